@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Runs the TypeScript CLI directly through tsx's loader, so `npx loadstone` needs no build step.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../core/node/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,183 @@
+import { z } from 'zod';
+import { LoadstoneError, type ValidationIssue } from '../errors.ts';
+import { COLUMN_TYPES } from '../types.ts';
+
+/** Source file formats Loadstone reads. */
+export const SOURCE_KINDS = ['csv', 'tsv', 'json', 'ndjson', 'xlsx'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+/** Text encodings Loadstone decodes. `latin1` is read as Windows-1252, as browsers do. */
+export const ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'latin1'] as const;
+export type Encoding = (typeof ENCODINGS)[number];
+
+export const DATE_ORDERS = ['DMY', 'MDY', 'YMD'] as const;
+export type DateOrder = (typeof DATE_ORDERS)[number];
+
+const oneChar = z.string().length(1, 'must be exactly one character');
+
+/** Where the rows come from, and how to read them. Every field but `path` is detected when absent. */
+export const sourceSpecSchema = z
+  .object({
+    path: z.string().min(1, 'a source path is required'),
+    format: z.enum(SOURCE_KINDS).optional(),
+    encoding: z.enum(ENCODINGS).optional(),
+    compression: z.enum(['none', 'gzip']).optional(),
+    /** Field separator for delimited text: `,` `\t` `;` `|` or any single character. */
+    delimiter: oneChar.optional(),
+    /** Quote character; the empty string turns quoting off (a `"` is then data). */
+    quote: z.union([oneChar, z.literal('')]).optional(),
+    /** Whether the first record is a header row. */
+    header: z.boolean().optional(),
+    /** XLSX sheet name (default: the first sheet). */
+    sheet: z.string().min(1).optional(),
+  })
+  .strict();
+export type SourceSpec = z.infer<typeof sourceSpecSchema>;
+
+/** Formatting rules for normalization; set per job and overridable per column. */
+export const formatOptionsSchema = z
+  .object({
+    /** Strings that mean NULL (compared after trimming, case-sensitive). */
+    nullTokens: z.array(z.string()).optional(),
+    /** Order of numeric dates such as 05/03/2024. Job default: MDY unless set. */
+    dateOrder: z.enum(DATE_ORDERS).optional(),
+    /** Decimal separator for numbers; decided per column when absent. */
+    decimalSeparator: z.enum(['.', ',']).optional(),
+    /** `keep`: 12.5% → 12.5; `fraction`: 12.5% → 0.125. */
+    percent: z.enum(['keep', 'fraction']).optional(),
+    /** IANA time zone for timestamps written without an offset. */
+    timeZone: z.string().min(1).optional(),
+    /** Two-digit years below the pivot are 20xx, others 19xx (default 70: 69 → 2069, 70 → 1970). */
+    twoDigitYearPivot: z.number().int().min(0).max(100).optional(),
+    /** Read numbers in a date/timestamp column as Excel serials or Unix epoch seconds/milliseconds. */
+    numericDates: z.enum(['excel', 'epoch_s', 'epoch_ms']).optional(),
+  })
+  .strict();
+export type FormatOptions = z.infer<typeof formatOptionsSchema>;
+
+/** One source column: which target column it becomes and how it is normalized. */
+export const columnSpecSchema = formatOptionsSchema
+  .extend({
+    /** The source header (or `column_N` when the file has no header). */
+    source: z.string(),
+    /** Target column name; derived from the header when absent. */
+    name: z
+      .string()
+      .min(1)
+      .max(63)
+      .regex(/^[a-z_][a-z0-9_$]*$/, 'must be a lower-case PostgreSQL identifier (a-z, 0-9, _)')
+      .optional(),
+    /** Target type; inferred when absent. */
+    type: z.enum(COLUMN_TYPES).optional(),
+    /** Leave this column out of the load. */
+    skip: z.boolean().optional(),
+  })
+  .strict();
+export type ColumnSpec = z.infer<typeof columnSpecSchema>;
+
+export const LOAD_MODES = ['append', 'replace', 'upsert', 'incremental'] as const;
+export type LoadMode = (typeof LOAD_MODES)[number];
+
+/** Where and how rows are loaded. */
+export const targetSpecSchema = z
+  .object({
+    /** A PostgreSQL URL, a saved connection name, or `local` (the embedded warehouse). */
+    connection: z.string().min(1).default('local'),
+    /** `[schema.]table`. */
+    table: z.string().min(1),
+    mode: z.enum(LOAD_MODES).default('append'),
+    /** Key columns (target names) for upsert and incremental. */
+    key: z.array(z.string().min(1)).optional(),
+    /** Watermark column (target name) for incremental. */
+    watermark: z.string().min(1).optional(),
+    /** Two rows with the same key in one load: the last one wins, or both are rejected. */
+    duplicateKeys: z.enum(['last', 'reject']).default('last'),
+    /** Add source columns missing from an existing table with ALTER TABLE … ADD COLUMN. */
+    addMissingColumns: z.boolean().default(false),
+  })
+  .strict();
+export type TargetSpec = z.infer<typeof targetSpecSchema>;
+
+export const loadSettingsSchema = z
+  .object({
+    /** Abort and roll back when rejected/read exceeds this fraction (default 0.05). */
+    maxErrorRate: z.number().min(0).max(1).default(0.05),
+    /** Abort and roll back when more rows than this are rejected (default: unlimited). */
+    maxErrors: z.number().int().min(0).optional(),
+    /** Commit every N rows instead of once at the end. */
+    commitEvery: z.number().int().positive().optional(),
+    /** Rows read for type inference (default 10,000). */
+    sampleSize: z.number().int().positive().default(10_000),
+  })
+  .strict();
+export type LoadSettings = z.infer<typeof loadSettingsSchema>;
+
+/** A job: everything needed to preview or load, as saved in a `job.json` file. */
+export const jobSpecSchema = z
+  .object({
+    version: z.literal(1).default(1),
+    name: z.string().min(1).optional(),
+    source: sourceSpecSchema,
+    /** Job-wide formatting defaults; each column may override them. */
+    format: formatOptionsSchema.default({}),
+    columns: z.array(columnSpecSchema).optional(),
+    target: targetSpecSchema.optional(),
+    settings: loadSettingsSchema.default({ maxErrorRate: 0.05, sampleSize: 10_000 }),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    const t = spec.target;
+    if (t && (t.mode === 'upsert' || t.mode === 'incremental') && (!t.key || t.key.length === 0)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['target', 'key'],
+        message: `mode '${t.mode}' needs key columns`,
+      });
+    }
+    if (t && t.mode === 'incremental' && !t.watermark) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['target', 'watermark'],
+        message: "mode 'incremental' needs a watermark column",
+      });
+    }
+    const seen = new Set<string>();
+    spec.columns?.forEach((c, i) => {
+      if (seen.has(c.source)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['columns', i, 'source'],
+          message: `column '${c.source}' is listed twice`,
+        });
+      }
+      seen.add(c.source);
+    });
+  });
+export type JobSpec = z.infer<typeof jobSpecSchema>;
+export type JobSpecInput = z.input<typeof jobSpecSchema>;
+
+/** Turns zod issues into `{ path, message }` pairs with dotted paths (`columns.2.type`). */
+export function toValidationIssues(error: z.ZodError): ValidationIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+}
+
+/**
+ * Validates a job spec, listing every problem by its path.
+ * @throws LoadstoneError SPEC_INVALID with `details.issues`.
+ */
+export function parseJobSpec(input: unknown, origin = 'job spec'): JobSpec {
+  const result = jobSpecSchema.safeParse(input);
+  if (result.success) return result.data;
+  const issues = toValidationIssues(result.error);
+  const lines = issues.map((i) => `  ${i.path}: ${i.message}`).join('\n');
+  throw new LoadstoneError(
+    'SPEC_INVALID',
+    `${origin} is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines}`,
+    {
+      details: { issues },
+    },
+  );
+}

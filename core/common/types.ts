@@ -1,0 +1,129 @@
+/**
+ * Value types shared by sources, the normalizer, the loader and the UI.
+ * Browser-safe: no Node imports.
+ */
+
+/** JSON values as they appear in JSON/NDJSON sources and jsonb columns. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * A raw cell as a source produced it, before normalization.
+ * - delimited text: always a string (empty string for an empty field);
+ * - JSON/NDJSON: the JSON value; numbers arrive as `JsonNumber` so their source text is kept exactly;
+ * - XLSX: string, number, boolean, null; date-formatted cells arrive as ISO strings
+ *   (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS[.fff]`, naive).
+ */
+export type RawValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonNumber
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+/** A JSON number kept as its exact source text (`"12.50"`, `"12345678901234567890"`). */
+export class JsonNumber {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+  toJSON(): number | string {
+    const n = Number(this.text);
+    return Number.isSafeInteger(n) || (String(n) === this.text && Number.isFinite(n)) ? n : this.text;
+  }
+}
+
+/** Target column types Loadstone infers or accepts. Names are the PostgreSQL type names. */
+export const COLUMN_TYPES = [
+  'integer',
+  'bigint',
+  'numeric',
+  'boolean',
+  'date',
+  'timestamptz',
+  'uuid',
+  'jsonb',
+  'text',
+] as const;
+export type ColumnType = (typeof COLUMN_TYPES)[number];
+
+/**
+ * A normalized value, as the loader and the preview see it.
+ * integer/bigint → number (string beyond 2^53); numeric → exact decimal string; boolean → boolean;
+ * date → 'YYYY-MM-DD'; timestamptz → ISO 8601 UTC ending in 'Z'; uuid → lower-case canonical string;
+ * jsonb → JSON value; text → string; SQL NULL → null.
+ */
+export type NormalizedValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Stable reason codes for rejected cells and rows. */
+export type ReasonCode =
+  // normalize stage (cell problems)
+  | 'invalid_number'
+  | 'invalid_integer'
+  | 'out_of_range'
+  | 'invalid_boolean'
+  | 'invalid_date'
+  | 'impossible_date'
+  | 'invalid_timestamp'
+  | 'invalid_uuid'
+  | 'invalid_json'
+  | 'invalid_text'
+  // parse stage (row problems)
+  | 'too_few_fields'
+  | 'too_many_fields'
+  | 'unterminated_quote'
+  | 'stray_quote'
+  | 'invalid_json_line'
+  | 'not_an_object'
+  | 'unknown_field'
+  | 'invalid_encoding'
+  | 'excel_error'
+  // load stage
+  | 'database_rejected'
+  | 'duplicate_key';
+
+/** A cell that could not be normalized: never silently nulled. */
+export interface CellError {
+  /** Target column name. */
+  readonly column: string;
+  /** The raw value as text. */
+  readonly value: string;
+  readonly reason: ReasonCode;
+  readonly message: string;
+}
+
+/** A row the source could not read properly (ragged, bad quote, bad JSON line…). */
+export interface RowProblem {
+  readonly reason: ReasonCode;
+  readonly message: string;
+}
+
+/** Where in the pipeline a row was rejected. */
+export type RejectStage = 'parse' | 'normalize' | 'load';
+
+/** One problem of a rejected row: a cell (column set) or the whole row (column null). */
+export interface RowError {
+  /** Target column name, or null for a row-level problem. */
+  readonly column: string | null;
+  /** The offending raw value as text, when a single cell is to blame. */
+  readonly value: string | null;
+  readonly reason: ReasonCode;
+  readonly message: string;
+  /** PostgreSQL SQLSTATE when the database refused the row. */
+  readonly sqlstate?: string;
+}
+
+/**
+ * A row that did not make it, with everything needed to fix and re-load it.
+ * `raw` is keyed by **source** column name (the header as read), in file order.
+ */
+export interface RejectedRow {
+  /** Physical line (delimited text, NDJSON) or record number (JSON array, XLSX row). */
+  readonly line: number;
+  readonly stage: RejectStage;
+  readonly raw: Record<string, RawValue>;
+  /** Source text when fields could not be split (bad NDJSON line, unknown JSON key…). */
+  readonly rawText?: string;
+  readonly errors: readonly RowError[];
+}

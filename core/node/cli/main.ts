@@ -1,0 +1,73 @@
+import { isLoadstoneError } from '../../common/errors.ts';
+import { type CliCommand, type CliIo, EXIT } from './io.ts';
+
+const USAGE = `Usage: loadstone <command> [options]
+
+Commands:
+  help             Show this help
+
+Run 'loadstone <command> --help' for a command's options.`;
+
+const COMMANDS: Record<string, CliCommand> = {};
+
+/** Writes a one-line error on stderr and returns the exit code that fits it. */
+export function reportCliError(error: unknown, io: CliIo): number {
+  if (isLoadstoneError(error)) {
+    io.stderr.write(`loadstone: ${error.message}\n`);
+    switch (error.code) {
+      case 'BAD_USAGE':
+      case 'SPEC_INVALID':
+      case 'SOURCE_NOT_FOUND':
+      case 'SOURCE_UNREADABLE':
+      case 'SOURCE_FORMAT':
+        return EXIT.usage;
+      case 'TARGET_UNREACHABLE':
+      case 'TARGET_INCOMPATIBLE':
+        return EXIT.target;
+      case 'LOAD_ABORTED_ERROR_RATE':
+        return EXIT.aborted;
+      case 'LOAD_CANCELLED':
+        return EXIT.cancelled;
+      default:
+        return EXIT.failure;
+    }
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr.write(`loadstone: unexpected error: ${message}\n`);
+  return EXIT.failure;
+}
+
+/** Runs one CLI invocation and returns its exit code. Never throws. */
+export async function main(argv: string[], io?: Partial<CliIo>): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  const full: CliIo = {
+    stdout: io?.stdout ?? process.stdout,
+    stderr: io?.stderr ?? process.stderr,
+    env: io?.env ?? process.env,
+    cwd: io?.cwd ?? process.cwd(),
+    signal: io?.signal ?? controller.signal,
+  };
+  if (!io?.signal) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+  try {
+    const [name, ...rest] = argv;
+    if (!name || name === 'help' || name === '--help' || name === '-h') {
+      (name ? full.stdout : full.stderr).write(`${USAGE}\n`);
+      return name ? EXIT.ok : EXIT.usage;
+    }
+    const command = COMMANDS[name];
+    if (!command) {
+      full.stderr.write(`loadstone: unknown command '${name}'\n${USAGE}\n`);
+      return EXIT.usage;
+    }
+    return await command(rest, full);
+  } catch (error) {
+    return reportCliError(error, full);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

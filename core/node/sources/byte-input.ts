@@ -1,0 +1,136 @@
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { LoadstoneError } from '../../common/errors.ts';
+
+/** Bytes to look at when detecting format, encoding and delimiter. */
+export const HEAD_BYTES = 64 * 1024;
+
+/** A file opened for streaming, transparently gunzipped. */
+export interface ByteInput {
+  readonly path: string;
+  readonly compression: 'none' | 'gzip';
+  /** Size on disk (compressed size for gzip). */
+  readonly totalBytes: number;
+  /** Up to HEAD_BYTES of the (decompressed) content, for detection. */
+  readonly head: Buffer;
+  /** Bytes of the file on disk consumed so far. */
+  bytesRead(): number;
+  /** The whole (decompressed) content as chunks, from the first byte. Iterate once. */
+  chunks(signal?: AbortSignal): AsyncIterable<Buffer>;
+  close(): Promise<void>;
+}
+
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
+
+/**
+ * Opens a file for streaming. Compression is taken from `compression`, else from the
+ * first two bytes (gzip magic), so a `.gz` without the extension still reads.
+ * @throws LoadstoneError SOURCE_NOT_FOUND / SOURCE_UNREADABLE naming the file.
+ */
+export async function openByteInput(path: string, compression?: 'none' | 'gzip'): Promise<ByteInput> {
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) throw new LoadstoneError('SOURCE_UNREADABLE', `${path} is a folder, not a file`);
+    size = info.size;
+  } catch (error) {
+    if (error instanceof LoadstoneError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new LoadstoneError('SOURCE_NOT_FOUND', `${path}: no such file`);
+    throw new LoadstoneError('SOURCE_UNREADABLE', `${path}: cannot read (${code ?? String(error)})`, {
+      cause: error,
+    });
+  }
+  let magic: Buffer;
+  try {
+    const handle = await open(path, 'r');
+    try {
+      magic = Buffer.alloc(2);
+      const { bytesRead } = await handle.read(magic, 0, 2, 0);
+      magic = magic.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new LoadstoneError('SOURCE_UNREADABLE', `${path}: cannot read (${code ?? String(error)})`, {
+      cause: error,
+    });
+  }
+  const gz = compression ? compression === 'gzip' : magic[0] === GZIP_MAGIC_0 && magic[1] === GZIP_MAGIC_1;
+
+  let consumed = 0;
+  const streams = new Set<Readable>();
+  const makeStream = (signal?: AbortSignal): Readable => {
+    const file = createReadStream(path, { highWaterMark: 256 * 1024, signal });
+    file.on('data', (chunk: Buffer | string) => {
+      consumed += chunk.length;
+    });
+    streams.add(file);
+    if (!gz) return file;
+    const gunzip = createGunzip();
+    file.on('error', (error) => gunzip.destroy(error));
+    file.pipe(gunzip);
+    streams.add(gunzip);
+    return gunzip;
+  };
+
+  const head = await readHead(makeStream(), path, gz);
+  consumed = 0;
+
+  return {
+    path,
+    compression: gz ? 'gzip' : 'none',
+    totalBytes: size,
+    head,
+    bytesRead: () => consumed,
+    chunks(signal?: AbortSignal): AsyncIterable<Buffer> {
+      const stream = makeStream(signal);
+      return {
+        async *[Symbol.asyncIterator]() {
+          try {
+            for await (const chunk of stream) yield chunk as Buffer;
+          } catch (error) {
+            if (signal?.aborted) return;
+            throw unreadable(path, gz, error);
+          } finally {
+            stream.destroy();
+          }
+        },
+      };
+    },
+    async close() {
+      for (const s of streams) s.destroy();
+      streams.clear();
+    },
+  };
+}
+
+async function readHead(stream: Readable, path: string, gz: boolean): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of stream) {
+      parts.push(chunk as Buffer);
+      length += (chunk as Buffer).length;
+      if (length >= HEAD_BYTES) break;
+    }
+  } catch (error) {
+    throw unreadable(path, gz, error);
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(parts, length).subarray(0, HEAD_BYTES);
+}
+
+function unreadable(path: string, gz: boolean, error: unknown): LoadstoneError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new LoadstoneError(
+    'SOURCE_UNREADABLE',
+    gz ? `${path}: not a valid gzip file (${message})` : `${path}: cannot read (${message})`,
+    { cause: error },
+  );
+}

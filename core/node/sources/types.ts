@@ -1,0 +1,61 @@
+import type { Encoding, SourceKind } from '../../common/spec/job-spec.ts';
+import type { RawValue, RowProblem } from '../../common/types.ts';
+
+/** What a source found out (or was told) about the file it reads. */
+export interface DetectedFormat {
+  kind: SourceKind;
+  /** Text encoding (XLSX: always 'utf-8'). */
+  encoding: Encoding;
+  compression: 'none' | 'gzip';
+  /** Delimited text only. */
+  delimiter?: string;
+  /** Delimited text only; '' when quoting is off. */
+  quote?: string;
+  /** Whether the first record was taken as the header (JSON/NDJSON: keys are the header, always true). */
+  header: boolean;
+  /** XLSX only: the sheet read, and every sheet in the workbook. */
+  sheet?: string;
+  sheets?: string[];
+  /** Whether a byte-order mark was present. */
+  bom?: boolean;
+}
+
+/**
+ * One record read from a source.
+ * `values` is aligned with `OpenedSource.columns` (missing fields are `null`;
+ * for delimited text every present field is a string, empty string for an empty field).
+ * When the record could not be read properly, `problem` says why and `values` holds whatever
+ * could be read (all raw fields, so a report can show and re-load them); `rawText` holds the
+ * record's source text when the fields could not be split at all (e.g. a bad NDJSON line).
+ */
+export interface SourceRow {
+  /** 1-based physical line where the record starts (record number for JSON arrays and XLSX rows). */
+  line: number;
+  values: RawValue[];
+  problem?: RowProblem;
+  rawText?: string;
+  /** Extra fields beyond the header (delimited text with too many fields), kept for the report. */
+  extra?: RawValue[];
+}
+
+/** A source opened for reading: format, header, then rows in batches. */
+export interface OpenedSource {
+  readonly format: DetectedFormat;
+  /** Source column names in file order (header text, or `column_1`, `column_2`, … without a header). */
+  readonly columns: readonly string[];
+  /** Total bytes of the file on disk, when known (compressed size for .gz). */
+  readonly totalBytes: number | undefined;
+  /** Bytes of the file on disk consumed so far (compressed bytes for .gz). */
+  bytesRead(): number;
+  /**
+   * The rows, in file order, in batches (about 1,000 rows each). Can be iterated once.
+   * Stops early (and releases the file) when the consumer breaks out or the signal aborts.
+   */
+  rows(): AsyncIterable<SourceRow[]>;
+  /** Releases the file. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+export interface OpenSourceOptions {
+  signal?: AbortSignal;
+}
