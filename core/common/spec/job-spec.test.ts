@@ -26,7 +26,7 @@ describe('parseJobSpec', () => {
       expect(error).toBeInstanceOf(LoadstoneError);
       const e = error as LoadstoneError;
       expect(e.code).toBe('SPEC_INVALID');
-      const paths = (e.details?.issues as { path: string }[]).map((i) => i.path).sort();
+      const paths = ((e.details?.issues as { path: string }[] | undefined) ?? []).map((i) => i.path).sort();
       expect(paths).toEqual(
         ['(root)', 'columns.0.type', 'columns.1.name', 'source.delimiter', 'source.path'].sort(),
       );
