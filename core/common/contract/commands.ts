@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import { jobSpecSchema, sourceSpecSchema } from '../spec/job-spec.ts';
+import { COLUMN_TYPES } from '../types.ts';
+import {
+  compatibilitySchema,
+  connectionSchema,
+  detectedFormatSchema,
+  previewResultSchema,
+  rejectedRowSchema,
+  rejectStageSchema,
+  reportSummaryItemSchema,
+  runStatusSchema,
+  runSummarySchema,
+  settingsSchema,
+} from './shared-schemas.ts';
+
+/**
+ * Job specs cross the boundary as the user wrote them (defaults are applied by the engine),
+ * so the contract accepts the schema's input shape.
+ */
+const jobSpecInput = z.lazy(() => jobSpecSchema) as unknown as z.ZodType<z.input<typeof jobSpecSchema>>;
+
+const ok = z.object({ ok: z.literal(true) });
+const runId = z.object({ runId: z.string().min(1) });
+
+export const REPORT_FORMATS = ['csv', 'json', 'ndjson'] as const;
+
+/**
+ * Every call the UI can make to the engine: `domain.verb` → input and output schemas.
+ * Handlers validate both; transports (Electron IPC, localhost HTTP) carry them by name.
+ */
+export const commands = {
+  'app.info': {
+    input: z.object({}),
+    output: z.object({
+      version: z.string(),
+      dataDir: z.string(),
+      transport: z.enum(['electron', 'http']),
+      /** Native dialogs exist only in Electron; the browser host asks for paths. */
+      nativeDialogs: z.boolean(),
+    }),
+  },
+  'settings.get': { input: z.object({}), output: settingsSchema },
+  'settings.set': { input: settingsSchema, output: settingsSchema },
+
+  'connections.list': { input: z.object({}), output: z.array(connectionSchema) },
+  'connections.save': {
+    input: z.object({
+      /** Name of the connection being edited, when renaming. */
+      previousName: z.string().optional(),
+      name: z
+        .string()
+        .min(1)
+        .max(64)
+        .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, _ . -'),
+      /** Either a URL … */
+      url: z.string().optional(),
+      /** … or fields. */
+      host: z.string().optional(),
+      port: z.number().int().min(1).max(65535).optional(),
+      database: z.string().optional(),
+      user: z.string().optional(),
+      /** Write-only: never returned. Omit to keep the saved secret. */
+      password: z.string().optional(),
+      sslMode: z.enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']).optional(),
+    }),
+    output: connectionSchema,
+  },
+  'connections.delete': { input: z.object({ name: z.string().min(1) }), output: ok },
+  'connections.test': {
+    input: z.object({ name: z.string().min(1) }),
+    output: z.object({ ok: z.boolean(), serverVersion: z.string().nullable(), error: z.string().nullable() }),
+  },
+
+  'sources.inspect': {
+    input: sourceSpecSchema,
+    output: z.object({
+      format: detectedFormatSchema,
+      columns: z.array(z.string()),
+      sizeBytes: z.number().nullable(),
+    }),
+  },
+  'preview.run': {
+    input: z.object({ spec: jobSpecInput, limit: z.number().int().min(1).max(10_000).default(200) }),
+    output: previewResultSchema,
+  },
+
+  'targets.tables': {
+    input: z.object({ connection: z.string().min(1), schema: z.string().optional() }),
+    output: z.array(z.object({ schema: z.string(), name: z.string(), rows: z.number().nullable() })),
+  },
+  'targets.check': {
+    input: z.object({
+      connection: z.string().min(1),
+      table: z.string().min(1),
+      columns: z.array(z.object({ name: z.string(), type: z.enum(COLUMN_TYPES) })),
+    }),
+    output: compatibilitySchema,
+  },
+
+  'jobs.list': {
+    input: z.object({}),
+    output: z.array(z.object({ name: z.string(), updatedAt: z.string(), source: z.string(), table: z.string().nullable() })),
+  },
+  'jobs.get': { input: z.object({ name: z.string().min(1) }), output: z.object({ name: z.string(), spec: jobSpecInput }) },
+  'jobs.save': { input: z.object({ name: z.string().min(1), spec: jobSpecInput }), output: ok },
+  'jobs.delete': { input: z.object({ name: z.string().min(1) }), output: ok },
+
+  'loads.start': {
+    input: z.object({ spec: jobSpecInput, dryRun: z.boolean().default(false) }),
+    output: runId,
+  },
+  'loads.cancel': { input: runId, output: z.object({ cancelled: z.boolean() }) },
+
+  'runs.list': {
+    input: z.object({ status: runStatusSchema.optional(), limit: z.number().int().min(1).max(1000).default(100) }),
+    output: z.array(runSummarySchema),
+  },
+  'runs.get': { input: runId, output: runSummarySchema },
+
+  'reports.page': {
+    input: z.object({
+      runId: z.string().min(1),
+      stage: rejectStageSchema.optional(),
+      column: z.string().optional(),
+      reason: z.string().optional(),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(100),
+    }),
+    output: z.object({ total: z.number().int(), rows: z.array(rejectedRowSchema), sourceColumns: z.array(z.string()) }),
+  },
+  'reports.summary': { input: runId, output: z.array(reportSummaryItemSchema) },
+  'reports.export': {
+    input: z.object({ runId: z.string().min(1), format: z.enum(REPORT_FORMATS), path: z.string().min(1) }),
+    output: z.object({ rows: z.number().int(), path: z.string() }),
+  },
+
+  /** Electron only: native dialogs. The browser host answers `{ path: null }`. */
+  'dialogs.openFile': {
+    input: z.object({ title: z.string().optional() }),
+    output: z.object({ path: z.string().nullable() }),
+  },
+  'dialogs.saveFile': {
+    input: z.object({ defaultName: z.string(), title: z.string().optional() }),
+    output: z.object({ path: z.string().nullable() }),
+  },
+} as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
+
+export type Commands = typeof commands;
+export type CommandName = keyof Commands;
+export type CommandInput<N extends CommandName> = z.input<Commands[N]['input']>;
+export type CommandOutput<N extends CommandName> = z.output<Commands[N]['output']>;

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { loadProgressSchema, runCountsSchema, runStatusSchema } from './shared-schemas.ts';
+
+/** Every event the engine pushes to the UI: `domain.event` → payload schema. */
+export const events = {
+  /** Throttled to ≤ 10 a second per run. */
+  'load.progress': loadProgressSchema,
+  'load.finished': z.object({
+    runId: z.string(),
+    status: runStatusSchema,
+    dryRun: z.boolean(),
+    counts: runCountsSchema,
+    durationMs: z.number(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  }),
+  /** Something changed that list queries show; the UI invalidates exactly these. */
+  'data.changed': z.object({ domain: z.enum(['runs', 'jobs', 'connections', 'settings']) }),
+} as const satisfies Record<string, z.ZodType>;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<N extends EventName> = z.output<Events[N]>;

@@ -1,0 +1,5 @@
+export * from './api.ts';
+export * from './commands.ts';
+export * from './errors.ts';
+export * from './events.ts';
+export * from './shared-schemas.ts';

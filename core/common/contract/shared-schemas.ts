@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import { ENCODINGS, SOURCE_KINDS } from '../spec/job-spec.ts';
+import { COLUMN_TYPES } from '../types.ts';
+
+/** A JSON value as it crosses the boundary (raw and normalized cells, jsonb values). */
+export const jsonValueSchema: z.ZodType<unknown> = z.unknown();
+
+export const detectedFormatSchema = z.object({
+  kind: z.enum(SOURCE_KINDS),
+  encoding: z.enum(ENCODINGS),
+  compression: z.enum(['none', 'gzip']),
+  delimiter: z.string().optional(),
+  quote: z.string().optional(),
+  header: z.boolean(),
+  sheet: z.string().optional(),
+  sheets: z.array(z.string()).optional(),
+  bom: z.boolean().optional(),
+});
+export type DetectedFormatDto = z.infer<typeof detectedFormatSchema>;
+
+export const cellErrorSchema = z.object({
+  column: z.string(),
+  value: z.string(),
+  reason: z.string(),
+  message: z.string(),
+});
+
+export const previewColumnSchema = z.object({
+  index: z.number().int(),
+  source: z.string(),
+  name: z.string(),
+  type: z.enum(COLUMN_TYPES),
+  declared: z.boolean(),
+  skip: z.boolean(),
+  sampleSize: z.number().int(),
+  nullCount: z.number().int(),
+  nonFitting: z.number().int(),
+  warnings: z.array(z.string()),
+  format: z.object({
+    nullTokens: z.array(z.string()),
+    decimalSeparator: z.enum(['.', ',']),
+    percent: z.enum(['keep', 'fraction']),
+    dateOrder: z.enum(['DMY', 'MDY', 'YMD']),
+    timeZone: z.string(),
+    twoDigitYearPivot: z.number().int(),
+    numericDates: z.enum(['excel', 'epoch_s', 'epoch_ms']).optional(),
+  }),
+});
+export type PreviewColumnDto = z.infer<typeof previewColumnSchema>;
+
+export const previewRowSchema = z.object({
+  line: z.number().int(),
+  raw: z.record(z.string(), jsonValueSchema),
+  values: z.record(z.string(), jsonValueSchema),
+  errors: z.array(cellErrorSchema),
+  /** Row-level problem found while reading (ragged row, bad quote, bad JSON line). */
+  problem: z.object({ reason: z.string(), message: z.string() }).optional(),
+});
+export type PreviewRowDto = z.infer<typeof previewRowSchema>;
+
+export const previewResultSchema = z.object({
+  format: detectedFormatSchema,
+  columns: z.array(previewColumnSchema),
+  rows: z.array(previewRowSchema),
+  /** Rows in `rows` with at least one error or problem. */
+  rejectedRows: z.number().int(),
+  sampleSize: z.number().int(),
+});
+export type PreviewResultDto = z.infer<typeof previewResultSchema>;
+
+export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+export const runStatusSchema = z.enum(RUN_STATUSES);
+export type RunStatus = z.infer<typeof runStatusSchema>;
+
+export const runCountsSchema = z.object({
+  read: z.number().int(),
+  inserted: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  rejected: z.number().int(),
+});
+export type RunCounts = z.infer<typeof runCountsSchema>;
+
+export const runSummarySchema = z.object({
+  id: z.string(),
+  jobName: z.string().nullable(),
+  source: z.string(),
+  target: z.string(),
+  table: z.string(),
+  mode: z.string(),
+  dryRun: z.boolean(),
+  status: runStatusSchema,
+  counts: runCountsSchema,
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type RunSummaryDto = z.infer<typeof runSummarySchema>;
+
+export const rejectStageSchema = z.enum(['parse', 'normalize', 'load']);
+
+export const rejectedRowSchema = z.object({
+  id: z.number().int(),
+  line: z.number().int(),
+  stage: rejectStageSchema,
+  raw: z.record(z.string(), jsonValueSchema),
+  rawText: z.string().nullable(),
+  errors: z.array(
+    z.object({
+      column: z.string().nullable(),
+      value: z.string().nullable(),
+      reason: z.string(),
+      message: z.string(),
+      sqlstate: z.string().nullable(),
+    }),
+  ),
+});
+export type RejectedRowDto = z.infer<typeof rejectedRowSchema>;
+
+export const reportSummaryItemSchema = z.object({
+  reason: z.string(),
+  column: z.string().nullable(),
+  stage: rejectStageSchema,
+  count: z.number().int(),
+  example: z.string().nullable(),
+});
+
+export const connectionSchema = z.object({
+  name: z.string(),
+  kind: z.literal('postgres'),
+  host: z.string(),
+  port: z.number().int(),
+  database: z.string(),
+  user: z.string(),
+  sslMode: z.string(),
+  hasSecret: z.boolean(),
+  builtIn: z.boolean(),
+});
+export type ConnectionDto = z.infer<typeof connectionSchema>;
+
+export const loadProgressSchema = z.object({
+  runId: z.string(),
+  phase: z.string(),
+  bytesRead: z.number().nullable(),
+  totalBytes: z.number().nullable(),
+  rowsRead: z.number().int(),
+  loaded: z.number().int(),
+  rejected: z.number().int(),
+  rowsPerSecond: z.number(),
+  etaSeconds: z.number().nullable(),
+});
+export type LoadProgressDto = z.infer<typeof loadProgressSchema>;
+
+export const compatibilitySchema = z.object({
+  exists: z.boolean(),
+  missing: z.array(z.object({ column: z.string(), type: z.string() })),
+  extra: z.array(z.object({ column: z.string(), type: z.string(), nullable: z.boolean() })),
+  incompatible: z.array(z.object({ column: z.string(), tableType: z.string(), specType: z.string() })),
+});
+export type CompatibilityDto = z.infer<typeof compatibilitySchema>;
+
+export const settingsSchema = z.object({
+  timeZone: z.string().min(1),
+  dateOrder: z.enum(['DMY', 'MDY', 'YMD']),
+  retention: z.object({
+    keepRuns: z.number().int().positive().nullable(),
+    keepDays: z.number().int().positive().nullable(),
+  }),
+});
+export type SettingsDto = z.infer<typeof settingsSchema>;
