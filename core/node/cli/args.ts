@@ -1,0 +1,37 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { LoadstoneError } from '../../common/errors.ts';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * `util.parseArgs` with Loadstone's error style: any unknown option or bad value is a
+ * BAD_USAGE error naming it, and `--help` is reported as `help: true`.
+ */
+export function parseCliArgs<O extends Options>(args: string[], options: O, usage: string) {
+  try {
+    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message.replace(/\. To specify a positional.*$/s, '') : String(error);
+    const command = /^Usage: (loadstone \S+)/.exec(usage)?.[1] ?? 'loadstone';
+    throw new LoadstoneError('BAD_USAGE', `${message} (see '${command} --help')`);
+  }
+}
+
+/** Parses a whole number option, or throws BAD_USAGE naming the option. */
+export function intOption(value: string | undefined, name: string, min = 0): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min) {
+    throw new LoadstoneError('BAD_USAGE', `--${name} must be a whole number ≥ ${min}, got '${value}'`);
+  }
+  return Number(value);
+}
+
+/** Parses a number option within [min, max], or throws BAD_USAGE naming the option. */
+export function numberOption(value: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+    throw new LoadstoneError('BAD_USAGE', `--${name} must be a number from ${min} to ${max}, got '${value}'`);
+  }
+  return n;
+}

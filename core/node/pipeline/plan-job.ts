@@ -1,0 +1,77 @@
+import type { ColumnPlan } from '../../common/normalize/infer.ts';
+import { inferColumns } from '../../common/normalize/infer.ts';
+import type { JobSpec } from '../../common/spec/job-spec.ts';
+import type { RawValue } from '../../common/types.ts';
+import { openSource } from '../sources/open-source.ts';
+import type { OpenedSource, SourceRow } from '../sources/types.ts';
+
+/** A source opened and sampled, with its column plans decided, ready to stream every row. */
+export interface PlannedJob {
+  readonly source: OpenedSource;
+  readonly plans: ColumnPlan[];
+  /** The rows read for the sample, in file order (they are also replayed by `rows()`). */
+  readonly sampleRows: readonly SourceRow[];
+  /** True when the whole file fitted in the sample. */
+  readonly sampledToEnd: boolean;
+  /** Every row of the file in order: the sampled rows first, then the rest of the stream. Iterate once. */
+  rows(): AsyncIterable<SourceRow[]>;
+}
+
+/**
+ * Opens the job's source, reads up to `spec.settings.sampleSize` rows (at least `minRows`)
+ * and infers the column plans from the readable ones. The sampled rows are kept and replayed,
+ * so nothing is read twice and nothing is skipped.
+ */
+export async function planJob(spec: JobSpec, options: { signal?: AbortSignal; minRows?: number } = {}): Promise<PlannedJob> {
+  const source = await openSource(spec.source, { signal: options.signal });
+  try {
+    const want = Math.max(spec.settings.sampleSize, options.minRows ?? 0);
+    const iterator = source.rows()[Symbol.asyncIterator]();
+    const sampleRows: SourceRow[] = [];
+    let done = false;
+    while (sampleRows.length < want) {
+      const next = await iterator.next();
+      if (next.done) {
+        done = true;
+        break;
+      }
+      for (const row of next.value) sampleRows.push(row);
+    }
+    const sample: (readonly RawValue[])[] = [];
+    for (let i = 0; i < sampleRows.length && sample.length < spec.settings.sampleSize; i++) {
+      const row = sampleRows[i]!;
+      if (!row.problem) sample.push(row.values);
+    }
+    const plans = inferColumns({ columns: source.columns, sample, spec });
+    let replayed = false;
+    return {
+      source,
+      plans,
+      sampleRows,
+      sampledToEnd: done,
+      rows(): AsyncIterable<SourceRow[]> {
+        if (replayed) throw new Error('planJob rows() can be iterated once');
+        replayed = true;
+        return {
+          async *[Symbol.asyncIterator]() {
+            try {
+              const BATCH = 1000;
+              for (let i = 0; i < sampleRows.length; i += BATCH) yield sampleRows.slice(i, i + BATCH);
+              if (done) return;
+              while (true) {
+                const next = await iterator.next();
+                if (next.done) return;
+                yield next.value;
+              }
+            } finally {
+              await iterator.return?.();
+            }
+          },
+        };
+      },
+    };
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
+}
