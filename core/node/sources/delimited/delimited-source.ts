@@ -1,0 +1,141 @@
+import { LoadstoneError } from '../../../common/errors.ts';
+import type { SourceSpec } from '../../../common/spec/job-spec.ts';
+import { type ByteInput, HEAD_BYTES } from '../byte-input.ts';
+import { ChunkDecoder, decodeAll } from '../encoding/chunk-decoder.ts';
+import { detectEncoding } from '../encoding/detect-encoding.ts';
+import type { DetectedFormat, OpenedSource, OpenSourceOptions, SourceRow } from '../types.ts';
+import { detectHeader, generatedNames, headerNames } from './header.ts';
+import { RowChecker } from './row-checker.ts';
+import { headerCandidate, sniffDialect } from './sniff.ts';
+import { DelimitedTokenizer } from './tokenizer.ts';
+
+/** Rows per yielded batch. */
+export const BATCH_ROWS = 1000;
+
+/** What the file name says about a delimited file (`.tsv` → tab, `.psv` → pipe). */
+export interface DelimitedHints {
+  delimiter?: string;
+}
+
+/**
+ * Opens a CSV/TSV (any single-character delimiter) for reading.
+ * Encoding, delimiter, quote and header are detected from the head of the file unless the
+ * spec sets them (see `detectEncoding`, `sniffDialect`, `detectHeader`). Takes ownership of
+ * `input`: it is closed when the rows are read, the consumer stops, the signal aborts, or
+ * `close()` is called.
+ * @throws LoadstoneError SPEC_INVALID when delimiter and quote cannot work together
+ */
+export async function openDelimitedSource(
+  input: ByteInput,
+  spec: SourceSpec,
+  opts: OpenSourceOptions = {},
+  hints: DelimitedHints = {},
+): Promise<OpenedSource> {
+  checkDialectSpec(spec);
+  const complete = input.head.length < HEAD_BYTES;
+  const enc = detectEncoding(input.head, complete, spec.encoding);
+  const headText = decodeAll(input.head, enc.label, complete);
+  const dialect = sniffDialect(headText, complete, {
+    delimiter: spec.delimiter,
+    quote: spec.quote,
+    preferredDelimiter: hints.delimiter,
+  });
+  // A header given by the spec is the first record; a detected one may follow title lines.
+  const at = spec.header === undefined ? headerCandidate(dialect.records, dialect.fieldCount) : 0;
+  const sample = dialect.records.slice(at).map((r) => r.values as string[]);
+  const first = sample[0] ?? [];
+  const header =
+    spec.header ??
+    (first.length === dialect.fieldCount && dialect.records.length > 0 && detectHeader(sample));
+  const headerLine = header ? (dialect.records[at]?.line ?? 1) : 0;
+  const columns = header ? headerNames(first) : generatedNames(dialect.fieldCount);
+  const format: DetectedFormat = {
+    kind: dialect.delimiter === '\t' ? 'tsv' : 'csv',
+    encoding: enc.encoding,
+    compression: input.compression,
+    delimiter: dialect.delimiter,
+    quote: dialect.quote,
+    header,
+    bom: enc.bom,
+  };
+
+  let started = false;
+  return {
+    format,
+    columns,
+    totalBytes: input.totalBytes,
+    bytesRead: () => input.bytesRead(),
+    rows(): AsyncIterable<SourceRow[]> {
+      if (started) throw new LoadstoneError('INTERNAL', `${input.path}: rows() can be read only once`);
+      started = true;
+      return readRows(input, enc.label, dialect.delimiter, dialect.quote, headerLine, columns, opts.signal);
+    },
+    close: () => input.close(),
+  };
+}
+
+async function* readRows(
+  input: ByteInput,
+  label: ConstructorParameters<typeof ChunkDecoder>[0],
+  delimiter: string,
+  quote: string,
+  headerLine: number,
+  columns: readonly string[],
+  signal: AbortSignal | undefined,
+): AsyncGenerator<SourceRow[]> {
+  const tokenizer = new DelimitedTokenizer({ delimiter, quote });
+  const decoder = new ChunkDecoder(label);
+  const checker = new RowChecker(columns);
+  let pending: SourceRow[] = [];
+  let checked = 0;
+  let skipHeader = headerLine > 0;
+  try {
+    const settle = (): void => {
+      if (skipHeader) {
+        // The header is among the first few records (after title lines, see headerCandidate).
+        const i = pending.findIndex((r) => r.line >= headerLine);
+        if (i !== -1) {
+          if (pending[i]!.line === headerLine) pending.splice(i, 1);
+          skipHeader = false;
+        }
+      }
+      const checkEncoding = decoder.invalidSeen;
+      for (; checked < pending.length; checked++) checker.check(pending[checked]!, checkEncoding);
+    };
+    for await (const chunk of input.chunks(signal)) {
+      tokenizer.push(decoder.decode(chunk), pending);
+      settle();
+      if (pending.length >= BATCH_ROWS) {
+        let i = 0;
+        for (; i + BATCH_ROWS <= pending.length; i += BATCH_ROWS) {
+          if (signal?.aborted) return;
+          yield pending.slice(i, i + BATCH_ROWS);
+        }
+        pending = pending.slice(i);
+        checked = pending.length;
+      }
+      if (signal?.aborted) return;
+    }
+    if (signal?.aborted) return;
+    const tail = decoder.end();
+    if (tail) tokenizer.push(tail, pending);
+    tokenizer.finish(pending);
+    settle();
+    if (pending.length > 0) yield pending;
+  } finally {
+    await input.close();
+  }
+}
+
+function checkDialectSpec(spec: SourceSpec): void {
+  const { delimiter, quote } = spec;
+  if (delimiter === '\n' || delimiter === '\r') {
+    throw new LoadstoneError('SPEC_INVALID', 'source.delimiter: a line break cannot be the delimiter');
+  }
+  if (quote === '\n' || quote === '\r') {
+    throw new LoadstoneError('SPEC_INVALID', 'source.quote: a line break cannot be the quote character');
+  }
+  if (delimiter !== undefined && delimiter === quote) {
+    throw new LoadstoneError('SPEC_INVALID', `source.delimiter and source.quote are both '${delimiter}'`);
+  }
+}

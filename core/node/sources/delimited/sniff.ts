@@ -1,0 +1,120 @@
+import type { SourceRow } from '../types.ts';
+import { DelimitedTokenizer } from './tokenizer.ts';
+
+/** Delimiters tried when none is given, in tie-break order. */
+export const CANDIDATE_DELIMITERS = [',', '\t', ';', '|'] as const;
+
+/** Records of the head looked at for the delimiter and the header. */
+export const SNIFF_RECORDS = 50;
+
+/** Delimiter, quote, and the first records parsed with them. */
+export interface Dialect {
+  delimiter: string;
+  quote: string;
+  /** Up to SNIFF_RECORDS records of the head, parsed with this dialect. */
+  records: SourceRow[];
+  /** The most common field count among `records` (0 when there are none). */
+  fieldCount: number;
+}
+
+/** Settings the spec (or the file extension) gives. */
+export interface DialectHints {
+  delimiter?: string;
+  quote?: string;
+  /** Delimiter suggested by the file name (`.tsv`, `.psv`): wins ties. */
+  preferredDelimiter?: string;
+}
+
+/**
+ * Picks delimiter and quote for a delimited text file from its first records.
+ * Delimiter: among `,` TAB `;` `|`, the one giving the most consistent field count above 1
+ * (share of records with the most common count), ties in that order (a file-name hint first).
+ * Quote: `"`, unless the head has no `"`-quoted field but has `'`-quoted fields that contain
+ * the delimiter. Spec values win.
+ * @param text the decoded head
+ * @param complete whether `text` is the whole file (else its cut-off last record is ignored)
+ */
+export function sniffDialect(text: string, complete: boolean, hints: DialectHints = {}): Dialect {
+  const quote = hints.quote ?? (hints.delimiter === '"' ? '' : '"');
+  let best: Dialect | undefined;
+  if (hints.delimiter !== undefined) best = parseHead(text, complete, hints.delimiter, quote);
+  else {
+    const order = hints.preferredDelimiter
+      ? [hints.preferredDelimiter, ...CANDIDATE_DELIMITERS.filter((d) => d !== hints.preferredDelimiter)]
+      : CANDIDATE_DELIMITERS;
+    let bestScore = -1;
+    for (const delimiter of order) {
+      if (delimiter === quote) continue;
+      const dialect = parseHead(text, complete, delimiter, quote);
+      const score = consistency(dialect);
+      if (score > bestScore) {
+        best = dialect;
+        bestScore = score;
+      }
+    }
+    if (bestScore <= 0) best = parseHead(text, complete, order[0] ?? ',', quote);
+  }
+  if (!best) best = parseHead(text, complete, ',', quote);
+  if (hints.quote === undefined && best.delimiter !== "'" && prefersSingleQuote(text, best.delimiter)) {
+    const single = parseHead(text, complete, best.delimiter, "'");
+    if (consistency(single) >= consistency(best)) return single;
+  }
+  return best;
+}
+
+/** Title lines a header may follow (`Report of 2024-01-02` above the real header). */
+export const MAX_PREAMBLE_RECORDS = 5;
+
+/**
+ * Index of the record that could be the header: the first one with the common field count
+ * when only a few shorter records (title lines) come before it, else 0. The records before it
+ * stay rows (rejected as too short), so a title line is shown, never dropped.
+ */
+export function headerCandidate(records: readonly SourceRow[], fieldCount: number): number {
+  for (let i = 0; i < records.length && i <= MAX_PREAMBLE_RECORDS; i++) {
+    const n = records[i]!.values.length;
+    if (n === fieldCount) return i;
+    if (n > fieldCount) return 0;
+  }
+  return 0;
+}
+
+function parseHead(text: string, complete: boolean, delimiter: string, quote: string): Dialect {
+  const tokenizer = new DelimitedTokenizer({ delimiter, quote });
+  const records: SourceRow[] = [];
+  tokenizer.push(text, records);
+  if (complete) tokenizer.finish(records);
+  records.length = Math.min(records.length, SNIFF_RECORDS);
+  return { delimiter, quote, records, fieldCount: modalCount(records).count };
+}
+
+/** Share of records having the most common field count, or 0 when that count is 1 or less. */
+function consistency(dialect: Dialect): number {
+  const { count, share } = modalCount(dialect.records);
+  return count > 1 ? share : 0;
+}
+
+function modalCount(records: readonly SourceRow[]): { count: number; share: number } {
+  const freq = new Map<number, number>();
+  for (const r of records) freq.set(r.values.length, (freq.get(r.values.length) ?? 0) + 1);
+  let count = 0;
+  let n = 0;
+  for (const [c, f] of freq) {
+    if (f > n || (f === n && c > count)) {
+      count = c;
+      n = f;
+    }
+  }
+  return { count, share: records.length === 0 ? 0 : n / records.length };
+}
+
+function prefersSingleQuote(text: string, delimiter: string): boolean {
+  const d = escapeRegExp(delimiter);
+  // Built once per file (not per cell): a `"` opening a field means double-quote quoting.
+  if (new RegExp(`(^|${d}|[\\r\\n])"`).test(text)) return false;
+  return new RegExp(`(^|${d}|[\\r\\n])'[^'\\r\\n]*${d}[^'\\r\\n]*'(${d}|[\\r\\n]|$)`).test(text);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

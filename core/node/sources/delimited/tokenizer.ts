@@ -1,0 +1,284 @@
+import type { RowProblem } from '../../../common/types.ts';
+import type { SourceRow } from '../types.ts';
+
+/**
+ * A quoted field that stays open for more than this many characters is taken as an
+ * unterminated quote: the record is reported and parsing restarts on the line after the
+ * opening quote. 1 Mi characters keeps legitimately long quoted text (HTML, JSON blobs)
+ * intact while bounding the memory one record may hold.
+ */
+export const MAX_QUOTED_CHARS = 1024 * 1024;
+
+/** How to split delimited text into fields. */
+export interface TokenizerOptions {
+  /** Field separator, one character. */
+  delimiter: string;
+  /** Quote character, one character; '' turns quoting off. */
+  quote: string;
+  /** Bound for an open quoted field (default MAX_QUOTED_CHARS); tests lower it. */
+  maxQuotedChars?: number;
+}
+
+const LF = 10;
+const CR = 13;
+/** `quoteCode` when quoting is off; differs from -1, which marks the end of the buffer. */
+const NO_QUOTE = -2;
+
+/**
+ * Streaming tokenizer for delimited text (RFC 4180 quoting, LF / CRLF / lone CR line ends).
+ *
+ * Feed decoded text with `push`, then call `finish` once at the end; complete records are
+ * appended to `out` as `SourceRow`s whose `values` are strings and whose `line` is the
+ * 1-based physical line where the record starts (line breaks inside quoted fields count).
+ * A record cut by a chunk boundary is kept and re-scanned when the next chunk arrives, so
+ * chunk boundaries can fall anywhere (inside a quoted field, between CR and LF).
+ *
+ * Problems are data, never exceptions: `stray_quote` (a quote inside an unquoted field, or
+ * text between a closing quote and the delimiter; the field is kept as written) and
+ * `unterminated_quote` (see MAX_QUOTED_CHARS; the field is kept as written up to the end of
+ * the line where it opened). Empty physical lines outside quotes are skipped, not records.
+ *
+ * Speed: fields are found with `indexOf` and the next delimiter / LF / CR / quote positions
+ * are cached, so each character is scanned a constant number of times.
+ */
+export class DelimitedTokenizer {
+  private readonly delim: string;
+  private readonly delimCode: number;
+  private readonly quote: string;
+  private readonly quoteCode: number;
+  private readonly doubledQuote: string;
+  private readonly maxQuoted: number;
+  private buf = '';
+  /** Physical line of `buf[0]`. */
+  private line = 1;
+
+  constructor(options: TokenizerOptions) {
+    if (options.delimiter.length !== 1) throw new RangeError('delimiter must be one character');
+    if (options.quote.length > 1) throw new RangeError('quote must be one character or empty');
+    if (options.delimiter === options.quote) throw new RangeError('delimiter and quote must differ');
+    if (/[\r\n]/.test(options.delimiter + options.quote))
+      throw new RangeError('CR and LF cannot be a delimiter or quote');
+    this.delim = options.delimiter;
+    this.delimCode = options.delimiter.charCodeAt(0);
+    this.quote = options.quote;
+    this.quoteCode = options.quote === '' ? NO_QUOTE : options.quote.charCodeAt(0);
+    this.doubledQuote = options.quote + options.quote;
+    this.maxQuoted = options.maxQuotedChars ?? MAX_QUOTED_CHARS;
+  }
+
+  /** Tokenizes `text` (the next piece of the file) and appends every complete record to `out`. */
+  push(text: string, out: SourceRow[]): void {
+    this.buf = this.buf.length === 0 ? text : this.buf + text;
+    this.run(false, out);
+  }
+
+  /** Ends the input: the last record (even without a final line break) is appended to `out`. */
+  finish(out: SourceRow[]): void {
+    this.run(true, out);
+    this.buf = '';
+  }
+
+  private run(final: boolean, out: SourceRow[]): void {
+    const buf = this.buf;
+    const len = buf.length;
+    const D = this.delimCode;
+    const Q = this.quoteCode;
+    const d = this.delim;
+    const q = this.quote;
+    let pos = 0;
+    let line = this.line;
+    // Next position (≥ the scan position once refreshed) of delimiter, LF, CR and quote;
+    // `len` means "none in this buffer". Refreshed lazily when the scan passes them.
+    let nd = -1;
+    let nl = -1;
+    let nc = -1;
+    let nq = -1;
+
+    records: while (pos < len) {
+      const recStart = pos;
+      const recLine = line;
+      let c = buf.charCodeAt(pos);
+      if (c === LF || c === CR) {
+        // Blank physical line: skipped, not a record.
+        if (c === CR) {
+          if (pos + 1 === len && !final) break;
+          pos += pos + 1 < len && buf.charCodeAt(pos + 1) === LF ? 2 : 1;
+        } else pos++;
+        line++;
+        continue;
+      }
+      const values: string[] = [];
+      let problem: RowProblem | undefined;
+      let breaks = 0; // line breaks inside quoted fields of this record so far
+      for (;;) {
+        c = pos < len ? buf.charCodeAt(pos) : -1;
+        if (c === Q) {
+          const open = pos;
+          let from = pos + 1;
+          let close = -1;
+          let doubled = false;
+          // Where the closing quote can be at the earliest when it is not in this chunk yet.
+          let earliest = len;
+          for (;;) {
+            const k = buf.indexOf(q, from);
+            if (k === -1) break;
+            if (k + 1 < len) {
+              if (buf.charCodeAt(k + 1) === Q) {
+                doubled = true;
+                from = k + 2;
+                continue;
+              }
+              close = k;
+            } else if (final) close = k;
+            else earliest = k; // a quote as the last character: closing, or half of a doubled one
+            break;
+          }
+          if (close === -1 && !final && earliest - open <= this.maxQuoted) {
+            pos = recStart;
+            line = recLine;
+            break records;
+          }
+          // Give up on the quote when it never closes, or closes more than maxQuoted characters
+          // later on another line. This depends on the text only, never on how it was chunked.
+          if (close === -1 || close - open > this.maxQuoted) {
+            let lf = buf.indexOf('\n', open);
+            let cr = buf.indexOf('\r', open);
+            if (lf === -1) lf = len;
+            if (cr === -1) cr = len;
+            const eol = Math.min(lf, cr);
+            // A long field on one line swallows no other record: it is read as it is.
+            if (close === -1 || eol < close) {
+              if (!final && (eol === len || (eol === cr && eol + 1 === len))) {
+                // No line break yet to restart from (or a CR that may be half a CRLF): read on.
+                pos = recStart;
+                line = recLine;
+                break records;
+              }
+              const openLine = recLine + breaks;
+              values.push(buf.slice(open, eol));
+              out.push({
+                line: recLine,
+                values,
+                problem: {
+                  reason: 'unterminated_quote',
+                  message:
+                    close === -1 && final
+                      ? `line ${openLine}: the quote opened in field ${values.length} is never closed (it runs to the end of the file); the lines after it are read again as new records`
+                      : `line ${openLine}: the quote opened in field ${values.length} is not closed within ${this.maxQuoted} characters, so it is taken as unterminated; the lines after it are read again as new records`,
+                },
+              });
+              pos = eol === len ? len : eol === cr && buf.charCodeAt(eol + 1) === LF ? eol + 2 : eol + 1;
+              line = openLine + 1;
+              continue records;
+            }
+          }
+          let value = buf.slice(open + 1, close);
+          if (doubled) value = value.replaceAll(this.doubledQuote, q);
+          if (nl <= open) nl = find(buf, '\n', open + 1, len);
+          if (nc <= open) nc = find(buf, '\r', open + 1, len);
+          if (nl < close || nc < close) breaks += countBreaks(buf, open + 1, close);
+          pos = close + 1;
+          c = pos < len ? buf.charCodeAt(pos) : -1;
+          if (c === D) {
+            values.push(value);
+            pos++;
+            continue;
+          }
+          if (c !== LF && c !== CR && c !== -1) {
+            // Text after the closing quote: keep the field exactly as written.
+            if (nd < pos) nd = find(buf, d, pos, len);
+            if (nl < pos) nl = find(buf, '\n', pos, len);
+            if (nc < pos) nc = find(buf, '\r', pos, len);
+            const end = Math.min(nd, nl, nc);
+            if (end === len && !final) {
+              pos = recStart;
+              line = recLine;
+              break records;
+            }
+            values.push(buf.slice(open, end));
+            problem ??= {
+              reason: 'stray_quote',
+              message: isBlank(buf, close + 1, end)
+                ? `line ${recLine + breaks}: blanks after the closing quote of field ${values.length} (a quoted field must end right before the delimiter)`
+                : `line ${recLine + breaks}: text after the closing quote in field ${values.length}`,
+            };
+            pos = end;
+            if (end < len && buf.charCodeAt(end) === D) {
+              pos++;
+              continue;
+            }
+          } else values.push(value);
+        } else {
+          if (nd < pos) nd = find(buf, d, pos, len);
+          if (nl < pos) nl = find(buf, '\n', pos, len);
+          if (nc < pos) nc = find(buf, '\r', pos, len);
+          const end = Math.min(nd, nl, nc);
+          if (end === len && !final) {
+            pos = recStart;
+            line = recLine;
+            break records;
+          }
+          values.push(buf.slice(pos, end));
+          if (Q !== NO_QUOTE) {
+            if (nq < pos) nq = find(buf, q, pos, len);
+            if (nq < end) {
+              problem ??= {
+                reason: 'stray_quote',
+                message: isBlank(buf, pos, nq)
+                  ? `line ${recLine + breaks}: blanks before the opening quote of field ${values.length} (a quoted field must start right after the delimiter)`
+                  : `line ${recLine + breaks}: a quote (${q}) inside unquoted field ${values.length}`,
+              };
+            }
+          }
+          pos = end;
+          if (end === nd && end < len) {
+            pos++;
+            continue;
+          }
+        }
+        // At a line break or at the end of the (final) input: the record is complete.
+        if (pos < len) {
+          if (buf.charCodeAt(pos) === CR) {
+            if (pos + 1 < len) pos += buf.charCodeAt(pos + 1) === LF ? 2 : 1;
+            else if (final) pos++;
+            else {
+              pos = recStart;
+              line = recLine;
+              break records;
+            }
+          } else pos++;
+        }
+        line = recLine + breaks + 1;
+        out.push(problem ? { line: recLine, values, problem } : { line: recLine, values });
+        break;
+      }
+    }
+    this.buf = pos >= len ? '' : buf.slice(pos);
+    this.line = line;
+  }
+}
+
+/** True when buf[from, to) holds only spaces and tabs (and is not empty). */
+function isBlank(buf: string, from: number, to: number): boolean {
+  if (from >= to) return false;
+  for (let i = from; i < to; i++) {
+    const c = buf.charCodeAt(i);
+    if (c !== 32 && c !== 9) return false;
+  }
+  return true;
+}
+
+function find(buf: string, ch: string, from: number, len: number): number {
+  const i = buf.indexOf(ch, from);
+  return i === -1 ? len : i;
+}
+
+/** Line breaks (LF, CRLF, lone CR) in buf[from, to); only called when there is at least one. */
+function countBreaks(buf: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = buf.charCodeAt(i);
+    if (c === LF || (c === CR && buf.charCodeAt(i + 1) !== LF)) n++;
+  }
+  return n;
+}
