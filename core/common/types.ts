@@ -34,6 +34,21 @@ export class JsonNumber {
   }
 }
 
+/**
+ * A jsonb value read from text, kept as its exact (validated) JSON text so that no number loses
+ * a digit or its scale (`{"id": 12345678901234567890, "price": 1.10}`), as PostgreSQL jsonb keeps
+ * them. Loaders send `text` as is. `toJSON()` gives the parsed value, for display only.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+  toJSON(): JsonValue {
+    return JSON.parse(this.text) as JsonValue;
+  }
+}
+
 /** Target column types Loadstone infers or accepts. Names are the PostgreSQL type names. */
 export const COLUMN_TYPES = [
   'integer',
@@ -52,9 +67,16 @@ export type ColumnType = (typeof COLUMN_TYPES)[number];
  * A normalized value, as the loader and the preview see it.
  * integer/bigint → number (string beyond 2^53); numeric → exact decimal string; boolean → boolean;
  * date → 'YYYY-MM-DD'; timestamptz → ISO 8601 UTC ending in 'Z'; uuid → lower-case canonical string;
- * jsonb → JSON value; text → string; SQL NULL → null.
+ * jsonb → JSON value, or `JsonText` (exact JSON text) when read from text; text → string; SQL NULL → null.
  */
-export type NormalizedValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type NormalizedValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonText
+  | JsonValue[]
+  | { [key: string]: JsonValue };
 
 /** Stable reason codes for rejected cells and rows. */
 export type ReasonCode =
@@ -81,7 +103,8 @@ export type ReasonCode =
   | 'excel_error'
   // load stage
   | 'database_rejected'
-  | 'duplicate_key';
+  | 'duplicate_key'
+  | 'missing_watermark';
 
 /** A cell that could not be normalized: never silently nulled. */
 export interface CellError {

@@ -1,0 +1,112 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LoadstoneError } from '../errors.ts';
+import { assignColumnNames, findNameConflicts, isColumnName, toColumnName } from './column-names.ts';
+
+describe('toColumnName', () => {
+  it.each([
+    ['Order Date', 'order_date'],
+    ['orderDate', 'order_date'],
+    ['OrderID', 'order_id'],
+    ['XMLHttpRequest', 'xml_http_request'],
+    ['Sepal.Length', 'sepal_length'],
+    ['Température', 'temperature'],
+    ['Straße', 'strasse'],
+    ['Ærø', 'aero'],
+    ['ÆRØ', 'aero'],
+    ['Łódź', 'lodz'],
+    ['2024 total', '_2024_total'],
+    ['  Price (USD) ', 'price_usd'],
+    ['user-id', 'user_id'],
+    ['__x__', 'x'],
+    ['select', 'select'],
+    ['ﬁle', 'file'],
+  ])('%s → %s', (header, name) => {
+    expect(toColumnName(header)).toBe(name);
+  });
+
+  it('gives nothing for a header without ASCII-foldable characters', () => {
+    expect(toColumnName('')).toBe('');
+    expect(toColumnName('***')).toBe('');
+    expect(toColumnName('てすと')).toBe('');
+  });
+
+  it('cuts to 63 characters without a trailing underscore', () => {
+    expect(toColumnName('a'.repeat(80))).toBe('a'.repeat(63));
+    expect(toColumnName(`${'a'.repeat(62)} b`)).toBe('a'.repeat(62));
+  });
+
+  it('always gives a lower-case identifier of at most 63 bytes (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' })),
+        (header) => {
+          const name = toColumnName(header);
+          if (name !== '') {
+            expect(name).toMatch(/^[a-z_][a-z0-9_]*$/);
+            // ASCII only, so bytes = characters.
+            expect(name.length).toBeLessThanOrEqual(63);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('assignColumnNames', () => {
+  it('numbers empty names by position and de-duplicates with _2, _3', () => {
+    expect(assignColumnNames(['Name', 'name', 'NAME', '', '***'])).toEqual([
+      'name',
+      'name_2',
+      'name_3',
+      'column_4',
+      'column_5',
+    ]);
+  });
+
+  it('lets a header that is literally a suffixed name keep it', () => {
+    expect(assignColumnNames(['a', 'a', 'a_2'])).toEqual(['a', 'a_3', 'a_2']);
+  });
+
+  it('cuts long names so the suffix still fits in 63 bytes', () => {
+    const names = assignColumnNames(['x'.repeat(70), 'x'.repeat(70)]);
+    expect(names[0]).toBe('x'.repeat(63));
+    expect(names[1]).toBe(`${'x'.repeat(61)}_2`);
+  });
+
+  it('lets user names win over derived ones', () => {
+    expect(assignColumnNames(['a', 'b'], [undefined, 'a'])).toEqual(['a_2', 'a']);
+    expect(assignColumnNames(['Order Date'], ['ordered_on'])).toEqual(['ordered_on']);
+  });
+
+  it('throws SPEC_INVALID when two user names collide or one is not an identifier', () => {
+    try {
+      assignColumnNames(['a', 'b'], ['x', 'x']);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(LoadstoneError);
+      expect((error as LoadstoneError).code).toBe('SPEC_INVALID');
+      expect((error as LoadstoneError).message).toBe("name 'x' is given to both 'a' and 'b'");
+    }
+    expect(findNameConflicts(['a'], ['Bad Name'])[0]?.message).toContain("'Bad Name'");
+    expect(findNameConflicts(['a', 'b'], ['x', 'y'])).toEqual([]);
+  });
+
+  it('always gives unique valid names (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constantFrom('a', 'A', 'a_2', '', 'x'.repeat(70)), fc.string()), {
+          maxLength: 30,
+        }),
+        (headers) => {
+          const names = assignColumnNames(headers);
+          expect(names).toHaveLength(headers.length);
+          expect(new Set(names).size).toBe(names.length);
+          for (const name of names) expect(isColumnName(name)).toBe(true);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});

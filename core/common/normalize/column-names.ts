@@ -1,0 +1,164 @@
+import { LoadstoneError, type ValidationIssue } from '../errors.ts';
+
+/** PostgreSQL's identifier limit (NAMEDATALEN − 1), in bytes; our names are ASCII, so characters. */
+export const MAX_NAME_LENGTH = 63;
+
+/** Letters that Unicode decomposition does not reduce to ASCII. */
+const FOLDS: Record<string, string> = {
+  ß: 'ss',
+  ẞ: 'SS',
+  æ: 'ae',
+  Æ: 'AE',
+  œ: 'oe',
+  Œ: 'OE',
+  ø: 'o',
+  Ø: 'O',
+  ð: 'd',
+  Ð: 'D',
+  þ: 'th',
+  Þ: 'TH',
+  ł: 'l',
+  Ł: 'L',
+  đ: 'd',
+  Đ: 'D',
+  ı: 'i',
+  ħ: 'h',
+  Ħ: 'H',
+};
+
+const COMBINING_MARKS = /[\u0300-\u036f]/g;
+const NAME_PATTERN = /^[a-z_][a-z0-9_]*$/;
+/** What a user may write as a name (the job spec also allows `$`). */
+const OVERRIDE_PATTERN = /^[a-z_][a-z0-9_$]*$/;
+
+type CharKind = 0 | 1 | 2 | 3; // other, lower, upper, digit
+
+function kindOf(char: string): CharKind {
+  if (char >= '0' && char <= '9') return 3;
+  const lower = char.toLowerCase();
+  const upper = char.toUpperCase();
+  if (lower === upper) return 0;
+  return char === lower ? 1 : 2;
+}
+
+/**
+ * Turns a source header into a lower snake_case PostgreSQL name:
+ * - words split at spaces, punctuation and camelCase humps (`Order Date`, `orderDate` →
+ *   `order_date`; `OrderID` → `order_id`; `XMLHttpRequest` → `xml_http_request`; `Sepal.Length` → `sepal_length`);
+ * - accents folded to ASCII (`Température` → `temperature`, `Straße` → `strasse`, `Ærø` → `aero`);
+ *   any other character becomes `_` (runs collapsed, trimmed at both ends);
+ * - a leading digit gets a `_` prefix (`2024 total` → `_2024_total`), keeping the digits visible;
+ * - at most 63 characters (bytes: the result is ASCII);
+ * - nothing left (empty, or only symbols or non-Latin letters) → `''`, so the caller can number it
+ *   (`assignColumnNames` uses `column_N`).
+ * Reserved words are kept: the loader quotes every identifier.
+ */
+export function toColumnName(header: string): string {
+  const chars = Array.from(header.normalize('NFKD').replace(COMBINING_MARKS, ''));
+  let out = '';
+  for (let i = 0; i < chars.length; i++) {
+    const char = chars[i]!;
+    const kind = kindOf(char);
+    if (kind === 2 && i > 0) {
+      const previous = kindOf(chars[i - 1]!);
+      const next = i + 1 < chars.length ? kindOf(chars[i + 1]!) : 0;
+      // A hump: lower/digit → Upper (orderDate), or the last capital of a run before lower (IDNumber).
+      if (previous === 1 || previous === 3 || (previous === 2 && next === 1)) out += '_';
+    }
+    const folded = FOLDS[char] ?? char;
+    for (const c of folded.toLowerCase()) {
+      out += (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? c : '_';
+    }
+  }
+  let name = out.replace(/_+/g, '_').replace(/^_|_$/g, '');
+  if (name.length === 0) return '';
+  if (name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 57) name = `_${name}`;
+  return truncateName(name, MAX_NAME_LENGTH);
+}
+
+/** Cuts a name to `max` characters without leaving a trailing `_`. */
+function truncateName(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const cut = name.slice(0, max).replace(/_+$/, '');
+  return cut.length > 0 ? cut : name.slice(0, max);
+}
+
+/** True when `name` is a name `toColumnName` could produce (`^[a-z_][a-z0-9_]*$`, ≤ 63). */
+export function isColumnName(name: string): boolean {
+  return name.length <= MAX_NAME_LENGTH && NAME_PATTERN.test(name);
+}
+
+/**
+ * Problems with user-chosen names, by header index: not a valid identifier, or the same name
+ * given to two columns. Empty when the overrides can be honoured.
+ */
+export function findNameConflicts(
+  headers: readonly string[],
+  overrides: readonly (string | undefined)[] = [],
+): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const firstByName = new Map<string, number>();
+  headers.forEach((header, i) => {
+    const name = overrides[i];
+    if (name === undefined) return;
+    if (name.length > MAX_NAME_LENGTH || !OVERRIDE_PATTERN.test(name)) {
+      issues.push({
+        path: header,
+        message: `name '${name}' for column '${header}' must be a lower-case PostgreSQL identifier of at most 63 characters (a-z, 0-9, _)`,
+      });
+      return;
+    }
+    const first = firstByName.get(name);
+    if (first === undefined) firstByName.set(name, i);
+    else {
+      issues.push({
+        path: header,
+        message: `name '${name}' is given to both '${headers[first]}' and '${header}'`,
+      });
+    }
+  });
+  return issues;
+}
+
+/**
+ * Names every source column: the user's name when given (`overrides[i]`), else
+ * `toColumnName(header)` or `column_N` (N = 1-based position) when nothing is left of the header.
+ * Duplicates get `_2`, `_3`… (cut so the suffix still fits in 63 bytes); a header's own name is
+ * kept by its first holder, and user names always win over derived ones.
+ * @throws LoadstoneError SPEC_INVALID (details.issues) when user names are invalid or collide.
+ */
+export function assignColumnNames(
+  headers: readonly string[],
+  overrides: readonly (string | undefined)[] = [],
+): string[] {
+  const issues = findNameConflicts(headers, overrides);
+  if (issues.length > 0) {
+    throw new LoadstoneError('SPEC_INVALID', issues.map((issue) => issue.message).join('; '), {
+      details: { issues },
+    });
+  }
+  const taken = new Set<string>();
+  for (const name of overrides) if (name !== undefined) taken.add(name);
+  const bases = headers.map((header, i) => toColumnName(header) || `column_${i + 1}`);
+  const names: (string | undefined)[] = headers.map((_, i) => overrides[i]);
+  // First holders keep their base name, so a header literally called `a_2` stays `a_2`.
+  bases.forEach((base, i) => {
+    if (names[i] === undefined && !taken.has(base)) {
+      names[i] = base;
+      taken.add(base);
+    }
+  });
+  bases.forEach((base, i) => {
+    if (names[i] !== undefined) return;
+    for (let n = 2; ; n++) {
+      const suffix = `_${n}`;
+      const candidate = truncateName(base, MAX_NAME_LENGTH - suffix.length) + suffix;
+      if (!taken.has(candidate)) {
+        names[i] = candidate;
+        taken.add(candidate);
+        return;
+      }
+    }
+  });
+  return names as string[];
+}

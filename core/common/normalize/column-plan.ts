@@ -1,0 +1,38 @@
+import type { DateOrder } from '../spec/job-spec.ts';
+import type { ColumnType } from '../types.ts';
+
+/** Everything the rule of one column needs, decided once (spec first, then the column's values). */
+export interface ResolvedFormat {
+  nullTokens: readonly string[];
+  decimalSeparator: '.' | ',';
+  percent: 'keep' | 'fraction';
+  dateOrder: DateOrder;
+  timeZone: string;
+  twoDigitYearPivot: number;
+  numericDates?: 'excel' | 'epoch_s' | 'epoch_ms';
+}
+
+/** How one source column is loaded: its target name and type, its format, what the sample showed. */
+export interface ColumnPlan {
+  /** Position in the source's columns. */
+  index: number;
+  /** Source header (kept for display). */
+  source: string;
+  /** Target column name. */
+  name: string;
+  type: ColumnType;
+  /** Whether the type came from the spec (not inferred). */
+  declared: boolean;
+  skip: boolean;
+  format: ResolvedFormat;
+  /** Non-null sampled values examined. */
+  sampleSize: number;
+  nullCount: number;
+  /** Sampled non-null values the chosen type would reject. */
+  nonFitting: number;
+  /**
+   * Human sentences: ambiguity (day/month order, decimal mark), percent seen, fallback to text
+   * and why, values that did not fit with one example.
+   */
+  warnings: string[];
+}

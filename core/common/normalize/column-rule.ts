@@ -1,0 +1,151 @@
+import type { ColumnType, NormalizedValue, RawValue } from '../types.ts';
+import { JsonNumber, JsonText } from '../types.ts';
+import { booleanRule } from './booleans.ts';
+import { type CellRule, Rejection } from './cell.ts';
+import type { ResolvedFormat } from './column-plan.ts';
+import { makeDateRule } from './dates.ts';
+import { quoteValue } from './defaults.ts';
+import { makeIntegerRule } from './integers.ts';
+import { jsonbEscapeProblem, jsonTextRule } from './json-text.ts';
+import { makeNullCheck, trimCell } from './nulls.ts';
+import { makeNumericRule } from './numbers.ts';
+import { makeTimestampRule } from './timestamps.ts';
+import { uuidRule } from './uuid.ts';
+
+/** Normalizes one raw cell of a column: the value, null, or a Rejection. */
+export type CellFunction = (raw: RawValue | undefined) => NormalizedValue | Rejection;
+
+/** Reason code for a value a type cannot read. */
+const INVALID = {
+  integer: 'invalid_integer',
+  bigint: 'invalid_integer',
+  numeric: 'invalid_number',
+  boolean: 'invalid_boolean',
+  date: 'invalid_date',
+  timestamptz: 'invalid_timestamp',
+  uuid: 'invalid_uuid',
+  jsonb: 'invalid_json',
+  text: 'invalid_text',
+} as const satisfies Record<ColumnType, string>;
+
+/**
+ * The `text` rule: any text but one holding U+0000, which PostgreSQL text cannot store
+ * (refusing it here names the cell, instead of failing the COPY later).
+ */
+export const textRule: CellRule<string> = (text) =>
+  text.indexOf('\0') < 0
+    ? text
+    : new Rejection(
+        'invalid_text',
+        `${quoteValue(text)} contains a NUL character (U+0000), which PostgreSQL text cannot store`,
+      );
+
+/** The rule of a type, for trimmed, non-null text, built once per column. */
+export function makeTypeRule(type: ColumnType, format: ResolvedFormat): CellRule<NormalizedValue> {
+  const numbers = { decimalSeparator: format.decimalSeparator, percent: format.percent };
+  const dates = {
+    order: format.dateOrder,
+    twoDigitYearPivot: format.twoDigitYearPivot,
+    ...(format.numericDates ? { numericDates: format.numericDates } : {}),
+  };
+  switch (type) {
+    case 'integer':
+    case 'bigint':
+      return makeIntegerRule(type, numbers);
+    case 'numeric':
+      return makeNumericRule(numbers);
+    case 'boolean':
+      return booleanRule;
+    case 'date':
+      return makeDateRule(dates);
+    case 'timestamptz':
+      return makeTimestampRule({ ...dates, timeZone: format.timeZone });
+    case 'uuid':
+      return uuidRule;
+    case 'jsonb':
+      return jsonTextRule;
+    case 'text':
+      return textRule;
+  }
+}
+
+/** A raw value as text, for error reports. */
+export function rawText(raw: RawValue | undefined): string {
+  if (typeof raw === 'string') return raw;
+  if (raw === null || raw === undefined) return '';
+  if (raw instanceof JsonNumber) return raw.text;
+  if (typeof raw === 'object') return JSON.stringify(raw);
+  return String(raw);
+}
+
+function describeRaw(raw: RawValue): string {
+  if (typeof raw === 'boolean') return `the boolean ${raw}`;
+  if (Array.isArray(raw)) return 'a JSON array';
+  return 'a JSON object';
+}
+
+/**
+ * Handles the raw values that are not strings (JSON and XLSX sources): numbers read by their
+ * exact text with `.` as decimal mark whatever the column's mark, booleans only into boolean,
+ * text and jsonb, objects and arrays only into jsonb and text (as JSON).
+ */
+function makeNonStringFunction(type: ColumnType, rule: CellRule<NormalizedValue>, format: ResolvedFormat) {
+  const numberRule =
+    (type === 'integer' || type === 'bigint' || type === 'numeric') && format.decimalSeparator !== '.'
+      ? makeTypeRule(type, { ...format, decimalSeparator: '.' })
+      : rule;
+  return (raw: RawValue): NormalizedValue | Rejection => {
+    if (typeof raw === 'number' || raw instanceof JsonNumber) {
+      const text = typeof raw === 'number' ? String(raw) : raw.text;
+      switch (type) {
+        case 'text':
+          return text;
+        case 'jsonb':
+          return typeof raw === 'number' ? raw : new JsonText(text);
+        case 'boolean':
+          return text === '1' ? true : text === '0' ? false : booleanRule(text);
+        case 'uuid':
+          return uuidRule(text);
+        default:
+          return numberRule(text);
+      }
+    }
+    if (typeof raw === 'boolean') {
+      if (type === 'boolean' || type === 'jsonb') return raw;
+      if (type === 'text') return raw ? 'true' : 'false';
+      return new Rejection(INVALID[type], `${describeRaw(raw)} cannot be read as ${type}`);
+    }
+    if (typeof raw === 'object' && raw !== null) {
+      const json = JSON.stringify(raw);
+      if (type === 'text') return textRule(json);
+      if (type !== 'jsonb')
+        return new Rejection(INVALID[type], `${describeRaw(raw)} cannot be read as ${type}`);
+      const problem = jsonbEscapeProblem(json);
+      return problem === undefined
+        ? raw
+        : new Rejection('invalid_json', `${quoteValue(json)} cannot be stored as jsonb: ${problem}`);
+    }
+    return null;
+  };
+}
+
+/**
+ * Builds the cell function of one column, once: trim → null token check → the type's rule for
+ * strings, so the per-cell cost is a few char-code checks and one rule call. Every string goes
+ * this way, text columns and strings from JSON sources included (so `"  x "` loads as `x`, and
+ * `"NULL"` as NULL unless the column's nullTokens say otherwise). `null`/`undefined` (a missing
+ * field) is SQL NULL; other raw values go through {@link makeNonStringFunction}.
+ */
+export function makeCellFunction(type: ColumnType, format: ResolvedFormat): CellFunction {
+  const rule = makeTypeRule(type, format);
+  const isNull = makeNullCheck(format.nullTokens);
+  const other = makeNonStringFunction(type, rule, format);
+  return (raw) => {
+    if (typeof raw === 'string') {
+      const text = trimCell(raw);
+      return isNull(text) ? null : rule(text);
+    }
+    if (raw === null || raw === undefined) return null;
+    return other(raw);
+  };
+}
