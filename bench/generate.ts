@@ -74,7 +74,7 @@ export async function generateCsv(kind: 'clean' | 'messy', rows: number): Promis
     } else {
       const style = Math.floor(r[11]! * 6);
       const date =
-        style === 0 ? iso : style === 1 ? `${pad2(d)}/${pad2(m)}/${y}` : style === 2 ? `${MONTHS[m - 1]} ${d}, ${y}` : style === 3 ? `${d} ${MONTHS[m - 1]} ${y}` : style === 4 ? `${pad2(d)}/${pad2(m)}/${y}` : iso;
+        style === 0 ? iso : style === 1 ? `${pad2(d)}/${pad2(m)}/${y}` : style === 2 ? `"${MONTHS[m - 1]} ${d}, ${y}"` : style === 3 ? `${d} ${MONTHS[m - 1]} ${y}` : style === 4 ? `${pad2(d)}/${pad2(m)}/${y}` : iso;
       const whole = groupThousands(Math.floor(cents / 100), ',');
       const amountText =
         style === 0 ? `"$${whole}.${pad2(cents % 100)}"` : style === 1 ? `"(${whole}.${pad2(cents % 100)})"` : style === 2 ? `${amount} USD` : style === 3 ? `${amount}-` : amount;
