@@ -38,7 +38,10 @@ function groupThousands(n: number, sep: string): string {
  * accounting negatives, boolean words, null tokens, a UTF-8 BOM and ~0.5% bad rows.
  * Returns the path and the number of rows written with a deliberate error.
  */
-export async function generateCsv(kind: 'clean' | 'messy', rows: number): Promise<{ path: string; badRows: number }> {
+export async function generateCsv(
+  kind: 'clean' | 'messy',
+  rows: number,
+): Promise<{ path: string; badRows: number }> {
   mkdirSync(BENCH_DIR, { recursive: true });
   const path = join(BENCH_DIR, `${kind}-${rows}.csv`);
   const badEvery = 200; // 0.5% of the messy rows are bad
@@ -53,7 +56,20 @@ export async function generateCsv(kind: 'clean' | 'messy', rows: number): Promis
   let buffer = kind === 'messy' ? '\uFEFF' : '';
   buffer += 'id,email,order_date,amount,currency,paid,note,created_at\n';
   for (let i = 1; i <= rows; i++) {
-    const r = [rnd(), rnd(), rnd(), rnd(), rnd(), rnd(), rnd(), rnd(), rnd(), rnd(), rnd(), rnd()] as number[];
+    const r = [
+      rnd(),
+      rnd(),
+      rnd(),
+      rnd(),
+      rnd(),
+      rnd(),
+      rnd(),
+      rnd(),
+      rnd(),
+      rnd(),
+      rnd(),
+      rnd(),
+    ] as number[];
     const y = 2015 + Math.floor(r[0]! * 10);
     const m = 1 + Math.floor(r[1]! * 12);
     const d = 1 + Math.floor(r[2]! * 28);
@@ -66,7 +82,11 @@ export async function generateCsv(kind: 'clean' | 'messy', rows: number): Promis
     const ss = Math.floor(r[9]! * 60);
     const email = `${word}.${i}@example.com`;
     const note =
-      r[10]! < 0.1 ? `"said ""hello"", then left\nsecond line ${i}"` : r[10]! < 0.3 ? `"${word}, ${currency}"` : `${word} ${i}`;
+      r[10]! < 0.1
+        ? `"said ""hello"", then left\nsecond line ${i}"`
+        : r[10]! < 0.3
+          ? `"${word}, ${currency}"`
+          : `${word} ${i}`;
     const iso = `${y}-${pad2(m)}-${pad2(d)}`;
     const amount = `${Math.floor(cents / 100)}.${pad2(cents % 100)}`;
     if (kind === 'clean') {
@@ -74,17 +94,41 @@ export async function generateCsv(kind: 'clean' | 'messy', rows: number): Promis
     } else {
       const style = Math.floor(r[11]! * 6);
       const date =
-        style === 0 ? iso : style === 1 ? `${pad2(d)}/${pad2(m)}/${y}` : style === 2 ? `"${MONTHS[m - 1]} ${d}, ${y}"` : style === 3 ? `${d} ${MONTHS[m - 1]} ${y}` : style === 4 ? `${pad2(d)}/${pad2(m)}/${y}` : iso;
+        style === 0
+          ? iso
+          : style === 1
+            ? `${pad2(d)}/${pad2(m)}/${y}`
+            : style === 2
+              ? `"${MONTHS[m - 1]} ${d}, ${y}"`
+              : style === 3
+                ? `${d} ${MONTHS[m - 1]} ${y}`
+                : style === 4
+                  ? `${pad2(d)}/${pad2(m)}/${y}`
+                  : iso;
       const whole = groupThousands(Math.floor(cents / 100), ',');
       const amountText =
-        style === 0 ? `"$${whole}.${pad2(cents % 100)}"` : style === 1 ? `"(${whole}.${pad2(cents % 100)})"` : style === 2 ? `${amount} USD` : style === 3 ? `${amount}-` : amount;
+        style === 0
+          ? `"$${whole}.${pad2(cents % 100)}"`
+          : style === 1
+            ? `"(${whole}.${pad2(cents % 100)})"`
+            : style === 2
+              ? `${amount} USD`
+              : style === 3
+                ? `${amount}-`
+                : amount;
       const paidText = ['yes', 'no', 'Y', 'N', 'true', 'false', 'on', 'off'][Math.floor(r[6]! * 8)]!;
-      const ts = style === 5 ? `${iso}T${pad2(hh)}:${pad2(mi)}:${pad2(ss)}Z` : `${iso} ${pad2(hh)}:${pad2(mi)}`;
+      const ts =
+        style === 5 ? `${iso}T${pad2(hh)}:${pad2(mi)}:${pad2(ss)}Z` : `${iso} ${pad2(hh)}:${pad2(mi)}`;
       const nullish = r[9]! < 0.02 ? ['N/A', 'NULL', '', '-', 'none'][Math.floor(r[8]! * 5)]! : null;
       let row = `${i},${email},${date},${amountText},${nullish ?? currency},${paidText},${note},${ts}\n`;
       if (i % badEvery === 0) {
         badRows++;
-        row = i % 600 === 0 ? `${i},${email},${y}-02-30,${amount},${currency},yes,${note},${ts}\n` : i % 400 === 0 ? `${i},${email},${iso},12.3x,${currency},yes,${note},${ts}\n` : `${i},${email},${iso},${amount},${currency},maybe,${note},${ts}\n`;
+        row =
+          i % 600 === 0
+            ? `${i},${email},${y}-02-30,${amount},${currency},yes,${note},${ts}\n`
+            : i % 400 === 0
+              ? `${i},${email},${iso},12.3x,${currency},yes,${note},${ts}\n`
+              : `${i},${email},${iso},${amount},${currency},maybe,${note},${ts}\n`;
       }
       buffer += row;
     }
@@ -94,7 +138,9 @@ export async function generateCsv(kind: 'clean' | 'messy', rows: number): Promis
     }
   }
   await write(buffer);
-  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
   renameSync(tmp, path);
   return { path, badRows };
 }

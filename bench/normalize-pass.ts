@@ -18,7 +18,9 @@ if (mode === 'preview') {
   const started = performance.now();
   const result = await preview({ source: { path: file } }, { limit: 200 });
   const ms = performance.now() - started;
-  console.log(JSON.stringify({ ms, rows: result.rows.length, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+  console.log(
+    JSON.stringify({ ms, rows: result.rows.length, peakRssMb: process.resourceUsage().maxRSS / 1024 }),
+  );
 } else {
   const started = performance.now();
   const job = await planJob(parseJobSpec({ source: { path: file } }));

@@ -13,11 +13,15 @@ const only = process.argv.slice(2);
 const wanted = (name: string) => only.length === 0 || only.includes(name);
 
 function measure(script: string, args: string[]): Record<string, unknown> {
-  const output = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, script), ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 16 << 20,
-  });
+  const output = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, script), ...args],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 16 << 20,
+    },
+  );
   const last = output.trim().split('\n').at(-1) ?? '{}';
   return JSON.parse(last) as Record<string, unknown>;
 }

@@ -28,6 +28,9 @@ export const DEFAULT_PERCENT: 'keep' | 'fraction' = 'keep';
  */
 export const MAX_NON_FITTING_RATIO = 0.01;
 
+/** From this many sampled values on, a single value that does not fit is tolerated (and rejected). */
+export const MIN_SAMPLE_FOR_ONE_STRAY = 10;
+
 /** Longest value quoted in full inside a message; longer values are cut with an ellipsis. */
 export const MESSAGE_VALUE_LIMIT = 60;
 

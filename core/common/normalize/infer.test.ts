@@ -272,3 +272,17 @@ describe('inferColumns: the spec', () => {
     }
   });
 });
+
+describe('a single stray value', () => {
+  const numbers = ['1,5', '2,25', '3', '4,75', '5', '6,5', '7', '8,25', '9'];
+  it('among ten or more values is rejected, not a reason to keep the column as text', () => {
+    const plan = inferOne([...numbers, '12,3x']);
+    expect(plan.type).toBe('numeric');
+    expect(plan.nonFitting).toBe(1);
+  });
+  it('among fewer than ten values keeps the column as text', () => {
+    const plan = inferOne([...numbers.slice(0, 8), '12,3x']);
+    expect(plan.type).toBe('text');
+    expect(plan.warnings[0]).toMatch(/kept as text/);
+  });
+});

@@ -5,7 +5,7 @@ import { Rejection } from './cell.ts';
 import { assignColumnNames } from './column-names.ts';
 import type { ColumnPlan, ResolvedFormat } from './column-plan.ts';
 import { makeCellFunction } from './column-rule.ts';
-import { MAX_NON_FITTING_RATIO, quoteValue } from './defaults.ts';
+import { MAX_NON_FITTING_RATIO, MIN_SAMPLE_FOR_ONE_STRAY, quoteValue } from './defaults.ts';
 import {
   countFits,
   detectEpoch,
@@ -92,8 +92,8 @@ function numberLike(values: readonly RawValue[], format: ResolvedFormat): boolea
 }
 
 /**
- * Picks the most specific type whose rule rejects at most 1% of the values and reads at least
- * one: epoch timestamps (see detectEpoch), boolean (only with a word among the values: a pure
+ * Picks the most specific type whose rule rejects at most 1% of the values (or a single value, among
+ * ten or more) and reads at least one: epoch timestamps (see detectEpoch), boolean (only with a word among the values: a pure
  * 0/1 column is integer), integer/bigint, numeric, date, timestamptz (date-like with times),
  * uuid, jsonb (with an object or array among the values), else text. When integer passes with
  * rejects that numeric would read, numeric wins: it loses nothing.
@@ -106,7 +106,11 @@ function chooseType(
   settleDates: () => void,
 ): Choice {
   const { values, strings } = sample;
-  const allowed = Math.floor(values.length * MAX_NON_FITTING_RATIO);
+  // One stray value among ten or more never flips a column to text: it is a bad value, to be rejected.
+  const allowed = Math.max(
+    values.length >= MIN_SAMPLE_FOR_ONE_STRAY ? 1 : 0,
+    Math.floor(values.length * MAX_NON_FITTING_RATIO),
+  );
   const tried: Choice[] = [];
   const attempt = (type: ColumnType, numericDates?: 'epoch_s' | 'epoch_ms'): Choice | undefined => {
     const f = numericDates ? { ...format, numericDates } : format;

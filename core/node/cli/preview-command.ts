@@ -44,7 +44,8 @@ export const previewCommand: CliCommand = async (args, io) => {
 function describeFormat(format: PreviewResultDto['format']): string {
   const parts: string[] = [format.kind, format.encoding + (format.bom ? ' (BOM)' : '')];
   if (format.compression === 'gzip') parts.push('gzip');
-  if (format.delimiter !== undefined) parts.push(`delimiter ${format.delimiter === '\t' ? 'TAB' : `'${format.delimiter}'`}`);
+  if (format.delimiter !== undefined)
+    parts.push(`delimiter ${format.delimiter === '\t' ? 'TAB' : `'${format.delimiter}'`}`);
   if (format.quote !== undefined) parts.push(format.quote === '' ? 'no quoting' : `quote ${format.quote}`);
   if (format.sheet !== undefined) parts.push(`sheet '${format.sheet}' of ${format.sheets?.length ?? 1}`);
   parts.push(format.header ? 'header row' : 'no header');
@@ -81,12 +82,16 @@ function writeHuman(result: PreviewResultDto, io: CliIo): void {
     renderTable(
       ['line', ...shown.map((c) => c.name)],
       result.rows.map((row) => {
-        if (row.problem) return [String(row.line), `✗ ${row.problem.message}`, ...shown.slice(1).map(() => '')];
+        if (row.problem)
+          return [String(row.line), `✗ ${row.problem.message}`, ...shown.slice(1).map(() => '')];
         const bad = new Set(row.errors.map((e) => e.column));
         return [
           String(row.line),
           ...shown.map((c) =>
-            truncateCell(bad.has(c.name) ? `✗ ${displayValue(row.raw[c.name])}` : displayValue(row.values[c.name]), 28),
+            truncateCell(
+              bad.has(c.name) ? `✗ ${displayValue(row.raw[c.name])}` : displayValue(row.values[c.name]),
+              28,
+            ),
           ),
         ];
       }),

@@ -22,7 +22,10 @@ export interface PlannedJob {
  * and infers the column plans from the readable ones. The sampled rows are kept and replayed,
  * so nothing is read twice and nothing is skipped.
  */
-export async function planJob(spec: JobSpec, options: { signal?: AbortSignal; minRows?: number } = {}): Promise<PlannedJob> {
+export async function planJob(
+  spec: JobSpec,
+  options: { signal?: AbortSignal; minRows?: number } = {},
+): Promise<PlannedJob> {
   const source = await openSource(spec.source, { signal: options.signal });
   try {
     const want = Math.max(spec.settings.sampleSize, options.minRows ?? 0);

@@ -1,4 +1,8 @@
-import type { PreviewColumnDto, PreviewResultDto, PreviewRowDto } from '../../common/contract/shared-schemas.ts';
+import type {
+  PreviewColumnDto,
+  PreviewResultDto,
+  PreviewRowDto,
+} from '../../common/contract/shared-schemas.ts';
 import type { ColumnPlan } from '../../common/normalize/infer.ts';
 import { createRowNormalizer } from '../../common/normalize/normalizer.ts';
 import { type JobSpecInput, parseJobSpec, type SourceSpec } from '../../common/spec/job-spec.ts';
@@ -42,7 +46,12 @@ export async function preview(
         values[c.name] = result.values[i] ?? null;
       });
       if (result.errors) rejectedRows++;
-      rows.push({ line: row.line, raw, values, errors: result.errors ? result.errors.map((e) => ({ ...e })) : [] });
+      rows.push({
+        line: row.line,
+        raw,
+        values,
+        errors: result.errors ? result.errors.map((e) => ({ ...e })) : [],
+      });
     }
     return {
       format: formatDto(job.source.format),
@@ -63,7 +72,11 @@ export async function inspectSource(
 ): Promise<{ format: PreviewResultDto['format']; columns: string[]; sizeBytes: number | null }> {
   const opened = await openSource(source, options);
   try {
-    return { format: formatDto(opened.format), columns: [...opened.columns], sizeBytes: opened.totalBytes ?? null };
+    return {
+      format: formatDto(opened.format),
+      columns: [...opened.columns],
+      sizeBytes: opened.totalBytes ?? null,
+    };
   } finally {
     await opened.close();
   }

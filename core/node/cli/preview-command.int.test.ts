@@ -1,0 +1,125 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { main } from './main.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'loadstone-preview-'));
+
+function capture() {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => (out += c));
+  stderr.on('data', (c) => (err += c));
+  return {
+    io: { stdout, stderr, cwd: dir, env: {}, signal: new AbortController().signal },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+// Day-first dates, decimal commas with grouping, a quoted multi-line note, Latin-1 bytes and one bad amount.
+const latin1 = Buffer.from(
+  [
+    'Order Date;Amount;Paid?;Note',
+    '05/03/2024;1.234,50;yes;café',
+    '25/03/2024;(45,10);no;"two\nlines"',
+    '2024-04-01;12,3x;Y;plain',
+    '01/04/2024;7,25-;off;',
+    // enough clean rows that one bad amount is a rejected cell, not a reason to keep the column as text
+    ...Array.from({ length: 8 }, (_, i) => `1${i}/05/2024;${i},50;no;filler ${i}`),
+  ].join('\r\n'),
+  'latin1',
+);
+writeFileSync(join(dir, 'orders.csv'), latin1);
+
+describe('loadstone preview', () => {
+  it('prints exactly one JSON object with format, columns and rows', async () => {
+    const c = capture();
+    const code = await main(['preview', 'orders.csv', '--json'], c.io);
+    expect(c.err()).toBe('');
+    expect(code).toBe(0);
+    const lines = c.out().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const result = JSON.parse(lines[0]!);
+    expect(result.format).toMatchObject({
+      kind: 'csv',
+      encoding: 'windows-1252',
+      delimiter: ';',
+      header: true,
+    });
+    expect(
+      result.columns.map((col: { name: string; source: string; type: string }) => [
+        col.name,
+        col.source,
+        col.type,
+      ]),
+    ).toEqual([
+      ['order_date', 'Order Date', 'date'],
+      ['amount', 'Amount', 'numeric'],
+      ['paid', 'Paid?', 'boolean'],
+      ['note', 'Note', 'text'],
+    ]);
+    expect(result.rows.map((r: { line: number }) => r.line).slice(0, 5)).toEqual([2, 3, 5, 6, 7]);
+    expect(result.rows[0]).toEqual({
+      line: 2,
+      raw: { order_date: '05/03/2024', amount: '1.234,50', paid: 'yes', note: 'café' },
+      values: { order_date: '2024-03-05', amount: '1234.50', paid: true, note: 'café' },
+      errors: [],
+    });
+    expect(result.rows[1].values).toEqual({
+      order_date: '2024-03-25',
+      amount: '-45.10',
+      paid: false,
+      note: 'two\nlines',
+    });
+    expect(result.rows[2].errors).toEqual([
+      expect.objectContaining({ column: 'amount', value: '12,3x', reason: 'invalid_number' }),
+    ]);
+    expect(result.rows[3].values).toEqual({
+      order_date: '2024-04-01',
+      amount: '-7.25',
+      paid: false,
+      note: null,
+    });
+  });
+
+  it('prints a readable table marking rejected cells', async () => {
+    const c = capture();
+    const code = await main(['preview', 'orders.csv'], c.io);
+    expect(code).toBe(0);
+    expect(c.out()).toContain('windows-1252');
+    expect(c.out()).toContain('✗ 12,3x');
+    expect(c.out()).toMatch(/line 5, amount: invalid_number/);
+  });
+
+  it('exits 2 with a one-line reason for a missing file or bad usage', async () => {
+    const missing = capture();
+    expect(await main(['preview', 'nope.csv'], missing.io)).toBe(2);
+    expect(missing.err()).toMatch(/^loadstone: .*nope\.csv: no such file\n$/);
+    const usage = capture();
+    expect(await main(['preview', 'orders.csv', '--limit', 'ten'], usage.io)).toBe(2);
+    expect(usage.err().trim().split('\n')).toHaveLength(1);
+    const unknown = capture();
+    expect(await main(['preview', 'orders.csv', '--bogus'], unknown.io)).toBe(2);
+    expect(unknown.err()).toMatch(/--bogus/);
+  });
+
+  it('runs as the `loadstone` bin', async () => {
+    const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'loadstone.mjs');
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      bin,
+      'preview',
+      join(dir, 'orders.csv'),
+      '--json',
+      '--limit',
+      '1',
+    ]);
+    expect(JSON.parse(stdout).rows).toHaveLength(1);
+  });
+});
