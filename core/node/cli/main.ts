@@ -1,14 +1,27 @@
 import { isLoadstoneError } from '../../common/errors.ts';
+import { connectionsCommand } from './connections-command.ts';
+import { errorsCommand } from './errors-command.ts';
 import { type CliCommand, type CliIo, EXIT } from './io.ts';
+import { previewCommand } from './preview-command.ts';
+import { runsCommand } from './runs-command.ts';
 
 const USAGE = `Usage: loadstone <command> [options]
 
 Commands:
+  preview <file>   Show how a file's first rows will be read and normalized
+  runs [<runId>]   List recent runs with status and counts, or show one run
+  errors <runId>   Show, summarise (--summary) or export (--export out.csv) a run's rejected rows
+  connections      Add, list, remove or test saved PostgreSQL connections
   help             Show this help
 
 Run 'loadstone <command> --help' for a command's options.`;
 
-const COMMANDS: Record<string, CliCommand> = {};
+const COMMANDS: Record<string, CliCommand> = {
+  preview: previewCommand,
+  runs: runsCommand,
+  errors: errorsCommand,
+  connections: connectionsCommand,
+};
 
 /** Writes a one-line error on stderr and returns the exit code that fits it. */
 export function reportCliError(error: unknown, io: CliIo): number {

@@ -1,0 +1,166 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../store/open-store.ts';
+import {
+  captureStream,
+  makeRejects,
+  parseCsv,
+  sampleSpec,
+  tempDir,
+  testSecretStore,
+} from '../store/test-fixtures/support.ts';
+import { EXIT } from './io.ts';
+import { main } from './main.ts';
+
+let dir: string;
+let cwd: string;
+let runId: string;
+
+async function cli(args: string[]) {
+  const stdout = captureStream();
+  const stderr = captureStream();
+  const code = await main([...args, '--data-dir', dir], {
+    stdout,
+    stderr,
+    env: {},
+    cwd,
+    signal: new AbortController().signal,
+  });
+  return { code, out: stdout.text(), err: stderr.text() };
+}
+
+beforeAll(() => {
+  dir = tempDir();
+  cwd = tempDir();
+  const store = openStore(dir, { secretStore: testSecretStore() });
+  runId = store.runs.create({ spec: sampleSpec(), sourceColumns: ['id', 'amount', 'date', 'note'] });
+  const writer = store.rejects.writer(runId);
+  writer.add(makeRejects(0, 120));
+  writer.add([
+    {
+      line: 500,
+      stage: 'normalize',
+      raw: { id: 'evil', amount: '\u001b[31mred\u001b[0m', date: '', note: '' },
+      errors: [
+        {
+          column: 'amount',
+          value: '\u001b[31mred\u001b[0m',
+          reason: 'invalid_number',
+          message: 'not a number',
+        },
+      ],
+    },
+  ]);
+  writer.flush();
+  store.runs.finish(runId, { status: 'succeeded', counts: { read: 1000 } });
+  store.close();
+});
+
+describe('loadstone errors', () => {
+  it('shows the first rows, one line per error, and how to see more', async () => {
+    const r = await cli(['errors', runId]);
+    expect(r).toMatchObject({ code: EXIT.ok, err: '' });
+    const lines = r.out.split('\n');
+    expect(lines[0]).toBe(`Run ${runId} (succeeded): 121 rejected rows`);
+    expect(lines[2]).toMatch(/^line\s+stage\s+column\s+reason\s+value\s+message$/);
+    expect(lines[4]).toMatch(/^ {3}2\s+normalize\s+amount\s+invalid_number\s+x0\s+'x0' is not a number$/);
+    expect(lines[5]).toMatch(
+      /^ {3}2\s+normalize\s+date\s+impossible_date\s+2024-02-31\s+February has no 31st$/,
+    );
+    expect(r.out).toMatch(/ 11\s+parse\s+\(row\)\s+too_few_fields/);
+    expect(r.out).toContain('Showing rows 1–50 of 121. More: --offset 50');
+  });
+
+  it('filters, pages and prints JSON', async () => {
+    const page = JSON.parse(
+      (await cli(['errors', runId, '--json', '--stage', 'parse', '--limit', '3', '--offset', '1'])).out,
+    );
+    expect(page).toMatchObject({ runId, status: 'succeeded', total: 12, offset: 1, limit: 3 });
+    expect(page.rows.map((r: { line: number }) => r.line)).toEqual([21, 31, 41]);
+    const byColumn = await cli(['errors', runId, '--column', 'date', '--reason', 'impossible_date']);
+    expect(byColumn.out.split('\n')[0]).toBe(`Run ${runId} (succeeded): 60 rejected rows matching`);
+  });
+
+  it('never lets a stored value drive the terminal', async () => {
+    const r = await cli(['errors', runId, '--offset', '120']);
+    expect(r.out).not.toContain('\u001b');
+    expect(r.out).toContain('\\x1b[31mred\\x1b[0m');
+  });
+
+  it('summarises by reason and column', async () => {
+    const r = await cli(['errors', runId, '--summary']);
+    expect(
+      r.out
+        .split('\n')
+        .slice(2, 6)
+        .map((l) => l.trim().split(/\s{2,}/)),
+    ).toEqual([
+      ['count', 'reason', 'column', 'stage', 'example'],
+      [
+        expect.stringMatching(/^─+$/),
+        expect.any(String),
+        expect.any(String),
+        expect.any(String),
+        expect.any(String),
+      ],
+      ['109', 'invalid_number', 'amount', 'normalize', 'x0'],
+      ['60', 'impossible_date', 'date', 'normalize', '2024-02-31'],
+    ]);
+    const json = JSON.parse((await cli(['errors', runId, '--summary', '--json'])).out);
+    expect(json).toMatchObject({
+      runId,
+      total: 121,
+      items: [
+        { reason: 'invalid_number', count: 109 },
+        {},
+        { reason: 'too_few_fields', column: null, count: 12 },
+      ],
+    });
+  });
+
+  it('exports to the format of the file extension, relative to the working folder', async () => {
+    const r = await cli(['errors', runId, '--export', 'out.csv']);
+    expect(r).toMatchObject({ code: EXIT.ok, out: 'Wrote 121 rejected rows to out.csv\n', err: '' });
+    const records = parseCsv(fs.readFileSync(path.join(cwd, 'out.csv'), 'utf8'));
+    expect(records).toHaveLength(122);
+    expect(records[0]).toEqual([
+      'id',
+      'amount',
+      'date',
+      'note',
+      'line',
+      'stage',
+      'column',
+      'reason',
+      'message',
+    ]);
+    for (const [ext, format] of [
+      ['ndjson', 'ndjson'],
+      ['jsonl', 'ndjson'],
+      ['json', 'json'],
+    ] as const) {
+      const out = JSON.parse(
+        (await cli(['errors', runId, '--export', `sub.${ext}`, '--json', '--stage', 'parse'])).out,
+      );
+      expect(out).toEqual({ runId, format, path: path.join(cwd, `sub.${ext}`), rows: 12 });
+    }
+    expect(fs.readFileSync(path.join(cwd, 'sub.jsonl'), 'utf8').trimEnd().split('\n')).toHaveLength(12);
+    const txt = await cli(['errors', runId, '--export', 'out.txt']);
+    expect(txt.code).toBe(EXIT.usage);
+    expect(txt.err).toContain('use a .csv, .json, .ndjson or .jsonl file name');
+    expect((await cli(['errors', runId, '--export', 'x.csv', '--summary'])).code).toBe(EXIT.usage);
+  });
+
+  it('an unknown run is exit 2 with one line', async () => {
+    const r = await cli(['errors', 'r_20990101_000000_zzzz']);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.out).toBe('');
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.err).toContain("no run 'r_20990101_000000_zzzz'");
+    expect((await cli(['errors'])).code).toBe(EXIT.usage);
+    expect((await cli(['errors', runId, '--stage', 'load2'])).err).toContain(
+      '--stage must be one of parse, normalize, load',
+    );
+  });
+});

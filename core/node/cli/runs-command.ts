@@ -1,0 +1,141 @@
+import { LoadstoneError } from '../../common/errors.ts';
+import type { RunStore } from '../store/open-store.ts';
+import { RUN_STATUSES, type RunRecord, type RunStatus, type RunSummary } from '../store/types.ts';
+import { intOption, parseCliArgs } from './args.ts';
+import { type CliCommand, type CliIo, EXIT } from './io.ts';
+import {
+  alignRight,
+  cell,
+  DATA_DIR_HELP,
+  DATA_DIR_OPTION,
+  duration,
+  localTime,
+  terminalSafe,
+  withCliStore,
+} from './store-command-support.ts';
+import { renderTable } from './table.ts';
+
+const USAGE = `Usage: loadstone runs [<runId>] [--limit N] [--status S] [--json] [--data-dir <path>]
+
+Lists recent runs, most recent first, with their status and row counts.
+With a run id, shows that run: spec summary, counts, error, events.
+
+  --limit N       Runs to list (default 20)
+  --status S      Only runs with this status: ${RUN_STATUSES.join(', ')}
+  --json          Print one JSON document (an array of runs, or the run)
+${DATA_DIR_HELP}`;
+
+/** `loadstone runs`: recent runs, or one run in detail. */
+export const runsCommand: CliCommand = async (args, io) => {
+  const { values, positionals } = parseCliArgs(
+    args,
+    { ...DATA_DIR_OPTION, limit: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } },
+    USAGE,
+  );
+  if (values.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length > 1) {
+    throw new LoadstoneError('BAD_USAGE', `runs takes at most one run id, got ${positionals.length}`);
+  }
+  const status = values.status;
+  if (status !== undefined && !(RUN_STATUSES as readonly string[]).includes(status)) {
+    throw new LoadstoneError(
+      'BAD_USAGE',
+      `--status must be one of ${RUN_STATUSES.join(', ')}, got '${status}'`,
+    );
+  }
+  const limit = intOption(values.limit, 'limit', 1) ?? 20;
+
+  return withCliStore(values['data-dir'], io, async (store) => {
+    const id = positionals[0];
+    if (id !== undefined) return showRun(store, id, values.json === true, io);
+    const runs = store.runs.list(status ? { limit, status: status as RunStatus } : { limit });
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(runs)}\n`);
+    } else if (runs.length === 0) {
+      io.stdout.write(`No runs${status ? ` with status ${status}` : ''} recorded in ${store.path}\n`);
+    } else {
+      io.stdout.write(`${renderRuns(runs)}\n`);
+    }
+    return EXIT.ok;
+  });
+};
+
+const HEADER = [
+  'run',
+  'status',
+  'started',
+  'took',
+  'read',
+  'inserted',
+  'updated',
+  'unchanged',
+  'rejected',
+  'target',
+];
+
+/** The runs list as aligned columns (counts right-aligned). */
+export function renderRuns(runs: readonly RunSummary[]): string {
+  const rows = runs.map((r) => [
+    r.id,
+    r.status + (r.dryRun ? ' (dry run)' : ''),
+    localTime(r.startedAt),
+    duration(r.startedAt, r.endedAt),
+    String(r.counts.read),
+    String(r.counts.inserted),
+    String(r.counts.updated),
+    String(r.counts.unchanged),
+    String(r.counts.rejected),
+    cell(targetOf(r), 60),
+  ]);
+  return renderTable(HEADER, alignRight(rows, [4, 5, 6, 7, 8], HEADER));
+}
+
+function targetOf(r: RunSummary): string {
+  return `${r.table || '(no table)'} @ ${r.target}`;
+}
+
+function showRun(store: RunStore, id: string, json: boolean, io: CliIo): number {
+  const run = store.runs.get(id);
+  if (!run) {
+    io.stderr.write(`loadstone: no run '${id}' in ${store.path} (see 'loadstone runs')\n`);
+    return EXIT.usage;
+  }
+  const events = store.runs.events(id);
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ ...run, events })}\n`);
+    return EXIT.ok;
+  }
+  io.stdout.write(`${renderRun(run)}\n`);
+  if (events.length > 0) {
+    io.stdout.write(
+      `\nEvents:\n${events.map((e) => `  ${localTime(e.at)}  ${e.kind}${e.message ? `  ${terminalSafe(e.message)}` : ''}`).join('\n')}\n`,
+    );
+  }
+  if (run.counts.rejected > 0) {
+    io.stdout.write(`\nRejected rows: loadstone errors ${run.id} (--summary, --export errors.csv)\n`);
+  }
+  return EXIT.ok;
+}
+
+function renderRun(run: RunRecord): string {
+  const c = run.counts;
+  const lines: Array<[string, string]> = [
+    ['Run', run.id],
+    ['Status', run.status + (run.dryRun ? ' (dry run)' : '') + (run.phase ? `, ${run.phase}` : '')],
+    ['Job', run.jobName ?? '-'],
+    ['Source', terminalSafe(run.source)],
+    ['Target', `${terminalSafe(targetOf(run))} (${run.mode})`],
+    ['Started', localTime(run.startedAt)],
+    ['Ended', run.endedAt ? `${localTime(run.endedAt)} (took ${duration(run.startedAt, run.endedAt)})` : '-'],
+    [
+      'Rows',
+      `read ${c.read}, inserted ${c.inserted}, updated ${c.updated}, unchanged ${c.unchanged}, rejected ${c.rejected}`,
+    ],
+  ];
+  if (run.error)
+    lines.push(['Error', terminalSafe(run.error) + (run.errorCode ? ` (${run.errorCode})` : '')]);
+  return lines.map(([k, v]) => `${k.padEnd(8)}${v}`).join('\n');
+}

@@ -1,0 +1,237 @@
+import { LoadstoneError } from '../../common/errors.ts';
+import type { StoreContext } from './context.ts';
+import {
+  formatPostgresUrl,
+  type PostgresUrlParts,
+  parsePostgresUrl,
+  SSL_MODES,
+  type SslMode,
+} from './postgres-url.ts';
+import {
+  LOCAL_CONNECTION,
+  type ResolveConnectionOptions,
+  type ResolvedConnection,
+  resolveConnection,
+  type SavedConnectionRecord,
+} from './resolve-connection.ts';
+import type { ConnectionInfo, ConnectionInput, ConnectionOptions } from './types.ts';
+
+/** Saved connections. Secrets go in encrypted and never come out of this API except into `resolve`. */
+export interface ConnectionsRepo {
+  list(): ConnectionInfo[];
+  get(name: string): ConnectionInfo | undefined;
+  /**
+   * Creates a connection, or edits `previousName`. Without `previousName` an existing name is
+   * refused unless `overwrite` (which replaces everything, the secret included).
+   * @throws LoadstoneError BAD_USAGE (bad name, `local`, duplicate, bad URL),
+   *   SECRET_UNAVAILABLE when a password is given and the SecretStore cannot encrypt,
+   *   NOT_FOUND when `previousName` does not exist.
+   */
+  save(input: ConnectionInput, opts?: { overwrite?: boolean }): ConnectionInfo;
+  /** @returns false when there was no such connection. */
+  remove(name: string): boolean;
+  /** A URL or a saved name → a `pg` client config (see `resolveConnection`). */
+  resolve(
+    nameOrUrl: string,
+    opts: Omit<ResolveConnectionOptions, 'secretStore' | 'lookup'>,
+  ): ResolvedConnection;
+  /** The URL of a saved connection, without any password (for display). */
+  displayUrl(info: ConnectionInfo): string;
+}
+
+/** Connection names: what the contract allows, and never something that looks like a URL. */
+const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+interface ConnectionRow {
+  id: number;
+  name: string;
+  kind: 'postgres';
+  host: string;
+  port: number;
+  database: string;
+  user_name: string;
+  ssl_mode: SslMode;
+  options: string;
+  secret: Buffer | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Creates the connections part of a store. */
+export function createConnectionsRepo(ctx: StoreContext): ConnectionsRepo {
+  const { db } = ctx;
+  const byName = db.prepare('SELECT * FROM connections WHERE name = ?');
+  const all = db.prepare('SELECT * FROM connections ORDER BY name COLLATE NOCASE');
+  const insert =
+    db.prepare(`INSERT INTO connections (name, kind, host, port, database, user_name, ssl_mode, options,
+    secret, created_at, updated_at) VALUES (?, 'postgres', ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const update = db.prepare(`UPDATE connections SET name = ?, host = ?, port = ?, database = ?, user_name = ?,
+    ssl_mode = ?, options = ?, secret = ?, updated_at = ? WHERE id = ?`);
+  const del = db.prepare('DELETE FROM connections WHERE name = ?');
+
+  const record = (name: string): SavedConnectionRecord | undefined => {
+    const row = byName.get(name) as ConnectionRow | undefined;
+    return row
+      ? {
+          name: row.name,
+          host: row.host,
+          port: row.port,
+          database: row.database,
+          user: row.user_name,
+          sslMode: row.ssl_mode,
+          options: JSON.parse(row.options) as ConnectionOptions,
+          secret: row.secret,
+        }
+      : undefined;
+  };
+
+  return {
+    list: () => (all.all() as ConnectionRow[]).map(toInfo),
+
+    get(name) {
+      const row = byName.get(name) as ConnectionRow | undefined;
+      return row ? toInfo(row) : undefined;
+    },
+
+    save(input, opts = {}) {
+      const name = input.name.trim();
+      if (!NAME_RE.test(name)) {
+        throw new LoadstoneError(
+          'BAD_USAGE',
+          `connection name '${name}' is not allowed: use 1 to 64 letters, digits, '_', '.' or '-'`,
+        );
+      }
+      if (name.toLowerCase() === LOCAL_CONNECTION) {
+        throw new LoadstoneError(
+          'BAD_USAGE',
+          "'local' is reserved for the embedded warehouse; choose another name",
+        );
+      }
+      const fromUrl: Partial<PostgresUrlParts> = input.url ? parsePostgresUrl(input.url) : {};
+      const sslMode = input.sslMode ?? fromUrl.sslMode ?? 'prefer';
+      if (!(SSL_MODES as readonly string[]).includes(sslMode)) {
+        throw new LoadstoneError('BAD_USAGE', `sslMode '${sslMode}' is not one of ${SSL_MODES.join(', ')}`);
+      }
+      const settings = {
+        host: input.host ?? fromUrl.host ?? 'localhost',
+        port: input.port ?? fromUrl.port ?? 5432,
+        database: input.database ?? fromUrl.database ?? '',
+        user: input.user ?? fromUrl.user ?? '',
+        sslMode,
+        options: cleanOptions({
+          sslRootCert: fromUrl.sslRootCert,
+          applicationName: fromUrl.applicationName,
+          connectTimeoutSeconds: fromUrl.connectTimeoutSeconds,
+          ...input.options,
+        }),
+      };
+      const password = input.password ?? fromUrl.password;
+
+      return db.transaction((): ConnectionInfo => {
+        const editing =
+          input.previousName !== undefined ? (byName.get(input.previousName) as ConnectionRow) : undefined;
+        if (input.previousName !== undefined && !editing) {
+          throw new LoadstoneError('NOT_FOUND', `no saved connection named '${input.previousName}'`);
+        }
+        const existing = byName.get(name) as ConnectionRow | undefined;
+        if (existing && existing.id !== editing?.id && !(opts.overwrite && !editing)) {
+          throw new LoadstoneError(
+            'BAD_USAGE',
+            `a connection named '${existing.name}' already exists; remove it first or replace it`,
+          );
+        }
+        let secret: Buffer | null;
+        if (password !== undefined && password !== '') {
+          secret = encryptSecret(ctx, name, password, settings);
+        } else if (password === '') {
+          secret = null;
+        } else {
+          // Editing keeps the saved secret; replacing a connection does not carry it to new settings.
+          secret = editing ? editing.secret : null;
+        }
+        const now = ctx.now().toISOString();
+        const values = [
+          settings.host,
+          settings.port,
+          settings.database,
+          settings.user,
+          settings.sslMode,
+          JSON.stringify(settings.options),
+          secret,
+        ] as const;
+        const target = editing ?? existing;
+        if (target) update.run(name, ...values, now, target.id);
+        else insert.run(name, ...values, now, now);
+        return toInfo(byName.get(name) as ConnectionRow);
+      })();
+    },
+
+    remove: (name) => del.run(name).changes > 0,
+
+    resolve: (nameOrUrl, opts) =>
+      resolveConnection(nameOrUrl, { ...opts, secretStore: ctx.secretStore, lookup: record }),
+
+    displayUrl: (info) =>
+      formatPostgresUrl({
+        host: info.host,
+        port: info.port,
+        database: info.database || undefined,
+        user: info.user || undefined,
+        sslMode: info.sslMode === 'prefer' ? undefined : info.sslMode,
+        sslRootCert: info.options.sslRootCert,
+        applicationName: info.options.applicationName,
+        connectTimeoutSeconds: info.options.connectTimeoutSeconds,
+      }),
+  };
+}
+
+function encryptSecret(
+  ctx: StoreContext,
+  name: string,
+  password: string,
+  settings: { host: string; port: number; database: string; user: string },
+): Buffer {
+  if (!ctx.secretStore.isAvailable()) {
+    const url = formatPostgresUrl({
+      host: settings.host,
+      port: settings.port,
+      database: settings.database || undefined,
+      user: settings.user || undefined,
+      sslMode: undefined,
+      sslRootCert: undefined,
+      applicationName: undefined,
+      connectTimeoutSeconds: undefined,
+    });
+    throw new LoadstoneError(
+      'SECRET_UNAVAILABLE',
+      `cannot save the password of connection '${name}': no OS encryption is available here, and Loadstone never ` +
+        `stores passwords in plain text. Save it without the password (${url}) and set PGPASSWORD or add it to ~/.pgpass`,
+    );
+  }
+  return ctx.secretStore.encrypt(password);
+}
+
+function cleanOptions(options: ConnectionOptions): ConnectionOptions {
+  const out: ConnectionOptions = {};
+  if (options.sslRootCert !== undefined) out.sslRootCert = options.sslRootCert;
+  if (options.applicationName !== undefined) out.applicationName = options.applicationName;
+  if (options.connectTimeoutSeconds !== undefined) out.connectTimeoutSeconds = options.connectTimeoutSeconds;
+  return out;
+}
+
+function toInfo(row: ConnectionRow): ConnectionInfo {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    host: row.host,
+    port: row.port,
+    database: row.database,
+    user: row.user_name,
+    sslMode: row.ssl_mode,
+    options: JSON.parse(row.options) as ConnectionOptions,
+    hasSecret: row.secret !== null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,223 @@
+import type { Statement } from 'better-sqlite3';
+import type { RejectStage } from '../../common/types.ts';
+import { runSeqOf, type StoreContext } from './context.ts';
+import { parseRaw } from './raw-json.ts';
+import type { ReportFilter, ReportSummaryItem, StoredRejectedRow } from './types.ts';
+
+/** Reading a run's rejected rows: pages, counts, the reason × column summary. */
+export interface ReportsRepo {
+  /** One page of rejected rows in record order, with the total matching and the run's source columns. */
+  page(
+    runId: string,
+    query?: ReportFilter & { offset?: number; limit?: number },
+  ): { total: number; rows: StoredRejectedRow[]; sourceColumns: string[] };
+  /** Errors grouped by reason × column, most frequent first, each with its first example value. */
+  summary(runId: string): ReportSummaryItem[];
+  /** Rejected rows matching the filter (a row with several matching errors counts once). */
+  count(runId: string, filter?: ReportFilter): number;
+}
+
+/** A rejected_rows row as stored. */
+export interface RejectedRowRecord {
+  id: number;
+  line: number;
+  stage: RejectStage;
+  raw: string;
+  raw_exact: number;
+  raw_text: string | null;
+  errors: string;
+}
+
+let cursorCount = 0;
+const ROW_COLUMNS = 'r.id, r.line, r.stage, r.raw, r.raw_exact, r.raw_text, r.errors';
+
+/**
+ * Builds the statements that select rows for a filter. Filters on column/reason go through the
+ * reject_errors indexes (run_seq, reason, column_name, row_id) / (run_seq, column_name, row_id);
+ * a stage-only filter uses rejected_rows (run_seq, stage). Rows always come in id (record) order.
+ */
+export class RowSelector {
+  readonly #ctx: StoreContext;
+  readonly #cache = new Map<string, Statement>();
+
+  constructor(ctx: StoreContext) {
+    this.#ctx = ctx;
+  }
+
+  /**
+   * A cursor over every matching row, in id order, `batchSize` rows per `next()`. Each `next()` is
+   * one short statement, so nothing stays open between batches (exports await in between).
+   * Column/reason filters first collect the matching row ids into a TEMP table (SQLite's memory or
+   * temp file, not the JS heap): paging the reject_errors index by row_id would re-sort every batch.
+   */
+  cursor(
+    seq: number,
+    filter: ReportFilter,
+    batchSize: number,
+  ): { next(): RejectedRowRecord[]; close(): void } {
+    const { sql, params } = this.#where(seq, filter);
+    let afterId = 0;
+    const advance = (rows: RejectedRowRecord[]) => {
+      if (rows.length > 0) afterId = rows[rows.length - 1]!.id;
+      return rows;
+    };
+    if (sql.startsWith('R:')) {
+      const stmt = this.#stmt(
+        `after:${sql}`,
+        () =>
+          `SELECT ${ROW_COLUMNS} FROM rejected_rows r WHERE ${sql.slice(2)} AND r.id > ? ORDER BY r.id LIMIT ?`,
+      );
+      return {
+        next: () => advance(stmt.all(...params, afterId, batchSize) as RejectedRowRecord[]),
+        close() {},
+      };
+    }
+    const db = this.#ctx.db;
+    const table = `temp.report_ids_${++cursorCount}`;
+    db.exec(`CREATE TABLE ${table} (row_id INTEGER PRIMARY KEY)`);
+    let open = true;
+    try {
+      db.prepare(`INSERT OR IGNORE INTO ${table} SELECT row_id FROM reject_errors WHERE ${sql.slice(2)}`).run(
+        ...params,
+      );
+    } catch (error) {
+      db.exec(`DROP TABLE ${table}`);
+      throw error;
+    }
+    const stmt = db.prepare(`SELECT ${ROW_COLUMNS} FROM ${table} t JOIN rejected_rows r ON r.id = t.row_id
+      WHERE t.row_id > ? ORDER BY t.row_id LIMIT ?`);
+    return {
+      next: () => advance(stmt.all(afterId, batchSize) as RejectedRowRecord[]),
+      close() {
+        if (open && db.open) db.exec(`DROP TABLE IF EXISTS ${table}`);
+        open = false;
+      },
+    };
+  }
+
+  /** Rows at `offset`, at most `limit` (pages for the UI and the CLI). */
+  page(seq: number, filter: ReportFilter, offset: number, limit: number): RejectedRowRecord[] {
+    const { sql, params } = this.#where(seq, filter);
+    const stmt = this.#stmt(`page:${sql}`, () =>
+      sql.startsWith('E:')
+        ? `SELECT ${ROW_COLUMNS} FROM rejected_rows r WHERE r.id IN (SELECT DISTINCT row_id FROM reject_errors
+           WHERE ${sql.slice(2)} ORDER BY row_id LIMIT ? OFFSET ?) ORDER BY r.id`
+        : `SELECT ${ROW_COLUMNS} FROM rejected_rows r WHERE ${sql.slice(2)} ORDER BY r.id LIMIT ? OFFSET ?`,
+    );
+    return stmt.all(...params, limit, offset) as RejectedRowRecord[];
+  }
+
+  count(seq: number, filter: ReportFilter): number {
+    const { sql, params } = this.#where(seq, filter);
+    const stmt = this.#stmt(`count:${sql}`, () =>
+      sql.startsWith('E:')
+        ? `SELECT COUNT(DISTINCT row_id) FROM reject_errors WHERE ${sql.slice(2)}`
+        : `SELECT COUNT(*) FROM rejected_rows r WHERE ${sql.slice(2)}`,
+    );
+    return stmt.pluck().get(...params) as number;
+  }
+
+  /** `E:` conditions on reject_errors, `R:` on rejected_rows (alias r). */
+  #where(seq: number, f: ReportFilter): { sql: string; params: unknown[] } {
+    const params: unknown[] = [seq];
+    if (f.column === undefined && f.reason === undefined) {
+      let sql = 'R:r.run_seq = ?';
+      if (f.stage) {
+        sql += ' AND r.stage = ?';
+        params.push(f.stage);
+      }
+      return { sql, params };
+    }
+    let sql = 'E:run_seq = ?';
+    if (f.reason !== undefined) {
+      sql += ' AND reason = ?';
+      params.push(f.reason);
+    }
+    if (f.column === null) {
+      sql += ' AND column_name IS NULL';
+    } else if (f.column !== undefined) {
+      sql += ' AND column_name = ?';
+      params.push(f.column);
+    }
+    if (f.stage) {
+      sql += ' AND stage = ?';
+      params.push(f.stage);
+    }
+    return { sql, params };
+  }
+
+  #stmt(key: string, build: () => string): Statement {
+    let stmt = this.#cache.get(key);
+    if (!stmt) {
+      stmt = this.#ctx.db.prepare(build());
+      this.#cache.set(key, stmt);
+    }
+    return stmt;
+  }
+}
+
+/** Turns a stored row into the shape the UI and the CLI read. */
+export function toStoredRow(r: RejectedRowRecord): StoredRejectedRow {
+  return {
+    id: r.id,
+    line: r.line,
+    stage: r.stage,
+    raw: parseRaw(r.raw, r.raw_exact === 1),
+    rawText: r.raw_text,
+    errors: JSON.parse(r.errors) as StoredRejectedRow['errors'],
+  };
+}
+
+/** Creates the reports part of a store. */
+export function createReportsRepo(ctx: StoreContext): ReportsRepo {
+  const selector = new RowSelector(ctx);
+  const columnsOf = ctx.db.prepare('SELECT source_columns FROM runs WHERE seq = ?').pluck();
+  const groups = ctx.db.prepare(`SELECT reason, column_name AS "column", COUNT(*) AS count FROM reject_errors
+    WHERE run_seq = ? GROUP BY reason, column_name`);
+  const exampleOf = ctx.db.prepare(`SELECT value, stage FROM reject_errors
+    WHERE run_seq = ? AND reason = ? AND column_name IS ? ORDER BY row_id LIMIT 1`);
+
+  return {
+    page(runId, query = {}) {
+      const seq = runSeqOf(ctx, runId);
+      const offset = Math.max(0, Math.trunc(query.offset ?? 0));
+      const limit = Math.max(1, Math.min(Math.trunc(query.limit ?? 100), 10_000));
+      // One read transaction, so the total and the rows agree while a writer is adding rows.
+      return ctx.db.transaction(() => ({
+        total: selector.count(seq, query),
+        rows: selector.page(seq, query, offset, limit).map(toStoredRow),
+        sourceColumns: JSON.parse(columnsOf.get(seq) as string) as string[],
+      }))();
+    },
+
+    summary(runId) {
+      const seq = runSeqOf(ctx, runId);
+      return ctx.db.transaction(() => {
+        const rows = groups.all(seq) as Array<{ reason: string; column: string | null; count: number }>;
+        const items = rows.map((g) => {
+          const example = exampleOf.get(seq, g.reason, g.column) as {
+            value: string | null;
+            stage: RejectStage;
+          };
+          return {
+            reason: g.reason,
+            column: g.column,
+            stage: example.stage,
+            count: g.count,
+            example: example.value,
+          };
+        });
+        return items.sort(
+          (a, b) =>
+            b.count - a.count ||
+            a.reason.localeCompare(b.reason) ||
+            (a.column ?? '').localeCompare(b.column ?? ''),
+        );
+      })();
+    },
+
+    count(runId, filter = {}) {
+      return selector.count(runSeqOf(ctx, runId), filter);
+    },
+  };
+}

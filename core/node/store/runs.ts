@@ -1,0 +1,266 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { LoadstoneError } from '../../common/errors.ts';
+import type { JobSpec } from '../../common/spec/job-spec.ts';
+import { runSeqOf, type StoreContext } from './context.ts';
+import { isPostgresUrl, redactSecrets, redactUrl } from './postgres-url.ts';
+import {
+  type FinalRunStatus,
+  RUN_STATUSES,
+  type RunCounts,
+  type RunEvent,
+  type RunEventInput,
+  type RunRecord,
+  type RunSnapshot,
+  type RunStatus,
+  type RunSummary,
+} from './types.ts';
+
+/** Runs: created by the loader, read by lists, reports and the CLI. */
+export interface RunsRepo {
+  /** Records a new `running` run; returns its id (`r_20261127_170501_ab12`). */
+  create(snapshot: RunSnapshot): string;
+  /** Updates a running run's phase, counts (absent counts stay) or source columns. */
+  update(
+    id: string,
+    patch: { phase?: string; counts?: Partial<RunCounts>; sourceColumns?: readonly string[] },
+  ): void;
+  /**
+   * Ends a running run. `counts` not given keep their value (`rejected` is kept up to date by the
+   * reject writer). @throws LoadstoneError INTERNAL when the run is not running.
+   */
+  finish(
+    id: string,
+    result: {
+      status: FinalRunStatus;
+      counts?: Partial<RunCounts>;
+      error?: { code?: string; message: string } | null;
+    },
+  ): void;
+  /** Most recent first. */
+  list(query?: { limit?: number; status?: RunStatus }): RunSummary[];
+  get(id: string): RunRecord | undefined;
+  addEvent(id: string, event: RunEventInput): void;
+  events(id: string): RunEvent[];
+}
+
+const FINAL_STATUSES: readonly string[] = RUN_STATUSES.filter((s) => s !== 'running' && s !== 'interrupted');
+
+interface RunRow {
+  seq: number;
+  id: string;
+  job_name: string | null;
+  spec: string;
+  source: string;
+  source_columns: string;
+  target: string;
+  target_table: string;
+  mode: string;
+  dry_run: number;
+  status: RunStatus;
+  phase: string | null;
+  rows_read: number;
+  rows_inserted: number;
+  rows_updated: number;
+  rows_unchanged: number;
+  rows_rejected: number;
+  started_at: string;
+  ended_at: string | null;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+const SUMMARY_COLUMNS = `id, job_name, source, target, target_table, mode, dry_run, status, rows_read, rows_inserted,
+  rows_updated, rows_unchanged, rows_rejected, started_at, ended_at, error_message`;
+
+/**
+ * Creates the runs part of a store. `owned` collects ids this store created and has not finished;
+ * `beforeFinish` runs first in `finish` (the store flushes the run's reject writers there).
+ */
+export function createRunsRepo(
+  ctx: StoreContext,
+  owned: Set<string>,
+  beforeFinish: (id: string) => void = () => {},
+): RunsRepo {
+  const { db } = ctx;
+  const insert =
+    db.prepare(`INSERT INTO runs (id, job_name, spec, source, source_columns, target, target_table, mode,
+    dry_run, status, started_at, owner_pid, owner_host) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`);
+  const updateStmt = db.prepare(`UPDATE runs SET phase = COALESCE(?, phase),
+    rows_read = COALESCE(?, rows_read), rows_inserted = COALESCE(?, rows_inserted),
+    rows_updated = COALESCE(?, rows_updated), rows_unchanged = COALESCE(?, rows_unchanged),
+    rows_rejected = COALESCE(?, rows_rejected), source_columns = COALESCE(?, source_columns)
+    WHERE id = ? AND status = 'running'`);
+  const finishStmt =
+    db.prepare(`UPDATE runs SET status = ?, ended_at = ?, phase = NULL, error_code = ?, error_message = ?,
+    rows_read = COALESCE(?, rows_read), rows_inserted = COALESCE(?, rows_inserted),
+    rows_updated = COALESCE(?, rows_updated), rows_unchanged = COALESCE(?, rows_unchanged),
+    rows_rejected = COALESCE(?, rows_rejected) WHERE id = ? AND status = 'running'`);
+  const statusOf = db.prepare('SELECT status FROM runs WHERE id = ?').pluck();
+  const getStmt = db.prepare('SELECT * FROM runs WHERE id = ?');
+  const insertEvent = db.prepare(
+    'INSERT INTO run_events (run_seq, at, kind, message, data) VALUES (?, ?, ?, ?, ?)',
+  );
+  const eventsStmt = db.prepare(
+    'SELECT at, kind, message, data FROM run_events WHERE run_seq = ? ORDER BY id',
+  );
+
+  const notRunning = (id: string): never => {
+    const status = statusOf.get(id) as string | undefined;
+    throw status === undefined
+      ? new LoadstoneError('NOT_FOUND', `no run '${id}' in ${ctx.path}`)
+      : new LoadstoneError('INTERNAL', `run '${id}' is ${status}, not running; it cannot change any more`);
+  };
+
+  return {
+    create(snapshot) {
+      const spec = redactSpec(snapshot.spec);
+      const target = spec.target;
+      const values = [
+        snapshot.jobName ?? null,
+        JSON.stringify(spec),
+        spec.source.path,
+        JSON.stringify(snapshot.sourceColumns ?? []),
+        target?.connection ?? 'local',
+        target?.table ?? '',
+        target?.mode ?? 'append',
+        snapshot.dryRun ? 1 : 0,
+        ctx.now().toISOString(),
+        process.pid,
+        os.hostname(),
+      ];
+      for (let attempt = 0; ; attempt++) {
+        const id = newRunId(ctx.now());
+        try {
+          insert.run(id, ...values);
+          owned.add(id);
+          return id;
+        } catch (error) {
+          // Two runs in the same second with the same random suffix: draw again.
+          if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE' || attempt >= 5) throw error;
+        }
+      }
+    },
+
+    update(id, patch) {
+      const c = patch.counts ?? {};
+      const result = updateStmt.run(
+        patch.phase ?? null,
+        c.read ?? null,
+        c.inserted ?? null,
+        c.updated ?? null,
+        c.unchanged ?? null,
+        c.rejected ?? null,
+        patch.sourceColumns ? JSON.stringify(patch.sourceColumns) : null,
+        id,
+      );
+      if (result.changes === 0) notRunning(id);
+    },
+
+    finish(id, result) {
+      // Checked at run time too: callers across IPC are not bound by the type.
+      if (!FINAL_STATUSES.includes(result.status)) {
+        throw new LoadstoneError('INTERNAL', `a run cannot be finished as '${result.status}'`);
+      }
+      beforeFinish(id);
+      const c = result.counts ?? {};
+      const changes = finishStmt.run(
+        result.status,
+        ctx.now().toISOString(),
+        result.error?.code ?? null,
+        result.error ? redactSecrets(result.error.message) : null,
+        c.read ?? null,
+        c.inserted ?? null,
+        c.updated ?? null,
+        c.unchanged ?? null,
+        c.rejected ?? null,
+        id,
+      ).changes;
+      if (changes === 0) notRunning(id);
+      owned.delete(id);
+    },
+
+    list(query = {}) {
+      const limit = Math.max(1, Math.min(query.limit ?? 100, 10_000));
+      const rows = query.status
+        ? db
+            .prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs WHERE status = ? ORDER BY seq DESC LIMIT ?`)
+            .all(query.status, limit)
+        : db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs ORDER BY seq DESC LIMIT ?`).all(limit);
+      return (rows as RunRow[]).map(toSummary);
+    },
+
+    get(id) {
+      const row = getStmt.get(id) as RunRow | undefined;
+      if (!row) return undefined;
+      return {
+        ...toSummary(row),
+        errorCode: row.error_code,
+        phase: row.phase,
+        sourceColumns: JSON.parse(row.source_columns) as string[],
+        spec: JSON.parse(row.spec) as JobSpec,
+      };
+    },
+
+    addEvent(id, event) {
+      insertEvent.run(
+        runSeqOf(ctx, id),
+        ctx.now().toISOString(),
+        event.kind,
+        event.message === undefined ? null : redactSecrets(event.message),
+        event.data === undefined ? null : redactSecrets(JSON.stringify(event.data)),
+      );
+    },
+
+    events(id) {
+      const rows = eventsStmt.all(runSeqOf(ctx, id)) as Array<{
+        at: string;
+        kind: string;
+        message: string | null;
+        data: string | null;
+      }>;
+      return rows.map((r) => ({ ...r, data: r.data === null ? null : JSON.parse(r.data) }));
+    },
+  };
+}
+
+function toSummary(row: RunRow): RunSummary {
+  return {
+    id: row.id,
+    jobName: row.job_name,
+    source: row.source,
+    target: row.target,
+    table: row.target_table,
+    mode: row.mode,
+    dryRun: row.dry_run === 1,
+    status: row.status,
+    counts: {
+      read: row.rows_read,
+      inserted: row.rows_inserted,
+      updated: row.rows_updated,
+      unchanged: row.rows_unchanged,
+      rejected: row.rows_rejected,
+    },
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    error: row.error_message,
+  };
+}
+
+/** The spec as recorded on a run: a password in a target URL never reaches the store. */
+function redactSpec(spec: JobSpec): JobSpec {
+  const target = spec.target;
+  if (!target || !isPostgresUrl(target.connection)) return spec;
+  return { ...spec, target: { ...target, connection: redactUrl(target.connection) } };
+}
+
+const ID_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
+
+/** `r_YYYYMMDD_HHMMSS_xxxx` (UTC): sortable by time, short to type, unambiguous letters. */
+export function newRunId(at: Date): string {
+  const iso = at.toISOString();
+  const bytes = randomBytes(4);
+  let suffix = '';
+  for (const b of bytes) suffix += ID_ALPHABET[b % ID_ALPHABET.length];
+  return `r_${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}_${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}_${suffix}`;
+}

@@ -1,0 +1,168 @@
+import type { JobSpec } from '../../common/spec/job-spec.ts';
+import type { RawValue, RejectStage, RowError } from '../../common/types.ts';
+import type { SslMode } from './postgres-url.ts';
+
+/** Run lifecycle. `interrupted`: the process ended while the run was still `running`. */
+export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+/** The statuses a run may be finished with. */
+export type FinalRunStatus = Exclude<RunStatus, 'running' | 'interrupted'>;
+
+/** Row counts of a run. */
+export interface RunCounts {
+  read: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+}
+
+/** What a run is started with: the spec is snapshotted (connection URL passwords redacted). */
+export interface RunSnapshot {
+  spec: JobSpec;
+  /** Name of the saved job, when the run came from one. */
+  jobName?: string | null;
+  /** Source column names as read (header order); the CSV report's columns. */
+  sourceColumns?: readonly string[];
+  dryRun?: boolean;
+}
+
+/** A run as lists show it (the contract's `runSummarySchema` shape). */
+export interface RunSummary {
+  id: string;
+  jobName: string | null;
+  /** Source file path. */
+  source: string;
+  /** Saved connection name, `local`, or the redacted URL. */
+  target: string;
+  table: string;
+  mode: string;
+  dryRun: boolean;
+  status: RunStatus;
+  counts: RunCounts;
+  startedAt: string;
+  endedAt: string | null;
+  error: string | null;
+}
+
+/** Everything stored about one run. */
+export interface RunRecord extends RunSummary {
+  errorCode: string | null;
+  phase: string | null;
+  sourceColumns: string[];
+  /** The job spec as it was when the run started (passwords redacted). */
+  spec: JobSpec;
+}
+
+/** A phase or progress event worth keeping after the run. */
+export interface RunEventInput {
+  kind: string;
+  message?: string;
+  data?: unknown;
+}
+/** A stored run event. */
+export interface RunEvent {
+  at: string;
+  kind: string;
+  message: string | null;
+  data: unknown;
+}
+
+/** Filters for report pages and counts. `column: null` selects row-level problems. */
+export interface ReportFilter {
+  stage?: RejectStage;
+  column?: string | null;
+  reason?: string;
+}
+
+/** A rejected row read back from the store (the contract's `rejectedRowSchema` shape). */
+export interface StoredRejectedRow {
+  id: number;
+  line: number;
+  stage: RejectStage;
+  raw: Record<string, RawValue>;
+  rawText: string | null;
+  errors: Array<Omit<RowError, 'sqlstate'> & { sqlstate: string | null }>;
+}
+
+/** One line of a report summary: how many errors of one reason in one column, with an example. */
+export interface ReportSummaryItem {
+  reason: string;
+  column: string | null;
+  stage: RejectStage;
+  count: number;
+  example: string | null;
+}
+
+/** Connection kinds (PostgreSQL only, for now). */
+export type ConnectionKind = 'postgres';
+
+/** Non-secret connection settings beyond host/port/database/user/sslMode. */
+export interface ConnectionOptions {
+  sslRootCert?: string;
+  applicationName?: string;
+  connectTimeoutSeconds?: number;
+}
+
+/** A saved connection as anything outside the store sees it: never the secret. */
+export interface ConnectionInfo {
+  id: number;
+  name: string;
+  kind: ConnectionKind;
+  host: string;
+  port: number;
+  database: string;
+  /** Empty when the URL had none: PGUSER or the OS user at connect time. */
+  user: string;
+  sslMode: SslMode;
+  options: ConnectionOptions;
+  hasSecret: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What `connections.save` takes: a URL, or fields (fields win over the URL's parts). */
+export interface ConnectionInput {
+  /** The connection being edited (allows renaming); absent → a new connection. */
+  previousName?: string;
+  name: string;
+  url?: string;
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+  /** Write-only. Absent → keep the saved secret when editing; '' → forget it. */
+  password?: string;
+  sslMode?: SslMode;
+  options?: ConnectionOptions;
+}
+
+/** A saved job (the spec is validated on save and on load). */
+export interface JobInfo {
+  id: number;
+  name: string;
+  /** Source path and target table, for lists. */
+  source: string;
+  table: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface JobRecord extends JobInfo {
+  spec: JobSpec;
+}
+
+/** A watermark of an incremental load. */
+export interface Watermark {
+  value: string;
+  runId: string | null;
+  updatedAt: string;
+}
+
+/** User settings kept in the store (the contract's `settingsSchema` shape). */
+export interface StoreSettings {
+  /** IANA zone for timestamps written without an offset. */
+  timeZone: string;
+  dateOrder: 'DMY' | 'MDY' | 'YMD';
+  /** A finished run is kept while it is among the last `keepRuns` OR younger than `keepDays`. */
+  retention: { keepRuns: number | null; keepDays: number | null };
+}
