@@ -1,0 +1,136 @@
+import type { Token } from 'stream-json/core/parser.js';
+import { LoadstoneError } from '../../../common/errors.ts';
+import type { SourceSpec } from '../../../common/spec/job-spec.ts';
+import { type ByteInput, HEAD_BYTES } from '../byte-input.ts';
+import type { OpenedSource, OpenSourceOptions } from '../types.ts';
+import { ArrayRecordAssembler } from './json-assembler.ts';
+import type { ParsedOutput } from './json-record.ts';
+import { recoverSyntaxError } from './json-syntax-error.ts';
+import {
+  createStrictDecoder,
+  detectJsonEncoding,
+  firstSignificantChar,
+  type JsonEncoding,
+} from './json-text.ts';
+import { createTokenizer, NONE } from './json-tokens.ts';
+import { openRecordSource } from './record-source.ts';
+
+/**
+ * Opens a JSON file holding one array of objects (`[{...}, {...}]`), streaming it with stream-json.
+ * Columns are the keys of the first 10,000 records in first-seen order; `line` is the 1-based
+ * record number. Record fields that are numbers arrive as `JsonNumber` with their exact text.
+ * @throws LoadstoneError SOURCE_FORMAT when the file is empty or its top level is not an array;
+ *   `rows()` throws SOURCE_FORMAT (with line and column) on a syntax error, after the rows before it.
+ */
+export async function openJsonSource(
+  input: ByteInput,
+  spec: SourceSpec,
+  opts: OpenSourceOptions,
+): Promise<OpenedSource> {
+  try {
+    const encoding = detectJsonEncoding(input.head, spec.encoding);
+    checkTopLevel(input, encoding);
+    const assembler = new ArrayRecordAssembler(input.path);
+    return await openRecordSource({
+      format: {
+        kind: 'json',
+        encoding: encoding.encoding,
+        compression: input.compression,
+        header: true,
+        bom: encoding.bom,
+      },
+      items: readArray(input, encoding, assembler, opts.signal),
+      fixColumns: (columns) => assembler.fixColumns(columns),
+      totalBytes: input.totalBytes,
+      bytesRead: () => input.bytesRead(),
+      release: () => input.close(),
+      what: 'record',
+      signal: opts.signal,
+    });
+  } catch (error) {
+    await input.close();
+    throw error;
+  }
+}
+
+/** Fails early, with a clear message, when the file cannot be an array of objects. */
+function checkTopLevel(input: ByteInput, encoding: JsonEncoding): void {
+  let head: string;
+  try {
+    head = new TextDecoder(encoding.encoding === 'latin1' ? 'windows-1252' : encoding.encoding).decode(
+      input.head,
+    );
+  } catch {
+    return; // the streaming decoder reports bad bytes with their offset
+  }
+  const first = firstSignificantChar(head);
+  if (first === '[') return;
+  if (first === '' && input.head.length < HEAD_BYTES) {
+    throw new LoadstoneError(
+      'SOURCE_FORMAT',
+      `${input.path}: the file is empty; expected a JSON array of objects`,
+      {
+        details: { path: input.path },
+      },
+    );
+  }
+  if (first === '{') {
+    throw new LoadstoneError(
+      'SOURCE_FORMAT',
+      `${input.path}: the JSON file holds one object at the top level; expected an array of objects ` +
+        '([{...}, {...}]). For one object per line, read it as NDJSON.',
+      { details: { path: input.path } },
+    );
+  }
+  // Other starts (a scalar, garbage) are reported by the parser with their position.
+}
+
+/** Streams the file through stream-json, yielding the elements completed in each chunk. */
+async function* readArray(
+  input: ByteInput,
+  encoding: JsonEncoding,
+  assembler: ArrayRecordAssembler,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<ParsedOutput[], void, undefined> {
+  const decoder = createStrictDecoder(encoding.encoding, input.path);
+  const tokenize = createTokenizer();
+  let syntaxError: unknown;
+  const feed = (text: string | typeof NONE): ParsedOutput[] => {
+    const out: ParsedOutput[] = [];
+    let tokens: readonly Token[];
+    try {
+      tokens = tokenize(text);
+    } catch (error) {
+      syntaxError = error;
+      return out;
+    }
+    assembler.consume(tokens, out);
+    return out;
+  };
+  const fail = async function* (): AsyncGenerator<ParsedOutput[], never, undefined> {
+    const { items, error } = await recoverSyntaxError(input, encoding, syntaxError, assembler);
+    if (items.length > 0) yield items;
+    throw error;
+  };
+
+  for await (const chunk of input.chunks(signal)) {
+    const out = feed(decoder.decode(chunk));
+    if (syntaxError !== undefined) return yield* fail();
+    if (out.length > 0) yield out;
+  }
+  if (signal?.aborted) return;
+  let out = feed(decoder.end());
+  if (syntaxError === undefined) out = out.concat(feed(NONE));
+  if (syntaxError !== undefined) return yield* fail();
+  if (out.length > 0) yield out;
+  if (!assembler.done) {
+    // The parser accepted the end of input, so only an empty document can get here.
+    throw new LoadstoneError(
+      'SOURCE_FORMAT',
+      `${input.path}: the file is empty; expected a JSON array of objects`,
+      {
+        details: { path: input.path },
+      },
+    );
+  }
+}

@@ -1,0 +1,172 @@
+import { JsonNumber, type RawValue } from '../../../common/types.ts';
+import {
+  alignFields,
+  type ColumnIndex,
+  describeJsonType,
+  MAX_NESTING,
+  type ParsedOutput,
+  ProblemItem,
+  RecordItem,
+} from '../json/json-record.ts';
+
+/**
+ * Parses NDJSON lines into records. `JSON.parse` validates and builds the value (it is native
+ * and fast); it rounds numbers, so when a top-level field is a number, the line is scanned once
+ * more for the exact text of its top-level numbers. Nested values stay as `JSON.parse` made them.
+ */
+export class NdjsonLineParser {
+  private columns: ColumnIndex | undefined;
+  // Scratch field lists, reused between lines once the columns are fixed.
+  private readonly keys: string[] = [];
+  private readonly values: RawValue[] = [];
+
+  /** From now on, return rows aligned with `columns` instead of records. */
+  fixColumns(columns: ColumnIndex): void {
+    this.columns = columns;
+  }
+
+  /** Parses one line (no line break) found at physical line `line`. */
+  parse(text: string, line: number): ParsedOutput {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return new ProblemItem(line, 'invalid_json_line', `line ${line}: invalid JSON: ${reason}`, text);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      return new ProblemItem(
+        line,
+        'not_an_object',
+        `line ${line}: expected a JSON object, found ${describeJsonType(parsed)}`,
+        text,
+      );
+    }
+    const record = parsed as Record<string, RawValue>;
+    const columns = this.columns;
+    const keys = columns ? this.keys : [];
+    const values = columns ? this.values : [];
+    let count = 0;
+    let numbers = false;
+    let nested = false;
+    for (const key in record) {
+      const value = record[key]!;
+      if (typeof value === 'number') numbers = true;
+      else if (typeof value === 'object' && value !== null) nested = true;
+      keys[count] = key;
+      values[count++] = value;
+    }
+    if (numbers || nested) {
+      const found = scanLine(text);
+      if (deepest > MAX_NESTING) {
+        return new ProblemItem(
+          line,
+          'invalid_json_line',
+          `line ${line}: arrays and objects nest deeper than ${MAX_NESTING} levels, which cannot be loaded`,
+          text,
+        );
+      }
+      for (let i = 0; i < count; i++) {
+        if (typeof values[i] === 'number') values[i] = new JsonNumber(numberText(keys[i]!, found));
+      }
+    }
+    return columns
+      ? alignFields(line, keys, values, count, columns, 'line')
+      : new RecordItem(line, keys, values);
+  }
+}
+
+// Reused between lines: the scan is synchronous, and a line has few number fields.
+const scannedKeys: string[] = [];
+const scannedTexts: string[] = [];
+/** Deepest nesting seen by the last scan (the record itself is level 1). */
+let deepest = 0;
+
+/** Exact text of the number stored under `key` (the last occurrence, as JSON.parse keeps). */
+function numberText(key: string, count: number): string {
+  for (let i = count - 1; i >= 0; i--) if (scannedKeys[i] === key) return scannedTexts[i]!;
+  // Unreachable for text that JSON.parse accepted; keep the value rather than lose it.
+  return 'null';
+}
+
+/**
+ * Collects the top-level `key: number` pairs of a JSON object text into the scratch lists,
+ * returns how many it found, and measures the nesting depth. Only called on text JSON.parse has
+ * accepted, so it checks nothing.
+ */
+function scanLine(text: string): number {
+  let count = 0;
+  deepest = 1;
+  let i = skipSpace(text, 0) + 1; // past '{'
+  const end = text.length;
+  while (i < end) {
+    i = skipSpace(text, i);
+    if (text.charCodeAt(i) !== 0x22) break; // '}' of an empty object
+    const keyEnd = skipString(text, i);
+    const rawKey = text.slice(i + 1, keyEnd - 1);
+    i = skipSpace(text, keyEnd) + 1; // past ':'
+    i = skipSpace(text, i);
+    const c = text.charCodeAt(i);
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      const start = i;
+      while (i < end && isNumberChar(text.charCodeAt(i))) i++;
+      scannedKeys[count] = rawKey.includes('\\') ? (JSON.parse(`"${rawKey}"`) as string) : rawKey;
+      scannedTexts[count] = text.slice(start, i);
+      count++;
+    } else {
+      i = skipValue(text, i);
+    }
+    i = skipSpace(text, i) + 1; // past ',' or '}'
+  }
+  return count;
+}
+
+function isNumberChar(c: number): boolean {
+  // digits . - + e E
+  return (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x2b || c === 0x65 || c === 0x45;
+}
+
+function skipSpace(text: string, i: number): number {
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
+    else return i;
+  }
+}
+
+/** Index just past the string starting at `i` (a quote). */
+function skipString(text: string, i: number): number {
+  for (let j = i + 1; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 0x5c) j++;
+    else if (c === 0x22) return j + 1;
+  }
+  return text.length;
+}
+
+/** Index just past the value starting at `i` (not a number). */
+function skipValue(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c === 0x22) return skipString(text, i);
+  if (c !== 0x7b && c !== 0x5b) {
+    while (i < text.length && text.charCodeAt(i) >= 0x61 && text.charCodeAt(i) <= 0x7a) i++; // true/false/null
+    return i;
+  }
+  let depth = 0;
+  while (i < text.length) {
+    const d = text.charCodeAt(i);
+    if (d === 0x22) {
+      i = skipString(text, i);
+      continue;
+    }
+    if (d === 0x7b || d === 0x5b) {
+      depth++;
+      if (depth + 1 > deepest) deepest = depth + 1;
+    } else if (d === 0x7d || d === 0x5d) {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+    i++;
+  }
+  return i;
+}

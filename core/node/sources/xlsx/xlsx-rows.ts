@@ -1,0 +1,83 @@
+import type { RawValue } from '../../../common/types.ts';
+import type { SourceRow } from '../types.ts';
+import { columnName, type SheetRow } from './sheet-reader.ts';
+
+/**
+ * A sheet row as a source row `width` columns wide. Cells past the last column are kept in
+ * `extra` and make the row a `too_many_fields` problem; error cells make it `excel_error`.
+ */
+export function sourceRowOf(row: SheetRow, width: number): SourceRow {
+  const values = row.cells;
+  let extra: RawValue[] | undefined;
+  // Rows end at their last non-empty cell, so anything past `width` holds a value.
+  if (values.length > width) {
+    extra = values.slice(width);
+    values.length = width;
+  } else {
+    while (values.length < width) values.push(null);
+  }
+  if (row.errors) {
+    const result: SourceRow = {
+      line: row.line,
+      values,
+      problem: { reason: 'excel_error', message: row.errors.join('; ') },
+    };
+    if (extra) result.extra = extra;
+    return result;
+  }
+  if (!extra) return { line: row.line, values };
+  const first = columnName(width + extra.findIndex((v) => v !== null));
+  return {
+    line: row.line,
+    values,
+    extra,
+    problem: {
+      reason: 'too_many_fields',
+      message:
+        width === 0
+          ? `row ${row.line} has values but the sheet has no columns`
+          : `row ${row.line} has values beyond the last column (${columnName(width - 1)}), from ${first}${row.line}`,
+    },
+  };
+}
+
+/** Column names from the header row: text as is, `column_N` for empty cells, repeats made unique. */
+export function headerNames(row: SheetRow | undefined): string[] {
+  if (!row) return [];
+  return uniqueNames(
+    row.cells.map((value, i) => {
+      const text = headerText(value);
+      return text.trim() === '' ? `column_${i + 1}` : text;
+    }),
+  );
+}
+
+function headerText(value: RawValue): string {
+  if (value === null) return '';
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  return String(value);
+}
+
+/** `column_1`… for a sheet without a header: as wide as the widest row read ahead. */
+export function numberedNames(rows: readonly SheetRow[]): string[] {
+  let width = 0;
+  for (const row of rows) width = Math.max(width, row.cells.length);
+  return Array.from({ length: width }, (_, i) => `column_${i + 1}`);
+}
+
+/** Makes names unique by suffixing repeats: `a`, `a_2`, `a_3`. */
+function uniqueNames(names: string[]): string[] {
+  const seen = new Set(names);
+  const used = new Set<string>();
+  return names.map((name) => {
+    if (!used.has(name)) {
+      used.add(name);
+      return name;
+    }
+    let n = 2;
+    while (seen.has(`${name}_${n}`) || used.has(`${name}_${n}`)) n++;
+    const unique = `${name}_${n}`;
+    used.add(unique);
+    return unique;
+  });
+}
