@@ -2,6 +2,7 @@ import { isLoadstoneError } from '../../common/errors.ts';
 import { connectionsCommand } from './connections-command.ts';
 import { errorsCommand } from './errors-command.ts';
 import { type CliCommand, type CliIo, EXIT } from './io.ts';
+import { loadCommand } from './load-command.ts';
 import { previewCommand } from './preview-command.ts';
 import { runsCommand } from './runs-command.ts';
 
@@ -9,6 +10,7 @@ const USAGE = `Usage: loadstone <command> [options]
 
 Commands:
   preview <file>   Show how a file's first rows will be read and normalized
+  load <file>      Load a file into PostgreSQL (--table name; --target URL|name|local)
   runs [<runId>]   List recent runs with status and counts, or show one run
   errors <runId>   Show, summarise (--summary) or export (--export out.csv) a run's rejected rows
   connections      Add, list, remove or test saved PostgreSQL connections
@@ -18,6 +20,7 @@ Run 'loadstone <command> --help' for a command's options.`;
 
 const COMMANDS: Record<string, CliCommand> = {
   preview: previewCommand,
+  load: loadCommand,
   runs: runsCommand,
   errors: errorsCommand,
   connections: connectionsCommand,

@@ -1,0 +1,237 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestDatabase } from '../pg/test-server.ts';
+import { main } from './main.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'loadstone-load-cli-'));
+const dataDir = join(dir, 'data');
+let url = '';
+let client: pg.Client;
+
+function capture(env: Record<string, string> = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => (out += c));
+  stderr.on('data', (c) => (err += c));
+  return {
+    io: {
+      stdout,
+      stderr,
+      cwd: dir,
+      env: { LOADSTONE_HOME: dataDir, ...env },
+      signal: new AbortController().signal,
+    },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+async function cli(args: string[]) {
+  const c = capture();
+  const code = await main(args, c.io);
+  return { code, out: c.out(), err: c.err() };
+}
+
+/** 200 orders, day-first dates, decimal commas; 3 bad cells (bad date, bad amount, bad boolean). */
+function writeOrders(name: string, count: number, shippedBase = 1): string {
+  const lines = ['Order ID;Order Date;Amount;Paid?;Shipped At'];
+  for (let i = 1; i <= count; i++) {
+    const day = 1 + (i % 28);
+    const amount = i === 50 ? '12,3x' : `${i},${String(i % 100).padStart(2, '0')}`;
+    const date = i === 20 ? '31/04/2024' : `${String(day).padStart(2, '0')}/05/2024`;
+    const paid = i === 90 ? 'maybe' : i % 2 ? 'yes' : 'no';
+    lines.push(
+      `${i};${date};${amount};${paid};2024-06-${String(shippedBase + (i % 20)).padStart(2, '0')} 10:00`,
+    );
+  }
+  const path = join(dir, name);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+beforeAll(async () => {
+  url = await createTestDatabase(inject('pgUrl'), 'cli_load');
+  client = new pg.Client({ connectionString: url });
+  await client.connect();
+});
+afterAll(async () => {
+  await client?.end();
+});
+
+describe('loadstone load', () => {
+  it('loads a file, prints one JSON object, and records the rejected rows', async () => {
+    writeOrders('orders.csv', 200);
+    const r = await cli(['load', 'orders.csv', '--target', url, '--table', 'orders', '--json']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out);
+    expect(out).toMatchObject({
+      status: 'succeeded',
+      mode: 'append',
+      dryRun: false,
+      table: 'orders',
+      rowsRead: 200,
+      inserted: 197,
+      updated: 0,
+      unchanged: 0,
+      rejected: 3,
+    });
+    expect(out.target).not.toContain('@localhost:'); // no credentials leak in the label
+    expect(Object.keys(out).sort()).toEqual(
+      [
+        'dryRun',
+        'durationMs',
+        'inserted',
+        'mode',
+        'rejected',
+        'rowsRead',
+        'runId',
+        'status',
+        'table',
+        'target',
+        'unchanged',
+        'updated',
+      ].sort(),
+    );
+    const count = await client.query('SELECT count(*)::int AS n, sum(amount)::text AS total FROM orders');
+    expect(count.rows[0].n).toBe(197);
+
+    const errors = await cli(['errors', out.runId, '--json']);
+    expect(errors.code).toBe(0);
+    const report = JSON.parse(errors.out);
+    const rows = (report.rows ?? report) as { line: number; errors: { column: string; reason: string }[] }[];
+    expect(rows.map((x) => [x.line, x.errors[0]!.column, x.errors[0]!.reason])).toEqual([
+      [21, 'order_date', 'impossible_date'],
+      [51, 'amount', 'invalid_number'],
+      [91, 'paid', 'invalid_boolean'],
+    ]);
+    const exported = await cli(['errors', out.runId, '--export', 'bad.csv']);
+    expect(exported.code).toBe(0);
+    const csv = readFileSync(join(dir, 'bad.csv'), 'utf8');
+    expect(csv.split(/\r?\n/)[0]).toBe(
+      'Order ID,Order Date,Amount,Paid?,Shipped At,line,stage,column,reason,message',
+    );
+    expect(csv).toContain('50,23/05/2024,"12,3x",no,2024-06-11 10:00,51,normalize,amount,invalid_number,');
+  });
+
+  it('upserts by key, counting unchanged rows, and a dry run changes nothing', async () => {
+    writeOrders('orders2.csv', 200);
+    const first = JSON.parse(
+      (
+        await cli([
+          'load',
+          'orders2.csv',
+          '--target',
+          url,
+          '--table',
+          'o2',
+          '--mode',
+          'upsert',
+          '--key',
+          'order_id',
+          '--json',
+        ])
+      ).out,
+    );
+    expect(first).toMatchObject({ inserted: 197, updated: 0, unchanged: 0, rejected: 3 });
+    const again = JSON.parse(
+      (
+        await cli([
+          'load',
+          'orders2.csv',
+          '--target',
+          url,
+          '--table',
+          'o2',
+          '--mode',
+          'upsert',
+          '--key',
+          'order_id',
+          '--json',
+        ])
+      ).out,
+    );
+    expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 197, rejected: 3 });
+    await client.query('UPDATE o2 SET amount = 0 WHERE order_id <= 10');
+    const dry = await cli([
+      'load',
+      'orders2.csv',
+      '--target',
+      url,
+      '--table',
+      'o2',
+      '--mode',
+      'upsert',
+      '--key',
+      'order_id',
+      '--dry-run',
+      '--json',
+    ]);
+    expect(JSON.parse(dry.out)).toMatchObject({ dryRun: true, inserted: 0, updated: 10, unchanged: 187 });
+    const zeroes = await client.query('SELECT count(*)::int AS n FROM o2 WHERE amount = 0');
+    expect(zeroes.rows[0].n).toBe(10);
+  });
+
+  it('loads incrementally above the stored watermark, and 0 rows when nothing is new', async () => {
+    writeOrders('inc.csv', 200);
+    const args = [
+      'load',
+      'inc.csv',
+      '--target',
+      url,
+      '--table',
+      'inc',
+      '--mode',
+      'incremental',
+      '--key',
+      'order_id',
+      '--watermark',
+      'shipped_at',
+      '--json',
+    ];
+    expect(JSON.parse((await cli(args)).out)).toMatchObject({ status: 'succeeded', inserted: 197 });
+    expect(JSON.parse((await cli(args)).out)).toMatchObject({ status: 'succeeded', inserted: 0, updated: 0 });
+  });
+
+  it('exits 3 when the error threshold is exceeded, leaving the table unchanged', async () => {
+    writeOrders('small.csv', 40);
+    const r = await cli([
+      'load',
+      'small.csv',
+      '--target',
+      url,
+      '--table',
+      'small',
+      '--max-errors',
+      '0',
+      '--json',
+    ]);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.out)).toMatchObject({ status: 'failed', error: { code: 'LOAD_ABORTED_ERROR_RATE' } });
+    const exists = await client.query("SELECT to_regclass('public.small') AS t");
+    expect(exists.rows[0].t).toBeNull();
+  });
+
+  it('exits 4 when the target cannot be reached, 2 on bad usage', async () => {
+    writeOrders('x.csv', 20);
+    const unreachable = await cli([
+      'load',
+      'x.csv',
+      '--target',
+      'postgresql://nobody:secret@127.0.0.1:1/db',
+      '--table',
+      't',
+    ]);
+    expect(unreachable.code).toBe(4);
+    expect(unreachable.out + unreachable.err).not.toContain('secret');
+    expect((await cli(['load', 'x.csv'])).code).toBe(2);
+    expect((await cli(['load', 'x.csv', '--table', 't', '--mode', 'merge'])).code).toBe(2);
+    expect((await cli(['load', 'missing.csv', '--table', 't', '--target', url])).code).toBe(2);
+  });
+});

@@ -1,0 +1,200 @@
+import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
+import { LOAD_MODES } from '../../common/spec/job-spec.ts';
+import { type RunLoadOutcome, runLoad } from '../load/run-load.ts';
+import { type LocalWarehouse, openLocalWarehouse } from '../pg/local-warehouse.ts';
+import { resolveDataDir } from '../store/data-dir.ts';
+import { openStore } from '../store/open-store.ts';
+import { NoSecretStore } from '../store/secret-store.ts';
+import { intOption, numberOption, parseCliArgs } from './args.ts';
+import { type CliCommand, type CliIo, EXIT } from './io.ts';
+import { jobFromOptions, SOURCE_OPTIONS, SOURCE_OPTIONS_HELP } from './job-options.ts';
+import { createProgressLine } from './progress-line.ts';
+import { DATA_DIR_HELP, DATA_DIR_OPTION } from './store-command-support.ts';
+
+const USAGE = `Usage: loadstone load <file> --table [schema.]name [options]
+
+Loads a file into PostgreSQL: every cell normalized, every rejected row recorded with its line,
+column and reason (see 'loadstone errors <runId>').
+
+Target options:
+  --target URL|NAME|local     postgres:// URL, a saved connection name, or 'local' (default):
+                              the embedded warehouse in the data folder
+  --table [schema.]name       Target table (created from the columns when missing)
+  --mode append|replace|upsert|incremental   (default append)
+  --key a,b                   Key columns (target names) for upsert and incremental
+  --watermark COL             Watermark column for incremental loads
+  --duplicate-keys last|reject  Two rows with one key in a load: the last wins (default), or both are rejected
+  --add-missing-columns       Add source columns missing from an existing table
+  --name NAME                 Job name (incremental watermarks are kept per job and table)
+  --dry-run                   Run the whole load in a transaction that is rolled back; print the plan
+  --max-error-rate R          Abort and roll back above this share of rejected rows (default 0.05)
+  --max-errors N              Abort and roll back above N rejected rows (default: unlimited)
+  --commit-every N            Commit every N rows instead of once at the end
+  --json                      Print one JSON object with the outcome
+${DATA_DIR_HELP}
+
+${SOURCE_OPTIONS_HELP}
+
+Exit codes: 0 loaded (rejected rows within the threshold), 2 bad usage or unreadable input,
+3 aborted by the error threshold (rolled back), 4 cannot connect or target incompatible, 130 cancelled.`;
+
+const TARGET_OPTIONS = {
+  target: { type: 'string' },
+  table: { type: 'string' },
+  mode: { type: 'string' },
+  key: { type: 'string' },
+  watermark: { type: 'string' },
+  'duplicate-keys': { type: 'string' },
+  'add-missing-columns': { type: 'boolean' },
+  name: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'max-error-rate': { type: 'string' },
+  'max-errors': { type: 'string' },
+  'commit-every': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** `loadstone load`: one load, recorded as a run. */
+export const loadCommand: CliCommand = async (args, io) => {
+  const { values, positionals } = parseCliArgs(
+    args,
+    { ...SOURCE_OPTIONS, ...TARGET_OPTIONS, ...DATA_DIR_OPTION },
+    USAGE,
+  );
+  if (values.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length > 1) {
+    io.stderr.write(
+      `loadstone: load takes one file, got ${positionals.length} (see 'loadstone load --help')\n`,
+    );
+    return EXIT.usage;
+  }
+  if (values.mode && !(LOAD_MODES as readonly string[]).includes(values.mode)) {
+    io.stderr.write(`loadstone: --mode must be one of ${LOAD_MODES.join(', ')}, got '${values.mode}'\n`);
+    return EXIT.usage;
+  }
+  const spec = (await jobFromOptions(positionals[0], values, io.cwd)) as Record<string, unknown>;
+  const target: Record<string, unknown> = { ...((spec.target as Record<string, unknown> | undefined) ?? {}) };
+  if (values.target) target.connection = values.target;
+  if (values.table) target.table = values.table;
+  if (values.mode) target.mode = values.mode;
+  if (values.key) target.key = values.key.split(',').map((k) => k.trim());
+  if (values.watermark) target.watermark = values.watermark;
+  if (values['duplicate-keys']) target.duplicateKeys = values['duplicate-keys'];
+  if (values['add-missing-columns']) target.addMissingColumns = true;
+  if (!target.table) {
+    io.stderr.write(`loadstone: --table is required (see 'loadstone load --help')\n`);
+    return EXIT.usage;
+  }
+  spec.target = target;
+  if (values.name) spec.name = values.name;
+  const settings: Record<string, unknown> = {
+    ...((spec.settings as Record<string, unknown> | undefined) ?? {}),
+  };
+  const maxErrorRate = numberOption(values['max-error-rate'], 'max-error-rate', 0, 1);
+  const maxErrors = intOption(values['max-errors'], 'max-errors');
+  const commitEvery = intOption(values['commit-every'], 'commit-every', 1);
+  if (maxErrorRate !== undefined) settings.maxErrorRate = maxErrorRate;
+  if (maxErrors !== undefined) settings.maxErrors = maxErrors;
+  if (commitEvery !== undefined) settings.commitEvery = commitEvery;
+  spec.settings = settings;
+
+  const dataDir = resolveDataDir({ dataDir: values['data-dir'], env: io.env, cwd: io.cwd });
+  const store = openStore(dataDir, { secretStore: new NoSecretStore() });
+  let warehouse: LocalWarehouse | null = null;
+  const progress = io.stderr.isTTY && !values.json ? createProgressLine(io.stderr) : null;
+  try {
+    const outcome = await runLoad(spec as never, {
+      store,
+      env: io.env,
+      dryRun: values['dry-run'] ?? false,
+      signal: io.signal,
+      openWarehouse: async () => {
+        if (io.stderr.isTTY && !values.json) io.stderr.write('Starting the local warehouse…\n');
+        warehouse = await openLocalWarehouse(dataDir);
+        return warehouse;
+      },
+      onProgress: (p: LoadProgressDto) => progress?.update(p),
+    });
+    progress?.done();
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(jsonOutcome(outcome))}\n`);
+    } else {
+      writeSummary(outcome, io);
+    }
+    return exitCode(outcome);
+  } finally {
+    progress?.done();
+    store.close();
+    await (warehouse as LocalWarehouse | null)?.stop();
+  }
+};
+
+function jsonOutcome(o: RunLoadOutcome) {
+  return {
+    runId: o.runId,
+    status: o.status,
+    mode: o.mode,
+    dryRun: o.dryRun,
+    target: o.target,
+    table: o.table,
+    rowsRead: o.counts.read,
+    inserted: o.counts.inserted,
+    updated: o.counts.updated,
+    unchanged: o.counts.unchanged,
+    rejected: o.counts.rejected,
+    durationMs: o.durationMs,
+    ...(o.error ? { error: o.error } : {}),
+  };
+}
+
+function exitCode(o: RunLoadOutcome): number {
+  if (o.status === 'succeeded') return EXIT.ok;
+  if (o.status === 'cancelled') return EXIT.cancelled;
+  switch (o.error?.code) {
+    case 'LOAD_ABORTED_ERROR_RATE':
+      return EXIT.aborted;
+    case 'TARGET_UNREACHABLE':
+    case 'TARGET_INCOMPATIBLE':
+      return EXIT.target;
+    case 'SPEC_INVALID':
+    case 'SOURCE_FORMAT':
+    case 'SOURCE_UNREADABLE':
+      return EXIT.usage;
+    default:
+      return EXIT.failure;
+  }
+}
+
+function writeSummary(o: RunLoadOutcome, io: CliIo): void {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const seconds = o.durationMs / 1000;
+  const rate = seconds > 0 ? Math.round(o.counts.read / seconds) : o.counts.read;
+  const verb = o.dryRun ? 'would be' : '';
+  const lines: string[] = [];
+  const head =
+    o.status === 'succeeded'
+      ? o.dryRun
+        ? `Dry run of ${o.mode} into ${o.table} on ${o.target}: nothing was changed. The plan:`
+        : `Loaded ${o.table} on ${o.target} (${o.mode}).`
+      : `Run ${o.status}: ${o.error?.message ?? ''}`;
+  lines.push(head);
+  lines.push(`  rows read   ${n(o.counts.read)}`);
+  lines.push(`  inserted    ${n(o.counts.inserted)} ${verb}`.trimEnd());
+  if (o.mode === 'upsert' || o.mode === 'incremental') {
+    lines.push(`  updated     ${n(o.counts.updated)} ${verb}`.trimEnd());
+    lines.push(`  unchanged   ${n(o.counts.unchanged)}`);
+  }
+  lines.push(`  rejected    ${n(o.counts.rejected)}`);
+  lines.push(`  took        ${seconds.toFixed(1)} s (${n(rate)} rows/s)`);
+  lines.push(`  run         ${o.runId}`);
+  if (o.result && o.result.addedColumns.length > 0)
+    lines.push(`  added columns: ${o.result.addedColumns.join(', ')}`);
+  if (o.counts.rejected > 0) {
+    lines.push('');
+    lines.push(`See the rejected rows: npx loadstone errors ${o.runId}   (export: --export errors.csv)`);
+  }
+  io.stdout.write(`${lines.join('\n')}\n`);
+}
