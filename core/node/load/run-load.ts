@@ -238,7 +238,9 @@ function asLoadstoneError(error: unknown): LoadstoneError {
 function rawRecord(columns: readonly string[], row: SourceRow): Record<string, RawValue> {
   const raw: Record<string, RawValue> = {};
   for (let i = 0; i < columns.length; i++) raw[columns[i]!] = row.values[i] ?? null;
-  if (row.extra) row.extra.forEach((value, i) => (raw[`extra_${i + 1}`] = value));
+  if (row.extra) {
+    for (let i = 0; i < row.extra.length; i++) raw[`extra_${i + 1}`] = row.extra[i] ?? null;
+  }
   return raw;
 }
 
