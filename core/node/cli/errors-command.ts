@@ -11,7 +11,7 @@ import { renderTable } from './table.ts';
 
 const STAGES: readonly RejectStage[] = ['parse', 'normalize', 'load'];
 
-const USAGE = `Usage: loadstone errors <runId> [--summary] [--json] [--export <file>] [filters]
+const USAGE = `Usage: loadstone errors <runId|last> [--summary] [--json] [--export <file>] [filters]
 
 Shows the rows a run rejected: line, stage, column, reason, value and message.
 
@@ -72,21 +72,22 @@ export const errorsCommand: CliCommand = async (args, io) => {
   const format = values.export === undefined ? undefined : reportFormatFromPath(values.export);
 
   return withCliStore(values['data-dir'], io, async (store) => {
-    const run = store.runs.get(runId);
+    // `last` is the most recent run, so a load can be followed by `loadstone errors last`.
+    const run = store.runs.get(runId === 'last' ? (store.runs.list({ limit: 1 })[0]?.id ?? runId) : runId);
     if (!run) {
       io.stderr.write(`loadstone: no run '${runId}' in ${store.path} (see 'loadstone runs')\n`);
       return EXIT.usage;
     }
     if (values.export !== undefined && format !== undefined) {
       const file = path.resolve(io.cwd, values.export);
-      const result = await exportReport(store, runId, format, file, {
+      const result = await exportReport(store, run.id, format, file, {
         filter,
         bom: values.bom === true,
         signal: io.signal,
       });
       io.stdout.write(
         values.json
-          ? `${JSON.stringify({ runId, format, path: result.path, rows: result.rows })}\n`
+          ? `${JSON.stringify({ runId: run.id, format, path: result.path, rows: result.rows })}\n`
           : `Wrote ${result.rows} rejected row${result.rows === 1 ? '' : 's'} to ${values.export}\n`,
       );
       return EXIT.ok;

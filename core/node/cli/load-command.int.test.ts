@@ -102,7 +102,7 @@ describe('loadstone load', () => {
     const count = await client.query('SELECT count(*)::int AS n, sum(amount)::text AS total FROM orders');
     expect(count.rows[0].n).toBe(197);
 
-    const errors = await cli(['errors', out.runId, '--json']);
+    const errors = await cli(['errors', 'last', '--json']);
     expect(errors.code).toBe(0);
     const report = JSON.parse(errors.out);
     const rows = (report.rows ?? report) as { line: number; errors: { column: string; reason: string }[] }[];
