@@ -190,11 +190,23 @@ describe('openDelimitedSource: records and row problems', () => {
   });
 
   it('reports stray quotes and keeps reading', async () => {
-    const { rows } = await read(write('stray.csv', 'a,b\n1,ab"c\n2,"x"y\n3,ok\n'));
+    const { rows } = await read(write('stray.csv', 'a,b\n1,ab"c\n2,"x"y\n3,ok\n4, "z" !\n'));
     expect(rows.map((r) => [r.line, r.problem?.reason ?? null, ...r.values])).toEqual([
       [2, 'stray_quote', '1', 'ab"c'],
       [3, 'stray_quote', '2', '"x"y'],
       [4, null, '3', 'ok'],
+      [5, 'stray_quote', '4', ' "z" !'],
+    ]);
+  });
+
+  it('ignores blanks around quoted fields, in the header too, and keeps those of unquoted fields', async () => {
+    const text = 'id, "name" ,\t"note"\r\n1, "Doe, Jane" ,\t"a ""b"""  \r\n2,  Roe  , "x"\r\n';
+    const { format, columns, rows } = await read(write('blanks.csv', text));
+    expect(format).toMatchObject({ delimiter: ',', quote: '"', header: true });
+    expect(columns).toEqual(['id', 'name', 'note']);
+    expect(rows).toEqual([
+      { line: 2, values: ['1', 'Doe, Jane', 'a "b"'] },
+      { line: 3, values: ['2', '  Roe  ', 'x'] },
     ]);
   });
 

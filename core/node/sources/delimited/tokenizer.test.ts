@@ -95,22 +95,74 @@ describe('DelimitedTokenizer', () => {
     expect(rows[2]).toEqual({ line: 3, values: ['4', '5', '6'] });
   });
 
-  it('flags text after a closing quote as stray_quote and keeps the field as written', () => {
-    const rows = tokenize('1,"ab"c,3\n2,"x" ,y\n3,ok,"z"\n');
+  it('flags text after a closing quote as stray_quote and keeps the field as written, blanks included', () => {
+    const rows = tokenize('1,"ab"c,3\n2, "x" y,z\n3,ok,"z"\n');
     expect(rows[0]).toMatchObject({ values: ['1', '"ab"c', '3'], problem: { reason: 'stray_quote' } });
-    expect(rows[1]).toMatchObject({ values: ['2', '"x" ', 'y'], problem: { reason: 'stray_quote' } });
+    expect(rows[1]).toMatchObject({ values: ['2', ' "x" y', 'z'], problem: { reason: 'stray_quote' } });
+    expect(rows[1]?.problem?.message).toBe(
+      'line 2: text after the closing quote of field 2 (only spaces or tabs may stand between a closing quote and the next delimiter or line end)',
+    );
     expect(rows[2]).toEqual({ line: 3, values: ['3', 'ok', 'z'] });
   });
 
-  it('says so when only blanks stand between a delimiter and a quote', () => {
-    const rows = tokenize('1, "a"\n2,"b" \n');
-    expect(rows[0]).toMatchObject({ values: ['1', ' "a"'], problem: { reason: 'stray_quote' } });
+  it('says which field holds a quote after other text, and why', () => {
+    const rows = tokenize('1, x "a"\n');
+    expect(rows[0]).toMatchObject({ values: ['1', ' x "a"'], problem: { reason: 'stray_quote' } });
     expect(rows[0]?.problem?.message).toBe(
-      'line 1: blanks before the opening quote of field 2 (a quoted field must start right after the delimiter)',
+      'line 1: a quote (") inside unquoted field 2 (a quoted field may have only spaces or tabs before its opening quote)',
     );
-    expect(rows[1]?.problem?.message).toBe(
-      'line 2: blanks after the closing quote of field 2 (a quoted field must end right before the delimiter)',
-    );
+  });
+
+  it('ignores spaces and tabs around a quoted field, at line start and end too (pgloader, skipinitialspace)', () => {
+    const rows = tokenize('a, "b, c" ,d\n \t"x"\t, "y""z"  \r\n"" ,  ""\t\n1,"last"  ');
+    expect(values(rows)).toEqual([
+      ['a', 'b, c', 'd'],
+      ['x', 'y"z'],
+      ['', ''],
+      ['1', 'last'],
+    ]);
+    expect(lines(rows)).toEqual([1, 2, 3, 4]);
+    expect(rows.every((r) => !r.problem)).toBe(true);
+  });
+
+  it('keeps the blanks of an unquoted field, and a blank-only field', () => {
+    const rows = tokenize('1,  x  ,\t\n2, ,x y\n');
+    expect(values(rows)).toEqual([
+      ['1', '  x  ', '\t'],
+      ['2', ' ', 'x y'],
+    ]);
+    expect(rows.every((r) => !r.problem)).toBe(true);
+  });
+
+  it('counts the line breaks of a quoted field that follows blanks', () => {
+    const rows = tokenize('1,  "a\nb" \n2,x\n');
+    expect(rows).toEqual([
+      { line: 1, values: ['1', 'a\nb'] },
+      { line: 3, values: ['2', 'x'] },
+    ]);
+  });
+
+  it('takes a tab (or space) that is the delimiter as a delimiter, never as a blank', () => {
+    const tsv = { delimiter: '\t', quote: '"' };
+    expect(values(tokenize('a\t "b" \tc\na\t\t"b"\t\n', tsv))).toEqual([
+      ['a', 'b', 'c'],
+      ['a', '', 'b', ''],
+    ]);
+    const ssv = { delimiter: ' ', quote: '"' };
+    expect(values(tokenize('a \t"b c"\t x\n"p"  "q"\n', ssv))).toEqual([
+      ['a', 'b c', 'x'],
+      ['p', '', 'q'],
+    ]);
+  });
+
+  it('keeps blanks before an unterminated quote in the field it reports', () => {
+    const rows = tokenize('1,  "open\n2,y\n');
+    expect(rows[0]).toMatchObject({
+      line: 1,
+      values: ['1', '  "open'],
+      problem: { reason: 'unterminated_quote' },
+    });
+    expect(rows[1]).toEqual({ line: 2, values: ['2', 'y'] });
   });
 
   it('reports an unterminated quote at the end of the file on its line and re-reads the lines after it', () => {
@@ -201,9 +253,27 @@ describe('DelimitedTokenizer', () => {
     for (let cut = 0; cut <= text.length; cut++) expect(tokenizeCut(text, [cut])).toEqual(whole);
   });
 
+  it('gives the same records when a chunk boundary cuts a blank run around a quoted field', () => {
+    const text = 'a,  \t  "b, c"  \t  ,d\r\n  "e"  \r\n"f"  \t  "g"\n "h"   ';
+    const whole = tokenize(text);
+    expect(values(whole)).toEqual([['a', 'b, c', 'd'], ['e'], ['"f"  \t  "g"'], ['h']]);
+    expect(whole[2]?.problem?.reason).toBe('stray_quote');
+    for (let size = 1; size <= 8; size++) expect(tokenize(text, CSV, size)).toEqual(whole);
+    for (let cut = 0; cut <= text.length; cut++) {
+      expect(tokenizeCut(text, [cut])).toEqual(whole);
+      expect(tokenizeCut(text, [cut, cut + 1, cut + 3])).toEqual(whole);
+    }
+  });
+
   it('gives the same records whatever the chunking, for any dialect (property)', () => {
-    const alphabet = fc.constantFrom('a', 'b', ',', ';', '"', "'", '\n', '\r', ' ', 'é');
-    const dialects: TokenizerOptions[] = [CSV, { delimiter: ';', quote: '' }, { delimiter: ',', quote: "'" }];
+    const alphabet = fc.constantFrom('a', 'b', ',', ';', '"', "'", '\n', '\r', ' ', ' ', '\t', 'é');
+    const dialects: TokenizerOptions[] = [
+      CSV,
+      { delimiter: ';', quote: '' },
+      { delimiter: ',', quote: "'" },
+      { delimiter: '\t', quote: '"' },
+      { delimiter: ' ', quote: '"' },
+    ];
     fc.assert(
       fc.property(
         fc.array(alphabet, { maxLength: 60, size: 'max' }).map((chars) => chars.join('')),
@@ -221,28 +291,29 @@ describe('DelimitedTokenizer', () => {
     );
   });
 
-  it('reads back any table written with RFC 4180 quoting (property)', () => {
+  it('reads back any table written with RFC 4180 quoting, with blanks around the quotes (property)', () => {
     const field = fc.string({
-      unit: fc.constantFrom('a', 'Z', '1', ',', '"', '\n', '\r\n', ' ', '€', '😀'),
+      unit: fc.constantFrom('a', 'Z', '1', ',', '"', '\n', '\r\n', ' ', '\t', '€', '😀'),
       maxLength: 8,
     });
+    const blanks = fc.string({ unit: fc.constantFrom(' ', '\t'), maxLength: 3 });
+    const cell = fc.record({ value: field, before: blanks, after: blanks });
     const table = fc
       .integer({ min: 1, max: 4 })
-      .chain((n) =>
-        fc.array(fc.array(field, { minLength: n, maxLength: n }), { minLength: 1, maxLength: 8 }),
-      );
+      .chain((n) => fc.array(fc.array(cell, { minLength: n, maxLength: n }), { minLength: 1, maxLength: 8 }));
     fc.assert(
       fc.property(table, fc.constantFrom('\n', '\r\n', '\r'), fc.nat({ max: 9 }), (rows, eol, chunk) => {
-        const quoteAll = (v: string) => `"${v.replaceAll('"', '""')}"`;
-        const text = rows.map((r) => r.map(quoteAll).join(',')).join(eol);
+        const quote = (c: { value: string; before: string; after: string }) =>
+          `${c.before}"${c.value.replaceAll('"', '""')}"${c.after}`;
+        const text = rows.map((r) => r.map(quote).join(',')).join(eol);
         const parsed = tokenize(text, CSV, chunk + 1);
-        expect(values(parsed)).toEqual(rows);
+        expect(values(parsed)).toEqual(rows.map((r) => r.map((c) => c.value)));
         expect(parsed.every((r) => !r.problem)).toBe(true);
         // Each record starts after the line breaks of the records before it.
         let line = 1;
         parsed.forEach((r, i) => {
           expect(r.line).toBe(line);
-          line += 1 + (rows[i] ?? []).reduce((n, v) => n + (v.match(/\r\n|\n|\r/g)?.length ?? 0), 0);
+          line += 1 + (rows[i] ?? []).reduce((n, c) => n + (c.value.match(/\r\n|\n|\r/g)?.length ?? 0), 0);
         });
       }),
       { numRuns: 500, seed: 7 },

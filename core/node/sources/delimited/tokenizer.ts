@@ -21,6 +21,10 @@ export interface TokenizerOptions {
 
 const LF = 10;
 const CR = 13;
+const SPACE = 32;
+const TAB = 9;
+/** A blank code that matches no character (the delimiter or the quote took a blank's place). */
+const NO_BLANK = -3;
 /** `quoteCode` when quoting is off; differs from -1, which marks the end of the buffer. */
 const NO_QUOTE = -2;
 
@@ -33,13 +37,23 @@ const NO_QUOTE = -2;
  * A record cut by a chunk boundary is kept and re-scanned when the next chunk arrives, so
  * chunk boundaries can fall anywhere (inside a quoted field, between CR and LF).
  *
- * Problems are data, never exceptions: `stray_quote` (a quote inside an unquoted field, or
- * text between a closing quote and the delimiter; the field is kept as written) and
- * `unterminated_quote` (see MAX_QUOTED_CHARS; the field is kept as written up to the end of
- * the line where it opened). Empty physical lines outside quotes are skipped, not records.
+ * Blanks around a quoted field are ignored, as pgloader and Python's csv (skipinitialspace)
+ * do: spaces and tabs between a delimiter (or the line start) and an opening quote, and
+ * between a closing quote and the next delimiter (or the line end), so `a, "b, c" ,d` reads
+ * as `a`, `b, c`, `d`. A tab is a blank only when it is not the delimiter (same for a space).
+ * An unquoted field keeps its blanks (trimming is the normalizer's job).
+ *
+ * Problems are data, never exceptions: `stray_quote` (a quote inside an unquoted field after
+ * something other than blanks, or text other than blanks between a closing quote and the
+ * delimiter; the field is kept as written, blanks included) and `unterminated_quote` (see
+ * MAX_QUOTED_CHARS; the field is kept as written up to the end of the line where it opened).
+ * Empty physical lines outside quotes are skipped, not records.
  *
  * Speed: fields are found with `indexOf` and the next delimiter / LF / CR / quote positions
- * are cached, so each character is scanned a constant number of times.
+ * are cached, so each character is scanned a constant number of times. Blanks cost nothing
+ * on the fast path: leading ones are noticed through the quote position the unquoted path
+ * already checks, trailing ones only when the character after a closing quote is not the
+ * delimiter.
  */
 export class DelimitedTokenizer {
   private readonly delim: string;
@@ -48,6 +62,9 @@ export class DelimitedTokenizer {
   private readonly quoteCode: number;
   private readonly doubledQuote: string;
   private readonly maxQuoted: number;
+  /** Character codes ignored around a quoted field: space and tab, unless delimiter or quote. */
+  private readonly blank1: number;
+  private readonly blank2: number;
   private buf = '';
   /** Physical line of `buf[0]`. */
   private line = 1;
@@ -64,6 +81,9 @@ export class DelimitedTokenizer {
     this.quoteCode = options.quote === '' ? NO_QUOTE : options.quote.charCodeAt(0);
     this.doubledQuote = options.quote + options.quote;
     this.maxQuoted = options.maxQuotedChars ?? MAX_QUOTED_CHARS;
+    const blanks = [SPACE, TAB].filter((b) => b !== this.delimCode && b !== this.quoteCode);
+    this.blank1 = blanks[0] ?? NO_BLANK;
+    this.blank2 = blanks[1] ?? this.blank1;
   }
 
   /** Tokenizes `text` (the next piece of the file) and appends every complete record to `out`. */
@@ -85,6 +105,8 @@ export class DelimitedTokenizer {
     const Q = this.quoteCode;
     const d = this.delim;
     const q = this.quote;
+    const B1 = this.blank1;
+    const B2 = this.blank2;
     let pos = 0;
     let line = this.line;
     // Next position (≥ the scan position once refreshed) of delimiter, LF, CR and quote;
@@ -155,7 +177,7 @@ export class DelimitedTokenizer {
                 break records;
               }
               const openLine = recLine + breaks;
-              values.push(buf.slice(open, eol));
+              values.push(buf.slice(fieldStart(buf, open, recStart, B1, B2), eol));
               out.push({
                 line: recLine,
                 values,
@@ -184,6 +206,24 @@ export class DelimitedTokenizer {
             pos++;
             continue;
           }
+          if (c === B1 || c === B2) {
+            // Blanks after the closing quote are ignored up to the delimiter or the line end.
+            do pos++;
+            while (pos < len && ((c = buf.charCodeAt(pos)) === B1 || c === B2));
+            if (pos === len) {
+              if (!final) {
+                pos = recStart;
+                line = recLine;
+                break records;
+              }
+              c = -1;
+            }
+            if (c === D) {
+              values.push(value);
+              pos++;
+              continue;
+            }
+          }
           if (c !== LF && c !== CR && c !== -1) {
             // Text after the closing quote: keep the field exactly as written.
             if (nd < pos) nd = find(buf, d, pos, len);
@@ -195,12 +235,10 @@ export class DelimitedTokenizer {
               line = recLine;
               break records;
             }
-            values.push(buf.slice(open, end));
+            values.push(buf.slice(fieldStart(buf, open, recStart, B1, B2), end));
             problem ??= {
               reason: 'stray_quote',
-              message: isBlank(buf, close + 1, end)
-                ? `line ${recLine + breaks}: blanks after the closing quote of field ${values.length} (a quoted field must end right before the delimiter)`
-                : `line ${recLine + breaks}: text after the closing quote in field ${values.length}`,
+              message: `line ${recLine + breaks}: text after the closing quote of field ${values.length} (only spaces or tabs may stand between a closing quote and the next delimiter or line end)`,
             };
             pos = end;
             if (end < len && buf.charCodeAt(end) === D) {
@@ -218,18 +256,21 @@ export class DelimitedTokenizer {
             line = recLine;
             break records;
           }
-          values.push(buf.slice(pos, end));
           if (Q !== NO_QUOTE) {
             if (nq < pos) nq = find(buf, q, pos, len);
             if (nq < end) {
+              if (isBlank(buf, pos, nq)) {
+                // Only blanks before the quote: a quoted field, read from its opening quote.
+                pos = nq;
+                continue;
+              }
               problem ??= {
                 reason: 'stray_quote',
-                message: isBlank(buf, pos, nq)
-                  ? `line ${recLine + breaks}: blanks before the opening quote of field ${values.length} (a quoted field must start right after the delimiter)`
-                  : `line ${recLine + breaks}: a quote (${q}) inside unquoted field ${values.length}`,
+                message: `line ${recLine + breaks}: a quote (${q}) inside unquoted field ${values.length + 1} (a quoted field may have only spaces or tabs before its opening quote)`,
               };
             }
           }
+          values.push(buf.slice(pos, end));
           pos = end;
           if (end === nd && end < len) {
             pos++;
@@ -258,14 +299,33 @@ export class DelimitedTokenizer {
   }
 }
 
-/** True when buf[from, to) holds only spaces and tabs (and is not empty). */
+/**
+ * True when buf[from, to) holds only spaces and tabs (and is not empty). Called on the text
+ * of an unquoted field before its first quote, which holds neither the delimiter nor the
+ * quote, so a tab (or space) delimiter needs no special case here.
+ */
 function isBlank(buf: string, from: number, to: number): boolean {
   if (from >= to) return false;
   for (let i = from; i < to; i++) {
     const c = buf.charCodeAt(i);
-    if (c !== 32 && c !== 9) return false;
+    if (c !== SPACE && c !== TAB) return false;
   }
   return true;
+}
+
+/**
+ * Start of the field whose opening quote is at `open`: before it stand only the blanks that
+ * were skipped, then the delimiter or the record start. Used on error paths only, to keep a
+ * bad field exactly as written, so the fast path tracks no field start.
+ */
+function fieldStart(buf: string, open: number, recStart: number, b1: number, b2: number): number {
+  let i = open;
+  while (i > recStart) {
+    const c = buf.charCodeAt(i - 1);
+    if (c !== b1 && c !== b2) break;
+    i--;
+  }
+  return i;
 }
 
 function find(buf: string, ch: string, from: number, len: number): number {
