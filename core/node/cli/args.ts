@@ -9,9 +9,15 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  */
 export function parseCliArgs<O extends Options>(args: string[], options: O, usage: string) {
   try {
-    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    return parseArgs({
+      args,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
-    const message = error instanceof Error ? error.message.replace(/\. To specify a positional.*$/s, '') : String(error);
+    const message =
+      error instanceof Error ? error.message.replace(/\. To specify a positional.*$/s, '') : String(error);
     const command = /^Usage: (loadstone \S+)/.exec(usage)?.[1] ?? 'loadstone';
     throw new LoadstoneError('BAD_USAGE', `${message} (see '${command} --help')`);
   }
@@ -27,7 +33,12 @@ export function intOption(value: string | undefined, name: string, min = 0): num
 }
 
 /** Parses a number option within [min, max], or throws BAD_USAGE naming the option. */
-export function numberOption(value: string | undefined, name: string, min: number, max: number): number | undefined {
+export function numberOption(
+  value: string | undefined,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {

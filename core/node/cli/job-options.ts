@@ -35,13 +35,21 @@ export const SOURCE_OPTIONS_HELP = `Source options:
   --null-tokens a,b,c         Strings read as NULL (default: '',NULL,null,N/A,n/a,NA,-,none)
   --sample-size N             Rows read to infer types (default 10000)`;
 
-type SourceValues = { [K in keyof typeof SOURCE_OPTIONS]?: (typeof SOURCE_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+type SourceValues = {
+  [K in keyof typeof SOURCE_OPTIONS]?: (typeof SOURCE_OPTIONS)[K]['type'] extends 'boolean'
+    ? boolean
+    : string;
+};
 
 /**
  * Builds a job spec (as input, before defaults) from an optional spec file, a file argument and flags.
  * Relative paths in a spec file are taken from the spec file's folder.
  */
-export async function jobFromOptions(file: string | undefined, values: SourceValues, cwd: string): Promise<JobSpecInput> {
+export async function jobFromOptions(
+  file: string | undefined,
+  values: SourceValues,
+  cwd: string,
+): Promise<JobSpecInput> {
   let spec: Record<string, unknown> = {};
   if (values.spec) {
     const specPath = resolve(cwd, values.spec);
@@ -49,12 +57,18 @@ export async function jobFromOptions(file: string | undefined, values: SourceVal
     try {
       text = await readFile(specPath, 'utf8');
     } catch (error) {
-      throw new LoadstoneError('SPEC_INVALID', `cannot read job spec ${specPath}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+      throw new LoadstoneError(
+        'SPEC_INVALID',
+        `cannot read job spec ${specPath}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      );
     }
     try {
       spec = JSON.parse(text) as Record<string, unknown>;
     } catch (error) {
-      throw new LoadstoneError('SPEC_INVALID', `job spec ${specPath} is not valid JSON: ${(error as Error).message}`);
+      throw new LoadstoneError(
+        'SPEC_INVALID',
+        `job spec ${specPath} is not valid JSON: ${(error as Error).message}`,
+      );
     }
     const source = spec.source as Record<string, unknown> | undefined;
     if (source && typeof source.path === 'string' && !isAbsolute(source.path)) {
@@ -63,7 +77,8 @@ export async function jobFromOptions(file: string | undefined, values: SourceVal
   }
   const source: Record<string, unknown> = { ...((spec.source as Record<string, unknown> | undefined) ?? {}) };
   if (file) source.path = resolve(cwd, file);
-  if (!source.path) throw new LoadstoneError('BAD_USAGE', 'no source file: give a file or a --spec with source.path');
+  if (!source.path)
+    throw new LoadstoneError('BAD_USAGE', 'no source file: give a file or a --spec with source.path');
   if (values.format) source.format = values.format;
   if (values.encoding) source.encoding = values.encoding;
   if (values.delimiter !== undefined) source.delimiter = values.delimiter === '\\t' ? '\t' : values.delimiter;
@@ -81,6 +96,7 @@ export async function jobFromOptions(file: string | undefined, values: SourceVal
   spec.format = format;
 
   const sampleSize = intOption(values['sample-size'], 'sample-size', 1);
-  if (sampleSize !== undefined) spec.settings = { ...((spec.settings as object | undefined) ?? {}), sampleSize };
+  if (sampleSize !== undefined)
+    spec.settings = { ...((spec.settings as object | undefined) ?? {}), sampleSize };
   return spec as unknown as JobSpecInput;
 }
