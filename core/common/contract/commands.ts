@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jobSpecSchema, sourceSpecSchema } from '../spec/job-spec.ts';
+import { jobSpecSchema, LOAD_MODES, sourceSpecSchema } from '../spec/job-spec.ts';
 import { COLUMN_TYPES } from '../types.ts';
 import {
   compatibilitySchema,
@@ -94,15 +94,25 @@ export const commands = {
       connection: z.string().min(1),
       table: z.string().min(1),
       columns: z.array(z.object({ name: z.string(), type: z.enum(COLUMN_TYPES) })),
+      /** Upsert/incremental also need a unique key on exactly `key`; replace cannot swap a partitioned table. */
+      mode: z.enum(LOAD_MODES).optional(),
+      key: z.array(z.string().min(1)).optional(),
+      /** Missing columns are fine when the load may add them. */
+      addMissingColumns: z.boolean().optional(),
     }),
     output: compatibilitySchema,
   },
 
   'jobs.list': {
     input: z.object({}),
-    output: z.array(z.object({ name: z.string(), updatedAt: z.string(), source: z.string(), table: z.string().nullable() })),
+    output: z.array(
+      z.object({ name: z.string(), updatedAt: z.string(), source: z.string(), table: z.string().nullable() }),
+    ),
   },
-  'jobs.get': { input: z.object({ name: z.string().min(1) }), output: z.object({ name: z.string(), spec: jobSpecInput }) },
+  'jobs.get': {
+    input: z.object({ name: z.string().min(1) }),
+    output: z.object({ name: z.string(), spec: jobSpecInput }),
+  },
   'jobs.save': { input: z.object({ name: z.string().min(1), spec: jobSpecInput }), output: ok },
   'jobs.delete': { input: z.object({ name: z.string().min(1) }), output: ok },
 
@@ -113,7 +123,10 @@ export const commands = {
   'loads.cancel': { input: runId, output: z.object({ cancelled: z.boolean() }) },
 
   'runs.list': {
-    input: z.object({ status: runStatusSchema.optional(), limit: z.number().int().min(1).max(1000).default(100) }),
+    input: z.object({
+      status: runStatusSchema.optional(),
+      limit: z.number().int().min(1).max(1000).default(100),
+    }),
     output: z.array(runSummarySchema),
   },
   'runs.get': { input: runId, output: runSummarySchema },
@@ -127,7 +140,11 @@ export const commands = {
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(1000).default(100),
     }),
-    output: z.object({ total: z.number().int(), rows: z.array(rejectedRowSchema), sourceColumns: z.array(z.string()) }),
+    output: z.object({
+      total: z.number().int(),
+      rows: z.array(rejectedRowSchema),
+      sourceColumns: z.array(z.string()),
+    }),
   },
   'reports.summary': { input: runId, output: z.array(reportSummaryItemSchema) },
   'reports.export': {

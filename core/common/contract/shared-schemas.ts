@@ -155,7 +155,20 @@ export const compatibilitySchema = z.object({
   exists: z.boolean(),
   missing: z.array(z.object({ column: z.string(), type: z.string() })),
   extra: z.array(z.object({ column: z.string(), type: z.string(), nullable: z.boolean() })),
-  incompatible: z.array(z.object({ column: z.string(), tableType: z.string(), specType: z.string() })),
+  incompatible: z.array(
+    z.object({
+      column: z.string(),
+      tableType: z.string(),
+      /** The spec's type; `(not provided)` for a NOT NULL table column the source lacks. */
+      specType: z.string(),
+      /** Why the column does not fit, in words. */
+      reason: z.string(),
+    }),
+  ),
+  /** Table-level problems: missing schema, not a table, no unique key on the upsert key… */
+  problems: z.array(z.string()),
+  /** Whether a load with these options can go ahead. */
+  ok: z.boolean(),
 });
 export type CompatibilityDto = z.infer<typeof compatibilitySchema>;
 

@@ -1,0 +1,37 @@
+import type { HandlerContext } from './context.ts';
+import type { Handlers } from './types.ts';
+
+type AppHandlers = Pick<
+  Handlers,
+  'app.info' | 'settings.get' | 'settings.set' | 'dialogs.openFile' | 'dialogs.saveFile'
+>;
+
+/** app.info, settings.*, and the engine's answer to dialogs.* (none: Electron main answers those itself). */
+export function appHandlers(ctx: HandlerContext): AppHandlers {
+  const { store, bus } = ctx;
+  return {
+    async 'app.info'() {
+      return {
+        version: ctx.version,
+        dataDir: ctx.dataDir,
+        transport: ctx.transport,
+        nativeDialogs: ctx.transport === 'electron',
+      };
+    },
+    async 'settings.get'() {
+      return store.settings.get();
+    },
+    async 'settings.set'(input) {
+      const saved = store.settings.set(input);
+      bus.publish('data.changed', { domain: 'settings' });
+      return saved;
+    },
+    // The browser host has no native dialogs: the UI asks for a path or uploads/downloads instead.
+    async 'dialogs.openFile'() {
+      return { path: null };
+    },
+    async 'dialogs.saveFile'() {
+      return { path: null };
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import type { ConnectionDto } from '../../common/contract/shared-schemas.ts';
+import { LoadstoneError } from '../../common/errors.ts';
+import { connectTarget } from '../pg/connect.ts';
+import { WAREHOUSE_DATABASE } from '../pg/local-warehouse.ts';
+import { type ConnectionInfo, LOCAL_CONNECTION } from '../store/index.ts';
+import type { HandlerContext } from './context.ts';
+import { scrubSecrets } from './scrub.ts';
+import { isLocalConnection, targetConfigFor } from './target-config.ts';
+import type { Handlers } from './types.ts';
+
+type ConnectionHandlers = Pick<
+  Handlers,
+  'connections.list' | 'connections.save' | 'connections.delete' | 'connections.test'
+>;
+
+/** The built-in embedded warehouse, always listed first; its port is chosen when it starts. */
+function localConnection(): ConnectionDto {
+  return {
+    name: LOCAL_CONNECTION,
+    kind: 'postgres',
+    host: '127.0.0.1',
+    port: 0,
+    database: WAREHOUSE_DATABASE,
+    user: 'postgres',
+    sslMode: 'disable',
+    hasSecret: false,
+    builtIn: true,
+  };
+}
+
+/** A saved connection as the UI may see it: settings and whether a secret is saved, never the secret. */
+function toDto(info: ConnectionInfo): ConnectionDto {
+  return {
+    name: info.name,
+    kind: info.kind,
+    host: info.host,
+    port: info.port,
+    database: info.database,
+    user: info.user,
+    sslMode: info.sslMode,
+    hasSecret: info.hasSecret,
+    builtIn: false,
+  };
+}
+
+/** connections.*: saved PostgreSQL connections plus the built-in `local` warehouse. */
+export function connectionHandlers(ctx: HandlerContext): ConnectionHandlers {
+  const { store, bus } = ctx;
+  return {
+    async 'connections.list'() {
+      return [localConnection(), ...store.connections.list().map(toDto)];
+    },
+
+    async 'connections.save'(input) {
+      const saved = store.connections.save(input);
+      bus.publish('data.changed', { domain: 'connections' });
+      return toDto(saved);
+    },
+
+    async 'connections.delete'({ name }) {
+      if (isLocalConnection(name)) {
+        throw new LoadstoneError('BAD_USAGE', "'local' is the built-in warehouse and cannot be removed");
+      }
+      if (!store.connections.remove(name)) {
+        throw new LoadstoneError('NOT_FOUND', `no saved connection named '${name}'`);
+      }
+      bus.publish('data.changed', { domain: 'connections' });
+      return { ok: true };
+    },
+
+    async 'connections.test'({ name }) {
+      if (!isLocalConnection(name) && !store.connections.get(name)) {
+        throw new LoadstoneError('NOT_FOUND', `no saved connection named '${name}'`);
+      }
+      // Anything that stops the connection (an undecryptable secret, a refused password, a warehouse
+      // that cannot start) is the answer to "does this connection work?", not a failed call.
+      let secrets: string[] = [];
+      try {
+        const config = await targetConfigFor(ctx, name);
+        if (typeof config.password === 'string') secrets = [config.password];
+        const client = await connectTarget(config);
+        try {
+          const result = await client.query<{ server_version: string }>('SHOW server_version');
+          return { ok: true, serverVersion: result.rows[0]?.server_version ?? null, error: null };
+        } finally {
+          await client.end().catch(() => {});
+        }
+      } catch (error) {
+        return failed(error, secrets);
+      }
+    },
+  };
+}
+
+/** The server's (or network's) exact message, with any password scrubbed. */
+function failed(error: unknown, secrets: string[]): { ok: false; serverVersion: null; error: string } {
+  const message = error instanceof Error ? error.message : String(error);
+  return { ok: false, serverVersion: null, error: scrubSecrets(message, secrets) };
+}

@@ -1,0 +1,368 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CommandName, commands } from '../../common/contract/commands.ts';
+import type { Reply } from '../../common/contract/errors.ts';
+import { parseJobSpec } from '../../common/spec/job-spec.ts';
+import { KeyedSecretStore, openStore } from '../store/index.ts';
+import { dispatch } from './dispatch.ts';
+import { openTestEngine, type TestEngine } from './test-support.ts';
+
+// Every contract command, called through `dispatch` on a real engine (SQLite store in a temp folder):
+// a good payload is answered (a value, or a domain error that is not a validation error) and a bad one
+// gets a structured error naming each bad field by its path. Commands that need PostgreSQL or the
+// loader for a good answer are exercised through HTTP in core/node/host/handlers-http.int.test.ts.
+
+let t: TestEngine;
+let csv: string;
+let runId: string;
+
+const call = (name: string, input: unknown): Promise<Reply<unknown>> =>
+  dispatch(t.engine.handlers, name, input, t.log);
+
+function expectValue(reply: Reply<unknown>): unknown {
+  if (!reply.ok) throw new Error(`expected a value, got ${JSON.stringify(reply.error)}`);
+  return reply.value;
+}
+
+function expectIssues(reply: Reply<unknown>, code: string, paths: string[]): void {
+  expect(reply.ok).toBe(false);
+  if (reply.ok) return;
+  expect(reply.error.code).toBe(code);
+  expect(reply.error.issues?.map((i) => i.path).sort()).toEqual([...paths].sort());
+  for (const issue of reply.error.issues ?? []) expect(issue.message.length).toBeGreaterThan(0);
+  // Structured, human, and never a stack trace.
+  expect(reply.error.message).not.toMatch(/\n\s+at /);
+}
+
+beforeAll(async () => {
+  t = await openTestEngine();
+  csv = t.writeFile('orders.csv', 'id,amount,day\n1,12.50,2024-03-05\n2,x,2024-03-06\n');
+  // A finished run with rejected rows, written through the store API (as the loader would).
+  const store = openStore(t.dataDir, { secretStore: new KeyedSecretStore(randomBytes(32)) });
+  try {
+    const spec = parseJobSpec({ source: { path: csv }, target: { table: 'orders' } });
+    runId = store.runs.create({ spec, sourceColumns: ['id', 'amount', 'day'] });
+    const writer = store.rejects.writer(runId);
+    writer.add([
+      {
+        line: 3,
+        stage: 'normalize',
+        raw: { id: '2', amount: 'x', day: '2024-03-06' },
+        errors: [{ column: 'amount', value: 'x', reason: 'invalid_number', message: "'x' is not a number" }],
+      },
+    ]);
+    writer.flush();
+    store.runs.finish(runId, { status: 'succeeded', counts: { read: 2, inserted: 1 } });
+  } finally {
+    store.close();
+  }
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+/** One good and one bad payload per command; `good` checks the answer. */
+const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promise<void> }> = {
+  'app.info': {
+    good: async () =>
+      expect(expectValue(await call('app.info', {}))).toMatchObject({
+        transport: 'http',
+        nativeDialogs: false,
+      }),
+    bad: async () => expectIssues(await call('app.info', 'please'), 'bad_request', ['(root)']),
+  },
+  'settings.get': {
+    good: async () => expect(expectValue(await call('settings.get', {}))).toHaveProperty('retention'),
+    bad: async () => expectIssues(await call('settings.get', 42), 'bad_request', ['(root)']),
+  },
+  'settings.set': {
+    good: async () => {
+      const value = {
+        timeZone: 'Europe/Paris',
+        dateOrder: 'DMY',
+        retention: { keepRuns: 10, keepDays: null },
+      };
+      expect(expectValue(await call('settings.set', value))).toEqual(value);
+      expect(expectValue(await call('settings.get', {}))).toEqual(value);
+    },
+    bad: async () =>
+      expectIssues(
+        await call('settings.set', { timeZone: '', dateOrder: 'XYZ', retention: { keepRuns: -1 } }),
+        'bad_request',
+        ['timeZone', 'dateOrder', 'retention.keepRuns', 'retention.keepDays'],
+      ),
+  },
+  'connections.list': {
+    good: async () => {
+      const list = expectValue(await call('connections.list', {})) as Array<{
+        name: string;
+        builtIn: boolean;
+      }>;
+      expect(list[0]).toMatchObject({ name: 'local', builtIn: true });
+    },
+    bad: async () => expectIssues(await call('connections.list', null), 'bad_request', ['(root)']),
+  },
+  'connections.save': {
+    good: async () => {
+      const saved = expectValue(
+        await call('connections.save', { name: 'wh', url: 'postgres://bob:pw-123456@127.0.0.1:1/sales' }),
+      );
+      expect(saved).toEqual({
+        name: 'wh',
+        kind: 'postgres',
+        host: '127.0.0.1',
+        port: 1,
+        database: 'sales',
+        user: 'bob',
+        sslMode: 'prefer',
+        hasSecret: true,
+        builtIn: false,
+      });
+      expect(JSON.stringify(expectValue(await call('connections.list', {})))).not.toContain('pw-123456');
+    },
+    bad: async () =>
+      expectIssues(await call('connections.save', { name: 'bad name!', port: 70000 }), 'bad_request', [
+        'name',
+        'port',
+      ]),
+  },
+  'connections.test': {
+    good: async () => {
+      // Port 1 on loopback refuses at once: the answer is a result, not a failed call.
+      const result = expectValue(await call('connections.test', { name: 'wh' })) as Record<string, unknown>;
+      expect(result).toMatchObject({ ok: false, serverVersion: null });
+      expect(result.error).toMatch(/ECONNREFUSED|connect/);
+      expect(result.error).not.toContain('pw-123456');
+    },
+    bad: async () => expectIssues(await call('connections.test', { name: 5 }), 'bad_request', ['name']),
+  },
+  'connections.delete': {
+    good: async () => {
+      expect(expectValue(await call('connections.save', { name: 'temp', host: 'h' }))).toHaveProperty(
+        'name',
+        'temp',
+      );
+      expect(expectValue(await call('connections.delete', { name: 'temp' }))).toEqual({ ok: true });
+      const again = await call('connections.delete', { name: 'temp' });
+      expect(again).toMatchObject({ ok: false, error: { code: 'not_found' } });
+      const local = await call('connections.delete', { name: 'local' });
+      expect(local).toMatchObject({ ok: false, error: { code: 'bad_usage' } });
+    },
+    bad: async () => expectIssues(await call('connections.delete', {}), 'bad_request', ['name']),
+  },
+  'sources.inspect': {
+    good: async () =>
+      expect(expectValue(await call('sources.inspect', { path: csv }))).toMatchObject({
+        format: { kind: 'csv', delimiter: ',', header: true },
+        columns: ['id', 'amount', 'day'],
+      }),
+    bad: async () => {
+      expectIssues(await call('sources.inspect', { path: '', delimiter: ';;' }), 'spec_invalid', [
+        'path',
+        'delimiter',
+      ]);
+      expectIssues(await call('sources.inspect', { path: 'orders.csv' }), 'spec_invalid', ['path']);
+    },
+  },
+  'preview.run': {
+    good: async () => {
+      const result = expectValue(
+        await call('preview.run', { spec: { source: { path: csv } }, limit: 10 }),
+      ) as {
+        rows: unknown[];
+        rejectedRows: number;
+      };
+      expect(result.rows).toHaveLength(2);
+    },
+    bad: async () => {
+      expectIssues(await call('preview.run', { spec: { source: {} }, limit: 0 }), 'spec_invalid', [
+        'spec.source.path',
+        'limit',
+      ]);
+      expectIssues(
+        await call('preview.run', { spec: { source: { path: 'rel/orders.csv' } } }),
+        'spec_invalid',
+        ['spec.source.path'],
+      );
+    },
+  },
+  'targets.tables': {
+    bad: async () =>
+      expectIssues(await call('targets.tables', { connection: '' }), 'bad_request', ['connection']),
+  },
+  'targets.check': {
+    bad: async () =>
+      expectIssues(
+        await call('targets.check', {
+          connection: 'local',
+          table: '',
+          columns: [{ name: 'a', type: 'money' }],
+        }),
+        'bad_request',
+        ['table', 'columns.0.type'],
+      ),
+  },
+  'jobs.list': {
+    good: async () => expect(Array.isArray(expectValue(await call('jobs.list', {})))).toBe(true),
+    bad: async () => expectIssues(await call('jobs.list', []), 'bad_request', ['(root)']),
+  },
+  'jobs.save': {
+    good: async () => {
+      const spec = { source: { path: csv }, target: { table: 'orders', mode: 'append' } };
+      expect(expectValue(await call('jobs.save', { name: 'nightly', spec }))).toEqual({ ok: true });
+      expect(expectValue(await call('jobs.list', {}))).toEqual([
+        { name: 'nightly', updatedAt: expect.any(String), source: csv, table: 'orders' },
+      ]);
+    },
+    bad: async () =>
+      expectIssues(
+        await call('jobs.save', {
+          name: '',
+          spec: { source: { path: csv }, target: { table: 't', mode: 'upsert' } },
+        }),
+        'spec_invalid',
+        ['name', 'spec.target.key'],
+      ),
+  },
+  'jobs.get': {
+    good: async () => {
+      const job = expectValue(await call('jobs.get', { name: 'nightly' })) as {
+        spec: { source: { path: string } };
+      };
+      expect(job.spec.source.path).toBe(csv);
+      expect(await call('jobs.get', { name: 'nope' })).toMatchObject({
+        ok: false,
+        error: { code: 'not_found' },
+      });
+    },
+    bad: async () => expectIssues(await call('jobs.get', { name: '' }), 'bad_request', ['name']),
+  },
+  'jobs.delete': {
+    good: async () => {
+      expect(expectValue(await call('jobs.delete', { name: 'nightly' }))).toEqual({ ok: true });
+      expect(await call('jobs.delete', { name: 'nightly' })).toMatchObject({
+        ok: false,
+        error: { code: 'not_found' },
+      });
+    },
+    bad: async () => expectIssues(await call('jobs.delete', { name: 3 }), 'bad_request', ['name']),
+  },
+  'loads.start': {
+    bad: async () =>
+      expectIssues(
+        await call('loads.start', { spec: { source: { path: csv }, extra: 1 }, dryRun: 'yes' }),
+        'spec_invalid',
+        ['spec', 'dryRun'],
+      ),
+  },
+  'loads.cancel': {
+    good: async () =>
+      expect(expectValue(await call('loads.cancel', { runId: 'r_nothing' }))).toEqual({ cancelled: false }),
+    bad: async () => expectIssues(await call('loads.cancel', {}), 'bad_request', ['runId']),
+  },
+  'runs.list': {
+    good: async () => {
+      const runs = expectValue(await call('runs.list', { status: 'succeeded' })) as Array<{ id: string }>;
+      expect(runs.map((r) => r.id)).toEqual([runId]);
+    },
+    bad: async () =>
+      expectIssues(await call('runs.list', { limit: 0, status: 'weird' }), 'bad_request', [
+        'limit',
+        'status',
+      ]),
+  },
+  'runs.get': {
+    good: async () => {
+      expect(expectValue(await call('runs.get', { runId }))).toMatchObject({
+        id: runId,
+        status: 'succeeded',
+        counts: { read: 2, inserted: 1, rejected: 1 },
+      });
+      expect(await call('runs.get', { runId: 'r_missing' })).toMatchObject({
+        ok: false,
+        error: { code: 'not_found' },
+      });
+    },
+    bad: async () => expectIssues(await call('runs.get', { runId: '' }), 'bad_request', ['runId']),
+  },
+  'reports.page': {
+    good: async () => {
+      const page = expectValue(await call('reports.page', { runId, column: 'amount' })) as {
+        total: number;
+        rows: Array<{ line: number; errors: Array<{ reason: string }> }>;
+        sourceColumns: string[];
+      };
+      expect(page.total).toBe(1);
+      expect(page.rows[0]).toMatchObject({ line: 3, errors: [{ reason: 'invalid_number' }] });
+      expect(page.sourceColumns).toEqual(['id', 'amount', 'day']);
+    },
+    bad: async () =>
+      expectIssues(
+        await call('reports.page', { runId, offset: -1, limit: 5000, stage: 'x' }),
+        'bad_request',
+        ['offset', 'limit', 'stage'],
+      ),
+  },
+  'reports.summary': {
+    good: async () =>
+      expect(expectValue(await call('reports.summary', { runId }))).toEqual([
+        { reason: 'invalid_number', column: 'amount', stage: 'normalize', count: 1, example: 'x' },
+      ]),
+    bad: async () => expectIssues(await call('reports.summary', { run: runId }), 'bad_request', ['runId']),
+  },
+  'reports.export': {
+    good: async () => {
+      const out = path.join(t.filesDir, 'errors.csv');
+      expect(expectValue(await call('reports.export', { runId, format: 'csv', path: out }))).toEqual({
+        rows: 1,
+        path: out,
+      });
+      const noFolder = await call('reports.export', {
+        runId,
+        format: 'csv',
+        path: path.join(t.filesDir, 'nope', 'x.csv'),
+      });
+      expectIssues(noFolder, 'bad_usage', ['path']);
+      expectIssues(await call('reports.export', { runId, format: 'csv', path: t.filesDir }), 'bad_usage', [
+        'path',
+      ]);
+      expectIssues(await call('reports.export', { runId, format: 'csv', path: 'errors.csv' }), 'bad_usage', [
+        'path',
+      ]);
+    },
+    bad: async () =>
+      expectIssues(await call('reports.export', { runId, format: 'xml', path: '' }), 'bad_request', [
+        'format',
+        'path',
+      ]),
+  },
+  'dialogs.openFile': {
+    good: async () => expect(expectValue(await call('dialogs.openFile', {}))).toEqual({ path: null }),
+    bad: async () => expectIssues(await call('dialogs.openFile', { title: 5 }), 'bad_request', ['title']),
+  },
+  'dialogs.saveFile': {
+    good: async () =>
+      expect(expectValue(await call('dialogs.saveFile', { defaultName: 'x.csv' }))).toEqual({ path: null }),
+    bad: async () => expectIssues(await call('dialogs.saveFile', {}), 'bad_request', ['defaultName']),
+  },
+};
+
+describe('contract: every command validates its payload', () => {
+  it('has a case for every command of the contract', () => {
+    expect(Object.keys(cases).sort()).toEqual(Object.keys(commands).sort());
+  });
+
+  // In declaration order: later cases use what earlier ones saved (the `wh` connection, the `nightly` job).
+  for (const [name, c] of Object.entries(cases)) {
+    if (c.good) it(`${name}: a good payload is answered`, c.good);
+    it(`${name}: a bad payload gets a structured error with paths`, c.bad);
+  }
+
+  it('refuses unknown commands and prototype names', async () => {
+    for (const name of ['nope.nothing', 'constructor', '__proto__', 'toString']) {
+      expect(await call(name, {})).toMatchObject({ ok: false, error: { code: 'unknown_command' } });
+    }
+  });
+});

@@ -1,0 +1,105 @@
+import { runLoad } from '../load/run-load.ts';
+import { exportReport, openStore, type SecretStore } from '../store/index.ts';
+import type { HandlerContext } from './context.ts';
+import { createHandlers } from './create-handlers.ts';
+import { EventBus } from './event-bus.ts';
+import { LoadManager, type StartLoad } from './load-manager.ts';
+import type { Logger } from './logger.ts';
+import type { Engine } from './types.ts';
+import { Warehouse } from './warehouse.ts';
+
+/** How to open an engine (one per process: the browser host, or Electron's utility process). */
+export interface EngineOptions {
+  readonly dataDir: string;
+  readonly secretStore: SecretStore;
+  readonly transport: 'electron' | 'http';
+  readonly version: string;
+  readonly log: Logger;
+  /** Environment for connection defaults (PGHOST, PGPASSWORD, ~/.pgpass…); default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** The store's SQL migrations (bundled apps ship their own copy); default: the repository's. */
+  readonly migrationsDir?: string;
+}
+
+/**
+ * The composition root shared by every transport: opens the run store, wires the handlers, the event
+ * bus, the load manager and the local warehouse. Opening starts no load and no server.
+ * @throws LoadstoneError STORE_UNAVAILABLE / STORE_MIGRATION when the store cannot be opened.
+ */
+export async function openEngine(options: EngineOptions): Promise<Engine> {
+  const { dataDir, log } = options;
+  const store = openStore(dataDir, {
+    secretStore: options.secretStore,
+    ...(options.migrationsDir ? { migrationsDir: options.migrationsDir } : {}),
+  });
+  if (store.interruptedAtOpen.length > 0) {
+    log.warn(
+      `${store.interruptedAtOpen.length} run(s) were still running when the app last stopped; now interrupted`,
+    );
+  }
+  const bus = new EventBus(log);
+  const warehouse = new Warehouse(dataDir);
+  const env = options.env ?? process.env;
+  const startLoad: StartLoad = (spec, o) =>
+    runLoad(spec, {
+      store,
+      env,
+      openWarehouse: () => warehouse.open(),
+      dryRun: o.dryRun,
+      signal: o.signal,
+      onRunCreated: o.onRunCreated,
+      onProgress: o.onProgress,
+    });
+  // Retention (settings) runs at open and whenever no load is running: it deletes old runs' rejected
+  // rows and compacts the file, which should not compete with a load's writes.
+  const applyRetention = () => {
+    try {
+      const result = store.applyRetention();
+      if (result.deletedRuns.length > 0) {
+        log.info(
+          `retention: removed ${result.deletedRuns.length} old run(s), ${result.deletedRejectedRows} rejected rows`,
+        );
+        bus.publish('data.changed', { domain: 'runs' });
+      }
+    } catch (error) {
+      log.warn(`retention failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  applyRetention();
+  const loads = new LoadManager(startLoad, store, bus, log, applyRetention);
+  const ctx: HandlerContext = {
+    store,
+    bus,
+    log,
+    dataDir,
+    version: options.version,
+    transport: options.transport,
+    env,
+    loads,
+    warehouse,
+  };
+  let closed = false;
+  return {
+    handlers: createHandlers(ctx),
+    bus,
+    log,
+    dataDir,
+    async exportReport(runId, format, out, signal) {
+      const result = await exportReport(store, runId, format, out, signal ? { signal } : {});
+      // The store leaves streams open (callers may write more); a download ends here.
+      out.end();
+      return { rows: result.rows };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await loads.closeAll();
+      await warehouse.stop().catch((error: unknown) => {
+        log.warn(
+          `the local warehouse did not stop cleanly: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      });
+      store.close();
+    },
+  };
+}

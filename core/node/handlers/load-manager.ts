@@ -1,0 +1,137 @@
+import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
+import { isLoadstoneError } from '../../common/errors.ts';
+import type { JobSpecInput } from '../../common/spec/job-spec.ts';
+import type { RunLoadOutcome } from '../load/run-load.ts';
+import type { RunStore } from '../store/index.ts';
+import type { EventBus } from './event-bus.ts';
+import type { Logger } from './logger.ts';
+import { scrubSecrets } from './scrub.ts';
+import { createThrottle } from './throttle.ts';
+
+/** Progress reaches the UI at most this often per run (10 a second). */
+export const PROGRESS_INTERVAL_MS = 100;
+
+/** What a load reports when it ends (the loader's outcome, as far as the UI is concerned). */
+export type LoadOutcome = Pick<RunLoadOutcome, 'runId' | 'status' | 'counts' | 'durationMs' | 'error'>;
+
+/** How the manager starts one load: the loader, bound to the engine's store and data folder. */
+export type StartLoad = (
+  spec: JobSpecInput,
+  options: {
+    dryRun: boolean;
+    signal: AbortSignal;
+    onRunCreated(runId: string): void;
+    onProgress(progress: LoadProgressDto): void;
+  },
+) => Promise<LoadOutcome>;
+
+/**
+ * Runs loads in the background, one AbortController each. `start` resolves as soon as the loader has
+ * recorded the run (so the UI gets its id at once) and rejects only when the load fails before that
+ * (an invalid spec, a missing file). Progress goes to the bus throttled; the end goes out as
+ * `load.finished` plus `data.changed { runs }`.
+ */
+export class LoadManager {
+  /** Loads with a recorded run, by run id (what `cancel` can reach). */
+  readonly #running = new Map<string, AbortController>();
+  /** Every load not yet settled, including ones still planning (what `closeAll` waits for). */
+  readonly #inFlight = new Map<Promise<unknown>, AbortController>();
+
+  constructor(
+    private readonly startLoad: StartLoad,
+    private readonly store: RunStore,
+    private readonly bus: EventBus,
+    private readonly log: Logger,
+    /** Called when the last running load has ended (housekeeping such as retention). */
+    private readonly onIdle: () => void = () => {},
+  ) {}
+
+  /** Starts a load; resolves with its run id once the run is recorded. */
+  start(spec: JobSpecInput, dryRun: boolean): Promise<string> {
+    const controller = new AbortController();
+    let runId: string | null = null;
+    const progress = createThrottle<LoadProgressDto>(PROGRESS_INTERVAL_MS, (p) =>
+      this.bus.publish('load.progress', p),
+    );
+
+    return new Promise<string>((resolve, reject) => {
+      const work = this.startLoad(spec, {
+        dryRun,
+        signal: controller.signal,
+        onRunCreated: (id) => {
+          runId = id;
+          this.#running.set(id, controller);
+          this.bus.publish('data.changed', { domain: 'runs' });
+          resolve(id);
+        },
+        onProgress: (p) => {
+          if (runId) progress.push({ ...p, runId });
+        },
+      }).then(
+        (outcome) => {
+          progress.flush();
+          this.#finish(outcome.runId, dryRun, outcome);
+          resolve(outcome.runId);
+        },
+        (error: unknown) => {
+          progress.cancel();
+          if (runId === null) {
+            reject(error);
+            return;
+          }
+          // The loader records its own failures; this is the safety net for one that threw instead.
+          this.log.error(`load ${runId} ended with an exception: ${errorText(error)}`);
+          const run = this.store.runs.get(runId);
+          this.#finish(runId, dryRun, {
+            runId,
+            status: run && run.status !== 'running' && run.status !== 'interrupted' ? run.status : 'failed',
+            counts: run?.counts ?? { read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 },
+            durationMs: run ? Date.now() - Date.parse(run.startedAt) : 0,
+            error: isLoadstoneError(error)
+              ? { code: error.code, message: error.message }
+              : { code: 'INTERNAL', message: 'the load failed unexpectedly; see the engine log' },
+          });
+        },
+      );
+      this.#inFlight.set(work, controller);
+      void work.finally(() => this.#inFlight.delete(work));
+    });
+  }
+
+  /** Aborts a running load (the loader rolls back). False when no such load is running here. */
+  cancel(runId: string): boolean {
+    const controller = this.#running.get(runId);
+    if (!controller) return false;
+    controller.abort();
+    return true;
+  }
+
+  /** Cancels every running load and waits until each has rolled back and recorded its end. */
+  async closeAll(): Promise<void> {
+    for (const controller of this.#inFlight.values()) controller.abort();
+    await Promise.allSettled([...this.#inFlight.keys()]);
+  }
+
+  #finish(runId: string, dryRun: boolean, outcome: LoadOutcome): void {
+    this.#running.delete(runId);
+    // The same lower-case codes as every other error that crosses to the UI.
+    const error = outcome.error && {
+      code: outcome.error.code.toLowerCase(),
+      message: scrubSecrets(outcome.error.message),
+    };
+    this.bus.publish('load.finished', {
+      runId,
+      status: outcome.status,
+      dryRun,
+      counts: outcome.counts,
+      durationMs: outcome.durationMs,
+      error,
+    });
+    this.bus.publish('data.changed', { domain: 'runs' });
+    if (this.#running.size === 0) this.onIdle();
+  }
+}
+
+function errorText(error: unknown): string {
+  return scrubSecrets(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+}

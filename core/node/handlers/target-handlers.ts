@@ -1,0 +1,77 @@
+import type pg from 'pg';
+import type { CompatibilityDto } from '../../common/contract/shared-schemas.ts';
+import { type CompatibilityReport, checkCompatibility } from '../load/index.ts';
+import { connectTarget } from '../pg/connect.ts';
+import type { HandlerContext } from './context.ts';
+import { targetConfigFor } from './target-config.ts';
+import type { Handlers } from './types.ts';
+
+/** targets.tables and targets.check: what is in a target database, and whether a table fits a spec. */
+export function targetHandlers(ctx: HandlerContext): Pick<Handlers, 'targets.tables' | 'targets.check'> {
+  const withClient = async <T>(connection: string, use: (client: pg.Client) => Promise<T>): Promise<T> => {
+    const client = await connectTarget(await targetConfigFor(ctx, connection));
+    try {
+      return await use(client);
+    } finally {
+      await client.end().catch(() => {});
+    }
+  };
+  return {
+    async 'targets.tables'({ connection, schema }) {
+      return withClient(connection, (client) => listTables(client, schema ?? null));
+    },
+    async 'targets.check'({ connection, table, columns, mode, key, addMissingColumns }) {
+      const report = await withClient(connection, (client) =>
+        checkCompatibility(client, table, columns, {
+          ...(mode ? { mode } : {}),
+          ...(key ? { key } : {}),
+          ...(addMissingColumns !== undefined ? { addMissingColumns } : {}),
+        }),
+      );
+      return toDto(report);
+    },
+  };
+}
+
+/**
+ * Tables and partitioned tables the user can see, outside the system schemas, with the planner's row
+ * estimate (null when the table was never analysed): the target picker lists them.
+ */
+async function listTables(
+  client: pg.Client,
+  schema: string | null,
+): Promise<Array<{ schema: string; name: string; rows: number | null }>> {
+  const result = await client.query<{ schema: string; name: string; rows: string | null }>(
+    `SELECT n.nspname AS schema, c.relname AS name,
+            CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::bigint END AS rows
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+        AND has_table_privilege(c.oid, 'SELECT')
+        AND ($1::text IS NULL OR n.nspname = $1)
+      ORDER BY n.nspname, c.relname`,
+    [schema],
+  );
+  return result.rows.map((r) => ({
+    schema: r.schema,
+    name: r.name,
+    rows: r.rows === null ? null : Number(r.rows),
+  }));
+}
+
+function toDto(report: CompatibilityReport): CompatibilityDto {
+  return {
+    exists: report.exists,
+    missing: report.missing.map((m) => ({ column: m.column, type: m.type })),
+    extra: report.extra.map((e) => ({ column: e.column, type: e.type, nullable: e.nullable })),
+    incompatible: report.incompatible.map((c) => ({
+      column: c.column,
+      tableType: c.tableType,
+      specType: c.specType ?? '(not provided)',
+      reason: c.reason,
+    })),
+    problems: [...report.problems],
+    ok: report.ok,
+  };
+}

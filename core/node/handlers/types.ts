@@ -1,0 +1,42 @@
+import type { z } from 'zod';
+import type { CommandName, Commands, REPORT_FORMATS } from '../../common/contract/commands.ts';
+import type { EventBus } from './event-bus.ts';
+import type { Logger } from './logger.ts';
+
+/** What a handler receives: the command input after validation (defaults applied). */
+export type HandlerInput<N extends CommandName> = z.output<Commands[N]['input']>;
+
+/** What a handler returns: anything the output schema accepts (it is validated before it leaves). */
+export type HandlerOutput<N extends CommandName> = z.input<Commands[N]['output']>;
+
+/** One async function per contract command. */
+export type Handler<N extends CommandName> = (input: HandlerInput<N>) => Promise<HandlerOutput<N>>;
+
+/** Every contract command mapped to its handler. */
+export type Handlers = { [N in CommandName]: Handler<N> };
+
+/** Formats an error report can be exported as. */
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/**
+ * A running engine as transports see it: the handlers, the event bus, and the one thing that does not
+ * fit a JSON reply — streaming an error report into a byte sink (the browser host's download).
+ */
+export interface Engine {
+  readonly handlers: Handlers;
+  readonly bus: EventBus;
+  readonly log: Logger;
+  readonly dataDir: string;
+  /**
+   * Streams run `runId`'s error report to `out` (which it ends).
+   * @throws LoadstoneError NOT_FOUND when there is no such run (before anything is written).
+   */
+  exportReport(
+    runId: string,
+    format: ReportFormat,
+    out: NodeJS.WritableStream,
+    signal?: AbortSignal,
+  ): Promise<{ rows: number }>;
+  /** Cancels running loads, waits for them, and releases the store and the local warehouse. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,176 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { REPORT_FORMATS } from '../../common/contract/commands.ts';
+import { isLoadstoneError } from '../../common/errors.ts';
+import { toContractError } from '../handlers/contract-errors.ts';
+import { dispatch } from '../handlers/dispatch.ts';
+import type { Engine, ReportFormat } from '../handlers/types.ts';
+import {
+  HttpError,
+  readJsonBody,
+  sendError,
+  sendJson,
+  sendReply,
+  setSecurityHeaders,
+  statusForCode,
+} from './http-util.ts';
+import { bearerToken, checkHostAndOrigin, createToken, tokensMatch } from './security.ts';
+import { openEventStream } from './sse.ts';
+import { serveStatic } from './static-files.ts';
+import { receiveUpload } from './upload.ts';
+
+/** How to start the browser host. */
+export interface HostOptions {
+  readonly engine: Engine;
+  /** Folder of the built renderer (`dist/renderer`); null serves a page saying how to build it. */
+  readonly rendererDir: string | null;
+  /** TCP port on 127.0.0.1; 0 or absent picks a free one. */
+  readonly port?: number;
+  /** SSE heartbeat interval (tests shorten it). */
+  readonly heartbeatMs?: number;
+}
+
+/** A running browser host. */
+export interface BrowserHost {
+  /** `http://127.0.0.1:PORT` */
+  readonly origin: string;
+  readonly port: number;
+  /** The per-launch secret; only ever printed inside the URL fragment. */
+  readonly token: string;
+  /** The URL to open: origin plus `/#token=…` (fragments never reach a server or its logs). */
+  readonly url: string;
+  /** Stops accepting requests and drops open event streams. Does not close the engine. */
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPES: Record<ReportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  ndjson: 'application/x-ndjson; charset=utf-8',
+};
+
+/**
+ * Serves the renderer and the engine's contract over HTTP on 127.0.0.1 only.
+ * Protocol: `POST /api/call/<command>` (JSON), `GET /api/events` (SSE), `POST /api/upload?name=`,
+ * `GET /api/reports/<runId>/export?format=`; everything else is the renderer (SPA fallback).
+ * API calls need the launch token (`Authorization: Bearer`, or `?token=` on the two GET endpoints,
+ * which EventSource and download links cannot give headers); Host and Origin are checked on everything.
+ */
+export async function startBrowserHost(options: HostOptions): Promise<BrowserHost> {
+  const { engine } = options;
+  const token = createToken();
+  const rendererDir = options.rendererDir === null ? null : resolve(options.rendererDir);
+  let port = 0;
+
+  const server = createServer({ requestTimeout: 0, headersTimeout: 30_000 }, (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      // An HttpError is an answer; anything else is logged (scrubbed) by toContractError and becomes a 500.
+      const failure =
+        error instanceof HttpError ? error : new HttpError(500, toContractError(error, 'http', engine.log));
+      if (res.headersSent) res.destroy();
+      else sendError(res, failure.status, failure.error);
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    setSecurityHeaders(res);
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const api = url.pathname === '/api' || url.pathname.startsWith('/api/');
+    const refusal = checkHostAndOrigin(req, port, api);
+    if (refusal) return sendError(res, refusal.status, { code: refusal.code, message: refusal.message });
+    if (!api) return serveStatic(req, res, rendererDir);
+
+    const segments = url.pathname.split('/').slice(2);
+    const isGetWithQueryToken =
+      req.method === 'GET' &&
+      (segments[0] === 'events' || (segments[0] === 'reports' && segments[2] === 'export'));
+    const presented = bearerToken(req) ?? (isGetWithQueryToken ? url.searchParams.get('token') : null);
+    if (!tokensMatch(presented, token)) {
+      return sendError(res, 401, {
+        code: 'unauthorized',
+        message: presented ? 'The token is not valid for this launch.' : 'A token is required.',
+      });
+    }
+
+    const route = `${req.method} ${segments[0] ?? ''}`;
+    if (route === 'POST call' && segments.length === 2) {
+      const body = await readJsonBody(req);
+      return sendReply(res, await dispatch(engine.handlers, decodeSegment(segments[1]!), body, engine.log));
+    }
+    if (route === 'GET events' && segments.length === 1) {
+      return openEventStream(req, res, engine.bus, options.heartbeatMs);
+    }
+    if (route === 'POST upload' && segments.length === 1) {
+      const path = await receiveUpload(req, join(engine.dataDir, 'uploads'), url.searchParams.get('name'));
+      return sendJson(res, 200, { ok: true, value: { path } });
+    }
+    if (route === 'GET reports' && segments.length === 3 && segments[2] === 'export') {
+      return exportReport(res, decodeSegment(segments[1]!), url.searchParams.get('format'));
+    }
+    const known = ['call', 'events', 'upload', 'reports'].includes(segments[0] ?? '');
+    return sendError(res, known ? 405 : 404, {
+      code: known ? 'bad_request' : 'not_found',
+      message: known ? `${req.method} is not allowed here.` : 'No such API endpoint.',
+    });
+  }
+
+  async function exportReport(res: ServerResponse, runId: string, format: string | null): Promise<void> {
+    if (!runId || !REPORT_FORMATS.includes(format as ReportFormat)) {
+      throw new HttpError(400, {
+        code: 'bad_request',
+        message: `Choose an export format: ${REPORT_FORMATS.join(', ')}.`,
+        issues: [{ path: 'format', message: `expected one of ${REPORT_FORMATS.join(', ')}` }],
+      });
+    }
+    const fmt = format as ReportFormat;
+    // Looked up first, so "no such run" is still a JSON 404 rather than a broken download.
+    const found = await dispatch(engine.handlers, 'runs.get', { runId }, engine.log);
+    if (!found.ok) throw new HttpError(statusForCode(found.error.code), found.error);
+    const abort = new AbortController();
+    res.on('close', () => abort.abort());
+    res.writeHead(200, {
+      'Content-Type': CONTENT_TYPES[fmt],
+      'Content-Disposition': `attachment; filename="run-${runId.replace(/[^A-Za-z0-9_-]/g, '_')}-errors.${fmt}"`,
+      'Cache-Control': 'no-store',
+    });
+    try {
+      await engine.exportReport(runId, fmt, res, abort.signal);
+    } catch (error) {
+      // Headers are out: all that is left is to break the download so it is not taken as complete.
+      if (!abort.signal.aborted)
+        engine.log.warn(`report export stopped: ${isLoadstoneError(error) ? error.code : 'error'}`);
+      res.destroy();
+    }
+  }
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  const origin = `http://127.0.0.1:${port}`;
+
+  return {
+    origin,
+    port,
+    token,
+    url: `${origin}/#token=${token}`,
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, { code: 'bad_request', message: 'The URL is not properly encoded.' });
+  }
+}

@@ -1,0 +1,108 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ContractError, Reply } from '../../common/contract/errors.ts';
+import { SECURITY_HEADERS } from './security.ts';
+
+/** Largest JSON body a call may send; only the upload endpoint takes more. */
+export const MAX_JSON_BODY = 1024 * 1024;
+
+/** An HTTP-level failure with the contract error it answers with. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: ContractError,
+  ) {
+    super(error.message);
+    this.name = 'HttpError';
+  }
+}
+
+/** The HTTP status that fits a contract error code. */
+export function statusForCode(code: string): number {
+  switch (code) {
+    case 'bad_request':
+    case 'spec_invalid':
+    case 'bad_usage':
+      return 400;
+    case 'unauthorized':
+      return 401;
+    case 'forbidden':
+      return 403;
+    case 'unknown_command':
+    case 'not_found':
+    case 'source_not_found':
+      return 404;
+    case 'too_large':
+      return 413;
+    case 'internal':
+      return 500;
+    case 'store_unavailable':
+    case 'secret_unavailable':
+      return 503;
+    default:
+      // The request was well-formed but the engine could not do it (unreadable file, unreachable server…).
+      return 422;
+  }
+}
+
+/** Writes the security headers every response carries. */
+export function setSecurityHeaders(res: ServerResponse): void {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+}
+
+/** Sends a JSON body with no caching. */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
+  res.end(text);
+}
+
+/** Sends a reply with the status its error code calls for (200 when ok). */
+export function sendReply(res: ServerResponse, reply: Reply<unknown>): void {
+  sendJson(res, reply.ok ? 200 : statusForCode(reply.error.code), reply);
+}
+
+/** Sends a failed reply. */
+export function sendError(res: ServerResponse, status: number, error: ContractError): void {
+  sendJson(res, status, { ok: false, error });
+}
+
+/**
+ * Reads a JSON request body of at most `limit` bytes. An empty body reads as `undefined`.
+ * @throws HttpError 413 when too large, 415 when not JSON, 400 when it does not parse.
+ */
+export async function readJsonBody(req: IncomingMessage, limit = MAX_JSON_BODY): Promise<unknown> {
+  const type = req.headers['content-type'];
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw tooLarge(limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge(limit);
+    chunks.push(chunk);
+  }
+  if (size === 0) return undefined;
+  // Requiring the JSON type also means a cross-site form or no-cors fetch cannot send a call.
+  if (!type || !/^application\/json\s*(;|$)/i.test(type)) {
+    throw new HttpError(415, {
+      code: 'bad_request',
+      message: 'Send calls with Content-Type: application/json.',
+    });
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, { code: 'bad_request', message: 'The request body is not valid JSON.' });
+  }
+}
+
+function tooLarge(limit: number): HttpError {
+  return new HttpError(413, {
+    code: 'too_large',
+    message: `The request body is larger than ${Math.round(limit / 1024)} KiB; upload files with /api/upload.`,
+  });
+}

@@ -1,0 +1,5 @@
+// Process entry of `npm run serve` (see serve-command.ts). Exits explicitly: a client connection or a
+// timer some library left behind must not keep a stopped host alive.
+import { runServe } from './serve-command.ts';
+
+process.exit(await runServe(process.argv.slice(2)));
