@@ -1,0 +1,208 @@
+import { useId, useState } from 'react';
+import type { CommandInput, ConnectionDto } from '../../../core/common/contract/index.ts';
+import { useCommandMutation } from '../../api/queries.ts';
+import { ErrorBox } from '../../components/states.tsx';
+
+type SaveInput = CommandInput<'connections.save'>;
+const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+
+/**
+ * Adds or edits a PostgreSQL connection, by fields or by URL. The password is write-only:
+ * it is never shown, and leaving it empty keeps the saved one.
+ */
+export function ConnectionForm(props: {
+  existing: ConnectionDto | null;
+  onDone: (name: string, test: boolean) => void;
+  onCancel: () => void;
+}) {
+  const e = props.existing;
+  const id = useId();
+  const [byUrl, setByUrl] = useState(false);
+  const [name, setName] = useState(e?.name ?? '');
+  const [url, setUrl] = useState('');
+  const [host, setHost] = useState(e?.host ?? 'localhost');
+  const [port, setPort] = useState(String(e?.port ?? 5432));
+  const [database, setDatabase] = useState(e?.database ?? '');
+  const [user, setUser] = useState(e?.user ?? '');
+  const [password, setPassword] = useState('');
+  const [sslMode, setSslMode] = useState<(typeof SSL_MODES)[number]>(
+    (SSL_MODES as readonly string[]).includes(e?.sslMode ?? '')
+      ? (e?.sslMode as (typeof SSL_MODES)[number])
+      : 'prefer',
+  );
+  const [andTest, setAndTest] = useState(true);
+  const save = useCommandMutation('connections.save', {
+    invalidates: ['connections'],
+    onSuccess: (c) => props.onDone(c.name, andTest),
+  });
+
+  const submit = () => {
+    const input: SaveInput = { name: name.trim() };
+    // Editing always names the connection being edited (a new name renames it); without it the
+    // engine treats the save as a new connection and refuses an existing name.
+    if (e) input.previousName = e.name;
+    if (byUrl) input.url = url.trim();
+    else {
+      input.host = host.trim();
+      input.port = Number(port);
+      input.database = database.trim();
+      input.user = user.trim();
+      input.sslMode = sslMode;
+    }
+    if (password) input.password = password;
+    save.mutate(input);
+  };
+
+  return (
+    <form
+      className="panel connection-form"
+      aria-labelledby={`${id}-title`}
+      data-testid="connection-form"
+      onSubmit={(ev) => {
+        ev.preventDefault();
+        submit();
+      }}
+    >
+      <div className="panel-head">
+        <h2 id={`${id}-title`} className="panel-title">
+          {e ? `Edit connection ${e.name}` : 'Add a PostgreSQL connection'}
+        </h2>
+        <fieldset className="segmented" aria-label="Enter as">
+          <label className={byUrl ? 'seg' : 'seg seg-on'}>
+            <input type="radio" name={`${id}-by`} checked={!byUrl} onChange={() => setByUrl(false)} />
+            Fields
+          </label>
+          <label className={byUrl ? 'seg seg-on' : 'seg'}>
+            <input
+              type="radio"
+              name={`${id}-by`}
+              checked={byUrl}
+              onChange={() => setByUrl(true)}
+              data-testid="conn-by-url"
+            />
+            URL
+          </label>
+        </fieldset>
+      </div>
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor={`${id}-name`}>Name</label>
+          <input
+            id={`${id}-name`}
+            className="input mono"
+            value={name}
+            required
+            onChange={(ev) => setName(ev.target.value)}
+            placeholder="warehouse"
+            data-testid="conn-name"
+          />
+        </div>
+        {byUrl ? (
+          <div className="field span-2">
+            <label htmlFor={`${id}-url`}>URL</label>
+            <input
+              id={`${id}-url`}
+              className="input mono"
+              value={url}
+              onChange={(ev) => setUrl(ev.target.value)}
+              placeholder="postgres://user@host:5432/db?sslmode=require"
+              spellCheck={false}
+              data-testid="conn-url"
+            />
+            <p className="hint">A password in the URL is stored as the secret and never shown again.</p>
+          </div>
+        ) : (
+          <>
+            <div className="field">
+              <label htmlFor={`${id}-host`}>Host</label>
+              <input
+                id={`${id}-host`}
+                className="input mono"
+                value={host}
+                onChange={(ev) => setHost(ev.target.value)}
+                data-testid="conn-host"
+              />
+            </div>
+            <div className="field">
+              <label htmlFor={`${id}-port`}>Port</label>
+              <input
+                id={`${id}-port`}
+                className="input mono input-small"
+                inputMode="numeric"
+                value={port}
+                onChange={(ev) => setPort(ev.target.value)}
+                data-testid="conn-port"
+              />
+            </div>
+            <div className="field">
+              <label htmlFor={`${id}-db`}>Database</label>
+              <input
+                id={`${id}-db`}
+                className="input mono"
+                value={database}
+                onChange={(ev) => setDatabase(ev.target.value)}
+                data-testid="conn-database"
+              />
+            </div>
+            <div className="field">
+              <label htmlFor={`${id}-user`}>User</label>
+              <input
+                id={`${id}-user`}
+                className="input mono"
+                value={user}
+                autoComplete="off"
+                onChange={(ev) => setUser(ev.target.value)}
+                data-testid="conn-user"
+              />
+            </div>
+            <div className="field">
+              <label htmlFor={`${id}-ssl`}>SSL mode</label>
+              <select
+                id={`${id}-ssl`}
+                className="input"
+                value={sslMode}
+                onChange={(ev) => setSslMode(ev.target.value as (typeof SSL_MODES)[number])}
+                data-testid="conn-ssl"
+              >
+                {SSL_MODES.map((m) => (
+                  <option key={m} value={m}>
+                    {m}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </>
+        )}
+        <div className="field">
+          <label htmlFor={`${id}-pw`}>Password</label>
+          <input
+            id={`${id}-pw`}
+            className="input mono"
+            type="password"
+            value={password}
+            autoComplete="new-password"
+            onChange={(ev) => setPassword(ev.target.value)}
+            placeholder={e?.hasSecret ? 'saved — leave empty to keep' : ''}
+            data-testid="conn-password"
+          />
+        </div>
+      </div>
+      {save.isError ? (
+        <ErrorBox title="Could not save the connection" error={save.error} testId="conn-save-error" />
+      ) : null}
+      <div className="step-actions">
+        <label className="check">
+          <input type="checkbox" checked={andTest} onChange={(ev) => setAndTest(ev.target.checked)} />
+          Test after saving
+        </label>
+        <span className="spacer" />
+        <button type="button" className="btn" onClick={props.onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn-primary" disabled={save.isPending} data-testid="conn-save">
+          {save.isPending ? 'Saving…' : 'Save'}
+        </button>
+      </div>
+    </form>
+  );
+}

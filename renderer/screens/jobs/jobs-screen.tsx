@@ -1,0 +1,148 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTransport } from '../../api/api-context.tsx';
+import { commandKey, useCommand, useCommandMutation } from '../../api/queries.ts';
+import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
+import { formatDateTime } from '../../components/format.ts';
+import { Empty, ErrorBox, Loading } from '../../components/states.tsx';
+import { href, navigate } from '../../router.ts';
+import { useWizard } from '../load/wizard-context.tsx';
+
+/** Saved jobs: open one in the wizard (to review or change it), run it as saved, or delete it. */
+export function JobsScreen() {
+  const jobs = useCommand('jobs.list', {});
+  const { api } = useTransport();
+  const client = useQueryClient();
+  const { dispatch } = useWizard();
+  const [deleting, setDeleting] = useState<string | null>(null);
+  const [opening, setOpening] = useState<{ name: string; error: unknown } | null>(null);
+  const remove = useCommandMutation('jobs.delete', { invalidates: ['jobs'] });
+  const start = useCommandMutation('loads.start', {
+    invalidates: ['runs'],
+    onSuccess: ({ runId }) => navigate({ name: 'run', runId }),
+  });
+
+  const fetchJob = (name: string) =>
+    client.fetchQuery({
+      queryKey: commandKey('jobs.get', { name }),
+      queryFn: () => api.call('jobs.get', { name }),
+    });
+
+  const open = async (name: string) => {
+    setOpening({ name, error: null });
+    try {
+      const job = await fetchJob(name);
+      dispatch({ type: 'openJob', name: job.name, spec: job.spec });
+      setOpening(null);
+      navigate({ name: 'load' });
+    } catch (error) {
+      setOpening({ name, error });
+    }
+  };
+
+  const runNow = async (name: string) => {
+    try {
+      const job = await fetchJob(name);
+      start.mutate({ spec: job.spec, dryRun: false });
+    } catch (error) {
+      setOpening({ name, error });
+    }
+  };
+
+  return (
+    <div className="screen" data-testid="screen-jobs">
+      <header className="screen-head">
+        <h1 className="screen-title">Jobs</h1>
+        <a className="btn btn-primary" href={href({ name: 'load' })}>
+          New load
+        </a>
+      </header>
+      {opening?.error ? <ErrorBox title={`Cannot open job ${opening.name}`} error={opening.error} /> : null}
+      {start.isError ? (
+        <ErrorBox title="Could not start the job" error={start.error} testId="job-start-error" />
+      ) : null}
+      {jobs.isPending ? (
+        <Loading label="Loading jobs…" />
+      ) : jobs.isError ? (
+        <ErrorBox title="Cannot list jobs" error={jobs.error} onRetry={() => jobs.refetch()} />
+      ) : jobs.data.length === 0 ? (
+        <Empty title="No saved jobs" testId="jobs-empty">
+          Set up a load and save it from the Plan step to run it again later.
+        </Empty>
+      ) : (
+        <div className="table-wrap">
+          <table className="table" data-testid="jobs-table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Source</th>
+                <th scope="col">Table</th>
+                <th scope="col">Updated</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {jobs.data.map((j) => (
+                <tr key={j.name} data-testid="job-row" data-name={j.name}>
+                  <td className="mono">
+                    <strong>{j.name}</strong>
+                  </td>
+                  <td className="mono ellipsis" title={j.source}>
+                    {j.source}
+                  </td>
+                  <td className="mono">{j.table ?? '—'}</td>
+                  <td>{formatDateTime(j.updatedAt)}</td>
+                  <td className="actions">
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      onClick={() => void open(j.name)}
+                      disabled={opening?.name === j.name && !opening.error}
+                      data-testid="open-job"
+                    >
+                      Open
+                    </button>
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      onClick={() => void runNow(j.name)}
+                      disabled={start.isPending || !j.table}
+                      data-testid="run-job"
+                    >
+                      Run now
+                    </button>
+                    <button
+                      type="button"
+                      className="btn btn-small btn-ghost"
+                      onClick={() => setDeleting(j.name)}
+                      data-testid="delete-job"
+                    >
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <ConfirmDialog
+        open={deleting !== null}
+        title={`Delete job ${deleting ?? ''}?`}
+        confirmLabel="Delete"
+        cancelLabel="Keep it"
+        danger
+        onCancel={() => setDeleting(null)}
+        onConfirm={() => {
+          if (deleting) remove.mutate({ name: deleting });
+          setDeleting(null);
+        }}
+        testId="delete-job-dialog"
+      >
+        Its runs and error reports stay in the history.
+      </ConfirmDialog>
+    </div>
+  );
+}

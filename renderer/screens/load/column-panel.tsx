@@ -1,0 +1,227 @@
+import { useId, useState } from 'react';
+import type { PreviewColumnDto } from '../../../core/common/contract/index.ts';
+import { columnSpecSchema, DATE_ORDERS, type FormatOptions } from '../../../core/common/spec/job-spec.ts';
+import { COLUMN_TYPES, type ColumnType } from '../../../core/common/types.ts';
+import { formatCount } from '../../components/format.ts';
+import { type ColumnEdit, formatNullTokens, parseNullTokens } from './wizard-state.ts';
+
+const NUMERIC: readonly ColumnType[] = ['integer', 'bigint', 'numeric'];
+const DATES: readonly ColumnType[] = ['date', 'timestamptz'];
+
+/** Validates a target name with the job spec's own rule, so the panel and the engine agree. */
+function nameProblem(name: string): string | null {
+  if (name === '') return null;
+  const r = columnSpecSchema.shape.name.safeParse(name);
+  return r.success ? null : (r.error.issues[0]?.message ?? 'invalid name');
+}
+
+/**
+ * Edits one column: target name, type, skip, and the format options that apply to its type.
+ * The parent keys it by column (and reset count), so text fields start from the column's own values.
+ */
+export function ColumnPanel(props: {
+  column: PreviewColumnDto;
+  edit: ColumnEdit | undefined;
+  onChange: (patch: Partial<ColumnEdit>) => void;
+  onReset: () => void;
+  onClose: () => void;
+}) {
+  const { column: c, edit = {}, onChange } = props;
+  const id = useId();
+  const [nameText, setNameText] = useState(edit.name ?? '');
+  const [nullText, setNullText] = useState(edit.nullTokens ? formatNullTokens(edit.nullTokens) : '');
+
+  const problem = nameProblem(nameText);
+  const type = edit.type ?? c.type;
+
+  return (
+    <aside
+      className="column-panel"
+      aria-labelledby={`${id}-title`}
+      data-testid="column-panel"
+      data-source={c.source}
+    >
+      <div className="panel-head">
+        <h3 id={`${id}-title`} className="panel-title">
+          Column <span className="mono">{c.source}</span>
+        </h3>
+        <button
+          type="button"
+          className="btn btn-small btn-ghost"
+          onClick={props.onClose}
+          aria-label="Close column panel"
+        >
+          ✕
+        </button>
+      </div>
+      <dl className="facts facts-compact">
+        <dt>Type</dt>
+        <dd>
+          {c.type} {c.declared ? '(set by you)' : '(inferred)'}
+        </dd>
+        <dt>Sample</dt>
+        <dd>
+          {formatCount(c.sampleSize)} values, {formatCount(c.nullCount)} null
+        </dd>
+        <dt>Not fitting</dt>
+        <dd className={c.nonFitting > 0 ? 'text-bad' : undefined} data-testid="column-nonfitting">
+          {formatCount(c.nonFitting)}
+        </dd>
+      </dl>
+      {c.warnings.length > 0 ? (
+        <ul className="warnings" data-testid="column-warnings">
+          {c.warnings.map((w) => (
+            <li key={w}>⚠ {w}</li>
+          ))}
+        </ul>
+      ) : null}
+
+      <div className="field">
+        <label htmlFor={`${id}-name`}>Target name</label>
+        <input
+          id={`${id}-name`}
+          className="input mono"
+          value={nameText}
+          placeholder={c.name}
+          spellCheck={false}
+          aria-invalid={problem !== null}
+          aria-describedby={problem ? `${id}-name-err` : undefined}
+          onChange={(e) => {
+            const v = e.target.value;
+            setNameText(v);
+            if (nameProblem(v) === null) onChange({ name: v === '' ? undefined : v });
+          }}
+          data-testid="column-name"
+        />
+        {problem ? (
+          <p id={`${id}-name-err`} className="field-error" role="alert">
+            Not applied: {problem}
+          </p>
+        ) : null}
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-type`}>Type</label>
+        <select
+          id={`${id}-type`}
+          className="input"
+          value={edit.type ?? ''}
+          onChange={(e) => onChange({ type: (e.target.value || undefined) as ColumnType | undefined })}
+          data-testid="column-type-select"
+        >
+          <option value="">Inferred{edit.type ? '' : ` (${c.type})`}</option>
+          {COLUMN_TYPES.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </select>
+      </div>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={edit.skip ?? false}
+          onChange={(e) => onChange({ skip: e.target.checked || undefined })}
+          data-testid="column-skip"
+        />
+        Skip this column (not loaded)
+      </label>
+
+      <fieldset className="subfields">
+        <legend>Format</legend>
+        {DATES.includes(type) ? (
+          <div className="field">
+            <label htmlFor={`${id}-order`}>Date order</label>
+            <select
+              id={`${id}-order`}
+              className="input"
+              value={edit.dateOrder ?? ''}
+              onChange={(e) =>
+                onChange({ dateOrder: (e.target.value || undefined) as FormatOptions['dateOrder'] })
+              }
+              data-testid="column-date-order"
+            >
+              <option value="">File default ({c.format.dateOrder})</option>
+              {DATE_ORDERS.map((o) => (
+                <option key={o} value={o}>
+                  {o === 'DMY' ? 'DMY — day first' : o === 'MDY' ? 'MDY — month first' : 'YMD — year first'}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+        {type === 'timestamptz' ? (
+          <div className="field">
+            <label htmlFor={`${id}-tz`}>Time zone for values without an offset</label>
+            <input
+              id={`${id}-tz`}
+              className="input mono"
+              value={edit.timeZone ?? ''}
+              placeholder={c.format.timeZone}
+              onChange={(e) => onChange({ timeZone: e.target.value.trim() || undefined })}
+              data-testid="column-time-zone"
+            />
+          </div>
+        ) : null}
+        {NUMERIC.includes(type) ? (
+          <>
+            <div className="field">
+              <label htmlFor={`${id}-dec`}>Decimal separator</label>
+              <select
+                id={`${id}-dec`}
+                className="input"
+                value={edit.decimalSeparator ?? ''}
+                onChange={(e) =>
+                  onChange({
+                    decimalSeparator: (e.target.value || undefined) as ColumnEdit['decimalSeparator'],
+                  })
+                }
+                data-testid="column-decimal"
+              >
+                <option value="">Detected ({c.format.decimalSeparator === ',' ? 'comma' : 'point'})</option>
+                <option value=".">Point — 1,234.5</option>
+                <option value=",">Comma — 1.234,5</option>
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor={`${id}-pct`}>Percent values</label>
+              <select
+                id={`${id}-pct`}
+                className="input"
+                value={edit.percent ?? ''}
+                onChange={(e) =>
+                  onChange({ percent: (e.target.value || undefined) as ColumnEdit['percent'] })
+                }
+                data-testid="column-percent"
+              >
+                <option value="">
+                  File default ({c.format.percent === 'keep' ? '12.5% → 12.5' : '12.5% → 0.125'})
+                </option>
+                <option value="keep">Keep the number: 12.5% → 12.5</option>
+                <option value="fraction">As a fraction: 12.5% → 0.125</option>
+              </select>
+            </div>
+          </>
+        ) : null}
+        <div className="field">
+          <label htmlFor={`${id}-null`}>Null tokens (comma-separated; "" = empty)</label>
+          <input
+            id={`${id}-null`}
+            className="input mono"
+            value={nullText}
+            placeholder={formatNullTokens(c.format.nullTokens)}
+            onChange={(e) => {
+              setNullText(e.target.value);
+              onChange({ nullTokens: e.target.value.trim() ? parseNullTokens(e.target.value) : undefined });
+            }}
+            data-testid="column-null-tokens"
+          />
+        </div>
+      </fieldset>
+      <div className="step-actions">
+        <button type="button" className="btn btn-small" onClick={props.onReset} data-testid="column-reset">
+          Reset column
+        </button>
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,202 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useEffect, useMemo, useRef } from 'react';
+import type {
+  PreviewColumnDto,
+  PreviewResultDto,
+  PreviewRowDto,
+} from '../../../core/common/contract/index.ts';
+import { displayValue } from '../../components/format.ts';
+import { type CellError, cellValues, type GridRow, PreviewRow, type PreviewView } from './preview-row.tsx';
+
+export type { PreviewView } from './preview-row.tsx';
+
+const LINE_WIDTH = 64;
+
+/** One sentence about a cell for the inspector line (hover or keyboard focus). */
+export function describeCell(
+  row: PreviewRowDto,
+  col: PreviewColumnDto,
+  error: CellError | undefined,
+): string {
+  const { raw, value } = cellValues(row, col);
+  const rawText = displayValue(raw).text;
+  if (error)
+    return `Line ${row.line} · ${col.name}: “${error.value}” rejected — ${error.reason}: ${error.message}`;
+  if (col.skip) return `Line ${row.line} · ${col.name}: skipped (raw “${rawText}”)`;
+  return `Line ${row.line} · ${col.name}: raw “${rawText}” → ${displayValue(value).text} (${col.type})`;
+}
+
+/** Pixels per character of the grid's 12px monospace font, and the cell padding. */
+const CHAR_PX = 7.3;
+const CELL_PAD = 22;
+/** Rows looked at to size the columns: enough to be representative, cheap for 10,000 rows. */
+const WIDTH_SAMPLE = 300;
+
+/** Column widths that fit the header and the sampled values (clamped), computed once per result and view. */
+function columnWidths(result: PreviewResultDto, view: PreviewView): number[] {
+  const sample = result.rows.slice(0, WIDTH_SAMPLE);
+  return result.columns.map((c) => {
+    let chars = Math.max(c.name.length + 2, c.type.length + 10);
+    for (const row of sample) {
+      const { raw, value } = cellValues(row, c);
+      if (view !== 'raw') chars = Math.max(chars, displayValue(value).text.length);
+      if (view !== 'normalized') chars = Math.max(chars, displayValue(raw).text.length);
+    }
+    return Math.round(Math.min(320, Math.max(80, chars * CHAR_PX + CELL_PAD)));
+  });
+}
+
+/**
+ * The preview grid: a virtualized table (10,000 rows scroll smoothly) whose rejected cells are
+ * highlighted buttons: the reason shows on hover (title) and on keyboard focus (`onInspect`).
+ */
+export const PreviewGrid = memo(function PreviewGrid(props: {
+  result: PreviewResultDto;
+  view: PreviewView;
+  onlyRejected: boolean;
+  selected: string | null;
+  onSelect: (source: string | null) => void;
+  onInspect: (text: string | null) => void;
+  stale: boolean;
+}) {
+  const { result, view, onlyRejected, selected, onSelect, onInspect } = props;
+  const columns = result.columns;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const bodyRef = useRef<HTMLTableSectionElement>(null);
+
+  const rows = useMemo<GridRow[]>(() => {
+    const all = result.rows.map((row) => {
+      const errors = new Map<string, CellError>();
+      for (const e of row.errors) if (!errors.has(e.column)) errors.set(e.column, e);
+      return { row, errors };
+    });
+    return onlyRejected ? all.filter((r) => r.errors.size > 0 || r.row.problem) : all;
+  }, [result, onlyRejected]);
+
+  const byName = useMemo(() => new Map(columns.map((c) => [c.name, c])), [columns]);
+  const widths = useMemo(() => columnWidths(result, view), [result, view]);
+  const rowHeight = view === 'both' ? 42 : 28;
+  const template = `${LINE_WIDTH}px ${widths.map((w) => `${w}px`).join(' ')}`;
+  const width = LINE_WIDTH + widths.reduce((a, b) => a + b, 0);
+
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => rowHeight,
+    overscan: 8,
+  });
+
+  // Rows change height with the view (two lines side by side): drop the measured sizes.
+  useEffect(() => {
+    if (rowHeight > 0) virtualizer.measure();
+  }, [rowHeight, virtualizer]);
+
+  // One delegated listener for hover and focus instead of two per cell: cells carry their
+  // coordinates as data attributes. Hover is a convenience; focus gives keyboard users the same text.
+  useEffect(() => {
+    const body = bodyRef.current;
+    if (!body) return;
+    const inspect = (e: Event) => {
+      const cell = (e.target as HTMLElement).closest<HTMLElement>('[data-cell]');
+      if (!cell) return;
+      const gridRow = rows[Number(cell.dataset.index)];
+      if (!gridRow) return;
+      const col = byName.get(cell.dataset.column ?? '');
+      if (!col) {
+        const p = gridRow.row.problem;
+        onInspect(p ? `Line ${gridRow.row.line}: row rejected — ${p.reason}: ${p.message}` : null);
+        return;
+      }
+      onInspect(describeCell(gridRow.row, col, gridRow.errors.get(col.name)));
+    };
+    const leave = () => onInspect(null);
+    body.addEventListener('mouseover', inspect);
+    body.addEventListener('focusin', inspect);
+    body.addEventListener('mouseleave', leave);
+    return () => {
+      body.removeEventListener('mouseover', inspect);
+      body.removeEventListener('focusin', inspect);
+      body.removeEventListener('mouseleave', leave);
+    };
+  }, [rows, byName, onInspect]);
+
+  return (
+    <div
+      ref={scrollRef}
+      className={`grid-scroll${props.stale ? ' grid-stale' : ''}`}
+      data-testid="preview-grid"
+      aria-busy={props.stale}
+    >
+      <table className="vtable" aria-label="Preview of the first rows" aria-rowcount={rows.length + 1}>
+        <thead className="grid-header" style={{ width }}>
+          <tr aria-rowindex={1} style={{ gridTemplateColumns: template }}>
+            <th scope="col" className="grid-hcell grid-line">
+              Line
+            </th>
+            {columns.map((c) => (
+              <th
+                key={c.source}
+                scope="col"
+                className={`grid-hcell${c.skip ? ' col-skipped' : ''}${selected === c.source ? ' col-selected' : ''}`}
+              >
+                <button
+                  type="button"
+                  className="hcell-button"
+                  onClick={() => onSelect(selected === c.source ? null : c.source)}
+                  aria-pressed={selected === c.source}
+                  data-testid="column-header"
+                  data-column={c.name}
+                  data-source={c.source}
+                  aria-label={`Column ${c.name}, ${c.type}${c.skip ? ', skipped' : ''}${c.warnings.length ? `, ${c.warnings.length} warning(s): ${c.warnings.join('; ')}` : ''}. Edit`}
+                >
+                  <span className="hcell-name">
+                    {c.name}
+                    {c.warnings.length > 0 ? (
+                      <span className="warn-icon" title={c.warnings.join('\n')} data-testid="column-warning">
+                        ⚠
+                      </span>
+                    ) : null}
+                  </span>
+                  <span className="hcell-meta">
+                    <span
+                      className={`type-chip${c.declared ? ' type-declared' : ''}`}
+                      data-testid="column-type"
+                    >
+                      {c.type}
+                    </span>
+                    {c.skip ? <span className="muted">skipped</span> : null}
+                    {c.nonFitting > 0 ? <span className="bad-count">{c.nonFitting} bad</span> : null}
+                    {c.source !== c.name ? <span className="muted ellipsis">← {c.source}</span> : null}
+                  </span>
+                </button>
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody ref={bodyRef} className="grid-body" style={{ height: virtualizer.getTotalSize(), width }}>
+          {virtualizer.getVirtualItems().map((v) => {
+            const gridRow = rows[v.index];
+            return gridRow ? (
+              <PreviewRow
+                key={v.key}
+                gridRow={gridRow}
+                index={v.index}
+                start={v.start}
+                height={rowHeight}
+                template={template}
+                columns={columns}
+                view={view}
+                onSelect={onSelect}
+              />
+            ) : null;
+          })}
+        </tbody>
+      </table>
+      {rows.length === 0 ? (
+        <div className="grid-empty" data-testid="preview-empty">
+          {onlyRejected ? 'No rejected rows in this sample.' : 'The file has no data rows.'}
+        </div>
+      ) : null}
+    </div>
+  );
+});

@@ -1,0 +1,37 @@
+import { keepPreviousData } from '@tanstack/react-query';
+import { useMemo } from 'react';
+import { type JobSpecInput, jobSpecSchema, toValidationIssues } from '../../../core/common/spec/job-spec.ts';
+import { useCommand } from '../../api/queries.ts';
+import { useDebounced } from '../../components/use-debounced.ts';
+import { buildSpec, type WizardState } from './wizard-state.ts';
+
+/** Debounce before re-running the preview, so typing a name does not fire one call per key. */
+const PREVIEW_DEBOUNCE_MS = 150;
+
+/**
+ * The live preview of the wizard's spec: re-runs ~150 ms after the last change and keeps showing the
+ * previous result while the new one is computed. An invalid spec is reported locally, by path,
+ * without a round trip.
+ */
+export function usePreview(state: WizardState) {
+  const spec = useMemo(() => buildSpec(state, { withTarget: false }), [state]);
+  const settled = useDebounced(spec, PREVIEW_DEBOUNCE_MS);
+  const issues = useMemo(() => {
+    if (!settled) return [];
+    const r = jobSpecSchema.safeParse(settled);
+    return r.success ? [] : toValidationIssues(r.error);
+  }, [settled]);
+  const query = useCommand(
+    'preview.run',
+    { spec: (settled ?? { source: { path: '' } }) as JobSpecInput, limit: state.previewLimit },
+    {
+      enabled: settled !== null && issues.length === 0,
+      placeholderData: keepPreviousData,
+      refetchOnWindowFocus: false,
+      staleTime: 60_000,
+      retry: false,
+    },
+  );
+  const pending = JSON.stringify(spec) !== JSON.stringify(settled) || query.isFetching;
+  return { query, issues, pending };
+}

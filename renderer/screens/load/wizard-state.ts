@@ -1,0 +1,253 @@
+import type {
+  ColumnSpec,
+  DateOrder,
+  FormatOptions,
+  JobSpecInput,
+  LoadMode,
+  SourceSpec,
+} from '../../../core/common/spec/job-spec.ts';
+import type { ColumnType } from '../../../core/common/types.ts';
+
+/** The wizard's steps, in order. */
+export const WIZARD_STEPS = ['source', 'columns', 'target', 'plan', 'load'] as const;
+export type WizardStep = (typeof WIZARD_STEPS)[number];
+
+/** What the operator changed on one column (absent fields: inferred / job default). */
+export interface ColumnEdit {
+  name?: string;
+  type?: ColumnType;
+  skip?: boolean;
+  dateOrder?: DateOrder;
+  decimalSeparator?: '.' | ',';
+  percent?: 'keep' | 'fraction';
+  nullTokens?: string[];
+  timeZone?: string;
+}
+
+export interface TargetDraft {
+  connection: string;
+  table: string;
+  mode: LoadMode;
+  key: string[];
+  watermark: string;
+  duplicateKeys: 'last' | 'reject';
+  addMissingColumns: boolean;
+}
+
+/** Everything the load wizard holds; the job spec is derived from it. */
+export interface WizardState {
+  step: WizardStep;
+  jobName: string;
+  /** The job this wizard was opened from, if any. */
+  openedJob: string | null;
+  source: SourceSpec | null;
+  format: FormatOptions;
+  /** Edits keyed by source column. */
+  columns: Record<string, ColumnEdit>;
+  /** Source columns in file order, as the last preview reported them. */
+  columnOrder: string[];
+  target: TargetDraft;
+  maxErrorRate: number;
+  previewLimit: number;
+  dryRun: { runId: string; specText: string } | null;
+  loadRunId: string | null;
+}
+
+export const INITIAL_TARGET: TargetDraft = {
+  connection: 'local',
+  table: '',
+  mode: 'append',
+  key: [],
+  watermark: '',
+  duplicateKeys: 'last',
+  addMissingColumns: false,
+};
+
+export const INITIAL_WIZARD: WizardState = {
+  step: 'source',
+  jobName: '',
+  openedJob: null,
+  source: null,
+  format: {},
+  columns: {},
+  columnOrder: [],
+  target: INITIAL_TARGET,
+  maxErrorRate: 0.05,
+  previewLimit: 200,
+  dryRun: null,
+  loadRunId: null,
+};
+
+export type WizardAction =
+  | { type: 'reset' }
+  | { type: 'step'; step: WizardStep }
+  | { type: 'source'; path: string }
+  | { type: 'sourceOptions'; patch: Partial<Omit<SourceSpec, 'path'>> }
+  | { type: 'format'; patch: Partial<FormatOptions> }
+  | { type: 'columnOrder'; columns: string[] }
+  | { type: 'column'; source: string; patch: Partial<ColumnEdit> }
+  | { type: 'resetColumn'; source: string }
+  | { type: 'target'; patch: Partial<TargetDraft> }
+  | { type: 'maxErrorRate'; value: number }
+  | { type: 'previewLimit'; value: number }
+  | { type: 'jobName'; value: string }
+  | { type: 'dryRunStarted'; runId: string; specText: string }
+  | { type: 'loadStarted'; runId: string }
+  | { type: 'openJob'; name: string; spec: JobSpecInput };
+
+/** Source options that change which columns exist; edits keyed by the old columns are dropped. */
+const SHAPE_OPTIONS = new Set(['format', 'delimiter', 'quote', 'header', 'sheet']);
+
+/** Removes keys whose value is undefined, so "back to default" leaves no trace in the spec. */
+function compact<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = v;
+  return out as T;
+}
+
+export function wizardReducer(state: WizardState, action: WizardAction): WizardState {
+  switch (action.type) {
+    case 'reset':
+      return INITIAL_WIZARD;
+    case 'step':
+      return { ...state, step: action.step };
+    case 'source':
+      if (state.source?.path === action.path) return state;
+      return {
+        ...state,
+        source: { path: action.path },
+        columns: {},
+        columnOrder: [],
+        dryRun: null,
+        loadRunId: null,
+      };
+    case 'sourceOptions': {
+      if (!state.source) return state;
+      const reshapes = Object.keys(action.patch).some((k) => SHAPE_OPTIONS.has(k));
+      return {
+        ...state,
+        source: compact({ ...state.source, ...action.patch }),
+        columns: reshapes ? {} : state.columns,
+        columnOrder: reshapes ? [] : state.columnOrder,
+        dryRun: null,
+      };
+    }
+    case 'format':
+      return { ...state, format: compact({ ...state.format, ...action.patch }), dryRun: null };
+    case 'columnOrder':
+      return sameList(state.columnOrder, action.columns) ? state : { ...state, columnOrder: action.columns };
+    case 'column': {
+      const edit = compact({ ...state.columns[action.source], ...action.patch });
+      const columns = { ...state.columns };
+      if (Object.keys(edit).length === 0) delete columns[action.source];
+      else columns[action.source] = edit;
+      return { ...state, columns, dryRun: null };
+    }
+    case 'resetColumn': {
+      const columns = { ...state.columns };
+      delete columns[action.source];
+      return { ...state, columns, dryRun: null };
+    }
+    case 'target':
+      return { ...state, target: { ...state.target, ...action.patch }, dryRun: null };
+    case 'maxErrorRate':
+      return { ...state, maxErrorRate: action.value, dryRun: null };
+    case 'previewLimit':
+      return { ...state, previewLimit: action.value };
+    case 'jobName':
+      return { ...state, jobName: action.value };
+    case 'dryRunStarted':
+      return { ...state, dryRun: { runId: action.runId, specText: action.specText } };
+    case 'loadStarted':
+      return { ...state, loadRunId: action.runId, step: 'load' };
+    case 'openJob':
+      return fromSavedSpec(action.name, action.spec);
+  }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** The column list of the spec: every known column when any was edited, else none (all inferred). */
+function specColumns(state: WizardState): ColumnSpec[] | undefined {
+  const edited = Object.keys(state.columns);
+  if (edited.length === 0) return undefined;
+  // Listing every column keeps the spec explicit about what is loaded, whatever the engine does
+  // with columns a partial list leaves out.
+  const order = [...state.columnOrder];
+  for (const source of edited) if (!order.includes(source)) order.push(source);
+  return order.map((source) => compact({ source, ...state.columns[source] }));
+}
+
+/** The job spec as it stands: with the target for dry runs, loads and saving; without for the preview. */
+export function buildSpec(state: WizardState, options: { withTarget: boolean }): JobSpecInput | null {
+  if (!state.source) return null;
+  const spec: JobSpecInput = { version: 1, source: state.source, format: state.format };
+  const columns = specColumns(state);
+  if (columns) spec.columns = columns;
+  if (options.withTarget) {
+    if (state.jobName.trim()) spec.name = state.jobName.trim();
+    const t = state.target;
+    const needsKey = t.mode === 'upsert' || t.mode === 'incremental';
+    spec.target = compact({
+      connection: t.connection,
+      table: t.table.trim(),
+      mode: t.mode,
+      key: needsKey ? t.key : undefined,
+      watermark: t.mode === 'incremental' && t.watermark ? t.watermark : undefined,
+      duplicateKeys: needsKey ? t.duplicateKeys : undefined,
+      addMissingColumns: t.addMissingColumns || undefined,
+    });
+    spec.settings = { maxErrorRate: state.maxErrorRate };
+  }
+  return spec;
+}
+
+/** Opens a saved job in the wizard at the target step, keeping every choice it holds. */
+export function fromSavedSpec(name: string, spec: JobSpecInput): WizardState {
+  const columns: Record<string, ColumnEdit> = {};
+  for (const c of spec.columns ?? []) {
+    const { source, ...edit } = c;
+    // Only the fields the wizard edits; other saved options would otherwise be silently dropped,
+    // so they are kept verbatim through the cast below.
+    if (Object.keys(edit).length > 0) columns[source] = edit as ColumnEdit;
+  }
+  const t = spec.target;
+  return {
+    ...INITIAL_WIZARD,
+    step: 'target',
+    jobName: spec.name ?? name,
+    openedJob: name,
+    source: spec.source,
+    format: spec.format ?? {},
+    columns,
+    columnOrder: (spec.columns ?? []).map((c) => c.source),
+    target: t
+      ? {
+          connection: t.connection ?? 'local',
+          table: t.table,
+          mode: t.mode ?? 'append',
+          key: t.key ?? [],
+          watermark: t.watermark ?? '',
+          duplicateKeys: t.duplicateKeys ?? 'last',
+          addMissingColumns: t.addMissingColumns ?? false,
+        }
+      : INITIAL_TARGET,
+    maxErrorRate: spec.settings?.maxErrorRate ?? INITIAL_WIZARD.maxErrorRate,
+  };
+}
+
+/** Parses the null-token field: comma-separated, each token trimmed; `""` stands for the empty string. */
+export function parseNullTokens(text: string): string[] {
+  return text
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0)
+    .map((t) => (t === '""' ? '' : t));
+}
+
+/** The inverse of parseNullTokens, for showing tokens in the input. */
+export function formatNullTokens(tokens: readonly string[]): string {
+  return tokens.map((t) => (t === '' ? '""' : t)).join(', ');
+}

@@ -1,0 +1,211 @@
+import { useId, useMemo, useState } from 'react';
+import { REPORT_FORMATS } from '../../../core/common/contract/index.ts';
+import { useTransport } from '../../api/api-context.tsx';
+import { useCommand, useCommandMutation } from '../../api/queries.ts';
+import type { ReportFormat } from '../../api/transport.ts';
+import { formatCount } from '../../components/format.ts';
+import { Empty, ErrorBox, Loading } from '../../components/states.tsx';
+import { RejectedRowsTable, type ReportFilters } from './rejected-rows-table.tsx';
+
+/**
+ * A run's error report: reason × column summary (counts, an example each), the rejected rows
+ * with filters, and export to CSV / JSON / NDJSON.
+ */
+export function ErrorReport(props: { runId: string; running: boolean }) {
+  const summary = useCommand('reports.summary', { runId: props.runId });
+  const [filters, setFilters] = useState<ReportFilters>({});
+  const ids = useId();
+  const total = summary.data?.reduce((n, s) => n + s.count, 0) ?? 0;
+  const columns = useMemo(
+    () => [...new Set(summary.data?.flatMap((s) => (s.column === null ? [] : [s.column])) ?? [])].sort(),
+    [summary.data],
+  );
+  const reasons = useMemo(
+    () => [...new Set(summary.data?.map((s) => s.reason) ?? [])].sort(),
+    [summary.data],
+  );
+
+  return (
+    <section className="report" aria-labelledby={`${ids}-title`} data-testid="error-report">
+      <div className="toolbar">
+        <h2 id={`${ids}-title`} className="section-title">
+          Error report
+        </h2>
+        <span className="spacer" />
+        <ExportButtons runId={props.runId} disabled={props.running} />
+      </div>
+      {summary.isPending ? (
+        <Loading label="Loading the report…" />
+      ) : summary.isError ? (
+        <ErrorBox title="Cannot load the report" error={summary.error} onRetry={() => summary.refetch()} />
+      ) : summary.data.length === 0 ? (
+        <Empty title={props.running ? 'No rejected rows so far' : 'No rejected rows'} testId="report-empty">
+          {props.running ? 'The report fills in as the load runs.' : 'Every row read was loaded.'}
+        </Empty>
+      ) : (
+        <>
+          <table className="table table-compact" data-testid="report-summary">
+            <caption className="caption">{formatCount(total)} problems, grouped by reason and column</caption>
+            <thead>
+              <tr>
+                <th scope="col">Stage</th>
+                <th scope="col">Reason</th>
+                <th scope="col">Column</th>
+                <th scope="col" className="num">
+                  Rows
+                </th>
+                <th scope="col">Example</th>
+                <th scope="col">
+                  <span className="visually-hidden">Filter</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {summary.data.map((s) => (
+                <tr
+                  key={`${s.stage}:${s.reason}:${s.column ?? ''}`}
+                  data-testid="summary-row"
+                  data-reason={s.reason}
+                  data-column={s.column ?? ''}
+                  data-count={s.count}
+                >
+                  <td>{s.stage}</td>
+                  <td className="mono">{s.reason}</td>
+                  <td className="mono">{s.column ?? <span className="muted">(whole row)</span>}</td>
+                  <td className="num">{formatCount(s.count)}</td>
+                  <td className="mono ellipsis" title={s.example ?? undefined}>
+                    {s.example ?? '—'}
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="btn btn-small btn-ghost"
+                      onClick={() =>
+                        setFilters({ stage: s.stage, reason: s.reason, column: s.column ?? undefined })
+                      }
+                    >
+                      Show rows
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="toolbar">
+            <h3 className="panel-title">Rejected rows</h3>
+            <div className="field field-inline">
+              <label htmlFor={`${ids}-stage`}>Stage</label>
+              <select
+                id={`${ids}-stage`}
+                className="input input-small"
+                value={filters.stage ?? ''}
+                onChange={(e) =>
+                  setFilters((f) => ({
+                    ...f,
+                    stage: (e.target.value || undefined) as ReportFilters['stage'],
+                  }))
+                }
+                data-testid="filter-stage"
+              >
+                <option value="">All</option>
+                <option value="parse">parse</option>
+                <option value="normalize">normalize</option>
+                <option value="load">load</option>
+              </select>
+            </div>
+            <div className="field field-inline">
+              <label htmlFor={`${ids}-column`}>Column</label>
+              <select
+                id={`${ids}-column`}
+                className="input input-small"
+                value={filters.column ?? ''}
+                onChange={(e) => setFilters((f) => ({ ...f, column: e.target.value || undefined }))}
+                data-testid="filter-column"
+              >
+                <option value="">All</option>
+                {columns.map((c) => (
+                  <option key={c} value={c}>
+                    {c}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field field-inline">
+              <label htmlFor={`${ids}-reason`}>Reason</label>
+              <select
+                id={`${ids}-reason`}
+                className="input input-small"
+                value={filters.reason ?? ''}
+                onChange={(e) => setFilters((f) => ({ ...f, reason: e.target.value || undefined }))}
+                data-testid="filter-reason"
+              >
+                <option value="">All</option>
+                {reasons.map((r) => (
+                  <option key={r} value={r}>
+                    {r}
+                  </option>
+                ))}
+              </select>
+            </div>
+            {filters.stage || filters.column || filters.reason ? (
+              <button type="button" className="btn btn-small btn-ghost" onClick={() => setFilters({})}>
+                Clear filters
+              </button>
+            ) : null}
+          </div>
+          <RejectedRowsTable runId={props.runId} filters={filters} />
+        </>
+      )}
+    </section>
+  );
+}
+
+/** Export: a download in the browser host; the native save dialog in the desktop app. */
+function ExportButtons(props: { runId: string; disabled: boolean }) {
+  const transport = useTransport();
+  const exportUrl = transport.exportUrl;
+  const exportMutation = useCommandMutation('reports.export');
+  const save = async (format: ReportFormat) => {
+    const { path } = await transport.api.call('dialogs.saveFile', {
+      defaultName: `loadstone-run-${props.runId}-rejected.${format}`,
+      title: 'Export the error report',
+    });
+    if (path) exportMutation.mutate({ runId: props.runId, format, path });
+  };
+  return (
+    <div className="export" data-testid="export">
+      <span className="muted">Export</span>
+      {REPORT_FORMATS.map((format) =>
+        exportUrl ? (
+          <a
+            key={format}
+            className={`btn btn-small${props.disabled ? ' btn-disabled' : ''}`}
+            href={props.disabled ? undefined : exportUrl(props.runId, format)}
+            aria-disabled={props.disabled}
+            download={`loadstone-run-${props.runId}-rejected.${format}`}
+            data-testid={`export-${format}`}
+          >
+            {format.toUpperCase()}
+          </a>
+        ) : (
+          <button
+            key={format}
+            type="button"
+            className="btn btn-small"
+            disabled={props.disabled || exportMutation.isPending}
+            onClick={() => void save(format)}
+            data-testid={`export-${format}`}
+          >
+            {format.toUpperCase()}…
+          </button>
+        ),
+      )}
+      {exportMutation.isSuccess ? (
+        <span className="text-ok" role="status">
+          ✓ {formatCount(exportMutation.data.rows)} rows → {exportMutation.data.path}
+        </span>
+      ) : null}
+      {exportMutation.isError ? <ErrorBox title="Export failed" error={exportMutation.error} /> : null}
+    </div>
+  );
+}

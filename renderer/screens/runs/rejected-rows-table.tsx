@@ -1,0 +1,156 @@
+import { type InfiniteData, useInfiniteQuery } from '@tanstack/react-query';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useMemo, useRef } from 'react';
+import type { CallError, CommandOutput, RejectedRowDto } from '../../../core/common/contract/index.ts';
+import { useTransport } from '../../api/api-context.tsx';
+import { displayValue, formatCount } from '../../components/format.ts';
+import { Empty, ErrorBox, Loading } from '../../components/states.tsx';
+
+/** Filters of the rejected rows table. */
+export interface ReportFilters {
+  stage?: 'parse' | 'normalize' | 'load';
+  column?: string;
+  reason?: string;
+}
+
+const PAGE = 200;
+const ROW_HEIGHT = 30;
+/** The table grows with its rows up to this height, then scrolls. */
+const MAX_HEIGHT = 480;
+/** Header and footer of the table. */
+const CHROME_HEIGHT = 56;
+type Page = CommandOutput<'reports.page'>;
+
+/** The rejected rows of a run, paged from the store as the operator scrolls (virtualized). */
+export function RejectedRowsTable(props: { runId: string; filters: ReportFilters }) {
+  const { api } = useTransport();
+  const input = { runId: props.runId, ...props.filters, limit: PAGE };
+  const query = useInfiniteQuery<Page, CallError, InfiniteData<Page>, readonly unknown[], number>({
+    queryKey: ['reports.page', input],
+    queryFn: ({ pageParam }) => api.call('reports.page', { ...input, offset: pageParam }),
+    initialPageParam: 0,
+    getNextPageParam: (last, pages) => {
+      const loaded = pages.reduce((n, p) => n + p.rows.length, 0);
+      return loaded < last.total && last.rows.length > 0 ? loaded : undefined;
+    },
+  });
+  const rows = useMemo(() => query.data?.pages.flatMap((p) => p.rows) ?? [], [query.data]);
+  const first = query.data?.pages[0];
+  const total = first?.total ?? 0;
+  const sourceColumns = first?.sourceColumns ?? [];
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items[items.length - 1]?.index ?? 0;
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+
+  useEffect(() => {
+    if (hasNextPage && !isFetchingNextPage && lastIndex >= rows.length - 20) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage, lastIndex, rows.length]);
+
+  if (query.isPending) return <Loading label="Loading rejected rows…" />;
+  if (query.isError) return <ErrorBox title="Cannot load rejected rows" error={query.error} />;
+  if (total === 0) return <Empty title="No rows match these filters" testId="rejected-empty" />;
+
+  const template = `70px 84px 130px 150px minmax(260px, 1.5fr) repeat(${sourceColumns.length}, 140px)`;
+  const minWidth = 70 + 84 + 130 + 150 + 260 + sourceColumns.length * 140;
+  return (
+    <div
+      ref={scrollRef}
+      className="grid-scroll report-grid"
+      style={{ height: Math.min(MAX_HEIGHT, CHROME_HEIGHT + total * ROW_HEIGHT) }}
+      data-testid="rejected-rows"
+      data-total={total}
+    >
+      <table className="vtable" aria-label="Rejected rows" aria-rowcount={total + 1}>
+        <thead className="grid-header" style={{ minWidth }}>
+          <tr aria-rowindex={1} style={{ gridTemplateColumns: template }}>
+            {['Line', 'Stage', 'Column', 'Reason', 'Message'].map((h) => (
+              <th key={h} scope="col" className="grid-hcell grid-hcell-plain">
+                {h}
+              </th>
+            ))}
+            {sourceColumns.map((c) => (
+              <th key={c} scope="col" className="grid-hcell grid-hcell-plain mono" title={`raw ${c}`}>
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="grid-body" style={{ height: virtualizer.getTotalSize(), minWidth }}>
+          {items.map((v) => {
+            const row = rows[v.index];
+            return (
+              <tr
+                key={v.key}
+                aria-rowindex={v.index + 2}
+                className="grid-row"
+                style={{
+                  transform: `translateY(${v.start}px)`,
+                  height: ROW_HEIGHT,
+                  gridTemplateColumns: template,
+                }}
+                data-testid={row ? 'rejected-row' : 'rejected-row-loading'}
+                data-line={row?.line}
+              >
+                {row ? (
+                  <RowCells row={row} sourceColumns={sourceColumns} />
+                ) : (
+                  <td className="grid-cell muted">…</td>
+                )}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <div className="grid-foot muted">
+        {formatCount(rows.length)} of {formatCount(total)} loaded
+      </div>
+    </div>
+  );
+}
+
+function RowCells(props: { row: RejectedRowDto; sourceColumns: string[] }) {
+  const { row } = props;
+  const join = (pick: (e: RejectedRowDto['errors'][number]) => string) => row.errors.map(pick).join('; ');
+  const message = join((e) => (e.sqlstate ? `${e.message} [${e.sqlstate}]` : e.message));
+  const badColumns = new Set(row.errors.map((e) => e.column));
+  const text = (value: string, testId?: string) => (
+    <span className="v" data-testid={testId}>
+      {value}
+    </span>
+  );
+  return (
+    <>
+      <td className="grid-cell num" data-testid="rejected-line">
+        {row.line}
+      </td>
+      <td className="grid-cell">{text(row.stage)}</td>
+      <td className="grid-cell mono" data-testid="rejected-column">
+        {text(join((e) => e.column ?? '(row)'))}
+      </td>
+      <td className="grid-cell mono" data-testid="rejected-reason">
+        {text(join((e) => e.reason))}
+      </td>
+      <td className="grid-cell" title={message} data-testid="rejected-message">
+        {text(message)}
+      </td>
+      {props.sourceColumns.map((c, i) => {
+        // A record that could not be split into fields has only its source text: show it in the first column.
+        const shown =
+          i === 0 && row.rawText !== null && Object.keys(row.raw).length === 0 ? row.rawText : null;
+        const d = shown === null ? displayValue(row.raw[c]) : { text: shown, kind: 'value' as const };
+        return (
+          <td key={c} className={`grid-cell mono${badColumns.has(c) ? ' cell-rejected' : ''}`} title={d.text}>
+            <span className={`v v-${d.kind}`}>{d.text}</span>
+          </td>
+        );
+      })}
+    </>
+  );
+}

@@ -1,0 +1,54 @@
+import { useCommand } from '../../api/queries.ts';
+import { formatDateTime } from '../../components/format.ts';
+import { ErrorBox, Loading } from '../../components/states.tsx';
+import { href } from '../../router.ts';
+import { ErrorReport } from './error-report.tsx';
+import { RunMonitor } from './run-monitor.tsx';
+
+/** One run: what it did (live while running) and its error report. */
+export function RunScreen(props: { runId: string }) {
+  const run = useCommand('runs.get', { runId: props.runId });
+  return (
+    <div className="screen" data-testid="screen-run">
+      <header className="screen-head">
+        <h1 className="screen-title">
+          <a href={href({ name: 'runs' })} className="crumb">
+            Runs
+          </a>{' '}
+          / <span className="mono">{props.runId}</span>
+        </h1>
+      </header>
+      {run.isPending ? (
+        <Loading label="Loading the run…" />
+      ) : run.isError ? (
+        <ErrorBox
+          title="Cannot open this run"
+          error={run.error}
+          onRetry={() => run.refetch()}
+          testId="run-error"
+        />
+      ) : (
+        <>
+          <dl className="facts facts-wide" data-testid="run-facts">
+            <dt>Job</dt>
+            <dd>{run.data.jobName ?? '—'}</dd>
+            <dt>Source</dt>
+            <dd className="mono">{run.data.source}</dd>
+            <dt>Target</dt>
+            <dd className="mono">
+              {run.data.target}:{run.data.table}
+            </dd>
+            <dt>Mode</dt>
+            <dd>{run.data.mode}</dd>
+            <dt>Started</dt>
+            <dd>{formatDateTime(run.data.startedAt)}</dd>
+            <dt>Ended</dt>
+            <dd>{formatDateTime(run.data.endedAt)}</dd>
+          </dl>
+          <RunMonitor runId={props.runId} showReportLink={false} />
+          <ErrorReport runId={props.runId} running={run.data.status === 'running'} />
+        </>
+      )}
+    </div>
+  );
+}

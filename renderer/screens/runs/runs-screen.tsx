@@ -1,0 +1,118 @@
+import { useId, useState } from 'react';
+import { RUN_STATUSES, type RunStatus } from '../../../core/common/contract/index.ts';
+import { useCommand } from '../../api/queries.ts';
+import { durationBetween, formatCount, formatDateTime, formatDuration } from '../../components/format.ts';
+import { Empty, ErrorBox, Loading } from '../../components/states.tsx';
+import { StatusBadge } from '../../components/status-badge.tsx';
+import { href } from '../../router.ts';
+
+/** Run history with a status filter; each run opens its detail and error report. */
+export function RunsScreen() {
+  const [status, setStatus] = useState<RunStatus | ''>('');
+  const id = useId();
+  const runs = useCommand('runs.list', status ? { status, limit: 200 } : { limit: 200 });
+
+  return (
+    <div className="screen" data-testid="screen-runs">
+      <header className="screen-head">
+        <h1 className="screen-title">Runs</h1>
+        <div className="field field-inline">
+          <label htmlFor={id}>Status</label>
+          <select
+            id={id}
+            className="input input-small"
+            value={status}
+            onChange={(e) => setStatus(e.target.value as RunStatus | '')}
+            data-testid="runs-filter"
+          >
+            <option value="">All</option>
+            {RUN_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </div>
+      </header>
+      {runs.isPending ? (
+        <Loading label="Loading runs…" />
+      ) : runs.isError ? (
+        <ErrorBox title="Cannot list runs" error={runs.error} onRetry={() => runs.refetch()} />
+      ) : runs.data.length === 0 ? (
+        <Empty title={status ? `No ${status} runs` : 'No runs yet'} testId="runs-empty">
+          {status ? (
+            'Change the filter to see other runs.'
+          ) : (
+            <a href={href({ name: 'load' })}>Start a load</a>
+          )}
+        </Empty>
+      ) : (
+        <div className="table-wrap">
+          <table className="table" data-testid="runs-table">
+            <thead>
+              <tr>
+                <th scope="col">Started</th>
+                <th scope="col">Status</th>
+                <th scope="col">Job / source</th>
+                <th scope="col">Target</th>
+                <th scope="col">Mode</th>
+                <th scope="col" className="num">
+                  Read
+                </th>
+                <th scope="col" className="num">
+                  Inserted
+                </th>
+                <th scope="col" className="num">
+                  Updated
+                </th>
+                <th scope="col" className="num">
+                  Unchanged
+                </th>
+                <th scope="col" className="num">
+                  Rejected
+                </th>
+                <th scope="col" className="num">
+                  Duration
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.data.map((r) => (
+                <tr key={r.id} data-testid="run-row" data-run-id={r.id} data-status={r.status}>
+                  <td className="nowrap">
+                    <a href={href({ name: 'run', runId: r.id })} data-testid="run-link">
+                      {formatDateTime(r.startedAt)}
+                    </a>
+                  </td>
+                  <td>
+                    <StatusBadge status={r.status} dryRun={r.dryRun} />
+                  </td>
+                  <td className="ellipsis" title={r.source}>
+                    {r.jobName ? <strong>{r.jobName}</strong> : null}{' '}
+                    <span className="muted">{basename(r.source)}</span>
+                  </td>
+                  <td className="mono">
+                    {r.target}:{r.table}
+                  </td>
+                  <td>{r.mode}</td>
+                  <td className="num">{formatCount(r.counts.read)}</td>
+                  <td className="num">{formatCount(r.counts.inserted)}</td>
+                  <td className="num">{formatCount(r.counts.updated)}</td>
+                  <td className="num">{formatCount(r.counts.unchanged)}</td>
+                  <td className={`num${r.counts.rejected > 0 ? ' text-bad' : ''}`}>
+                    {formatCount(r.counts.rejected)}
+                  </td>
+                  <td className="num">{formatDuration(durationBetween(r.startedAt, r.endedAt))}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function basename(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
