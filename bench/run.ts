@@ -47,6 +47,7 @@ if (wanted('normalize')) {
 for (const [name, module, fn] of [
   ['export', './export-bench.ts', 'benchExport'],
   ['load', './load-bench.ts', 'benchLoad'],
+  ['pipeline', './pipeline-bench.ts', 'benchPipeline'],
 ] as const) {
   if (!wanted(name)) continue;
   try {
