@@ -1,0 +1,119 @@
+import type pg from 'pg';
+import { displayTable, type QualifiedTable, type TableName } from '../pg/identifiers.ts';
+
+/** A table column as the catalog describes it. */
+export interface TableColumn {
+  readonly name: string;
+  /** `format_type` with modifiers, e.g. `character varying(10)`, for messages. */
+  readonly display: string;
+  /** `format_type` without modifiers: the type we cast staged text to (assignment then applies the modifier). */
+  readonly castType: string;
+  /** Base type name (`int4`, `varchar`…), through one level of domain. */
+  readonly base: string;
+  /** `pg_type.typtype` of the base type (`b` base, `e` enum…). */
+  readonly baseKind: string;
+  readonly notNull: boolean;
+  readonly hasDefault: boolean;
+  /** `a` (always) or `d` (by default) for identity columns, else ''. */
+  readonly identity: string;
+  /** `s` for stored generated columns, else ''. */
+  readonly generated: string;
+}
+
+/** What the loader needs to know about an existing table. */
+export interface TableInfo {
+  readonly oid: number;
+  /** `r` table, `p` partitioned table, `v` view… */
+  readonly relkind: string;
+  readonly columns: readonly TableColumn[];
+  /** Column sets of the unique, non-partial, immediate indexes (usable as ON CONFLICT arbiters). */
+  readonly uniqueKeys: readonly (readonly string[])[];
+}
+
+/** The schema a name resolves to (the current schema when none was given) and whether it exists. */
+export async function resolveSchema(
+  client: pg.Client,
+  name: TableName,
+): Promise<{ table: QualifiedTable; problem: string | null }> {
+  if (name.schema === null) {
+    const r = await client.query<{ s: string | null }>('SELECT current_schema() AS s');
+    const schema = r.rows[0]?.s ?? null;
+    if (schema === null) {
+      return {
+        table: { schema: '', name: name.name },
+        problem: `no schema given for ${displayTable(name)} and none of the search_path schemas exists`,
+      };
+    }
+    return { table: { schema, name: name.name }, problem: null };
+  }
+  const r = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [name.schema]);
+  const problem =
+    r.rowCount === 0
+      ? `schema ${displayTable({ schema: null, name: name.schema })} does not exist ` +
+        `(Loadstone does not create schemas; create it first with CREATE SCHEMA)`
+      : null;
+  return { table: { schema: name.schema, name: name.name }, problem };
+}
+
+/** Reads a table's columns and unique keys; null when there is no relation of that name. */
+export async function readTableInfo(client: pg.Client, table: QualifiedTable): Promise<TableInfo | null> {
+  const rel = await client.query<{ oid: number; relkind: string }>(
+    `SELECT c.oid::int AS oid, c.relkind::text AS relkind
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = $2`,
+    [table.schema, table.name],
+  );
+  const found = rel.rows[0];
+  if (!found) return null;
+  const cols = await client.query<{
+    name: string;
+    display: string;
+    cast_type: string;
+    base: string;
+    base_kind: string;
+    not_null: boolean;
+    has_default: boolean;
+    identity: string;
+    generated: string;
+  }>(
+    `SELECT a.attname AS name,
+            format_type(a.atttypid, a.atttypmod) AS display,
+            format_type(a.atttypid, NULL) AS cast_type,
+            CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END AS base,
+            (CASE WHEN t.typtype = 'd' THEN bt.typtype ELSE t.typtype END)::text AS base_kind,
+            a.attnotnull AS not_null, a.atthasdef AS has_default,
+            a.attidentity::text AS identity, a.attgenerated::text AS generated
+       FROM pg_attribute a
+       JOIN pg_type t ON t.oid = a.atttypid
+       LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
+      WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY a.attnum`,
+    [found.oid],
+  );
+  const keys = await client.query<{ cols: string[] }>(
+    `SELECT array_agg(a.attname::text ORDER BY k.ord) AS cols
+       FROM pg_index i
+       CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+      WHERE i.indrelid = $1 AND i.indisunique AND i.indimmediate AND i.indisvalid
+        AND i.indpred IS NULL AND i.indexprs IS NULL AND k.ord <= i.indnkeyatts
+      GROUP BY i.indexrelid`,
+    [found.oid],
+  );
+  return {
+    oid: found.oid,
+    relkind: found.relkind,
+    columns: cols.rows.map((c) => ({
+      name: c.name,
+      display: c.display,
+      castType: c.cast_type,
+      base: c.base,
+      baseKind: c.base_kind,
+      notNull: c.not_null,
+      hasDefault: c.has_default,
+      identity: c.identity,
+      generated: c.generated,
+    })),
+    uniqueKeys: keys.rows.map((k) => k.cols),
+  };
+}

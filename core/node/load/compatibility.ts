@@ -1,0 +1,157 @@
+import type pg from 'pg';
+import type { LoadMode } from '../../common/spec/job-spec.ts';
+import type { ColumnType } from '../../common/types.ts';
+import { displayTable, parseTableName, type TableName } from '../pg/identifiers.ts';
+import { readTableInfo, resolveSchema, type TableColumn, type TableInfo } from './catalog.ts';
+import type { CompatibilityReport, ExtraColumn, IncompatibleColumn, LoadColumn } from './types.ts';
+
+const TEXT_LIKE = ['text', 'varchar', 'bpchar', 'citext'];
+
+/**
+ * Which table base types take each spec type. Narrower numeric columns (int2 for an integer)
+ * are accepted: a value out of their range is refused row by row, never altered. Conversions
+ * that would alter values silently are not: a decimal into an integer column (rounded), a bigint
+ * into a float (precision beyond 2^53), an integer into float4 (beyond 2^24), a timestamp into a
+ * date (time dropped), text into anything but text. Dates into timestamp columns become midnight
+ * UTC, timestamptz into `timestamp` the UTC wall time (the loader's session time zone is UTC).
+ */
+const ACCEPTS: Record<ColumnType, readonly string[]> = {
+  integer: ['int2', 'int4', 'int8', 'numeric', 'float8', ...TEXT_LIKE],
+  bigint: ['int2', 'int4', 'int8', 'numeric', ...TEXT_LIKE],
+  numeric: ['numeric', 'float4', 'float8', ...TEXT_LIKE],
+  boolean: ['bool', ...TEXT_LIKE],
+  date: ['date', 'timestamp', 'timestamptz', ...TEXT_LIKE],
+  timestamptz: ['timestamptz', 'timestamp', ...TEXT_LIKE],
+  uuid: ['uuid', ...TEXT_LIKE],
+  jsonb: ['jsonb', 'json', ...TEXT_LIKE],
+  text: TEXT_LIKE,
+};
+
+/** Why a table column cannot take a spec type, or null when it can. */
+export function typeProblem(spec: ColumnType, column: TableColumn): string | null {
+  if (column.generated !== '') return 'a generated column cannot be loaded';
+  if (spec === 'text' && column.baseKind === 'e') return null; // enum: labels checked row by row
+  if (ACCEPTS[spec].includes(column.base)) return null;
+  return `a ${spec} value cannot be stored in ${column.display} without changing it`;
+}
+
+/** Options that change what counts as compatible. */
+export interface CompatibilityOptions {
+  readonly mode?: LoadMode;
+  readonly key?: readonly string[];
+  readonly addMissingColumns?: boolean;
+}
+
+/**
+ * Compares an existing table with the column spec, before any row moves: spec columns the table
+ * lacks, table columns the source does not provide (fine when nullable, defaulted, identity or
+ * generated; a NOT NULL column without default is incompatible), type mismatches, and for
+ * upsert/incremental whether a unique key matches the key columns. Reads the catalog only.
+ */
+export async function checkCompatibility(
+  client: pg.Client,
+  table: string | TableName,
+  columns: readonly LoadColumn[],
+  opts: CompatibilityOptions = {},
+): Promise<CompatibilityReport> {
+  const name = typeof table === 'string' ? parseTableName(table) : table;
+  const resolved = await resolveSchema(client, name);
+  if (resolved.problem) return report(resolved.table, false, [], [], [], [resolved.problem], opts);
+  const info = await readTableInfo(client, resolved.table);
+  return compareWithTable(resolved.table, info, columns, opts);
+}
+
+/** The pure half of `checkCompatibility`, for a table already read. */
+export function compareWithTable(
+  table: { schema: string; name: string },
+  info: TableInfo | null,
+  columns: readonly LoadColumn[],
+  opts: CompatibilityOptions,
+): CompatibilityReport {
+  if (!info) return report(table, false, [], [], [], [], opts);
+  const problems: string[] = [];
+  const shown = displayTable(table);
+  if (info.relkind !== 'r' && info.relkind !== 'p') {
+    problems.push(`${shown} is a ${RELKINDS[info.relkind] ?? 'relation'}, not a table`);
+  }
+  if (opts.mode === 'replace' && info.relkind === 'p') {
+    problems.push(
+      `${shown} is partitioned; mode 'replace' cannot swap a partitioned table (use a plain table)`,
+    );
+  }
+  const byName = new Map(info.columns.map((c) => [c.name, c]));
+  const specNames = new Set(columns.map((c) => c.name));
+  const missing: { column: string; type: ColumnType }[] = [];
+  const incompatible: IncompatibleColumn[] = [];
+  for (const col of columns) {
+    const tableCol = byName.get(col.name);
+    if (!tableCol) {
+      missing.push({ column: col.name, type: col.type });
+      continue;
+    }
+    const why = typeProblem(col.type, tableCol);
+    if (why)
+      incompatible.push({ column: col.name, tableType: tableCol.display, specType: col.type, reason: why });
+  }
+  const extra: ExtraColumn[] = [];
+  for (const c of info.columns) {
+    if (specNames.has(c.name)) continue;
+    const hasDefault = c.hasDefault || c.identity !== '' || c.generated !== '';
+    extra.push({ column: c.name, type: c.display, nullable: !c.notNull, hasDefault });
+    if (c.notNull && !hasDefault) {
+      incompatible.push({
+        column: c.name,
+        tableType: c.display,
+        specType: null,
+        reason: 'NOT NULL without a default, and the source does not provide it',
+      });
+    }
+  }
+  if ((opts.mode === 'upsert' || opts.mode === 'incremental') && opts.key && opts.key.length > 0) {
+    const want = [...opts.key].sort().join('\u0000');
+    const found = info.uniqueKeys.some((k) => [...k].sort().join('\u0000') === want);
+    if (!found) {
+      problems.push(
+        `mode '${opts.mode}' needs a primary key or unique constraint on (${opts.key.join(', ')}) ` +
+          `in ${shown}; it has none on exactly these columns`,
+      );
+    }
+  }
+  return report(table, true, missing, extra, incompatible, problems, opts);
+}
+
+const RELKINDS: Record<string, string> = {
+  v: 'view',
+  m: 'materialized view',
+  f: 'foreign table',
+  S: 'sequence',
+  i: 'index',
+  c: 'composite type',
+};
+
+function report(
+  table: { schema: string; name: string },
+  exists: boolean,
+  missing: { column: string; type: ColumnType }[],
+  extra: ExtraColumn[],
+  incompatible: IncompatibleColumn[],
+  problems: string[],
+  opts: CompatibilityOptions,
+): CompatibilityReport {
+  const ok =
+    problems.length === 0 && incompatible.length === 0 && (missing.length === 0 || !!opts.addMissingColumns);
+  return { table, exists, missing, extra, incompatible, problems, ok };
+}
+
+/** One message listing every reason a load cannot go ahead (for TARGET_INCOMPATIBLE). */
+export function describeIncompatibility(r: CompatibilityReport, addMissingColumns: boolean): string {
+  const lines = [...r.problems];
+  if (r.missing.length > 0 && !addMissingColumns) {
+    const list = r.missing.map((m) => `${m.column} (${m.type})`).join(', ');
+    lines.push(
+      `missing column${r.missing.length === 1 ? '' : 's'}: ${list} (set addMissingColumns to add them)`,
+    );
+  }
+  for (const c of r.incompatible) lines.push(`column ${c.column} (${c.tableType}): ${c.reason}`);
+  return `target ${displayTable(r.table)} does not fit the columns:\n  ${lines.join('\n  ')}`;
+}

@@ -1,0 +1,86 @@
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+
+/** Text is handed to the socket in pieces of about this size: few writes, bounded memory. */
+const PIECE_CHARS = 256 * 1024;
+
+/**
+ * One `COPY … FROM STDIN` in progress. Lines are gathered into large pieces and written with
+ * backpressure. Once the server has refused the data (the stream's `error`), nothing more is
+ * written: pg-copy-streams drops its connection on error and would crash on a later write.
+ */
+export class CopyIn {
+  private readonly stream: ReturnType<typeof copyFrom>;
+  private pending = '';
+  private error: Error | null = null;
+  private wake: (() => void) | null = null;
+  private ending = false;
+
+  constructor(client: pg.Client, sql: string) {
+    this.stream = client.query(copyFrom(sql));
+    this.stream.on('error', (error: Error) => {
+      this.error = error;
+      this.wake?.();
+    });
+  }
+
+  /** The server's refusal, once it happened. */
+  get failed(): Error | null {
+    return this.error;
+  }
+
+  /** Adds one line; resolves later only when the socket asks us to wait. */
+  push(line: string): Promise<void> | undefined {
+    this.pending += line;
+    if (this.pending.length < PIECE_CHARS) return undefined;
+    return this.flush();
+  }
+
+  private flush(): Promise<void> | undefined {
+    const piece = this.pending;
+    this.pending = '';
+    if (this.error || piece === '') return undefined;
+    if (this.stream.write(piece)) return undefined;
+    return new Promise((resolve) => {
+      const done = () => {
+        this.stream.off('drain', done);
+        this.wake = null;
+        resolve();
+      };
+      this.wake = done;
+      this.stream.on('drain', done);
+    });
+  }
+
+  /**
+   * Ends an unfinished COPY with CopyFail, so the server leaves COPY mode. Needed on cancel or
+   * failure: a backend blocked waiting for COPY data does not act on a cancel request, and the
+   * connection would stay busy for ever.
+   */
+  async abort(): Promise<void> {
+    if (this.error || this.ending) return;
+    const stream = this.stream;
+    await new Promise<void>((resolve) => {
+      stream.once('close', () => resolve());
+      stream.destroy(new Error('load stopped'));
+    });
+  }
+
+  /** Sends the rest and ends the COPY; resolves with the row count, rejects with the server's error. */
+  async finish(): Promise<number> {
+    this.ending = true;
+    await this.flush();
+    if (this.error) throw this.error;
+    const stream = this.stream;
+    await new Promise<void>((resolve, reject) => {
+      if (this.error) {
+        reject(this.error);
+        return;
+      }
+      stream.once('finish', resolve);
+      this.wake = () => reject(this.error);
+      stream.end();
+    });
+    return stream.rowCount;
+  }
+}

@@ -1,0 +1,75 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { JsonText } from '../../common/types.ts';
+import { CopyRowWriter, escapeCopyText, fieldWriterFor, UnloadableValue } from './copy-text.ts';
+
+/** PostgreSQL's reading of a COPY text field (the escapes we produce), to check the round trip. */
+function readCopyField(field: string): string {
+  return field.replace(/\\(.)/g, (_, c: string) => ({ t: '\t', n: '\n', r: '\r', '\\': '\\' })[c] ?? c);
+}
+
+describe('escapeCopyText', () => {
+  it('escapes backslash, tab, newline and carriage return, nothing else', () => {
+    expect(escapeCopyText('plain, "quoted" \'x\' ✓')).toBe('plain, "quoted" \'x\' ✓');
+    expect(escapeCopyText('a\tb\nc\rd\\e')).toBe('a\\tb\\nc\\rd\\\\e');
+    expect(escapeCopyText('\\.')).toBe('\\\\.');
+    expect(escapeCopyText('emoji 🎉 pair')).toBe('emoji 🎉 pair');
+  });
+
+  it('round-trips any well-formed string without NUL, and never leaves a raw separator', () => {
+    const piece = fc.oneof(
+      fc.constantFrom('\\', '\t', '\n', '\r', '\\.', '"', '\\N'),
+      fc.string({ unit: 'grapheme', maxLength: 8 }),
+    );
+    const text = fc.array(piece, { maxLength: 12 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, (s) => {
+        const field = escapeCopyText(s);
+        expect(field).not.toMatch(/[\t\n\r]/);
+        expect(readCopyField(field)).toBe(s);
+      }),
+    );
+  });
+
+  it('refuses NUL and unpaired surrogates, which COPY cannot carry faithfully', () => {
+    expect(() => escapeCopyText('a\u0000b')).toThrow(UnloadableValue);
+    expect(() => escapeCopyText('lone \ud800 high')).toThrow(/unpaired UTF-16 surrogate/);
+    expect(() => escapeCopyText('lone \udc00 low')).toThrow(UnloadableValue);
+    expect(() => escapeCopyText('\ud83c')).toThrow(UnloadableValue);
+  });
+});
+
+describe('field writers', () => {
+  it('write each type in a form PostgreSQL reads back exactly', () => {
+    expect(fieldWriterFor('integer')(42)).toBe('42');
+    expect(fieldWriterFor('bigint')('12345678901234567890')).toBe('12345678901234567890');
+    expect(fieldWriterFor('numeric')('-0.000001')).toBe('-0.000001');
+    expect(fieldWriterFor('boolean')(true)).toBe('t');
+    expect(fieldWriterFor('boolean')(false)).toBe('f');
+    expect(fieldWriterFor('jsonb')({ a: 'tab\there', b: [1, null] })).toBe(
+      '{"a":"tab\\\\there","b":[1,null]}',
+    );
+    expect(fieldWriterFor('jsonb')('a string')).toBe('"a string"');
+    expect(fieldWriterFor('jsonb')(new JsonText('{"n": 1.10}'))).toBe('{"n": 1.10}');
+    expect(fieldWriterFor('text')('x\\y')).toBe('x\\\\y');
+  });
+
+  it('refuse non-finite numbers', () => {
+    expect(() => fieldWriterFor('numeric')(Number.NaN)).toThrow(UnloadableValue);
+    expect(() => fieldWriterFor('integer')(Number.POSITIVE_INFINITY)).toThrow(UnloadableValue);
+  });
+});
+
+describe('CopyRowWriter', () => {
+  const writer = new CopyRowWriter(['integer', 'text', 'boolean', 'jsonb']);
+
+  it('joins fields with tabs, ends with a newline, writes NULL as \\N, puts the ordinal first', () => {
+    expect(writer.write([1, 'a b', null, null])).toBe('1\ta b\t\\N\t\\N\n');
+    expect(writer.write([2, '', true, [1]], 7)).toBe('7\t2\t\tt\t[1]\n');
+  });
+
+  it('names the cell it cannot write', () => {
+    const result = writer.write([1, 'bad\u0000', true, null]);
+    expect(result).toMatchObject({ index: 1, problem: { reason: 'invalid_text' } });
+  });
+});

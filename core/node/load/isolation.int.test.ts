@@ -1,0 +1,174 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { NormalizedValue } from '../../common/types.ts';
+import { createTestDatabase } from '../pg/test-server.ts';
+import { loadIntoPostgres } from './load-into-postgres.ts';
+import { batchesOf, inputFor, openClient, rowsFrom } from './test-support.ts';
+import type { LoadColumn } from './types.ts';
+
+let client: pg.Client;
+let reader: pg.Client;
+
+beforeAll(async () => {
+  const url = await createTestDatabase(inject('pgUrl'), 'load_isolation');
+  client = await openClient(url);
+  reader = await openClient(url);
+  await client.query('CREATE TABLE parent (id integer PRIMARY KEY)');
+  await client.query('INSERT INTO parent SELECT generate_series(1, 10)');
+});
+afterAll(async () => {
+  await client?.end();
+  await reader?.end();
+});
+
+const columns: LoadColumn[] = [
+  { name: 'id', type: 'integer' },
+  { name: 'code', type: 'text' },
+  { name: 'amount', type: 'numeric' },
+  { name: 'parent_id', type: 'integer' },
+];
+
+const TARGET_DDL = (name: string) => `CREATE TABLE ${name} (
+  id integer PRIMARY KEY,
+  code varchar(8) NOT NULL,
+  amount numeric(5,2) CHECK (amount >= 0),
+  parent_id integer REFERENCES parent (id))`;
+
+/** 10,000 good rows (ids 1..10000) with bad rows spliced in at known positions. */
+function withBadRows(): {
+  values: NormalizedValue[][];
+  bad: { line: number; sqlstate: string; column: string; value: string | null }[];
+} {
+  const values: NormalizedValue[][] = [];
+  for (let i = 1; i <= 10_000; i++) values.push([i, `c${i % 1000}`, `${i % 999}.5`, (i % 10) + 1]);
+  // [position in the final list, row, expected error]; positions spread over chunks, two in one chunk, one first.
+  const inserts: [number, NormalizedValue[], string, string, string | null][] = [
+    [0, [20_001, 'ok', '-1.00', 1], '23514', 'amount', '-1.00'], // CHECK
+    [1500, [20_002, null, '1.00', 1], '23502', 'code', null], // NOT NULL
+    [3000, [42, 'dup', '1.00', 1], '23505', 'id', '42'], // primary key, id 42 loaded earlier
+    [3001, [20_004, 'fk', '1.00', 999], '23503', 'parent_id', '999'], // foreign key
+    [6999, [20_005, 'waytoolongcode', '1.00', 1], '22001', 'code', 'waytoolongcode'], // varchar(8)
+    [10_005, [20_006, 'big', '1000.00', 1], '22003', 'amount', '1000.00'], // numeric(5,2) overflow
+  ];
+  const bad: { line: number; sqlstate: string; column: string; value: string | null }[] = [];
+  for (const [pos, row, sqlstate, column, value] of inserts) {
+    values.splice(pos, 0, row);
+    bad.push({ line: pos + 2, sqlstate, column, value });
+  }
+  return { values, bad };
+}
+
+describe('bad rows are isolated, every other row loads', () => {
+  for (const mode of ['append', 'upsert'] as const) {
+    it(`${mode}: six kinds of refusal among 10,000 good rows`, async () => {
+      const table = `strict_${mode}`;
+      await client.query(TARGET_DDL(table));
+      const { values, bad } = withBadRows();
+      const { input, collected } = inputFor(
+        client,
+        table,
+        columns,
+        batchesOf(rowsFrom(columns, values), 700),
+        {
+          mode,
+          key: mode === 'upsert' ? ['id'] : undefined,
+          chunkRows: 2_000,
+        },
+      );
+      const result = await loadIntoPostgres(input);
+      // In upsert the repeated id 42 is not an error: it updates the row loaded earlier (last wins).
+      const expected = mode === 'append' ? bad : bad.filter((b) => b.sqlstate !== '23505');
+      expect(result.rowsRead).toBe(10_006);
+      expect(result.rejected).toBe(expected.length);
+      expect(result.inserted).toBe(10_000);
+      expect(result.updated).toBe(mode === 'append' ? 0 : 1);
+      const got = collected.rejected.map((r) => ({
+        line: r.line,
+        stage: r.stage,
+        sqlstate: r.errors[0]?.sqlstate,
+        column: r.errors[0]?.column,
+        value: r.errors[0]?.value,
+        reason: r.errors[0]?.reason,
+      }));
+      expect(got.sort((a, b) => a.line - b.line)).toEqual(
+        expected.map((b) => ({ ...b, stage: 'load', reason: 'database_rejected' })),
+      );
+      const count = await reader.query(
+        `SELECT count(*)::int AS n, count(*) FILTER (WHERE id > 20000)::int AS bad, max(code) FILTER (WHERE id = 42) AS c42 FROM ${table}`,
+      );
+      expect(count.rows[0]).toEqual({ n: 10_000, bad: 0, c42: mode === 'append' ? 'c42' : 'dup' });
+    });
+  }
+
+  it('a key repeated inside one chunk (append): the later row is refused', async () => {
+    await client.query(TARGET_DDL('strict_dup'));
+    const values: NormalizedValue[][] = [];
+    for (let i = 1; i <= 500; i++) values.push([i, 'c', '1.00', 1]);
+    values.splice(300, 0, [17, 'again', '1.00', 1]); // line 302 repeats id 17 (line 18)
+    const { input, collected } = inputFor(
+      client,
+      'strict_dup',
+      columns,
+      batchesOf(rowsFrom(columns, values), 100),
+    );
+    const result = await loadIntoPostgres(input);
+    expect(result).toMatchObject({ inserted: 500, rejected: 1 });
+    expect(
+      collected.rejected.map((r) => [r.line, r.errors[0]?.sqlstate, r.errors[0]?.column, r.errors[0]?.value]),
+    ).toEqual([[302, '23505', 'id', '17']]);
+    expect(collected.rejected[0]?.errors[0]?.message).toContain('Key (id)=(17) already exists.');
+  });
+
+  it('reports the raw cells and the server message of a refused row', async () => {
+    await client.query(TARGET_DDL('strict_msg'));
+    const rows = rowsFrom(columns, [
+      [1, 'a', '1', 1],
+      [2, 'b', '-5', 1],
+    ]);
+    const { input, collected } = inputFor(client, 'strict_msg', columns, batchesOf(rows));
+    await loadIntoPostgres(input);
+    expect(collected.rejected).toEqual([
+      {
+        line: 3,
+        stage: 'load',
+        raw: { id: '2', code: 'b', amount: '-5', parent_id: '1' },
+        errors: [
+          {
+            column: 'amount',
+            value: '-5',
+            reason: 'database_rejected',
+            sqlstate: '23514',
+            message: expect.stringMatching(
+              /violates check constraint "strict_msg_amount_check".*Failing row contains/,
+            ),
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('rejects text the COPY format cannot carry (NUL) without failing the chunk', async () => {
+    const cols: LoadColumn[] = [
+      { name: 'id', type: 'integer' },
+      { name: 't', type: 'text' },
+    ];
+    const { input, collected } = inputFor(
+      client,
+      'nul_text',
+      cols,
+      batchesOf(
+        rowsFrom(cols, [
+          [1, 'ok'],
+          [2, 'a\u0000b'],
+          [3, 'lone \ud800'],
+        ]),
+      ),
+    );
+    const result = await loadIntoPostgres(input);
+    expect(result).toMatchObject({ inserted: 1, rejected: 2 });
+    expect(collected.rejected.map((r) => [r.line, r.errors[0]?.reason, r.errors[0]?.column])).toEqual([
+      [3, 'invalid_text', 't'],
+      [4, 'invalid_text', 't'],
+    ]);
+  });
+});

@@ -1,0 +1,141 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { NormalizedValue } from '../../common/types.ts';
+import { createTestDatabase } from '../pg/test-server.ts';
+import { loadIntoPostgres } from './load-into-postgres.ts';
+import { batchesOf, inputFor, openClient, rowsFrom, tableRows } from './test-support.ts';
+import type { LoadColumn, LoadInput } from './types.ts';
+
+let client: pg.Client;
+let reader: pg.Client;
+
+beforeAll(async () => {
+  const url = await createTestDatabase(inject('pgUrl'), 'load_keys');
+  client = await openClient(url);
+  reader = await openClient(url);
+});
+afterAll(async () => {
+  await client?.end();
+  await reader?.end();
+});
+
+const columns: LoadColumn[] = [
+  { name: 'id', type: 'integer' },
+  { name: 'v', type: 'text' },
+];
+
+async function load(table: string, values: NormalizedValue[][], overrides: Partial<LoadInput>) {
+  const { input, collected } = inputFor(client, table, columns, batchesOf(rowsFrom(columns, values), 2), {
+    mode: 'upsert',
+    key: ['id'],
+    ...overrides,
+  });
+  const result = await loadIntoPostgres(input);
+  return { result, rejected: collected.rejected };
+}
+
+// Key 1 three times (lines 2, 4, 6), key 2 once, key 3 twice with identical values (lines 5, 7).
+const repeated: NormalizedValue[][] = [
+  [1, 'a'],
+  [2, 'b'],
+  [1, 'c'],
+  [3, 'x'],
+  [1, 'd'],
+  [3, 'x'],
+];
+
+describe('repeated keys in one load', () => {
+  // chunkRows 2 puts the repeats in different chunks; 100 puts them in one statement.
+  for (const chunkRows of [2, 100]) {
+    it(`last wins, counted as rows applied in file order (chunk ${chunkRows})`, async () => {
+      const table = `last_${chunkRows}`;
+      await client.query(`CREATE TABLE ${table} (id integer PRIMARY KEY, v text)`);
+      await client.query(`INSERT INTO ${table} VALUES (2, 'b')`);
+      const { result, rejected } = await load(table, repeated, { chunkRows });
+      // 1: insert a, update c, update d; 2: unchanged; 3: insert x, unchanged x.
+      expect(result).toMatchObject({ inserted: 2, updated: 2, unchanged: 2, rejected: 0, rowsRead: 6 });
+      expect(rejected).toEqual([]);
+      expect(await tableRows(reader, table)).toEqual([
+        { id: 1, v: 'd' },
+        { id: 2, v: 'b' },
+        { id: 3, v: 'x' },
+      ]);
+    });
+
+    it(`reject: every row of a repeated key is rejected (chunk ${chunkRows})`, async () => {
+      const table = `reject_${chunkRows}`;
+      await client.query(`CREATE TABLE ${table} (id integer PRIMARY KEY, v text)`);
+      await client.query(`INSERT INTO ${table} VALUES (1, 'old')`);
+      const { result, rejected } = await load(table, repeated, { chunkRows, duplicateKeys: 'reject' });
+      expect(result).toMatchObject({ inserted: 1, updated: 0, unchanged: 0, rejected: 5, rowsRead: 6 });
+      expect(
+        rejected.map((r) => [r.line, r.stage, r.errors[0]?.reason, r.errors[0]?.column, r.errors[0]?.value]),
+      ).toEqual([
+        [2, 'load', 'duplicate_key', 'id', '1'],
+        [4, 'load', 'duplicate_key', 'id', '1'],
+        [5, 'load', 'duplicate_key', 'id', '3'],
+        [6, 'load', 'duplicate_key', 'id', '1'],
+        [7, 'load', 'duplicate_key', 'id', '3'],
+      ]);
+      expect(rejected[0]?.errors[0]?.message).toContain(
+        'key (id)=(1) appears 3 times in this load (lines 2, 4, 6)',
+      );
+      expect(rejected[0]?.raw).toEqual({ id: '1', v: 'a' });
+      expect(await tableRows(reader, table)).toEqual([
+        { id: 1, v: 'old' },
+        { id: 2, v: 'b' },
+      ]);
+    });
+  }
+
+  it('keys equal only under the column type (numeric 1.0 = 1.00) never hit "cannot affect row a second time"', async () => {
+    const cols: LoadColumn[] = [
+      { name: 'k', type: 'numeric' },
+      { name: 'v', type: 'text' },
+    ];
+    const { input } = inputFor(
+      client,
+      'numkey',
+      cols,
+      batchesOf(
+        rowsFrom(cols, [
+          ['1.0', 'first'],
+          ['1.00', 'second'],
+        ]),
+      ),
+      {
+        mode: 'upsert',
+        key: ['k'],
+      },
+    );
+    const result = await loadIntoPostgres(input);
+    expect(result).toMatchObject({ inserted: 1, updated: 1, rejected: 0 });
+    expect((await tableRows(reader, 'numkey')).map((r) => r.v)).toEqual(['second']);
+  });
+
+  it('composite keys', async () => {
+    const cols: LoadColumn[] = [
+      { name: 'a', type: 'text' },
+      { name: 'b', type: 'date' },
+      { name: 'v', type: 'integer' },
+    ];
+    const values: NormalizedValue[][] = [
+      ['x', '2024-01-01', 1],
+      ['x', '2024-01-02', 2],
+      ['x', '2024-01-01', 3],
+    ];
+    const { input, collected } = inputFor(client, 'composite', cols, batchesOf(rowsFrom(cols, values)), {
+      mode: 'upsert',
+      key: ['a', 'b'],
+      duplicateKeys: 'reject',
+    });
+    const result = await loadIntoPostgres(input);
+    expect(result).toMatchObject({ inserted: 1, rejected: 2 });
+    expect(collected.rejected[0]?.errors[0]).toMatchObject({
+      column: null,
+      value: null,
+      reason: 'duplicate_key',
+    });
+    expect(collected.rejected[0]?.errors[0]?.message).toContain('key (a, b)=(x, 2024-01-01) appears 2 times');
+  });
+});

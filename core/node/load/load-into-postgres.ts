@@ -1,0 +1,296 @@
+import { randomBytes } from 'node:crypto';
+import { LoadstoneError } from '../../common/errors.ts';
+import {
+  displayTable,
+  MAX_IDENTIFIER_BYTES,
+  parseTableName,
+  qualify,
+  quoteIdent,
+} from '../pg/identifiers.ts';
+import { readTableInfo, resolveSchema } from './catalog.ts';
+import { compareWithTable, describeIncompatibility } from './compatibility.ts';
+import { isConnectionLost, isPgError, isRowDataError, loadFailed, serverMessage } from './db-errors.ts';
+import { Mover } from './mover.ts';
+import { prepareReplace, type ReplacePlan } from './replace.ts';
+import { Cancelled, LoadSession } from './session.ts';
+import { addColumns, createTableSql, moveColumns, needsOverriding } from './setup.ts';
+import { loadStaged } from './staged.ts';
+import type { MoveShape } from './statements.ts';
+import { loadStreaming } from './streaming.ts';
+import type { LoadInput, LoadResult } from './types.ts';
+
+/**
+ * Rows per chunk. A chunk's rows stay in memory until its COPY/merge is done (they are needed to
+ * report refused rows), so this bounds memory; 20,000 measured as fast as 50,000 at a lower peak RSS.
+ */
+export const DEFAULT_CHUNK_ROWS = 20_000;
+
+/**
+ * Loads normalized rows into a PostgreSQL table.
+ *
+ * - Target `[schema.]table` (see `parseTableName`); a missing table is created from the spec (key
+ *   columns become the primary key for upsert/incremental); a missing schema is an error: schemas
+ *   are never created, so a typo cannot create one.
+ * - Before any row moves, the table is checked against the spec (`checkCompatibility`); missing
+ *   columns are added only with `addMissingColumns`.
+ * - `append`: COPY straight into the table, chunk by chunk under a savepoint; a refused chunk goes
+ *   through the staging table with bad-row isolation. `replace`: the same into a fresh copy of the
+ *   table, swapped in at the end (see `prepareReplace` for what is kept and what is refused).
+ *   `upsert`: COPY into a temp staging table, then one INSERT … ON CONFLICT per chunk that inserts
+ *   new keys, updates rows whose values differ (IS DISTINCT FROM) and leaves identical ones alone.
+ *   `incremental`: upsert of the rows above `watermark.after`; rows at or below count as
+ *   unchanged; a row with an empty watermark is rejected (`missing_watermark`), never skipped.
+ * - A key repeated in one load: with `last`, rows apply in file order (the last one wins; counts
+ *   are those of applying each row in turn, whatever the chunking); with `reject`, every row of
+ *   that key is rejected (`duplicate_key`): all rows are staged first to see the whole file.
+ * - Counts: rowsRead = inserted + updated + unchanged + rejected (rejected includes upstream rejects).
+ * - One transaction: the target sees all or nothing (dry run: everything runs, then is rolled
+ *   back; the result is the plan). With `commitEvery`, chunks commit as they go and stay if the
+ *   load fails later; only what follows the last commit is rolled back (ignored by replace, whose
+ *   swap is atomic anyway, and by dry runs).
+ * - Refused rows are isolated (`Mover`) and reported with stage `load`; the error budget is checked
+ *   as rows go (after `ERROR_RATE_MIN_ROWS` rows) and at the end, before the commit.
+ * - Cancel (`signal`): the source is no longer read, the running statement is cancelled
+ *   (`pg_cancel_backend` from a second connection; an open COPY is ended with CopyFail) and the
+ *   transaction rolled back.
+ * - Session settings for the load's transactions: TimeZone UTC (a date into a timestamp column is
+ *   midnight UTC; watermarks print in UTC), DateStyle ISO, deferred constraints checked per statement.
+ * @throws LoadstoneError SPEC_INVALID, TARGET_INCOMPATIBLE, TARGET_UNREACHABLE (connection lost),
+ *   LOAD_ABORTED_ERROR_RATE, LOAD_CANCELLED, LOAD_FAILED.
+ */
+export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
+  const columns = input.columns;
+  const keyNames = input.mode === 'upsert' || input.mode === 'incremental' ? [...(input.key ?? [])] : [];
+  const wmName = input.mode === 'incremental' ? (input.watermark?.column ?? null) : null;
+  validate(input, keyNames, wmName);
+  const client = input.client;
+  const session = new LoadSession(client, input);
+  const stageExists = { value: false };
+  const stage = quoteIdent(`loadstone_stage_${randomBytes(4).toString('hex')}`);
+  const onClientError = () => {};
+  client.on('error', onClientError);
+  let mover: Mover | null = null;
+  let inTransaction = false;
+  let tableText = input.table;
+  try {
+    session.progress();
+    const name = parseTableName(input.table);
+    tableText = displayTable(name);
+    await session.begin();
+    inTransaction = true;
+    const resolved = await resolveSchema(client, name);
+    if (resolved.problem) throw new LoadstoneError('TARGET_INCOMPATIBLE', resolved.problem);
+    const info = await readTableInfo(client, resolved.table);
+    const compatibility = compareWithTable(resolved.table, info, columns, {
+      mode: input.mode,
+      key: keyNames,
+      addMissingColumns: input.addMissingColumns,
+    });
+    if (!compatibility.ok) {
+      throw new LoadstoneError(
+        'TARGET_INCOMPATIBLE',
+        describeIncompatibility(compatibility, input.addMissingColumns),
+        {
+          details: { compatibility },
+        },
+      );
+    }
+    let target = resolved.table;
+    let replace: ReplacePlan | null = null;
+    let addedColumns: string[] = [];
+    if (!info) {
+      await client.query(createTableSql(resolved.table, columns, keyNames));
+    } else {
+      if (input.mode === 'replace') {
+        replace = await prepareReplace(client, resolved.table, info.oid);
+        target = replace.fresh;
+      }
+      addedColumns = await addColumns(client, target, compatibility.missing);
+    }
+    const keyIndex = keyNames.map((k) => columns.findIndex((c) => c.name === k));
+    const wmIndex = wmName === null ? null : columns.findIndex((c) => c.name === wmName);
+    const shape: MoveShape = {
+      target: qualify(target),
+      stage,
+      columns: moveColumns(columns, info),
+      key: keyIndex,
+      watermark: wmIndex,
+      overriding: needsOverriding(columns, info),
+    };
+    const after = input.mode === 'incremental' ? (input.watermark?.after ?? null) : null;
+    if (wmIndex !== null && after !== null)
+      await checkWatermark(session, shape.columns[wmIndex]!.castType, after, wmName!);
+    const move = new Mover(client, shape, keyNames.length > 0 ? 'upsert' : 'append', after, (row) =>
+      session.reject([row]),
+    );
+    mover = move;
+    const commitEvery =
+      !input.dryRun && input.mode !== 'replace' && input.commitEvery ? input.commitEvery : null;
+    const chunkRows = input.chunkRows ?? DEFAULT_CHUNK_ROWS;
+
+    session.setPhase('loading');
+    let direct = () => 0;
+    if (keyNames.length > 0 && input.duplicateKeys === 'reject') {
+      await loadStaged(
+        session,
+        { shape, columns, mover: move, chunkRows, commitEvery, after },
+        input.batches,
+        stageExists,
+      );
+    } else {
+      const kind = keyNames.length > 0 ? 'staged' : 'direct';
+      const watchKeys = keyNames.length > 0;
+      const plan = { kind, shape, columns, mover: move, chunkRows, commitEvery, watchKeys } as const;
+      direct = (await loadStreaming(session, plan, input.batches, stageExists)).directInserted;
+    }
+    session.checkBudget(true);
+    if (replace) {
+      session.setPhase('swapping');
+      await replace.swap();
+    }
+    await dropTemp(session, move, stage, stageExists);
+    if (input.dryRun) {
+      await client.query('ROLLBACK');
+    } else {
+      session.setPhase('committing');
+      await client.query('COMMIT');
+      session.committedRows = session.loaded();
+    }
+    inTransaction = false;
+    session.setPhase('done');
+    return {
+      table: resolved.table,
+      mode: input.mode,
+      dryRun: input.dryRun,
+      inserted: direct() + move.inserted,
+      updated: move.updated,
+      unchanged: move.unchanged,
+      rejected: session.rejected,
+      rowsRead: session.rowsRead,
+      createdTable: info === null,
+      addedColumns,
+      compatibility,
+      newWatermark: input.mode === 'incremental' ? move.watermark : null,
+      committedRows: session.committedRows,
+      durationMs: Date.now() - session.started,
+    };
+  } catch (error) {
+    if (inTransaction) {
+      await session.settleCancel();
+      await client.query('ROLLBACK').catch(() => {});
+      // A cancel request landing on the ROLLBACK itself would leave the transaction open: once more.
+      if (client.getTransactionStatus() !== 'I') await client.query('ROLLBACK').catch(() => {});
+      await dropTemp(session, mover, stage, stageExists).catch(() => {});
+    }
+    throw failure(error, input, session, tableText);
+  } finally {
+    client.off('error', onClientError);
+    session.dispose();
+  }
+}
+
+function failure(error: unknown, input: LoadInput, session: LoadSession, table: string): LoadstoneError {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const kept =
+    session.committedRows > 0
+      ? `; ${n(session.committedRows)} rows committed earlier (commitEvery) stay`
+      : '';
+  const counts = {
+    rowsRead: session.rowsRead,
+    rejected: session.rejected,
+    committedRows: session.committedRows,
+  };
+  if (error instanceof LoadstoneError) return error;
+  if (
+    error instanceof Cancelled ||
+    (input.signal?.aborted && (!isPgError(error) || !isRowDataError(error)))
+  ) {
+    return new LoadstoneError(
+      'LOAD_CANCELLED',
+      `load into ${table} cancelled; rolled back everything since the last commit${kept}`,
+      {
+        details: counts,
+      },
+    );
+  }
+  if (isConnectionLost(error)) {
+    const why = isPgError(error) ? serverMessage(error) : (error as Error).message;
+    return new LoadstoneError(
+      'TARGET_UNREACHABLE',
+      `lost the connection to the target during the load into ${table} (${why}); nothing since the last commit was saved${kept}`,
+      { details: counts, cause: error },
+    );
+  }
+  return loadFailed(error, `load into ${table} failed`);
+}
+
+/** Drops the temp tables once they may have outlived a commit (commitEvery) or the load is over. */
+async function dropTemp(
+  session: LoadSession,
+  mover: Mover | null,
+  stage: string,
+  exists: { value: boolean },
+) {
+  await mover?.dispose();
+  if (exists.value) await session.client.query(`DROP TABLE IF EXISTS ${stage}`);
+  exists.value = false;
+}
+
+async function checkWatermark(
+  session: LoadSession,
+  type: string,
+  after: string | number,
+  column: string,
+): Promise<void> {
+  const client = session.client;
+  await client.query('SAVEPOINT loadstone_wm');
+  try {
+    await client.query(`SELECT $1::${type}`, [after]);
+    await client.query('RELEASE SAVEPOINT loadstone_wm');
+  } catch (error) {
+    await client.query('ROLLBACK TO SAVEPOINT loadstone_wm; RELEASE SAVEPOINT loadstone_wm');
+    if (!isPgError(error)) throw error;
+    throw new LoadstoneError(
+      'SPEC_INVALID',
+      `watermark ${JSON.stringify(after)} is not a valid ${type} for column ${column}: ${error.message}`,
+    );
+  }
+}
+
+function validate(input: LoadInput, keyNames: string[], wmName: string | null): void {
+  const problems: string[] = [];
+  const names = new Set<string>();
+  if (input.columns.length === 0) problems.push('no columns to load');
+  for (const c of input.columns) {
+    if (names.has(c.name)) problems.push(`column ${JSON.stringify(c.name)} is listed twice`);
+    names.add(c.name);
+    if (c.name === '' || c.name.includes('\0') || Buffer.byteLength(c.name) > MAX_IDENTIFIER_BYTES) {
+      problems.push(
+        `column name ${JSON.stringify(c.name)} must be 1 to ${MAX_IDENTIFIER_BYTES} bytes without NUL`,
+      );
+    }
+  }
+  if ((input.mode === 'upsert' || input.mode === 'incremental') && keyNames.length === 0) {
+    problems.push(`mode '${input.mode}' needs key columns`);
+  }
+  for (const k of keyNames)
+    if (!names.has(k)) problems.push(`key column ${JSON.stringify(k)} is not among the loaded columns`);
+  if (input.mode === 'incremental') {
+    if (wmName === null) problems.push("mode 'incremental' needs a watermark column");
+    else if (!names.has(wmName))
+      problems.push(`watermark column ${JSON.stringify(wmName)} is not among the loaded columns`);
+  }
+  if (input.commitEvery !== undefined && !(Number.isInteger(input.commitEvery) && input.commitEvery > 0)) {
+    problems.push('commitEvery must be a positive whole number');
+  }
+  if (input.chunkRows !== undefined && !(Number.isInteger(input.chunkRows) && input.chunkRows > 0)) {
+    problems.push('chunkRows must be a positive whole number');
+  }
+  if (!(input.maxErrorRate >= 0 && input.maxErrorRate <= 1))
+    problems.push('maxErrorRate must be between 0 and 1');
+  if (problems.length > 0) {
+    throw new LoadstoneError('SPEC_INVALID', `cannot load: ${problems.join('; ')}`, {
+      details: { problems },
+    });
+  }
+}

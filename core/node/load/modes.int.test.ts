@@ -1,0 +1,384 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { JsonText, type NormalizedValue } from '../../common/types.ts';
+import { createTestDatabase } from '../pg/test-server.ts';
+import { loadIntoPostgres } from './load-into-postgres.ts';
+import { batchesOf, inputFor, openClient, rowsFrom, tableRows } from './test-support.ts';
+import type { LoadColumn, LoadProgress, LoadResult } from './types.ts';
+
+let client: pg.Client;
+let reader: pg.Client;
+
+beforeAll(async () => {
+  const url = await createTestDatabase(inject('pgUrl'), 'load_modes');
+  client = await openClient(url);
+  reader = await openClient(url);
+});
+afterAll(async () => {
+  await client?.end();
+  await reader?.end();
+});
+
+const balance = (r: LoadResult) => r.inserted + r.updated + r.unchanged + r.rejected;
+
+describe('append', () => {
+  const columns: LoadColumn[] = [
+    { name: 'id', type: 'integer' },
+    { name: 'big', type: 'bigint' },
+    { name: 'amount', type: 'numeric' },
+    { name: 'flag', type: 'boolean' },
+    { name: 'day', type: 'date' },
+    { name: 'at', type: 'timestamptz' },
+    { name: 'uid', type: 'uuid' },
+    { name: 'doc', type: 'jsonb' },
+    { name: 'note', type: 'text' },
+  ];
+  const values: NormalizedValue[][] = [
+    [
+      1,
+      '1234567890123456789',
+      '12.50',
+      true,
+      '2024-02-29',
+      '2024-03-01T10:20:30.123Z',
+      '0e1f9d6c-1a2b-4c3d-8e9f-0a1b2c3d4e5f',
+      { a: [1, 'x'], b: null },
+      'plain',
+    ],
+    [
+      2,
+      9007199254740991,
+      '-0.000001',
+      false,
+      '1900-01-01',
+      '1970-01-01T00:00:00Z',
+      null,
+      'just a string',
+      'tab\there\nnew line\r\\back\\slash "quoted" \'single\' ,comma',
+    ],
+    [
+      3,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      new JsonText('{"n": 12345678901234567890.10}'),
+      'ünïcødé ✓ 𝄞 emoji 🎉',
+    ],
+    [4, -1, '0', true, '2024-12-31', '2024-12-31T23:59:59.999999Z', null, [1, 2, 3], ''],
+  ];
+
+  it('creates the table from the spec and stores every type exactly', async () => {
+    const rows = rowsFrom(columns, values);
+    const { input, collected } = inputFor(client, 'typed', columns, batchesOf(rows, 3));
+    const result = await loadIntoPostgres(input);
+    expect(result).toMatchObject({
+      inserted: 4,
+      updated: 0,
+      unchanged: 0,
+      rejected: 0,
+      rowsRead: 4,
+      createdTable: true,
+    });
+    expect(result.committedRows).toBe(4);
+    expect(collected.rejected).toEqual([]);
+    const r = await reader.query(
+      `SELECT id, big::text, amount::text, flag, day::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS at,
+              uid::text, doc::text, note FROM typed ORDER BY id`,
+    );
+    expect(r.rows).toEqual([
+      {
+        id: 1,
+        big: '1234567890123456789',
+        amount: '12.50',
+        flag: true,
+        day: '2024-02-29',
+        at: '2024-03-01T10:20:30.123000',
+        uid: '0e1f9d6c-1a2b-4c3d-8e9f-0a1b2c3d4e5f',
+        doc: '{"a": [1, "x"], "b": null}',
+        note: 'plain',
+      },
+      {
+        id: 2,
+        big: '9007199254740991',
+        amount: '-0.000001',
+        flag: false,
+        day: '1900-01-01',
+        at: '1970-01-01T00:00:00.000000',
+        uid: null,
+        doc: '"just a string"',
+        note: 'tab\there\nnew line\r\\back\\slash "quoted" \'single\' ,comma',
+      },
+      {
+        id: 3,
+        big: null,
+        amount: null,
+        flag: null,
+        day: null,
+        at: null,
+        uid: null,
+        doc: '{"n": 12345678901234567890.10}',
+        note: 'ünïcødé ✓ 𝄞 emoji 🎉',
+      },
+      {
+        id: 4,
+        big: '-1',
+        amount: '0',
+        flag: true,
+        day: '2024-12-31',
+        at: '2024-12-31T23:59:59.999999',
+        uid: null,
+        doc: '[1, 2, 3]',
+        note: '',
+      },
+    ]);
+    const types = await reader.query(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'typed' ORDER BY ordinal_position`,
+    );
+    expect(types.rows.map((t) => t.data_type)).toEqual([
+      'integer',
+      'bigint',
+      'numeric',
+      'boolean',
+      'date',
+      'timestamp with time zone',
+      'uuid',
+      'jsonb',
+      'text',
+    ]);
+  });
+
+  it('reports progress at most ten times a second, ending with done', async () => {
+    const many: NormalizedValue[][] = [];
+    for (let i = 0; i < 30_000; i++)
+      many.push([i, i, '1', true, '2024-01-01', '2024-01-01T00:00:00Z', null, null, 'x']);
+    const stamps: [number, LoadProgress][] = [];
+    const { input } = inputFor(client, 'progress_t', columns, batchesOf(rowsFrom(columns, many), 100), {
+      chunkRows: 1000,
+      onProgress: (p) => stamps.push([Date.now(), p]),
+    });
+    await loadIntoPostgres(input);
+    expect(stamps[0]?.[1].phase).toBe('preparing');
+    expect(stamps.at(-1)?.[1]).toMatchObject({
+      phase: 'done',
+      rowsRead: 30_000,
+      loaded: 30_000,
+      rejected: 0,
+    });
+    for (let i = 1; i < stamps.length - 1; i++)
+      expect(stamps[i]![0] - stamps[i - 1]![0]).toBeGreaterThanOrEqual(100);
+  });
+
+  it('appends to an existing table', async () => {
+    const { input } = inputFor(
+      client,
+      'public.typed',
+      columns,
+      batchesOf(rowsFrom(columns, values.slice(0, 2))),
+    );
+    const result = await loadIntoPostgres(input);
+    expect(result).toMatchObject({ inserted: 2, createdTable: false });
+    const count = await reader.query('SELECT count(*)::int AS n FROM typed');
+    expect(count.rows[0].n).toBe(6);
+  });
+
+  it('loads nothing from an empty source and still creates the table', async () => {
+    const { input } = inputFor(client, 'empty_one', columns, batchesOf([]));
+    const result = await loadIntoPostgres(input);
+    expect(result).toMatchObject({ inserted: 0, rowsRead: 0, createdTable: true });
+    expect(await tableRows(reader, 'empty_one')).toEqual([]);
+  });
+});
+
+describe('upsert', () => {
+  const columns: LoadColumn[] = [
+    { name: 'id', type: 'integer' },
+    { name: 'name', type: 'text' },
+    { name: 'score', type: 'numeric' },
+  ];
+
+  it('inserts new keys, updates changed rows only, counts unchanged ones', async () => {
+    const first = rowsFrom(columns, [
+      [1, 'ann', '10'],
+      [2, 'bob', null],
+      [3, 'cy', '30'],
+    ]);
+    const r1 = await loadIntoPostgres(
+      inputFor(client, 'people', columns, batchesOf(first), { mode: 'upsert', key: ['id'] }).input,
+    );
+    expect(r1).toMatchObject({ inserted: 3, updated: 0, unchanged: 0, createdTable: true });
+    const pk = await reader.query(
+      `SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+        WHERE i.indrelid = 'people'::regclass AND i.indisprimary`,
+    );
+    expect(pk.rows).toEqual([{ attname: 'id' }]);
+
+    const second = rowsFrom(columns, [
+      [1, 'ann', '10'], // same
+      [2, 'bob', null], // same, NULL = NULL for IS DISTINCT FROM
+      [3, 'cy', '31'], // changed
+      [4, 'dee', '40'], // new
+    ]);
+    const r2 = await loadIntoPostgres(
+      inputFor(client, 'people', columns, batchesOf(second), { mode: 'upsert', key: ['id'] }).input,
+    );
+    expect(r2).toMatchObject({ inserted: 1, updated: 1, unchanged: 2, rejected: 0, rowsRead: 4 });
+    expect(balance(r2)).toBe(r2.rowsRead);
+    expect(await tableRows(reader, 'people')).toEqual([
+      { id: 1, name: 'ann', score: '10' },
+      { id: 2, name: 'bob', score: null },
+      { id: 3, name: 'cy', score: '31' },
+      { id: 4, name: 'dee', score: '40' },
+    ]);
+  });
+
+  it('refuses an existing table without a unique key on the key columns', async () => {
+    await client.query('CREATE TABLE no_key (id integer, name text, score numeric)');
+    const { input } = inputFor(client, 'no_key', columns, batchesOf(rowsFrom(columns, [[1, 'a', '1']])), {
+      mode: 'upsert',
+      key: ['id'],
+    });
+    await expect(loadIntoPostgres(input)).rejects.toMatchObject({
+      code: 'TARGET_INCOMPATIBLE',
+      message: expect.stringContaining('needs a primary key or unique constraint on (id)'),
+    });
+  });
+});
+
+describe('replace', () => {
+  const columns: LoadColumn[] = [
+    { name: 'id', type: 'integer' },
+    { name: 'label', type: 'text' },
+  ];
+
+  it('swaps in the new rows, keeping indexes, constraints, defaults, grants and comments; readers see old rows until commit', async () => {
+    await client.query(`CREATE TABLE repl (id integer PRIMARY KEY, label text NOT NULL CHECK (label <> 'bad'),
+                          added timestamptz DEFAULT now(), CONSTRAINT repl_label_key UNIQUE (label))`);
+    await client.query('CREATE INDEX repl_added_idx ON repl (added DESC)');
+    await client.query(`COMMENT ON TABLE repl IS 'the replace target'`);
+    await client.query('GRANT SELECT ON repl TO PUBLIC');
+    await client.query(`INSERT INTO repl (id, label) SELECT g, 'old ' || g FROM generate_series(1, 5) g`);
+
+    let seenDuringLoad: number | null = null;
+    async function* slow() {
+      yield { rows: rowsFrom(columns, [[10, 'new a']]), rejectedUpstream: [], rowsRead: 1 };
+      const r = await reader.query('SELECT count(*)::int AS n FROM repl');
+      seenDuringLoad = r.rows[0].n;
+      yield {
+        rows: rowsFrom(
+          columns,
+          [
+            [11, 'new b'],
+            [12, 'bad'],
+          ],
+          3,
+        ),
+        rejectedUpstream: [],
+        rowsRead: 3,
+      };
+    }
+    const { input, collected } = inputFor(client, 'repl', columns, slow(), { mode: 'replace', chunkRows: 1 });
+    const result = await loadIntoPostgres(input);
+    expect(seenDuringLoad).toBe(5);
+    expect(result).toMatchObject({ inserted: 2, rejected: 1, createdTable: false });
+    expect(collected.rejected[0]?.errors[0]).toMatchObject({
+      reason: 'database_rejected',
+      sqlstate: '23514',
+      column: 'label',
+      value: 'bad',
+    });
+    expect((await tableRows(reader, 'repl')).map((r) => [r.id, r.label, r.added instanceof Date])).toEqual([
+      [10, 'new a', true],
+      [11, 'new b', true],
+    ]);
+    const indexes = await reader.query(
+      `SELECT indexname FROM pg_indexes WHERE tablename = 'repl' ORDER BY 1`,
+    );
+    expect(indexes.rows.map((r) => r.indexname)).toEqual(['repl_added_idx', 'repl_label_key', 'repl_pkey']);
+    const meta = await reader.query(
+      `SELECT obj_description('repl'::regclass, 'pg_class') AS comment, has_table_privilege('public', 'repl', 'SELECT') AS pub,
+              (SELECT count(*)::int FROM pg_class WHERE relname LIKE 'repl\\_ls%') AS leftovers`,
+    );
+    expect(meta.rows[0]).toEqual({ comment: 'the replace target', pub: true, leftovers: 0 });
+  });
+
+  it('refuses a table a view depends on, naming the view, and leaves it unchanged', async () => {
+    await client.query('CREATE TABLE viewed (id integer, label text)');
+    await client.query(`INSERT INTO viewed VALUES (1, 'kept')`);
+    await client.query('CREATE VIEW viewed_v AS SELECT * FROM viewed');
+    const { input } = inputFor(client, 'viewed', columns, batchesOf(rowsFrom(columns, [[2, 'x']])), {
+      mode: 'replace',
+    });
+    await expect(loadIntoPostgres(input)).rejects.toMatchObject({
+      code: 'TARGET_INCOMPATIBLE',
+      message: expect.stringContaining('view viewed_v'),
+    });
+    expect(await tableRows(reader, 'viewed')).toEqual([{ id: 1, label: 'kept' }]);
+  });
+
+  it('creates the table when it does not exist', async () => {
+    const { input } = inputFor(client, 'repl_new', columns, batchesOf(rowsFrom(columns, [[1, 'a']])), {
+      mode: 'replace',
+    });
+    expect(await loadIntoPostgres(input)).toMatchObject({ inserted: 1, createdTable: true });
+  });
+});
+
+describe('incremental', () => {
+  const columns: LoadColumn[] = [
+    { name: 'id', type: 'integer' },
+    { name: 'updated_at', type: 'timestamptz' },
+    { name: 'v', type: 'text' },
+  ];
+  const base = [
+    [1, '2024-01-01T00:00:00Z', 'a'],
+    [2, '2024-01-02T00:00:00Z', 'b'],
+    [3, '2024-01-03T00:00:00Z', 'c'],
+  ] as NormalizedValue[][];
+
+  const run = (values: NormalizedValue[][], after: string | null) => {
+    const { input, collected } = inputFor(client, 'events', columns, batchesOf(rowsFrom(columns, values)), {
+      mode: 'incremental',
+      key: ['id'],
+      watermark: { column: 'updated_at', after },
+    });
+    return loadIntoPostgres(input).then((result) => ({ result, collected }));
+  };
+
+  it('loads rows above the watermark, and nothing when re-run without new data', async () => {
+    const { result: r1 } = await run(base, null);
+    expect(r1).toMatchObject({ inserted: 3, unchanged: 0 });
+    expect(r1.newWatermark).toBe('2024-01-03 00:00:00+00');
+
+    const { result: r2 } = await run(base, r1.newWatermark);
+    expect(r2).toMatchObject({ inserted: 0, updated: 0, unchanged: 3, rejected: 0 });
+    expect(r2.newWatermark).toBeNull();
+
+    const more = [
+      ...base,
+      [2, '2024-01-05T00:00:00Z', 'b2'],
+      [4, '2024-01-04T00:00:00Z', 'd'],
+    ] as NormalizedValue[][];
+    const { result: r3 } = await run(more, r1.newWatermark);
+    expect(r3).toMatchObject({ inserted: 1, updated: 1, unchanged: 3 });
+    expect(r3.newWatermark).toBe('2024-01-05 00:00:00+00');
+    expect(balance(r3)).toBe(r3.rowsRead);
+    expect((await tableRows(reader, 'events')).map((r) => r.v)).toEqual(['a', 'b2', 'c', 'd']);
+  });
+
+  it('rejects a row without a watermark instead of skipping it', async () => {
+    const { result, collected } = await run([[9, null, 'no time']], '2024-01-05T00:00:00Z');
+    expect(result).toMatchObject({ inserted: 0, rejected: 1 });
+    expect(collected.rejected[0]).toMatchObject({
+      line: 2,
+      stage: 'load',
+      errors: [{ reason: 'missing_watermark', column: 'updated_at' }],
+    });
+  });
+
+  it('refuses a watermark that is not a value of the column type', async () => {
+    await expect(run(base, 'yesterday-ish')).rejects.toMatchObject({ code: 'SPEC_INVALID' });
+  });
+});

@@ -1,0 +1,227 @@
+import pg from 'pg';
+import { LoadstoneError } from '../../common/errors.ts';
+import type { RejectedRow } from '../../common/types.ts';
+import type { LoadBatch, LoadInput, LoadPhase, LoadProgress } from './types.ts';
+
+/**
+ * The error rate is evaluated continuously only once this many rows have been read (and always
+ * at the end), so one bad row among the first few does not abort a large load.
+ */
+export const ERROR_RATE_MIN_ROWS = 1_000;
+
+const PROGRESS_INTERVAL_MS = 100;
+
+/** Thrown inside the load when the signal fires; turned into LOAD_CANCELLED after the rollback. */
+export class Cancelled extends Error {}
+
+/**
+ * The running state of one load: counters, the error budget, progress, the transaction and
+ * cancellation. Transaction settings: UTC and ISO dates (watermarks print the same everywhere,
+ * dates become midnight UTC in timestamp columns) and deferred constraints checked per statement
+ * (so bad rows are isolated, not found at COMMIT).
+ */
+export class LoadSession {
+  readonly started = Date.now();
+  phase: LoadPhase = 'preparing';
+  rowsRead = 0;
+  bytesRead: number | null = null;
+  totalBytes: number | null = null;
+  rejected = 0;
+  committedRows = 0;
+  /** Rows loaded so far; set by the strategy. */
+  loaded: () => number = () => 0;
+  private lastProgress = 0;
+  private cancelling: Promise<void> | null = null;
+  private readonly onAbort = () => {
+    this.cancelling ??= this.cancelBackend();
+  };
+
+  readonly client: pg.Client;
+  private readonly input: LoadInput;
+
+  constructor(client: pg.Client, input: LoadInput) {
+    this.client = client;
+    this.input = input;
+    input.signal?.addEventListener('abort', this.onAbort);
+    if (input.signal?.aborted) this.onAbort();
+  }
+
+  /**
+   * The source's next batch, or `Cancelled` as soon as the signal fires (a slow source is not
+   * waited for). The abort listener lives only as long as this one read: racing against one
+   * long-lived promise instead would keep every batch ever read reachable from it.
+   */
+  next<T>(iterator: AsyncIterator<T>): Promise<IteratorResult<T>> {
+    const signal = this.input.signal;
+    if (!signal) return iterator.next();
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(new Cancelled());
+      if (signal.aborted) {
+        onAbort();
+        return;
+      }
+      signal.addEventListener('abort', onAbort, { once: true });
+      iterator.next().then(
+        (result) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(result);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  get dryRun(): boolean {
+    return this.input.dryRun;
+  }
+
+  /** Starts a transaction with the load's session settings. */
+  async begin(): Promise<void> {
+    await this.client.query(
+      "BEGIN; SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET CONSTRAINTS ALL IMMEDIATE",
+    );
+  }
+
+  /** Commits what is loaded so far and opens the next transaction (commitEvery). */
+  async commitAndContinue(): Promise<void> {
+    this.setPhase('committing');
+    await this.client.query('COMMIT');
+    this.committedRows = this.loaded();
+    await this.begin();
+    this.setPhase('loading');
+  }
+
+  /** Takes in a batch's counters and passes its upstream rejects on. */
+  noteBatch(batch: LoadBatch): void {
+    this.rowsRead = Math.max(this.rowsRead, batch.rowsRead);
+    if (batch.bytesRead !== undefined) this.bytesRead = batch.bytesRead;
+    if (batch.totalBytes !== undefined) this.totalBytes = batch.totalBytes;
+    if (batch.rejectedUpstream.length > 0) this.reject([...batch.rejectedUpstream]);
+  }
+
+  /** Reports rejected rows and checks the error budget (may throw LOAD_ABORTED_ERROR_RATE). */
+  reject(rows: RejectedRow[]): void {
+    if (rows.length === 0) return;
+    this.input.onRejected(rows);
+    this.rejected += rows.length;
+    this.checkBudget(false);
+  }
+
+  /**
+   * Aborts when more rows than `maxErrors` are rejected (any time), or when rejected/read exceeds
+   * `maxErrorRate` — continuously once ERROR_RATE_MIN_ROWS rows are read, and at the end.
+   */
+  checkBudget(final: boolean): void {
+    const { maxErrors, maxErrorRate } = this.input;
+    const read = Math.max(this.rowsRead, 1);
+    const overCount = maxErrors !== undefined && this.rejected > maxErrors;
+    const overRate = (final || this.rowsRead >= ERROR_RATE_MIN_ROWS) && this.rejected / read > maxErrorRate;
+    if (!overCount && !overRate) return;
+    const n = (x: number) => x.toLocaleString('en-US');
+    const pct = (x: number) => `${Number((x * 100).toFixed(x < 0.001 ? 3 : 1))}%`;
+    const why = overCount
+      ? `${n(this.rejected)} rows rejected exceeds the maximum of ${n(maxErrors!)} rejected rows`
+      : `${n(this.rejected)} of ${n(this.rowsRead)} rows rejected (${pct(this.rejected / read)}) exceeds the maximum error rate ${pct(maxErrorRate)}`;
+    const kept =
+      this.committedRows > 0 ? `; ${n(this.committedRows)} rows committed earlier (commitEvery) stay` : '';
+    throw new LoadstoneError(
+      'LOAD_ABORTED_ERROR_RATE',
+      `load aborted: ${why}; rolled back everything since the last commit${kept}`,
+      {
+        details: {
+          rowsRead: this.rowsRead,
+          rejected: this.rejected,
+          maxErrorRate,
+          ...(maxErrors !== undefined ? { maxErrors } : {}),
+          committedRows: this.committedRows,
+        },
+      },
+    );
+  }
+
+  /** Moves to a phase; it shows in the next progress event (and `done` always emits one). */
+  setPhase(phase: LoadPhase): void {
+    if (this.phase === phase) return;
+    this.phase = phase;
+    this.progress(phase === 'done');
+  }
+
+  /**
+   * Emits progress when due: the first call, then at most every 100 ms (so at most ten a second,
+   * whatever the phases and commits do), and the final `done`.
+   */
+  progress(force = false): void {
+    const onProgress = this.input.onProgress;
+    if (!onProgress) return;
+    const now = Date.now();
+    if (!force && this.lastProgress !== 0 && now - this.lastProgress < PROGRESS_INTERVAL_MS) return;
+    this.lastProgress = now;
+    const seconds = Math.max((now - this.started) / 1000, 0.001);
+    const byteRate = this.bytesRead !== null ? this.bytesRead / seconds : 0;
+    const eta =
+      this.totalBytes !== null && this.bytesRead !== null && byteRate > 0
+        ? Math.max(0, (this.totalBytes - this.bytesRead) / byteRate)
+        : null;
+    const p: LoadProgress = {
+      phase: this.phase,
+      bytesRead: this.bytesRead,
+      totalBytes: this.totalBytes,
+      rowsRead: this.rowsRead,
+      loaded: this.loaded(),
+      rejected: this.rejected,
+      committedRows: this.committedRows,
+      rowsPerSecond: Math.round(this.rowsRead / seconds),
+      etaSeconds: eta === null ? null : Math.round(eta),
+    };
+    onProgress(p);
+  }
+
+  /** Throws `Cancelled` when the signal fired. */
+  checkCancelled(): void {
+    if (this.input.signal?.aborted) throw new Cancelled();
+  }
+
+  /** Waits for a cancel request in flight, so the rollback that follows is not cancelled too. */
+  async settleCancel(): Promise<void> {
+    await this.cancelling;
+  }
+
+  private async cancelBackend(): Promise<void> {
+    const pid = (this.client as unknown as { processID?: number }).processID;
+    if (!pid) return;
+    let canceller: pg.Client | null = null;
+    try {
+      canceller = this.input.cancelClient ? await this.input.cancelClient() : await this.openLike();
+      await canceller.query('SELECT pg_cancel_backend($1)', [pid]);
+    } catch {
+      // Best effort: without it, the running statement finishes and the load stops right after.
+    } finally {
+      await canceller?.end().catch(() => {});
+    }
+  }
+
+  private async openLike(): Promise<pg.Client> {
+    const c = this.client as unknown as { connectionParameters: pg.ClientConfig };
+    const p = c.connectionParameters;
+    const client = new pg.Client({
+      host: p.host,
+      port: p.port,
+      user: p.user,
+      password: p.password,
+      database: p.database,
+      ssl: p.ssl,
+      connectionTimeoutMillis: 10_000,
+    });
+    client.on('error', () => {});
+    await client.connect();
+    return client;
+  }
+
+  /** Detaches from the signal. */
+  dispose(): void {
+    this.input.signal?.removeEventListener('abort', this.onAbort);
+  }
+}

@@ -1,0 +1,47 @@
+import type pg from 'pg';
+import { type QualifiedTable, qualify, quoteIdent } from '../pg/identifiers.ts';
+import type { TableInfo } from './catalog.ts';
+import type { MoveColumn } from './statements.ts';
+import type { LoadColumn } from './types.ts';
+
+/** `CREATE TABLE` from the column spec; key columns (upsert/incremental) become the primary key. */
+export function createTableSql(
+  table: QualifiedTable,
+  columns: readonly LoadColumn[],
+  key: readonly string[],
+): string {
+  const defs = columns.map((c) => `${quoteIdent(c.name)} ${c.type}`);
+  if (key.length > 0) defs.push(`PRIMARY KEY (${key.map(quoteIdent).join(', ')})`);
+  return `CREATE TABLE ${qualify(table)} (${defs.join(', ')})`;
+}
+
+/** Adds spec columns the table lacks (nullable, spec type); returns their names. */
+export async function addColumns(
+  client: pg.Client,
+  table: QualifiedTable,
+  missing: readonly { column: string; type: string }[],
+): Promise<string[]> {
+  if (missing.length === 0) return [];
+  const adds = missing.map((m) => `ADD COLUMN ${quoteIdent(m.column)} ${m.type}`);
+  await client.query(`ALTER TABLE ${qualify(table)} ${adds.join(', ')}`);
+  return missing.map((m) => m.column);
+}
+
+/**
+ * The load columns as the move statements need them: cast targets from the table's catalog types
+ * (or the spec types for a table created or columns added by this load).
+ */
+export function moveColumns(columns: readonly LoadColumn[], info: TableInfo | null): MoveColumn[] {
+  const byName = new Map(info?.columns.map((c) => [c.name, c]) ?? []);
+  return columns.map((c) => {
+    const t = byName.get(c.name);
+    if (!t) return { name: c.name, castType: c.type, fullType: c.type, compareAsText: false };
+    return { name: c.name, castType: t.castType, fullType: t.display, compareAsText: t.base === 'json' };
+  });
+}
+
+/** Whether any loaded column is GENERATED ALWAYS AS IDENTITY (inserting it needs OVERRIDING SYSTEM VALUE). */
+export function needsOverriding(columns: readonly LoadColumn[], info: TableInfo | null): boolean {
+  const loaded = new Set(columns.map((c) => c.name));
+  return info?.columns.some((c) => c.identity === 'a' && loaded.has(c.name)) ?? false;
+}

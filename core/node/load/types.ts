@@ -1,0 +1,139 @@
+import type pg from 'pg';
+import type { LoadMode } from '../../common/spec/job-spec.ts';
+import type { ColumnType, NormalizedValue, RawValue, RejectedRow } from '../../common/types.ts';
+import type { QualifiedTable } from '../pg/identifiers.ts';
+
+/** One normalized row on its way to the target. */
+export interface LoadRow {
+  /** Physical line or record number in the source, for rejected-row reports. */
+  readonly line: number;
+  /** One value per load column, in `LoadInput.columns` order. */
+  readonly values: readonly NormalizedValue[];
+  /** The source cells (keyed by source column name), reported if the database refuses the row. */
+  readonly raw: Record<string, RawValue>;
+}
+
+/** What the pipeline hands the loader at a time. */
+export interface LoadBatch {
+  readonly rows: readonly LoadRow[];
+  /** Rows already rejected by the parser or normalizer; passed on to `onRejected` and counted. */
+  readonly rejectedUpstream: readonly RejectedRow[];
+  /** Cumulative rows read by the source so far, rejected ones included. */
+  readonly rowsRead: number;
+  readonly bytesRead?: number;
+  readonly totalBytes?: number;
+}
+
+/** A target column: name (target identifier, any text) and type. */
+export interface LoadColumn {
+  readonly name: string;
+  readonly type: ColumnType;
+}
+
+/** Where a load is; `merging` only when rows are staged first (`duplicateKeys: 'reject'`). */
+export type LoadPhase = 'preparing' | 'loading' | 'merging' | 'swapping' | 'committing' | 'done';
+
+/** Progress, at most ten times a second plus once per phase change and once at the end. */
+export interface LoadProgress {
+  readonly phase: LoadPhase;
+  readonly bytesRead: number | null;
+  readonly totalBytes: number | null;
+  readonly rowsRead: number;
+  /** Rows inserted, updated or found unchanged so far (in this transaction, for a dry run). */
+  readonly loaded: number;
+  readonly rejected: number;
+  /** Rows whose outcome is committed (0 until the first commit; always 0 in a dry run). */
+  readonly committedRows: number;
+  readonly rowsPerSecond: number;
+  /** From the byte rate, when the source knows its size; otherwise null. */
+  readonly etaSeconds: number | null;
+}
+
+/** Everything `loadIntoPostgres` needs. */
+export interface LoadInput {
+  /** A connected client; the loader owns its transaction for the duration of the load. */
+  readonly client: pg.Client;
+  /**
+   * Opens a second connection to cancel the running statement (`pg_cancel_backend`); the loader
+   * ends it. Default: a new client with `client`'s connection settings.
+   */
+  readonly cancelClient?: () => Promise<pg.Client>;
+  /** `[schema.]table` as the user typed it (see `parseTableName`). */
+  readonly table: string;
+  readonly columns: readonly LoadColumn[];
+  readonly mode: LoadMode;
+  /** Key columns (target names), required for `upsert` and `incremental`. */
+  readonly key?: readonly string[];
+  /** `incremental` only: rows whose `column` value is above `after` are loaded. */
+  readonly watermark?: { readonly column: string; readonly after: string | number | null };
+  readonly duplicateKeys: 'last' | 'reject';
+  readonly addMissingColumns: boolean;
+  readonly dryRun: boolean;
+  /** Commit every N rows; committed rows stay if the load later fails. Ignored by replace and dry runs. */
+  readonly commitEvery?: number;
+  /** Abort when rejected / read exceeds this fraction (see `ERROR_RATE_MIN_ROWS`). */
+  readonly maxErrorRate: number;
+  /** Abort when more rows than this are rejected. */
+  readonly maxErrors?: number;
+  readonly batches: AsyncIterable<LoadBatch>;
+  /** Receives upstream rejects as they pass and load-stage rejects as they are found. */
+  readonly onRejected: (rows: RejectedRow[]) => void;
+  readonly onProgress?: (progress: LoadProgress) => void;
+  readonly signal?: AbortSignal;
+  /** Rows per COPY/merge chunk (default 50,000). Tests use small chunks to cross boundaries. */
+  readonly chunkRows?: number;
+}
+
+/** A target column the source does not provide. */
+export interface ExtraColumn {
+  readonly column: string;
+  readonly type: string;
+  readonly nullable: boolean;
+  readonly hasDefault: boolean;
+}
+
+/** A column whose table type cannot take the spec type, or a NOT NULL column the source leaves empty. */
+export interface IncompatibleColumn {
+  readonly column: string;
+  readonly tableType: string;
+  /** Null for a NOT NULL table column without default that the source does not provide. */
+  readonly specType: ColumnType | null;
+  readonly reason: string;
+}
+
+/** How an existing table matches the column spec; shown before a load. */
+export interface CompatibilityReport {
+  /** The table as resolved (schema filled in from the search path when not given). */
+  readonly table: QualifiedTable;
+  readonly exists: boolean;
+  /** Spec columns the table lacks (added with `addMissingColumns`, otherwise an error). */
+  readonly missing: readonly { readonly column: string; readonly type: ColumnType }[];
+  /** Table columns the source does not provide; fine when nullable or defaulted. */
+  readonly extra: readonly ExtraColumn[];
+  readonly incompatible: readonly IncompatibleColumn[];
+  /** Table-level problems: missing schema, not a table, no unique key for upsert… */
+  readonly problems: readonly string[];
+  /** Whether a load can go ahead with these options. */
+  readonly ok: boolean;
+}
+
+/** What a load did (or, for a dry run, would do). */
+export interface LoadResult {
+  readonly table: QualifiedTable;
+  readonly mode: LoadMode;
+  readonly dryRun: boolean;
+  readonly inserted: number;
+  readonly updated: number;
+  /** Upsert/incremental: rows identical to the table, and (incremental) rows at or below the watermark. */
+  readonly unchanged: number;
+  /** All rejected rows: upstream (parse/normalize) and load stage. */
+  readonly rejected: number;
+  readonly rowsRead: number;
+  readonly createdTable: boolean;
+  readonly addedColumns: readonly string[];
+  readonly compatibility: CompatibilityReport;
+  /** Incremental: the highest watermark among loaded rows, as text; null when none was loaded. */
+  readonly newWatermark: string | null;
+  readonly committedRows: number;
+  readonly durationMs: number;
+}

@@ -1,0 +1,86 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isProcessAlive, readPostmasterPid } from './cluster.ts';
+import { openLocalWarehouse } from './local-warehouse.ts';
+
+const run = promisify(execFile);
+const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'test-fixtures', 'warehouse-child.ts');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loadstone-wh-'));
+const clusterDir = path.join(dataDir, 'warehouse');
+
+const runChild = async (how: 'stop' | 'leave') => {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', child, dataDir, how]);
+  const m = /port=(\d+) started=(true|false)/.exec(stdout);
+  return { port: Number(m?.[1]), started: m?.[2] === 'true' };
+};
+const running = () => {
+  const info = readPostmasterPid(clusterDir);
+  return info !== null && isProcessAlive(info.pid);
+};
+const query = async (config: pg.ClientConfig, sql: string) => {
+  const client = new pg.Client(config);
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+};
+
+afterAll(async () => {
+  if (running()) {
+    const w = await openLocalWarehouse(dataDir);
+    await w.stop();
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('local warehouse', () => {
+  it('initialises on first use, keeps a private password, serves database loadstone on loopback', async () => {
+    const w = await openLocalWarehouse(dataDir);
+    expect(w.startedHere).toBe(true);
+    expect(w.config).toMatchObject({
+      host: '127.0.0.1',
+      user: 'postgres',
+      database: 'loadstone',
+      label: 'local',
+    });
+    expect(fs.statSync(path.join(dataDir, 'warehouse.password')).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(path.join(dataDir, 'warehouse.password'), 'utf8')).toBe(w.config.password);
+    await query(w.config, 'CREATE TABLE kept (x int); INSERT INTO kept VALUES (42)');
+    const again = await openLocalWarehouse(dataDir);
+    expect(again.startedHere).toBe(false);
+    expect(again.config.port).toBe(w.config.port);
+    await w.stop();
+    expect(running()).toBe(false);
+  });
+
+  it('restarts on the same data, and another live process never stops it under its owner', async () => {
+    const w = await openLocalWarehouse(dataDir);
+    expect(w.startedHere).toBe(true);
+    expect(await query(w.config, 'SELECT x FROM kept')).toEqual([{ x: 42 }]);
+    const other = await runChild('stop');
+    expect(other).toEqual({ port: w.config.port, started: false });
+    expect(running()).toBe(true); // its owner (this process) is alive
+    await w.stop();
+    expect(running()).toBe(false);
+  });
+
+  it('reuses a server left running by a process that died, and stops it at the end', async () => {
+    const left = await runChild('leave');
+    expect(left.started).toBe(true);
+    expect(running()).toBe(true);
+    const w = await openLocalWarehouse(dataDir);
+    expect(w.startedHere).toBe(false);
+    expect(w.config.port).toBe(left.port);
+    expect(await query(w.config, 'SELECT x FROM kept')).toEqual([{ x: 42 }]);
+    await w.stop();
+    expect(running()).toBe(false);
+  });
+});

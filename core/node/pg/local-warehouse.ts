@@ -1,0 +1,238 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { LoadstoneError } from '../../common/errors.ts';
+import { initCluster, isProcessAlive, readPostmasterPid, startOnFreePort, stopCluster } from './cluster.ts';
+import type { TargetConfig } from './connect.ts';
+import { quoteIdent } from './identifiers.ts';
+import { type RunAs, serverRunAs, serverUserCanReach } from './server-user.ts';
+
+/** The database Loadstone loads into on the local warehouse. */
+export const WAREHOUSE_DATABASE = 'loadstone';
+
+/** The `local` target: an embedded PostgreSQL server in `<dataDir>/warehouse`. */
+export interface LocalWarehouse {
+  /** The cluster folder. */
+  readonly clusterDir: string;
+  /** How to connect to database `loadstone` as `postgres`. Holds the password: never log it. */
+  readonly config: TargetConfig & {
+    host: string;
+    port: number;
+    user: string;
+    password: string;
+    database: string;
+  };
+  /** False when a server left running by an earlier or concurrent process was reused. */
+  readonly startedHere: boolean;
+  /**
+   * Stops the server unless another live process owns it or other clients are connected (then
+   * the last one out, or the next run, stops it). Safe to call twice; the CLI calls it in `finally`.
+   */
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the local warehouse: initialises `<dataDir>/warehouse` on first use (password: random,
+ * kept in `<dataDir>/warehouse.password`, mode 0600), reuses a server already running on that
+ * folder (its `postmaster.pid`), or starts one on a free 127.0.0.1 port. The server is detached
+ * (it outlives a crashed CLI; the next run reuses and later stops it). As root, the server runs
+ * as the `postgres` system user (created if missing) and `dataDir` gets o+x so that user can
+ * enter it; a data folder below a private parent (e.g. /root) is refused with a clear message.
+ * @throws LoadstoneError TARGET_UNREACHABLE when the server cannot be initialised, started or reached.
+ */
+export async function openLocalWarehouse(dataDir: string): Promise<LocalWarehouse> {
+  const root = path.resolve(dataDir);
+  fs.mkdirSync(root, { recursive: true });
+  const runAs = serverRunAs();
+  if (runAs && !serverUserCanReach(root, runAs)) {
+    // As root the data folder is often a private temp folder: let others enter it (not list it).
+    fs.chmodSync(root, fs.statSync(root).mode | 0o711);
+  }
+  if (!serverUserCanReach(root, runAs)) {
+    throw new LoadstoneError(
+      'TARGET_UNREACHABLE',
+      `the local warehouse cannot start: PostgreSQL refuses to run as root, and the '${runAs?.name}' ` +
+        `system user it runs as cannot reach ${root} (a parent folder is private); ` +
+        'run Loadstone as a normal user or choose a data folder outside a private home',
+    );
+  }
+  const password = ensurePassword(path.join(root, 'warehouse.password'));
+  const clusterDir = path.join(root, 'warehouse');
+  await ensureInitialised(root, clusterDir, password, runAs);
+
+  const ownerFile = path.join(root, 'warehouse.owner');
+  let port = await findRunning(clusterDir, password);
+  let startedHere = false;
+  if (port === null) {
+    try {
+      port = await startOnFreePort(clusterDir, runAs);
+      startedHere = true;
+    } catch (error) {
+      // A concurrent process may have started it between our check and our start.
+      port = await findRunning(clusterDir, password);
+      if (port === null) throw error;
+    }
+  }
+  const owner = readOwner(ownerFile);
+  if (startedHere || owner === null || !isProcessAlive(owner))
+    fs.writeFileSync(ownerFile, String(process.pid));
+
+  const base = { host: '127.0.0.1', port, user: 'postgres', password, ssl: false as const, label: 'local' };
+  await ensureDatabase(base);
+  let stopped = false;
+  return {
+    clusterDir,
+    config: { ...base, database: WAREHOUSE_DATABASE },
+    startedHere,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await stopIfLastUser(clusterDir, ownerFile, base, runAs);
+    },
+  };
+}
+
+function ensurePassword(file: string): string {
+  try {
+    fs.writeFileSync(file, randomBytes(24).toString('base64url'), { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const password = fs.readFileSync(file, 'utf8').trim();
+  if (password === '')
+    throw new LoadstoneError('TARGET_UNREACHABLE', `the local warehouse password file ${file} is empty`);
+  return password;
+}
+
+/** initdb into a sibling folder, then rename: a crash or a concurrent first run never leaves a half-made cluster. */
+async function ensureInitialised(root: string, clusterDir: string, password: string, runAs: RunAs | null) {
+  if (fs.existsSync(path.join(clusterDir, 'PG_VERSION'))) return;
+  if (fs.existsSync(clusterDir)) {
+    if (fs.readdirSync(clusterDir).length > 0) {
+      throw new LoadstoneError(
+        'TARGET_UNREACHABLE',
+        `${clusterDir} exists but is not a PostgreSQL cluster; move it away to let Loadstone create the local warehouse`,
+      );
+    }
+    fs.rmdirSync(clusterDir);
+  }
+  const staging = path.join(root, `warehouse.init-${randomBytes(4).toString('hex')}`);
+  try {
+    await initCluster(staging, { password, runAs });
+    fs.renameSync(staging, clusterDir);
+  } catch (error) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    if (fs.existsSync(path.join(clusterDir, 'PG_VERSION'))) return; // a concurrent first run won
+    throw error instanceof LoadstoneError
+      ? error
+      : new LoadstoneError(
+          'TARGET_UNREACHABLE',
+          `cannot initialise the local warehouse: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
+  }
+}
+
+/** The port of a server already running on `clusterDir` that accepts our password, or null. */
+async function findRunning(clusterDir: string, password: string): Promise<number | null> {
+  for (let waited = 0; waited < 30_000; waited += 100) {
+    const info = readPostmasterPid(clusterDir);
+    if (!info || !isProcessAlive(info.pid)) return null;
+    if (info.status === 'ready') {
+      const client = new pg.Client({
+        host: '127.0.0.1',
+        port: info.port,
+        user: 'postgres',
+        password,
+        database: 'postgres',
+      });
+      client.on('error', () => {});
+      try {
+        await client.connect();
+        return info.port;
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code === '28P01') {
+          throw new LoadstoneError(
+            'TARGET_UNREACHABLE',
+            'the local warehouse refused the password in warehouse.password (was the file replaced?)',
+          );
+        }
+        if (code !== '57P03') return null; // refused: a stale pid file whose pid was reused
+      } finally {
+        await client.end().catch(() => {});
+      }
+    }
+    await sleep(100); // starting up or shutting down
+  }
+  return null;
+}
+
+async function ensureDatabase(base: pg.ClientConfig): Promise<void> {
+  const client = new pg.Client({ ...base, database: 'postgres' });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [WAREHOUSE_DATABASE]);
+    if (found.rowCount === 0) {
+      await client
+        .query(`CREATE DATABASE ${quoteIdent(WAREHOUSE_DATABASE)}`)
+        .catch((error: { code?: string }) => {
+          if (error.code !== '42P04') throw error; // created concurrently
+        });
+    }
+  } catch (error) {
+    if (error instanceof LoadstoneError) throw error;
+    throw new LoadstoneError('TARGET_UNREACHABLE', `the local warehouse: ${(error as Error).message}`, {
+      cause: error,
+    });
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function stopIfLastUser(
+  clusterDir: string,
+  ownerFile: string,
+  base: pg.ClientConfig,
+  runAs: RunAs | null,
+) {
+  const info = readPostmasterPid(clusterDir);
+  if (!info || !isProcessAlive(info.pid)) return;
+  const owner = readOwner(ownerFile);
+  if (owner !== null && owner !== process.pid && isProcessAlive(owner)) return; // its owner stops it
+  let others = 0;
+  const client = new pg.Client({ ...base, port: info.port, database: 'postgres' });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const r = await client.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+    );
+    others = r.rows[0]?.n ?? 0;
+  } catch {
+    // Cannot ask: stop anyway (fast shutdown rolls back whatever is open).
+  } finally {
+    await client.end().catch(() => {});
+  }
+  if (others > 0) {
+    // Someone is still loading: give up ownership so the last process out (or the next run) stops it.
+    fs.rmSync(ownerFile, { force: true });
+    return;
+  }
+  await stopCluster(clusterDir, runAs);
+  fs.rmSync(ownerFile, { force: true });
+}
+
+function readOwner(file: string): number | null {
+  try {
+    const pid = Number(fs.readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
