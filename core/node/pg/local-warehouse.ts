@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,7 +39,8 @@ export interface LocalWarehouse {
  * folder (its `postmaster.pid`), or starts one on a free 127.0.0.1 port. The server is detached
  * (it outlives a crashed CLI; the next run reuses and later stops it). As root, the server runs
  * as the `postgres` system user (created if missing) and `dataDir` gets o+x so that user can
- * enter it; a data folder below a private parent (e.g. /root) is refused with a clear message.
+ * enter it; when a parent is private (e.g. the default data folder under /root), the cluster lives
+ * in `/var/lib/loadstone/<hash of dataDir>/warehouse` instead, recorded in `<dataDir>/warehouse.location`.
  * @throws LoadstoneError TARGET_UNREACHABLE when the server cannot be initialised, started or reached.
  */
 export async function openLocalWarehouse(dataDir: string): Promise<LocalWarehouse> {
@@ -50,17 +51,10 @@ export async function openLocalWarehouse(dataDir: string): Promise<LocalWarehous
     // As root the data folder is often a private temp folder: let others enter it (not list it).
     fs.chmodSync(root, fs.statSync(root).mode | 0o711);
   }
-  if (!serverUserCanReach(root, runAs)) {
-    throw new LoadstoneError(
-      'TARGET_UNREACHABLE',
-      `the local warehouse cannot start: PostgreSQL refuses to run as root, and the '${runAs?.name}' ` +
-        `system user it runs as cannot reach ${root} (a parent folder is private); ` +
-        'run Loadstone as a normal user or choose a data folder outside a private home',
-    );
-  }
   const password = ensurePassword(path.join(root, 'warehouse.password'));
-  const clusterDir = path.join(root, 'warehouse');
-  await ensureInitialised(root, clusterDir, password, runAs);
+  const clusterParent = serverUserCanReach(root, runAs) ? root : rootOwnedClusterParent(root, runAs!);
+  const clusterDir = path.join(clusterParent, 'warehouse');
+  await ensureInitialised(clusterParent, clusterDir, password, runAs);
 
   const ownerFile = path.join(root, 'warehouse.owner');
   let port = await findRunning(clusterDir, password);
@@ -92,6 +86,30 @@ export async function openLocalWarehouse(dataDir: string): Promise<LocalWarehous
       await stopIfLastUser(clusterDir, ownerFile, base, runAs);
     },
   };
+}
+
+/** Where PostgreSQL keeps the warehouse of a data folder the server user cannot reach (root only). */
+export const ROOT_CLUSTER_BASE = '/var/lib/loadstone';
+
+/**
+ * As root with a data folder under a private parent (the default `~/.local/share/loadstone` of
+ * /root), the `postgres` user cannot enter the data folder; rather than loosen /root, the cluster
+ * goes to a root-owned folder it can enter, one per data folder, and the data folder records where.
+ */
+function rootOwnedClusterParent(root: string, runAs: RunAs): string {
+  const parent = path.join(ROOT_CLUSTER_BASE, createHash('sha256').update(root).digest('hex').slice(0, 16));
+  fs.mkdirSync(parent, { recursive: true, mode: 0o711 });
+  fs.chmodSync(ROOT_CLUSTER_BASE, 0o711);
+  fs.chmodSync(parent, 0o711);
+  if (!serverUserCanReach(parent, runAs)) {
+    throw new LoadstoneError(
+      'TARGET_UNREACHABLE',
+      `the local warehouse cannot start: PostgreSQL refuses to run as root, and the '${runAs.name}' ` +
+        `system user it runs as can reach neither ${root} nor ${parent}; run Loadstone as a normal user`,
+    );
+  }
+  fs.writeFileSync(path.join(root, 'warehouse.location'), `${path.join(parent, 'warehouse')}\n`);
+  return parent;
 }
 
 function ensurePassword(file: string): string {
