@@ -144,7 +144,7 @@ test('an operator loads a messy Latin-1 CSV end to end and re-runs it as an incr
   await app.shot('error report');
 
   // 9. Export CSV: the file holds the same rows, raw values and reasons.
-  const csv = (await app.exportFile(() => run.exportButton('csv').click(), 'rejected.csv')).toString('utf8');
+  const csv = (await app.exportFile(() => run.clickExport('csv'), 'rejected.csv')).toString('utf8');
   const lines = csv
     .replace(/^\uFEFF/, '')
     .trim()
@@ -160,7 +160,7 @@ test('an operator loads a messy Latin-1 CSV end to end and re-runs it as an incr
   expect(csv).toContain('Søren Kierkegård');
   // JSON: the same rows, with every error as data.
   const json = JSON.parse(
-    (await app.exportFile(() => run.exportButton('json').click(), 'rejected.json')).toString('utf8'),
+    (await app.exportFile(() => run.clickExport('json'), 'rejected.json')).toString('utf8'),
   ) as { line: number; errors: { reason: string }[] }[];
   expect(json.map((r) => [r.line, r.errors.map((e) => e.reason)])).toEqual(
     MESSY_REJECTS.map((r) => [r.line, [r.reason]]),

@@ -46,4 +46,15 @@ export class RunPage {
   exportButton(format: 'csv' | 'json' | 'ndjson'): Locator {
     return this.page.getByTestId(`export-${format}`);
   }
+
+  /**
+   * Clicks an export once the report can be exported: the buttons stay disabled (a link without
+   * `href`) until the page knows the run has finished, which can trail the summary by a refetch.
+   */
+  async clickExport(format: 'csv' | 'json' | 'ndjson'): Promise<void> {
+    const button = this.exportButton(format);
+    await expect(button).not.toHaveAttribute('aria-disabled', 'true');
+    await expect(button).toBeEnabled();
+    await button.click();
+  }
 }
