@@ -9,7 +9,7 @@ const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 
 const CURRENCIES = ['USD', 'EUR', 'GBP', 'JPY', 'CHF'];
 
 /** Deterministic pseudo-random numbers (mulberry32), so every run benchmarks the same bytes. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -13,7 +13,7 @@ import type { NormalizedValue } from '../core/common/types.ts';
 import { DEFAULT_CHUNK_ROWS, loadIntoPostgres } from '../core/node/load/load-into-postgres.ts';
 import type { LoadBatch, LoadColumn } from '../core/node/load/types.ts';
 import { createTestDatabase, startTestServer } from '../core/node/pg/test-server.ts';
-import { generateCsv } from './generate.ts';
+import { generateCsv, random } from './generate.ts';
 
 const run = promisify(execFile);
 
@@ -133,7 +133,7 @@ async function child(
 
 /** The clean CSV's rows as the normalizer would hand them over (same seed and formulas as generate.ts). */
 export async function* normalizedBatches(rows: number, batchSize = 1000): AsyncGenerator<LoadBatch> {
-  const rnd = mulberry32(1);
+  const rnd = random(1);
   const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet'];
   const currencies = ['USD', 'EUR', 'GBP', 'JPY', 'CHF'];
   const p2 = (n: number) => (n < 10 ? `0${n}` : String(n));
@@ -176,17 +176,6 @@ export async function* normalizedBatches(rows: number, batchSize = 1000): AsyncG
       batch = [];
     }
   }
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function measureGeneration(rows: number): Promise<number> {
