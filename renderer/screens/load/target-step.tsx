@@ -14,9 +14,9 @@ import { buildSpec } from './wizard-state.ts';
 
 const MODE_HELP: Record<LoadMode, string> = {
   append: 'Insert every row; existing rows stay.',
-  replace: 'Empty the table, then insert every row (in one transaction).',
-  upsert: 'Insert new keys, update rows whose key exists.',
-  incremental: 'Like upsert, but only rows newer than the table’s highest watermark.',
+  replace: 'Load a fresh copy of the table and swap it in at commit; the old rows stay until then.',
+  upsert: 'Insert new keys; update rows whose key exists and whose values changed.',
+  incremental: 'Like upsert, but only rows above the watermark the last committed run of this job stored.',
 };
 
 /** Step 4: where the rows go and how; the compatibility check runs before anything is loaded. */
