@@ -13,7 +13,11 @@ import { type KeyProtector, openEngineSecretStore } from '../../core/node/handle
 import { createStreamLogger } from '../../core/node/handlers/logger.ts';
 import { scrubSecrets } from '../../core/node/handlers/scrub.ts';
 import type { Engine } from '../../core/node/handlers/types.ts';
+import { tuneHeapForLoads } from '../../core/node/runtime/heap.ts';
 import { resolveDataDir } from '../../core/node/store/data-dir.ts';
+
+// The engine runs the loads: keep its peak RSS near the live size.
+tuneHeapForLoads();
 
 const port = process.parentPort;
 const log = createStreamLogger(process.stderr, 'loadstone-engine');

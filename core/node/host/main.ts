@@ -1,5 +1,8 @@
 // Process entry of `npm run serve` (see serve-command.ts). Exits explicitly: a client connection or a
 // timer some library left behind must not keep a stopped host alive.
+import { tuneHeapForLoads } from '../runtime/heap.ts';
 import { runServe } from './serve-command.ts';
+
+tuneHeapForLoads();
 
 process.exit(await runServe(process.argv.slice(2)));

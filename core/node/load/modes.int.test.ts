@@ -167,8 +167,11 @@ describe('append', () => {
       loaded: 30_000,
       rejected: 0,
     });
-    for (let i = 1; i < stamps.length - 1; i++)
-      expect(stamps[i]![0] - stamps[i - 1]![0]).toBeGreaterThanOrEqual(100);
+    // Throttled: far fewer events than the 300 batches that each moved the counters (no wall-clock
+    // assertion: the 100 ms spacing itself is the throttle's own unit test).
+    expect(stamps.length).toBeLessThan(300 / 2);
+    const loading = stamps.filter(([, p]) => p.phase === 'loading');
+    expect(loading.length).toBeGreaterThan(0);
   });
 
   it('appends to an existing table', async () => {

@@ -2,15 +2,14 @@ import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
 import { isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
 import { createRowNormalizer } from '../../common/normalize/normalizer.ts';
 import { type JobSpec, type JobSpecInput, parseJobSpec } from '../../common/spec/job-spec.ts';
-import type { RawValue, RejectedRow } from '../../common/types.ts';
 import { connectTarget, type TargetConfig } from '../pg/connect.ts';
 import type { LocalWarehouse } from '../pg/local-warehouse.ts';
+import { toLoadBatches } from '../pipeline/load-batches.ts';
 import { planJob } from '../pipeline/plan-job.ts';
-import type { SourceRow } from '../sources/types.ts';
 import type { FinalRunStatus, RunCounts, RunStore } from '../store/index.ts';
 import { LOCAL_CONNECTION } from '../store/resolve-connection.ts';
 import { loadIntoPostgres } from './load-into-postgres.ts';
-import type { LoadBatch, LoadProgress, LoadResult, LoadRow } from './types.ts';
+import type { LoadProgress, LoadResult } from './types.ts';
 
 /** What a load needs besides its spec. */
 export interface RunLoadOptions {
@@ -232,64 +231,4 @@ function asLoadstoneError(error: unknown): LoadstoneError {
   if (isLoadstoneError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new LoadstoneError('LOAD_FAILED', `the load failed: ${message}`, { cause: error });
-}
-
-/** The raw record of a source row, keyed by source column name (extra fields as `extra_N`). */
-function rawRecord(columns: readonly string[], row: SourceRow): Record<string, RawValue> {
-  const raw: Record<string, RawValue> = {};
-  for (let i = 0; i < columns.length; i++) raw[columns[i]!] = row.values[i] ?? null;
-  if (row.extra) {
-    for (let i = 0; i < row.extra.length; i++) raw[`extra_${i + 1}`] = row.extra[i] ?? null;
-  }
-  return raw;
-}
-
-/** Source rows → normalized load batches; parse and normalize rejects travel with them. */
-async function* toLoadBatches(
-  rows: AsyncIterable<SourceRow[]>,
-  columns: readonly string[],
-  normalizer: ReturnType<typeof createRowNormalizer>,
-  source: { bytesRead(): number; readonly totalBytes: number | undefined },
-): AsyncGenerator<LoadBatch> {
-  let rowsRead = 0;
-  for await (const batch of rows) {
-    const good: LoadRow[] = [];
-    const rejected: RejectedRow[] = [];
-    for (const row of batch) {
-      rowsRead++;
-      if (row.problem) {
-        rejected.push({
-          line: row.line,
-          stage: 'parse',
-          raw: rawRecord(columns, row),
-          ...(row.rawText !== undefined ? { rawText: row.rawText } : {}),
-          errors: [{ column: null, value: null, reason: row.problem.reason, message: row.problem.message }],
-        });
-        continue;
-      }
-      const result = normalizer.normalize(row.values);
-      if (result.errors) {
-        rejected.push({
-          line: row.line,
-          stage: 'normalize',
-          raw: rawRecord(columns, row),
-          errors: result.errors.map((e) => ({
-            column: e.column,
-            value: e.value,
-            reason: e.reason,
-            message: e.message,
-          })),
-        });
-        continue;
-      }
-      good.push({ line: row.line, values: result.values, raw: rawRecord(columns, row) });
-    }
-    yield {
-      rows: good,
-      rejectedUpstream: rejected,
-      rowsRead,
-      bytesRead: source.bytesRead(),
-      ...(source.totalBytes !== undefined ? { totalBytes: source.totalBytes } : {}),
-    };
-  }
 }

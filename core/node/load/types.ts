@@ -9,7 +9,11 @@ export interface LoadRow {
   readonly line: number;
   /** One value per load column, in `LoadInput.columns` order. */
   readonly values: readonly NormalizedValue[];
-  /** The source cells (keyed by source column name), reported if the database refuses the row. */
+  /**
+   * The source cells (keyed by source column name), reported if the database refuses the row.
+   * May be a getter that builds the record on each read (the pipeline's rows do): read it only
+   * for a row being reported.
+   */
   readonly raw: Record<string, RawValue>;
 }
 

@@ -9,7 +9,10 @@ import type { OpenedSource, SourceRow } from '../sources/types.ts';
 export interface PlannedJob {
   readonly source: OpenedSource;
   readonly plans: ColumnPlan[];
-  /** The rows read for the sample, in file order (they are also replayed by `rows()`). */
+  /**
+   * The rows read for the sample, in file order. `rows()` replays them and empties this array as
+   * it goes (read it before iterating `rows()`).
+   */
   readonly sampleRows: readonly SourceRow[];
   /** True when the whole file fitted in the sample. */
   readonly sampledToEnd: boolean;
@@ -58,8 +61,10 @@ export async function planJob(
         return {
           async *[Symbol.asyncIterator]() {
             try {
+              // Hand the sample over batch by batch and let go of it: keeping 10,000 rows alive for
+              // the whole load would only grow the heap (and peak RSS) for nothing.
               const BATCH = 1000;
-              for (let i = 0; i < sampleRows.length; i += BATCH) yield sampleRows.slice(i, i + BATCH);
+              while (sampleRows.length > 0) yield sampleRows.splice(0, BATCH);
               if (done) return;
               while (true) {
                 const next = await iterator.next();

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { inferColumns } from '../../common/normalize/infer.ts';
+import { createRowNormalizer } from '../../common/normalize/normalizer.ts';
+import { parseJobSpec } from '../../common/spec/job-spec.ts';
+import type { LoadBatch } from '../load/types.ts';
+import type { SourceRow } from '../sources/types.ts';
+import { toLoadBatches } from './load-batches.ts';
+
+const columns = ['id', 'when'];
+
+async function collect(rows: SourceRow[][]): Promise<LoadBatch[]> {
+  const spec = parseJobSpec({ source: { path: 'in.csv' } });
+  const sample = rows.flat().map((r) => r.values);
+  const normalizer = createRowNormalizer(inferColumns({ columns, sample: sample.slice(0, 2), spec }));
+  async function* source() {
+    yield* rows;
+  }
+  const out: LoadBatch[] = [];
+  const counter = { bytesRead: () => 42, totalBytes: 100 };
+  for await (const batch of toLoadBatches(source(), columns, normalizer, counter)) out.push(batch);
+  return out;
+}
+
+describe('toLoadBatches', () => {
+  it('gives each good row its source record as raw, extra fields included, built when read', async () => {
+    const [batch] = await collect([
+      [
+        { line: 2, values: ['1', '2024-01-02'] },
+        { line: 3, values: ['2', '2024-01-03'], extra: ['surplus'] },
+      ],
+    ]);
+    expect(batch!.rows.map((r) => r.line)).toEqual([2, 3]);
+    expect(batch!.rows[0]!.raw).toEqual({ id: '1', when: '2024-01-02' });
+    expect(batch!.rows[1]!.raw).toEqual({ id: '2', when: '2024-01-03', extra_1: 'surplus' });
+    expect(batch!.rows[0]!.raw).not.toBe(batch!.rows[0]!.raw); // a fresh record per read: callers may keep it
+    expect(batch!.rowsRead).toBe(2);
+    expect(batch!.bytesRead).toBe(42);
+    expect(batch!.totalBytes).toBe(100);
+  });
+
+  it('passes parse and normalize rejects on with their raw record and counts them as read', async () => {
+    const [batch] = await collect([
+      [
+        { line: 2, values: ['1', '2024-01-02'] },
+        { line: 3, values: ['2', '2024-01-03'] },
+        { line: 4, values: ['x', '2024-01-04'] },
+        {
+          line: 5,
+          values: ['4', null],
+          problem: { reason: 'too_few_fields', message: 'expected 2 fields, found 1' },
+        },
+      ],
+    ]);
+    expect(batch!.rows.map((r) => r.line)).toEqual([2, 3]);
+    expect(batch!.rowsRead).toBe(4);
+    const [bad, short] = batch!.rejectedUpstream;
+    expect(bad).toMatchObject({ line: 4, stage: 'normalize', raw: { id: 'x', when: '2024-01-04' } });
+    expect(bad!.errors[0]).toMatchObject({ column: 'id', value: 'x' });
+    expect(short).toMatchObject({
+      line: 5,
+      stage: 'parse',
+      raw: { id: '4', when: null },
+      errors: [{ column: null, value: null, reason: 'too_few_fields' }],
+    });
+  });
+});
