@@ -95,9 +95,12 @@ export async function benchPipeline(opts: { rows?: number } = {}): Promise<Recor
     const messyLoad = load(messy.path, 'cli_messy', ['--max-error-rate', '0.01']);
 
     let pgloader: CommandFigures | { skipped: string } = {
-      skipped: 'pgloader is not installed (apt-get install pgloader)',
+      skipped:
+        process.env.BENCH_PGLOADER === '0'
+          ? 'skipped (BENCH_PGLOADER=0)'
+          : 'pgloader is not installed (apt-get install pgloader)',
     };
-    if (existsSync('/usr/bin/pgloader')) {
+    if (process.env.BENCH_PGLOADER !== '0' && existsSync('/usr/bin/pgloader')) {
       await admin.query(`${TABLE_DDL('pgloader_target')}; CHECKPOINT`);
       const command = join(dataDir, 'bench.load');
       writeFileSync(
