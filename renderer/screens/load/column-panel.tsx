@@ -1,9 +1,16 @@
 import { useId, useState } from 'react';
 import type { PreviewColumnDto } from '../../../core/common/contract/index.ts';
-import { columnSpecSchema, DATE_ORDERS, type FormatOptions } from '../../../core/common/spec/job-spec.ts';
+import { columnSpecSchema } from '../../../core/common/spec/job-spec.ts';
 import { COLUMN_TYPES, type ColumnType } from '../../../core/common/types.ts';
 import { formatCount } from '../../components/format.ts';
-import { type ColumnEdit, formatNullTokens, parseNullTokens } from './wizard-state.ts';
+import {
+  DateOrderField,
+  DecimalSeparatorField,
+  NullTokensField,
+  PercentField,
+  TimeZoneField,
+} from './format-fields.tsx';
+import { type ColumnEdit, formatNullTokens } from './wizard-state.ts';
 
 const NUMERIC: readonly ColumnType[] = ['integer', 'bigint', 'numeric'];
 const DATES: readonly ColumnType[] = ['date', 'timestamptz'];
@@ -29,7 +36,6 @@ export function ColumnPanel(props: {
   const { column: c, edit = {}, onChange } = props;
   const id = useId();
   const [nameText, setNameText] = useState(edit.name ?? '');
-  const [nullText, setNullText] = useState(edit.nullTokens ? formatNullTokens(edit.nullTokens) : '');
 
   const problem = nameProblem(nameText);
   const type = edit.type ?? c.type;
@@ -129,93 +135,49 @@ export function ColumnPanel(props: {
       <fieldset className="subfields">
         <legend>Format</legend>
         {DATES.includes(type) ? (
-          <div className="field">
-            <label htmlFor={`${id}-order`}>Date order</label>
-            <select
-              id={`${id}-order`}
-              className="input"
-              value={edit.dateOrder ?? ''}
-              onChange={(e) =>
-                onChange({ dateOrder: (e.target.value || undefined) as FormatOptions['dateOrder'] })
-              }
-              data-testid="column-date-order"
-            >
-              <option value="">File default ({c.format.dateOrder})</option>
-              {DATE_ORDERS.map((o) => (
-                <option key={o} value={o}>
-                  {o === 'DMY' ? 'DMY — day first' : o === 'MDY' ? 'MDY — month first' : 'YMD — year first'}
-                </option>
-              ))}
-            </select>
-          </div>
+          <DateOrderField
+            id={id}
+            value={edit.dateOrder}
+            onChange={onChange}
+            inherit={`File default (${c.format.dateOrder})`}
+            testId="column-date-order"
+          />
         ) : null}
         {type === 'timestamptz' ? (
-          <div className="field">
-            <label htmlFor={`${id}-tz`}>Time zone for values without an offset</label>
-            <input
-              id={`${id}-tz`}
-              className="input mono"
-              value={edit.timeZone ?? ''}
-              placeholder={c.format.timeZone}
-              onChange={(e) => onChange({ timeZone: e.target.value.trim() || undefined })}
-              data-testid="column-time-zone"
-            />
-          </div>
+          <TimeZoneField
+            id={id}
+            label="Time zone for values without an offset"
+            value={edit.timeZone}
+            onChange={onChange}
+            inherit={c.format.timeZone}
+            testId="column-time-zone"
+          />
         ) : null}
         {NUMERIC.includes(type) ? (
           <>
-            <div className="field">
-              <label htmlFor={`${id}-dec`}>Decimal separator</label>
-              <select
-                id={`${id}-dec`}
-                className="input"
-                value={edit.decimalSeparator ?? ''}
-                onChange={(e) =>
-                  onChange({
-                    decimalSeparator: (e.target.value || undefined) as ColumnEdit['decimalSeparator'],
-                  })
-                }
-                data-testid="column-decimal"
-              >
-                <option value="">Detected ({c.format.decimalSeparator === ',' ? 'comma' : 'point'})</option>
-                <option value=".">Point — 1,234.5</option>
-                <option value=",">Comma — 1.234,5</option>
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor={`${id}-pct`}>Percent values</label>
-              <select
-                id={`${id}-pct`}
-                className="input"
-                value={edit.percent ?? ''}
-                onChange={(e) =>
-                  onChange({ percent: (e.target.value || undefined) as ColumnEdit['percent'] })
-                }
-                data-testid="column-percent"
-              >
-                <option value="">
-                  File default ({c.format.percent === 'keep' ? '12.5% → 12.5' : '12.5% → 0.125'})
-                </option>
-                <option value="keep">Keep the number: 12.5% → 12.5</option>
-                <option value="fraction">As a fraction: 12.5% → 0.125</option>
-              </select>
-            </div>
+            <DecimalSeparatorField
+              id={id}
+              value={edit.decimalSeparator}
+              onChange={onChange}
+              inherit={`Detected (${c.format.decimalSeparator === ',' ? 'comma' : 'point'})`}
+              testId="column-decimal"
+            />
+            <PercentField
+              id={id}
+              value={edit.percent}
+              onChange={onChange}
+              inherit={`File default (${c.format.percent === 'keep' ? '12.5% → 12.5' : '12.5% → 0.125'})`}
+              testId="column-percent"
+            />
           </>
         ) : null}
-        <div className="field">
-          <label htmlFor={`${id}-null`}>Null tokens (comma-separated; "" = empty)</label>
-          <input
-            id={`${id}-null`}
-            className="input mono"
-            value={nullText}
-            placeholder={formatNullTokens(c.format.nullTokens)}
-            onChange={(e) => {
-              setNullText(e.target.value);
-              onChange({ nullTokens: e.target.value.trim() ? parseNullTokens(e.target.value) : undefined });
-            }}
-            data-testid="column-null-tokens"
-          />
-        </div>
+        <NullTokensField
+          id={id}
+          value={edit.nullTokens}
+          onChange={onChange}
+          inherit={formatNullTokens(c.format.nullTokens)}
+          testId="column-null-tokens"
+        />
       </fieldset>
       <div className="step-actions">
         <button type="button" className="btn btn-small" onClick={props.onReset} data-testid="column-reset">
