@@ -15,8 +15,12 @@ export class CopyIn {
   private error: Error | null = null;
   private wake: (() => void) | null = null;
   private ending = false;
+  /** Every piece written (or held back after a refusal), when the caller asked to keep the text. */
+  readonly pieces: string[] | null;
 
-  constructor(client: pg.Client, sql: string) {
+  /** `keepText`: remember the text sent, so a refused chunk can be staged again without re-serialising it. */
+  constructor(client: pg.Client, sql: string, keepText = false) {
+    this.pieces = keepText ? [] : null;
     this.stream = client.query(copyFrom(sql));
     this.stream.on('error', (error: Error) => {
       this.error = error;
@@ -39,7 +43,9 @@ export class CopyIn {
   private flush(): Promise<void> | undefined {
     const piece = this.pending;
     this.pending = '';
-    if (this.error || piece === '') return undefined;
+    if (piece === '') return undefined;
+    this.pieces?.push(piece);
+    if (this.error) return undefined;
     if (this.stream.write(piece)) return undefined;
     return new Promise((resolve) => {
       const done = () => {

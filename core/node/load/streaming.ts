@@ -2,7 +2,8 @@ import type { RejectedRow } from '../../common/types.ts';
 import { CopyIn } from './copy-in.ts';
 import { CopyRowWriter } from './copy-text.ts';
 import { isPgError, isRowDataError, type PgError } from './db-errors.ts';
-import type { Mover, RowLookup } from './mover.ts';
+import { HeldRows } from './held-rows.ts';
+import type { Mover } from './mover.ts';
 import { keyFunction, missingWatermark, unloadable } from './row-checks.ts';
 import type { LoadSession } from './session.ts';
 import { copyStageSql, copyTargetSql, createStageSql, type MoveShape } from './statements.ts';
@@ -43,13 +44,6 @@ interface Chunks {
   readonly ordinal: number | undefined;
 }
 
-const lookupIn =
-  (chunk: readonly LoadRow[]): RowLookup =>
-  async (ordinal) => {
-    const row = chunk[ordinal];
-    return row ? { line: row.line, raw: row.raw } : null;
-  };
-
 /**
  * Streams batches into the target chunk by chunk and returns the rows inserted by direct COPY
  * (the mover counts the rest).
@@ -66,7 +60,7 @@ export async function loadStreaming(
   session.loaded = () => counter.directInserted + mover.moved;
   const chunks: Chunks =
     plan.kind === 'direct'
-      ? directChunks(session, plan, writer, stageExists, counter)
+      ? directChunks(session, plan, stageExists, counter)
       : stagedChunks(session, plan, stageExists, counter);
   // A chunk never crosses a commit boundary.
   const capacity = () => {
@@ -142,26 +136,31 @@ async function afterChunk(
 function directChunks(
   session: LoadSession,
   plan: StreamingPlan,
-  writer: CopyRowWriter,
   stageExists: { value: boolean },
   counter: { directInserted: number; sinceCommit: number },
 ): Chunks {
   const client = session.client;
   const { shape, mover } = plan;
-  let rows: LoadRow[] = [];
+  let rows = new HeldRows();
   let copy: CopyIn | null = null;
 
-  /** The server refused the chunk: stage it and isolate the bad rows. */
-  const stageAndMove = async (chunk: readonly LoadRow[], refusal: PgError) => {
+  /** The server refused the chunk: stage the text it was sent (ordinals in front) and isolate the bad rows. */
+  const stageAndMove = async (chunk: HeldRows, pieces: readonly string[], refusal: PgError) => {
     await ensureStage(session, shape, stageExists);
     const staging = new CopyIn(client, copyStageSql(shape, false));
-    for (let i = 0; i < chunk.length; i++) {
-      const wait = staging.push(writer.write(chunk[i]!.values, i) as string); // serialised fine once already
-      if (wait) await wait;
+    let ordinal = 0;
+    for (const piece of pieces) {
+      // A piece holds whole lines; a newline inside a value is escaped, so each one ends a row.
+      let from = 0;
+      for (let end = piece.indexOf('\n'); end >= 0; end = piece.indexOf('\n', from)) {
+        const wait = staging.push(`${ordinal++}\t${piece.slice(from, end + 1)}`);
+        if (wait) await wait;
+        from = end + 1;
+      }
     }
     await staging.finish();
     // The COPY already showed the refusal: go straight to isolating.
-    await mover.move(0, chunk.length - 1, lookupIn(chunk), false, refusal);
+    await mover.move(0, chunk.length - 1, chunk.lookup, false, refusal);
     await client.query(`TRUNCATE ${shape.stage}`);
   };
 
@@ -169,7 +168,7 @@ function directChunks(
     const chunk = rows;
     const current = copy;
     if (chunk.length === 0 || current === null) return;
-    rows = [];
+    rows = new HeldRows();
     copy = null;
     try {
       await current.finish();
@@ -180,7 +179,7 @@ function directChunks(
       await client.query('ROLLBACK TO SAVEPOINT loadstone_chunk; RELEASE SAVEPOINT loadstone_chunk');
       if (!isRowDataError(error)) throw error;
       session.checkCancelled();
-      await stageAndMove(chunk, error);
+      await stageAndMove(chunk, current.pieces ?? [], error);
     }
     await afterChunk(session, plan, counter, chunk.length);
   };
@@ -191,11 +190,11 @@ function directChunks(
     },
     ordinal: undefined,
     add(row, line) {
-      rows.push(row);
+      rows.hold(row);
       if (copy) return copy.push(line);
       return (async () => {
         await client.query('SAVEPOINT loadstone_chunk');
-        copy = new CopyIn(client, copyTargetSql(shape));
+        copy = new CopyIn(client, copyTargetSql(shape), true);
         await copy.push(line);
       })();
     },
@@ -217,7 +216,7 @@ function stagedChunks(
   const { shape, mover } = plan;
   const keyOf = plan.watchKeys ? keyFunction(shape.key) : null;
   const keys = new Set<unknown>();
-  let rows: LoadRow[] = [];
+  let rows = new HeldRows();
   let repeated = false;
   let copy: CopyIn | null = null;
   let used = false;
@@ -234,12 +233,12 @@ function stagedChunks(
     const current = copy;
     const dedupe = repeated;
     if (chunk.length === 0 || current === null) return;
-    rows = [];
+    rows = new HeldRows();
     copy = null;
     repeated = false;
     keys.clear();
     await current.finish();
-    await mover.move(0, chunk.length - 1, lookupIn(chunk), dedupe);
+    await mover.move(0, chunk.length - 1, chunk.lookup, dedupe);
     await afterChunk(session, plan, counter, chunk.length);
   };
 
@@ -251,7 +250,7 @@ function stagedChunks(
       return rows.length;
     },
     add(row, line) {
-      rows.push(row);
+      rows.hold(row);
       if (keyOf) {
         const k = keyOf(row.values);
         if (k !== undefined) {

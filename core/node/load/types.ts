@@ -15,6 +15,16 @@ export interface LoadRow {
    * for a row being reported.
    */
   readonly raw: Record<string, RawValue>;
+  /**
+   * Optional: what `raw` is built from, for rows that build it on demand. When `cells` is given,
+   * `raw` must equal `rawRecord(rawColumns, cells, extra)`; the loader then keeps only these (not
+   * the row and its normalized values) while the row's chunk is in flight.
+   */
+  readonly cells?: readonly RawValue[];
+  /** Source column names `cells` line up with (shared by all rows of a source). */
+  readonly rawColumns?: readonly string[];
+  /** Source fields beyond the columns, reported as `extra_1`, `extra_2`… */
+  readonly extra?: readonly RawValue[] | undefined;
 }
 
 /** What the pipeline hands the loader at a time. */

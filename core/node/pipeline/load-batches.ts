@@ -1,21 +1,8 @@
 import type { createRowNormalizer } from '../../common/normalize/normalizer.ts';
 import type { NormalizedValue, RawValue, RejectedRow } from '../../common/types.ts';
+import { rawRecord } from '../load/held-rows.ts';
 import type { LoadBatch, LoadRow } from '../load/types.ts';
 import type { SourceRow } from '../sources/types.ts';
-
-/** The raw record of a source row, keyed by source column name (extra fields as `extra_N`). */
-export function rawRecord(
-  columns: readonly string[],
-  cells: readonly RawValue[],
-  extra: readonly RawValue[] | undefined,
-): Record<string, RawValue> {
-  const raw: Record<string, RawValue> = {};
-  for (let i = 0; i < columns.length; i++) raw[columns[i]!] = cells[i] ?? null;
-  if (extra) {
-    for (let i = 0; i < extra.length; i++) raw[`extra_${i + 1}`] = extra[i] ?? null;
-  }
-  return raw;
-}
 
 /**
  * A good row on its way to the loader. The loader reads `raw` only for rows the database refuses,
@@ -26,13 +13,13 @@ class PipelineRow implements LoadRow {
   constructor(
     readonly line: number,
     readonly values: readonly NormalizedValue[],
-    private readonly columns: readonly string[],
-    private readonly cells: readonly RawValue[],
-    private readonly extra: readonly RawValue[] | undefined,
+    readonly rawColumns: readonly string[],
+    readonly cells: readonly RawValue[],
+    readonly extra: readonly RawValue[] | undefined,
   ) {}
 
   get raw(): Record<string, RawValue> {
-    return rawRecord(this.columns, this.cells, this.extra);
+    return rawRecord(this.rawColumns, this.cells, this.extra);
   }
 }
 
