@@ -120,6 +120,37 @@ describe('loadstone load', () => {
     expect(csv).toContain('50,23/05/2024,"12,3x",no,2024-06-11 10:00,51,normalize,amount,invalid_number,');
   });
 
+  it('reports rows the database refuses with their cells exactly as the file has them', async () => {
+    // Enough rows for several COPY pieces and two chunks, so refused rows sit far from where the
+    // source text they were read from began; their cells are read again from that text.
+    await client.query(
+      'CREATE TABLE refused (id integer PRIMARY KEY, label text, amount numeric CHECK (amount >= 0))',
+    );
+    const lines = ['id,label,amount'];
+    for (let i = 1; i <= 30_000; i++) {
+      const label =
+        i === 12_345 ? '"two\nlines, ""quoted"", Zoë ✓"' : i === 29_999 ? '  "blank-padded"  ' : `row ${i}`;
+      const amount = i === 12_345 || i === 29_999 ? '-1' : String(i);
+      lines.push(`${i},${label},${amount}`);
+    }
+    writeFileSync(join(dir, 'refused.csv'), `${lines.join('\r\n')}\r\n`);
+    const r = await cli(['load', 'refused.csv', '--target', url, '--table', 'refused', '--json']);
+    expect(r.err).toBe('');
+    expect(JSON.parse(r.out)).toMatchObject({ status: 'succeeded', inserted: 29_998, rejected: 2 });
+    const report = JSON.parse((await cli(['errors', 'last', '--json', '--stage', 'load'])).out);
+    const rows = (report.rows ?? report) as {
+      line: number;
+      raw: Record<string, unknown>;
+      errors: unknown[];
+    }[];
+    expect(rows.map((x) => [x.line, x.raw])).toEqual([
+      // The multi-line record starts on line 12,346 (header on line 1).
+      [12_346, { id: '12345', label: 'two\nlines, "quoted", Zoë ✓', amount: '-1' }],
+      [30_001, { id: '29999', label: 'blank-padded', amount: '-1' }],
+    ]);
+    expect(rows[0]!.errors).toMatchObject([{ reason: 'database_rejected', sqlstate: '23514' }]);
+  });
+
   it('upserts by key, counting unchanged rows, and a dry run changes nothing', async () => {
     writeOrders('orders2.csv', 200);
     const first = JSON.parse(

@@ -25,6 +25,16 @@ export interface LoadRow {
   readonly rawColumns?: readonly string[];
   /** Source fields beyond the columns, reported as `extra_1`, `extra_2`… */
   readonly extra?: readonly RawValue[] | undefined;
+  /**
+   * Optional, with `cells`: the record's source text is `text.slice(textStart, textEnd)` (a large
+   * string shared by many rows) and `reparse` of that text gives back `cells` then `extra`. The
+   * loader then keeps two numbers per row in flight instead of the cells: a chunk's rows live long
+   * enough to reach V8's old space, and every object kept per row costs GC time.
+   */
+  readonly text?: string | undefined;
+  readonly textStart?: number | undefined;
+  readonly textEnd?: number | undefined;
+  readonly reparse?: ((recordText: string) => readonly RawValue[]) | undefined;
 }
 
 /** What the pipeline hands the loader at a time. */

@@ -16,6 +16,10 @@ class PipelineRow implements LoadRow {
     readonly rawColumns: readonly string[],
     readonly cells: readonly RawValue[],
     readonly extra: readonly RawValue[] | undefined,
+    readonly text: string | undefined,
+    readonly textStart: number | undefined,
+    readonly textEnd: number | undefined,
+    readonly reparse: ((recordText: string) => readonly RawValue[]) | undefined,
   ) {}
 
   get raw(): Record<string, RawValue> {
@@ -28,9 +32,14 @@ export async function* toLoadBatches(
   rows: AsyncIterable<SourceRow[]>,
   columns: readonly string[],
   normalizer: ReturnType<typeof createRowNormalizer>,
-  source: { bytesRead(): number; readonly totalBytes: number | undefined },
+  source: {
+    bytesRead(): number;
+    readonly totalBytes: number | undefined;
+    reparse?: ((recordText: string) => RawValue[]) | undefined;
+  },
 ): AsyncGenerator<LoadBatch> {
   let rowsRead = 0;
+  const reparse = source.reparse;
   for await (const batch of rows) {
     const good: LoadRow[] = [];
     const rejected: RejectedRow[] = [];
@@ -61,7 +70,19 @@ export async function* toLoadBatches(
         });
         continue;
       }
-      good.push(new PipelineRow(row.line, result.values, columns, row.values, row.extra));
+      good.push(
+        new PipelineRow(
+          row.line,
+          result.values,
+          columns,
+          row.values,
+          row.extra,
+          reparse && row.text,
+          row.textStart,
+          row.textEnd,
+          reparse,
+        ),
+      );
     }
     yield {
       rows: good,

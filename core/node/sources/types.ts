@@ -36,6 +36,14 @@ export interface SourceRow {
   rawText?: string;
   /** Extra fields beyond the header (delimited text with too many fields), kept for the report. */
   extra?: RawValue[];
+  /**
+   * Where the record's text is, for a source that can read a record again (`OpenedSource.reparse`):
+   * `text.slice(textStart, textEnd)`. `text` is a large string shared by many rows (the tokenizer's
+   * buffer), so a row in flight can be remembered by two numbers instead of its cells.
+   */
+  text?: string;
+  textStart?: number;
+  textEnd?: number;
 }
 
 /** A source opened for reading: format, header, then rows in batches. */
@@ -54,6 +62,11 @@ export interface OpenedSource {
   rows(): AsyncIterable<SourceRow[]>;
   /** Releases the file. Safe to call more than once. */
   close(): Promise<void>;
+  /**
+   * Reads one record again from its text (see `SourceRow.text`): all its fields, `values` then
+   * `extra`, exactly as `rows()` gave them. Only sources that give rows a `text` have it.
+   */
+  reparse?(recordText: string): RawValue[];
 }
 
 export interface OpenSourceOptions {

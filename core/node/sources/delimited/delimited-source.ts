@@ -7,7 +7,7 @@ import type { DetectedFormat, OpenedSource, OpenSourceOptions, SourceRow } from 
 import { detectHeader, generatedNames, headerNames } from './header.ts';
 import { RowChecker } from './row-checker.ts';
 import { headerCandidate, sniffDialect } from './sniff.ts';
-import { DelimitedTokenizer } from './tokenizer.ts';
+import { DelimitedTokenizer, reparseRecord } from './tokenizer.ts';
 
 /** Rows per yielded batch. */
 export const BATCH_ROWS = 1000;
@@ -71,6 +71,8 @@ export async function openDelimitedSource(
       return readRows(input, enc.label, dialect.delimiter, dialect.quote, headerLine, columns, opts.signal);
     },
     close: () => input.close(),
+    reparse: (recordText) =>
+      reparseRecord({ delimiter: dialect.delimiter, quote: dialect.quote }, recordText),
   };
 }
 

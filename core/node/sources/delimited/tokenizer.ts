@@ -34,6 +34,8 @@ const NO_QUOTE = -2;
  * Feed decoded text with `push`, then call `finish` once at the end; complete records are
  * appended to `out` as `SourceRow`s whose `values` are strings and whose `line` is the
  * 1-based physical line where the record starts (line breaks inside quoted fields count).
+ * A record without a problem also says where its text is (`text`, `textStart`, `textEnd`: the
+ * record without its line break); `reparseRecord` reads that text back into the same values.
  * A record cut by a chunk boundary is kept and re-scanned when the next chunk arrives, so
  * chunk boundaries can fall anywhere (inside a quoted field, between CR and LF).
  *
@@ -278,6 +280,7 @@ export class DelimitedTokenizer {
           }
         }
         // At a line break or at the end of the (final) input: the record is complete.
+        const recEnd = pos;
         if (pos < len) {
           if (buf.charCodeAt(pos) === CR) {
             if (pos + 1 < len) pos += buf.charCodeAt(pos + 1) === LF ? 2 : 1;
@@ -290,7 +293,11 @@ export class DelimitedTokenizer {
           } else pos++;
         }
         line = recLine + breaks + 1;
-        out.push(problem ? { line: recLine, values, problem } : { line: recLine, values });
+        out.push(
+          problem
+            ? { line: recLine, values, problem }
+            : { line: recLine, values, text: buf, textStart: recStart, textEnd: recEnd },
+        );
         break;
       }
     }
@@ -341,4 +348,16 @@ function countBreaks(buf: string, from: number, to: number): number {
     if (c === LF || (c === CR && buf.charCodeAt(i + 1) !== LF)) n++;
   }
   return n;
+}
+
+/**
+ * The fields of one record read again from its text (a record's `text.slice(textStart, textEnd)`),
+ * with the tokenizer options it was first read with: the same values, in the same order.
+ */
+export function reparseRecord(options: TokenizerOptions, recordText: string): string[] {
+  const out: SourceRow[] = [];
+  const tokenizer = new DelimitedTokenizer(options);
+  tokenizer.push(recordText, out);
+  tokenizer.finish(out);
+  return (out[0]?.values as string[] | undefined) ?? [];
 }
