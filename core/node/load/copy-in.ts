@@ -1,22 +1,22 @@
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-
-/** Text is handed to the socket in pieces of about this size: few writes, bounded memory. */
-const PIECE_CHARS = 256 * 1024;
+import { CopyBytes, PIECE_BYTES } from './copy-text.ts';
 
 /**
- * One `COPY … FROM STDIN` in progress. Lines are gathered into large pieces and written with
- * backpressure. Once the server has refused the data (the stream's `error`), nothing more is
- * written: pg-copy-streams drops its connection on error and would crash on a later write.
+ * One `COPY … FROM STDIN` in progress, fed pieces of COPY text (UTF-8 bytes, about PIECE_BYTES
+ * each: few writes, bounded memory) with backpressure. Once the server has refused the data (the
+ * stream's `error`), nothing more is written: pg-copy-streams drops its connection on error and
+ * would crash on a later write.
  */
 export class CopyIn {
   private readonly stream: ReturnType<typeof copyFrom>;
-  private pending = '';
+  /** Lines given as strings (`push`), gathered into a piece. */
+  private lines: CopyBytes | null = null;
   private error: Error | null = null;
   private wake: (() => void) | null = null;
   private ending = false;
   /** Every piece written (or held back after a refusal), when the caller asked to keep the text. */
-  readonly pieces: string[] | null;
+  readonly pieces: Buffer[] | null;
 
   /** `keepText`: remember the text sent, so a refused chunk can be staged again without re-serialising it. */
   constructor(client: pg.Client, sql: string, keepText = false) {
@@ -33,17 +33,16 @@ export class CopyIn {
     return this.error;
   }
 
-  /** Adds one line; resolves later only when the socket asks us to wait. */
+  /** Adds one line of COPY text (escaped, ending in `\n`); resolves later only when the socket asks us to wait. */
   push(line: string): Promise<void> | undefined {
-    this.pending += line;
-    if (this.pending.length < PIECE_CHARS) return undefined;
-    return this.flush();
+    const lines = (this.lines ??= new CopyBytes());
+    lines.putRaw(line);
+    return lines.used >= PIECE_BYTES ? this.write(lines.take()) : undefined;
   }
 
-  private flush(): Promise<void> | undefined {
-    const piece = this.pending;
-    this.pending = '';
-    if (piece === '') return undefined;
+  /** Sends a piece of whole lines; resolves later only when the socket asks us to wait. */
+  write(piece: Buffer): Promise<void> | undefined {
+    if (piece.length === 0) return undefined;
     this.pieces?.push(piece);
     if (this.error) return undefined;
     if (this.stream.write(piece)) return undefined;
@@ -75,7 +74,7 @@ export class CopyIn {
   /** Sends the rest and ends the COPY; resolves with the row count, rejects with the server's error. */
   async finish(): Promise<number> {
     this.ending = true;
-    await this.flush();
+    if (this.lines && this.lines.used > 0) await this.write(this.lines.take());
     if (this.error) throw this.error;
     const stream = this.stream;
     await new Promise<void>((resolve, reject) => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JsonText } from '../../common/types.ts';
-import { CopyRowWriter, escapeCopyText, fieldWriterFor, UnloadableValue } from './copy-text.ts';
+import { CopyBytes, CopyRowWriter, escapeCopyText, fieldWriterFor, UnloadableValue } from './copy-text.ts';
 
 /** PostgreSQL's reading of a COPY text field (the escapes we produce), to check the round trip. */
 function readCopyField(field: string): string {
@@ -71,5 +71,61 @@ describe('CopyRowWriter', () => {
   it('names the cell it cannot write', () => {
     const result = writer.write([1, 'bad\u0000', true, null]);
     expect(result).toMatchObject({ index: 1, problem: { reason: 'invalid_text' } });
+  });
+
+  it('encodes rows straight to UTF-8 bytes exactly as the field writers write them (property)', () => {
+    const types = ['integer', 'numeric', 'text', 'boolean', 'jsonb', 'date'] as const;
+    const bytesWriter = new CopyRowWriter([...types]);
+    const text = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 12 }),
+      fc.constantFrom('\\', '\t', '\n', '\r', '\\N', 'Zoë ✓ 🎉', '\u0080\u07ff\u0800\uffff'),
+    );
+    const number = fc.oneof(
+      fc.integer(),
+      fc.constantFrom(0, -0, 2 ** 31, -(2 ** 31), 2 ** 31 - 1, 2 ** 53, 1e21, 0.1, -1.5e-7),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+    );
+    const row = fc.tuple(
+      fc.option(fc.oneof(number, text), { nil: null }),
+      fc.option(fc.oneof(number, text), { nil: null }),
+      fc.option(fc.oneof(text, number, fc.boolean()), { nil: null }),
+      fc.option(fc.oneof(fc.boolean(), text), { nil: null }),
+      fc.option(fc.oneof(text, fc.jsonValue()), { nil: null }),
+      fc.option(text, { nil: null }),
+    );
+    fc.assert(
+      fc.property(row, fc.option(fc.nat(), { nil: undefined }), (values, ordinal) => {
+        let expected: string;
+        try {
+          expected = `${ordinal === undefined ? '' : `${ordinal}\t`}${values
+            .map((v, i) => (v === null ? '\\N' : fieldWriterFor(types[i]!)(v as never)))
+            .join('\t')}\n`;
+        } catch (error) {
+          if (!(error instanceof UnloadableValue)) throw error;
+          const out = new CopyBytes(8);
+          out.putRaw('kept');
+          expect(bytesWriter.encode(values as never, out, ordinal)).toMatchObject({
+            problem: { reason: error.reason },
+          });
+          expect(out.buf.toString('utf8', 0, out.used)).toBe('kept'); // nothing of the row is left
+          return;
+        }
+        const out = new CopyBytes(8); // tiny, so it has to grow
+        out.putRaw('before\n');
+        expect(bytesWriter.encode(values as never, out, ordinal)).toBeNull();
+        expect(out.buf.subarray(0, out.used).equals(Buffer.from(`before\n${expected}`))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('hands over whole pieces and starts a new buffer', () => {
+    const out = new CopyBytes(16);
+    writer.encode([1, 'x', true, null], out);
+    const piece = out.take();
+    expect(piece.toString()).toBe('1\tx\tt\t\\N\n');
+    expect(out.used).toBe(0);
+    writer.encode([2, 'y', false, null], out);
+    expect(piece.toString()).toBe('1\tx\tt\t\\N\n'); // the piece handed over is not reused
   });
 });

@@ -1,6 +1,6 @@
 import type { RejectedRow } from '../../common/types.ts';
 import { CopyIn } from './copy-in.ts';
-import { CopyRowWriter } from './copy-text.ts';
+import { CopyBytes, CopyRowWriter, PIECE_BYTES } from './copy-text.ts';
 import { isPgError, isRowDataError, type PgError } from './db-errors.ts';
 import { HeldRows } from './held-rows.ts';
 import type { Mover } from './mover.ts';
@@ -30,8 +30,10 @@ export interface StreamingPlan {
 
 /** A strategy's view of its chunks. */
 interface Chunks {
-  /** Takes one serialised row; resolves when it may take the next. */
-  add(row: LoadRow, line: string): Promise<void> | undefined;
+  /** COPY text of the current chunk not sent yet: each row is encoded here, then `add`ed. */
+  readonly bytes: CopyBytes;
+  /** Takes the row just encoded into `bytes`; resolves when it may take the next. */
+  add(row: LoadRow): Promise<void> | undefined;
   /** Rows taken but not yet sent on. */
   readonly size: number;
   /** Sends the current chunk on. */
@@ -83,12 +85,12 @@ export async function loadStreaming(
           (early ??= []).push(missingWatermark(row, wmName));
           continue;
         }
-        const line = writer.write(row.values, chunks.ordinal);
-        if (typeof line !== 'string') {
-          (early ??= []).push(unloadable(row, columns, line));
+        const problem = writer.encode(row.values, chunks.bytes, chunks.ordinal);
+        if (problem) {
+          (early ??= []).push(unloadable(row, columns, problem));
           continue;
         }
-        const wait = chunks.add(row, line);
+        const wait = chunks.add(row);
         if (wait) await wait;
         if (chunks.size >= capacity()) await chunks.flush();
       }
@@ -142,18 +144,31 @@ function directChunks(
   const client = session.client;
   const { shape, mover } = plan;
   let rows = new HeldRows();
+  const bytes = new CopyBytes();
   let copy: CopyIn | null = null;
 
+  /** Sends what is encoded, opening the chunk's COPY (under a savepoint) first when needed. */
+  const send = (): Promise<void> | undefined => {
+    const piece = bytes.take();
+    if (copy) return copy.write(piece);
+    return (async () => {
+      await client.query('SAVEPOINT loadstone_chunk');
+      copy = new CopyIn(client, copyTargetSql(shape), true);
+      await copy.write(piece);
+    })();
+  };
+
   /** The server refused the chunk: stage the text it was sent (ordinals in front) and isolate the bad rows. */
-  const stageAndMove = async (chunk: HeldRows, pieces: readonly string[], refusal: PgError) => {
+  const stageAndMove = async (chunk: HeldRows, pieces: readonly Buffer[], refusal: PgError) => {
     await ensureStage(session, shape, stageExists);
     const staging = new CopyIn(client, copyStageSql(shape, false));
     let ordinal = 0;
     for (const piece of pieces) {
-      // A piece holds whole lines; a newline inside a value is escaped, so each one ends a row.
+      // A piece holds whole lines; a newline inside a value is escaped, so each byte 0x0A ends a row
+      // (UTF-8 never uses it inside a multi-byte character).
       let from = 0;
-      for (let end = piece.indexOf('\n'); end >= 0; end = piece.indexOf('\n', from)) {
-        const wait = staging.push(`${ordinal++}\t${piece.slice(from, end + 1)}`);
+      for (let end = piece.indexOf(0x0a); end >= 0; end = piece.indexOf(0x0a, from)) {
+        const wait = staging.push(`${ordinal++}\t${piece.toString('utf8', from, end + 1)}`);
         if (wait) await wait;
         from = end + 1;
       }
@@ -165,9 +180,11 @@ function directChunks(
   };
 
   const flush = async () => {
+    if (rows.length === 0) return;
+    if (bytes.used > 0) await send();
     const chunk = rows;
-    const current = copy;
-    if (chunk.length === 0 || current === null) return;
+    const current = copy as CopyIn | null;
+    if (current === null) return;
     rows = new HeldRows();
     copy = null;
     try {
@@ -189,14 +206,10 @@ function directChunks(
       return rows.length;
     },
     ordinal: undefined,
-    add(row, line) {
+    bytes,
+    add(row) {
       rows.hold(row);
-      if (copy) return copy.push(line);
-      return (async () => {
-        await client.query('SAVEPOINT loadstone_chunk');
-        copy = new CopyIn(client, copyTargetSql(shape), true);
-        await copy.push(line);
-      })();
+      return bytes.used >= PIECE_BYTES ? send() : undefined;
     },
     flush,
     finish: flush,
@@ -217,22 +230,31 @@ function stagedChunks(
   const keyOf = plan.watchKeys ? keyFunction(shape.key) : null;
   const keys = new Set<unknown>();
   let rows = new HeldRows();
+  const bytes = new CopyBytes();
   let repeated = false;
   let copy: CopyIn | null = null;
   let used = false;
 
-  const open = async () => {
-    await ensureStage(session, shape, stageExists);
-    if (used) await client.query(`TRUNCATE ${shape.stage}`);
-    used = true;
-    copy = new CopyIn(client, copyStageSql(shape, false));
+  /** Sends what is encoded, opening the chunk's COPY into the (emptied) staging table first when needed. */
+  const send = (): Promise<void> | undefined => {
+    const piece = bytes.take();
+    if (copy) return copy.write(piece);
+    return (async () => {
+      await ensureStage(session, shape, stageExists);
+      if (used) await client.query(`TRUNCATE ${shape.stage}`);
+      used = true;
+      copy = new CopyIn(client, copyStageSql(shape, false));
+      await copy.write(piece);
+    })();
   };
 
   const flush = async () => {
+    if (rows.length === 0) return;
+    if (bytes.used > 0) await send();
     const chunk = rows;
-    const current = copy;
+    const current = copy as CopyIn | null;
     const dedupe = repeated;
-    if (chunk.length === 0 || current === null) return;
+    if (current === null) return;
     rows = new HeldRows();
     copy = null;
     repeated = false;
@@ -249,7 +271,8 @@ function stagedChunks(
     get ordinal() {
       return rows.length;
     },
-    add(row, line) {
+    bytes,
+    add(row) {
       rows.hold(row);
       if (keyOf) {
         const k = keyOf(row.values);
@@ -258,11 +281,7 @@ function stagedChunks(
           else keys.add(k);
         }
       }
-      if (copy) return copy.push(line);
-      return (async () => {
-        await open();
-        await (copy as CopyIn | null)?.push(line);
-      })();
+      return bytes.used >= PIECE_BYTES ? send() : undefined;
     },
     flush,
     finish: flush,
