@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -121,5 +121,40 @@ describe('loadstone preview', () => {
       '1',
     ]);
     expect(JSON.parse(stdout).rows).toHaveLength(1);
+  });
+
+  it('the bin builds its bundle once, runs from it, and falls back to tsx when it cannot build one', async () => {
+    const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'loadstone.mjs');
+    const run = (bundle: string) =>
+      promisify(execFile)(process.execPath, [bin, 'runs', '--json'], {
+        env: {
+          ...process.env,
+          LOADSTONE_CLI_BUNDLE: bundle,
+          LOADSTONE_HOME: join(dir, `home-${bundle.length}`),
+        },
+      });
+    // Inside node_modules, where the bundle's dependencies resolve from.
+    const cache = join(
+      import.meta.dirname,
+      '..',
+      '..',
+      '..',
+      'node_modules',
+      '.cache',
+      `loadstone-test-${process.pid}`,
+    );
+    const bundle = join(cache, 'cli.mjs');
+    try {
+      // A fresh data folder: the store's migrations are found from the bundle too.
+      expect(JSON.parse((await run(bundle)).stdout)).toEqual([]);
+      const built = statSync(bundle).mtimeMs;
+      await run(bundle);
+      expect(statSync(bundle).mtimeMs).toBe(built); // up to date: not built again
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+    writeFileSync(join(dir, 'not-a-folder'), '');
+    const fallback = await run(join(dir, 'not-a-folder', 'cli.mjs'));
+    expect(JSON.parse(fallback.stdout)).toEqual([]);
   });
 });

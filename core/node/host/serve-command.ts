@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LoadstoneError } from '../../common/errors.ts';
 import { intOption, parseCliArgs } from '../cli/args.ts';
 import { type CliCommand, EXIT } from '../cli/io.ts';
 import { reportCliError } from '../cli/main.ts';
 import { openEngine } from '../handlers/engine.ts';
 import { createStreamLogger } from '../handlers/logger.ts';
+import { packageRoot } from '../runtime/package-root.ts';
 import { KeyedSecretStore, NoSecretStore, resolveDataDir, type SecretStore } from '../store/index.ts';
 import { startBrowserHost } from './host.ts';
 
@@ -26,8 +26,6 @@ Options:
                            never saved: use PGPASSWORD or ~/.pgpass. The key protects the passwords only as
                            well as the file's permissions do; the desktop app uses the OS keychain instead.
   -h, --help               Show this help`;
-
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** `npm run serve`: opens the engine and the browser host, prints the URL, runs until SIGINT/SIGTERM. */
 export const serveCommand: CliCommand = async (args, io) => {
@@ -51,7 +49,7 @@ export const serveCommand: CliCommand = async (args, io) => {
   const dataDir = resolveDataDir({ dataDir: values['data-dir'], env: io.env, cwd: io.cwd });
   const log = createStreamLogger(io.stderr, 'loadstone-host');
 
-  const rendererDir = resolve(io.cwd, values.renderer ?? join(REPO_ROOT, 'dist', 'renderer'));
+  const rendererDir = resolve(io.cwd, values.renderer ?? join(packageRoot(), 'dist', 'renderer'));
   const hasRenderer = existsSync(join(rendererDir, 'index.html'));
   if (!hasRenderer)
     log.warn(`no built UI in ${rendererDir}; run 'npm run build:renderer' (the API works without it)`);
@@ -109,7 +107,7 @@ async function keyFileSecretStore(file: string): Promise<SecretStore> {
 }
 
 async function appVersion(): Promise<string> {
-  const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version?: string };
+  const pkg = JSON.parse(await readFile(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
   return pkg.version ?? '0.0.0';
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { LoadstoneError } from '../../common/errors.ts';
-import { APPLICATION_ID, checksumOf, DEFAULT_MIGRATIONS_DIR, loadMigrations, migrate } from './migrate.ts';
+import { APPLICATION_ID, checksumOf, defaultMigrationsDir, loadMigrations, migrate } from './migrate.ts';
 import { openStore } from './open-store.ts';
 import { makeRejects, sampleSpec, tempDir, testSecretStore } from './test-fixtures/support.ts';
 
@@ -111,7 +111,7 @@ describe('migrations', () => {
   it('reads a changed file from a migrations folder the same way', () => {
     const dir = tempDir();
     const folder = path.join(tempDir(), 'migrations');
-    fs.cpSync(DEFAULT_MIGRATIONS_DIR, folder, { recursive: true });
+    fs.cpSync(defaultMigrationsDir(), folder, { recursive: true });
     openStore(dir, { secretStore: testSecretStore(), migrationsDir: folder }).close();
     // Line endings alone are not a change (a Windows checkout).
     const second = migrations[1]!.name;

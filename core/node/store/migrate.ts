@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Database } from 'better-sqlite3';
 import { LoadstoneError } from '../../common/errors.ts';
+import { packageRoot } from '../runtime/package-root.ts';
 
 /** One numbered SQL file of `migrations/`. */
 export interface Migration {
@@ -17,7 +17,9 @@ export interface Migration {
 }
 
 /** The repository's `migrations/` folder (hosts that package the app pass their own). */
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url));
+export function defaultMigrationsDir(): string {
+  return path.join(packageRoot(), 'migrations');
+}
 
 /** `PRAGMA application_id` of a Loadstone store ('LDST'), so foreign SQLite files are refused. */
 export const APPLICATION_ID = 0x4c445354;
@@ -28,7 +30,7 @@ const FILE_RE = /^(\d{4})_[a-z0-9_]+\.sql$/;
  * Reads the numbered migrations of `dir`, in order.
  * @throws LoadstoneError STORE_MIGRATION when names or numbering are off (a gap, a duplicate).
  */
-export function loadMigrations(dir: string = DEFAULT_MIGRATIONS_DIR): Migration[] {
+export function loadMigrations(dir: string = defaultMigrationsDir()): Migration[] {
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.sql'));
