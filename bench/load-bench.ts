@@ -10,9 +10,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import type { NormalizedValue } from '../core/common/types.ts';
+import { rawRecord } from '../core/node/load/held-rows.ts';
 import { DEFAULT_CHUNK_ROWS, loadIntoPostgres } from '../core/node/load/load-into-postgres.ts';
-import type { LoadBatch, LoadColumn } from '../core/node/load/types.ts';
+import type { LoadBatch, LoadColumn, LoadRow } from '../core/node/load/types.ts';
 import { createTestDatabase, startTestServer } from '../core/node/pg/test-server.ts';
+import { tuneHeapForLoads } from '../core/node/runtime/heap.ts';
 import { generateCsv, random } from './generate.ts';
 
 const run = promisify(execFile);
@@ -131,13 +133,29 @@ async function child(
   };
 }
 
+const RAW_COLUMNS = ['id', 'email', 'order_date', 'amount', 'currency', 'paid', 'note', 'created_at'];
+
+/** A normalized row with its source cells, shaped like the pipeline's rows. */
+class BenchRow implements LoadRow {
+  readonly rawColumns = RAW_COLUMNS;
+  constructor(
+    readonly line: number,
+    readonly values: NormalizedValue[],
+    readonly cells: string[],
+  ) {}
+
+  get raw(): Record<string, string | null> {
+    return rawRecord(RAW_COLUMNS, this.cells, undefined) as Record<string, string | null>;
+  }
+}
+
 /** The clean CSV's rows as the normalizer would hand them over (same seed and formulas as generate.ts). */
 export async function* normalizedBatches(rows: number, batchSize = 1000): AsyncGenerator<LoadBatch> {
   const rnd = random(1);
   const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet'];
   const currencies = ['USD', 'EUR', 'GBP', 'JPY', 'CHF'];
   const p2 = (n: number) => (n < 10 ? `0${n}` : String(n));
-  let batch: { line: number; values: NormalizedValue[]; raw: Record<string, string> }[] = [];
+  let batch: LoadRow[] = [];
   for (let i = 1; i <= rows; i++) {
     const r: number[] = [];
     for (let k = 0; k < 12; k++) r.push(rnd());
@@ -155,22 +173,10 @@ export async function* normalizedBatches(rows: number, batchSize = 1000): AsyncG
     const email = `${word}.${i}@example.com`;
     const amount = `${Math.floor(cents / 100)}.${p2(cents % 100)}`;
     const paid = r[6]! < 0.5;
-    // Raw cells as a CSV source hands them over (the loader keeps them to report refused rows).
-    const raw = {
-      id: String(i),
-      email,
-      order_date: iso,
-      amount,
-      currency,
-      paid: paid ? 'true' : 'false',
-      note,
-      created_at: `${iso} ${time}`,
-    };
-    batch.push({
-      line: i + 1,
-      values: [i, email, iso, amount, currency, paid, note, `${iso}T${time}Z`],
-      raw,
-    });
+    // Raw cells as a source that cannot re-read a record (JSON, XLSX) hands them over: the loader
+    // keeps the cells of each row in flight to report refused rows.
+    const cells = [String(i), email, iso, amount, currency, paid ? 'true' : 'false', note, `${iso} ${time}`];
+    batch.push(new BenchRow(i + 1, [i, email, iso, amount, currency, paid, note, `${iso}T${time}Z`], cells));
     if (batch.length === batchSize || i === rows) {
       yield { rows: batch, rejectedUpstream: [], rowsRead: i };
       batch = [];
@@ -187,6 +193,7 @@ async function measureGeneration(rows: number): Promise<number> {
 }
 
 async function childMain(mode: string, url: string, rows: number, chunkRows: number): Promise<void> {
+  tuneHeapForLoads(); // as the CLI, the browser host and the desktop engine do
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const started = performance.now();
