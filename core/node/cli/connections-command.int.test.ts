@@ -104,7 +104,7 @@ describe('loadstone connections', () => {
 
     const viaEnv = await cli(dir, ['connections', 'test', 'test-pg'], { PGPASSWORD: pg.password });
     expect(viaEnv).toMatchObject({ code: EXIT.ok, err: '' });
-    expect(viaEnv.out).toMatch(/^PostgreSQL \d+(\.\d+)?\S*\n$/);
+    expect(viaEnv.out).toMatch(/^PostgreSQL \d+(\.\d+)?\S*, not encrypted\n$/);
 
     const pgpass = path.join(dir, 'pgpass');
     fs.writeFileSync(pgpass, `${pg.host}:${pg.port}:*:postgres:${pg.password.replace(/[:\\]/g, '\\$&')}\n`, {

@@ -121,8 +121,13 @@ async function test(store: RunStore, target: string, io: CliIo): Promise<number>
   });
   const client = await connectTarget(config);
   try {
-    const result = await client.query<{ server_version: string }>('SHOW server_version');
-    io.stdout.write(`PostgreSQL ${result.rows[0]?.server_version ?? '(unknown version)'}\n`);
+    const result = await client.query<{ server_version: string; ssl: boolean | null; tls: string | null }>(
+      `SELECT current_setting('server_version') AS server_version, s.ssl, s.version AS tls
+         FROM (SELECT 1) one LEFT JOIN pg_stat_ssl s ON s.pid = pg_backend_pid()`,
+    );
+    const row = result.rows[0];
+    const encryption = row?.ssl ? `encrypted (${row.tls ?? 'TLS'})` : 'not encrypted';
+    io.stdout.write(`PostgreSQL ${row?.server_version ?? '(unknown version)'}, ${encryption}\n`);
     return EXIT.ok;
   } catch (error) {
     throw unreachable(error, config, 'cannot query');

@@ -58,8 +58,35 @@ export function unreachable(
   const password = typeof config.password === 'string' ? config.password : '';
   if (password.length > 0) message = message.replaceAll(password, '***');
   if (config.connectionString) message = message.replaceAll(config.connectionString, describeTarget(config));
+  message += tlsHint(e.code, message);
   return new LoadstoneError('TARGET_UNREACHABLE', `${doing} ${describeTarget(config)}: ${message}`, {
     details: { target: describeTarget(config), ...(e.code ? { code: e.code } : {}) },
     cause: error,
   });
+}
+
+/** Node's codes for a server certificate that does not chain to a trusted CA. */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+/** What to do about a TLS failure, in the connection's own terms (sslmode, sslrootcert); '' otherwise. */
+function tlsHint(code: string | undefined, message: string): string {
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return ' (sslmode=verify-full: connect by a host name the certificate lists, or use sslmode=verify-ca to check the chain only)';
+  }
+  if (code !== undefined && UNTRUSTED_CERTIFICATE.has(code)) {
+    return " (the server's certificate is not signed by the CA in sslrootcert, or by the system's CAs when sslrootcert is not set)";
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID')
+    return " (the server's certificate is not valid now)";
+  if (message.includes('does not support SSL')) {
+    return ' (this server accepts only unencrypted connections: use sslmode=disable or prefer, or turn ssl on in its configuration)';
+  }
+  return '';
 }
