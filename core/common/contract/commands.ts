@@ -69,7 +69,13 @@ export const commands = {
   'connections.delete': { input: z.object({ name: z.string().min(1) }), output: ok },
   'connections.test': {
     input: z.object({ name: z.string().min(1) }),
-    output: z.object({ ok: z.boolean(), serverVersion: z.string().nullable(), error: z.string().nullable() }),
+    output: z.object({
+      ok: z.boolean(),
+      serverVersion: z.string().nullable(),
+      /** The TLS version (`TLSv1.3`) when the connection is encrypted, else null. */
+      tls: z.string().nullable(),
+      error: z.string().nullable(),
+    }),
   },
 
   'sources.inspect': {

@@ -1,5 +1,5 @@
 import { LoadstoneError } from '../../common/errors.ts';
-import { connectTarget, unreachable } from '../pg/connect.ts';
+import { connectTarget, serverFacts, unreachable } from '../pg/connect.ts';
 import type { RunStore } from '../store/open-store.ts';
 import { LOCAL_CONNECTION } from '../store/resolve-connection.ts';
 import { parseCliArgs } from './args.ts';
@@ -121,13 +121,9 @@ async function test(store: RunStore, target: string, io: CliIo): Promise<number>
   });
   const client = await connectTarget(config);
   try {
-    const result = await client.query<{ server_version: string; ssl: boolean | null; tls: string | null }>(
-      `SELECT current_setting('server_version') AS server_version, s.ssl, s.version AS tls
-         FROM (SELECT 1) one LEFT JOIN pg_stat_ssl s ON s.pid = pg_backend_pid()`,
-    );
-    const row = result.rows[0];
-    const encryption = row?.ssl ? `encrypted (${row.tls ?? 'TLS'})` : 'not encrypted';
-    io.stdout.write(`PostgreSQL ${row?.server_version ?? '(unknown version)'}, ${encryption}\n`);
+    const facts = await serverFacts(client);
+    const encryption = facts.tls ? `encrypted (${facts.tls})` : 'not encrypted';
+    io.stdout.write(`PostgreSQL ${facts.serverVersion}, ${encryption}\n`);
     return EXIT.ok;
   } catch (error) {
     throw unreachable(error, config, 'cannot query');

@@ -1,6 +1,6 @@
 import type { ConnectionDto } from '../../common/contract/shared-schemas.ts';
 import { LoadstoneError } from '../../common/errors.ts';
-import { connectTarget } from '../pg/connect.ts';
+import { connectTarget, serverFacts } from '../pg/connect.ts';
 import { WAREHOUSE_DATABASE } from '../pg/local-warehouse.ts';
 import { type ConnectionInfo, LOCAL_CONNECTION } from '../store/index.ts';
 import type { HandlerContext } from './context.ts';
@@ -80,8 +80,8 @@ export function connectionHandlers(ctx: HandlerContext): ConnectionHandlers {
         if (typeof config.password === 'string') secrets = [config.password];
         const client = await connectTarget(config);
         try {
-          const result = await client.query<{ server_version: string }>('SHOW server_version');
-          return { ok: true, serverVersion: result.rows[0]?.server_version ?? null, error: null };
+          const facts = await serverFacts(client);
+          return { ok: true, serverVersion: facts.serverVersion, tls: facts.tls, error: null };
         } finally {
           await client.end().catch(() => {});
         }
@@ -93,7 +93,10 @@ export function connectionHandlers(ctx: HandlerContext): ConnectionHandlers {
 }
 
 /** The server's (or network's) exact message, with any password scrubbed. */
-function failed(error: unknown, secrets: string[]): { ok: false; serverVersion: null; error: string } {
+function failed(
+  error: unknown,
+  secrets: string[],
+): { ok: false; serverVersion: null; tls: null; error: string } {
   const message = error instanceof Error ? error.message : String(error);
-  return { ok: false, serverVersion: null, error: scrubSecrets(message, secrets) };
+  return { ok: false, serverVersion: null, tls: null, error: scrubSecrets(message, secrets) };
 }

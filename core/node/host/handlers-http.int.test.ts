@@ -49,7 +49,7 @@ describe('connections through HTTP, against a real PostgreSQL', () => {
       'connections.test',
       { name: 'warehouse' },
     );
-    expect(result).toMatchObject({ ok: true, error: null });
+    expect(result).toMatchObject({ ok: true, error: null, tls: null });
     expect(result.serverVersion).toMatch(/^\d+(\.\d+)?/);
   });
 

@@ -4,7 +4,7 @@ import { JsonText, type NormalizedValue } from '../../common/types.ts';
 import { createTestDatabase } from '../pg/test-server.ts';
 import { loadIntoPostgres } from './load-into-postgres.ts';
 import { batchesOf, inputFor, openClient, rowsFrom, tableRows } from './test-support.ts';
-import type { LoadColumn, LoadProgress, LoadResult } from './types.ts';
+import type { LoadBatch, LoadColumn, LoadProgress, LoadResult } from './types.ts';
 
 let client: pg.Client;
 let reader: pg.Client;
@@ -155,7 +155,15 @@ describe('append', () => {
     for (let i = 0; i < 30_000; i++)
       many.push([i, i, '1', true, '2024-01-01', '2024-01-01T00:00:00Z', null, null, 'x']);
     const stamps: [number, LoadProgress][] = [];
-    const { input } = inputFor(client, 'progress_t', columns, batchesOf(rowsFrom(columns, many), 100), {
+    // A source that takes its time (≥ 1 ms a batch, ≥ 0.3 s in all), so several 100 ms windows pass
+    // while rows are loading, however fast the loader is.
+    async function* slowly(): AsyncGenerator<LoadBatch> {
+      for await (const batch of batchesOf(rowsFrom(columns, many), 100)) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        yield batch;
+      }
+    }
+    const { input } = inputFor(client, 'progress_t', columns, slowly(), {
       chunkRows: 1000,
       onProgress: (p) => stamps.push([Date.now(), p]),
     });

@@ -57,7 +57,7 @@ export interface LoadColumn {
 /** Where a load is; `merging` only when rows are staged first (`duplicateKeys: 'reject'`). */
 export type LoadPhase = 'preparing' | 'loading' | 'merging' | 'swapping' | 'committing' | 'done';
 
-/** Progress, at most ten times a second plus once per phase change and once at the end. */
+/** Progress, at most ten times a second (a phase change shows in the next event), and once at the end. */
 export interface LoadProgress {
   readonly phase: LoadPhase;
   readonly bytesRead: number | null;

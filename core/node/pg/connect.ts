@@ -47,6 +47,26 @@ export async function connectTarget(config: TargetConfig): Promise<pg.Client> {
   }
 }
 
+/** What a connection test shows: the server's version and whether the connection is encrypted. */
+export interface ServerFacts {
+  readonly serverVersion: string;
+  /** `TLSv1.3` etc. when the connection is encrypted, else null. */
+  readonly tls: string | null;
+}
+
+/** Asks the server its version and whether this connection uses TLS (`pg_stat_ssl`, PostgreSQL 9.5+). */
+export async function serverFacts(client: pg.Client): Promise<ServerFacts> {
+  const result = await client.query<{ server_version: string; ssl: boolean | null; tls: string | null }>(
+    `SELECT current_setting('server_version') AS server_version, s.ssl, s.version AS tls
+       FROM (SELECT 1) one LEFT JOIN pg_stat_ssl s ON s.pid = pg_backend_pid()`,
+  );
+  const row = result.rows[0];
+  return {
+    serverVersion: row?.server_version ?? '(unknown version)',
+    tls: row?.ssl ? (row.tls ?? 'TLS') : null,
+  };
+}
+
 /** Wraps a connection failure as TARGET_UNREACHABLE, scrubbing the password should a message echo it. */
 export function unreachable(
   error: unknown,

@@ -154,7 +154,8 @@ function TestConnection(props: { name: string; auto: boolean; onAutoDone: () => 
       {test.isSuccess ? (
         test.data.ok ? (
           <span className="text-ok" data-testid="test-result" data-ok="true">
-            ✓ {test.data.serverVersion}
+            ✓ PostgreSQL {test.data.serverVersion},{' '}
+            {test.data.tls ? `encrypted (${test.data.tls})` : 'not encrypted'}
           </span>
         ) : (
           <span className="text-bad" data-testid="test-result" data-ok="false" role="alert">
