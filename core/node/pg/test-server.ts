@@ -61,7 +61,11 @@ export async function createTestDatabase(url: string, name: string): Promise<str
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
+    // Sessions left on it are ended first (what `DROP DATABASE … WITH (FORCE)` does, which needs 13+).
+    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [
+      database,
+    ]);
+    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)}`);
     await client.query(`CREATE DATABASE ${quoteIdent(database)}`);
   } finally {
     await client.end();
