@@ -393,3 +393,43 @@ describe('incremental', () => {
     await expect(run(base, 'yesterday-ish')).rejects.toMatchObject({ code: 'SPEC_INVALID' });
   });
 });
+
+describe('chunks bigger than a COPY piece and than the read-ahead budget', () => {
+  const columns: LoadColumn[] = [
+    { name: 'id', type: 'integer' },
+    { name: 'body', type: 'text' },
+  ];
+  // 1 MiB rows, 20 to a chunk: each chunk is sent in many pieces, and the next chunk encoded while the
+  // previous one completes outgrows the 16 MiB read-ahead budget, so the reader has to wait for it.
+  const big = (i: number) => `${String(i).padStart(7, '0')}${'x'.repeat(1 << 20)}`;
+  const values = (n: number, bad: number): NormalizedValue[][] =>
+    Array.from({ length: n }, (_, k) => [k + 1, k + 1 === bad ? 'refused' : big(k + 1)]);
+
+  for (const mode of ['append', 'upsert'] as const) {
+    it(`loads every row exactly and isolates a refused one (${mode})`, async () => {
+      const table = `big_${mode}`;
+      await client.query(
+        `CREATE TABLE ${table} (id integer PRIMARY KEY, body text CHECK (body <> 'refused'))`,
+      );
+      const { input, collected } = inputFor(
+        client,
+        table,
+        columns,
+        batchesOf(rowsFrom(columns, values(70, 47)), 7),
+        {
+          mode,
+          key: ['id'],
+          chunkRows: 20,
+        },
+      );
+      const result = await loadIntoPostgres(input);
+      expect(result).toMatchObject({ inserted: 69, rejected: 1 });
+      expect(collected.rejected.map((r) => [r.line, r.errors[0]?.sqlstate])).toEqual([[48, '23514']]);
+      const check = await reader.query(
+        `SELECT count(*)::int AS n, bool_and(body = lpad(id::text, 7, '0') || repeat('x', 1048576)) AS exact
+           FROM ${table}`,
+      );
+      expect(check.rows[0]).toEqual({ n: 69, exact: true });
+    });
+  }
+});
