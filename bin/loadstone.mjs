@@ -15,9 +15,12 @@ const entry = join(root, 'core', 'node', 'cli', 'entry.ts');
 const bundle =
   process.env.LOADSTONE_CLI_BUNDLE || join(root, 'node_modules', '.cache', 'loadstone', 'cli.mjs');
 
-/** Newest modification time of the files under `dir` (tests included: cheap, and never stale). */
+/**
+ * Newest modification time under `dir`, folders included (a deleted or renamed file changes its
+ * folder's time). Tests are included: cheap, and never stale.
+ */
 function newest(dir) {
-  let latest = 0;
+  let latest = statSync(dir).mtimeMs;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     latest = Math.max(latest, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
