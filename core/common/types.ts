@@ -104,7 +104,8 @@ export type ReasonCode =
   // load stage
   | 'database_rejected'
   | 'duplicate_key'
-  | 'missing_watermark';
+  | 'missing_watermark'
+  | 'too_many_decimals';
 
 /** A cell that could not be normalized: never silently nulled. */
 export interface CellError {

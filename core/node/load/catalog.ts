@@ -18,6 +18,12 @@ export interface TableColumn {
   readonly identity: string;
   /** `s` for stored generated columns, else ''. */
   readonly generated: string;
+  /**
+   * Digits the column keeps after the decimal point, when its type modifier rounds values: the
+   * scale of `numeric(p,s)` (negative on PostgreSQL 15+ rounds before the point), the precision of
+   * `timestamp(p)` / `timestamptz(p)`. Null when unconstrained. Through one level of domain.
+   */
+  readonly fractionDigits: number | null;
 }
 
 /** What the loader needs to know about an existing table. */
@@ -75,6 +81,7 @@ export async function readTableInfo(client: pg.Client, table: QualifiedTable): P
     has_default: boolean;
     identity: string;
     generated: string;
+    fraction_digits: number | null;
   }>(
     `SELECT a.attname AS name,
             format_type(a.atttypid, a.atttypmod) AS display,
@@ -82,10 +89,19 @@ export async function readTableInfo(client: pg.Client, table: QualifiedTable): P
             CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END AS base,
             (CASE WHEN t.typtype = 'd' THEN bt.typtype ELSE t.typtype END)::text AS base_kind,
             a.attnotnull AS not_null, a.atthasdef AS has_default,
-            a.attidentity::text AS identity, a.attgenerated::text AS generated
+            a.attidentity::text AS identity, a.attgenerated::text AS generated,
+            CASE WHEN m.typmod < 0 THEN NULL
+                 -- numeric: typmod = ((precision << 16) | scale) + 4, the scale an 11-bit signed number
+                 WHEN m.base = 'numeric' AND m.typmod >= 4 THEN (((m.typmod - 4) & 2047) # 1024) - 1024
+                 WHEN m.base IN ('timestamp', 'timestamptz') THEN m.typmod
+            END AS fraction_digits
        FROM pg_attribute a
        JOIN pg_type t ON t.oid = a.atttypid
        LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
+       CROSS JOIN LATERAL (
+         SELECT CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END AS base,
+                CASE WHEN a.atttypmod >= 0 THEN a.atttypmod ELSE t.typtypmod END AS typmod
+       ) m
       WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
       ORDER BY a.attnum`,
     [found.oid],
@@ -113,6 +129,7 @@ export async function readTableInfo(client: pg.Client, table: QualifiedTable): P
       hasDefault: c.has_default,
       identity: c.identity,
       generated: c.generated,
+      fractionDigits: c.fraction_digits,
     })),
     uniqueKeys: keys.rows.map((k) => k.cols),
   };

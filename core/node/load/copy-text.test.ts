@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JsonText } from '../../common/types.ts';
-import { CopyBytes, CopyRowWriter, escapeCopyText, fieldWriterFor, UnloadableValue } from './copy-text.ts';
+import {
+  CopyBytes,
+  CopyRowWriter,
+  escapeCopyText,
+  fieldWriterFor,
+  roundsAtScale,
+  UnloadableValue,
+} from './copy-text.ts';
 
 /** PostgreSQL's reading of a COPY text field (the escapes we produce), to check the round trip. */
 function readCopyField(field: string): string {
@@ -127,5 +134,58 @@ describe('CopyRowWriter', () => {
     expect(out.used).toBe(0);
     writer.encode([2, 'y', false, null], out);
     expect(piece.toString()).toBe('1\tx\tt\t\\N\n'); // the piece handed over is not reused
+  });
+});
+
+describe('values a target column would round', () => {
+  it('roundsAtScale: only digits that rounding to the scale would drop count', () => {
+    const cases: [string, number, boolean][] = [
+      ['12.34', 2, false],
+      ['12.340', 2, false],
+      ['12.345', 2, true],
+      ['-0.005', 2, true],
+      ['0', 0, false],
+      ['-0.000', 0, false],
+      ['1500', 0, false],
+      ['1e-7', 6, true],
+      ['1.5e-6', 7, false],
+      ['1.50e3', 0, false],
+      ['1200', -2, false],
+      ['1250', -2, true],
+      ['99999999999999999999.1', 1, false],
+    ];
+    for (const [text, scale, rounds] of cases)
+      expect([text, scale, roundsAtScale(text, scale)]).toEqual([text, scale, rounds]);
+  });
+
+  it('refuses a value the column would round, as too_many_decimals, and writes nothing of the row', () => {
+    const limited = new CopyRowWriter(
+      ['integer', 'numeric', 'timestamptz'],
+      [
+        null,
+        { kind: 'decimal', digits: 2, display: 'numeric(10,2)' },
+        { kind: 'seconds', digits: 0, display: 'timestamp(0) with time zone' },
+      ],
+    );
+    const out = new CopyBytes(64);
+    expect(limited.encode([1, '12.340', '2024-01-01T00:00:00.000Z'], out)).toBeNull();
+    expect(limited.encode([2, '12.345', '2024-01-01T00:00:00Z'], out)).toMatchObject({
+      index: 1,
+      problem: {
+        reason: 'too_many_decimals',
+        message:
+          'would be rounded: 12.345 has more decimal places than numeric(10,2) keeps (2); widen the column or round the value in the source',
+      },
+    });
+    expect(limited.encode([3, 0.001, null], out)).toMatchObject({ index: 1 });
+    expect(limited.encode([4, '1', '2024-01-01T00:00:00.5Z'], out)).toMatchObject({
+      index: 2,
+      problem: {
+        message: expect.stringContaining(
+          'more fractional-second digits than timestamp(0) with time zone keeps (0)',
+        ),
+      },
+    });
+    expect(out.buf.toString('utf8', 0, out.used)).toBe('1\t12.340\t2024-01-01T00:00:00.000Z\n');
   });
 });

@@ -257,6 +257,73 @@ function plainText(v: Exclude<NormalizedValue, null>): string {
   }
 }
 
+/**
+ * A target column that rounds what it stores: `numeric(p,s)` keeps `digits` = s decimal places
+ * (negative s: rounds to tens, hundreds…), `timestamp(p)` keeps `digits` = p fractional-second digits.
+ * A value it would round is refused (`too_many_decimals`) instead of changed without a word.
+ */
+export interface FractionLimit {
+  readonly kind: 'decimal' | 'seconds';
+  readonly digits: number;
+  /** The column's type as PostgreSQL shows it (`numeric(12,2)`), for messages. */
+  readonly display: string;
+}
+
+/**
+ * Whether rounding the decimal `text` (`-12.50`, `1e-7`, `1500`) to `scale` digits after the point
+ * (before it when negative) would change its value. Trailing zeros are not digits that round away.
+ */
+export function roundsAtScale(text: string, scale: number): boolean {
+  let end = text.length;
+  let exponent = 0;
+  const e = text.search(/[eE]/);
+  if (e >= 0) {
+    exponent = Number(text.slice(e + 1));
+    end = e;
+  }
+  const point = text.indexOf('.');
+  const intEnd = point >= 0 && point < end ? point : end;
+  // The last non-zero digit decides: its power of ten must be at least -scale.
+  for (let j = end - 1; j >= 0; j--) {
+    const c = text.charCodeAt(j);
+    if (c < 49 || c > 57) continue; // '0', '.', sign
+    const power = (j < intEnd ? intEnd - 1 - j : intEnd - j) + exponent;
+    return power < -scale;
+  }
+  return false; // zero
+}
+
+/** Fractional-second digits of an ISO timestamp text, trailing zeros not counted. */
+function secondsFractionDigits(text: string): number {
+  const m = /\d:\d\d\.(\d+)/.exec(text);
+  if (!m) return 0;
+  let n = m[1]!.length;
+  while (n > 0 && m[1]!.charCodeAt(n - 1) === 48) n--;
+  return n;
+}
+
+/** Throws `too_many_decimals` when `limit`'s column would round `v`. */
+function checkFraction(v: Exclude<NormalizedValue, null>, limit: FractionLimit): void {
+  const text = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null;
+  if (text === null) return;
+  if (limit.kind === 'decimal') {
+    if (!roundsAtScale(text, limit.digits)) return;
+    const keeps =
+      limit.digits >= 0
+        ? `more decimal places than ${limit.display} keeps (${limit.digits})`
+        : `digits below ${10 ** -limit.digits}, which ${limit.display} does not keep`;
+    throw new UnloadableValue(
+      'too_many_decimals',
+      `would be rounded: ${text} has ${keeps}; widen the column or round the value in the source`,
+    );
+  }
+  if (secondsFractionDigits(text) <= limit.digits) return;
+  throw new UnloadableValue(
+    'too_many_decimals',
+    `would be rounded: ${text} has more fractional-second digits than ${limit.display} keeps (${limit.digits}); widen the column or round the value in the source`,
+  );
+}
+
 /** How a column's values are written. */
 const TEXT_FIELD = 0;
 const NUMBER_FIELD = 1;
@@ -285,10 +352,13 @@ function kindOf(type: ColumnType): FieldKind {
  */
 export class CopyRowWriter {
   private readonly kinds: FieldKind[];
+  /** Per column, what the target rounds (null: nothing anywhere, the common case). */
+  private readonly limits: readonly (FractionLimit | null)[] | null;
   private scratch: CopyBytes | null = null;
 
-  constructor(types: readonly ColumnType[]) {
+  constructor(types: readonly ColumnType[], limits: readonly (FractionLimit | null)[] = []) {
     this.kinds = types.map(kindOf);
+    this.limits = limits.some((l) => l !== null) ? limits : null;
   }
 
   /**
@@ -312,6 +382,10 @@ export class CopyRowWriter {
           buf[out.used++] = NULL_0;
           buf[out.used++] = NULL_1;
           continue;
+        }
+        if (this.limits !== null) {
+          const limit = this.limits[i];
+          if (limit) checkFraction(v, limit);
         }
         switch (kinds[i]) {
           case TEXT_FIELD:

@@ -13,7 +13,7 @@ import { isConnectionLost, isPgError, isRowDataError, loadFailed, serverMessage 
 import { Mover } from './mover.ts';
 import { prepareReplace, type ReplacePlan } from './replace.ts';
 import { Cancelled, LoadSession } from './session.ts';
-import { addColumns, createTableSql, moveColumns, needsOverriding } from './setup.ts';
+import { addColumns, createTableSql, fractionLimits, moveColumns, needsOverriding } from './setup.ts';
 import { loadStaged } from './staged.ts';
 import type { MoveShape } from './statements.ts';
 import { loadStreaming } from './streaming.ts';
@@ -127,20 +127,21 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
     const commitEvery =
       !input.dryRun && input.mode !== 'replace' && input.commitEvery ? input.commitEvery : null;
     const chunkRows = input.chunkRows ?? DEFAULT_CHUNK_ROWS;
+    const limits = fractionLimits(columns, info);
 
     session.setPhase('loading');
     let direct = () => 0;
     if (keyNames.length > 0 && input.duplicateKeys === 'reject') {
       await loadStaged(
         session,
-        { shape, columns, mover: move, chunkRows, commitEvery, after },
+        { shape, columns, mover: move, chunkRows, commitEvery, after, limits },
         input.batches,
         stageExists,
       );
     } else {
       const kind = keyNames.length > 0 ? 'staged' : 'direct';
       const watchKeys = keyNames.length > 0;
-      const plan = { kind, shape, columns, mover: move, chunkRows, commitEvery, watchKeys } as const;
+      const plan = { kind, shape, columns, mover: move, chunkRows, commitEvery, watchKeys, limits } as const;
       direct = (await loadStreaming(session, plan, input.batches, stageExists)).directInserted;
     }
     session.checkBudget(true);

@@ -433,3 +433,53 @@ describe('chunks bigger than a COPY piece and than the read-ahead budget', () =>
     });
   }
 });
+
+describe('values the target column would round', () => {
+  const columns: LoadColumn[] = [
+    { name: 'id', type: 'integer' },
+    { name: 'amount', type: 'numeric' },
+    { name: 'at', type: 'timestamptz' },
+  ];
+  const values: NormalizedValue[][] = [
+    [1, '12.34', '2024-01-01T00:00:00Z'],
+    [2, '12.340', '2024-01-01T00:00:01.000Z'], // trailing zeros: nothing to round
+    [3, '12.345', '2024-01-01T00:00:02Z'],
+    [4, '1', '2024-01-01T00:00:03.5Z'],
+    [5, 0.001, null],
+  ];
+
+  for (const [mode, duplicateKeys] of [
+    ['append', 'last'],
+    ['upsert', 'last'],
+    ['upsert', 'reject'],
+  ] as const) {
+    it(`are refused with too_many_decimals, never rounded silently (${mode}, repeated keys: ${duplicateKeys})`, async () => {
+      const table = `rounding_${mode}_${duplicateKeys}`;
+      await client.query(
+        `CREATE TABLE ${table} (id integer PRIMARY KEY, amount numeric(10,2), at timestamptz(0))`,
+      );
+      const { input, collected } = inputFor(client, table, columns, batchesOf(rowsFrom(columns, values)), {
+        mode,
+        key: ['id'],
+        duplicateKeys,
+      });
+      const result = await loadIntoPostgres(input);
+      expect(result).toMatchObject({ inserted: 2, rejected: 3 });
+      expect(
+        collected.rejected.map((r) => [r.line, r.stage, r.errors[0]?.column, r.errors[0]?.reason]),
+      ).toEqual([
+        [4, 'load', 'amount', 'too_many_decimals'],
+        [5, 'load', 'at', 'too_many_decimals'],
+        [6, 'load', 'amount', 'too_many_decimals'],
+      ]);
+      expect(collected.rejected[0]?.errors[0]?.message).toBe(
+        'amount would be rounded: 12.345 has more decimal places than numeric(10,2) keeps (2); widen the column or round the value in the source',
+      );
+      const rows = await reader.query(`SELECT id, amount::text, at::text FROM ${table} ORDER BY id`);
+      expect(rows.rows).toEqual([
+        { id: 1, amount: '12.34', at: '2024-01-01 00:00:00+00' },
+        { id: 2, amount: '12.34', at: '2024-01-01 00:00:01+00' },
+      ]);
+    });
+  }
+});

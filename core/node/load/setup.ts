@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { type QualifiedTable, qualify, quoteIdent } from '../pg/identifiers.ts';
 import type { TableInfo } from './catalog.ts';
+import type { FractionLimit } from './copy-text.ts';
 import type { MoveColumn } from './statements.ts';
 import type { LoadColumn } from './types.ts';
 
@@ -37,6 +38,29 @@ export function moveColumns(columns: readonly LoadColumn[], info: TableInfo | nu
     const t = byName.get(c.name);
     if (!t) return { name: c.name, castType: c.type, fullType: c.type, compareAsText: false };
     return { name: c.name, castType: t.castType, fullType: t.display, compareAsText: t.base === 'json' };
+  });
+}
+
+/**
+ * Per load column, what its target column would round (see `FractionLimit`): numbers into a
+ * `numeric(p,s)`, timestamps into a `timestamp(p)`/`timestamptz(p)`. Null where nothing rounds (a
+ * created table has unconstrained types).
+ */
+export function fractionLimits(
+  columns: readonly LoadColumn[],
+  info: TableInfo | null,
+): (FractionLimit | null)[] {
+  const byName = new Map(info?.columns.map((c) => [c.name, c]) ?? []);
+  return columns.map((c) => {
+    const t = byName.get(c.name);
+    if (!t || t.fractionDigits === null) return null;
+    const numeric = c.type === 'integer' || c.type === 'bigint' || c.type === 'numeric';
+    if (numeric && t.base === 'numeric')
+      return { kind: 'decimal', digits: t.fractionDigits, display: t.display };
+    if (c.type === 'timestamptz' && (t.base === 'timestamp' || t.base === 'timestamptz')) {
+      return { kind: 'seconds', digits: t.fractionDigits, display: t.display };
+    }
+    return null;
   });
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { JsonNumber, type RawValue, type RejectedRow } from '../../common/types.ts';
 import { quoteIdent } from '../pg/identifiers.ts';
 import { CopyIn } from './copy-in.ts';
-import { CopyRowWriter, escapeCopyText } from './copy-text.ts';
+import { CopyRowWriter, escapeCopyText, type FractionLimit } from './copy-text.ts';
 import type { Mover, RowLookup } from './mover.ts';
 import { missingWatermark, unloadable } from './row-checks.ts';
 import type { LoadSession } from './session.ts';
@@ -18,6 +18,8 @@ export interface StagedPlan {
   readonly commitEvery: number | null;
   /** Incremental: rows at or below are not candidates for duplicates (they are skipped anyway). */
   readonly after: string | number | null;
+  /** Per column, what the target would round (refused instead). */
+  readonly limits: readonly (FractionLimit | null)[];
 }
 
 const PAGE = 5_000;
@@ -38,7 +40,10 @@ export async function loadStaged(
   session.loaded = () => mover.moved;
   await client.query(createStageSql(shape, true));
   stageExists.value = true;
-  const writer = new CopyRowWriter(columns.map((c) => c.type));
+  const writer = new CopyRowWriter(
+    columns.map((c) => c.type),
+    plan.limits,
+  );
   const wmIndex = shape.watermark;
   const copy = new CopyIn(client, copyStageSql(shape, true));
   let ordinal = 0;

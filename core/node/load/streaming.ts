@@ -1,6 +1,6 @@
 import type { RejectedRow } from '../../common/types.ts';
 import { CopyIn } from './copy-in.ts';
-import { CopyBytes, CopyRowWriter, PIECE_BYTES } from './copy-text.ts';
+import { CopyBytes, CopyRowWriter, type FractionLimit, PIECE_BYTES } from './copy-text.ts';
 import { isPgError, isRowDataError, type PgError } from './db-errors.ts';
 import { HeldRows } from './held-rows.ts';
 import type { Mover } from './mover.ts';
@@ -26,6 +26,8 @@ export interface StreamingPlan {
   readonly commitEvery: number | null;
   /** Spot repeated keys inside a chunk (upsert, last wins). */
   readonly watchKeys: boolean;
+  /** Per column, what the target would round (refused instead). */
+  readonly limits: readonly (FractionLimit | null)[];
 }
 
 /** A strategy's view of its chunks. */
@@ -60,7 +62,10 @@ export async function loadStreaming(
   stageExists: { value: boolean },
 ): Promise<{ directInserted: () => number }> {
   const { shape, columns, mover } = plan;
-  const writer = new CopyRowWriter(columns.map((c) => c.type));
+  const writer = new CopyRowWriter(
+    columns.map((c) => c.type),
+    plan.limits,
+  );
   const counter = { directInserted: 0, sinceCommit: 0 };
   session.loaded = () => counter.directInserted + mover.moved;
   const chunks: Chunks =
