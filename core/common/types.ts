@@ -10,6 +10,8 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
  * A raw cell as a source produced it, before normalization.
  * - delimited text: always a string (empty string for an empty field);
  * - JSON/NDJSON: the JSON value; numbers arrive as `JsonNumber` so their source text is kept exactly;
+ *   a nested object or array holding a number a JS number would change (a 20-digit id, `1.10`)
+ *   arrives as `JsonText`, its exact JSON text;
  * - XLSX: string, number, boolean, null; date-formatted cells arrive as ISO strings
  *   (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS[.fff]`, naive).
  */
@@ -19,6 +21,7 @@ export type RawValue =
   | boolean
   | null
   | JsonNumber
+  | JsonText
   | JsonValue[]
   | { [key: string]: JsonValue };
 
@@ -37,7 +40,8 @@ export class JsonNumber {
 /**
  * A jsonb value read from text, kept as its exact (validated) JSON text so that no number loses
  * a digit or its scale (`{"id": 12345678901234567890, "price": 1.10}`), as PostgreSQL jsonb keeps
- * them. Loaders send `text` as is. `toJSON()` gives the parsed value, for display only.
+ * them. Loaders send `text` as is. `toJSON()` gives the parsed value, for display only, with the
+ * numbers a JS number would change as strings of their exact text (as `JsonNumber.toJSON` does).
  */
 export class JsonText {
   constructor(readonly text: string) {}
@@ -45,8 +49,33 @@ export class JsonText {
     return this.text;
   }
   toJSON(): JsonValue {
-    return JSON.parse(this.text) as JsonValue;
+    return JSON.parse(quoteInexactNumbers(this.text)) as JsonValue;
   }
+}
+
+/** Valid JSON text with every number a JS number would change turned into a string of its text. */
+function quoteInexactNumbers(text: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      const start = i;
+      while (i + 1 < text.length && /[0-9.eE+-]/.test(text[i + 1]!)) i++;
+      const number = text.slice(start, i + 1);
+      if (String(Number(number)) !== number) {
+        out += `${text.slice(from, start)}"${number}"`;
+        from = i + 1;
+      }
+    }
+  }
+  return from === 0 ? text : out + text.slice(from);
 }
 
 /** Target column types Loadstone infers or accepts. Names are the PostgreSQL type names. */

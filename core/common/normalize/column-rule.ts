@@ -73,14 +73,14 @@ export function makeTypeRule(type: ColumnType, format: ResolvedFormat): CellRule
 export function rawText(raw: RawValue | undefined): string {
   if (typeof raw === 'string') return raw;
   if (raw === null || raw === undefined) return '';
-  if (raw instanceof JsonNumber) return raw.text;
+  if (raw instanceof JsonNumber || raw instanceof JsonText) return raw.text;
   if (typeof raw === 'object') return JSON.stringify(raw);
   return String(raw);
 }
 
 function describeRaw(raw: RawValue): string {
   if (typeof raw === 'boolean') return `the boolean ${raw}`;
-  if (Array.isArray(raw)) return 'a JSON array';
+  if (Array.isArray(raw) || (raw instanceof JsonText && raw.text.startsWith('['))) return 'a JSON array';
   return 'a JSON object';
 }
 
@@ -116,7 +116,8 @@ function makeNonStringFunction(type: ColumnType, rule: CellRule<NormalizedValue>
       return new Rejection(INVALID[type], `${describeRaw(raw)} cannot be read as ${type}`);
     }
     if (typeof raw === 'object' && raw !== null) {
-      const json = JSON.stringify(raw);
+      // A JsonText (nested JSON with numbers JS would change) is used as its exact text.
+      const json = raw instanceof JsonText ? raw.text : JSON.stringify(raw);
       if (type === 'text') return textRule(json);
       if (type !== 'jsonb')
         return new Rejection(INVALID[type], `${describeRaw(raw)} cannot be read as ${type}`);

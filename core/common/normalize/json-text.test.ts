@@ -14,8 +14,12 @@ describe('jsonTextRule', () => {
     const result = jsonTextRule(text);
     expect(result).toBeInstanceOf(JsonText);
     expect((result as JsonText).text).toBe(text);
+    // For display (toJSON), numbers a JS number would change show as strings of their exact text.
     expect(JSON.stringify({ v: result })).toBe(
-      '{"v":{"id":12345678901234567000,"price":1.1,"tags":["a","b"]}}',
+      '{"v":{"id":"12345678901234567890","price":"1.10","tags":["a","b"]}}',
+    );
+    expect(JSON.stringify(new JsonText('[-0.5, 2, "3.10", {"e": 1E3, "f": 1e-7}]'))).toBe(
+      '[-0.5,2,"3.10",{"e":"1E3","f":1e-7}]',
     );
   });
 

@@ -151,6 +151,32 @@ describe('loadstone load', () => {
     expect(rows[0]!.errors).toMatchObject([{ reason: 'database_rejected', sqlstate: '23514' }]);
   });
 
+  it('loads nested JSON exactly: 20-digit ids and scaled decimals keep every digit (NDJSON and JSON)', async () => {
+    const doc = '{"id": 12345678901234567890, "price": 1.10, "list": [0.1000, {"n": -7E-2}], "s": "x"}';
+    writeFileSync(
+      join(dir, 'nested.ndjson'),
+      `{"k": 1, "doc": ${doc}}\n{"k": 2, "doc": {"plain": [1, 2.5]}}\n`,
+    );
+    writeFileSync(
+      join(dir, 'nested.json'),
+      `[{"k": 1, "doc": ${doc}}, {"k": 2, "doc": {"plain": [1, 2.5]}}]`,
+    );
+    for (const file of ['nested.ndjson', 'nested.json']) {
+      const table = file.replace('.', '_');
+      const r = await cli(['load', file, '--target', url, '--table', table, '--json']);
+      expect(r.err).toBe('');
+      expect(JSON.parse(r.out)).toMatchObject({ status: 'succeeded', inserted: 2, rejected: 0 });
+      const rows = await client.query(`SELECT k, doc::text AS doc FROM ${table} ORDER BY k`);
+      expect(rows.rows).toEqual([
+        {
+          k: 1,
+          doc: '{"s": "x", "id": 12345678901234567890, "list": [0.1000, {"n": -0.07}], "price": 1.10}',
+        },
+        { k: 2, doc: '{"plain": [1, 2.5]}' },
+      ]);
+    }
+  });
+
   it('upserts by key, counting unchanged rows, and a dry run changes nothing', async () => {
     writeOrders('orders2.csv', 200);
     const first = JSON.parse(

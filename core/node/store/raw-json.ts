@@ -1,4 +1,4 @@
-import { JsonNumber, type RawValue } from '../../common/types.ts';
+import { JsonNumber, JsonText, type RawValue } from '../../common/types.ts';
 
 /** JSON's number grammar: the text of a JsonNumber is spliced verbatim only when it matches. */
 const JSON_NUMBER_RE = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
@@ -12,7 +12,7 @@ const JSON_NUMBER_RE = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 export function stringifyRaw(raw: Readonly<Record<string, RawValue>>): { json: string; exact: boolean } {
   let hasJsonNumber = false;
   for (const key in raw) {
-    if (raw[key] instanceof JsonNumber) {
+    if (raw[key] instanceof JsonNumber || raw[key] instanceof JsonText) {
       hasJsonNumber = true;
       break;
     }
@@ -32,6 +32,9 @@ export function stringifyRaw(raw: Readonly<Record<string, RawValue>>): { json: s
       } else {
         text = JSON.stringify(value.text);
       }
+    } else if (value instanceof JsonText) {
+      text = value.text; // nested JSON holding numbers JSON.parse would change
+      exact = true;
     } else {
       text = value === undefined ? 'null' : JSON.stringify(value);
     }

@@ -1,6 +1,7 @@
 import type { Token } from 'stream-json/core/parser.js';
 import { LoadstoneError } from '../../../common/errors.ts';
-import { JsonNumber, type JsonValue, type RawValue } from '../../../common/types.ts';
+import { JsonNumber, JsonText, type JsonValue, type RawValue } from '../../../common/types.ts';
+import { numberIsExact, stringifyExact } from './exact-json.ts';
 import {
   alignFields,
   type ColumnIndex,
@@ -16,7 +17,9 @@ type Container = JsonValue[] | { [key: string]: JsonValue };
 /**
  * Builds records from stream-json's packed tokens for a top-level array of objects.
  * Record fields keep numbers as `JsonNumber` (exact text); values nested deeper are plain JSON
- * values, as `JSON.parse` would build them. Iterative, so deep nesting cannot blow the stack.
+ * values, as `JSON.parse` would build them, except that a nested object or array holding a number
+ * JS would change (a 20-digit id, `1.10`) becomes its exact text (`JsonText`). Iterative, so deep
+ * nesting cannot blow the stack.
  */
 export class ArrayRecordAssembler {
   /** Array elements completed so far (records and non-objects): the last record number. */
@@ -38,6 +41,8 @@ export class ArrayRecordAssembler {
   private readonly stack: Container[] = [];
   /** For each open container, the key it will be stored under in its parent. */
   private readonly stackKeys: string[] = [];
+  /** The open top-level container holds a number JS would change (kept as `JsonNumber` in it). */
+  private inexact = false;
 
   constructor(private readonly path: string) {}
 
@@ -65,9 +70,14 @@ export class ArrayRecordAssembler {
           this.put(token.value, token.value, out);
           break;
         case 'numberValue':
-          // Exact text where the value is a field or an element; nested numbers are plain JSON.
-          if (this.stack.length > 0) this.put(Number(token.value), null, out);
-          else this.put(null, new JsonNumber(token.value), out);
+          // Exact text where the value is a field or an element; nested numbers are plain JSON
+          // unless that would change them.
+          if (this.stack.length === 0) this.put(null, new JsonNumber(token.value), out);
+          else if (numberIsExact(token.value)) this.put(Number(token.value), null, out);
+          else {
+            this.inexact = true;
+            this.put(new JsonNumber(token.value) as unknown as JsonValue, null, out);
+          }
           break;
         case 'nullValue':
           this.put(null, null, out);
@@ -132,13 +142,20 @@ export class ArrayRecordAssembler {
   }
 
   private close(out: ParsedOutput[]): void {
-    const value = this.stack.pop()!;
+    const container = this.stack.pop()!;
     const key = this.stackKeys.pop()!;
     if (this.stack.length > 0) {
       const parent = this.stack[this.stack.length - 1]!;
-      if (Array.isArray(parent)) parent.push(value);
-      else setOwn(parent, key, value);
-    } else if (this.inRecord) {
+      if (Array.isArray(parent)) parent.push(container);
+      else setOwn(parent, key, container);
+      return;
+    }
+    let value: RawValue = container;
+    if (this.inexact) {
+      value = new JsonText(stringifyExact(container));
+      this.inexact = false;
+    }
+    if (this.inRecord) {
       this.keys[this.fields] = key;
       this.values[this.fields++] = value;
     } else {

@@ -1,4 +1,4 @@
-import { JsonNumber, type RawValue, type ReasonCode } from '../../../common/types.ts';
+import { JsonNumber, JsonText, type RawValue, type ReasonCode } from '../../../common/types.ts';
 import type { SourceRow } from '../types.ts';
 
 /**
@@ -118,7 +118,7 @@ export function alignFields(
 
 /** JSON text of a raw value, keeping the exact source text of a `JsonNumber`. */
 export function stringifyRaw(value: RawValue): string {
-  if (value instanceof JsonNumber) return value.text;
+  if (value instanceof JsonNumber || value instanceof JsonText) return value.text;
   // Nested values hold plain JSON values only (see RawValue), so JSON.stringify is exact for them.
   return JSON.stringify(value) ?? 'null';
 }

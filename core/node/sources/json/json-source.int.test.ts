@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LoadstoneError } from '../../../common/errors.ts';
-import { JsonNumber } from '../../../common/types.ts';
+import { JsonNumber, JsonText } from '../../../common/types.ts';
 import { type ByteInput, openByteInput } from '../byte-input.ts';
 import type { OpenedSource, SourceRow } from '../types.ts';
 import { openJsonSource } from './json-source.ts';
@@ -30,7 +30,9 @@ async function readAll(source: OpenedSource): Promise<SourceRow[]> {
 
 /** Plain view of values: JsonNumber as its text, to compare exactly. */
 function plain(row: SourceRow | undefined): unknown[] {
-  return (row?.values ?? []).map((v) => (v instanceof JsonNumber ? `#${v.text}` : v));
+  return (row?.values ?? []).map((v) =>
+    v instanceof JsonNumber ? `#${v.text}` : v instanceof JsonText ? `json:${v.text}` : v,
+  );
 }
 
 /** A real byte input that counts how often it was closed. */
@@ -89,6 +91,20 @@ describe('openJsonSource', () => {
     );
     const rows = await readAll(await open(file));
     expect(plain(rows[0])).toEqual(['#12345678901234567890', '#0.1000', '#-0', '#1E+400', '#5e-324']);
+  });
+
+  it('keeps a nested value with numbers JSON.parse would change as its exact text', async () => {
+    const file = write(
+      'nested-numbers.json',
+      '[{"doc": {"id": 12345678901234567890, "s": "9.90", "list": [1, 2.0, {"x": -0.5}]}, "ok": {"a": [1, 2.5]}},' +
+        ' {"doc": [0.1000], "ok": null}]',
+    );
+    const rows = await readAll(await open(file));
+    expect(plain(rows[0])).toEqual([
+      'json:{"id":12345678901234567890,"s":"9.90","list":[1,2.0,{"x":-0.5}]}',
+      { a: [1, 2.5] },
+    ]);
+    expect(plain(rows[1])).toEqual(['json:[0.1000]', null]);
   });
 
   it('reports an element that is not an object and reads on', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { JsonNumber, type RawValue } from '../../../common/types.ts';
+import { JsonNumber, JsonText, type RawValue } from '../../../common/types.ts';
 import { ColumnIndex, ProblemItem, RecordItem } from '../json/json-record.ts';
 import { NdjsonLineParser } from './ndjson-line.ts';
 
@@ -10,7 +10,7 @@ function fields(text: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   item.keys.forEach((k, i) => {
     const v = item.values[i];
-    out[k] = v instanceof JsonNumber ? `#${v.text}` : v;
+    out[k] = v instanceof JsonNumber ? `#${v.text}` : v instanceof JsonText ? `json:${v.text}` : v;
   });
   return out;
 }
@@ -21,7 +21,7 @@ describe('NdjsonLineParser', () => {
       fields(
         ' { "a\\"b" : 1.50 , "s": "x,\\"y\\": 2", "n": {"in": 3.0, "arr": [4, "}"]}, "e\\u0041": -7E-2 ,"z":0}\t',
       ),
-    ).toEqual({ 'a"b': '#1.50', s: 'x,"y": 2', n: { in: 3, arr: [4, '}'] }, eA: '#-7E-2', z: '#0' });
+    ).toEqual({ 'a"b': '#1.50', s: 'x,"y": 2', n: 'json:{"in":3.0,"arr":[4,"}"]}', eA: '#-7E-2', z: '#0' });
   });
 
   it('keeps the last of repeated keys, like JSON.parse', () => {

@@ -1,4 +1,5 @@
-import { JsonNumber, type RawValue } from '../../../common/types.ts';
+import { JsonNumber, JsonText, type RawValue } from '../../../common/types.ts';
+import { compactJson, holdsInexactNumber } from '../json/exact-json.ts';
 import {
   alignFields,
   type ColumnIndex,
@@ -11,8 +12,10 @@ import {
 
 /**
  * Parses NDJSON lines into records. `JSON.parse` validates and builds the value (it is native
- * and fast); it rounds numbers, so when a top-level field is a number, the line is scanned once
- * more for the exact text of its top-level numbers. Nested values stay as `JSON.parse` made them.
+ * and fast); it rounds numbers, so when a field is a number or a nested value, the line is scanned
+ * once more: top-level numbers get their exact text (`JsonNumber`), and a nested object or array
+ * holding a number JS would change (a 20-digit id, `1.10`) is kept as its exact text (`JsonText`).
+ * Other nested values stay as `JSON.parse` made them.
  */
 export class NdjsonLineParser {
   private columns: ColumnIndex | undefined;
@@ -67,7 +70,12 @@ export class NdjsonLineParser {
         );
       }
       for (let i = 0; i < count; i++) {
-        if (typeof values[i] === 'number') values[i] = new JsonNumber(numberText(keys[i]!, found));
+        const v = values[i];
+        if (typeof v === 'number') values[i] = new JsonNumber(numberText(keys[i]!, found));
+        else if (inexactNested > 0 && typeof v === 'object' && v !== null) {
+          const exact = nestedText(keys[i]!);
+          if (exact !== undefined) values[i] = new JsonText(exact);
+        }
       }
     }
     return columns
@@ -81,6 +89,16 @@ const scannedKeys: string[] = [];
 const scannedTexts: string[] = [];
 /** Deepest nesting seen by the last scan (the record itself is level 1). */
 let deepest = 0;
+// Top-level nested values holding an inexact number, from the last scan: key and exact text.
+const nestedKeys: string[] = [];
+const nestedTexts: string[] = [];
+let inexactNested = 0;
+
+/** Exact text of the nested value stored under `key` when it holds an inexact number (the last occurrence). */
+function nestedText(key: string): string | undefined {
+  for (let i = inexactNested - 1; i >= 0; i--) if (nestedKeys[i] === key) return nestedTexts[i];
+  return undefined;
+}
 
 /** Exact text of the number stored under `key` (the last occurrence, as JSON.parse keeps). */
 function numberText(key: string, count: number): string {
@@ -97,6 +115,7 @@ function numberText(key: string, count: number): string {
 function scanLine(text: string): number {
   let count = 0;
   deepest = 1;
+  inexactNested = 0;
   let i = skipSpace(text, 0) + 1; // past '{'
   const end = text.length;
   while (i < end) {
@@ -114,7 +133,12 @@ function scanLine(text: string): number {
       scannedTexts[count] = text.slice(start, i);
       count++;
     } else {
+      const start = i;
       i = skipValue(text, i);
+      if ((c === 0x7b || c === 0x5b) && holdsInexactNumber(text, start, i)) {
+        nestedKeys[inexactNested] = rawKey.includes('\\') ? (JSON.parse(`"${rawKey}"`) as string) : rawKey;
+        nestedTexts[inexactNested++] = compactJson(text.slice(start, i));
+      }
     }
     i = skipSpace(text, i) + 1; // past ',' or '}'
   }

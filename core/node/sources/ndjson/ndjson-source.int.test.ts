@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { JsonNumber } from '../../../common/types.ts';
+import { JsonNumber, JsonText } from '../../../common/types.ts';
 import { openByteInput } from '../byte-input.ts';
 import type { OpenedSource, SourceRow } from '../types.ts';
 import { openNdjsonSource } from './ndjson-source.ts';
@@ -28,7 +28,9 @@ async function readAll(source: OpenedSource): Promise<SourceRow[]> {
 }
 
 function plain(row: SourceRow | undefined): unknown[] {
-  return (row?.values ?? []).map((v) => (v instanceof JsonNumber ? `#${v.text}` : v));
+  return (row?.values ?? []).map((v) =>
+    v instanceof JsonNumber ? `#${v.text}` : v instanceof JsonText ? `json:${v.text}` : v,
+  );
 }
 
 describe('openNdjsonSource', () => {
@@ -64,6 +66,8 @@ describe('openNdjsonSource', () => {
         '{"id": 12345678901234567890, "price": 0.1000, "qty": 3}',
         '{"id": -0, "note": "n", "price": 1E5}',
         '{"qty": 2.50, "nested": {"deep": 1.10}}',
+        '{"nested": {"id": 12345678901234567890, "s": "9.90 ", "list": [1, 2.0, {"x": -0.5}]}}',
+        '{"nested": {"plain": [1, 2.5, "1.10"]}}',
       ].join('\n'),
     );
     const source = await open(file);
@@ -71,8 +75,17 @@ describe('openNdjsonSource', () => {
     const rows = await readAll(source);
     expect(plain(rows[0])).toEqual(['#12345678901234567890', '#0.1000', '#3', null, null]);
     expect(plain(rows[1])).toEqual(['#-0', '#1E5', null, 'n', null]);
-    // Nested values are plain JSON values, as JSON.parse builds them.
-    expect(plain(rows[2])).toEqual([null, null, '#2.50', null, { deep: 1.1 }]);
+    // A nested value holding a number JSON.parse would change is kept as its exact (compact) text;
+    // others are plain JSON values, as JSON.parse builds them (digits inside strings do not count).
+    expect(plain(rows[2])).toEqual([null, null, '#2.50', null, 'json:{"deep":1.10}']);
+    expect(plain(rows[3])).toEqual([
+      null,
+      null,
+      null,
+      null,
+      'json:{"id":12345678901234567890,"s":"9.90 ","list":[1,2.0,{"x":-0.5}]}',
+    ]);
+    expect(plain(rows[4])).toEqual([null, null, null, null, { plain: [1, 2.5, '1.10'] }]);
   });
 
   it('reports a line that is valid JSON but not an object', async () => {
