@@ -151,6 +151,26 @@ describe('loadstone load', () => {
     expect(rows[0]!.errors).toMatchObject([{ reason: 'database_rejected', sqlstate: '23514' }]);
   });
 
+  it('reports NDJSON lines the database refuses with their fields exactly as the file has them', async () => {
+    await client.query(
+      'CREATE TABLE refused_nd (id integer PRIMARY KEY, label text, amount numeric CHECK (amount >= 0))',
+    );
+    const lines: string[] = [];
+    for (let i = 1; i <= 30_000; i++) {
+      const amount = i === 25_000 ? '-1.50' : `${i}.10`;
+      lines.push(`{"id": ${i}, "label": "row \\"${i}\\" é", "amount": ${amount}}`);
+    }
+    writeFileSync(join(dir, 'refused.ndjson'), `${lines.join('\n')}\n`);
+    const r = await cli(['load', 'refused.ndjson', '--target', url, '--table', 'refused_nd', '--json']);
+    expect(r.err).toBe('');
+    expect(JSON.parse(r.out)).toMatchObject({ status: 'succeeded', inserted: 29_999, rejected: 1 });
+    const report = JSON.parse((await cli(['errors', 'last', '--json'])).out);
+    const rows = (report.rows ?? report) as { line: number; raw: Record<string, unknown> }[];
+    expect(rows.map((x) => [x.line, x.raw])).toEqual([
+      [25_000, { id: 25_000, label: 'row "25000" é', amount: '-1.50' }],
+    ]);
+  });
+
   it('loads nested JSON exactly: 20-digit ids and scaled decimals keep every digit (NDJSON and JSON)', async () => {
     const doc = '{"id": 12345678901234567890, "price": 1.10, "list": [0.1000, {"n": -7E-2}], "s": "x"}';
     writeFileSync(

@@ -24,9 +24,9 @@ const NOT_TEXT = -1;
  * reported with its line and raw cells. A chunk's rows live long enough to reach V8's old space,
  * so every object kept per row costs GC time (measured: holding the 8 cells of each row of a 1M-row
  * CSV cost ~0.6 s of a 3.6 s load). So, in order of preference:
- * - a row whose source can read it again (`text` + `reparse`, delimited files) is kept as where its
- *   text is: an index into the few large source strings the chunk spans, a start and an end, all
- *   numbers in flat arrays, no object per row; its cells are read again only if it is refused;
+ * - a row whose source can read it again (`text` + `reparse`: delimited and NDJSON files) is kept
+ *   as where its text is: an index into the few large source strings the chunk spans, a start and
+ *   an end, all numbers in flat arrays, no object per row; its cells are read again only if refused;
  * - a row that carries its source cells keeps only those (the array the source made anyway);
  * - any other row is kept whole.
  */

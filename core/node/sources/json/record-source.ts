@@ -1,4 +1,5 @@
 import { LoadstoneError } from '../../../common/errors.ts';
+import type { RawValue } from '../../../common/types.ts';
 import type { DetectedFormat, OpenedSource, SourceRow } from '../types.ts';
 import { ColumnIndex, type ParsedOutput, RecordItem, toSourceRow } from './json-record.ts';
 
@@ -21,6 +22,8 @@ export interface RecordSourceParts {
   release(): Promise<void>;
   /** Word for the position in messages: "record" (JSON array) or "line" (NDJSON). */
   readonly what: string;
+  /** Reads one record again from its text, for parsers whose rows say where their text is. */
+  readonly reparse?: (recordText: string) => RawValue[];
   readonly signal: AbortSignal | undefined;
 }
 
@@ -121,5 +124,6 @@ export async function openRecordSource(parts: RecordSourceParts): Promise<Opened
     bytesRead: () => parts.bytesRead(),
     rows,
     close,
+    ...(parts.reparse ? { reparse: parts.reparse } : {}),
   };
 }

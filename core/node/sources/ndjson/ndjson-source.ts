@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { LoadstoneError } from '../../../common/errors.ts';
 import type { SourceSpec } from '../../../common/spec/job-spec.ts';
 import type { ByteInput } from '../byte-input.ts';
-import { type ParsedOutput, ProblemItem } from '../json/json-record.ts';
+import { type ColumnIndex, type ParsedOutput, ProblemItem, RecordItem } from '../json/json-record.ts';
 import {
   createStrictDecoder,
   detectJsonEncoding,
@@ -34,6 +34,7 @@ export async function openNdjsonSource(
   try {
     const encoding = detectJsonEncoding(input.head, spec.encoding);
     const parser = new NdjsonLineParser();
+    let fixed: ColumnIndex | undefined;
     return await openRecordSource({
       format: {
         kind: 'ndjson',
@@ -46,7 +47,19 @@ export async function openNdjsonSource(
         encoding.encoding === 'utf-8'
           ? readUtf8Lines(input, parser, opts.signal)
           : readDecodedLines(input, encoding, parser, opts.signal),
-      fixColumns: (columns) => parser.fixColumns(columns),
+      fixColumns: (columns) => {
+        fixed = columns;
+        parser.fixColumns(columns);
+      },
+      // A row in flight is remembered by where its line is; a refused one is read again from it.
+      reparse: (recordText) => {
+        const again = new NdjsonLineParser();
+        if (fixed) again.fixColumns(fixed);
+        const item = lineItem(again, recordText, 0);
+        return item && !(item instanceof RecordItem) && !(item instanceof ProblemItem)
+          ? [...item.values]
+          : [];
+      },
       totalBytes: input.totalBytes,
       bytesRead: () => input.bytesRead(),
       release: () => input.close(),
@@ -74,7 +87,15 @@ function splitText(parser: NdjsonLineParser, text: string, line: number, out: Pa
     if (end < 0) break;
     line++;
     const item = lineItem(parser, text.slice(start, end), line);
-    if (item) out.push(item);
+    if (item) {
+      if (!(item instanceof RecordItem) && !(item instanceof ProblemItem) && !item.problem) {
+        // An aligned row: say where its line is (`text` is shared by the lines of this piece).
+        item.text = text;
+        item.textStart = start;
+        item.textEnd = end;
+      }
+      out.push(item);
+    }
     start = end + 1;
   }
   return line;
