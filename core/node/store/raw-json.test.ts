@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { JsonNumber, type RawValue } from '../../common/types.ts';
+import { JsonNumber, JsonText, type RawValue } from '../../common/types.ts';
 import { parseRaw, rawCellTexts, splitTopLevel, stringifyRaw } from './raw-json.ts';
 
 describe('raw records', () => {
@@ -31,6 +31,19 @@ describe('raw records', () => {
       ['flag', 'true'],
       ['nothing', ''],
     ]);
+  });
+
+  it('keeps nested JSON holding numbers JSON.parse would change exactly, as JsonText', () => {
+    const raw: Record<string, RawValue> = {
+      doc: new JsonText('{"id":12345678901234567890,"p":1.10}'),
+      plain: { a: [1, 2.5] },
+      n: 'x',
+    };
+    const { json, exact } = stringifyRaw(raw);
+    expect(exact).toBe(true);
+    expect(json).toBe('{"doc":{"id":12345678901234567890,"p":1.10},"plain":{"a":[1,2.5]},"n":"x"}');
+    expect(parseRaw(json, exact)).toEqual(raw);
+    expect(rawCellTexts(json, exact).get('doc')).toBe('{"id":12345678901234567890,"p":1.10}');
   });
 
   it('takes the native path for all-string records', () => {

@@ -1,4 +1,5 @@
 import { JsonNumber, JsonText, type RawValue } from '../../common/types.ts';
+import { holdsInexactNumber } from '../sources/json/exact-json.ts';
 
 /** JSON's number grammar: the text of a JsonNumber is spliced verbatim only when it matches. */
 const JSON_NUMBER_RE = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
@@ -46,13 +47,18 @@ export function stringifyRaw(raw: Readonly<Record<string, RawValue>>): { json: s
 
 /**
  * Reads a raw record back. With `exact`, top-level numbers come back as `JsonNumber` with their
- * stored text; otherwise `JSON.parse` is exact already.
+ * stored text, and nested values holding a number `JSON.parse` would change as `JsonText`;
+ * otherwise `JSON.parse` is exact already.
  */
 export function parseRaw(json: string, exact: boolean): Record<string, RawValue> {
   if (!exact) return JSON.parse(json) as Record<string, RawValue>;
   const out: Record<string, RawValue> = {};
   for (const [key, text] of splitTopLevel(json)) {
-    out[key] = isNumberToken(text) ? new JsonNumber(text) : (JSON.parse(text) as RawValue);
+    out[key] = isNumberToken(text)
+      ? new JsonNumber(text)
+      : isContainer(text) && holdsInexactNumber(text, 0, text.length)
+        ? new JsonText(text)
+        : (JSON.parse(text) as RawValue);
   }
   return out;
 }
@@ -79,6 +85,10 @@ function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
+}
+
+function isContainer(text: string): boolean {
+  return text.startsWith('{') || text.startsWith('[');
 }
 
 function isNumberToken(text: string): boolean {
