@@ -144,3 +144,36 @@ export async function generateCsv(
   renameSync(tmp, path);
   return { path, badRows };
 }
+
+/**
+ * The clean CSV as NDJSON (one object per line: `id` and `amount` as JSON numbers, `paid` as a
+ * boolean, the rest as strings), for the NDJSON load figure. Written once, reused.
+ */
+export async function generateNdjson(rows: number): Promise<{ path: string }> {
+  const path = join(BENCH_DIR, `clean-${rows}.ndjson`);
+  if (existsSync(path)) return { path };
+  const { path: csv } = await generateCsv('clean', rows);
+  const { openSource } = await import('../core/node/sources/open-source.ts');
+  const source = await openSource({ path: csv });
+  const tmp = `${path}.tmp`;
+  const out = createWriteStream(tmp, { highWaterMark: 1 << 20 });
+  const write = (chunk: string) =>
+    out.write(chunk) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  try {
+    for await (const batch of source.rows()) {
+      let text = '';
+      for (const { values: v } of batch) {
+        const [id, email, orderDate, amount, currency, paid, note, createdAt] = v as string[];
+        text += `{"id":${id},"email":${JSON.stringify(email)},"order_date":"${orderDate}","amount":${amount},"currency":"${currency}","paid":${paid},"note":${JSON.stringify(note)},"created_at":"${createdAt}"}\n`;
+      }
+      await write(text);
+    }
+  } finally {
+    await source.close();
+  }
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
+  renameSync(tmp, path);
+  return { path };
+}

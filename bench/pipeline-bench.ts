@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createTestDatabase, startTestServer } from '../core/node/pg/test-server.ts';
-import { generateCsv } from './generate.ts';
+import { generateCsv, generateNdjson } from './generate.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'loadstone.mjs');
 const TABLE_DDL = (t: string) =>
@@ -51,6 +51,7 @@ export async function benchPipeline(opts: { rows?: number } = {}): Promise<Recor
   const rows = opts.rows ?? 1_000_000;
   const clean = await generateCsv('clean', rows);
   const messy = await generateCsv('messy', rows);
+  const ndjson = await generateNdjson(rows);
   const server = await startTestServer({ durable: true, env: {} });
   const dataDir = mkdtempSync(join(tmpdir(), 'loadstone-bench-'));
   try {
@@ -93,6 +94,9 @@ export async function benchPipeline(opts: { rows?: number } = {}): Promise<Recor
     const upsert = load(clean.path, 'cli_target', ['--mode', 'upsert', '--key', 'id']);
     await admin.query('CHECKPOINT');
     const messyLoad = load(messy.path, 'cli_messy', ['--max-error-rate', '0.01']);
+    await admin.query('CHECKPOINT');
+    // The same rows as NDJSON (twice the bytes): the JSON path, no goal attached.
+    const ndjsonLoad = load(ndjson.path, 'cli_ndjson', []);
 
     let pgloader: CommandFigures | { skipped: string } = {
       skipped:
@@ -129,6 +133,7 @@ export async function benchPipeline(opts: { rows?: number } = {}): Promise<Recor
       loadAppendClean: append,
       loadUpsertUnchanged: upsert,
       loadAppendMessy: { ...messyLoad, badRowsGenerated: messy.badRows },
+      loadAppendNdjson: ndjsonLoad,
       pgloader,
       goals: {
         appendWithin2xCopy: (append.ratioToCopy ?? 99) <= 2,
