@@ -191,6 +191,85 @@ class Completing {
   }
 }
 
+/** What differs between the two ways a chunk reaches the target. */
+interface ChunkStrategy {
+  /** Opens the COPY of a new chunk (the previous chunk is complete by then). */
+  open(): Promise<CopyIn>;
+  /**
+   * Completes a sent chunk, in the background while the next one is encoded. Called when the chunk
+   * is sent: whatever it needs of per-chunk state must be taken before its first await.
+   */
+  complete(chunk: HeldRows, copy: CopyIn, commitNow: boolean): Promise<void>;
+  /** Staged rows carry their ordinal within the chunk as their first field. */
+  readonly ordinals: boolean;
+  /** Sees each row taken (spotting repeated keys). */
+  held?(row: LoadRow): void;
+}
+
+/**
+ * Chunks fed while the source reads: rows are encoded into `bytes`, sent in pieces, and a full chunk
+ * completes in the background (see `Completing`) while the next one is encoded.
+ */
+function pipelinedChunks(
+  plan: StreamingPlan,
+  counter: { sinceCommit: number },
+  strategy: ChunkStrategy,
+): Chunks {
+  let rows = new HeldRows();
+  const bytes = new CopyBytes();
+  let copy: CopyIn | null = null;
+  const completing = new Completing();
+
+  /** Sends what is encoded; the chunk's COPY opens on its first piece, once the previous chunk is complete. */
+  const send = (): Promise<void> | undefined => {
+    const piece = bytes.take();
+    if (copy) return copy.write(piece);
+    return (async () => {
+      await completing.wait();
+      copy = await strategy.open();
+      await copy.write(piece);
+    })();
+  };
+
+  const flush = async () => {
+    if (rows.length === 0) return;
+    if (bytes.used > 0) await send();
+    const chunk = rows;
+    const current = copy as CopyIn | null;
+    if (current === null) return;
+    rows = new HeldRows();
+    copy = null;
+    completing.start(strategy.complete(chunk, current, countForCommit(plan, counter, chunk.length)));
+  };
+
+  return {
+    get size() {
+      return rows.length;
+    },
+    get ordinal() {
+      return strategy.ordinals ? rows.length : undefined;
+    },
+    bytes,
+    add(row) {
+      rows.hold(row);
+      strategy.held?.(row);
+      if (bytes.used < PIECE_BYTES) return undefined;
+      // While the previous chunk completes, encode ahead (up to AHEAD_BYTES) instead of waiting.
+      return copy || completing.idle || bytes.used >= AHEAD_BYTES ? send() : undefined;
+    },
+    flush,
+    finish: async () => {
+      await flush();
+      await completing.wait();
+    },
+    abort: async () => {
+      await copy?.abort();
+      await completing.wait().catch(() => {}); // the connection is free once the chunk settles
+    },
+  };
+}
+
+/** Append and replace: COPY straight into the target under a savepoint per chunk. */
 function directChunks(
   session: LoadSession,
   plan: StreamingPlan,
@@ -199,25 +278,6 @@ function directChunks(
 ): Chunks {
   const client = session.client;
   const { shape, mover } = plan;
-  let rows = new HeldRows();
-  const bytes = new CopyBytes();
-  let copy: CopyIn | null = null;
-  const completing = new Completing();
-
-  /**
-   * Sends what is encoded. The chunk's COPY (under a savepoint) opens on its first piece, once the
-   * previous chunk is in the target.
-   */
-  const send = (): Promise<void> | undefined => {
-    const piece = bytes.take();
-    if (copy) return copy.write(piece);
-    return (async () => {
-      await completing.wait();
-      await client.query('SAVEPOINT loadstone_chunk');
-      copy = new CopyIn(client, copyTargetSql(shape), true);
-      await copy.write(piece);
-    })();
-  };
 
   /** The server refused the chunk: stage the text it was sent (ordinals in front) and isolate the bad rows. */
   const stageAndMove = async (chunk: HeldRows, pieces: readonly Buffer[], refusal: PgError) => {
@@ -240,57 +300,30 @@ function directChunks(
     await client.query(`TRUNCATE ${shape.stage}`);
   };
 
-  /** Ends a sent chunk's COPY; when the server refuses it, isolates the bad rows. */
-  const complete = async (chunk: HeldRows, current: CopyIn, commitNow: boolean) => {
-    try {
-      await current.finish();
-      await client.query('RELEASE SAVEPOINT loadstone_chunk');
-      counter.directInserted += chunk.length;
-    } catch (error) {
-      if (!isPgError(error)) throw error;
-      await client.query('ROLLBACK TO SAVEPOINT loadstone_chunk; RELEASE SAVEPOINT loadstone_chunk');
-      if (!isRowDataError(error)) throw error;
-      session.checkCancelled();
-      await stageAndMove(chunk, current.pieces ?? [], error);
-    }
-    await afterChunk(session, commitNow);
-  };
-
-  const flush = async () => {
-    if (rows.length === 0) return;
-    if (bytes.used > 0) await send();
-    const chunk = rows;
-    const current = copy as CopyIn | null;
-    if (current === null) return;
-    rows = new HeldRows();
-    copy = null;
-    completing.start(complete(chunk, current, countForCommit(plan, counter, chunk.length)));
-  };
-
-  return {
-    get size() {
-      return rows.length;
+  return pipelinedChunks(plan, counter, {
+    ordinals: false,
+    open: async () => {
+      await client.query('SAVEPOINT loadstone_chunk');
+      return new CopyIn(client, copyTargetSql(shape), true);
     },
-    ordinal: undefined,
-    bytes,
-    add(row) {
-      rows.hold(row);
-      if (bytes.used < PIECE_BYTES) return undefined;
-      // While the previous chunk completes, encode ahead (up to AHEAD_BYTES) instead of waiting.
-      return copy || completing.idle || bytes.used >= AHEAD_BYTES ? send() : undefined;
+    complete: async (chunk, copy, commitNow) => {
+      try {
+        await copy.finish();
+        await client.query('RELEASE SAVEPOINT loadstone_chunk');
+        counter.directInserted += chunk.length;
+      } catch (error) {
+        if (!isPgError(error)) throw error;
+        await client.query('ROLLBACK TO SAVEPOINT loadstone_chunk; RELEASE SAVEPOINT loadstone_chunk');
+        if (!isRowDataError(error)) throw error;
+        session.checkCancelled();
+        await stageAndMove(chunk, copy.pieces ?? [], error);
+      }
+      await afterChunk(session, commitNow);
     },
-    flush,
-    finish: async () => {
-      await flush();
-      await completing.wait();
-    },
-    abort: async () => {
-      await copy?.abort();
-      await completing.wait().catch(() => {}); // the connection is free once the chunk settles
-    },
-  };
+  });
 }
 
+/** Upsert and incremental: COPY into the staging table, then one set-based merge per chunk. */
 function stagedChunks(
   session: LoadSession,
   plan: StreamingPlan,
@@ -301,80 +334,31 @@ function stagedChunks(
   const { shape, mover } = plan;
   const keyOf = plan.watchKeys ? keyFunction(shape.key) : null;
   const keys = new Set<unknown>();
-  let rows = new HeldRows();
-  const bytes = new CopyBytes();
   let repeated = false;
-  let copy: CopyIn | null = null;
   let used = false;
-  const completing = new Completing();
 
-  /**
-   * Sends what is encoded. The chunk's COPY into the (emptied) staging table opens on its first
-   * piece, once the previous chunk is merged.
-   */
-  const send = (): Promise<void> | undefined => {
-    const piece = bytes.take();
-    if (copy) return copy.write(piece);
-    return (async () => {
-      await completing.wait();
+  return pipelinedChunks(plan, counter, {
+    ordinals: true,
+    open: async () => {
       await ensureStage(session, shape, stageExists);
       if (used) await client.query(`TRUNCATE ${shape.stage}`);
       used = true;
-      copy = new CopyIn(client, copyStageSql(shape, false));
-      await copy.write(piece);
-    })();
-  };
-
-  const flush = async () => {
-    if (rows.length === 0) return;
-    if (bytes.used > 0) await send();
-    const chunk = rows;
-    const current = copy as CopyIn | null;
-    const dedupe = repeated;
-    if (current === null) return;
-    rows = new HeldRows();
-    copy = null;
-    repeated = false;
-    keys.clear();
-    const commitNow = countForCommit(plan, counter, chunk.length);
-    completing.start(
-      (async () => {
-        await current.finish();
-        await mover.move(0, chunk.length - 1, chunk.lookup, dedupe);
-        await afterChunk(session, commitNow);
-      })(),
-    );
-  };
-
-  return {
-    get size() {
-      return rows.length;
+      return new CopyIn(client, copyStageSql(shape, false));
     },
-    get ordinal() {
-      return rows.length;
+    complete: async (chunk, copy, commitNow) => {
+      // Taken before the first await: the next chunk starts with its own keys.
+      const dedupe = repeated;
+      repeated = false;
+      keys.clear();
+      await copy.finish();
+      await mover.move(0, chunk.length - 1, chunk.lookup, dedupe);
+      await afterChunk(session, commitNow);
     },
-    bytes,
-    add(row) {
-      rows.hold(row);
-      if (keyOf) {
-        const k = keyOf(row.values);
-        if (k !== undefined) {
-          if (keys.has(k)) repeated = true;
-          else keys.add(k);
-        }
-      }
-      if (bytes.used < PIECE_BYTES) return undefined;
-      // While the previous chunk is merged, encode ahead (up to AHEAD_BYTES) instead of waiting.
-      return copy || completing.idle || bytes.used >= AHEAD_BYTES ? send() : undefined;
+    held: (row) => {
+      const k = keyOf?.(row.values);
+      if (k === undefined) return;
+      if (keys.has(k)) repeated = true;
+      else keys.add(k);
     },
-    flush,
-    finish: async () => {
-      await flush();
-      await completing.wait();
-    },
-    abort: async () => {
-      await copy?.abort();
-      await completing.wait().catch(() => {}); // the connection is free once the chunk settles
-    },
-  };
+  });
 }
