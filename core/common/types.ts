@@ -2,6 +2,7 @@
  * Value types shared by sources, the normalizer, the loader and the UI.
  * Browser-safe: no Node imports.
  */
+import { numberIsExact, someJsonNumber } from './json-numbers.ts';
 
 /** JSON values as they appear in JSON/NDJSON sources and jsonb columns. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -57,24 +58,14 @@ export class JsonText {
 function quoteInexactNumbers(text: string): string {
   let out = '';
   let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22) {
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c) i++;
-        else if (d === 0x22) break;
-      }
-    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-      const start = i;
-      while (i + 1 < text.length && /[0-9.eE+-]/.test(text[i + 1]!)) i++;
-      const number = text.slice(start, i + 1);
-      if (String(Number(number)) !== number) {
-        out += `${text.slice(from, start)}"${number}"`;
-        from = i + 1;
-      }
+  someJsonNumber(text, 0, text.length, (start, end) => {
+    const number = text.slice(start, end);
+    if (!numberIsExact(number)) {
+      out += `${text.slice(from, start)}"${number}"`;
+      from = end;
     }
-  }
+    return false;
+  });
   return from === 0 ? text : out + text.slice(from);
 }
 

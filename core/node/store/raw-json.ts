@@ -1,3 +1,4 @@
+import { numberIsExact } from '../../common/json-numbers.ts';
 import { JsonNumber, JsonText, type RawValue } from '../../common/types.ts';
 import { holdsInexactNumber } from '../sources/json/exact-json.ts';
 
@@ -29,7 +30,7 @@ export function stringifyRaw(raw: Readonly<Record<string, RawValue>>): { json: s
     if (value instanceof JsonNumber) {
       if (JSON_NUMBER_RE.test(value.text)) {
         text = value.text;
-        if (String(Number(value.text)) !== value.text) exact = true;
+        if (!numberIsExact(value.text)) exact = true;
       } else {
         text = JSON.stringify(value.text);
       }

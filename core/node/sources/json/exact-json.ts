@@ -1,38 +1,12 @@
+import { numberIsExact, someJsonNumber } from '../../../common/json-numbers.ts';
 import { JsonNumber, type JsonValue } from '../../../common/types.ts';
-
-/** Whether a JSON number's text survives a JS number unchanged (`12` yes; `1.10`, 20-digit ids no). */
-export function numberIsExact(text: string): boolean {
-  return String(Number(text)) === text;
-}
 
 /**
  * Whether the JSON text `text[from, to)` (valid JSON) holds a number a JS number would change.
  * Strings are skipped, so digits inside them do not count.
  */
 export function holdsInexactNumber(text: string, from: number, to: number): boolean {
-  let i = from;
-  while (i < to) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22) {
-      // a string: skip to its closing quote
-      for (i++; i < to; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c) i++;
-        else if (d === 0x22) break;
-      }
-      i++;
-    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-      const start = i;
-      while (i < to && isNumberChar(text.charCodeAt(i))) i++;
-      if (!numberIsExact(text.slice(start, i))) return true;
-    } else i++;
-  }
-  return false;
-}
-
-function isNumberChar(c: number): boolean {
-  // digits . - + e E
-  return (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x2b || c === 0x65 || c === 0x45;
+  return someJsonNumber(text, from, to, (start, end) => !numberIsExact(text.slice(start, end)));
 }
 
 /**

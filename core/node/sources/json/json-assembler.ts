@@ -1,7 +1,8 @@
 import type { Token } from 'stream-json/core/parser.js';
 import { LoadstoneError } from '../../../common/errors.ts';
+import { numberIsExact } from '../../../common/json-numbers.ts';
 import { JsonNumber, JsonText, type JsonValue, type RawValue } from '../../../common/types.ts';
-import { numberIsExact, stringifyExact } from './exact-json.ts';
+import { stringifyExact } from './exact-json.ts';
 import {
   alignFields,
   type ColumnIndex,
