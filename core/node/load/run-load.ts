@@ -1,5 +1,5 @@
 import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
-import { isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
+import { type ErrorCode, isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
 import { createRowNormalizer } from '../../common/normalize/normalizer.ts';
 import { type JobSpec, type JobSpecInput, parseJobSpec } from '../../common/spec/job-spec.ts';
 import { connectTarget, type TargetConfig } from '../pg/connect.ts';
@@ -38,7 +38,7 @@ export interface RunLoadOutcome {
   readonly table: string;
   readonly counts: RunCounts;
   readonly durationMs: number;
-  readonly error: { code: string; message: string } | null;
+  readonly error: { code: ErrorCode; message: string } | null;
   /** The loader's result when the load went through (also for a dry run). */
   readonly result: LoadResult | null;
 }
