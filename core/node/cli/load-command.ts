@@ -1,7 +1,7 @@
 import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
 import { LOAD_MODES } from '../../common/spec/job-spec.ts';
-import { type RunLoadOutcome, runLoad } from '../load/run-load.ts';
 import { type LocalWarehouse, openLocalWarehouse } from '../pg/local-warehouse.ts';
+import { type RunLoadOutcome, runLoad } from '../runs/run-load.ts';
 import { resolveDataDir } from '../store/data-dir.ts';
 import { openStore } from '../store/open-store.ts';
 import { NoSecretStore } from '../store/secret-store.ts';

@@ -2,7 +2,7 @@ import { contractCode } from '../../common/contract/error-codes.ts';
 import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
 import { isLoadstoneError } from '../../common/errors.ts';
 import type { JobSpecInput } from '../../common/spec/job-spec.ts';
-import type { RunLoadOutcome } from '../load/run-load.ts';
+import type { RunLoadOutcome } from '../runs/run-load.ts';
 import type { RunStore } from '../store/index.ts';
 import type { EventBus } from './event-bus.ts';
 import type { Logger } from './logger.ts';

@@ -10,6 +10,7 @@ import {
 import { readTableInfo, resolveSchema } from './catalog.ts';
 import { compareWithTable, describeIncompatibility } from './compatibility.ts';
 import { isConnectionLost, isPgError, isRowDataError, loadFailed, serverMessage } from './db-errors.ts';
+import type { LoadFailureCounts } from './failure-counts.ts';
 import { Mover } from './mover.ts';
 import { prepareReplace, type ReplacePlan } from './replace.ts';
 import { Cancelled, LoadSession } from './session.ts';
@@ -196,7 +197,7 @@ function failure(error: unknown, input: LoadInput, session: LoadSession, table: 
     session.committedRows > 0
       ? `; ${n(session.committedRows)} rows committed earlier (commitEvery) stay`
       : '';
-  const counts = {
+  const counts: LoadFailureCounts = {
     rowsRead: session.rowsRead,
     rejected: session.rejected,
     committedRows: session.committedRows,
