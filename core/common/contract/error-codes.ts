@@ -69,8 +69,3 @@ export const CODES: { readonly [K in ErrorCodeName]: Lowercase<K> } = Object.fre
     [K in ErrorCodeName]: Lowercase<K>;
   },
 );
-
-/** True when `value` is a code that may cross a boundary (as it does, lower case). */
-export function isContractErrorCode(value: unknown): value is ContractErrorCode {
-  return typeof value === 'string' && (CONTRACT_ERROR_CODES as readonly string[]).includes(value);
-}
