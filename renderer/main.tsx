@@ -1,7 +1,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { CallError } from '../core/common/contract/index.ts';
+import { CallError, CODES } from '../core/common/contract/index.ts';
 import { ApiProvider } from './api/api-context.tsx';
 import { bridgeEvents } from './api/event-bridge.ts';
 import { RunEventStore } from './api/run-events.ts';
@@ -33,7 +33,7 @@ if (!isTransport(transport)) {
         // Engine errors are answers (missing file, bad spec): retrying them only delays the message.
         // Only a transport failure is worth one more try.
         retry: (count, error) =>
-          error instanceof CallError && error.code === 'ENGINE_UNREACHABLE' && count < 2,
+          error instanceof CallError && error.code === CODES.ENGINE_UNREACHABLE && count < 2,
       },
     },
   });

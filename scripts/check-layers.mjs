@@ -18,6 +18,22 @@ const COMMON_PACKAGES = new Set(['zod', 'vitest', 'fast-check']);
 const LAYERS = [
   { dir: 'core/common', mayImport: ['core/common'], node: false, packages: COMMON_PACKAGES, electron: false },
   { dir: 'core/node', mayImport: ['core/common', 'core/node'], node: true, packages: 'any', electron: false },
+  // Floors inside core/node: the run orchestrator (`runs/`) sits above `pipeline/` and `load/`; the
+  // loader knows PostgreSQL and nothing of runs, the store or sources.
+  {
+    dir: 'core/node/load',
+    mayImport: ['core/common', 'core/node/load', 'core/node/pg'],
+    node: true,
+    packages: 'any',
+    electron: false,
+  },
+  {
+    dir: 'core/node/pipeline',
+    mayImport: ['core/common', 'core/node/pipeline', 'core/node/sources', 'core/node/load'],
+    node: true,
+    packages: 'any',
+    electron: false,
+  },
   {
     dir: 'electron/preload',
     mayImport: ['core/common/contract', 'electron/preload'],

@@ -1,23 +1,10 @@
+import type { ErrorCode } from './contract/error-codes.ts';
+
 /**
- * Stable error codes that cross every boundary (CLI, HTTP host, Electron IPC).
- * Callers branch on `code`, never on the message text.
+ * Stable error codes that cross every boundary (CLI, HTTP host, Electron IPC), listed once in
+ * `contract/error-codes.ts`. Callers branch on `code`, never on the message text.
  */
-export type ErrorCode =
-  | 'BAD_USAGE'
-  | 'SPEC_INVALID'
-  | 'SOURCE_NOT_FOUND'
-  | 'SOURCE_UNREADABLE'
-  | 'SOURCE_FORMAT'
-  | 'TARGET_UNREACHABLE'
-  | 'TARGET_INCOMPATIBLE'
-  | 'LOAD_ABORTED_ERROR_RATE'
-  | 'LOAD_CANCELLED'
-  | 'LOAD_FAILED'
-  | 'STORE_UNAVAILABLE'
-  | 'STORE_MIGRATION'
-  | 'SECRET_UNAVAILABLE'
-  | 'NOT_FOUND'
-  | 'INTERNAL';
+export type { ErrorCode } from './contract/error-codes.ts';
 
 /** One issue found while validating an input, located by its path in that input. */
 export interface ValidationIssue {
@@ -49,7 +36,10 @@ export class LoadstoneError extends Error {
   }
 }
 
-/** True when `error` is a LoadstoneError (also across realms, by shape). */
+/**
+ * True when `error` is a LoadstoneError made by this module (`instanceof`). An error that crossed a
+ * process or realm boundary is no longer one: it arrives as its `toJSON()` shape (a `ContractError`).
+ */
 export function isLoadstoneError(error: unknown): error is LoadstoneError {
   return error instanceof LoadstoneError;
 }

@@ -4,6 +4,7 @@ import type {
   KeyOperation,
   MainToEngineMessage,
 } from '../../core/common/contract/electron-ipc.ts';
+import { CODES } from '../../core/common/contract/error-codes.ts';
 import type { Reply } from '../../core/common/contract/errors.ts';
 import type { EventName } from '../../core/common/contract/events.ts';
 
@@ -148,5 +149,5 @@ export class EngineProcess {
 }
 
 function engineDown(message: string): Reply<unknown> {
-  return { ok: false, error: { code: 'internal', message } };
+  return { ok: false, error: { code: CODES.INTERNAL, message } };
 }

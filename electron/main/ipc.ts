@@ -1,6 +1,7 @@
 import { type BrowserWindow, dialog, type IpcMainInvokeEvent, ipcMain } from 'electron';
 import { commands } from '../../core/common/contract/commands.ts';
 import { IPC_CHANNELS } from '../../core/common/contract/electron-ipc.ts';
+import { CODES } from '../../core/common/contract/error-codes.ts';
 import type { Reply } from '../../core/common/contract/errors.ts';
 import type { RendererSource } from './app-origin.ts';
 
@@ -21,10 +22,10 @@ export function registerIpc(
   ipcMain.handle(IPC_CHANNELS.call, async (event, name: unknown, input: unknown): Promise<Reply<unknown>> => {
     const win = getWindow();
     if (!win || !isTrustedSender(event, win, source)) {
-      return { ok: false, error: { code: 'forbidden', message: 'This frame may not call the engine.' } };
+      return { ok: false, error: { code: CODES.FORBIDDEN, message: 'This frame may not call the engine.' } };
     }
     if (typeof name !== 'string' || !Object.hasOwn(commands, name)) {
-      return { ok: false, error: { code: 'unknown_command', message: 'There is no such command.' } };
+      return { ok: false, error: { code: CODES.UNKNOWN_COMMAND, message: 'There is no such command.' } };
     }
     if (name === 'dialogs.openFile' || name === 'dialogs.saveFile') return answerDialog(win, name, input);
     return relay(name, input);
@@ -75,5 +76,5 @@ async function answerDialog(
 }
 
 function badRequest(name: string): Reply<unknown> {
-  return { ok: false, error: { code: 'bad_request', message: `Invalid input for ${name}.` } };
+  return { ok: false, error: { code: CODES.BAD_REQUEST, message: `Invalid input for ${name}.` } };
 }

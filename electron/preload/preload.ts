@@ -4,6 +4,7 @@ import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { LoadstoneBridge } from '../../core/common/contract/bridge.ts';
 import { commands } from '../../core/common/contract/commands.ts';
 import { IPC_CHANNELS } from '../../core/common/contract/electron-ipc.ts';
+import { CODES } from '../../core/common/contract/error-codes.ts';
 import { CallError, type Reply } from '../../core/common/contract/errors.ts';
 import { events } from '../../core/common/contract/events.ts';
 
@@ -25,7 +26,7 @@ async function invoke(name: unknown, input: unknown): Promise<Reply<unknown>> {
   if (typeof name !== 'string' || !Object.hasOwn(commands, name)) {
     return {
       ok: false,
-      error: { code: 'unknown_command', message: `There is no command '${String(name)}'.` },
+      error: { code: CODES.UNKNOWN_COMMAND, message: `There is no command '${String(name)}'.` },
     };
   }
   return (await ipcRenderer.invoke(IPC_CHANNELS.call, name, input)) as Reply<unknown>;

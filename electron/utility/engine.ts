@@ -7,6 +7,7 @@ import type {
   KeyOperation,
   MainToEngineMessage,
 } from '../../core/common/contract/electron-ipc.ts';
+import { CODES } from '../../core/common/contract/error-codes.ts';
 import { dispatch } from '../../core/node/handlers/dispatch.ts';
 import { openEngine } from '../../core/node/handlers/engine.ts';
 import { type KeyProtector, openEngineSecretStore } from '../../core/node/handlers/engine-key.ts';
@@ -63,7 +64,7 @@ async function answer(id: number, name: string, input: unknown): Promise<void> {
     post({
       type: 'reply',
       id,
-      reply: { ok: false, error: { code: 'internal', message: 'The engine is not started.' } },
+      reply: { ok: false, error: { code: CODES.INTERNAL, message: 'The engine is not started.' } },
     });
     return;
   }
@@ -74,7 +75,7 @@ async function answer(id: number, name: string, input: unknown): Promise<void> {
     post({
       type: 'reply',
       id,
-      reply: { ok: false, error: { code: 'internal', message: 'The engine failed to start.' } },
+      reply: { ok: false, error: { code: CODES.INTERNAL, message: 'The engine failed to start.' } },
     });
     return;
   }

@@ -1,5 +1,6 @@
 import {
   CallError,
+  CODES,
   type CommandInput,
   type CommandName,
   type CommandOutput,
@@ -120,13 +121,18 @@ export function createHttpClient(options: HttpClientOptions): HttpApi {
       if (reply.ok) return reply.value;
       throw new CallError(reply.error);
     }
-    const error: ContractError = {
-      code: response.status === 401 ? 'UNAUTHORIZED' : `HTTP_${response.status}`,
-      message:
-        response.status === 401
-          ? 'The engine refused the access token. Open the URL printed by `npm run serve` again.'
-          : `${what} failed: HTTP ${response.status} ${response.statusText}`.trim(),
-    };
+    // Not a contract reply (a proxy's error page, a crashed host): say what came back.
+    const error: ContractError =
+      response.status === 401
+        ? {
+            code: CODES.UNAUTHORIZED,
+            message: 'The engine refused the access token. Open the URL printed by `npm run serve` again.',
+          }
+        : {
+            code: CODES.BAD_REPLY,
+            message: `${what} failed: HTTP ${response.status} ${response.statusText}`.trim(),
+            details: { status: response.status },
+          };
     throw new CallError(error);
   }
 
@@ -140,7 +146,7 @@ export function createHttpClient(options: HttpClientOptions): HttpApi {
       });
     } catch (cause) {
       throw new CallError({
-        code: 'ENGINE_UNREACHABLE',
+        code: CODES.ENGINE_UNREACHABLE,
         message: `Cannot reach the Loadstone engine (${cause instanceof Error ? cause.message : String(cause)}). Is the host still running?`,
       });
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { contractErrorCodeSchema } from './errors.ts';
 import { loadProgressSchema, runCountsSchema, runStatusSchema } from './shared-schemas.ts';
 
 /** Every event the engine pushes to the UI: `domain.event` → payload schema. */
@@ -11,7 +12,7 @@ export const events = {
     dryRun: z.boolean(),
     counts: runCountsSchema,
     durationMs: z.number(),
-    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    error: z.object({ code: contractErrorCodeSchema, message: z.string() }).nullable(),
   }),
   /** Something changed that list queries show; the UI invalidates exactly these. */
   'data.changed': z.object({ domain: z.enum(['runs', 'jobs', 'connections', 'settings']) }),

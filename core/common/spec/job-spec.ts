@@ -78,6 +78,9 @@ export type ColumnSpec = z.infer<typeof columnSpecSchema>;
 export const LOAD_MODES = ['append', 'replace', 'upsert', 'incremental'] as const;
 export type LoadMode = (typeof LOAD_MODES)[number];
 
+/** What a load does with two rows of one key: the last one wins, or both are rejected. */
+export const DUPLICATE_KEYS = ['last', 'reject'] as const;
+
 /** Where and how rows are loaded. */
 export const targetSpecSchema = z
   .object({
@@ -91,7 +94,7 @@ export const targetSpecSchema = z
     /** Watermark column (target name) for incremental. */
     watermark: z.string().min(1).optional(),
     /** Two rows with the same key in one load: the last one wins, or both are rejected. */
-    duplicateKeys: z.enum(['last', 'reject']).default('last'),
+    duplicateKeys: z.enum(DUPLICATE_KEYS).default('last'),
     /** Add source columns missing from an existing table with ALTER TABLE … ADD COLUMN. */
     addMissingColumns: z.boolean().default(false),
   })

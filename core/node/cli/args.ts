@@ -46,3 +46,12 @@ export function numberOption(
   }
   return n;
 }
+
+/** Checks an option is one of `choices`, or throws BAD_USAGE naming the option and its choices. */
+export function choiceOption<const T extends string>(value: string, name: string, choices: readonly T[]): T {
+  const found = choices.find((c) => c === value);
+  if (found === undefined) {
+    throw new LoadstoneError('BAD_USAGE', `--${name} must be one of ${choices.join(', ')}, got '${value}'`);
+  }
+  return found;
+}

@@ -3,22 +3,13 @@ import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { openStore } from '../store/open-store.ts';
-import { captureStream, tempDir, testSecretStore } from '../store/test-fixtures/support.ts';
-import { EXIT } from './io.ts';
-import { main } from './main.ts';
+import { tempDir, testSecretStore } from '../store/test-fixtures/support.ts';
+import { EXIT } from './exit-codes.ts';
+import { runCli } from './test-support.ts';
 
-async function cli(dir: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const stdout = captureStream();
-  const stderr = captureStream();
+function cli(dir: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   // PGPASSFILE points nowhere unless a test sets it: the developer's own ~/.pgpass stays out.
-  const code = await main([...args, '--data-dir', dir], {
-    stdout,
-    stderr,
-    env: { PGPASSFILE: path.join(dir, 'no-pgpass'), ...env },
-    cwd: dir,
-    signal: new AbortController().signal,
-  });
-  return { code, out: stdout.text(), err: stderr.text() };
+  return runCli(args, { cwd: dir, dataDir: dir, env: { PGPASSFILE: path.join(dir, 'no-pgpass'), ...env } });
 }
 
 /** The shared test server, split into a URL without password and the password. */

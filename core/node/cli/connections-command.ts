@@ -3,7 +3,8 @@ import { connectTarget, serverFacts, unreachable } from '../pg/connect.ts';
 import type { RunStore } from '../store/open-store.ts';
 import { LOCAL_CONNECTION } from '../store/resolve-connection.ts';
 import { parseCliArgs } from './args.ts';
-import { type CliCommand, type CliIo, EXIT } from './io.ts';
+import { EXIT } from './exit-codes.ts';
+import type { CliCommand, CliIo } from './io.ts';
 import { cell, DATA_DIR_HELP, DATA_DIR_OPTION, withCliStore } from './store-command-support.ts';
 import { renderTable } from './table.ts';
 

@@ -3,31 +3,21 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../store/open-store.ts';
 import {
-  captureStream,
   makeRejects,
   parseCsv,
   sampleSpec,
   tempDir,
   testSecretStore,
 } from '../store/test-fixtures/support.ts';
-import { EXIT } from './io.ts';
-import { main } from './main.ts';
+import { EXIT } from './exit-codes.ts';
+import { runCli } from './test-support.ts';
 
 let dir: string;
 let cwd: string;
 let runId: string;
 
-async function cli(args: string[]) {
-  const stdout = captureStream();
-  const stderr = captureStream();
-  const code = await main([...args, '--data-dir', dir], {
-    stdout,
-    stderr,
-    env: {},
-    cwd,
-    signal: new AbortController().signal,
-  });
-  return { code, out: stdout.text(), err: stderr.text() };
+function cli(args: string[]) {
+  return runCli(args, { cwd, dataDir: dir });
 }
 
 beforeAll(() => {

@@ -5,7 +5,8 @@ import { exportReport, reportFormatFromPath } from '../store/export.ts';
 import type { RunStore } from '../store/open-store.ts';
 import type { ReportFilter, RunRecord, StoredRejectedRow } from '../store/types.ts';
 import { intOption, parseCliArgs } from './args.ts';
-import { type CliCommand, type CliIo, EXIT } from './io.ts';
+import { EXIT } from './exit-codes.ts';
+import type { CliCommand, CliIo } from './io.ts';
 import { alignRight, cell, DATA_DIR_HELP, DATA_DIR_OPTION, withCliStore } from './store-command-support.ts';
 import { renderTable } from './table.ts';
 

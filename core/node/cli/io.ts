@@ -10,13 +10,3 @@ export interface CliIo {
 
 /** A CLI command: parses its own arguments and returns the process exit code. */
 export type CliCommand = (args: string[], io: CliIo) => Promise<number>;
-
-/** Exit codes shared by every command. */
-export const EXIT = {
-  ok: 0,
-  failure: 1,
-  usage: 2,
-  aborted: 3,
-  target: 4,
-  cancelled: 130,
-} as const;

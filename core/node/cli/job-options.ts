@@ -1,8 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { LoadstoneError } from '../../common/errors.ts';
-import type { JobSpecInput } from '../../common/spec/job-spec.ts';
-import { intOption } from './args.ts';
+import {
+  DATE_ORDERS,
+  ENCODINGS,
+  type JobSpec,
+  type JobSpecInput,
+  parseJobSpec,
+  SOURCE_KINDS,
+} from '../../common/spec/job-spec.ts';
+import { choiceOption, intOption } from './args.ts';
 
 /** Source and format options shared by `preview` and `load`. */
 export const SOURCE_OPTIONS = {
@@ -41,62 +48,114 @@ type SourceValues = {
     : string;
 };
 
+type SourceInput = JobSpecInput['source'];
+type FormatInput = NonNullable<JobSpecInput['format']>;
+type SettingsInput = NonNullable<JobSpecInput['settings']>;
+type TargetInput = NonNullable<JobSpecInput['target']>;
+
+/** What `loadstone load` adds to the spec: target, settings and job name, from its own flags. */
+export interface LoadFlags {
+  readonly target: Partial<TargetInput>;
+  readonly settings: SettingsInput;
+  readonly name?: string | undefined;
+}
+
 /**
- * Builds a job spec (as input, before defaults) from an optional spec file, a file argument and flags.
- * Relative paths in a spec file are taken from the spec file's folder.
+ * Builds the job spec from an optional spec file, a file argument and flags, and validates it.
+ * Flags override the spec file's fields; relative paths in a spec file are taken from its folder.
+ * With `load`, the spec is a load's: a target table is required.
+ * @throws LoadstoneError BAD_USAGE (no source file, no table, a flag out of its choices),
+ *   SPEC_INVALID (unreadable spec file, or the spec as merged is invalid: every problem by path).
  */
 export async function jobFromOptions(
   file: string | undefined,
   values: SourceValues,
   cwd: string,
-): Promise<JobSpecInput> {
-  let spec: Record<string, unknown> = {};
-  if (values.spec) {
-    const specPath = resolve(cwd, values.spec);
-    let text: string;
-    try {
-      text = await readFile(specPath, 'utf8');
-    } catch (error) {
-      throw new LoadstoneError(
-        'SPEC_INVALID',
-        `cannot read job spec ${specPath}: ${(error as NodeJS.ErrnoException).code ?? error}`,
-      );
-    }
-    try {
-      spec = JSON.parse(text) as Record<string, unknown>;
-    } catch (error) {
-      throw new LoadstoneError(
-        'SPEC_INVALID',
-        `job spec ${specPath} is not valid JSON: ${(error as Error).message}`,
-      );
-    }
-    const source = spec.source as Record<string, unknown> | undefined;
-    if (source && typeof source.path === 'string' && !isAbsolute(source.path)) {
-      spec.source = { ...source, path: resolve(dirname(specPath), source.path) };
-    }
-  }
-  const source: Record<string, unknown> = { ...((spec.source as Record<string, unknown> | undefined) ?? {}) };
+  load?: LoadFlags,
+): Promise<JobSpec> {
+  const fromFile = values.spec ? await readSpecFile(resolve(cwd, values.spec)) : {};
+  const source: Partial<SourceInput> = {};
   if (file) source.path = resolve(cwd, file);
-  if (!source.path)
-    throw new LoadstoneError('BAD_USAGE', 'no source file: give a file or a --spec with source.path');
-  if (values.format) source.format = values.format;
-  if (values.encoding) source.encoding = values.encoding;
+  if (values.format) source.format = choiceOption(values.format, 'format', SOURCE_KINDS);
+  if (values.encoding) source.encoding = choiceOption(values.encoding, 'encoding', ENCODINGS);
   if (values.delimiter !== undefined) source.delimiter = values.delimiter === '\\t' ? '\t' : values.delimiter;
   if (values.quote !== undefined) source.quote = values.quote;
   if (values.header) source.header = true;
   if (values['no-header']) source.header = false;
   if (values.sheet) source.sheet = values.sheet;
-  spec.source = source;
+  const mergedSource = merged(fromFile.source, source);
+  if (isRecord(mergedSource) && !mergedSource.path)
+    throw new LoadstoneError('BAD_USAGE', 'no source file: give a file or a --spec with source.path');
 
-  const format: Record<string, unknown> = { ...((spec.format as Record<string, unknown> | undefined) ?? {}) };
-  if (values['date-order']) format.dateOrder = values['date-order'];
-  if (values['decimal-separator']) format.decimalSeparator = values['decimal-separator'];
+  const format: FormatInput = {};
+  if (values['date-order']) format.dateOrder = choiceOption(values['date-order'], 'date-order', DATE_ORDERS);
+  if (values['decimal-separator'])
+    format.decimalSeparator = choiceOption(values['decimal-separator'], 'decimal-separator', ['.', ',']);
   if (values['time-zone']) format.timeZone = values['time-zone'];
   if (values['null-tokens'] !== undefined) format.nullTokens = values['null-tokens'].split(',');
-  spec.format = format;
 
+  const settings: SettingsInput = { ...load?.settings };
   const sampleSize = intOption(values['sample-size'], 'sample-size', 1);
-  if (sampleSize !== undefined)
-    spec.settings = { ...((spec.settings as object | undefined) ?? {}), sampleSize };
-  return spec as unknown as JobSpecInput;
+  if (sampleSize !== undefined) settings.sampleSize = sampleSize;
+
+  const spec: Record<string, unknown> = {
+    ...fromFile,
+    source: mergedSource,
+    format: merged(fromFile.format, format),
+  };
+  if (load || sampleSize !== undefined) spec.settings = merged(fromFile.settings, settings);
+  if (load) {
+    const target = merged(fromFile.target, load.target);
+    if (isRecord(target) && !target.table)
+      throw new LoadstoneError('BAD_USAGE', "--table is required (see 'loadstone load --help')");
+    spec.target = target;
+    if (load.name) spec.name = load.name;
+  }
+  return parseJobSpec(spec);
+}
+
+/**
+ * Reads a job spec file as JSON. What it holds is checked with the flags applied (`parseJobSpec`);
+ * a relative `source.path` in it is taken from the file's folder.
+ */
+async function readSpecFile(specPath: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(specPath, 'utf8');
+  } catch (error) {
+    throw new LoadstoneError(
+      'SPEC_INVALID',
+      `cannot read job spec ${specPath}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
+  }
+  let spec: unknown;
+  try {
+    spec = JSON.parse(text);
+  } catch (error) {
+    throw new LoadstoneError(
+      'SPEC_INVALID',
+      `job spec ${specPath} is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+  if (!isRecord(spec)) {
+    throw new LoadstoneError('SPEC_INVALID', `job spec ${specPath} must be a JSON object`);
+  }
+  const source = spec.source;
+  if (isRecord(source) && typeof source.path === 'string' && !isAbsolute(source.path)) {
+    return { ...spec, source: { ...source, path: resolve(dirname(specPath), source.path) } };
+  }
+  return spec;
+}
+
+/**
+ * A spec file's part with the flags' fields over it. A part that is not an object is kept as the
+ * file has it, so that validation reports it (flags cannot fix it).
+ */
+function merged(fromFile: unknown, flags: object): unknown {
+  if (fromFile === undefined) return flags;
+  return isRecord(fromFile) ? { ...fromFile, ...flags } : fromFile;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

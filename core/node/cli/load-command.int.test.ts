@@ -1,41 +1,18 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase } from '../pg/test-server.ts';
-import { main } from './main.ts';
+import { type CliRun, runCli } from './test-support.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'loadstone-load-cli-'));
 const dataDir = join(dir, 'data');
 let url = '';
 let client: pg.Client;
 
-function capture(env: Record<string, string> = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  return {
-    io: {
-      stdout,
-      stderr,
-      cwd: dir,
-      env: { LOADSTONE_HOME: dataDir, ...env },
-      signal: new AbortController().signal,
-    },
-    out: () => out,
-    err: () => err,
-  };
-}
-
-async function cli(args: string[]) {
-  const c = capture();
-  const code = await main(args, c.io);
-  return { code, out: c.out(), err: c.err() };
+function cli(args: string[]) {
+  return runCli(args, { cwd: dir, env: { LOADSTONE_HOME: dataDir } });
 }
 
 /** 200 orders, day-first dates, decimal commas; 3 bad cells (bad date, bad amount, bad boolean). */
@@ -62,62 +39,78 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await client?.end();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('loadstone load', () => {
-  it('loads a file, prints one JSON object, and records the rejected rows', async () => {
-    writeOrders('orders.csv', 200);
-    const r = await cli(['load', 'orders.csv', '--target', url, '--table', 'orders', '--json']);
-    expect(r.err).toBe('');
-    expect(r.code).toBe(0);
-    const out = JSON.parse(r.out);
-    expect(out).toMatchObject({
-      status: 'succeeded',
-      mode: 'append',
-      dryRun: false,
-      table: 'orders',
-      rowsRead: 200,
-      inserted: 197,
-      updated: 0,
-      unchanged: 0,
-      rejected: 3,
+  describe('a load of a file with three bad cells', () => {
+    let loaded: CliRun;
+    beforeAll(async () => {
+      writeOrders('orders.csv', 200);
+      loaded = await cli(['load', 'orders.csv', '--target', url, '--table', 'orders', '--json']);
     });
-    expect(out.target).not.toContain('@localhost:'); // no credentials leak in the label
-    expect(Object.keys(out).sort()).toEqual(
-      [
-        'dryRun',
-        'durationMs',
-        'inserted',
-        'mode',
-        'rejected',
-        'rowsRead',
-        'runId',
-        'status',
-        'table',
-        'target',
-        'unchanged',
-        'updated',
-      ].sort(),
-    );
-    const count = await client.query('SELECT count(*)::int AS n, sum(amount)::text AS total FROM orders');
-    expect(count.rows[0].n).toBe(197);
 
-    const errors = await cli(['errors', 'last', '--json']);
-    expect(errors.code).toBe(0);
-    const report = JSON.parse(errors.out);
-    const rows = (report.rows ?? report) as { line: number; errors: { column: string; reason: string }[] }[];
-    expect(rows.map((x) => [x.line, x.errors[0]!.column, x.errors[0]!.reason])).toEqual([
-      [21, 'order_date', 'impossible_date'],
-      [51, 'amount', 'invalid_number'],
-      [91, 'paid', 'invalid_boolean'],
-    ]);
-    const exported = await cli(['errors', out.runId, '--export', 'bad.csv']);
-    expect(exported.code).toBe(0);
-    const csv = readFileSync(join(dir, 'bad.csv'), 'utf8');
-    expect(csv.split(/\r?\n/)[0]).toBe(
-      'Order ID,Order Date,Amount,Paid?,Shipped At,line,stage,column,reason,message',
-    );
-    expect(csv).toContain('50,23/05/2024,"12,3x",no,2024-06-11 10:00,51,normalize,amount,invalid_number,');
+    it('loads the good rows and prints one JSON object', async () => {
+      const r = loaded;
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.out);
+      expect(out).toMatchObject({
+        status: 'succeeded',
+        mode: 'append',
+        dryRun: false,
+        table: 'orders',
+        rowsRead: 200,
+        inserted: 197,
+        updated: 0,
+        unchanged: 0,
+        rejected: 3,
+      });
+      expect(out.target).not.toContain('@localhost:'); // no credentials leak in the label
+      expect(Object.keys(out).sort()).toEqual(
+        [
+          'dryRun',
+          'durationMs',
+          'inserted',
+          'mode',
+          'rejected',
+          'rowsRead',
+          'runId',
+          'status',
+          'table',
+          'target',
+          'unchanged',
+          'updated',
+        ].sort(),
+      );
+      const count = await client.query('SELECT count(*)::int AS n, sum(amount)::text AS total FROM orders');
+      expect(count.rows[0].n).toBe(197);
+    });
+
+    it('records the rejected rows: line, column and reason', async () => {
+      const errors = await cli(['errors', 'last', '--json']);
+      expect(errors.code).toBe(0);
+      const report = JSON.parse(errors.out);
+      const rows = (report.rows ?? report) as {
+        line: number;
+        errors: { column: string; reason: string }[];
+      }[];
+      expect(rows.map((x) => [x.line, x.errors[0]!.column, x.errors[0]!.reason])).toEqual([
+        [21, 'order_date', 'impossible_date'],
+        [51, 'amount', 'invalid_number'],
+        [91, 'paid', 'invalid_boolean'],
+      ]);
+    });
+
+    it('exports the rejected rows as CSV with their cells as the file has them', async () => {
+      const exported = await cli(['errors', JSON.parse(loaded.out).runId, '--export', 'bad.csv']);
+      expect(exported.code).toBe(0);
+      const csv = readFileSync(join(dir, 'bad.csv'), 'utf8');
+      expect(csv.split(/\r?\n/)[0]).toBe(
+        'Order ID,Order Date,Amount,Paid?,Shipped At,line,stage,column,reason,message',
+      );
+      expect(csv).toContain('50,23/05/2024,"12,3x",no,2024-06-11 10:00,51,normalize,amount,invalid_number,');
+    });
   });
 
   it('reports rows the database refuses with their cells exactly as the file has them', async () => {
@@ -310,5 +303,20 @@ describe('loadstone load', () => {
     expect((await cli(['load', 'x.csv'])).code).toBe(2);
     expect((await cli(['load', 'x.csv', '--table', 't', '--mode', 'merge'])).code).toBe(2);
     expect((await cli(['load', 'missing.csv', '--table', 't', '--target', url])).code).toBe(2);
+  });
+
+  it('exits 2, one line on stderr, for an unknown saved connection or a flag out of its choices', async () => {
+    writeOrders('y.csv', 5);
+    const unknown = await cli(['load', 'y.csv', '--table', 't', '--target', 'no_such_connection']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/^loadstone: .*no_such_connection.*\n$/);
+    const format = await cli(['load', 'y.csv', '--table', 't', '--format', 'parquet']);
+    expect(format).toMatchObject({
+      code: 2,
+      err: "loadstone: --format must be one of csv, tsv, json, ndjson, xlsx, got 'parquet'\n",
+    });
+    const duplicates = await cli(['load', 'y.csv', '--table', 't', '--duplicate-keys', 'first']);
+    expect(duplicates.code).toBe(2);
+    expect(duplicates.err).toBe("loadstone: --duplicate-keys must be one of last, reject, got 'first'\n");
   });
 });

@@ -1,13 +1,14 @@
 import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
-import { LOAD_MODES } from '../../common/spec/job-spec.ts';
-import { type RunLoadOutcome, runLoad } from '../load/run-load.ts';
+import { DUPLICATE_KEYS, LOAD_MODES } from '../../common/spec/job-spec.ts';
 import { type LocalWarehouse, openLocalWarehouse } from '../pg/local-warehouse.ts';
+import { type RunLoadOutcome, runLoad } from '../runs/run-load.ts';
 import { resolveDataDir } from '../store/data-dir.ts';
 import { openStore } from '../store/open-store.ts';
 import { NoSecretStore } from '../store/secret-store.ts';
-import { intOption, numberOption, parseCliArgs } from './args.ts';
-import { type CliCommand, type CliIo, EXIT } from './io.ts';
-import { jobFromOptions, SOURCE_OPTIONS, SOURCE_OPTIONS_HELP } from './job-options.ts';
+import { choiceOption, intOption, numberOption, parseCliArgs } from './args.ts';
+import { EXIT, exitCodeFor } from './exit-codes.ts';
+import type { CliCommand, CliIo } from './io.ts';
+import { jobFromOptions, type LoadFlags, SOURCE_OPTIONS, SOURCE_OPTIONS_HELP } from './job-options.ts';
 import { createProgressLine } from './progress-line.ts';
 import { DATA_DIR_HELP, DATA_DIR_OPTION } from './store-command-support.ts';
 
@@ -71,42 +72,30 @@ export const loadCommand: CliCommand = async (args, io) => {
     );
     return EXIT.usage;
   }
-  if (values.mode && !(LOAD_MODES as readonly string[]).includes(values.mode)) {
-    io.stderr.write(`loadstone: --mode must be one of ${LOAD_MODES.join(', ')}, got '${values.mode}'\n`);
-    return EXIT.usage;
-  }
-  const spec = (await jobFromOptions(positionals[0], values, io.cwd)) as Record<string, unknown>;
-  const target: Record<string, unknown> = { ...((spec.target as Record<string, unknown> | undefined) ?? {}) };
+  const target: LoadFlags['target'] = {};
   if (values.target) target.connection = values.target;
   if (values.table) target.table = values.table;
-  if (values.mode) target.mode = values.mode;
+  if (values.mode) target.mode = choiceOption(values.mode, 'mode', LOAD_MODES);
   if (values.key) target.key = values.key.split(',').map((k) => k.trim());
   if (values.watermark) target.watermark = values.watermark;
-  if (values['duplicate-keys']) target.duplicateKeys = values['duplicate-keys'];
+  if (values['duplicate-keys'])
+    target.duplicateKeys = choiceOption(values['duplicate-keys'], 'duplicate-keys', DUPLICATE_KEYS);
   if (values['add-missing-columns']) target.addMissingColumns = true;
-  if (!target.table) {
-    io.stderr.write(`loadstone: --table is required (see 'loadstone load --help')\n`);
-    return EXIT.usage;
-  }
-  spec.target = target;
-  if (values.name) spec.name = values.name;
-  const settings: Record<string, unknown> = {
-    ...((spec.settings as Record<string, unknown> | undefined) ?? {}),
-  };
+  const settings: LoadFlags['settings'] = {};
   const maxErrorRate = numberOption(values['max-error-rate'], 'max-error-rate', 0, 1);
   const maxErrors = intOption(values['max-errors'], 'max-errors');
   const commitEvery = intOption(values['commit-every'], 'commit-every', 1);
   if (maxErrorRate !== undefined) settings.maxErrorRate = maxErrorRate;
   if (maxErrors !== undefined) settings.maxErrors = maxErrors;
   if (commitEvery !== undefined) settings.commitEvery = commitEvery;
-  spec.settings = settings;
+  const spec = await jobFromOptions(positionals[0], values, io.cwd, { target, settings, name: values.name });
 
   const dataDir = resolveDataDir({ dataDir: values['data-dir'], env: io.env, cwd: io.cwd });
   const store = openStore(dataDir, { secretStore: new NoSecretStore() });
   let warehouse: LocalWarehouse | null = null;
   const progress = io.stderr.isTTY && !values.json ? createProgressLine(io.stderr) : null;
   try {
-    const outcome = await runLoad(spec as never, {
+    const outcome = await runLoad(spec, {
       store,
       env: io.env,
       dryRun: values['dry-run'] ?? false,
@@ -153,19 +142,7 @@ function jsonOutcome(o: RunLoadOutcome) {
 function exitCode(o: RunLoadOutcome): number {
   if (o.status === 'succeeded') return EXIT.ok;
   if (o.status === 'cancelled') return EXIT.cancelled;
-  switch (o.error?.code) {
-    case 'LOAD_ABORTED_ERROR_RATE':
-      return EXIT.aborted;
-    case 'TARGET_UNREACHABLE':
-    case 'TARGET_INCOMPATIBLE':
-      return EXIT.target;
-    case 'SPEC_INVALID':
-    case 'SOURCE_FORMAT':
-    case 'SOURCE_UNREADABLE':
-      return EXIT.usage;
-    default:
-      return EXIT.failure;
-  }
+  return o.error ? exitCodeFor(o.error.code) : EXIT.failure;
 }
 
 function writeSummary(o: RunLoadOutcome, io: CliIo): void {

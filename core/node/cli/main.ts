@@ -1,7 +1,8 @@
 import { isLoadstoneError } from '../../common/errors.ts';
 import { connectionsCommand } from './connections-command.ts';
 import { errorsCommand } from './errors-command.ts';
-import { type CliCommand, type CliIo, EXIT } from './io.ts';
+import { EXIT, exitCodeFor } from './exit-codes.ts';
+import type { CliCommand, CliIo } from './io.ts';
 import { loadCommand } from './load-command.ts';
 import { previewCommand } from './preview-command.ts';
 import { runsCommand } from './runs-command.ts';
@@ -30,23 +31,7 @@ const COMMANDS: Record<string, CliCommand> = {
 export function reportCliError(error: unknown, io: CliIo): number {
   if (isLoadstoneError(error)) {
     io.stderr.write(`loadstone: ${error.message}\n`);
-    switch (error.code) {
-      case 'BAD_USAGE':
-      case 'SPEC_INVALID':
-      case 'SOURCE_NOT_FOUND':
-      case 'SOURCE_UNREADABLE':
-      case 'SOURCE_FORMAT':
-        return EXIT.usage;
-      case 'TARGET_UNREACHABLE':
-      case 'TARGET_INCOMPATIBLE':
-        return EXIT.target;
-      case 'LOAD_ABORTED_ERROR_RATE':
-        return EXIT.aborted;
-      case 'LOAD_CANCELLED':
-        return EXIT.cancelled;
-      default:
-        return EXIT.failure;
-    }
+    return exitCodeFor(error.code);
   }
   const message = error instanceof Error ? error.message : String(error);
   io.stderr.write(`loadstone: unexpected error: ${message}\n`);

@@ -2,25 +2,15 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
-import { main } from './main.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './test-support.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'loadstone-preview-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function capture() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  return {
-    io: { stdout, stderr, cwd: dir, env: {}, signal: new AbortController().signal },
-    out: () => out,
-    err: () => err,
-  };
+function cli(args: string[]) {
+  return runCli(args, { cwd: dir });
 }
 
 // Day-first dates, decimal commas with grouping, a quoted multi-line note, Latin-1 bytes and one bad amount.
@@ -40,11 +30,10 @@ writeFileSync(join(dir, 'orders.csv'), latin1);
 
 describe('loadstone preview', () => {
   it('prints exactly one JSON object with format, columns and rows', async () => {
-    const c = capture();
-    const code = await main(['preview', 'orders.csv', '--json'], c.io);
-    expect(c.err()).toBe('');
-    expect(code).toBe(0);
-    const lines = c.out().trim().split('\n');
+    const c = await cli(['preview', 'orders.csv', '--json']);
+    expect(c.err).toBe('');
+    expect(c.code).toBe(0);
+    const lines = c.out.trim().split('\n');
     expect(lines).toHaveLength(1);
     const result = JSON.parse(lines[0]!);
     expect(result.format).toMatchObject({
@@ -90,24 +79,23 @@ describe('loadstone preview', () => {
   });
 
   it('prints a readable table marking rejected cells', async () => {
-    const c = capture();
-    const code = await main(['preview', 'orders.csv'], c.io);
-    expect(code).toBe(0);
-    expect(c.out()).toContain('windows-1252');
-    expect(c.out()).toContain('✗ 12,3x');
-    expect(c.out()).toMatch(/line 5, amount: invalid_number/);
+    const c = await cli(['preview', 'orders.csv']);
+    expect(c.code).toBe(0);
+    expect(c.out).toContain('windows-1252');
+    expect(c.out).toContain('✗ 12,3x');
+    expect(c.out).toMatch(/line 5, amount: invalid_number/);
   });
 
   it('exits 2 with a one-line reason for a missing file or bad usage', async () => {
-    const missing = capture();
-    expect(await main(['preview', 'nope.csv'], missing.io)).toBe(2);
-    expect(missing.err()).toMatch(/^loadstone: .*nope\.csv: no such file\n$/);
-    const usage = capture();
-    expect(await main(['preview', 'orders.csv', '--limit', 'ten'], usage.io)).toBe(2);
-    expect(usage.err().trim().split('\n')).toHaveLength(1);
-    const unknown = capture();
-    expect(await main(['preview', 'orders.csv', '--bogus'], unknown.io)).toBe(2);
-    expect(unknown.err()).toMatch(/--bogus/);
+    const missing = await cli(['preview', 'nope.csv']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/^loadstone: .*nope\.csv: no such file\n$/);
+    const usage = await cli(['preview', 'orders.csv', '--limit', 'ten']);
+    expect(usage.code).toBe(2);
+    expect(usage.err.trim().split('\n')).toHaveLength(1);
+    const unknown = await cli(['preview', 'orders.csv', '--bogus']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/--bogus/);
   });
 
   it('runs as the `loadstone` bin', async () => {

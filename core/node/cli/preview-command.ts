@@ -1,7 +1,8 @@
 import type { PreviewResultDto } from '../../common/contract/shared-schemas.ts';
 import { DEFAULT_PREVIEW_LIMIT, preview } from '../preview/preview.ts';
 import { intOption, parseCliArgs } from './args.ts';
-import { type CliCommand, type CliIo, EXIT } from './io.ts';
+import { EXIT } from './exit-codes.ts';
+import type { CliCommand, CliIo } from './io.ts';
 import { jobFromOptions, SOURCE_OPTIONS, SOURCE_OPTIONS_HELP } from './job-options.ts';
 import { renderTable, truncateCell } from './table.ts';
 

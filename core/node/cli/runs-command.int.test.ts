@@ -1,26 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../store/open-store.ts';
-import {
-  captureStream,
-  makeRejects,
-  sampleSpec,
-  tempDir,
-  testSecretStore,
-} from '../store/test-fixtures/support.ts';
-import { EXIT } from './io.ts';
-import { main } from './main.ts';
+import { makeRejects, sampleSpec, tempDir, testSecretStore } from '../store/test-fixtures/support.ts';
+import { EXIT } from './exit-codes.ts';
+import { runCli } from './test-support.ts';
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const stdout = captureStream();
-  const stderr = captureStream();
-  const code = await main(args, {
-    stdout,
-    stderr,
-    env,
-    cwd: tempDir(),
-    signal: new AbortController().signal,
-  });
-  return { code, out: stdout.text(), err: stderr.text() };
+function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return runCli(args, { cwd: tempDir(), env });
 }
 
 describe('loadstone runs', () => {

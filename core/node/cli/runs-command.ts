@@ -2,7 +2,8 @@ import { LoadstoneError } from '../../common/errors.ts';
 import type { RunStore } from '../store/open-store.ts';
 import { RUN_STATUSES, type RunRecord, type RunStatus, type RunSummary } from '../store/types.ts';
 import { intOption, parseCliArgs } from './args.ts';
-import { type CliCommand, type CliIo, EXIT } from './io.ts';
+import { EXIT } from './exit-codes.ts';
+import type { CliCommand, CliIo } from './io.ts';
 import {
   alignRight,
   cell,

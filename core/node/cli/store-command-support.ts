@@ -1,8 +1,7 @@
-import { isLoadstoneError } from '../../common/errors.ts';
 import { resolveDataDir } from '../store/data-dir.ts';
 import { openStore, type RunStore } from '../store/open-store.ts';
 import { NoSecretStore } from '../store/secret-store.ts';
-import { type CliIo, EXIT } from './io.ts';
+import type { CliIo } from './io.ts';
 
 /** The `--data-dir` option shared by the store commands (runs, errors, connections). */
 export const DATA_DIR_OPTION = { 'data-dir': { type: 'string' } } as const;
@@ -11,8 +10,8 @@ export const DATA_DIR_HELP =
 
 /**
  * Opens the run store for one CLI command, runs `fn`, closes the store. The CLI has no OS
- * keychain: it uses `NoSecretStore`, so saving a password is refused. An unknown run or
- * connection (NOT_FOUND) ends with a one-line reason and exit code 2.
+ * keychain: it uses `NoSecretStore`, so saving a password is refused. Failures go to the CLI's one
+ * error report (an unknown run or connection, NOT_FOUND, exits 2: see `exitCodeFor`).
  */
 export async function withCliStore(
   dataDir: string | undefined,
@@ -23,12 +22,6 @@ export async function withCliStore(
   const store = openStore(dir, { secretStore: new NoSecretStore() });
   try {
     return await fn(store);
-  } catch (error) {
-    if (isLoadstoneError(error) && error.code === 'NOT_FOUND') {
-      io.stderr.write(`loadstone: ${error.message}\n`);
-      return EXIT.usage;
-    }
-    throw error;
   } finally {
     store.close();
   }

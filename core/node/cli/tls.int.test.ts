@@ -5,9 +5,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { giveToServerUser, serverRunAs } from '../pg/server-user.ts';
 import { startTestServer, type TestServer } from '../pg/test-server.ts';
-import { captureStream, tempDir } from '../store/test-fixtures/support.ts';
-import { EXIT } from './io.ts';
-import { main } from './main.ts';
+import { tempDir } from '../store/test-fixtures/support.ts';
+import { EXIT } from './exit-codes.ts';
+import { runCli } from './test-support.ts';
 
 /**
  * TLS to PostgreSQL, end to end: an embedded server of its own (never an external one: its TLS
@@ -103,17 +103,12 @@ function target(params: Record<string, string>): string {
   return u.toString();
 }
 
-async function cli(args: string[]) {
-  const stdout = captureStream();
-  const stderr = captureStream();
-  const code = await main([...args, '--data-dir', path.join(dir, 'data')], {
-    stdout,
-    stderr,
-    env: { PGPASSFILE: path.join(dir, 'no-pgpass') },
+function cli(args: string[]) {
+  return runCli(args, {
     cwd: dir,
-    signal: new AbortController().signal,
+    dataDir: path.join(dir, 'data'),
+    env: { PGPASSFILE: path.join(dir, 'no-pgpass') },
   });
-  return { code, out: stdout.text(), err: stderr.text() };
 }
 
 beforeAll(async () => {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { CODES, contractCode } from '../../common/contract/error-codes.ts';
 import type { ContractError } from '../../common/contract/errors.ts';
 import { isLoadstoneError, type ValidationIssue } from '../../common/errors.ts';
 import { toValidationIssues } from '../../common/spec/job-spec.ts';
@@ -17,7 +18,7 @@ export function validationError(command: string, error: z.ZodError): ContractErr
     .join('; ');
   const more = issues.length > 5 ? `; and ${issues.length - 5} more` : '';
   return {
-    code: inSpec ? 'spec_invalid' : 'bad_request',
+    code: inSpec ? CODES.SPEC_INVALID : CODES.BAD_REQUEST,
     message: `Invalid input for ${command}: ${shown}${more}`,
     issues,
   };
@@ -30,7 +31,7 @@ export function validationError(command: string, error: z.ZodError): ContractErr
  */
 export function toContractError(error: unknown, command: string, log: Logger): ContractError {
   if (isLoadstoneError(error)) {
-    const out: ContractError = { code: error.code.toLowerCase(), message: scrubSecrets(error.message) };
+    const out: ContractError = { code: contractCode(error.code), message: scrubSecrets(error.message) };
     const details = error.details ? scrubDetails(error.details) : undefined;
     const issues = details?.issues;
     if (isIssueList(issues)) {
@@ -45,7 +46,10 @@ export function toContractError(error: unknown, command: string, log: Logger): C
   const stack =
     error instanceof Error && error.stack ? `\n${error.stack.split('\n').slice(1, 8).join('\n')}` : '';
   log.error(`${command} failed unexpectedly: ${scrubSecrets(what)}${scrubSecrets(stack)}`);
-  return { code: 'internal', message: `${command} failed unexpectedly; the details are in the engine log.` };
+  return {
+    code: CODES.INTERNAL,
+    message: `${command} failed unexpectedly; the details are in the engine log.`,
+  };
 }
 
 function isIssueList(value: unknown): value is ValidationIssue[] {

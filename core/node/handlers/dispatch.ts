@@ -1,4 +1,5 @@
 import { type CommandName, commands } from '../../common/contract/commands.ts';
+import { CODES } from '../../common/contract/error-codes.ts';
 import type { Reply } from '../../common/contract/errors.ts';
 import { toContractError, validationError } from './contract-errors.ts';
 import type { Logger } from './logger.ts';
@@ -23,7 +24,7 @@ export async function dispatch(
   if (!isCommandName(name)) {
     return {
       ok: false,
-      error: { code: 'unknown_command', message: `There is no command '${name.slice(0, 80)}'.` },
+      error: { code: CODES.UNKNOWN_COMMAND, message: `There is no command '${name.slice(0, 80)}'.` },
     };
   }
   const schema = commands[name];
@@ -50,7 +51,7 @@ export async function dispatch(
     return {
       ok: false,
       error: {
-        code: 'internal',
+        code: CODES.INTERNAL,
         message: `${name} produced an invalid reply; the details are in the engine log.`,
       },
     };

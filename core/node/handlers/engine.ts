@@ -1,4 +1,4 @@
-import { runLoad } from '../load/run-load.ts';
+import { runLoad } from '../runs/run-load.ts';
 import { exportReport, openStore, type SecretStore } from '../store/index.ts';
 import type { HandlerContext } from './context.ts';
 import { createHandlers } from './create-handlers.ts';

@@ -1,7 +1,8 @@
+import { contractCode } from '../../common/contract/error-codes.ts';
 import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
 import { isLoadstoneError } from '../../common/errors.ts';
 import type { JobSpecInput } from '../../common/spec/job-spec.ts';
-import type { RunLoadOutcome } from '../load/run-load.ts';
+import type { RunLoadOutcome } from '../runs/run-load.ts';
 import type { RunStore } from '../store/index.ts';
 import type { EventBus } from './event-bus.ts';
 import type { Logger } from './logger.ts';
@@ -116,7 +117,7 @@ export class LoadManager {
     this.#running.delete(runId);
     // The same lower-case codes as every other error that crosses to the UI.
     const error = outcome.error && {
-      code: outcome.error.code.toLowerCase(),
+      code: contractCode(outcome.error.code),
       message: scrubSecrets(outcome.error.message),
     };
     this.bus.publish('load.finished', {

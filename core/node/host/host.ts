@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { REPORT_FORMATS } from '../../common/contract/commands.ts';
+import { CODES } from '../../common/contract/error-codes.ts';
 import { isLoadstoneError } from '../../common/errors.ts';
 import { toContractError } from '../handlers/contract-errors.ts';
 import { dispatch } from '../handlers/dispatch.ts';
@@ -88,7 +89,7 @@ export async function startBrowserHost(options: HostOptions): Promise<BrowserHos
     const presented = bearerToken(req) ?? (isGetWithQueryToken ? url.searchParams.get('token') : null);
     if (!tokensMatch(presented, token)) {
       return sendError(res, 401, {
-        code: 'unauthorized',
+        code: CODES.UNAUTHORIZED,
         message: presented ? 'The token is not valid for this launch.' : 'A token is required.',
       });
     }
@@ -110,7 +111,7 @@ export async function startBrowserHost(options: HostOptions): Promise<BrowserHos
     }
     const known = ['call', 'events', 'upload', 'reports'].includes(segments[0] ?? '');
     return sendError(res, known ? 405 : 404, {
-      code: known ? 'bad_request' : 'not_found',
+      code: known ? CODES.BAD_REQUEST : CODES.NOT_FOUND,
       message: known ? `${req.method} is not allowed here.` : 'No such API endpoint.',
     });
   }
@@ -118,7 +119,7 @@ export async function startBrowserHost(options: HostOptions): Promise<BrowserHos
   async function exportReport(res: ServerResponse, runId: string, format: string | null): Promise<void> {
     if (!runId || !REPORT_FORMATS.includes(format as ReportFormat)) {
       throw new HttpError(400, {
-        code: 'bad_request',
+        code: CODES.BAD_REQUEST,
         message: `Choose an export format: ${REPORT_FORMATS.join(', ')}.`,
         issues: [{ path: 'format', message: `expected one of ${REPORT_FORMATS.join(', ')}` }],
       });
@@ -171,6 +172,6 @@ function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw new HttpError(400, { code: 'bad_request', message: 'The URL is not properly encoded.' });
+    throw new HttpError(400, { code: CODES.BAD_REQUEST, message: 'The URL is not properly encoded.' });
   }
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CODES, type ContractErrorCode } from '../../common/contract/error-codes.ts';
 import type { ContractError, Reply } from '../../common/contract/errors.ts';
 import { SECURITY_HEADERS } from './security.ts';
 
@@ -16,32 +17,53 @@ export class HttpError extends Error {
   }
 }
 
-/** The HTTP status that fits a contract error code. */
-export function statusForCode(code: string): number {
+/**
+ * The HTTP status that fits a contract error code. Every code is listed: a new code fails to compile
+ * here until it is given a status.
+ */
+export function statusForCode(code: ContractErrorCode): number {
   switch (code) {
-    case 'bad_request':
-    case 'spec_invalid':
-    case 'bad_usage':
+    case CODES.BAD_REQUEST:
+    case CODES.SPEC_INVALID:
+    case CODES.BAD_USAGE:
       return 400;
-    case 'unauthorized':
+    case CODES.UNAUTHORIZED:
       return 401;
-    case 'forbidden':
+    case CODES.FORBIDDEN:
       return 403;
-    case 'unknown_command':
-    case 'not_found':
-    case 'source_not_found':
+    case CODES.UNKNOWN_COMMAND:
+    case CODES.NOT_FOUND:
+    case CODES.SOURCE_NOT_FOUND:
       return 404;
-    case 'too_large':
+    case CODES.TOO_LARGE:
       return 413;
-    case 'internal':
+    case CODES.INTERNAL:
       return 500;
-    case 'store_unavailable':
-    case 'secret_unavailable':
+    case CODES.STORE_UNAVAILABLE:
+    case CODES.SECRET_UNAVAILABLE:
       return 503;
-    default:
-      // The request was well-formed but the engine could not do it (unreadable file, unreachable server…).
+    // The request was well-formed but the engine could not do it (unreadable file, unreachable server…).
+    case CODES.SOURCE_UNREADABLE:
+    case CODES.SOURCE_FORMAT:
+    case CODES.TARGET_UNREACHABLE:
+    case CODES.TARGET_INCOMPATIBLE:
+    case CODES.LOAD_ABORTED_ERROR_RATE:
+    case CODES.LOAD_CANCELLED:
+    case CODES.LOAD_FAILED:
+    case CODES.STORE_MIGRATION:
       return 422;
+    // Only the UI's side gives these (the host never reached, or it did not answer with a reply).
+    case CODES.ENGINE_UNREACHABLE:
+    case CODES.BAD_REPLY:
+      return 502;
+    default:
+      return unhandled(code);
   }
+}
+
+/** Makes a `switch` over a union fail to compile when a member has no case. */
+function unhandled(value: never): never {
+  throw new Error(`unhandled value ${String(value)}`);
 }
 
 /** Writes the security headers every response carries. */
@@ -89,20 +111,20 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_JSON_BODY):
   // Requiring the JSON type also means a cross-site form or no-cors fetch cannot send a call.
   if (!type || !/^application\/json\s*(;|$)/i.test(type)) {
     throw new HttpError(415, {
-      code: 'bad_request',
+      code: CODES.BAD_REQUEST,
       message: 'Send calls with Content-Type: application/json.',
     });
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
-    throw new HttpError(400, { code: 'bad_request', message: 'The request body is not valid JSON.' });
+    throw new HttpError(400, { code: CODES.BAD_REQUEST, message: 'The request body is not valid JSON.' });
   }
 }
 
 function tooLarge(limit: number): HttpError {
   return new HttpError(413, {
-    code: 'too_large',
+    code: CODES.TOO_LARGE,
     message: `The request body is larger than ${Math.round(limit / 1024)} KiB; upload files with /api/upload.`,
   });
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { CODES } from '../../common/contract/error-codes.ts';
 
 /** The Content-Security-Policy of every host response: only our own scripts, no framing, no plugins. */
 export const CONTENT_SECURITY_POLICY =
@@ -40,7 +41,7 @@ export function bearerToken(req: IncomingMessage): string | undefined {
 /** Why a request is refused before routing, or null when it may proceed. */
 export interface Refusal {
   status: 401 | 403;
-  code: 'unauthorized' | 'forbidden';
+  code: typeof CODES.UNAUTHORIZED | typeof CODES.FORBIDDEN;
   message: string;
 }
 
@@ -54,18 +55,18 @@ export function checkHostAndOrigin(req: IncomingMessage, port: number, api: bool
   if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
     return {
       status: 403,
-      code: 'forbidden',
+      code: CODES.FORBIDDEN,
       message: 'Requests must address this host by 127.0.0.1 or localhost.',
     };
   }
   const origin = req.headers.origin;
   if (origin !== undefined && origin !== `http://${host}`) {
-    return { status: 403, code: 'forbidden', message: 'Cross-origin requests are not allowed.' };
+    return { status: 403, code: CODES.FORBIDDEN, message: 'Cross-origin requests are not allowed.' };
   }
   // Browsers that send Fetch Metadata say outright when a request comes from another site. Static pages
   // stay reachable from a link (the operator may click the printed URL anywhere); the API does not.
   if (api && req.headers['sec-fetch-site'] === 'cross-site') {
-    return { status: 403, code: 'forbidden', message: 'Cross-site requests are not allowed.' };
+    return { status: 403, code: CODES.FORBIDDEN, message: 'Cross-site requests are not allowed.' };
   }
   return null;
 }

@@ -4,6 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { CODES } from '../../common/contract/error-codes.ts';
 import { HttpError } from './http-util.ts';
 
 /**
@@ -36,7 +37,7 @@ export async function receiveUpload(
 ): Promise<string> {
   if (!name)
     throw new HttpError(400, {
-      code: 'bad_request',
+      code: CODES.BAD_REQUEST,
       message: 'Say the file name: /api/upload?name=<file name>.',
     });
   await mkdir(uploadsDir, { recursive: true, mode: 0o700 });

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { CopyBytes, PIECE_BYTES } from './copy-text.ts';
+import { CopyBytes, PIECE_BYTES } from './copy-bytes.ts';
 
 /**
  * One `COPY … FROM STDIN` in progress, fed pieces of COPY text (UTF-8 bytes, about PIECE_BYTES

@@ -1,14 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JsonText } from '../../common/types.ts';
-import {
-  CopyBytes,
-  CopyRowWriter,
-  escapeCopyText,
-  fieldWriterFor,
-  roundsAtScale,
-  UnloadableValue,
-} from './copy-text.ts';
+import { CopyBytes } from './copy-bytes.ts';
+import { CopyRowWriter, escapeCopyText, fieldWriterFor, UnloadableValue } from './copy-text.ts';
+import { roundsAtScale } from './fraction-limit.ts';
 
 /** PostgreSQL's reading of a COPY text field (the escapes we produce), to check the round trip. */
 function readCopyField(field: string): string {

@@ -1,4 +1,6 @@
 import { type ColumnType, JsonText, type NormalizedValue, type ReasonCode } from '../../common/types.ts';
+import { CopyBytes } from './copy-bytes.ts';
+import { type FractionLimit, roundsAtScale, secondsFractionDigits } from './fraction-limit.ts';
 
 /**
  * Serialisation of normalized values to PostgreSQL's COPY text format: fields separated by a
@@ -114,47 +116,6 @@ export interface UnloadableCell {
   readonly problem: UnloadableValue;
 }
 
-/** A piece of COPY text is handed on once it holds about this many bytes. */
-export const PIECE_BYTES = 256 * 1024;
-
-/**
- * COPY text being written, as UTF-8 bytes in a Buffer (off V8's heap). Rows are encoded straight
- * into it: building each row as a JS string first cost two dozen short-lived strings per row and,
- * while a piece filled, ropes that lived long enough to be promoted to V8's old space (GC time).
- */
-export class CopyBytes {
-  buf: Buffer;
-  used = 0;
-
-  constructor(private readonly size = PIECE_BYTES + 64 * 1024) {
-    this.buf = Buffer.allocUnsafe(size);
-  }
-
-  /** Makes room for `n` more bytes (keeping what is written). */
-  room(n: number): Buffer {
-    if (this.used + n > this.buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + n));
-      this.buf.copy(bigger, 0, 0, this.used);
-      this.buf = bigger;
-    }
-    return this.buf;
-  }
-
-  /** Appends text that is already COPY text (no escaping). */
-  putRaw(text: string): void {
-    this.room(text.length * 3);
-    this.used += this.buf.write(text, this.used);
-  }
-
-  /** Hands over what is written and starts a new buffer. */
-  take(): Buffer {
-    const piece = this.buf.subarray(0, this.used);
-    this.buf = Buffer.allocUnsafe(this.size);
-    this.used = 0;
-    return piece;
-  }
-}
-
 const BACKSLASH = 92;
 const TAB = 9;
 const NEWLINE = 10;
@@ -255,51 +216,6 @@ function plainText(v: Exclude<NormalizedValue, null>): string {
     default:
       return v instanceof JsonText ? v.text : JSON.stringify(v);
   }
-}
-
-/**
- * A target column that rounds what it stores: `numeric(p,s)` keeps `digits` = s decimal places
- * (negative s: rounds to tens, hundreds…), `timestamp(p)` keeps `digits` = p fractional-second digits.
- * A value it would round is refused (`too_many_decimals`) instead of changed without a word.
- */
-export interface FractionLimit {
-  readonly kind: 'decimal' | 'seconds';
-  readonly digits: number;
-  /** The column's type as PostgreSQL shows it (`numeric(12,2)`), for messages. */
-  readonly display: string;
-}
-
-/**
- * Whether rounding the decimal `text` (`-12.50`, `1e-7`, `1500`) to `scale` digits after the point
- * (before it when negative) would change its value. Trailing zeros are not digits that round away.
- */
-export function roundsAtScale(text: string, scale: number): boolean {
-  let end = text.length;
-  let exponent = 0;
-  const e = text.search(/[eE]/);
-  if (e >= 0) {
-    exponent = Number(text.slice(e + 1));
-    end = e;
-  }
-  const point = text.indexOf('.');
-  const intEnd = point >= 0 && point < end ? point : end;
-  // The last non-zero digit decides: its power of ten must be at least -scale.
-  for (let j = end - 1; j >= 0; j--) {
-    const c = text.charCodeAt(j);
-    if (c < 49 || c > 57) continue; // '0', '.', sign
-    const power = (j < intEnd ? intEnd - 1 - j : intEnd - j) + exponent;
-    return power < -scale;
-  }
-  return false; // zero
-}
-
-/** Fractional-second digits of an ISO timestamp text, trailing zeros not counted. */
-function secondsFractionDigits(text: string): number {
-  const m = /\d:\d\d\.(\d+)/.exec(text);
-  if (!m) return 0;
-  let n = m[1]!.length;
-  while (n > 0 && m[1]!.charCodeAt(n - 1) === 48) n--;
-  return n;
 }
 
 /** Throws `too_many_decimals` when `limit`'s column would round `v`. */

@@ -10,10 +10,12 @@ import {
 import { readTableInfo, resolveSchema } from './catalog.ts';
 import { compareWithTable, describeIncompatibility } from './compatibility.ts';
 import { isConnectionLost, isPgError, isRowDataError, loadFailed, serverMessage } from './db-errors.ts';
+import type { LoadFailureCounts } from './failure-counts.ts';
 import { Mover } from './mover.ts';
 import { prepareReplace, type ReplacePlan } from './replace.ts';
 import { Cancelled, LoadSession } from './session.ts';
 import { addColumns, createTableSql, fractionLimits, moveColumns, needsOverriding } from './setup.ts';
+import { StageTable } from './stage-table.ts';
 import { loadStaged } from './staged.ts';
 import type { MoveShape } from './statements.ts';
 import { loadStreaming } from './streaming.ts';
@@ -65,8 +67,7 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
   validate(input, keyNames, wmName);
   const client = input.client;
   const session = new LoadSession(client, input);
-  const stageExists = { value: false };
-  const stage = quoteIdent(`loadstone_stage_${randomBytes(4).toString('hex')}`);
+  const stage = new StageTable(client, quoteIdent(`loadstone_stage_${randomBytes(4).toString('hex')}`));
   const onClientError = () => {};
   client.on('error', onClientError);
   let mover: Mover | null = null;
@@ -111,7 +112,7 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
     const wmIndex = wmName === null ? null : columns.findIndex((c) => c.name === wmName);
     const shape: MoveShape = {
       target: qualify(target),
-      stage,
+      stage: stage.name,
       columns: moveColumns(columns, info),
       key: keyIndex,
       watermark: wmIndex,
@@ -136,20 +137,20 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
         session,
         { shape, columns, mover: move, chunkRows, commitEvery, after, limits },
         input.batches,
-        stageExists,
+        stage,
       );
     } else {
       const kind = keyNames.length > 0 ? 'staged' : 'direct';
       const watchKeys = keyNames.length > 0;
       const plan = { kind, shape, columns, mover: move, chunkRows, commitEvery, watchKeys, limits } as const;
-      direct = (await loadStreaming(session, plan, input.batches, stageExists)).directInserted;
+      direct = (await loadStreaming(session, plan, input.batches, stage)).directInserted;
     }
     session.checkBudget(true);
     if (replace) {
       session.setPhase('swapping');
       await replace.swap();
     }
-    await dropTemp(session, move, stage, stageExists);
+    await dropTemp(move, stage);
     if (input.dryRun) {
       await client.query('ROLLBACK');
     } else {
@@ -181,7 +182,7 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
       await client.query('ROLLBACK').catch(() => {});
       // A cancel request landing on the ROLLBACK itself would leave the transaction open: once more.
       if (client.getTransactionStatus() !== 'I') await client.query('ROLLBACK').catch(() => {});
-      await dropTemp(session, mover, stage, stageExists).catch(() => {});
+      await dropTemp(mover, stage).catch(() => {});
     }
     throw failure(error, input, session, tableText);
   } finally {
@@ -196,7 +197,7 @@ function failure(error: unknown, input: LoadInput, session: LoadSession, table: 
     session.committedRows > 0
       ? `; ${n(session.committedRows)} rows committed earlier (commitEvery) stay`
       : '';
-  const counts = {
+  const counts: LoadFailureCounts = {
     rowsRead: session.rowsRead,
     rejected: session.rejected,
     committedRows: session.committedRows,
@@ -226,15 +227,9 @@ function failure(error: unknown, input: LoadInput, session: LoadSession, table: 
 }
 
 /** Drops the temp tables once they may have outlived a commit (commitEvery) or the load is over. */
-async function dropTemp(
-  session: LoadSession,
-  mover: Mover | null,
-  stage: string,
-  exists: { value: boolean },
-) {
+async function dropTemp(mover: Mover | null, stage: StageTable) {
   await mover?.dispose();
-  if (exists.value) await session.client.query(`DROP TABLE IF EXISTS ${stage}`);
-  exists.value = false;
+  await stage.drop();
 }
 
 async function checkWatermark(

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { LoadstoneError } from '../../common/errors.ts';
 import type { RejectedRow } from '../../common/types.ts';
+import type { LoadFailureCounts } from './failure-counts.ts';
 import type { LoadBatch, LoadInput, LoadPhase, LoadProgress } from './types.ts';
 
 /**
@@ -137,7 +138,7 @@ export class LoadSession {
           maxErrorRate,
           ...(maxErrors !== undefined ? { maxErrors } : {}),
           committedRows: this.committedRows,
-        },
+        } satisfies LoadFailureCounts & { maxErrorRate: number; maxErrors?: number },
       },
     );
   }

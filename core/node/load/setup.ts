@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { type QualifiedTable, qualify, quoteIdent } from '../pg/identifiers.ts';
 import type { TableInfo } from './catalog.ts';
-import type { FractionLimit } from './copy-text.ts';
+import type { FractionLimit } from './fraction-limit.ts';
 import type { MoveColumn } from './statements.ts';
 import type { LoadColumn } from './types.ts';
 

@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { JsonNumber, type RawValue, type RejectedRow } from '../../common/types.ts';
 import { quoteIdent } from '../pg/identifiers.ts';
 import { CopyIn } from './copy-in.ts';
-import { CopyRowWriter, escapeCopyText, type FractionLimit } from './copy-text.ts';
+import { CopyRowWriter, escapeCopyText } from './copy-text.ts';
+import type { FractionLimit } from './fraction-limit.ts';
 import type { Mover, RowLookup } from './mover.ts';
 import { missingWatermark, unloadable } from './row-checks.ts';
 import type { LoadSession } from './session.ts';
-import { copyStageSql, createStageSql, type MoveShape, stageCol } from './statements.ts';
+import type { StageTable } from './stage-table.ts';
+import { copyStageSql, type MoveShape, stageCol } from './statements.ts';
 import type { LoadBatch, LoadColumn } from './types.ts';
 
 /** Staging of the whole load first, for `duplicateKeys: 'reject'` (a key may repeat anywhere in the file). */
@@ -33,13 +35,12 @@ export async function loadStaged(
   session: LoadSession,
   plan: StagedPlan,
   batches: AsyncIterable<LoadBatch>,
-  stageExists: { value: boolean },
+  stage: StageTable,
 ): Promise<void> {
   const client = session.client;
   const { shape, columns, mover } = plan;
   session.loaded = () => mover.moved;
-  await client.query(createStageSql(shape, true));
-  stageExists.value = true;
+  await stage.ensure(shape, true);
   const writer = new CopyRowWriter(
     columns.map((c) => c.type),
     plan.limits,

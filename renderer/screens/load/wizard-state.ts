@@ -3,8 +3,8 @@ import type {
   DateOrder,
   FormatOptions,
   JobSpecInput,
-  LoadMode,
   SourceSpec,
+  TargetSpec,
 } from '../../../core/common/spec/job-spec.ts';
 import type { ColumnType } from '../../../core/common/types.ts';
 
@@ -24,15 +24,11 @@ export interface ColumnEdit {
   timeZone?: string;
 }
 
-export interface TargetDraft {
-  connection: string;
-  table: string;
-  mode: LoadMode;
-  key: string[];
-  watermark: string;
-  duplicateKeys: 'last' | 'reject';
-  addMissingColumns: boolean;
-}
+/**
+ * The target step's form: the job spec's target (defaults applied) with every field present, since the
+ * form shows each one; `key` is [] and `watermark` '' while none is chosen.
+ */
+export type TargetDraft = Omit<TargetSpec, 'key' | 'watermark'> & { key: string[]; watermark: string };
 
 /** Everything the load wizard holds; the job spec is derived from it. */
 export interface WizardState {

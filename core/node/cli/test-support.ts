@@ -1,0 +1,35 @@
+// Test support for the CLI's tests: runs `loadstone` in this process with its output captured.
+import { captureStream } from '../store/test-fixtures/support.ts';
+import { main } from './main.ts';
+
+/** What one CLI invocation returned and printed. */
+export interface CliRun {
+  readonly code: number;
+  readonly out: string;
+  readonly err: string;
+}
+
+/** Where and how a CLI invocation runs. */
+export interface CliRunOptions {
+  /** The working folder relative paths are taken from. */
+  readonly cwd: string;
+  /** The whole environment the command sees (nothing of this process's). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Appended as `--data-dir DIR` when given. */
+  readonly dataDir?: string;
+}
+
+/** Runs `loadstone <args>` in this process (never aborted) and captures stdout and stderr. */
+export async function runCli(args: readonly string[], options: CliRunOptions): Promise<CliRun> {
+  const stdout = captureStream();
+  const stderr = captureStream();
+  const argv = options.dataDir === undefined ? [...args] : [...args, '--data-dir', options.dataDir];
+  const code = await main(argv, {
+    stdout,
+    stderr,
+    env: options.env ?? {},
+    cwd: options.cwd,
+    signal: new AbortController().signal,
+  });
+  return { code, out: stdout.text(), err: stderr.text() };
+}

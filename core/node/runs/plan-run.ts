@@ -1,0 +1,82 @@
+import { LoadstoneError } from '../../common/errors.ts';
+import { createRowNormalizer, type RowNormalizer } from '../../common/normalize/normalizer.ts';
+import {
+  type JobSpec,
+  type JobSpecInput,
+  parseJobSpec,
+  type TargetSpec,
+} from '../../common/spec/job-spec.ts';
+import type { LoadColumn } from '../load/index.ts';
+import type { TargetConfig } from '../pg/connect.ts';
+import { type PlannedJob, planJob } from '../pipeline/plan-job.ts';
+import type { RunStore } from '../store/index.ts';
+import { LOCAL_CONNECTION } from '../store/resolve-connection.ts';
+
+/** A load decided but not yet recorded: the spec, its target, the opened source and the column plans. */
+export interface RunPlan {
+  readonly spec: JobSpec;
+  readonly target: TargetSpec;
+  /** The saved connection or URL resolved; null for the embedded `local` warehouse. */
+  readonly resolved: TargetConfig | null;
+  /** The target as it is safe to show: `local`, a saved name, or a URL without its password. */
+  readonly targetLabel: string;
+  /** The source, opened and sampled; the caller closes `job.source`. */
+  readonly job: PlannedJob;
+  readonly normalizer: RowNormalizer;
+  /** The load's columns (target names and types, after renames and skips). */
+  readonly columns: readonly LoadColumn[];
+}
+
+/**
+ * The plan step: validates the spec, resolves the target connection, opens and samples the source
+ * and decides every column. Nothing is recorded yet, so a failure here is the operator's input
+ * (invalid spec, unknown connection, missing or unreadable file) and is thrown.
+ * @throws LoadstoneError SPEC_INVALID, NOT_FOUND, SOURCE_NOT_FOUND, SOURCE_UNREADABLE, SOURCE_FORMAT.
+ */
+export async function planRun(
+  input: JobSpecInput | JobSpec,
+  store: RunStore,
+  options: { readonly env: NodeJS.ProcessEnv; readonly signal?: AbortSignal | undefined },
+): Promise<RunPlan> {
+  const spec = parseJobSpec(input);
+  const target = spec.target;
+  if (!target) {
+    throw new LoadstoneError(
+      'SPEC_INVALID',
+      'a load needs a target table: give --table (or target.table in the job spec)',
+    );
+  }
+  const isLocal = target.connection === LOCAL_CONNECTION;
+  // Resolve a saved name or URL before anything is recorded: an unknown name is a usage error.
+  const resolved = isLocal ? null : store.connections.resolve(target.connection, { env: options.env });
+  const targetLabel = isLocal ? LOCAL_CONNECTION : (resolved?.label ?? target.connection);
+
+  const job = await planJob(spec, options.signal ? { signal: options.signal } : {});
+  try {
+    const normalizer = createRowNormalizer(job.plans);
+    const columns = normalizer.columns.map((c) => ({ name: c.name, type: c.type }));
+    checkKeyColumns(
+      target,
+      columns.map((c) => c.name),
+    );
+    return { spec, target, resolved, targetLabel, job, normalizer, columns };
+  } catch (error) {
+    await job.source.close();
+    throw error;
+  }
+}
+
+/** Key and watermark columns must be load columns (target names, after renames and skips). */
+function checkKeyColumns(target: TargetSpec, names: readonly string[]): void {
+  const known = new Set(names);
+  const problems: string[] = [];
+  for (const k of target.key ?? []) if (!known.has(k)) problems.push(`key column '${k}'`);
+  if (target.watermark && !known.has(target.watermark))
+    problems.push(`watermark column '${target.watermark}'`);
+  if (problems.length > 0) {
+    throw new LoadstoneError(
+      'SPEC_INVALID',
+      `${problems.join(' and ')} ${problems.length === 1 ? 'is' : 'are'} not among the load's columns (${names.join(', ')})`,
+    );
+  }
+}

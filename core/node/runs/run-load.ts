@@ -1,0 +1,96 @@
+import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
+import type { JobSpec, JobSpecInput } from '../../common/spec/job-spec.ts';
+import type { LoadBatch, LoadResult } from '../load/index.ts';
+import type { LocalWarehouse } from '../pg/local-warehouse.ts';
+import { toLoadBatches } from '../pipeline/load-batches.ts';
+import type { RunStore } from '../store/index.ts';
+import { loadTarget } from './load-target.ts';
+import { planRun, type RunPlan } from './plan-run.ts';
+import { type RunEnd, RunRecord } from './run-record.ts';
+import { readWatermark, saveWatermark } from './watermarks.ts';
+
+/** What a load needs besides its spec. */
+export interface RunLoadOptions {
+  readonly store: RunStore;
+  /** Environment for connection defaults (PGHOST, PGPASSWORD, ~/.pgpass). */
+  readonly env: NodeJS.ProcessEnv;
+  /** Starts (or reuses) the embedded `local` warehouse; the caller stops it. */
+  readonly openWarehouse: () => Promise<LocalWarehouse>;
+  readonly dryRun: boolean;
+  readonly signal?: AbortSignal;
+  /** Called once the run is recorded, before any row moves. */
+  readonly onRunCreated?: (runId: string) => void;
+  readonly onProgress?: (progress: LoadProgressDto) => void;
+  /** Rows per COPY/merge chunk (tests use small ones). */
+  readonly chunkRows?: number;
+}
+
+/** How a recorded run ended. */
+export interface RunLoadOutcome extends RunEnd {
+  readonly runId: string;
+  readonly mode: string;
+  readonly dryRun: boolean;
+  /** The target as it is safe to show: `local`, a saved name, or a URL without its password. */
+  readonly target: string;
+  readonly table: string;
+  readonly durationMs: number;
+  /** The loader's result when the load went through (also for a dry run). */
+  readonly result: LoadResult | null;
+}
+
+/**
+ * Runs one load end to end, in named steps: plan (spec → source sample → column plans), record
+ * (the run), normalize (source rows → load batches, as they stream), load (into PostgreSQL, rejected
+ * rows recorded as they happen), report (the run's end, and the incremental watermark once the load
+ * has committed).
+ *
+ * Throws (recording nothing) when the spec is invalid or the source cannot be opened; once the
+ * run is recorded every failure ends the run (`failed` / `cancelled`) and is returned in the outcome.
+ */
+export async function runLoad(
+  input: JobSpecInput | JobSpec,
+  options: RunLoadOptions,
+): Promise<RunLoadOutcome> {
+  const started = Date.now();
+  const { store } = options;
+  const plan = await planRun(input, store, { env: options.env, signal: options.signal });
+  try {
+    const record = new RunRecord(store, plan, options.dryRun);
+    options.onRunCreated?.(record.id);
+    let result: LoadResult | null = null;
+    let end: RunEnd;
+    try {
+      result = await loadTarget(plan, record, normalize(plan), {
+        openWarehouse: options.openWarehouse,
+        dryRun: options.dryRun,
+        after: readWatermark(store, plan),
+        signal: options.signal,
+        onProgress: options.onProgress,
+        chunkRows: options.chunkRows,
+      });
+      saveWatermark(store, plan, record.id, result, options.dryRun);
+      end = record.succeeded(result);
+    } catch (error) {
+      result = null;
+      end = record.failed(error);
+    }
+    return {
+      ...end,
+      runId: record.id,
+      mode: plan.target.mode,
+      dryRun: options.dryRun,
+      target: plan.targetLabel,
+      table: plan.target.table,
+      durationMs: Date.now() - started,
+      result,
+    };
+  } finally {
+    await plan.job.source.close();
+  }
+}
+
+/** The normalize step: every source row normalized by the plan, streamed as load batches. */
+function normalize(plan: RunPlan): AsyncIterable<LoadBatch> {
+  const { job, normalizer } = plan;
+  return toLoadBatches(job.rows(), job.source.columns, normalizer, job.source);
+}

@@ -1,0 +1,120 @@
+import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
+import { type ErrorCode, isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
+import type { RejectedRow } from '../../common/types.ts';
+import { type LoadProgress, type LoadResult, loadFailureCounts } from '../load/index.ts';
+import type { FinalRunStatus, RejectWriter, RunCounts, RunStore } from '../store/index.ts';
+import type { RunPlan } from './plan-run.ts';
+
+/** How a recorded run ended, as the record step wrote it. */
+export interface RunEnd {
+  readonly status: FinalRunStatus;
+  readonly counts: RunCounts;
+  readonly error: { readonly code: ErrorCode; readonly message: string } | null;
+}
+
+/**
+ * The record and report steps: one recorded run in the store. Created once the plan holds (the run
+ * shows as `running`), it records phase changes and rejected rows as the load goes, and the end:
+ * counts, status, error, added columns.
+ */
+export class RunRecord {
+  readonly id: string;
+  readonly #store: RunStore;
+  readonly #writer: RejectWriter;
+  #last: LoadProgress | null = null;
+
+  constructor(store: RunStore, plan: RunPlan, dryRun: boolean) {
+    this.#store = store;
+    this.id = store.runs.create({
+      spec: plan.spec,
+      jobName: plan.spec.name ?? null,
+      sourceColumns: plan.job.source.columns,
+      dryRun,
+    });
+    this.#writer = store.rejects.writer(this.id);
+  }
+
+  /** Counts as of the last progress (only read and rejected are known before the end). */
+  counts(): RunCounts {
+    return {
+      read: this.#last?.rowsRead ?? 0,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      rejected: this.#last?.rejected ?? 0,
+    };
+  }
+
+  /** The run is connecting to its target. */
+  connecting(): void {
+    this.#store.runs.update(this.id, { phase: 'connecting' });
+  }
+
+  /** Keeps rejected rows (written in batches; `end*` writes what is left). */
+  readonly rejected = (rows: RejectedRow[]): void => {
+    this.#writer.add(rows);
+  };
+
+  /** Records a phase change and gives the progress as the UI sees it. */
+  progress(progress: LoadProgress): LoadProgressDto {
+    const phaseChanged = progress.phase !== this.#last?.phase;
+    this.#last = progress;
+    if (phaseChanged) this.#store.runs.update(this.id, { phase: progress.phase, counts: this.counts() });
+    return {
+      runId: this.id,
+      phase: progress.phase,
+      bytesRead: progress.bytesRead,
+      totalBytes: progress.totalBytes,
+      rowsRead: progress.rowsRead,
+      loaded: progress.loaded,
+      rejected: progress.rejected,
+      rowsPerSecond: progress.rowsPerSecond,
+      etaSeconds: progress.etaSeconds,
+    };
+  }
+
+  /** Reports a load that went through (also a dry run): its counts and the columns it added. */
+  succeeded(result: LoadResult): RunEnd {
+    this.#writer.flush();
+    const counts: RunCounts = {
+      read: result.rowsRead,
+      inserted: result.inserted,
+      updated: result.updated,
+      unchanged: result.unchanged,
+      rejected: result.rejected,
+    };
+    if (result.addedColumns.length > 0) {
+      this.#store.runs.addEvent(this.id, {
+        kind: 'columns_added',
+        message: `added columns: ${result.addedColumns.join(', ')}`,
+      });
+    }
+    this.#store.runs.finish(this.id, { status: 'succeeded', counts });
+    return { status: 'succeeded', counts, error: null };
+  }
+
+  /**
+   * Reports a load that failed or was cancelled: the rows read as far as the loader got, the
+   * rejected rows as written, and the error (anything but a LoadstoneError becomes LOAD_FAILED).
+   */
+  failed(error: unknown): RunEnd {
+    this.#writer.flush();
+    const e = asLoadstoneError(error);
+    const status: FinalRunStatus = e.code === 'LOAD_CANCELLED' ? 'cancelled' : 'failed';
+    const reached = loadFailureCounts(e);
+    const counts: RunCounts = {
+      ...this.counts(),
+      ...(reached ? { read: reached.rowsRead } : {}),
+      rejected: this.#writer.written,
+    };
+    const shown = { code: e.code, message: e.message };
+    this.#store.runs.finish(this.id, { status, counts, error: shown });
+    return { status, counts, error: shown };
+  }
+}
+
+function asLoadstoneError(error: unknown): LoadstoneError {
+  if (isLoadstoneError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new LoadstoneError('LOAD_FAILED', `the load failed: ${message}`, { cause: error });
+}

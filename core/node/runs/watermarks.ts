@@ -1,0 +1,32 @@
+import type { LoadResult } from '../load/index.ts';
+import type { RunStore } from '../store/index.ts';
+import type { RunPlan } from './plan-run.ts';
+
+/** Where an incremental load's watermark is kept: per job (or source file) and target table. */
+function watermarkSlot(plan: RunPlan): { key: string; table: string } {
+  const { spec, target, targetLabel } = plan;
+  return {
+    key: spec.name ? `job:${spec.name}` : `file:${spec.source.path}`,
+    table: `${targetLabel}/${target.table}`,
+  };
+}
+
+/** The watermark an incremental load starts above (null: load everything); null for other modes. */
+export function readWatermark(store: RunStore, plan: RunPlan): string | null {
+  if (plan.target.mode !== 'incremental') return null;
+  const slot = watermarkSlot(plan);
+  return store.watermarks.get(slot.key, slot.table)?.value ?? null;
+}
+
+/** Keeps the new watermark of an incremental load once it has committed (never for a dry run). */
+export function saveWatermark(
+  store: RunStore,
+  plan: RunPlan,
+  runId: string,
+  result: LoadResult,
+  dryRun: boolean,
+): void {
+  if (plan.target.mode !== 'incremental' || dryRun || result.newWatermark === null) return;
+  const slot = watermarkSlot(plan);
+  store.watermarks.set(slot.key, slot.table, result.newWatermark, runId);
+}
