@@ -1,7 +1,7 @@
 import type { ColumnSpec, FormatOptions } from '../spec/job-spec.ts';
 import type { ColumnType } from '../types.ts';
 import type { ResolvedFormat } from './column-plan.ts';
-import { quoteValue } from './defaults.ts';
+import { formatCount, quoteValue } from './defaults.ts';
 import type { FitCount } from './infer-evidence.ts';
 
 /**
@@ -72,7 +72,7 @@ export function contradictionWarning(
 ): string {
   const where = override.by === 'column' ? 'set for this column' : 'set for the file';
   const example = count.exampleMessage ?? quoteValue(count.example ?? '');
-  const rejected = `${count.rejects} of ${total} sampled values would be rejected; for example ${example}`;
+  const rejected = `${formatCount(count.rejects)} of ${formatCount(total)} sampled values would be rejected; for example ${example}`;
   if (override.setting === 'dateOrder') {
     return (
       `these values cannot be read as ${override.value} dates (the date order ${where}): ${rejected}. ` +

@@ -3,7 +3,7 @@ import type { ColumnType, RawValue } from '../types.ts';
 import { assignColumnNames } from './column-names.ts';
 import type { ColumnPlan, ResolvedFormat } from './column-plan.ts';
 import { makeCellFunction } from './column-rule.ts';
-import { quoteValue } from './defaults.ts';
+import { formatCount, quoteValue } from './defaults.ts';
 import { type Choice, type ColumnSample, chooseType } from './infer-choose.ts';
 import { countFits, nonFittingWarning, numberDecorationWarnings, TYPE_NOUNS } from './infer-evidence.ts';
 import {
@@ -94,7 +94,8 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
       type = 'text';
       nonFitting = 0;
       ({ format, notes } = settleFormat(job, column, data, false));
-      if (sample.length > 0) warnings.push(`all ${sample.length} sampled values are null; typed as text`);
+      if (sample.length > 0)
+        warnings.push(`all ${formatCount(sample.length)} sampled values are null; typed as text`);
     } else {
       const inferred = inferType(name, data, job, column);
       ({ format, notes } = inferred);
@@ -116,7 +117,7 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
       const miss = choice.nearMiss;
       if (miss) {
         warnings.push(
-          `kept as text: ${miss.count.rejects} of ${data.values.length} sampled values are not ${TYPE_NOUNS[miss.type]}; for example ${miss.count.exampleMessage ?? quoteValue(miss.count.example ?? '')}`,
+          `kept as text: ${formatCount(miss.count.rejects)} of ${formatCount(data.values.length)} sampled values are not ${TYPE_NOUNS[miss.type]}; for example ${miss.count.exampleMessage ?? quoteValue(miss.count.example ?? '')}`,
         );
       }
     }

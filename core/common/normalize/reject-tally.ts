@@ -1,4 +1,5 @@
 import type { CellError, RowProblem } from '../types.ts';
+import { formatCount } from './defaults.ts';
 
 /**
  * How many rows of a set would be rejected, counted once, so that everything that shows it (the
@@ -84,13 +85,6 @@ export class RejectTally {
   }
 }
 
-const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
-/** 10000 → "10,000". */
-export function formatRowCount(n: number): string {
-  return COUNT.format(n);
-}
-
 function rowsWord(n: number): string {
   return n === 1 ? 'row' : 'rows';
 }
@@ -108,10 +102,10 @@ export function unreadableWarning(
   if (counts.unreadable === 0) return undefined;
   const reasons = Object.entries(counts.unreadableByReason)
     .sort((a, b) => b[1] - a[1])
-    .map(([reason, n]) => `${formatRowCount(n)} ${reason}`)
+    .map(([reason, n]) => `${formatCount(n)} ${reason}`)
     .join(', ');
   const first = examples[0];
-  const of = `${formatRowCount(counts.unreadable)} of ${formatRowCount(counts.rows)}${scope.sampled ? ' sampled' : ''} ${rowsWord(counts.rows)}`;
+  const of = `${formatCount(counts.unreadable)} of ${formatCount(counts.rows)}${scope.sampled ? ' sampled' : ''} ${rowsWord(counts.rows)}`;
   const example = first ? ` (first: line ${first.line}: ${withoutLinePrefix(first.message)})` : '';
   return `${of} could not be read and would be rejected: ${reasons}${example}`;
 }
@@ -127,10 +121,10 @@ function withoutLinePrefix(message: string): string {
  */
 export function rejectSummary(sample: RejectCounts, shown: RejectCounts, wholeFile: boolean): string {
   const over = wholeFile
-    ? `${formatRowCount(sample.rejected)} of ${formatRowCount(sample.rows)} ${rowsWord(sample.rows)} (the whole file) would be rejected`
-    : `${formatRowCount(sample.rejected)} of ${formatRowCount(sample.rows)} sampled ${rowsWord(sample.rows)} would be rejected`;
+    ? `${formatCount(sample.rejected)} of ${formatCount(sample.rows)} ${rowsWord(sample.rows)} (the whole file) would be rejected`
+    : `${formatCount(sample.rejected)} of ${formatCount(sample.rows)} sampled ${rowsWord(sample.rows)} would be rejected`;
   if (wholeFile && shown.rows === sample.rows) return over;
   const rejectedShown =
-    shown.rejected === 0 ? 'none of them rejected' : `${formatRowCount(shown.rejected)} of them rejected`;
-  return `${over}; ${formatRowCount(shown.rows)} shown, ${rejectedShown}`;
+    shown.rejected === 0 ? 'none of them rejected' : `${formatCount(shown.rejected)} of them rejected`;
+  return `${over}; ${formatCount(shown.rows)} shown, ${rejectedShown}`;
 }
