@@ -48,8 +48,32 @@ export class LoadWizardPage {
     return this.grid().getByTestId('row-problem');
   }
 
+  /** Rejected rows of the inference sample, as the badge counts them. */
   async rejectedCount(): Promise<number> {
     return Number(await this.page.getByTestId('rejected-count').getAttribute('data-count'));
+  }
+
+  badge(): Locator {
+    return this.page.getByTestId('rejected-count');
+  }
+
+  /** A column header's "N bad" (0 when it shows none). */
+  async badCount(column: string): Promise<number> {
+    const bad = this.header(column).getByTestId('column-bad');
+    return (await bad.count()) === 0 ? 0 : Number(await bad.getAttribute('data-count'));
+  }
+
+  /** The type a column header shows. */
+  columnType(column: string): Locator {
+    return this.header(column).getByTestId('column-type');
+  }
+
+  fileWarnings(): Locator {
+    return this.page.getByTestId('file-warning');
+  }
+
+  async onlyRejected(on: boolean): Promise<void> {
+    await this.page.getByTestId('only-rejected').setChecked(on);
   }
 
   inspector(): Locator {

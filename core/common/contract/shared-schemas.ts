@@ -53,18 +53,63 @@ export const previewRowSchema = z.object({
   raw: z.record(z.string(), jsonValueSchema),
   values: z.record(z.string(), jsonValueSchema),
   errors: z.array(cellErrorSchema),
-  /** Row-level problem found while reading (ragged row, bad quote, bad JSON line). */
-  problem: z.object({ reason: z.string(), message: z.string() }).optional(),
+  /** Row-level problem found while reading (ragged row, bad quote, bad JSON line, Excel error cell). */
+  problem: z
+    .object({
+      reason: z.string(),
+      message: z.string(),
+      /**
+       * The record as the reader saw it: its source text (delimited line, JSON line or record), or,
+       * for a source without text (XLSX), its cells tab-separated. Cut after 2,000 characters (with
+       * `rawTextLength` saying how long it was).
+       */
+      rawText: z.string().optional(),
+      rawTextLength: z.number().int().optional(),
+    })
+    .optional(),
 });
 export type PreviewRowDto = z.infer<typeof previewRowSchema>;
+
+/** Rows that would be rejected in a set of rows, counted one way (see core/common/normalize/reject-tally.ts). */
+export const rejectCountsSchema = z.object({
+  rows: z.number().int(),
+  /** Rows that would be rejected: the unreadable ones plus those with a value that cannot be loaded. */
+  rejected: z.number().int(),
+  /** Rows the reader could not split, rejected whole. */
+  unreadable: z.number().int(),
+  unreadableByReason: z.record(z.string(), z.number().int()),
+  /** Target column → rows whose value in that column would be rejected. */
+  columns: z.record(z.string(), z.number().int()),
+});
+export type RejectCountsDto = z.infer<typeof rejectCountsSchema>;
 
 export const previewResultSchema = z.object({
   format: detectedFormatSchema,
   columns: z.array(previewColumnSchema),
+  /** The first rows, in file order. */
   rows: z.array(previewRowSchema),
-  /** Rows in `rows` with at least one error or problem. */
+  /** Rows in `rows` with at least one error or problem (= `counts.shown.rejected`). */
   rejectedRows: z.number().int(),
+  /** Rows in the inference sample (= `counts.sample.rows`). */
   sampleSize: z.number().int(),
+  /**
+   * The same counting over the inference sample (the first `settings.sampleSize` rows read, what
+   * the columns' types and their `nonFitting` come from) and over `rows`. The column counts of
+   * `sample` equal the columns' `nonFitting`.
+   */
+  counts: z.object({
+    sample: rejectCountsSchema,
+    shown: rejectCountsSchema,
+    /** Whether the sample holds every row of the file. */
+    wholeFile: z.boolean(),
+  }),
+  /**
+   * Rejected rows of the sample that are not in `rows` (beyond the rows shown), in file order, at
+   * most 1,000: so that every rejected row the counts speak of can be looked at.
+   */
+  moreRejected: z.array(previewRowSchema),
+  /** Sentences about the file as a whole (rows that could not be read), beside the columns' warnings. */
+  warnings: z.array(z.string()),
 });
 export type PreviewResultDto = z.infer<typeof previewResultSchema>;
 

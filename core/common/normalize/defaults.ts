@@ -39,3 +39,10 @@ export function quoteValue(value: string): string {
   const shown = value.length > MESSAGE_VALUE_LIMIT ? `${value.slice(0, MESSAGE_VALUE_LIMIT - 1)}…` : value;
   return `'${shown}'`;
 }
+
+const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** A count for a human message: 10000 → "10,000". */
+export function formatCount(n: number): string {
+  return COUNT.format(n);
+}

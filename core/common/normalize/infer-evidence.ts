@@ -2,7 +2,7 @@ import { type ColumnType, JsonNumber, type RawValue } from '../types.ts';
 import { Rejection } from './cell.ts';
 import type { CellFunction } from './column-rule.ts';
 import { rawText } from './column-rule.ts';
-import { quoteValue } from './defaults.ts';
+import { formatCount, quoteValue } from './defaults.ts';
 import { type DecimalMark, scanNumber } from './number-scan.ts';
 
 /** How many sampled values one type reads, with the first one it rejects. */
@@ -71,7 +71,7 @@ export const TYPE_NOUNS: Record<ColumnType, string> = {
 /** "3 of 200 sampled values are not dates and will be rejected, e.g. 'x' (why)". */
 export function nonFittingWarning(type: ColumnType, count: FitCount, total: number): string {
   const example = count.exampleMessage ?? quoteValue(count.example ?? '');
-  return `${count.rejects} of ${total} sampled values are not ${TYPE_NOUNS[type]} and will be rejected; for example ${example}`;
+  return `${formatCount(count.rejects)} of ${formatCount(total)} sampled values are not ${TYPE_NOUNS[type]} and will be rejected; for example ${example}`;
 }
 
 /** Header names that suggest a point in time: `*_at`, `*time*`, `*timestamp*`, `*epoch*`, `ts`, `ts_*`, `*_ts`. */
@@ -147,9 +147,9 @@ export function numberDecorationWarnings(
       percent === 'keep'
         ? "they load as written (12.5% → 12.5); set percent to 'fraction' to load 0.125"
         : 'they load as fractions (12.5% → 0.125)';
-    const mixed = plain > 0 ? `, while ${plain} have no '%' and load as they are` : '';
+    const mixed = plain > 0 ? `, while ${formatCount(plain)} have no '%' and load as they are` : '';
     warnings.push(
-      `${withPercent} sampled values carry '%' (e.g. ${quoteValue(percentExample)}): ${how}${mixed}`,
+      `${formatCount(withPercent)} sampled values carry '%' (e.g. ${quoteValue(percentExample)}): ${how}${mixed}`,
     );
   }
   if (currencies.size > 1) {

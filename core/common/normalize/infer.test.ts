@@ -158,7 +158,7 @@ describe('inferColumns: never types a column so that many of its values are reje
     expect(plan.nonFitting).toBe(5);
     expect(plan.sampleSize).toBe(1000);
     expect(plan.warnings).toEqual([
-      "5 of 1000 sampled values are not numbers and will be rejected; for example 'oops' is not a number",
+      "5 of 1,000 sampled values are not numbers and will be rejected; for example 'oops' is not a number",
     ]);
   });
 });

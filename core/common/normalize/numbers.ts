@@ -1,5 +1,5 @@
 import { type CellRule, Rejection } from './cell.ts';
-import { quoteValue } from './defaults.ts';
+import { formatCount, quoteValue } from './defaults.ts';
 import { type DecimalMark, type NumberScan, scanNumber } from './number-scan.ts';
 
 export type { DecimalMark } from './number-scan.ts';
@@ -224,7 +224,7 @@ export function detectDecimalSeparator(samples: readonly string[]): DecimalSepar
       separator,
       ambiguous: true,
       message:
-        `decimal mark is ambiguous: ${Math.max(dot, comma)} sampled values use '${separator}' and ${minority} use '${other}' ` +
+        `decimal mark is ambiguous: ${formatCount(Math.max(dot, comma))} sampled values use '${separator}' and ${formatCount(minority)} use '${other}' ` +
         `(e.g. ${quoteValue(example)}); using '${separator}', so values written with '${other}' will be rejected — set decimalSeparator to change it`,
     };
   }

@@ -43,8 +43,10 @@ export async function planJob(
       }
       for (const row of next.value) sampleRows.push(row);
     }
+    // The sample is the first sampleSize rows read; the types come from the readable ones among
+    // them, so a preview's counts over "the sampled rows" cover exactly what inference saw.
     const sample: (readonly RawValue[])[] = [];
-    for (let i = 0; i < sampleRows.length && sample.length < spec.settings.sampleSize; i++) {
+    for (let i = 0; i < sampleRows.length && i < spec.settings.sampleSize; i++) {
       const row = sampleRows[i]!;
       if (!row.problem) sample.push(row.values);
     }

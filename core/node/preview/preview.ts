@@ -3,22 +3,29 @@ import type {
   PreviewResultDto,
   PreviewRowDto,
 } from '../../common/contract/shared-schemas.ts';
+import { rawText } from '../../common/normalize/column-rule.ts';
 import type { ColumnPlan } from '../../common/normalize/infer.ts';
-import { createRowNormalizer } from '../../common/normalize/normalizer.ts';
+import { createRowNormalizer, type RowNormalizer } from '../../common/normalize/normalizer.ts';
+import { RejectTally, unreadableWarning } from '../../common/normalize/reject-tally.ts';
 import { type JobSpecInput, parseJobSpec, type SourceSpec } from '../../common/spec/job-spec.ts';
 import type { JsonValue, RawValue } from '../../common/types.ts';
 import { JsonNumber } from '../../common/types.ts';
 import { planJob } from '../pipeline/plan-job.ts';
 import { openSource } from '../sources/open-source.ts';
-import type { DetectedFormat } from '../sources/types.ts';
+import type { DetectedFormat, SourceRow } from '../sources/types.ts';
 
 /** Default number of rows a preview shows. */
 export const DEFAULT_PREVIEW_LIMIT = 200;
 
+/** Rejected sampled rows sent beyond the rows shown (`moreRejected`). */
+export const MORE_REJECTED_LIMIT = 1000;
+
 /**
  * Reads the first rows of a job's source and shows, for each, the raw values beside the
  * normalized ones and every cell that would be rejected, with the inferred (or declared)
- * column plans. Records nothing.
+ * column plans. Every row of the inference sample is normalized too, so that the counts of
+ * rejected rows (`counts.sample`, one `RejectTally` for the badge, the column headers and the
+ * warnings) cover what the types were inferred from, not only the rows shown. Records nothing.
  */
 export async function preview(
   input: JobSpecInput,
@@ -30,39 +37,92 @@ export async function preview(
   try {
     const normalizer = createRowNormalizer(job.plans);
     const targetNames = job.plans.map((p) => p.name);
+    const sampleRows = job.sampleRows;
+    const sampled = Math.min(sampleRows.length, spec.settings.sampleSize);
+    const sample = new RejectTally();
+    const shown = new RejectTally();
     const rows: PreviewRowDto[] = [];
-    let rejectedRows = 0;
-    for (const row of job.sampleRows.slice(0, limit)) {
-      const raw: Record<string, unknown> = {};
-      for (let i = 0; i < targetNames.length; i++) raw[targetNames[i]!] = rawToJson(row.values[i]);
-      if (row.problem) {
-        rejectedRows++;
-        rows.push({ line: row.line, raw, values: {}, errors: [], problem: { ...row.problem } });
-        continue;
+    const moreRejected: PreviewRowDto[] = [];
+    const end = Math.max(sampled, Math.min(limit, sampleRows.length));
+    for (let i = 0; i < end; i++) {
+      const row = sampleRows[i]!;
+      const result = row.problem ? null : normalizer.normalize(row.values);
+      const errors = result?.errors ?? null;
+      const rejected = i < sampled ? sample.add(row.line, row.problem, errors) : false;
+      if (i < limit) {
+        shown.add(row.line, row.problem, errors);
+        rows.push(rowDto(row, targetNames, normalizer, result, job.source.format));
+      } else if (rejected && moreRejected.length < MORE_REJECTED_LIMIT) {
+        moreRejected.push(rowDto(row, targetNames, normalizer, result, job.source.format));
       }
-      const result = normalizer.normalize(row.values);
-      const values: Record<string, unknown> = {};
-      normalizer.columns.forEach((c, i) => {
-        values[c.name] = result.values[i] ?? null;
-      });
-      if (result.errors) rejectedRows++;
-      rows.push({
-        line: row.line,
-        raw,
-        values,
-        errors: result.errors ? result.errors.map((e) => ({ ...e })) : [],
-      });
     }
+    const sampleCounts = sample.counts();
+    const shownCounts = shown.counts();
+    const warnings: string[] = [];
+    const wholeFile = job.sampledToEnd && sampled === sampleRows.length;
+    const unreadable = unreadableWarning(sampleCounts, sample.unreadableExamples(), { sampled: !wholeFile });
+    if (unreadable) warnings.push(unreadable);
     return {
       format: formatDto(job.source.format),
       columns: job.plans.map(columnDto),
       rows,
-      rejectedRows,
-      sampleSize: Math.min(job.sampleRows.length, spec.settings.sampleSize),
+      rejectedRows: shownCounts.rejected,
+      sampleSize: sampleCounts.rows,
+      counts: { sample: sampleCounts, shown: shownCounts, wholeFile },
+      moreRejected,
+      warnings,
     };
   } finally {
     await job.source.close();
   }
+}
+
+function rowDto(
+  row: SourceRow,
+  targetNames: readonly string[],
+  normalizer: RowNormalizer,
+  result: ReturnType<RowNormalizer['normalize']> | null,
+  format: DetectedFormat,
+): PreviewRowDto {
+  const raw: Record<string, unknown> = {};
+  for (let i = 0; i < targetNames.length; i++) raw[targetNames[i]!] = rawToJson(row.values[i]);
+  if (row.problem || !result) {
+    const problem: NonNullable<PreviewRowDto['problem']> = { ...row.problem! };
+    const text = recordText(row, format);
+    if (text !== undefined) {
+      problem.rawText = text.length > RAW_TEXT_LIMIT ? `${text.slice(0, RAW_TEXT_LIMIT)}…` : text;
+      if (text.length > RAW_TEXT_LIMIT) problem.rawTextLength = text.length;
+    }
+    return { line: row.line, raw, values: {}, errors: [], problem };
+  }
+  const values: Record<string, unknown> = {};
+  normalizer.columns.forEach((c, i) => {
+    values[c.name] = result.values[i] ?? null;
+  });
+  return {
+    line: row.line,
+    raw,
+    values,
+    errors: result.errors ? result.errors.map((e) => ({ ...e })) : [],
+  };
+}
+
+/** Longest record text a preview row carries. */
+const RAW_TEXT_LIMIT = 2000;
+
+/**
+ * The text of a row the reader could not split: the source's own (`rawText`, or where the record
+ * is in the reader's buffer); for XLSX, whose rows have no text, the cells as read, tab-separated.
+ */
+function recordText(row: SourceRow, format: DetectedFormat): string | undefined {
+  if (row.rawText !== undefined) return row.rawText;
+  if (row.text !== undefined && row.textStart !== undefined && row.textEnd !== undefined) {
+    return row.text.slice(row.textStart, row.textEnd);
+  }
+  if (format.kind !== 'xlsx') return undefined;
+  const cells = [...row.values, ...(row.extra ?? [])];
+  while (cells.length > 0 && (cells.at(-1) === null || cells.at(-1) === undefined)) cells.pop();
+  return cells.map((v) => rawText(v)).join('\t');
 }
 
 /** Detects a source's format and header without reading more than its head. */

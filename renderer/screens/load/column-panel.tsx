@@ -28,6 +28,9 @@ function nameProblem(name: string): string | null {
  */
 export function ColumnPanel(props: {
   column: PreviewColumnDto;
+  /** Sampled rows whose value in this column would be rejected (the header's "N bad"), and that in words. */
+  rejected: number;
+  rejectedText: string;
   edit: ColumnEdit | undefined;
   onChange: (patch: Partial<ColumnEdit>) => void;
   onReset: () => void;
@@ -39,6 +42,10 @@ export function ColumnPanel(props: {
 
   const problem = nameProblem(nameText);
   const type = edit.type ?? c.type;
+  // A control the operator set stays where it is whatever the type: it is how they undo it.
+  const dates = DATES.includes(type) || edit.dateOrder !== undefined;
+  const numbers = NUMERIC.includes(type) || edit.decimalSeparator !== undefined || edit.percent !== undefined;
+  const zone = type === 'timestamptz' || edit.timeZone !== undefined;
 
   return (
     <aside
@@ -62,16 +69,20 @@ export function ColumnPanel(props: {
       </div>
       <dl className="facts facts-compact">
         <dt>Type</dt>
-        <dd>
+        <dd data-testid="column-panel-type" data-type={c.type}>
           {c.type} {c.declared ? '(set by you)' : '(inferred)'}
         </dd>
         <dt>Sample</dt>
         <dd>
           {formatCount(c.sampleSize)} values, {formatCount(c.nullCount)} null
         </dd>
-        <dt>Not fitting</dt>
-        <dd className={c.nonFitting > 0 ? 'text-bad' : undefined} data-testid="column-nonfitting">
-          {formatCount(c.nonFitting)}
+        <dt>Rejected</dt>
+        <dd
+          className={props.rejected > 0 ? 'text-bad' : undefined}
+          data-testid="column-nonfitting"
+          data-count={props.rejected}
+        >
+          {props.rejectedText}
         </dd>
       </dl>
       {c.warnings.length > 0 ? (
@@ -134,7 +145,7 @@ export function ColumnPanel(props: {
 
       <fieldset className="subfields">
         <legend>Format</legend>
-        {DATES.includes(type) ? (
+        {dates ? (
           <DateOrderField
             id={id}
             value={edit.dateOrder}
@@ -143,7 +154,7 @@ export function ColumnPanel(props: {
             testId="column-date-order"
           />
         ) : null}
-        {type === 'timestamptz' ? (
+        {zone ? (
           <TimeZoneField
             id={id}
             label="Time zone for values without an offset"
@@ -153,7 +164,7 @@ export function ColumnPanel(props: {
             testId="column-time-zone"
           />
         ) : null}
-        {NUMERIC.includes(type) ? (
+        {numbers ? (
           <>
             <DecimalSeparatorField
               id={id}

@@ -3,6 +3,7 @@ import { formatCount } from '../../components/format.ts';
 import { Empty, ErrorBox, Loading } from '../../components/states.tsx';
 import { ColumnPanel } from './column-panel.tsx';
 import { FileDefaultsPanel } from './file-defaults-panel.tsx';
+import { badgeText, columnRejected, columnRejectedText, rejectedListed } from './preview-counts.ts';
 import { PreviewGrid, type PreviewView } from './preview-grid.tsx';
 import { usePreview } from './use-preview.ts';
 import { useWizard } from './wizard-context.tsx';
@@ -63,6 +64,12 @@ export function ColumnsStep() {
             data-testid="only-rejected"
           />
           Only rejected rows
+          {result ? (
+            <span className="muted" data-testid="only-rejected-count" data-count={rejectedListed(result)}>
+              {' '}
+              ({formatCount(rejectedListed(result))})
+            </span>
+          ) : null}
         </label>
         <div className="field field-inline">
           <label htmlFor={`${ids}-limit`}>Rows</label>
@@ -88,11 +95,13 @@ export function ColumnsStep() {
         ) : null}
         {result ? (
           <span
-            className={result.rejectedRows > 0 ? 'pill pill-bad' : 'pill pill-ok'}
+            className={result.counts.sample.rejected > 0 ? 'pill pill-bad' : 'pill pill-ok'}
             data-testid="rejected-count"
-            data-count={result.rejectedRows}
+            data-count={result.counts.sample.rejected}
+            data-rows={result.counts.sample.rows}
+            data-shown={result.counts.shown.rejected}
           >
-            {formatCount(result.rejectedRows)} of {formatCount(result.sampleSize)} rows rejected
+            {badgeText(result)}
           </span>
         ) : null}
       </div>
@@ -117,8 +126,13 @@ export function ColumnsStep() {
           testId="preview-error"
         />
       ) : null}
-      {warnings.length > 0 ? (
+      {warnings.length > 0 || (result?.warnings.length ?? 0) > 0 ? (
         <ul className="warnings" data-testid="preview-warnings">
+          {result?.warnings.map((w) => (
+            <li key={w} data-testid="file-warning">
+              {w}
+            </li>
+          ))}
           {warnings.map((c) => (
             <li key={c.source}>
               <button type="button" className="link" onClick={() => setSelected(c.source)}>
@@ -160,6 +174,8 @@ export function ColumnsStep() {
           <ColumnPanel
             key={`${selectedColumn.source}:${resets}`}
             column={selectedColumn}
+            rejectedText={result ? columnRejectedText(result, selectedColumn.name) : ''}
+            rejected={result ? columnRejected(result, selectedColumn.name) : 0}
             edit={state.columns[selectedColumn.source]}
             onChange={(patch) => dispatch({ type: 'column', source: selectedColumn.source, patch })}
             onReset={() => {

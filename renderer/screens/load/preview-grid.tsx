@@ -5,7 +5,8 @@ import type {
   PreviewResultDto,
   PreviewRowDto,
 } from '../../../core/common/contract/index.ts';
-import { displayValue } from '../../components/format.ts';
+import { displayValue, formatCount } from '../../components/format.ts';
+import { columnRejected, columnRejectedText, gridRows, oneLine, rejectedListNote } from './preview-counts.ts';
 import { type CellError, cellValues, type GridRow, PreviewRow, type PreviewView } from './preview-row.tsx';
 
 export type { PreviewView } from './preview-row.tsx';
@@ -25,6 +26,15 @@ export function describeCell(
   if (col.skip) return `Line ${row.line} · ${col.name}: skipped (raw “${rawText}”)`;
   return `Line ${row.line} · ${col.name}: raw “${rawText}” → ${displayValue(value).text} (${col.type})`;
 }
+
+/** The inspector's sentence about a row the reader could not split. */
+export function describeProblem(line: number, p: NonNullable<PreviewRowDto['problem']>): string {
+  const text = p.rawText === undefined ? '' : ` — raw: “${oneLine(p.rawText)}”`;
+  return `Line ${line}: row rejected — ${p.reason}: ${p.message}${text}`;
+}
+
+/** Height of a row the reader could not split (reason and raw text on two lines). */
+const PROBLEM_ROW_HEIGHT = 46;
 
 /** Pixels per character of the grid's 12px monospace font, and the cell padding. */
 const CHAR_PX = 7.3;
@@ -64,14 +74,16 @@ export const PreviewGrid = memo(function PreviewGrid(props: {
   const scrollRef = useRef<HTMLDivElement>(null);
   const bodyRef = useRef<HTMLTableSectionElement>(null);
 
-  const rows = useMemo<GridRow[]>(() => {
-    const all = result.rows.map((row) => {
-      const errors = new Map<string, CellError>();
-      for (const e of row.errors) if (!errors.has(e.column)) errors.set(e.column, e);
-      return { row, errors };
-    });
-    return onlyRejected ? all.filter((r) => r.errors.size > 0 || r.row.problem) : all;
-  }, [result, onlyRejected]);
+  const rows = useMemo<GridRow[]>(
+    () =>
+      gridRows(result, onlyRejected).map((row) => {
+        const errors = new Map<string, CellError>();
+        for (const e of row.errors) if (!errors.has(e.column)) errors.set(e.column, e);
+        return { row, errors };
+      }),
+    [result, onlyRejected],
+  );
+  const listNote = onlyRejected ? rejectedListNote(result) : null;
 
   const byName = useMemo(() => new Map(columns.map((c) => [c.name, c])), [columns]);
   const widths = useMemo(() => columnWidths(result, view), [result, view]);
@@ -79,17 +91,20 @@ export const PreviewGrid = memo(function PreviewGrid(props: {
   const template = `${LINE_WIDTH}px ${widths.map((w) => `${w}px`).join(' ')}`;
   const width = LINE_WIDTH + widths.reduce((a, b) => a + b, 0);
 
+  // A row the reader could not split shows its reason and its raw text: two lines in every view.
+  const problemHeight = Math.max(rowHeight, PROBLEM_ROW_HEIGHT);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => rowHeight,
+    estimateSize: (i) => (rows[i]?.row.problem ? problemHeight : rowHeight),
     overscan: 8,
   });
 
-  // Rows change height with the view (two lines side by side): drop the measured sizes.
+  // Rows change height with the view (two lines side by side) and with the filter (which rows are
+  // where): drop the sizes computed for the previous rows.
   useEffect(() => {
-    if (rowHeight > 0) virtualizer.measure();
-  }, [rowHeight, virtualizer]);
+    if (rows && rowHeight > 0) virtualizer.measure();
+  }, [rows, rowHeight, virtualizer]);
 
   // One delegated listener for hover and focus instead of two per cell: cells carry their
   // coordinates as data attributes. Hover is a convenience; focus gives keyboard users the same text.
@@ -104,7 +119,7 @@ export const PreviewGrid = memo(function PreviewGrid(props: {
       const col = byName.get(cell.dataset.column ?? '');
       if (!col) {
         const p = gridRow.row.problem;
-        onInspect(p ? `Line ${gridRow.row.line}: row rejected — ${p.reason}: ${p.message}` : null);
+        onInspect(p ? describeProblem(gridRow.row.line, p) : null);
         return;
       }
       onInspect(describeCell(gridRow.row, col, gridRow.errors.get(col.name)));
@@ -165,7 +180,16 @@ export const PreviewGrid = memo(function PreviewGrid(props: {
                       {c.type}
                     </span>
                     {c.skip ? <span className="muted">skipped</span> : null}
-                    {c.nonFitting > 0 ? <span className="bad-count">{c.nonFitting} bad</span> : null}
+                    {columnRejected(result, c.name) > 0 ? (
+                      <span
+                        className="bad-count"
+                        title={columnRejectedText(result, c.name)}
+                        data-testid="column-bad"
+                        data-count={columnRejected(result, c.name)}
+                      >
+                        {formatCount(columnRejected(result, c.name))} bad
+                      </span>
+                    ) : null}
                     {c.source !== c.name ? <span className="muted ellipsis">← {c.source}</span> : null}
                   </span>
                 </button>
@@ -182,7 +206,7 @@ export const PreviewGrid = memo(function PreviewGrid(props: {
                 gridRow={gridRow}
                 index={v.index}
                 start={v.start}
-                height={rowHeight}
+                height={gridRow.row.problem ? problemHeight : rowHeight}
                 template={template}
                 columns={columns}
                 view={view}
@@ -195,6 +219,11 @@ export const PreviewGrid = memo(function PreviewGrid(props: {
       {rows.length === 0 ? (
         <div className="grid-empty" data-testid="preview-empty">
           {onlyRejected ? 'No rejected rows in this sample.' : 'The file has no data rows.'}
+        </div>
+      ) : null}
+      {listNote ? (
+        <div className="grid-foot" data-testid="rejected-list-note">
+          {listNote}
         </div>
       ) : null}
     </div>

@@ -1,6 +1,7 @@
 import { memo } from 'react';
 import type { PreviewColumnDto, PreviewRowDto } from '../../../core/common/contract/index.ts';
 import { displayValue } from '../../components/format.ts';
+import { oneLine } from './preview-counts.ts';
 
 /** Which values the grid shows. */
 export type PreviewView = 'normalized' | 'raw' | 'both';
@@ -43,44 +44,76 @@ export const PreviewRow = memo(function PreviewRow(props: {
   const { gridRow, index, view, onSelect } = props;
   const { row, errors } = gridRow;
   const problem = row.problem;
+  const style = {
+    transform: `translateY(${props.start}px)`,
+    height: props.height,
+    gridTemplateColumns: props.template,
+  };
+  if (problem) {
+    // The reader could not split this row: there are no values to show per column, so the row says
+    // why and shows the record as it was read, in every view.
+    return (
+      <tr
+        aria-rowindex={index + 2}
+        className="grid-row row-problem"
+        style={style}
+        data-testid="preview-row"
+        data-line={row.line}
+      >
+        <th scope="row" className="grid-cell grid-line" data-cell="" data-index={index}>
+          {row.line}
+        </th>
+        <td
+          className="grid-cell problem-cell"
+          colSpan={props.columns.length}
+          style={{ gridColumn: `2 / span ${Math.max(1, props.columns.length)}` }}
+          data-cell=""
+          data-index={index}
+          data-testid="row-problem"
+          data-reason={problem.reason}
+        >
+          <div className="problem-inline">
+            <span className="problem-why">
+              <span className="reason-chip">{problem.reason}</span>{' '}
+              {/* The line is in the line column already. */}
+              {problem.message.replace(/^line \d+: /, '')}
+            </span>
+            <span className="problem-raw" data-testid="row-problem-raw">
+              {problem.rawText === undefined ? (
+                <span className="v-null">(the reader kept no text for this row)</span>
+              ) : (
+                <>
+                  {oneLine(problem.rawText)}
+                  {problem.rawTextLength !== undefined ? (
+                    <span className="muted">
+                      {' '}
+                      ({problem.rawTextLength.toLocaleString('en-US')} characters)
+                    </span>
+                  ) : null}
+                </>
+              )}
+            </span>
+          </div>
+        </td>
+      </tr>
+    );
+  }
   return (
     <tr
       aria-rowindex={index + 2}
-      className={`grid-row${errors.size > 0 ? ' row-rejected' : ''}${problem ? ' row-problem' : ''}`}
-      style={{
-        transform: `translateY(${props.start}px)`,
-        height: props.height,
-        gridTemplateColumns: props.template,
-      }}
+      className={`grid-row${errors.size > 0 ? ' row-rejected' : ''}`}
+      style={style}
       data-testid="preview-row"
       data-line={row.line}
     >
       <th scope="row" className="grid-cell grid-line" data-cell="" data-index={index}>
-        {problem ? (
-          <button
-            type="button"
-            className="cell-button cell-problem"
-            title={`${problem.reason}: ${problem.message}`}
-            aria-label={`Line ${row.line}: row rejected, ${problem.message}`}
-            data-testid="row-problem"
-            data-reason={problem.reason}
-          >
-            {row.line}
-          </button>
-        ) : (
-          row.line
-        )}
+        {row.line}
       </th>
       {props.columns.map((c) => {
         const err = errors.get(c.name);
         const { raw, value } = cellValues(row, c);
         const shownRaw = displayValue(raw);
-        // A row the reader could not split has no normalized values: show what was read.
-        const shown = err
-          ? { text: err.value, kind: 'value' as const }
-          : problem
-            ? { text: shownRaw.text, kind: 'raw' as const }
-            : displayValue(value);
+        const shown = err ? { text: err.value, kind: 'value' as const } : displayValue(value);
         const content =
           view === 'raw' ? (
             <span className={`v v-${shownRaw.kind}`}>{shownRaw.text}</span>

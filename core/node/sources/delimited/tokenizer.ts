@@ -183,6 +183,7 @@ export class DelimitedTokenizer {
               out.push({
                 line: recLine,
                 values,
+                rawText: buf.slice(recStart, eol),
                 problem: {
                   reason: 'unterminated_quote',
                   message:
@@ -295,7 +296,7 @@ export class DelimitedTokenizer {
         line = recLine + breaks + 1;
         out.push(
           problem
-            ? { line: recLine, values, problem }
+            ? { line: recLine, values, problem, rawText: buf.slice(recStart, recEnd) }
             : { line: recLine, values, text: buf, textStart: recStart, textEnd: recEnd },
         );
         break;
