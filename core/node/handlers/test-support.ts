@@ -43,10 +43,6 @@ export async function openTestEngine(
   const dataDir = path.join(root, 'data');
   const filesDir = path.join(root, 'files');
   fs.mkdirSync(filesDir);
-  // As root, the local warehouse runs as the `postgres` user, which must reach the data folder
-  // (mkdtemp and the store would make both private).
-  fs.chmodSync(root, 0o755);
-  fs.mkdirSync(dataDir, { mode: 0o755 });
   const log = memoryLogger();
   const engine = await openEngine({
     dataDir,
@@ -69,8 +65,25 @@ export async function openTestEngine(
     },
     async close() {
       await engine.close();
+      removeRootCluster(dataDir);
       fs.rmSync(root, { recursive: true, force: true });
     },
   };
   return result;
+}
+
+/**
+ * As root the local warehouse of a (private) data folder lives in /var/lib/loadstone/<hash>; a test's
+ * data folder is thrown away, so is that cluster (the engine has stopped it by now).
+ */
+export function removeRootCluster(dataDir: string): void {
+  let location: string;
+  try {
+    location = fs.readFileSync(path.join(dataDir, 'warehouse.location'), 'utf8').trim();
+  } catch {
+    return;
+  }
+  if (location.startsWith('/var/lib/loadstone/')) {
+    fs.rmSync(path.dirname(location), { recursive: true, force: true });
+  }
 }

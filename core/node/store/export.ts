@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { LoadstoneError } from '../../common/errors.ts';
+import { PRIVATE_FILE_MODE } from '../runtime/private-files.ts';
 import { runSeqOf } from './context.ts';
 import { csvRecord } from './csv.ts';
 import type { RunStore } from './open-store.ts';
@@ -193,7 +194,7 @@ class Sink {
   }
 }
 
-/** A file written under a temporary name beside the target, renamed into place when complete. */
+/** A file written (mode 0600) under a temporary name beside the target, renamed into place when complete. */
 async function openFile(file: string): Promise<{
   stream: NodeJS.WritableStream;
   commit(): Promise<void>;
@@ -201,7 +202,10 @@ async function openFile(file: string): Promise<{
 }> {
   const final = path.resolve(file);
   const temp = path.join(path.dirname(final), `.${path.basename(final)}.${process.pid}.partial`);
-  const stream = createWriteStream(temp);
+  // A leftover of a crashed export keeps its old mode: start afresh, private (rejected rows are the
+  // operator's data; the rename below keeps the mode).
+  rmSync(temp, { force: true });
+  const stream = createWriteStream(temp, { flags: 'wx', mode: PRIVATE_FILE_MODE });
   try {
     await once(stream, 'open');
   } catch (error) {
