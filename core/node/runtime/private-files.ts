@@ -19,7 +19,7 @@ export const PRIVATE_UMASK = 0o077;
  * or a library) is private too. Called once by each composition root (CLI, browser host, Electron
  * engine); the explicit modes below do not depend on it. Worker threads cannot change the umask: no-op.
  */
-export function usePrivateUmask(): void {
+export function applyPrivateUmask(): void {
   if (isMainThread) process.umask(PRIVATE_UMASK);
 }
 
