@@ -2,7 +2,7 @@ import type { ColumnSpec, FormatOptions, JobSpec } from '../spec/job-spec.ts';
 import type { ColumnType, RawValue } from '../types.ts';
 import { isBooleanWord } from './booleans.ts';
 import { Rejection } from './cell.ts';
-import { assignColumnNames } from './column-names.ts';
+import { assignColumnNames, systemNameWarning } from './column-names.ts';
 import type { ColumnPlan, ResolvedFormat } from './column-plan.ts';
 import { makeCellFunction } from './column-rule.ts';
 import { MAX_NON_FITTING_RATIO, MIN_SAMPLE_FOR_ONE_STRAY, quoteValue } from './defaults.ts';
@@ -205,6 +205,7 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
   const names = assignColumnNames(
     columns,
     columns.map((c) => bySource.get(c)?.column.name),
+    columns.map((c) => bySource.get(c)?.column.skip === true),
   );
   return columns.map((source, index) => {
     const column = bySource.get(source)?.column;
@@ -219,6 +220,8 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
       datesSettled = true;
     };
     const warnings: string[] = [];
+    const renamed = column?.name === undefined ? systemNameWarning(source, name) : null;
+    if (renamed) warnings.push(renamed);
     let type: ColumnType;
     let nonFitting: number;
     if (column?.type) {
