@@ -114,6 +114,12 @@ export const test = base.extend<{ app: LoadstoneApp; pg: PgTarget }, { pgServer:
     }
 
     const serve = await startServe({ dataDir });
+    // The page runs under the app's strict CSP (no 'unsafe-inline'); Chromium reports anything it
+    // refuses in the console. Any such report fails the test: the UI must not need a looser policy.
+    const cspViolations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
     try {
       await page.goto(serve.url);
       await use(
@@ -122,6 +128,7 @@ export const test = base.extend<{ app: LoadstoneApp; pg: PgTarget }, { pgServer:
           return readDownload(download);
         }),
       );
+      expect(cspViolations, 'CSP violations reported in the browser console').toEqual([]);
     } finally {
       await serve.stop();
       if (testInfo.status !== testInfo.expectedStatus) {
