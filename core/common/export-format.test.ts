@@ -64,7 +64,7 @@ describe('exportLayout', () => {
     expect(exportLayout(['id', 'note', FIXING_ERROR_COLUMN])).toEqual({ kind: 'fixing', sourceColumns: 2 });
   });
 
-  it('takes no other file for an export', () => {
+  it('takes any other file for an ordinary one', () => {
     expect(exportLayout(['id', 'note'])).toBeNull();
     expect(exportLayout(['line', 'stage', 'column', 'reason'])).toBeNull();
     expect(exportLayout(['stage', 'line', 'column', 'reason', 'message'])).toBeNull();

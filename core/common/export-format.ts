@@ -24,7 +24,7 @@ export const REPORT_COLUMNS = ['line', 'stage', 'column', 'reason', 'message'] a
 /** The optional last report column: a record's text when it could not be split into fields. */
 export const REPORT_RAW_TEXT_COLUMN = 'raw_text';
 /**
- * The one column an export "for fixing" adds after the source columns; a reload ignores it. (Its
+ * The one column an export for fixing adds after the source columns; a reload ignores it. (Its
  * writer is issue 10 point 11; the name is fixed here so that reading recognises it.)
  */
 export const FIXING_ERROR_COLUMN = 'loadstone_error';
