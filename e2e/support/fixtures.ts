@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test as base, type Download, expect, type Page } from '@playwright/test';
-import { createTestDatabase, startTestServer, type TestServer } from '../../core/node/pg/test-server.ts';
+import {
+  createTestDatabase,
+  removeRootCluster,
+  startTestServer,
+  type TestServer,
+} from '../../core/node/pg/test-server.ts';
 import { launchElectronApp } from './electron-app.ts';
 import { REPO_ROOT, startServe } from './serve-process.ts';
 
@@ -108,6 +113,7 @@ export const test = base.extend<{ app: LoadstoneApp; pg: PgTarget }, { pgServer:
         );
       } finally {
         await electron.close();
+        removeRootCluster(dataDir); // as root the local warehouse lives outside the data folder
         fs.rmSync(root, { recursive: true, force: true });
       }
       return;
@@ -134,6 +140,7 @@ export const test = base.extend<{ app: LoadstoneApp; pg: PgTarget }, { pgServer:
       if (testInfo.status !== testInfo.expectedStatus) {
         await testInfo.attach('host-stderr', { body: serve.log(), contentType: 'text/plain' });
       }
+      removeRootCluster(dataDir); // as root the local warehouse lives outside the data folder
       fs.rmSync(root, { recursive: true, force: true });
     }
   },

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { removeRootCluster } from '../pg/test-server.ts';
 import { KeyedSecretStore } from '../store/index.ts';
 import { openEngine } from './engine.ts';
 import type { Logger } from './logger.ts';
@@ -70,20 +71,4 @@ export async function openTestEngine(
     },
   };
   return result;
-}
-
-/**
- * As root the local warehouse of a (private) data folder lives in /var/lib/loadstone/<hash>; a test's
- * data folder is thrown away, so is that cluster (the engine has stopped it by now).
- */
-export function removeRootCluster(dataDir: string): void {
-  let location: string;
-  try {
-    location = fs.readFileSync(path.join(dataDir, 'warehouse.location'), 'utf8').trim();
-  } catch {
-    return;
-  }
-  if (location.startsWith('/var/lib/loadstone/')) {
-    fs.rmSync(path.dirname(location), { recursive: true, force: true });
-  }
 }

@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeRootCluster } from '../handlers/test-support.ts';
 import { initCluster, isProcessAlive, readPostmasterPid, startOnFreePort, stopCluster } from './cluster.ts';
 import { openLocalWarehouse } from './local-warehouse.ts';
 import { serverRunAs } from './server-user.ts';
+import { removeRootCluster } from './test-server.ts';
 
 const run = promisify(execFile);
 const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'test-fixtures', 'warehouse-child.ts');
