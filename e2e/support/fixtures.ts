@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test as base, type Download, expect, type Page } from '@playwright/test';
-import { createTestDatabase, startTestServer, type TestServer } from '../../core/node/pg/test-server.ts';
+import {
+  createTestDatabase,
+  removeRootCluster,
+  startTestServer,
+  type TestServer,
+} from '../../core/node/pg/test-server.ts';
 import { launchElectronApp } from './electron-app.ts';
 import { REPO_ROOT, startServe } from './serve-process.ts';
 
@@ -108,12 +113,19 @@ export const test = base.extend<{ app: LoadstoneApp; pg: PgTarget }, { pgServer:
         );
       } finally {
         await electron.close();
+        removeRootCluster(dataDir); // as root the local warehouse lives outside the data folder
         fs.rmSync(root, { recursive: true, force: true });
       }
       return;
     }
 
     const serve = await startServe({ dataDir });
+    // The page runs under the app's strict CSP (no 'unsafe-inline'); Chromium reports anything it
+    // refuses in the console. Any such report fails the test: the UI must not need a looser policy.
+    const cspViolations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
     try {
       await page.goto(serve.url);
       await use(
@@ -122,11 +134,13 @@ export const test = base.extend<{ app: LoadstoneApp; pg: PgTarget }, { pgServer:
           return readDownload(download);
         }),
       );
+      expect(cspViolations, 'CSP violations reported in the browser console').toEqual([]);
     } finally {
       await serve.stop();
       if (testInfo.status !== testInfo.expectedStatus) {
         await testInfo.attach('host-stderr', { body: serve.log(), contentType: 'text/plain' });
       }
+      removeRootCluster(dataDir); // as root the local warehouse lives outside the data folder
       fs.rmSync(root, { recursive: true, force: true });
     }
   },

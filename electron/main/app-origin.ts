@@ -1,13 +1,16 @@
+import { CONTENT_SECURITY_POLICY } from '../../core/common/csp.ts';
+
 /** The privileged scheme the packaged renderer is served from (never file://: see app-protocol.ts). */
 export const APP_SCHEME = 'app';
 /** Host part of the app's URLs: `app://loadstone/index.html`. */
 export const APP_HOST = 'loadstone';
 export const APP_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
 
-/** The production CSP (same as the browser host's). */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-  "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+/**
+ * The production CSP: the app's one policy (core/common/csp.ts), the same as the page's meta tag and
+ * the browser host's header.
+ */
+export { CONTENT_SECURITY_POLICY };
 
 /**
  * In development the Vite dev server injects inline scripts (React Refresh) and talks over a WebSocket,

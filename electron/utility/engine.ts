@@ -15,10 +15,13 @@ import { createStreamLogger } from '../../core/node/handlers/logger.ts';
 import { scrubSecrets } from '../../core/node/handlers/scrub.ts';
 import type { Engine } from '../../core/node/handlers/types.ts';
 import { tuneHeapForLoads } from '../../core/node/runtime/heap.ts';
+import { applyPrivateUmask } from '../../core/node/runtime/private-files.ts';
 import { resolveDataDir } from '../../core/node/store/data-dir.ts';
 
 // The engine runs the loads: keep its peak RSS near the live size.
 tuneHeapForLoads();
+// The store, exports and the warehouse hold the operator's data: private whatever creates them.
+applyPrivateUmask();
 
 const port = process.parentPort;
 const log = createStreamLogger(process.stderr, 'loadstone-engine');

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LoadstoneError } from '../errors.ts';
-import { assignColumnNames, findNameConflicts, isColumnName, toColumnName } from './column-names.ts';
+import {
+  assignColumnNames,
+  findNameConflicts,
+  isColumnName,
+  SYSTEM_COLUMN_NAMES,
+  systemNameWarning,
+  toColumnName,
+} from './column-names.ts';
 
 describe('toColumnName', () => {
   it.each([
@@ -54,6 +61,36 @@ describe('toColumnName', () => {
   });
 });
 
+describe('system column names', () => {
+  it.each(['xmin', 'xmax', 'cmin', 'cmax', 'ctid', 'tableoid'])('%s becomes %s_ with a warning', (name) => {
+    expect(SYSTEM_COLUMN_NAMES.has(name)).toBe(true);
+    expect(toColumnName(name)).toBe(`${name}_`);
+    expect(toColumnName(name.toUpperCase())).toBe(`${name}_`);
+    expect(assignColumnNames([name, 'x'])).toEqual([`${name}_`, 'x']);
+    expect(systemNameWarning(name, `${name}_`)).toBe(
+      `'${name}' is a PostgreSQL system column name, which no table column can have: loaded as '${name}_' (rename it in the column settings)`,
+    );
+  });
+
+  it('leaves names that merely contain one alone, and warns only for the renamed column', () => {
+    expect(toColumnName('xmin value')).toBe('xmin_value');
+    expect(toColumnName('oid')).toBe('oid'); // a system column only before PostgreSQL 12
+    expect(systemNameWarning('xmin_', 'xmin_')).toBeNull(); // the header really was xmin_
+    expect(systemNameWarning('a', 'a')).toBeNull();
+    expect(assignColumnNames(['xmin', 'xmin_'])).toEqual(['xmin_', 'xmin__2']);
+  });
+
+  it('refuses one as a user name, suggesting the renamed form', () => {
+    expect(findNameConflicts(['a'], ['ctid'])).toEqual([
+      {
+        path: 'a',
+        message:
+          "name 'ctid' for column 'a' is a PostgreSQL system column name, which no table column can have (use e.g. 'ctid_')",
+      },
+    ]);
+  });
+});
+
 describe('assignColumnNames', () => {
   it('numbers empty names by position and de-duplicates with _2, _3', () => {
     expect(assignColumnNames(['Name', 'name', 'NAME', '', '***'])).toEqual([
@@ -75,9 +112,32 @@ describe('assignColumnNames', () => {
     expect(names[1]).toBe(`${'x'.repeat(61)}_2`);
   });
 
-  it('lets user names win over derived ones', () => {
-    expect(assignColumnNames(['a', 'b'], [undefined, 'a'])).toEqual(['a_2', 'a']);
+  it('takes user names as given', () => {
     expect(assignColumnNames(['Order Date'], ['ordered_on'])).toEqual(['ordered_on']);
+    expect(assignColumnNames(['a', 'b'], ['b', 'a'])).toEqual(['b', 'a']); // a swap
+  });
+
+  it('refuses a rename onto the name another column has from its header, instead of renaming that one', () => {
+    for (const headers of [
+      ['id', 'val'],
+      ['ID', 'val'], // the header's name is derived: 'ID' → id
+    ]) {
+      try {
+        assignColumnNames(headers, [undefined, 'id']);
+        expect.unreachable();
+      } catch (error) {
+        expect((error as LoadstoneError).code).toBe('SPEC_INVALID');
+        expect((error as LoadstoneError).details?.issues).toEqual([
+          {
+            path: 'val',
+            message: `name 'id' for column 'val' is already the name of column '${headers[0]}'; give that column another name too, or skip it`,
+          },
+        ]);
+      }
+    }
+    // Unless that column is skipped (not loaded), or renamed too.
+    expect(assignColumnNames(['id', 'val'], [undefined, 'id'], [true, false])).toEqual(['id_2', 'id']);
+    expect(assignColumnNames(['id', 'val'], ['old_id', 'id'])).toEqual(['old_id', 'id']);
   });
 
   it('throws SPEC_INVALID when two user names collide or one is not an identifier', () => {

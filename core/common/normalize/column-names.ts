@@ -26,6 +26,22 @@ const FOLDS: Record<string, string> = {
   Ħ: 'H',
 };
 
+/**
+ * Names PostgreSQL gives to every table's system columns: `CREATE TABLE` refuses a user column of
+ * one of these names ("column name "xmin" conflicts with a system column name").
+ */
+export const SYSTEM_COLUMN_NAMES: ReadonlySet<string> = new Set([
+  'tableoid',
+  'xmin',
+  'cmin',
+  'xmax',
+  'cmax',
+  'ctid',
+]);
+
+/** What a derived name that would be a system column name becomes: `xmin` → `xmin_`. */
+const SYSTEM_NAME_SUFFIX = '_';
+
 const COMBINING_MARKS = /[\u0300-\u036f]/g;
 const NAME_PATTERN = /^[a-z_][a-z0-9_]*$/;
 /** What a user may write as a name (the job spec also allows `$`). */
@@ -50,7 +66,9 @@ function kindOf(char: string): CharKind {
  * - a leading digit gets a `_` prefix (`2024 total` → `_2024_total`), keeping the digits visible;
  * - at most 63 characters (bytes: the result is ASCII);
  * - nothing left (empty, or only symbols or non-Latin letters) → `''`, so the caller can number it
- *   (`assignColumnNames` uses `column_N`).
+ *   (`assignColumnNames` uses `column_N`);
+ * - a PostgreSQL system column name (`xmin`, `xmax`, `cmin`, `cmax`, `ctid`, `tableoid`), which no
+ *   table can have as a column, gets a trailing `_` (`xmin_`); `systemNameWarning` says so.
  * Reserved words are kept: the loader quotes every identifier.
  */
 export function toColumnName(header: string): string {
@@ -73,7 +91,25 @@ export function toColumnName(header: string): string {
   let name = out.replace(/_+/g, '_').replace(/^_|_$/g, '');
   if (name.length === 0) return '';
   if (name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 57) name = `_${name}`;
-  return truncateName(name, MAX_NAME_LENGTH);
+  name = truncateName(name, MAX_NAME_LENGTH);
+  return SYSTEM_COLUMN_NAMES.has(name) ? `${name}${SYSTEM_NAME_SUFFIX}` : name;
+}
+
+/**
+ * The preview warning for a column whose derived name had to move off a system column name
+ * (`xmin` → `xmin_`), or null. `name` is the name the column got.
+ */
+export function systemNameWarning(header: string, name: string): string | null {
+  const base = name.endsWith(SYSTEM_NAME_SUFFIX) ? name.slice(0, -SYSTEM_NAME_SUFFIX.length) : '';
+  // A header already written `xmin_` got no surprise.
+  if (
+    !SYSTEM_COLUMN_NAMES.has(base) ||
+    toColumnName(header) !== name ||
+    header.trim().toLowerCase() === name
+  ) {
+    return null;
+  }
+  return `'${base}' is a PostgreSQL system column name, which no table column can have: loaded as '${name}' (rename it in the column settings)`;
 }
 
 /** Cuts a name to `max` characters without leaving a trailing `_`. */
@@ -83,37 +119,64 @@ function truncateName(name: string, max: number): string {
   return cut.length > 0 ? cut : name.slice(0, max);
 }
 
-/** True when `name` is a name `toColumnName` could produce (`^[a-z_][a-z0-9_]*$`, ≤ 63). */
+/** True when `name` is a name `toColumnName` could produce (`^[a-z_][a-z0-9_]*$`, ≤ 63, not a system column name). */
 export function isColumnName(name: string): boolean {
-  return name.length <= MAX_NAME_LENGTH && NAME_PATTERN.test(name);
+  return name.length <= MAX_NAME_LENGTH && NAME_PATTERN.test(name) && !SYSTEM_COLUMN_NAMES.has(name);
+}
+
+/** Why a user-chosen name cannot be a column name, or null when it can. */
+export function overrideNameProblem(name: string): string | null {
+  if (name.length > MAX_NAME_LENGTH || !OVERRIDE_PATTERN.test(name)) {
+    return 'must be a lower-case PostgreSQL identifier of at most 63 characters (a-z, 0-9, _)';
+  }
+  if (SYSTEM_COLUMN_NAMES.has(name)) {
+    return `is a PostgreSQL system column name, which no table column can have (use e.g. '${name}${SYSTEM_NAME_SUFFIX}')`;
+  }
+  return null;
 }
 
 /**
- * Problems with user-chosen names, by header index: not a valid identifier, or the same name
- * given to two columns. Empty when the overrides can be honoured.
+ * Problems with user-chosen names, by header index (each issue's `path` is the header): not a valid
+ * identifier or a system column name, the same name given to two columns, or a name that another
+ * column already has from its header (`val` → `id` while a column `id` exists: renaming that one
+ * to `id_2` silently would change what the operator reads as `id`). A `skipped` column is not
+ * loaded, so its header's name is free to take. Empty when the overrides can be honoured.
  */
 export function findNameConflicts(
   headers: readonly string[],
   overrides: readonly (string | undefined)[] = [],
+  skipped: readonly boolean[] = [],
 ): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const firstByName = new Map<string, number>();
+  const derivedBy = new Map<string, number>();
+  headers.forEach((header, i) => {
+    if (overrides[i] !== undefined || skipped[i]) return;
+    const base = toColumnName(header) || `column_${i + 1}`;
+    if (!derivedBy.has(base)) derivedBy.set(base, i);
+  });
   headers.forEach((header, i) => {
     const name = overrides[i];
     if (name === undefined) return;
-    if (name.length > MAX_NAME_LENGTH || !OVERRIDE_PATTERN.test(name)) {
-      issues.push({
-        path: header,
-        message: `name '${name}' for column '${header}' must be a lower-case PostgreSQL identifier of at most 63 characters (a-z, 0-9, _)`,
-      });
+    const problem = overrideNameProblem(name);
+    if (problem) {
+      issues.push({ path: header, message: `name '${name}' for column '${header}' ${problem}` });
       return;
     }
     const first = firstByName.get(name);
-    if (first === undefined) firstByName.set(name, i);
-    else {
+    if (first !== undefined) {
       issues.push({
         path: header,
         message: `name '${name}' is given to both '${headers[first]}' and '${header}'`,
+      });
+      return;
+    }
+    firstByName.set(name, i);
+    const holder = derivedBy.get(name);
+    if (holder !== undefined) {
+      issues.push({
+        path: header,
+        message: `name '${name}' for column '${header}' is already the name of column '${headers[holder]}'; give that column another name too, or skip it`,
       });
     }
   });
@@ -123,15 +186,18 @@ export function findNameConflicts(
 /**
  * Names every source column: the user's name when given (`overrides[i]`), else
  * `toColumnName(header)` or `column_N` (N = 1-based position) when nothing is left of the header.
- * Duplicates get `_2`, `_3`… (cut so the suffix still fits in 63 bytes); a header's own name is
- * kept by its first holder, and user names always win over derived ones.
- * @throws LoadstoneError SPEC_INVALID (details.issues) when user names are invalid or collide.
+ * Duplicate headers get `_2`, `_3`… (cut so the suffix still fits in 63 bytes); a header's own name
+ * is kept by its first holder. A user name may take the name of a `skipped` column only; that one
+ * is then suffixed.
+ * @throws LoadstoneError SPEC_INVALID (details.issues) when user names are invalid or collide
+ *   (see findNameConflicts).
  */
 export function assignColumnNames(
   headers: readonly string[],
   overrides: readonly (string | undefined)[] = [],
+  skipped: readonly boolean[] = [],
 ): string[] {
-  const issues = findNameConflicts(headers, overrides);
+  const issues = findNameConflicts(headers, overrides, skipped);
   if (issues.length > 0) {
     throw new LoadstoneError('SPEC_INVALID', issues.map((issue) => issue.message).join('; '), {
       details: { issues },

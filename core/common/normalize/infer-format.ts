@@ -104,14 +104,15 @@ export function specColumns(
     if (!isValidTimeZone(zone)) issues.push({ path, message: `'${zone}' is not a known IANA time zone` });
   }
   const overrides = columns.map((c) => bySource.get(c)?.column.name);
-  for (const issue of findNameConflicts(columns, overrides)) {
+  const skipped = columns.map((c) => bySource.get(c)?.column.skip === true);
+  for (const issue of findNameConflicts(columns, overrides, skipped)) {
     const at = bySource.get(issue.path)?.at;
     issues.push({ path: at === undefined ? issue.path : `columns.${at}.name`, message: issue.message });
   }
   if (issues.length > 0) {
     throw new LoadstoneError(
       'SPEC_INVALID',
-      `the job's columns do not fit the source: ${issues.map((i) => i.message).join('; ')}`,
+      `the job's columns do not fit the source: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
       {
         details: { issues },
       },

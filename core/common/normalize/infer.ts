@@ -1,6 +1,6 @@
 import type { ColumnSpec, FormatOptions, JobSpec } from '../spec/job-spec.ts';
 import type { ColumnType, RawValue } from '../types.ts';
-import { assignColumnNames } from './column-names.ts';
+import { assignColumnNames, systemNameWarning } from './column-names.ts';
 import type { ColumnPlan, ResolvedFormat } from './column-plan.ts';
 import { makeCellFunction } from './column-rule.ts';
 import { formatCount, quoteValue } from './defaults.ts';
@@ -73,6 +73,7 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
   const names = assignColumnNames(
     columns,
     columns.map((c) => bySource.get(c)?.column.name),
+    columns.map((c) => bySource.get(c)?.column.skip === true),
   );
   return columns.map((source, index) => {
     const column = bySource.get(source)?.column;
@@ -80,6 +81,8 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
     const skip = column?.skip ?? false;
     const data = sampleColumn(index, sample, baseFormat(job, column).nullTokens);
     const warnings: string[] = [];
+    const renamed = column?.name === undefined ? systemNameWarning(source, name) : null;
+    if (renamed) warnings.push(renamed);
     let type: ColumnType;
     let nonFitting: number;
     let format: ResolvedFormat;

@@ -33,6 +33,15 @@ describe('parseJobSpec', () => {
     }
   });
 
+  it('refuses a PostgreSQL system column name as a column name', () => {
+    expect(() =>
+      parseJobSpec({ source: { path: 'x.csv' }, columns: [{ source: 'a', name: 'xmin' }] }),
+    ).toThrow(/columns\.0\.name: is a PostgreSQL system column name/);
+    expect(
+      parseJobSpec({ source: { path: 'x.csv' }, columns: [{ source: 'a', name: 'xmin_' }] }).columns,
+    ).toEqual([{ source: 'a', name: 'xmin_' }]);
+  });
+
   it('requires key and watermark for incremental loads', () => {
     expect(() =>
       parseJobSpec({ source: { path: 'x.csv' }, target: { table: 't', mode: 'incremental' } }),

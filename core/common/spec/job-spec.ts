@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LoadstoneError, type ValidationIssue } from '../errors.ts';
+import { SYSTEM_COLUMN_NAMES } from '../normalize/column-names.ts';
 import { COLUMN_TYPES } from '../types.ts';
 
 /** Source file formats Loadstone reads. */
@@ -66,6 +67,9 @@ export const columnSpecSchema = formatOptionsSchema
       .min(1)
       .max(63)
       .regex(/^[a-z_][a-z0-9_$]*$/, 'must be a lower-case PostgreSQL identifier (a-z, 0-9, _)')
+      .refine((name) => !SYSTEM_COLUMN_NAMES.has(name), {
+        message: 'is a PostgreSQL system column name, which no table column can have',
+      })
       .optional(),
     /** Target type; inferred when absent. */
     type: z.enum(COLUMN_TYPES).optional(),

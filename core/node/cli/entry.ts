@@ -3,7 +3,10 @@
  * or through tsx's loader).
  */
 import { tuneHeapForLoads } from '../runtime/heap.ts';
+import { applyPrivateUmask } from '../runtime/private-files.ts';
 
+// Whatever the CLI or a library creates (store, exports, warehouse files) is the user's alone.
+applyPrivateUmask();
 // Before any load allocates: keeps peak RSS near the live size (see heap.ts).
 tuneHeapForLoads();
 const { main } = await import('./main.ts');

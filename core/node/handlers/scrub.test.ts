@@ -9,6 +9,13 @@ describe('scrubSecrets', () => {
     expect(scrubSecrets('postgresql://bob@host/db')).toBe('postgresql://bob@host/db');
   });
 
+  it('hides a URL password holding @, #, ? or / whole, never in part', () => {
+    for (const password of ['Hunter2#horse', 'a@horse#b', 'wh?at', 'Hun/ter2']) {
+      const out = scrubSecrets(`cannot connect to postgres://bob:${password}@db.example/x: refused`);
+      expect(out).toBe('cannot connect to postgres://bob:***@db.example/x: refused');
+    }
+  });
+
   it('hides key=value, JSON and header secrets', () => {
     expect(scrubSecrets('host=x password=hunter22 user=bob')).toBe('host=x password=*** user=bob');
     expect(scrubSecrets('{"password":"abc123","user":"x"}')).toBe('{"password":"***","user":"x"}');

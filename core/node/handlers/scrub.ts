@@ -2,8 +2,11 @@
 
 const SECRET_NAME = `pass(?:word|wd)?|pwd|secret|token|api[_-]?key|access[_-]?key`;
 
-/** `scheme://user:password@host` → keeps the user, hides the password. */
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/?#]*):([^\s@/?#]*)@/gi;
+/**
+ * `scheme://user:password@host` → keeps the user, hides the password. The password runs to the last
+ * `@` of the URL (it may hold `@`, `#`, `?`, `/` unencoded), so it is hidden whole, never in part.
+ */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/?#"'<>]*):([^\s"'<>]*)@/gi;
 
 /** `password=…` in conninfo strings and URL queries (quoted or bare values). */
 const KEY_EQUALS = new RegExp(

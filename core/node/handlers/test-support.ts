@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { removeRootCluster } from '../pg/test-server.ts';
 import { KeyedSecretStore } from '../store/index.ts';
 import { openEngine } from './engine.ts';
 import type { Logger } from './logger.ts';
@@ -43,10 +44,6 @@ export async function openTestEngine(
   const dataDir = path.join(root, 'data');
   const filesDir = path.join(root, 'files');
   fs.mkdirSync(filesDir);
-  // As root, the local warehouse runs as the `postgres` user, which must reach the data folder
-  // (mkdtemp and the store would make both private).
-  fs.chmodSync(root, 0o755);
-  fs.mkdirSync(dataDir, { mode: 0o755 });
   const log = memoryLogger();
   const engine = await openEngine({
     dataDir,
@@ -69,6 +66,7 @@ export async function openTestEngine(
     },
     async close() {
       await engine.close();
+      removeRootCluster(dataDir);
       fs.rmSync(root, { recursive: true, force: true });
     },
   };

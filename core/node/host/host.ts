@@ -9,6 +9,7 @@ import { dispatch } from '../handlers/dispatch.ts';
 import type { Engine, ReportFormat } from '../handlers/types.ts';
 import {
   HttpError,
+  MAX_JSON_BODY,
   readJsonBody,
   sendError,
   sendJson,
@@ -16,6 +17,7 @@ import {
   setSecurityHeaders,
   statusForCode,
 } from './http-util.ts';
+import { BODY_TIMEOUT_MS, BodyTimeoutError, ClientGoneError } from './request-body.ts';
 import { bearerToken, checkHostAndOrigin, createToken, tokensMatch } from './security.ts';
 import { openEventStream } from './sse.ts';
 import { serveStatic } from './static-files.ts';
@@ -30,6 +32,11 @@ export interface HostOptions {
   readonly port?: number;
   /** SSE heartbeat interval (tests shorten it). */
   readonly heartbeatMs?: number;
+  /**
+   * How long a call's body may take to arrive whole, and how long an upload may go without a byte,
+   * before the host answers 408 and closes the connection (default BODY_TIMEOUT_MS, 30 s).
+   */
+  readonly bodyTimeoutMs?: number;
 }
 
 /** A running browser host. */
@@ -64,11 +71,25 @@ export async function startBrowserHost(options: HostOptions): Promise<BrowserHos
   const rendererDir = options.rendererDir === null ? null : resolve(options.rendererDir);
   let port = 0;
 
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? BODY_TIMEOUT_MS;
+  // No total request timeout (an upload may be large); bodies are timed by request-body.ts instead.
   const server = createServer({ requestTimeout: 0, headersTimeout: 30_000 }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
+      if (error instanceof ClientGoneError) {
+        // Nobody to answer, and nothing wrong with the engine: one line, no stack trace.
+        engine.log.info(
+          `${req.method} ${new URL(req.url ?? '/', 'http://127.0.0.1').pathname}: ${error.message}`,
+        );
+        res.destroy();
+        return;
+      }
       // An HttpError is an answer; anything else is logged (scrubbed) by toContractError and becomes a 500.
       const failure =
-        error instanceof HttpError ? error : new HttpError(500, toContractError(error, 'http', engine.log));
+        error instanceof HttpError
+          ? error
+          : error instanceof BodyTimeoutError
+            ? new HttpError(408, { code: 'bad_request', message: error.message })
+            : new HttpError(500, toContractError(error, 'http', engine.log));
       if (res.headersSent) res.destroy();
       else sendError(res, failure.status, failure.error);
     });
@@ -96,14 +117,15 @@ export async function startBrowserHost(options: HostOptions): Promise<BrowserHos
 
     const route = `${req.method} ${segments[0] ?? ''}`;
     if (route === 'POST call' && segments.length === 2) {
-      const body = await readJsonBody(req);
+      const body = await readJsonBody(req, MAX_JSON_BODY, bodyTimeoutMs);
       return sendReply(res, await dispatch(engine.handlers, decodeSegment(segments[1]!), body, engine.log));
     }
     if (route === 'GET events' && segments.length === 1) {
       return openEventStream(req, res, engine.bus, options.heartbeatMs);
     }
     if (route === 'POST upload' && segments.length === 1) {
-      const path = await receiveUpload(req, join(engine.dataDir, 'uploads'), url.searchParams.get('name'));
+      const uploads = join(engine.dataDir, 'uploads');
+      const path = await receiveUpload(req, uploads, url.searchParams.get('name'), bodyTimeoutMs);
       return sendJson(res, 200, { ok: true, value: { path } });
     }
     if (route === 'GET reports' && segments.length === 3 && segments[2] === 'export') {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CODES, type ContractErrorCode } from '../../common/contract/error-codes.ts';
 import type { ContractError, Reply } from '../../common/contract/errors.ts';
+import { BODY_TIMEOUT_MS, bodyPending, collectBody } from './request-body.ts';
 import { SECURITY_HEADERS } from './security.ts';
 
 /** Largest JSON body a call may send; only the upload endpoint takes more. */
@@ -87,27 +88,31 @@ export function sendReply(res: ServerResponse, reply: Reply<unknown>): void {
   sendJson(res, reply.ok ? 200 : statusForCode(reply.error.code), reply);
 }
 
-/** Sends a failed reply. */
+/**
+ * Sends a failed reply. When the request's body is still unread (refused before reading it, or it
+ * stopped arriving), the connection is closed after the answer instead of waiting for the rest.
+ */
 export function sendError(res: ServerResponse, status: number, error: ContractError): void {
+  if (res.req && bodyPending(res.req)) res.setHeader('Connection', 'close');
   sendJson(res, status, { ok: false, error });
 }
 
 /**
- * Reads a JSON request body of at most `limit` bytes. An empty body reads as `undefined`.
- * @throws HttpError 413 when too large, 415 when not JSON, 400 when it does not parse.
+ * Reads a JSON request body of at most `limit` bytes that arrives whole within `timeoutMs`. An
+ * empty body reads as `undefined`.
+ * @throws HttpError 413 when too large, 415 when not JSON, 400 when it does not parse;
+ *   BodyTimeoutError / ClientGoneError (request-body.ts) when it stops arriving.
  */
-export async function readJsonBody(req: IncomingMessage, limit = MAX_JSON_BODY): Promise<unknown> {
+export async function readJsonBody(
+  req: IncomingMessage,
+  limit = MAX_JSON_BODY,
+  timeoutMs = BODY_TIMEOUT_MS,
+): Promise<unknown> {
   const type = req.headers['content-type'];
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw tooLarge(limit);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw tooLarge(limit);
-    chunks.push(chunk);
-  }
-  if (size === 0) return undefined;
+  const body = await collectBody(req, limit, timeoutMs, () => tooLarge(limit));
+  if (body.length === 0) return undefined;
   // Requiring the JSON type also means a cross-site form or no-cors fetch cannot send a call.
   if (!type || !/^application\/json\s*(;|$)/i.test(type)) {
     throw new HttpError(415, {
@@ -116,7 +121,7 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_JSON_BODY):
     });
   }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch {
     throw new HttpError(400, { code: CODES.BAD_REQUEST, message: 'The request body is not valid JSON.' });
   }

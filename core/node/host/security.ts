@@ -1,11 +1,14 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { CODES } from '../../common/contract/error-codes.ts';
+import { CONTENT_SECURITY_POLICY as APP_CONTENT_SECURITY_POLICY } from '../../common/csp.ts';
 
-/** The Content-Security-Policy of every host response: only our own scripts, no framing, no plugins. */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-  "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+/**
+ * The Content-Security-Policy of every host response: the app's one policy (core/common/csp.ts, the
+ * same as the page's meta tag and Electron's header): our own scripts and styles only, no inline
+ * code, no framing, no plugins.
+ */
+export const CONTENT_SECURITY_POLICY = APP_CONTENT_SECURITY_POLICY;
 
 /** Headers sent on every response. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {

@@ -3,9 +3,10 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { CODES } from '../../common/contract/error-codes.ts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../runtime/private-files.ts';
 import { HttpError } from './http-util.ts';
+import { BODY_TIMEOUT_MS, pipeBody } from './request-body.ts';
 
 /**
  * Makes a browser-supplied file name safe to use as the tail of a file name on any OS:
@@ -25,25 +26,28 @@ export function sanitizeFileName(name: string): string {
 }
 
 /**
- * Streams a request body to `<uploadsDir>/<random>-<sanitised name>` without holding it in memory.
- * The random prefix keeps two uploads of the same name apart and makes the path unguessable.
- * A partial file is removed when the client goes away mid-upload.
+ * Streams a request body to `<uploadsDir>/<random>-<sanitised name>` (mode 0600, the folder 0700)
+ * without holding it in memory. The random prefix keeps two uploads of the same name apart and
+ * makes the path unguessable. An upload may take as long as it needs but ends after `idleMs`
+ * without a byte; a partial file is removed then, and when the client goes away mid-upload.
  * @returns the absolute path of the stored file.
+ * @throws BodyTimeoutError / ClientGoneError (request-body.ts) when the body stops arriving.
  */
 export async function receiveUpload(
   req: IncomingMessage,
   uploadsDir: string,
   name: string | null,
+  idleMs = BODY_TIMEOUT_MS,
 ): Promise<string> {
   if (!name)
     throw new HttpError(400, {
       code: CODES.BAD_REQUEST,
       message: 'Say the file name: /api/upload?name=<file name>.',
     });
-  await mkdir(uploadsDir, { recursive: true, mode: 0o700 });
+  await mkdir(uploadsDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const path = join(uploadsDir, `${randomBytes(8).toString('hex')}-${sanitizeFileName(name)}`);
   try {
-    await pipeline(req, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+    await pipeBody(req, createWriteStream(path, { flags: 'wx', mode: PRIVATE_FILE_MODE }), idleMs);
   } catch (error) {
     await rm(path, { force: true });
     throw error;

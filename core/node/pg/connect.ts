@@ -76,7 +76,8 @@ export function unreachable(
   const e = error as { message?: string; code?: string };
   let message = e.message || String(error);
   const password = typeof config.password === 'string' ? config.password : '';
-  if (password.length > 0) message = message.replaceAll(password, '***');
+  // A short password would mask letters of ordinary words ('a' in 'getaddrinfo'), showing what it is.
+  if (password.length >= 4) message = message.replaceAll(password, '***');
   if (config.connectionString) message = message.replaceAll(config.connectionString, describeTarget(config));
   message += tlsHint(e.code, message);
   return new LoadstoneError('TARGET_UNREACHABLE', `${doing} ${describeTarget(config)}: ${message}`, {

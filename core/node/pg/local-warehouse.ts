@@ -4,10 +4,11 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { LoadstoneError } from '../../common/errors.ts';
+import { ensurePrivateDir, ensurePrivateFile, PRIVATE_FILE_MODE } from '../runtime/private-files.ts';
 import { initCluster, isProcessAlive, readPostmasterPid, startOnFreePort, stopCluster } from './cluster.ts';
 import type { TargetConfig } from './connect.ts';
 import { quoteIdent } from './identifiers.ts';
-import { type RunAs, serverRunAs, serverUserCanReach } from './server-user.ts';
+import { giveTreeToServerUser, type RunAs, serverRunAs, serverUserCanReach } from './server-user.ts';
 
 /** The database Loadstone loads into on the local warehouse. */
 export const WAREHOUSE_DATABASE = 'loadstone';
@@ -37,23 +38,24 @@ export interface LocalWarehouse {
  * Opens the local warehouse: initialises `<dataDir>/warehouse` on first use (password: random,
  * kept in `<dataDir>/warehouse.password`, mode 0600), reuses a server already running on that
  * folder (its `postmaster.pid`), or starts one on a free 127.0.0.1 port. The server is detached
- * (it outlives a crashed CLI; the next run reuses and later stops it). As root, the server runs
- * as the `postgres` system user (created if missing) and `dataDir` gets o+x so that user can
- * enter it; when a parent is private (e.g. the default data folder under /root), the cluster lives
- * in `/var/lib/loadstone/<hash of dataDir>/warehouse` instead, recorded in `<dataDir>/warehouse.location`.
+ * (it outlives a crashed CLI; the next run reuses and later stops it). The data folder is made
+ * private (0700) and every file written in it is 0600. As root, the server runs as the `postgres`
+ * system user (created if missing), which cannot enter the private data folder, so the cluster
+ * lives in `/var/lib/loadstone/<hash of dataDir>/warehouse` (recorded in `<dataDir>/warehouse.location`);
+ * a cluster an older version kept inside the data folder is moved there.
  * @throws LoadstoneError TARGET_UNREACHABLE when the server cannot be initialised, started or reached.
  */
 export async function openLocalWarehouse(dataDir: string): Promise<LocalWarehouse> {
   const root = path.resolve(dataDir);
-  fs.mkdirSync(root, { recursive: true });
+  // Never loosened for the server user (an older version gave it o+x as root): the data folder
+  // holds the run store's rejected rows, keys and this warehouse's password.
   const runAs = serverRunAs();
-  if (runAs && !serverUserCanReach(root, runAs)) {
-    // As root the data folder is often a private temp folder: let others enter it (not list it).
-    fs.chmodSync(root, fs.statSync(root).mode | 0o711);
-  }
+  if (runAs) await stopLegacyServer(path.join(root, 'warehouse'), root);
+  ensurePrivateDir(root);
   const password = ensurePassword(path.join(root, 'warehouse.password'));
   const clusterParent = serverUserCanReach(root, runAs) ? root : rootOwnedClusterParent(root, runAs!);
   const clusterDir = path.join(clusterParent, 'warehouse');
+  if (clusterParent !== root) moveLegacyCluster(path.join(root, 'warehouse'), clusterDir, runAs!);
   await ensureInitialised(clusterParent, clusterDir, password, runAs);
 
   const ownerFile = path.join(root, 'warehouse.owner');
@@ -71,7 +73,7 @@ export async function openLocalWarehouse(dataDir: string): Promise<LocalWarehous
   }
   const owner = readOwner(ownerFile);
   if (startedHere || owner === null || !isProcessAlive(owner))
-    fs.writeFileSync(ownerFile, String(process.pid));
+    fs.writeFileSync(ownerFile, String(process.pid), { mode: PRIVATE_FILE_MODE });
 
   const base = { host: '127.0.0.1', port, user: 'postgres', password, ssl: false as const, label: 'local' };
   await ensureDatabase(base);
@@ -108,16 +110,72 @@ function rootOwnedClusterParent(root: string, runAs: RunAs): string {
         `system user it runs as can reach neither ${root} nor ${parent}; run Loadstone as a normal user`,
     );
   }
-  fs.writeFileSync(path.join(root, 'warehouse.location'), `${path.join(parent, 'warehouse')}\n`);
+  fs.writeFileSync(path.join(root, 'warehouse.location'), `${path.join(parent, 'warehouse')}\n`, {
+    mode: PRIVATE_FILE_MODE,
+  });
   return parent;
+}
+
+/**
+ * Stops a server that an older version left running on a cluster inside the data folder (as root it
+ * loosened the folder to 0711 for the server user). It must stop before the folder becomes private:
+ * a running server that can no longer reach its own files panics at its next checkpoint. Root can
+ * signal it (pg_ctl would run as the server user); SIGINT is PostgreSQL's fast shutdown. If the
+ * folder is private already (a store opened it first), the server user may enter it again for the
+ * shutdown only; the files in it are 0600 and stay unreadable to it.
+ */
+async function stopLegacyServer(legacyDir: string, root: string): Promise<void> {
+  const info = readPostmasterPid(legacyDir);
+  if (!info || !isProcessAlive(info.pid)) return;
+  const mode = fs.statSync(root).mode & 0o777;
+  if ((mode & 0o001) === 0) fs.chmodSync(root, mode | 0o001);
+  try {
+    process.kill(info.pid, 'SIGINT');
+    for (let waited = 0; isProcessAlive(info.pid); waited += 100) {
+      if (waited > 60_000) {
+        throw new LoadstoneError(
+          'TARGET_UNREACHABLE',
+          `the local warehouse server (pid ${info.pid}) in ${legacyDir} did not stop; stop it and try again`,
+        );
+      }
+      await sleep(100);
+    }
+  } finally {
+    fs.chmodSync(root, mode);
+  }
+}
+
+/**
+ * Moves a cluster that an older version initialised inside the data folder to where the server
+ * user can reach it now that the data folder stays 0700 (its server was stopped by stopLegacyServer).
+ */
+function moveLegacyCluster(legacyDir: string, clusterDir: string, runAs: RunAs): void {
+  if (!fs.existsSync(path.join(legacyDir, 'PG_VERSION'))) return;
+  if (fs.existsSync(path.join(clusterDir, 'PG_VERSION'))) {
+    throw new LoadstoneError(
+      'TARGET_UNREACHABLE',
+      `the local warehouse exists twice, in ${legacyDir} and in ${clusterDir}; move one of them away`,
+    );
+  }
+  if (fs.existsSync(clusterDir)) fs.rmdirSync(clusterDir); // an empty leftover (ensureInitialised refuses others)
+  try {
+    fs.renameSync(legacyDir, clusterDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    // Another file system: copy (then hand every file back to the server user), then remove.
+    fs.cpSync(legacyDir, clusterDir, { recursive: true, preserveTimestamps: true });
+    giveTreeToServerUser(clusterDir, runAs);
+    fs.rmSync(legacyDir, { recursive: true, force: true });
+  }
 }
 
 function ensurePassword(file: string): string {
   try {
-    fs.writeFileSync(file, randomBytes(24).toString('base64url'), { flag: 'wx', mode: 0o600 });
+    fs.writeFileSync(file, randomBytes(24).toString('base64url'), { flag: 'wx', mode: PRIVATE_FILE_MODE });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
+  ensurePrivateFile(file);
   const password = fs.readFileSync(file, 'utf8').trim();
   if (password === '')
     throw new LoadstoneError('TARGET_UNREACHABLE', `the local warehouse password file ${file} is empty`);

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { chownSync } from 'node:fs';
+import { chownSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { LoadstoneError } from '../../common/errors.ts';
 
 /** The OS account the PostgreSQL server runs as, when it is not the current one. */
@@ -59,6 +60,17 @@ export function spawnIdentity(runAs: RunAs | null): { uid?: number; gid?: number
 /** Hands `path` to the server user (no-op when we are that user). */
 export function giveToServerUser(path: string, runAs: RunAs | null): void {
   if (runAs) chownSync(path, runAs.uid, runAs.gid);
+}
+
+/** Hands `dir` and everything under it to the server user (a copied cluster belongs to whoever copied it). */
+export function giveTreeToServerUser(dir: string, runAs: RunAs | null): void {
+  if (!runAs) return;
+  chownSync(dir, runAs.uid, runAs.gid);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) giveTreeToServerUser(full, runAs);
+    else chownSync(full, runAs.uid, runAs.gid);
+  }
 }
 
 /**

@@ -5,6 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { initCluster, isProcessAlive, readPostmasterPid, startOnFreePort, stopCluster } from './cluster.ts';
 import { quoteIdent } from './identifiers.ts';
+import { ROOT_CLUSTER_BASE } from './local-warehouse.ts';
 import { giveToServerUser, serverRunAs } from './server-user.ts';
 
 /** A PostgreSQL server for tests and benchmarks. */
@@ -109,5 +110,21 @@ function readOwner(root: string): string | null {
     return fs.readFileSync(path.join(root, OWNER_FILE), 'utf8').trim();
   } catch {
     return null;
+  }
+}
+
+/**
+ * As root the local warehouse of a (private) data folder lives in /var/lib/loadstone/<hash>; a test's
+ * data folder is thrown away, so is that cluster (the engine has stopped it by now).
+ */
+export function removeRootCluster(dataDir: string): void {
+  let location: string;
+  try {
+    location = fs.readFileSync(path.join(dataDir, 'warehouse.location'), 'utf8').trim();
+  } catch {
+    return;
+  }
+  if (location.startsWith(`${ROOT_CLUSTER_BASE}/`)) {
+    fs.rmSync(path.dirname(location), { recursive: true, force: true });
   }
 }

@@ -3,6 +3,7 @@ import type { SourceSpec } from '../../common/spec/job-spec.ts';
 import { openByteInput } from './byte-input.ts';
 import { openDelimitedSource } from './delimited/delimited-source.ts';
 import { detectFormat, type FormatGuess } from './detect-format.ts';
+import { unguardLoadstoneExport } from './loadstone-export.ts';
 import type { OpenedSource, OpenSourceOptions } from './types.ts';
 
 /**
@@ -44,7 +45,9 @@ export async function openSource(spec: SourceSpec, opts: OpenSourceOptions = {})
         // An explicit `format: 'tsv'` means tab-separated; a file name only suggests it.
         const told =
           spec.format === 'tsv' && spec.delimiter === undefined ? { ...spec, delimiter: '\t' } : spec;
-        return await openDelimitedSource(input, told, opts, { delimiter: guess.delimiter });
+        return unguardLoadstoneExport(
+          await openDelimitedSource(input, told, opts, { delimiter: guess.delimiter }),
+        );
       }
     }
   } catch (error) {

@@ -1,33 +1,20 @@
 /**
  * CSV writing for error reports (RFC 4180, CRLF line ends) with spreadsheet formula-injection
- * neutralisation.
- *
- * The rule: a cell whose first character is `=`, `+`, `-`, `@`, tab or CR gets a leading `'`
- * (so Excel, LibreOffice and Sheets show it as text instead of evaluating it), UNLESS the whole
- * cell is a plain number: optional sign, digits with `.`/`,` separators, optional exponent,
- * optional `%` (one space allowed before it), trailing blanks allowed (`-45.10`, `+3`, `-1,234.50`,
- * `-1.234,50`, `-2.5e3`, `-12%`, `-43 %`, `-152.837068   ` as padded fixed-width exports have it).
- * Such a cell cannot be a formula, and must stay loadable as the number it is. Anything else
- * after a sign (a currency sign, a space, letters, an operator) is neutralised.
- * A neutralised cell keeps its `'` when the file is loaded back: remove it when fixing the file.
+ * neutralisation: every cell goes through `guardCell` (core/common/export-format.ts), which puts a
+ * `'` before a cell a spreadsheet could run as a formula (`=`, `+`, `-`, `@`, tab, CR, and their
+ * full-width and small forms `＝ ＋ － ＠ ﹦ ﹢ ﹣`), plain numbers excepted. Loading the file back
+ * removes exactly those guards (the reader recognises a Loadstone export by its trailing columns).
  */
+import { guardCell } from '../../common/export-format.ts';
 
-const PLAIN_NUMBER_RE = /^[+-]?[.,]?\d[\d.,]*(?:[eE][+-]?\d+)?(?: ?%)? *$/;
+export { isFormulaLike } from '../../common/export-format.ts';
+
 const NEEDS_QUOTES_RE = /[",\r\n]/;
 const QUOTE_RE = /"/g;
 
-/** Whether a spreadsheet could read `text` as a formula. */
-export function isFormulaLike(text: string): boolean {
-  if (text === '') return false;
-  const c = text.charCodeAt(0);
-  // = + - @ TAB CR
-  if (c !== 61 && c !== 43 && c !== 45 && c !== 64 && c !== 9 && c !== 13) return false;
-  return !PLAIN_NUMBER_RE.test(text);
-}
-
 /** One CSV field: neutralised, then quoted when it holds a comma, quote or line break. */
 export function csvField(text: string): string {
-  const safe = isFormulaLike(text) ? `'${text}` : text;
+  const safe = guardCell(text);
   return NEEDS_QUOTES_RE.test(safe) ? `"${safe.replace(QUOTE_RE, '""')}"` : safe;
 }
 

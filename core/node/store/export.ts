@@ -2,6 +2,8 @@ import { once } from 'node:events';
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { LoadstoneError } from '../../common/errors.ts';
+import { REPORT_COLUMNS, REPORT_RAW_TEXT_COLUMN } from '../../common/export-format.ts';
+import { PRIVATE_FILE_MODE } from '../runtime/private-files.ts';
 import { runSeqOf } from './context.ts';
 import { csvRecord } from './csv.ts';
 import type { RunStore } from './open-store.ts';
@@ -15,7 +17,7 @@ export const REPORT_FORMATS = ['csv', 'json', 'ndjson'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** The report columns added after the source columns of a CSV report. */
-export const CSV_REPORT_COLUMNS = ['line', 'stage', 'column', 'reason', 'message'] as const;
+export const CSV_REPORT_COLUMNS = REPORT_COLUMNS;
 
 export interface ExportOptions {
   filter?: ReportFilter;
@@ -43,12 +45,14 @@ export function reportFormatFromPath(file: string): ReportFormat {
  * Names of the CSV report columns: the source columns, then `line, stage, column, reason, message`
  * (and `raw_text` when some record could not be split into fields). A report column whose name a
  * source column already has (compared case-insensitively, as target names are derived lower-case)
- * is suffixed `_2`, `_3`, … until unique; the source columns keep their names so the file re-loads.
+ * is suffixed `_2`, `_3`, … until unique; the source columns keep their names so the file re-loads,
+ * and the trailing columns mark the file as a Loadstone report (`exportLayout` in
+ * core/common/export-format.ts), so a reload removes the formula guards the export added.
  */
 export function csvReportHeader(sourceColumns: readonly string[], withRawText: boolean): string[] {
   const taken = new Set(sourceColumns.map((c) => c.toLowerCase()));
   const extra: string[] = [];
-  for (const base of withRawText ? [...CSV_REPORT_COLUMNS, 'raw_text'] : CSV_REPORT_COLUMNS) {
+  for (const base of withRawText ? [...CSV_REPORT_COLUMNS, REPORT_RAW_TEXT_COLUMN] : CSV_REPORT_COLUMNS) {
     let name = base;
     for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base}_${n}`;
     taken.add(name.toLowerCase());
@@ -193,7 +197,7 @@ class Sink {
   }
 }
 
-/** A file written under a temporary name beside the target, renamed into place when complete. */
+/** A file written (mode 0600) under a temporary name beside the target, renamed into place when complete. */
 async function openFile(file: string): Promise<{
   stream: NodeJS.WritableStream;
   commit(): Promise<void>;
@@ -201,7 +205,10 @@ async function openFile(file: string): Promise<{
 }> {
   const final = path.resolve(file);
   const temp = path.join(path.dirname(final), `.${path.basename(final)}.${process.pid}.partial`);
-  const stream = createWriteStream(temp);
+  // A leftover of a crashed export keeps its old mode: start afresh, private (rejected rows are the
+  // operator's data; the rename below keeps the mode).
+  rmSync(temp, { force: true });
+  const stream = createWriteStream(temp, { flags: 'wx', mode: PRIVATE_FILE_MODE });
   try {
     await once(stream, 'open');
   } catch (error) {

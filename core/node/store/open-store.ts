@@ -2,6 +2,12 @@ import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { LoadstoneError } from '../../common/errors.ts';
+import {
+  createPrivateFile,
+  ensurePrivateDir,
+  ensurePrivateFile,
+  PRIVATE_DIR_MODE,
+} from '../runtime/private-files.ts';
 import { type ConnectionsRepo, createConnectionsRepo } from './connections.ts';
 import type { StoreContext } from './context.ts';
 import { storeFileIn } from './data-dir.ts';
@@ -63,6 +69,10 @@ export function openStore(dataDirOrDbPath: string, opts: OpenStoreOptions): RunS
   const file = storePath(dataDirOrDbPath);
   let db: Database.Database;
   try {
+    // SQLite creates a database 0644 (minus the umask) and gives its -wal and -shm the database's
+    // mode: a private database file makes all three private.
+    createPrivateFile(file);
+    for (const suffix of ['-wal', '-shm']) ensurePrivateFile(`${file}${suffix}`);
     db = new Database(file, { timeout: 5000 });
   } catch (error) {
     throw new LoadstoneError(
@@ -144,7 +154,11 @@ function createStore(db: Database.Database, file: string, opts: OpenStoreOptions
   };
 }
 
-/** A `.db`/`.sqlite` path or an existing file is the database; anything else is a data folder. */
+/**
+ * A `.db`/`.sqlite` path or an existing file is the database; anything else is a data folder, which
+ * is made private (0700): it holds rejected rows, keys and the warehouse password. A database file's
+ * own folder is created private when missing but otherwise left as the operator made it.
+ */
 function storePath(target: string): string {
   const resolved = path.resolve(target);
   let isFile = DB_EXT_RE.test(resolved);
@@ -154,9 +168,12 @@ function storePath(target: string): string {
     // Does not exist yet: decided by the extension.
   }
   const dir = isFile ? path.dirname(resolved) : resolved;
+  if (!isFile) {
+    ensurePrivateDir(dir);
+    return storeFileIn(resolved);
+  }
   try {
-    // Private to the user: rejected rows hold the data that was being loaded.
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   } catch (error) {
     throw new LoadstoneError(
       'STORE_UNAVAILABLE',
@@ -166,5 +183,5 @@ function storePath(target: string): string {
       },
     );
   }
-  return isFile ? resolved : storeFileIn(resolved);
+  return resolved;
 }

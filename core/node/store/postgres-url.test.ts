@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LoadstoneError } from '../../common/errors.ts';
 import {
@@ -83,6 +84,71 @@ describe('parsePostgresUrl', () => {
 
   it('hints at encoding when a / in the password cut the URL short', () => {
     expect(() => parsePostgresUrl('postgres://u:pa/ss@h/db')).toThrowError('%2F');
+  });
+
+  it('reads a password holding unencoded @, #, ? and : up to the last @ before the host, as libpq does', () => {
+    expect(parsePostgresUrl('postgres://u:Hunter2#horse@db.example:5433/sales')).toMatchObject({
+      user: 'u',
+      password: 'Hunter2#horse',
+      host: 'db.example',
+      port: 5433,
+      database: 'sales',
+    });
+    expect(parsePostgresUrl('postgres://u:a@horse#b@h/db')).toMatchObject({
+      password: 'a@horse#b',
+      host: 'h',
+    });
+    expect(parsePostgresUrl('postgres://u:wh?at:x@h?sslmode=require')).toMatchObject({
+      password: 'wh?at:x',
+      host: 'h',
+      sslMode: 'require',
+    });
+    expect(parsePostgresUrl('postgresql://u:p#w@[::1]:6000')).toMatchObject({ password: 'p#w', host: '::1' });
+    // libpq has no fragments: '#' is a character like any other.
+    expect(parsePostgresUrl('postgres://h/db?password=Qxv#Zyw')).toMatchObject({ password: 'Qxv#Zyw' });
+    expect(parsePostgresUrl('postgres://h/d#b')).toMatchObject({ host: 'h', database: 'd#b' });
+    expect(redactUrl('postgres://h/db?password=Qxv#Zyw&sslmode=require')).toBe(
+      'postgres://h/db?password=***&sslmode=require',
+    );
+    // What the browser-style reading got wrong: the host tried is the host shown.
+    expect(redactUrl('postgres://u:a@horse#b@h/db')).toBe('postgres://u:***@h/db');
+  });
+
+  it.each([
+    // A '/' in the password: the rest of it would read as a path, a query or another host.
+    ['postgres://u:Qxv/Zyw@h/db', "'/' in a password as %2F"],
+    ['postgres://u:Qxv/Zyw?Wkj@h:5432/db', "'/' in a password as %2F"],
+    ['postgres://u:Qxv@Zyw/Wkj@h/db', "'/' in a password as %2F"],
+    // An '@' in a parameter is ambiguous the same way.
+    ['postgres://h/db?application_name=me@host', "'@' in a database name or parameter as %40"],
+  ])('refuses %s, saying what to percent-encode, without any piece of the password', (url, why) => {
+    try {
+      parsePostgresUrl(url);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as LoadstoneError).code).toBe('BAD_USAGE');
+      expect((error as Error).message).toContain(why);
+      expect((error as Error).message).not.toMatch(/Qx|Zy|Wk/);
+    }
+  });
+
+  it('never echoes a piece of a password in any error (property)', () => {
+    const secretChars = fc.constantFrom(...'Zq9#@?/:!%'.split(''));
+    fc.assert(
+      fc.property(
+        fc.array(secretChars, { minLength: 1, maxLength: 12 }).map((a) => `Zq${a.join('')}`),
+        fc.constantFrom('h', 'h:5432', 'h:bad', '[::1]', 'h,i'),
+        fc.constantFrom('', '/db', '/db?sslmode=maybe', '/db?x=1', '?connect_timeout=soon'),
+        (password, hostPort, tail) => {
+          try {
+            parsePostgresUrl(`postgres://u:${password}@${hostPort}${tail}`);
+          } catch (error) {
+            // The marker 'Zq' starts every password and appears nowhere else.
+            expect((error as Error).message).not.toContain('Zq');
+          }
+        },
+      ),
+    );
   });
 });
 

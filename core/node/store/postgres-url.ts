@@ -33,7 +33,9 @@ const QUERY_KEYS = [
   'password',
 ] as const;
 
-const URL_RE = /^(postgres(?:ql)?):\/\/([^/?#]*)(\/[^?#]*)?(\?[^#]*)?(#.*)?$/i;
+const SCHEME_RE = /^postgres(?:ql)?:\/\//i;
+/** What follows the user info: `host[:port]`, then `/database`, then `?query`. */
+const AFTER_USERINFO_RE = /^([^/?]*)(\/[^?]*)?(\?.*)?$/;
 
 /** Whether `text` is a `postgres://` or `postgresql://` URL (as opposed to a saved connection name). */
 export function isPostgresUrl(text: string): boolean {
@@ -43,18 +45,33 @@ export function isPostgresUrl(text: string): boolean {
 /**
  * Parses a `postgres://` / `postgresql://` URL the way libpq does (percent-decoding every part,
  * `[v6]` hosts, query parameters), refusing what libpq would refuse.
- * @throws LoadstoneError BAD_USAGE naming the problem; the message carries the URL redacted.
+ *
+ * The user info ends at the last `@` before the first `/` (libpq reads up to an `@` or a `/`), so a
+ * password may hold `@`, `#`, `?` and `:` as they are: `postgres://u:p@ss#1@host/db` connects to
+ * `host`. As in libpq, `#` is never a fragment (`?password=a#b` is `a#b`). A password holding `/`
+ * cannot be told apart from the path: an `@` after the first `/` is refused with a message that
+ * says to percent-encode. No error message ever quotes a part of the URL that could be a piece of
+ * the password: the URL is shown through `redactUrl`, which hides everything up to the last `@`.
+ * @throws LoadstoneError BAD_USAGE naming the problem.
  */
 export function parsePostgresUrl(url: string): PostgresUrlParts {
   const text = url.trim();
-  const m = URL_RE.exec(text);
-  const authority = m?.[2] ?? '';
-  // An unencoded '/' in a password ends the host part early; say how to write it.
-  const hint =
-    !authority.includes('@') && (m?.[3] ?? '').includes('@') ? " (write '/' in a password as %2F)" : '';
   const fail = (why: string): never => {
-    throw new LoadstoneError('BAD_USAGE', `invalid PostgreSQL URL ${redactUrl(text)}: ${why}${hint}`);
+    throw new LoadstoneError('BAD_USAGE', `invalid PostgreSQL URL ${redactUrl(text)}: ${why}`);
   };
+  const scheme = SCHEME_RE.exec(text);
+  if (!scheme) return fail('expected postgres://[user[:password]@][host][:port][/database][?param=value&…]');
+  const rest = text.slice(scheme[0].length);
+  const slash = rest.indexOf('/');
+  const head = slash < 0 ? rest : rest.slice(0, slash);
+  if (slash >= 0 && rest.includes('@', slash)) {
+    return fail(
+      "there is an '@' after the first '/', so where the password ends is unclear: percent-encode " +
+        "'/' in a password as %2F (and '@' in a database name or parameter as %40)",
+    );
+  }
+  const at = head.lastIndexOf('@');
+  const m = AFTER_USERINFO_RE.exec(rest.slice(at + 1));
   if (!m) return fail('expected postgres://[user[:password]@][host][:port][/database][?param=value&…]');
   const parts: PostgresUrlParts = {
     host: undefined,
@@ -75,10 +92,9 @@ export function parsePostgresUrl(url: string): PostgresUrlParts {
     }
   };
 
-  const at = authority.lastIndexOf('@');
-  const hostPort = at >= 0 ? authority.slice(at + 1) : authority;
+  const hostPort = m[1]!;
   if (at >= 0) {
-    const userinfo = authority.slice(0, at);
+    const userinfo = head.slice(0, at);
     const colon = userinfo.indexOf(':');
     const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
     if (user !== '') parts.user = decode(user, 'user name');
@@ -105,10 +121,10 @@ export function parsePostgresUrl(url: string): PostgresUrlParts {
   if (host !== '') parts.host = decode(host, 'host');
   if (port !== undefined && port !== '') parts.port = parsePort(port, fail);
 
-  const path = m[3];
+  const path = m[2];
   if (path !== undefined && path.length > 1) parts.database = decode(path.slice(1), 'database name');
 
-  const query = m[4];
+  const query = m[3];
   if (query !== undefined && query.length > 1) {
     for (const pair of query.slice(1).split('&')) {
       if (pair === '') continue;
@@ -191,7 +207,8 @@ export function redactUrl(text: string): string {
     const colon = userinfo.indexOf(':');
     if (colon >= 0) out = `${scheme[0]}${userinfo.slice(0, colon)}:***${rest.slice(at)}`;
   }
-  return out.replace(/([?&]password=)[^&#]*/gi, '$1***');
+  // To the next parameter: a '#' in a password is not the start of a fragment to keep.
+  return out.replace(/([?&]password=)[^&]*/gi, '$1***');
 }
 
 /**
