@@ -1,4 +1,5 @@
 import { LoadstoneError } from '../../../common/errors.ts';
+import { notText } from '../binary-check.ts';
 import { NumberShape, numberShape } from './excel-date.ts';
 import { attribute, readAttributes, type XmlHandler, XmlScanner } from './xml-scanner.ts';
 import type { ZipArchive, ZipEntry } from './zip-reader.ts';
@@ -101,9 +102,7 @@ export async function readWorkbookInfo(zip: ZipArchive): Promise<WorkbookInfo> {
   const workbookPart = officeDocument ? resolvePart('', officeDocument.target) : 'xl/workbook.xml';
   const workbookEntry = zip.find(workbookPart);
   if (!workbookEntry) {
-    throw new LoadstoneError('SOURCE_FORMAT', `${zip.path}: not an XLSX workbook (it has no workbook part)`, {
-      details: { path: zip.path },
-    });
+    throw notText(zip.path, 'it is a ZIP archive but not an XLSX workbook: it has no workbook part');
   }
   const folder = workbookPart.slice(0, workbookPart.lastIndexOf('/') + 1);
   const rels = await readRelationships(zip, `${folder}_rels/${workbookPart.slice(folder.length)}.rels`);
