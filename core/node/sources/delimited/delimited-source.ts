@@ -6,7 +6,7 @@ import { detectEncoding } from '../encoding/detect-encoding.ts';
 import type { DetectedFormat, OpenedSource, OpenSourceOptions, SourceRow } from '../types.ts';
 import { detectHeader, generatedNames, headerNames } from './header.ts';
 import { RowChecker } from './row-checker.ts';
-import { headerCandidate, sniffDialect } from './sniff.ts';
+import { type Dialect, headerCandidate, sniffDialect } from './sniff.ts';
 import { DelimitedTokenizer, reparseRecord, type TokenizerOptions } from './tokenizer.ts';
 
 /** Rows per yielded batch. */
@@ -48,14 +48,22 @@ export async function openDelimitedSource(
     delimiter: spec.delimiter,
     quote: spec.quote,
     preferredDelimiter: hints.delimiter,
+    maxLineChars: spec.maxLineChars,
   };
-  let dialect = sniffDialect(decodeAll(head, enc.label, complete), complete, hintsOf);
+  const sniff = (): Dialect => {
+    try {
+      return sniffDialect(decodeAll(head, enc.label, complete), complete, hintsOf);
+    } catch (error) {
+      throw withPath(error, input.path);
+    }
+  };
+  let dialect = sniff();
   while (!complete && dialect.records.length < SNIFF_MIN_RECORDS && head.length < MAX_SNIFF_BYTES) {
     // Long records: look further, so that the header and a few rows are seen whole.
     const want = Math.min(head.length * 16, MAX_SNIFF_BYTES);
     head = await input.readHead(want);
     complete = head.length < want;
-    dialect = sniffDialect(decodeAll(head, enc.label, complete), complete, hintsOf);
+    dialect = sniff();
   }
   // A header given by the spec is the first record; a detected one may follow title lines.
   const at = spec.header === undefined ? headerCandidate(dialect.records, dialect.fieldCount) : 0;
@@ -145,20 +153,24 @@ async function* readRows(
     settle();
     if (pending.length > 0) yield pending;
   } catch (error) {
-    // The tokenizer's whole-file error (a line with no end) does not know the file.
-    if (
-      error instanceof LoadstoneError &&
-      error.code === 'SOURCE_FORMAT' &&
-      !error.message.startsWith(input.path)
-    ) {
-      throw new LoadstoneError('SOURCE_FORMAT', `${input.path}: ${error.message}`, {
-        details: { path: input.path, ...error.details },
-      });
-    }
-    throw error;
+    throw withPath(error, input.path);
   } finally {
     await input.close();
   }
+}
+
+/** The tokenizer's whole-file error (a line with no end) with the file it is about. */
+function withPath(error: unknown, path: string): unknown {
+  if (
+    !(error instanceof LoadstoneError) ||
+    error.code !== 'SOURCE_FORMAT' ||
+    error.message.startsWith(path)
+  ) {
+    return error;
+  }
+  return new LoadstoneError('SOURCE_FORMAT', `${path}: ${error.message}`, {
+    details: { path, ...error.details },
+  });
 }
 
 function checkDialectSpec(spec: SourceSpec): void {

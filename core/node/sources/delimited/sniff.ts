@@ -23,6 +23,8 @@ export interface DialectHints {
   quote?: string;
   /** Delimiter suggested by the file name (`.tsv`, `.psv`): wins ties. */
   preferredDelimiter?: string;
+  /** The line bound the rows will be read with: a longer record is never taken as the header. */
+  maxLineChars?: number;
 }
 
 /**
@@ -37,7 +39,8 @@ export interface DialectHints {
 export function sniffDialect(text: string, complete: boolean, hints: DialectHints = {}): Dialect {
   const quote = hints.quote ?? (hints.delimiter === '"' ? '' : '"');
   let best: Dialect | undefined;
-  if (hints.delimiter !== undefined) best = parseHead(text, complete, hints.delimiter, quote);
+  if (hints.delimiter !== undefined)
+    best = parseHead(text, complete, hints.delimiter, quote, hints.maxLineChars);
   else {
     const order = hints.preferredDelimiter
       ? [hints.preferredDelimiter, ...CANDIDATE_DELIMITERS.filter((d) => d !== hints.preferredDelimiter)]
@@ -45,18 +48,18 @@ export function sniffDialect(text: string, complete: boolean, hints: DialectHint
     let bestScore = -1;
     for (const delimiter of order) {
       if (delimiter === quote) continue;
-      const dialect = parseHead(text, complete, delimiter, quote);
+      const dialect = parseHead(text, complete, delimiter, quote, hints.maxLineChars);
       const score = consistency(dialect);
       if (score > bestScore) {
         best = dialect;
         bestScore = score;
       }
     }
-    if (bestScore <= 0) best = parseHead(text, complete, order[0] ?? ',', quote);
+    if (bestScore <= 0) best = parseHead(text, complete, order[0] ?? ',', quote, hints.maxLineChars);
   }
-  if (!best) best = parseHead(text, complete, ',', quote);
+  if (!best) best = parseHead(text, complete, ',', quote, hints.maxLineChars);
   if (hints.quote === undefined && best.delimiter !== "'" && prefersSingleQuote(text, best.delimiter)) {
-    const single = parseHead(text, complete, best.delimiter, "'");
+    const single = parseHead(text, complete, best.delimiter, "'", hints.maxLineChars);
     if (consistency(single) >= consistency(best)) return single;
   }
   return best;
@@ -79,8 +82,14 @@ export function headerCandidate(records: readonly SourceRow[], fieldCount: numbe
   return 0;
 }
 
-function parseHead(text: string, complete: boolean, delimiter: string, quote: string): Dialect {
-  const tokenizer = new DelimitedTokenizer({ delimiter, quote });
+function parseHead(
+  text: string,
+  complete: boolean,
+  delimiter: string,
+  quote: string,
+  maxLineChars: number | undefined,
+): Dialect {
+  const tokenizer = new DelimitedTokenizer({ delimiter, quote, maxLineChars });
   const records: SourceRow[] = [];
   tokenizer.push(text, records);
   if (complete) tokenizer.finish(records);

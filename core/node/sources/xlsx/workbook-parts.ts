@@ -36,6 +36,7 @@ export async function scanEntry(
       scanner.write(decoder.decode(chunk as Buffer, { stream: true }));
     }
     scanner.write(decoder.decode());
+    scanner.end();
   } catch (error) {
     if (error instanceof LoadstoneError || signal?.aborted) throw error;
     throw damaged(zip.path, entry.name, error);
@@ -192,43 +193,4 @@ const OOXML_ESCAPE = /_x([0-9A-Fa-f]{4})_/g;
 export function unescapeOoxml(text: string): string {
   if (text.indexOf('_x') < 0) return text;
   return text.replace(OOXML_ESCAPE, (_whole, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
-}
-
-/**
- * Reads the shared string table (rich text flattened to plain text, phonetic runs left out).
- * It must be held in memory: any cell may point at any entry.
- */
-export async function readSharedStrings(
-  zip: ZipArchive,
-  part: string | undefined,
-  signal?: AbortSignal,
-): Promise<string[]> {
-  const entry = part === undefined ? undefined : zip.find(part);
-  if (!entry) return [];
-  const strings: string[] = [];
-  let current = '';
-  let inItem = false;
-  let phonetic = 0;
-  const handler = {
-    wantText: false,
-    open(name: string) {
-      if (name === 't') handler.wantText = inItem && phonetic === 0;
-      else if (name === 'si') {
-        inItem = true;
-        current = '';
-      } else if (name === 'rPh') phonetic++;
-    },
-    close(name: string) {
-      if (name === 't') handler.wantText = false;
-      else if (name === 'si') {
-        strings.push(unescapeOoxml(current));
-        inItem = false;
-      } else if (name === 'rPh') phonetic--;
-    },
-    text(text: string) {
-      current += text;
-    },
-  };
-  await scanEntry(zip, entry, handler, signal);
-  return strings;
 }
