@@ -92,6 +92,12 @@ const HOSTILE: readonly Hostile[] = [
     make: (p) => writeWorkbook(p, { sheetData: '' }, () => manySharedStrings(17 * MiB, false)),
   },
   {
+    name: 'xlsx_100_mib_shared_string',
+    file: 'shared-string-100m.xlsx',
+    what: 'one shared string of 100 MiB used by row 2',
+    make: (p) => writeWorkbook(p, { sheetData: HUGE_SHARED_STRING_ROWS }, () => hugeSharedString(100 * MiB)),
+  },
+  {
     name: 'xlsx_1_gib_shared_string',
     file: 'shared-string-1g.xlsx',
     what: 'one shared string of 1 GiB used by row 2',

@@ -230,6 +230,20 @@ describe('hostile workbooks', () => {
     expect(rows[1]).toEqual({ line: 3, values: ['ok'] });
   });
 
+  it('refuses a workbook whose shared or inline string runs on for twice the bound, like a long line', async () => {
+    const shared = path.join(dir, 'runaway-shared.xlsx');
+    await writeWorkbook(shared, { sheetData: HUGE_SHARED_STRING_ROWS }, () => hugeSharedString(5 * MiB));
+    const sharedError = await refusal(readAll({ path: shared, maxLineChars: 2 * MiB }));
+    expect(sharedError.code).toBe('SOURCE_FORMAT');
+    expect(sharedError.message).toBe(
+      `${shared}: shared string 1 runs on for more than 4,194,304 characters, so the workbook cannot be read (if it really holds such text, raise the limit, maxLineChars)`,
+    );
+    const inline = path.join(dir, 'runaway-inline.xlsx');
+    await writeWorkbook(inline, { part: () => hugeInlineStringSheet(5 * MiB) });
+    const inlineError = await refusal(readAll({ path: inline, maxLineChars: 2 * MiB }));
+    expect(inlineError.message).toContain(`${inline}: cell A2 runs on for more than 4,194,304 characters`);
+  });
+
   it('refuses at once a workbook declaring more shared strings than the bound', async () => {
     const p = path.join(dir, 'declared.xlsx');
     await writeWorkbook(p, { sheetData: '' }, () => {

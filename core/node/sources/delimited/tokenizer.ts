@@ -3,6 +3,7 @@ import { DEFAULT_MAX_LINE_CHARS } from '../../../common/spec/job-spec.ts';
 import type { RowProblem } from '../../../common/types.ts';
 import type { SourceRow } from '../types.ts';
 import { RecordEndFinder } from './record-end.ts';
+import { countBreaks, eolAfter, fieldStart, find, isBlank } from './scan.ts';
 
 /**
  * A quoted field that stays open for more than this many characters is taken as an
@@ -42,14 +43,8 @@ const NO_QUOTE = -2;
  * A record without a problem also says where its text is (`text`, `textStart`, `textEnd`: the
  * record without its line break); `reparseRecord` reads that text back into the same values.
  * Chunk boundaries can fall anywhere (inside a quoted field, between CR and LF): a record cut by
- * one is kept in pieces that a `RecordEndFinder` follows character by character, and it is read
- * once the finder says it is decided, so the work is linear in the input however long a record is
- * and however the text is chunked.
- *
- * A record longer than `maxLineChars` (64 Mi characters by default) is not read: it becomes a
- * `line_too_long` row (no fields) on the line where it starts, and reading restarts after the
- * first line break at or past that bound. A line that runs on for twice the bound stops the read
- * with a SOURCE_FORMAT error (a gzipped 10 GB line is refused after 128 Mi characters).
+ * one is kept in pieces that a `RecordEndFinder` follows, and read once the finder says it is
+ * decided, so the work is linear in the input however long a record is and however it is chunked.
  *
  * Blanks around a quoted field are ignored, as pgloader and Python's csv (skipinitialspace)
  * do: spaces and tabs between a delimiter (or the line start) and an opening quote, and
@@ -57,11 +52,13 @@ const NO_QUOTE = -2;
  * as `a`, `b, c`, `d`. A tab is a blank only when it is not the delimiter (same for a space).
  * An unquoted field keeps its blanks (trimming is the normalizer's job).
  *
- * Problems are data, never exceptions: `stray_quote` (a quote inside an unquoted field after
- * something other than blanks, or text other than blanks between a closing quote and the
- * delimiter; the field is kept as written, blanks included) and `unterminated_quote` (see
- * MAX_QUOTED_CHARS; the field is kept as written up to the end of the line where it opened).
- * Empty physical lines outside quotes are skipped, not records.
+ * Problems are data: `stray_quote` (a quote inside an unquoted field after something other
+ * than blanks, or text other than blanks between a closing quote and the delimiter; the field
+ * is kept as written, blanks included), `unterminated_quote` (see MAX_QUOTED_CHARS; the field
+ * is kept as written up to the end of the line where it opened) and `line_too_long` (a record
+ * longer than `maxLineChars`: no fields; reading restarts after the first line break at or past
+ * the bound). The one exception: a line that runs on for twice the bound throws SOURCE_FORMAT
+ * (a gzipped 10 GB line is refused after 128 Mi characters). Empty lines are skipped.
  *
  * Speed: fields are found with `indexOf` and the next delimiter / LF / CR / quote positions
  * are cached, so each character is scanned a constant number of times. Blanks cost nothing
@@ -488,55 +485,6 @@ export class DelimitedTokenizer {
       this.finder.feed(rest);
     }
   }
-}
-
-/**
- * True when buf[from, to) holds only spaces and tabs (and is not empty). Called on the text
- * of an unquoted field before its first quote, which holds neither the delimiter nor the
- * quote, so a tab (or space) delimiter needs no special case here.
- */
-function isBlank(buf: string, from: number, to: number): boolean {
-  if (from >= to) return false;
-  for (let i = from; i < to; i++) {
-    const c = buf.charCodeAt(i);
-    if (c !== SPACE && c !== TAB) return false;
-  }
-  return true;
-}
-
-/**
- * Start of the field whose opening quote is at `open`: before it stand only the blanks that
- * were skipped, then the delimiter or the record start. Used on error paths only, to keep a
- * bad field exactly as written, so the fast path tracks no field start.
- */
-function fieldStart(buf: string, open: number, recStart: number, b1: number, b2: number): number {
-  let i = open;
-  while (i > recStart) {
-    const c = buf.charCodeAt(i - 1);
-    if (c !== b1 && c !== b2) break;
-    i--;
-  }
-  return i;
-}
-
-/** The first line break (LF or CR) after `open`, or `len`. */
-function eolAfter(buf: string, open: number, len: number): number {
-  return Math.min(find(buf, '\n', open + 1, len), find(buf, '\r', open + 1, len));
-}
-
-function find(buf: string, ch: string, from: number, len: number): number {
-  const i = buf.indexOf(ch, from);
-  return i === -1 ? len : i;
-}
-
-/** Line breaks (LF, CRLF, lone CR) in buf[from, to); only called when there is at least one. */
-function countBreaks(buf: string, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const c = buf.charCodeAt(i);
-    if (c === LF || (c === CR && buf.charCodeAt(i + 1) !== LF)) n++;
-  }
-  return n;
 }
 
 /**

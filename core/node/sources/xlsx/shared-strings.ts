@@ -117,6 +117,18 @@ export class SharedStrings {
   }
 }
 
+/**
+ * The whole-file error for a cell or shared string whose text runs on for more than twice the
+ * bound (as for a line of delimited text): reading it to its end would take unbounded time.
+ */
+export function runawayText(path: string, what: string, max: number): LoadstoneError {
+  return new LoadstoneError(
+    'SOURCE_FORMAT',
+    `${path}: ${what} runs on for more than ${fmt(2 * max)} characters, so the workbook cannot be read (if it really holds such text, raise the limit, maxLineChars)`,
+    { details: { path } },
+  );
+}
+
 function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
@@ -148,12 +160,14 @@ export async function readSharedStrings(
   if (!entry) return table;
   let current = '';
   let over = false;
+  let overChars = 0;
+  let index = 0;
   let inItem = false;
   let phonetic = 0;
   const handler = {
     wantText: false,
     open(name: string, tag: string, start: number, end: number) {
-      if (name === 't') handler.wantText = inItem && phonetic === 0 && !over;
+      if (name === 't') handler.wantText = inItem && phonetic === 0;
       else if (name === 'si') {
         inItem = true;
         current = '';
@@ -171,17 +185,24 @@ export async function readSharedStrings(
       if (name === 't') handler.wantText = false;
       else if (name === 'si') {
         table.add(over ? TOO_LONG : unescapeOoxml(current));
+        index++;
         current = '';
         inItem = false;
       } else if (name === 'rPh') phonetic--;
     },
     text(text: string) {
+      if (over) {
+        // Counted, not kept: a string that runs on for twice the bound stops the read, like a line.
+        overChars += text.length;
+        if (overChars > maxChars) throw runawayText(zip.path, `shared string ${index}`, maxChars);
+        return;
+      }
       current += text;
       if (current.length > maxChars) {
         // Not kept: cells that use it are rejected, and reading goes on.
         over = true;
+        overChars = current.length - maxChars;
         current = '';
-        handler.wantText = false;
       }
     },
   };

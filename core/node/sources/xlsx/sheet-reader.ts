@@ -1,7 +1,7 @@
 import { LoadstoneError } from '../../../common/errors.ts';
 import type { RawValue } from '../../../common/types.ts';
 import { excelSerialToIso, isoCellToNaive, NumberShape } from './excel-date.ts';
-import { type SharedStrings, TOO_LONG } from './shared-strings.ts';
+import { runawayText, type SharedStrings, TOO_LONG } from './shared-strings.ts';
 import { unescapeOoxml } from './workbook-parts.ts';
 import { decodeEntities, readAttributes, type XmlHandler } from './xml-scanner.ts';
 
@@ -73,6 +73,7 @@ export class SheetHandler implements XmlHandler {
   private formula = false;
   /** The current cell's text went past the bound: it is no longer kept. */
   private over = false;
+  private overChars = 0;
   private target = NONE;
   private phonetic = 0;
 
@@ -137,16 +138,22 @@ export class SheetHandler implements XmlHandler {
   }
 
   text(text: string): void {
-    if (this.over) return;
+    const max = this.context.maxChars;
+    if (this.over) {
+      // Counted, not kept: a cell that runs on for twice the bound stops the read, like a line.
+      this.overChars += text.length;
+      if (this.overChars > max) throw runawayText(this.context.path, `cell ${this.where()}`, max);
+      return;
+    }
     let length = 0;
     if (this.target === VALUE) length = (this.value += text).length;
     else if (this.target === INLINE) length = (this.inline += text).length;
-    if (length > this.context.maxChars) {
+    if (length > max) {
       // Let go of the text: the row is rejected, and the rest of the sheet is read.
       this.over = true;
+      this.overChars = length - max;
       this.value = '';
       this.inline = '';
-      this.wantText = false;
     }
   }
 
