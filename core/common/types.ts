@@ -121,6 +121,8 @@ export type ReasonCode =
   | 'unknown_field'
   | 'invalid_encoding'
   | 'excel_error'
+  | 'line_too_long'
+  | 'cell_too_long'
   // load stage
   | 'database_rejected'
   | 'duplicate_key'

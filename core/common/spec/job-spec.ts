@@ -16,6 +16,12 @@ export type DateOrder = (typeof DATE_ORDERS)[number];
 
 const oneChar = z.string().length(1, 'must be exactly one character');
 
+/**
+ * Default bound on one record, in characters: a delimited or NDJSON line, an XLSX cell or shared
+ * string (64 Mi). A longer one is rejected (`line_too_long` / `cell_too_long`) and reading goes on.
+ */
+export const DEFAULT_MAX_LINE_CHARS = 64 * 1024 * 1024;
+
 /** Where the rows come from, and how to read them. Every field but `path` is detected when absent. */
 export const sourceSpecSchema = z
   .object({
@@ -31,6 +37,11 @@ export const sourceSpecSchema = z
     header: z.boolean().optional(),
     /** XLSX sheet name (default: the first sheet). */
     sheet: z.string().min(1).optional(),
+    /**
+     * Longest record read, in characters (default DEFAULT_MAX_LINE_CHARS): a longer delimited or
+     * NDJSON line is rejected as `line_too_long`, a longer XLSX cell as `cell_too_long`.
+     */
+    maxLineChars: z.number().int().min(1).optional(),
   })
   .strict();
 export type SourceSpec = z.infer<typeof sourceSpecSchema>;

@@ -21,6 +21,7 @@ export const SOURCE_OPTIONS = {
   header: { type: 'boolean' },
   'no-header': { type: 'boolean' },
   sheet: { type: 'string' },
+  'max-line-chars': { type: 'string' },
   'date-order': { type: 'string' },
   'decimal-separator': { type: 'string' },
   'time-zone': { type: 'string' },
@@ -36,6 +37,8 @@ export const SOURCE_OPTIONS_HELP = `Source options:
   --quote C                   Quote character ('' turns quoting off)
   --header | --no-header      Whether the first row is a header
   --sheet NAME                XLSX sheet (default: the first)
+  --max-line-chars N          Longest line (or XLSX cell) read, in characters (default 67108864,
+                              64 Mi); a longer one is rejected as line_too_long / cell_too_long
   --date-order DMY|MDY|YMD    Order of numeric dates when a column does not settle it
   --decimal-separator .|,     Decimal mark for every number column
   --time-zone ZONE            IANA zone for timestamps without an offset (default UTC)
@@ -83,6 +86,8 @@ export async function jobFromOptions(
   if (values.header) source.header = true;
   if (values['no-header']) source.header = false;
   if (values.sheet) source.sheet = values.sheet;
+  const maxLineChars = intOption(values['max-line-chars'], 'max-line-chars', 1);
+  if (maxLineChars !== undefined) source.maxLineChars = maxLineChars;
   const mergedSource = merged(fromFile.source, source);
   if (isRecord(mergedSource) && !mergedSource.path)
     throw new LoadstoneError('BAD_USAGE', 'no source file: give a file or a --spec with source.path');

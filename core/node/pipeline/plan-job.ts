@@ -2,6 +2,7 @@ import type { ColumnPlan } from '../../common/normalize/infer.ts';
 import { inferColumns } from '../../common/normalize/infer.ts';
 import type { JobSpec } from '../../common/spec/job-spec.ts';
 import type { RawValue } from '../../common/types.ts';
+import { checkColumnCount } from '../sources/column-limit.ts';
 import { openSource } from '../sources/open-source.ts';
 import type { OpenedSource, SourceRow } from '../sources/types.ts';
 
@@ -31,6 +32,8 @@ export async function planJob(
 ): Promise<PlannedJob> {
   const source = await openSource(spec.source, { signal: options.signal });
   try {
+    const skipped = new Set(spec.columns?.filter((c) => c.skip).map((c) => c.source));
+    checkColumnCount(spec.source.path, source.columns, skipped);
     const want = Math.max(spec.settings.sampleSize, options.minRows ?? 0);
     const iterator = source.rows()[Symbol.asyncIterator]();
     const sampleRows: SourceRow[] = [];

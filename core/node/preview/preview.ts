@@ -11,6 +11,7 @@ import { type JobSpecInput, parseJobSpec, type SourceSpec } from '../../common/s
 import type { JsonValue, RawValue } from '../../common/types.ts';
 import { JsonNumber } from '../../common/types.ts';
 import { planJob } from '../pipeline/plan-job.ts';
+import { checkColumnCount } from '../sources/column-limit.ts';
 import { openSource } from '../sources/open-source.ts';
 import type { DetectedFormat, SourceRow } from '../sources/types.ts';
 
@@ -125,13 +126,17 @@ function recordText(row: SourceRow, format: DetectedFormat): string | undefined 
   return cells.map((v) => rawText(v)).join('\t');
 }
 
-/** Detects a source's format and header without reading more than its head. */
+/**
+ * Detects a source's format and header without reading more than its head.
+ * @throws LoadstoneError SOURCE_FORMAT for more columns than a PostgreSQL table holds
+ */
 export async function inspectSource(
   source: SourceSpec,
   options: { signal?: AbortSignal } = {},
 ): Promise<{ format: PreviewResultDto['format']; columns: string[]; sizeBytes: number | null }> {
   const opened = await openSource(source, options);
   try {
+    checkColumnCount(source.path, opened.columns);
     return {
       format: formatDto(opened.format),
       columns: [...opened.columns],

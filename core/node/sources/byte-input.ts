@@ -15,6 +15,11 @@ export interface ByteInput {
   readonly totalBytes: number;
   /** Up to HEAD_BYTES of the (decompressed) content, for detection. */
   readonly head: Buffer;
+  /**
+   * Up to `maxBytes` of the (decompressed) content, read again from the start: a longer head for
+   * detection when HEAD_BYTES does not hold a few whole records (a header of 20,000 columns).
+   */
+  readHead(maxBytes: number): Promise<Buffer>;
   /** Bytes of the file on disk consumed so far. */
   bytesRead(): number;
   /** The whole (decompressed) content as chunks, from the first byte. Iterate once. */
@@ -78,7 +83,7 @@ export async function openByteInput(path: string, compression?: 'none' | 'gzip')
     return gunzip;
   };
 
-  const head = await readHead(makeStream(), path, gz);
+  const head = await readHead(makeStream(), path, gz, HEAD_BYTES);
   consumed = 0;
 
   return {
@@ -87,6 +92,14 @@ export async function openByteInput(path: string, compression?: 'none' | 'gzip')
     totalBytes: size,
     head,
     bytesRead: () => consumed,
+    async readHead(maxBytes: number): Promise<Buffer> {
+      const before = consumed;
+      try {
+        return await readHead(makeStream(), path, gz, maxBytes);
+      } finally {
+        consumed = before;
+      }
+    },
     chunks(signal?: AbortSignal): AsyncIterable<Buffer> {
       const stream = makeStream(signal);
       return {
@@ -109,21 +122,21 @@ export async function openByteInput(path: string, compression?: 'none' | 'gzip')
   };
 }
 
-async function readHead(stream: Readable, path: string, gz: boolean): Promise<Buffer> {
+async function readHead(stream: Readable, path: string, gz: boolean, maxBytes: number): Promise<Buffer> {
   const parts: Buffer[] = [];
   let length = 0;
   try {
     for await (const chunk of stream) {
       parts.push(chunk as Buffer);
       length += (chunk as Buffer).length;
-      if (length >= HEAD_BYTES) break;
+      if (length >= maxBytes) break;
     }
   } catch (error) {
     throw unreadable(path, gz, error);
   } finally {
     stream.destroy();
   }
-  return Buffer.concat(parts, length).subarray(0, HEAD_BYTES);
+  return Buffer.concat(parts, length).subarray(0, maxBytes);
 }
 
 function unreadable(path: string, gz: boolean, error: unknown): LoadstoneError {

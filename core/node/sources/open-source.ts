@@ -1,6 +1,7 @@
 import { LoadstoneError } from '../../common/errors.ts';
 import type { SourceSpec } from '../../common/spec/job-spec.ts';
-import { openByteInput } from './byte-input.ts';
+import { checkTextHead, isZip } from './binary-check.ts';
+import { HEAD_BYTES, openByteInput } from './byte-input.ts';
 import { openDelimitedSource } from './delimited/delimited-source.ts';
 import { detectFormat, type FormatGuess } from './detect-format.ts';
 import { unguardLoadstoneExport } from './loadstone-export.ts';
@@ -10,16 +11,30 @@ import type { OpenedSource, OpenSourceOptions } from './types.ts';
  * Opens any supported source file: gunzips `.gz` (by magic bytes), takes the format from
  * `spec.format` or detects it (`detectFormat`), and hands over to the source of that format.
  * The JSON, NDJSON and XLSX readers are imported on first use, so reading a CSV never loads
- * the XLSX library.
- * @throws LoadstoneError SOURCE_NOT_FOUND / SOURCE_UNREADABLE (file), SOURCE_FORMAT (a gzipped
- *   XLSX), SPEC_INVALID (settings that cannot work together)
+ * the XLSX library. A file that is not text (an image, a PDF, an executable, a ZIP that is no
+ * workbook, bytes no supported encoding explains) is refused before anything reads it as text; a
+ * ZIP whose name says CSV is read as the workbook it most likely is.
+ * @throws LoadstoneError SOURCE_NOT_FOUND / SOURCE_UNREADABLE (file), SOURCE_FORMAT (not a text
+ *   file, a gzipped XLSX), SPEC_INVALID (settings that cannot work together)
  */
 export async function openSource(spec: SourceSpec, opts: OpenSourceOptions = {}): Promise<OpenedSource> {
   const input = await openByteInput(spec.path, spec.compression);
   try {
-    const guess: FormatGuess = spec.format
+    let guess: FormatGuess = spec.format
       ? { kind: spec.format, by: 'spec' }
       : detectFormat(spec.path, input.head);
+    // A ZIP named .csv (or .txt, …) is most likely a workbook saved under the wrong name.
+    if (
+      guess.by === 'extension' &&
+      guess.kind !== 'xlsx' &&
+      input.compression === 'none' &&
+      isZip(input.head)
+    ) {
+      guess = { kind: 'xlsx', by: 'content' };
+    }
+    if (guess.kind !== 'xlsx') {
+      checkTextHead(spec.path, input.head, input.head.length < HEAD_BYTES, spec.encoding);
+    }
     switch (guess.kind) {
       case 'xlsx': {
         if (input.compression === 'gzip') {

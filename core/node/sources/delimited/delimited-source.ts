@@ -6,11 +6,20 @@ import { detectEncoding } from '../encoding/detect-encoding.ts';
 import type { DetectedFormat, OpenedSource, OpenSourceOptions, SourceRow } from '../types.ts';
 import { detectHeader, generatedNames, headerNames } from './header.ts';
 import { RowChecker } from './row-checker.ts';
-import { headerCandidate, sniffDialect } from './sniff.ts';
-import { DelimitedTokenizer, reparseRecord } from './tokenizer.ts';
+import { type Dialect, headerCandidate, sniffDialect } from './sniff.ts';
+import { DelimitedTokenizer, reparseRecord, type TokenizerOptions } from './tokenizer.ts';
 
 /** Rows per yielded batch. */
 export const BATCH_ROWS = 1000;
+
+/**
+ * Largest head read for detection. The usual 64 KiB head is grown (×16 each time, up to this)
+ * while it holds fewer than SNIFF_MIN_RECORDS whole records, so a header row of 20,000 columns is
+ * seen whole and detected as a header.
+ */
+export const MAX_SNIFF_BYTES = 16 * 1024 * 1024;
+/** Whole records the head should hold for the delimiter and header to be judged. */
+const SNIFF_MIN_RECORDS = 10;
 
 /** What the file name says about a delimited file (`.tsv` → tab, `.psv` → pipe). */
 export interface DelimitedHints {
@@ -32,14 +41,30 @@ export async function openDelimitedSource(
   hints: DelimitedHints = {},
 ): Promise<OpenedSource> {
   checkDialectSpec(spec);
-  const complete = input.head.length < HEAD_BYTES;
-  const enc = detectEncoding(input.head, complete, spec.encoding);
-  const headText = decodeAll(input.head, enc.label, complete);
-  const dialect = sniffDialect(headText, complete, {
+  let head = input.head;
+  let complete = head.length < HEAD_BYTES;
+  const enc = detectEncoding(head, complete, spec.encoding);
+  const hintsOf = {
     delimiter: spec.delimiter,
     quote: spec.quote,
     preferredDelimiter: hints.delimiter,
-  });
+    maxLineChars: spec.maxLineChars,
+  };
+  const sniff = (): Dialect => {
+    try {
+      return sniffDialect(decodeAll(head, enc.label, complete), complete, hintsOf);
+    } catch (error) {
+      throw withPath(error, input.path);
+    }
+  };
+  let dialect = sniff();
+  while (!complete && dialect.records.length < SNIFF_MIN_RECORDS && head.length < MAX_SNIFF_BYTES) {
+    // Long records: look further, so that the header and a few rows are seen whole.
+    const want = Math.min(head.length * 16, MAX_SNIFF_BYTES);
+    head = await input.readHead(want);
+    complete = head.length < want;
+    dialect = sniff();
+  }
   // A header given by the spec is the first record; a detected one may follow title lines.
   const at = spec.header === undefined ? headerCandidate(dialect.records, dialect.fieldCount) : 0;
   const sample = dialect.records.slice(at).map((r) => r.values as string[]);
@@ -68,24 +93,27 @@ export async function openDelimitedSource(
     rows(): AsyncIterable<SourceRow[]> {
       if (started) throw new LoadstoneError('INTERNAL', `${input.path}: rows() can be read only once`);
       started = true;
-      return readRows(input, enc.label, dialect.delimiter, dialect.quote, headerLine, columns, opts.signal);
+      const options = { delimiter: dialect.delimiter, quote: dialect.quote, maxLineChars: spec.maxLineChars };
+      return readRows(input, enc.label, options, headerLine, columns, opts.signal);
     },
     close: () => input.close(),
     reparse: (recordText) =>
-      reparseRecord({ delimiter: dialect.delimiter, quote: dialect.quote }, recordText),
+      reparseRecord(
+        { delimiter: dialect.delimiter, quote: dialect.quote, maxLineChars: Number.MAX_SAFE_INTEGER },
+        recordText,
+      ),
   };
 }
 
 async function* readRows(
   input: ByteInput,
   label: ConstructorParameters<typeof ChunkDecoder>[0],
-  delimiter: string,
-  quote: string,
+  options: TokenizerOptions,
   headerLine: number,
   columns: readonly string[],
   signal: AbortSignal | undefined,
 ): AsyncGenerator<SourceRow[]> {
-  const tokenizer = new DelimitedTokenizer({ delimiter, quote });
+  const tokenizer = new DelimitedTokenizer(options);
   const decoder = new ChunkDecoder(label);
   const checker = new RowChecker(columns);
   let pending: SourceRow[] = [];
@@ -124,9 +152,25 @@ async function* readRows(
     tokenizer.finish(pending);
     settle();
     if (pending.length > 0) yield pending;
+  } catch (error) {
+    throw withPath(error, input.path);
   } finally {
     await input.close();
   }
+}
+
+/** The tokenizer's whole-file error (a line with no end) with the file it is about. */
+function withPath(error: unknown, path: string): unknown {
+  if (
+    !(error instanceof LoadstoneError) ||
+    error.code !== 'SOURCE_FORMAT' ||
+    error.message.startsWith(path)
+  ) {
+    return error;
+  }
+  return new LoadstoneError('SOURCE_FORMAT', `${path}: ${error.message}`, {
+    details: { path, ...error.details },
+  });
 }
 
 function checkDialectSpec(spec: SourceSpec): void {

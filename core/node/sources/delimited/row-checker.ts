@@ -24,6 +24,11 @@ export class RowChecker {
   check(row: SourceRow, checkEncoding: boolean): void {
     const values = row.values;
     const got = values.length;
+    if (row.problem?.reason === 'line_too_long') {
+      // Not read at all: its field count says nothing.
+      for (let i = got; i < this.n; i++) values.push(null);
+      return;
+    }
     if (got !== this.n) this.ragged(row, got);
     if (checkEncoding && !row.problem) this.encoding(row);
   }

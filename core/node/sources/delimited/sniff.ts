@@ -23,6 +23,8 @@ export interface DialectHints {
   quote?: string;
   /** Delimiter suggested by the file name (`.tsv`, `.psv`): wins ties. */
   preferredDelimiter?: string;
+  /** The line bound the rows will be read with: a longer record is never taken as the header. */
+  maxLineChars?: number;
 }
 
 /**
@@ -37,7 +39,8 @@ export interface DialectHints {
 export function sniffDialect(text: string, complete: boolean, hints: DialectHints = {}): Dialect {
   const quote = hints.quote ?? (hints.delimiter === '"' ? '' : '"');
   let best: Dialect | undefined;
-  if (hints.delimiter !== undefined) best = parseHead(text, complete, hints.delimiter, quote);
+  if (hints.delimiter !== undefined)
+    best = parseHead(text, complete, hints.delimiter, quote, hints.maxLineChars);
   else {
     const order = hints.preferredDelimiter
       ? [hints.preferredDelimiter, ...CANDIDATE_DELIMITERS.filter((d) => d !== hints.preferredDelimiter)]
@@ -45,18 +48,18 @@ export function sniffDialect(text: string, complete: boolean, hints: DialectHint
     let bestScore = -1;
     for (const delimiter of order) {
       if (delimiter === quote) continue;
-      const dialect = parseHead(text, complete, delimiter, quote);
+      const dialect = parseHead(text, complete, delimiter, quote, hints.maxLineChars);
       const score = consistency(dialect);
       if (score > bestScore) {
         best = dialect;
         bestScore = score;
       }
     }
-    if (bestScore <= 0) best = parseHead(text, complete, order[0] ?? ',', quote);
+    if (bestScore <= 0) best = parseHead(text, complete, order[0] ?? ',', quote, hints.maxLineChars);
   }
-  if (!best) best = parseHead(text, complete, ',', quote);
+  if (!best) best = parseHead(text, complete, ',', quote, hints.maxLineChars);
   if (hints.quote === undefined && best.delimiter !== "'" && prefersSingleQuote(text, best.delimiter)) {
-    const single = parseHead(text, complete, best.delimiter, "'");
+    const single = parseHead(text, complete, best.delimiter, "'", hints.maxLineChars);
     if (consistency(single) >= consistency(best)) return single;
   }
   return best;
@@ -79,8 +82,14 @@ export function headerCandidate(records: readonly SourceRow[], fieldCount: numbe
   return 0;
 }
 
-function parseHead(text: string, complete: boolean, delimiter: string, quote: string): Dialect {
-  const tokenizer = new DelimitedTokenizer({ delimiter, quote });
+function parseHead(
+  text: string,
+  complete: boolean,
+  delimiter: string,
+  quote: string,
+  maxLineChars: number | undefined,
+): Dialect {
+  const tokenizer = new DelimitedTokenizer({ delimiter, quote, maxLineChars });
   const records: SourceRow[] = [];
   tokenizer.push(text, records);
   if (complete) tokenizer.finish(records);
@@ -108,13 +117,42 @@ function modalCount(records: readonly SourceRow[]): { count: number; share: numb
   return { count, share: records.length === 0 ? 0 : n / records.length };
 }
 
+/**
+ * Whether the head uses `'` quoting: no `"` opens a field, and some field is `'`-quoted and holds
+ * the delimiter (`'a,b'` followed by the delimiter or the line end). One pass with cached next
+ * positions: a regular expression here backtracks quadratically on a long line of `'a,a,a,…`.
+ */
 function prefersSingleQuote(text: string, delimiter: string): boolean {
-  const d = escapeRegExp(delimiter);
-  // Built once per file (not per cell): a `"` opening a field means double-quote quoting.
-  if (new RegExp(`(^|${d}|[\\r\\n])"`).test(text)) return false;
-  return new RegExp(`(^|${d}|[\\r\\n])'[^'\\r\\n]*${d}[^'\\r\\n]*'(${d}|[\\r\\n]|$)`).test(text);
+  const len = text.length;
+  const d = delimiter.charCodeAt(0);
+  let nextQuote = -1;
+  let nextBreak = -1;
+  let nextDelimiter = -1;
+  let found = false;
+  for (let i = 0; i < len; i++) {
+    const c = text.charCodeAt(i);
+    const atFieldStart = i === 0 || isFieldEnd(text.charCodeAt(i - 1), d);
+    if (!atFieldStart) continue;
+    if (c === 0x22) return false; // a `"` opens a field: double-quote quoting
+    if (c !== 0x27 || found) continue;
+    if (nextQuote <= i) nextQuote = indexOr(text, "'", i + 1, len);
+    if (nextBreak <= i)
+      nextBreak = Math.min(indexOr(text, '\n', i + 1, len), indexOr(text, '\r', i + 1, len));
+    if (nextDelimiter <= i) nextDelimiter = indexOr(text, delimiter, i + 1, len);
+    const close = nextQuote;
+    if (close < len && nextBreak > close && nextDelimiter < close) {
+      found = close + 1 === len || isFieldEnd(text.charCodeAt(close + 1), d);
+    }
+  }
+  return found;
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A delimiter, CR or LF: what ends a field (and so starts the next one). */
+function isFieldEnd(c: number, delimiter: number): boolean {
+  return c === delimiter || c === 0x0a || c === 0x0d;
+}
+
+function indexOr(text: string, ch: string, from: number, none: number): number {
+  const i = text.indexOf(ch, from);
+  return i < 0 ? none : i;
 }

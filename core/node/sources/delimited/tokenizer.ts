@@ -1,5 +1,9 @@
+import { LoadstoneError } from '../../../common/errors.ts';
+import { DEFAULT_MAX_LINE_CHARS } from '../../../common/spec/job-spec.ts';
 import type { RowProblem } from '../../../common/types.ts';
 import type { SourceRow } from '../types.ts';
+import { RecordEndFinder } from './record-end.ts';
+import { countBreaks, eolAfter, fieldStart, find, isBlank } from './scan.ts';
 
 /**
  * A quoted field that stays open for more than this many characters is taken as an
@@ -17,6 +21,8 @@ export interface TokenizerOptions {
   quote: string;
   /** Bound for an open quoted field (default MAX_QUOTED_CHARS); tests lower it. */
   maxQuotedChars?: number;
+  /** Longest record read, in characters (default DEFAULT_MAX_LINE_CHARS, 64 Mi); see `line_too_long`. */
+  maxLineChars?: number;
 }
 
 const LF = 10;
@@ -36,8 +42,9 @@ const NO_QUOTE = -2;
  * 1-based physical line where the record starts (line breaks inside quoted fields count).
  * A record without a problem also says where its text is (`text`, `textStart`, `textEnd`: the
  * record without its line break); `reparseRecord` reads that text back into the same values.
- * A record cut by a chunk boundary is kept and re-scanned when the next chunk arrives, so
- * chunk boundaries can fall anywhere (inside a quoted field, between CR and LF).
+ * Chunk boundaries can fall anywhere (inside a quoted field, between CR and LF): a record cut by
+ * one is kept in pieces that a `RecordEndFinder` follows, and read once the finder says it is
+ * decided, so the work is linear in the input however long a record is and however it is chunked.
  *
  * Blanks around a quoted field are ignored, as pgloader and Python's csv (skipinitialspace)
  * do: spaces and tabs between a delimiter (or the line start) and an opening quote, and
@@ -45,11 +52,13 @@ const NO_QUOTE = -2;
  * as `a`, `b, c`, `d`. A tab is a blank only when it is not the delimiter (same for a space).
  * An unquoted field keeps its blanks (trimming is the normalizer's job).
  *
- * Problems are data, never exceptions: `stray_quote` (a quote inside an unquoted field after
- * something other than blanks, or text other than blanks between a closing quote and the
- * delimiter; the field is kept as written, blanks included) and `unterminated_quote` (see
- * MAX_QUOTED_CHARS; the field is kept as written up to the end of the line where it opened).
- * Empty physical lines outside quotes are skipped, not records.
+ * Problems are data: `stray_quote` (a quote inside an unquoted field after something other
+ * than blanks, or text other than blanks between a closing quote and the delimiter; the field
+ * is kept as written, blanks included), `unterminated_quote` (see MAX_QUOTED_CHARS; the field
+ * is kept as written up to the end of the line where it opened) and `line_too_long` (a record
+ * longer than `maxLineChars`: no fields; reading restarts after the first line break at or past
+ * the bound). The one exception: a line that runs on for twice the bound throws SOURCE_FORMAT
+ * (a gzipped 10 GB line is refused after 128 Mi characters). Empty lines are skipped.
  *
  * Speed: fields are found with `indexOf` and the next delimiter / LF / CR / quote positions
  * are cached, so each character is scanned a constant number of times. Blanks cost nothing
@@ -64,12 +73,28 @@ export class DelimitedTokenizer {
   private readonly quoteCode: number;
   private readonly doubledQuote: string;
   private readonly maxQuoted: number;
+  private readonly maxLine: number;
   /** Character codes ignored around a quoted field: space and tab, unless delimiter or quote. */
   private readonly blank1: number;
   private readonly blank2: number;
-  private buf = '';
-  /** Physical line of `buf[0]`. */
+  /**
+   * The text of an unfinished record (it starts at a record start), in pieces: kept as they came
+   * and joined once the finder says the record is decided, so a record spanning many chunks is
+   * scanned a constant number of times, not once per chunk.
+   */
+  private pending: string[] = [];
+  private readonly finder: RecordEndFinder;
+  /** Physical line of the first pending character. */
   private line = 1;
+  /** Skipping the rest of a line that was too long (see `tooLong`). */
+  private skipping = false;
+  /** While skipping: the record's first line, and characters passed since its line bound. */
+  private skipLine = 0;
+  private skipped = 0;
+  /** A CR ended the skipped line at the end of a piece: drop an LF that starts the next one. */
+  private eatLf = false;
+  /** Characters handed to the scanner so far (a measure of work, for tests: linear in the input). */
+  scanned = 0;
 
   constructor(options: TokenizerOptions) {
     if (options.delimiter.length !== 1) throw new RangeError('delimiter must be one character');
@@ -83,26 +108,140 @@ export class DelimitedTokenizer {
     this.quoteCode = options.quote === '' ? NO_QUOTE : options.quote.charCodeAt(0);
     this.doubledQuote = options.quote + options.quote;
     this.maxQuoted = options.maxQuotedChars ?? MAX_QUOTED_CHARS;
+    this.maxLine = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS;
     const blanks = [SPACE, TAB].filter((b) => b !== this.delimCode && b !== this.quoteCode);
     this.blank1 = blanks[0] ?? NO_BLANK;
     this.blank2 = blanks[1] ?? this.blank1;
+    this.finder = new RecordEndFinder({
+      delimiter: this.delim,
+      quote: this.quote,
+      delimCode: this.delimCode,
+      quoteCode: this.quoteCode,
+      blank1: this.blank1,
+      blank2: this.blank2,
+      maxQuoted: this.maxQuoted,
+      maxLine: this.maxLine,
+    });
   }
 
-  /** Tokenizes `text` (the next piece of the file) and appends every complete record to `out`. */
+  /**
+   * Tokenizes `text` (the next piece of the file) and appends every complete record to `out`.
+   * @throws LoadstoneError SOURCE_FORMAT when a line runs on for more than twice the line bound
+   *   (see `tooLong`): such a file cannot be read as lines of delimited text.
+   */
   push(text: string, out: SourceRow[]): void {
-    this.buf = this.buf.length === 0 ? text : this.buf + text;
-    this.run(false, out);
+    if (this.skipping || this.eatLf) {
+      text = this.skip(text);
+      if (text.length === 0) return;
+    }
+    if (this.pending.length === 0) {
+      this.run(text, false, out);
+      return;
+    }
+    this.pending.push(text);
+    if (this.finder.feed(text)) {
+      const whole = this.pending.join('');
+      this.pending = [];
+      this.run(whole, false, out);
+    }
   }
 
   /** Ends the input: the last record (even without a final line break) is appended to `out`. */
   finish(out: SourceRow[]): void {
-    this.run(true, out);
-    this.buf = '';
+    this.eatLf = false;
+    if (this.skipping) {
+      this.skipping = false;
+      return;
+    }
+    const whole = this.pending.join('');
+    this.pending = [];
+    this.run(whole, true, out);
   }
 
-  private run(final: boolean, out: SourceRow[]): void {
-    const buf = this.buf;
+  /**
+   * Passes over the rest of a line that was too long, up to and including its line break, and
+   * returns the text after it ('' when the line goes on).
+   */
+  private skip(text: string): string {
+    let from = 0;
+    if (this.skipping) {
+      const lf = text.indexOf('\n');
+      const cr = text.indexOf('\r');
+      const end = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
+      if (end < 0 || this.skipped + end > this.maxLine) {
+        this.skipped += end < 0 ? text.length : end;
+        if (this.skipped > this.maxLine) throw this.runaway(this.skipLine);
+        return '';
+      }
+      this.skipping = false;
+      this.line = this.skipLine + 1;
+      from = end + 1;
+      if (text.charCodeAt(end) === CR) {
+        if (from === text.length) {
+          this.eatLf = true;
+          return '';
+        }
+        if (text.charCodeAt(from) === LF) from++;
+      }
+    } else if (text.charCodeAt(0) === LF) from = 1;
+    this.eatLf = false;
+    return from === 0 ? text : text.slice(from);
+  }
+
+  /** The whole-file error for a line that goes on past twice the bound. */
+  private runaway(line: number): LoadstoneError {
+    const limit = 2 * this.maxLine;
+    return new LoadstoneError(
+      'SOURCE_FORMAT',
+      `line ${line} runs on for more than ${limit.toLocaleString('en-US')} characters without a line break, so the file cannot be read as lines of delimited text (if it really is, raise the line limit, maxLineChars)`,
+      { details: { line } },
+    );
+  }
+
+  /**
+   * A record longer than the line bound (its end, or the earliest it can end, lies more than
+   * `maxLine` characters after its start). It is reported as `line_too_long` without its fields,
+   * and reading restarts after the first line break at or past the bound. Returns where reading
+   * goes on in `buf`, or `buf.length` when the rest of `buf` is skipped (the line goes on: see
+   * `skip`). Depends on the text only, never on how it was chunked.
+   */
+  private tooLong(buf: string, recStart: number, recLine: number, final: boolean, out: SourceRow[]): number {
     const len = buf.length;
+    const bound = recStart + this.maxLine;
+    const end = Math.min(find(buf, '\n', bound, len), find(buf, '\r', bound, len));
+    if (end - bound > this.maxLine) throw this.runaway(recLine);
+    // At least the bound's worth of the record is in `buf`, so the excerpt never depends on chunking.
+    const head = buf.slice(recStart, recStart + Math.min(40, this.maxLine));
+    out.push({
+      line: recLine,
+      values: [],
+      problem: {
+        reason: 'line_too_long',
+        message: `line ${recLine}: longer than ${this.maxLine.toLocaleString('en-US')} characters (the line limit, maxLineChars), so it is not read; it starts ${JSON.stringify(head)}…, and reading goes on at the next line`,
+      },
+    });
+    if (end === len) {
+      if (final) return len;
+      this.skipping = true;
+      this.skipLine = recLine + countBreaks(buf, recStart, len);
+      this.skipped = len - bound;
+      return len;
+    }
+    this.line = recLine + countBreaks(buf, recStart, end) + 1;
+    if (buf.charCodeAt(end) === LF) return end + 1;
+    if (end + 1 < len) return buf.charCodeAt(end + 1) === LF ? end + 2 : end + 1;
+    if (!final) this.eatLf = true;
+    return len;
+  }
+
+  /**
+   * Reads the records of `buf`, which starts at a record start; an unfinished last record is kept
+   * in `pending` (unless `final`). Every place that waits for more text first checks that the
+   * record can still end within the line bound (the earliest it can end: `minEnd`).
+   */
+  private run(buf: string, final: boolean, out: SourceRow[]): void {
+    const len = buf.length;
+    this.scanned += len;
     const D = this.delimCode;
     const Q = this.quoteCode;
     const d = this.delim;
@@ -134,6 +273,8 @@ export class DelimitedTokenizer {
       const values: string[] = [];
       let problem: RowProblem | undefined;
       let breaks = 0; // line breaks inside quoted fields of this record so far
+      // Set when the record cannot end within the line bound.
+      let over = false;
       for (;;) {
         c = pos < len ? buf.charCodeAt(pos) : -1;
         if (c === Q) {
@@ -158,6 +299,11 @@ export class DelimitedTokenizer {
             break;
           }
           if (close === -1 && !final && earliest - open <= this.maxQuoted) {
+            // It may yet end at the first line break after its opening quote (unterminated).
+            if (len - recStart > this.maxLine && eolAfter(buf, open, len) - recStart > this.maxLine) {
+              over = true;
+              break;
+            }
             pos = recStart;
             line = recLine;
             break records;
@@ -174,9 +320,17 @@ export class DelimitedTokenizer {
             if (close === -1 || eol < close) {
               if (!final && (eol === len || (eol === cr && eol + 1 === len))) {
                 // No line break yet to restart from (or a CR that may be half a CRLF): read on.
+                if (eol - recStart > this.maxLine) {
+                  over = true;
+                  break;
+                }
                 pos = recStart;
                 line = recLine;
                 break records;
+              }
+              if (eol - recStart > this.maxLine) {
+                over = true;
+                break;
               }
               const openLine = recLine + breaks;
               values.push(buf.slice(fieldStart(buf, open, recStart, B1, B2), eol));
@@ -215,6 +369,10 @@ export class DelimitedTokenizer {
             while (pos < len && ((c = buf.charCodeAt(pos)) === B1 || c === B2));
             if (pos === len) {
               if (!final) {
+                if (len - recStart > this.maxLine) {
+                  over = true;
+                  break;
+                }
                 pos = recStart;
                 line = recLine;
                 break records;
@@ -234,6 +392,10 @@ export class DelimitedTokenizer {
             if (nc < pos) nc = find(buf, '\r', pos, len);
             const end = Math.min(nd, nl, nc);
             if (end === len && !final) {
+              if (len - recStart > this.maxLine) {
+                over = true;
+                break;
+              }
               pos = recStart;
               line = recLine;
               break records;
@@ -255,6 +417,10 @@ export class DelimitedTokenizer {
           if (nc < pos) nc = find(buf, '\r', pos, len);
           const end = Math.min(nd, nl, nc);
           if (end === len && !final) {
+            if (len - recStart > this.maxLine) {
+              over = true;
+              break;
+            }
             pos = recStart;
             line = recLine;
             break records;
@@ -282,6 +448,10 @@ export class DelimitedTokenizer {
         }
         // At a line break or at the end of the (final) input: the record is complete.
         const recEnd = pos;
+        if (recEnd - recStart > this.maxLine) {
+          over = true;
+          break;
+        }
         if (pos < len) {
           if (buf.charCodeAt(pos) === CR) {
             if (pos + 1 < len) pos += buf.charCodeAt(pos + 1) === LF ? 2 : 1;
@@ -301,54 +471,21 @@ export class DelimitedTokenizer {
         );
         break;
       }
+      if (!over) continue;
+      // The record cannot end within the line bound (see `tooLong`). Reading may go on before the
+      // scan position, so the cached positions are forgotten.
+      pos = this.tooLong(buf, recStart, recLine, final, out);
+      line = this.line;
+      nd = nl = nc = nq = -1;
     }
-    this.buf = pos >= len ? '' : buf.slice(pos);
     this.line = line;
+    if (pos < len) {
+      const rest = buf.slice(pos);
+      this.pending = [rest];
+      this.finder.reset();
+      this.finder.feed(rest);
+    }
   }
-}
-
-/**
- * True when buf[from, to) holds only spaces and tabs (and is not empty). Called on the text
- * of an unquoted field before its first quote, which holds neither the delimiter nor the
- * quote, so a tab (or space) delimiter needs no special case here.
- */
-function isBlank(buf: string, from: number, to: number): boolean {
-  if (from >= to) return false;
-  for (let i = from; i < to; i++) {
-    const c = buf.charCodeAt(i);
-    if (c !== SPACE && c !== TAB) return false;
-  }
-  return true;
-}
-
-/**
- * Start of the field whose opening quote is at `open`: before it stand only the blanks that
- * were skipped, then the delimiter or the record start. Used on error paths only, to keep a
- * bad field exactly as written, so the fast path tracks no field start.
- */
-function fieldStart(buf: string, open: number, recStart: number, b1: number, b2: number): number {
-  let i = open;
-  while (i > recStart) {
-    const c = buf.charCodeAt(i - 1);
-    if (c !== b1 && c !== b2) break;
-    i--;
-  }
-  return i;
-}
-
-function find(buf: string, ch: string, from: number, len: number): number {
-  const i = buf.indexOf(ch, from);
-  return i === -1 ? len : i;
-}
-
-/** Line breaks (LF, CRLF, lone CR) in buf[from, to); only called when there is at least one. */
-function countBreaks(buf: string, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const c = buf.charCodeAt(i);
-    if (c === LF || (c === CR && buf.charCodeAt(i + 1) !== LF)) n++;
-  }
-  return n;
 }
 
 /**

@@ -25,8 +25,8 @@ export class ProblemItem {
     readonly line: number,
     readonly reason: ReasonCode,
     readonly message: string,
-    /** The element or line as text, so the report can show and re-load it. */
-    readonly rawText: string,
+    /** The element or line as text, so the report can show and re-load it (none when too long to keep). */
+    readonly rawText: string | undefined,
   ) {}
 }
 
@@ -71,7 +71,7 @@ export function toSourceRow(item: ParsedOutput, columns: ColumnIndex, what: stri
       line: item.line,
       values: new Array<RawValue>(columns.names.length).fill(null),
       problem: { reason: item.reason, message: item.message },
-      rawText: item.rawText,
+      ...(item.rawText === undefined ? {} : { rawText: item.rawText }),
     };
   }
   return item;
@@ -90,19 +90,20 @@ export function alignFields(
   what: string,
 ): SourceRow {
   const values = new Array<RawValue>(columns.names.length).fill(null);
-  let unknown: string[] | undefined;
+  // A Set, not a list search: a record may bring thousands of new keys.
+  let unknown: Set<string> | undefined;
   for (let i = 0; i < count; i++) {
     const key = keys[i]!;
     const at = columns.position(key);
     if (at === undefined) {
-      if (!unknown?.includes(key)) (unknown ??= []).push(key);
+      (unknown ??= new Set()).add(key);
     } else {
       values[at] = fields[i]!;
     }
   }
   if (!unknown) return { line, values };
-  const names = unknown.map((k) => JSON.stringify(k)).join(', ');
-  const one = unknown.length === 1;
+  const names = namesOf([...unknown]);
+  const one = unknown.size === 1;
   return {
     line,
     values,
@@ -114,6 +115,13 @@ export function alignFields(
     },
     rawText: stringifyRecord(keys, fields, count),
   };
+}
+
+/** Keys for a message: all of a few, the first ten and a count of many. */
+function namesOf(keys: readonly string[]): string {
+  const shown = keys.slice(0, 10).map((k) => JSON.stringify(k));
+  if (keys.length > 10) shown.push(`and ${(keys.length - 10).toLocaleString('en-US')} more`);
+  return shown.join(', ');
 }
 
 /** JSON text of a raw value, keeping the exact source text of a `JsonNumber`. */

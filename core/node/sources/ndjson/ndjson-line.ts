@@ -61,6 +61,7 @@ export class NdjsonLineParser {
     }
     if (numbers || nested) {
       const found = scanLine(text);
+      indexScanned(found);
       if (deepest > MAX_NESTING) {
         return new ProblemItem(
           line,
@@ -94,15 +95,47 @@ const nestedKeys: string[] = [];
 const nestedTexts: string[] = [];
 let inexactNested = 0;
 
+/**
+ * Above this many scanned fields, lookups by key go through a Map built once per line: searching
+ * the lists for every key costs the square of the field count (a line of 100,000 numeric keys took
+ * 45 s). Below it, a search of a few entries is cheaper than building a Map.
+ */
+const MAP_ABOVE = 16;
+let numberIndex: Map<string, number> | undefined;
+let nestedIndex: Map<string, number> | undefined;
+
+/** Builds the key indexes of the last scan when it found many fields (the last occurrence wins). */
+function indexScanned(count: number): void {
+  numberIndex = undefined;
+  nestedIndex = undefined;
+  if (count > MAP_ABOVE) {
+    numberIndex = new Map();
+    for (let i = 0; i < count; i++) numberIndex.set(scannedKeys[i]!, i);
+  }
+  if (inexactNested > MAP_ABOVE) {
+    nestedIndex = new Map();
+    for (let i = 0; i < inexactNested; i++) nestedIndex.set(nestedKeys[i]!, i);
+  }
+}
+
 /** Exact text of the nested value stored under `key` when it holds an inexact number (the last occurrence). */
 function nestedText(key: string): string | undefined {
+  if (nestedIndex) {
+    const i = nestedIndex.get(key);
+    return i === undefined ? undefined : nestedTexts[i];
+  }
   for (let i = inexactNested - 1; i >= 0; i--) if (nestedKeys[i] === key) return nestedTexts[i];
   return undefined;
 }
 
 /** Exact text of the number stored under `key` (the last occurrence, as JSON.parse keeps). */
 function numberText(key: string, count: number): string {
-  for (let i = count - 1; i >= 0; i--) if (scannedKeys[i] === key) return scannedTexts[i]!;
+  if (numberIndex) {
+    const i = numberIndex.get(key);
+    if (i !== undefined) return scannedTexts[i]!;
+  } else {
+    for (let i = count - 1; i >= 0; i--) if (scannedKeys[i] === key) return scannedTexts[i]!;
+  }
   // Unreachable for text that JSON.parse accepted; keep the value rather than lose it.
   return 'null';
 }

@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { LoadstoneError } from '../../../common/errors.ts';
 import { NumberShape } from './excel-date.ts';
+import { SharedStrings } from './shared-strings.ts';
 import { columnIndex, columnName, type SheetContext, SheetHandler, type SheetRow } from './sheet-reader.ts';
 import { XmlScanner } from './xml-scanner.ts';
 
+const strings = new SharedStrings('book.xlsx');
+strings.add('zero');
+strings.add('one');
+
 const context: SheetContext = {
   path: 'book.xlsx',
-  sharedStrings: ['zero', 'one'],
+  sharedStrings: strings,
+  maxChars: 1000,
   // style 0: general, 1: a date format, 2: a duration format
   shapes: Uint8Array.from([NumberShape.Number, NumberShape.DateTime, NumberShape.Duration]),
   date1904: false,
@@ -51,6 +57,7 @@ describe('SheetHandler', () => {
           12.5,
         ],
         errors: undefined,
+        tooLong: undefined,
       },
     ]);
   });

@@ -1,6 +1,7 @@
 import { LoadstoneError } from '../../../common/errors.ts';
 import type { RawValue } from '../../../common/types.ts';
 import { excelSerialToIso, isoCellToNaive, NumberShape } from './excel-date.ts';
+import { runawayText, type SharedStrings, TOO_LONG } from './shared-strings.ts';
 import { unescapeOoxml } from './workbook-parts.ts';
 import { decodeEntities, readAttributes, type XmlHandler } from './xml-scanner.ts';
 
@@ -11,12 +12,16 @@ export interface SheetRow {
   readonly cells: RawValue[];
   /** Cells that hold an error or no usable value, as "C7: #DIV/0!". */
   readonly errors: string[] | undefined;
+  /** Cells whose text is longer than the bound (not kept), as "C7" or "C7 (shared string 12)". */
+  readonly tooLong: string[] | undefined;
 }
 
 /** What cell values are read with. */
 export interface SheetContext {
   readonly path: string;
-  readonly sharedStrings: readonly string[];
+  readonly sharedStrings: SharedStrings;
+  /** Longest cell text kept, in characters; a longer cell makes its row `cell_too_long`. */
+  readonly maxChars: number;
   /** Number shape per cell style index. */
   readonly shapes: Uint8Array;
   readonly date1904: boolean;
@@ -55,6 +60,7 @@ export class SheetHandler implements XmlHandler {
   private cells: RawValue[] = [];
   private filled = false;
   private errors: string[] | undefined;
+  private tooLong: string[] | undefined;
   private nextColumn = 0;
   // current cell
   private column = 0;
@@ -65,6 +71,9 @@ export class SheetHandler implements XmlHandler {
   private inline = '';
   private hasInline = false;
   private formula = false;
+  /** The current cell's text went past the bound: it is no longer kept. */
+  private over = false;
+  private overChars = 0;
   private target = NONE;
   private phonetic = 0;
 
@@ -79,6 +88,7 @@ export class SheetHandler implements XmlHandler {
       this.value = undefined;
       this.hasInline = false;
       this.formula = false;
+      this.over = false;
     } else if (name === 'v') {
       this.value = '';
       this.target = VALUE;
@@ -92,6 +102,7 @@ export class SheetHandler implements XmlHandler {
       this.cells = [];
       this.filled = false;
       this.errors = undefined;
+      this.tooLong = undefined;
       this.nextColumn = 0;
     } else if (name === 'is') {
       this.hasInline = true;
@@ -116,7 +127,7 @@ export class SheetHandler implements XmlHandler {
       this.wantText = false;
     } else if (name === 'row') {
       if (this.inData && this.filled) {
-        this.rows.push({ line: this.line, cells: this.cells, errors: this.errors });
+        this.rows.push({ line: this.line, cells: this.cells, errors: this.errors, tooLong: this.tooLong });
       }
     } else if (name === 'rPh') {
       this.phonetic--;
@@ -127,12 +138,27 @@ export class SheetHandler implements XmlHandler {
   }
 
   text(text: string): void {
-    if (this.target === VALUE) this.value += text;
-    else if (this.target === INLINE) this.inline += text;
+    const max = this.context.maxChars;
+    if (this.over) {
+      // Counted, not kept: a cell that runs on for twice the bound stops the read, like a line.
+      this.overChars += text.length;
+      if (this.overChars > max) throw runawayText(this.context.path, `cell ${this.where()}`, max);
+      return;
+    }
+    let length = 0;
+    if (this.target === VALUE) length = (this.value += text).length;
+    else if (this.target === INLINE) length = (this.inline += text).length;
+    if (length > max) {
+      // Let go of the text: the row is rejected, and the rest of the sheet is read.
+      this.over = true;
+      this.overChars = length - max;
+      this.value = '';
+      this.inline = '';
+    }
   }
 
   private finishCell(): void {
-    const value = this.cellValue();
+    const value = this.over ? this.tooLongCell(this.where()) : this.cellValue();
     const cells = this.cells;
     const column = this.column;
     this.nextColumn = column + 1;
@@ -160,7 +186,8 @@ export class SheetHandler implements XmlHandler {
       }
       case T_SHARED: {
         if (text === undefined || text === '') return null;
-        const s = this.context.sharedStrings[Number(text)];
+        const s = this.context.sharedStrings.get(Number(text));
+        if (s === TOO_LONG) return this.tooLongCell(`${this.where()} (shared string ${text})`);
         if (s === undefined) {
           throw new LoadstoneError(
             'SOURCE_FORMAT',
@@ -190,6 +217,13 @@ export class SheetHandler implements XmlHandler {
       default:
         return this.fail(`unknown cell type ${JSON.stringify(this.unknownType)}`);
     }
+  }
+
+  /** Records a cell whose text is over the bound: no value, and the row is rejected. */
+  private tooLongCell(where: string): null {
+    (this.tooLong ??= []).push(where);
+    this.filled = true;
+    return null;
   }
 
   /** Records a cell that cannot be loaded as a value; keeps `shown` (its text) for the report. */

@@ -1,4 +1,5 @@
 import { LoadstoneError } from '../../../common/errors.ts';
+import { notText } from '../binary-check.ts';
 import { NumberShape, numberShape } from './excel-date.ts';
 import { attribute, readAttributes, type XmlHandler, XmlScanner } from './xml-scanner.ts';
 import type { ZipArchive, ZipEntry } from './zip-reader.ts';
@@ -35,6 +36,7 @@ export async function scanEntry(
       scanner.write(decoder.decode(chunk as Buffer, { stream: true }));
     }
     scanner.write(decoder.decode());
+    scanner.end();
   } catch (error) {
     if (error instanceof LoadstoneError || signal?.aborted) throw error;
     throw damaged(zip.path, entry.name, error);
@@ -101,9 +103,7 @@ export async function readWorkbookInfo(zip: ZipArchive): Promise<WorkbookInfo> {
   const workbookPart = officeDocument ? resolvePart('', officeDocument.target) : 'xl/workbook.xml';
   const workbookEntry = zip.find(workbookPart);
   if (!workbookEntry) {
-    throw new LoadstoneError('SOURCE_FORMAT', `${zip.path}: not an XLSX workbook (it has no workbook part)`, {
-      details: { path: zip.path },
-    });
+    throw notText(zip.path, 'it is a ZIP archive but not an XLSX workbook: it has no workbook part');
   }
   const folder = workbookPart.slice(0, workbookPart.lastIndexOf('/') + 1);
   const rels = await readRelationships(zip, `${folder}_rels/${workbookPart.slice(folder.length)}.rels`);
@@ -193,43 +193,4 @@ const OOXML_ESCAPE = /_x([0-9A-Fa-f]{4})_/g;
 export function unescapeOoxml(text: string): string {
   if (text.indexOf('_x') < 0) return text;
   return text.replace(OOXML_ESCAPE, (_whole, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
-}
-
-/**
- * Reads the shared string table (rich text flattened to plain text, phonetic runs left out).
- * It must be held in memory: any cell may point at any entry.
- */
-export async function readSharedStrings(
-  zip: ZipArchive,
-  part: string | undefined,
-  signal?: AbortSignal,
-): Promise<string[]> {
-  const entry = part === undefined ? undefined : zip.find(part);
-  if (!entry) return [];
-  const strings: string[] = [];
-  let current = '';
-  let inItem = false;
-  let phonetic = 0;
-  const handler = {
-    wantText: false,
-    open(name: string) {
-      if (name === 't') handler.wantText = inItem && phonetic === 0;
-      else if (name === 'si') {
-        inItem = true;
-        current = '';
-      } else if (name === 'rPh') phonetic++;
-    },
-    close(name: string) {
-      if (name === 't') handler.wantText = false;
-      else if (name === 'si') {
-        strings.push(unescapeOoxml(current));
-        inItem = false;
-      } else if (name === 'rPh') phonetic--;
-    },
-    text(text: string) {
-      current += text;
-    },
-  };
-  await scanEntry(zip, entry, handler, signal);
-  return strings;
 }

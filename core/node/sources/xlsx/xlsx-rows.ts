@@ -4,9 +4,10 @@ import { columnName, type SheetRow } from './sheet-reader.ts';
 
 /**
  * A sheet row as a source row `width` columns wide. Cells past the last column are kept in
- * `extra` and make the row a `too_many_fields` problem; error cells make it `excel_error`.
+ * `extra` and make the row a `too_many_fields` problem; error cells make it `excel_error`, and a
+ * cell longer than `maxChars` (not kept) makes it `cell_too_long`.
  */
-export function sourceRowOf(row: SheetRow, width: number): SourceRow {
+export function sourceRowOf(row: SheetRow, width: number, maxChars: number): SourceRow {
   const values = row.cells;
   let extra: RawValue[] | undefined;
   // Rows end at their last non-empty cell, so anything past `width` holds a value.
@@ -15,6 +16,20 @@ export function sourceRowOf(row: SheetRow, width: number): SourceRow {
     values.length = width;
   } else {
     while (values.length < width) values.push(null);
+  }
+  if (row.tooLong) {
+    const cells = row.tooLong.join(', ');
+    const also = row.errors ? `; also ${row.errors.join('; ')}` : '';
+    const result: SourceRow = {
+      line: row.line,
+      values,
+      problem: {
+        reason: 'cell_too_long',
+        message: `row ${row.line}: cell ${cells} holds more than ${maxChars.toLocaleString('en-US')} characters (the limit, maxLineChars), so it is not read and the row is rejected${also}`,
+      },
+    };
+    if (extra) result.extra = extra;
+    return result;
   }
   if (row.errors) {
     const result: SourceRow = {

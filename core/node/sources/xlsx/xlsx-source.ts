@@ -1,11 +1,11 @@
 import { LoadstoneError } from '../../../common/errors.ts';
-import type { SourceSpec } from '../../../common/spec/job-spec.ts';
+import { DEFAULT_MAX_LINE_CHARS, type SourceSpec } from '../../../common/spec/job-spec.ts';
 import type { OpenedSource, OpenSourceOptions, SourceRow } from '../types.ts';
+import { readSharedStrings } from './shared-strings.ts';
 import { type SheetContext, SheetHandler, type SheetRow } from './sheet-reader.ts';
 import {
   damaged,
   readNumberShapes,
-  readSharedStrings,
   readWorkbookInfo,
   type SheetInfo,
   type WorkbookInfo,
@@ -23,7 +23,9 @@ const BATCH_ROWS = 1_000;
  * The first non-empty row is the header unless `spec.header === false` (then `column_1`…);
  * `line` is the spreadsheet row number; empty rows are skipped. Text → string, numbers → number,
  * booleans → boolean, date-formatted numbers → naive ISO strings (1900 or 1904 date system),
- * formulas → their cached result; error cells make the row an `excel_error` problem naming them.
+ * formulas → their cached result; error cells make the row an `excel_error` problem naming them,
+ * a cell (or the shared string it uses) longer than `spec.maxLineChars` a `cell_too_long` one. The
+ * XML is scanned once however it is chunked; the shared strings are bounded (MAX_SHARED_STRINGS).
  * @throws LoadstoneError SOURCE_NOT_FOUND / SOURCE_UNREADABLE / SOURCE_FORMAT (not a workbook,
  *   damaged, unknown sheet name: the message lists the sheets).
  */
@@ -39,10 +41,12 @@ export async function openXlsxSource(
     const sheet = pickSheet(info, spec.sheet, path);
     const entry = sheet.part === undefined ? undefined : zip.find(sheet.part);
     if (!entry) throw damaged(path, `sheet "${sheet.name}"`, new Error('its part is missing'));
+    const maxChars = spec.maxLineChars ?? DEFAULT_MAX_LINE_CHARS;
     const context: SheetContext = {
       path,
       shapes: await readNumberShapes(zip, info.stylesPart),
-      sharedStrings: await readSharedStrings(zip, info.sharedStringsPart, signal),
+      sharedStrings: await readSharedStrings(zip, info.sharedStringsPart, maxChars, signal),
+      maxChars,
       date1904: info.date1904,
     };
     const source = readSheet(zip, entry, context, signal);
@@ -82,7 +86,7 @@ export async function openXlsxSource(
         let pending: SheetRow[] = ahead.splice(0);
         for (;;) {
           for (const row of pending) {
-            batch.push(sourceRowOf(row, width));
+            batch.push(sourceRowOf(row, width, maxChars));
             if (batch.length >= BATCH_ROWS) {
               if (signal?.aborted) return;
               yield batch;
@@ -183,6 +187,7 @@ async function* readSheet(
       if (handler.done) return;
     }
     scanner.write(decoder.decode());
+    scanner.end();
     if (handler.rows.length > 0) yield handler.rows;
   } catch (error) {
     if (signal?.aborted) return;

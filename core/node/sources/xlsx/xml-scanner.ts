@@ -21,100 +21,267 @@ export interface XmlHandler {
   readonly wantText: boolean;
 }
 
-/** Feeds text in chunks of any size to an `XmlHandler`. */
+/**
+ * Longest tag accepted (name and attributes), in characters. Machine-written tags are short (a
+ * `<worksheet>` with its namespaces is about 1 KiB); a longer one is a damaged or hostile part.
+ */
+export const MAX_TAG_CHARS = 1024 * 1024;
+
+/** What the scanner is inside of when a chunk ends. */
+const TEXT = 0;
+const START_TAG = 1;
+const END_TAG = 2;
+const COMMENT = 3;
+const PI = 4;
+const CDATA = 5;
+const DOCTYPE = 6;
+
+/** Longest entity or character reference (`&#x10FFFF;`): held back when a chunk ends inside one. */
+const MAX_ENTITY = 12;
+
+/**
+ * Feeds text in chunks of any size to an `XmlHandler`. The scan state is carried from one chunk
+ * to the next (what it is inside of, a tag's pieces, the last characters of a comment), so each
+ * character is scanned a constant number of times however long a comment, a text or a tag is: a
+ * 200 MB open comment costs one pass, not one pass per chunk. Wanted text is handed over as it
+ * arrives (in pieces), so a long text is never held here either.
+ */
 export class XmlScanner {
-  private rest = '';
+  private mode = TEXT;
+  /** A few characters carried to the next chunk in TEXT mode: a cut `<`, `<!…` or entity, a CR. */
+  private carry = '';
+  /** START_TAG / END_TAG: the tag's text so far, in pieces. */
+  private tag: string[] = [];
+  private tagLength = 0;
+  /** START_TAG: the quote of the attribute value being read, or 0. */
+  private quote = 0;
+  /** COMMENT / PI / CDATA: the last characters of the previous chunk (a terminator may straddle). */
+  private tail = '';
+  /** DOCTYPE: depth of `[` … `]`. */
+  private depth = 0;
 
   constructor(private readonly handler: XmlHandler) {}
 
-  /** Scans a chunk; an incomplete token at its end is kept for the next one. */
+  /**
+   * Scans a chunk.
+   * @throws Error when a tag is longer than MAX_TAG_CHARS (the part is damaged)
+   */
   write(chunk: string): void {
-    const buf = this.rest.length > 0 ? this.rest + chunk : chunk;
-    this.rest = '';
+    const buf = this.carry.length > 0 ? this.carry + chunk : chunk;
+    this.carry = '';
+    let pos = this.mode === TEXT ? 0 : this.resume(buf);
     const handler = this.handler;
     const length = buf.length;
-    let pos = 0;
-    while (pos < length) {
+    while (pos >= 0 && pos < length) {
       const lt = buf.indexOf('<', pos);
       if (lt < 0) {
-        // Text up to the end: keep it whole only when it is wanted (entities may be cut).
-        if (handler.wantText) this.rest = buf.slice(pos);
+        this.trailingText(buf, pos);
         return;
       }
-      if (lt > pos) {
-        if (handler.wantText) handler.text(decodeText(buf.slice(pos, lt)));
-        pos = lt;
+      if (lt > pos && handler.wantText) handler.text(decodeText(buf.slice(pos, lt)));
+      if (lt + 1 === length) {
+        this.carry = '<';
+        return;
       }
       const next = buf.charCodeAt(lt + 1);
       if (next === 0x2f) {
         // </name>
         const gt = buf.indexOf('>', lt + 2);
-        if (gt < 0) break;
+        if (gt < 0) {
+          this.openTag(END_TAG, buf.slice(lt));
+          return;
+        }
         handler.close(localName(buf, lt + 2, gt));
         pos = gt + 1;
-        continue;
-      }
-      if (next === 0x3f) {
+      } else if (next === 0x3f) {
         // <?pi ?>
-        const end = buf.indexOf('?>', lt + 2);
-        if (end < 0) break;
-        pos = end + 2;
-        continue;
-      }
-      if (next === 0x21) {
-        const end = this.special(buf, lt);
-        if (end < 0) break;
-        pos = end;
-        continue;
-      }
-      if (Number.isNaN(next)) break;
-      // <name attr="v" ...> : find the '>' outside quoted attribute values.
-      let i = lt + 1;
-      let quote = 0;
-      for (; i < length; i++) {
-        const c = buf.charCodeAt(i);
-        if (quote !== 0) {
-          if (c === quote) quote = 0;
-        } else if (c === 0x3e) {
-          break;
-        } else if (c === 0x22 || c === 0x27) {
-          quote = c;
+        pos = this.skipTo(PI, buf, lt + 2, '?>');
+      } else if (next === 0x21) {
+        pos = this.special(buf, lt);
+      } else {
+        // <name attr="v" ...> : the '>' outside quoted attribute values.
+        this.quote = 0;
+        const gt = this.tagEnd(buf, lt + 1);
+        if (gt < 0) {
+          this.openTag(START_TAG, buf.slice(lt));
+          return;
         }
+        this.startTag(buf, lt, gt);
+        pos = gt + 1;
       }
-      if (i >= length) break;
-      const selfClosing = buf.charCodeAt(i - 1) === 0x2f;
-      const end = selfClosing ? i - 1 : i;
-      const afterName = nameEnd(buf, lt + 1, end);
-      const name = localName(buf, lt + 1, afterName);
-      handler.open(name, buf, afterName, end);
-      if (selfClosing) handler.close(name);
-      pos = i + 1;
     }
-    if (pos < length) this.rest = buf.slice(pos);
   }
 
-  /** `<!-- -->`, `<![CDATA[ ]]>` or `<!DOCTYPE …>` at `lt`: returns the index after it, -1 if incomplete. */
+  /**
+   * Ends the input.
+   * @throws Error when it ends inside a tag, comment, CDATA section, PI or DOCTYPE (a truncated part)
+   */
+  end(): void {
+    const inside = [
+      '',
+      'a tag',
+      'a closing tag',
+      'a comment',
+      'a processing instruction',
+      'a CDATA section',
+      'a DOCTYPE',
+    ][this.mode];
+    if (inside) throw new Error(`the XML ends inside ${inside}`);
+    if (this.carry.startsWith('<')) throw new Error('the XML ends inside a tag');
+    if (this.carry.length > 0 && this.handler.wantText) this.handler.text(decodeText(this.carry));
+    this.carry = '';
+  }
+
+  /** `<!--`, `<![CDATA[` or `<!DOCTYPE` at `lt`: returns where scanning goes on, -1 for the next chunk. */
   private special(buf: string, lt: number): number {
-    if (buf.startsWith('!--', lt + 1)) {
-      const end = buf.indexOf('-->', lt + 4);
-      return end < 0 ? -1 : end + 3;
+    if (buf.startsWith('!--', lt + 1)) return this.skipTo(COMMENT, buf, lt + 4, '-->');
+    if (buf.startsWith('![CDATA[', lt + 1)) return this.skipTo(CDATA, buf, lt + 9, ']]>');
+    if (buf.length - lt < 10) {
+      // Too short to tell a comment or CDATA from a DOCTYPE yet.
+      this.carry = buf.slice(lt);
+      return -1;
     }
-    if (buf.startsWith('![CDATA[', lt + 1)) {
-      const end = buf.indexOf(']]>', lt + 9);
-      if (end < 0) return -1;
-      if (this.handler.wantText) this.handler.text(buf.slice(lt + 9, end));
-      return end + 3;
+    this.depth = 0;
+    return this.doctype(buf, lt + 2);
+  }
+
+  /** Picks up a construct the previous chunk left open; returns where scanning goes on, or -1. */
+  private resume(buf: string): number {
+    switch (this.mode) {
+      case START_TAG: {
+        const gt = this.tagEnd(buf, 0);
+        if (gt < 0) return this.addToTag(buf);
+        const tag = this.tagText(buf.slice(0, gt + 1));
+        this.startTag(tag, 0, tag.length - 1);
+        return gt + 1;
+      }
+      case END_TAG: {
+        const gt = buf.indexOf('>');
+        if (gt < 0) return this.addToTag(buf);
+        const tag = this.tagText(buf.slice(0, gt + 1));
+        this.handler.close(localName(tag, 2, tag.length - 1));
+        return gt + 1;
+      }
+      case COMMENT:
+        return this.skipTo(COMMENT, buf, 0, '-->');
+      case PI:
+        return this.skipTo(PI, buf, 0, '?>');
+      case CDATA:
+        return this.skipTo(CDATA, buf, 0, ']]>');
+      default:
+        return this.doctype(buf, 0);
     }
-    if (buf.length - lt < 10) return -1;
-    // <!DOCTYPE …> possibly with an internal subset in [ ]: skipped, never interpreted.
-    let depth = 0;
-    for (let i = lt + 2; i < buf.length; i++) {
+  }
+
+  /**
+   * Skips to the end of a comment, PI or CDATA section (`terminator`), from `from` (and the
+   * previous chunk's `tail`), handing CDATA text to the handler when it wants it. Returns the index
+   * after the terminator, or -1 when it is in a later chunk (then the mode is `mode`).
+   */
+  private skipTo(mode: number, buf: string, from: number, terminator: string): number {
+    const tail = this.mode === mode ? this.tail : '';
+    this.tail = '';
+    // The tail is at most two characters, so joining it costs nothing.
+    const text = tail.length > 0 ? tail + buf.slice(from) : from === 0 ? buf : buf.slice(from);
+    const end = text.indexOf(terminator);
+    const keep = terminator.length - 1;
+    if (end < 0) {
+      this.mode = mode;
+      const cut = Math.max(0, text.length - keep);
+      if (mode === CDATA && cut > 0 && this.handler.wantText) this.handler.text(text.slice(0, cut));
+      this.tail = text.slice(cut);
+      return -1;
+    }
+    this.mode = TEXT;
+    if (mode === CDATA && end > 0 && this.handler.wantText) this.handler.text(text.slice(0, end));
+    return from + end + terminator.length - tail.length;
+  }
+
+  /** Skips a DOCTYPE (brackets counted, never interpreted) from `from`; -1 when it goes on. */
+  private doctype(buf: string, from: number): number {
+    let depth = this.depth;
+    for (let i = from; i < buf.length; i++) {
       const c = buf.charCodeAt(i);
       if (c === 0x5b) depth++;
       else if (c === 0x5d) depth--;
-      else if (c === 0x3e && depth <= 0) return i + 1;
+      else if (c === 0x3e && depth <= 0) {
+        this.mode = TEXT;
+        return i + 1;
+      }
+    }
+    this.mode = DOCTYPE;
+    this.depth = depth;
+    return -1;
+  }
+
+  /** Index of the `>` that ends a start tag, from `from`, outside quoted values; -1 if not here. */
+  private tagEnd(buf: string, from: number): number {
+    let quote = this.quote;
+    const length = buf.length;
+    for (let i = from; i < length; i++) {
+      const c = buf.charCodeAt(i);
+      if (quote !== 0) {
+        if (c === quote) quote = 0;
+      } else if (c === 0x3e) {
+        this.quote = 0;
+        return i;
+      } else if (c === 0x22 || c === 0x27) {
+        quote = c;
+      }
+    }
+    this.quote = quote;
+    return -1;
+  }
+
+  /** Reports the start tag `buf[lt, gt]` (from `<` to `>`). */
+  private startTag(buf: string, lt: number, gt: number): void {
+    const selfClosing = buf.charCodeAt(gt - 1) === 0x2f;
+    const end = selfClosing ? gt - 1 : gt;
+    const afterName = nameEnd(buf, lt + 1, end);
+    const name = localName(buf, lt + 1, afterName);
+    this.handler.open(name, buf, afterName, end);
+    if (selfClosing) this.handler.close(name);
+  }
+
+  /** Starts keeping a tag that the chunk cuts (the rest of the chunk is the tag's). */
+  private openTag(mode: number, piece: string): void {
+    this.mode = mode;
+    this.tag = [];
+    this.tagLength = 0;
+    this.addToTag(piece);
+  }
+
+  private addToTag(piece: string): number {
+    this.tag.push(piece);
+    this.tagLength += piece.length;
+    if (this.tagLength > MAX_TAG_CHARS) {
+      throw new Error(`an XML tag longer than ${MAX_TAG_CHARS.toLocaleString('en-US')} characters`);
     }
     return -1;
+  }
+
+  /** The whole tag, its last piece added; back to TEXT mode. */
+  private tagText(last: string): string {
+    this.addToTag(last);
+    const tag = this.tag.join('');
+    this.tag = [];
+    this.tagLength = 0;
+    this.mode = TEXT;
+    return tag;
+  }
+
+  /**
+   * Text from `pos` to the end of the chunk: handed over when wanted, except a cut entity or a CR
+   * (it may be half of a CRLF), which wait for the next chunk.
+   */
+  private trailingText(buf: string, pos: number): void {
+    if (!this.handler.wantText) return;
+    let cut = buf.length;
+    const amp = buf.lastIndexOf('&');
+    if (amp >= pos && buf.indexOf(';', amp) < 0 && buf.length - amp < MAX_ENTITY) cut = amp;
+    if (cut > pos && buf.charCodeAt(cut - 1) === 0x0d) cut--;
+    if (cut > pos) this.handler.text(decodeText(buf.slice(pos, cut)));
+    this.carry = buf.slice(cut);
   }
 }
 
