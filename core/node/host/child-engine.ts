@@ -13,6 +13,7 @@ import { type EventName, events } from '../../common/contract/events.ts';
 import { EventBus } from '../handlers/event-bus.ts';
 import type { Logger } from '../handlers/logger.ts';
 import type { ReportFormat } from '../handlers/types.ts';
+import { packageRoot } from '../runtime/package-root.ts';
 import type { EngineLink } from './engine-link.ts';
 
 /** How the host starts its engine process. */
@@ -162,8 +163,10 @@ export class ChildEngine implements EngineLink {
   #spawn(): Promise<void> {
     const entry = ENTRY;
     const child = fork(entry, [], {
-      // The host runs from its TypeScript sources (npm run serve); so does its engine.
-      execArgv: ['--import', import.meta.resolve('tsx')],
+      // The host runs from its TypeScript sources (npm run serve); so does its engine. `--import tsx`
+      // resolves from the working folder: the package's own.
+      execArgv: ['--import', 'tsx'],
+      cwd: packageRoot(),
       env: this.options.env ?? process.env,
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
