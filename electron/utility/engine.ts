@@ -105,7 +105,7 @@ port.on('message', (event) => {
     case 'call':
     case 'cancel':
     case 'grant':
-    case 'export':
+    case 'export-report':
     case 'export-ack':
       void serve(message);
       return;

@@ -1,6 +1,10 @@
+import type { REPORT_FORMATS } from './commands.ts';
 import type { Reply } from './errors.ts';
 import type { EventName } from './events.ts';
 import type { GrantedFileDto } from './shared-schemas.ts';
+
+/** A format an error report downloads in. */
+type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /**
  * What a transport asks the engine to grant for a file the operator picked (see `FileGrants`):
@@ -25,7 +29,7 @@ export type TransportToEngineMessage =
   | { type: 'cancel'; id: number }
   | { type: 'grant'; id: number; request: GrantRequest }
   /** Streams a run's error report back as `export-chunk`s (the browser host's download). */
-  | { type: 'export'; id: number; runId: string; format: 'csv' | 'json' | 'ndjson' }
+  | { type: 'export-report'; id: number; runId: string; format: ReportFormat }
   /** The transport wrote the last chunk out: the engine may send the next one. */
   | { type: 'export-ack'; id: number }
   | { type: 'shutdown' };

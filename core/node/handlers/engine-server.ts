@@ -97,7 +97,7 @@ export function createEngineServer(engine: Engine, post: (message: EngineToTrans
           return call(message.id, message.name, message.input);
         case 'grant':
           return grant(message.id, message.request);
-        case 'export':
+        case 'export-report':
           return exportReport(message.id, message.runId, message.format);
         case 'export-ack': {
           const ack = acks.get(message.id);

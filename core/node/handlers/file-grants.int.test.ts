@@ -63,7 +63,7 @@ beforeAll(async () => {
         line: 2,
         stage: 'normalize',
         raw: { a: 'x' },
-        errors: [{ column: 'a', value: 'x', reason: 'r', message: 'm' }],
+        errors: [{ column: 'a', value: 'x', reason: 'invalid_integer', message: 'm' }],
       },
     ]);
     writer.flush();

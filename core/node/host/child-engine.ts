@@ -117,7 +117,7 @@ export class ChildEngine implements EngineLink {
     signal: AbortSignal,
   ): Promise<Reply<{ rows: number }>> {
     return this.#request(
-      (id) => ({ type: 'export', id, runId, format }),
+      (id) => ({ type: 'export-report', id, runId, format }),
       (resolve) => ({ kind: 'export', resolve, out, signal }),
       signal,
     );
