@@ -48,6 +48,7 @@ for (const [name, module, fn] of [
   ['export', './export-bench.ts', 'benchExport'],
   ['load', './load-bench.ts', 'benchLoad'],
   ['pipeline', './pipeline-bench.ts', 'benchPipeline'],
+  ['host', './host-bench.ts', 'benchHost'],
 ] as const) {
   if (!wanted(name)) continue;
   try {

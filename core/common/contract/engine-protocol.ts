@@ -39,7 +39,8 @@ export type EngineToTransportMessage =
   | { type: 'ready' }
   | { type: 'reply'; id: number; reply: Reply<unknown> }
   | { type: 'granted'; id: number; reply: GrantReply }
-  | { type: 'export-chunk'; id: number; data: Uint8Array }
+  /** `data`: base64 (every transport can carry text). */
+  | { type: 'export-chunk'; id: number; data: string }
   | { type: 'export-end'; id: number; reply: Reply<{ rows: number }> }
   | { type: 'event'; name: EventName; payload: unknown }
   /** The engine could not start; the transport shows the message and stops. */

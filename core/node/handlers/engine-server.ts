@@ -76,7 +76,7 @@ export function createEngineServer(engine: Engine, post: (message: EngineToTrans
       size = 0;
       if (signal.aborted) return done(new Error('the download was cancelled'));
       acks.set(id, () => done());
-      post({ type: 'export-chunk', id, data });
+      post({ type: 'export-chunk', id, data: data.toString('base64') });
     };
     return new Writable({
       write(chunk: Buffer, _encoding, done) {
