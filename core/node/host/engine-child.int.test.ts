@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseJobSpec } from '../../common/spec/job-spec.ts';
 import { memoryLogger } from '../handlers/test-support.ts';
 import { KeyedSecretStore, openStore } from '../store/index.ts';
 import { ChildEngine } from './child-engine.ts';
@@ -180,6 +181,38 @@ describe('browser host: the engine never takes the host down', () => {
     expect(lastPos).toBeLessThan(size / 2);
     expect(engine.starts).toBe(2);
     expect((await callApi(host, 'app.info', {})).status).toBe(200);
+  });
+
+  it('downloads a report from the engine process in acknowledged chunks, whole', async () => {
+    const store = openStore(dataDir, { secretStore: new KeyedSecretStore(randomBytes(32)) });
+    let runId: string;
+    try {
+      const spec = parseJobSpec({ source: { path: '/elsewhere/in.csv' }, target: { table: 't' } });
+      runId = store.runs.create({ spec, sourceColumns: ['note'] });
+      const writer = store.rejects.writer(runId);
+      for (let i = 0; i < 3000; i++) {
+        const note = `row ${i} ${'x'.repeat(100)}`;
+        writer.add([
+          {
+            line: i + 2,
+            stage: 'normalize',
+            raw: { note },
+            errors: [{ column: 'note', value: note, reason: 'invalid_integer', message: 'm' }],
+          },
+        ]);
+      }
+      writer.flush();
+      store.runs.finish(runId, { status: 'succeeded', counts: { read: 3000, inserted: 0 } });
+    } finally {
+      store.close();
+    }
+    const res = await rawRequest(host, { path: `/api/reports/${runId}/export?format=ndjson` });
+    expect(res.status).toBe(200);
+    const lines = res.body.trim().split('\n');
+    // About 600 KB: ten chunks or so, each acknowledged before the next.
+    expect(res.body.length).toBeGreaterThan(300_000);
+    expect(lines).toHaveLength(3000);
+    expect(JSON.parse(lines[2999]!)).toMatchObject({ line: 3001 });
   });
 
   it('the store is intact after every attempt: it opens, with its jobs and connections', async () => {
