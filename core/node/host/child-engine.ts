@@ -65,6 +65,8 @@ export class ChildEngine implements EngineLink {
   #nextId = 1;
   #stopping = false;
   #starts = 0;
+  /** The engine process that said it was ready (one that dies before that is not restarted). */
+  #readyChild: ChildProcess | null = null;
 
   private constructor(private readonly options: ChildEngineOptions) {
     this.bus = new EventBus(options.log);
@@ -177,8 +179,10 @@ export class ChildEngine implements EngineLink {
     this.#starts++;
     const ready = new Promise<void>((resolve, reject) => {
       const onMessage = (message: EngineToTransportMessage) => {
-        if (message.type === 'ready') resolve();
-        else if (message.type === 'fatal') reject(new Error(message.message));
+        if (message.type === 'ready') {
+          this.#readyChild = child;
+          resolve();
+        } else if (message.type === 'fatal') reject(new Error(message.message));
       };
       child.on('message', onMessage);
       child.once('exit', (code, signal) =>
@@ -253,7 +257,8 @@ export class ChildEngine implements EngineLink {
       pending.resolve(down as never);
     }
     this.#pending.clear();
-    if (this.#stopping) return;
+    // One that died before it was ready is reported by #spawn's promise; restarting it would only loop.
+    if (this.#stopping || this.#readyChild !== child) return;
     this.options.log.error(`the engine process stopped unexpectedly (${how}); starting a new one`);
     // Restart at once; one that cannot even start is fatal (restarting it again would only loop).
     this.#spawn().then(
