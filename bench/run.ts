@@ -49,6 +49,7 @@ for (const [name, module, fn] of [
   ['load', './load-bench.ts', 'benchLoad'],
   ['pipeline', './pipeline-bench.ts', 'benchPipeline'],
   ['hostile', './hostile-bench.ts', 'benchHostile'],
+  ['host', './host-bench.ts', 'benchHost'],
 ] as const) {
   if (!wanted(name)) continue;
   try {

@@ -178,7 +178,9 @@ test('an operator loads a messy Latin-1 CSV end to end and re-runs it as an incr
   });
   await expect(wizard.compatibility()).toHaveAttribute('data-state', 'ok');
   await wizard.toPlan();
-  await wizard.startLoad();
+  // The job was opened and changed (incremental now): Load asks; this run leaves the job as saved.
+  await expect(page.getByTestId('job-unsaved')).toBeVisible();
+  await wizard.startLoad('keep');
   const again = await wizard.finished();
   await expect(again).toHaveAttribute('data-status', 'succeeded');
   expect(await countOf(again, 'inserted')).toBe(0);
@@ -186,9 +188,10 @@ test('an operator loads a messy Latin-1 CSV end to end and re-runs it as an incr
   expect(await tableCount(target.url, 'customers')).toBe(MESSY_GOOD_ROWS);
   await app.shot('incremental re-run');
 
-  // 11. "Run now" runs the job as saved (upsert): the same rows again change nothing.
+  // 11. "Run now" runs the job as saved (upsert, as its confirmation says): the same rows again change nothing.
   await shell.go('jobs');
-  await jobs.row('customers-daily').getByTestId('run-job').click();
+  await expect(await jobs.askRunNow('customers-daily')).toContainText('Upsert inserts the keys');
+  await page.getByTestId('run-job-dialog').getByTestId('confirm-yes').click();
   await expect(page.getByTestId('screen-run')).toBeVisible();
   const rerun = page.getByTestId('run-summary');
   await expect(rerun).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });

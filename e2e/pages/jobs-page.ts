@@ -8,6 +8,21 @@ export class JobsPage {
     return this.page.locator(`[data-testid="job-row"][data-name="${name}"]`);
   }
 
+  /** Asks to run a job now: the confirmation dialog that says what the run does. */
+  async askRunNow(name: string): Promise<Locator> {
+    await this.row(name).getByTestId('run-job').click();
+    const dialog = this.page.getByTestId('run-job-dialog');
+    await expect(dialog).toBeVisible();
+    return dialog;
+  }
+
+  /** Runs a job now, confirming the dialog; lands on its run page. */
+  async runNow(name: string): Promise<void> {
+    const dialog = await this.askRunNow(name);
+    await dialog.getByTestId('confirm-yes').click();
+    await expect(this.page.getByTestId('screen-run')).toBeVisible();
+  }
+
   /** Opens a saved job in the wizard (it lands on the Target step). */
   async open(name: string): Promise<void> {
     await this.row(name).getByTestId('open-job').click();

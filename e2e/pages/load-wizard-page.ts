@@ -5,9 +5,25 @@ export class LoadWizardPage {
   constructor(readonly page: Page) {}
 
   // Step 1: source
+  /**
+   * Picks a file as the operator does, in the page's file chooser (the engine reads no path typed in
+   * the page): the browser host uploads a copy, the desktop app reads it where it is. Waits until the
+   * file is the source (or the pick failed).
+   */
   async openPath(path: string): Promise<void> {
-    await this.page.getByTestId('source-path').fill(path);
-    await this.page.getByTestId('source-open').click();
+    await this.page.getByTestId('source-file-input').setInputFiles(path);
+    const name = path.split(/[\\/]/).pop() ?? path;
+    await expect(
+      this.page
+        .getByTestId('source-file-name')
+        .filter({ hasText: name })
+        .or(this.page.getByTestId('upload-error')),
+    ).toBeVisible();
+  }
+
+  /** The chosen file's name, and its "uploaded copy" label in the browser host. */
+  chosenFile(): Locator {
+    return this.page.getByTestId('source-file');
   }
 
   detected(): Locator {
@@ -158,8 +174,17 @@ export class LoadWizardPage {
     await expect(this.page.getByTestId('job-saved')).toBeVisible();
   }
 
-  async startLoad(): Promise<void> {
+  /**
+   * Clicks Load. For a job that was opened and then changed, Load asks whether to update the job:
+   * `job` says what to answer (`update` it, or `keep` it as saved and load once).
+   */
+  async startLoad(job?: 'update' | 'keep'): Promise<void> {
     await this.page.getByTestId('start-load').click();
+    if (job) {
+      const dialog = this.page.getByTestId('update-job-dialog');
+      await expect(dialog).toBeVisible();
+      await dialog.getByTestId(job === 'update' ? 'update-job-save' : 'update-job-load-only').click();
+    }
   }
 
   progress(): Locator {

@@ -4,6 +4,7 @@ import type {
   KeyOperation,
   MainToEngineMessage,
 } from '../../core/common/contract/electron-ipc.ts';
+import type { GrantReply, GrantRequest } from '../../core/common/contract/engine-protocol.ts';
 import { CODES } from '../../core/common/contract/error-codes.ts';
 import type { Reply } from '../../core/common/contract/errors.ts';
 import type { EventName } from '../../core/common/contract/events.ts';
@@ -36,6 +37,7 @@ export class EngineProcess {
   #child: UtilityProcess | null = null;
   #nextId = 1;
   readonly #pending = new Map<number, (reply: Reply<unknown>) => void>();
+  readonly #grants = new Map<number, (reply: GrantReply) => void>();
   #restarts: number[] = [];
   #stopping = false;
 
@@ -64,6 +66,19 @@ export class EngineProcess {
     return new Promise((resolve) => {
       this.#pending.set(id, resolve);
       this.#post({ type: 'call', id, name, input });
+    });
+  }
+
+  /**
+   * Asks the engine to grant a file the operator picked (dialog, drop); always resolves with a reply.
+   * Grants live in the engine: a restarted engine has none, and the renderer asks for the file again.
+   */
+  grant(request: GrantRequest): Promise<GrantReply> {
+    if (!this.#child) return Promise.resolve(engineDown('The engine is not running.'));
+    const id = this.#nextId++;
+    return new Promise((resolve) => {
+      this.#grants.set(id, resolve);
+      this.#post({ type: 'grant', id, request });
     });
   }
 
@@ -98,8 +113,18 @@ export class EngineProcess {
         resolve?.(message.reply);
         return;
       }
+      case 'granted': {
+        const resolve = this.#grants.get(message.id);
+        this.#grants.delete(message.id);
+        resolve?.(message.reply);
+        return;
+      }
       case 'event':
         this.options.onEvent(message.name, message.payload);
+        return;
+      // Downloads are the browser host's; main never asks for one.
+      case 'export-chunk':
+      case 'export-end':
         return;
       case 'key-request':
         this.#answerKey(message.id, message.op, message.data);
@@ -132,10 +157,11 @@ export class EngineProcess {
   #onExit(child: UtilityProcess, code: number): void {
     if (child !== this.#child) return;
     this.#child = null;
-    for (const resolve of this.#pending.values()) {
-      resolve(engineDown(`The engine stopped unexpectedly (exit code ${code}); try again.`));
-    }
+    const down = engineDown(`The engine stopped unexpectedly (exit code ${code}); try again.`, true);
+    for (const resolve of this.#pending.values()) resolve(down);
+    for (const resolve of this.#grants.values()) resolve(down);
     this.#pending.clear();
+    this.#grants.clear();
     if (this.#stopping) return;
     const now = Date.now();
     this.#restarts = this.#restarts.filter((t) => now - t < RESTART_WINDOW_MS);
@@ -148,6 +174,6 @@ export class EngineProcess {
   }
 }
 
-function engineDown(message: string): Reply<unknown> {
-  return { ok: false, error: { code: CODES.INTERNAL, message } };
+function engineDown(message: string, crashed = false): Reply<never> {
+  return { ok: false, error: { code: crashed ? CODES.ENGINE_CRASHED : CODES.ENGINE_UNREACHABLE, message } };
 }

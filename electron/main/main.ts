@@ -85,11 +85,10 @@ function boot(): void {
     });
     engine.start();
     const running = engine;
-    registerIpc(
-      () => win,
-      source,
-      (name, input) => running.call(name, input),
-    );
+    registerIpc(() => win, source, {
+      call: (name, input) => running.call(name, input),
+      grant: (request) => running.grant(request),
+    });
     openWindow();
   });
 }

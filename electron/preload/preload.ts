@@ -55,9 +55,19 @@ const bridge = {
       set.delete(l);
     };
   },
-  pathForFile(file: unknown): string | null {
-    if (!(file instanceof File)) return null;
-    return webUtils.getPathForFile(file) || null;
+  async grantFile(file: unknown): Promise<Reply<unknown>> {
+    // The path comes from Electron for a real File; the page only hands over the File object.
+    const path = file instanceof File ? webUtils.getPathForFile(file) : '';
+    if (!path) {
+      return {
+        ok: false,
+        error: {
+          code: CODES.BAD_REQUEST,
+          message: 'This file is not on this computer; use Browse… instead.',
+        },
+      };
+    }
+    return (await ipcRenderer.invoke(IPC_CHANNELS.grantFile, path)) as Reply<unknown>;
   },
 };
 

@@ -1,5 +1,6 @@
 // Entry of the engine's Electron utility process: opens the engine (run store, handlers, loads) and
-// relays main's messages to `dispatch` and the event bus to main. All logic is in core/node/handlers.
+// relays main's messages to the engine server (calls, cancels, file grants) and the event bus to main.
+// All logic is in core/node/handlers.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type {
@@ -7,10 +8,13 @@ import type {
   KeyOperation,
   MainToEngineMessage,
 } from '../../core/common/contract/electron-ipc.ts';
-import { CODES } from '../../core/common/contract/error-codes.ts';
-import { dispatch } from '../../core/node/handlers/dispatch.ts';
 import { openEngine } from '../../core/node/handlers/engine.ts';
 import { type KeyProtector, openEngineSecretStore } from '../../core/node/handlers/engine-key.ts';
+import {
+  createEngineServer,
+  engineNotStarted,
+  type ServedMessage,
+} from '../../core/node/handlers/engine-server.ts';
 import { createStreamLogger } from '../../core/node/handlers/logger.ts';
 import { scrubSecrets } from '../../core/node/handlers/scrub.ts';
 import type { Engine } from '../../core/node/handlers/types.ts';
@@ -29,6 +33,8 @@ const log = createStreamLogger(process.stderr, 'loadstone-engine');
 const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 let engine: Promise<Engine> | null = null;
+/** Calls, cancels, grants and events, shared with the browser host's engine child. */
+let server: Promise<ReturnType<typeof createEngineServer>> | null = null;
 let nextKeyRequest = 1;
 const keyRequests = new Map<number, { resolve: (data: Buffer) => void; reject: (error: Error) => void }>();
 
@@ -57,32 +63,23 @@ async function start(init: Extract<MainToEngineMessage, { type: 'init' }>): Prom
     log,
     migrationsDir,
   });
-  opened.bus.subscribe((name, payload) => post({ type: 'event', name, payload }));
   post({ type: 'ready' });
   return opened;
 }
 
-async function answer(id: number, name: string, input: unknown): Promise<void> {
-  if (!engine) {
-    post({
-      type: 'reply',
-      id,
-      reply: { ok: false, error: { code: CODES.INTERNAL, message: 'The engine is not started.' } },
-    });
-    return;
-  }
-  let opened: Engine;
+/** Answers a message once the engine is open (or says it could not start). */
+async function serve(message: ServedMessage): Promise<void> {
+  let opened: ReturnType<typeof createEngineServer>;
   try {
-    opened = await engine;
+    if (!server) throw new Error('not started');
+    opened = await server;
   } catch {
-    post({
-      type: 'reply',
-      id,
-      reply: { ok: false, error: { code: CODES.INTERNAL, message: 'The engine failed to start.' } },
-    });
+    const reply = engineNotStarted(engine ? 'The engine failed to start.' : 'The engine is not started.');
+    if (message.type === 'call') post({ type: 'reply', id: message.id, reply });
+    else if (message.type === 'grant') post({ type: 'granted', id: message.id, reply });
     return;
   }
-  post({ type: 'reply', id, reply: await dispatch(opened.handlers, name, input, log) });
+  await opened.handle(message);
 }
 
 async function shutdown(): Promise<void> {
@@ -100,6 +97,8 @@ port.on('message', (event) => {
     case 'init':
       if (engine) return;
       engine = start(message);
+      server = engine.then((opened) => createEngineServer(opened, post));
+      server.catch(() => {});
       engine.catch((error: unknown) => {
         const text = error instanceof Error ? error.message : String(error);
         log.error(`engine failed to start: ${text}`);
@@ -107,7 +106,11 @@ port.on('message', (event) => {
       });
       return;
     case 'call':
-      void answer(message.id, message.name, message.input);
+    case 'cancel':
+    case 'grant':
+    case 'export-report':
+    case 'export-ack':
+      void serve(message);
       return;
     case 'key-reply': {
       const pending = keyRequests.get(message.id);

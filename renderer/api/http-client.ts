@@ -8,6 +8,7 @@ import {
   type EventName,
   type EventPayload,
   events,
+  type GrantedFileDto,
   type LoadstoneApi,
   type Reply,
 } from '../../core/common/contract/index.ts';
@@ -17,8 +18,8 @@ export type StreamState = 'connecting' | 'open' | 'reconnecting';
 
 /** The browser host's client: the typed API plus the two things only HTTP needs. */
 export interface HttpApi extends LoadstoneApi {
-  /** Sends a picked or dropped file to the host; resolves to its path on the host's disk. */
-  upload(file: Blob, name: string): Promise<string>;
+  /** Sends a picked or dropped file to the host; resolves to the host's grant for it (a handle). */
+  upload(file: Blob, name: string): Promise<GrantedFileDto>;
   /** URL that downloads a run's error report. */
   exportUrl(runId: string, format: 'csv' | 'json' | 'ndjson'): string;
   /** Observes the event stream's state; returns the unsubscribe function. */
@@ -172,14 +173,13 @@ export function createHttpClient(options: HttpClientOptions): HttpApi {
         set.delete(l);
       };
     },
-    async upload(file: Blob, name: string): Promise<string> {
-      const value = await post<{ path: string }>(
+    upload(file: Blob, name: string): Promise<GrantedFileDto> {
+      return post<GrantedFileDto>(
         `${base}/api/upload?name=${encodeURIComponent(name)}`,
         file,
         file.type || 'application/octet-stream',
         'Upload',
       );
-      return value.path;
     },
     exportUrl(runId, format) {
       return `${base}/api/reports/${encodeURIComponent(runId)}/export?format=${format}&token=${encodeURIComponent(options.token)}`;

@@ -1,18 +1,30 @@
-import { apiFromBridge, isLoadstoneBridge, type LoadstoneApi } from '../../core/common/contract/index.ts';
+import {
+  apiFromBridge,
+  CallError,
+  type GrantedFileDto,
+  isLoadstoneBridge,
+  type LoadstoneApi,
+} from '../../core/common/contract/index.ts';
 import { createHttpClient, type StreamState } from './http-client.ts';
 import { takeToken } from './token.ts';
 
 /** Export formats of an error report. */
 export type ReportFormat = 'csv' | 'json' | 'ndjson';
 
-/** How the renderer reaches the engine, with the few capabilities that differ per transport. */
+/**
+ * How the renderer reaches the engine, with the few capabilities that differ per transport. The
+ * renderer never names a file by its path: a file becomes usable only through `grantFile` (a file
+ * dropped or picked in the page) or the native open dialog (`dialogs.openFile`), each giving a handle.
+ */
 export interface Transport {
   readonly kind: 'electron' | 'http';
   readonly api: LoadstoneApi;
-  /** Browser host only: sends a picked/dropped file to the host and returns its path there. */
-  readonly upload?: (file: File) => Promise<string>;
-  /** Electron only: the on-disk path of a dropped or picked file. */
-  readonly pathForFile?: (file: File) => string | null;
+  /**
+   * A file the operator dropped or picked in the page, granted to the engine: the browser host
+   * uploads a copy; the desktop app lets the engine read it where it is. Null when this window has
+   * no way to (an old preload).
+   */
+  readonly grantFile: ((file: File) => Promise<GrantedFileDto>) | null;
   /** Browser host only: a download URL for a run's error report. */
   readonly exportUrl?: (runId: string, format: ReportFormat) => string;
   /** Observes the push-event connection (HTTP only; IPC does not drop). */
@@ -44,10 +56,14 @@ export function pickTransport(win: Window): Transport | TransportFailure {
       return {
         kind: 'electron',
         api: apiFromBridge(preload),
-        pathForFile: (file) => preload.pathForFile(file),
+        grantFile: async (file) => {
+          const reply = await preload.grantFile(file);
+          if (reply.ok) return reply.value;
+          throw new CallError(reply.error);
+        },
       };
     }
-    return { kind: 'electron', api: preload };
+    return { kind: 'electron', api: preload, grantFile: null };
   }
   const token = takeToken(win);
   if (!token) {
@@ -60,7 +76,7 @@ export function pickTransport(win: Window): Transport | TransportFailure {
   return {
     kind: 'http',
     api: client,
-    upload: (file) => client.upload(file, file.name),
+    grantFile: (file) => client.upload(file, file.name),
     exportUrl: client.exportUrl,
     onStreamState: client.onStreamState,
   };

@@ -1,6 +1,7 @@
 import type { LoadstoneApi } from './api.ts';
 import type { CommandInput, CommandName, CommandOutput } from './commands.ts';
 import { CallError, type Reply } from './errors.ts';
+import type { GrantedFileDto } from './shared-schemas.ts';
 
 /**
  * What Electron's preload exposes as `window.loadstone`: the `LoadstoneApi` plus `invoke`, which resolves
@@ -11,10 +12,11 @@ import { CallError, type Reply } from './errors.ts';
 export interface LoadstoneBridge extends LoadstoneApi {
   invoke<N extends CommandName>(name: N, input: CommandInput<N>): Promise<Reply<CommandOutput<N>>>;
   /**
-   * The path on disk of a `File` the operator dropped or picked in the page (Electron's
-   * `webUtils.getPathForFile`); null when it has none (e.g. a file made in memory).
+   * Grants the engine a `File` the operator dropped on or picked in the page: the preload takes its
+   * path on disk (`webUtils.getPathForFile`, which a page cannot forge: a File made in memory has
+   * none) and main registers it with the engine. The page gets a handle, never the path.
    */
-  pathForFile(file: object): string | null;
+  grantFile(file: object): Promise<Reply<GrantedFileDto>>;
 }
 
 /** True when `api` is a preload bridge (has the lossless `invoke`). */

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { jobSpecSchema, LOAD_MODES, sourceSpecSchema } from '../spec/job-spec.ts';
+import { LOAD_MODES } from '../spec/job-spec.ts';
 import { COLUMN_TYPES } from '../types.ts';
 import {
   compatibilitySchema,
   connectionSchema,
   detectedFormatSchema,
+  grantedFileSchema,
   previewResultSchema,
   rejectedRowSchema,
   rejectStageSchema,
@@ -13,12 +14,13 @@ import {
   runSummarySchema,
   settingsSchema,
 } from './shared-schemas.ts';
+import { jobSpecRefSchema, savedJobSpecSchema, sourceRefSchema } from './source-ref.ts';
 
 /**
- * Job specs cross the boundary as the user wrote them (defaults are applied by the engine),
- * so the contract accepts the schema's input shape.
+ * Job specs cross the boundary as the operator set them up (defaults are applied by the engine), with
+ * their source as a granted file handle: a renderer names files only by handles (see `FileGrants`).
  */
-const jobSpecInput = z.lazy(() => jobSpecSchema) as unknown as z.ZodType<z.input<typeof jobSpecSchema>>;
+const jobSpecInput = jobSpecRefSchema;
 
 const ok = z.object({ ok: z.literal(true) });
 const runId = z.object({ runId: z.string().min(1) });
@@ -79,7 +81,7 @@ export const commands = {
   },
 
   'sources.inspect': {
-    input: sourceSpecSchema,
+    input: sourceRefSchema,
     output: z.object({
       format: detectedFormatSchema,
       columns: z.array(z.string()),
@@ -112,14 +114,38 @@ export const commands = {
   'jobs.list': {
     input: z.object({}),
     output: z.array(
-      z.object({ name: z.string(), updatedAt: z.string(), source: z.string(), table: z.string().nullable() }),
+      z.object({
+        name: z.string(),
+        updatedAt: z.string(),
+        /** The source file's path where the engine reads it (for information; never a capability). */
+        source: z.string(),
+        /** The file's name as the operator knows it (an upload's original name). */
+        sourceName: z.string(),
+        /** The job reads a copy uploaded to the browser host, not the operator's original file. */
+        uploaded: z.boolean(),
+        table: z.string().nullable(),
+        mode: z.enum(LOAD_MODES).nullable(),
+      }),
     ),
   },
   'jobs.get': {
     input: z.object({ name: z.string().min(1) }),
-    output: z.object({ name: z.string(), spec: jobSpecInput }),
+    output: z.object({
+      name: z.string(),
+      /** The saved spec; its file is `file` (a fresh grant), its `source` holds only how to read it. */
+      spec: savedJobSpecSchema,
+      /** Null when the saved file cannot be read any more (`fileProblem` says why). */
+      file: grantedFileSchema.nullable(),
+      fileProblem: z.string().nullable(),
+    }),
   },
+  /** Saves a job; its source must be a granted file (the engine stores the granted path and name). */
   'jobs.save': { input: z.object({ name: z.string().min(1), spec: jobSpecInput }), output: ok },
+  /** Runs a saved job as saved, reading the file it names (no grant needed: the engine saved it). */
+  'jobs.run': {
+    input: z.object({ name: z.string().min(1), dryRun: z.boolean().default(false) }),
+    output: runId,
+  },
   'jobs.delete': { input: z.object({ name: z.string().min(1) }), output: ok },
 
   'loads.start': {
@@ -153,19 +179,27 @@ export const commands = {
     }),
   },
   'reports.summary': { input: runId, output: z.array(reportSummaryItemSchema) },
+  /**
+   * Electron: writes the report to the file chosen in the save dialog (`file`: the handle
+   * `dialogs.saveFile` gave, used once). The browser host downloads instead (`GET /api/reports/<id>/export`).
+   */
   'reports.export': {
-    input: z.object({ runId: z.string().min(1), format: z.enum(REPORT_FORMATS), path: z.string().min(1) }),
+    input: z.object({ runId: z.string().min(1), format: z.enum(REPORT_FORMATS), file: z.string().min(1) }),
     output: z.object({ rows: z.number().int(), path: z.string() }),
   },
 
-  /** Electron only: native dialogs. The browser host answers `{ path: null }`. */
+  /**
+   * Electron only: native dialogs, answered by main, which grants the chosen file. The browser host
+   * answers `{ file: null }` (it uploads and downloads instead).
+   */
   'dialogs.openFile': {
     input: z.object({ title: z.string().optional() }),
-    output: z.object({ path: z.string().nullable() }),
+    output: z.object({ file: grantedFileSchema.nullable() }),
   },
+  /** The operator's choice of where to export: a handle for one write, or null when cancelled. */
   'dialogs.saveFile': {
     input: z.object({ defaultName: z.string(), title: z.string().optional() }),
-    output: z.object({ path: z.string().nullable() }),
+    output: z.object({ file: z.object({ handle: z.string(), name: z.string() }).nullable() }),
   },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 

@@ -1,5 +1,4 @@
-import type { Reply } from './errors.ts';
-import type { EventName } from './events.ts';
+import type { EngineToTransportMessage, TransportToEngineMessage } from './engine-protocol.ts';
 
 /**
  * The only IPC channels between Electron's preload and main. The preload never takes a channel name from
@@ -10,6 +9,12 @@ export const IPC_CHANNELS = {
   call: 'loadstone:call',
   /** main → renderer: (name, payload) */
   event: 'loadstone:event',
+  /**
+   * invoke(path) → Reply<GrantedFile>: the preload asks main to grant a file the operator dropped or
+   * picked in the page. Only the preload sends it, with the path `webUtils.getPathForFile` gave for a
+   * real File (the page cannot name a path: it never sees this channel).
+   */
+  grantFile: 'loadstone:grant-file',
 } as const;
 
 /** How Electron main protects the engine's secret key: safeStorage, when the OS really offers encryption. */
@@ -25,18 +30,13 @@ export type MainToEngineMessage =
       /** Whether main can protect a key with the OS keychain (safeStorage with a real backend). */
       osEncryption: boolean;
     }
-  | { type: 'call'; id: number; name: string; input: unknown }
+  | TransportToEngineMessage
   /** Answer to a `key-request`; `data` is base64. */
   | { type: 'key-reply'; id: number; ok: true; data: string }
-  | { type: 'key-reply'; id: number; ok: false; message: string }
-  | { type: 'shutdown' };
+  | { type: 'key-reply'; id: number; ok: false; message: string };
 
 /** Messages from the engine's utility process to Electron main. */
 export type EngineToMainMessage =
-  | { type: 'ready' }
-  | { type: 'reply'; id: number; reply: Reply<unknown> }
-  | { type: 'event'; name: EventName; payload: unknown }
+  | EngineToTransportMessage
   /** Asks main to encrypt or decrypt (base64 `data`) with safeStorage. */
-  | { type: 'key-request'; id: number; op: KeyOperation; data: string }
-  /** The engine could not start; main shows the message and quits. */
-  | { type: 'fatal'; message: string };
+  | { type: 'key-request'; id: number; op: KeyOperation; data: string };

@@ -21,6 +21,12 @@ export const ERROR_CODES = [
   'STORE_MIGRATION',
   'SECRET_UNAVAILABLE',
   'NOT_FOUND',
+  /** A file handle the engine did not grant (made up, or from before the engine restarted). */
+  'FILE_NOT_GRANTED',
+  /** A granted file the engine still may not touch: under the data folder, not a regular file. */
+  'FORBIDDEN_PATH',
+  /** An export would replace an existing file the operator did not confirm replacing. */
+  'FILE_EXISTS',
   'INTERNAL',
 ] as const;
 
@@ -38,6 +44,8 @@ export const TRANSPORT_ERROR_CODES = [
   'FORBIDDEN',
   'TOO_LARGE',
   'ENGINE_UNREACHABLE',
+  /** The engine's process stopped while answering (it is restarted); the call did not complete. */
+  'ENGINE_CRASHED',
   'BAD_REPLY',
 ] as const;
 

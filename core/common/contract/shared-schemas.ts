@@ -226,3 +226,18 @@ export const settingsSchema = z.object({
   }),
 });
 export type SettingsDto = z.infer<typeof settingsSchema>;
+
+/**
+ * A file the operator picked (open dialog, drop, upload), as the renderer holds it: an opaque handle
+ * the engine granted, never a path. The renderer names files only by these.
+ */
+export const grantedFileSchema = z.object({
+  /** Opaque; valid for the engine's life (a restarted engine asks for the file again). */
+  handle: z.string().min(1).max(100),
+  /** What to show: the file's name (an upload's original name). */
+  name: z.string(),
+  sizeBytes: z.number().nullable(),
+  /** True for a copy uploaded to the browser host (the original stays on the operator's machine). */
+  uploaded: z.boolean(),
+});
+export type GrantedFileDto = z.infer<typeof grantedFileSchema>;

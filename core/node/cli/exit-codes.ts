@@ -35,6 +35,10 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
     case 'SOURCE_NOT_FOUND':
     case 'SOURCE_UNREADABLE':
     case 'SOURCE_FORMAT':
+    // The CLI reads any path its user types; these come only from a transport's file grants.
+    case 'FILE_NOT_GRANTED':
+    case 'FORBIDDEN_PATH':
+    case 'FILE_EXISTS':
       return EXIT.usage;
     case 'TARGET_UNREACHABLE':
     case 'TARGET_INCOMPATIBLE':

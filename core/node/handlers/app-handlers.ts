@@ -26,12 +26,12 @@ export function appHandlers(ctx: HandlerContext): AppHandlers {
       bus.publish('data.changed', { domain: 'settings' });
       return saved;
     },
-    // The browser host has no native dialogs: the UI asks for a path or uploads/downloads instead.
+    // The browser host has no native dialogs: the UI uploads and downloads instead.
     async 'dialogs.openFile'() {
-      return { path: null };
+      return { file: null };
     },
     async 'dialogs.saveFile'() {
-      return { path: null };
+      return { file: null };
     },
   };
 }

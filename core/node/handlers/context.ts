@@ -1,5 +1,6 @@
 import type { RunStore } from '../store/index.ts';
 import type { EventBus } from './event-bus.ts';
+import type { FileGrants } from './file-grants.ts';
 import type { LoadManager } from './load-manager.ts';
 import type { Logger } from './logger.ts';
 import type { Warehouse } from './warehouse.ts';
@@ -17,4 +18,6 @@ export interface HandlerContext {
   readonly loads: LoadManager;
   /** The embedded `local` warehouse, started on first use and kept for the engine's life. */
   readonly warehouse: Warehouse;
+  /** Files the renderer may name (by handle); every path from a call goes through it. */
+  readonly grants: FileGrants;
 }

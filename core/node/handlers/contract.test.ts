@@ -15,6 +15,8 @@ import { openTestEngine, type TestEngine } from './test-support.ts';
 
 let t: TestEngine;
 let csv: string;
+/** The handle the engine granted for `csv`, as a transport would after the operator picked it. */
+let handle: string;
 let runId: string;
 
 const call = (name: string, input: unknown): Promise<Reply<unknown>> =>
@@ -38,6 +40,7 @@ function expectIssues(reply: Reply<unknown>, code: string, paths: string[]): voi
 beforeAll(async () => {
   t = await openTestEngine();
   csv = t.writeFile('orders.csv', 'id,amount,day\n1,12.50,2024-03-05\n2,x,2024-03-06\n');
+  handle = (await t.engine.grants.grantRead(csv)).handle;
   // A finished run with rejected rows, written through the store API (as the loader would).
   const store = openStore(t.dataDir, { secretStore: new KeyedSecretStore(randomBytes(32)) });
   try {
@@ -62,6 +65,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
+
+const out = () => path.join(t.filesDir, 'anything.csv');
 
 /** One good and one bad payload per command; `good` checks the answer. */
 const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promise<void> }> = {
@@ -154,23 +159,23 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
   },
   'sources.inspect': {
     good: async () =>
-      expect(expectValue(await call('sources.inspect', { path: csv }))).toMatchObject({
+      expect(expectValue(await call('sources.inspect', { handle }))).toMatchObject({
         format: { kind: 'csv', delimiter: ',', header: true },
         columns: ['id', 'amount', 'day'],
       }),
     bad: async () => {
-      expectIssues(await call('sources.inspect', { path: '', delimiter: ';;' }), 'spec_invalid', [
-        'path',
+      expectIssues(await call('sources.inspect', { handle: '', delimiter: ';;' }), 'spec_invalid', [
+        'handle',
         'delimiter',
       ]);
-      expectIssues(await call('sources.inspect', { path: 'orders.csv' }), 'spec_invalid', ['path']);
+      // A path is not a handle: the renderer cannot name files.
+      expectIssues(await call('sources.inspect', { path: csv }), 'spec_invalid', ['(root)', 'handle']);
+      expectIssues(await call('sources.inspect', { handle: 'f_made-up' }), 'file_not_granted', ['handle']);
     },
   },
   'preview.run': {
     good: async () => {
-      const result = expectValue(
-        await call('preview.run', { spec: { source: { path: csv } }, limit: 10 }),
-      ) as {
+      const result = expectValue(await call('preview.run', { spec: { source: { handle } }, limit: 10 })) as {
         rows: unknown[];
         rejectedRows: number;
       };
@@ -178,13 +183,13 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
     },
     bad: async () => {
       expectIssues(await call('preview.run', { spec: { source: {} }, limit: 0 }), 'spec_invalid', [
-        'spec.source.path',
+        'spec.source.handle',
         'limit',
       ]);
       expectIssues(
-        await call('preview.run', { spec: { source: { path: 'rel/orders.csv' } } }),
-        'spec_invalid',
-        ['spec.source.path'],
+        await call('preview.run', { spec: { source: { handle: 'w_not-a-read-grant' } } }),
+        'file_not_granted',
+        ['spec.source.handle'],
       );
     },
   },
@@ -210,17 +215,25 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
   },
   'jobs.save': {
     good: async () => {
-      const spec = { source: { path: csv }, target: { table: 'orders', mode: 'append' } };
+      const spec = { source: { handle }, target: { table: 'orders', mode: 'append' } };
       expect(expectValue(await call('jobs.save', { name: 'nightly', spec }))).toEqual({ ok: true });
       expect(expectValue(await call('jobs.list', {}))).toEqual([
-        { name: 'nightly', updatedAt: expect.any(String), source: csv, table: 'orders' },
+        {
+          name: 'nightly',
+          updatedAt: expect.any(String),
+          source: csv,
+          sourceName: 'orders.csv',
+          uploaded: false,
+          table: 'orders',
+          mode: 'append',
+        },
       ]);
     },
     bad: async () =>
       expectIssues(
         await call('jobs.save', {
           name: '',
-          spec: { source: { path: csv }, target: { table: 't', mode: 'upsert' } },
+          spec: { source: { handle }, target: { table: 't', mode: 'upsert' } },
         }),
         'spec_invalid',
         ['name', 'spec.target.key'],
@@ -229,15 +242,31 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
   'jobs.get': {
     good: async () => {
       const job = expectValue(await call('jobs.get', { name: 'nightly' })) as {
-        spec: { source: { path: string } };
+        spec: { source: Record<string, unknown> };
+        file: { handle: string; name: string; uploaded: boolean };
+        fileProblem: string | null;
       };
-      expect(job.spec.source.path).toBe(csv);
+      // The saved file comes back as a fresh grant, never as a path.
+      expect(job.spec.source).toEqual({});
+      expect(job.file).toMatchObject({ name: 'orders.csv', uploaded: false, sizeBytes: expect.any(Number) });
+      expect(job.file.handle).not.toBe(handle);
+      expect(job.fileProblem).toBeNull();
+      expect(JSON.stringify(job)).not.toContain(csv);
       expect(await call('jobs.get', { name: 'nope' })).toMatchObject({
         ok: false,
         error: { code: 'not_found' },
       });
     },
     bad: async () => expectIssues(await call('jobs.get', { name: '' }), 'bad_request', ['name']),
+  },
+  'jobs.run': {
+    bad: async () => {
+      expectIssues(await call('jobs.run', { name: '', dryRun: 1 }), 'bad_request', ['name', 'dryRun']);
+      expect(await call('jobs.run', { name: 'nope' })).toMatchObject({
+        ok: false,
+        error: { code: 'not_found' },
+      });
+    },
   },
   'jobs.delete': {
     good: async () => {
@@ -252,7 +281,7 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
   'loads.start': {
     bad: async () =>
       expectIssues(
-        await call('loads.start', { spec: { source: { path: csv }, extra: 1 }, dryRun: 'yes' }),
+        await call('loads.start', { spec: { source: { handle }, extra: 1 }, dryRun: 'yes' }),
         'spec_invalid',
         ['spec', 'dryRun'],
       ),
@@ -315,36 +344,38 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
   'reports.export': {
     good: async () => {
       const out = path.join(t.filesDir, 'errors.csv');
-      expect(expectValue(await call('reports.export', { runId, format: 'csv', path: out }))).toEqual({
+      const { handle: file } = await t.engine.grants.grantWrite(out, { overwrite: false });
+      expect(expectValue(await call('reports.export', { runId, format: 'csv', file }))).toEqual({
         rows: 1,
         path: out,
       });
-      const noFolder = await call('reports.export', {
-        runId,
-        format: 'csv',
-        path: path.join(t.filesDir, 'nope', 'x.csv'),
+      // A write grant is used once.
+      expectIssues(await call('reports.export', { runId, format: 'csv', file }), 'file_not_granted', [
+        'file',
+      ]);
+      await expect(
+        t.engine.grants.grantWrite(path.join(t.filesDir, 'nope', 'x.csv'), { overwrite: false }),
+      ).rejects.toMatchObject({ code: 'BAD_USAGE' });
+      await expect(t.engine.grants.grantWrite(t.filesDir, { overwrite: true })).rejects.toMatchObject({
+        code: 'BAD_USAGE',
       });
-      expectIssues(noFolder, 'bad_usage', ['path']);
-      expectIssues(await call('reports.export', { runId, format: 'csv', path: t.filesDir }), 'bad_usage', [
-        'path',
-      ]);
-      expectIssues(await call('reports.export', { runId, format: 'csv', path: 'errors.csv' }), 'bad_usage', [
-        'path',
-      ]);
+      await expect(t.engine.grants.grantWrite('errors.csv', { overwrite: false })).rejects.toMatchObject({
+        code: 'BAD_USAGE',
+      });
     },
     bad: async () =>
-      expectIssues(await call('reports.export', { runId, format: 'xml', path: '' }), 'bad_request', [
+      expectIssues(await call('reports.export', { runId, format: 'xml', path: out() }), 'bad_request', [
         'format',
-        'path',
+        'file',
       ]),
   },
   'dialogs.openFile': {
-    good: async () => expect(expectValue(await call('dialogs.openFile', {}))).toEqual({ path: null }),
+    good: async () => expect(expectValue(await call('dialogs.openFile', {}))).toEqual({ file: null }),
     bad: async () => expectIssues(await call('dialogs.openFile', { title: 5 }), 'bad_request', ['title']),
   },
   'dialogs.saveFile': {
     good: async () =>
-      expect(expectValue(await call('dialogs.saveFile', { defaultName: 'x.csv' }))).toEqual({ path: null }),
+      expect(expectValue(await call('dialogs.saveFile', { defaultName: 'x.csv' }))).toEqual({ file: null }),
     bad: async () => expectIssues(await call('dialogs.saveFile', {}), 'bad_request', ['defaultName']),
   },
 };

@@ -70,11 +70,12 @@ describe('dispatch', () => {
 
   it('strips fields the output schema does not know, so nothing extra leaks to the UI', async () => {
     const handlers = handlersWith({
-      'dialogs.openFile': async () => ({ path: '/tmp/a.csv', password: 'hunter22' }) as never,
+      'dialogs.saveFile': async () =>
+        ({ file: { handle: 'w_1', name: 'a.csv', path: '/tmp/a.csv' }, password: 'hunter22' }) as never,
     });
-    expect(await dispatch(handlers, 'dialogs.openFile', {}, memoryLogger())).toEqual({
+    expect(await dispatch(handlers, 'dialogs.saveFile', { defaultName: 'a.csv' }, memoryLogger())).toEqual({
       ok: true,
-      value: { path: '/tmp/a.csv' },
+      value: { file: { handle: 'w_1', name: 'a.csv' } },
     });
   });
 

@@ -3,7 +3,10 @@ import { CODES } from '../../common/contract/error-codes.ts';
 import type { Reply } from '../../common/contract/errors.ts';
 import { toContractError, validationError } from './contract-errors.ts';
 import type { Logger } from './logger.ts';
-import type { Handlers } from './types.ts';
+import type { CallContext, Handlers } from './types.ts';
+
+/** The signal of a call nobody cancels. */
+const NEVER = new AbortController().signal;
 
 /** True when `name` is a contract command (own keys only: `constructor`, `__proto__` are not). */
 export function isCommandName(name: string): name is CommandName {
@@ -20,6 +23,7 @@ export async function dispatch(
   name: string,
   rawInput: unknown,
   log: Logger,
+  options: { signal?: AbortSignal } = {},
 ): Promise<Reply<unknown>> {
   if (!isCommandName(name)) {
     return {
@@ -34,8 +38,8 @@ export async function dispatch(
 
   let value: unknown;
   try {
-    const handler = handlers[name] as (input: unknown) => Promise<unknown>;
-    value = await handler(parsed.data);
+    const handler = handlers[name] as (input: unknown, call: CallContext) => Promise<unknown>;
+    value = await handler(parsed.data, { signal: options.signal ?? NEVER });
   } catch (error) {
     return { ok: false, error: toContractError(error, name, log) };
   }

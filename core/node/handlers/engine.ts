@@ -3,6 +3,7 @@ import { exportReport, openStore, type SecretStore } from '../store/index.ts';
 import type { HandlerContext } from './context.ts';
 import { createHandlers } from './create-handlers.ts';
 import { EventBus } from './event-bus.ts';
+import { FileGrants } from './file-grants.ts';
 import { LoadManager, type StartLoad } from './load-manager.ts';
 import type { Logger } from './logger.ts';
 import type { Engine } from './types.ts';
@@ -19,6 +20,8 @@ export interface EngineOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** The store's SQL migrations (bundled apps ship their own copy); default: the repository's. */
   readonly migrationsDir?: string;
+  /** Files outside the data folder no call may read or write either (e.g. the host's secret key file). */
+  readonly protectedPaths?: readonly string[];
 }
 
 /**
@@ -67,6 +70,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   };
   applyRetention();
   const loads = new LoadManager(startLoad, store, bus, log, applyRetention);
+  const grants = new FileGrants(dataDir, options.protectedPaths ?? []);
   const ctx: HandlerContext = {
     store,
     bus,
@@ -77,6 +81,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     env,
     loads,
     warehouse,
+    grants,
   };
   let closed = false;
   return {
@@ -84,6 +89,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     bus,
     log,
     dataDir,
+    grants,
     async exportReport(runId, format, out, signal) {
       const result = await exportReport(store, runId, format, out, signal ? { signal } : {});
       // The store leaves streams open (callers may write more); a download ends here.

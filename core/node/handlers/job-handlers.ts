@@ -1,28 +1,61 @@
-import { LoadstoneError } from '../../common/errors.ts';
+import { basename, join, sep } from 'node:path';
+import { isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
+import type { JobRecord } from '../store/index.ts';
 import type { HandlerContext } from './context.ts';
-import { withCheckedSource } from './paths.ts';
+import { UPLOADS_DIR } from './file-grants.ts';
 import type { Handlers } from './types.ts';
 
-/** jobs.*: saved job specs (the store validates them on save and on load). */
-export function jobHandlers(
-  ctx: HandlerContext,
-): Pick<Handlers, 'jobs.list' | 'jobs.get' | 'jobs.save' | 'jobs.delete'> {
-  const { store, bus } = ctx;
+type JobHandlers = Pick<Handlers, 'jobs.list' | 'jobs.get' | 'jobs.save' | 'jobs.run' | 'jobs.delete'>;
+
+/**
+ * jobs.*: saved job specs (the store validates them on save and on load). A job is saved only from a
+ * granted file and keeps its path; opening it grants that file afresh, running it reads it as saved
+ * (the data folder stays out of reach either way, uploads aside).
+ */
+export function jobHandlers(ctx: HandlerContext): JobHandlers {
+  const { store, bus, grants } = ctx;
+  const uploads = join(ctx.dataDir, UPLOADS_DIR) + sep;
+  const saved = (name: string): JobRecord => {
+    const job = store.jobs.get(name);
+    if (!job) throw new LoadstoneError('NOT_FOUND', `no saved job named '${name}'`);
+    return job;
+  };
   return {
     async 'jobs.list'() {
-      return store.jobs
-        .list()
-        .map((j) => ({ name: j.name, updatedAt: j.updatedAt, source: j.source, table: j.table }));
+      return store.jobs.list().map((j) => ({
+        name: j.name,
+        updatedAt: j.updatedAt,
+        source: j.source,
+        // An upload is stored as uploads/<random>/<its original name>: the name survives.
+        sourceName: basename(j.source),
+        uploaded: j.source.startsWith(uploads),
+        table: j.table,
+        mode: j.mode,
+      }));
     },
     async 'jobs.get'({ name }) {
-      const job = store.jobs.get(name);
-      if (!job) throw new LoadstoneError('NOT_FOUND', `no saved job named '${name}'`);
-      return { name: job.name, spec: job.spec };
+      const job = saved(name);
+      const { path, ...options } = job.spec.source;
+      let file = null;
+      let fileProblem: string | null = null;
+      try {
+        file = await grants.grantRead(path, { uploaded: await grants.isUpload(path) });
+      } catch (error) {
+        if (!isLoadstoneError(error)) throw error;
+        fileProblem = error.message;
+      }
+      return { name: job.name, spec: { ...job.spec, source: options }, file, fileProblem };
     },
     async 'jobs.save'({ name, spec }) {
-      store.jobs.save(name, withCheckedSource(spec));
+      const { spec: source } = await grants.source(spec.source, 'spec.source.handle');
+      store.jobs.save(name, { ...spec, source });
       bus.publish('data.changed', { domain: 'jobs' });
       return { ok: true };
+    },
+    async 'jobs.run'({ name, dryRun }) {
+      const job = saved(name);
+      await grants.checkStoredSource(job.spec.source.path);
+      return { runId: await ctx.loads.start(job.spec, dryRun) };
     },
     async 'jobs.delete'({ name }) {
       if (!store.jobs.remove(name)) throw new LoadstoneError('NOT_FOUND', `no saved job named '${name}'`);

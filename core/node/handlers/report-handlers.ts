@@ -1,9 +1,10 @@
-import { stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { LoadstoneError } from '../../common/errors.ts';
-import { exportReport } from '../store/index.ts';
+import { exportReport, type ReportFormat, type RunStore } from '../store/index.ts';
 import type { HandlerContext } from './context.ts';
-import { checkedPath } from './paths.ts';
+import type { WritableFile } from './file-grants.ts';
 import type { Handlers } from './types.ts';
 
 type ReportHandlers = Pick<
@@ -14,14 +15,17 @@ type ReportHandlers = Pick<
 /** runs.list/get and reports.*: what was loaded, and every row that was not. */
 export function reportHandlers(ctx: HandlerContext): ReportHandlers {
   const { store } = ctx;
+  const run = (runId: string) => {
+    const found = store.runs.get(runId);
+    if (!found) throw new LoadstoneError('NOT_FOUND', `no run '${runId}'`, { details: { runId } });
+    return found;
+  };
   return {
     async 'runs.list'({ status, limit }) {
       return store.runs.list(status ? { status, limit } : { limit });
     },
     async 'runs.get'({ runId }) {
-      const run = store.runs.get(runId);
-      if (!run) throw new LoadstoneError('NOT_FOUND', `no run '${runId}'`, { details: { runId } });
-      return run;
+      return run(runId);
     },
     async 'reports.page'({ runId, stage, column, reason, offset, limit }) {
       return store.reports.page(runId, { stage, column, reason, offset, limit });
@@ -29,29 +33,46 @@ export function reportHandlers(ctx: HandlerContext): ReportHandlers {
     async 'reports.summary'({ runId }) {
       return store.reports.summary(runId);
     },
-    async 'reports.export'({ runId, format, path }) {
-      const file = await writableFile(path);
-      const result = await exportReport(store, runId, format, file);
-      return { rows: result.rows, path: result.path ?? file };
+    async 'reports.export'({ runId, format, file }, { signal }) {
+      const target = await ctx.grants.takeWritable(file, 'file');
+      run(runId);
+      const rows = await exportTo(store, runId, format, target, signal);
+      return { rows, path: target.path };
     },
   };
 }
 
 /**
- * Where an export may be written: an absolute path whose folder exists and which is not itself a
- * folder. (The file is written under a temporary name and renamed, so a failed export leaves nothing.)
+ * Writes the report where the operator chose. A file the operator confirmed replacing is written
+ * under a temporary name and renamed over it; otherwise the file is created exclusively (O_EXCL, no
+ * symlink followed), so an existing file is never replaced, even one that appeared after the dialog.
  */
-async function writableFile(path: string): Promise<string> {
-  const file = checkedPath(path, 'path', 'BAD_USAGE');
-  const parent = await stat(dirname(file)).catch(() => null);
-  if (!parent?.isDirectory()) {
-    throw issue(`the folder ${dirname(file)} does not exist`);
+async function exportTo(
+  store: RunStore,
+  runId: string,
+  format: ReportFormat,
+  target: WritableFile,
+  signal: AbortSignal,
+): Promise<number> {
+  if (target.overwrite) return (await exportReport(store, runId, format, target.path, { signal })).rows;
+  const out = createWriteStream(target.path, { flags: 'wx', mode: 0o600 });
+  try {
+    await once(out, 'open');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      const message = `${target.path} already exists; choose another name, or confirm replacing it in the save dialog`;
+      throw new LoadstoneError('FILE_EXISTS', message, { details: { issues: [{ path: 'file', message }] } });
+    }
+    throw new LoadstoneError('BAD_USAGE', `cannot write ${target.path}: ${(error as Error).message}`);
   }
-  const existing = await stat(file).catch(() => null);
-  if (existing?.isDirectory()) throw issue(`${file} is a folder; choose a file name`);
-  return file;
-}
-
-function issue(message: string): LoadstoneError {
-  return new LoadstoneError('BAD_USAGE', message, { details: { issues: [{ path: 'path', message }] } });
+  try {
+    const result = await exportReport(store, runId, format, out, { signal });
+    out.end();
+    await once(out, 'finish');
+    return result.rows;
+  } catch (error) {
+    out.destroy();
+    await rm(target.path, { force: true });
+    throw error;
+  }
 }

@@ -1,17 +1,38 @@
+import { isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
 import { inspectSource, preview } from '../preview/preview.ts';
 import type { HandlerContext } from './context.ts';
-import { withCheckedSource } from './paths.ts';
+import type { ReadableFile } from './file-grants.ts';
 import type { Handlers } from './types.ts';
 
-/** sources.inspect and preview.run: read-only looks at a file; nothing is recorded. */
-export function sourceHandlers(_ctx: HandlerContext): Pick<Handlers, 'sources.inspect' | 'preview.run'> {
+/**
+ * sources.inspect and preview.run: read-only looks at a granted file; nothing is recorded. Both stop
+ * reading when the call's signal aborts (the browser host's client went away).
+ */
+export function sourceHandlers(ctx: HandlerContext): Pick<Handlers, 'sources.inspect' | 'preview.run'> {
   return {
-    async 'sources.inspect'(source) {
-      const checked = withCheckedSource({ source }, 'path').source;
-      return inspectSource(checked);
+    async 'sources.inspect'(ref, { signal }) {
+      const { spec, file } = await ctx.grants.source(ref, 'handle');
+      return namedAsUploaded(file, () => inspectSource(spec, { signal }));
     },
-    async 'preview.run'({ spec, limit }) {
-      return preview(withCheckedSource(spec), { limit });
+    async 'preview.run'({ spec, limit }, { signal }) {
+      const { spec: source, file } = await ctx.grants.source(spec.source, 'spec.source.handle');
+      return namedAsUploaded(file, () => preview({ ...spec, source }, { limit, signal }));
     },
   };
+}
+
+/**
+ * Runs `work`; an error about an uploaded copy names the file as the operator knows it, not by where
+ * the host keeps the copy (`…/uploads/7c20…/orders.csv: …` → `orders.csv: …`).
+ */
+async function namedAsUploaded<T>(file: ReadableFile, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!file.uploaded || !isLoadstoneError(error) || !error.message.includes(file.path)) throw error;
+    throw new LoadstoneError(error.code, error.message.replaceAll(file.path, file.name), {
+      ...(error.details ? { details: error.details } : {}),
+      cause: error,
+    });
+  }
 }

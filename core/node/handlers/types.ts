@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { CommandName, Commands, REPORT_FORMATS } from '../../common/contract/commands.ts';
 import type { EventBus } from './event-bus.ts';
+import type { FileGrants } from './file-grants.ts';
 import type { Logger } from './logger.ts';
 
 /** What a handler receives: the command input after validation (defaults applied). */
@@ -9,8 +10,17 @@ export type HandlerInput<N extends CommandName> = z.output<Commands[N]['input']>
 /** What a handler returns: anything the output schema accepts (it is validated before it leaves). */
 export type HandlerOutput<N extends CommandName> = z.input<Commands[N]['output']>;
 
+/** What a transport tells a handler about the call besides its input. */
+export interface CallContext {
+  /** Aborted when the caller went away (the browser host's client disconnected) or cancelled. */
+  readonly signal: AbortSignal;
+}
+
 /** One async function per contract command. */
-export type Handler<N extends CommandName> = (input: HandlerInput<N>) => Promise<HandlerOutput<N>>;
+export type Handler<N extends CommandName> = (
+  input: HandlerInput<N>,
+  call: CallContext,
+) => Promise<HandlerOutput<N>>;
 
 /** Every contract command mapped to its handler. */
 export type Handlers = { [N in CommandName]: Handler<N> };
@@ -27,6 +37,8 @@ export interface Engine {
   readonly bus: EventBus;
   readonly log: Logger;
   readonly dataDir: string;
+  /** The files the renderer may name, by handle: transports grant what the operator picked. */
+  readonly grants: FileGrants;
   /**
    * Streams run `runId`'s error report to `out` (which it ends).
    * @throws LoadstoneError NOT_FOUND when there is no such run (before anything is written).

@@ -217,7 +217,7 @@ describe('browser host: events, uploads, downloads', () => {
     expect(beats(comments)).toBe(2);
   });
 
-  it('stores an upload under the data folder with a safe name, then previews it', async () => {
+  it('stores an upload under the data folder keeping its name, grants it, then previews it by handle', async () => {
     const csv = 'sku;price\nA-1;3,50\nB-2;4,75\n';
     const res = await rawRequest(host, {
       method: 'POST',
@@ -226,15 +226,24 @@ describe('browser host: events, uploads, downloads', () => {
       body: Buffer.from(csv, 'utf8'),
     });
     expect(res.status).toBe(200);
-    const uploaded = (JSON.parse(res.body) as { value: { path: string } }).value.path;
-    expect(path.dirname(uploaded)).toBe(path.join(t.dataDir, 'uploads'));
-    expect(path.basename(uploaded)).toMatch(/^[0-9a-f]{16}-Ventes_ete\.csv$/);
-    expect(fs.readFileSync(uploaded, 'utf8')).toBe(csv);
+    const file = (JSON.parse(res.body) as { value: { handle: string; name: string; uploaded: boolean } })
+      .value;
+    // The page gets a handle and the name it gave, never the path on the host.
+    expect(file).toEqual({
+      handle: expect.stringMatching(/^f_/),
+      name: '../../Ventes été.csv',
+      sizeBytes: Buffer.byteLength(csv),
+      uploaded: true,
+    });
+    expect(res.body).not.toContain(t.dataDir);
+    const [folder] = fs.readdirSync(path.join(t.dataDir, 'uploads'));
+    expect(folder).toMatch(/^[0-9a-f]{16}$/);
+    expect(fs.readFileSync(path.join(t.dataDir, 'uploads', folder!, 'Ventes été.csv'), 'utf8')).toBe(csv);
 
     const preview = await callValue<{
       format: { delimiter: string };
       rows: Array<{ values: Record<string, unknown> }>;
-    }>(host, 'preview.run', { spec: { source: { path: uploaded } }, limit: 10 });
+    }>(host, 'preview.run', { spec: { source: { handle: file.handle } }, limit: 10 });
     expect(preview.format.delimiter).toBe(';');
     expect(preview.rows).toHaveLength(2);
   });

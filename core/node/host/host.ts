@@ -3,16 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { REPORT_FORMATS } from '../../common/contract/commands.ts';
 import { CODES } from '../../common/contract/error-codes.ts';
-import { isLoadstoneError } from '../../common/errors.ts';
 import { toContractError } from '../handlers/contract-errors.ts';
-import { dispatch } from '../handlers/dispatch.ts';
+import { UPLOADS_DIR } from '../handlers/file-grants.ts';
 import type { Engine, ReportFormat } from '../handlers/types.ts';
+import { type EngineLink, inProcessLink } from './engine-link.ts';
 import {
   HttpError,
   MAX_JSON_BODY,
   readJsonBody,
   sendError,
-  sendJson,
   sendReply,
   setSecurityHeaders,
   statusForCode,
@@ -25,7 +24,8 @@ import { receiveUpload } from './upload.ts';
 
 /** How to start the browser host. */
 export interface HostOptions {
-  readonly engine: Engine;
+  /** The engine: in a child process (`ChildEngine`, what `npm run serve` runs) or in this one. */
+  readonly engine: EngineLink | Engine;
   /** Folder of the built renderer (`dist/renderer`); null serves a page saying how to build it. */
   readonly rendererDir: string | null;
   /** TCP port on 127.0.0.1; 0 or absent picks a free one. */
@@ -66,7 +66,7 @@ const CONTENT_TYPES: Record<ReportFormat, string> = {
  * which EventSource and download links cannot give headers); Host and Origin are checked on everything.
  */
 export async function startBrowserHost(options: HostOptions): Promise<BrowserHost> {
-  const { engine } = options;
+  const engine: EngineLink = 'handlers' in options.engine ? inProcessLink(options.engine) : options.engine;
   const token = createToken();
   const rendererDir = options.rendererDir === null ? null : resolve(options.rendererDir);
   let port = 0;
@@ -118,15 +118,23 @@ export async function startBrowserHost(options: HostOptions): Promise<BrowserHos
     const route = `${req.method} ${segments[0] ?? ''}`;
     if (route === 'POST call' && segments.length === 2) {
       const body = await readJsonBody(req, MAX_JSON_BODY, bodyTimeoutMs);
-      return sendReply(res, await dispatch(engine.handlers, decodeSegment(segments[1]!), body, engine.log));
+      // A client that goes away cancels its call: a preview stops reading the file.
+      const abort = new AbortController();
+      res.on('close', () => {
+        if (!res.writableFinished) abort.abort();
+      });
+      const reply = await engine.call(decodeSegment(segments[1]!), body, abort.signal);
+      if (abort.signal.aborted) return;
+      return sendReply(res, reply);
     }
     if (route === 'GET events' && segments.length === 1) {
       return openEventStream(req, res, engine.bus, options.heartbeatMs);
     }
     if (route === 'POST upload' && segments.length === 1) {
-      const uploads = join(engine.dataDir, 'uploads');
-      const path = await receiveUpload(req, uploads, url.searchParams.get('name'), bodyTimeoutMs);
-      return sendJson(res, 200, { ok: true, value: { path } });
+      const name = url.searchParams.get('name');
+      const path = await receiveUpload(req, join(engine.dataDir, UPLOADS_DIR), name, bodyTimeoutMs);
+      // The page gets a handle for its upload, with the name it gave; never the path.
+      return sendReply(res, await engine.grant({ kind: 'read', path, name: name ?? '', uploaded: true }));
     }
     if (route === 'GET reports' && segments.length === 3 && segments[2] === 'export') {
       return exportReport(res, decodeSegment(segments[1]!), url.searchParams.get('format'));
@@ -148,7 +156,7 @@ export async function startBrowserHost(options: HostOptions): Promise<BrowserHos
     }
     const fmt = format as ReportFormat;
     // Looked up first, so "no such run" is still a JSON 404 rather than a broken download.
-    const found = await dispatch(engine.handlers, 'runs.get', { runId }, engine.log);
+    const found = await engine.call('runs.get', { runId });
     if (!found.ok) throw new HttpError(statusForCode(found.error.code), found.error);
     const abort = new AbortController();
     res.on('close', () => abort.abort());
@@ -157,12 +165,10 @@ export async function startBrowserHost(options: HostOptions): Promise<BrowserHos
       'Content-Disposition': `attachment; filename="run-${runId.replace(/[^A-Za-z0-9_-]/g, '_')}-errors.${fmt}"`,
       'Cache-Control': 'no-store',
     });
-    try {
-      await engine.exportReport(runId, fmt, res, abort.signal);
-    } catch (error) {
+    const done = await engine.exportReport(runId, fmt, res, abort.signal);
+    if (!done.ok) {
       // Headers are out: all that is left is to break the download so it is not taken as complete.
-      if (!abort.signal.aborted)
-        engine.log.warn(`report export stopped: ${isLoadstoneError(error) ? error.code : 'error'}`);
+      if (!abort.signal.aborted) engine.log.warn(`report export stopped: ${done.error.code}`);
       res.destroy();
     }
   }

@@ -31,7 +31,11 @@ export function statusForCode(code: ContractErrorCode): number {
     case CODES.UNAUTHORIZED:
       return 401;
     case CODES.FORBIDDEN:
+    case CODES.FILE_NOT_GRANTED:
+    case CODES.FORBIDDEN_PATH:
       return 403;
+    case CODES.FILE_EXISTS:
+      return 409;
     case CODES.UNKNOWN_COMMAND:
     case CODES.NOT_FOUND:
     case CODES.SOURCE_NOT_FOUND:
@@ -57,6 +61,9 @@ export function statusForCode(code: ContractErrorCode): number {
     case CODES.ENGINE_UNREACHABLE:
     case CODES.BAD_REPLY:
       return 502;
+    // The engine's process died during the call; the host restarts it.
+    case CODES.ENGINE_CRASHED:
+      return 503;
     default:
       return unhandled(code);
   }

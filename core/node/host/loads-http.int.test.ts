@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openTestEngine, type TestEngine } from '../handlers/test-support.ts';
@@ -20,6 +21,9 @@ let t: TestEngine;
 let host: BrowserHost;
 let db: pg.Client;
 let csv: string;
+/** The handle a transport granted for `csv` (as for a file the operator picked). */
+let csvHandle: string;
+const grant = async (file: string) => (await t.engine.grants.grantRead(file)).handle;
 
 beforeAll(async () => {
   const url = await createTestDatabase(inject('pgUrl'), 'host_loads');
@@ -32,6 +36,7 @@ beforeAll(async () => {
     'orders.csv',
     'id,amount,day\n1,12.50,2024-03-05\n2,not a number,2024-03-06\n3,7,2024-03-07\n4,8.25,2024-03-08\n',
   );
+  csvHandle = await grant(csv);
 });
 
 afterAll(async () => {
@@ -41,7 +46,7 @@ afterAll(async () => {
 });
 
 const spec = (table: string, extra: Record<string, unknown> = {}) => ({
-  source: { path: csv },
+  source: { handle: csvHandle },
   // Declared: inferred from 4 rows, one of them bad, the column would be text.
   columns: [{ source: 'amount', type: 'numeric' }],
   target: { connection: 'wh', table },
@@ -117,6 +122,7 @@ describe('loads through HTTP', () => {
     for (let i = 1; i <= 400_000; i++)
       lines.push(`${i},${i % 1000}.25,2024-03-${String((i % 28) + 1).padStart(2, '0')}`);
     const big = t.writeFile('big.csv', `${lines.join('\n')}\n`);
+    const bigHandle = await grant(big);
     let runId = '';
     let cancel: Promise<{ cancelled: boolean }> | null = null;
     const isOurs = (x: { event: string; data: unknown }, name: string) =>
@@ -133,7 +139,7 @@ describe('loads through HTTP', () => {
       {
         onOpen: () => {
           void callValue<{ runId: string }>(host, 'loads.start', {
-            spec: { source: { path: big }, target: { connection: 'wh', table: 'big_orders' } },
+            spec: { source: { handle: bigHandle }, target: { connection: 'wh', table: 'big_orders' } },
           }).then((v) => {
             runId = v.runId;
           });
@@ -154,16 +160,19 @@ describe('loads through HTTP', () => {
   });
 
   it('refuses a load that cannot start, before recording a run', async () => {
-    const noTarget = await callApi(host, 'loads.start', { spec: { source: { path: csv } } });
+    const noTarget = await callApi(host, 'loads.start', { spec: { source: { handle: csvHandle } } });
     expect(noTarget.status).toBe(400);
     expect(noTarget.reply.error).toMatchObject({ code: 'spec_invalid' });
+    const gone = t.writeFile('gone.csv', 'a\n1\n');
+    const goneHandle = await grant(gone);
+    fs.rmSync(gone);
     const missing = await callApi(host, 'loads.start', {
-      spec: spec('x', { source: { path: `${csv}.missing` } }),
+      spec: spec('x', { source: { handle: goneHandle } }),
     });
     expect(missing.status).toBe(404);
     expect(missing.reply.error).toMatchObject({ code: 'source_not_found' });
     const unknownConnection = await callApi(host, 'loads.start', {
-      spec: { source: { path: csv }, target: { connection: 'nope', table: 'x' } },
+      spec: { source: { handle: csvHandle }, target: { connection: 'nope', table: 'x' } },
     });
     expect(unknownConnection.reply.error).toMatchObject({ code: 'not_found' });
   });

@@ -1,17 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { LoadstoneError } from '../../common/errors.ts';
 import { intOption, parseCliArgs } from '../cli/args.ts';
 import { EXIT } from '../cli/exit-codes.ts';
 import type { CliCommand } from '../cli/io.ts';
 import { reportCliError } from '../cli/main.ts';
-import { openEngine } from '../handlers/engine.ts';
 import { createStreamLogger } from '../handlers/logger.ts';
 import { packageRoot } from '../runtime/package-root.ts';
-import { KeyedSecretStore, NoSecretStore, resolveDataDir, type SecretStore } from '../store/index.ts';
+import { resolveDataDir } from '../store/index.ts';
+import { ChildEngine } from './child-engine.ts';
 import { startBrowserHost } from './host.ts';
+import { keyFileSecretStore } from './secret-key-file.ts';
 
 const USAGE = `Usage: npm run serve -- [options]
 
@@ -55,57 +55,43 @@ export const serveCommand: CliCommand = async (args, io) => {
   if (!hasRenderer)
     log.warn(`no built UI in ${rendererDir}; run 'npm run build:renderer' (the API works without it)`);
 
-  const secretStore = values['secret-key-file']
-    ? await keyFileSecretStore(resolve(io.cwd, values['secret-key-file']))
-    : new NoSecretStore();
-  const engine = await openEngine({
+  const secretKeyFile = values['secret-key-file'] ? resolve(io.cwd, values['secret-key-file']) : undefined;
+  // Checked (or created) here so a bad key file is a usage error before anything starts.
+  if (secretKeyFile) await keyFileSecretStore(secretKeyFile);
+  // The engine runs in a child process, as Electron runs it in a utility process: a file that kills
+  // the engine does not kill the host (the engine restarts; calls in flight fail with engine_crashed).
+  let fatal: string | null = null;
+  const stopped = new AbortController();
+  const engine = await ChildEngine.start({
     dataDir,
-    secretStore,
-    transport: 'http',
     version: await appVersion(),
     log,
     env: io.env,
+    ...(secretKeyFile ? { secretKeyFile } : {}),
+    onFatal: (message) => {
+      fatal = message;
+      stopped.abort();
+    },
+  }).catch((error: unknown) => {
+    throw new LoadstoneError('STORE_UNAVAILABLE', error instanceof Error ? error.message : String(error));
   });
   try {
     const host = await startBrowserHost({ engine, rendererDir: hasRenderer ? rendererDir : null, port });
     io.stdout.write(`Loadstone is running at ${host.url}\n`);
     io.stderr.write(`Data folder: ${dataDir}\nPress Ctrl+C to stop.\n`);
     await new Promise<void>((done) => {
-      if (io.signal.aborted) done();
-      else io.signal.addEventListener('abort', () => done(), { once: true });
+      const signal = AbortSignal.any([io.signal, stopped.signal]);
+      if (signal.aborted) done();
+      else signal.addEventListener('abort', () => done(), { once: true });
     });
-    io.stderr.write('Stopping: cancelling running loads…\n');
+    io.stderr.write(fatal ? `${fatal}\n` : 'Stopping: cancelling running loads…\n');
     await host.close();
   } finally {
     await engine.close();
   }
+  if (fatal) return EXIT.failure;
   return EXIT.ok;
 };
-
-/** A KeyedSecretStore whose key lives in `file` (32 random bytes, created with mode 0600 when missing). */
-async function keyFileSecretStore(file: string): Promise<SecretStore> {
-  let key: Buffer;
-  try {
-    key = await readFile(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new LoadstoneError(
-        'BAD_USAGE',
-        `cannot read --secret-key-file ${file}: ${(error as Error).message}`,
-      );
-    }
-    key = randomBytes(32);
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, key, { mode: 0o600, flag: 'wx' });
-  }
-  if (key.length !== 32) {
-    throw new LoadstoneError(
-      'BAD_USAGE',
-      `--secret-key-file ${file} must hold exactly 32 bytes, it has ${key.length}`,
-    );
-  }
-  return new KeyedSecretStore(key);
-}
 
 async function appVersion(): Promise<string> {
   const pkg = JSON.parse(await readFile(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };

@@ -1,19 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { sanitizeFileName } from './upload.ts';
+import { uploadFileName } from './upload.ts';
 
-describe('sanitizeFileName', () => {
-  it('keeps the last path segment, drops accents, replaces unsafe characters', () => {
-    expect(sanitizeFileName('../../etc/passwd')).toBe('passwd');
-    expect(sanitizeFileName('C:\\Users\\me\\Ventes été 2024.csv')).toBe('Ventes_ete_2024.csv');
-    expect(sanitizeFileName('a<b>:c|d?.csv')).toBe('a_b_c_d_.csv');
+describe('uploadFileName', () => {
+  it("keeps the operator's name (accents, spaces) but only its last path segment", () => {
+    expect(uploadFileName('../../etc/passwd')).toBe('passwd');
+    expect(uploadFileName('C:\\Users\\me\\Ventes été 2024.csv')).toBe('Ventes été 2024.csv');
+    expect(uploadFileName('Q3 report (final).csv')).toBe('Q3 report (final).csv');
   });
 
-  it('never yields a hidden, empty or over-long name', () => {
-    expect(sanitizeFileName('.bashrc')).toBe('bashrc');
-    expect(sanitizeFileName('...')).toBe('upload');
-    expect(sanitizeFileName('')).toBe('upload');
-    const long = sanitizeFileName(`${'x'.repeat(300)}.csv`);
-    expect(long).toHaveLength(100);
+  it('replaces what some OS refuses and never yields a hidden, empty or over-long name', () => {
+    expect(uploadFileName('a<b>:c|d?*.csv')).toBe('a_b__c_d__.csv');
+    expect(uploadFileName('tab\there\n.csv')).toBe('tab_here_.csv');
+    expect(uploadFileName('.bashrc')).toBe('bashrc');
+    expect(uploadFileName('name.csv. ')).toBe('name.csv');
+    expect(uploadFileName('...')).toBe('upload');
+    expect(uploadFileName('')).toBe('upload');
+    const long = uploadFileName(`${'x'.repeat(300)}.csv`);
+    expect(long).toHaveLength(150);
     expect(long.endsWith('.csv')).toBe(true);
   });
 });

@@ -9,27 +9,28 @@ import { HttpError } from './http-util.ts';
 import { BODY_TIMEOUT_MS, pipeBody } from './request-body.ts';
 
 /**
- * Makes a browser-supplied file name safe to use as the tail of a file name on any OS:
- * the last path segment only, accents dropped, letters/digits/`._-` kept, the rest `_`, no leading dots,
- * at most 100 characters (the end is kept, so the extension survives).
+ * The name an upload is stored under, as close to the browser-supplied name as any OS allows, so that a
+ * job saved from it still shows the operator's file name: the last path segment only, no control
+ * characters or characters Windows refuses (`<>:"|?*`, each becomes `_`), no leading dots or spaces, no
+ * trailing dots or spaces, at most 150 characters (the end is kept, so the extension survives).
  */
-export function sanitizeFileName(name: string): string {
+export function uploadFileName(name: string): string {
   const last = name.split(/[\\/]/).pop() ?? '';
   const cleaned = last
-    // Accented letters keep their base letter (été → ete); anything else outside [A-Za-z0-9._-] becomes _.
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .normalize('NFC')
+    .replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_')
     .replace(/^[.\s]+/, '')
-    .slice(-100);
+    .replace(/[.\s]+$/, '')
+    .slice(-150);
   return cleaned === '' ? 'upload' : cleaned;
 }
 
 /**
- * Streams a request body to `<uploadsDir>/<random>-<sanitised name>` (mode 0600, the folder 0700)
- * without holding it in memory. The random prefix keeps two uploads of the same name apart and
- * makes the path unguessable. An upload may take as long as it needs but ends after `idleMs`
- * without a byte; a partial file is removed then, and when the client goes away mid-upload.
+ * Streams a request body to `<uploadsDir>/<random>/<file name>` (mode 0600, folders 0700) without
+ * holding it in memory. The random folder keeps two uploads of the same name apart and makes the path
+ * unguessable; the file keeps the operator's name (see `uploadFileName`). An upload may take as long as
+ * it needs but ends after `idleMs` without a byte; a partial upload is removed then, and when the
+ * client goes away mid-upload.
  * @returns the absolute path of the stored file.
  * @throws BodyTimeoutError / ClientGoneError (request-body.ts) when the body stops arriving.
  */
@@ -44,12 +45,13 @@ export async function receiveUpload(
       code: CODES.BAD_REQUEST,
       message: 'Say the file name: /api/upload?name=<file name>.',
     });
-  await mkdir(uploadsDir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  const path = join(uploadsDir, `${randomBytes(8).toString('hex')}-${sanitizeFileName(name)}`);
+  const folder = join(uploadsDir, randomBytes(8).toString('hex'));
+  await mkdir(folder, { recursive: true, mode: PRIVATE_DIR_MODE });
+  const path = join(folder, uploadFileName(name));
   try {
     await pipeBody(req, createWriteStream(path, { flags: 'wx', mode: PRIVATE_FILE_MODE }), idleMs);
   } catch (error) {
-    await rm(path, { force: true });
+    await rm(folder, { recursive: true, force: true });
     throw error;
   }
   return path;

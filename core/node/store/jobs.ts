@@ -1,5 +1,5 @@
 import { LoadstoneError } from '../../common/errors.ts';
-import { parseJobSpec } from '../../common/spec/job-spec.ts';
+import { LOAD_MODES, type LoadMode, parseJobSpec } from '../../common/spec/job-spec.ts';
 import type { StoreContext } from './context.ts';
 import { isPostgresUrl, parsePostgresUrl } from './postgres-url.ts';
 import type { JobInfo, JobRecord } from './types.ts';
@@ -72,12 +72,25 @@ function toInfo(row: JobRow): JobInfo {
   // Lists read the spec without validating it: an outdated job still shows up, and fails on get().
   let source = '';
   let table: string | null = null;
+  let mode: LoadMode | null = null;
   try {
-    const spec = JSON.parse(row.spec) as { source?: { path?: unknown }; target?: { table?: unknown } };
+    const spec = JSON.parse(row.spec) as {
+      source?: { path?: unknown };
+      target?: { table?: unknown; mode?: unknown };
+    };
     if (typeof spec.source?.path === 'string') source = spec.source.path;
     if (typeof spec.target?.table === 'string') table = spec.target.table;
+    if (spec.target) mode = LOAD_MODES.find((m) => m === spec.target?.mode) ?? 'append';
   } catch {
     // Unreadable JSON shows as an empty source; get() reports it.
   }
-  return { id: row.id, name: row.name, source, table, createdAt: row.created_at, updatedAt: row.updated_at };
+  return {
+    id: row.id,
+    name: row.name,
+    source,
+    table,
+    mode,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }

@@ -1,4 +1,4 @@
-import type { JobSpec } from '../../common/spec/job-spec.ts';
+import type { JobSpec, LoadMode } from '../../common/spec/job-spec.ts';
 import type { RawValue, RejectStage, RowError } from '../../common/types.ts';
 import type { SslMode } from './postgres-url.ts';
 
@@ -144,6 +144,8 @@ export interface JobInfo {
   /** Source path and target table, for lists. */
   source: string;
   table: string | null;
+  /** The target's load mode (append when the spec leaves it out); null without a target. */
+  mode: LoadMode | null;
   createdAt: string;
   updatedAt: string;
 }

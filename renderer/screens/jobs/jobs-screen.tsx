@@ -7,17 +7,22 @@ import { formatDateTime } from '../../components/format.ts';
 import { Empty, ErrorBox, Loading } from '../../components/states.tsx';
 import { href, navigate } from '../../router.ts';
 import { useWizard } from '../load/wizard-context.tsx';
+import { type JobSummary, runJobEffect, runJobSourceNote } from './run-job-text.ts';
 
-/** Saved jobs: open one in the wizard (to review or change it), run it as saved, or delete it. */
+/**
+ * Saved jobs: open one in the wizard (to review or change it), run it as saved (after saying what the
+ * run will do to the table), or delete it. A job that reads a copy uploaded to the browser host says so.
+ */
 export function JobsScreen() {
   const jobs = useCommand('jobs.list', {});
   const { api } = useTransport();
   const client = useQueryClient();
   const { dispatch } = useWizard();
   const [deleting, setDeleting] = useState<string | null>(null);
+  const [running, setRunning] = useState<JobSummary | null>(null);
   const [opening, setOpening] = useState<{ name: string; error: unknown } | null>(null);
   const remove = useCommandMutation('jobs.delete', { invalidates: ['jobs'] });
-  const start = useCommandMutation('loads.start', {
+  const start = useCommandMutation('jobs.run', {
     invalidates: ['runs'],
     onSuccess: ({ runId }) => navigate({ name: 'run', runId }),
   });
@@ -32,18 +37,9 @@ export function JobsScreen() {
     setOpening({ name, error: null });
     try {
       const job = await fetchJob(name);
-      dispatch({ type: 'openJob', name: job.name, spec: job.spec });
+      dispatch({ type: 'openJob', name: job.name, spec: job.spec, file: job.file });
       setOpening(null);
       navigate({ name: 'load' });
-    } catch (error) {
-      setOpening({ name, error });
-    }
-  };
-
-  const runNow = async (name: string) => {
-    try {
-      const job = await fetchJob(name);
-      start.mutate({ spec: job.spec, dryRun: false });
     } catch (error) {
       setOpening({ name, error });
     }
@@ -77,6 +73,7 @@ export function JobsScreen() {
                 <th scope="col">Name</th>
                 <th scope="col">Source</th>
                 <th scope="col">Table</th>
+                <th scope="col">Mode</th>
                 <th scope="col">Updated</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
@@ -89,10 +86,22 @@ export function JobsScreen() {
                   <td className="mono">
                     <strong>{j.name}</strong>
                   </td>
-                  <td className="mono ellipsis" title={j.source}>
-                    {j.source}
+                  <td
+                    className="mono ellipsis"
+                    title={j.uploaded ? `${j.sourceName} (uploaded copy)` : j.source}
+                  >
+                    <span data-testid="job-source">{j.sourceName}</span>
+                    {j.uploaded ? (
+                      <>
+                        {' '}
+                        <span className="badge" data-testid="job-uploaded">
+                          uploaded copy
+                        </span>
+                      </>
+                    ) : null}
                   </td>
                   <td className="mono">{j.table ?? '—'}</td>
+                  <td data-testid="job-mode">{j.mode ?? '—'}</td>
                   <td>{formatDateTime(j.updatedAt)}</td>
                   <td className="actions">
                     <button
@@ -107,7 +116,7 @@ export function JobsScreen() {
                     <button
                       type="button"
                       className="btn btn-small"
-                      onClick={() => void runNow(j.name)}
+                      onClick={() => setRunning(j)}
                       disabled={start.isPending || !j.table}
                       data-testid="run-job"
                     >
@@ -128,6 +137,28 @@ export function JobsScreen() {
           </table>
         </div>
       )}
+      <ConfirmDialog
+        open={running !== null}
+        title={`Run job ${running?.name ?? ''} now (${running?.mode ?? 'append'})?`}
+        confirmLabel={`Run now: ${running?.mode ?? 'append'}`}
+        cancelLabel="Not now"
+        danger={(running?.mode ?? 'append') === 'append' || running?.mode === 'replace'}
+        onCancel={() => setRunning(null)}
+        onConfirm={() => {
+          if (running) start.mutate({ name: running.name, dryRun: false });
+          setRunning(null);
+        }}
+        testId="run-job-dialog"
+      >
+        {running ? (
+          <>
+            <p data-testid="run-job-effect">{runJobEffect(running)}</p>
+            {runJobSourceNote(running) ? (
+              <p data-testid="run-job-source">{runJobSourceNote(running)}</p>
+            ) : null}
+          </>
+        ) : null}
+      </ConfirmDialog>
       <ConfirmDialog
         open={deleting !== null}
         title={`Delete job ${deleting ?? ''}?`}

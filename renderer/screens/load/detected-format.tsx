@@ -1,5 +1,7 @@
 import { useId } from 'react';
-import { ENCODINGS, SOURCE_KINDS, type SourceSpec } from '../../../core/common/spec/job-spec.ts';
+import type { GrantedFileDto } from '../../../core/common/contract/shared-schemas.ts';
+import type { SourceOptions, SourceRef } from '../../../core/common/contract/source-ref.ts';
+import { ENCODINGS, SOURCE_KINDS } from '../../../core/common/spec/job-spec.ts';
 import { useCommand } from '../../api/queries.ts';
 import { formatBytes } from '../../components/format.ts';
 import { ErrorBox, Loading } from '../../components/states.tsx';
@@ -18,7 +20,7 @@ function delimiterLabel(d: string | undefined): string {
 }
 
 /** What Loadstone detected about the file, each item overridable. */
-export function DetectedFormat(props: { source: SourceSpec }) {
+export function DetectedFormat(props: { source: SourceRef; file: GrantedFileDto }) {
   const { dispatch } = useWizard();
   const inspect = useCommand('sources.inspect', props.source, { retry: false, refetchOnWindowFocus: false });
   const s = props.source;
@@ -28,7 +30,7 @@ export function DetectedFormat(props: { source: SourceSpec }) {
   if (inspect.isError) {
     return (
       <ErrorBox
-        title={`Cannot read ${s.path}`}
+        title={`Cannot read ${props.file.name}`}
         error={inspect.error}
         onRetry={() => inspect.refetch()}
         testId="source-error"
@@ -36,7 +38,7 @@ export function DetectedFormat(props: { source: SourceSpec }) {
     );
   }
   const f = inspect.data.format;
-  const set = (patch: Partial<Omit<SourceSpec, 'path'>>) => dispatch({ type: 'sourceOptions', patch });
+  const set = (patch: Partial<SourceOptions>) => dispatch({ type: 'sourceOptions', patch });
   const delimited = f.kind === 'csv' || f.kind === 'tsv';
 
   return (
@@ -81,7 +83,7 @@ export function DetectedFormat(props: { source: SourceSpec }) {
             id={`${ids}-kind`}
             className="input"
             value={s.format ?? ''}
-            onChange={(e) => set({ format: (e.target.value || undefined) as SourceSpec['format'] })}
+            onChange={(e) => set({ format: (e.target.value || undefined) as SourceOptions['format'] })}
             data-testid="override-format"
           >
             <option value="">Detected ({f.kind})</option>
@@ -98,7 +100,7 @@ export function DetectedFormat(props: { source: SourceSpec }) {
             id={`${ids}-enc`}
             className="input"
             value={s.encoding ?? ''}
-            onChange={(e) => set({ encoding: (e.target.value || undefined) as SourceSpec['encoding'] })}
+            onChange={(e) => set({ encoding: (e.target.value || undefined) as SourceOptions['encoding'] })}
             data-testid="override-encoding"
           >
             <option value="">Detected ({f.encoding})</option>

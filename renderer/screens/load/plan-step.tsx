@@ -1,11 +1,12 @@
-import { useId, useMemo } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { useCommandMutation } from '../../api/queries.ts';
 import { formatPercent } from '../../components/format.ts';
 import { ErrorBox } from '../../components/states.tsx';
 import { RunMonitor } from '../runs/run-monitor.tsx';
+import { UpdateJobDialog } from './update-job-dialog.tsx';
 import { usePreview } from './use-preview.ts';
 import { useWizard } from './wizard-context.tsx';
-import { buildSpec } from './wizard-state.ts';
+import { buildSpec, hasUnsavedJobChanges } from './wizard-state.ts';
 
 /** Step 5: what will happen, the dry run's plan, saving the job, and the Load button. */
 export function PlanStep() {
@@ -16,6 +17,10 @@ export function PlanStep() {
   const start = useCommandMutation('loads.start', { invalidates: ['runs'] });
   const t = state.target;
   const dry = state.dryRun && state.dryRun.specText === specText ? state.dryRun : null;
+  // Loading a job the operator opened and changed asks whether to update the saved job first.
+  const unsaved = hasUnsavedJobChanges(state);
+  const [askUpdate, setAskUpdate] = useState(false);
+  const updateJob = useCommandMutation('jobs.save', { invalidates: ['jobs'] });
 
   const run = (dryRun: boolean) => {
     if (!spec) return;
@@ -36,8 +41,8 @@ export function PlanStep() {
       </h2>
       <div className="panel" data-testid="plan-summary">
         <p>
-          Load <code>{state.source?.path}</code> into <code>{t.table}</code> on{' '}
-          <strong>{t.connection}</strong> — mode <strong data-testid="plan-mode">{t.mode}</strong>
+          Load <code>{state.file?.name}</code> into <code>{t.table}</code> on <strong>{t.connection}</strong>{' '}
+          — mode <strong data-testid="plan-mode">{t.mode}</strong>
           {t.key.length > 0 && (t.mode === 'upsert' || t.mode === 'incremental') ? (
             <>
               , key <code>{t.key.join(', ')}</code>
@@ -106,13 +111,45 @@ export function PlanStep() {
         <button
           type="button"
           className="btn btn-primary"
-          onClick={() => run(false)}
+          onClick={() => (unsaved ? setAskUpdate(true) : run(false))}
           disabled={!spec || start.isPending}
           data-testid="start-load"
         >
           Load
         </button>
       </div>
+      {unsaved ? (
+        <p className="hint" data-testid="job-unsaved">
+          Unsaved changes to job {state.openedJob}: Load will ask whether to update it.
+        </p>
+      ) : null}
+      {updateJob.isError ? (
+        <ErrorBox title="Could not update the job" error={updateJob.error} testId="job-update-error" />
+      ) : null}
+      <UpdateJobDialog
+        open={askUpdate}
+        job={state.openedJob ?? ''}
+        busy={updateJob.isPending || start.isPending}
+        onBack={() => setAskUpdate(false)}
+        onLoadOnly={() => {
+          setAskUpdate(false);
+          run(false);
+        }}
+        onUpdate={() => {
+          const name = state.openedJob;
+          if (!spec || !name) return;
+          updateJob.mutate(
+            { name, spec: { ...spec, name } },
+            {
+              onSuccess: () => {
+                dispatch({ type: 'jobSaved', name });
+                setAskUpdate(false);
+                run(false);
+              },
+            },
+          );
+        }}
+      />
     </section>
   );
 }
@@ -145,7 +182,13 @@ export function SaveJob() {
           type="button"
           className="btn"
           disabled={!name || !spec || save.isPending}
-          onClick={() => spec && save.mutate({ name, spec: { ...spec, name } })}
+          onClick={() =>
+            spec &&
+            save.mutate(
+              { name, spec: { ...spec, name } },
+              { onSuccess: () => dispatch({ type: 'jobSaved', name }) },
+            )
+          }
           data-testid="job-save"
         >
           Save job

@@ -1,63 +1,61 @@
 import { useMutation } from '@tanstack/react-query';
-import { type DragEvent, useEffect, useId, useRef, useState } from 'react';
-import type { CallError } from '../../../core/common/contract/index.ts';
+import { type DragEvent, useRef, useState } from 'react';
+import type { CallError, GrantedFileDto } from '../../../core/common/contract/index.ts';
 import { useTransport } from '../../api/api-context.tsx';
+import { formatBytes } from '../../components/format.ts';
 import { ErrorBox, Loading } from '../../components/states.tsx';
 import { DetectedFormat } from './detected-format.tsx';
 import { useWizard } from './wizard-context.tsx';
 
-/** Step 1: choose the file (path, browse, or drop) and confirm or override how it is read. */
+/**
+ * Step 1: choose the file (Browse…, upload, or drop) and confirm or override how it is read. There is
+ * no path field: the engine reads only files the operator picked, by the handle it granted for them.
+ */
 export function SourceStep() {
   const { state, dispatch } = useWizard();
   const transport = useTransport();
-  const [pathText, setPathText] = useState(state.source?.path ?? '');
   const [dragging, setDragging] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
-  const pathId = useId();
+  const choose = (file: GrantedFileDto) => dispatch({ type: 'source', file });
 
-  useEffect(() => {
-    if (state.source?.path) setPathText(state.source.path);
-  }, [state.source?.path]);
-
-  const upload = useMutation<string, CallError, File>({
+  // A file picked in the page or dropped on it: uploaded to the browser host, granted where it is in
+  // the desktop app.
+  const grant = useMutation<GrantedFileDto, CallError | Error, File>({
     mutationFn: (file) => {
-      if (!transport.upload)
-        throw new Error('This window cannot receive dropped files; use Browse… instead.');
-      return transport.upload(file);
+      if (!transport.grantFile) throw new Error('This window cannot receive files; use Browse… instead.');
+      return transport.grantFile(file);
     },
-    onSuccess: (path) => dispatch({ type: 'source', path }),
+    onSuccess: choose,
   });
 
-  const browseNative = useMutation<string | null, CallError>({
+  const browseNative = useMutation<GrantedFileDto | null, CallError>({
     mutationFn: async () =>
-      (await transport.api.call('dialogs.openFile', { title: 'Choose a file to load' })).path,
-    onSuccess: (path) => {
-      if (path) dispatch({ type: 'source', path });
+      (await transport.api.call('dialogs.openFile', { title: 'Choose a file to load' })).file,
+    onSuccess: (file) => {
+      if (file) choose(file);
     },
   });
-
-  const openPath = () => {
-    const p = pathText.trim();
-    if (p) dispatch({ type: 'source', path: p });
-  };
 
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setDragging(false);
     const file = e.dataTransfer.files[0];
-    if (!file) return;
-    // In the desktop app the file is already on this disk: use it where it is.
-    const local = transport.pathForFile?.(file);
-    if (local) dispatch({ type: 'source', path: local });
-    else upload.mutate(file);
+    if (file) grant.mutate(file);
   };
 
+  const http = transport.kind === 'http';
+  const busy = grant.isPending || browseNative.isPending;
   return (
     <section className="step-body" aria-labelledby="source-heading">
       <h2 id="source-heading" className="section-title">
         Source file
       </h2>
-      {/* biome-ignore lint/a11y/noStaticElementInteractions: dropping is a mouse shortcut; the path field and the Browse button are the keyboard path */}
+      {state.openedJob && !state.file ? (
+        <p className="notice" data-testid="job-file-missing">
+          The file of job {state.openedJob} cannot be read any more; choose it again.
+        </p>
+      ) : null}
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: dropping is a mouse shortcut; the buttons are the keyboard path */}
       <div
         className={`dropzone${dragging ? ' dropzone-active' : ''}`}
         data-testid="source-drop"
@@ -70,83 +68,82 @@ export function SourceStep() {
       >
         <div className="field-row">
           <div className="field grow">
-            <label htmlFor={pathId}>
-              File path {transport.kind === 'http' ? 'on the engine host' : 'on this computer'}
-            </label>
-            <input
-              id={pathId}
-              className="input mono"
-              value={pathText}
-              onChange={(e) => setPathText(e.target.value)}
-              onKeyDown={(e) => {
-                if (e.key === 'Enter') openPath();
-              }}
-              placeholder="/data/exports/customers.csv"
-              spellCheck={false}
-              data-testid="source-path"
-            />
+            <span className="label">File</span>
+            <div className="source-file" data-testid="source-file">
+              {state.file ? (
+                <>
+                  <strong className="mono" data-testid="source-file-name">
+                    {state.file.name}
+                  </strong>{' '}
+                  <span className="muted">{formatBytes(state.file.sizeBytes)}</span>
+                  {state.file.uploaded ? (
+                    <span
+                      className="badge"
+                      data-testid="source-uploaded"
+                      title="Loadstone reads a copy kept in its data folder"
+                    >
+                      uploaded copy
+                    </span>
+                  ) : null}
+                </>
+              ) : (
+                <span className="muted">No file chosen yet.</span>
+              )}
+            </div>
           </div>
-          <button
-            type="button"
-            className="btn btn-primary"
-            onClick={openPath}
-            disabled={!pathText.trim()}
-            data-testid="source-open"
-          >
-            Open
-          </button>
-          {transport.kind === 'electron' ? (
+          {http ? null : (
             <button
               type="button"
-              className="btn"
+              className="btn btn-primary"
               onClick={() => browseNative.mutate()}
+              disabled={busy}
               data-testid="source-browse"
             >
               Browse…
             </button>
-          ) : (
-            <>
-              <button
-                type="button"
-                className="btn"
-                onClick={() => fileInput.current?.click()}
-                data-testid="source-browse"
-              >
-                Upload a file…
-              </button>
-              <input
-                ref={fileInput}
-                type="file"
-                className="visually-hidden"
-                tabIndex={-1}
-                aria-label="Choose a file to upload"
-                data-testid="source-file-input"
-                onChange={(e) => {
-                  const file = e.target.files?.[0];
-                  if (file) upload.mutate(file);
-                  e.target.value = '';
-                }}
-              />
-            </>
           )}
+          <button
+            type="button"
+            className={`btn${http ? ' btn-primary' : ''}`}
+            onClick={() => fileInput.current?.click()}
+            disabled={busy || !transport.grantFile}
+            data-testid={http ? 'source-browse' : 'source-pick'}
+          >
+            {http ? 'Upload a file…' : 'Pick in the page…'}
+          </button>
+          <input
+            ref={fileInput}
+            type="file"
+            className="visually-hidden"
+            tabIndex={-1}
+            aria-label={http ? 'Choose a file to upload' : 'Choose a file'}
+            data-testid="source-file-input"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              if (file) grant.mutate(file);
+              e.target.value = '';
+            }}
+          />
         </div>
         <p className="hint">
-          CSV, TSV, JSON, NDJSON or XLSX, optionally gzipped.{' '}
-          {transport.upload
-            ? 'You can also drop a file here; it is copied to the engine host.'
-            : transport.pathForFile
-              ? 'You can also drop a file here.'
-              : null}
+          CSV, TSV, JSON, NDJSON or XLSX, optionally gzipped. You can also drop a file here
+          {http ? '; it is copied to the engine host, which reads that copy.' : '.'}
         </p>
-        {upload.isPending ? <Loading label={`Uploading ${upload.variables?.name ?? 'file'}…`} /> : null}
-        {upload.isError ? (
-          <ErrorBox title="Upload failed" error={upload.error} testId="upload-error" />
+        {grant.isPending ? (
+          <Loading label={`${http ? 'Uploading' : 'Opening'} ${grant.variables?.name ?? 'file'}…`} />
+        ) : null}
+        {grant.isError ? (
+          <ErrorBox
+            title={http ? 'Upload failed' : 'Cannot use this file'}
+            error={grant.error}
+            testId="upload-error"
+          />
         ) : null}
         {browseNative.isError ? (
-          <ErrorBox title="Could not open the file dialog" error={browseNative.error} />
+          <ErrorBox title="Cannot use this file" error={browseNative.error} testId="browse-error" />
         ) : null}
       </div>
-      {state.source ? <DetectedFormat source={state.source} /> : null}
+      {state.source && state.file ? <DetectedFormat source={state.source} file={state.file} /> : null}
     </section>
   );
 }

@@ -1,10 +1,6 @@
 import { useId, useMemo } from 'react';
-import {
-  jobSpecSchema,
-  LOAD_MODES,
-  type LoadMode,
-  toValidationIssues,
-} from '../../../core/common/spec/job-spec.ts';
+import { jobSpecRefSchema } from '../../../core/common/contract/source-ref.ts';
+import { LOAD_MODES, type LoadMode, toValidationIssues } from '../../../core/common/spec/job-spec.ts';
 import { useCommand } from '../../api/queries.ts';
 import { ErrorBox } from '../../components/states.tsx';
 import { Compatibility, ExistingTables, KeyPicker } from './target-panels.tsx';
@@ -34,7 +30,7 @@ export function TargetStep() {
   const issues = useMemo(() => {
     const spec = buildSpec(state, { withTarget: true });
     if (!spec) return [{ path: 'source', message: 'choose a source file first' }];
-    const r = jobSpecSchema.safeParse(spec);
+    const r = jobSpecRefSchema.safeParse(spec);
     const found = r.success ? [] : toValidationIssues(r.error);
     // Say what to do rather than the schema's "too small" for the one field everyone starts with.
     return found.map((i) =>

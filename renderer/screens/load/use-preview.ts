@@ -1,6 +1,7 @@
 import { keepPreviousData } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { type JobSpecInput, jobSpecSchema, toValidationIssues } from '../../../core/common/spec/job-spec.ts';
+import { type JobSpecRefInput, jobSpecRefSchema } from '../../../core/common/contract/source-ref.ts';
+import { toValidationIssues } from '../../../core/common/spec/job-spec.ts';
 import { useCommand } from '../../api/queries.ts';
 import { useDebounced } from '../../components/use-debounced.ts';
 import { buildSpec, type WizardState } from './wizard-state.ts';
@@ -18,12 +19,12 @@ export function usePreview(state: WizardState) {
   const settled = useDebounced(spec, PREVIEW_DEBOUNCE_MS);
   const issues = useMemo(() => {
     if (!settled) return [];
-    const r = jobSpecSchema.safeParse(settled);
+    const r = jobSpecRefSchema.safeParse(settled);
     return r.success ? [] : toValidationIssues(r.error);
   }, [settled]);
   const query = useCommand(
     'preview.run',
-    { spec: (settled ?? { source: { path: '' } }) as JobSpecInput, limit: state.previewLimit },
+    { spec: (settled ?? { source: { handle: '' } }) as JobSpecRefInput, limit: state.previewLimit },
     {
       enabled: settled !== null && issues.length === 0,
       placeholderData: keepPreviousData,

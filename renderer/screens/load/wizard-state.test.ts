@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { jobSpecSchema } from '../../../core/common/spec/job-spec.ts';
+import { jobSpecRefSchema as jobSpecSchema } from '../../../core/common/contract/source-ref.ts';
 import {
   buildSpec,
   formatNullTokens,
   fromSavedSpec,
+  hasUnsavedJobChanges,
   INITIAL_WIZARD,
   parseNullTokens,
   type WizardAction,
@@ -13,6 +14,9 @@ import {
 
 const run = (...actions: WizardAction[]): WizardState => actions.reduce(wizardReducer, INITIAL_WIZARD);
 
+/** A file as the engine granted it (the wizard never sees a path). */
+const file = (name: string, handle = `f_${name}`) => ({ handle, name, sizeBytes: 100, uploaded: false });
+
 describe('wizard state → job spec', () => {
   it('has no spec before a source is chosen', () => {
     expect(buildSpec(INITIAL_WIZARD, { withTarget: true })).toBeNull();
@@ -20,19 +24,19 @@ describe('wizard state → job spec', () => {
 
   it('leaves columns out until one is edited, so every type is inferred', () => {
     const s = run(
-      { type: 'source', path: '/data/a.csv' },
+      { type: 'source', file: file('a.csv') },
       { type: 'columnOrder', columns: ['id', 'amount'] },
     );
     expect(buildSpec(s, { withTarget: false })).toEqual({
       version: 1,
-      source: { path: '/data/a.csv' },
+      source: { handle: 'f_a.csv' },
       format: {},
     });
   });
 
   it('lists every column in file order once one is edited, with only the edited fields', () => {
     const s = run(
-      { type: 'source', path: '/data/a.csv' },
+      { type: 'source', file: file('a.csv') },
       { type: 'columnOrder', columns: ['id', 'amount', 'day'] },
       { type: 'column', source: 'amount', patch: { type: 'numeric', decimalSeparator: ',' } },
     );
@@ -45,7 +49,7 @@ describe('wizard state → job spec', () => {
 
   it('drops a column edit that went back to all defaults', () => {
     const s = run(
-      { type: 'source', path: '/a.csv' },
+      { type: 'source', file: file('a.csv') },
       { type: 'columnOrder', columns: ['id'] },
       { type: 'column', source: 'id', patch: { type: 'text' } },
       { type: 'column', source: 'id', patch: { type: undefined } },
@@ -56,7 +60,7 @@ describe('wizard state → job spec', () => {
 
   it('forgets column edits when the file is read differently (other columns), not when the encoding changes', () => {
     const base = run(
-      { type: 'source', path: '/a.csv' },
+      { type: 'source', file: file('a.csv') },
       { type: 'columnOrder', columns: ['a'] },
       { type: 'column', source: 'a', patch: { skip: true } },
     );
@@ -71,7 +75,7 @@ describe('wizard state → job spec', () => {
 
   it('adds the target only for loads, with key and watermark only where the mode uses them', () => {
     const s = run(
-      { type: 'source', path: '/a.csv' },
+      { type: 'source', file: file('a.csv') },
       {
         type: 'target',
         patch: { table: ' public.t ', mode: 'upsert', key: ['id'], watermark: 'updated_at' },
@@ -97,7 +101,7 @@ describe('wizard state → job spec', () => {
 
   it('produces a spec the schema rejects when incremental has no watermark (the UI lists the issue)', () => {
     const s = run(
-      { type: 'source', path: '/a.csv' },
+      { type: 'source', file: file('a.csv') },
       { type: 'target', patch: { table: 't', mode: 'incremental', key: ['id'] } },
     );
     const r = jobSpecSchema.safeParse(buildSpec(s, { withTarget: true }));
@@ -107,7 +111,7 @@ describe('wizard state → job spec', () => {
 
   it('invalidates a dry run when anything that changes the load changes, but not for the preview size', () => {
     const s = run(
-      { type: 'source', path: '/a.csv' },
+      { type: 'source', file: file('a.csv') },
       { type: 'target', patch: { table: 't' } },
       { type: 'dryRunStarted', runId: 'r1', specText: '{}' },
     );
@@ -120,26 +124,53 @@ describe('wizard state → job spec', () => {
     const saved = {
       version: 1 as const,
       name: 'daily',
-      source: { path: '/in/c.csv', delimiter: ';' },
+      source: { delimiter: ';' },
       format: { dateOrder: 'DMY' as const },
       columns: [{ source: 'id' }, { source: 'amount', type: 'numeric' as const, twoDigitYearPivot: 50 }],
       target: { connection: 'wh', table: 'public.c', mode: 'upsert' as const, key: ['id'] },
       settings: { maxErrorRate: 0.25 },
     };
-    const s = fromSavedSpec('daily', saved);
+    const s = fromSavedSpec('daily', saved, file('c.csv', 'f_granted'));
     expect(s.step).toBe('target');
     expect(s.openedJob).toBe('daily');
+    expect(s.file?.name).toBe('c.csv');
     expect(s.columnOrder).toEqual(['id', 'amount']);
     const again = buildSpec(s, { withTarget: true });
     expect(again).toMatchObject({
       name: 'daily',
-      source: saved.source,
+      source: { handle: 'f_granted', delimiter: ';' },
       format: saved.format,
       // An option the wizard has no control for is kept, not silently dropped.
       columns: [{ source: 'id' }, { source: 'amount', type: 'numeric', twoDigitYearPivot: 50 }],
       target: { connection: 'wh', table: 'public.c', mode: 'upsert', key: ['id'] },
       settings: { maxErrorRate: 0.25 },
     });
+  });
+
+  it('opens a job whose file is gone at the source step, to pick it again', () => {
+    const s = fromSavedSpec('daily', { source: { delimiter: ';' }, target: { table: 't' } }, null);
+    expect(s.step).toBe('source');
+    expect(s.source).toBeNull();
+    expect(s.openedJob).toBe('daily');
+  });
+
+  it('tells unsaved changes of an opened job: settings or another file, not a fresh grant of the same file', () => {
+    const opened = fromSavedSpec(
+      'daily',
+      { source: {}, target: { table: 't', mode: 'append' } },
+      file('c.csv'),
+    );
+    expect(hasUnsavedJobChanges(opened)).toBe(false);
+    // The same file granted again (a new handle) is no change.
+    expect(
+      hasUnsavedJobChanges(wizardReducer(opened, { type: 'source', file: file('c.csv', 'f_again') })),
+    ).toBe(false);
+    expect(hasUnsavedJobChanges(wizardReducer(opened, { type: 'source', file: file('d.csv') }))).toBe(true);
+    const changed = wizardReducer(opened, { type: 'target', patch: { mode: 'replace' } });
+    expect(hasUnsavedJobChanges(changed)).toBe(true);
+    expect(hasUnsavedJobChanges(wizardReducer(changed, { type: 'jobSaved', name: 'daily' }))).toBe(false);
+    // A new load is never "unsaved changes to a job".
+    expect(hasUnsavedJobChanges(run({ type: 'source', file: file('a.csv') }))).toBe(false);
   });
 });
 

@@ -1,11 +1,11 @@
+import type { GrantedFileDto } from '../../../core/common/contract/shared-schemas.ts';
 import type {
-  ColumnSpec,
-  DateOrder,
-  FormatOptions,
-  JobSpecInput,
-  SourceSpec,
-  TargetSpec,
-} from '../../../core/common/spec/job-spec.ts';
+  JobSpecRefInput,
+  SavedJobSpec,
+  SourceOptions,
+  SourceRef,
+} from '../../../core/common/contract/source-ref.ts';
+import type { ColumnSpec, DateOrder, FormatOptions, TargetSpec } from '../../../core/common/spec/job-spec.ts';
 import type { ColumnType } from '../../../core/common/types.ts';
 
 /** The wizard's steps, in order. */
@@ -36,7 +36,15 @@ export interface WizardState {
   jobName: string;
   /** The job this wizard was opened from, if any. */
   openedJob: string | null;
-  source: SourceSpec | null;
+  /**
+   * What the job held when it was opened (`jobFingerprint`), so that loading changed settings can ask
+   * whether to update the job; null for a new load.
+   */
+  openedFingerprint: string | null;
+  /** The file the operator picked (a handle the engine granted, its name, whether it is an upload). */
+  file: GrantedFileDto | null;
+  /** How to read `file`: its handle and the source options. */
+  source: SourceRef | null;
   format: FormatOptions;
   /** Edits keyed by source column. */
   columns: Record<string, ColumnEdit>;
@@ -63,6 +71,8 @@ export const INITIAL_WIZARD: WizardState = {
   step: 'source',
   jobName: '',
   openedJob: null,
+  openedFingerprint: null,
+  file: null,
   source: null,
   format: {},
   columns: {},
@@ -77,8 +87,8 @@ export const INITIAL_WIZARD: WizardState = {
 export type WizardAction =
   | { type: 'reset' }
   | { type: 'step'; step: WizardStep }
-  | { type: 'source'; path: string }
-  | { type: 'sourceOptions'; patch: Partial<Omit<SourceSpec, 'path'>> }
+  | { type: 'source'; file: GrantedFileDto }
+  | { type: 'sourceOptions'; patch: Partial<SourceOptions> }
   | { type: 'format'; patch: Partial<FormatOptions> }
   | { type: 'columnOrder'; columns: string[] }
   | { type: 'column'; source: string; patch: Partial<ColumnEdit> }
@@ -89,7 +99,9 @@ export type WizardAction =
   | { type: 'jobName'; value: string }
   | { type: 'dryRunStarted'; runId: string; specText: string }
   | { type: 'loadStarted'; runId: string }
-  | { type: 'openJob'; name: string; spec: JobSpecInput };
+  /** The opened job was saved with the wizard's settings: they are no longer unsaved changes. */
+  | { type: 'jobSaved'; name: string }
+  | { type: 'openJob'; name: string; spec: SavedJobSpec; file: GrantedFileDto | null };
 
 /** Source options that change which columns exist; edits keyed by the old columns are dropped. */
 const SHAPE_OPTIONS = new Set(['format', 'delimiter', 'quote', 'header', 'sheet']);
@@ -108,10 +120,11 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
     case 'step':
       return { ...state, step: action.step };
     case 'source':
-      if (state.source?.path === action.path) return state;
+      if (state.file?.handle === action.file.handle) return state;
       return {
         ...state,
-        source: { path: action.path },
+        file: action.file,
+        source: { handle: action.file.handle },
         columns: {},
         columnOrder: [],
         dryRun: null,
@@ -157,7 +170,9 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
     case 'loadStarted':
       return { ...state, loadRunId: action.runId, step: 'load' };
     case 'openJob':
-      return fromSavedSpec(action.name, action.spec);
+      return fromSavedSpec(action.name, action.spec, action.file);
+    case 'jobSaved':
+      return action.name === state.openedJob ? { ...state, openedFingerprint: jobFingerprint(state) } : state;
   }
 }
 
@@ -177,9 +192,9 @@ function specColumns(state: WizardState): ColumnSpec[] | undefined {
 }
 
 /** The job spec as it stands: with the target for dry runs, loads and saving; without for the preview. */
-export function buildSpec(state: WizardState, options: { withTarget: boolean }): JobSpecInput | null {
+export function buildSpec(state: WizardState, options: { withTarget: boolean }): JobSpecRefInput | null {
   if (!state.source) return null;
-  const spec: JobSpecInput = { version: 1, source: state.source, format: state.format };
+  const spec: JobSpecRefInput = { version: 1, source: state.source, format: state.format };
   const columns = specColumns(state);
   if (columns) spec.columns = columns;
   if (options.withTarget) {
@@ -200,8 +215,33 @@ export function buildSpec(state: WizardState, options: { withTarget: boolean }):
   return spec;
 }
 
-/** Opens a saved job in the wizard at the target step, keeping every choice it holds. */
-export function fromSavedSpec(name: string, spec: JobSpecInput): WizardState {
+/** True when the wizard holds a job the operator opened and then changed (file or settings). */
+export function hasUnsavedJobChanges(state: WizardState): boolean {
+  return (
+    state.openedJob !== null &&
+    state.openedFingerprint !== null &&
+    jobFingerprint(state) !== state.openedFingerprint
+  );
+}
+
+/**
+ * What a load would do, for telling whether the operator changed an opened job: the spec with the
+ * file named by what it is (name, size, uploaded), not by its handle, which is new each time it is granted.
+ */
+export function jobFingerprint(state: WizardState): string | null {
+  const spec = buildSpec(state, { withTarget: true });
+  if (!spec || !state.file) return null;
+  const { handle: _handle, ...options } = spec.source;
+  const { name: _name, ...rest } = spec;
+  const file = { name: state.file.name, sizeBytes: state.file.sizeBytes, uploaded: state.file.uploaded };
+  return JSON.stringify({ ...rest, source: { ...options, file } });
+}
+
+/**
+ * Opens a saved job in the wizard, keeping every choice it holds: at the target step, or at the source
+ * step when its file cannot be read any more (`file` null: the operator picks it again).
+ */
+export function fromSavedSpec(name: string, spec: SavedJobSpec, file: GrantedFileDto | null): WizardState {
   const columns: Record<string, ColumnEdit> = {};
   for (const c of spec.columns ?? []) {
     const { source, ...edit } = c;
@@ -210,12 +250,13 @@ export function fromSavedSpec(name: string, spec: JobSpecInput): WizardState {
     if (Object.keys(edit).length > 0) columns[source] = edit as ColumnEdit;
   }
   const t = spec.target;
-  return {
+  const opened: WizardState = {
     ...INITIAL_WIZARD,
-    step: 'target',
+    step: file ? 'target' : 'source',
     jobName: spec.name ?? name,
     openedJob: name,
-    source: spec.source,
+    file,
+    source: file ? { ...spec.source, handle: file.handle } : null,
     format: spec.format ?? {},
     columns,
     columnOrder: (spec.columns ?? []).map((c) => c.source),
@@ -232,6 +273,7 @@ export function fromSavedSpec(name: string, spec: JobSpecInput): WizardState {
       : INITIAL_TARGET,
     maxErrorRate: spec.settings?.maxErrorRate ?? INITIAL_WIZARD.maxErrorRate,
   };
+  return { ...opened, openedFingerprint: jobFingerprint(opened) };
 }
 
 /** Parses the null-token field: comma-separated, each token trimmed; `""` stands for the empty string. */

@@ -1,7 +1,8 @@
+import { useMutation } from '@tanstack/react-query';
 import { useId, useMemo, useState } from 'react';
-import { REPORT_FORMATS } from '../../../core/common/contract/index.ts';
+import { type CallError, type CommandOutput, REPORT_FORMATS } from '../../../core/common/contract/index.ts';
 import { useTransport } from '../../api/api-context.tsx';
-import { useCommand, useCommandMutation } from '../../api/queries.ts';
+import { useCommand } from '../../api/queries.ts';
 import type { ReportFormat } from '../../api/transport.ts';
 import { formatCount } from '../../components/format.ts';
 import { Empty, ErrorBox, Loading } from '../../components/states.tsx';
@@ -164,14 +165,19 @@ export function ErrorReport(props: { runId: string; running: boolean }) {
 function ExportButtons(props: { runId: string; disabled: boolean }) {
   const transport = useTransport();
   const exportUrl = transport.exportUrl;
-  const exportMutation = useCommandMutation('reports.export');
-  const save = async (format: ReportFormat) => {
-    const { path } = await transport.api.call('dialogs.saveFile', {
-      defaultName: `loadstone-run-${props.runId}-rejected.${format}`,
-      title: 'Export the error report',
-    });
-    if (path) exportMutation.mutate({ runId: props.runId, format, path });
-  };
+  // The engine writes only where the operator chose in the save dialog (a one-use grant), and
+  // replaces an existing file only when the dialog confirmed it.
+  const exportMutation = useMutation<CommandOutput<'reports.export'> | null, CallError, ReportFormat>({
+    mutationFn: async (format) => {
+      const { file } = await transport.api.call('dialogs.saveFile', {
+        defaultName: `loadstone-run-${props.runId}-rejected.${format}`,
+        title: 'Export the error report',
+      });
+      if (!file) return null;
+      return transport.api.call('reports.export', { runId: props.runId, format, file: file.handle });
+    },
+  });
+  const save = (format: ReportFormat) => exportMutation.mutate(format);
   return (
     <div className="export" data-testid="export">
       <span className="muted">Export</span>
@@ -193,14 +199,14 @@ function ExportButtons(props: { runId: string; disabled: boolean }) {
             type="button"
             className="btn btn-small"
             disabled={props.disabled || exportMutation.isPending}
-            onClick={() => void save(format)}
+            onClick={() => save(format)}
             data-testid={`export-${format}`}
           >
             {format.toUpperCase()}…
           </button>
         ),
       )}
-      {exportMutation.isSuccess ? (
+      {exportMutation.isSuccess && exportMutation.data ? (
         <span className="text-ok" role="status">
           ✓ {formatCount(exportMutation.data.rows)} rows → {exportMutation.data.path}
         </span>
