@@ -71,7 +71,7 @@ describe('private files', () => {
       body: `${rows.join('\n')}\n`,
     });
     expect(upload.status).toBe(200);
-    const uploaded = (JSON.parse(upload.body) as { value: { path: string } }).value.path;
+    const uploaded = (JSON.parse(upload.body) as { value: { handle: string } }).value.handle;
 
     let runId = '';
     const { events } = await collectEvents(
@@ -81,7 +81,7 @@ describe('private files', () => {
         onOpen: () => {
           void callValue<{ runId: string }>(host, 'loads.start', {
             spec: {
-              source: { path: uploaded },
+              source: { handle: uploaded },
               columns: [{ source: 'amount', type: 'numeric' }],
               target: { connection: 'local', table: 'customers' },
               settings: { maxErrorRate: 0.5 },
@@ -99,7 +99,10 @@ describe('private files', () => {
     });
 
     const exported = path.join(workDir, 'rejected.csv');
-    await callValue(host, 'reports.export', { runId, format: 'csv', path: exported });
+    // The browser host only downloads; an export the engine writes is to a path the operator chose in
+    // Electron's save dialog, which main turns into a write grant as here.
+    const { handle: file } = await engine.grants.grantWrite(exported, { overwrite: false });
+    await callValue(host, 'reports.export', { runId, format: 'csv', file });
     expect(fs.readFileSync(exported, 'utf8')).toContain('bob@example.com');
     expect(fs.statSync(exported).mode & 0o777).toBe(0o600);
 

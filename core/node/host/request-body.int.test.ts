@@ -105,7 +105,10 @@ describe('request bodies that never finish', () => {
     }
     const response = await received;
     expect(statusOf(response)).toBe(200);
-    const stored = JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)).value.path as string;
+    const { handle } = JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)).value as {
+      handle: string;
+    };
+    const stored = (await t.engine.grants.readable(handle, 'handle')).path;
     expect(fs.readFileSync(stored, 'utf8').split('\n')).toHaveLength(chunks + 1);
   });
 

@@ -32,6 +32,8 @@ async function loadInto(
   url: string,
 ): Promise<{ runId: string; finished: Finished } | { refused: { code: string; message: string } }> {
   const csv = t.writeFile('rows.csv', 'id,name\n1,a\n2,b\n');
+  // As a transport would after the operator picked the file.
+  const { handle } = await t.engine.grants.grantRead(csv);
   let off = () => {};
   const ended = new Promise<Finished>((resolve) => {
     off = t.engine.bus.on('load.finished', (payload) => resolve(payload as Finished));
@@ -40,7 +42,7 @@ async function loadInto(
     const reply = await dispatch(
       t.engine.handlers,
       'loads.start',
-      { spec: { source: { path: csv }, target: { connection: url, table: 'rows' } } },
+      { spec: { source: { handle }, target: { connection: url, table: 'rows' } } },
       t.engine.log,
     );
     if (!reply.ok) return { refused: reply.error };
