@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -67,41 +67,39 @@ export async function openByteInput(path: string, compression?: 'none' | 'gzip')
   }
   const gz = compression ? compression === 'gzip' : magic[0] === GZIP_MAGIC_0 && magic[1] === GZIP_MAGIC_1;
 
-  let consumed = 0;
   const streams = new Set<Readable>();
-  const makeStream = (signal?: AbortSignal): Readable => {
+  // The file stream read by `chunks()`; its own count is the bytes consumed. (A 'data' listener to
+  // count them would put the file stream in flowing mode and defeat the pipe's backpressure: a
+  // gzipped file was then read to its end while its first megabytes were still being decompressed.)
+  let main: ReadStream | null = null;
+  const makeStream = (signal?: AbortSignal): { file: ReadStream; content: Readable } => {
     const file = createReadStream(path, { highWaterMark: 256 * 1024, signal });
-    file.on('data', (chunk: Buffer | string) => {
-      consumed += chunk.length;
-    });
     streams.add(file);
-    if (!gz) return file;
+    if (!gz) return { file, content: file };
     const gunzip = createGunzip();
     file.on('error', (error) => gunzip.destroy(error));
+    // Whoever stops reading the content (a head read that has enough, a cancelled read) lets go of the
+    // file too: with backpressure, an unpiped file stream would otherwise stay open mid-file.
+    gunzip.on('close', () => file.destroy());
     file.pipe(gunzip);
     streams.add(gunzip);
-    return gunzip;
+    return { file, content: gunzip };
   };
 
-  const head = await readHead(makeStream(), path, gz, HEAD_BYTES);
-  consumed = 0;
+  const head = await readHead(makeStream().content, path, gz, HEAD_BYTES);
 
   return {
     path,
     compression: gz ? 'gzip' : 'none',
     totalBytes: size,
     head,
-    bytesRead: () => consumed,
-    async readHead(maxBytes: number): Promise<Buffer> {
-      const before = consumed;
-      try {
-        return await readHead(makeStream(), path, gz, maxBytes);
-      } finally {
-        consumed = before;
-      }
+    bytesRead: () => main?.bytesRead ?? 0,
+    readHead(maxBytes: number): Promise<Buffer> {
+      return readHead(makeStream().content, path, gz, maxBytes);
     },
     chunks(signal?: AbortSignal): AsyncIterable<Buffer> {
-      const stream = makeStream(signal);
+      const { file, content: stream } = makeStream(signal);
+      main = file;
       return {
         async *[Symbol.asyncIterator]() {
           try {
