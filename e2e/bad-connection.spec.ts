@@ -32,8 +32,32 @@ test('a bad connection shows the server’s own error', async ({ app, pg: target
   });
   const unreachable = await connections.testResult('nobody-home');
   expect(unreachable.ok).toBe(false);
-  expect(unreachable.text).toMatch(/ECONNREFUSED|refused|127\.0\.0\.1:1/);
+  // In words first: what is wrong and what to check.
+  expect(unreachable.text).toContain('nothing is listening on 127.0.0.1:1 — is the server running');
+  expect(refused.text).toContain(`the server refused the password for user '${target.user}'`);
   await app.shot('connection errors');
+
+  // Test before saving: the form as it stands, with the password typed in it, saves nothing.
+  await page.getByTestId('add-connection').click();
+  const draft = page.getByTestId('connection-form');
+  await draft.getByTestId('conn-name').fill('not-saved');
+  await draft.getByTestId('conn-host').fill(target.host);
+  await draft.getByTestId('conn-port').fill(String(target.port));
+  await draft.getByTestId('conn-database').fill(target.database);
+  await draft.getByTestId('conn-user').fill(target.user);
+  await draft.getByTestId('conn-password').fill(target.password);
+  await draft.getByTestId('conn-ssl').selectOption('disable');
+  await draft.getByTestId('conn-test').click();
+  await expect(draft.getByTestId('form-test-result')).toHaveAttribute('data-ok', 'true');
+  await expect(draft.getByTestId('form-test-result')).toContainText('not saved yet');
+  await draft.getByTestId('conn-port').fill('1');
+  await expect(draft.getByTestId('form-test-result')).toHaveCount(0);
+  await draft.getByTestId('conn-test').click();
+  await expect(draft.getByTestId('form-test-result')).toContainText(
+    `nothing is listening on ${target.host}:1`,
+  );
+  await draft.getByRole('button', { name: 'Cancel' }).click();
+  await expect(connections.row('not-saved')).toHaveCount(0);
 
   // The right password, edited in: the same connection now works.
   await connections.row('wrong-password').getByTestId('edit-connection').click();

@@ -48,7 +48,8 @@ export const DOMAIN_QUERIES: Record<EventPayload<'data.changed'>['domain'], Comm
   runs: ['runs.list', 'runs.get'],
   jobs: ['jobs.list', 'jobs.get'],
   connections: ['connections.list', 'targets.tables', 'targets.check'],
-  settings: ['settings.get'],
+  // A preview applies the saved default date order and time zone: it is stale when they change.
+  settings: ['settings.get', 'preview.run'],
 };
 
 /** Marks every query of a domain stale (active ones refetch). */

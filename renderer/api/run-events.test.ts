@@ -18,7 +18,7 @@ const finished = (runId: string) => ({
   runId,
   status: 'succeeded' as const,
   dryRun: false,
-  counts: { read: 10, inserted: 10, updated: 0, unchanged: 0, rejected: 0 },
+  counts: { read: 10, inserted: 10, updated: 0, unchanged: 0, skipped: 0, superseded: 0, rejected: 0 },
   durationMs: 5,
   error: null,
 });

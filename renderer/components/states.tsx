@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { CallError } from '../../core/common/contract/index.ts';
+import { uiPath, uiWording } from './ui-words.ts';
 
 /** A quiet "loading" line; announced to screen readers. */
 export function Loading(props: { label?: string; testId?: string }) {
@@ -39,9 +40,18 @@ export function describeError(error: unknown): {
   return { message: String(error), code: null, issues: [] };
 }
 
-/** A contract error as the operator sees it: the engine's message, its code, and each issue by path. */
+/**
+ * A contract error as the operator sees it: the engine's message (in the UI's words: controls, not
+ * spec fields), its code, and each issue by the control it is about. When the message only repeats
+ * the issues (a validation error lists them all), it is not shown twice.
+ */
 export function ErrorBox(props: { error: unknown; title?: string; onRetry?: () => void; testId?: string }) {
-  const { message, code, issues } = describeError(props.error);
+  const described = describeError(props.error);
+  const { code, issues } = described;
+  const repeats = issues.length > 0 && issues.every((i) => described.message.includes(i.message));
+  const message = repeats
+    ? `${issues.length === 1 ? 'One value needs' : `${issues.length} values need`} fixing:`
+    : uiWording(described.message);
   return (
     <div className="error-box" role="alert" data-testid={props.testId ?? 'error'}>
       <div className="error-head">
@@ -59,7 +69,7 @@ export function ErrorBox(props: { error: unknown; title?: string; onRetry?: () =
         <ul className="error-issues" data-testid="error-issues">
           {issues.map((i) => (
             <li key={`${i.path}:${i.message}`}>
-              <code>{i.path}</code> {i.message}
+              <strong>{uiPath(i.path)}</strong> {uiWording(i.message)}
             </li>
           ))}
         </ul>

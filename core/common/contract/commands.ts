@@ -13,6 +13,7 @@ import {
   runStatusSchema,
   runSummarySchema,
   settingsSchema,
+  settingsViewSchema,
 } from './shared-schemas.ts';
 import { jobSpecRefSchema, savedJobSpecSchema, sourceRefSchema } from './source-ref.ts';
 
@@ -23,6 +24,19 @@ import { jobSpecRefSchema, savedJobSpecSchema, sourceRefSchema } from './source-
 const jobSpecInput = jobSpecRefSchema;
 
 const ok = z.object({ ok: z.literal(true) });
+
+/** The connection form's fields, as `connections.save` takes them (the name is optional here). */
+const connectionDraftSchema = z.object({
+  previousName: z.string().optional(),
+  name: z.string().optional(),
+  url: z.string().optional(),
+  host: z.string().optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  database: z.string().optional(),
+  user: z.string().optional(),
+  password: z.string().optional(),
+  sslMode: z.enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']).optional(),
+});
 const runId = z.object({ runId: z.string().min(1) });
 
 export const REPORT_FORMATS = ['csv', 'json', 'ndjson'] as const;
@@ -42,8 +56,9 @@ export const commands = {
       nativeDialogs: z.boolean(),
     }),
   },
-  'settings.get': { input: z.object({}), output: settingsSchema },
-  'settings.set': { input: settingsSchema, output: settingsSchema },
+  'settings.get': { input: z.object({}), output: settingsViewSchema },
+  /** Saves every setting given; null clears a default time zone or date order (the built-in one applies). */
+  'settings.set': { input: settingsSchema, output: settingsViewSchema },
 
   'connections.list': { input: z.object({}), output: z.array(connectionSchema) },
   'connections.save': {
@@ -69,8 +84,12 @@ export const commands = {
     output: connectionSchema,
   },
   'connections.delete': { input: z.object({ name: z.string().min(1) }), output: ok },
+  /**
+   * Tests a saved connection by name, or the connection form as it stands (`draft`, before it is
+   * saved: its password, or else the saved one of `draft.previousName`).
+   */
   'connections.test': {
-    input: z.object({ name: z.string().min(1) }),
+    input: z.union([z.object({ name: z.string().min(1) }), z.object({ draft: connectionDraftSchema })]),
     output: z.object({
       ok: z.boolean(),
       serverVersion: z.string().nullable(),
@@ -107,8 +126,28 @@ export const commands = {
       key: z.array(z.string().min(1)).optional(),
       /** Missing columns are fine when the load may add them. */
       addMissingColumns: z.boolean().optional(),
+      /** Append: the table is emptied first (the DDL shows the TRUNCATE). */
+      truncate: z.boolean().optional(),
     }),
     output: compatibilitySchema,
+  },
+  /**
+   * Makes a change the check offered (`fixes`): creates the missing schema, or a unique index on the
+   * upsert key. The engine builds the statement from these names; it never runs SQL from the UI.
+   */
+  'targets.fix': {
+    input: z.object({
+      connection: z.string().min(1),
+      fix: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('create_schema'), schema: z.string().min(1) }),
+        z.object({
+          kind: z.literal('create_unique_index'),
+          table: z.object({ schema: z.string().min(1), name: z.string().min(1) }),
+          columns: z.array(z.string().min(1)).min(1),
+        }),
+      ]),
+    }),
+    output: z.object({ sql: z.string() }),
   },
 
   'jobs.list': {

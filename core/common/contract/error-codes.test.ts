@@ -36,7 +36,7 @@ describe('boundary error codes', () => {
       runId: 'r',
       status: 'failed',
       dryRun: false,
-      counts: { read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 },
+      counts: { read: 0, inserted: 0, updated: 0, unchanged: 0, skipped: 0, superseded: 0, rejected: 0 },
       durationMs: 1,
     };
     expect(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ENCODINGS, SOURCE_KINDS } from '../spec/job-spec.ts';
+import { FORMAT_ORIGINS } from '../spec/format-defaults.ts';
+import { DATE_ORDERS, ENCODINGS, SOURCE_KINDS } from '../spec/job-spec.ts';
 import { COLUMN_TYPES } from '../types.ts';
 
 /** A JSON value as it crosses the boundary (raw and normalized cells, jsonb values). */
@@ -45,6 +46,11 @@ export const previewColumnSchema = z.object({
     twoDigitYearPivot: z.number().int(),
     numericDates: z.enum(['excel', 'epoch_s', 'epoch_ms']).optional(),
   }),
+  /**
+   * Where the column's date order and time zone came from: its own setting (`column`), its values
+   * (`detected`), the job's file-wide setting (`job`), the saved Settings, or the built-in default.
+   */
+  origins: z.object({ dateOrder: z.enum(FORMAT_ORIGINS), timeZone: z.enum(FORMAT_ORIGINS) }).optional(),
 });
 export type PreviewColumnDto = z.infer<typeof previewColumnSchema>;
 
@@ -110,6 +116,16 @@ export const previewResultSchema = z.object({
   moreRejected: z.array(previewRowSchema),
   /** Sentences about the file as a whole (rows that could not be read), beside the columns' warnings. */
   warnings: z.array(z.string()),
+  /**
+   * The file-wide date order and time zone where a column says nothing, and where each came from:
+   * the job spec, the saved Settings, or the built-in default.
+   */
+  defaults: z
+    .object({
+      dateOrder: z.object({ value: z.enum(DATE_ORDERS), from: z.enum(['job', 'settings', 'built-in']) }),
+      timeZone: z.object({ value: z.string(), from: z.enum(['job', 'settings', 'built-in']) }),
+    })
+    .optional(),
 });
 export type PreviewResultDto = z.infer<typeof previewResultSchema>;
 
@@ -117,11 +133,17 @@ export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'int
 export const runStatusSchema = z.enum(RUN_STATUSES);
 export type RunStatus = z.infer<typeof runStatusSchema>;
 
+/** read = inserted + updated + unchanged + skipped + superseded + rejected, once a run has ended. */
 export const runCountsSchema = z.object({
   read: z.number().int(),
   inserted: z.number().int(),
   updated: z.number().int(),
+  /** Upsert/incremental: identical to the table as the load found it. */
   unchanged: z.number().int(),
+  /** Incremental: at or below the watermark the run started from. */
+  skipped: z.number().int(),
+  /** Upsert/incremental: replaced by a later row of the same key in the same load. */
+  superseded: z.number().int(),
   rejected: z.number().int(),
 });
 export type RunCounts = z.infer<typeof runCountsSchema>;
@@ -136,8 +158,12 @@ export const runSummarySchema = z.object({
   dryRun: z.boolean(),
   status: runStatusSchema,
   counts: runCountsSchema,
+  /** Incremental: the watermark the run started above, and the one it stored when it committed. */
+  watermark: z.object({ before: z.string().nullable(), after: z.string().nullable() }),
   startedAt: z.string(),
   endedAt: z.string().nullable(),
+  /** The run's one duration, as `load.finished` reported it; null while running. */
+  durationMs: z.number().nullable(),
   error: z.string().nullable(),
 });
 export type RunSummaryDto = z.infer<typeof runSummarySchema>;
@@ -196,6 +222,18 @@ export const loadProgressSchema = z.object({
 });
 export type LoadProgressDto = z.infer<typeof loadProgressSchema>;
 
+/** A change the Target step may offer: create a missing schema, or a unique index on the upsert key. */
+export const targetFixSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('create_schema'), schema: z.string(), sql: z.string() }),
+  z.object({
+    kind: z.literal('create_unique_index'),
+    table: z.object({ schema: z.string(), name: z.string() }),
+    columns: z.array(z.string()),
+    sql: z.string(),
+  }),
+]);
+export type TargetFixDto = z.infer<typeof targetFixSchema>;
+
 export const compatibilitySchema = z.object({
   exists: z.boolean(),
   missing: z.array(z.object({ column: z.string(), type: z.string() })),
@@ -210,16 +248,24 @@ export const compatibilitySchema = z.object({
       reason: z.string(),
     }),
   ),
-  /** Table-level problems: missing schema, not a table, no unique key on the upsert key… */
+  /** Table-level problems: missing schema, not a table, no unique key on the upsert key, no columns… */
   problems: z.array(z.string()),
+  /** What the operator may run (`targets.fix`) to solve a problem; `sql` is the exact statement. */
+  fixes: z.array(targetFixSchema),
+  /** The statements the load will run before any row moves (CREATE TABLE, ALTER TABLE, TRUNCATE). */
+  ddl: z.array(z.string()),
   /** Whether a load with these options can go ahead. */
   ok: z.boolean(),
 });
 export type CompatibilityDto = z.infer<typeof compatibilitySchema>;
 
+/**
+ * Settings as saved. The default time zone and date order are null until the operator saves one
+ * (and saving null clears it): only a saved default applies to previews, loads, jobs and the CLI.
+ */
 export const settingsSchema = z.object({
-  timeZone: z.string().min(1),
-  dateOrder: z.enum(['DMY', 'MDY', 'YMD']),
+  timeZone: z.string().min(1).nullable(),
+  dateOrder: z.enum(DATE_ORDERS).nullable(),
   retention: z.object({
     keepRuns: z.number().int().positive().nullable(),
     keepDays: z.number().int().positive().nullable(),
@@ -241,3 +287,9 @@ export const grantedFileSchema = z.object({
   uploaded: z.boolean(),
 });
 export type GrantedFileDto = z.infer<typeof grantedFileSchema>;
+
+/** Settings as the Settings screen shows them: as saved, plus the built-in defaults that apply when not. */
+export const settingsViewSchema = settingsSchema.extend({
+  builtIn: z.object({ timeZone: z.string(), dateOrder: z.enum(DATE_ORDERS) }),
+});
+export type SettingsViewDto = z.infer<typeof settingsViewSchema>;

@@ -1,3 +1,4 @@
+import type { FormatOrigin } from '../spec/format-defaults.ts';
 import type { DateOrder } from '../spec/job-spec.ts';
 import type { ColumnType } from '../types.ts';
 
@@ -25,6 +26,8 @@ export interface ColumnPlan {
   declared: boolean;
   skip: boolean;
   format: ResolvedFormat;
+  /** Where the column's date order and time zone came from (see `FormatOrigin`). */
+  origins: { dateOrder: FormatOrigin; timeZone: FormatOrigin };
   /** Non-null sampled values examined. */
   sampleSize: number;
   nullCount: number;

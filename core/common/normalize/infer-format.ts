@@ -1,28 +1,34 @@
 import { LoadstoneError, type ValidationIssue } from '../errors.ts';
+import { BUILT_IN_DEFAULTS, defaultOriginText, type FormatDefaults } from '../spec/format-defaults.ts';
 import type { ColumnSpec, FormatOptions, JobSpec } from '../spec/job-spec.ts';
 import { findNameConflicts } from './column-names.ts';
 import type { ResolvedFormat } from './column-plan.ts';
 import { detectDateOrder } from './dates.ts';
 import {
-  DEFAULT_DATE_ORDER,
   DEFAULT_NULL_TOKENS,
   DEFAULT_PERCENT,
-  DEFAULT_TIME_ZONE,
   DEFAULT_TWO_DIGIT_YEAR_PIVOT,
   quoteValue,
 } from './defaults.ts';
 import { detectDecimalSeparator } from './numbers.ts';
 import { isValidTimeZone } from './timestamps.ts';
 
-/** The column's own settings first, then the job's, then the defaults. */
-export function baseFormat(job: FormatOptions, column: ColumnSpec | undefined): ResolvedFormat {
+/**
+ * The column's own settings first, then the job's, then the defaults (date order and time zone:
+ * the operator's saved Settings, else the built-in ones).
+ */
+export function baseFormat(
+  job: FormatOptions,
+  column: ColumnSpec | undefined,
+  defaults: FormatDefaults = BUILT_IN_DEFAULTS,
+): ResolvedFormat {
   const numericDates = column?.numericDates ?? job.numericDates;
   return {
     nullTokens: column?.nullTokens ?? job.nullTokens ?? DEFAULT_NULL_TOKENS,
     decimalSeparator: column?.decimalSeparator ?? job.decimalSeparator ?? '.',
     percent: column?.percent ?? job.percent ?? DEFAULT_PERCENT,
-    dateOrder: column?.dateOrder ?? job.dateOrder ?? DEFAULT_DATE_ORDER,
-    timeZone: column?.timeZone ?? job.timeZone ?? DEFAULT_TIME_ZONE,
+    dateOrder: column?.dateOrder ?? job.dateOrder ?? defaults.dateOrder.value,
+    timeZone: column?.timeZone ?? job.timeZone ?? defaults.timeZone.value,
     twoDigitYearPivot: column?.twoDigitYearPivot ?? job.twoDigitYearPivot ?? DEFAULT_TWO_DIGIT_YEAR_PIVOT,
     ...(numericDates ? { numericDates } : {}),
   };
@@ -32,6 +38,8 @@ export function baseFormat(job: FormatOptions, column: ColumnSpec | undefined): 
 export interface FormatNotes {
   decimal?: string;
   dates?: string;
+  /** The column's own values settled its day/month order. */
+  dateOrderDetected?: boolean;
 }
 
 /** Decides the decimal mark the spec leaves open, from the column's strings. */
@@ -52,7 +60,8 @@ const NUMERIC_DATE = /^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}/;
 
 /**
  * Decides the day/month order the column's spec leaves open: the values' own evidence when it
- * settles the order, else the job's dateOrder, else MDY (with a warning when values were ambiguous).
+ * settles the order, else the job's dateOrder, else the default (Settings, else MDY), with a
+ * warning naming where that default came from when the values were ambiguous.
  */
 export function settleDateOrder(
   format: ResolvedFormat,
@@ -60,6 +69,7 @@ export function settleDateOrder(
   column: ColumnSpec | undefined,
   strings: readonly string[],
   notes: FormatNotes,
+  defaults: FormatDefaults = BUILT_IN_DEFAULTS,
 ): void {
   if (column?.dateOrder) return;
   const evidence = detectDateOrder(strings);
@@ -70,11 +80,13 @@ export function settleDateOrder(
         `not as the job's dateOrder ${job.dateOrder} — set dateOrder on this column to force it`;
     }
     format.dateOrder = evidence.order;
+    notes.dateOrderDetected = true;
   } else if (evidence.ambiguous && !job.dateOrder) {
     const example = strings.find((s) => NUMERIC_DATE.test(s));
     const why =
       evidence.message ?? `day/month order is ambiguous${example ? ` (e.g. ${quoteValue(example)})` : ''}`;
-    notes.dates = `${why}; using ${format.dateOrder} — set dateOrder to change it`;
+    const origin = defaultOriginText(defaults.dateOrder.from, 'date order');
+    notes.dates = `${why}; using ${format.dateOrder} (${origin}) — set dateOrder to change it`;
   }
 }
 

@@ -50,13 +50,15 @@ describe('inferColumns: types', () => {
     expect(plan.warnings).toEqual([]);
   });
 
-  it('flags an ambiguous day/month order and uses the job default (MDY)', () => {
+  it('flags an ambiguous day/month order and uses the built-in default (MDY), saying so', () => {
     const plan = inferOne(['05/03/2024', '04/01/2024']);
     expect(plan.type).toBe('date');
     expect(plan.format.dateOrder).toBe('MDY');
     expect(plan.warnings).toHaveLength(1);
     expect(plan.warnings[0]).toContain("'05/03/2024'");
-    expect(plan.warnings[0]).toContain('using MDY — set dateOrder to change it');
+    expect(plan.warnings[0]).toContain(
+      'using MDY (the built-in default date order) — set dateOrder to change it',
+    );
   });
 
   it('uses the job dateOrder for ambiguous values without a warning', () => {

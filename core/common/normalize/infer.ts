@@ -1,3 +1,4 @@
+import { BUILT_IN_DEFAULTS, type FormatDefaults } from '../spec/format-defaults.ts';
 import type { ColumnSpec, FormatOptions, JobSpec } from '../spec/job-spec.ts';
 import type { ColumnType, RawValue } from '../types.ts';
 import { assignColumnNames, systemNameWarning } from './column-names.ts';
@@ -29,6 +30,8 @@ export interface InferInput {
   columns: readonly string[];
   sample: readonly (readonly RawValue[])[];
   spec: Pick<JobSpec, 'format' | 'columns'>;
+  /** Date order and time zone where the spec says nothing: saved Settings, else built-in (the default). */
+  defaults?: FormatDefaults;
 }
 
 function sampleColumn(
@@ -68,6 +71,7 @@ function sampleColumn(
  */
 export function inferColumns(input: InferInput): ColumnPlan[] {
   const { columns, sample, spec } = input;
+  const defaults = input.defaults ?? BUILT_IN_DEFAULTS;
   const job: FormatOptions = spec.format ?? {};
   const bySource = specColumns(columns, spec);
   const names = assignColumnNames(
@@ -79,7 +83,7 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
     const column = bySource.get(source)?.column;
     const name = names[index]!;
     const skip = column?.skip ?? false;
-    const data = sampleColumn(index, sample, baseFormat(job, column).nullTokens);
+    const data = sampleColumn(index, sample, baseFormat(job, column, defaults).nullTokens);
     const warnings: string[] = [];
     const renamed = column?.name === undefined ? systemNameWarning(source, name) : null;
     if (renamed) warnings.push(renamed);
@@ -89,18 +93,24 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
     let notes: FormatNotes = {};
     if (column?.type) {
       type = column.type;
-      ({ format, notes } = settleFormat(job, column, data, type === 'date' || type === 'timestamptz'));
+      ({ format, notes } = settleFormat(
+        job,
+        column,
+        data,
+        type === 'date' || type === 'timestamptz',
+        defaults,
+      ));
       const count = countFits(makeCellFunction(type, format), data.values, Infinity);
       nonFitting = count.rejects;
       if (nonFitting > 0 && !skip) warnings.push(nonFittingWarning(type, count, data.values.length));
     } else if (data.values.length === 0) {
       type = 'text';
       nonFitting = 0;
-      ({ format, notes } = settleFormat(job, column, data, false));
+      ({ format, notes } = settleFormat(job, column, data, false, defaults));
       if (sample.length > 0)
         warnings.push(`all ${formatCount(sample.length)} sampled values are null; typed as text`);
     } else {
-      const inferred = inferType(name, data, job, column);
+      const inferred = inferType(name, data, job, column, defaults);
       ({ format, notes } = inferred);
       const choice = inferred.choice;
       type = choice.type;
@@ -143,6 +153,16 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
       declared: column?.type !== undefined,
       skip,
       format,
+      origins: {
+        dateOrder: column?.dateOrder
+          ? 'column'
+          : notes.dateOrderDetected
+            ? 'detected'
+            : job.dateOrder
+              ? 'job'
+              : defaults.dateOrder.from,
+        timeZone: column?.timeZone ? 'column' : job.timeZone ? 'job' : defaults.timeZone.from,
+      },
       sampleSize: data.values.length,
       nullCount: data.nullCount,
       // A skipped column loads nothing, so nothing of it is rejected.
@@ -158,11 +178,12 @@ function settleFormat(
   column: ColumnSpec | undefined,
   data: ColumnSample,
   dates: boolean,
+  defaults: FormatDefaults,
 ): { format: ResolvedFormat; notes: FormatNotes } {
-  const format = baseFormat(job, column);
+  const format = baseFormat(job, column, defaults);
   const notes: FormatNotes = {};
   settleDecimalMark(format, job, column, data.strings, notes);
-  if (dates) settleDateOrder(format, job, column, data.strings, notes);
+  if (dates) settleDateOrder(format, job, column, data.strings, notes, defaults);
   return { format, notes };
 }
 
@@ -180,11 +201,12 @@ function chooseWith(
   data: ColumnSample,
   job: FormatOptions,
   column: ColumnSpec | undefined,
+  defaults: FormatDefaults,
 ): Inferred {
-  const { format, notes } = settleFormat(job, column, data, false);
+  const { format, notes } = settleFormat(job, column, data, false, defaults);
   let datesSettled = false;
   const settleDates = () => {
-    if (!datesSettled) settleDateOrder(format, job, column, data.strings, notes);
+    if (!datesSettled) settleDateOrder(format, job, column, data.strings, notes, defaults);
     datesSettled = true;
   };
   return { choice: chooseType(name, data, format, column, settleDates), format, notes };
@@ -202,12 +224,13 @@ function inferType(
   data: ColumnSample,
   job: FormatOptions,
   column: ColumnSpec | undefined,
+  defaults: FormatDefaults,
 ): Inferred {
-  const inferred = chooseWith(name, data, job, column);
+  const inferred = chooseWith(name, data, job, column, defaults);
   const overrides = formatOverrides(job, column);
   if (overrides.length === 0) return inferred;
   const plain = withoutOverrides(job, column);
-  const free = chooseWith(name, data, plain.job, plain.column);
+  const free = chooseWith(name, data, plain.job, plain.column, defaults);
   const contradicted = contradictedOverride(overrides, inferred.choice.type, free.choice.type);
   if (!contradicted || free.choice.numericDates) return inferred;
   const type = free.choice.type;

@@ -29,6 +29,7 @@ function plan(
     declared: true,
     skip: false,
     format: { ...FORMAT, ...format },
+    origins: { dateOrder: 'built-in', timeZone: 'built-in' },
     sampleSize: 0,
     nullCount: 0,
     nonFitting: 0,

@@ -112,6 +112,11 @@ export const targetSpecSchema = z
     duplicateKeys: z.enum(DUPLICATE_KEYS).default('last'),
     /** Add source columns missing from an existing table with ALTER TABLE … ADD COLUMN. */
     addMissingColumns: z.boolean().default(false),
+    /**
+     * Append only: empty the existing table (TRUNCATE) before loading, inside the load's transaction,
+     * so a load that fails leaves the old rows. Not with `settings.commitEvery`.
+     */
+    truncate: z.boolean().optional(),
   })
   .strict();
 export type TargetSpec = z.infer<typeof targetSpecSchema>;
@@ -157,6 +162,21 @@ export const jobSpecSchema = z
         code: 'custom',
         path: ['target', 'watermark'],
         message: "mode 'incremental' needs a watermark column",
+      });
+    }
+    if (t?.truncate && t.mode !== 'append') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['target', 'truncate'],
+        message: `emptying the table first only applies to mode 'append', not '${t.mode}'`,
+      });
+    }
+    if (t?.truncate && spec.settings.commitEvery !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['target', 'truncate'],
+        message:
+          'cannot be combined with settings.commitEvery: a load failing after a commit would leave the table emptied',
       });
     }
     const seen = new Set<string>();

@@ -119,8 +119,9 @@ describe('loadstone connections', () => {
     const wrong = await cli(dir, ['connections', 'test', 'test-pg'], { PGPASSWORD: 'wrong-password-123' });
     expect(wrong.code).toBe(EXIT.target);
     expect(wrong.out).toBe('');
+    // In words first, then the server's own message.
     expect(wrong.err).toMatch(
-      /^loadstone: cannot connect to test-pg: password authentication failed for user "postgres"\n$/,
+      /^loadstone: cannot connect to test-pg: the server refused the password for user 'postgres' — check the password \(saved, PGPASSWORD or ~\/\.pgpass\) \(password authentication failed for user "postgres"\)\n$/,
     );
     expect(wrong.err).not.toContain('wrong-password-123');
 
@@ -133,6 +134,7 @@ describe('loadstone connections', () => {
     });
     const refused = await cli(dir, ['connections', 'test', `postgres://u:topsecret@127.0.0.1:${port}/db`]);
     expect(refused.code).toBe(EXIT.target);
+    expect(refused.err).toContain(`nothing is listening on 127.0.0.1:${port} — is the server running`);
     expect(refused.err).toContain('ECONNREFUSED');
     expect(refused.err).toContain('postgres://u:***@127.0.0.1');
     expect(refused.err).not.toContain('topsecret');

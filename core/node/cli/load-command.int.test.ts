@@ -81,6 +81,12 @@ describe('loadstone load', () => {
           'target',
           'unchanged',
           'updated',
+          // Added (issue 10): counted apart, the incremental watermark, whether the table was emptied.
+          'skipped',
+          'superseded',
+          'watermarkBefore',
+          'watermarkAfter',
+          'truncated',
         ].sort(),
       );
       const count = await client.query('SELECT count(*)::int AS n, sum(amount)::text AS total FROM orders');
@@ -265,8 +271,41 @@ describe('loadstone load', () => {
       'shipped_at',
       '--json',
     ];
-    expect(JSON.parse((await cli(args)).out)).toMatchObject({ status: 'succeeded', inserted: 197 });
-    expect(JSON.parse((await cli(args)).out)).toMatchObject({ status: 'succeeded', inserted: 0, updated: 0 });
+    const first = JSON.parse((await cli(args)).out);
+    expect(first).toMatchObject({
+      status: 'succeeded',
+      inserted: 197,
+      skipped: 0,
+      watermarkBefore: null,
+      watermarkAfter: '2024-06-20 10:00:00+00',
+    });
+    // Nothing new: every row is skipped (at or below the watermark), not "unchanged".
+    const again = JSON.parse((await cli(args)).out);
+    expect(again).toMatchObject({
+      status: 'succeeded',
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      skipped: 197,
+      rejected: 3,
+      watermarkBefore: '2024-06-20 10:00:00+00',
+      watermarkAfter: '2024-06-20 10:00:00+00',
+    });
+    const shown = await cli(['runs', again.runId]);
+    expect(shown.out).toContain('skipped 197, superseded 0, rejected 3');
+    expect(shown.out).toContain(
+      'Of 200 rows read, 0 were loaded; 3 rows were rejected; 197 rows were skipped',
+    );
+    expect(shown.out).toContain('Watermark 2024-06-20 10:00:00+00, unchanged (no row above it)');
+    const json = JSON.parse((await cli(['runs', again.runId, '--json'])).out);
+    expect(json).toMatchObject({
+      counts: { skipped: 197, superseded: 0 },
+      watermark: { before: '2024-06-20 10:00:00+00', after: '2024-06-20 10:00:00+00' },
+      durationMs: again.durationMs,
+    });
+    const human = await cli(args.filter((a) => a !== '--json'));
+    expect(human.out).toContain('skipped     197  (at or below the watermark)');
+    expect(human.out).toContain('watermark   2024-06-20 10:00:00+00 (unchanged: no row above it)');
   });
 
   it('exits 3 when the error threshold is exceeded, leaving the table unchanged', async () => {

@@ -1,4 +1,6 @@
 import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
+import { rowsOutcome } from '../../common/outcome/run-outcome.ts';
+import { countOf } from '../../common/outcome/words.ts';
 import { DUPLICATE_KEYS, LOAD_MODES } from '../../common/spec/job-spec.ts';
 import { type LocalWarehouse, openLocalWarehouse } from '../pg/local-warehouse.ts';
 import { type RunLoadOutcome, runLoad } from '../runs/run-load.ts';
@@ -26,6 +28,8 @@ Target options:
   --watermark COL             Watermark column for incremental loads
   --duplicate-keys last|reject  Two rows with one key in a load: the last wins (default), or both are rejected
   --add-missing-columns       Add source columns missing from an existing table
+  --truncate                  Append only: empty the table first, inside the load's transaction
+                              (a load that fails keeps the old rows); not with --commit-every
   --name NAME                 Job name (incremental watermarks are kept per job and table)
   --dry-run                   Run the whole load in a transaction that is rolled back; print the plan
   --max-error-rate R          Abort and roll back above this share of rejected rows (default 0.05)
@@ -47,6 +51,7 @@ const TARGET_OPTIONS = {
   watermark: { type: 'string' },
   'duplicate-keys': { type: 'string' },
   'add-missing-columns': { type: 'boolean' },
+  truncate: { type: 'boolean' },
   name: { type: 'string' },
   'dry-run': { type: 'boolean' },
   'max-error-rate': { type: 'string' },
@@ -81,6 +86,7 @@ export const loadCommand: CliCommand = async (args, io) => {
   if (values['duplicate-keys'])
     target.duplicateKeys = choiceOption(values['duplicate-keys'], 'duplicate-keys', DUPLICATE_KEYS);
   if (values['add-missing-columns']) target.addMissingColumns = true;
+  if (values.truncate) target.truncate = true;
   const settings: LoadFlags['settings'] = {};
   const maxErrorRate = numberOption(values['max-error-rate'], 'max-error-rate', 0, 1);
   const maxErrors = intOption(values['max-errors'], 'max-errors');
@@ -135,6 +141,11 @@ function jsonOutcome(o: RunLoadOutcome) {
     unchanged: o.counts.unchanged,
     rejected: o.counts.rejected,
     durationMs: o.durationMs,
+    skipped: o.counts.skipped,
+    superseded: o.counts.superseded,
+    watermarkBefore: o.watermark.before,
+    watermarkAfter: o.watermark.after,
+    truncated: o.result?.truncated ?? false,
     ...(o.error ? { error: o.error } : {}),
   };
 }
@@ -150,6 +161,7 @@ function writeSummary(o: RunLoadOutcome, io: CliIo): void {
   const seconds = o.durationMs / 1000;
   const rate = seconds > 0 ? Math.round(o.counts.read / seconds) : o.counts.read;
   const verb = o.dryRun ? 'would be' : '';
+  const keyed = o.mode === 'upsert' || o.mode === 'incremental';
   const lines: string[] = [];
   const head =
     o.status === 'succeeded'
@@ -160,18 +172,44 @@ function writeSummary(o: RunLoadOutcome, io: CliIo): void {
   lines.push(head);
   lines.push(`  rows read   ${n(o.counts.read)}`);
   lines.push(`  inserted    ${n(o.counts.inserted)} ${verb}`.trimEnd());
-  if (o.mode === 'upsert' || o.mode === 'incremental') {
+  if (keyed) {
     lines.push(`  updated     ${n(o.counts.updated)} ${verb}`.trimEnd());
     lines.push(`  unchanged   ${n(o.counts.unchanged)}`);
+    lines.push(`  superseded  ${n(o.counts.superseded)}  (a later row with the same key replaced them)`);
+  }
+  if (o.mode === 'incremental') {
+    lines.push(`  skipped     ${n(o.counts.skipped)}  (at or below the watermark)`);
   }
   lines.push(`  rejected    ${n(o.counts.rejected)}`);
+  if (o.mode === 'incremental') lines.push(`  watermark   ${watermarkText(o)}`);
   lines.push(`  took        ${seconds.toFixed(1)} s (${n(rate)} rows/s)`);
   lines.push(`  run         ${o.runId}`);
+  if (o.result?.truncated)
+    lines.push(`  the table was emptied first (--truncate)${o.dryRun ? ', in the dry run only' : ''}`);
   if (o.result && o.result.addedColumns.length > 0)
     lines.push(`  added columns: ${o.result.addedColumns.join(', ')}`);
+  lines.push('');
+  lines.push(rowsOutcome({ status: o.status, dryRun: o.dryRun, counts: o.counts }));
+  if (o.dryRun && o.status === 'succeeded') {
+    // A dry run reads the whole file: this is the expected count for the real load, not a sample's.
+    lines.push(
+      `The whole file was read: a load would reject ${countOf(o.counts.rejected, 'row')} of ${countOf(o.counts.read, 'row')}.`,
+    );
+  }
   if (o.counts.rejected > 0) {
     lines.push('');
-    lines.push(`See the rejected rows: npx loadstone errors ${o.runId}   (export: --export errors.csv)`);
+    lines.push(
+      `See the ${countOf(o.counts.rejected, 'rejected row')}: npx loadstone errors ${o.runId}   (export: --export errors.csv)`,
+    );
   }
   io.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** `2024-01-03 00:00:00+00 → 2024-01-05 00:00:00+00`, or what the run started from and why it stays. */
+function watermarkText(o: RunLoadOutcome): string {
+  const { before, after } = o.watermark;
+  const from = before ?? '(none: every row was a candidate)';
+  if (o.status !== 'succeeded') return `${from} (unchanged: the run did not commit)`;
+  if (after === null || after === before) return `${from} (unchanged: no row above it)`;
+  return `${from} → ${after}${o.dryRun ? ' (would be stored)' : ''}`;
 }

@@ -1,18 +1,26 @@
+import { existsSync } from 'node:fs';
 import type { PreviewResultDto } from '../../common/contract/shared-schemas.ts';
+import { type FormatDefaults, formatDefaults } from '../../common/spec/format-defaults.ts';
 import { DEFAULT_PREVIEW_LIMIT, preview } from '../preview/preview.ts';
+import { resolveDataDir, storeFileIn } from '../store/data-dir.ts';
+import { openStore } from '../store/open-store.ts';
+import { NoSecretStore } from '../store/secret-store.ts';
 import { intOption, parseCliArgs } from './args.ts';
 import { EXIT } from './exit-codes.ts';
 import type { CliCommand, CliIo } from './io.ts';
 import { jobFromOptions, SOURCE_OPTIONS, SOURCE_OPTIONS_HELP } from './job-options.ts';
+import { DATA_DIR_HELP, DATA_DIR_OPTION } from './store-command-support.ts';
 import { renderTable, truncateCell } from './table.ts';
 
 const USAGE = `Usage: loadstone preview <file> [--limit N] [--spec job.json] [--json] [source options]
 
 Shows the first rows raw and normalized, the inferred column types, and every cell that would be rejected.
-Records nothing.
+Records nothing. The default date order and time zone saved in the data folder's Settings apply
+where the spec and the flags say nothing, as they do for a load.
 
   --limit N     Rows to show (default ${DEFAULT_PREVIEW_LIMIT})
   --json        Print one JSON object: { format, columns, rows }
+${DATA_DIR_HELP}
 
 ${SOURCE_OPTIONS_HELP}`;
 
@@ -20,7 +28,7 @@ ${SOURCE_OPTIONS_HELP}`;
 export const previewCommand: CliCommand = async (args, io) => {
   const { values, positionals } = parseCliArgs(
     args,
-    { ...SOURCE_OPTIONS, limit: { type: 'string' }, json: { type: 'boolean' } },
+    { ...SOURCE_OPTIONS, ...DATA_DIR_OPTION, limit: { type: 'string' }, json: { type: 'boolean' } },
     USAGE,
   );
   if (values.help) {
@@ -33,7 +41,8 @@ export const previewCommand: CliCommand = async (args, io) => {
   }
   const limit = intOption(values.limit, 'limit', 1) ?? DEFAULT_PREVIEW_LIMIT;
   const spec = await jobFromOptions(positionals[0], values, io.cwd);
-  const result = await preview(spec, { limit, signal: io.signal });
+  const defaults = savedDefaults(values['data-dir'], io);
+  const result = await preview(spec, { limit, signal: io.signal, defaults });
   if (values.json) {
     io.stdout.write(`${JSON.stringify(result)}\n`);
   } else {
@@ -41,6 +50,44 @@ export const previewCommand: CliCommand = async (args, io) => {
   }
   return EXIT.ok;
 };
+
+/**
+ * The Settings' defaults of the data folder, read without creating anything: a preview records
+ * nothing, so a data folder without a store means nothing was saved (the built-in defaults apply).
+ */
+function savedDefaults(dataDir: string | undefined, io: CliIo): FormatDefaults {
+  const dir = resolveDataDir({ dataDir, env: io.env, cwd: io.cwd });
+  if (!existsSync(storeFileIn(dir))) return formatDefaults(null);
+  const store = openStore(dir, { secretStore: new NoSecretStore() });
+  try {
+    return formatDefaults(store.settings.get());
+  } finally {
+    store.close();
+  }
+}
+
+/** `DMY (Settings)`: a default and where it came from. */
+function describeDefault(d: { value: string; from: string }): string {
+  const from = d.from === 'job' ? 'job spec or flag' : d.from === 'settings' ? 'Settings' : 'built-in';
+  return `${d.value} (${from})`;
+}
+
+/** ` DMY from Settings; zone Europe/Berlin from Settings` for date and timestamp columns. */
+function dateFormatNote(c: PreviewResultDto['columns'][number]): string {
+  if (c.type !== 'date' && c.type !== 'timestamptz') return '';
+  const o = c.origins;
+  const order = `${c.format.dateOrder}${o ? ` ${ORIGIN_WORDS[o.dateOrder]}` : ''}`;
+  if (c.type === 'date') return `, ${order}`;
+  return `, ${order}; zone ${c.format.timeZone}${o ? ` ${ORIGIN_WORDS[o.timeZone]}` : ''}`;
+}
+
+const ORIGIN_WORDS = {
+  column: 'set for the column',
+  detected: 'from its values',
+  job: 'from the job',
+  settings: 'from Settings',
+  'built-in': 'built-in',
+} as const;
 
 function describeFormat(format: PreviewResultDto['format']): string {
   const parts: string[] = [format.kind, format.encoding + (format.bom ? ' (BOM)' : '')];
@@ -63,6 +110,11 @@ function writeHuman(result: PreviewResultDto, io: CliIo): void {
   const out: string[] = [];
   out.push(`Format: ${describeFormat(result.format)}`);
   out.push(`Sample: ${result.sampleSize} rows read to infer types`);
+  if (result.defaults) {
+    out.push(
+      `Defaults: date order ${describeDefault(result.defaults.dateOrder)}, time zone ${describeDefault(result.defaults.timeZone)}`,
+    );
+  }
   out.push('');
   out.push(
     renderTable(
@@ -70,7 +122,7 @@ function writeHuman(result: PreviewResultDto, io: CliIo): void {
       result.columns.map((c) => [
         c.skip ? `${c.name} (skipped)` : c.name,
         truncateCell(c.source, 30),
-        c.type + (c.declared ? ' (declared)' : ''),
+        c.type + (c.declared ? ' (declared)' : '') + dateFormatNote(c),
         String(c.nullCount),
         c.nonFitting === 0 ? '' : `${c.nonFitting} of ${c.sampleSize}`,
       ]),

@@ -77,7 +77,13 @@ describe('loadstone runs', () => {
     expect(r.code).toBe(EXIT.ok);
     expect(r.out).toContain(`Run     ${id}`);
     expect(r.out).toContain('Job     nightly');
-    expect(r.out).toContain('Rows    read 5000, inserted 0, updated 0, unchanged 0, rejected 1000');
+    expect(r.out).toContain(
+      'Rows    read 5000, inserted 0, updated 0, unchanged 0, skipped 0, superseded 0, rejected 1000',
+    );
+    // Never "every row was loaded" for a run that failed.
+    expect(r.out).toContain(
+      'The load failed after reading 5,000 rows (1,000 rows were rejected); what it had not committed was rolled back.',
+    );
     expect(r.out).toContain('Error   too many rejected rows (20%) (LOAD_ABORTED_ERROR_RATE)');
     expect(r.out).toMatch(/Events:\n {2}\S+ \S+ {2}phase {2}loading/);
     expect(r.out).toContain(`loadstone errors ${id}`);

@@ -1,4 +1,5 @@
 import { LoadstoneError } from '../../common/errors.ts';
+import { rowsOutcome } from '../../common/outcome/run-outcome.ts';
 import type { RunStore } from '../store/open-store.ts';
 import { RUN_STATUSES, type RunRecord, type RunStatus, type RunSummary } from '../store/types.ts';
 import { intOption, parseCliArgs } from './args.ts';
@@ -9,7 +10,7 @@ import {
   cell,
   DATA_DIR_HELP,
   DATA_DIR_OPTION,
-  duration,
+  durationText,
   localTime,
   terminalSafe,
   withCliStore,
@@ -83,7 +84,7 @@ export function renderRuns(runs: readonly RunSummary[]): string {
     r.id,
     r.status + (r.dryRun ? ' (dry run)' : ''),
     localTime(r.startedAt),
-    duration(r.startedAt, r.endedAt),
+    durationText(r.durationMs),
     String(r.counts.read),
     String(r.counts.inserted),
     String(r.counts.updated),
@@ -130,13 +131,26 @@ function renderRun(run: RunRecord): string {
     ['Source', terminalSafe(run.source)],
     ['Target', `${terminalSafe(targetOf(run))} (${run.mode})`],
     ['Started', localTime(run.startedAt)],
-    ['Ended', run.endedAt ? `${localTime(run.endedAt)} (took ${duration(run.startedAt, run.endedAt)})` : '-'],
+    ['Ended', run.endedAt ? `${localTime(run.endedAt)} (took ${durationText(run.durationMs)})` : '-'],
     [
       'Rows',
-      `read ${c.read}, inserted ${c.inserted}, updated ${c.updated}, unchanged ${c.unchanged}, rejected ${c.rejected}`,
+      `read ${c.read}, inserted ${c.inserted}, updated ${c.updated}, unchanged ${c.unchanged}, ` +
+        `skipped ${c.skipped}, superseded ${c.superseded}, rejected ${c.rejected}`,
     ],
   ];
+  if (run.status !== 'running') lines.push(['', rowsOutcome(run)]);
+  if (run.mode === 'incremental') lines.push(['Watermark', watermarkText(run)]);
   if (run.error)
     lines.push(['Error', terminalSafe(run.error) + (run.errorCode ? ` (${run.errorCode})` : '')]);
-  return lines.map(([k, v]) => `${k.padEnd(8)}${v}`).join('\n');
+  return lines.map(([k, v]) => `${k.padEnd(k.length > 8 ? k.length + 1 : 8)}${v}`).join('\n');
+}
+
+/** Before → after, or why it did not move. */
+function watermarkText(run: RunRecord): string {
+  const { before, after } = run.watermark;
+  const from = `${before ?? '(none)'}`;
+  if (run.status === 'running') return `${from} (running)`;
+  if (run.status !== 'succeeded') return `${from}, unchanged (the run did not commit)`;
+  if (after === null || after === before) return `${from}, unchanged (no row above it)`;
+  return `${from} → ${after}${run.dryRun ? ' (would be stored; a dry run stores nothing)' : ''}`;
 }

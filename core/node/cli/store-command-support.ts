@@ -69,12 +69,10 @@ export function localTime(iso: string | null): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-/** `850 ms`, `12.3 s`, `4 min 05 s`, `1 h 02 min`; empty when not ended. */
-export function duration(startIso: string, endIso: string | null): string {
-  if (!endIso) return '';
-  const ms = Date.parse(endIso) - Date.parse(startIso);
-  if (!Number.isFinite(ms) || ms < 0) return '';
-  if (ms < 1000) return `${ms} ms`;
+/** A run's one duration (`RunSummary.durationMs`): `850 ms`, `12.3 s`, `4 min 05 s`, `1 h 02 min`; empty when unknown. */
+export function durationText(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return '';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   const s = Math.round(ms / 1000);
   if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;

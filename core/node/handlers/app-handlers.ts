@@ -1,3 +1,5 @@
+import { BUILT_IN_DEFAULTS } from '../../common/spec/format-defaults.ts';
+import type { StoreSettings } from '../store/index.ts';
 import type { HandlerContext } from './context.ts';
 import type { Handlers } from './types.ts';
 
@@ -19,12 +21,12 @@ export function appHandlers(ctx: HandlerContext): AppHandlers {
       };
     },
     async 'settings.get'() {
-      return store.settings.get();
+      return view(store.settings.get());
     },
     async 'settings.set'(input) {
       const saved = store.settings.set(input);
       bus.publish('data.changed', { domain: 'settings' });
-      return saved;
+      return view(saved);
     },
     // The browser host has no native dialogs: the UI uploads and downloads instead.
     async 'dialogs.openFile'() {
@@ -33,5 +35,13 @@ export function appHandlers(ctx: HandlerContext): AppHandlers {
     async 'dialogs.saveFile'() {
       return { file: null };
     },
+  };
+}
+
+/** Settings as saved, with the built-in defaults that apply where nothing is saved. */
+function view(settings: StoreSettings) {
+  return {
+    ...settings,
+    builtIn: { timeZone: BUILT_IN_DEFAULTS.timeZone.value, dateOrder: BUILT_IN_DEFAULTS.dateOrder.value },
   };
 }

@@ -68,16 +68,22 @@ export function connectionHandlers(ctx: HandlerContext): ConnectionHandlers {
       return { ok: true };
     },
 
-    async 'connections.test'({ name }) {
-      if (!isLocalConnection(name) && !store.connections.get(name)) {
+    async 'connections.test'(input) {
+      const draft = 'draft' in input ? input.draft : null;
+      const name = 'name' in input ? input.name : null;
+      if (name !== null && !isLocalConnection(name) && !store.connections.get(name)) {
         throw new LoadstoneError('NOT_FOUND', `no saved connection named '${name}'`);
       }
       // Anything that stops the connection (an undecryptable secret, a refused password, a warehouse
       // that cannot start) is the answer to "does this connection work?", not a failed call.
       let secrets: string[] = [];
       try {
-        const config = await targetConfigFor(ctx, name);
+        const config =
+          draft !== null
+            ? store.connections.resolveDraft(draft, { env: ctx.env, onWarning: (m) => ctx.log.warn(m) })
+            : await targetConfigFor(ctx, name!);
         if (typeof config.password === 'string') secrets = [config.password];
+        if (draft?.password) secrets.push(draft.password);
         const client = await connectTarget(config);
         try {
           const facts = await serverFacts(client);
@@ -92,7 +98,10 @@ export function connectionHandlers(ctx: HandlerContext): ConnectionHandlers {
   };
 }
 
-/** The server's (or network's) exact message, with any password scrubbed. */
+/**
+ * Why the connection failed, in words (see `explainConnectError`) with the server's (or network's)
+ * exact message, any password scrubbed.
+ */
 function failed(
   error: unknown,
   secrets: string[],

@@ -89,8 +89,12 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
         dateOrder: 'DMY',
         retention: { keepRuns: 10, keepDays: null },
       };
-      expect(expectValue(await call('settings.set', value))).toEqual(value);
-      expect(expectValue(await call('settings.get', {}))).toEqual(value);
+      const builtIn = { timeZone: 'UTC', dateOrder: 'MDY' };
+      expect(expectValue(await call('settings.set', value))).toEqual({ ...value, builtIn });
+      expect(expectValue(await call('settings.get', {}))).toEqual({ ...value, builtIn });
+      // null clears a default: the built-in one applies again, and the screen can say so.
+      const cleared = { ...value, timeZone: null, dateOrder: null };
+      expect(expectValue(await call('settings.set', cleared))).toEqual({ ...cleared, builtIn });
     },
     bad: async () =>
       expectIssues(
@@ -138,10 +142,18 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
       // Port 1 on loopback refuses at once: the answer is a result, not a failed call.
       const result = expectValue(await call('connections.test', { name: 'wh' })) as Record<string, unknown>;
       expect(result).toMatchObject({ ok: false, serverVersion: null });
-      expect(result.error).toMatch(/ECONNREFUSED|connect/);
+      expect(result.error).toContain('nothing is listening on 127.0.0.1:1 — is the server running');
       expect(result.error).not.toContain('pw-123456');
+      // The form before it is saved: the same answer, with the password typed in the form.
+      const draft = { host: '127.0.0.1', port: 1, database: 'x', user: 'bob', password: 'pw-999999' };
+      const tested = expectValue(await call('connections.test', { draft })) as Record<string, unknown>;
+      expect(tested).toMatchObject({ ok: false });
+      expect(tested.error).toContain('nothing is listening on 127.0.0.1:1');
+      expect(tested.error).not.toContain('pw-999999');
+      const editing = await call('connections.test', { draft: { previousName: 'nope', host: 'h' } });
+      expect(editing).toMatchObject({ ok: true, value: { ok: false } });
     },
-    bad: async () => expectIssues(await call('connections.test', { name: 5 }), 'bad_request', ['name']),
+    bad: async () => expectIssues(await call('connections.test', { name: 5 }), 'bad_request', ['(root)']),
   },
   'connections.delete': {
     good: async () => {
@@ -207,6 +219,14 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
         }),
         'bad_request',
         ['table', 'columns.0.type'],
+      ),
+  },
+  'targets.fix': {
+    bad: async () =>
+      expectIssues(
+        await call('targets.fix', { connection: 'local', fix: { kind: 'drop_table', table: 'x' } }),
+        'bad_request',
+        ['fix.kind'],
       ),
   },
   'jobs.list': {

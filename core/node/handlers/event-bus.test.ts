@@ -19,7 +19,7 @@ describe('EventBus', () => {
       runId: 'r1',
       status: 'succeeded',
       dryRun: false,
-      counts: { read: 1, inserted: 1, updated: 0, unchanged: 0, rejected: 0 },
+      counts: { read: 1, inserted: 1, updated: 0, unchanged: 0, skipped: 0, superseded: 0, rejected: 0 },
       durationMs: 5,
       error: null,
     });

@@ -86,8 +86,16 @@ export class LoadManager {
           this.#finish(runId, dryRun, {
             runId,
             status: run && run.status !== 'running' && run.status !== 'interrupted' ? run.status : 'failed',
-            counts: run?.counts ?? { read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 },
-            durationMs: run ? Date.now() - Date.parse(run.startedAt) : 0,
+            counts: run?.counts ?? {
+              read: 0,
+              inserted: 0,
+              updated: 0,
+              unchanged: 0,
+              skipped: 0,
+              superseded: 0,
+              rejected: 0,
+            },
+            durationMs: run?.durationMs ?? (run ? Date.now() - Date.parse(run.startedAt) : 0),
             error: isLoadstoneError(error)
               ? { code: error.code, message: error.message }
               : { code: 'INTERNAL', message: 'the load failed unexpectedly; see the engine log' },

@@ -1,4 +1,5 @@
 import { isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
+import { formatDefaults } from '../../common/spec/format-defaults.ts';
 import { inspectSource, preview } from '../preview/preview.ts';
 import type { HandlerContext } from './context.ts';
 import type { ReadableFile } from './file-grants.ts';
@@ -16,7 +17,9 @@ export function sourceHandlers(ctx: HandlerContext): Pick<Handlers, 'sources.ins
     },
     async 'preview.run'({ spec, limit }, { signal }) {
       const { spec: source, file } = await ctx.grants.source(spec.source, 'spec.source.handle');
-      return namedAsUploaded(file, () => preview({ ...spec, source }, { limit, signal }));
+      // The saved Settings' defaults, as the load will apply them.
+      const defaults = formatDefaults(ctx.store.settings.get());
+      return namedAsUploaded(file, () => preview({ ...spec, source }, { limit, signal, defaults }));
     },
   };
 }

@@ -1,13 +1,24 @@
 import type pg from 'pg';
 import type { CompatibilityDto } from '../../common/contract/shared-schemas.ts';
-import { type CompatibilityReport, checkCompatibility } from '../load/index.ts';
+import { LoadstoneError } from '../../common/errors.ts';
+import {
+  type CompatibilityReport,
+  checkCompatibility,
+  createSchemaSql,
+  createUniqueIndexSql,
+} from '../load/index.ts';
 import { connectTarget } from '../pg/connect.ts';
 import type { HandlerContext } from './context.ts';
 import { targetConfigFor } from './target-config.ts';
 import type { Handlers } from './types.ts';
 
-/** targets.tables and targets.check: what is in a target database, and whether a table fits a spec. */
-export function targetHandlers(ctx: HandlerContext): Pick<Handlers, 'targets.tables' | 'targets.check'> {
+type TargetHandlers = Pick<Handlers, 'targets.tables' | 'targets.check' | 'targets.fix'>;
+
+/**
+ * targets.tables, targets.check and targets.fix: what is in a target database, whether a table fits
+ * a spec (with the DDL the load will run), and the changes the check offers.
+ */
+export function targetHandlers(ctx: HandlerContext): TargetHandlers {
   const withClient = async <T>(connection: string, use: (client: pg.Client) => Promise<T>): Promise<T> => {
     const client = await connectTarget(await targetConfigFor(ctx, connection));
     try {
@@ -20,17 +31,51 @@ export function targetHandlers(ctx: HandlerContext): Pick<Handlers, 'targets.tab
     async 'targets.tables'({ connection, schema }) {
       return withClient(connection, (client) => listTables(client, schema ?? null));
     },
-    async 'targets.check'({ connection, table, columns, mode, key, addMissingColumns }) {
+    async 'targets.check'({ connection, table, columns, mode, key, addMissingColumns, truncate }) {
       const report = await withClient(connection, (client) =>
         checkCompatibility(client, table, columns, {
           ...(mode ? { mode } : {}),
           ...(key ? { key } : {}),
           ...(addMissingColumns !== undefined ? { addMissingColumns } : {}),
+          ...(truncate !== undefined ? { truncate } : {}),
         }),
       );
       return toDto(report);
     },
+    async 'targets.fix'({ connection, fix }) {
+      // The statement is built here from names (quoted), never taken from the UI.
+      const sql =
+        fix.kind === 'create_schema'
+          ? createSchemaSql(fix.schema)
+          : createUniqueIndexSql(fix.table, fix.columns);
+      await withClient(connection, async (client) => {
+        try {
+          await client.query(sql);
+        } catch (error) {
+          throw fixFailed(error, sql);
+        }
+      });
+      ctx.log.info(`targets.fix on ${connection}: ${sql}`);
+      return { sql };
+    },
   };
+}
+
+/** Why the server refused an offered change, with what to do about the usual causes. */
+function fixFailed(error: unknown, sql: string): LoadstoneError {
+  const e = error as { code?: string; message?: string; detail?: string };
+  const said = `${e.message ?? String(error)}${e.detail ? ` (${e.detail})` : ''}`;
+  const hint =
+    e.code === '23505'
+      ? ' The table already holds rows with the same key: remove or merge them first, or choose other key columns.'
+      : e.code === '42501'
+        ? ' The connection’s user may not do this: ask the database owner to run the statement.'
+        : e.code === '42P06'
+          ? ' It exists already: check the table again.'
+          : '';
+  return new LoadstoneError('TARGET_INCOMPATIBLE', `the server refused ${sql}: ${said}.${hint}`, {
+    cause: error,
+  });
 }
 
 /**
@@ -72,6 +117,12 @@ function toDto(report: CompatibilityReport): CompatibilityDto {
       reason: c.reason,
     })),
     problems: [...report.problems],
+    fixes: report.fixes.map((f) =>
+      f.kind === 'create_schema'
+        ? { kind: f.kind, schema: f.schema, sql: f.sql }
+        : { kind: f.kind, table: { ...f.table }, columns: [...f.columns], sql: f.sql },
+    ),
+    ddl: [...report.ddl],
     ok: report.ok,
   };
 }

@@ -201,7 +201,16 @@ describe('targets through HTTP', () => {
         { name: 'day', type: 'date' },
       ],
     });
-    expect(fits).toEqual({ exists: true, missing: [], extra: [], incompatible: [], problems: [], ok: true });
+    expect(fits).toEqual({
+      exists: true,
+      missing: [],
+      extra: [],
+      incompatible: [],
+      problems: [],
+      fixes: [],
+      ddl: [],
+      ok: true,
+    });
 
     const missing = await callValue<{ ok: boolean; missing: unknown[] }>(host, 'targets.check', {
       connection: 'wh',
@@ -223,13 +232,41 @@ describe('targets through HTTP', () => {
     });
     expect(upsert.ok).toBe(false);
     expect(upsert.problems[0]).toContain('needs a primary key or unique constraint on (id)');
+    const fix = (upsert as unknown as { fixes: { kind: string; table: unknown; columns: string[] }[] })
+      .fixes[0]!;
+    expect(fix).toMatchObject({ kind: 'create_unique_index', columns: ['id'] });
+    // The offered change, made by the engine from names (never SQL from the UI): the check passes.
+    const made = await callValue(host, 'targets.fix', {
+      connection: 'wh',
+      fix: { kind: fix.kind, table: fix.table, columns: fix.columns },
+    });
+    expect(made).toEqual({ sql: 'CREATE UNIQUE INDEX ON "public"."orders" ("id")' });
+    const again = await callValue<{ ok: boolean }>(host, 'targets.check', {
+      connection: 'wh',
+      table: 'orders',
+      columns: [{ name: 'id', type: 'integer' }],
+      mode: 'upsert',
+      key: ['id'],
+    });
+    expect(again.ok).toBe(true);
 
     const absent = await callValue(host, 'targets.check', {
       connection: 'wh',
       table: 'nothing_here',
+      columns: [{ name: 'id', type: 'integer' }],
+    });
+    expect(absent).toMatchObject({
+      exists: false,
+      ok: true,
+      ddl: ['CREATE TABLE "public"."nothing_here" ("id" integer)'],
+    });
+    // A source without columns is refused, not passed.
+    const none = await callValue(host, 'targets.check', {
+      connection: 'wh',
+      table: 'nothing_here',
       columns: [],
     });
-    expect(absent).toMatchObject({ exists: false, ok: true });
+    expect(none).toMatchObject({ ok: false, problems: [expect.stringContaining('no columns to load')] });
   });
 
   it("answers an unreachable target with the server's error", async () => {

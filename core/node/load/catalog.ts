@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { displayTable, type QualifiedTable, type TableName } from '../pg/identifiers.ts';
+import { displayTable, type QualifiedTable, quoteIdent, type TableName } from '../pg/identifiers.ts';
 
 /** A table column as the catalog describes it. */
 export interface TableColumn {
@@ -56,7 +56,7 @@ export async function resolveSchema(
   const problem =
     r.rowCount === 0
       ? `schema ${displayTable({ schema: null, name: name.schema })} does not exist ` +
-        `(Loadstone does not create schemas; create it first with CREATE SCHEMA)`
+        `(a load never creates a schema, so a typo cannot make one; create it first: CREATE SCHEMA ${quoteIdent(name.schema)})`
       : null;
   return { table: { schema: name.schema, name: name.name }, problem };
 }

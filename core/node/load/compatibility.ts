@@ -1,9 +1,16 @@
 import type pg from 'pg';
 import type { LoadMode } from '../../common/spec/job-spec.ts';
 import type { ColumnType } from '../../common/types.ts';
-import { displayTable, parseTableName, type TableName } from '../pg/identifiers.ts';
+import { displayTable, parseTableName, type QualifiedTable, type TableName } from '../pg/identifiers.ts';
 import { readTableInfo, resolveSchema, type TableColumn, type TableInfo } from './catalog.ts';
-import type { CompatibilityReport, ExtraColumn, IncompatibleColumn, LoadColumn } from './types.ts';
+import {
+  addColumnsSql,
+  createSchemaSql,
+  createTableSql,
+  createUniqueIndexSql,
+  truncateSql,
+} from './setup.ts';
+import type { CompatibilityReport, ExtraColumn, IncompatibleColumn, LoadColumn, TargetFix } from './types.ts';
 
 const TEXT_LIKE = ['text', 'varchar', 'bpchar', 'citext'];
 
@@ -40,6 +47,8 @@ export interface CompatibilityOptions {
   readonly mode?: LoadMode;
   readonly key?: readonly string[];
   readonly addMissingColumns?: boolean;
+  /** Append: the table is emptied first (adds the TRUNCATE to `ddl`). */
+  readonly truncate?: boolean;
 }
 
 /**
@@ -56,20 +65,52 @@ export async function checkCompatibility(
 ): Promise<CompatibilityReport> {
   const name = typeof table === 'string' ? parseTableName(table) : table;
   const resolved = await resolveSchema(client, name);
-  if (resolved.problem) return report(resolved.table, false, [], [], [], [resolved.problem], opts);
+  if (resolved.problem) {
+    const missingSchema = name.schema !== null && resolved.table.schema === name.schema;
+    const problems = [...generalProblems(columns, opts), resolved.problem];
+    const fixes: TargetFix[] = missingSchema
+      ? [{ kind: 'create_schema', schema: name.schema!, sql: createSchemaSql(name.schema!) }]
+      : [];
+    // Once the schema exists the table is created: show that statement too.
+    const ddl =
+      missingSchema && columns.length > 0 ? [createTableSql(resolved.table, columns, keyOf(opts))] : [];
+    return { ...report(resolved.table, false, [], [], [], problems, opts), fixes, ddl };
+  }
   const info = await readTableInfo(client, resolved.table);
   return compareWithTable(resolved.table, info, columns, opts);
 }
 
+/** Key columns of an upsert/incremental load (the primary key of a table it creates). */
+function keyOf(opts: CompatibilityOptions): readonly string[] {
+  return opts.mode === 'upsert' || opts.mode === 'incremental' ? (opts.key ?? []) : [];
+}
+
+/** Problems that do not depend on the table: nothing to load, truncate outside append. */
+function generalProblems(columns: readonly LoadColumn[], opts: CompatibilityOptions): string[] {
+  const problems: string[] = [];
+  if (columns.length === 0) {
+    problems.push('the source has no columns to load (the file has no fields, or every column is skipped)');
+  }
+  if (opts.truncate && opts.mode !== undefined && opts.mode !== 'append') {
+    problems.push(`emptying the table first only applies to mode 'append', not '${opts.mode}'`);
+  }
+  return problems;
+}
+
 /** The pure half of `checkCompatibility`, for a table already read. */
 export function compareWithTable(
-  table: { schema: string; name: string },
+  table: QualifiedTable,
   info: TableInfo | null,
   columns: readonly LoadColumn[],
   opts: CompatibilityOptions,
 ): CompatibilityReport {
-  if (!info) return report(table, false, [], [], [], [], opts);
-  const problems: string[] = [];
+  const general = generalProblems(columns, opts);
+  if (!info) {
+    const r = report(table, false, [], [], [], general, opts);
+    return r.ok ? { ...r, ddl: [createTableSql(table, columns, keyOf(opts))] } : r;
+  }
+  const problems: string[] = [...general];
+  const fixes: TargetFix[] = [];
   const shown = displayTable(table);
   if (info.relkind !== 'r' && info.relkind !== 'p') {
     problems.push(`${shown} is a ${RELKINDS[info.relkind] ?? 'relation'}, not a table`);
@@ -111,13 +152,21 @@ export function compareWithTable(
     const want = [...opts.key].sort().join('\u0000');
     const found = info.uniqueKeys.some((k) => [...k].sort().join('\u0000') === want);
     if (!found) {
+      const fix = createUniqueIndexSql(table, opts.key);
       problems.push(
         `mode '${opts.mode}' needs a primary key or unique constraint on (${opts.key.join(', ')}) ` +
-          `in ${shown}; it has none on exactly these columns`,
+          `in ${shown}; it has none on exactly these columns. Create one with: ${fix}`,
       );
+      fixes.push({ kind: 'create_unique_index', table, columns: [...opts.key], sql: fix });
     }
   }
-  return report(table, true, missing, extra, incompatible, problems, opts);
+  const r = report(table, true, missing, extra, incompatible, problems, opts);
+  if (!r.ok) return { ...r, fixes };
+  const ddl: string[] = [];
+  const alter = opts.addMissingColumns ? addColumnsSql(table, missing) : null;
+  if (alter) ddl.push(alter);
+  if (opts.truncate && opts.mode === 'append') ddl.push(truncateSql(table));
+  return { ...r, fixes, ddl };
 }
 
 const RELKINDS: Record<string, string> = {
@@ -130,7 +179,7 @@ const RELKINDS: Record<string, string> = {
 };
 
 function report(
-  table: { schema: string; name: string },
+  table: QualifiedTable,
   exists: boolean,
   missing: { column: string; type: ColumnType }[],
   extra: ExtraColumn[],
@@ -140,7 +189,7 @@ function report(
 ): CompatibilityReport {
   const ok =
     problems.length === 0 && incompatible.length === 0 && (missing.length === 0 || !!opts.addMissingColumns);
-  return { table, exists, missing, extra, incompatible, problems, ok };
+  return { table, exists, missing, extra, incompatible, problems, fixes: [], ddl: [], ok };
 }
 
 /** One message listing every reason a load cannot go ahead (for TARGET_INCOMPATIBLE). */

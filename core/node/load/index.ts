@@ -6,6 +6,7 @@ export { type CompatibilityOptions, checkCompatibility } from './compatibility.t
 export { type LoadFailureCounts, loadFailureCounts } from './failure-counts.ts';
 export { DEFAULT_CHUNK_ROWS, loadIntoPostgres } from './load-into-postgres.ts';
 export { ERROR_RATE_MIN_ROWS } from './session.ts';
+export { createSchemaSql, createUniqueIndexSql } from './setup.ts';
 export type {
   CompatibilityReport,
   ExtraColumn,
@@ -17,4 +18,5 @@ export type {
   LoadProgress,
   LoadResult,
   LoadRow,
+  TargetFix,
 } from './types.ts';

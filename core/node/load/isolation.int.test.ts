@@ -76,12 +76,13 @@ describe('bad rows are isolated, every other row loads', () => {
         },
       );
       const result = await loadIntoPostgres(input);
-      // In upsert the repeated id 42 is not an error: it updates the row loaded earlier (last wins).
+      // In upsert the repeated id 42 is not an error: it supersedes the row loaded earlier (last wins).
       const expected = mode === 'append' ? bad : bad.filter((b) => b.sqlstate !== '23505');
       expect(result.rowsRead).toBe(10_006);
       expect(result.rejected).toBe(expected.length);
       expect(result.inserted).toBe(10_000);
-      expect(result.updated).toBe(mode === 'append' ? 0 : 1);
+      expect(result.updated).toBe(0);
+      expect(result.superseded).toBe(mode === 'append' ? 0 : 1);
       const got = collected.rejected.map((r) => ({
         line: r.line,
         stage: r.stage,

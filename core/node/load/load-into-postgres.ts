@@ -14,7 +14,7 @@ import type { LoadFailureCounts } from './failure-counts.ts';
 import { Mover } from './mover.ts';
 import { prepareReplace, type ReplacePlan } from './replace.ts';
 import { Cancelled, LoadSession } from './session.ts';
-import { addColumns, createTableSql, fractionLimits, moveColumns, needsOverriding } from './setup.ts';
+import { addColumnsSql, fractionLimits, moveColumns, needsOverriding, truncateSql } from './setup.ts';
 import { StageTable } from './stage-table.ts';
 import { loadStaged } from './staged.ts';
 import type { MoveShape } from './statements.ts';
@@ -41,11 +41,16 @@ export const DEFAULT_CHUNK_ROWS = 20_000;
  *   `upsert`: COPY into a temp staging table, then one INSERT … ON CONFLICT per chunk that inserts
  *   new keys, updates rows whose values differ (IS DISTINCT FROM) and leaves identical ones alone.
  *   `incremental`: upsert of the rows above `watermark.after`; rows at or below count as
- *   unchanged; a row with an empty watermark is rejected (`missing_watermark`), never skipped.
- * - A key repeated in one load: with `last`, rows apply in file order (the last one wins; counts
- *   are those of applying each row in turn, whatever the chunking); with `reject`, every row of
- *   that key is rejected (`duplicate_key`): all rows are staged first to see the whole file.
- * - Counts: rowsRead = inserted + updated + unchanged + rejected (rejected includes upstream rejects).
+ *   skipped; a row with an empty watermark is rejected (`missing_watermark`), never skipped.
+ * - A key repeated in one load: with `last`, rows apply in file order and the last one wins; the
+ *   rows before it count as superseded and the key once, as inserted, updated or unchanged against
+ *   the table as the load found it (when its rows are more than a chunk apart, against the table as
+ *   the first chunk holding the key found it); with `reject`, every row of that key is rejected
+ *   (`duplicate_key`): all rows are staged first to see the whole file.
+ * - Counts: rowsRead = inserted + updated + unchanged + skipped + superseded + rejected (rejected
+ *   includes upstream rejects; skipped: incremental rows at or below the watermark; superseded: rows
+ *   a later row of the same key replaced).
+ * - `truncate` (append): the table is emptied inside the load's transaction, after the check.
  * - One transaction: the target sees all or nothing (dry run: everything runs, then is rolled
  *   back; the result is the plan). With `commitEvery`, chunks commit as they go and stay if the
  *   load fails later; only what follows the last commit is rolled back (ignored by replace, whose
@@ -86,6 +91,7 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
       mode: input.mode,
       key: keyNames,
       addMissingColumns: input.addMissingColumns,
+      truncate: input.truncate === true,
     });
     if (!compatibility.ok) {
       throw new LoadstoneError(
@@ -99,14 +105,29 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
     let target = resolved.table;
     let replace: ReplacePlan | null = null;
     let addedColumns: string[] = [];
+    // The statements the Target step showed (`compatibility.ddl`), run as they were shown; replace
+    // adds the missing columns to its fresh copy instead.
+    const ddl: string[] = [];
     if (!info) {
-      await client.query(createTableSql(resolved.table, columns, keyNames));
+      for (const sql of compatibility.ddl) await client.query(sql);
+      ddl.push(...compatibility.ddl);
     } else {
       if (input.mode === 'replace') {
         replace = await prepareReplace(client, resolved.table, info.oid);
         target = replace.fresh;
       }
-      addedColumns = await addColumns(client, target, compatibility.missing);
+      const alter = addColumnsSql(target, compatibility.missing);
+      if (alter) {
+        await client.query(alter);
+        ddl.push(alter);
+        addedColumns = compatibility.missing.map((m) => m.column);
+      }
+      if (input.truncate) {
+        // Inside the load's transaction (never with commitEvery): a failed load keeps the old rows.
+        const sql = truncateSql(target);
+        await client.query(sql);
+        ddl.push(sql);
+      }
     }
     const keyIndex = keyNames.map((k) => columns.findIndex((c) => c.name === k));
     const wmIndex = wmName === null ? null : columns.findIndex((c) => c.name === wmName);
@@ -167,9 +188,13 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
       inserted: direct() + move.inserted,
       updated: move.updated,
       unchanged: move.unchanged,
+      skipped: move.skipped,
+      superseded: move.superseded,
       rejected: session.rejected,
       rowsRead: session.rowsRead,
       createdTable: info === null,
+      truncated: info !== null && input.truncate === true,
+      ddl,
       addedColumns,
       compatibility,
       newWatermark: input.mode === 'incremental' ? move.watermark : null,
@@ -278,6 +303,14 @@ function validate(input: LoadInput, keyNames: string[], wmName: string | null): 
   }
   if (input.commitEvery !== undefined && !(Number.isInteger(input.commitEvery) && input.commitEvery > 0)) {
     problems.push('commitEvery must be a positive whole number');
+  }
+  if (input.truncate && input.mode !== 'append') {
+    problems.push(`truncate (empty the table first) only applies to mode 'append', not '${input.mode}'`);
+  }
+  if (input.truncate && input.commitEvery !== undefined && !input.dryRun) {
+    problems.push(
+      'truncate cannot be combined with commitEvery: a load that failed after a commit would leave the table emptied',
+    );
   }
   if (input.chunkRows !== undefined && !(Number.isInteger(input.chunkRows) && input.chunkRows > 0)) {
     problems.push('chunkRows must be a positive whole number');

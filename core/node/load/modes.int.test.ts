@@ -19,7 +19,8 @@ afterAll(async () => {
   await reader?.end();
 });
 
-const balance = (r: LoadResult) => r.inserted + r.updated + r.unchanged + r.rejected;
+const balance = (r: LoadResult) =>
+  r.inserted + r.updated + r.unchanged + r.skipped + r.superseded + r.rejected;
 
 describe('append', () => {
   const columns: LoadColumn[] = [
@@ -364,7 +365,8 @@ describe('incremental', () => {
     expect(r1.newWatermark).toBe('2024-01-03 00:00:00+00');
 
     const { result: r2 } = await run(base, r1.newWatermark);
-    expect(r2).toMatchObject({ inserted: 0, updated: 0, unchanged: 3, rejected: 0 });
+    // At or below the watermark: skipped, not "unchanged" (they were never compared with the table).
+    expect(r2).toMatchObject({ inserted: 0, updated: 0, unchanged: 0, skipped: 3, rejected: 0 });
     expect(r2.newWatermark).toBeNull();
 
     const more = [
@@ -373,7 +375,7 @@ describe('incremental', () => {
       [4, '2024-01-04T00:00:00Z', 'd'],
     ] as NormalizedValue[][];
     const { result: r3 } = await run(more, r1.newWatermark);
-    expect(r3).toMatchObject({ inserted: 1, updated: 1, unchanged: 3 });
+    expect(r3).toMatchObject({ inserted: 1, updated: 1, unchanged: 0, skipped: 3 });
     expect(r3.newWatermark).toBe('2024-01-05 00:00:00+00');
     expect(balance(r3)).toBe(r3.rowsRead);
     expect((await tableRows(reader, 'events')).map((r) => r.v)).toEqual(['a', 'b2', 'c', 'd']);

@@ -11,6 +11,8 @@ interface Outcome {
   readonly inserted: number;
   readonly updated: number;
   readonly unchanged: number;
+  readonly skipped: number;
+  readonly superseded: number;
   readonly watermark: string | null;
 }
 
@@ -31,7 +33,12 @@ export type RowLookup = (ordinal: number) => Promise<{ line: number; raw: Record
 export class Mover {
   inserted = 0;
   updated = 0;
+  /** Upsert/incremental: rows identical to the table as the load found it. */
   unchanged = 0;
+  /** Incremental: rows at or below the watermark, left alone. */
+  skipped = 0;
+  /** Upsert/incremental: rows a later row of the same key in this load replaced. */
+  superseded = 0;
   /** Incremental: running maximum of the watermark among moved rows, as text. */
   watermark: string | null = null;
 
@@ -42,6 +49,15 @@ export class Mover {
   private readonly sqlAppend: string;
   private readonly sqlUpsert: string;
   private readonly sqlDedupe: string;
+  private sqlLate: { upsert: string; dedupe: string } | null = null;
+  /**
+   * Set by the caller for the chunk being moved: ordinals of rows whose key an earlier chunk of
+   * this load applied (see `upsertSql`), and whether to note which ordinals were skipped and rejected.
+   */
+  private late: readonly number[] = [];
+  private tracking = false;
+  /** Ordinals of the current chunk rejected or (incremental) skipped, when tracking. */
+  readonly notApplied = new Set<number>();
 
   constructor(
     private readonly client: pg.Client,
@@ -57,9 +73,24 @@ export class Mover {
     this.sqlDedupe = kind === 'upsert' ? upsertDedupeSql(shape) : '';
   }
 
-  /** Rows loaded so far (inserted + updated + unchanged). */
+  /** Rows loaded so far: inserted, updated, unchanged, skipped below the watermark and superseded. */
   get moved(): number {
-    return this.inserted + this.updated + this.unchanged;
+    return this.inserted + this.updated + this.unchanged + this.skipped + this.superseded;
+  }
+
+  /**
+   * Prepares the next chunk's moves: `late` are its ordinals whose key an earlier chunk applied;
+   * with `track`, `notApplied` collects the ordinals rejected or skipped (so the caller knows which
+   * keys the chunk applied).
+   */
+  forChunk(late: readonly number[], track: boolean): void {
+    this.late = late;
+    this.tracking = track;
+    this.notApplied.clear();
+    if (late.length > 0 && this.sqlLate === null) {
+      const variant = { late: true, skippedOrdinals: true };
+      this.sqlLate = { upsert: upsertSql(this.shape, variant), dedupe: upsertDedupeSql(this.shape, variant) };
+    }
   }
 
   /** Tells the mover the staging table already has an index on `_ord`. */
@@ -153,33 +184,78 @@ export class Mover {
     this.inserted += o.inserted;
     this.updated += o.updated;
     this.unchanged += o.unchanged;
+    this.skipped += o.skipped;
+    this.superseded += o.superseded;
     if (o.watermark !== null) this.watermark = o.watermark;
   }
 
   private async run(lo: number, hi: number, dedupe: boolean): Promise<Outcome> {
     if (this.kind === 'append') {
       const r = await this.client.query(this.sqlAppend, [lo, hi]);
-      return { inserted: r.rowCount ?? 0, updated: 0, unchanged: 0, watermark: null };
+      return {
+        inserted: r.rowCount ?? 0,
+        updated: 0,
+        unchanged: 0,
+        skipped: 0,
+        superseded: 0,
+        watermark: null,
+      };
     }
     const incremental = this.shape.watermark !== null;
     const params: unknown[] = incremental ? [lo, hi, this.after, this.watermark] : [lo, hi];
+    const late = this.late.length > 0 && this.sqlLate !== null;
+    if (late) params.push(this.late);
+    // Skipped ordinals are asked for only when the caller tracks keys and rows can be skipped.
+    const sql = late
+      ? dedupe
+        ? this.sqlLate!.dedupe
+        : this.sqlLate!.upsert
+      : this.tracking && incremental && this.after !== null
+        ? this.trackingSql(dedupe)
+        : dedupe
+          ? this.sqlDedupe
+          : this.sqlUpsert;
     const r = await this.client.query<{
       n: number;
       inserted: number;
       updated: number;
+      superseded?: number;
+      late?: number;
+      late_updated?: number;
       n_all?: number;
+      skipped_ords?: (string | number)[] | null;
       wm?: string | null;
-    }>(dedupe ? this.sqlDedupe : this.sqlUpsert, params);
+    }>(sql, params);
     const row = r.rows[0]!;
+    if (this.tracking) for (const o of row.skipped_ords ?? []) this.notApplied.add(Number(o));
+    // A row whose key an earlier chunk applied supersedes that chunk's row: the key was counted there.
+    const lateRows = row.late ?? 0;
+    const lateUpdated = row.late_updated ?? 0;
+    const superseded = (row.superseded ?? 0) + lateRows;
+    const updated = row.updated - lateUpdated;
     return {
       inserted: row.inserted,
-      updated: row.updated,
-      unchanged: (row.n_all ?? row.n) - row.inserted - row.updated,
+      updated,
+      unchanged: row.n - row.inserted - updated - superseded,
+      skipped: row.n_all === undefined ? 0 : row.n_all - row.n,
+      superseded,
       watermark: incremental ? (row.wm ?? null) : null,
     };
   }
 
+  private trackingSqlCache: { upsert: string; dedupe: string } | null = null;
+
+  /** The statements that also return the ordinals skipped below the watermark. */
+  private trackingSql(dedupe: boolean): string {
+    this.trackingSqlCache ??= {
+      upsert: upsertSql(this.shape, { late: false, skippedOrdinals: true }),
+      dedupe: upsertDedupeSql(this.shape, { late: false, skippedOrdinals: true }),
+    };
+    return dedupe ? this.trackingSqlCache.dedupe : this.trackingSqlCache.upsert;
+  }
+
   private async rejectOne(ordinal: number, error: PgError, lookup: RowLookup): Promise<void> {
+    if (this.tracking) this.notApplied.add(ordinal);
     const row = await lookup(ordinal);
     if (!row) throw error; // cannot happen: a range without rows cannot fail
     const { column, value } = await this.locate(ordinal, error);

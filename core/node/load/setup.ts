@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import { type QualifiedTable, qualify, quoteIdent } from '../pg/identifiers.ts';
 import type { TableInfo } from './catalog.ts';
 import type { FractionLimit } from './fraction-limit.ts';
@@ -16,16 +15,29 @@ export function createTableSql(
   return `CREATE TABLE ${qualify(table)} (${defs.join(', ')})`;
 }
 
-/** Adds spec columns the table lacks (nullable, spec type); returns their names. */
-export async function addColumns(
-  client: pg.Client,
+/** `ALTER TABLE … ADD COLUMN` for spec columns the table lacks (nullable, spec type); null when none. */
+export function addColumnsSql(
   table: QualifiedTable,
   missing: readonly { column: string; type: string }[],
-): Promise<string[]> {
-  if (missing.length === 0) return [];
+): string | null {
+  if (missing.length === 0) return null;
   const adds = missing.map((m) => `ADD COLUMN ${quoteIdent(m.column)} ${m.type}`);
-  await client.query(`ALTER TABLE ${qualify(table)} ${adds.join(', ')}`);
-  return missing.map((m) => m.column);
+  return `ALTER TABLE ${qualify(table)} ${adds.join(', ')}`;
+}
+
+/** `TRUNCATE` of the target before an append that asked for it. */
+export function truncateSql(table: QualifiedTable): string {
+  return `TRUNCATE ${qualify(table)}`;
+}
+
+/** `CREATE SCHEMA` for a target schema that does not exist (offered to the operator, never run by a load). */
+export function createSchemaSql(schema: string): string {
+  return `CREATE SCHEMA ${quoteIdent(schema)}`;
+}
+
+/** A unique index on the upsert key (offered to the operator, never run by a load). */
+export function createUniqueIndexSql(table: QualifiedTable, columns: readonly string[]): string {
+  return `CREATE UNIQUE INDEX ON ${qualify(table)} (${columns.map(quoteIdent).join(', ')})`;
 }
 
 /**

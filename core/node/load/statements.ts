@@ -79,11 +79,26 @@ function wmSelect(shape: MoveShape): string {
   return `, greatest($4::${wmType(shape)}, (SELECT max(${col}) FROM src))::text AS wm`;
 }
 
-/** Rows present in the range before the watermark filter (incremental counts skipped rows as unchanged). */
-function totalSelect(shape: MoveShape): string {
-  return shape.watermark === null
-    ? ''
-    : `, (SELECT count(*) FROM ${shape.stage} s WHERE ${range})::int AS n_all`;
+/**
+ * Incremental: rows present in the range before the watermark filter (`n_all`; `n_all - n` were
+ * skipped, at or below the watermark) and, when `withSkipped`, their ordinals (the caller keeps
+ * track of which keys the load applied).
+ */
+function totalSelect(shape: MoveShape, withSkipped: boolean): string {
+  if (shape.watermark === null) return '';
+  const all = `, (SELECT count(*) FROM ${shape.stage} s WHERE ${range})::int AS n_all`;
+  if (!withSkipped) return all;
+  const t = wmType(shape);
+  return `${all}, (SELECT array_agg(s._ord) FROM ${shape.stage} s WHERE ${range} AND $3::${t} IS NOT NULL
+    AND NOT (${cast(shape, shape.watermark)} > $3::${t})) AS skipped_ords`;
+}
+
+/**
+ * The parameter holding the ordinals of rows whose key an earlier chunk of this load already
+ * applied (`$3`, after the incremental watermark parameters `$3` and `$4`).
+ */
+function lateParam(shape: MoveShape): string {
+  return shape.watermark === null ? '$3::bigint[]' : '$5::bigint[]';
 }
 
 function conflictClause(shape: MoveShape, target: string): string {
@@ -104,12 +119,24 @@ function rowOf(shape: MoveShape, cols: readonly number[], alias: string): string
   return `ROW(${parts.join(', ')})`;
 }
 
+/** What the two upsert statements are built for. */
+export interface UpsertVariant {
+  /** The caller passes the ordinals of rows whose key an earlier chunk applied (see `lateParam`). */
+  readonly late: boolean;
+  /** Incremental: also return the ordinals of the rows at or below the watermark. */
+  readonly skippedOrdinals: boolean;
+}
+
+const NO_VARIANT: UpsertVariant = { late: false, skippedOrdinals: false };
+
 /**
  * Upsert of ordinals $1..$2 when no key repeats in the range: insert new keys, update rows whose
  * values differ (IS DISTINCT FROM), leave identical rows alone. Returns n, inserted, updated
- * (+ n_all, wm for incremental).
+ * (+ n_all, wm for incremental). With `late`, rows whose key an earlier chunk of this load already
+ * applied (and that the table therefore holds) are counted apart (`late`, `late_updated`): they
+ * supersede that earlier row rather than update the table as the load found it.
  */
-export function upsertSql(shape: MoveShape): string {
+export function upsertSql(shape: MoveShape, variant: UpsertVariant = NO_VARIANT): string {
   const casts = shape.columns.map((c, i) => `${cast(shape, i)} AS ${quoteIdent(c.name)}`).join(', ');
   const rest = shape.columns.map((_, i) => i).filter((i) => !shape.key.includes(i));
   const joinOn = shape.key
@@ -117,14 +144,20 @@ export function upsertSql(shape: MoveShape): string {
     .join(' AND ');
   const differs =
     rest.length === 0 ? '' : ` OR ${rowOf(shape, rest, 't')} IS DISTINCT FROM ${rowOf(shape, rest, 'src')}`;
+  const ord = variant.late ? 's._ord, ' : '';
+  const existed = variant.late ? ', t.ctid IS NOT NULL AS existed' : '';
+  const late = variant.late
+    ? `, (SELECT count(*) FROM src JOIN ${shape.target} t ON ${joinOn} WHERE src._ord = ANY(${lateParam(shape)}))::int AS late,
+  (SELECT count(*) FROM todo WHERE todo.existed AND todo._ord = ANY(${lateParam(shape)}))::int AS late_updated`
+    : '';
   // Rows identical to the table are filtered out by a plain join first: ON CONFLICT … WHERE false
   // would still lock (and WAL-log) every one of them.
-  return `WITH src AS (SELECT ${casts} FROM ${shape.stage} s WHERE ${range}${wmFilterOnStage(shape)}),
-todo AS (SELECT src.* FROM src LEFT JOIN ${shape.target} t ON ${joinOn} WHERE t.ctid IS NULL${differs}),
+  return `WITH src AS (SELECT ${ord}${casts} FROM ${shape.stage} s WHERE ${range}${wmFilterOnStage(shape)}),
+todo AS (SELECT src.*${existed} FROM src LEFT JOIN ${shape.target} t ON ${joinOn} WHERE t.ctid IS NULL${differs}),
 up AS (INSERT INTO ${shape.target} AS t (${names(shape)})${overriding(shape)} SELECT ${names(shape)} FROM todo
   ${conflictClause(shape, 't')} RETURNING (t.xmax = 0) AS ins)
 SELECT (SELECT count(*) FROM src)::int AS n, (count(*) FILTER (WHERE ins))::int AS inserted,
-  (count(*) FILTER (WHERE NOT ins))::int AS updated${totalSelect(shape)}${wmSelect(shape)} FROM up`;
+  (count(*) FILTER (WHERE NOT ins))::int AS updated${late}${totalSelect(shape, variant.skippedOrdinals)}${wmSelect(shape)} FROM up`;
 }
 
 function wmFilterOnStage(shape: MoveShape): string {
@@ -134,32 +167,32 @@ function wmFilterOnStage(shape: MoveShape): string {
 }
 
 /**
- * Upsert of ordinals $1..$2 when keys repeat: rows apply in file order, so only the last row of
- * each key is written, and the counts are those of applying every row in turn (the first row of
- * a key against the table as it was, each later one against the row before it).
+ * Upsert of ordinals $1..$2 when keys repeat: only the last row of each key is written; the rows
+ * before it are `superseded`, and the last one is counted against the table as the load found it
+ * (inserted, updated or unchanged). With `late`, a key an earlier chunk of this load already
+ * applied is not counted again: its last row here supersedes the row that chunk wrote.
  */
-export function upsertDedupeSql(shape: MoveShape): string {
+export function upsertDedupeSql(shape: MoveShape, variant: UpsertVariant = NO_VARIANT): string {
   const casts = shape.columns.map((c, i) => `${cast(shape, i)} AS ${quoteIdent(c.name)}`).join(', ');
   const keys = shape.key.map((i) => `c.${quoteIdent(shape.columns[i]!.name)}`).join(', ');
   const rest = shape.columns.map((_, i) => i).filter((i) => !shape.key.includes(i));
-  const changed =
-    rest.length === 0
-      ? 'false'
-      : `(lag(${rowOf(shape, rest, 'c')}) OVER w) IS DISTINCT FROM ${rowOf(shape, rest, 'c')}`;
   const joinOn = shape.key
     .map((i) => `t.${quoteIdent(shape.columns[i]!.name)} = src.${quoteIdent(shape.columns[i]!.name)}`)
     .join(' AND ');
   const differs =
     rest.length === 0 ? 'false' : `${rowOf(shape, rest, 't')} IS DISTINCT FROM ${rowOf(shape, rest, 'src')}`;
+  const late = variant.late
+    ? `bool_or(c._ord = ANY(${lateParam(shape)})) OVER (PARTITION BY ${keys})`
+    : 'false';
   return `WITH c AS (SELECT s._ord, ${casts} FROM ${shape.stage} s WHERE ${range}),
-src AS (SELECT c.*, lead(c._ord) OVER w IS NULL AS is_last, lag(c._ord) OVER w IS NOT NULL AS has_prev,
-  ${changed} AS changed
+src AS (SELECT c.*, lead(c._ord) OVER w IS NULL AS is_last, ${late} AS late
   FROM c WHERE true${wmFilter(shape, 'c')} WINDOW w AS (PARTITION BY ${keys} ORDER BY c._ord)),
 up AS (INSERT INTO ${shape.target} AS t (${names(shape)})${overriding(shape)} SELECT ${names(shape)} FROM src WHERE is_last
   ${conflictClause(shape, 't')} RETURNING 1),
 cnt AS (SELECT count(*)::int AS n,
-  (count(*) FILTER (WHERE NOT src.has_prev AND t.ctid IS NULL))::int AS inserted,
-  (count(*) FILTER (WHERE (src.has_prev AND src.changed) OR (NOT src.has_prev AND t.ctid IS NOT NULL AND ${differs})))::int AS updated
+  (count(*) FILTER (WHERE src.is_last AND t.ctid IS NULL))::int AS inserted,
+  (count(*) FILTER (WHERE src.is_last AND t.ctid IS NOT NULL AND NOT src.late AND ${differs}))::int AS updated,
+  (count(*) FILTER (WHERE NOT src.is_last OR (src.late AND t.ctid IS NOT NULL)))::int AS superseded
   FROM src LEFT JOIN ${shape.target} t ON ${joinOn})
-SELECT cnt.n, cnt.inserted, cnt.updated, (SELECT count(*) FROM up)::int AS written${totalSelect(shape)}${wmSelect(shape)} FROM cnt`;
+SELECT cnt.n, cnt.inserted, cnt.updated, cnt.superseded, (SELECT count(*) FROM up)::int AS written${totalSelect(shape, variant.skippedOrdinals)}${wmSelect(shape)} FROM cnt`;
 }

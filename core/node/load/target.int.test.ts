@@ -61,6 +61,8 @@ describe('compatibility', () => {
         },
       ],
       problems: [],
+      fixes: [],
+      ddl: [],
       ok: false,
     });
     const values: NormalizedValue[][] = [[1, '1.5', 1, 'n', '2024-01-01', 'f']];

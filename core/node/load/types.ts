@@ -92,6 +92,11 @@ export interface LoadInput {
   readonly watermark?: { readonly column: string; readonly after: string | number | null };
   readonly duplicateKeys: 'last' | 'reject';
   readonly addMissingColumns: boolean;
+  /**
+   * Append only: empty the table (TRUNCATE) before the rows go in, inside the load's transaction,
+   * so a load that fails or is cancelled leaves the old rows. Refused with `commitEvery`.
+   */
+  readonly truncate?: boolean;
   readonly dryRun: boolean;
   /** Commit every N rows; committed rows stay if the load later fails. Ignored by replace and dry runs. */
   readonly commitEvery?: number;
@@ -125,6 +130,19 @@ export interface IncompatibleColumn {
   readonly reason: string;
 }
 
+/**
+ * A change the operator may make to let the load go ahead (the Target step offers it; the load
+ * itself never makes it): create a missing schema, or a unique index on the upsert key.
+ */
+export type TargetFix =
+  | { readonly kind: 'create_schema'; readonly schema: string; readonly sql: string }
+  | {
+      readonly kind: 'create_unique_index';
+      readonly table: QualifiedTable;
+      readonly columns: readonly string[];
+      readonly sql: string;
+    };
+
 /** How an existing table matches the column spec; shown before a load. */
 export interface CompatibilityReport {
   /** The table as resolved (schema filled in from the search path when not given). */
@@ -135,8 +153,16 @@ export interface CompatibilityReport {
   /** Table columns the source does not provide; fine when nullable or defaulted. */
   readonly extra: readonly ExtraColumn[];
   readonly incompatible: readonly IncompatibleColumn[];
-  /** Table-level problems: missing schema, not a table, no unique key for upsert… */
+  /** Table-level problems: missing schema, not a table, no unique key for upsert, no columns… */
   readonly problems: readonly string[];
+  /** What the operator may run to solve some of the problems (each with its statement). */
+  readonly fixes: readonly TargetFix[];
+  /**
+   * The statements the load will run on the table before any row moves (the same text): `CREATE
+   * TABLE` for a missing table, `ALTER TABLE … ADD COLUMN` for added columns, `TRUNCATE` (append
+   * with `truncate`). Empty when it changes nothing (and when it cannot go ahead).
+   */
+  readonly ddl: readonly string[];
   /** Whether a load can go ahead with these options. */
   readonly ok: boolean;
 }
@@ -148,12 +174,24 @@ export interface LoadResult {
   readonly dryRun: boolean;
   readonly inserted: number;
   readonly updated: number;
-  /** Upsert/incremental: rows identical to the table, and (incremental) rows at or below the watermark. */
+  /** Upsert/incremental: rows identical to the table as the load found it. */
   readonly unchanged: number;
+  /** Incremental: rows at or below the watermark the load started from, left alone. */
+  readonly skipped: number;
+  /**
+   * Upsert/incremental with `duplicateKeys: 'last'`: rows replaced by a later row of the same key
+   * in this load (the later one is counted as inserted, updated or unchanged once, for the key).
+   */
+  readonly superseded: number;
   /** All rejected rows: upstream (parse/normalize) and load stage. */
   readonly rejected: number;
+  /** inserted + updated + unchanged + skipped + superseded + rejected. */
   readonly rowsRead: number;
   readonly createdTable: boolean;
+  /** Whether the table was emptied first (`truncate`). */
+  readonly truncated: boolean;
+  /** The DDL the load ran (see `CompatibilityReport.ddl`). */
+  readonly ddl: readonly string[];
   readonly addedColumns: readonly string[];
   readonly compatibility: CompatibilityReport;
   /** Incremental: the highest watermark among loaded rows, as text; null when none was loaded. */

@@ -80,10 +80,74 @@ export function unreachable(
   if (password.length >= 4) message = message.replaceAll(password, '***');
   if (config.connectionString) message = message.replaceAll(config.connectionString, describeTarget(config));
   message += tlsHint(e.code, message);
+  const explained = explainConnectError(error, config);
+  if (explained) message = `${explained} (${message})`;
   return new LoadstoneError('TARGET_UNREACHABLE', `${doing} ${describeTarget(config)}: ${message}`, {
     details: { target: describeTarget(config), ...(e.code ? { code: e.code } : {}) },
     cause: error,
   });
+}
+
+/**
+ * A connection failure in words, with what to check: nothing listening, a host name DNS does not
+ * know, no answer in time, a refused password or user, a missing database. Null when the server's
+ * own message is the best there is.
+ */
+export function explainConnectError(error: unknown, config: TargetConfig): string | null {
+  const e = error as { code?: string; message?: string; address?: string; port?: number; hostname?: string };
+  const where = endpoint(config, e);
+  const message = e.message ?? '';
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return `nothing is listening on ${where} — is the server running, and is that its port?`;
+    case 'ENOTFOUND':
+      return `the host name '${e.hostname ?? where.host}' is not known (DNS found no such host) — check its spelling`;
+    case 'EAI_AGAIN':
+      return `the host name '${e.hostname ?? where.host}' could not be looked up (DNS did not answer) — check the network`;
+    case 'ETIMEDOUT':
+      return `no answer from ${where} in time — a firewall may drop the connection, or the host is not the right one`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `there is no network route to ${where} — check the host and the network (VPN?)`;
+    case 'ECONNRESET':
+      return `${where} closed the connection at once — is it a PostgreSQL server, and does it accept this client (TLS setting)?`;
+    case '28P01':
+      return `the server refused the password for user '${config.user ?? ''}' — check the password (saved, PGPASSWORD or ~/.pgpass)`;
+    case '28000':
+      return `the server does not let user '${config.user ?? ''}' in from here (no pg_hba.conf entry, or no such user)`;
+    case '3D000':
+      return `the server has no database '${config.database ?? ''}' — check the database name`;
+    case '57P03':
+      return `the server at ${where} is starting up or shutting down — try again in a moment`;
+    case '53300':
+      return `the server at ${where} has no connection slots left (too many clients)`;
+  }
+  if (/timeout/i.test(message) && /connect/i.test(message)) {
+    const seconds = Math.round((config.connectionTimeoutMillis ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000);
+    return `no answer from ${where} within ${seconds} s — a firewall may drop the connection, or the host is not the right one`;
+  }
+  return null;
+}
+
+/** `host:port` a connection went to, from the error when it says, else from the config. */
+function endpoint(
+  config: TargetConfig,
+  e: { address?: string; port?: number },
+): { host: string; toString(): string } {
+  let host = config.host;
+  let port = config.port;
+  if (config.connectionString) {
+    try {
+      const url = new URL(config.connectionString);
+      host ??= decodeURIComponent(url.hostname);
+      port ??= url.port ? Number(url.port) : undefined;
+    } catch {
+      // An unparsable string: the error's own address, if any, is all there is.
+    }
+  }
+  const h = e.address ?? host ?? 'localhost';
+  const p = e.port ?? port ?? 5432;
+  return { host: host ?? h, toString: () => `${h}:${p}` };
 }
 
 /** Node's codes for a server certificate that does not chain to a trusted CA. */

@@ -1,5 +1,6 @@
 import type { ColumnPlan } from '../../common/normalize/infer.ts';
 import { inferColumns } from '../../common/normalize/infer.ts';
+import type { FormatDefaults } from '../../common/spec/format-defaults.ts';
 import type { JobSpec } from '../../common/spec/job-spec.ts';
 import type { RawValue } from '../../common/types.ts';
 import { checkColumnCount } from '../sources/column-limit.ts';
@@ -23,12 +24,13 @@ export interface PlannedJob {
 
 /**
  * Opens the job's source, reads up to `spec.settings.sampleSize` rows (at least `minRows`)
- * and infers the column plans from the readable ones. The sampled rows are kept and replayed,
- * so nothing is read twice and nothing is skipped.
+ * and infers the column plans from the readable ones (`defaults`: the date order and time zone
+ * where the spec says nothing). The sampled rows are kept and replayed, so nothing is read twice
+ * and nothing is skipped.
  */
 export async function planJob(
   spec: JobSpec,
-  options: { signal?: AbortSignal; minRows?: number } = {},
+  options: { signal?: AbortSignal | undefined; minRows?: number; defaults?: FormatDefaults } = {},
 ): Promise<PlannedJob> {
   const source = await openSource(spec.source, { signal: options.signal });
   try {
@@ -53,7 +55,12 @@ export async function planJob(
       const row = sampleRows[i]!;
       if (!row.problem) sample.push(row.values);
     }
-    const plans = inferColumns({ columns: source.columns, sample, spec });
+    const plans = inferColumns({
+      columns: source.columns,
+      sample,
+      spec,
+      ...(options.defaults ? { defaults: options.defaults } : {}),
+    });
     let replayed = false;
     return {
       source,

@@ -7,6 +7,7 @@ import { rawText } from '../../common/normalize/column-rule.ts';
 import type { ColumnPlan } from '../../common/normalize/infer.ts';
 import { createRowNormalizer, type RowNormalizer } from '../../common/normalize/normalizer.ts';
 import { RejectTally, unreadableWarning } from '../../common/normalize/reject-tally.ts';
+import { BUILT_IN_DEFAULTS, type FormatDefaults } from '../../common/spec/format-defaults.ts';
 import { type JobSpecInput, parseJobSpec, type SourceSpec } from '../../common/spec/job-spec.ts';
 import type { JsonValue, RawValue } from '../../common/types.ts';
 import { JsonNumber } from '../../common/types.ts';
@@ -26,15 +27,18 @@ export const MORE_REJECTED_LIMIT = 1000;
  * normalized ones and every cell that would be rejected, with the inferred (or declared)
  * column plans. Every row of the inference sample is normalized too, so that the counts of
  * rejected rows (`counts.sample`, one `RejectTally` for the badge, the column headers and the
- * warnings) cover what the types were inferred from, not only the rows shown. Records nothing.
+ * warnings) cover what the types were inferred from, not only the rows shown. `defaults` are the
+ * saved Settings' date order and time zone (else the built-in ones), applied where the spec says
+ * nothing, as a load applies them; the result says where each came from. Records nothing.
  */
 export async function preview(
   input: JobSpecInput,
-  options: { limit?: number; signal?: AbortSignal } = {},
+  options: { limit?: number; signal?: AbortSignal; defaults?: FormatDefaults } = {},
 ): Promise<PreviewResultDto> {
   const spec = parseJobSpec(input);
   const limit = options.limit ?? DEFAULT_PREVIEW_LIMIT;
-  const job = await planJob(spec, { signal: options.signal, minRows: limit });
+  const defaults = options.defaults ?? BUILT_IN_DEFAULTS;
+  const job = await planJob(spec, { signal: options.signal, minRows: limit, defaults });
   try {
     const normalizer = createRowNormalizer(job.plans);
     const targetNames = job.plans.map((p) => p.name);
@@ -72,6 +76,14 @@ export async function preview(
       counts: { sample: sampleCounts, shown: shownCounts, wholeFile },
       moreRejected,
       warnings,
+      defaults: {
+        dateOrder: spec.format.dateOrder
+          ? { value: spec.format.dateOrder, from: 'job' }
+          : { ...defaults.dateOrder },
+        timeZone: spec.format.timeZone
+          ? { value: spec.format.timeZone, from: 'job' }
+          : { ...defaults.timeZone },
+      },
     };
   } finally {
     await job.source.close();
@@ -184,6 +196,7 @@ function columnDto(plan: ColumnPlan): PreviewColumnDto {
     nonFitting: plan.nonFitting,
     warnings: [...plan.warnings],
     format,
+    origins: { ...plan.origins },
   };
 }
 

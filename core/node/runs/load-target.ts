@@ -47,6 +47,7 @@ export async function loadTarget(
         : {}),
       duplicateKeys: target.duplicateKeys,
       addMissingColumns: target.addMissingColumns,
+      ...(target.truncate ? { truncate: true } : {}),
       dryRun: options.dryRun,
       ...(spec.settings.commitEvery ? { commitEvery: spec.settings.commitEvery } : {}),
       maxErrorRate: spec.settings.maxErrorRate,

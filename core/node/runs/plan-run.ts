@@ -1,6 +1,12 @@
 import { LoadstoneError } from '../../common/errors.ts';
 import { createRowNormalizer, type RowNormalizer } from '../../common/normalize/normalizer.ts';
 import {
+  type FormatDefaults,
+  formatDefaults,
+  withFormatDefaults,
+} from '../../common/spec/format-defaults.ts';
+import {
+  type FormatOptions,
   type JobSpec,
   type JobSpecInput,
   parseJobSpec,
@@ -14,7 +20,12 @@ import { LOCAL_CONNECTION } from '../store/resolve-connection.ts';
 
 /** A load decided but not yet recorded: the spec, its target, the opened source and the column plans. */
 export interface RunPlan {
+  /** The spec as the load runs it: the saved Settings' defaults written in where it said nothing. */
   readonly spec: JobSpec;
+  /** The file-wide format as the spec itself gave it (before the defaults). */
+  readonly ownFormat: FormatOptions;
+  /** The defaults the spec fell back to, and where each came from. */
+  readonly defaults: FormatDefaults;
   readonly target: TargetSpec;
   /** The saved connection or URL resolved; null for the embedded `local` warehouse. */
   readonly resolved: TargetConfig | null;
@@ -28,9 +39,10 @@ export interface RunPlan {
 }
 
 /**
- * The plan step: validates the spec, resolves the target connection, opens and samples the source
- * and decides every column. Nothing is recorded yet, so a failure here is the operator's input
- * (invalid spec, unknown connection, missing or unreadable file) and is thrown.
+ * The plan step: validates the spec, applies the saved Settings' default date order and time zone
+ * where the spec says nothing (its own values always win), resolves the target connection, opens and
+ * samples the source and decides every column. Nothing is recorded yet, so a failure here is the
+ * operator's input (invalid spec, unknown connection, missing or unreadable file) and is thrown.
  * @throws LoadstoneError SPEC_INVALID, NOT_FOUND, SOURCE_NOT_FOUND, SOURCE_UNREADABLE, SOURCE_FORMAT.
  */
 export async function planRun(
@@ -38,7 +50,9 @@ export async function planRun(
   store: RunStore,
   options: { readonly env: NodeJS.ProcessEnv; readonly signal?: AbortSignal | undefined },
 ): Promise<RunPlan> {
-  const spec = parseJobSpec(input);
+  const own = parseJobSpec(input);
+  const defaults = formatDefaults(store.settings.get());
+  const spec = withFormatDefaults(own, defaults);
   const target = spec.target;
   if (!target) {
     throw new LoadstoneError(
@@ -59,7 +73,7 @@ export async function planRun(
       target,
       columns.map((c) => c.name),
     );
-    return { spec, target, resolved, targetLabel, job, normalizer, columns };
+    return { spec, ownFormat: own.format, defaults, target, resolved, targetLabel, job, normalizer, columns };
   } catch (error) {
     await job.source.close();
     throw error;

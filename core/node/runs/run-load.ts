@@ -33,7 +33,6 @@ export interface RunLoadOutcome extends RunEnd {
   /** The target as it is safe to show: `local`, a saved name, or a URL without its password. */
   readonly target: string;
   readonly table: string;
-  readonly durationMs: number;
   /** The loader's result when the load went through (also for a dry run). */
   readonly result: LoadResult | null;
 }
@@ -55,15 +54,17 @@ export async function runLoad(
   const { store } = options;
   const plan = await planRun(input, store, { env: options.env, signal: options.signal });
   try {
-    const record = new RunRecord(store, plan, options.dryRun);
+    const record = new RunRecord(store, plan, options.dryRun, started);
     options.onRunCreated?.(record.id);
     let result: LoadResult | null = null;
     let end: RunEnd;
     try {
+      const after = readWatermark(store, plan);
+      record.startsAbove(after);
       result = await loadTarget(plan, record, normalize(plan), {
         openWarehouse: options.openWarehouse,
         dryRun: options.dryRun,
-        after: readWatermark(store, plan),
+        after,
         signal: options.signal,
         onProgress: options.onProgress,
         chunkRows: options.chunkRows,
@@ -81,7 +82,6 @@ export async function runLoad(
       dryRun: options.dryRun,
       target: plan.targetLabel,
       table: plan.target.table,
-      durationMs: Date.now() - started,
       result,
     };
   } finally {

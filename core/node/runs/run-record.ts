@@ -10,6 +10,10 @@ export interface RunEnd {
   readonly status: FinalRunStatus;
   readonly counts: RunCounts;
   readonly error: { readonly code: ErrorCode; readonly message: string } | null;
+  /** The run's one duration, from the start of the load (planning included) to its end, as stored. */
+  readonly durationMs: number;
+  /** Incremental: the watermark the run started above, and the one stored (or, dry run, that would be). */
+  readonly watermark: { readonly before: string | null; readonly after: string | null };
 }
 
 /**
@@ -21,10 +25,16 @@ export class RunRecord {
   readonly id: string;
   readonly #store: RunStore;
   readonly #writer: RejectWriter;
+  readonly #started: number;
+  readonly #incremental: boolean;
+  #watermarkBefore: string | null = null;
   #last: LoadProgress | null = null;
 
-  constructor(store: RunStore, plan: RunPlan, dryRun: boolean) {
+  /** `started`: when the load began (Date.now()), before planning: the run's duration counts from there. */
+  constructor(store: RunStore, plan: RunPlan, dryRun: boolean, started: number = Date.now()) {
     this.#store = store;
+    this.#started = started;
+    this.#incremental = plan.target.mode === 'incremental';
     this.id = store.runs.create({
       spec: plan.spec,
       jobName: plan.spec.name ?? null,
@@ -32,6 +42,24 @@ export class RunRecord {
       dryRun,
     });
     this.#writer = store.rejects.writer(this.id);
+    const { dateOrder, timeZone } = plan.defaults;
+    const fromSettings = [
+      dateOrder.from === 'settings' && !plan.ownFormat.dateOrder ? `date order ${dateOrder.value}` : null,
+      timeZone.from === 'settings' && !plan.ownFormat.timeZone ? `time zone ${timeZone.value}` : null,
+    ].filter((x) => x !== null);
+    if (fromSettings.length > 0) {
+      store.runs.addEvent(this.id, {
+        kind: 'settings_defaults',
+        message: `from Settings: ${fromSettings.join(', ')}`,
+      });
+    }
+  }
+
+  /** An incremental run starts above this watermark (null: it loads every row). */
+  startsAbove(watermark: string | null): void {
+    if (!this.#incremental) return;
+    this.#watermarkBefore = watermark;
+    if (watermark !== null) this.#store.runs.update(this.id, { watermarkBefore: watermark });
   }
 
   /** Counts as of the last progress (only read and rejected are known before the end). */
@@ -41,6 +69,8 @@ export class RunRecord {
       inserted: 0,
       updated: 0,
       unchanged: 0,
+      skipped: 0,
+      superseded: 0,
       rejected: this.#last?.rejected ?? 0,
     };
   }
@@ -81,6 +111,8 @@ export class RunRecord {
       inserted: result.inserted,
       updated: result.updated,
       unchanged: result.unchanged,
+      skipped: result.skipped,
+      superseded: result.superseded,
       rejected: result.rejected,
     };
     if (result.addedColumns.length > 0) {
@@ -89,8 +121,23 @@ export class RunRecord {
         message: `added columns: ${result.addedColumns.join(', ')}`,
       });
     }
-    this.#store.runs.finish(this.id, { status: 'succeeded', counts });
-    return { status: 'succeeded', counts, error: null };
+    if (result.truncated) {
+      this.#store.runs.addEvent(this.id, {
+        kind: 'truncated',
+        message: `emptied ${result.table.schema}.${result.table.name} before loading (truncate)`,
+      });
+    }
+    // Nothing above the mark: the watermark stays where it was.
+    const after = this.#incremental ? (result.newWatermark ?? this.#watermarkBefore) : null;
+    const durationMs = Date.now() - this.#started;
+    this.#store.runs.finish(this.id, { status: 'succeeded', counts, durationMs, watermarkAfter: after });
+    return {
+      status: 'succeeded',
+      counts,
+      error: null,
+      durationMs,
+      watermark: { before: this.#watermarkBefore, after },
+    };
   }
 
   /**
@@ -108,8 +155,16 @@ export class RunRecord {
       rejected: this.#writer.written,
     };
     const shown = { code: e.code, message: e.message };
-    this.#store.runs.finish(this.id, { status, counts, error: shown });
-    return { status, counts, error: shown };
+    const durationMs = Date.now() - this.#started;
+    this.#store.runs.finish(this.id, { status, counts, error: shown, durationMs });
+    // A failed run stores no watermark: the next run starts where this one did.
+    return {
+      status,
+      counts,
+      error: shown,
+      durationMs,
+      watermark: { before: this.#watermarkBefore, after: null },
+    };
   }
 }
 

@@ -35,6 +35,15 @@ export interface ConnectionsRepo {
     nameOrUrl: string,
     opts: Omit<ResolveConnectionOptions, 'secretStore' | 'lookup'>,
   ): ResolvedConnection;
+  /**
+   * The connection form as it stands, before it is saved → a `pg` client config: its password (or
+   * the URL's), else the saved secret of `previousName`, else PGPASSWORD / ~/.pgpass. Saves nothing.
+   * @throws LoadstoneError BAD_USAGE (bad URL or SSL mode), NOT_FOUND (`previousName`).
+   */
+  resolveDraft(
+    input: Omit<ConnectionInput, 'name'> & { name?: string },
+    opts: Omit<ResolveConnectionOptions, 'secretStore' | 'lookup'>,
+  ): ResolvedConnection;
   /** The URL of a saved connection, without any password (for display). */
   displayUrl(info: ConnectionInfo): string;
 }
@@ -107,25 +116,7 @@ export function createConnectionsRepo(ctx: StoreContext): ConnectionsRepo {
           "'local' is reserved for the embedded warehouse; choose another name",
         );
       }
-      const fromUrl: Partial<PostgresUrlParts> = input.url ? parsePostgresUrl(input.url) : {};
-      const sslMode = input.sslMode ?? fromUrl.sslMode ?? 'prefer';
-      if (!(SSL_MODES as readonly string[]).includes(sslMode)) {
-        throw new LoadstoneError('BAD_USAGE', `sslMode '${sslMode}' is not one of ${SSL_MODES.join(', ')}`);
-      }
-      const settings = {
-        host: input.host ?? fromUrl.host ?? 'localhost',
-        port: input.port ?? fromUrl.port ?? 5432,
-        database: input.database ?? fromUrl.database ?? '',
-        user: input.user ?? fromUrl.user ?? '',
-        sslMode,
-        options: cleanOptions({
-          sslRootCert: fromUrl.sslRootCert,
-          applicationName: fromUrl.applicationName,
-          connectTimeoutSeconds: fromUrl.connectTimeoutSeconds,
-          ...input.options,
-        }),
-      };
-      const password = input.password ?? fromUrl.password;
+      const { settings, password } = formSettings(input);
 
       return db.transaction((): ConnectionInfo => {
         const editing =
@@ -171,6 +162,31 @@ export function createConnectionsRepo(ctx: StoreContext): ConnectionsRepo {
     resolve: (nameOrUrl, opts) =>
       resolveConnection(nameOrUrl, { ...opts, secretStore: ctx.secretStore, lookup: record }),
 
+    resolveDraft(input, opts) {
+      const { settings, password } = formSettings(input);
+      const editing = input.previousName !== undefined ? record(input.previousName) : undefined;
+      if (input.previousName !== undefined && !editing) {
+        throw new LoadstoneError('NOT_FOUND', `no saved connection named '${input.previousName}'`);
+      }
+      const label = input.name?.trim() || input.previousName || 'the connection being edited';
+      const draft: SavedConnectionRecord = {
+        name: label,
+        ...settings,
+        // A password typed in the form (even empty: "none") wins over the saved one.
+        secret: password === undefined ? (editing?.secret ?? null) : null,
+      };
+      const resolved = resolveConnection(DRAFT, {
+        ...opts,
+        secretStore: ctx.secretStore,
+        lookup: (name) => (name === DRAFT ? draft : undefined),
+      });
+      if (password !== undefined && password !== '') {
+        resolved.password = password;
+        resolved.passwordSource = 'url';
+      }
+      return resolved;
+    },
+
     displayUrl: (info) =>
       formatPostgresUrl({
         host: info.host,
@@ -183,6 +199,35 @@ export function createConnectionsRepo(ctx: StoreContext): ConnectionsRepo {
         connectTimeoutSeconds: info.options.connectTimeoutSeconds,
       }),
   };
+}
+
+/** The lookup name of a connection being tested before it is saved (never a saved name: it has a space). */
+const DRAFT = 'draft connection';
+
+/** A connection form's settings (fields win over the URL's parts) and its password, if any. */
+function formSettings(input: Omit<ConnectionInput, 'name'>): {
+  settings: Omit<SavedConnectionRecord, 'name' | 'secret'>;
+  password: string | undefined;
+} {
+  const fromUrl: Partial<PostgresUrlParts> = input.url ? parsePostgresUrl(input.url) : {};
+  const sslMode = input.sslMode ?? fromUrl.sslMode ?? 'prefer';
+  if (!(SSL_MODES as readonly string[]).includes(sslMode)) {
+    throw new LoadstoneError('BAD_USAGE', `sslMode '${sslMode}' is not one of ${SSL_MODES.join(', ')}`);
+  }
+  const settings = {
+    host: input.host ?? fromUrl.host ?? 'localhost',
+    port: input.port ?? fromUrl.port ?? 5432,
+    database: input.database ?? fromUrl.database ?? '',
+    user: input.user ?? fromUrl.user ?? '',
+    sslMode,
+    options: cleanOptions({
+      sslRootCert: fromUrl.sslRootCert,
+      applicationName: fromUrl.applicationName,
+      connectTimeoutSeconds: fromUrl.connectTimeoutSeconds,
+      ...input.options,
+    }),
+  };
+  return { settings, password: input.password ?? fromUrl.password };
 }
 
 function encryptSecret(

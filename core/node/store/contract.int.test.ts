@@ -25,7 +25,7 @@ describe('store results match the UI contract', () => {
     expect(() => commands['runs.get'].output.parse(store.runs.get(id))).not.toThrow();
     expect(() => commands['reports.page'].output.parse(store.reports.page(id, { limit: 100 }))).not.toThrow();
     expect(() => commands['reports.summary'].output.parse(store.reports.summary(id))).not.toThrow();
-    expect(() => commands['settings.get'].output.parse(store.settings.get())).not.toThrow();
+    expect(() => commands['settings.set'].input.parse(store.settings.get())).not.toThrow();
     store.close();
   });
 });

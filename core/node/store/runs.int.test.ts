@@ -190,8 +190,10 @@ describe('settings and watermarks', () => {
   it('fills defaults, validates, persists', () => {
     const dir = tempDir();
     const store = open(dir);
-    expect(store.settings.get()).toMatchObject({
-      dateOrder: 'MDY',
+    // Nothing saved: no format defaults (the built-in ones apply, never the machine's zone).
+    expect(store.settings.get()).toEqual({
+      timeZone: null,
+      dateOrder: null,
       retention: { keepRuns: 100, keepDays: 30 },
     });
     store.settings.set({ timeZone: 'Europe/Paris', retention: { keepRuns: 5, keepDays: null } });
@@ -205,8 +207,13 @@ describe('settings and watermarks', () => {
     const again = open(dir);
     expect(again.settings.get()).toEqual({
       timeZone: 'Europe/Paris',
-      dateOrder: 'MDY',
+      dateOrder: null,
       retention: { keepRuns: 5, keepDays: null },
+    });
+    // null clears a saved default.
+    expect(again.settings.set({ timeZone: null, dateOrder: 'DMY' })).toMatchObject({
+      timeZone: null,
+      dateOrder: 'DMY',
     });
     again.watermarks.set('job:daily', 'public.orders', '2024-05-01T00:00:00Z', 'r_1');
     again.watermarks.set('job:daily', 'public.orders', '2024-06-01T00:00:00Z', 'r_2');

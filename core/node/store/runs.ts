@@ -20,10 +20,15 @@ import {
 export interface RunsRepo {
   /** Records a new `running` run; returns its id (`r_20261127_170501_ab12`). */
   create(snapshot: RunSnapshot): string;
-  /** Updates a running run's phase, counts (absent counts stay) or source columns. */
+  /** Updates a running run's phase, counts (absent counts stay), source columns or starting watermark. */
   update(
     id: string,
-    patch: { phase?: string; counts?: Partial<RunCounts>; sourceColumns?: readonly string[] },
+    patch: {
+      phase?: string;
+      counts?: Partial<RunCounts>;
+      sourceColumns?: readonly string[];
+      watermarkBefore?: string;
+    },
   ): void;
   /**
    * Ends a running run. `counts` not given keep their value (`rejected` is kept up to date by the
@@ -35,6 +40,10 @@ export interface RunsRepo {
       status: FinalRunStatus;
       counts?: Partial<RunCounts>;
       error?: { code?: string; message: string } | null;
+      /** The run's duration as the loader measured it (default: ended - started). */
+      durationMs?: number;
+      /** Incremental: the watermark the run stored. */
+      watermarkAfter?: string | null;
     },
   ): void;
   /** Most recent first. */
@@ -63,7 +72,12 @@ interface RunRow {
   rows_inserted: number;
   rows_updated: number;
   rows_unchanged: number;
+  rows_skipped: number;
+  rows_superseded: number;
   rows_rejected: number;
+  watermark_before: string | null;
+  watermark_after: string | null;
+  duration_ms: number | null;
   started_at: string;
   ended_at: string | null;
   error_code: string | null;
@@ -71,7 +85,8 @@ interface RunRow {
 }
 
 const SUMMARY_COLUMNS = `id, job_name, source, target, target_table, mode, dry_run, status, rows_read, rows_inserted,
-  rows_updated, rows_unchanged, rows_rejected, started_at, ended_at, error_message`;
+  rows_updated, rows_unchanged, rows_skipped, rows_superseded, rows_rejected, watermark_before, watermark_after,
+  duration_ms, started_at, ended_at, error_message`;
 
 /**
  * Creates the runs part of a store. `owned` collects ids this store created and has not finished;
@@ -89,13 +104,17 @@ export function createRunsRepo(
   const updateStmt = db.prepare(`UPDATE runs SET phase = COALESCE(?, phase),
     rows_read = COALESCE(?, rows_read), rows_inserted = COALESCE(?, rows_inserted),
     rows_updated = COALESCE(?, rows_updated), rows_unchanged = COALESCE(?, rows_unchanged),
-    rows_rejected = COALESCE(?, rows_rejected), source_columns = COALESCE(?, source_columns)
+    rows_skipped = COALESCE(?, rows_skipped), rows_superseded = COALESCE(?, rows_superseded),
+    rows_rejected = COALESCE(?, rows_rejected), source_columns = COALESCE(?, source_columns),
+    watermark_before = COALESCE(?, watermark_before)
     WHERE id = ? AND status = 'running'`);
   const finishStmt =
     db.prepare(`UPDATE runs SET status = ?, ended_at = ?, phase = NULL, error_code = ?, error_message = ?,
     rows_read = COALESCE(?, rows_read), rows_inserted = COALESCE(?, rows_inserted),
     rows_updated = COALESCE(?, rows_updated), rows_unchanged = COALESCE(?, rows_unchanged),
-    rows_rejected = COALESCE(?, rows_rejected) WHERE id = ? AND status = 'running'`);
+    rows_skipped = COALESCE(?, rows_skipped), rows_superseded = COALESCE(?, rows_superseded),
+    rows_rejected = COALESCE(?, rows_rejected), watermark_after = COALESCE(?, watermark_after),
+    duration_ms = ? WHERE id = ? AND status = 'running'`);
   const statusOf = db.prepare('SELECT status FROM runs WHERE id = ?').pluck();
   const getStmt = db.prepare('SELECT * FROM runs WHERE id = ?');
   const insertEvent = db.prepare(
@@ -150,8 +169,11 @@ export function createRunsRepo(
         c.inserted ?? null,
         c.updated ?? null,
         c.unchanged ?? null,
+        c.skipped ?? null,
+        c.superseded ?? null,
         c.rejected ?? null,
         patch.sourceColumns ? JSON.stringify(patch.sourceColumns) : null,
+        patch.watermarkBefore ?? null,
         id,
       );
       if (result.changes === 0) notRunning(id);
@@ -164,16 +186,24 @@ export function createRunsRepo(
       }
       beforeFinish(id);
       const c = result.counts ?? {};
+      const ended = ctx.now();
+      const row = getStmt.get(id) as RunRow | undefined;
+      const durationMs =
+        result.durationMs ?? (row ? Math.max(0, ended.getTime() - Date.parse(row.started_at)) : null);
       const changes = finishStmt.run(
         result.status,
-        ctx.now().toISOString(),
+        ended.toISOString(),
         result.error?.code ?? null,
         result.error ? redactSecrets(result.error.message) : null,
         c.read ?? null,
         c.inserted ?? null,
         c.updated ?? null,
         c.unchanged ?? null,
+        c.skipped ?? null,
+        c.superseded ?? null,
         c.rejected ?? null,
+        result.watermarkAfter ?? null,
+        durationMs === null ? null : Math.round(durationMs),
         id,
       ).changes;
       if (changes === 0) notRunning(id);
@@ -239,12 +269,23 @@ function toSummary(row: RunRow): RunSummary {
       inserted: row.rows_inserted,
       updated: row.rows_updated,
       unchanged: row.rows_unchanged,
+      skipped: row.rows_skipped,
+      superseded: row.rows_superseded,
       rejected: row.rows_rejected,
     },
+    watermark: { before: row.watermark_before, after: row.watermark_after },
     startedAt: row.started_at,
     endedAt: row.ended_at,
+    durationMs: row.duration_ms ?? durationOf(row.started_at, row.ended_at),
     error: row.error_message,
   };
+}
+
+/** ended - started, for runs recorded before the duration was kept; null while running. */
+function durationOf(started: string, ended: string | null): number | null {
+  if (ended === null) return null;
+  const ms = Date.parse(ended) - Date.parse(started);
+  return Number.isFinite(ms) ? Math.max(0, ms) : null;
 }
 
 /** The spec as recorded on a run: a password in a target URL never reaches the store. */

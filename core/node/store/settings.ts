@@ -4,11 +4,18 @@ import { toValidationIssues } from '../../common/spec/job-spec.ts';
 import type { StoreContext } from './context.ts';
 import type { StoreSettings } from './types.ts';
 
-/** User settings: retention, default time zone, default date order. */
+/**
+ * User settings: retention, default time zone, default date order. The two defaults are null until
+ * the operator saves one: only a saved default applies to loads (see `formatDefaults`), so the
+ * machine's zone never changes what a load or the CLI does.
+ */
 export interface SettingsRepo {
-  /** All settings, defaults filled in. */
+  /** All settings: retention with its defaults filled in, the format defaults as saved (null: none). */
   get(): StoreSettings;
-  /** Validates and saves the given settings; returns them all. @throws LoadstoneError BAD_USAGE. */
+  /**
+   * Validates and saves the given settings (null clears a default: the built-in one applies
+   * again); returns them all. @throws LoadstoneError BAD_USAGE.
+   */
   set(patch: Partial<StoreSettings>): StoreSettings;
 }
 
@@ -25,17 +32,20 @@ const timeZone = z
   }, 'is not an IANA time zone (e.g. Europe/Paris, UTC)');
 const count = z.number().int().positive().nullable();
 const schemas = {
-  timeZone,
-  dateOrder: z.enum(['DMY', 'MDY', 'YMD']),
+  timeZone: timeZone.nullable(),
+  dateOrder: z.enum(['DMY', 'MDY', 'YMD']).nullable(),
   retention: z.object({ keepRuns: count, keepDays: count }).strict(),
 } satisfies { [K in keyof StoreSettings]: z.ZodType<StoreSettings[K]> };
 const patchSchema = z.object(schemas).partial().strict();
 
-/** Defaults: the machine's zone, MDY (the job spec's default), last 100 runs or 30 days. */
+/**
+ * Before anything is saved: no format defaults (loads use the built-in MDY and UTC, as a job spec
+ * without them always did), and the last 100 runs or 30 days kept.
+ */
 export function defaultSettings(): StoreSettings {
   return {
-    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
-    dateOrder: 'MDY',
+    timeZone: null,
+    dateOrder: null,
     retention: { keepRuns: 100, keepDays: 30 },
   };
 }
@@ -47,6 +57,7 @@ export function createSettingsRepo(ctx: StoreContext): SettingsRepo {
   const put = db.prepare(
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
+  const clear = db.prepare('DELETE FROM settings WHERE key = ?');
 
   const get = (): StoreSettings => {
     const settings = defaultSettings() as unknown as Record<string, unknown>;
@@ -78,7 +89,10 @@ export function createSettingsRepo(ctx: StoreContext): SettingsRepo {
         );
       }
       db.transaction(() => {
-        for (const [key, value] of Object.entries(result.data)) put.run(key, JSON.stringify(value));
+        for (const [key, value] of Object.entries(result.data)) {
+          if (value === null) clear.run(key);
+          else put.run(key, JSON.stringify(value));
+        }
       })();
       return get();
     },

@@ -8,12 +8,20 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 /** The statuses a run may be finished with. */
 export type FinalRunStatus = Exclude<RunStatus, 'running' | 'interrupted'>;
 
-/** Row counts of a run. */
+/**
+ * Row counts of a run: read = inserted + updated + unchanged + skipped + superseded + rejected once
+ * it has ended (a failed or cancelled run knows only read and rejected).
+ */
 export interface RunCounts {
   read: number;
   inserted: number;
   updated: number;
+  /** Upsert/incremental: identical to the table as the load found it. */
   unchanged: number;
+  /** Incremental: at or below the watermark the run started from. */
+  skipped: number;
+  /** Upsert/incremental: replaced by a later row of the same key in the same load. */
+  superseded: number;
   rejected: number;
 }
 
@@ -40,8 +48,15 @@ export interface RunSummary {
   dryRun: boolean;
   status: RunStatus;
   counts: RunCounts;
+  /** Incremental: the watermark the run started above and the one it stored (null: none). */
+  watermark: { before: string | null; after: string | null };
   startedAt: string;
   endedAt: string | null;
+  /**
+   * The run's one duration (the same number the load's end reported); for runs recorded before it
+   * was kept, ended - started. Null while running.
+   */
+  durationMs: number | null;
   error: string | null;
 }
 
@@ -162,9 +177,10 @@ export interface Watermark {
 
 /** User settings kept in the store (the contract's `settingsSchema` shape). */
 export interface StoreSettings {
-  /** IANA zone for timestamps written without an offset. */
-  timeZone: string;
-  dateOrder: 'DMY' | 'MDY' | 'YMD';
+  /** IANA zone for timestamps written without an offset, when the job names none; null: not set (UTC). */
+  timeZone: string | null;
+  /** Day/month order where a column's values and the job leave it open; null: not set (MDY). */
+  dateOrder: 'DMY' | 'MDY' | 'YMD' | null;
   /** A finished run is kept while it is among the last `keepRuns` OR younger than `keepDays`. */
   retention: { keepRuns: number | null; keepDays: number | null };
 }

@@ -36,10 +36,14 @@ export function ConnectionForm(props: {
     onSuccess: (c) => props.onDone(c.name, andTest),
   });
 
-  const submit = () => {
+  const test = useCommandMutation('connections.test');
+
+  /** The form as `connections.save` takes it (and `connections.test`, before saving). */
+  const formInput = (): SaveInput => {
     const input: SaveInput = { name: name.trim() };
     // Editing always names the connection being edited (a new name renames it); without it the
-    // engine treats the save as a new connection and refuses an existing name.
+    // engine treats the save as a new connection and refuses an existing name. A test of the form
+    // uses that connection's saved password when none is typed.
     if (e) input.previousName = e.name;
     if (byUrl) input.url = url.trim();
     else {
@@ -50,8 +54,11 @@ export function ConnectionForm(props: {
       input.sslMode = sslMode;
     }
     if (password) input.password = password;
-    save.mutate(input);
+    return input;
   };
+  const submit = () => save.mutate(formInput());
+  const portValid = byUrl || (Number.isInteger(Number(port)) && Number(port) >= 1 && Number(port) <= 65535);
+  const edited = () => test.reset();
 
   return (
     <form
@@ -104,7 +111,10 @@ export function ConnectionForm(props: {
               id={`${id}-url`}
               className="input mono"
               value={url}
-              onChange={(ev) => setUrl(ev.target.value)}
+              onChange={(ev) => {
+                edited();
+                setUrl(ev.target.value);
+              }}
               placeholder="postgres://user@host:5432/db?sslmode=require"
               spellCheck={false}
               data-testid="conn-url"
@@ -119,7 +129,10 @@ export function ConnectionForm(props: {
                 id={`${id}-host`}
                 className="input mono"
                 value={host}
-                onChange={(ev) => setHost(ev.target.value)}
+                onChange={(ev) => {
+                  edited();
+                  setHost(ev.target.value);
+                }}
                 data-testid="conn-host"
               />
             </div>
@@ -130,7 +143,10 @@ export function ConnectionForm(props: {
                 className="input mono input-small"
                 inputMode="numeric"
                 value={port}
-                onChange={(ev) => setPort(ev.target.value)}
+                onChange={(ev) => {
+                  edited();
+                  setPort(ev.target.value);
+                }}
                 data-testid="conn-port"
               />
             </div>
@@ -140,7 +156,10 @@ export function ConnectionForm(props: {
                 id={`${id}-db`}
                 className="input mono"
                 value={database}
-                onChange={(ev) => setDatabase(ev.target.value)}
+                onChange={(ev) => {
+                  edited();
+                  setDatabase(ev.target.value);
+                }}
                 data-testid="conn-database"
               />
             </div>
@@ -151,7 +170,10 @@ export function ConnectionForm(props: {
                 className="input mono"
                 value={user}
                 autoComplete="off"
-                onChange={(ev) => setUser(ev.target.value)}
+                onChange={(ev) => {
+                  edited();
+                  setUser(ev.target.value);
+                }}
                 data-testid="conn-user"
               />
             </div>
@@ -161,7 +183,10 @@ export function ConnectionForm(props: {
                 id={`${id}-ssl`}
                 className="input"
                 value={sslMode}
-                onChange={(ev) => setSslMode(ev.target.value as (typeof SSL_MODES)[number])}
+                onChange={(ev) => {
+                  edited();
+                  setSslMode(ev.target.value as (typeof SSL_MODES)[number]);
+                }}
                 data-testid="conn-ssl"
               >
                 {SSL_MODES.map((m) => (
@@ -181,7 +206,10 @@ export function ConnectionForm(props: {
             type="password"
             value={password}
             autoComplete="new-password"
-            onChange={(ev) => setPassword(ev.target.value)}
+            onChange={(ev) => {
+              edited();
+              setPassword(ev.target.value);
+            }}
             placeholder={e?.hasSecret ? 'saved — leave empty to keep' : ''}
             data-testid="conn-password"
           />
@@ -190,6 +218,19 @@ export function ConnectionForm(props: {
       {save.isError ? (
         <ErrorBox title="Could not save the connection" error={save.error} testId="conn-save-error" />
       ) : null}
+      {test.isSuccess ? (
+        test.data.ok ? (
+          <p className="text-ok" data-testid="form-test-result" data-ok="true" role="status">
+            ✓ PostgreSQL {test.data.serverVersion},{' '}
+            {test.data.tls ? `encrypted (${test.data.tls})` : 'not encrypted'} — not saved yet
+          </p>
+        ) : (
+          <p className="text-bad" data-testid="form-test-result" data-ok="false" role="alert">
+            ✗ {test.data.error}
+          </p>
+        )
+      ) : null}
+      {test.isError ? <ErrorBox title="Cannot test" error={test.error} testId="form-test-error" /> : null}
       <div className="step-actions">
         <label className="check">
           <input type="checkbox" checked={andTest} onChange={(ev) => setAndTest(ev.target.checked)} />
@@ -198,6 +239,18 @@ export function ConnectionForm(props: {
         <span className="spacer" />
         <button type="button" className="btn" onClick={props.onCancel}>
           Cancel
+        </button>
+        <button
+          type="button"
+          className="btn"
+          disabled={test.isPending || !portValid}
+          onClick={() => {
+            const { name: _name, ...draft } = formInput();
+            test.mutate({ draft: name.trim() ? { ...draft, name: name.trim() } : draft });
+          }}
+          data-testid="conn-test"
+        >
+          {test.isPending ? 'Testing…' : 'Test'}
         </button>
         <button type="submit" className="btn btn-primary" disabled={save.isPending} data-testid="conn-save">
           {save.isPending ? 'Saving…' : 'Save'}

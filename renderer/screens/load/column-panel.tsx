@@ -10,6 +10,7 @@ import {
   PercentField,
   TimeZoneField,
 } from './format-fields.tsx';
+import { ColumnFormatOrigin } from './format-origin.tsx';
 import { type ColumnEdit, formatNullTokens } from './wizard-state.ts';
 
 const NUMERIC: readonly ColumnType[] = ['integer', 'bigint', 'numeric'];
@@ -84,6 +85,7 @@ export function ColumnPanel(props: {
         >
           {props.rejectedText}
         </dd>
+        <ColumnFormatOrigin column={c} />
       </dl>
       {c.warnings.length > 0 ? (
         <ul className="warnings" data-testid="column-warnings">

@@ -188,6 +188,7 @@ export function ColumnsStep() {
           <FileDefaultsPanel
             format={state.format}
             onChange={(patch) => dispatch({ type: 'format', patch })}
+            defaults={result?.defaults}
           />
         )}
       </div>

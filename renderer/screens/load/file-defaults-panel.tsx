@@ -1,4 +1,5 @@
 import { useId } from 'react';
+import type { PreviewResultDto } from '../../../core/common/contract/index.ts';
 import type { FormatOptions } from '../../../core/common/spec/job-spec.ts';
 import {
   DateOrderField,
@@ -7,13 +8,16 @@ import {
   PercentField,
   TimeZoneField,
 } from './format-fields.tsx';
+import { DefaultsOrigin, inheritText } from './format-origin.tsx';
 
-/** Job-wide format defaults, shown when no column is selected. */
+/** Job-wide format defaults, shown when no column is selected, with what applies when left empty. */
 export function FileDefaultsPanel(props: {
   format: FormatOptions;
   onChange: (patch: Partial<FormatOptions>) => void;
+  /** The preview's defaults: what an empty control falls back to, and from where. */
+  defaults?: PreviewResultDto['defaults'];
 }) {
-  const { format, onChange } = props;
+  const { format, onChange, defaults } = props;
   const id = useId();
   return (
     <aside className="column-panel" aria-labelledby={`${id}-title`} data-testid="file-defaults">
@@ -25,11 +29,12 @@ export function FileDefaultsPanel(props: {
       <p className="hint">
         Apply to every column unless a column says otherwise. Select a column header to edit it.
       </p>
+      <DefaultsOrigin defaults={defaults} />
       <DateOrderField
         id={id}
         value={format.dateOrder}
         onChange={onChange}
-        inherit="Settings default"
+        inherit={inheritText(defaults?.dateOrder, 'Settings default')}
         testId="default-date-order"
       />
       <DecimalSeparatorField
@@ -51,7 +56,7 @@ export function FileDefaultsPanel(props: {
         label="Time zone (IANA)"
         value={format.timeZone}
         onChange={onChange}
-        inherit="Settings default"
+        inherit={inheritText(defaults?.timeZone, 'Settings default')}
         testId="default-time-zone"
       />
       <NullTokensField

@@ -1,10 +1,14 @@
 import { useId, useMemo, useState } from 'react';
-import { useCommandMutation } from '../../api/queries.ts';
+import type { PreviewResultDto } from '../../../core/common/contract/index.ts';
+import { countOf } from '../../../core/common/outcome/words.ts';
+import { useCommand, useCommandMutation } from '../../api/queries.ts';
 import { formatPercent } from '../../components/format.ts';
 import { ErrorBox } from '../../components/states.tsx';
+import { uiWording } from '../../components/ui-words.ts';
 import { RunMonitor } from '../runs/run-monitor.tsx';
 import { UpdateJobDialog } from './update-job-dialog.tsx';
 import { usePreview } from './use-preview.ts';
+import { useTargetCheck } from './use-target-check.ts';
 import { useWizard } from './wizard-context.tsx';
 import { buildSpec, hasUnsavedJobChanges } from './wizard-state.ts';
 
@@ -21,6 +25,9 @@ export function PlanStep() {
   const unsaved = hasUnsavedJobChanges(state);
   const [askUpdate, setAskUpdate] = useState(false);
   const updateJob = useCommandMutation('jobs.save', { invalidates: ['jobs'] });
+  // The same check as the Target step: nothing starts while it fails (or has not answered yet).
+  const target = useTargetCheck(state, preview.data?.columns);
+  const blocked = !spec || start.isPending || !target.passed;
 
   const run = (dryRun: boolean) => {
     if (!spec) return;
@@ -53,8 +60,19 @@ export function PlanStep() {
               , watermark <code>{t.watermark}</code>
             </>
           ) : null}
+          {t.mode === 'append' && t.truncate ? (
+            <>
+              , <strong data-testid="plan-truncate">emptying the table first</strong>
+            </>
+          ) : null}
           . Stop when more than {formatPercent(state.maxErrorRate)} of rows are rejected.
         </p>
+        {target.check.data && target.check.data.ddl.length > 0 ? (
+          <div data-testid="plan-ddl">
+            <p className="hint">Before any row moves, the load runs:</p>
+            <pre className="sql mono">{`${target.check.data.ddl.join(';\n')};`}</pre>
+          </div>
+        ) : null}
         {columns.length > 0 ? (
           <table className="table table-compact" data-testid="plan-columns">
             <thead>
@@ -87,15 +105,35 @@ export function PlanStep() {
           type="button"
           className="btn"
           onClick={() => run(true)}
-          disabled={!spec || start.isPending}
+          disabled={blocked}
           data-testid="dry-run"
         >
           {dry ? 'Run the dry run again' : 'Dry run'}
         </button>
         <span className="hint">Reads the whole file and computes the plan without writing anything.</span>
       </div>
+      {!target.passed ? (
+        <div className="notice" data-testid="plan-blocked">
+          {target.check.data?.ok === false || target.check.isError ? (
+            <>
+              The check of the target does not pass:{' '}
+              {target.check.data?.problems.map(uiWording).join(' ') || 'see the Target step.'}{' '}
+              <button
+                type="button"
+                className="link"
+                onClick={() => dispatch({ type: 'step', step: 'target' })}
+              >
+                Back to Target
+              </button>
+            </>
+          ) : (
+            'Checking the target…'
+          )}
+        </div>
+      ) : null}
       {start.isError ? <ErrorBox title="Could not start" error={start.error} testId="start-error" /> : null}
       {dry ? <RunMonitor runId={dry.runId} /> : null}
+      {dry ? <WholeFileEstimate runId={dry.runId} preview={preview.data} /> : null}
       {state.dryRun && !dry ? (
         <p className="notice" data-testid="dry-run-stale">
           The settings changed since the last dry run; run it again to see the current plan.
@@ -112,7 +150,7 @@ export function PlanStep() {
           type="button"
           className="btn btn-primary"
           onClick={() => (unsaved ? setAskUpdate(true) : run(false))}
-          disabled={!spec || start.isPending}
+          disabled={blocked}
           data-testid="start-load"
         >
           Load
@@ -151,6 +189,26 @@ export function PlanStep() {
         }}
       />
     </section>
+  );
+}
+
+/**
+ * Once the dry run is over: the rejected count over the whole file (a dry run reads all of it),
+ * beside what the preview's sample said, so the plan does not rest on the sample alone.
+ */
+function WholeFileEstimate(props: { runId: string; preview: PreviewResultDto | undefined }) {
+  const run = useCommand('runs.get', { runId: props.runId });
+  if (run.data?.status !== 'succeeded') return null;
+  const c = run.data.counts;
+  const sample = props.preview?.counts.sample;
+  return (
+    <p data-testid="whole-file-estimate" data-rejected={c.rejected} data-read={c.read}>
+      The whole file was read: a load would reject <strong>{countOf(c.rejected, 'row')}</strong> of{' '}
+      {countOf(c.read, 'row')}
+      {sample && !props.preview?.counts.wholeFile
+        ? ` (the preview's sample of ${countOf(sample.rows, 'row')} had ${countOf(sample.rejected, 'rejected row')}).`
+        : '.'}
+    </p>
   );
 }
 

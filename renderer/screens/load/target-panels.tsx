@@ -1,9 +1,15 @@
 import type { UseQueryResult } from '@tanstack/react-query';
-import type { CallError, CommandOutput, PreviewColumnDto } from '../../../core/common/contract/index.ts';
-import { useCommand } from '../../api/queries.ts';
+import type {
+  CallError,
+  CommandOutput,
+  PreviewColumnDto,
+  TargetFixDto,
+} from '../../../core/common/contract/index.ts';
+import { countOf } from '../../../core/common/outcome/words.ts';
+import { useCommandMutation } from '../../api/queries.ts';
 import { formatCount } from '../../components/format.ts';
 import { Empty, ErrorBox, Loading } from '../../components/states.tsx';
-import { useDebounced } from '../../components/use-debounced.ts';
+import { uiWording } from '../../components/ui-words.ts';
 import { useWizard } from './wizard-context.tsx';
 
 /** Key columns for upsert and incremental, as toggle chips. */
@@ -84,30 +90,25 @@ export function ExistingTables(props: {
   );
 }
 
-/** The engine's compatibility check of the spec's columns against an existing table. */
+type Check = UseQueryResult<CommandOutput<'targets.check'>, CallError>;
+
+/**
+ * The engine's check of the columns against the target: what the load would refuse (with the
+ * changes it can make for the operator, each with its statement), and the DDL the load will run.
+ */
 export function Compatibility(props: {
   connection: string;
   table: string;
-  columns: PreviewColumnDto[];
+  columns: number;
   ready: boolean;
+  check: Check;
 }) {
-  const input = useDebounced(
-    {
-      connection: props.connection,
-      table: props.table,
-      columns: props.columns.map((c) => ({ name: c.name, type: c.type })),
-    },
-    250,
-  );
-  const check = useCommand('targets.check', input, {
-    enabled: input.table !== '' && props.ready,
-    retry: false,
-  });
+  const { check } = props;
   if (!props.table) return null;
   return (
     <div className="panel" data-testid="compatibility">
       <div className="panel-head">
-        <h3 className="panel-title">Compatibility with {props.table}</h3>
+        <h3 className="panel-title">Check of {props.table}</h3>
         {check.isFetching ? <span className="spinner" role="status" aria-label="Checking" /> : null}
       </div>
       {!props.ready || check.isPending ? (
@@ -119,53 +120,137 @@ export function Compatibility(props: {
           onRetry={() => check.refetch()}
           testId="compat-error"
         />
-      ) : !check.data.exists ? (
-        <p data-testid="compat-result" data-state="new">
-          The table does not exist; it will be created with {props.columns.length} columns.
-        </p>
-      ) : check.data.missing.length + check.data.incompatible.length === 0 ? (
-        <p data-testid="compat-result" data-state="ok" className="text-ok">
+      ) : (
+        <CheckResult
+          connection={props.connection}
+          columns={props.columns}
+          result={check.data}
+          check={check}
+        />
+      )}
+    </div>
+  );
+}
+
+function CheckResult(props: {
+  connection: string;
+  columns: number;
+  result: CommandOutput<'targets.check'>;
+  check: Check;
+}) {
+  const r = props.result;
+  const state = !r.ok ? 'problems' : r.exists ? 'ok' : 'new';
+  return (
+    <div data-testid="compat-result" data-state={state}>
+      {r.problems.length > 0 ? (
+        <ul className="problems" data-testid="compat-problems">
+          {r.problems.map((p) => (
+            <li key={p} className="text-bad">
+              {/* The statement a problem names is shown once, in its offer below. */}
+              {uiWording(r.fixes.reduce((text, f) => text.replace(f.sql, 'the statement below'), p))}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {r.fixes.map((f) => (
+        <FixOffer
+          key={f.sql}
+          connection={props.connection}
+          fix={f}
+          // While the check runs again (another table, key or mode), its offers may be stale.
+          stale={props.check.isFetching}
+          onDone={() => props.check.refetch()}
+        />
+      ))}
+      {r.missing.length > 0 && r.exists ? (
+        <>
+          <p className={r.ok ? undefined : 'text-bad'}>
+            {r.ok ? 'Columns the load will add to the table:' : 'Columns the table does not have:'}
+          </p>
+          <ul>
+            {r.missing.map((m) => (
+              <li key={m.column}>
+                <code>{m.column}</code> {m.type}
+              </li>
+            ))}
+          </ul>
+          {r.ok ? null : (
+            <p className="hint">
+              Tick “Add columns missing from an existing table”, skip them, or rename them.
+            </p>
+          )}
+        </>
+      ) : null}
+      {r.incompatible.length > 0 ? (
+        <>
+          <p className="text-bad">Type conflicts:</p>
+          <ul>
+            {r.incompatible.map((m) => (
+              <li key={m.column}>
+                <code>{m.column}</code>: table {m.tableType}, file {m.specType} — {m.reason}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {r.ok && !r.exists ? (
+        <p>The table does not exist; the load creates it with {countOf(props.columns, 'column')}.</p>
+      ) : null}
+      {r.ok && r.exists ? (
+        <p className="text-ok">
           ✓ The table exists and every column fits.
-          {check.data.extra.length > 0
-            ? ` ${check.data.extra.length} table column(s) not in the file will get ${check.data.extra.every((e) => e.nullable) ? 'NULL or their default' : 'their default'}.`
+          {r.extra.length > 0
+            ? ` ${countOf(r.extra.length, 'table column')} not in the file will get ${r.extra.every((e) => e.nullable) ? 'NULL or their default' : 'their default'}: ${r.extra.map((e) => e.column).join(', ')}.`
             : ''}
         </p>
-      ) : (
-        <div data-testid="compat-result" data-state="problems">
-          {check.data.missing.length > 0 ? (
-            <>
-              <p>Columns the table does not have:</p>
-              <ul>
-                {check.data.missing.map((m) => (
-                  <li key={m.column}>
-                    <code>{m.column}</code> {m.type}
-                  </li>
-                ))}
-              </ul>
-              <p className="hint">
-                Tick “Add columns missing from an existing table”, skip them, or rename them.
-              </p>
-            </>
-          ) : null}
-          {check.data.incompatible.length > 0 ? (
-            <>
-              <p className="text-bad">Type conflicts:</p>
-              <ul>
-                {check.data.incompatible.map((m) => (
-                  <li key={m.column}>
-                    <code>{m.column}</code>: table {m.tableType}, file {m.specType}
-                  </li>
-                ))}
-              </ul>
-            </>
-          ) : null}
-          {check.data.extra.length > 0 ? (
-            <p className="muted">
-              Table columns not in the file: {check.data.extra.map((e) => e.column).join(', ')}
-            </p>
-          ) : null}
+      ) : null}
+      {r.ddl.length > 0 ? (
+        <div data-testid="ddl-preview">
+          <p className="hint">
+            {r.ok
+              ? 'The load will run, in its transaction:'
+              : 'Once the problems above are solved, the load will run:'}
+          </p>
+          <pre className="sql mono">{r.ddl.join(';\n')};</pre>
         </div>
-      )}
+      ) : null}
+    </div>
+  );
+}
+
+const FIX_LABEL: Record<TargetFixDto['kind'], string> = {
+  create_schema: 'Create the schema',
+  create_unique_index: 'Create the unique index',
+};
+
+/** A change the check offers: its statement, and a button that makes it (the engine builds the SQL). */
+function FixOffer(props: { connection: string; fix: TargetFixDto; stale: boolean; onDone: () => void }) {
+  const fix = useCommandMutation('targets.fix', { onSuccess: () => props.onDone() });
+  const { fix: f } = props;
+  const input =
+    f.kind === 'create_schema'
+      ? { kind: f.kind, schema: f.schema }
+      : { kind: f.kind, table: f.table, columns: f.columns };
+  return (
+    <div className="fix-offer" data-testid="fix-offer" data-kind={f.kind}>
+      <p>
+        {f.kind === 'create_schema'
+          ? 'Loadstone never creates a schema by itself (a typo would make one). To create it, run:'
+          : 'An upsert needs a primary key or unique index on the key columns. To create one, run:'}
+      </p>
+      <pre className="sql mono" data-testid="fix-sql">
+        {`${f.sql};`}
+      </pre>
+      <button
+        type="button"
+        className="btn btn-small"
+        disabled={fix.isPending || props.stale}
+        onClick={() => fix.mutate({ connection: props.connection, fix: input })}
+        data-testid="apply-fix"
+      >
+        {fix.isPending ? 'Running…' : `${FIX_LABEL[f.kind]} now`}
+      </button>
+      {fix.isError ? <ErrorBox title="The server refused it" error={fix.error} testId="fix-error" /> : null}
     </div>
   );
 }

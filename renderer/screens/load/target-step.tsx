@@ -3,8 +3,10 @@ import { jobSpecRefSchema } from '../../../core/common/contract/source-ref.ts';
 import { LOAD_MODES, type LoadMode, toValidationIssues } from '../../../core/common/spec/job-spec.ts';
 import { useCommand } from '../../api/queries.ts';
 import { ErrorBox } from '../../components/states.tsx';
+import { uiPath } from '../../components/ui-words.ts';
 import { Compatibility, ExistingTables, KeyPicker } from './target-panels.tsx';
 import { usePreview } from './use-preview.ts';
+import { useTargetCheck } from './use-target-check.ts';
 import { useWizard } from './wizard-context.tsx';
 import { buildSpec } from './wizard-state.ts';
 
@@ -15,7 +17,10 @@ const MODE_HELP: Record<LoadMode, string> = {
   incremental: 'Like upsert, but only rows above the watermark the last committed run of this job stored.',
 };
 
-/** Step 4: where the rows go and how; the compatibility check runs before anything is loaded. */
+/**
+ * Step 4: where the rows go and how. The engine checks the target as the choices change; Plan
+ * stays disabled until it passes, so this step never lets through what the load would refuse.
+ */
 export function TargetStep() {
   const { state, dispatch } = useWizard();
   const { query: preview } = usePreview(state);
@@ -24,6 +29,7 @@ export function TargetStep() {
   const connections = useCommand('connections.list', {});
   const tables = useCommand('targets.tables', { connection: t.connection }, { retry: false });
   const loadable = useMemo(() => (preview.data?.columns ?? []).filter((c) => !c.skip), [preview.data]);
+  const target = useTargetCheck(state, preview.data?.columns);
   const needsKey = t.mode === 'upsert' || t.mode === 'incremental';
   const set = (patch: Partial<typeof t>) => dispatch({ type: 'target', patch });
 
@@ -139,6 +145,22 @@ export function TargetStep() {
               </select>
             </div>
           ) : null}
+          {t.mode === 'append' ? (
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={t.truncate ?? false}
+                onChange={(e) => set({ truncate: e.target.checked })}
+                data-testid="target-truncate"
+              />
+              <span>
+                Empty the table first{' '}
+                <span className="muted">
+                  (TRUNCATE in the load’s transaction: if the load fails, the old rows stay)
+                </span>
+              </span>
+            </label>
+          ) : null}
           <label className="check">
             <input
               type="checkbox"
@@ -173,8 +195,9 @@ export function TargetStep() {
           <Compatibility
             connection={t.connection}
             table={t.table.trim()}
-            columns={loadable}
-            ready={!!preview.data}
+            columns={loadable.length}
+            ready={target.ready}
+            check={target.check}
           />
         </div>
       </div>
@@ -184,11 +207,18 @@ export function TargetStep() {
           <ul>
             {issues.map((i) => (
               <li key={`${i.path}:${i.message}`}>
-                <code>{i.path}</code> {i.message}
+                <strong>{uiPath(i.path)}</strong>: {i.message}
               </li>
             ))}
           </ul>
         </div>
+      ) : null}
+      {issues.length === 0 && !target.passed ? (
+        <p className="hint" data-testid="target-check-pending">
+          {target.check.isError || target.check.data?.ok === false
+            ? 'Plan stays disabled until the check of the table passes (see above).'
+            : 'Checking the table…'}
+        </p>
       ) : null}
       <div className="step-actions">
         <button type="button" className="btn" onClick={() => dispatch({ type: 'step', step: 'columns' })}>
@@ -197,7 +227,7 @@ export function TargetStep() {
         <button
           type="button"
           className="btn btn-primary"
-          disabled={issues.length > 0}
+          disabled={issues.length > 0 || !target.passed}
           onClick={() => dispatch({ type: 'step', step: 'plan' })}
           data-testid="target-next"
         >

@@ -1,8 +1,10 @@
 import { keepPreviousData } from '@tanstack/react-query';
 import { useMemo } from 'react';
+import type { PreviewResultDto } from '../../../core/common/contract/index.ts';
 import { type JobSpecRefInput, jobSpecRefSchema } from '../../../core/common/contract/source-ref.ts';
 import { toValidationIssues } from '../../../core/common/spec/job-spec.ts';
 import { useCommand } from '../../api/queries.ts';
+import { uiWording } from '../../components/ui-words.ts';
 import { useDebounced } from '../../components/use-debounced.ts';
 import { buildSpec, type WizardState } from './wizard-state.ts';
 
@@ -31,8 +33,18 @@ export function usePreview(state: WizardState) {
       refetchOnWindowFocus: false,
       staleTime: 60_000,
       retry: false,
+      select: inUiWords,
     },
   );
   const pending = JSON.stringify(spec) !== JSON.stringify(settled) || query.isFetching;
   return { query, issues, pending };
+}
+
+/** The preview's warnings name the controls that change them, not spec fields. */
+function inUiWords(result: PreviewResultDto): PreviewResultDto {
+  return {
+    ...result,
+    warnings: result.warnings.map(uiWording),
+    columns: result.columns.map((c) => ({ ...c, warnings: c.warnings.map(uiWording) })),
+  };
 }

@@ -99,6 +99,19 @@ describe('wizard state → job spec', () => {
     expect(append?.target).toEqual({ connection: 'local', table: 'public.t', mode: 'append' });
   });
 
+  it('empties the table first only for append, and a saved job keeps the choice', () => {
+    const s = run(
+      { type: 'source', file: file('a.csv') },
+      { type: 'target', patch: { table: 't', truncate: true } },
+    );
+    const spec = buildSpec(s, { withTarget: true });
+    expect(spec?.target).toMatchObject({ mode: 'append', truncate: true });
+    expect(jobSpecSchema.safeParse(spec).success).toBe(true);
+    expect(fromSavedSpec('j', spec!, file('a.csv')).target.truncate).toBe(true);
+    const upsert = wizardReducer(s, { type: 'target', patch: { mode: 'upsert', key: ['id'] } });
+    expect(buildSpec(upsert, { withTarget: true })?.target).not.toHaveProperty('truncate');
+  });
+
   it('produces a spec the schema rejects when incremental has no watermark (the UI lists the issue)', () => {
     const s = run(
       { type: 'source', file: file('a.csv') },

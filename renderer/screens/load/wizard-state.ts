@@ -65,6 +65,7 @@ export const INITIAL_TARGET: TargetDraft = {
   watermark: '',
   duplicateKeys: 'last',
   addMissingColumns: false,
+  truncate: false,
 };
 
 export const INITIAL_WIZARD: WizardState = {
@@ -209,6 +210,8 @@ export function buildSpec(state: WizardState, options: { withTarget: boolean }):
       watermark: t.mode === 'incremental' && t.watermark ? t.watermark : undefined,
       duplicateKeys: needsKey ? t.duplicateKeys : undefined,
       addMissingColumns: t.addMissingColumns || undefined,
+      // Emptying the table applies to append only; the control is hidden for other modes.
+      truncate: t.mode === 'append' && t.truncate ? true : undefined,
     });
     spec.settings = { maxErrorRate: state.maxErrorRate };
   }
@@ -269,6 +272,7 @@ export function fromSavedSpec(name: string, spec: SavedJobSpec, file: GrantedFil
           watermark: t.watermark ?? '',
           duplicateKeys: t.duplicateKeys ?? 'last',
           addMissingColumns: t.addMissingColumns ?? false,
+          truncate: t.truncate ?? false,
         }
       : INITIAL_TARGET,
     maxErrorRate: spec.settings?.maxErrorRate ?? INITIAL_WIZARD.maxErrorRate,

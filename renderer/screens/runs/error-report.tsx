@@ -12,7 +12,12 @@ import { RejectedRowsTable, type ReportFilters } from './rejected-rows-table.tsx
  * A run's error report: reason × column summary (counts, an example each), the rejected rows
  * with filters, and export to CSV / JSON / NDJSON.
  */
-export function ErrorReport(props: { runId: string; running: boolean }) {
+export function ErrorReport(props: {
+  runId: string;
+  running: boolean;
+  /** What to say when no row was rejected (what happened to the rows instead); see `rowsOutcome`. */
+  emptyText?: string;
+}) {
   const summary = useCommand('reports.summary', { runId: props.runId });
   const [filters, setFilters] = useState<ReportFilters>({});
   const ids = useId();
@@ -41,7 +46,9 @@ export function ErrorReport(props: { runId: string; running: boolean }) {
         <ErrorBox title="Cannot load the report" error={summary.error} onRetry={() => summary.refetch()} />
       ) : summary.data.length === 0 ? (
         <Empty title={props.running ? 'No rejected rows so far' : 'No rejected rows'} testId="report-empty">
-          {props.running ? 'The report fills in as the load runs.' : 'Every row read was loaded.'}
+          {props.running
+            ? 'The report fills in as the load runs.'
+            : (props.emptyText ?? 'No row was rejected.')}
         </Empty>
       ) : (
         <>

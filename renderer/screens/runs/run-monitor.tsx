@@ -1,18 +1,15 @@
 import { useState } from 'react';
 import type { RunCounts, RunStatus } from '../../../core/common/contract/index.ts';
+import { rowsOutcome } from '../../../core/common/outcome/run-outcome.ts';
+import { countOf } from '../../../core/common/outcome/words.ts';
 import { useRunEventStore } from '../../api/api-context.tsx';
 import { useCommand, useCommandMutation } from '../../api/queries.ts';
 import { useRunLive } from '../../api/run-events.ts';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
-import {
-  durationBetween,
-  formatBytes,
-  formatCount,
-  formatDuration,
-  formatEta,
-} from '../../components/format.ts';
+import { formatBytes, formatCount, formatDuration, formatEta } from '../../components/format.ts';
 import { ErrorBox, Loading } from '../../components/states.tsx';
 import { StatusBadge } from '../../components/status-badge.tsx';
+import { uiWording } from '../../components/ui-words.ts';
 import { href } from '../../router.ts';
 
 /** While a run is running, re-read it now and then in case a pushed event was lost (reconnects). */
@@ -141,9 +138,11 @@ export function RunMonitor(props: { runId: string; showReportLink?: boolean; com
   }
 
   const counts: RunCounts | undefined = finished?.counts ?? run.data?.counts;
-  const durationMs =
-    finished?.durationMs ?? (run.data ? durationBetween(run.data.startedAt, run.data.endedAt) : null);
+  // One duration per run: the engine measures it once and the event and the store carry the same.
+  const durationMs = finished?.durationMs ?? run.data?.durationMs ?? null;
   const error = finished?.error?.message ?? run.data?.error ?? null;
+  const mode = run.data?.mode ?? null;
+  const watermark = run.data?.watermark;
   return (
     <div
       className="panel run-summary"
@@ -157,15 +156,27 @@ export function RunMonitor(props: { runId: string; showReportLink?: boolean; com
       </div>
       {error ? (
         <p className={status === 'cancelled' ? 'text-warn' : 'text-bad'} role="alert" data-testid="run-error">
-          {error}
+          {uiWording(error)}
         </p>
       ) : null}
-      {counts ? <CountsTable counts={counts} dryRun={dryRun} /> : null}
-      <p className="muted">Took {formatDuration(durationMs)}.</p>
+      {counts ? <CountsTable counts={counts} dryRun={dryRun} mode={mode} /> : null}
+      {counts ? <p data-testid="run-outcome">{rowsOutcome({ status, dryRun, counts })}</p> : null}
+      {mode === 'incremental' && watermark ? (
+        <p
+          data-testid="run-watermark"
+          data-before={watermark.before ?? ''}
+          data-after={watermark.after ?? ''}
+        >
+          Watermark: {watermarkText(status, dryRun, watermark)}
+        </p>
+      ) : null}
+      <p className="muted" data-testid="run-duration" data-ms={durationMs ?? ''}>
+        Took {formatDuration(durationMs)}.
+      </p>
       {props.showReportLink !== false ? (
         <a className="btn" href={href({ name: 'run', runId: props.runId })} data-testid="open-report">
           {counts && counts.rejected > 0
-            ? `Open the error report (${formatCount(counts.rejected)} rejected rows)`
+            ? `Open the error report (${countOf(counts.rejected, 'rejected row')})`
             : 'Open the run'}
         </a>
       ) : null}
@@ -188,17 +199,42 @@ function endTitle(status: RunStatus, dryRun: boolean): string {
   }
 }
 
-/** A run's counts; a dry run says "would". */
-export function CountsTable(props: { counts: RunCounts; dryRun: boolean }) {
+/** The watermark an incremental run started above, and where it is now (or would be). */
+function watermarkText(
+  status: RunStatus,
+  dryRun: boolean,
+  w: { before: string | null; after: string | null },
+): string {
+  const from = w.before ?? 'none (every row was a candidate)';
+  if (status === 'running') return `started above ${from}`;
+  if (status !== 'succeeded') return `${from}, unchanged (the run did not commit)`;
+  if (w.after === null || w.after === w.before) return `${from}, unchanged (no row above it)`;
+  return `${from} → ${w.after}${dryRun ? ' (would be stored; a dry run stores nothing)' : ''}`;
+}
+
+/**
+ * A run's counts; a dry run says "would". Skipped (incremental, at or below the watermark) and
+ * superseded (a later row with the same key) show for the modes that have them, or when not zero.
+ */
+export function CountsTable(props: { counts: RunCounts; dryRun: boolean; mode?: string | null }) {
   const c = props.counts;
   const w = props.dryRun ? 'Would ' : '';
+  const keyed = props.mode === 'upsert' || props.mode === 'incremental';
   const items: [string, string, number][] = [
     ['read', 'Read', c.read],
     ['inserted', `${w}${props.dryRun ? 'insert' : 'Inserted'}`, c.inserted],
     ['updated', `${w}${props.dryRun ? 'update' : 'Updated'}`, c.updated],
     ['unchanged', props.dryRun ? 'Would leave unchanged' : 'Unchanged', c.unchanged],
-    ['rejected', props.dryRun ? 'Would reject' : 'Rejected', c.rejected],
   ];
+  if (props.mode === 'incremental' || c.skipped > 0)
+    items.push([
+      'skipped',
+      props.dryRun ? 'Would skip (at or below the watermark)' : 'Skipped (at or below the watermark)',
+      c.skipped,
+    ]);
+  if (keyed || c.superseded > 0)
+    items.push(['superseded', 'Superseded by a later row with the same key', c.superseded]);
+  items.push(['rejected', props.dryRun ? 'Would reject' : 'Rejected', c.rejected]);
   return (
     <dl className="stats" data-testid="run-counts">
       {items.map(([key, label, n]) => (

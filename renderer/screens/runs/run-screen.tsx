@@ -1,3 +1,4 @@
+import { rowsOutcome } from '../../../core/common/outcome/run-outcome.ts';
 import { useCommand } from '../../api/queries.ts';
 import { formatDateTime } from '../../components/format.ts';
 import { ErrorBox, Loading } from '../../components/states.tsx';
@@ -44,9 +45,25 @@ export function RunScreen(props: { runId: string }) {
             <dd>{formatDateTime(run.data.startedAt)}</dd>
             <dt>Ended</dt>
             <dd>{formatDateTime(run.data.endedAt)}</dd>
+            {run.data.mode === 'incremental' ? (
+              <>
+                <dt>Watermark before</dt>
+                <dd className="mono" data-testid="watermark-before">
+                  {run.data.watermark.before ?? '— (every row was a candidate)'}
+                </dd>
+                <dt>Watermark after</dt>
+                <dd className="mono" data-testid="watermark-after">
+                  {run.data.watermark.after ?? (run.data.status === 'running' ? '…' : '— (not stored)')}
+                </dd>
+              </>
+            ) : null}
           </dl>
           <RunMonitor runId={props.runId} showReportLink={false} />
-          <ErrorReport runId={props.runId} running={run.data.status === 'running'} />
+          <ErrorReport
+            runId={props.runId}
+            running={run.data.status === 'running'}
+            emptyText={rowsOutcome(run.data)}
+          />
         </>
       )}
     </div>

@@ -102,7 +102,12 @@ export function RunsScreen() {
                   <td className={`num${r.counts.rejected > 0 ? ' text-bad' : ''}`}>
                     {formatCount(r.counts.rejected)}
                   </td>
-                  <td className="num">{formatDuration(durationBetween(r.startedAt, r.endedAt))}</td>
+                  <td className="num">
+                    {/* The run's one duration; a running run shows how long it has been going. */}
+                    {formatDuration(
+                      r.durationMs ?? (r.status === 'running' ? durationBetween(r.startedAt, null) : null),
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -1,8 +1,8 @@
 import { useId, useMemo, useState } from 'react';
-import type { SettingsDto } from '../../../core/common/contract/index.ts';
+import type { SettingsViewDto } from '../../../core/common/contract/index.ts';
 import { DATE_ORDERS } from '../../../core/common/spec/job-spec.ts';
 import { useCommand, useCommandMutation } from '../../api/queries.ts';
-import { ErrorBox, Loading } from '../../components/states.tsx';
+import { describeError, ErrorBox, Loading } from '../../components/states.tsx';
 
 function useSettingsSave() {
   return useCommandMutation('settings.set', { invalidates: ['settings'] });
@@ -49,10 +49,20 @@ export function SettingsScreen() {
   );
 }
 
-function SettingsForm(props: { initial: SettingsDto; save: ReturnType<typeof useSettingsSave> }) {
+/** Which field an issue of `settings.set` is about (its control shows it, once). */
+const FIELD_OF: Record<string, 'timeZone' | 'dateOrder' | 'keepRuns' | 'keepDays'> = {
+  timeZone: 'timeZone',
+  dateOrder: 'dateOrder',
+  'retention.keepRuns': 'keepRuns',
+  'retention.keepDays': 'keepDays',
+};
+
+function SettingsForm(props: { initial: SettingsViewDto; save: ReturnType<typeof useSettingsSave> }) {
   const id = useId();
-  const [timeZone, setTimeZone] = useState(props.initial.timeZone);
-  const [dateOrder, setDateOrder] = useState(props.initial.dateOrder);
+  const { builtIn } = props.initial;
+  // Empty: nothing saved, the built-in default applies (and the CLI does the same).
+  const [timeZone, setTimeZone] = useState(props.initial.timeZone ?? '');
+  const [dateOrder, setDateOrder] = useState<string>(props.initial.dateOrder ?? '');
   const [keepRuns, setKeepRuns] = useState(props.initial.retention.keepRuns?.toString() ?? '');
   const [keepDays, setKeepDays] = useState(props.initial.retention.keepDays?.toString() ?? '');
   const { save } = props;
@@ -67,6 +77,14 @@ function SettingsForm(props: { initial: SettingsDto; save: ReturnType<typeof use
   const invalid = [keepRuns, keepDays].some(
     (t) => t.trim() !== '' && !(Number.isInteger(Number(t)) && Number(t) > 0),
   );
+  // The engine's refusal, shown once: under the control it is about, or (if about none) in a box.
+  const refusal = save.isError ? describeError(save.error) : null;
+  const fieldErrors = new Map<string, string>();
+  for (const issue of refusal?.issues ?? []) {
+    const field = FIELD_OF[issue.path];
+    if (field) fieldErrors.set(field, issue.message);
+  }
+  const edited = () => save.reset();
 
   return (
     <form
@@ -76,12 +94,16 @@ function SettingsForm(props: { initial: SettingsDto; save: ReturnType<typeof use
       onSubmit={(e) => {
         e.preventDefault();
         save.mutate({
-          timeZone: timeZone.trim(),
-          dateOrder,
+          timeZone: timeZone.trim() === '' ? null : timeZone.trim(),
+          dateOrder: dateOrder === '' ? null : (dateOrder as (typeof DATE_ORDERS)[number]),
           retention: { keepRuns: positive(keepRuns), keepDays: positive(keepDays) },
         });
       }}
     >
+      <p className="hint">
+        Previews, loads, saved jobs and the <code>loadstone</code> CLI (which reads this data folder) use
+        these defaults wherever a job and its columns say nothing; a job’s own setting always wins.
+      </p>
       <div className="form-grid">
         <div className="field">
           <label htmlFor={`${id}-tz`}>Default time zone</label>
@@ -90,8 +112,11 @@ function SettingsForm(props: { initial: SettingsDto; save: ReturnType<typeof use
             className="input mono"
             list={`${id}-zones`}
             value={timeZone}
+            placeholder={`${builtIn.timeZone} (built-in)`}
+            aria-invalid={fieldErrors.has('timeZone')}
+            aria-describedby={`${id}-tz-hint`}
             onChange={(e) => {
-              save.reset();
+              edited();
               setTimeZone(e.target.value);
             }}
             data-testid="settings-time-zone"
@@ -101,7 +126,17 @@ function SettingsForm(props: { initial: SettingsDto; save: ReturnType<typeof use
               <option key={z} value={z} />
             ))}
           </datalist>
-          <p className="hint">For timestamps written without an offset.</p>
+          {fieldErrors.has('timeZone') ? (
+            <p className="field-error" role="alert" data-testid="settings-time-zone-error">
+              ‘{timeZone}’ {fieldErrors.get('timeZone')}
+            </p>
+          ) : null}
+          <p className="hint" id={`${id}-tz-hint`} data-testid="settings-time-zone-applies">
+            For timestamps written without an offset.{' '}
+            {props.initial.timeZone === null
+              ? `Not set: the built-in ${builtIn.timeZone} applies.`
+              : `Saved: ${props.initial.timeZone}. Empty it to go back to the built-in ${builtIn.timeZone}.`}
+          </p>
         </div>
         <div className="field">
           <label htmlFor={`${id}-order`}>Default date order</label>
@@ -110,18 +145,24 @@ function SettingsForm(props: { initial: SettingsDto; save: ReturnType<typeof use
             className="input"
             value={dateOrder}
             onChange={(e) => {
-              save.reset();
-              setDateOrder(e.target.value as SettingsDto['dateOrder']);
+              edited();
+              setDateOrder(e.target.value);
             }}
             data-testid="settings-date-order"
           >
+            <option value="">Not set — built-in {builtIn.dateOrder}</option>
             {DATE_ORDERS.map((o) => (
               <option key={o} value={o}>
                 {o}
               </option>
             ))}
           </select>
-          <p className="hint">How 05/03/2024 is read when a file does not make it clear.</p>
+          {fieldErrors.has('dateOrder') ? (
+            <p className="field-error" role="alert">
+              {fieldErrors.get('dateOrder')}
+            </p>
+          ) : null}
+          <p className="hint">How 05/03/2024 is read when a column’s values do not make it clear.</p>
         </div>
         <div className="field">
           <label htmlFor={`${id}-runs`}>Keep the last N runs</label>
@@ -132,11 +173,12 @@ function SettingsForm(props: { initial: SettingsDto; save: ReturnType<typeof use
             value={keepRuns}
             placeholder="all"
             onChange={(e) => {
-              save.reset();
+              edited();
               setKeepRuns(e.target.value);
             }}
             data-testid="settings-keep-runs"
           />
+          {fieldErrors.has('keepRuns') ? <p className="field-error">{fieldErrors.get('keepRuns')}</p> : null}
         </div>
         <div className="field">
           <label htmlFor={`${id}-days`}>Keep runs for N days</label>
@@ -147,17 +189,18 @@ function SettingsForm(props: { initial: SettingsDto; save: ReturnType<typeof use
             value={keepDays}
             placeholder="forever"
             onChange={(e) => {
-              save.reset();
+              edited();
               setKeepDays(e.target.value);
             }}
             data-testid="settings-keep-days"
           />
+          {fieldErrors.has('keepDays') ? <p className="field-error">{fieldErrors.get('keepDays')}</p> : null}
         </div>
       </div>
       {invalid ? (
         <p className="field-error">Retention values must be whole numbers above 0, or empty.</p>
       ) : null}
-      {save.isError ? (
+      {save.isError && fieldErrors.size === 0 ? (
         <ErrorBox title="Could not save the settings" error={save.error} testId="settings-error" />
       ) : null}
       <div className="step-actions">

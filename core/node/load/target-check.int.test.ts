@@ -1,0 +1,276 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { NormalizedValue } from '../../common/types.ts';
+import { createTestDatabase } from '../pg/test-server.ts';
+import { checkCompatibility } from './compatibility.ts';
+import { loadIntoPostgres } from './load-into-postgres.ts';
+import { batchesOf, inputFor, openClient, rowsFrom, tableRows } from './test-support.ts';
+import type { LoadBatch, LoadColumn } from './types.ts';
+
+let client: pg.Client;
+let reader: pg.Client;
+
+beforeAll(async () => {
+  const url = await createTestDatabase(inject('pgUrl'), 'load_target_check');
+  client = await openClient(url);
+  reader = await openClient(url);
+});
+afterAll(async () => {
+  await client?.end();
+  await reader?.end();
+});
+
+const columns: LoadColumn[] = [
+  { name: 'id', type: 'integer' },
+  { name: 'v', type: 'text' },
+];
+
+const count = async (table: string) =>
+  (await reader.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n as number;
+
+describe('the target check says what the load will refuse, and what it will run', () => {
+  it('an upsert key without a unique index: refused, with the statement that fixes it', async () => {
+    await client.query('CREATE TABLE nokey (id integer, v text)');
+    const report = await checkCompatibility(client, 'nokey', columns, { mode: 'upsert', key: ['id'] });
+    expect(report.ok).toBe(false);
+    expect(report.problems[0]).toContain('CREATE UNIQUE INDEX ON "public"."nokey" ("id")');
+    expect(report.fixes).toEqual([
+      {
+        kind: 'create_unique_index',
+        table: { schema: 'public', name: 'nokey' },
+        columns: ['id'],
+        sql: 'CREATE UNIQUE INDEX ON "public"."nokey" ("id")',
+      },
+    ]);
+    // The load refuses exactly what the check refused, and says what to run.
+    const { input } = inputFor(client, 'nokey', columns, batchesOf(rowsFrom(columns, [[1, 'a']])), {
+      mode: 'upsert',
+      key: ['id'],
+    });
+    await expect(loadIntoPostgres(input)).rejects.toMatchObject({
+      code: 'TARGET_INCOMPATIBLE',
+      message: expect.stringContaining('CREATE UNIQUE INDEX ON "public"."nokey" ("id")'),
+    });
+    // Running the offered statement makes the check pass and the load go through.
+    await client.query(report.fixes[0]!.sql);
+    expect(await checkCompatibility(client, 'nokey', columns, { mode: 'upsert', key: ['id'] })).toMatchObject(
+      {
+        ok: true,
+        problems: [],
+      },
+    );
+    expect(await loadIntoPostgres(input)).toMatchObject({ inserted: 1 });
+  });
+
+  it('a schema that does not exist: refused, with CREATE SCHEMA and the CREATE TABLE that follows', async () => {
+    const report = await checkCompatibility(client, 'sales.orders', columns, { mode: 'upsert', key: ['id'] });
+    expect(report).toMatchObject({ exists: false, ok: false });
+    expect(report.problems[0]).toContain('CREATE SCHEMA "sales"');
+    expect(report.fixes).toEqual([{ kind: 'create_schema', schema: 'sales', sql: 'CREATE SCHEMA "sales"' }]);
+    expect(report.ddl).toEqual([
+      'CREATE TABLE "sales"."orders" ("id" integer, "v" text, PRIMARY KEY ("id"))',
+    ]);
+    await client.query(report.fixes[0]!.sql);
+    const after = await checkCompatibility(client, 'sales.orders', columns, { mode: 'upsert', key: ['id'] });
+    expect(after).toMatchObject({ ok: true, exists: false, fixes: [], ddl: report.ddl });
+  });
+
+  it('a source with no columns is refused by the check and by the load', async () => {
+    const report = await checkCompatibility(client, 'empty_cols', []);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([
+      'the source has no columns to load (the file has no fields, or every column is skipped)',
+    ]);
+    expect(report.ddl).toEqual([]);
+    const { input } = inputFor(client, 'empty_cols', [], batchesOf([]));
+    await expect(loadIntoPostgres(input)).rejects.toMatchObject({ code: 'SPEC_INVALID' });
+  });
+
+  it('the DDL preview is the DDL the load runs: CREATE TABLE, and ALTER TABLE for added columns', async () => {
+    const created = await checkCompatibility(client, 'grown', columns, { mode: 'append' });
+    expect(created.ddl).toEqual(['CREATE TABLE "public"."grown" ("id" integer, "v" text)']);
+    const { input } = inputFor(client, 'grown', columns, batchesOf(rowsFrom(columns, [[1, 'a']])));
+    expect((await loadIntoPostgres(input)).ddl).toEqual(created.ddl);
+
+    const wider: LoadColumn[] = [...columns, { name: 'extra', type: 'numeric' }];
+    const opts = { mode: 'append', addMissingColumns: true } as const;
+    const altered = await checkCompatibility(client, 'grown', wider, opts);
+    expect(altered.ddl).toEqual(['ALTER TABLE "public"."grown" ADD COLUMN "extra" numeric']);
+    const again = inputFor(client, 'grown', wider, batchesOf(rowsFrom(wider, [[2, 'b', '1.5']])), opts);
+    expect(await loadIntoPostgres(again.input)).toMatchObject({ ddl: altered.ddl, addedColumns: ['extra'] });
+  });
+});
+
+describe('truncate before an append', () => {
+  it('empties the table inside the load: the new rows only, and the check shows the TRUNCATE', async () => {
+    await client.query(
+      "CREATE TABLE trunc (id integer, v text); INSERT INTO trunc VALUES (1, 'old'), (2, 'old')",
+    );
+    const report = await checkCompatibility(client, 'trunc', columns, { mode: 'append', truncate: true });
+    expect(report).toMatchObject({ ok: true, ddl: ['TRUNCATE "public"."trunc"'] });
+    const { input } = inputFor(client, 'trunc', columns, batchesOf(rowsFrom(columns, [[3, 'new']])), {
+      truncate: true,
+    });
+    expect(await loadIntoPostgres(input)).toMatchObject({
+      inserted: 1,
+      truncated: true,
+      ddl: ['TRUNCATE "public"."trunc"'],
+    });
+    expect(await tableRows(reader, 'trunc')).toEqual([{ id: 3, v: 'new' }]);
+  });
+
+  it('a load that fails after the TRUNCATE leaves the old rows', async () => {
+    await client.query(
+      "CREATE TABLE trunc_fail (id integer, v text); INSERT INTO trunc_fail VALUES (1, 'old')",
+    );
+    async function* failing(): AsyncGenerator<LoadBatch> {
+      yield* batchesOf(rowsFrom(columns, [[2, 'new']]));
+      throw new Error('the source broke');
+    }
+    const { input } = inputFor(client, 'trunc_fail', columns, failing(), { truncate: true });
+    await expect(loadIntoPostgres(input)).rejects.toThrow(/the source broke/);
+    expect(await tableRows(reader, 'trunc_fail')).toEqual([{ id: 1, v: 'old' }]);
+  });
+
+  it('a dry run with truncate changes nothing', async () => {
+    await client.query(
+      "CREATE TABLE trunc_dry (id integer, v text); INSERT INTO trunc_dry VALUES (1, 'old')",
+    );
+    const { input } = inputFor(client, 'trunc_dry', columns, batchesOf(rowsFrom(columns, [[2, 'x']])), {
+      truncate: true,
+      dryRun: true,
+    });
+    expect(await loadIntoPostgres(input)).toMatchObject({ inserted: 1, truncated: true });
+    expect(await count('trunc_dry')).toBe(1);
+  });
+
+  it('is refused outside append, and with commitEvery', async () => {
+    const upsert = inputFor(client, 'trunc_x', columns, batchesOf([]), {
+      truncate: true,
+      mode: 'upsert',
+      key: ['id'],
+    });
+    await expect(loadIntoPostgres(upsert.input)).rejects.toMatchObject({
+      code: 'SPEC_INVALID',
+      message: expect.stringContaining("only applies to mode 'append'"),
+    });
+    const batched = inputFor(client, 'trunc_x', columns, batchesOf([]), { truncate: true, commitEvery: 10 });
+    await expect(loadIntoPostgres(batched.input)).rejects.toMatchObject({
+      code: 'SPEC_INVALID',
+      message: expect.stringContaining('commitEvery'),
+    });
+  });
+});
+
+describe('what an upsert or incremental load did, counted apart', () => {
+  const wmColumns: LoadColumn[] = [
+    { name: 'id', type: 'integer' },
+    { name: 'at', type: 'integer' },
+    { name: 'v', type: 'text' },
+  ];
+
+  it('skipped (at or below the watermark) apart from unchanged, and a key below then above the mark', async () => {
+    await client.query(`CREATE TABLE inc (id integer PRIMARY KEY, at integer, v text);
+      INSERT INTO inc VALUES (1, 10, 'a'), (2, 20, 'b')`);
+    // Key 1 at 10 (skipped) and again at 30 (changed); key 2 at 25 unchanged values; key 3 new.
+    const values: NormalizedValue[][] = [
+      [1, 10, 'a'],
+      [2, 20, 'b'],
+      [1, 30, 'a2'],
+      [2, 25, 'b'],
+      [3, 40, 'c'],
+    ];
+    for (const chunkRows of [2, 100]) {
+      await client.query("TRUNCATE inc; INSERT INTO inc VALUES (1, 10, 'a'), (2, 20, 'b')");
+      const { input } = inputFor(client, 'inc', wmColumns, batchesOf(rowsFrom(wmColumns, values), 1), {
+        mode: 'incremental',
+        key: ['id'],
+        watermark: { column: 'at', after: '20' },
+        chunkRows,
+      });
+      const r = await loadIntoPostgres(input);
+      // Key 2 at 25: its values other than `at` are the same, but `at` changed, so it is an update.
+      expect(r, `chunk ${chunkRows}`).toMatchObject({
+        inserted: 1,
+        updated: 2,
+        unchanged: 0,
+        skipped: 2,
+        superseded: 0,
+        rowsRead: 5,
+        newWatermark: '40',
+      });
+    }
+  });
+
+  it('a key whose earlier row was skipped is not counted as superseding it', async () => {
+    await client.query(`CREATE TABLE inc2 (id integer PRIMARY KEY, at integer, v text);
+      INSERT INTO inc2 VALUES (1, 10, 'a')`);
+    const values: NormalizedValue[][] = [
+      [1, 10, 'a'],
+      [9, 11, 'z'],
+      [1, 30, 'b'],
+      [1, 31, 'c'],
+    ];
+    const { input } = inputFor(client, 'inc2', wmColumns, batchesOf(rowsFrom(wmColumns, values), 1), {
+      mode: 'incremental',
+      key: ['id'],
+      watermark: { column: 'at', after: '10' },
+      chunkRows: 2,
+    });
+    // Chunk 1: key 1 at 10 skipped, key 9 inserted; chunk 2: key 1 twice, the first superseded.
+    expect(await loadIntoPostgres(input)).toMatchObject({
+      inserted: 1,
+      updated: 1,
+      skipped: 1,
+      superseded: 1,
+      rowsRead: 4,
+    });
+  });
+
+  it('a rejected row does not make a later row of its key a superseding one', async () => {
+    await client.query('CREATE TABLE sup_rej (id integer PRIMARY KEY, v varchar(3))');
+    const values: NormalizedValue[][] = [
+      [1, 'toolong'],
+      [2, 'ok'],
+      [1, 'one'],
+    ];
+    const { input, collected } = inputFor(
+      client,
+      'sup_rej',
+      columns,
+      batchesOf(rowsFrom(columns, values), 1),
+      {
+        mode: 'upsert',
+        key: ['id'],
+        chunkRows: 2,
+      },
+    );
+    expect(await loadIntoPostgres(input)).toMatchObject({ inserted: 2, superseded: 0, rejected: 1 });
+    expect(collected.rejected.map((r) => r.line)).toEqual([2]);
+  });
+
+  it('a dry run counts superseded rows the same way', async () => {
+    await client.query(
+      "CREATE TABLE sup_dry (id integer PRIMARY KEY, v text); INSERT INTO sup_dry VALUES (1, 'x')",
+    );
+    const values: NormalizedValue[][] = [
+      [1, 'x'],
+      [1, 'y'],
+      [2, 'a'],
+      [2, 'a'],
+    ];
+    const { input } = inputFor(client, 'sup_dry', columns, batchesOf(rowsFrom(columns, values)), {
+      mode: 'upsert',
+      key: ['id'],
+      dryRun: true,
+    });
+    // Key 1: x superseded by y, an update of the table's x; key 2: inserted once, one superseded.
+    expect(await loadIntoPostgres(input)).toMatchObject({
+      inserted: 1,
+      updated: 1,
+      unchanged: 0,
+      superseded: 2,
+    });
+    expect(await tableRows(reader, 'sup_dry')).toEqual([{ id: 1, v: 'x' }]);
+  });
+});
