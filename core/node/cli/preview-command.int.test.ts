@@ -84,6 +84,19 @@ describe('loadstone preview', () => {
     expect(c.out).toContain('windows-1252');
     expect(c.out).toContain('✗ 12,3x');
     expect(c.out).toMatch(/line 5, amount: invalid_number/);
+    // the same sentence as the preview screen's badge, over the sample
+    expect(c.out).toContain('Rejected: 1 of 12 rows (the whole file) would be rejected');
+  });
+
+  it('says over what it counts when the file is larger than the sample and the rows shown', async () => {
+    const rows = Array.from({ length: 300 }, (_, i) => `${i + 1},${i % 100 === 5 ? '7 pcs' : String(i)}`);
+    writeFileSync(join(dir, 'many.csv'), `id,qty\n${rows.join('\n')}\n`);
+    const c = await cli(['preview', 'many.csv', '--limit', '10', '--sample-size', '200']);
+    expect(c.code).toBe(0);
+    expect(c.out).toContain(
+      'Rejected: 2 of 200 sampled rows would be rejected; 10 shown, 1 of them rejected',
+    );
+    expect(c.out).toContain('1 more rejected sampled row beyond the rows shown');
   });
 
   it('exits 2 with a one-line reason for a missing file or bad usage', async () => {

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { PreviewResultDto } from '../../common/contract/shared-schemas.ts';
+import { formatCount } from '../../common/normalize/defaults.ts';
+import { rejectSummary } from '../../common/normalize/reject-tally.ts';
 import { type FormatDefaults, formatDefaults } from '../../common/spec/format-defaults.ts';
 import { DEFAULT_PREVIEW_LIMIT, preview } from '../preview/preview.ts';
 import { resolveDataDir, storeFileIn } from '../store/data-dir.ts';
@@ -150,10 +152,14 @@ function writeHuman(result: PreviewResultDto, io: CliIo): void {
       }),
     ),
   );
+  out.push('');
+  out.push(`Rejected: ${rejectSummary(result.counts.sample, result.counts.shown, result.counts.wholeFile)}`);
   const rejected = result.rows.filter((r) => r.problem || r.errors.length > 0);
+  if (result.moreRejected.length > 0)
+    out.push(
+      `${formatCount(result.moreRejected.length)} more rejected sampled ${result.moreRejected.length === 1 ? 'row' : 'rows'} beyond the rows shown: --json lists them (moreRejected)`,
+    );
   if (rejected.length > 0) {
-    out.push('');
-    out.push(`Rejected rows in this preview: ${rejected.length} of ${result.rows.length}`);
     for (const row of rejected) {
       if (row.problem) out.push(`  line ${row.line}: ${row.problem.reason}: ${row.problem.message}`);
       for (const e of row.errors) out.push(`  line ${row.line}, ${e.column}: ${e.reason}: ${e.message}`);
