@@ -10,7 +10,6 @@ import { reloadJob } from '../runs/reload-job.ts';
 import { type RunLoadOutcome, runLoad } from '../runs/run-load.ts';
 import { resolveDataDir } from '../store/data-dir.ts';
 import { openStore, type RunStore } from '../store/open-store.ts';
-import { isPostgresUrl, redactUrl } from '../store/postgres-url.ts';
 import { NoSecretStore } from '../store/secret-store.ts';
 import { choiceOption, intOption, numberOption, parseCliArgs } from './args.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
@@ -146,12 +145,9 @@ export const loadCommand: CliCommand = async (args, io) => {
   try {
     const job =
       spec ??
-      reloadTarget(
-        withSettings(
-          reloadJob(store, resolveRunId(store, reloadOf!), resolve(io.cwd, positionals[0]!)),
-          settings,
-        ),
-        values.target,
+      withSettings(
+        reloadJob(store, resolveRunId(store, reloadOf!), resolve(io.cwd, positionals[0]!), values.target),
+        settings,
       );
     const outcome = await runLoad(job, {
       store,
@@ -183,31 +179,6 @@ export const loadCommand: CliCommand = async (args, io) => {
 /** `last` is the most recent run; any other id is taken as it is. */
 function resolveRunId(store: RunStore, id: string): string {
   return id === 'last' ? (store.runs.list({ limit: 1 })[0]?.id ?? id) : id;
-}
-
-/**
- * A reload loads into the original run's target. A run keeps a target URL without its password, so
- * the same URL may be given again (`--target`): it must be that URL but for the password.
- */
-function reloadTarget(spec: JobSpec, given: string | undefined): JobSpec {
-  const stored = spec.target!.connection;
-  if (given === undefined) {
-    if (isPostgresUrl(stored) && /:\*\*\*@|password=\*\*\*/i.test(stored)) {
-      // A redacted URL: connecting with it would send '***' as the password.
-      throw new LoadstoneError(
-        'BAD_USAGE',
-        `the original run's target URL had a password, which runs do not keep: give the URL again with --target (${stored})`,
-      );
-    }
-    return spec;
-  }
-  if (given !== stored && redactUrl(given) !== stored) {
-    throw new LoadstoneError(
-      'BAD_USAGE',
-      `a reload loads into the original run's target (${stored}); --target may only give that URL again with its password`,
-    );
-  }
-  return { ...spec, target: { ...spec.target!, connection: given } };
 }
 
 /** The reload's job with the thresholds given on the command line over the original's. */
