@@ -229,6 +229,11 @@ export const commands = {
       total: z.number().int(),
       rows: z.array(rejectedRowSchema),
       sourceColumns: z.array(z.string()),
+      /**
+       * The target column each source column became, as errors name them (aligned with
+       * `sourceColumns`; null: skipped); null for runs recorded before it was kept.
+       */
+      columnNames: z.array(z.string().nullable()).nullable(),
     }),
   },
   'reports.summary': { input: runId, output: z.array(reportSummaryItemSchema) },
