@@ -36,12 +36,7 @@ export function RejectedRowsTable(props: { runId: string; filters: ReportFilters
   const sourceColumns = first?.sourceColumns ?? [];
   const columnNames = first?.columnNames ?? null;
   const scrollRef = useRef<HTMLDivElement>(null);
-  // A new filter shows other rows: start at the top of them, not where the last ones were scrolled.
-  const filterKey = JSON.stringify(props.filters);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the filters changing is the trigger
-  useEffect(() => {
-    scrollRef.current?.scrollTo({ top: 0 });
-  }, [filterKey]);
+
   const virtualizer = useVirtualizer({
     count: total,
     getScrollElement: () => scrollRef.current,
@@ -51,6 +46,19 @@ export function RejectedRowsTable(props: { runId: string; filters: ReportFilters
   const items = virtualizer.getVirtualItems();
   const lastIndex = items[items.length - 1]?.index ?? 0;
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+
+  // A new filter shows other rows: start at the top of them, not where the last ones were scrolled.
+  // Run after every render until done: with rows not loaded yet there is no grid to scroll, and the
+  // virtualizer puts its last offset back on a new grid element (in a layout effect, before this).
+  const filterKey = JSON.stringify(props.filters);
+  const scrolledFor = useRef(filterKey);
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (scrolledFor.current === filterKey || !el) return;
+    scrolledFor.current = filterKey;
+    virtualizer.scrollToOffset(0);
+    el.scrollTop = 0;
+  });
 
   useEffect(() => {
     if (hasNextPage && !isFetchingNextPage && lastIndex >= rows.length - 20) void fetchNextPage();
