@@ -13,6 +13,7 @@ import { REPO_ROOT } from './support/serve-process.ts';
 // inspector wraps.
 
 const BIN = path.join(REPO_ROOT, 'bin/loadstone.mjs');
+const DOCS_WIDE = path.join(REPO_ROOT, 'docs/screenshot-wide-file.png');
 
 /** Runs a real `loadstone` command against the app's data folder (setup, not what is under test). */
 function loadstone(dataDir: string, cwd: string, args: string[]): string {
@@ -166,7 +167,9 @@ test('wide files: five columns at 1024 px with the panel folded, a column search
     if (b.x >= g.x && b.x + b.width <= g.x + g.width) whole++;
   }
   expect(whole).toBeGreaterThanOrEqual(5);
-  await app.shot('1024 px with the panel folded');
+  const shot = await app.shot('1024 px with the panel folded');
+  if (!fs.existsSync(DOCS_WIDE) || process.env.LOADSTONE_UPDATE_DOCS === '1')
+    fs.copyFileSync(shot, DOCS_WIDE);
   // The rail opens the panel again; its fold button folds it.
   await page.getByTestId('panel-expand').click();
   await expect(page.getByTestId('file-defaults')).toBeVisible();
