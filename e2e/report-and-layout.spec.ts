@@ -167,6 +167,8 @@ test('wide files: five columns at 1024 px with the panel folded, a column search
     if (b.x >= g.x && b.x + b.width <= g.x + g.width) whole++;
   }
   expect(whole).toBeGreaterThanOrEqual(5);
+  await page.mouse.move(0, 0);
+  await wizard.inspector().evaluate((el) => el.scrollIntoView());
   const shot = await app.shot('1024 px with the panel folded');
   if (!fs.existsSync(DOCS_WIDE) || process.env.LOADSTONE_UPDATE_DOCS === '1')
     fs.copyFileSync(shot, DOCS_WIDE);
