@@ -205,7 +205,7 @@ function jsonOutcome(o: RunLoadOutcome) {
     watermarkBefore: o.watermark.before,
     watermarkAfter: o.watermark.after,
     truncated: o.result?.truncated ?? false,
-    reloadOf: o.reloadOf,
+    ...(o.reloadOf ? { reloadOf: o.reloadOf } : {}),
     ...(o.error ? { error: o.error } : {}),
   };
 }
