@@ -209,6 +209,79 @@ describe('fix and reload in one step', () => {
     expect(qty.rows[0].s).toBe(78);
   });
 
+  it('a formula-like value round-trips, and an NDJSON source is fixed as UTF-8 CSV', async () => {
+    // The rejected row holds a formula-like note: guarded in the export, given back exactly on reload.
+    writeFileSync(join(dir, 'notes.csv'), 'id,qty,note\n1,1,plain\n2,two,=1+1\n3,3,"\'=kept"\n');
+    const notes = await json([
+      'load',
+      'notes.csv',
+      '--target',
+      url,
+      '--table',
+      'notes',
+      '--sample-size',
+      '1',
+      '--max-error-rate',
+      '1',
+    ]);
+    expect(notes).toMatchObject({ inserted: 2, rejected: 1 });
+    await json(['errors', notes.runId as string, '--export', 'notes-fix.csv', '--for-fixing']);
+    const text = readFileSync(join(dir, 'notes-fix.csv'), 'utf8');
+    expect(text).toContain("\r\n2,two,'=1+1,qty: ");
+    writeFileSync(join(dir, 'notes-fix.csv'), text.replace(',two,', ',2,'));
+    await json(['load', '--reload-of', notes.runId as string, 'notes-fix.csv', '--target', url]);
+    const rows = await db.query('SELECT id, qty, note FROM public.notes ORDER BY id');
+    expect(rows.rows).toEqual([
+      { id: 1, qty: 1, note: 'plain' },
+      { id: 2, qty: 2, note: '=1+1' },
+      { id: 3, qty: 3, note: "'=kept" },
+    ]);
+
+    const ndjson = ['{"sku":"a","price":1.5}', '{"sku":"b","price":"n/a!"}', '{"sku":"c","price":3.25}'];
+    writeFileSync(join(dir, 'prices.ndjson'), `${ndjson.join('\n')}\n`);
+    const prices = await json([
+      'load',
+      'prices.ndjson',
+      '--target',
+      url,
+      '--table',
+      'prices',
+      '--sample-size',
+      '1',
+      '--max-error-rate',
+      '1',
+    ]);
+    expect(prices).toMatchObject({ inserted: 2, rejected: 1 });
+    const exported = await json([
+      'errors',
+      prices.runId as string,
+      '--export',
+      'prices-fix.csv',
+      '--for-fixing',
+    ]);
+    expect(exported.dialect).toEqual({
+      kind: 'csv',
+      encoding: 'utf-8',
+      delimiter: ',',
+      quote: '"',
+      bom: false,
+    });
+    const csv = readFileSync(join(dir, 'prices-fix.csv'), 'utf8');
+    expect(csv.split('\r\n')[0]).toBe('sku,price,loadstone_error');
+    writeFileSync(join(dir, 'prices-fix.csv'), csv.replace('n/a!', '2.75'));
+    const reload = await json([
+      'load',
+      '--reload-of',
+      prices.runId as string,
+      'prices-fix.csv',
+      '--target',
+      url,
+    ]);
+    expect(reload).toMatchObject({ inserted: 1, rejected: 0 });
+    const all = await db.query('SELECT sku, price::text FROM public.prices ORDER BY sku');
+    expect(all.rows.map((r) => `${r.sku}=${r.price}`)).toEqual(['a=1.5', 'b=2.75', 'c=3.25']);
+  });
+
   it('adds a BOM on request, and says what is wrong with bad usage', async () => {
     writeFileSync(join(dir, 'plain.csv'), 'id,n\n1,1\n2,x\n');
     const first = await json([
