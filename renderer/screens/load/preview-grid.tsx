@@ -6,9 +6,11 @@ import type {
   PreviewRowDto,
 } from '../../../core/common/contract/index.ts';
 import { displayValue, formatCount } from '../../components/format.ts';
+import { columnMatches, headerChars } from './column-fit.ts';
 import { columnRejected, columnRejectedText, gridRows, oneLine, rejectedListNote } from './preview-counts.ts';
 import { type CellError, cellValues, type GridRow, PreviewRow, type PreviewView } from './preview-row.tsx';
 
+export { columnMatches } from './column-fit.ts';
 export type { PreviewView } from './preview-row.tsx';
 
 const LINE_WIDTH = 64;
@@ -47,20 +49,6 @@ const VALUE_MAX = 320;
 const HEADER_MAX = 480;
 
 /**
- * Characters the header needs on its widest line: the name (and its warning sign), or the meta line
- * (type, "N bad", "← source"), so that no part of a header is cut while it fits HEADER_MAX.
- */
-function headerChars(result: PreviewResultDto, c: PreviewColumnDto): number {
-  const name = c.name.length + (c.warnings.length > 0 ? 3 : 0);
-  const bad = columnRejected(result, c.name);
-  let meta = c.type.length + (c.declared ? 2 : 0);
-  if (c.skip) meta += ' skipped'.length + 1;
-  if (bad > 0) meta += ` ${formatCount(bad)} bad`.length + 1;
-  if (c.source !== c.name) meta += ` ← ${c.source}`.length + 1;
-  return Math.max(name, meta);
-}
-
-/**
  * Column widths that fit the whole header and the sampled values (values clamped at VALUE_MAX, the
  * header at HEADER_MAX), computed once per result and view.
  */
@@ -81,12 +69,6 @@ function columnWidths(
     const header = Math.min(HEADER_MAX, headerChars(result, c) * CHAR_PX + CELL_PAD);
     return Math.round(Math.max(80, values, header));
   });
-}
-
-/** Whether a column matches the column search: its target name or source header contains the text. */
-export function columnMatches(c: PreviewColumnDto, search: string): boolean {
-  const q = search.trim().toLowerCase();
-  return q === '' || c.name.toLowerCase().includes(q) || c.source.toLowerCase().includes(q);
 }
 
 /**
