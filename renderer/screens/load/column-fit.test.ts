@@ -48,7 +48,9 @@ function result(bad: Record<string, number>): PreviewResultDto {
 
 describe('headerChars', () => {
   it('is the longer of the name line and the meta line', () => {
-    expect(headerChars(result({}), column({ source: 'a_rather_long_name', name: 'a_rather_long_name' }))).toBe(18);
+    expect(
+      headerChars(result({}), column({ source: 'a_rather_long_name', name: 'a_rather_long_name' })),
+    ).toBe(18);
     expect(headerChars(result({}), column({ source: 'x', name: 'x', type: 'timestamptz' }))).toBe(11);
   });
 
