@@ -100,4 +100,5 @@ test('fix and reload in one step: export for fixing, edit two cells, reload', as
   // And the original says which run reloaded it.
   await page.getByTestId('reload-of').getByRole('link').click();
   await expect(page.getByTestId('reloaded-by')).toContainText(secondId);
+  await expect(page.getByTestId('already-reloaded')).toContainText(secondId);
 });

@@ -73,6 +73,18 @@ export function FixAndReload(props: { run: RunSummaryDto }) {
         and reload the file: it runs through this run's job and the rows are added to{' '}
         <span className="mono">{run.table}</span>.
       </p>
+      {run.reloadedBy.length > 0 ? (
+        <p className="notice" data-testid="already-reloaded">
+          Its fixed rows were reloaded by{' '}
+          {run.reloadedBy.map((id, i) => (
+            <span key={id} className="mono">
+              {i > 0 ? ', ' : ''}
+              <a href={href({ name: 'run', runId: id })}>{id}</a>
+            </span>
+          ))}
+          ; reloading again adds the rows of the file you pick once more.
+        </p>
+      ) : null}
       <div className="toolbar">
         <label className="check">
           <input
