@@ -22,6 +22,8 @@ export interface HttpApi extends LoadstoneApi {
   upload(file: Blob, name: string): Promise<GrantedFileDto>;
   /** URL that downloads a run's error report. */
   exportUrl(runId: string, format: 'csv' | 'json' | 'ndjson'): string;
+  /** URL that downloads a run's export for fixing (`bom`: with a byte-order mark). */
+  fixingUrl(runId: string, bom: boolean): string;
   /** Observes the event stream's state; returns the unsubscribe function. */
   onStreamState(listener: (state: StreamState) => void): () => void;
   /** Closes the event stream. */
@@ -183,6 +185,9 @@ export function createHttpClient(options: HttpClientOptions): HttpApi {
     },
     exportUrl(runId, format) {
       return `${base}/api/reports/${encodeURIComponent(runId)}/export?format=${format}&token=${encodeURIComponent(options.token)}`;
+    },
+    fixingUrl(runId, bom) {
+      return `${base}/api/reports/${encodeURIComponent(runId)}/export?format=fixing${bom ? '&bom=1' : ''}&token=${encodeURIComponent(options.token)}`;
     },
     onStreamState(listener) {
       stateListeners.add(listener);

@@ -27,6 +27,8 @@ export interface Transport {
   readonly grantFile: ((file: File) => Promise<GrantedFileDto>) | null;
   /** Browser host only: a download URL for a run's error report. */
   readonly exportUrl?: (runId: string, format: ReportFormat) => string;
+  /** Browser host only: a download URL for a run's export for fixing. */
+  readonly fixingUrl?: (runId: string, bom: boolean) => string;
   /** Observes the push-event connection (HTTP only; IPC does not drop). */
   readonly onStreamState?: (listener: (state: StreamState) => void) => () => void;
 }
@@ -78,6 +80,7 @@ export function pickTransport(win: Window): Transport | TransportFailure {
     api: client,
     grantFile: (file) => client.upload(file, file.name),
     exportUrl: client.exportUrl,
+    fixingUrl: client.fixingUrl,
     onStreamState: client.onStreamState,
   };
 }

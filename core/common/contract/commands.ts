@@ -40,6 +40,11 @@ const connectionDraftSchema = z.object({
 const runId = z.object({ runId: z.string().min(1) });
 
 export const REPORT_FORMATS = ['csv', 'json', 'ndjson'] as const;
+/**
+ * What the browser host's report download gives: an error report, or an export for fixing in the
+ * source's own dialect (`fixing-bom`: with a byte-order mark even where the source had none).
+ */
+export const DOWNLOAD_FORMATS = [...REPORT_FORMATS, 'fixing', 'fixing-bom'] as const;
 
 /**
  * Every call the UI can make to the engine: `domain.verb` → input and output schemas.
@@ -192,6 +197,15 @@ export const commands = {
     output: runId,
   },
   'loads.cancel': { input: runId, output: z.object({ cancelled: z.boolean() }) },
+  /**
+   * Loads a fixed export for fixing (`file`: a granted read handle) through run `runId`'s own job:
+   * its source dialect, columns, types, formats and target; replace becomes append and incremental
+   * becomes upsert on its key. Returns the new run's id at once; the new run links back (`reloadOf`).
+   */
+  'loads.reload': {
+    input: z.object({ runId: z.string().min(1), file: z.string().min(1) }),
+    output: runId,
+  },
 
   'runs.list': {
     input: z.object({
@@ -215,6 +229,11 @@ export const commands = {
       total: z.number().int(),
       rows: z.array(rejectedRowSchema),
       sourceColumns: z.array(z.string()),
+      /**
+       * The target column each source column became, as errors name them (aligned with
+       * `sourceColumns`; null: skipped); null for runs recorded before it was kept.
+       */
+      columnNames: z.array(z.string().nullable()).nullable(),
     }),
   },
   'reports.summary': { input: runId, output: z.array(reportSummaryItemSchema) },
@@ -224,6 +243,16 @@ export const commands = {
    */
   'reports.export': {
     input: z.object({ runId: z.string().min(1), format: z.enum(REPORT_FORMATS), file: z.string().min(1) }),
+    output: z.object({ rows: z.number().int(), path: z.string() }),
+  },
+  /**
+   * Electron: writes the run's rejected rows for fixing (the source's own dialect, its columns plus a
+   * trailing `loadstone_error`) to the file chosen in the save dialog (`file`, used once); `bom` adds
+   * a byte-order mark where the source had none. The browser host downloads instead
+   * (`GET /api/reports/<id>/export?format=fixing[&bom=1]`).
+   */
+  'reports.exportForFixing': {
+    input: z.object({ runId: z.string().min(1), file: z.string().min(1), bom: z.boolean().default(false) }),
     output: z.object({ rows: z.number().int(), path: z.string() }),
   },
 

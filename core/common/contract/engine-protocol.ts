@@ -1,10 +1,10 @@
-import type { REPORT_FORMATS } from './commands.ts';
+import type { DOWNLOAD_FORMATS } from './commands.ts';
 import type { Reply } from './errors.ts';
 import type { EventName } from './events.ts';
 import type { GrantedFileDto } from './shared-schemas.ts';
 
-/** A format an error report downloads in. */
-type ReportFormat = (typeof REPORT_FORMATS)[number];
+/** A format an error report (or an export for fixing) downloads in. */
+type ReportFormat = (typeof DOWNLOAD_FORMATS)[number];
 
 /**
  * What a transport asks the engine to grant for a file the operator picked (see `FileGrants`):

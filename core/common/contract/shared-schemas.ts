@@ -165,6 +165,10 @@ export const runSummarySchema = z.object({
   /** The run's one duration, as `load.finished` reported it; null while running. */
   durationMs: z.number().nullable(),
   error: z.string().nullable(),
+  /** The run whose fixed rejected rows this run reloaded (`loads.reload`), or null. */
+  reloadOf: z.string().nullable(),
+  /** The runs that reloaded this run's fixed rejected rows, oldest first. */
+  reloadedBy: z.array(z.string()),
 });
 export type RunSummaryDto = z.infer<typeof runSummarySchema>;
 

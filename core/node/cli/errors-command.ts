@@ -2,6 +2,7 @@ import path from 'node:path';
 import { LoadstoneError } from '../../common/errors.ts';
 import type { RejectStage } from '../../common/types.ts';
 import { exportReport, reportFormatFromPath } from '../store/export.ts';
+import { exportForFixing } from '../store/export-fixing.ts';
 import type { RunStore } from '../store/open-store.ts';
 import type { ReportFilter, RunRecord, StoredRejectedRow } from '../store/types.ts';
 import { intOption, parseCliArgs } from './args.ts';
@@ -20,7 +21,12 @@ Shows the rows a run rejected: line, stage, column, reason, value and message.
   --export <file>    Write every matching rejected row to a .csv, .json or .ndjson/.jsonl file.
                      CSV: the original columns plus line, stage, column, reason, message; fix it in
                      a spreadsheet and load it again (cells that look like formulas get a leading ')
-  --bom              With a .csv export: begin with a UTF-8 byte-order mark (Excel on Windows)
+  --for-fixing       With --export: write the rows in the source's own dialect (encoding, delimiter,
+                     quote, BOM) with only its columns plus a trailing loadstone_error column; edit
+                     the cells, then 'loadstone load --reload-of <runId> <file>' (XLSX, JSON and
+                     NDJSON sources are written as UTF-8 CSV)
+  --bom              With a .csv export: begin with a UTF-8 byte-order mark (Excel on Windows);
+                     with --for-fixing: a byte-order mark of the source's encoding
   --stage <stage>    Only rows rejected at this stage: ${STAGES.join(', ')}
   --column <name>    Only rows with an error in this column
   --reason <code>    Only rows with this reason (e.g. invalid_date)
@@ -39,6 +45,7 @@ export const errorsCommand: CliCommand = async (args, io) => {
       json: { type: 'boolean' },
       export: { type: 'string' },
       bom: { type: 'boolean' },
+      'for-fixing': { type: 'boolean' },
       stage: { type: 'string' },
       column: { type: 'string' },
       reason: { type: 'string' },
@@ -64,13 +71,17 @@ export const errorsCommand: CliCommand = async (args, io) => {
   if (values.summary && values.export !== undefined) {
     throw new LoadstoneError('BAD_USAGE', '--summary and --export cannot be combined');
   }
+  if (values['for-fixing'] && values.export === undefined) {
+    throw new LoadstoneError('BAD_USAGE', '--for-fixing needs --export <file> (the file to write)');
+  }
   const filter: ReportFilter = {};
   if (values.stage !== undefined) filter.stage = values.stage as RejectStage;
   if (values.column !== undefined) filter.column = values.column;
   if (values.reason !== undefined) filter.reason = values.reason;
   const limit = intOption(values.limit, 'limit', 1) ?? 50;
   const offset = intOption(values.offset, 'offset', 0) ?? 0;
-  const format = values.export === undefined ? undefined : reportFormatFromPath(values.export);
+  const format =
+    values.export === undefined || values['for-fixing'] ? undefined : reportFormatFromPath(values.export);
 
   return withCliStore(values['data-dir'], io, async (store) => {
     // `last` is the most recent run, so a load can be followed by `loadstone errors last`.
@@ -78,6 +89,22 @@ export const errorsCommand: CliCommand = async (args, io) => {
     if (!run) {
       io.stderr.write(`loadstone: no run '${runId}' in ${store.path} (see 'loadstone runs')\n`);
       return EXIT.usage;
+    }
+    if (values.export !== undefined && values['for-fixing']) {
+      const result = await exportForFixing(store, run.id, path.resolve(io.cwd, values.export), {
+        filter,
+        bom: values.bom === true,
+        signal: io.signal,
+      });
+      const d = result.dialect;
+      io.stdout.write(
+        values.json
+          ? `${JSON.stringify({ runId: run.id, format: 'fixing', path: result.path, rows: result.rows, dialect: d })}\n`
+          : `Wrote ${result.rows} rejected row${result.rows === 1 ? '' : 's'} for fixing to ${values.export} ` +
+              `(${d.encoding}${d.bom ? ' with BOM' : ''}, delimiter ${JSON.stringify(d.delimiter)}).\n` +
+              `Fix the cells, then: loadstone load --reload-of ${run.id} ${values.export}\n`,
+      );
+      return EXIT.ok;
     }
     if (values.export !== undefined && format !== undefined) {
       const file = path.resolve(io.cwd, values.export);

@@ -1,11 +1,15 @@
+import { resolve } from 'node:path';
 import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
+import { LoadstoneError } from '../../common/errors.ts';
 import { rowsOutcome } from '../../common/outcome/run-outcome.ts';
 import { countOf } from '../../common/outcome/words.ts';
+import type { JobSpec } from '../../common/spec/job-spec.ts';
 import { DUPLICATE_KEYS, LOAD_MODES } from '../../common/spec/job-spec.ts';
 import { type LocalWarehouse, openLocalWarehouse } from '../pg/local-warehouse.ts';
+import { reloadJob } from '../runs/reload-job.ts';
 import { type RunLoadOutcome, runLoad } from '../runs/run-load.ts';
 import { resolveDataDir } from '../store/data-dir.ts';
-import { openStore } from '../store/open-store.ts';
+import { openStore, type RunStore } from '../store/open-store.ts';
 import { NoSecretStore } from '../store/secret-store.ts';
 import { choiceOption, intOption, numberOption, parseCliArgs } from './args.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
@@ -31,6 +35,13 @@ Target options:
   --truncate                  Append only: empty the table first, inside the load's transaction
                               (a load that fails keeps the old rows); not with --commit-every
   --name NAME                 Job name (incremental watermarks are kept per job and table)
+  --reload-of RUN_ID          Load a fixed export for fixing of that run ('errors --for-fixing')
+                              through the run's own job: its source dialect, columns, types,
+                              formats and target; replace loads append and incremental loads
+                              upsert on their key, so the fixed rows add to what the run loaded.
+                              Only --target (the same URL again, when its password was not
+                              kept), --dry-run, --json, --max-error-rate, --max-errors and
+                              --data-dir may be given with it
   --dry-run                   Run the whole load in a transaction that is rolled back; print the plan
   --max-error-rate R          Abort and roll back above this share of rejected rows (default 0.05)
   --max-errors N              Abort and roll back above N rejected rows (default: unlimited)
@@ -58,7 +69,20 @@ const TARGET_OPTIONS = {
   'max-errors': { type: 'string' },
   'commit-every': { type: 'string' },
   json: { type: 'boolean' },
+  'reload-of': { type: 'string' },
 } as const;
+
+/** The options `--reload-of` takes besides the file: everything else comes from the original run. */
+const RELOAD_OPTIONS = new Set([
+  'reload-of',
+  'target',
+  'dry-run',
+  'json',
+  'max-error-rate',
+  'max-errors',
+  'data-dir',
+  'help',
+]);
 
 /** `loadstone load`: one load, recorded as a run. */
 export const loadCommand: CliCommand = async (args, io) => {
@@ -94,15 +118,40 @@ export const loadCommand: CliCommand = async (args, io) => {
   if (maxErrorRate !== undefined) settings.maxErrorRate = maxErrorRate;
   if (maxErrors !== undefined) settings.maxErrors = maxErrors;
   if (commitEvery !== undefined) settings.commitEvery = commitEvery;
-  const spec = await jobFromOptions(positionals[0], values, io.cwd, { target, settings, name: values.name });
-
+  const reloadOf = values['reload-of'];
+  if (reloadOf !== undefined) {
+    const extra = Object.keys(values).filter((k) => !RELOAD_OPTIONS.has(k));
+    if (extra.length > 0) {
+      throw new LoadstoneError(
+        'BAD_USAGE',
+        `--reload-of takes the original run's source, columns and target: ${extra.map((k) => `--${k}`).join(', ')} cannot be given with it`,
+      );
+    }
+    if (positionals[0] === undefined) {
+      throw new LoadstoneError(
+        'BAD_USAGE',
+        '--reload-of needs the fixed file: loadstone load --reload-of <runId> <file>',
+      );
+    }
+  }
   const dataDir = resolveDataDir({ dataDir: values['data-dir'], env: io.env, cwd: io.cwd });
+  const spec =
+    reloadOf === undefined
+      ? await jobFromOptions(positionals[0], values, io.cwd, { target, settings, name: values.name })
+      : null;
   const store = openStore(dataDir, { secretStore: new NoSecretStore() });
   let warehouse: LocalWarehouse | null = null;
   const progress = io.stderr.isTTY && !values.json ? createProgressLine(io.stderr) : null;
   try {
-    const outcome = await runLoad(spec, {
+    const job =
+      spec ??
+      withSettings(
+        reloadJob(store, resolveRunId(store, reloadOf!), resolve(io.cwd, positionals[0]!), values.target),
+        settings,
+      );
+    const outcome = await runLoad(job, {
       store,
+      ...(reloadOf !== undefined ? { reloadOf: resolveRunId(store, reloadOf) } : {}),
       env: io.env,
       dryRun: values['dry-run'] ?? false,
       signal: io.signal,
@@ -127,6 +176,16 @@ export const loadCommand: CliCommand = async (args, io) => {
   }
 };
 
+/** `last` is the most recent run; any other id is taken as it is. */
+function resolveRunId(store: RunStore, id: string): string {
+  return id === 'last' ? (store.runs.list({ limit: 1 })[0]?.id ?? id) : id;
+}
+
+/** The reload's job with the thresholds given on the command line over the original's. */
+function withSettings(spec: JobSpec, settings: LoadFlags['settings']): JobSpec {
+  return { ...spec, settings: { ...spec.settings, ...settings } };
+}
+
 function jsonOutcome(o: RunLoadOutcome) {
   return {
     runId: o.runId,
@@ -146,6 +205,7 @@ function jsonOutcome(o: RunLoadOutcome) {
     watermarkBefore: o.watermark.before,
     watermarkAfter: o.watermark.after,
     truncated: o.result?.truncated ?? false,
+    ...(o.reloadOf ? { reloadOf: o.reloadOf } : {}),
     ...(o.error ? { error: o.error } : {}),
   };
 }
@@ -184,6 +244,7 @@ function writeSummary(o: RunLoadOutcome, io: CliIo): void {
   if (o.mode === 'incremental') lines.push(`  watermark   ${watermarkText(o)}`);
   lines.push(`  took        ${seconds.toFixed(1)} s (${n(rate)} rows/s)`);
   lines.push(`  run         ${o.runId}`);
+  if (o.reloadOf) lines.push(`  reload of   ${o.reloadOf} (its fixed rejected rows)`);
   if (o.result?.truncated)
     lines.push(`  the table was emptied first (--truncate)${o.dryRun ? ', in the dry run only' : ''}`);
   if (o.result && o.result.addedColumns.length > 0)

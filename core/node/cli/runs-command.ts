@@ -117,7 +117,11 @@ function showRun(store: RunStore, id: string, json: boolean, io: CliIo): number 
     );
   }
   if (run.counts.rejected > 0) {
-    io.stdout.write(`\nRejected rows: loadstone errors ${run.id} (--summary, --export errors.csv)\n`);
+    io.stdout.write(
+      `\nRejected rows: loadstone errors ${run.id} (--summary, --export errors.csv)\n` +
+        `Fix and reload: loadstone errors ${run.id} --export fix.csv --for-fixing, edit, then ` +
+        `loadstone load --reload-of ${run.id} fix.csv\n`,
+    );
   }
   return EXIT.ok;
 }
@@ -139,6 +143,8 @@ function renderRun(run: RunRecord): string {
     ],
   ];
   if (run.status !== 'running') lines.push(['', rowsOutcome(run)]);
+  if (run.reloadOf) lines.push(['Reload of', `${run.reloadOf} (its fixed rejected rows)`]);
+  if (run.reloadedBy.length > 0) lines.push(['Reloaded by', run.reloadedBy.join(', ')]);
   if (run.mode === 'incremental') lines.push(['Watermark', watermarkText(run)]);
   if (run.error)
     lines.push(['Error', terminalSafe(run.error) + (run.errorCode ? ` (${run.errorCode})` : '')]);

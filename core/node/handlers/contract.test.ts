@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CommandName, commands } from '../../common/contract/commands.ts';
@@ -306,6 +307,17 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
         ['spec', 'dryRun'],
       ),
   },
+  'loads.reload': {
+    good: async () => {
+      // Through the loader and PostgreSQL in e2e/fix-and-reload.spec.ts; here the
+      // answer for a run that is not there.
+      const reply = await call('loads.reload', { runId: 'r_nothing', file: handle });
+      expect(reply.ok).toBe(false);
+      if (!reply.ok) expect(reply.error.code).toBe('not_found');
+    },
+    bad: async () =>
+      expectIssues(await call('loads.reload', { runId: 5, file: '' }), 'bad_request', ['runId', 'file']),
+  },
   'loads.cancel': {
     good: async () =>
       expect(expectValue(await call('loads.cancel', { runId: 'r_nothing' }))).toEqual({ cancelled: false }),
@@ -387,6 +399,26 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
       expectIssues(await call('reports.export', { runId, format: 'xml', path: out() }), 'bad_request', [
         'format',
         'file',
+      ]),
+  },
+  'reports.exportForFixing': {
+    good: async () => {
+      const out = path.join(t.filesDir, 'for-fixing.csv');
+      const { handle: file } = await t.engine.grants.grantWrite(out, { overwrite: false });
+      expect(expectValue(await call('reports.exportForFixing', { runId, file }))).toEqual({
+        rows: 1,
+        path: out,
+      });
+      // Only the source's columns, then what was wrong; a reload reads it back.
+      expect(fs.readFileSync(out, 'utf8')).toBe(
+        "id,amount,day,loadstone_error\r\n2,x,2024-03-06,amount: 'x' is not a number\r\n",
+      );
+      expectIssues(await call('reports.exportForFixing', { runId, file }), 'file_not_granted', ['file']);
+    },
+    bad: async () =>
+      expectIssues(await call('reports.exportForFixing', { runId, bom: 'yes' }), 'bad_request', [
+        'file',
+        'bom',
       ]),
   },
   'dialogs.openFile': {

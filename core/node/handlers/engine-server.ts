@@ -9,7 +9,7 @@ import { CODES } from '../../common/contract/error-codes.ts';
 import type { Reply } from '../../common/contract/errors.ts';
 import { toContractError } from './contract-errors.ts';
 import { dispatch } from './dispatch.ts';
-import type { Engine } from './types.ts';
+import type { DownloadFormat, Engine } from './types.ts';
 
 /** Bytes an export collects before sending them to the transport (one message, one acknowledgement). */
 const EXPORT_CHUNK_BYTES = 64 * 1024;
@@ -50,7 +50,7 @@ export function createEngineServer(engine: Engine, post: (message: EngineToTrans
     post({ type: 'granted', id, reply: await answerGrant(engine, request) });
   }
 
-  async function exportReport(id: number, runId: string, format: 'csv' | 'json' | 'ndjson'): Promise<void> {
+  async function exportReport(id: number, runId: string, format: DownloadFormat): Promise<void> {
     const signal = track(id);
     let reply: Reply<{ rows: number }>;
     try {

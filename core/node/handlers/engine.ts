@@ -1,4 +1,5 @@
 import { runLoad } from '../runs/run-load.ts';
+import { exportForFixing } from '../store/export-fixing.ts';
 import { exportReport, openStore, type SecretStore } from '../store/index.ts';
 import type { HandlerContext } from './context.ts';
 import { createHandlers } from './create-handlers.ts';
@@ -52,6 +53,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       signal: o.signal,
       onRunCreated: o.onRunCreated,
       onProgress: o.onProgress,
+      ...(o.reloadOf ? { reloadOf: o.reloadOf } : {}),
     });
   // Retention (settings) runs at open and whenever no load is running: it deletes old runs' rejected
   // rows and compacts the file, which should not compete with a load's writes.
@@ -91,7 +93,13 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     dataDir,
     grants,
     async exportReport(runId, format, out, signal) {
-      const result = await exportReport(store, runId, format, out, signal ? { signal } : {});
+      const result =
+        format === 'fixing' || format === 'fixing-bom'
+          ? await exportForFixing(store, runId, out, {
+              bom: format === 'fixing-bom',
+              ...(signal ? { signal } : {}),
+            })
+          : await exportReport(store, runId, format, out, signal ? { signal } : {});
       // The store leaves streams open (callers may write more); a download ends here.
       out.end();
       return { rows: result.rows };

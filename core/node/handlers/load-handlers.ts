@@ -1,12 +1,23 @@
+import { reloadJob } from '../runs/reload-job.ts';
 import type { HandlerContext } from './context.ts';
 import type { Handlers } from './types.ts';
 
-/** loads.start (returns the run id at once; the load goes on in the background) and loads.cancel. */
-export function loadHandlers(ctx: HandlerContext): Pick<Handlers, 'loads.start' | 'loads.cancel'> {
+/**
+ * loads.start (returns the run id at once; the load goes on in the background), loads.reload (a
+ * fixed export for fixing through the original run's job) and loads.cancel.
+ */
+export function loadHandlers(
+  ctx: HandlerContext,
+): Pick<Handlers, 'loads.start' | 'loads.reload' | 'loads.cancel'> {
   return {
     async 'loads.start'({ spec, dryRun }) {
       const { spec: source } = await ctx.grants.source(spec.source, 'spec.source.handle');
       return { runId: await ctx.loads.start({ ...spec, source }, dryRun) };
+    },
+    async 'loads.reload'({ runId, file }) {
+      const fixed = await ctx.grants.readable(file, 'file');
+      const spec = reloadJob(ctx.store, runId, fixed.path);
+      return { runId: await ctx.loads.start(spec, false, { reloadOf: runId }) };
     },
     async 'loads.cancel'({ runId }) {
       return { cancelled: ctx.loads.cancel(runId) };

@@ -23,6 +23,8 @@ export type StartLoad = (
     signal: AbortSignal;
     onRunCreated(runId: string): void;
     onProgress(progress: LoadProgressDto): void;
+    /** The run whose fixed rejected rows this load reloads. */
+    reloadOf?: string;
   },
 ) => Promise<LoadOutcome>;
 
@@ -48,7 +50,7 @@ export class LoadManager {
   ) {}
 
   /** Starts a load; resolves with its run id once the run is recorded. */
-  start(spec: JobSpecInput, dryRun: boolean): Promise<string> {
+  start(spec: JobSpecInput, dryRun: boolean, options: { reloadOf?: string } = {}): Promise<string> {
     const controller = new AbortController();
     let runId: string | null = null;
     const progress = createThrottle<LoadProgressDto>(PROGRESS_INTERVAL_MS, (p) =>
@@ -57,6 +59,7 @@ export class LoadManager {
 
     return new Promise<string>((resolve, reject) => {
       const work = this.startLoad(spec, {
+        ...options,
         dryRun,
         signal: controller.signal,
         onRunCreated: (id) => {

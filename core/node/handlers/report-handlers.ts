@@ -2,14 +2,15 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { LoadstoneError } from '../../common/errors.ts';
-import { exportReport, type ReportFormat, type RunStore } from '../store/index.ts';
+import { exportForFixing } from '../store/export-fixing.ts';
+import { exportReport, type RunStore } from '../store/index.ts';
 import type { HandlerContext } from './context.ts';
 import type { WritableFile } from './file-grants.ts';
-import type { Handlers } from './types.ts';
+import type { DownloadFormat, Handlers } from './types.ts';
 
 type ReportHandlers = Pick<
   Handlers,
-  'runs.list' | 'runs.get' | 'reports.page' | 'reports.summary' | 'reports.export'
+  'runs.list' | 'runs.get' | 'reports.page' | 'reports.summary' | 'reports.export' | 'reports.exportForFixing'
 >;
 
 /** runs.list/get and reports.*: what was loaded, and every row that was not. */
@@ -39,6 +40,12 @@ export function reportHandlers(ctx: HandlerContext): ReportHandlers {
       const rows = await exportTo(store, runId, format, target, signal);
       return { rows, path: target.path };
     },
+    async 'reports.exportForFixing'({ runId, file, bom }, { signal }) {
+      const target = await ctx.grants.takeWritable(file, 'file');
+      run(runId);
+      const rows = await exportTo(store, runId, bom ? 'fixing-bom' : 'fixing', target, signal);
+      return { rows, path: target.path };
+    },
   };
 }
 
@@ -50,11 +57,15 @@ export function reportHandlers(ctx: HandlerContext): ReportHandlers {
 async function exportTo(
   store: RunStore,
   runId: string,
-  format: ReportFormat,
+  format: DownloadFormat,
   target: WritableFile,
   signal: AbortSignal,
 ): Promise<number> {
-  if (target.overwrite) return (await exportReport(store, runId, format, target.path, { signal })).rows;
+  const write = (out: string | NodeJS.WritableStream) =>
+    format === 'fixing' || format === 'fixing-bom'
+      ? exportForFixing(store, runId, out, { bom: format === 'fixing-bom', signal })
+      : exportReport(store, runId, format, out, { signal });
+  if (target.overwrite) return (await write(target.path)).rows;
   const out = createWriteStream(target.path, { flags: 'wx', mode: 0o600 });
   try {
     await once(out, 'open');
@@ -66,7 +77,7 @@ async function exportTo(
     throw new LoadstoneError('BAD_USAGE', `cannot write ${target.path}: ${(error as Error).message}`);
   }
   try {
-    const result = await exportReport(store, runId, format, out, { signal });
+    const result = await write(out);
     out.end();
     await once(out, 'finish');
     return result.rows;

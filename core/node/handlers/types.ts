@@ -1,5 +1,10 @@
 import type { z } from 'zod';
-import type { CommandName, Commands, REPORT_FORMATS } from '../../common/contract/commands.ts';
+import type {
+  CommandName,
+  Commands,
+  DOWNLOAD_FORMATS,
+  REPORT_FORMATS,
+} from '../../common/contract/commands.ts';
 import type { EventBus } from './event-bus.ts';
 import type { FileGrants } from './file-grants.ts';
 import type { Logger } from './logger.ts';
@@ -27,6 +32,8 @@ export type Handlers = { [N in CommandName]: Handler<N> };
 
 /** Formats an error report can be exported as. */
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
+/** What a report download may be: a report format, or `fixing` / `fixing-bom` (an export for fixing). */
+export type DownloadFormat = (typeof DOWNLOAD_FORMATS)[number];
 
 /**
  * A running engine as transports see it: the handlers, the event bus, and the one thing that does not
@@ -40,12 +47,12 @@ export interface Engine {
   /** The files the renderer may name, by handle: transports grant what the operator picked. */
   readonly grants: FileGrants;
   /**
-   * Streams run `runId`'s error report to `out` (which it ends).
+   * Streams run `runId`'s error report (or, `fixing`, its export for fixing) to `out` (which it ends).
    * @throws LoadstoneError NOT_FOUND when there is no such run (before anything is written).
    */
   exportReport(
     runId: string,
-    format: ReportFormat,
+    format: DownloadFormat,
     out: NodeJS.WritableStream,
     signal?: AbortSignal,
   ): Promise<{ rows: number }>;

@@ -12,7 +12,7 @@ import type { Reply } from '../../common/contract/errors.ts';
 import { type EventName, events } from '../../common/contract/events.ts';
 import { EventBus } from '../handlers/event-bus.ts';
 import type { Logger } from '../handlers/logger.ts';
-import type { ReportFormat } from '../handlers/types.ts';
+import type { DownloadFormat } from '../handlers/types.ts';
 import { packageRoot } from '../runtime/package-root.ts';
 import type { EngineLink } from './engine-link.ts';
 
@@ -114,7 +114,7 @@ export class ChildEngine implements EngineLink {
 
   exportReport(
     runId: string,
-    format: ReportFormat,
+    format: DownloadFormat,
     out: Writable,
     signal: AbortSignal,
   ): Promise<Reply<{ rows: number }>> {

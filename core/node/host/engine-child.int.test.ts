@@ -218,6 +218,45 @@ describe('browser host: the engine never takes the host down', () => {
     expect(JSON.parse(lines[2999]!)).toMatchObject({ line: 3001 });
   });
 
+  it('downloads an export for fixing in the source dialect, with a BOM on request', async () => {
+    const store = openStore(dataDir, { secretStore: new KeyedSecretStore(randomBytes(32)) });
+    let runId: string;
+    try {
+      const spec = parseJobSpec({ source: { path: '/elsewhere/in.csv' }, target: { table: 't' } });
+      runId = store.runs.create({
+        spec,
+        sourceColumns: ['id', 'note'],
+        sourceFormat: {
+          kind: 'csv',
+          encoding: 'utf-8',
+          compression: 'none',
+          delimiter: ';',
+          quote: '"',
+          header: true,
+        },
+      });
+      store.rejects.writer(runId).add([
+        {
+          line: 2,
+          stage: 'normalize',
+          raw: { id: 'x1', note: 'a;b' },
+          errors: [
+            { column: 'id', value: 'x1', reason: 'invalid_integer', message: "'x1' is not an integer" },
+          ],
+        },
+      ]);
+      store.runs.finish(runId, { status: 'succeeded', counts: { read: 1, inserted: 0 } });
+    } finally {
+      store.close();
+    }
+    const plain = await rawRequest(host, { path: `/api/reports/${runId}/export?format=fixing` });
+    expect(plain.status).toBe(200);
+    expect(plain.headers['content-disposition']).toContain('-for-fixing.csv');
+    expect(plain.body).toBe(`id;note;loadstone_error\r\nx1;"a;b";id: 'x1' is not an integer\r\n`);
+    const bom = await rawRequest(host, { path: `/api/reports/${runId}/export?format=fixing&bom=1` });
+    expect(bom.body.startsWith('\uFEFFid;note;loadstone_error')).toBe(true);
+  });
+
   it('the store is intact after every attempt: it opens, with its jobs and connections', async () => {
     await callValue(host, 'connections.save', { name: 'wh', url: 'postgres://loader@127.0.0.1:1/db' });
     await host.close();

@@ -6,7 +6,7 @@ import { dispatch } from '../handlers/dispatch.ts';
 import { answerGrant } from '../handlers/engine-server.ts';
 import type { EventBus } from '../handlers/event-bus.ts';
 import type { Logger } from '../handlers/logger.ts';
-import type { Engine, ReportFormat } from '../handlers/types.ts';
+import type { DownloadFormat, Engine } from '../handlers/types.ts';
 
 /**
  * What the browser host needs of an engine, wherever it runs: in a child process of its own
@@ -25,7 +25,7 @@ export interface EngineLink {
   /** Streams a run's error report into `out` and ends it; resolves with a reply. */
   exportReport(
     runId: string,
-    format: ReportFormat,
+    format: DownloadFormat,
     out: Writable,
     signal: AbortSignal,
   ): Promise<Reply<{ rows: number }>>;

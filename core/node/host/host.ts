@@ -5,7 +5,7 @@ import { REPORT_FORMATS } from '../../common/contract/commands.ts';
 import { CODES } from '../../common/contract/error-codes.ts';
 import { toContractError } from '../handlers/contract-errors.ts';
 import { UPLOADS_DIR } from '../handlers/file-grants.ts';
-import type { Engine, ReportFormat } from '../handlers/types.ts';
+import type { DownloadFormat, Engine, ReportFormat } from '../handlers/types.ts';
 import { type EngineLink, inProcessLink } from './engine-link.ts';
 import {
   HttpError,
@@ -57,6 +57,12 @@ const CONTENT_TYPES: Record<ReportFormat, string> = {
   json: 'application/json; charset=utf-8',
   ndjson: 'application/x-ndjson; charset=utf-8',
 };
+
+/** `?format=fixing[&bom=1]`: an export for fixing, a delimited file in the source's own dialect. */
+function downloadFormat(format: string | null, bom: string | null): DownloadFormat | null {
+  if (format === 'fixing') return bom === '1' ? 'fixing-bom' : 'fixing';
+  return REPORT_FORMATS.includes(format as ReportFormat) ? (format as ReportFormat) : null;
+}
 
 /**
  * Serves the renderer and the engine's contract over HTTP on 127.0.0.1 only.
@@ -137,7 +143,11 @@ export async function startBrowserHost(options: HostOptions): Promise<BrowserHos
       return sendReply(res, await engine.grant({ kind: 'read', path, name: name ?? '', uploaded: true }));
     }
     if (route === 'GET reports' && segments.length === 3 && segments[2] === 'export') {
-      return exportReport(res, decodeSegment(segments[1]!), url.searchParams.get('format'));
+      return exportReport(
+        res,
+        decodeSegment(segments[1]!),
+        downloadFormat(url.searchParams.get('format'), url.searchParams.get('bom')),
+      );
     }
     const known = ['call', 'events', 'upload', 'reports'].includes(segments[0] ?? '');
     return sendError(res, known ? 405 : 404, {
@@ -146,23 +156,27 @@ export async function startBrowserHost(options: HostOptions): Promise<BrowserHos
     });
   }
 
-  async function exportReport(res: ServerResponse, runId: string, format: string | null): Promise<void> {
-    if (!runId || !REPORT_FORMATS.includes(format as ReportFormat)) {
+  async function exportReport(res: ServerResponse, runId: string, fmt: DownloadFormat | null): Promise<void> {
+    if (!runId || fmt === null) {
       throw new HttpError(400, {
         code: CODES.BAD_REQUEST,
-        message: `Choose an export format: ${REPORT_FORMATS.join(', ')}.`,
-        issues: [{ path: 'format', message: `expected one of ${REPORT_FORMATS.join(', ')}` }],
+        message: `Choose an export format: ${REPORT_FORMATS.join(', ')}, or fixing.`,
+        issues: [{ path: 'format', message: `expected one of ${REPORT_FORMATS.join(', ')}, fixing` }],
       });
     }
-    const fmt = format as ReportFormat;
     // Looked up first, so "no such run" is still a JSON 404 rather than a broken download.
     const found = await engine.call('runs.get', { runId });
     if (!found.ok) throw new HttpError(statusForCode(found.error.code), found.error);
     const abort = new AbortController();
     res.on('close', () => abort.abort());
+    const safeId = runId.replace(/[^A-Za-z0-9_-]/g, '_');
+    const fixing = fmt === 'fixing' || fmt === 'fixing-bom';
     res.writeHead(200, {
-      'Content-Type': CONTENT_TYPES[fmt],
-      'Content-Disposition': `attachment; filename="run-${runId.replace(/[^A-Za-z0-9_-]/g, '_')}-errors.${fmt}"`,
+      // An export for fixing is in the source's own encoding, which the browser need not know.
+      'Content-Type': fixing ? 'text/csv' : CONTENT_TYPES[fmt],
+      'Content-Disposition': fixing
+        ? `attachment; filename="run-${safeId}-for-fixing.csv"`
+        : `attachment; filename="run-${safeId}-errors.${fmt}"`,
       'Cache-Control': 'no-store',
     });
     const done = await engine.exportReport(runId, fmt, res, abort.signal);

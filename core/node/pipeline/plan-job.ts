@@ -30,9 +30,18 @@ export interface PlannedJob {
  */
 export async function planJob(
   spec: JobSpec,
-  options: { signal?: AbortSignal | undefined; minRows?: number; defaults?: FormatDefaults } = {},
+  options: {
+    signal?: AbortSignal | undefined;
+    minRows?: number;
+    defaults?: FormatDefaults;
+    /** A reload of an export for fixing (its trailing `loadstone_error` column is dropped). */
+    reload?: boolean;
+  } = {},
 ): Promise<PlannedJob> {
-  const source = await openSource(spec.source, { signal: options.signal });
+  const source = await openSource(spec.source, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.reload ? { reload: true } : {}),
+  });
   try {
     const skipped = new Set(spec.columns?.filter((c) => c.skip).map((c) => c.source));
     checkColumnCount(spec.source.path, source.columns, skipped);

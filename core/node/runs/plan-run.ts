@@ -36,6 +36,8 @@ export interface RunPlan {
   readonly normalizer: RowNormalizer;
   /** The load's columns (target names and types, after renames and skips). */
   readonly columns: readonly LoadColumn[];
+  /** The run whose fixed rejected rows this load reloads (`load --reload-of`). */
+  readonly reloadOf?: string | undefined;
 }
 
 /**
@@ -48,7 +50,11 @@ export interface RunPlan {
 export async function planRun(
   input: JobSpecInput | JobSpec,
   store: RunStore,
-  options: { readonly env: NodeJS.ProcessEnv; readonly signal?: AbortSignal | undefined },
+  options: {
+    readonly env: NodeJS.ProcessEnv;
+    readonly signal?: AbortSignal | undefined;
+    readonly reloadOf?: string | undefined;
+  },
 ): Promise<RunPlan> {
   const own = parseJobSpec(input);
   const defaults = formatDefaults(store.settings.get());
@@ -65,7 +71,10 @@ export async function planRun(
   const resolved = isLocal ? null : store.connections.resolve(target.connection, { env: options.env });
   const targetLabel = isLocal ? LOCAL_CONNECTION : (resolved?.label ?? target.connection);
 
-  const job = await planJob(spec, options.signal ? { signal: options.signal } : {});
+  const job = await planJob(spec, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.reloadOf ? { reload: true } : {}),
+  });
   try {
     const normalizer = createRowNormalizer(job.plans);
     const columns = normalizer.columns.map((c) => ({ name: c.name, type: c.type }));
@@ -73,7 +82,18 @@ export async function planRun(
       target,
       columns.map((c) => c.name),
     );
-    return { spec, ownFormat: own.format, defaults, target, resolved, targetLabel, job, normalizer, columns };
+    return {
+      spec,
+      ownFormat: own.format,
+      defaults,
+      target,
+      resolved,
+      targetLabel,
+      job,
+      normalizer,
+      columns,
+      reloadOf: options.reloadOf,
+    };
   } catch (error) {
     await job.source.close();
     throw error;

@@ -21,6 +21,8 @@ export interface RunLoadOptions {
   /** Called once the run is recorded, before any row moves. */
   readonly onRunCreated?: (runId: string) => void;
   readonly onProgress?: (progress: LoadProgressDto) => void;
+  /** The run whose fixed rejected rows this load reloads (see `reloadJob`); recorded as its link. */
+  readonly reloadOf?: string;
   /** Rows per COPY/merge chunk (tests use small ones). */
   readonly chunkRows?: number;
 }
@@ -35,6 +37,8 @@ export interface RunLoadOutcome extends RunEnd {
   readonly table: string;
   /** The loader's result when the load went through (also for a dry run). */
   readonly result: LoadResult | null;
+  /** The run whose fixed rejected rows this run reloaded, or null. */
+  readonly reloadOf: string | null;
 }
 
 /**
@@ -52,7 +56,11 @@ export async function runLoad(
 ): Promise<RunLoadOutcome> {
   const started = Date.now();
   const { store } = options;
-  const plan = await planRun(input, store, { env: options.env, signal: options.signal });
+  const plan = await planRun(input, store, {
+    env: options.env,
+    signal: options.signal,
+    reloadOf: options.reloadOf,
+  });
   try {
     const record = new RunRecord(store, plan, options.dryRun, started);
     options.onRunCreated?.(record.id);
@@ -83,6 +91,7 @@ export async function runLoad(
       target: plan.targetLabel,
       table: plan.target.table,
       result,
+      reloadOf: options.reloadOf ?? null,
     };
   } finally {
     await plan.job.source.close();

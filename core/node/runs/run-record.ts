@@ -3,6 +3,7 @@ import { type ErrorCode, isLoadstoneError, LoadstoneError } from '../../common/e
 import type { RejectedRow } from '../../common/types.ts';
 import { type LoadProgress, type LoadResult, loadFailureCounts } from '../load/index.ts';
 import type { FinalRunStatus, RejectWriter, RunCounts, RunStore } from '../store/index.ts';
+import { columnSpecsOf, sourceDialectOf } from './plan-record.ts';
 import type { RunPlan } from './plan-run.ts';
 
 /** How a recorded run ended, as the record step wrote it. */
@@ -40,6 +41,9 @@ export class RunRecord {
       jobName: plan.spec.name ?? null,
       sourceColumns: plan.job.source.columns,
       dryRun,
+      sourceFormat: sourceDialectOf(plan.job.source.format),
+      columnPlans: columnSpecsOf(plan.job.plans),
+      reloadOf: plan.reloadOf ?? null,
     });
     this.#writer = store.rejects.writer(this.id);
     const { dateOrder, timeZone } = plan.defaults;

@@ -1,4 +1,4 @@
-import { exportLayout, unguardCell } from '../../common/export-format.ts';
+import { exportLayout, FIXING_ERROR_COLUMN, unguardCell } from '../../common/export-format.ts';
 import type { RawValue } from '../../common/types.ts';
 import type { OpenedSource, SourceRow } from './types.ts';
 
@@ -35,5 +35,36 @@ export function unguardLoadstoneExport(source: OpenedSource): OpenedSource {
     },
     close: () => source.close(),
     ...(reparse ? { reparse: (text: string) => unguard(reparse(text)) } : {}),
+  };
+}
+
+/**
+ * A reload's reader (`load --reload-of`): drops the trailing `loadstone_error` column an export for
+ * fixing added, so the fixed file has exactly the source's columns again. Only a reload does this,
+ * and only for the last column: anywhere else a column of that name is the operator's data and loads
+ * like any other.
+ */
+export function dropFixingColumn(source: OpenedSource): OpenedSource {
+  const n = source.columns.length;
+  if (n < 2 || source.columns[n - 1] !== FIXING_ERROR_COLUMN) return source;
+  const last = n - 1;
+  const drop = (values: RawValue[]): RawValue[] => {
+    if (values.length > last) values.splice(last, 1);
+    return values;
+  };
+  const reparse = source.reparse?.bind(source);
+  return {
+    format: source.format,
+    columns: source.columns.slice(0, last),
+    totalBytes: source.totalBytes,
+    bytesRead: () => source.bytesRead(),
+    async *rows(): AsyncIterable<SourceRow[]> {
+      for await (const batch of source.rows()) {
+        for (const row of batch) drop(row.values);
+        yield batch;
+      }
+    },
+    close: () => source.close(),
+    ...(reparse ? { reparse: (text: string) => drop(reparse(text)) } : {}),
   };
 }

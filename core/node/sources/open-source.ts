@@ -4,7 +4,7 @@ import { checkTextHead, isZip } from './binary-check.ts';
 import { HEAD_BYTES, openByteInput } from './byte-input.ts';
 import { openDelimitedSource } from './delimited/delimited-source.ts';
 import { detectFormat, type FormatGuess } from './detect-format.ts';
-import { unguardLoadstoneExport } from './loadstone-export.ts';
+import { dropFixingColumn, unguardLoadstoneExport } from './loadstone-export.ts';
 import type { OpenedSource, OpenSourceOptions } from './types.ts';
 
 /**
@@ -60,9 +60,10 @@ export async function openSource(spec: SourceSpec, opts: OpenSourceOptions = {})
         // An explicit `format: 'tsv'` means tab-separated; a file name only suggests it.
         const told =
           spec.format === 'tsv' && spec.delimiter === undefined ? { ...spec, delimiter: '\t' } : spec;
-        return unguardLoadstoneExport(
+        const read = unguardLoadstoneExport(
           await openDelimitedSource(input, told, opts, { delimiter: guess.delimiter }),
         );
+        return opts.reload ? dropFixingColumn(read) : read;
       }
     }
   } catch (error) {

@@ -71,4 +71,6 @@ export interface OpenedSource {
 
 export interface OpenSourceOptions {
   signal?: AbortSignal;
+  /** A reload of an export for fixing: drop its trailing `loadstone_error` column (`dropFixingColumn`). */
+  reload?: boolean;
 }

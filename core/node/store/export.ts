@@ -164,7 +164,7 @@ function jsonRecord(row: RejectedRowRecord): string {
 }
 
 /** Writes with backpressure and turns a stream error into a rejected write. */
-class Sink {
+export class Sink {
   #error: Error | undefined;
   readonly #stream: NodeJS.WritableStream;
   readonly #onError = (error: Error) => {
@@ -176,7 +176,7 @@ class Sink {
     stream.on('error', this.#onError);
   }
 
-  async write(chunk: string): Promise<void> {
+  async write(chunk: string | Uint8Array): Promise<void> {
     if (this.#error) throw this.#error;
     if (this.#stream.write(chunk)) return;
     await new Promise<void>((resolve, reject) => {
@@ -198,7 +198,7 @@ class Sink {
 }
 
 /** A file written (mode 0600) under a temporary name beside the target, renamed into place when complete. */
-async function openFile(file: string): Promise<{
+export async function openFile(file: string): Promise<{
   stream: NodeJS.WritableStream;
   commit(): Promise<void>;
   abort(): void;

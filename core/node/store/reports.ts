@@ -10,7 +10,16 @@ export interface ReportsRepo {
   page(
     runId: string,
     query?: ReportFilter & { offset?: number; limit?: number },
-  ): { total: number; rows: StoredRejectedRow[]; sourceColumns: string[] };
+  ): {
+    total: number;
+    rows: StoredRejectedRow[];
+    sourceColumns: string[];
+    /**
+     * The target column each source column became (aligned with `sourceColumns`; null: skipped),
+     * as errors name them; null for runs recorded before the decided columns were kept.
+     */
+    columnNames: Array<string | null> | null;
+  };
   /** Errors grouped by reason × column, most frequent first, each with its first example value. */
   summary(runId: string): ReportSummaryItem[];
   /** Rejected rows matching the filter (a row with several matching errors counts once). */
@@ -168,10 +177,17 @@ export function toStoredRow(r: RejectedRowRecord): StoredRejectedRow {
   };
 }
 
+/** The target name of each source column, from a run's decided columns (null: skipped or unknown). */
+function targetNames(sourceColumns: readonly string[], columnPlans: string): Array<string | null> {
+  const plans = JSON.parse(columnPlans) as Array<{ source: string; name?: string; skip?: boolean }>;
+  const bySource = new Map(plans.map((p) => [p.source, p.skip ? null : (p.name ?? null)]));
+  return sourceColumns.map((c) => bySource.get(c) ?? null);
+}
+
 /** Creates the reports part of a store. */
 export function createReportsRepo(ctx: StoreContext): ReportsRepo {
   const selector = new RowSelector(ctx);
-  const columnsOf = ctx.db.prepare('SELECT source_columns FROM runs WHERE seq = ?').pluck();
+  const columnsOf = ctx.db.prepare('SELECT source_columns, column_plans FROM runs WHERE seq = ?');
   const groups = ctx.db.prepare(`SELECT reason, column_name AS "column", COUNT(*) AS count FROM reject_errors
     WHERE run_seq = ? GROUP BY reason, column_name`);
   const exampleOf = ctx.db.prepare(`SELECT value, stage FROM reject_errors
@@ -183,11 +199,16 @@ export function createReportsRepo(ctx: StoreContext): ReportsRepo {
       const offset = Math.max(0, Math.trunc(query.offset ?? 0));
       const limit = Math.max(1, Math.min(Math.trunc(query.limit ?? 100), 10_000));
       // One read transaction, so the total and the rows agree while a writer is adding rows.
-      return ctx.db.transaction(() => ({
-        total: selector.count(seq, query),
-        rows: selector.page(seq, query, offset, limit).map(toStoredRow),
-        sourceColumns: JSON.parse(columnsOf.get(seq) as string) as string[],
-      }))();
+      return ctx.db.transaction(() => {
+        const cols = columnsOf.get(seq) as { source_columns: string; column_plans: string | null };
+        const sourceColumns = JSON.parse(cols.source_columns) as string[];
+        return {
+          total: selector.count(seq, query),
+          rows: selector.page(seq, query, offset, limit).map(toStoredRow),
+          sourceColumns,
+          columnNames: cols.column_plans === null ? null : targetNames(sourceColumns, cols.column_plans),
+        };
+      })();
     },
 
     summary(runId) {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { LoadstoneError } from '../../common/errors.ts';
-import type { JobSpec } from '../../common/spec/job-spec.ts';
+import type { ColumnSpec, JobSpec } from '../../common/spec/job-spec.ts';
+import type { SourceDialect } from '../../common/spec/source-dialect.ts';
 import { runSeqOf, type StoreContext } from './context.ts';
 import { isPostgresUrl, redactSecrets, redactUrl } from './postgres-url.ts';
 import {
@@ -82,11 +83,18 @@ interface RunRow {
   ended_at: string | null;
   error_code: string | null;
   error_message: string | null;
+  reload_of: string | null;
+  /** JSON array of run ids (a subquery of SUMMARY_COLUMNS). */
+  reloaded_by: string;
+  source_format: string | null;
+  column_plans: string | null;
 }
 
 const SUMMARY_COLUMNS = `id, job_name, source, target, target_table, mode, dry_run, status, rows_read, rows_inserted,
   rows_updated, rows_unchanged, rows_skipped, rows_superseded, rows_rejected, watermark_before, watermark_after,
-  duration_ms, started_at, ended_at, error_message`;
+  duration_ms, started_at, ended_at, error_message, reload_of,
+  (SELECT json_group_array(r2.id) FROM (SELECT id FROM runs r3 WHERE r3.reload_of = runs.id ORDER BY r3.seq) r2)
+    AS reloaded_by`;
 
 /**
  * Creates the runs part of a store. `owned` collects ids this store created and has not finished;
@@ -100,7 +108,8 @@ export function createRunsRepo(
   const { db } = ctx;
   const insert =
     db.prepare(`INSERT INTO runs (id, job_name, spec, source, source_columns, target, target_table, mode,
-    dry_run, status, started_at, owner_pid, owner_host) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`);
+    dry_run, status, started_at, owner_pid, owner_host, reload_of, source_format, column_plans)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`);
   const updateStmt = db.prepare(`UPDATE runs SET phase = COALESCE(?, phase),
     rows_read = COALESCE(?, rows_read), rows_inserted = COALESCE(?, rows_inserted),
     rows_updated = COALESCE(?, rows_updated), rows_unchanged = COALESCE(?, rows_unchanged),
@@ -116,7 +125,7 @@ export function createRunsRepo(
     rows_rejected = COALESCE(?, rows_rejected), watermark_after = COALESCE(?, watermark_after),
     duration_ms = ? WHERE id = ? AND status = 'running'`);
   const statusOf = db.prepare('SELECT status FROM runs WHERE id = ?').pluck();
-  const getStmt = db.prepare('SELECT * FROM runs WHERE id = ?');
+  const getStmt = db.prepare(`SELECT *, ${SUMMARY_COLUMNS} FROM runs WHERE id = ?`);
   const insertEvent = db.prepare(
     'INSERT INTO run_events (run_seq, at, kind, message, data) VALUES (?, ?, ?, ?, ?)',
   );
@@ -147,6 +156,9 @@ export function createRunsRepo(
         ctx.now().toISOString(),
         process.pid,
         os.hostname(),
+        snapshot.reloadOf ?? null,
+        snapshot.sourceFormat ? JSON.stringify(snapshot.sourceFormat) : null,
+        snapshot.columnPlans ? JSON.stringify(snapshot.columnPlans) : null,
       ];
       for (let attempt = 0; ; attempt++) {
         const id = newRunId(ctx.now());
@@ -229,6 +241,8 @@ export function createRunsRepo(
         phase: row.phase,
         sourceColumns: JSON.parse(row.source_columns) as string[],
         spec: JSON.parse(row.spec) as JobSpec,
+        sourceFormat: row.source_format === null ? null : (JSON.parse(row.source_format) as SourceDialect),
+        columnPlans: row.column_plans === null ? null : (JSON.parse(row.column_plans) as ColumnSpec[]),
       };
     },
 
@@ -278,6 +292,8 @@ function toSummary(row: RunRow): RunSummary {
     endedAt: row.ended_at,
     durationMs: row.duration_ms ?? durationOf(row.started_at, row.ended_at),
     error: row.error_message,
+    reloadOf: row.reload_of,
+    reloadedBy: JSON.parse(row.reloaded_by) as string[],
   };
 }
 

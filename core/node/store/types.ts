@@ -1,4 +1,5 @@
-import type { JobSpec, LoadMode } from '../../common/spec/job-spec.ts';
+import type { ColumnSpec, JobSpec, LoadMode } from '../../common/spec/job-spec.ts';
+import type { SourceDialect } from '../../common/spec/source-dialect.ts';
 import type { RawValue, RejectStage, RowError } from '../../common/types.ts';
 import type { SslMode } from './postgres-url.ts';
 
@@ -33,6 +34,12 @@ export interface RunSnapshot {
   /** Source column names as read (header order); the CSV report's columns. */
   sourceColumns?: readonly string[];
   dryRun?: boolean;
+  /** The source's dialect as read (an export for fixing writes it back so). */
+  sourceFormat?: SourceDialect;
+  /** The columns as the run decided them (a reload of its fixed rows loads them so). */
+  columnPlans?: readonly ColumnSpec[];
+  /** The run whose fixed rejected rows this run reloads. */
+  reloadOf?: string | null;
 }
 
 /** A run as lists show it (the contract's `runSummarySchema` shape). */
@@ -58,6 +65,10 @@ export interface RunSummary {
    */
   durationMs: number | null;
   error: string | null;
+  /** The run whose fixed rejected rows this run reloaded (`load --reload-of`), or null. */
+  reloadOf: string | null;
+  /** The runs that reloaded this run's fixed rejected rows, oldest first. */
+  reloadedBy: string[];
 }
 
 /** Everything stored about one run. */
@@ -67,6 +78,10 @@ export interface RunRecord extends RunSummary {
   sourceColumns: string[];
   /** The job spec as it was when the run started (passwords redacted). */
   spec: JobSpec;
+  /** The source's dialect as read; null for runs recorded before it was kept. */
+  sourceFormat: SourceDialect | null;
+  /** The columns as the run decided them; null for runs recorded before they were kept. */
+  columnPlans: ColumnSpec[] | null;
 }
 
 /** A phase or progress event worth keeping after the run. */

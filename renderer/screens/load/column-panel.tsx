@@ -36,6 +36,8 @@ export function ColumnPanel(props: {
   onChange: (patch: Partial<ColumnEdit>) => void;
   onReset: () => void;
   onClose: () => void;
+  /** Folds the panel to a rail beside the grid (narrow windows keep their columns). */
+  onCollapse: () => void;
 }) {
   const { column: c, edit = {}, onChange } = props;
   const id = useId();
@@ -59,14 +61,26 @@ export function ColumnPanel(props: {
         <h3 id={`${id}-title`} className="panel-title">
           Column <span className="mono">{c.source}</span>
         </h3>
-        <button
-          type="button"
-          className="btn btn-small btn-ghost"
-          onClick={props.onClose}
-          aria-label="Close column panel"
-        >
-          ✕
-        </button>
+        <span className="panel-head-actions">
+          <button
+            type="button"
+            className="btn btn-small btn-ghost"
+            onClick={props.onCollapse}
+            aria-label="Fold the panel"
+            title="Fold the panel"
+            data-testid="panel-collapse"
+          >
+            ›
+          </button>
+          <button
+            type="button"
+            className="btn btn-small btn-ghost"
+            onClick={props.onClose}
+            aria-label="Close column panel"
+          >
+            ✕
+          </button>
+        </span>
       </div>
       <dl className="facts facts-compact">
         <dt>Type</dt>

@@ -4,11 +4,21 @@ import { Empty, ErrorBox, Loading } from '../../components/states.tsx';
 import { ColumnPanel } from './column-panel.tsx';
 import { FileDefaultsPanel } from './file-defaults-panel.tsx';
 import { badgeText, columnRejected, columnRejectedText, rejectedListed } from './preview-counts.ts';
-import { PreviewGrid, type PreviewView } from './preview-grid.tsx';
+import { columnMatches, PreviewGrid, type PreviewView } from './preview-grid.tsx';
 import { usePreview } from './use-preview.ts';
 import { useWizard } from './wizard-context.tsx';
 
 const LIMITS = [200, 1000, 10_000];
+/** Files with more columns than this get a column search box. */
+const SEARCH_FROM = 10;
+/** Below this window width the side panel starts collapsed, so the grid keeps its columns. */
+const NARROW = '(max-width: 1279px)';
+
+function isNarrow(): boolean {
+  return typeof window !== 'undefined' && typeof window.matchMedia === 'function'
+    ? window.matchMedia(NARROW).matches
+    : false;
+}
 
 /** Steps 2 and 3: the live preview grid and the column panel beside it. */
 export function ColumnsStep() {
@@ -19,8 +29,18 @@ export function ColumnsStep() {
   const [selected, setSelected] = useState<string | null>(null);
   const [resets, setResets] = useState(0);
   const [inspected, setInspected] = useState<string | null>(null);
+  const [columnSearch, setColumnSearch] = useState('');
+  const [collapsed, setCollapsed] = useState(isNarrow);
   const ids = useId();
   const result = query.data;
+  // Editing a column opens the panel; closing it on a narrow window gives the grid its room back.
+  const select = (source: string | null) => {
+    setSelected(source);
+    if (source !== null) setCollapsed(false);
+    else if (isNarrow()) setCollapsed(true);
+  };
+  const searchable = (result?.columns.length ?? 0) > SEARCH_FROM;
+  const matching = result ? result.columns.filter((c) => columnMatches(c, columnSearch)).length : 0;
 
   useEffect(() => {
     if (result) dispatch({ type: 'columnOrder', columns: result.columns.map((c) => c.source) });
@@ -87,6 +107,25 @@ export function ColumnsStep() {
             ))}
           </select>
         </div>
+        {searchable ? (
+          <div className="field field-inline">
+            <label htmlFor={`${ids}-find`}>Find column</label>
+            <input
+              id={`${ids}-find`}
+              type="search"
+              className="input input-small"
+              value={columnSearch}
+              onChange={(e) => setColumnSearch(e.target.value)}
+              placeholder="name or header"
+              data-testid="column-search"
+            />
+            {columnSearch.trim() ? (
+              <span className="muted" data-testid="column-search-count" data-count={matching}>
+                {formatCount(matching)} of {formatCount(result?.columns.length ?? 0)} columns
+              </span>
+            ) : null}
+          </div>
+        ) : null}
         <span className="spacer" />
         {pending ? (
           <span className="muted" role="status" data-testid="preview-updating">
@@ -135,7 +174,7 @@ export function ColumnsStep() {
           ))}
           {warnings.map((c) => (
             <li key={c.source}>
-              <button type="button" className="link" onClick={() => setSelected(c.source)}>
+              <button type="button" className="link" onClick={() => select(c.source)}>
                 {c.name}
               </button>
               : {c.warnings.join('; ')}
@@ -144,7 +183,7 @@ export function ColumnsStep() {
         </ul>
       ) : null}
 
-      <div className="preview-layout">
+      <div className={`preview-layout${collapsed ? ' panel-collapsed' : ''}`} data-testid="preview-layout">
         <div className="preview-main">
           {result ? (
             result.columns.length === 0 ? (
@@ -157,9 +196,10 @@ export function ColumnsStep() {
                 view={view}
                 onlyRejected={onlyRejected}
                 selected={selected}
-                onSelect={setSelected}
+                onSelect={select}
                 onInspect={setInspected}
                 stale={query.isPlaceholderData || pending}
+                columnSearch={searchable ? columnSearch : ''}
               />
             )
           ) : query.isError ? null : (
@@ -170,7 +210,17 @@ export function ColumnsStep() {
               'Hover or focus a cell to see its raw value, its normalized value and any reason it is rejected.'}
           </div>
         </div>
-        {selectedColumn ? (
+        {collapsed ? (
+          <button
+            type="button"
+            className="panel-rail"
+            onClick={() => setCollapsed(false)}
+            aria-label={selectedColumn ? 'Show the column panel' : 'Show the file defaults'}
+            data-testid="panel-expand"
+          >
+            {selectedColumn ? 'Column' : 'File defaults'} ‹
+          </button>
+        ) : selectedColumn ? (
           <ColumnPanel
             key={`${selectedColumn.source}:${resets}`}
             column={selectedColumn}
@@ -182,13 +232,15 @@ export function ColumnsStep() {
               dispatch({ type: 'resetColumn', source: selectedColumn.source });
               setResets((n) => n + 1);
             }}
-            onClose={() => setSelected(null)}
+            onClose={() => select(null)}
+            onCollapse={() => setCollapsed(true)}
           />
         ) : (
           <FileDefaultsPanel
             format={state.format}
             onChange={(patch) => dispatch({ type: 'format', patch })}
             defaults={result?.defaults}
+            onCollapse={() => setCollapsed(true)}
           />
         )}
       </div>

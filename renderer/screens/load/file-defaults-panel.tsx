@@ -16,6 +16,8 @@ export function FileDefaultsPanel(props: {
   onChange: (patch: Partial<FormatOptions>) => void;
   /** The preview's defaults: what an empty control falls back to, and from where. */
   defaults?: PreviewResultDto['defaults'];
+  /** Folds the panel to a rail beside the grid (narrow windows keep their columns). */
+  onCollapse: () => void;
 }) {
   const { format, onChange, defaults } = props;
   const id = useId();
@@ -25,6 +27,16 @@ export function FileDefaultsPanel(props: {
         <h3 id={`${id}-title`} className="panel-title">
           File defaults
         </h3>
+        <button
+          type="button"
+          className="btn btn-small btn-ghost"
+          onClick={props.onCollapse}
+          aria-label="Fold the panel"
+          title="Fold the panel"
+          data-testid="panel-collapse"
+        >
+          ›
+        </button>
       </div>
       <p className="hint">
         Apply to every column unless a column says otherwise. Select a column header to edit it.

@@ -6,9 +6,11 @@ import type {
   PreviewRowDto,
 } from '../../../core/common/contract/index.ts';
 import { displayValue, formatCount } from '../../components/format.ts';
+import { columnMatches, headerChars } from './column-fit.ts';
 import { columnRejected, columnRejectedText, gridRows, oneLine, rejectedListNote } from './preview-counts.ts';
 import { type CellError, cellValues, type GridRow, PreviewRow, type PreviewView } from './preview-row.tsx';
 
+export { columnMatches } from './column-fit.ts';
 export type { PreviewView } from './preview-row.tsx';
 
 const LINE_WIDTH = 64;
@@ -42,17 +44,30 @@ const CELL_PAD = 22;
 /** Rows looked at to size the columns: enough to be representative, cheap for 10,000 rows. */
 const WIDTH_SAMPLE = 300;
 
-/** Column widths that fit the header and the sampled values (clamped), computed once per result and view. */
-function columnWidths(result: PreviewResultDto, view: PreviewView): number[] {
+/** The widest a column grows for its values; its header may make it wider, up to HEADER_MAX. */
+const VALUE_MAX = 320;
+const HEADER_MAX = 480;
+
+/**
+ * Column widths that fit the whole header and the sampled values (values clamped at VALUE_MAX, the
+ * header at HEADER_MAX), computed once per result and view.
+ */
+function columnWidths(
+  result: PreviewResultDto,
+  columns: readonly PreviewColumnDto[],
+  view: PreviewView,
+): number[] {
   const sample = result.rows.slice(0, WIDTH_SAMPLE);
-  return result.columns.map((c) => {
-    let chars = Math.max(c.name.length + 2, c.type.length + 10);
+  return columns.map((c) => {
+    let chars = 0;
     for (const row of sample) {
       const { raw, value } = cellValues(row, c);
       if (view !== 'raw') chars = Math.max(chars, displayValue(value).text.length);
       if (view !== 'normalized') chars = Math.max(chars, displayValue(raw).text.length);
     }
-    return Math.round(Math.min(320, Math.max(80, chars * CHAR_PX + CELL_PAD)));
+    const values = Math.min(VALUE_MAX, chars * CHAR_PX + CELL_PAD);
+    const header = Math.min(HEADER_MAX, headerChars(result, c) * CHAR_PX + CELL_PAD);
+    return Math.round(Math.max(80, values, header));
   });
 }
 
@@ -68,9 +83,15 @@ export const PreviewGrid = memo(function PreviewGrid(props: {
   onSelect: (source: string | null) => void;
   onInspect: (text: string | null) => void;
   stale: boolean;
+  /** The column search: only matching columns are shown (wide files). */
+  columnSearch?: string;
 }) {
   const { result, view, onlyRejected, selected, onSelect, onInspect } = props;
-  const columns = result.columns;
+  const search = props.columnSearch ?? '';
+  const columns = useMemo(
+    () => result.columns.filter((c) => columnMatches(c, search)),
+    [result.columns, search],
+  );
   const scrollRef = useRef<HTMLDivElement>(null);
   const bodyRef = useRef<HTMLTableSectionElement>(null);
 
@@ -86,7 +107,7 @@ export const PreviewGrid = memo(function PreviewGrid(props: {
   const listNote = onlyRejected ? rejectedListNote(result) : null;
 
   const byName = useMemo(() => new Map(columns.map((c) => [c.name, c])), [columns]);
-  const widths = useMemo(() => columnWidths(result, view), [result, view]);
+  const widths = useMemo(() => columnWidths(result, columns, view), [result, columns, view]);
   const rowHeight = view === 'both' ? 42 : 28;
   const template = `${LINE_WIDTH}px ${widths.map((w) => `${w}px`).join(' ')}`;
   const width = LINE_WIDTH + widths.reduce((a, b) => a + b, 0);
@@ -216,6 +237,11 @@ export const PreviewGrid = memo(function PreviewGrid(props: {
           })}
         </tbody>
       </table>
+      {columns.length === 0 ? (
+        <div className="grid-empty" data-testid="no-column-matches">
+          No column matches “{search}”.
+        </div>
+      ) : null}
       {rows.length === 0 ? (
         <div className="grid-empty" data-testid="preview-empty">
           {onlyRejected ? 'No rejected rows in this sample.' : 'The file has no data rows.'}

@@ -15,10 +15,6 @@ export interface ReportFilters {
 
 const PAGE = 200;
 const ROW_HEIGHT = 30;
-/** The table grows with its rows up to this height, then scrolls. */
-const MAX_HEIGHT = 480;
-/** Header and footer of the table. */
-const CHROME_HEIGHT = 56;
 type Page = CommandOutput<'reports.page'>;
 
 /** The rejected rows of a run, paged from the store as the operator scrolls (virtualized). */
@@ -38,7 +34,9 @@ export function RejectedRowsTable(props: { runId: string; filters: ReportFilters
   const first = query.data?.pages[0];
   const total = first?.total ?? 0;
   const sourceColumns = first?.sourceColumns ?? [];
+  const columnNames = first?.columnNames ?? null;
   const scrollRef = useRef<HTMLDivElement>(null);
+
   const virtualizer = useVirtualizer({
     count: total,
     getScrollElement: () => scrollRef.current,
@@ -48,6 +46,19 @@ export function RejectedRowsTable(props: { runId: string; filters: ReportFilters
   const items = virtualizer.getVirtualItems();
   const lastIndex = items[items.length - 1]?.index ?? 0;
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+
+  // A new filter shows other rows: start at the top of them, not where the last ones were scrolled.
+  // Run after every render until done: with rows not loaded yet there is no grid to scroll, and the
+  // virtualizer puts its last offset back on a new grid element (in a layout effect, before this).
+  const filterKey = JSON.stringify(props.filters);
+  const scrolledFor = useRef(filterKey);
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (scrolledFor.current === filterKey || !el) return;
+    scrolledFor.current = filterKey;
+    virtualizer.scrollToOffset(0);
+    el.scrollTop = 0;
+  });
 
   useEffect(() => {
     if (hasNextPage && !isFetchingNextPage && lastIndex >= rows.length - 20) void fetchNextPage();
@@ -60,13 +71,9 @@ export function RejectedRowsTable(props: { runId: string; filters: ReportFilters
   const template = `70px 84px 130px 150px minmax(260px, 1.5fr) repeat(${sourceColumns.length}, 140px)`;
   const minWidth = 70 + 84 + 130 + 150 + 260 + sourceColumns.length * 140;
   return (
-    <div
-      ref={scrollRef}
-      className="grid-scroll report-grid"
-      style={{ height: Math.min(MAX_HEIGHT, CHROME_HEIGHT + total * ROW_HEIGHT) }}
-      data-testid="rejected-rows"
-      data-total={total}
-    >
+    // Its height is the window's less the report's toolbar (grids.css): scrolled into view, the
+    // rows fill the screen at every window size.
+    <div ref={scrollRef} className="grid-scroll report-grid" data-testid="rejected-rows" data-total={total}>
       <table className="vtable" aria-label="Rejected rows" aria-rowcount={total + 1}>
         <thead className="grid-header" style={{ minWidth }}>
           <tr aria-rowindex={1} style={{ gridTemplateColumns: template }}>
@@ -99,7 +106,7 @@ export function RejectedRowsTable(props: { runId: string; filters: ReportFilters
                 data-line={row?.line}
               >
                 {row ? (
-                  <RowCells row={row} sourceColumns={sourceColumns} />
+                  <RowCells row={row} sourceColumns={sourceColumns} columnNames={columnNames} />
                 ) : (
                   <td className="grid-cell muted">…</td>
                 )}
@@ -115,11 +122,20 @@ export function RejectedRowsTable(props: { runId: string; filters: ReportFilters
   );
 }
 
-function RowCells(props: { row: RejectedRowDto; sourceColumns: string[] }) {
+function RowCells(props: {
+  row: RejectedRowDto;
+  sourceColumns: string[];
+  columnNames: Array<string | null> | null;
+}) {
   const { row } = props;
   const join = (pick: (e: RejectedRowDto['errors'][number]) => string) => row.errors.map(pick).join('; ');
   const message = join((e) => (e.sqlstate ? `${e.message} [${e.sqlstate}]` : e.message));
+  // Errors name target columns; a renamed column's cell is found by the name it became.
   const badColumns = new Set(row.errors.map((e) => e.column));
+  const isBad = (c: string, i: number) => {
+    const target = props.columnNames?.[i];
+    return badColumns.has(c) || (target !== null && target !== undefined && badColumns.has(target));
+  };
   const text = (value: string, testId?: string) => (
     <span className="v" data-testid={testId}>
       {value}
@@ -146,7 +162,13 @@ function RowCells(props: { row: RejectedRowDto; sourceColumns: string[] }) {
           i === 0 && row.rawText !== null && Object.keys(row.raw).length === 0 ? row.rawText : null;
         const d = shown === null ? displayValue(row.raw[c]) : { text: shown, kind: 'value' as const };
         return (
-          <td key={c} className={`grid-cell mono${badColumns.has(c) ? ' cell-rejected' : ''}`} title={d.text}>
+          <td
+            key={c}
+            className={`grid-cell mono${isBad(c, i) ? ' cell-rejected' : ''}`}
+            title={d.text}
+            data-testid={isBad(c, i) ? 'rejected-cell' : undefined}
+            data-column={c}
+          >
             <span className={`v v-${d.kind}`}>{d.text}</span>
           </td>
         );

@@ -4,6 +4,7 @@ import { formatDateTime } from '../../components/format.ts';
 import { ErrorBox, Loading } from '../../components/states.tsx';
 import { href } from '../../router.ts';
 import { ErrorReport } from './error-report.tsx';
+import { FixAndReload, RunLinks } from './fix-and-reload.tsx';
 import { RunMonitor } from './run-monitor.tsx';
 
 /** One run: what it did (live while running) and its error report. */
@@ -57,8 +58,12 @@ export function RunScreen(props: { runId: string }) {
                 </dd>
               </>
             ) : null}
+            <RunLinks run={run.data} />
           </dl>
           <RunMonitor runId={props.runId} showReportLink={false} />
+          {run.data.status !== 'running' && !run.data.dryRun && run.data.counts.rejected > 0 ? (
+            <FixAndReload run={run.data} />
+          ) : null}
           <ErrorReport
             runId={props.runId}
             running={run.data.status === 'running'}
