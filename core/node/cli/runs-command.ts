@@ -4,6 +4,7 @@ import { type LocalWarehouse, openLocalWarehouse } from '../pg/local-warehouse.t
 import { type Reconciled, reconcileRun } from '../runs/reconcile.ts';
 import { resolveDataDir } from '../store/data-dir.ts';
 import type { RunStore } from '../store/open-store.ts';
+import { redactUrl } from '../store/postgres-url.ts';
 import { RUN_STATUSES, type RunRecord, type RunStatus, type RunSummary } from '../store/types.ts';
 import { intOption, parseCliArgs } from './args.ts';
 import { EXIT } from './exit-codes.ts';
@@ -21,6 +22,7 @@ import {
 import { renderTable } from './table.ts';
 
 const USAGE = `Usage: loadstone runs [<runId>] [--limit N] [--status S] [--json] [--data-dir <path>]
+       loadstone runs <runId> [--target URL] [--json]
 
 Lists recent runs, most recent first, with their status and row counts.
 With a run id, shows that run: spec summary, counts, error, events. For an interrupted run that
@@ -30,13 +32,21 @@ when the target is reachable (else the run store's last commit stands; the outpu
   --limit N       Runs to list (default 20)
   --status S      Only runs with this status: ${RUN_STATUSES.join(', ')}
   --json          Print one JSON document (an array of runs, or the run)
+  --target URL    With a run id: the run's target URL with its password (the store keeps it
+                  redacted), to read an interrupted run's control row; else PGPASSWORD/~/.pgpass
 ${DATA_DIR_HELP}`;
 
 /** `loadstone runs`: recent runs, or one run in detail. */
 export const runsCommand: CliCommand = async (args, io) => {
   const { values, positionals } = parseCliArgs(
     args,
-    { ...DATA_DIR_OPTION, limit: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } },
+    {
+      ...DATA_DIR_OPTION,
+      limit: { type: 'string' },
+      status: { type: 'string' },
+      json: { type: 'boolean' },
+      target: { type: 'string' },
+    },
     USAGE,
   );
   if (values.help) {
@@ -57,7 +67,9 @@ export const runsCommand: CliCommand = async (args, io) => {
 
   return withCliStore(values['data-dir'], io, async (store) => {
     const id = positionals[0];
-    if (id !== undefined) return showRun(store, id, values.json === true, io, values['data-dir']);
+    if (id !== undefined)
+      return showRun(store, id, values.json === true, io, values['data-dir'], values.target);
+    if (values.target !== undefined) throw new LoadstoneError('BAD_USAGE', '--target goes with a run id');
     const runs = store.runs.list(status ? { limit, status: status as RunStatus } : { limit });
     if (values.json) {
       io.stdout.write(`${JSON.stringify(runs)}\n`);
@@ -110,6 +122,7 @@ async function showRun(
   json: boolean,
   io: CliIo,
   dataDirFlag: string | undefined,
+  target: string | undefined,
 ): Promise<number> {
   const found = store.runs.get(id);
   if (!found) {
@@ -120,8 +133,15 @@ async function showRun(
   if (found.status === 'interrupted') {
     let warehouse: LocalWarehouse | null = null;
     try {
+      if (target !== undefined && redactUrl(target) !== found.target) {
+        throw new LoadstoneError(
+          'BAD_USAGE',
+          `--target must be the run's own target (${found.target}) with its password`,
+        );
+      }
       reconciled = await reconcileRun(store, found, {
         env: io.env,
+        connection: target,
         openWarehouse: async () => {
           warehouse ??= await openLocalWarehouse(
             resolveDataDir({ dataDir: dataDirFlag, env: io.env, cwd: io.cwd }),

@@ -78,7 +78,17 @@ export async function targetConfig(
 ): Promise<TargetConfig> {
   const connection = options.connection ?? spec.target?.connection ?? LOCAL_CONNECTION;
   if (connection === LOCAL_CONNECTION) return (await options.openWarehouse()).config;
-  return store.connections.resolve(connection, { env: options.env });
+  return store.connections.resolve(withoutRedactedPassword(connection), { env: options.env });
+}
+
+/**
+ * A URL as the run store keeps it has `***` for its password: without it, PGPASSWORD or ~/.pgpass
+ * give the password (as for any URL without one), instead of `***` being sent as one.
+ */
+export function withoutRedactedPassword(connection: string): string {
+  return connection
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):\*\*\*@/i, '$1@')
+    .replace(/([?&])password=\*\*\*(&|$)/i, (_m, a: string, b: string) => (b ? a : ''));
 }
 
 /** The schema the table is in (the search path decides when the name has none); null when missing. */

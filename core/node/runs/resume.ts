@@ -2,7 +2,7 @@ import { LoadstoneError } from '../../common/errors.ts';
 import type { JobSpec } from '../../common/spec/job-spec.ts';
 import type { CommittedPosition, RunRecord } from '../store/index.ts';
 import { redactUrl } from '../store/postgres-url.ts';
-import { type Reconciled, reconcileRun } from './reconcile.ts';
+import { type Reconciled, reconcileRun, withoutRedactedPassword } from './reconcile.ts';
 import { type RunLoadOptions, type RunLoadOutcome, runLoad } from './run-load.ts';
 import type { ResumePoint } from './run-record.ts';
 import { checkSameSource } from './source-prefix.ts';
@@ -83,7 +83,14 @@ function refuseUnresumable(run: RunRecord): void {
 
 /** The spec with the target URL's password back in (the store keeps URLs redacted). */
 function withConnection(spec: JobSpec, connection: string | undefined): JobSpec {
-  if (connection === undefined || !spec.target) return spec;
+  if (!spec.target) return spec;
+  if (connection === undefined) {
+    // A stored URL's password is redacted: PGPASSWORD or ~/.pgpass give it.
+    return {
+      ...spec,
+      target: { ...spec.target, connection: withoutRedactedPassword(spec.target.connection) },
+    };
+  }
   if (redactUrl(connection) !== spec.target.connection) {
     throw new LoadstoneError(
       'BAD_USAGE',
