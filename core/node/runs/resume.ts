@@ -70,12 +70,12 @@ function refuseUnresumable(run: RunRecord): void {
     throw new LoadstoneError('RESUME_NOT_POSSIBLE', `cannot resume run ${run.id}: ${why}`);
   };
   if (run.dryRun) refuse('it was a dry run, which commits nothing; run the load itself');
-  if (run.status === 'running') refuse('it is still running');
-  if (run.status === 'succeeded') refuse('it succeeded: every row is loaded');
   if (run.mode === 'replace')
     refuse(
       'a replace load swaps the new table in only at its end, so nothing of it was committed; re-run the load',
     );
+  if (run.status === 'running') refuse('it is still running');
+  if (run.status === 'succeeded') refuse('it succeeded: every row is loaded');
   if (run.resume.resumedBy.length > 0)
     refuse(`run ${run.resume.resumedBy.at(-1)} already resumes it; resume that run instead`);
   if (!run.spec.target) refuse('its spec has no target');

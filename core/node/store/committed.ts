@@ -25,9 +25,11 @@ export function recordCommit(ctx: StoreContext, runId: string, position: Committ
 }
 
 /**
- * Makes a run that stopped (interrupted) say what it committed: its counts become the position's,
- * its rejected rows past the committed prefix are deleted (they were not part of what it did; a
- * resume reads those records again and records them itself), and where the figures come from.
+ * Makes a run that stopped (interrupted) say what it committed: its counts become the position's.
+ * From the target's control row (the truth), its rejected rows past the committed prefix are deleted
+ * too (they were not part of what it did; a resume reads those records again and records them
+ * itself). From the run store's own last commit they are kept (the target may know of a later
+ * commit that covers them) and only the count is the prefix's.
  */
 export function settleCommitted(
   ctx: StoreContext,
@@ -38,12 +40,12 @@ export function settleCommitted(
   const seq = runSeqOf(ctx, runId);
   const c = position.counts;
   ctx.db.transaction(() => {
-    if (position.line !== null) deleteRejectsAfter(ctx, seq, position.line);
+    const prune = origin === 'target' && position.line !== null;
+    if (prune) deleteRejectsAfter(ctx, seq, position.line as number);
     ctx.db
       .prepare(
         `UPDATE runs SET committed = ?, counts_origin = ?, rows_read = ?, rows_inserted = ?, rows_updated = ?,
-         rows_unchanged = ?, rows_skipped = ?, rows_superseded = ?,
-         rows_rejected = (SELECT count(*) FROM rejected_rows WHERE run_seq = ?) WHERE seq = ?`,
+         rows_unchanged = ?, rows_skipped = ?, rows_superseded = ?, rows_rejected = ? WHERE seq = ?`,
       )
       .run(
         JSON.stringify(position),
@@ -54,7 +56,12 @@ export function settleCommitted(
         c.unchanged,
         c.skipped,
         c.superseded,
-        seq,
+        prune
+          ? (ctx.db
+              .prepare('SELECT count(*) FROM rejected_rows WHERE run_seq = ?')
+              .pluck()
+              .get(seq) as number)
+          : c.rejected,
         seq,
       );
   })();
