@@ -192,6 +192,11 @@ export const commands = {
     output: runId,
   },
   'loads.cancel': { input: runId, output: z.object({ cancelled: z.boolean() }) },
+  /**
+   * Resumes an interrupted (failed, cancelled) load from its last commit as a new run, with the run's
+   * own spec and file (the engine recorded the path; refused if the file changed): the new run's id.
+   */
+  'loads.resume': { input: runId, output: runId },
 
   'runs.list': {
     input: z.object({
