@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
+import { ConnectionsPage } from './pages/connections-page.ts';
 import { Shell } from './pages/shell.ts';
 import { writeBigCsv } from './support/files.ts';
 import { expect, test } from './support/fixtures.ts';
@@ -17,14 +18,26 @@ test('an interrupted load is resumed from its page: every row exactly once', asy
   const { page } = app;
   const file = writeBigCsv(app.workDir, ROWS, 'big.csv');
   const bin = path.join(REPO_ROOT, 'bin', 'loadstone.mjs');
-  const env = { ...process.env, LOADSTONE_HOME: app.dataDir };
+  // The CLI cannot open the app's sealed secrets: the saved connection's password comes from PGPASSWORD.
+  const env = { ...process.env, LOADSTONE_HOME: app.dataDir, PGPASSWORD: target.password };
+  const shell = new Shell(page);
+  // A saved connection: the run's spec names it, so the app resumes with its saved password.
+  await shell.go('connections');
+  await new ConnectionsPage(page).add({
+    name: 'warehouse',
+    host: target.host,
+    port: target.port,
+    database: target.database,
+    user: target.user,
+    password: target.password,
+  });
 
   const client = new pg.Client({ connectionString: target.url });
   await client.connect();
   try {
     const child = spawn(
       process.execPath,
-      [bin, 'load', file, '--target', target.url, '--table', 'big', '--commit-every', '50000'],
+      [bin, 'load', file, '--target', 'warehouse', '--table', 'big', '--commit-every', '50000'],
       { env, stdio: 'ignore' },
     );
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -53,15 +66,17 @@ test('an interrupted load is resumed from its page: every row exactly once', asy
     expect(committed).toBeLessThan(ROWS);
 
     // Opening the store from another process marks the dead run interrupted; `runs` reads the
-    // control row back (the URL's password is given: the store keeps it redacted).
-    const shown = spawnSync(process.execPath, [bin, 'runs', runId, '--target', target.url, '--json'], {
+    // control row back.
+    const shown = spawnSync(process.execPath, [bin, 'runs', runId, '--json'], {
       env,
       encoding: 'utf8',
     });
     expect(shown.status).toBe(0);
-    expect(JSON.parse(shown.stdout).counts.inserted).toBe(committed);
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      counts: { inserted: committed },
+      reconciled: { origin: 'target' },
+    });
 
-    const shell = new Shell(page);
     await shell.go('runs');
     const row = page.locator(`[data-testid="run-row"][data-run-id="${runId}"]`);
     await expect(row).toHaveAttribute('data-status', 'interrupted');

@@ -159,6 +159,13 @@ describe('an append killed with SIGKILL after some commits', () => {
     utimesSync(file, MTIME, MTIME);
   });
 
+  it('says so when the stored URL lacks its password and nothing else gives one', async () => {
+    const r = await cli(['load', '--resume', runId]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/its target URL is kept without its password .*--target URL/);
+    expect(r.err).not.toContain(new URL(url).password);
+  });
+
   it('refuses flags that would change what the run loads', async () => {
     const r = await cli(['load', '--resume', runId, '--table', 'other']);
     expect(r.code).toBe(2);

@@ -42,6 +42,7 @@ export async function resumeLoad(runId: string, options: ResumeOptions): Promise
     throw new LoadstoneError('NOT_FOUND', `no run '${runId}' in ${store.path} (see 'loadstone runs')`);
   refuseUnresumable(before);
   const spec = withConnection(before.spec, options.connection);
+  refuseWithoutPassword(before, spec, options);
   const reconciled = await reconcileRun(store, before, {
     env: options.env,
     openWarehouse: options.openWarehouse,
@@ -79,6 +80,21 @@ function refuseUnresumable(run: RunRecord): void {
   if (run.resume.resumedBy.length > 0)
     refuse(`run ${run.resume.resumedBy.at(-1)} already resumes it; resume that run instead`);
   if (!run.spec.target) refuse('its spec has no target');
+}
+
+/**
+ * A target URL the store kept without its password, and nothing else to give one (PGPASSWORD,
+ * ~/.pgpass): say so before a run is recorded, instead of a failed run with the driver's words.
+ */
+function refuseWithoutPassword(run: RunRecord, spec: JobSpec, options: ResumeOptions): void {
+  const stored = run.spec.target?.connection ?? '';
+  const connection = spec.target?.connection;
+  if (options.connection !== undefined || !connection || withoutRedactedPassword(stored) === stored) return;
+  if (options.store.connections.resolve(connection, { env: options.env }).passwordSource !== 'none') return;
+  throw new LoadstoneError(
+    'RESUME_NOT_POSSIBLE',
+    `cannot resume run ${run.id}: its target URL is kept without its password (${stored}); give the URL with its password (loadstone load --resume ${run.id} --target URL), set PGPASSWORD or add it to ~/.pgpass, or load through a saved connection`,
+  );
 }
 
 /** The spec with the target URL's password back in (the store keeps URLs redacted). */
