@@ -206,6 +206,11 @@ export const commands = {
     input: z.object({ runId: z.string().min(1), file: z.string().min(1) }),
     output: runId,
   },
+  /**
+   * Resumes an interrupted (failed, cancelled) load from its last commit as a new run, with the run's
+   * own spec and file (the engine recorded the path; refused if the file changed): the new run's id.
+   */
+  'loads.resume': { input: runId, output: runId },
 
   'runs.list': {
     input: z.object({

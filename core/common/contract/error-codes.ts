@@ -27,6 +27,10 @@ export const ERROR_CODES = [
   'FORBIDDEN_PATH',
   /** An export would replace an existing file the operator did not confirm replacing. */
   'FILE_EXISTS',
+  /** `load --resume`: the run cannot be resumed (still running, finished, a replace, a dry run…). */
+  'RESUME_NOT_POSSIBLE',
+  /** `load --resume`: the source file is not the one the interrupted run read (size, mtime, bytes). */
+  'SOURCE_CHANGED',
   'INTERNAL',
 ] as const;
 

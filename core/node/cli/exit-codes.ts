@@ -39,6 +39,8 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
     case 'FILE_NOT_GRANTED':
     case 'FORBIDDEN_PATH':
     case 'FILE_EXISTS':
+    case 'RESUME_NOT_POSSIBLE':
+    case 'SOURCE_CHANGED':
       return EXIT.usage;
     case 'TARGET_UNREACHABLE':
     case 'TARGET_INCOMPATIBLE':

@@ -7,6 +7,7 @@ import type { JobSpec } from '../../common/spec/job-spec.ts';
 import { DUPLICATE_KEYS, LOAD_MODES } from '../../common/spec/job-spec.ts';
 import { type LocalWarehouse, openLocalWarehouse } from '../pg/local-warehouse.ts';
 import { reloadJob } from '../runs/reload-job.ts';
+import { resumeLoad } from '../runs/resume.ts';
 import { type RunLoadOutcome, runLoad } from '../runs/run-load.ts';
 import { resolveDataDir } from '../store/data-dir.ts';
 import { openStore, type RunStore } from '../store/open-store.ts';
@@ -19,6 +20,7 @@ import { createProgressLine } from './progress-line.ts';
 import { DATA_DIR_HELP, DATA_DIR_OPTION } from './store-command-support.ts';
 
 const USAGE = `Usage: loadstone load <file> --table [schema.]name [options]
+       loadstone load --resume <runId> [--target URL] [--json]
 
 Loads a file into PostgreSQL: every cell normalized, every rejected row recorded with its line,
 column and reason (see 'loadstone errors <runId>').
@@ -45,7 +47,11 @@ Target options:
   --dry-run                   Run the whole load in a transaction that is rolled back; print the plan
   --max-error-rate R          Abort and roll back above this share of rejected rows (default 0.05)
   --max-errors N              Abort and roll back above N rejected rows (default: unlimited)
-  --commit-every N            Commit every N rows instead of once at the end
+  --commit-every N            Commit every N rows instead of once at the end; the target keeps a
+                              control row of what is committed (see --resume)
+  --resume RUNID              Continue an interrupted (failed, cancelled) run from its last commit,
+                              with its own spec, as a new run; refused if the source file changed.
+                              Only --target (the run's URL with its password), --json, --data-dir
   --json                      Print one JSON object with the outcome
 ${DATA_DIR_HELP}
 
@@ -68,6 +74,7 @@ const TARGET_OPTIONS = {
   'max-error-rate': { type: 'string' },
   'max-errors': { type: 'string' },
   'commit-every': { type: 'string' },
+  resume: { type: 'string' },
   json: { type: 'boolean' },
   'reload-of': { type: 'string' },
 } as const;
@@ -83,6 +90,8 @@ const RELOAD_OPTIONS = new Set([
   'data-dir',
   'help',
 ]);
+/** The flags `--resume` takes: everything else would change what the run loads. */
+const RESUME_FLAGS = new Set(['resume', 'target', 'json', 'data-dir', 'help']);
 
 /** `loadstone load`: one load, recorded as a run. */
 export const loadCommand: CliCommand = async (args, io) => {
@@ -95,6 +104,7 @@ export const loadCommand: CliCommand = async (args, io) => {
     io.stdout.write(`${USAGE}\n`);
     return EXIT.ok;
   }
+  if (values.resume !== undefined) return resumeCommand(values, positionals, io);
   if (positionals.length > 1) {
     io.stderr.write(
       `loadstone: load takes one file, got ${positionals.length} (see 'loadstone load --help')\n`,
@@ -184,6 +194,68 @@ function resolveRunId(store: RunStore, id: string): string {
 /** The reload's job with the thresholds given on the command line over the original's. */
 function withSettings(spec: JobSpec, settings: LoadFlags['settings']): JobSpec {
   return { ...spec, settings: { ...spec.settings, ...settings } };
+}
+
+/** `loadstone load --resume <runId>`. */
+async function resumeCommand(
+  values: { readonly [k: string]: unknown; readonly resume?: string; readonly target?: string },
+  positionals: readonly string[],
+  io: CliIo,
+): Promise<number> {
+  const runId = values.resume ?? '';
+  if (positionals.length > 0) {
+    throw new LoadstoneError(
+      'BAD_USAGE',
+      `--resume reads the run's own source file; do not give a file (got ${positionals.join(' ')})`,
+    );
+  }
+  const extra = Object.keys(values).filter((k) => values[k] !== undefined && !RESUME_FLAGS.has(k));
+  if (extra.length > 0) {
+    throw new LoadstoneError(
+      'BAD_USAGE',
+      `--resume runs the interrupted run's own spec: ${extra.map((k) => `--${k}`).join(', ')} cannot be given with it`,
+    );
+  }
+  const json = values.json === true;
+  const dataDir = resolveDataDir({
+    dataDir: values['data-dir'] as string | undefined,
+    env: io.env,
+    cwd: io.cwd,
+  });
+  const store = openStore(dataDir, { secretStore: new NoSecretStore() });
+  let warehouse: LocalWarehouse | null = null;
+  const progress = io.stderr.isTTY && !json ? createProgressLine(io.stderr) : null;
+  try {
+    const outcome = await resumeLoad(runId, {
+      store,
+      env: io.env,
+      signal: io.signal,
+      connection: values.target,
+      openWarehouse: async () => {
+        if (warehouse) return warehouse;
+        if (io.stderr.isTTY && !json) io.stderr.write('Starting the local warehouse…\n');
+        warehouse = await openLocalWarehouse(dataDir);
+        return warehouse;
+      },
+      onProgress: (p: LoadProgressDto) => progress?.update(p),
+    });
+    progress?.done();
+    if (json) {
+      io.stdout.write(
+        `${JSON.stringify({ ...jsonOutcome(outcome), resumeOf: outcome.resumeOf, skippedRecords: outcome.skippedRecords, reconciled: outcome.reconciled })}\n`,
+      );
+    } else {
+      io.stdout.write(
+        `Resuming run ${outcome.resumeOf}: skipped its ${outcome.skippedRecords.toLocaleString('en-US')} committed source records.\n`,
+      );
+      writeSummary(outcome, io);
+    }
+    return exitCode(outcome);
+  } finally {
+    progress?.done();
+    store.close();
+    await (warehouse as LocalWarehouse | null)?.stop();
+  }
 }
 
 function jsonOutcome(o: RunLoadOutcome) {

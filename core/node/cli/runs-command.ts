@@ -1,6 +1,10 @@
 import { LoadstoneError } from '../../common/errors.ts';
 import { rowsOutcome } from '../../common/outcome/run-outcome.ts';
+import { type LocalWarehouse, openLocalWarehouse } from '../pg/local-warehouse.ts';
+import { type Reconciled, reconcileRun } from '../runs/reconcile.ts';
+import { resolveDataDir } from '../store/data-dir.ts';
 import type { RunStore } from '../store/open-store.ts';
+import { redactUrl } from '../store/postgres-url.ts';
 import { RUN_STATUSES, type RunRecord, type RunStatus, type RunSummary } from '../store/types.ts';
 import { intOption, parseCliArgs } from './args.ts';
 import { EXIT } from './exit-codes.ts';
@@ -18,20 +22,31 @@ import {
 import { renderTable } from './table.ts';
 
 const USAGE = `Usage: loadstone runs [<runId>] [--limit N] [--status S] [--json] [--data-dir <path>]
+       loadstone runs <runId> [--target URL] [--json]
 
 Lists recent runs, most recent first, with their status and row counts.
-With a run id, shows that run: spec summary, counts, error, events.
+With a run id, shows that run: spec summary, counts, error, events. For an interrupted run that
+committed as it went (--commit-every), the counts are first read back from the target's control row
+when the target is reachable (else the run store's last commit stands; the output says which).
 
   --limit N       Runs to list (default 20)
   --status S      Only runs with this status: ${RUN_STATUSES.join(', ')}
   --json          Print one JSON document (an array of runs, or the run)
+  --target URL    With a run id: the run's target URL with its password (the store keeps it
+                  redacted), to read an interrupted run's control row; else PGPASSWORD/~/.pgpass
 ${DATA_DIR_HELP}`;
 
 /** `loadstone runs`: recent runs, or one run in detail. */
 export const runsCommand: CliCommand = async (args, io) => {
   const { values, positionals } = parseCliArgs(
     args,
-    { ...DATA_DIR_OPTION, limit: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } },
+    {
+      ...DATA_DIR_OPTION,
+      limit: { type: 'string' },
+      status: { type: 'string' },
+      json: { type: 'boolean' },
+      target: { type: 'string' },
+    },
     USAGE,
   );
   if (values.help) {
@@ -52,7 +67,9 @@ export const runsCommand: CliCommand = async (args, io) => {
 
   return withCliStore(values['data-dir'], io, async (store) => {
     const id = positionals[0];
-    if (id !== undefined) return showRun(store, id, values.json === true, io);
+    if (id !== undefined)
+      return showRun(store, id, values.json === true, io, values['data-dir'], values.target);
+    if (values.target !== undefined) throw new LoadstoneError('BAD_USAGE', '--target goes with a run id');
     const runs = store.runs.list(status ? { limit, status: status as RunStatus } : { limit });
     if (values.json) {
       io.stdout.write(`${JSON.stringify(runs)}\n`);
@@ -99,18 +116,50 @@ function targetOf(r: RunSummary): string {
   return `${r.table || '(no table)'} @ ${r.target}`;
 }
 
-function showRun(store: RunStore, id: string, json: boolean, io: CliIo): number {
-  const run = store.runs.get(id);
-  if (!run) {
+async function showRun(
+  store: RunStore,
+  id: string,
+  json: boolean,
+  io: CliIo,
+  dataDirFlag: string | undefined,
+  target: string | undefined,
+): Promise<number> {
+  const found = store.runs.get(id);
+  if (!found) {
     io.stderr.write(`loadstone: no run '${id}' in ${store.path} (see 'loadstone runs')\n`);
     return EXIT.usage;
   }
+  let reconciled: Reconciled | null = null;
+  if (found.status === 'interrupted') {
+    let warehouse: LocalWarehouse | null = null;
+    try {
+      if (target !== undefined && redactUrl(target) !== found.target) {
+        throw new LoadstoneError(
+          'BAD_USAGE',
+          `--target must be the run's own target (${found.target}) with its password`,
+        );
+      }
+      reconciled = await reconcileRun(store, found, {
+        env: io.env,
+        connection: target,
+        openWarehouse: async () => {
+          warehouse ??= await openLocalWarehouse(
+            resolveDataDir({ dataDir: dataDirFlag, env: io.env, cwd: io.cwd }),
+          );
+          return warehouse;
+        },
+      });
+    } finally {
+      await (warehouse as LocalWarehouse | null)?.stop();
+    }
+  }
+  const run = store.runs.get(id) as RunRecord;
   const events = store.runs.events(id);
   if (json) {
-    io.stdout.write(`${JSON.stringify({ ...run, events })}\n`);
+    io.stdout.write(`${JSON.stringify({ ...run, events, ...(reconciled ? { reconciled } : {}) })}\n`);
     return EXIT.ok;
   }
-  io.stdout.write(`${renderRun(run)}\n`);
+  io.stdout.write(`${renderRun(run, reconciled)}\n`);
   if (events.length > 0) {
     io.stdout.write(
       `\nEvents:\n${events.map((e) => `  ${localTime(e.at)}  ${e.kind}${e.message ? `  ${terminalSafe(e.message)}` : ''}`).join('\n')}\n`,
@@ -126,7 +175,7 @@ function showRun(store: RunStore, id: string, json: boolean, io: CliIo): number 
   return EXIT.ok;
 }
 
-function renderRun(run: RunRecord): string {
+function renderRun(run: RunRecord, reconciled: Reconciled | null): string {
   const c = run.counts;
   const lines: Array<[string, string]> = [
     ['Run', run.id],
@@ -145,10 +194,29 @@ function renderRun(run: RunRecord): string {
   if (run.status !== 'running') lines.push(['', rowsOutcome(run)]);
   if (run.reloadOf) lines.push(['Reload of', `${run.reloadOf} (its fixed rejected rows)`]);
   if (run.reloadedBy.length > 0) lines.push(['Reloaded by', run.reloadedBy.join(', ')]);
+  const committed = run.resume.committed;
+  if (committed && run.status !== 'succeeded') {
+    const where =
+      committed.records === null
+        ? ''
+        : ` through source record ${committed.records} (line ${committed.line ?? '-'})`;
+    lines.push(['Committed', `${committed.counts.inserted + committed.counts.updated} rows${where}`]);
+  }
+  if (reconciled) lines.push(['Counts', countsOriginText(reconciled)]);
+  if (run.resume.resumeOf) lines.push(['Resumes', run.resume.resumeOf]);
+  if (run.resume.resumedBy.length > 0) lines.push(['Resumed by', run.resume.resumedBy.join(', ')]);
+  else if (run.status === 'interrupted' || run.status === 'failed' || run.status === 'cancelled')
+    if (run.mode !== 'replace' && !run.dryRun) lines.push(['Resume', `loadstone load --resume ${run.id}`]);
   if (run.mode === 'incremental') lines.push(['Watermark', watermarkText(run)]);
   if (run.error)
     lines.push(['Error', terminalSafe(run.error) + (run.errorCode ? ` (${run.errorCode})` : '')]);
   return lines.map(([k, v]) => `${k.padEnd(k.length > 8 ? k.length + 1 : 8)}${v}`).join('\n');
+}
+
+function countsOriginText(r: Reconciled): string {
+  if (r.origin === 'target') return "from the target's control row (what its transactions committed)";
+  if (r.origin === 'none') return 'the load commits only at its end: nothing of it was committed';
+  return `from the run store's last recorded commit (${r.reason ?? 'the target was not read'})`;
 }
 
 /** Before → after, or why it did not move. */

@@ -323,6 +323,15 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
       expect(expectValue(await call('loads.cancel', { runId: 'r_nothing' }))).toEqual({ cancelled: false }),
     bad: async () => expectIssues(await call('loads.cancel', {}), 'bad_request', ['runId']),
   },
+  'loads.resume': {
+    // The succeeded run has every row: a domain refusal, not a validation error.
+    good: async () =>
+      expect(await call('loads.resume', { runId })).toMatchObject({
+        ok: false,
+        error: { code: 'resume_not_possible', message: expect.stringContaining('it succeeded') },
+      }),
+    bad: async () => expectIssues(await call('loads.resume', {}), 'bad_request', ['runId']),
+  },
   'runs.list': {
     good: async () => {
       const runs = expectValue(await call('runs.list', { status: 'succeeded' })) as Array<{ id: string }>;

@@ -1,3 +1,4 @@
+import { resumeLoad } from '../runs/resume.ts';
 import { runLoad } from '../runs/run-load.ts';
 import { exportForFixing } from '../store/export-fixing.ts';
 import { exportReport, openStore, type SecretStore } from '../store/index.ts';
@@ -44,17 +45,19 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const bus = new EventBus(log);
   const warehouse = new Warehouse(dataDir);
   const env = options.env ?? process.env;
-  const startLoad: StartLoad = (spec, o) =>
-    runLoad(spec, {
+  const startLoad: StartLoad = (spec, o) => {
+    const common = {
       store,
       env,
       openWarehouse: () => warehouse.open(),
-      dryRun: o.dryRun,
       signal: o.signal,
       onRunCreated: o.onRunCreated,
       onProgress: o.onProgress,
-      ...(o.reloadOf ? { reloadOf: o.reloadOf } : {}),
-    });
+    };
+    return o.resumeOf !== undefined
+      ? resumeLoad(o.resumeOf, common)
+      : runLoad(spec, { ...common, dryRun: o.dryRun, ...(o.reloadOf ? { reloadOf: o.reloadOf } : {}) });
+  };
   // Retention (settings) runs at open and whenever no load is running: it deletes old runs' rejected
   // rows and compacts the file, which should not compete with a load's writes.
   const applyRetention = () => {

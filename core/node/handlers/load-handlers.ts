@@ -1,14 +1,15 @@
+import { LoadstoneError } from '../../common/errors.ts';
 import { reloadJob } from '../runs/reload-job.ts';
 import type { HandlerContext } from './context.ts';
 import type { Handlers } from './types.ts';
 
 /**
  * loads.start (returns the run id at once; the load goes on in the background), loads.reload (a
- * fixed export for fixing through the original run's job) and loads.cancel.
+ * fixed export for fixing through the original run's job), loads.cancel and loads.resume.
  */
 export function loadHandlers(
   ctx: HandlerContext,
-): Pick<Handlers, 'loads.start' | 'loads.reload' | 'loads.cancel'> {
+): Pick<Handlers, 'loads.start' | 'loads.reload' | 'loads.cancel' | 'loads.resume'> {
   return {
     async 'loads.start'({ spec, dryRun }) {
       const { spec: source } = await ctx.grants.source(spec.source, 'spec.source.handle');
@@ -21,6 +22,14 @@ export function loadHandlers(
     },
     async 'loads.cancel'({ runId }) {
       return { cancelled: ctx.loads.cancel(runId) };
+    },
+    async 'loads.resume'({ runId }) {
+      const run = ctx.store.runs.get(runId);
+      if (!run) throw new LoadstoneError('NOT_FOUND', `no run '${runId}'`);
+      // The path is the one the engine itself read for the run (as for a saved job): still never a
+      // file under the data folder, uploads aside.
+      await ctx.grants.checkStoredSource(run.spec.source.path);
+      return { runId: await ctx.loads.resume(runId, run.spec) };
     },
   };
 }

@@ -20,6 +20,8 @@ export type StartLoad = (
   spec: JobSpecInput,
   options: {
     dryRun: boolean;
+    /** Resume this run from its last commit (`spec` is its stored spec) instead of a new load. */
+    resumeOf?: string;
     signal: AbortSignal;
     onRunCreated(runId: string): void;
     onProgress(progress: LoadProgressDto): void;
@@ -49,8 +51,17 @@ export class LoadManager {
     private readonly onIdle: () => void = () => {},
   ) {}
 
+  /** Resumes run `runId` (its stored `spec`) as a new run; resolves with the new run's id once recorded. */
+  resume(runId: string, spec: JobSpecInput): Promise<string> {
+    return this.start(spec, false, { resumeOf: runId });
+  }
+
   /** Starts a load; resolves with its run id once the run is recorded. */
-  start(spec: JobSpecInput, dryRun: boolean, options: { reloadOf?: string } = {}): Promise<string> {
+  start(
+    spec: JobSpecInput,
+    dryRun: boolean,
+    options: { reloadOf?: string; resumeOf?: string } = {},
+  ): Promise<string> {
     const controller = new AbortController();
     let runId: string | null = null;
     const progress = createThrottle<LoadProgressDto>(PROGRESS_INTERVAL_MS, (p) =>

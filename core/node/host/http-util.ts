@@ -35,6 +35,8 @@ export function statusForCode(code: ContractErrorCode): number {
     case CODES.FORBIDDEN_PATH:
       return 403;
     case CODES.FILE_EXISTS:
+    case CODES.RESUME_NOT_POSSIBLE:
+    case CODES.SOURCE_CHANGED:
       return 409;
     case CODES.UNKNOWN_COMMAND:
     case CODES.NOT_FOUND:

@@ -56,7 +56,7 @@ export function directChunks(
         session.checkCancelled();
         await stageAndMove(chunk, copy.pieces ?? [], error);
       }
-      await afterChunk(session, commitNow);
+      await afterChunk(session, commitNow, chunk);
     },
   });
 }

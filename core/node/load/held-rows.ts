@@ -44,6 +44,9 @@ export class HeldRows {
   private whole: Map<number, LoadRow> | null = null;
   private columns: readonly string[] | undefined;
 
+  /** The last row held that carried its source `ordinal` (null: none did). */
+  last: { line: number; ordinal: number } | null = null;
+
   get length(): number {
     return this.lines.length;
   }
@@ -52,6 +55,7 @@ export class HeldRows {
   hold(row: LoadRow): void {
     const ordinal = this.lines.length;
     this.lines.push(row.line);
+    if (row.ordinal !== undefined) this.last = { line: row.line, ordinal: row.ordinal };
     const columns = row.rawColumns;
     if (ordinal === 0) {
       // One source per chunk: the first row decides.

@@ -13,6 +13,8 @@ export type {
   IncompatibleColumn,
   LoadBatch,
   LoadColumn,
+  LoadCommitHooks,
+  LoadCommitPoint,
   LoadInput,
   LoadPhase,
   LoadProgress,

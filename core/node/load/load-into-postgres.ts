@@ -102,6 +102,7 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
         },
       );
     }
+    session.table = resolved.table;
     let target = resolved.table;
     let replace: ReplacePlan | null = null;
     let addedColumns: string[] = [];
@@ -146,6 +147,14 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
       session.reject([row]),
     );
     mover = move;
+    let directRows = () => 0;
+    session.outcome = () => ({
+      inserted: directRows() + move.inserted,
+      updated: move.updated,
+      unchanged: move.unchanged,
+      skipped: move.skipped,
+      superseded: move.superseded,
+    });
     const commitEvery =
       !input.dryRun && input.mode !== 'replace' && input.commitEvery ? input.commitEvery : null;
     const chunkRows = input.chunkRows ?? DEFAULT_CHUNK_ROWS;
@@ -164,7 +173,8 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
       const kind = keyNames.length > 0 ? 'staged' : 'direct';
       const watchKeys = keyNames.length > 0;
       const plan = { kind, shape, columns, mover: move, chunkRows, commitEvery, watchKeys, limits } as const;
-      direct = (await loadStreaming(session, plan, input.batches, stage)).directInserted;
+      direct = (await loadStreaming(session, plan, input.batches, stage, (d) => (directRows = d)))
+        .directInserted;
     }
     session.checkBudget(true);
     if (replace) {
@@ -176,8 +186,7 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
       await client.query('ROLLBACK');
     } else {
       session.setPhase('committing');
-      await client.query('COMMIT');
-      session.committedRows = session.loaded();
+      await session.commit(true);
     }
     inTransaction = false;
     session.setPhase('done');

@@ -69,7 +69,8 @@ export interface ChunkStrategy {
 }
 
 /** Once a chunk is in the target: progress, cancel check, commit when due. */
-export async function afterChunk(session: LoadSession, commitNow: boolean) {
+export async function afterChunk(session: LoadSession, commitNow: boolean, chunk: HeldRows) {
+  session.completedThrough(chunk.last);
   session.progress();
   session.checkCancelled();
   if (commitNow) await session.commitAndContinue();

@@ -1,8 +1,15 @@
 import pg from 'pg';
 import { LoadstoneError } from '../../common/errors.ts';
 import type { RejectedRow } from '../../common/types.ts';
+import type { QualifiedTable } from '../pg/identifiers.ts';
 import type { LoadFailureCounts } from './failure-counts.ts';
-import type { LoadBatch, LoadInput, LoadPhase, LoadProgress } from './types.ts';
+import type { LoadBatch, LoadCommitPoint, LoadInput, LoadPhase, LoadProgress } from './types.ts';
+
+/** Committed outcome counts, as a commit point gives them. */
+export type OutcomeCounts = Pick<
+  LoadCommitPoint,
+  'inserted' | 'updated' | 'unchanged' | 'skipped' | 'superseded'
+>;
 
 /**
  * The error rate is evaluated continuously only once this many rows have been read (and always
@@ -31,6 +38,12 @@ export class LoadSession {
   committedRows = 0;
   /** Rows loaded so far; set by the strategy. */
   loaded: () => number = () => 0;
+  /** Outcome counts so far (in the open transaction too); set once the mover exists. */
+  outcome: () => OutcomeCounts = () => ({ inserted: 0, updated: 0, unchanged: 0, skipped: 0, superseded: 0 });
+  /** The target table, once resolved. */
+  table: QualifiedTable | null = null;
+  /** The last row of the chunks complete so far (see `LoadCommitPoint.through`). */
+  private through: { line: number; ordinal: number } | null = null;
   private lastProgress = 0;
   private cancelling: Promise<void> | null = null;
   private readonly onAbort = () => {
@@ -89,10 +102,37 @@ export class LoadSession {
   /** Commits what is loaded so far and opens the next transaction (commitEvery). */
   async commitAndContinue(): Promise<void> {
     this.setPhase('committing');
-    await this.client.query('COMMIT');
-    this.committedRows = this.loaded();
+    await this.commit(false);
     await this.begin();
     this.setPhase('loading');
+  }
+
+  /** A chunk is in the target: its last row is the end of what the next commit covers. */
+  completedThrough(last: { line: number; ordinal: number } | null): void {
+    if (last) this.through = last;
+  }
+
+  /**
+   * COMMITs the open transaction: the commit hooks' control row is written inside it first, and
+   * they hear of the commit right after.
+   */
+  async commit(final: boolean): Promise<void> {
+    const hooks = this.input.onCommit;
+    const point: LoadCommitPoint | null =
+      hooks && this.table
+        ? {
+            table: this.table,
+            through: this.through,
+            rowsRead: this.rowsRead,
+            bytesRead: this.bytesRead,
+            ...this.outcome(),
+            final,
+          }
+        : null;
+    if (hooks && point) await hooks.inTransaction(this.client, point);
+    await this.client.query('COMMIT');
+    this.committedRows = this.loaded();
+    if (hooks && point) hooks.committed(point);
   }
 
   /** Takes in a batch's counters and passes its upstream rejects on. */

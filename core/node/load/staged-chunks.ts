@@ -66,7 +66,7 @@ export function stagedChunks(
           if (hi !== NO_KEY && !mover.notApplied.has(o)) applied.add(hi, chunkHashes[o * 2 + 1]!);
         }
       }
-      await afterChunk(session, commitNow);
+      await afterChunk(session, commitNow, chunk);
     },
     held: (row) => {
       const k = keyOf?.(row.values);

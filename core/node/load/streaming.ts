@@ -41,6 +41,8 @@ export async function loadStreaming(
   plan: StreamingPlan,
   batches: AsyncIterable<LoadBatch>,
   stage: StageTable,
+  /** Receives the direct-COPY count as soon as it exists (commit points read it). */
+  onDirect?: (directInserted: () => number) => void,
 ): Promise<{ directInserted: () => number }> {
   const { shape, columns, mover } = plan;
   const writer = new CopyRowWriter(
@@ -49,6 +51,7 @@ export async function loadStreaming(
   );
   const counts = new ChunkCounts(plan.commitEvery);
   session.loaded = () => counts.directInserted + mover.moved;
+  onDirect?.(() => counts.directInserted);
   const chunks: Chunks =
     plan.kind === 'direct'
       ? directChunks(session, plan, stage, counts)
@@ -81,7 +84,13 @@ export async function loadStreaming(
         }
         const wait = chunks.add(row);
         if (wait) await wait;
-        if (chunks.size >= capacity()) await chunks.flush();
+        if (chunks.size >= capacity()) {
+          // Rows refused so far are reported before the chunk after them can commit: a commit point
+          // then covers every reject of the source prefix it names.
+          if (early) session.reject(early);
+          early = null;
+          await chunks.flush();
+        }
       }
       if (early) session.reject(early);
       session.checkCancelled();

@@ -7,6 +7,12 @@ import type { QualifiedTable } from '../pg/identifiers.ts';
 export interface LoadRow {
   /** Physical line or record number in the source, for rejected-row reports. */
   readonly line: number;
+  /**
+   * Optional: the row's 1-based position among all records the source gave (rejected ones
+   * included), counted from the start of the file. With it a commit can say where the committed
+   * prefix of the source ends (`LoadCommitPoint.through`).
+   */
+  readonly ordinal?: number | undefined;
   /** One value per load column, in `LoadInput.columns` order. */
   readonly values: readonly NormalizedValue[];
   /**
@@ -73,6 +79,40 @@ export interface LoadProgress {
   readonly etaSeconds: number | null;
 }
 
+/** What a commit makes durable: handed to `LoadInput.onCommit` before and after the COMMIT. */
+export interface LoadCommitPoint {
+  /** The target table as resolved (the control row can live next to it). */
+  readonly table: QualifiedTable;
+  /**
+   * The last row of the committed chunks, when the rows carry their `ordinal` and chunks follow
+   * the source order (null otherwise: the rows staged first, `duplicateKeys: 'reject'`). Every
+   * source record up to `ordinal` is then either committed or rejected.
+   */
+  readonly through: { readonly line: number; readonly ordinal: number } | null;
+  /** Source rows this load has read so far (rejected ones included). */
+  readonly rowsRead: number;
+  /** Bytes of the file the source had consumed (at least the end of `through`); null when unknown. */
+  readonly bytesRead: number | null;
+  /** Committed outcome counts of this load. */
+  readonly inserted: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  readonly skipped: number;
+  readonly superseded: number;
+  /** True for the load's final COMMIT. */
+  readonly final: boolean;
+}
+
+/**
+ * Hooks around every COMMIT of a load that has any (`commitEvery`, and the final one).
+ * `inTransaction` runs on the load's connection inside the transaction being committed, so what it
+ * writes (a control row) commits with the rows or not at all; `committed` runs right after.
+ */
+export interface LoadCommitHooks {
+  inTransaction(client: pg.Client, point: LoadCommitPoint): Promise<void>;
+  committed(point: LoadCommitPoint): void;
+}
+
 /** Everything `loadIntoPostgres` needs. */
 export interface LoadInput {
   /** A connected client; the loader owns its transaction for the duration of the load. */
@@ -111,6 +151,8 @@ export interface LoadInput {
   readonly signal?: AbortSignal;
   /** Rows per COPY/merge chunk (default 50,000). Tests use small chunks to cross boundaries. */
   readonly chunkRows?: number;
+  /** Called around each COMMIT (not in a dry run). */
+  readonly onCommit?: LoadCommitHooks;
 }
 
 /** A target column the source does not provide. */

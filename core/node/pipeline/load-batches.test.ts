@@ -8,7 +8,7 @@ import { toLoadBatches } from './load-batches.ts';
 
 const columns = ['id', 'when'];
 
-async function collect(rows: SourceRow[][]): Promise<LoadBatch[]> {
+async function collect(rows: SourceRow[][], skipRecords = 0): Promise<LoadBatch[]> {
   const spec = parseJobSpec({ source: { path: 'in.csv' } });
   const sample = rows.flat().map((r) => r.values);
   const normalizer = createRowNormalizer(inferColumns({ columns, sample: sample.slice(0, 2), spec }));
@@ -17,7 +17,8 @@ async function collect(rows: SourceRow[][]): Promise<LoadBatch[]> {
   }
   const out: LoadBatch[] = [];
   const counter = { bytesRead: () => 42, totalBytes: 100 };
-  for await (const batch of toLoadBatches(source(), columns, normalizer, counter)) out.push(batch);
+  for await (const batch of toLoadBatches(source(), columns, normalizer, counter, skipRecords))
+    out.push(batch);
   return out;
 }
 
@@ -62,5 +63,32 @@ describe('toLoadBatches', () => {
       raw: { id: '4', when: null },
       errors: [{ column: null, value: null, reason: 'too_few_fields' }],
     });
+  });
+
+  it('numbers rows by their record in the file; a resume skips the committed records entirely', async () => {
+    const rows: SourceRow[][] = [
+      [
+        { line: 2, values: ['1', '2024-01-02'] },
+        { line: 3, values: ['2', null], problem: { reason: 'too_few_fields', message: 'one field' } },
+      ],
+      [
+        { line: 5, values: ['3', '2024-01-05'] },
+        { line: 6, values: ['4', null], problem: { reason: 'too_few_fields', message: 'one field' } },
+        { line: 7, values: ['5', '2024-01-07'] },
+      ],
+    ];
+    const all = await collect(rows);
+    expect(all.flatMap((b) => b.rows.map((r) => [r.line, r.ordinal]))).toEqual([
+      [2, 1],
+      [5, 3],
+      [7, 5],
+    ]);
+    // Three records committed (lines 2, 3, 5): neither loaded, rejected nor counted again.
+    const resumed = await collect(rows, 3);
+    expect(resumed.flatMap((b) => b.rows.map((r) => [r.line, r.ordinal]))).toEqual([[7, 5]]);
+    expect(resumed.flatMap((b) => b.rejectedUpstream.map((r) => r.line))).toEqual([6]);
+    expect(resumed.at(-1)!.rowsRead).toBe(2);
+    // A whole batch inside the committed part yields nothing.
+    expect(await collect(rows, 2)).toHaveLength(1);
   });
 });

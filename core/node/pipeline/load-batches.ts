@@ -12,6 +12,7 @@ import type { SourceRow } from '../sources/types.ts';
 class PipelineRow implements LoadRow {
   constructor(
     readonly line: number,
+    readonly ordinal: number,
     readonly values: readonly NormalizedValue[],
     readonly rawColumns: readonly string[],
     readonly cells: readonly RawValue[],
@@ -27,7 +28,11 @@ class PipelineRow implements LoadRow {
   }
 }
 
-/** Source rows → normalized load batches; parse and normalize rejects travel with them. */
+/**
+ * Source rows → normalized load batches; parse and normalize rejects travel with them. Rows carry
+ * their ordinal among all source records. `skipRecords` (a resumed load): the first records are
+ * read but neither normalized, loaded, rejected nor counted: an earlier run committed them.
+ */
 export async function* toLoadBatches(
   rows: AsyncIterable<SourceRow[]>,
   columns: readonly string[],
@@ -37,13 +42,21 @@ export async function* toLoadBatches(
     readonly totalBytes: number | undefined;
     reparse?: ((recordText: string) => RawValue[]) | undefined;
   },
+  skipRecords = 0,
 ): AsyncGenerator<LoadBatch> {
   let rowsRead = 0;
+  let ordinal = 0;
   const reparse = source.reparse;
   for await (const batch of rows) {
     const good: LoadRow[] = [];
     const rejected: RejectedRow[] = [];
+    if (ordinal + batch.length <= skipRecords) {
+      ordinal += batch.length;
+      continue;
+    }
     for (const row of batch) {
+      ordinal++;
+      if (ordinal <= skipRecords) continue;
       rowsRead++;
       if (row.problem) {
         rejected.push({
@@ -73,6 +86,7 @@ export async function* toLoadBatches(
       good.push(
         new PipelineRow(
           row.line,
+          ordinal,
           result.values,
           columns,
           row.values,

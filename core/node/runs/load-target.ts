@@ -60,6 +60,7 @@ export async function loadTarget(
       },
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.chunkRows ? { chunkRows: options.chunkRows } : {}),
+      ...(record.commitLog ? { onCommit: record.commitLog.hooks } : {}),
     });
   } finally {
     await client.end().catch(() => {});

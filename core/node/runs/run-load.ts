@@ -6,7 +6,8 @@ import { toLoadBatches } from '../pipeline/load-batches.ts';
 import type { RunStore } from '../store/index.ts';
 import { loadTarget } from './load-target.ts';
 import { planRun, type RunPlan } from './plan-run.ts';
-import { type RunEnd, RunRecord } from './run-record.ts';
+import { type ResumePoint, type RunEnd, RunRecord } from './run-record.ts';
+import { fingerprintOf } from './source-prefix.ts';
 import { readWatermark, saveWatermark } from './watermarks.ts';
 
 /** What a load needs besides its spec. */
@@ -25,6 +26,8 @@ export interface RunLoadOptions {
   readonly reloadOf?: string;
   /** Rows per COPY/merge chunk (tests use small ones). */
   readonly chunkRows?: number;
+  /** `load --resume`: the run this one resumes and the committed prefix it skips (see resume.ts). */
+  readonly resume?: ResumePoint;
 }
 
 /** How a recorded run ended. */
@@ -62,14 +65,16 @@ export async function runLoad(
     reloadOf: options.reloadOf,
   });
   try {
-    const record = new RunRecord(store, plan, options.dryRun, started);
+    const fingerprint = await fingerprintOf(plan.spec.source.path);
+    const resume = options.resume ?? null;
+    const record = new RunRecord(store, plan, options.dryRun, started, { fingerprint, resume });
     options.onRunCreated?.(record.id);
     let result: LoadResult | null = null;
     let end: RunEnd;
     try {
       const after = readWatermark(store, plan);
       record.startsAbove(after);
-      result = await loadTarget(plan, record, normalize(plan), {
+      result = await loadTarget(plan, record, normalize(plan, resume?.from?.records ?? 0), {
         openWarehouse: options.openWarehouse,
         dryRun: options.dryRun,
         after,
@@ -98,8 +103,11 @@ export async function runLoad(
   }
 }
 
-/** The normalize step: every source row normalized by the plan, streamed as load batches. */
-function normalize(plan: RunPlan): AsyncIterable<LoadBatch> {
+/**
+ * The normalize step: every source row normalized by the plan, streamed as load batches (after the
+ * first `skipRecords`, which a resumed run's predecessor committed).
+ */
+function normalize(plan: RunPlan, skipRecords: number): AsyncIterable<LoadBatch> {
   const { job, normalizer } = plan;
-  return toLoadBatches(job.rows(), job.source.columns, normalizer, job.source);
+  return toLoadBatches(job.rows(), job.source.columns, normalizer, job.source, skipRecords);
 }

@@ -2,9 +2,30 @@ import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
 import { type ErrorCode, isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
 import type { RejectedRow } from '../../common/types.ts';
 import { type LoadProgress, type LoadResult, loadFailureCounts } from '../load/index.ts';
-import type { FinalRunStatus, RejectWriter, RunCounts, RunStore } from '../store/index.ts';
+import type {
+  CommittedPosition,
+  FinalRunStatus,
+  RejectWriter,
+  RunCounts,
+  RunStore,
+  SourceFingerprint,
+} from '../store/index.ts';
+import { CommitLog } from './commit-log.ts';
 import { columnSpecsOf, sourceDialectOf } from './plan-record.ts';
 import type { RunPlan } from './plan-run.ts';
+
+/** How a run starts besides its plan: the source as found, and the run it resumes. */
+export interface RunStart {
+  readonly fingerprint: SourceFingerprint | null;
+  readonly resume: ResumePoint | null;
+}
+
+/** Where a resumed run starts: after the committed prefix of run `of`. */
+export interface ResumePoint {
+  readonly of: string;
+  /** The committed prefix skipped (null: the whole file is read again). */
+  readonly from: CommittedPosition | null;
+}
 
 /** How a recorded run ended, as the record step wrote it. */
 export interface RunEnd {
@@ -30,9 +51,17 @@ export class RunRecord {
   readonly #incremental: boolean;
   #watermarkBefore: string | null = null;
   #last: LoadProgress | null = null;
+  /** Commits as they happen (loads with commit-every, not replace, not dry runs). */
+  readonly commitLog: CommitLog | null;
 
   /** `started`: when the load began (Date.now()), before planning: the run's duration counts from there. */
-  constructor(store: RunStore, plan: RunPlan, dryRun: boolean, started: number = Date.now()) {
+  constructor(
+    store: RunStore,
+    plan: RunPlan,
+    dryRun: boolean,
+    started: number = Date.now(),
+    start: RunStart = { fingerprint: null, resume: null },
+  ) {
     this.#store = store;
     this.#started = started;
     this.#incremental = plan.target.mode === 'incremental';
@@ -44,8 +73,31 @@ export class RunRecord {
       sourceFormat: sourceDialectOf(plan.job.source.format),
       columnPlans: columnSpecsOf(plan.job.plans),
       reloadOf: plan.reloadOf ?? null,
+      sourceFingerprint: start.fingerprint,
+      resumeOf: start.resume ? { runId: start.resume.of, from: start.resume.from } : null,
     });
     this.#writer = store.rejects.writer(this.id);
+    const commits = !dryRun && plan.spec.settings.commitEvery !== undefined && plan.target.mode !== 'replace';
+    this.commitLog = commits
+      ? new CommitLog({
+          id: this.id,
+          store,
+          sourcePath: plan.spec.source.path,
+          skipRecords: start.resume?.from?.records ?? 0,
+          flushRejects: () => this.#writer.flush(),
+        })
+      : null;
+    if (start.resume) {
+      const from = start.resume.from;
+      store.runs.addEvent(this.id, {
+        kind: 'resumed',
+        message:
+          from && from.records !== null
+            ? `resumes run ${start.resume.of} after its ${from.records} committed source records (through line ${from.line})`
+            : `resumes run ${start.resume.of}, reading the whole file again (the ${plan.target.mode} merge is idempotent)`,
+        data: { resumeOf: start.resume.of },
+      });
+    }
     const { dateOrder, timeZone } = plan.defaults;
     const fromSettings = [
       dateOrder.from === 'settings' && !plan.ownFormat.dateOrder ? `date order ${dateOrder.value}` : null,
@@ -66,15 +118,19 @@ export class RunRecord {
     if (watermark !== null) this.#store.runs.update(this.id, { watermarkBefore: watermark });
   }
 
-  /** Counts as of the last progress (only read and rejected are known before the end). */
+  /**
+   * Counts as of the last progress: read and rejected as far as the load got; the outcome counts are
+   * those committed so far (0 until a commit-every COMMIT).
+   */
   counts(): RunCounts {
+    const c = this.commitLog?.last?.counts;
     return {
       read: this.#last?.rowsRead ?? 0,
-      inserted: 0,
-      updated: 0,
-      unchanged: 0,
-      skipped: 0,
-      superseded: 0,
+      inserted: c?.inserted ?? 0,
+      updated: c?.updated ?? 0,
+      unchanged: c?.unchanged ?? 0,
+      skipped: c?.skipped ?? 0,
+      superseded: c?.superseded ?? 0,
       rejected: this.#last?.rejected ?? 0,
     };
   }
@@ -87,6 +143,7 @@ export class RunRecord {
   /** Keeps rejected rows (written in batches; `end*` writes what is left). */
   readonly rejected = (rows: RejectedRow[]): void => {
     this.#writer.add(rows);
+    this.commitLog?.rejected(rows.map((r) => r.line));
   };
 
   /** Records a phase change and gives the progress as the UI sees it. */

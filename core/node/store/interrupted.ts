@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { settleFromRunStore } from './committed.ts';
 import type { StoreContext } from './context.ts';
 
 /** The reason recorded on runs whose process ended while they were running. */
@@ -45,6 +46,9 @@ export function markInterrupted(
       }
     }
   })();
+  // A run that committed (commit-every) says what it committed, as far as this store heard; the
+  // target's control row may know of a later commit (see runs/reconcile.ts).
+  settleFromRunStore(ctx, marked);
   return marked;
 }
 

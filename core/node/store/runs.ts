@@ -3,9 +3,17 @@ import os from 'node:os';
 import { LoadstoneError } from '../../common/errors.ts';
 import type { ColumnSpec, JobSpec } from '../../common/spec/job-spec.ts';
 import type { SourceDialect } from '../../common/spec/source-dialect.ts';
+import {
+  deleteRejectsPast,
+  type ResumeColumns,
+  recordCommit,
+  resumeInfo,
+  settleCommitted,
+} from './committed.ts';
 import { runSeqOf, type StoreContext } from './context.ts';
 import { isPostgresUrl, redactSecrets, redactUrl } from './postgres-url.ts';
 import {
+  type CommittedPosition,
   type FinalRunStatus,
   RUN_STATUSES,
   type RunCounts,
@@ -52,11 +60,20 @@ export interface RunsRepo {
   get(id: string): RunRecord | undefined;
   addEvent(id: string, event: RunEventInput): void;
   events(id: string): RunEvent[];
+  /** Records a COMMIT of a running run (commit-every): its position and committed counts. */
+  committed(id: string, position: CommittedPosition): void;
+  /**
+   * Makes a stopped run's record say what it committed (counts, rejected rows of the committed
+   * prefix only) and where that came from: the target's control row or this store's last commit.
+   */
+  settle(id: string, position: CommittedPosition, origin: 'target' | 'run_store'): void;
+  /** Deletes a run's rejected rows past `line` (null: all), before a resume reads them again. */
+  deleteRejectsPast(id: string, line: number | null): number;
 }
 
 const FINAL_STATUSES: readonly string[] = RUN_STATUSES.filter((s) => s !== 'running' && s !== 'interrupted');
 
-interface RunRow {
+interface RunRow extends ResumeColumns {
   seq: number;
   id: string;
   job_name: string | null;
@@ -108,8 +125,9 @@ export function createRunsRepo(
   const { db } = ctx;
   const insert =
     db.prepare(`INSERT INTO runs (id, job_name, spec, source, source_columns, target, target_table, mode,
-    dry_run, status, started_at, owner_pid, owner_host, reload_of, source_format, column_plans)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`);
+    dry_run, status, started_at, owner_pid, owner_host, reload_of, source_format, column_plans,
+    source_fingerprint, resume_of, resume_from)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const updateStmt = db.prepare(`UPDATE runs SET phase = COALESCE(?, phase),
     rows_read = COALESCE(?, rows_read), rows_inserted = COALESCE(?, rows_inserted),
     rows_updated = COALESCE(?, rows_updated), rows_unchanged = COALESCE(?, rows_unchanged),
@@ -159,6 +177,9 @@ export function createRunsRepo(
         snapshot.reloadOf ?? null,
         snapshot.sourceFormat ? JSON.stringify(snapshot.sourceFormat) : null,
         snapshot.columnPlans ? JSON.stringify(snapshot.columnPlans) : null,
+        snapshot.sourceFingerprint ? JSON.stringify(snapshot.sourceFingerprint) : null,
+        snapshot.resumeOf?.runId ?? null,
+        snapshot.resumeOf?.from ? JSON.stringify(snapshot.resumeOf.from) : null,
       ];
       for (let attempt = 0; ; attempt++) {
         const id = newRunId(ctx.now());
@@ -243,7 +264,20 @@ export function createRunsRepo(
         spec: JSON.parse(row.spec) as JobSpec,
         sourceFormat: row.source_format === null ? null : (JSON.parse(row.source_format) as SourceDialect),
         columnPlans: row.column_plans === null ? null : (JSON.parse(row.column_plans) as ColumnSpec[]),
+        resume: resumeInfo(ctx, row.id, row),
       };
+    },
+
+    committed(id, position) {
+      recordCommit(ctx, id, position);
+    },
+
+    settle(id, position, origin) {
+      settleCommitted(ctx, id, position, origin);
+    },
+
+    deleteRejectsPast(id, line) {
+      return deleteRejectsPast(ctx, id, line);
     },
 
     addEvent(id, event) {

@@ -40,6 +40,10 @@ export interface RunSnapshot {
   columnPlans?: readonly ColumnSpec[];
   /** The run whose fixed rejected rows this run reloads. */
   reloadOf?: string | null;
+  /** The source file's size and mtime as the run starts (to check a resume against). */
+  sourceFingerprint?: SourceFingerprint | null;
+  /** `load --resume`: the run resumed and the committed prefix this run starts after. */
+  resumeOf?: { runId: string; from: CommittedPosition | null } | null;
 }
 
 /** A run as lists show it (the contract's `runSummarySchema` shape). */
@@ -71,6 +75,45 @@ export interface RunSummary {
   reloadedBy: string[];
 }
 
+/**
+ * Where a load's committed source prefix ends, as of its last COMMIT (loads with commit-every; see
+ * migration 0005). Every source record up to `records` is committed or rejected.
+ */
+export interface CommittedPosition {
+  /** Source records from the start of the file the prefix holds; null when the load cannot tell. */
+  records: number | null;
+  /** Source line (record number) of the prefix's last record; null with `records`. */
+  line: number | null;
+  /** Bytes at the start of the file `sha256` covers: what the reader had consumed (≥ the prefix). */
+  bytes: number;
+  sha256: string;
+  /** This run's counts as of the commit (rejected: those of the prefix). */
+  counts: RunCounts;
+  /** True for the load's last COMMIT. */
+  final: boolean;
+}
+
+/** The source file as a run found it when it started. */
+export interface SourceFingerprint {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** What a run committed and how it relates to other runs through `load --resume`. */
+export interface RunResumeInfo {
+  committed: CommittedPosition | null;
+  /** For a run that stopped with committed rows: where its counts come from. */
+  countsOrigin: 'target' | 'run_store' | null;
+  sourceFingerprint: SourceFingerprint | null;
+  /** The run this one resumes. */
+  resumeOf: string | null;
+  /** The committed prefix this run started after (null: from the start of the file). */
+  resumeFrom: CommittedPosition | null;
+  /** Runs that resume this one. */
+  resumedBy: string[];
+}
+
 /** Everything stored about one run. */
 export interface RunRecord extends RunSummary {
   errorCode: string | null;
@@ -82,6 +125,8 @@ export interface RunRecord extends RunSummary {
   sourceFormat: SourceDialect | null;
   /** The columns as the run decided them; null for runs recorded before they were kept. */
   columnPlans: ColumnSpec[] | null;
+  /** Commits, source fingerprint and resume links (`load --resume`). */
+  resume: RunResumeInfo;
 }
 
 /** A phase or progress event worth keeping after the run. */

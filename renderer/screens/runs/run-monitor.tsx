@@ -11,6 +11,7 @@ import { ErrorBox, Loading } from '../../components/states.tsx';
 import { StatusBadge } from '../../components/status-badge.tsx';
 import { uiWording } from '../../components/ui-words.ts';
 import { href } from '../../router.ts';
+import { ResumeButton } from './resume-button.tsx';
 
 /** While a run is running, re-read it now and then in case a pushed event was lost (reconnects). */
 const SAFETY_POLL_MS = 2000;
@@ -173,6 +174,7 @@ export function RunMonitor(props: { runId: string; showReportLink?: boolean; com
       <p className="muted" data-testid="run-duration" data-ms={durationMs ?? ''}>
         Took {formatDuration(durationMs)}.
       </p>
+      <ResumeButton runId={props.runId} status={status} dryRun={dryRun} mode={mode} />
       {props.showReportLink !== false ? (
         <a className="btn" href={href({ name: 'run', runId: props.runId })} data-testid="open-report">
           {counts && counts.rejected > 0
