@@ -10,7 +10,14 @@ export type AlertChannelKind = (typeof ALERT_CHANNEL_KINDS)[number];
  * (opt-in), `interrupted` (found interrupted at start-up), `schedule` (a scheduled run did not start
  * or overran).
  */
-export const ALERT_TRIGGERS = ['failure', 'threshold', 'warning', 'success', 'interrupted', 'schedule'] as const;
+export const ALERT_TRIGGERS = [
+  'failure',
+  'threshold',
+  'warning',
+  'success',
+  'interrupted',
+  'schedule',
+] as const;
 export type AlertTrigger = (typeof ALERT_TRIGGERS)[number];
 
 /** What a rule alerts on when it does not say: everything but success. */

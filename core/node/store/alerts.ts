@@ -93,7 +93,12 @@ export interface AlertsRepo {
    *   SECRET_UNAVAILABLE (secrets given and the SecretStore cannot encrypt).
    */
   saveChannel(
-    input: { name: string; kind: AlertChannelKind; config: AlertChannelConfig; secrets?: AlertChannelSecrets },
+    input: {
+      name: string;
+      kind: AlertChannelKind;
+      config: AlertChannelConfig;
+      secrets?: AlertChannelSecrets;
+    },
     opts?: { replace?: boolean },
   ): AlertChannelInfo;
   removeChannel(name: string): boolean;
@@ -163,7 +168,8 @@ export function createAlertsRepo(ctx: StoreContext): AlertsRepo {
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
   const clearSetting = db.prepare('DELETE FROM settings WHERE key = ?');
-  const insertDelivery = db.prepare(`INSERT INTO alert_deliveries (message_id, channel, kind, run_seq, job_key,
+  const insertDelivery =
+    db.prepare(`INSERT INTO alert_deliveries (message_id, channel, kind, run_seq, job_key,
     event, status, counted, created_at, updated_at) VALUES (?, ?, ?, (SELECT seq FROM runs WHERE id = ?), ?, ?, ?, ?, ?, ?)`);
   const deliveryById = db.prepare(`${DELIVERY_SELECT} WHERE d.id = ?`);
   const deliveriesOfRun = db.prepare(
@@ -243,7 +249,14 @@ export function createAlertsRepo(ctx: StoreContext): AlertsRepo {
           );
         }
         if (existing) del.run(input.name);
-        insert.run(input.name, input.kind, JSON.stringify(input.config), blob, existing?.created_at ?? at, at);
+        insert.run(
+          input.name,
+          input.kind,
+          JSON.stringify(input.config),
+          blob,
+          existing?.created_at ?? at,
+          at,
+        );
       })();
       return toInfo(byName.get(input.name) as ChannelRow);
     },

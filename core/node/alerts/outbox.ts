@@ -1,0 +1,364 @@
+import {
+  type AlertEvent,
+  type AlertRules,
+  DEFAULT_WARN_ERROR_RATE,
+  isProblem,
+  triggerOf,
+} from '../../common/alerts/rules.ts';
+import { LoadstoneError } from '../../common/errors.ts';
+import { scrubSecrets } from '../handlers/scrub.ts';
+import type { AlertChannelInfo, AlertDelivery } from '../store/alerts.ts';
+import type { RunStore } from '../store/open-store.ts';
+import type { RunRecord } from '../store/types.ts';
+import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy, deliver } from './deliver.ts';
+import { sendDesktop } from './desktop.ts';
+import { type ChannelSecrets, type ChannelSender, DeliveryFailure, type DesktopNotice } from './http.ts';
+import { type AlertMessage, type AlertReason, jobOf, openLinks, runMessage, TOP_REASONS } from './message.ts';
+import { sendSlack } from './slack.ts';
+import { sendTelegram } from './telegram.ts';
+import { sendWebhook } from './webhook.ts';
+
+const SENDERS: Record<AlertChannelInfo['kind'], ChannelSender> = {
+  desktop: sendDesktop,
+  slack: sendSlack,
+  telegram: sendTelegram,
+  webhook: sendWebhook,
+};
+
+/** What an outbox needs. */
+export interface AlertOutboxOptions {
+  readonly store: RunStore;
+  /** Where `*Env` secrets are read (process.env). */
+  readonly env: NodeJS.ProcessEnv;
+  /** Shows a desktop notification (Electron main, the browser host); absent in the CLI. */
+  readonly desktop?: (notice: DesktopNotice) => void;
+  /** One line per delivery that failed for good (already scrubbed). */
+  readonly log?: (line: string) => void;
+  readonly policy?: Partial<DeliveryPolicy>;
+  readonly fetch?: typeof fetch;
+  readonly now?: () => Date;
+}
+
+/** A schedule problem (the scheduler reports it; there may be no run). */
+export interface ScheduleProblem {
+  /** The saved job's name. */
+  readonly job: string;
+  readonly kind: 'missed' | 'overran' | 'failed_to_start';
+  /** What happened, in words (no secret). */
+  readonly detail: string;
+  /** The run that overran, when there is one. */
+  readonly runId?: string;
+}
+
+/**
+ * Alerts as consumers of recorded runs. Each `alert*` call decides, from the job's rule (or the
+ * default rule in Settings), which channels get a message; records one delivery per channel at
+ * once (`pending`, or `suppressed` inside a cooldown); and delivers in the background. It never
+ * throws for a channel's failure and never waits for one: `drain` waits, bounded.
+ */
+export interface AlertOutbox {
+  /** A run has ended and is recorded (the load's outcome is already returned or printed). */
+  alertRunEnded(runId: string): AlertDelivery[];
+  /** A run was found interrupted at start-up (see `store.interruptedAtOpen`). */
+  alertInterrupted(runId: string): AlertDelivery[];
+  alertScheduleProblem(problem: ScheduleProblem): AlertDelivery[];
+  /**
+   * Sends a test message on one channel and waits for its end (retries included).
+   * @throws LoadstoneError NOT_FOUND (no such channel).
+   */
+  test(channel: string): Promise<AlertDelivery>;
+  /**
+   * Waits for deliveries in flight, at most `maxMs`; those still going are stopped and recorded
+   * `abandoned`. @returns how many were abandoned.
+   */
+  drain(maxMs: number): Promise<{ abandoned: number }>;
+}
+
+/** Creates the outbox of one process (the CLI command, the engine). */
+export function createAlertOutbox(options: AlertOutboxOptions): AlertOutbox {
+  const { store } = options;
+  const policy: DeliveryPolicy = { ...DEFAULT_DELIVERY_POLICY, ...options.policy };
+  const now = options.now ?? (() => new Date());
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const controller = new AbortController();
+  const inFlight = new Map<number, Promise<void>>();
+  let stopped = false;
+
+  const rulesOfRun = (run: RunRecord): AlertRules | null =>
+    (run.spec as { alerts?: AlertRules }).alerts ?? store.alerts.defaultRules();
+
+  const reasonsOf = (runId: string): AlertReason[] =>
+    store.reports
+      .summary(runId)
+      .slice(0, TOP_REASONS)
+      .map((r) => ({ reason: r.reason, column: r.column, count: r.count, example: r.example }));
+
+  /** Records and starts one delivery per channel of the rule that answers to this event. */
+  const dispatch = (rules: AlertRules | null, message: AlertMessage, jobKey: string): AlertDelivery[] => {
+    if (!rules) return [];
+    const trigger = triggerOf(message.type);
+    if (trigger !== null && !rules.on.includes(trigger)) return [];
+    const out: AlertDelivery[] = [];
+    for (const name of rules.channels) {
+      const channel = store.alerts.getChannel(name);
+      if (!channel) {
+        const d = store.alerts.addDelivery({
+          channel: name,
+          kind: 'webhook',
+          runId: message.runId,
+          jobKey,
+          event: message.type,
+          status: 'pending',
+        });
+        store.alerts.updateDelivery(d.id, {
+          status: 'failed',
+          errorCode: 'channel_missing',
+          lastError: `no alert channel named '${name}' (see 'loadstone alerts list')`,
+        });
+        options.log?.(`alert channel '${name}' does not exist: nothing sent for run ${message.runId ?? '-'}`);
+        out.push(store.alerts.delivery(d.id)!);
+        continue;
+      }
+      if (isProblem(message.type)) {
+        const since = new Date(now().getTime() - policy.cooldownMs).toISOString();
+        if (store.alerts.lastProblemMessage(jobKey, channel.name, since)) {
+          out.push(
+            store.alerts.addDelivery({
+              channel: channel.name,
+              kind: channel.kind,
+              runId: message.runId,
+              jobKey,
+              event: message.type,
+              status: 'suppressed',
+            }),
+          );
+          continue;
+        }
+      }
+      const suppressed = isProblem(message.type) ? store.alerts.suppressedSinceLast(jobKey, channel.name) : 0;
+      const d = store.alerts.addDelivery({
+        channel: channel.name,
+        kind: channel.kind,
+        runId: message.runId,
+        jobKey,
+        event: message.type,
+        status: 'pending',
+        counted: 1 + suppressed,
+      });
+      out.push(d);
+      start(d, channel, { ...forChannel(message, channel), suppressed });
+    }
+    return out;
+  };
+
+  const start = (d: AlertDelivery, channel: AlertChannelInfo, message: AlertMessage): Promise<void> => {
+    const task = run(d, channel, message).finally(() => inFlight.delete(d.id));
+    inFlight.set(d.id, task);
+    return task;
+  };
+
+  const run = async (d: AlertDelivery, channel: AlertChannelInfo, message: AlertMessage): Promise<void> => {
+    let secrets: ChannelSecrets;
+    try {
+      secrets = secretsOf(channel);
+    } catch (error) {
+      const failure = error instanceof DeliveryFailure ? error : null;
+      const text = failure?.message ?? (error as Error).message;
+      write(d.id, {
+        status: 'failed',
+        errorCode: failure?.code ?? 'secret_missing',
+        lastError: scrubSecrets(text),
+      });
+      options.log?.(`alert '${channel.name}' not sent: ${scrubSecrets(text)}`);
+      return;
+    }
+    const result = await deliver(
+      SENDERS[channel.kind],
+      {
+        message,
+        messageId: d.messageId,
+        config: channel.config,
+        secrets,
+        fetch: doFetch,
+        now,
+        desktop: options.desktop,
+      },
+      policy,
+      {
+        attempt: (attempts) => write(d.id, { attempts }),
+        failedAttempt: (attempts, code, lastError) => write(d.id, { attempts, errorCode: code, lastError }),
+      },
+      controller.signal,
+    );
+    if (stopped) return;
+    if (result.ok) {
+      write(d.id, { status: 'sent', attempts: result.attempts, answer: result.answer });
+    } else {
+      write(d.id, {
+        status: 'failed',
+        attempts: result.attempts,
+        errorCode: result.code,
+        lastError: result.message,
+      });
+      options.log?.(
+        `alert '${channel.name}' failed after ${result.attempts} attempt${result.attempts === 1 ? '' : 's'}: ${result.message}`,
+      );
+    }
+  };
+
+  /** Writes unless the outbox stopped waiting (the store may be closed by then). */
+  const write = (id: number, patch: Parameters<RunStore['alerts']['updateDelivery']>[1]) => {
+    if (stopped) return;
+    store.alerts.updateDelivery(id, patch);
+  };
+
+  const secretsOf = (channel: AlertChannelInfo): ChannelSecrets => {
+    const saved = channel.hasSavedSecret ? store.alerts.savedSecrets(channel.name) : {};
+    const fromEnv = (name: string | undefined, what: string): string | undefined => {
+      if (name === undefined) return undefined;
+      const value = options.env[name];
+      if (value === undefined || value === '') {
+        throw new DeliveryFailure('secret_missing', `environment variable ${name} (the ${what}) is not set`, {
+          retryable: false,
+        });
+      }
+      return value;
+    };
+    const c = channel.config;
+    const secrets: ChannelSecrets = { ...saved };
+    const secret = fromEnv(c.secretEnv, 'webhook signing secret');
+    const webhookUrl = fromEnv(c.webhookUrlEnv, 'Slack webhook URL');
+    const token = fromEnv(c.tokenEnv, 'Telegram bot token');
+    if (secret !== undefined) secrets.secret = secret;
+    if (webhookUrl !== undefined) secrets.webhookUrl = webhookUrl;
+    if (token !== undefined) secrets.token = token;
+    return secrets;
+  };
+
+  const eventOfRun = (run: RunRecord, rules: AlertRules): AlertEvent | null => {
+    if (run.dryRun) return null;
+    switch (run.status) {
+      case 'failed':
+        return run.errorCode === 'LOAD_ABORTED_ERROR_RATE' ? 'run.aborted' : 'run.failed';
+      case 'interrupted':
+        return 'run.interrupted';
+      case 'succeeded': {
+        const rate = run.counts.read > 0 ? run.counts.rejected / run.counts.read : 0;
+        const warnAt = rules.warnErrorRate ?? DEFAULT_WARN_ERROR_RATE;
+        if (rate > warnAt && rules.on.includes('warning')) return 'run.warning';
+        return 'run.succeeded';
+      }
+      default:
+        return null; // cancelled by the operator, or still running
+    }
+  };
+
+  const runEnded = (runId: string): AlertDelivery[] => {
+    const run = store.runs.get(runId);
+    if (!run) throw new LoadstoneError('NOT_FOUND', `no run '${runId}'`);
+    const rules = rulesOfRun(run);
+    if (!rules) return [];
+    const event = eventOfRun(run, rules);
+    if (event === null) return [];
+    return dispatch(rules, runMessage(event, run, reasonsOf(runId), now().toISOString()), jobOf(run));
+  };
+
+  return {
+    alertRunEnded: runEnded,
+    alertInterrupted: runEnded,
+    alertScheduleProblem(problem) {
+      let rules: AlertRules | null = null;
+      try {
+        rules = (store.jobs.get(problem.job)?.spec as { alerts?: AlertRules } | undefined)?.alerts ?? null;
+      } catch {
+        // A saved spec that no longer validates: the default rule still applies.
+      }
+      rules ??= store.alerts.defaultRules();
+      const message: AlertMessage = {
+        type: `schedule.${problem.kind}`,
+        runId: problem.runId ?? null,
+        job: problem.job,
+        status: problem.kind,
+        target: null,
+        table: null,
+        counts: { read: 0, loaded: 0, rejected: 0 },
+        rejectedRate: 0,
+        durationMs: null,
+        error: null,
+        reasons: [],
+        open: openLinks(problem.runId ?? null),
+        suppressed: 0,
+        schedule: { kind: problem.kind, detail: problem.detail },
+        at: now().toISOString(),
+      };
+      return dispatch(rules, message, problem.job);
+    },
+    async test(name) {
+      const channel = store.alerts.getChannel(name);
+      if (!channel) {
+        throw new LoadstoneError(
+          'NOT_FOUND',
+          `no alert channel named '${name}' (see 'loadstone alerts list')`,
+        );
+      }
+      const message: AlertMessage = {
+        type: 'alert.test',
+        runId: null,
+        job: '(test)',
+        status: 'test',
+        target: null,
+        table: null,
+        counts: { read: 0, loaded: 0, rejected: 0 },
+        rejectedRate: 0,
+        durationMs: null,
+        error: null,
+        reasons: [],
+        open: { app: null, cli: null },
+        suppressed: 0,
+        at: now().toISOString(),
+      };
+      const d = store.alerts.addDelivery({
+        channel: channel.name,
+        kind: channel.kind,
+        runId: null,
+        jobKey: '(test)',
+        event: 'alert.test',
+        status: 'pending',
+      });
+      await start(d, channel, message);
+      return store.alerts.delivery(d.id)!;
+    },
+    async drain(maxMs) {
+      if (inFlight.size === 0) return { abandoned: 0 };
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        Promise.allSettled([...inFlight.values()]).then(() => false),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), maxMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!timedOut) return { abandoned: 0 };
+      const left = [...inFlight.keys()];
+      const seconds = Math.round(maxMs / 100) / 10;
+      for (const id of left) {
+        const d = store.alerts.delivery(id);
+        store.alerts.updateDelivery(id, {
+          status: 'abandoned',
+          errorCode: 'abandoned',
+          lastError: `still not delivered after waiting ${seconds} s: stopped${d?.lastError ? ` (last error: ${d.lastError})` : ''}`,
+        });
+      }
+      stopped = true;
+      controller.abort(new DeliveryFailure('abandoned', 'stopped waiting', { retryable: false }));
+      await Promise.allSettled([...inFlight.values()]);
+      return { abandoned: left.length };
+    },
+  };
+}
+
+/** The message as one channel gets it: example values only when the channel includes a sample. */
+function forChannel(message: AlertMessage, channel: AlertChannelInfo): AlertMessage {
+  if (channel.config.includeSample) return message;
+  return { ...message, reasons: message.reasons.map(({ example: _example, ...r }) => r) };
+}
