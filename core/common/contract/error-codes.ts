@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   'FORBIDDEN_PATH',
   /** An export would replace an existing file the operator did not confirm replacing. */
   'FILE_EXISTS',
+  /** An alert channel's test message was not delivered (its answer is in the message). */
+  'ALERT_DELIVERY_FAILED',
   'INTERNAL',
 ] as const;
 

@@ -7,10 +7,19 @@ import { type RunLoadOutcome, runLoad } from '../runs/run-load.ts';
 import { resolveDataDir } from '../store/data-dir.ts';
 import { openStore } from '../store/open-store.ts';
 import { NoSecretStore } from '../store/secret-store.ts';
+import { alertWaitMs, deliverAlerts } from './alerts-command.ts';
 import { choiceOption, intOption, numberOption, parseCliArgs } from './args.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import type { CliCommand, CliIo } from './io.ts';
-import { jobFromOptions, type LoadFlags, SOURCE_OPTIONS, SOURCE_OPTIONS_HELP } from './job-options.ts';
+import {
+  ALERT_OPTIONS,
+  ALERT_OPTIONS_HELP,
+  alertFlags,
+  jobFromOptions,
+  type LoadFlags,
+  SOURCE_OPTIONS,
+  SOURCE_OPTIONS_HELP,
+} from './job-options.ts';
 import { createProgressLine } from './progress-line.ts';
 import { DATA_DIR_HELP, DATA_DIR_OPTION } from './store-command-support.ts';
 
@@ -38,6 +47,8 @@ Target options:
   --json                      Print one JSON object with the outcome
 ${DATA_DIR_HELP}
 
+${ALERT_OPTIONS_HELP}
+
 ${SOURCE_OPTIONS_HELP}
 
 Exit codes: 0 loaded (rejected rows within the threshold), 2 bad usage or unreadable input,
@@ -64,7 +75,7 @@ const TARGET_OPTIONS = {
 export const loadCommand: CliCommand = async (args, io) => {
   const { values, positionals } = parseCliArgs(
     args,
-    { ...SOURCE_OPTIONS, ...TARGET_OPTIONS, ...DATA_DIR_OPTION },
+    { ...SOURCE_OPTIONS, ...TARGET_OPTIONS, ...ALERT_OPTIONS, ...DATA_DIR_OPTION },
     USAGE,
   );
   if (values.help) {
@@ -94,7 +105,12 @@ export const loadCommand: CliCommand = async (args, io) => {
   if (maxErrorRate !== undefined) settings.maxErrorRate = maxErrorRate;
   if (maxErrors !== undefined) settings.maxErrors = maxErrors;
   if (commitEvery !== undefined) settings.commitEvery = commitEvery;
-  const spec = await jobFromOptions(positionals[0], values, io.cwd, { target, settings, name: values.name });
+  const spec = await jobFromOptions(positionals[0], values, io.cwd, {
+    target,
+    settings,
+    name: values.name,
+    alerts: alertFlags(values),
+  });
 
   const dataDir = resolveDataDir({ dataDir: values['data-dir'], env: io.env, cwd: io.cwd });
   const store = openStore(dataDir, { secretStore: new NoSecretStore() });
@@ -119,6 +135,8 @@ export const loadCommand: CliCommand = async (args, io) => {
     } else {
       writeSummary(outcome, io);
     }
+    // After the outcome is printed: alerts never delay or change it (see deliverAlerts).
+    await deliverAlerts(store, outcome.runId, io, alertWaitMs(io.env), !values.json);
     return exitCode(outcome);
   } finally {
     progress?.done();
