@@ -78,7 +78,8 @@ export interface AlertOutbox {
 export function createAlertOutbox(options: AlertOutboxOptions): AlertOutbox {
   const { store } = options;
   const policy: DeliveryPolicy = { ...DEFAULT_DELIVERY_POLICY, ...options.policy };
-  const now = options.now ?? (() => new Date());
+  // The store's clock: cooldowns compare with the times deliveries were recorded at.
+  const now = options.now ?? store.context.now;
   const doFetch = options.fetch ?? globalThis.fetch;
   const controller = new AbortController();
   const inFlight = new Map<number, Promise<void>>();
@@ -209,7 +210,12 @@ export function createAlertOutbox(options: AlertOutboxOptions): AlertOutbox {
   /** Writes unless the outbox stopped waiting (the store may be closed by then). */
   const write = (id: number, patch: Parameters<RunStore['alerts']['updateDelivery']>[1]) => {
     if (stopped) return;
-    store.alerts.updateDelivery(id, patch);
+    try {
+      store.alerts.updateDelivery(id, patch);
+    } catch (error) {
+      // The store was closed under a delivery still going (its process is ending): nothing to keep.
+      options.log?.(`alert delivery ${id} not recorded: ${scrubSecrets((error as Error).message)}`);
+    }
   };
 
   const secretsOf = (channel: AlertChannelInfo): ChannelSecrets => {
