@@ -291,7 +291,7 @@ export async function deliverAlerts(
 }
 
 /** `sent (HTTP 200 ok, 1 attempt)`, `failed after 5 attempts: HTTP 500`, `suppressed (cooldown)`. */
-export function deliveryText(d: AlertDelivery): string {
+export function deliveryText(d: Omit<AlertDelivery, 'id' | 'runId'>): string {
   const tries = `${d.attempts} attempt${d.attempts === 1 ? '' : 's'}`;
   switch (d.status) {
     case 'sent':

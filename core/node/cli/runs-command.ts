@@ -2,6 +2,7 @@ import { LoadstoneError } from '../../common/errors.ts';
 import { rowsOutcome } from '../../common/outcome/run-outcome.ts';
 import type { RunStore } from '../store/open-store.ts';
 import { RUN_STATUSES, type RunRecord, type RunStatus, type RunSummary } from '../store/types.ts';
+import { deliveryText } from './alerts-command.ts';
 import { intOption, parseCliArgs } from './args.ts';
 import { EXIT } from './exit-codes.ts';
 import type { CliCommand, CliIo } from './io.ts';
@@ -106,8 +107,9 @@ function showRun(store: RunStore, id: string, json: boolean, io: CliIo): number 
     return EXIT.usage;
   }
   const events = store.runs.events(id);
+  const alerts = store.alerts.deliveriesOfRun(id).map(({ id: _id, runId: _run, ...d }) => d);
   if (json) {
-    io.stdout.write(`${JSON.stringify({ ...run, events })}\n`);
+    io.stdout.write(`${JSON.stringify({ ...run, events, alerts })}\n`);
     return EXIT.ok;
   }
   io.stdout.write(`${renderRun(run)}\n`);
@@ -115,6 +117,13 @@ function showRun(store: RunStore, id: string, json: boolean, io: CliIo): number 
     io.stdout.write(
       `\nEvents:\n${events.map((e) => `  ${localTime(e.at)}  ${e.kind}${e.message ? `  ${terminalSafe(e.message)}` : ''}`).join('\n')}\n`,
     );
+  }
+  if (alerts.length > 0) {
+    const lines = alerts.map(
+      (d) =>
+        `  ${localTime(d.updatedAt)}  ${d.event} → ${d.channel} (${d.kind}): ${terminalSafe(deliveryText(d))}`,
+    );
+    io.stdout.write(`\nAlerts:\n${lines.join('\n')}\n`);
   }
   if (run.counts.rejected > 0) {
     io.stdout.write(`\nRejected rows: loadstone errors ${run.id} (--summary, --export errors.csv)\n`);
