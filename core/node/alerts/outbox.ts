@@ -34,6 +34,8 @@ export interface AlertOutboxOptions {
   readonly desktop?: (notice: DesktopNotice) => void;
   /** One line per delivery that failed for good (already scrubbed). */
   readonly log?: (line: string) => void;
+  /** Called when a delivery has ended (sent, failed), e.g. to refresh the run's view. */
+  readonly onDelivered?: (delivery: AlertDelivery) => void;
   readonly policy?: Partial<DeliveryPolicy>;
   readonly fetch?: typeof fetch;
   readonly now?: () => Date;
@@ -192,18 +194,23 @@ export function createAlertOutbox(options: AlertOutboxOptions): AlertOutbox {
       controller.signal,
     );
     if (stopped) return;
-    if (result.ok) {
-      write(d.id, { status: 'sent', attempts: result.attempts, answer: result.answer });
-    } else {
-      write(d.id, {
-        status: 'failed',
-        attempts: result.attempts,
-        errorCode: result.code,
-        lastError: result.message,
-      });
-      options.log?.(
-        `alert '${channel.name}' failed after ${result.attempts} attempt${result.attempts === 1 ? '' : 's'}: ${result.message}`,
-      );
+    try {
+      if (result.ok) {
+        write(d.id, { status: 'sent', attempts: result.attempts, answer: result.answer });
+      } else {
+        write(d.id, {
+          status: 'failed',
+          attempts: result.attempts,
+          errorCode: result.code,
+          lastError: result.message,
+        });
+        options.log?.(
+          `alert '${channel.name}' failed after ${result.attempts} attempt${result.attempts === 1 ? '' : 's'}: ${result.message}`,
+        );
+      }
+    } finally {
+      const ended = stopped ? undefined : store.alerts.delivery(d.id);
+      if (ended) options.onDelivered?.(ended);
     }
   };
 
