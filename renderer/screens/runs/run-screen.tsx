@@ -4,6 +4,7 @@ import { formatDateTime } from '../../components/format.ts';
 import { ErrorBox, Loading } from '../../components/states.tsx';
 import { href } from '../../router.ts';
 import { ErrorReport } from './error-report.tsx';
+import { RunAlerts } from './run-alerts.tsx';
 import { RunMonitor } from './run-monitor.tsx';
 
 /** One run: what it did (live while running) and its error report. */
@@ -59,6 +60,7 @@ export function RunScreen(props: { runId: string }) {
             ) : null}
           </dl>
           <RunMonitor runId={props.runId} showReportLink={false} />
+          <RunAlerts runId={props.runId} />
           <ErrorReport
             runId={props.runId}
             running={run.data.status === 'running'}
