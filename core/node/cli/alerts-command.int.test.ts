@@ -200,6 +200,11 @@ describe('loadstone alerts', () => {
       code: 2,
       err: "loadstone: --alert-on must be one of failure, threshold, warning, success, interrupted, schedule, got 'sometimes'\n",
     });
+    const ghost = await cli(['load', 'orders.csv', '--target', url, '--table', 't', '--alert', 'ops,ghost']);
+    expect(ghost).toMatchObject({
+      code: 2,
+      err: "loadstone: no alert channel named 'ghost' (see 'loadstone alerts list')\n",
+    });
     const above = await cli([
       'load',
       'orders.csv',

@@ -256,6 +256,20 @@ function defaults(store: RunStore, values: Values, io: CliIo): number {
   return EXIT.ok;
 }
 
+/**
+ * Refuses, before anything is loaded, alert channels that do not exist.
+ * @throws LoadstoneError BAD_USAGE naming them.
+ */
+export function checkAlertChannels(store: RunStore, names: readonly string[]): void {
+  const missing = names.filter((n) => !store.alerts.getChannel(n));
+  if (missing.length > 0) {
+    throw new LoadstoneError(
+      'BAD_USAGE',
+      `no alert channel named ${missing.map((n) => `'${n}'`).join(', ')} (see 'loadstone alerts list')`,
+    );
+  }
+}
+
 /** `LOADSTONE_ALERT_WAIT_MS`, else 10 s. */
 export function alertWaitMs(env: NodeJS.ProcessEnv): number {
   const raw = env.LOADSTONE_ALERT_WAIT_MS;
@@ -277,10 +291,13 @@ export async function deliverAlerts(
 ): Promise<void> {
   try {
     const outbox = createAlertOutbox({ store, env: io.env });
+    // Runs this process found interrupted when it opened the store are reported too (once: they
+    // are marked interrupted by whoever opens the store first).
+    const interrupted = store.interruptedAtOpen.flatMap((id) => outbox.alertInterrupted(id));
     const started = outbox.alertRunEnded(runId);
-    if (started.length === 0) return;
+    if (started.length === 0 && interrupted.length === 0) return;
     await outbox.drain(waitMs);
-    const ended = store.alerts.deliveriesOfRun(runId);
+    const ended = [...store.interruptedAtOpen, runId].flatMap((id) => store.alerts.deliveriesOfRun(id));
     for (const d of ended) {
       if (d.status === 'sent' && !verbose) continue;
       io.stderr.write(`loadstone: alert ${d.event} → '${d.channel}': ${deliveryText(d)}\n`);

@@ -7,7 +7,7 @@ import { type RunLoadOutcome, runLoad } from '../runs/run-load.ts';
 import { resolveDataDir } from '../store/data-dir.ts';
 import { openStore } from '../store/open-store.ts';
 import { NoSecretStore } from '../store/secret-store.ts';
-import { alertWaitMs, deliverAlerts } from './alerts-command.ts';
+import { alertWaitMs, checkAlertChannels, deliverAlerts } from './alerts-command.ts';
 import { choiceOption, intOption, numberOption, parseCliArgs } from './args.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import type { CliCommand, CliIo } from './io.ts';
@@ -117,6 +117,7 @@ export const loadCommand: CliCommand = async (args, io) => {
   let warehouse: LocalWarehouse | null = null;
   const progress = io.stderr.isTTY && !values.json ? createProgressLine(io.stderr) : null;
   try {
+    checkAlertChannels(store, spec.alerts?.channels ?? []);
     const outcome = await runLoad(spec, {
       store,
       env: io.env,
