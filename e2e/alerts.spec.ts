@@ -96,3 +96,22 @@ test('a webhook alert added in Settings reports a load above its warning rate, r
   });
   expect(alert.body).not.toContain('bad-');
 });
+
+test('a desktop alert channel shows its test message in the page', async ({ app }) => {
+  test.skip(app.transport !== 'http', 'the desktop app shows an OS notification from main instead');
+  const { page } = app;
+  await new Shell(page).go('settings');
+  const alerts = new AlertsPage(page);
+  await alerts.panel().getByTestId('alert-add').click();
+  const form = page.getByTestId('alert-form');
+  await form.getByTestId('alert-kind').selectOption('desktop');
+  await form.getByTestId('alert-name').fill('me');
+  await form.getByTestId('alert-save').click();
+  await expect(alerts.channel('me')).toBeVisible();
+  const tested = await alerts.test('me');
+  await expect(tested).toContainText('Sent to me: shown');
+  const toast = page.getByTestId('alert-toast');
+  await expect(toast).toContainText('Test message from Loadstone: (test)');
+  await toast.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(toast).toHaveCount(0);
+});

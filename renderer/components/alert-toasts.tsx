@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { EventPayload } from '../../core/common/contract/events.ts';
 import { useTransport } from '../api/api-context.tsx';
+import { useCommand } from '../api/queries.ts';
 
 type Notice = EventPayload<'alert.desktop'> & { key: number };
 
@@ -11,8 +12,12 @@ type Notice = EventPayload<'alert.desktop'> & { key: number };
  */
 export function AlertToasts() {
   const { api } = useTransport();
+  const info = useCommand('app.info', {});
+  // The desktop app shows an OS notification from main instead (a toast too would say it twice).
+  const inPage = info.data?.transport === 'http';
   const [notices, setNotices] = useState<Notice[]>([]);
   useEffect(() => {
+    if (!inPage) return;
     let next = 0;
     return api.on('alert.desktop', (n) => {
       setNotices((list) => [...list.slice(-4), { ...n, key: next++ }]);
@@ -20,7 +25,7 @@ export function AlertToasts() {
         new Notification(n.title, { body: n.body });
       }
     });
-  }, [api]);
+  }, [api, inPage]);
   if (notices.length === 0) return null;
   return (
     <div className="toasts" aria-live="polite" data-testid="alert-toasts">
