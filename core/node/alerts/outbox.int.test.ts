@@ -406,6 +406,32 @@ describe('cooldown', () => {
     const body = JSON.parse(r.requests[2]!.body);
     expect(body).toMatchObject({ runId: later, suppressed: 2 });
   });
+
+  it('a message that was not delivered starts no cooldown', async () => {
+    const r = await receiver((i) => (i === 0 ? { status: 400, body: 'bad' } : { status: 200 }));
+    store.alerts.saveChannel({ name: 'ops', kind: 'webhook', config: { url: r.url, secretEnv: 'S' } });
+    const box = outbox({ S: WEBHOOK_SECRET });
+    const first = recordRun({
+      channels: ['ops'],
+      status: 'failed',
+      read: 1,
+      rejected: 0,
+      errorCode: 'LOAD_FAILED',
+    });
+    box.alertRunEnded(first);
+    await box.drain(30_000);
+    expect(store.alerts.deliveriesOfRun(first)[0]!.status).toBe('failed');
+    const second = recordRun({
+      channels: ['ops'],
+      status: 'failed',
+      read: 1,
+      rejected: 0,
+      errorCode: 'LOAD_FAILED',
+    });
+    expect(box.alertRunEnded(second)[0]!.status).toBe('pending');
+    await box.drain(30_000);
+    expect(store.alerts.deliveriesOfRun(second)[0]!.status).toBe('sent');
+  });
 });
 
 describe('a channel that hangs', () => {

@@ -116,7 +116,10 @@ export interface AlertsRepo {
   ): void;
   deliveriesOfRun(runId: string): AlertDelivery[];
   delivery(id: number): AlertDelivery | undefined;
-  /** The last message sent (or being sent) about a job's problems on a channel since `sinceIso`. */
+  /**
+   * The last message sent (or being sent) about a job's problems on a channel since `sinceIso`. A
+   * message that failed starts no cooldown: the next problem is sent.
+   */
   lastProblemMessage(jobKey: string, channel: string, sinceIso: string): AlertDelivery | undefined;
   /** Problems suppressed for a job on a channel since its last message (they are counted by the next). */
   suppressedSinceLast(jobKey: string, channel: string): number;
@@ -176,10 +179,10 @@ export function createAlertsRepo(ctx: StoreContext): AlertsRepo {
     `${DELIVERY_SELECT} WHERE d.run_seq = (SELECT seq FROM runs WHERE id = ?) ORDER BY d.id`,
   );
   const lastProblem = db.prepare(`${DELIVERY_SELECT} WHERE d.job_key = ? AND d.channel = ?
-    AND d.status IN ('pending', 'sent', 'failed', 'abandoned') AND d.event NOT IN ('run.succeeded', 'alert.test')
+    AND d.status IN ('pending', 'sent') AND d.event NOT IN ('run.succeeded', 'alert.test')
     AND d.created_at >= ? ORDER BY d.id DESC LIMIT 1`);
   const lastMessageId = db.prepare(`SELECT max(id) FROM alert_deliveries WHERE job_key = ? AND channel = ?
-    AND status IN ('pending', 'sent', 'failed', 'abandoned') AND event NOT IN ('run.succeeded', 'alert.test')`);
+    AND status IN ('pending', 'sent') AND event NOT IN ('run.succeeded', 'alert.test')`);
   const suppressedAfter = db.prepare(`SELECT count(*) FROM alert_deliveries WHERE job_key = ? AND channel = ?
     AND status = 'suppressed' AND id > ?`);
 
