@@ -391,7 +391,8 @@ describe('cooldown', () => {
     });
     expect(box.alertRunEnded(other)[0]!.status).toBe('pending');
 
-    clock = new Date(clock.getTime() + 15 * 60_000);
+    // Past the cooldown, counted from when the first message was sent (recorded at +3 min, by the drain).
+    clock = new Date(clock.getTime() + 16 * 60_000);
     const later = recordRun({
       channels: ['ops'],
       status: 'failed',
@@ -405,6 +406,39 @@ describe('cooldown', () => {
     expect(r.requests).toHaveLength(3);
     const body = JSON.parse(r.requests[2]!.body);
     expect(body).toMatchObject({ runId: later, suppressed: 2 });
+  });
+
+  it('when the cooldown ends, the latest held problem is sent, counting those held with it', async () => {
+    store.close();
+    store = openStore(dir, { secretStore: testSecretStore() }); // the real clock: the cooldown runs out
+    const r = await receiver(() => ({ status: 200 }));
+    store.alerts.saveChannel({ name: 'ops', kind: 'webhook', config: { url: r.url, secretEnv: 'S' } });
+    const box = createAlertOutbox({
+      store,
+      env: { S: WEBHOOK_SECRET },
+      policy: { ...FAST, cooldownMs: 300 },
+    });
+    const ids = [0, 1, 2].map(() => {
+      const id = recordRun({
+        channels: ['ops'],
+        status: 'failed',
+        read: 1,
+        rejected: 0,
+        errorCode: 'LOAD_FAILED',
+      });
+      box.alertRunEnded(id);
+      return id;
+    });
+    await r.waitFor(2);
+    await box.drain(30_000);
+    const body = JSON.parse(r.requests[1]!.body);
+    expect(body).toMatchObject({ type: 'run.failed', runId: ids[2], suppressed: 1 });
+    expect(ids.map((id) => store.alerts.deliveriesOfRun(id)[0]).map((d) => [d!.status, d!.counted])).toEqual([
+      ['sent', 1],
+      ['suppressed', 1],
+      ['sent', 2],
+    ]);
+    expect(r.requests).toHaveLength(2);
   });
 
   it('a message that was not delivered starts no cooldown', async () => {

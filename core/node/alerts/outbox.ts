@@ -124,21 +124,23 @@ export function createAlertOutbox(options: AlertOutboxOptions): AlertOutbox {
       }
       if (isProblem(message.type)) {
         const since = new Date(now().getTime() - policy.cooldownMs).toISOString();
-        if (store.alerts.lastProblemMessage(jobKey, channel.name, since)) {
-          out.push(
-            store.alerts.addDelivery({
-              channel: channel.name,
-              kind: channel.kind,
-              runId: message.runId,
-              jobKey,
-              event: message.type,
-              status: 'suppressed',
-            }),
-          );
+        const last = store.alerts.lastProblemMessage(jobKey, channel.name, since);
+        if (last) {
+          const held = store.alerts.addDelivery({
+            channel: channel.name,
+            kind: channel.kind,
+            runId: message.runId,
+            jobKey,
+            event: message.type,
+            status: 'suppressed',
+          });
+          out.push(held);
+          holdUntilCooldownEnds(last, held, channel, message);
           continue;
         }
       }
       const suppressed = isProblem(message.type) ? store.alerts.suppressedSinceLast(jobKey, channel.name) : 0;
+      if (suppressed > 0) forget(jobKey, channel.name);
       const d = store.alerts.addDelivery({
         channel: channel.name,
         kind: channel.kind,
@@ -154,8 +156,67 @@ export function createAlertOutbox(options: AlertOutboxOptions): AlertOutbox {
     return out;
   };
 
+  /**
+   * The latest problem held back by a cooldown, per job and channel: when the cooldown ends it is
+   * sent, counting every problem held since the last message (a process that ends before then leaves
+   * them `suppressed`: the next message about the job counts them).
+   */
+  const held = new Map<
+    string,
+    { delivery: AlertDelivery; channel: AlertChannelInfo; message: AlertMessage }
+  >();
+  const timers = new Map<string, NodeJS.Timeout>();
+
+  const holdUntilCooldownEnds = (
+    last: AlertDelivery,
+    delivery: AlertDelivery,
+    channel: AlertChannelInfo,
+    message: AlertMessage,
+  ) => {
+    const key = `${delivery.jobKey}\u0000${channel.name.toLowerCase()}`;
+    held.set(key, { delivery, channel, message });
+    if (timers.has(key)) return;
+    const wait = Math.max(0, Date.parse(last.updatedAt) + policy.cooldownMs - now().getTime());
+    const timer = setTimeout(() => sendHeld(key), wait);
+    timer.unref();
+    timers.set(key, timer);
+  };
+
+  /** This message counts what was held: nothing is left to send when the cooldown ends. */
+  const forget = (jobKey: string, channelName: string) => {
+    const key = `${jobKey}\u0000${channelName.toLowerCase()}`;
+    clearTimeout(timers.get(key));
+    timers.delete(key);
+    held.delete(key);
+  };
+
+  const sendHeld = (key: string) => {
+    timers.delete(key);
+    const h = held.get(key);
+    held.delete(key);
+    if (!h || stopped) return;
+    try {
+      const current = store.alerts.delivery(h.delivery.id);
+      if (current?.status !== 'suppressed') return;
+      // A message sent since (another problem after the cooldown) already counted it.
+      const latest = store.alerts.lastProblemMessage(h.delivery.jobKey, h.channel.name, '');
+      if (latest && latest.id > h.delivery.id) return;
+      // Held problems up to and including this one, since the last message.
+      const counted = store.alerts.suppressedSinceLast(h.delivery.jobKey, h.channel.name);
+      store.alerts.updateDelivery(h.delivery.id, { status: 'pending', counted });
+      const d = store.alerts.delivery(h.delivery.id)!;
+      start(d, h.channel, { ...forChannel(h.message, h.channel), suppressed: counted - 1 });
+    } catch (error) {
+      options.log?.(`held alert not sent: ${scrubSecrets((error as Error).message)}`);
+    }
+  };
+
   const start = (d: AlertDelivery, channel: AlertChannelInfo, message: AlertMessage): Promise<void> => {
-    const task = run(d, channel, message).finally(() => inFlight.delete(d.id));
+    const task = run(d, channel, message)
+      .catch((error: unknown) => {
+        options.log?.(`alert delivery ${d.id} stopped: ${scrubSecrets((error as Error).message)}`);
+      })
+      .finally(() => inFlight.delete(d.id));
     inFlight.set(d.id, task);
     return task;
   };
@@ -209,8 +270,18 @@ export function createAlertOutbox(options: AlertOutboxOptions): AlertOutbox {
         );
       }
     } finally {
-      const ended = stopped ? undefined : store.alerts.delivery(d.id);
-      if (ended) options.onDelivered?.(ended);
+      notifyDelivered(d.id);
+    }
+  };
+
+  const notifyDelivered = (id: number) => {
+    if (stopped || !options.onDelivered) return;
+    try {
+      const ended = store.alerts.delivery(id);
+      if (ended) options.onDelivered(ended);
+    } catch (error) {
+      // The store was closed under the delivery (its process is ending).
+      options.log?.(`alert delivery ${id} ended unrecorded: ${scrubSecrets((error as Error).message)}`);
     }
   };
 

@@ -112,7 +112,9 @@ export interface AlertsRepo {
   addDelivery(input: NewDelivery): AlertDelivery;
   updateDelivery(
     id: number,
-    patch: Partial<Pick<AlertDelivery, 'status' | 'attempts' | 'errorCode' | 'lastError' | 'answer'>>,
+    patch: Partial<
+      Pick<AlertDelivery, 'status' | 'attempts' | 'errorCode' | 'lastError' | 'answer' | 'counted'>
+    >,
   ): void;
   deliveriesOfRun(runId: string): AlertDelivery[];
   delivery(id: number): AlertDelivery | undefined;
@@ -180,7 +182,7 @@ export function createAlertsRepo(ctx: StoreContext): AlertsRepo {
   );
   const lastProblem = db.prepare(`${DELIVERY_SELECT} WHERE d.job_key = ? AND d.channel = ?
     AND d.status IN ('pending', 'sent') AND d.event NOT IN ('run.succeeded', 'alert.test')
-    AND d.created_at >= ? ORDER BY d.id DESC LIMIT 1`);
+    AND d.updated_at >= ? ORDER BY d.id DESC LIMIT 1`);
   const lastMessageId = db.prepare(`SELECT max(id) FROM alert_deliveries WHERE job_key = ? AND channel = ?
     AND status IN ('pending', 'sent') AND event NOT IN ('run.succeeded', 'alert.test')`);
   const suppressedAfter = db.prepare(`SELECT count(*) FROM alert_deliveries WHERE job_key = ? AND channel = ?
@@ -325,6 +327,7 @@ export function createAlertsRepo(ctx: StoreContext): AlertsRepo {
         errorCode: 'error_code',
         lastError: 'last_error',
         answer: 'answer',
+        counted: 'counted',
       } as const;
       for (const [key, col] of Object.entries(column)) {
         const v = patch[key as keyof typeof patch];
