@@ -1,13 +1,14 @@
 -- Loadstone run store, migration 0004: alert channels and every delivery attempted.
--- alert_channels.config: what is not secret (a webhook's URL, a Telegram chat id and API base, whether
+-- alert_channels.config: what is not secret (a webhook's URL, a Telegram chat id and API base, e-mail
+--   addresses, whether
 --   a sample of values may be sent) and the names of the environment variables that hold secrets
 --   (the CLI's way: it cannot encrypt). alert_channels.secret: secrets (Slack webhook URL, bot token,
---   webhook signing secret) as JSON encrypted by the SecretStore (desktop app); NULL when none.
+--   webhook signing secret, SMTP URL) as JSON encrypted by the SecretStore (desktop app); NULL when none.
 --   Never plain text.
 CREATE TABLE alert_channels (
   id          INTEGER PRIMARY KEY,
   name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
-  kind        TEXT NOT NULL CHECK (kind IN ('desktop', 'slack', 'telegram', 'webhook')),
+  kind        TEXT NOT NULL CHECK (kind IN ('desktop', 'slack', 'telegram', 'webhook', 'email')),
   config      TEXT NOT NULL DEFAULT '{}',
   secret      BLOB,
   created_at  TEXT NOT NULL,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Kinds of alert channel. */
-export const ALERT_CHANNEL_KINDS = ['desktop', 'slack', 'telegram', 'webhook'] as const;
+export const ALERT_CHANNEL_KINDS = ['desktop', 'slack', 'telegram', 'webhook', 'email'] as const;
 export type AlertChannelKind = (typeof ALERT_CHANNEL_KINDS)[number];
 
 /**

@@ -15,6 +15,10 @@ export const alertChannelSchema = z.object({
   secretEnv: z.string().nullable(),
   webhookUrlEnv: z.string().nullable(),
   tokenEnv: z.string().nullable(),
+  /** email: recipients, sender, and the variable holding the SMTP URL (CLI). */
+  to: z.string().nullable(),
+  from: z.string().nullable(),
+  smtpUrlEnv: z.string().nullable(),
   /** Whether a secret is saved encrypted (never returned). */
   hasSavedSecret: z.boolean(),
 });
@@ -36,6 +40,11 @@ export const alertChannelInputSchema = z.object({
   webhookUrl: z.string().optional(),
   /** Telegram bot token. */
   token: z.string().optional(),
+  /** email: recipients (comma-separated), sender. */
+  to: z.string().optional(),
+  from: z.string().optional(),
+  /** email: `smtp(s)://user:password@host:port`. */
+  smtpUrl: z.string().optional(),
 });
 
 /** One message for one channel and what became of it (no secret; errors scrubbed). */

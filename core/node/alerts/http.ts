@@ -5,6 +5,8 @@ import type { AlertMessage } from './message.ts';
 export type DeliveryErrorCode =
   | 'http_4xx'
   | 'http_5xx'
+  | 'smtp_4xx'
+  | 'smtp_5xx'
   | 'rate_limited'
   | 'timeout'
   | 'network'
@@ -37,6 +39,7 @@ export interface ChannelSecrets {
   secret?: string;
   webhookUrl?: string;
   token?: string;
+  smtpUrl?: string;
 }
 
 /** A desktop notification, as the host (Electron main, the browser host's page) shows it. */

@@ -12,6 +12,7 @@ import type { RunStore } from '../store/open-store.ts';
 import type { RunRecord } from '../store/types.ts';
 import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy, deliver } from './deliver.ts';
 import { sendDesktop } from './desktop.ts';
+import { sendEmail } from './email.ts';
 import { type ChannelSecrets, type ChannelSender, DeliveryFailure, type DesktopNotice } from './http.ts';
 import { type AlertMessage, type AlertReason, jobOf, openLinks, runMessage, TOP_REASONS } from './message.ts';
 import { sendSlack } from './slack.ts';
@@ -23,6 +24,7 @@ const SENDERS: Record<AlertChannelInfo['kind'], ChannelSender> = {
   slack: sendSlack,
   telegram: sendTelegram,
   webhook: sendWebhook,
+  email: sendEmail,
 };
 
 /** What an outbox needs. */
@@ -313,6 +315,8 @@ export function createAlertOutbox(options: AlertOutboxOptions): AlertOutbox {
     const secret = fromEnv(c.secretEnv, 'webhook signing secret');
     const webhookUrl = fromEnv(c.webhookUrlEnv, 'Slack webhook URL');
     const token = fromEnv(c.tokenEnv, 'Telegram bot token');
+    const smtpUrl = fromEnv(c.smtpUrlEnv, 'SMTP URL');
+    if (smtpUrl !== undefined) secrets.smtpUrl = smtpUrl;
     if (secret !== undefined) secrets.secret = secret;
     if (webhookUrl !== undefined) secrets.webhookUrl = webhookUrl;
     if (token !== undefined) secrets.token = token;

@@ -26,6 +26,8 @@ read when a message is sent (a secret given in clear is refused).
         Slack incoming webhook (Block Kit); VAR holds the webhook URL
   alerts add telegram <name> --token-env VAR --chat-id ID [--api-base URL] [--include-sample]
         Telegram Bot API sendMessage; VAR holds the bot token
+  alerts add email <name> --to a@example.com[,…] --smtp-url-env VAR [--from addr] [--include-sample]
+        E-mail (plain text) through an SMTP server; VAR holds smtp(s)://user:password@host:port
   alerts add desktop <name>
         A desktop notification (desktop app and browser host; the CLI cannot show one)
   alerts list [--json]
@@ -57,10 +59,14 @@ const OPTIONS = {
   'token-env': { type: 'string' },
   'chat-id': { type: 'string' },
   'api-base': { type: 'string' },
+  to: { type: 'string' },
+  from: { type: 'string' },
+  'smtp-url-env': { type: 'string' },
   // Accepted only to be refused with the way to do it.
   secret: { type: 'string' },
   'webhook-url': { type: 'string' },
   token: { type: 'string' },
+  'smtp-url': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseCliArgs<typeof OPTIONS>>['values'];
@@ -95,7 +101,7 @@ export const alertsCommand: CliCommand = async (args, io) => {
           { replace: values.replace === true },
         );
         io.stdout.write(`Saved ${kind} alert channel '${saved.name}'\n`);
-        for (const env of [config.secretEnv, config.webhookUrlEnv, config.tokenEnv]) {
+        for (const env of [config.secretEnv, config.webhookUrlEnv, config.tokenEnv, config.smtpUrlEnv]) {
           if (env !== undefined && !io.env[env])
             io.stderr.write(
               `loadstone: warning: ${env} is not set here; it must be when a message is sent\n`,
@@ -151,6 +157,7 @@ function refuseClearSecrets(values: Values): void {
     ['secret', '--secret-env VAR'],
     ['webhook-url', '--webhook-url-env VAR'],
     ['token', '--token-env VAR'],
+    ['smtp-url', '--smtp-url-env VAR'],
   ];
   for (const [flag, instead] of refused) {
     if (values[flag] !== undefined) {
@@ -168,12 +175,26 @@ function configOf(kind: AlertChannelKind, v: Values): AlertChannelConfig {
     slack: ['webhook-url-env'],
     telegram: ['token-env', 'chat-id', 'api-base'],
     desktop: [],
+    email: ['to', 'from', 'smtp-url-env'],
   };
-  for (const flag of ['url', 'secret-env', 'webhook-url-env', 'token-env', 'chat-id', 'api-base'] as const) {
+  const flags = [
+    'url',
+    'secret-env',
+    'webhook-url-env',
+    'token-env',
+    'chat-id',
+    'api-base',
+    'to',
+    'from',
+    'smtp-url-env',
+  ] as const;
+  for (const flag of flags) {
     if (v[flag] !== undefined && !allowed[kind].includes(flag))
       throw new LoadstoneError('BAD_USAGE', `--${flag} does not apply to a ${kind} channel`);
   }
-  const need = (flag: 'url' | 'secret-env' | 'webhook-url-env' | 'token-env' | 'chat-id'): string => {
+  const need = (
+    flag: 'url' | 'secret-env' | 'webhook-url-env' | 'token-env' | 'chat-id' | 'to' | 'smtp-url-env',
+  ): string => {
     const value = v[flag];
     if (value === undefined || value === '')
       throw new LoadstoneError(
@@ -196,6 +217,11 @@ function configOf(kind: AlertChannelKind, v: Values): AlertChannelConfig {
       config.tokenEnv = need('token-env');
       config.chatId = need('chat-id');
       if (v['api-base'] !== undefined) config.apiBase = v['api-base'];
+      break;
+    case 'email':
+      config.to = need('to');
+      config.smtpUrlEnv = need('smtp-url-env');
+      if (v.from !== undefined) config.from = v.from;
       break;
     case 'desktop':
       break;
@@ -227,6 +253,8 @@ function channelSettings(c: AlertChannelConfig, saved: boolean): string {
   if (c.webhookUrlEnv) parts.push(`webhook URL from $${c.webhookUrlEnv}`);
   if (c.tokenEnv) parts.push(`token from $${c.tokenEnv}`);
   if (c.chatId) parts.push(`chat ${c.chatId}`);
+  if (c.to) parts.push(`to ${c.to}`);
+  if (c.smtpUrlEnv) parts.push(`SMTP URL from $${c.smtpUrlEnv}`);
   if (c.apiBase) parts.push(`api ${c.apiBase}`);
   if (saved) parts.push('secret saved (desktop app)');
   if (c.includeSample) parts.push('includes a sample');

@@ -26,6 +26,9 @@ function toDto(c: AlertChannelInfo): AlertChannelDto {
     secretEnv: c.config.secretEnv ?? null,
     webhookUrlEnv: c.config.webhookUrlEnv ?? null,
     tokenEnv: c.config.tokenEnv ?? null,
+    to: c.config.to ?? null,
+    from: c.config.from ?? null,
+    smtpUrlEnv: c.config.smtpUrlEnv ?? null,
     hasSavedSecret: c.hasSavedSecret,
   };
 }
@@ -67,10 +70,13 @@ export function alertHandlers(ctx: HandlerContext): AlertHandlers {
       if (input.secret) secrets.secret = input.secret;
       if (input.webhookUrl) secrets.webhookUrl = input.webhookUrl;
       if (input.token) secrets.token = input.token;
+      if (input.smtpUrl) secrets.smtpUrl = input.smtpUrl;
       const config: AlertChannelConfig = {};
       if (input.url) config.url = input.url;
       if (input.chatId) config.chatId = input.chatId;
       if (input.apiBase) config.apiBase = input.apiBase;
+      if (input.to) config.to = input.to;
+      if (input.from) config.from = input.from;
       if (input.includeSample) config.includeSample = true;
       // A channel the CLI added keeps reading its secret from the environment unless one is given here.
       if (existing?.kind === input.kind) {
@@ -78,6 +84,7 @@ export function alertHandlers(ctx: HandlerContext): AlertHandlers {
         if (e.secretEnv && !secrets.secret) config.secretEnv = e.secretEnv;
         if (e.webhookUrlEnv && !secrets.webhookUrl) config.webhookUrlEnv = e.webhookUrlEnv;
         if (e.tokenEnv && !secrets.token) config.tokenEnv = e.tokenEnv;
+        if (e.smtpUrlEnv && !secrets.smtpUrl) config.smtpUrlEnv = e.smtpUrlEnv;
       }
       const renamed = existing !== undefined && previous.toLowerCase() !== input.name.toLowerCase();
       if (renamed && store.alerts.getChannel(input.name))
@@ -124,6 +131,8 @@ function relevant(kind: AlertChannelInfo['kind'], s: AlertChannelSecrets): Alert
       return s.webhookUrl ? { webhookUrl: s.webhookUrl } : {};
     case 'telegram':
       return s.token ? { token: s.token } : {};
+    case 'email':
+      return s.smtpUrl ? { smtpUrl: s.smtpUrl } : {};
     case 'desktop':
       return {};
   }

@@ -27,6 +27,11 @@ export interface AlertChannelConfig {
   chatId?: string;
   /** telegram: Bot API base (default https://api.telegram.org). */
   apiBase?: string;
+  /** email: recipients (comma-separated) and sender. */
+  to?: string;
+  from?: string;
+  /** email: variable holding the SMTP URL (`smtps://user:password@host:465`). */
+  smtpUrlEnv?: string;
   /** Send example values of the top reasons (default false: no cell value leaves the machine). */
   includeSample?: boolean;
 }
@@ -36,6 +41,7 @@ export interface AlertChannelSecrets {
   secret?: string;
   webhookUrl?: string;
   token?: string;
+  smtpUrl?: string;
 }
 
 /** A saved channel as lists show it: no secret, only whether one is saved. */
@@ -361,7 +367,7 @@ function checkConfig(kind: AlertChannelKind, config: AlertChannelConfig, secrets
   const bad = (message: string): never => {
     throw new LoadstoneError('BAD_USAGE', `${kind} alert channel: ${message}`);
   };
-  for (const key of ['secretEnv', 'webhookUrlEnv', 'tokenEnv'] as const) {
+  for (const key of ['secretEnv', 'webhookUrlEnv', 'tokenEnv', 'smtpUrlEnv'] as const) {
     const v = config[key];
     if (v !== undefined && !ENV_RE.test(v)) bad(`'${v}' is not an environment variable name`);
   }
@@ -395,6 +401,18 @@ function checkConfig(kind: AlertChannelKind, config: AlertChannelConfig, secrets
       if (!config.chatId || !/^-?\d+$|^@[A-Za-z0-9_]{5,}$/.test(config.chatId))
         bad('a chat id is required (a number, or @channelname)');
       httpUrl(config.apiBase, 'the API base');
+      return;
+    case 'email': {
+      const address = /^[^\s@,<>]+@[^\s@,<>]+$/;
+      const to = (config.to ?? '').split(',').map((a) => a.trim());
+      if (!config.to || to.some((a) => !address.test(a)))
+        bad('recipients are required (--to a@example.com[,b@…])');
+      if (config.from !== undefined && !address.test(config.from))
+        bad(`'${config.from}' is not an e-mail address`);
+      if (!config.smtpUrlEnv && !secrets.smtpUrl) bad('an SMTP URL is required (smtp:// or smtps://)');
+      if (secrets.smtpUrl !== undefined && !/^smtps?:\/\//i.test(secrets.smtpUrl))
+        bad('the SMTP URL must be smtp:// or smtps://');
+    }
   }
 }
 

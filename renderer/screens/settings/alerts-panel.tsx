@@ -16,6 +16,7 @@ const KIND_LABELS: Record<AlertChannelKind, string> = {
   slack: 'Slack incoming webhook',
   telegram: 'Telegram bot',
   desktop: 'Desktop notification',
+  email: 'E-mail (SMTP)',
 };
 
 /** Settings → Alerts: channels (add, edit, test, delete) and the rule for jobs without their own. */
@@ -143,6 +144,8 @@ function where(c: AlertChannelDto): string {
         : `URL saved${c.hasSavedSecret ? '' : ': missing'}`;
     case 'telegram':
       return `chat ${c.chatId ?? '?'}${c.apiBase ? ` via ${c.apiBase}` : ''}${c.tokenEnv ? ` (token from $${c.tokenEnv})` : secret}`;
+    case 'email':
+      return `to ${c.to ?? '?'}${c.smtpUrlEnv ? ` (SMTP URL from $${c.smtpUrlEnv})` : secret}`;
     case 'desktop':
       return 'this computer';
   }
@@ -156,12 +159,27 @@ function ChannelForm(props: { initial: AlertChannelDto | null; onDone: () => voi
   const [url, setUrl] = useState(init?.url ?? '');
   const [chatId, setChatId] = useState(init?.chatId ?? '');
   const [apiBase, setApiBase] = useState(init?.apiBase ?? '');
+  const [to, setTo] = useState(init?.to ?? '');
+  const [from, setFrom] = useState(init?.from ?? '');
   const [secret, setSecret] = useState('');
   const [includeSample, setIncludeSample] = useState(init?.includeSample ?? false);
   const save = useCommandMutation('alerts.save', { invalidates: ['alerts'], onSuccess: props.onDone });
   const kept = init?.hasSavedSecret ? 'saved: leave empty to keep' : '';
-  const secretLabel =
-    kind === 'webhook' ? 'Signing secret (whsec_…)' : kind === 'slack' ? 'Incoming webhook URL' : 'Bot token';
+  const SECRET_LABELS: Record<AlertChannelKind, string> = {
+    webhook: 'Signing secret (whsec_…)',
+    slack: 'Incoming webhook URL',
+    telegram: 'Bot token',
+    email: 'SMTP URL (smtps://user:password@host:465)',
+    desktop: '',
+  };
+  const SECRET_FIELDS = {
+    webhook: 'secret',
+    slack: 'webhookUrl',
+    telegram: 'token',
+    email: 'smtpUrl',
+    desktop: '',
+  };
+  const secretLabel = SECRET_LABELS[kind];
   return (
     <form
       className="panel-inner"
@@ -169,7 +187,7 @@ function ChannelForm(props: { initial: AlertChannelDto | null; onDone: () => voi
       data-testid="alert-form"
       onSubmit={(e) => {
         e.preventDefault();
-        const secretField = kind === 'webhook' ? 'secret' : kind === 'slack' ? 'webhookUrl' : 'token';
+        const secretField = SECRET_FIELDS[kind];
         save.mutate({
           ...(init ? { previousName: init.name } : {}),
           name: name.trim(),
@@ -178,6 +196,8 @@ function ChannelForm(props: { initial: AlertChannelDto | null; onDone: () => voi
           ...(kind === 'webhook' && url ? { url: url.trim() } : {}),
           ...(kind === 'telegram' && chatId ? { chatId: chatId.trim() } : {}),
           ...(kind === 'telegram' && apiBase ? { apiBase: apiBase.trim() } : {}),
+          ...(kind === 'email' && to ? { to: to.trim() } : {}),
+          ...(kind === 'email' && from ? { from: from.trim() } : {}),
           ...(kind !== 'desktop' && secret ? { [secretField]: secret } : {}),
         });
       }}
@@ -243,6 +263,31 @@ function ChannelForm(props: { initial: AlertChannelDto | null; onDone: () => voi
                 placeholder="https://api.telegram.org"
                 onChange={(e) => setApiBase(e.target.value)}
                 data-testid="alert-api-base"
+              />
+            </div>
+          </>
+        ) : null}
+        {kind === 'email' ? (
+          <>
+            <div className="field">
+              <label htmlFor={`${id}-to`}>To (comma-separated)</label>
+              <input
+                id={`${id}-to`}
+                className="input mono"
+                value={to}
+                onChange={(e) => setTo(e.target.value)}
+                data-testid="alert-to"
+              />
+            </div>
+            <div className="field">
+              <label htmlFor={`${id}-from`}>From (optional)</label>
+              <input
+                id={`${id}-from`}
+                className="input mono"
+                value={from}
+                placeholder="loadstone@localhost"
+                onChange={(e) => setFrom(e.target.value)}
+                data-testid="alert-from"
               />
             </div>
           </>
