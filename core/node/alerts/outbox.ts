@@ -1,10 +1,4 @@
-import {
-  type AlertEvent,
-  type AlertRules,
-  DEFAULT_WARN_ERROR_RATE,
-  isProblem,
-  triggerOf,
-} from '../../common/alerts/rules.ts';
+import { type AlertRules, isProblem, triggerOf } from '../../common/alerts/rules.ts';
 import { LoadstoneError } from '../../common/errors.ts';
 import { scrubSecrets } from '../handlers/scrub.ts';
 import type { AlertChannelInfo, AlertDelivery } from '../store/alerts.ts';
@@ -13,11 +7,21 @@ import type { RunRecord } from '../store/types.ts';
 import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy, deliver } from './deliver.ts';
 import { sendDesktop } from './desktop.ts';
 import { sendEmail } from './email.ts';
+import {
+  eventOfRun,
+  forChannel,
+  type ScheduleProblem,
+  scheduleMessage,
+  secretsOf,
+  testMessage,
+} from './events.ts';
 import { type ChannelSecrets, type ChannelSender, DeliveryFailure, type DesktopNotice } from './http.ts';
-import { type AlertMessage, type AlertReason, jobOf, openLinks, runMessage, TOP_REASONS } from './message.ts';
+import { type AlertMessage, type AlertReason, jobOf, runMessage, TOP_REASONS } from './message.ts';
 import { sendSlack } from './slack.ts';
 import { sendTelegram } from './telegram.ts';
 import { sendWebhook } from './webhook.ts';
+
+export type { ScheduleProblem } from './events.ts';
 
 const SENDERS: Record<AlertChannelInfo['kind'], ChannelSender> = {
   desktop: sendDesktop,
@@ -41,17 +45,6 @@ export interface AlertOutboxOptions {
   readonly policy?: Partial<DeliveryPolicy>;
   readonly fetch?: typeof fetch;
   readonly now?: () => Date;
-}
-
-/** A schedule problem (the scheduler reports it; there may be no run). */
-export interface ScheduleProblem {
-  /** The saved job's name. */
-  readonly job: string;
-  readonly kind: 'missed' | 'overran' | 'failed_to_start';
-  /** What happened, in words (no secret). */
-  readonly detail: string;
-  /** The run that overran, when there is one. */
-  readonly runId?: string;
 }
 
 /**
@@ -226,7 +219,7 @@ export function createAlertOutbox(options: AlertOutboxOptions): AlertOutbox {
   const run = async (d: AlertDelivery, channel: AlertChannelInfo, message: AlertMessage): Promise<void> => {
     let secrets: ChannelSecrets;
     try {
-      secrets = secretsOf(channel);
+      secrets = secretsOf(channel, store, options.env);
     } catch (error) {
       const failure = error instanceof DeliveryFailure ? error : null;
       const text = failure?.message ?? (error as Error).message;
@@ -298,49 +291,6 @@ export function createAlertOutbox(options: AlertOutboxOptions): AlertOutbox {
     }
   };
 
-  const secretsOf = (channel: AlertChannelInfo): ChannelSecrets => {
-    const saved = channel.hasSavedSecret ? store.alerts.savedSecrets(channel.name) : {};
-    const fromEnv = (name: string | undefined, what: string): string | undefined => {
-      if (name === undefined) return undefined;
-      const value = options.env[name];
-      if (value === undefined || value === '') {
-        throw new DeliveryFailure('secret_missing', `environment variable ${name} (the ${what}) is not set`, {
-          retryable: false,
-        });
-      }
-      return value;
-    };
-    const c = channel.config;
-    const secrets: ChannelSecrets = { ...saved };
-    const secret = fromEnv(c.secretEnv, 'webhook signing secret');
-    const webhookUrl = fromEnv(c.webhookUrlEnv, 'Slack webhook URL');
-    const token = fromEnv(c.tokenEnv, 'Telegram bot token');
-    const smtpUrl = fromEnv(c.smtpUrlEnv, 'SMTP URL');
-    if (smtpUrl !== undefined) secrets.smtpUrl = smtpUrl;
-    if (secret !== undefined) secrets.secret = secret;
-    if (webhookUrl !== undefined) secrets.webhookUrl = webhookUrl;
-    if (token !== undefined) secrets.token = token;
-    return secrets;
-  };
-
-  const eventOfRun = (run: RunRecord, rules: AlertRules): AlertEvent | null => {
-    if (run.dryRun) return null;
-    switch (run.status) {
-      case 'failed':
-        return run.errorCode === 'LOAD_ABORTED_ERROR_RATE' ? 'run.aborted' : 'run.failed';
-      case 'interrupted':
-        return 'run.interrupted';
-      case 'succeeded': {
-        const rate = run.counts.read > 0 ? run.counts.rejected / run.counts.read : 0;
-        const warnAt = rules.warnErrorRate ?? DEFAULT_WARN_ERROR_RATE;
-        if (rate > warnAt && rules.on.includes('warning')) return 'run.warning';
-        return 'run.succeeded';
-      }
-      default:
-        return null; // cancelled by the operator, or still running
-    }
-  };
-
   const runEnded = (runId: string): AlertDelivery[] => {
     const run = store.runs.get(runId);
     if (!run) throw new LoadstoneError('NOT_FOUND', `no run '${runId}'`);
@@ -362,23 +312,7 @@ export function createAlertOutbox(options: AlertOutboxOptions): AlertOutbox {
         // A saved spec that no longer validates: the default rule still applies.
       }
       rules ??= store.alerts.defaultRules();
-      const message: AlertMessage = {
-        type: `schedule.${problem.kind}`,
-        runId: problem.runId ?? null,
-        job: problem.job,
-        status: problem.kind,
-        target: null,
-        table: null,
-        counts: { read: 0, loaded: 0, rejected: 0 },
-        rejectedRate: 0,
-        durationMs: null,
-        error: null,
-        reasons: [],
-        open: openLinks(problem.runId ?? null),
-        suppressed: 0,
-        schedule: { kind: problem.kind, detail: problem.detail },
-        at: now().toISOString(),
-      };
+      const message = scheduleMessage(problem, now().toISOString());
       return dispatch(rules, message, problem.job);
     },
     async test(name) {
@@ -389,22 +323,7 @@ export function createAlertOutbox(options: AlertOutboxOptions): AlertOutbox {
           `no alert channel named '${name}' (see 'loadstone alerts list')`,
         );
       }
-      const message: AlertMessage = {
-        type: 'alert.test',
-        runId: null,
-        job: '(test)',
-        status: 'test',
-        target: null,
-        table: null,
-        counts: { read: 0, loaded: 0, rejected: 0 },
-        rejectedRate: 0,
-        durationMs: null,
-        error: null,
-        reasons: [],
-        open: { app: null, cli: null },
-        suppressed: 0,
-        at: now().toISOString(),
-      };
+      const message = testMessage(now().toISOString());
       const d = store.alerts.addDelivery({
         channel: channel.name,
         kind: channel.kind,
@@ -443,10 +362,4 @@ export function createAlertOutbox(options: AlertOutboxOptions): AlertOutbox {
       return { abandoned: left.length };
     },
   };
-}
-
-/** The message as one channel gets it: example values only when the channel includes a sample. */
-function forChannel(message: AlertMessage, channel: AlertChannelInfo): AlertMessage {
-  if (channel.config.includeSample) return message;
-  return { ...message, reasons: message.reasons.map(({ example: _example, ...r }) => r) };
 }
