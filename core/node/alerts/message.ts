@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { AlertEvent } from '../../common/alerts/rules.ts';
+import { scrubSecrets } from '../handlers/scrub.ts';
 import type { RunRecord } from '../store/types.ts';
 
 /** Reasons listed in a message: the most frequent ones. */
@@ -74,7 +75,11 @@ export function runMessage(
     counts: { read: c.read, loaded: c.inserted + c.updated, rejected: c.rejected },
     rejectedRate: c.read > 0 ? c.rejected / c.read : 0,
     durationMs: run.durationMs,
-    error: run.errorCode || run.error ? { code: run.errorCode ?? 'unknown', message: run.error ?? '' } : null,
+    // Run errors are recorded without secrets; scrubbed again: this leaves the machine.
+    error:
+      run.errorCode || run.error
+        ? { code: run.errorCode ?? 'unknown', message: scrubSecrets(run.error ?? '') }
+        : null,
     reasons,
     open: openLinks(run.id),
     suppressed: 0,
