@@ -25,7 +25,7 @@ read when a message is sent (a secret given in clear is refused).
   alerts add slack <name> --webhook-url-env VAR [--include-sample]
         Slack incoming webhook (Block Kit); VAR holds the webhook URL
   alerts add telegram <name> --token-env VAR --chat-id ID [--api-base URL] [--include-sample]
-        Telegram Bot API sendMessage; VAR holds the bot token
+        Telegram Bot API sendMessage; VAR holds the bot token (a group's negative id: --chat-id=-100…)
   alerts add email <name> --to a@example.com[,…] --smtp-url-env VAR [--from addr] [--include-sample]
         E-mail (plain text) through an SMTP server; VAR holds smtp(s)://user:password@host:port
   alerts add desktop <name>
@@ -274,6 +274,7 @@ function defaults(store: RunStore, values: Values, io: CliIo): number {
   }
   const flags = alertFlags(values);
   if (flags) {
+    checkAlertChannels(store, flags.channels ?? []);
     const current = store.alerts.defaultRules();
     const rule = store.alerts.setDefaultRules({ ...(current ?? {}), ...flags });
     io.stdout.write(`Default alert rule: ${ruleText(rule!)}\n`);
