@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTransport } from './api/api-context.tsx';
 import type { StreamState } from './api/http-client.ts';
+import { AlertToasts } from './components/alert-toasts.tsx';
 import { href, type Route, useRoute } from './router.ts';
 import { ConnectionsScreen } from './screens/connections/connections-screen.tsx';
 import { JobsScreen } from './screens/jobs/jobs-screen.tsx';
@@ -62,6 +63,7 @@ export function App() {
           <StreamBanner />
           <Screen route={route} />
         </main>
+        <AlertToasts />
       </div>
     </WizardProvider>
   );

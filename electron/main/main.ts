@@ -9,7 +9,7 @@ import { registerAppScheme, serveRenderer } from './app-protocol.ts';
 import { EngineProcess } from './engine-process.ts';
 import { registerIpc } from './ipc.ts';
 import { createKeyService } from './key-service.ts';
-import { notifyLoadFinished } from './notifications.ts';
+import { notifyAlert, notifyLoadFinished } from './notifications.ts';
 import { createMainWindow, hardenSessions } from './window.ts';
 
 // Bundled to CommonJS as dist/electron/main.cjs: `__dirname` is dist/electron, beside preload.cjs and
@@ -42,6 +42,20 @@ function boot(): void {
     if (name === 'load.finished') {
       const finished = events['load.finished'].safeParse(payload);
       if (finished.success) notifyLoadFinished(finished.data);
+    }
+    if (name === 'alert.desktop') {
+      const alert = events['alert.desktop'].safeParse(payload);
+      if (alert.success) {
+        notifyAlert(alert.data, (link) => {
+          if (!win) return;
+          if (win.isMinimized()) win.restore();
+          win.focus();
+          // Only the app's own route (`#/runs/<id>`): the hash is set in the page, nothing is loaded.
+          if (/^#\/runs\/[A-Za-z0-9_%-]+$/.test(link)) {
+            void win.webContents.executeJavaScript(`location.hash = ${JSON.stringify(link)}`);
+          }
+        });
+      }
     }
   };
 

@@ -26,3 +26,15 @@ export function notifyLoadFinished(event: EventPayload<'load.finished'>): void {
   if (event.error) lines.push(event.error.message);
   new Notification({ title, body: lines.join('\n'), silent: event.status === 'succeeded' }).show();
 }
+
+/**
+ * Shows an alert of a `desktop` channel (the engine's `alert.desktop` event); a click brings the
+ * window forward on the run (`onOpen` gets the app route, `#/runs/<id>`).
+ */
+export function notifyAlert(event: EventPayload<'alert.desktop'>, onOpen: (link: string) => void): void {
+  if (!Notification.isSupported()) return;
+  const notification = new Notification({ title: event.title, body: event.body });
+  const { link } = event;
+  if (link) notification.on('click', () => onOpen(link));
+  notification.show();
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LOAD_MODES } from '../spec/job-spec.ts';
 import { COLUMN_TYPES } from '../types.ts';
+import { alertCommands } from './alert-schemas.ts';
 import {
   compatibilitySchema,
   connectionSchema,
@@ -274,6 +275,7 @@ export const commands = {
     input: z.object({ defaultName: z.string(), title: z.string().optional() }),
     output: z.object({ file: z.object({ handle: z.string(), name: z.string() }).nullable() }),
   },
+  ...alertCommands,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export type Commands = typeof commands;

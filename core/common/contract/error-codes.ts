@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   'RESUME_NOT_POSSIBLE',
   /** `load --resume`: the source file is not the one the interrupted run read (size, mtime, bytes). */
   'SOURCE_CHANGED',
+  /** An alert channel's test message was not delivered (its answer is in the message). */
+  'ALERT_DELIVERY_FAILED',
   'INTERNAL',
 ] as const;
 

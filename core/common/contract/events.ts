@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertDesktopEventSchema } from './alert-schemas.ts';
 import { contractErrorCodeSchema } from './errors.ts';
 import { loadProgressSchema, runCountsSchema, runStatusSchema } from './shared-schemas.ts';
 
@@ -15,7 +16,9 @@ export const events = {
     error: z.object({ code: contractErrorCodeSchema, message: z.string() }).nullable(),
   }),
   /** Something changed that list queries show; the UI invalidates exactly these. */
-  'data.changed': z.object({ domain: z.enum(['runs', 'jobs', 'connections', 'settings']) }),
+  'data.changed': z.object({ domain: z.enum(['runs', 'jobs', 'connections', 'settings', 'alerts']) }),
+  /** An alert channel of kind `desktop` has a message: the host shows it. */
+  'alert.desktop': alertDesktopEventSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;

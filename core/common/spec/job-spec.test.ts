@@ -47,4 +47,28 @@ describe('parseJobSpec', () => {
       parseJobSpec({ source: { path: 'x.csv' }, target: { table: 't', mode: 'incremental' } }),
     ).toThrow(/target\.key: mode 'incremental' needs key columns[\s\S]*target\.watermark/);
   });
+
+  it('validates the alert rule: channel names, triggers, a warning rate below the abort threshold', () => {
+    const spec = parseJobSpec({ source: { path: 'x.csv' }, alerts: { channels: ['ops'] } });
+    expect(spec.alerts).toEqual({
+      channels: ['ops'],
+      on: ['failure', 'threshold', 'warning', 'interrupted', 'schedule'],
+    });
+    expect(() =>
+      parseJobSpec({
+        source: { path: 'x.csv' },
+        settings: { maxErrorRate: 0.01 },
+        alerts: { channels: ['ops'], warnErrorRate: 0.01 },
+      }),
+    ).toThrow(/alerts\.warnErrorRate: must be lower than settings\.maxErrorRate \(0\.01\)/);
+    try {
+      parseJobSpec({ source: { path: 'x.csv' }, alerts: { channels: ['a b'], on: ['sometimes'], extra: 1 } });
+      expect.unreachable();
+    } catch (error) {
+      const paths = (((error as LoadstoneError).details?.issues as { path: string }[]) ?? [])
+        .map((i) => i.path)
+        .sort();
+      expect(paths).toEqual(['alerts', 'alerts.channels.0', 'alerts.on.0']);
+    }
+  });
 });

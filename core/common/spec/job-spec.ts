@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertRulesSchema } from '../alerts/rules.ts';
 import { LoadstoneError, type ValidationIssue } from '../errors.ts';
 import { SYSTEM_COLUMN_NAMES } from '../normalize/column-names.ts';
 import { COLUMN_TYPES } from '../types.ts';
@@ -146,6 +147,8 @@ export const jobSpecSchema = z
     columns: z.array(columnSpecSchema).optional(),
     target: targetSpecSchema.optional(),
     settings: loadSettingsSchema.default({ maxErrorRate: 0.05, sampleSize: 10_000 }),
+    /** Alert rule of this job (default: the one in Settings, if any). */
+    alerts: alertRulesSchema.optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {
@@ -177,6 +180,14 @@ export const jobSpecSchema = z
         path: ['target', 'truncate'],
         message:
           'cannot be combined with settings.commitEvery: a load failing after a commit would leave the table emptied',
+      });
+    }
+    const warn = spec.alerts?.warnErrorRate;
+    if (warn !== undefined && warn >= spec.settings.maxErrorRate) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alerts', 'warnErrorRate'],
+        message: `must be lower than settings.maxErrorRate (${spec.settings.maxErrorRate}): the load aborts before it would warn`,
       });
     }
     const seen = new Set<string>();

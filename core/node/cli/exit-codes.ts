@@ -44,6 +44,7 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
       return EXIT.usage;
     case 'TARGET_UNREACHABLE':
     case 'TARGET_INCOMPATIBLE':
+    case 'ALERT_DELIVERY_FAILED':
       return EXIT.target;
     case 'LOAD_ABORTED_ERROR_RATE':
       return EXIT.aborted;

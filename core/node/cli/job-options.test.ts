@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LoadstoneError } from '../../common/errors.ts';
-import { jobFromOptions } from './job-options.ts';
+import { alertFlags, jobFromOptions } from './job-options.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'loadstone-job-options-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -86,5 +86,41 @@ describe('jobFromOptions', () => {
     const invalid = await failure(jobFromOptions('orders.csv', { spec: odd }, dir));
     expect(invalid.code).toBe('SPEC_INVALID');
     expect(invalid.message).toMatch(/^job spec is invalid \(1 problem\):\n {2}source: /);
+  });
+
+  it('alert flags: channels, triggers and warning rate over the spec file, each bad one named', async () => {
+    expect(alertFlags({})).toBeUndefined();
+    expect(
+      alertFlags({ alert: 'ops, team', 'alert-on': 'failure,warning', 'warn-error-rate': '0.01' }),
+    ).toEqual({
+      channels: ['ops', 'team'],
+      on: ['failure', 'warning'],
+      warnErrorRate: 0.01,
+    });
+    expect(() => alertFlags({ alert: 'ops,' })).toThrow("--alert has an empty channel name: 'ops,'");
+    expect(() => alertFlags({ 'warn-error-rate': '2' })).toThrow(
+      '--warn-error-rate must be a number from 0 to 1',
+    );
+    const withAlerts = specFile('alerts.json', {
+      source: { path: 'orders.csv' },
+      alerts: { channels: ['ops'], on: ['failure'] },
+    });
+    const spec = await jobFromOptions(undefined, { spec: withAlerts }, dir, {
+      target: { table: 't' },
+      settings: {},
+      alerts: alertFlags({ 'warn-error-rate': '0.001' }),
+    });
+    expect(spec.alerts).toEqual({ channels: ['ops'], on: ['failure'], warnErrorRate: 0.001 });
+    expect(
+      (
+        await failure(
+          jobFromOptions('orders.csv', {}, dir, {
+            target: { table: 't' },
+            settings: {},
+            alerts: { on: ['failure'] },
+          }),
+        )
+      ).message,
+    ).toBe('--alert-on and --warn-error-rate need --alert NAME (or alerts.channels in the spec)');
   });
 });

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { ALERT_TRIGGERS, type AlertRulesInput } from '../../common/alerts/rules.ts';
 import { LoadstoneError } from '../../common/errors.ts';
 import {
   DATE_ORDERS,
@@ -9,7 +10,7 @@ import {
   parseJobSpec,
   SOURCE_KINDS,
 } from '../../common/spec/job-spec.ts';
-import { choiceOption, intOption } from './args.ts';
+import { choiceOption, intOption, numberOption } from './args.ts';
 
 /** Source and format options shared by `preview` and `load`. */
 export const SOURCE_OPTIONS = {
@@ -45,6 +46,44 @@ export const SOURCE_OPTIONS_HELP = `Source options:
   --null-tokens a,b,c         Strings read as NULL (default: '',NULL,null,N/A,n/a,NA,-,none)
   --sample-size N             Rows read to infer types (default 10000)`;
 
+/** Alert flags of `load` (and `jobs run`, which parses load's options). */
+export const ALERT_OPTIONS = {
+  alert: { type: 'string' },
+  'alert-on': { type: 'string' },
+  'warn-error-rate': { type: 'string' },
+} as const;
+
+export const ALERT_OPTIONS_HELP = `Alert options (see 'loadstone alerts --help'):
+  --alert NAME[,NAME]         Alert channels for this run (default: the job spec's, else Settings')
+  --alert-on failure,threshold,warning,success,interrupted,schedule
+                              When to alert (default: all but success)
+  --warn-error-rate R         'warning' above this share of rejected rows (default 0.005); below
+                              --max-error-rate`;
+
+/**
+ * The `alerts` part of a job spec from the alert flags (undefined: no flag given).
+ * @throws LoadstoneError BAD_USAGE naming the flag.
+ */
+export function alertFlags(values: {
+  alert?: string | undefined;
+  'alert-on'?: string | undefined;
+  'warn-error-rate'?: string | undefined;
+}): Partial<AlertRulesInput> | undefined {
+  const out: Partial<AlertRulesInput> = {};
+  if (values.alert !== undefined) {
+    const channels = values.alert.split(',').map((c) => c.trim());
+    if (channels.some((c) => c === ''))
+      throw new LoadstoneError('BAD_USAGE', `--alert has an empty channel name: '${values.alert}'`);
+    out.channels = channels;
+  }
+  if (values['alert-on'] !== undefined) {
+    out.on = values['alert-on'].split(',').map((t) => choiceOption(t.trim(), 'alert-on', ALERT_TRIGGERS));
+  }
+  const warn = numberOption(values['warn-error-rate'], 'warn-error-rate', 0, 1);
+  if (warn !== undefined) out.warnErrorRate = warn;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 type SourceValues = {
   [K in keyof typeof SOURCE_OPTIONS]?: (typeof SOURCE_OPTIONS)[K]['type'] extends 'boolean'
     ? boolean
@@ -61,6 +100,8 @@ export interface LoadFlags {
   readonly target: Partial<TargetInput>;
   readonly settings: SettingsInput;
   readonly name?: string | undefined;
+  /** From `--alert`, `--alert-on`, `--warn-error-rate` (over the spec file's `alerts`). */
+  readonly alerts?: Partial<AlertRulesInput> | undefined;
 }
 
 /**
@@ -115,6 +156,15 @@ export async function jobFromOptions(
       throw new LoadstoneError('BAD_USAGE', "--table is required (see 'loadstone load --help')");
     spec.target = target;
     if (load.name) spec.name = load.name;
+    if (load.alerts) {
+      const alerts = merged(fromFile.alerts, load.alerts);
+      if (isRecord(alerts) && alerts.channels === undefined)
+        throw new LoadstoneError(
+          'BAD_USAGE',
+          '--alert-on and --warn-error-rate need --alert NAME (or alerts.channels in the spec)',
+        );
+      spec.alerts = alerts;
+    }
   }
   return parseJobSpec(spec);
 }

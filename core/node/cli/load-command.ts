@@ -12,10 +12,19 @@ import { type RunLoadOutcome, runLoad } from '../runs/run-load.ts';
 import { resolveDataDir } from '../store/data-dir.ts';
 import { openStore, type RunStore } from '../store/open-store.ts';
 import { NoSecretStore } from '../store/secret-store.ts';
+import { alertWaitMs, checkAlertChannels, deliverAlerts } from './alerts-command.ts';
 import { choiceOption, intOption, numberOption, parseCliArgs } from './args.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import type { CliCommand, CliIo } from './io.ts';
-import { jobFromOptions, type LoadFlags, SOURCE_OPTIONS, SOURCE_OPTIONS_HELP } from './job-options.ts';
+import {
+  ALERT_OPTIONS,
+  ALERT_OPTIONS_HELP,
+  alertFlags,
+  jobFromOptions,
+  type LoadFlags,
+  SOURCE_OPTIONS,
+  SOURCE_OPTIONS_HELP,
+} from './job-options.ts';
 import { createProgressLine } from './progress-line.ts';
 import { DATA_DIR_HELP, DATA_DIR_OPTION } from './store-command-support.ts';
 
@@ -54,6 +63,8 @@ Target options:
                               Only --target (the run's URL with its password), --json, --data-dir
   --json                      Print one JSON object with the outcome
 ${DATA_DIR_HELP}
+
+${ALERT_OPTIONS_HELP}
 
 ${SOURCE_OPTIONS_HELP}
 
@@ -97,7 +108,7 @@ const RESUME_FLAGS = new Set(['resume', 'target', 'json', 'data-dir', 'help']);
 export const loadCommand: CliCommand = async (args, io) => {
   const { values, positionals } = parseCliArgs(
     args,
-    { ...SOURCE_OPTIONS, ...TARGET_OPTIONS, ...DATA_DIR_OPTION },
+    { ...SOURCE_OPTIONS, ...TARGET_OPTIONS, ...ALERT_OPTIONS, ...DATA_DIR_OPTION },
     USAGE,
   );
   if (values.help) {
@@ -147,7 +158,12 @@ export const loadCommand: CliCommand = async (args, io) => {
   const dataDir = resolveDataDir({ dataDir: values['data-dir'], env: io.env, cwd: io.cwd });
   const spec =
     reloadOf === undefined
-      ? await jobFromOptions(positionals[0], values, io.cwd, { target, settings, name: values.name })
+      ? await jobFromOptions(positionals[0], values, io.cwd, {
+          target,
+          settings,
+          name: values.name,
+          alerts: alertFlags(values),
+        })
       : null;
   const store = openStore(dataDir, { secretStore: new NoSecretStore() });
   let warehouse: LocalWarehouse | null = null;
@@ -159,6 +175,7 @@ export const loadCommand: CliCommand = async (args, io) => {
         reloadJob(store, resolveRunId(store, reloadOf!), resolve(io.cwd, positionals[0]!), values.target),
         settings,
       );
+    checkAlertChannels(store, job.alerts?.channels ?? []);
     const outcome = await runLoad(job, {
       store,
       ...(reloadOf !== undefined ? { reloadOf: resolveRunId(store, reloadOf) } : {}),
@@ -178,6 +195,8 @@ export const loadCommand: CliCommand = async (args, io) => {
     } else {
       writeSummary(outcome, io);
     }
+    // After the outcome is printed: alerts never delay or change it (see deliverAlerts).
+    await deliverAlerts(store, outcome.runId, io, alertWaitMs(io.env), !values.json);
     return exitCode(outcome);
   } finally {
     progress?.done();

@@ -1,4 +1,5 @@
 import { isLoadstoneError } from '../../common/errors.ts';
+import { alertsCommand } from './alerts-command.ts';
 import { connectionsCommand } from './connections-command.ts';
 import { errorsCommand } from './errors-command.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
@@ -15,6 +16,7 @@ Commands:
   runs [<runId>]   List recent runs with status and counts, or show one run
   errors <runId>   Show, summarise (--summary) or export (--export out.csv) a run's rejected rows
   connections      Add, list, remove or test saved PostgreSQL connections
+  alerts           Add, list, remove or test alert channels (webhook, Slack, Telegram, desktop)
   help             Show this help
 
 Run 'loadstone <command> --help' for a command's options.`;
@@ -25,6 +27,7 @@ const COMMANDS: Record<string, CliCommand> = {
   runs: runsCommand,
   errors: errorsCommand,
   connections: connectionsCommand,
+  alerts: alertsCommand,
 };
 
 /** Writes a one-line error on stderr and returns the exit code that fits it. */

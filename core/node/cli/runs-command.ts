@@ -6,6 +6,7 @@ import { resolveDataDir } from '../store/data-dir.ts';
 import type { RunStore } from '../store/open-store.ts';
 import { redactUrl } from '../store/postgres-url.ts';
 import { RUN_STATUSES, type RunRecord, type RunStatus, type RunSummary } from '../store/types.ts';
+import { deliveryText } from './alerts-command.ts';
 import { intOption, parseCliArgs } from './args.ts';
 import { EXIT } from './exit-codes.ts';
 import type { CliCommand, CliIo } from './io.ts';
@@ -155,8 +156,10 @@ async function showRun(
   }
   const run = store.runs.get(id) as RunRecord;
   const events = store.runs.events(id);
+  const alerts = store.alerts.deliveriesOfRun(id).map(({ id: _id, runId: _run, ...d }) => d);
   if (json) {
-    io.stdout.write(`${JSON.stringify({ ...run, events, ...(reconciled ? { reconciled } : {}) })}\n`);
+    io.stdout.write(`${JSON.stringify({ ...run, events, alerts, ...(reconciled ? { reconciled } : {}) })}
+`);
     return EXIT.ok;
   }
   io.stdout.write(`${renderRun(run, reconciled)}\n`);
@@ -164,6 +167,13 @@ async function showRun(
     io.stdout.write(
       `\nEvents:\n${events.map((e) => `  ${localTime(e.at)}  ${e.kind}${e.message ? `  ${terminalSafe(e.message)}` : ''}`).join('\n')}\n`,
     );
+  }
+  if (alerts.length > 0) {
+    const lines = alerts.map(
+      (d) =>
+        `  ${localTime(d.updatedAt)}  ${d.event} → ${d.channel} (${d.kind}): ${terminalSafe(deliveryText(d))}`,
+    );
+    io.stdout.write(`\nAlerts:\n${lines.join('\n')}\n`);
   }
   if (run.counts.rejected > 0) {
     io.stdout.write(

@@ -1,3 +1,4 @@
+import type { AlertOutbox } from '../alerts/outbox.ts';
 import type { RunStore } from '../store/index.ts';
 import type { EventBus } from './event-bus.ts';
 import type { FileGrants } from './file-grants.ts';
@@ -20,4 +21,6 @@ export interface HandlerContext {
   readonly warehouse: Warehouse;
   /** Files the renderer may name (by handle); every path from a call goes through it. */
   readonly grants: FileGrants;
+  /** Alerts of ended runs, delivered in the background (see core/node/alerts). */
+  readonly alerts: AlertOutbox;
 }

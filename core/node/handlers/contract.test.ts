@@ -439,6 +439,119 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
       expect(expectValue(await call('dialogs.saveFile', { defaultName: 'x.csv' }))).toEqual({ file: null }),
     bad: async () => expectIssues(await call('dialogs.saveFile', {}), 'bad_request', ['defaultName']),
   },
+  'alerts.save': {
+    good: async () => {
+      const secret = `whsec_${randomBytes(24).toString('base64')}`;
+      const saved = expectValue(
+        await call('alerts.save', {
+          name: 'ops',
+          kind: 'webhook',
+          url: 'https://example.invalid/hook',
+          secret,
+        }),
+      );
+      expect(saved).toMatchObject({ name: 'ops', kind: 'webhook', hasSavedSecret: true, secretEnv: null });
+      expect(JSON.stringify(saved)).not.toContain(secret.slice(6));
+      // Secrets are write-only: an edit without one keeps it.
+      expect(
+        expectValue(
+          await call('alerts.save', {
+            previousName: 'ops',
+            name: 'ops',
+            kind: 'webhook',
+            url: 'https://example.invalid/h2',
+          }),
+        ),
+      ).toMatchObject({ url: 'https://example.invalid/h2', hasSavedSecret: true });
+      expect(expectValue(await call('alerts.save', { name: 'me', kind: 'desktop' }))).toMatchObject({
+        kind: 'desktop',
+      });
+      expect(
+        await call('alerts.save', {
+          name: 'bad',
+          kind: 'webhook',
+          url: 'https://x.invalid',
+          secret: 'plain',
+        }),
+      ).toMatchObject({
+        ok: false,
+        error: { code: 'bad_usage' },
+      });
+    },
+    bad: async () =>
+      expectIssues(await call('alerts.save', { name: 'a b', kind: 'pager' }), 'bad_request', [
+        'name',
+        'kind',
+      ]),
+  },
+  'alerts.list': {
+    good: async () => {
+      const list = expectValue(await call('alerts.list', {})) as {
+        channels: Array<{ name: string }>;
+        defaults: unknown;
+      };
+      expect(list.channels.map((c) => c.name)).toEqual(['me', 'ops']);
+      expect(list.defaults).toBeNull();
+    },
+    bad: async () => expectIssues(await call('alerts.list', 1), 'bad_request', ['(root)']),
+  },
+  'alerts.test': {
+    good: async () => {
+      const shown: unknown[] = [];
+      const off = t.engine.bus.on('alert.desktop', (n) => shown.push(n));
+      expect(expectValue(await call('alerts.test', { name: 'me' }))).toMatchObject({
+        channel: 'me',
+        event: 'alert.test',
+        status: 'sent',
+        attempts: 1,
+        answer: 'shown',
+      });
+      off();
+      expect(shown).toEqual([
+        expect.objectContaining({ title: 'Test message from Loadstone: (test)', event: 'alert.test' }),
+      ]);
+      expect(await call('alerts.test', { name: 'ghost' })).toMatchObject({
+        ok: false,
+        error: { code: 'not_found' },
+      });
+    },
+    bad: async () => expectIssues(await call('alerts.test', { name: '' }), 'bad_request', ['name']),
+  },
+  'alerts.setDefaults': {
+    good: async () => {
+      expect(expectValue(await call('alerts.setDefaults', { rules: { channels: ['ops'] } }))).toEqual({
+        channels: ['ops'],
+        on: ['failure', 'threshold', 'warning', 'interrupted', 'schedule'],
+      });
+      expect(expectValue(await call('alerts.setDefaults', { rules: null }))).toBeNull();
+    },
+    bad: async () =>
+      expectIssues(
+        await call('alerts.setDefaults', { rules: { channels: [], on: ['never'] } }),
+        'bad_request',
+        ['rules.channels', 'rules.on.0'],
+      ),
+  },
+  'alerts.delete': {
+    good: async () => {
+      expect(expectValue(await call('alerts.delete', { name: 'me' }))).toEqual({ ok: true });
+      expect(await call('alerts.delete', { name: 'me' })).toMatchObject({
+        ok: false,
+        error: { code: 'not_found' },
+      });
+    },
+    bad: async () => expectIssues(await call('alerts.delete', {}), 'bad_request', ['name']),
+  },
+  'runs.alerts': {
+    good: async () => {
+      expect(expectValue(await call('runs.alerts', { runId }))).toEqual([]);
+      expect(await call('runs.alerts', { runId: 'r_missing' })).toMatchObject({
+        ok: false,
+        error: { code: 'not_found' },
+      });
+    },
+    bad: async () => expectIssues(await call('runs.alerts', { runId: 3 }), 'bad_request', ['runId']),
+  },
 };
 
 describe('contract: every command validates its payload', () => {

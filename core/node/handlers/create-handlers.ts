@@ -1,3 +1,4 @@
+import { alertHandlers } from './alert-handlers.ts';
 import { appHandlers } from './app-handlers.ts';
 import { connectionHandlers } from './connection-handlers.ts';
 import type { HandlerContext } from './context.ts';
@@ -22,5 +23,6 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     ...jobHandlers(ctx),
     ...loadHandlers(ctx),
     ...reportHandlers(ctx),
+    ...alertHandlers(ctx),
   };
 }

@@ -1,3 +1,4 @@
+import { createAlertOutbox } from '../alerts/outbox.ts';
 import { resumeLoad } from '../runs/resume.ts';
 import { runLoad } from '../runs/run-load.ts';
 import { exportForFixing } from '../store/export-fixing.ts';
@@ -45,7 +46,25 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const bus = new EventBus(log);
   const warehouse = new Warehouse(dataDir);
   const env = options.env ?? process.env;
-  const startLoad: StartLoad = (spec, o) => {
+  const alerts = createAlertOutbox({
+    store,
+    env,
+    desktop: (notice) => bus.publish('alert.desktop', notice),
+    log: (line) => log.warn(line),
+    onDelivered: () => bus.publish('data.changed', { domain: 'runs' }),
+  });
+  /** Alerts consume recorded runs: after the load's end is recorded and published, never before. */
+  const alertAfter = (runId: string) =>
+    setImmediate(() => {
+      try {
+        alerts.alertRunEnded(runId);
+      } catch (error) {
+        log.warn(
+          `alerts of run ${runId} not sent: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    });
+  const startLoad: StartLoad = async (spec, o) => {
     const common = {
       store,
       env,
@@ -54,10 +73,18 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       onRunCreated: o.onRunCreated,
       onProgress: o.onProgress,
     };
-    return o.resumeOf !== undefined
-      ? resumeLoad(o.resumeOf, common)
-      : runLoad(spec, { ...common, dryRun: o.dryRun, ...(o.reloadOf ? { reloadOf: o.reloadOf } : {}) });
+    const outcome =
+      o.resumeOf !== undefined
+        ? await resumeLoad(o.resumeOf, common)
+        : await runLoad(spec, {
+            ...common,
+            dryRun: o.dryRun,
+            ...(o.reloadOf ? { reloadOf: o.reloadOf } : {}),
+          });
+    alertAfter(outcome.runId);
+    return outcome;
   };
+  for (const runId of store.interruptedAtOpen) alertAfter(runId);
   // Retention (settings) runs at open and whenever no load is running: it deletes old runs' rejected
   // rows and compacts the file, which should not compete with a load's writes.
   const applyRetention = () => {
@@ -87,6 +114,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     loads,
     warehouse,
     grants,
+    alerts,
   };
   let closed = false;
   return {
@@ -111,6 +139,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       if (closed) return;
       closed = true;
       await loads.closeAll();
+      // Deliveries still going get a few seconds, then are recorded abandoned.
+      await alerts.drain(5000);
       await warehouse.stop().catch((error: unknown) => {
         log.warn(
           `the local warehouse did not stop cleanly: ${error instanceof Error ? error.message : String(error)}`,

@@ -58,6 +58,7 @@ export function statusForCode(code: ContractErrorCode): number {
     case CODES.LOAD_CANCELLED:
     case CODES.LOAD_FAILED:
     case CODES.STORE_MIGRATION:
+    case CODES.ALERT_DELIVERY_FAILED:
       return 422;
     // Only the UI's side gives these (the host never reached, or it did not answer with a reply).
     case CODES.ENGINE_UNREACHABLE:

@@ -8,6 +8,7 @@ import {
   ensurePrivateFile,
   PRIVATE_DIR_MODE,
 } from '../runtime/private-files.ts';
+import { type AlertsRepo, createAlertsRepo } from './alerts.ts';
 import { type ConnectionsRepo, createConnectionsRepo } from './connections.ts';
 import type { StoreContext } from './context.ts';
 import { storeFileIn } from './data-dir.ts';
@@ -35,6 +36,8 @@ export interface RunStore {
   readonly reports: ReportsRepo;
   readonly watermarks: WatermarksRepo;
   readonly settings: SettingsRepo;
+  /** Alert channels, the default alert rule, deliveries. */
+  readonly alerts: AlertsRepo;
   /** Deletes runs outside the retention settings, then reclaims the space (see retention.ts). */
   applyRetention(): RetentionResult;
   /**
@@ -132,6 +135,7 @@ function createStore(db: Database.Database, file: string, opts: OpenStoreOptions
     reports: createReportsRepo(context),
     watermarks: createWatermarksRepo(context),
     settings,
+    alerts: createAlertsRepo(context),
     applyRetention: () => applyRetention(context, settings.get().retention),
     close() {
       if (!db.open) return;

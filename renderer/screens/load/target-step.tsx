@@ -4,6 +4,7 @@ import { LOAD_MODES, type LoadMode, toValidationIssues } from '../../../core/com
 import { useCommand } from '../../api/queries.ts';
 import { ErrorBox } from '../../components/states.tsx';
 import { uiPath } from '../../components/ui-words.ts';
+import { AlertRulesFields } from './alert-rules-fields.tsx';
 import { Compatibility, ExistingTables, KeyPicker } from './target-panels.tsx';
 import { usePreview } from './use-preview.ts';
 import { useTargetCheck } from './use-target-check.ts';
@@ -189,6 +190,11 @@ export function TargetStep() {
             />
             <p className="hint">The load stops and rolls back when more rows than this are rejected.</p>
           </div>
+          <AlertRulesFields
+            value={state.alerts}
+            maxErrorRate={state.maxErrorRate}
+            onChange={(value) => dispatch({ type: 'alerts', value })}
+          />
         </div>
         <div className="form-col">
           <ExistingTables tables={tables} onPick={(name) => set({ table: name })} connection={t.connection} />

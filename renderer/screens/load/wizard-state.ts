@@ -1,3 +1,4 @@
+import { type AlertRules, DEFAULT_ALERT_TRIGGERS } from '../../../core/common/alerts/rules.ts';
 import type { GrantedFileDto } from '../../../core/common/contract/shared-schemas.ts';
 import type {
   JobSpecRefInput,
@@ -52,6 +53,8 @@ export interface WizardState {
   columnOrder: string[];
   target: TargetDraft;
   maxErrorRate: number;
+  /** The job's own alert rule (null: the default rule in Settings applies, if any). */
+  alerts: AlertRules | null;
   previewLimit: number;
   dryRun: { runId: string; specText: string } | null;
   loadRunId: string | null;
@@ -80,6 +83,7 @@ export const INITIAL_WIZARD: WizardState = {
   columnOrder: [],
   target: INITIAL_TARGET,
   maxErrorRate: 0.05,
+  alerts: null,
   previewLimit: 200,
   dryRun: null,
   loadRunId: null,
@@ -96,6 +100,7 @@ export type WizardAction =
   | { type: 'resetColumn'; source: string }
   | { type: 'target'; patch: Partial<TargetDraft> }
   | { type: 'maxErrorRate'; value: number }
+  | { type: 'alerts'; value: AlertRules | null }
   | { type: 'previewLimit'; value: number }
   | { type: 'jobName'; value: string }
   | { type: 'dryRunStarted'; runId: string; specText: string }
@@ -162,6 +167,8 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       return { ...state, target: { ...state.target, ...action.patch }, dryRun: null };
     case 'maxErrorRate':
       return { ...state, maxErrorRate: action.value, dryRun: null };
+    case 'alerts':
+      return { ...state, alerts: action.value };
     case 'previewLimit':
       return { ...state, previewLimit: action.value };
     case 'jobName':
@@ -214,6 +221,7 @@ export function buildSpec(state: WizardState, options: { withTarget: boolean }):
       truncate: t.mode === 'append' && t.truncate ? true : undefined,
     });
     spec.settings = { maxErrorRate: state.maxErrorRate };
+    if (state.alerts && state.alerts.channels.length > 0) spec.alerts = state.alerts;
   }
   return spec;
 }
@@ -276,6 +284,7 @@ export function fromSavedSpec(name: string, spec: SavedJobSpec, file: GrantedFil
         }
       : INITIAL_TARGET,
     maxErrorRate: spec.settings?.maxErrorRate ?? INITIAL_WIZARD.maxErrorRate,
+    alerts: spec.alerts ? { ...spec.alerts, on: spec.alerts.on ?? [...DEFAULT_ALERT_TRIGGERS] } : null,
   };
   return { ...opened, openedFingerprint: jobFingerprint(opened) };
 }

@@ -5,6 +5,7 @@ import { ErrorBox, Loading } from '../../components/states.tsx';
 import { href } from '../../router.ts';
 import { ErrorReport } from './error-report.tsx';
 import { FixAndReload, RunLinks } from './fix-and-reload.tsx';
+import { RunAlerts } from './run-alerts.tsx';
 import { RunMonitor } from './run-monitor.tsx';
 
 /** One run: what it did (live while running) and its error report. */
@@ -64,6 +65,7 @@ export function RunScreen(props: { runId: string }) {
           {run.data.status !== 'running' && !run.data.dryRun && run.data.counts.rejected > 0 ? (
             <FixAndReload run={run.data} />
           ) : null}
+          <RunAlerts runId={props.runId} />
           <ErrorReport
             runId={props.runId}
             running={run.data.status === 'running'}

@@ -3,6 +3,7 @@ import type { SettingsViewDto } from '../../../core/common/contract/index.ts';
 import { DATE_ORDERS } from '../../../core/common/spec/job-spec.ts';
 import { useCommand, useCommandMutation } from '../../api/queries.ts';
 import { describeError, ErrorBox, Loading } from '../../components/states.tsx';
+import { AlertsPanel } from './alerts-panel.tsx';
 
 function useSettingsSave() {
   return useCommandMutation('settings.set', { invalidates: ['settings'] });
@@ -45,6 +46,7 @@ export function SettingsScreen() {
       ) : (
         <SettingsForm key={JSON.stringify(settings.data)} initial={settings.data} save={save} />
       )}
+      <AlertsPanel />
     </div>
   );
 }
