@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   'FORBIDDEN_PATH',
   /** An export would replace an existing file the operator did not confirm replacing. */
   'FILE_EXISTS',
+  /** A saved job is already running (in this or another process): two runs of one job never overlap. */
+  'JOB_RUNNING',
   'INTERNAL',
 ] as const;
 

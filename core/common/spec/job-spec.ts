@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LoadstoneError, type ValidationIssue } from '../errors.ts';
 import { SYSTEM_COLUMN_NAMES } from '../normalize/column-names.ts';
 import { COLUMN_TYPES } from '../types.ts';
+import { scheduleSchema } from './schedule.ts';
 
 /** Source file formats Loadstone reads. */
 export const SOURCE_KINDS = ['csv', 'tsv', 'json', 'ndjson', 'xlsx'] as const;
@@ -146,6 +147,8 @@ export const jobSpecSchema = z
     columns: z.array(columnSpecSchema).optional(),
     target: targetSpecSchema.optional(),
     settings: loadSettingsSchema.default({ maxErrorRate: 0.05, sampleSize: 10_000 }),
+    /** When a saved job runs by itself (`loadstone scheduler`, the app while open); ignored by `load --spec`. */
+    schedule: scheduleSchema.optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {

@@ -1,11 +1,12 @@
 import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
 import { rowsOutcome } from '../../common/outcome/run-outcome.ts';
 import { countOf } from '../../common/outcome/words.ts';
-import { DUPLICATE_KEYS, LOAD_MODES } from '../../common/spec/job-spec.ts';
+import { DUPLICATE_KEYS, type JobSpec, LOAD_MODES } from '../../common/spec/job-spec.ts';
 import { type LocalWarehouse, openLocalWarehouse } from '../pg/local-warehouse.ts';
 import { type RunLoadOutcome, runLoad } from '../runs/run-load.ts';
 import { resolveDataDir } from '../store/data-dir.ts';
-import { openStore } from '../store/open-store.ts';
+import type { RunTrigger } from '../store/index.ts';
+import { openStore, type RunStore } from '../store/open-store.ts';
 import { NoSecretStore } from '../store/secret-store.ts';
 import { choiceOption, intOption, numberOption, parseCliArgs } from './args.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
@@ -13,6 +14,10 @@ import type { CliCommand, CliIo } from './io.ts';
 import { jobFromOptions, type LoadFlags, SOURCE_OPTIONS, SOURCE_OPTIONS_HELP } from './job-options.ts';
 import { createProgressLine } from './progress-line.ts';
 import { DATA_DIR_HELP, DATA_DIR_OPTION } from './store-command-support.ts';
+
+/** Exit codes of a load, as `load --help` and `jobs run --help` print them. */
+export const LOAD_EXIT_HELP = `Exit codes: 0 loaded (rejected rows within the threshold), 2 bad usage or unreadable input,
+3 aborted by the error threshold (rolled back), 4 cannot connect or target incompatible, 130 cancelled.`;
 
 const USAGE = `Usage: loadstone load <file> --table [schema.]name [options]
 
@@ -40,10 +45,10 @@ ${DATA_DIR_HELP}
 
 ${SOURCE_OPTIONS_HELP}
 
-Exit codes: 0 loaded (rejected rows within the threshold), 2 bad usage or unreadable input,
-3 aborted by the error threshold (rolled back), 4 cannot connect or target incompatible, 130 cancelled.`;
+${LOAD_EXIT_HELP}`;
 
-const TARGET_OPTIONS = {
+/** `load`'s target and settings flags (`jobs run` takes them too, to override a saved job). */
+export const TARGET_OPTIONS = {
   target: { type: 'string' },
   table: { type: 'string' },
   mode: { type: 'string' },
@@ -77,6 +82,28 @@ export const loadCommand: CliCommand = async (args, io) => {
     );
     return EXIT.usage;
   }
+  const spec = await jobFromOptions(positionals[0], values, io.cwd, loadFlagsFrom(values));
+  const dataDir = resolveDataDir({ dataDir: values['data-dir'], env: io.env, cwd: io.cwd });
+  const store = openStore(dataDir, { secretStore: new NoSecretStore() });
+  try {
+    return await runAndReport(spec, values, io, { dataDir, store });
+  } finally {
+    store.close();
+  }
+};
+
+/** The values of `TARGET_OPTIONS` a load's flags come from. */
+export type LoadValues = {
+  [K in keyof typeof TARGET_OPTIONS]?: (typeof TARGET_OPTIONS)[K]['type'] extends 'boolean'
+    ? boolean
+    : string;
+};
+
+/**
+ * What the target and settings flags of `load` (also `jobs run`) add to a spec.
+ * @throws LoadstoneError BAD_USAGE naming a flag out of its choices or range.
+ */
+export function loadFlagsFrom(values: LoadValues): LoadFlags {
   const target: LoadFlags['target'] = {};
   if (values.target) target.connection = values.target;
   if (values.table) target.table = values.table;
@@ -94,10 +121,28 @@ export const loadCommand: CliCommand = async (args, io) => {
   if (maxErrorRate !== undefined) settings.maxErrorRate = maxErrorRate;
   if (maxErrors !== undefined) settings.maxErrors = maxErrors;
   if (commitEvery !== undefined) settings.commitEvery = commitEvery;
-  const spec = await jobFromOptions(positionals[0], values, io.cwd, { target, settings, name: values.name });
+  return { target, settings, name: values.name };
+}
 
-  const dataDir = resolveDataDir({ dataDir: values['data-dir'], env: io.env, cwd: io.cwd });
-  const store = openStore(dataDir, { secretStore: new NoSecretStore() });
+/** Where a load runs: the data folder and its open store (the caller closes it). */
+export interface LoadPlace {
+  readonly dataDir: string;
+  readonly store: RunStore;
+  /** What started the run (default `manual`). */
+  readonly trigger?: RunTrigger;
+}
+
+/**
+ * Runs a load recorded as a run and reports it as `load` does (a summary, or one JSON object with
+ * --json), returning `load`'s exit code. `load` and `jobs run` both end here.
+ */
+export async function runAndReport(
+  spec: JobSpec,
+  values: Pick<LoadValues, 'json' | 'dry-run'>,
+  io: CliIo,
+  place: LoadPlace,
+): Promise<number> {
+  const { dataDir, store } = place;
   let warehouse: LocalWarehouse | null = null;
   const progress = io.stderr.isTTY && !values.json ? createProgressLine(io.stderr) : null;
   try {
@@ -106,6 +151,7 @@ export const loadCommand: CliCommand = async (args, io) => {
       env: io.env,
       dryRun: values['dry-run'] ?? false,
       signal: io.signal,
+      ...(place.trigger ? { trigger: place.trigger } : {}),
       openWarehouse: async () => {
         if (io.stderr.isTTY && !values.json) io.stderr.write('Starting the local warehouse…\n');
         warehouse = await openLocalWarehouse(dataDir);
@@ -122,10 +168,9 @@ export const loadCommand: CliCommand = async (args, io) => {
     return exitCode(outcome);
   } finally {
     progress?.done();
-    store.close();
     await (warehouse as LocalWarehouse | null)?.stop();
   }
-};
+}
 
 function jsonOutcome(o: RunLoadOutcome) {
   return {

@@ -3,6 +3,7 @@ import { connectionsCommand } from './connections-command.ts';
 import { errorsCommand } from './errors-command.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import type { CliCommand, CliIo } from './io.ts';
+import { jobsCommand } from './jobs-command.ts';
 import { loadCommand } from './load-command.ts';
 import { previewCommand } from './preview-command.ts';
 import { runsCommand } from './runs-command.ts';
@@ -15,6 +16,7 @@ Commands:
   runs [<runId>]   List recent runs with status and counts, or show one run
   errors <runId>   Show, summarise (--summary) or export (--export out.csv) a run's rejected rows
   connections      Add, list, remove or test saved PostgreSQL connections
+  jobs             List, show, run, export, import or remove saved jobs
   help             Show this help
 
 Run 'loadstone <command> --help' for a command's options.`;
@@ -25,6 +27,7 @@ const COMMANDS: Record<string, CliCommand> = {
   runs: runsCommand,
   errors: errorsCommand,
   connections: connectionsCommand,
+  jobs: jobsCommand,
 };
 
 /** Writes a one-line error on stderr and returns the exit code that fits it. */

@@ -50,6 +50,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       openWarehouse: () => warehouse.open(),
       dryRun: o.dryRun,
       signal: o.signal,
+      ...(o.trigger ? { trigger: o.trigger } : {}),
       onRunCreated: o.onRunCreated,
       onProgress: o.onProgress,
     });

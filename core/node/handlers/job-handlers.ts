@@ -1,6 +1,6 @@
 import { basename, join, sep } from 'node:path';
 import { isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
-import type { JobRecord } from '../store/index.ts';
+import type { JobRecord, RunTrigger } from '../store/index.ts';
 import type { HandlerContext } from './context.ts';
 import { UPLOADS_DIR } from './file-grants.ts';
 import type { Handlers } from './types.ts';
@@ -55,7 +55,7 @@ export function jobHandlers(ctx: HandlerContext): JobHandlers {
     async 'jobs.run'({ name, dryRun }) {
       const job = saved(name);
       await grants.checkStoredSource(job.spec.source.path);
-      return { runId: await ctx.loads.start(job.spec, dryRun) };
+      return { runId: await startSavedJob(ctx, job, dryRun, 'manual') };
     },
     async 'jobs.delete'({ name }) {
       if (!store.jobs.remove(name)) throw new LoadstoneError('NOT_FOUND', `no saved job named '${name}'`);
@@ -63,4 +63,27 @@ export function jobHandlers(ctx: HandlerContext): JobHandlers {
       return { ok: true };
     },
   };
+}
+
+/**
+ * Starts a saved job under its lock (two runs of one job never overlap, across processes), named
+ * after the job as `jobs run` names it; the lock is released when the load ends.
+ * @throws LoadstoneError JOB_RUNNING when the job is running (here, in the CLI or a scheduler).
+ */
+export async function startSavedJob(
+  ctx: Pick<HandlerContext, 'store' | 'loads'>,
+  job: JobRecord,
+  dryRun: boolean,
+  trigger: RunTrigger,
+): Promise<string> {
+  const lock = ctx.store.jobLocks.acquire(job.name, trigger === 'schedule' ? 'app schedule' : 'app');
+  try {
+    return await ctx.loads.start({ ...job.spec, name: job.name }, dryRun, {
+      trigger,
+      onSettled: () => lock.release(),
+    });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
 }

@@ -3,7 +3,7 @@ import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
 import { isLoadstoneError } from '../../common/errors.ts';
 import type { JobSpecInput } from '../../common/spec/job-spec.ts';
 import type { RunLoadOutcome } from '../runs/run-load.ts';
-import type { RunStore } from '../store/index.ts';
+import type { RunStore, RunTrigger } from '../store/index.ts';
 import type { EventBus } from './event-bus.ts';
 import type { Logger } from './logger.ts';
 import { scrubSecrets } from './scrub.ts';
@@ -21,6 +21,7 @@ export type StartLoad = (
   options: {
     dryRun: boolean;
     signal: AbortSignal;
+    trigger?: RunTrigger;
     onRunCreated(runId: string): void;
     onProgress(progress: LoadProgressDto): void;
   },
@@ -47,8 +48,15 @@ export class LoadManager {
     private readonly onIdle: () => void = () => {},
   ) {}
 
-  /** Starts a load; resolves with its run id once the run is recorded. */
-  start(spec: JobSpecInput, dryRun: boolean): Promise<string> {
+  /**
+   * Starts a load; resolves with its run id once the run is recorded. `onSettled` is called once the
+   * load has ended, however it ended (a saved job's lock is released there).
+   */
+  start(
+    spec: JobSpecInput,
+    dryRun: boolean,
+    opts: { trigger?: RunTrigger; onSettled?: () => void } = {},
+  ): Promise<string> {
     const controller = new AbortController();
     let runId: string | null = null;
     const progress = createThrottle<LoadProgressDto>(PROGRESS_INTERVAL_MS, (p) =>
@@ -59,6 +67,7 @@ export class LoadManager {
       const work = this.startLoad(spec, {
         dryRun,
         signal: controller.signal,
+        ...(opts.trigger ? { trigger: opts.trigger } : {}),
         onRunCreated: (id) => {
           runId = id;
           this.#running.set(id, controller);
@@ -103,7 +112,10 @@ export class LoadManager {
         },
       );
       this.#inFlight.set(work, controller);
-      void work.finally(() => this.#inFlight.delete(work));
+      void work.finally(() => {
+        this.#inFlight.delete(work);
+        opts.onSettled?.();
+      });
     });
   }
 

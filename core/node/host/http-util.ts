@@ -35,6 +35,7 @@ export function statusForCode(code: ContractErrorCode): number {
     case CODES.FORBIDDEN_PATH:
       return 403;
     case CODES.FILE_EXISTS:
+    case CODES.JOB_RUNNING:
       return 409;
     case CODES.UNKNOWN_COMMAND:
     case CODES.NOT_FOUND:

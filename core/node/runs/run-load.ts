@@ -3,7 +3,7 @@ import type { JobSpec, JobSpecInput } from '../../common/spec/job-spec.ts';
 import type { LoadBatch, LoadResult } from '../load/index.ts';
 import type { LocalWarehouse } from '../pg/local-warehouse.ts';
 import { toLoadBatches } from '../pipeline/load-batches.ts';
-import type { RunStore } from '../store/index.ts';
+import type { RunStore, RunTrigger } from '../store/index.ts';
 import { loadTarget } from './load-target.ts';
 import { planRun, type RunPlan } from './plan-run.ts';
 import { type RunEnd, RunRecord } from './run-record.ts';
@@ -21,6 +21,8 @@ export interface RunLoadOptions {
   /** Called once the run is recorded, before any row moves. */
   readonly onRunCreated?: (runId: string) => void;
   readonly onProgress?: (progress: LoadProgressDto) => void;
+  /** What started the run (default `manual`; a job's schedule: `schedule`). */
+  readonly trigger?: RunTrigger;
   /** Rows per COPY/merge chunk (tests use small ones). */
   readonly chunkRows?: number;
 }
@@ -54,7 +56,7 @@ export async function runLoad(
   const { store } = options;
   const plan = await planRun(input, store, { env: options.env, signal: options.signal });
   try {
-    const record = new RunRecord(store, plan, options.dryRun, started);
+    const record = new RunRecord(store, plan, options.dryRun, started, options.trigger);
     options.onRunCreated?.(record.id);
     let result: LoadResult | null = null;
     let end: RunEnd;

@@ -2,7 +2,7 @@ import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
 import { type ErrorCode, isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
 import type { RejectedRow } from '../../common/types.ts';
 import { type LoadProgress, type LoadResult, loadFailureCounts } from '../load/index.ts';
-import type { FinalRunStatus, RejectWriter, RunCounts, RunStore } from '../store/index.ts';
+import type { FinalRunStatus, RejectWriter, RunCounts, RunStore, RunTrigger } from '../store/index.ts';
 import type { RunPlan } from './plan-run.ts';
 
 /** How a recorded run ended, as the record step wrote it. */
@@ -31,7 +31,13 @@ export class RunRecord {
   #last: LoadProgress | null = null;
 
   /** `started`: when the load began (Date.now()), before planning: the run's duration counts from there. */
-  constructor(store: RunStore, plan: RunPlan, dryRun: boolean, started: number = Date.now()) {
+  constructor(
+    store: RunStore,
+    plan: RunPlan,
+    dryRun: boolean,
+    started: number = Date.now(),
+    trigger: RunTrigger = 'manual',
+  ) {
     this.#store = store;
     this.#started = started;
     this.#incremental = plan.target.mode === 'incremental';
@@ -40,6 +46,7 @@ export class RunRecord {
       jobName: plan.spec.name ?? null,
       sourceColumns: plan.job.source.columns,
       dryRun,
+      trigger,
     });
     this.#writer = store.rejects.writer(this.id);
     const { dateOrder, timeZone } = plan.defaults;

@@ -48,6 +48,8 @@ export interface RunsRepo {
   ): void;
   /** Most recent first. */
   list(query?: { limit?: number; status?: RunStatus }): RunSummary[];
+  /** The most recent run of a saved job (dry runs included), or undefined. */
+  lastOfJob(jobName: string): RunSummary | undefined;
   get(id: string): RunRecord | undefined;
   addEvent(id: string, event: RunEventInput): void;
   events(id: string): RunEvent[];
@@ -100,7 +102,7 @@ export function createRunsRepo(
   const { db } = ctx;
   const insert =
     db.prepare(`INSERT INTO runs (id, job_name, spec, source, source_columns, target, target_table, mode,
-    dry_run, status, started_at, owner_pid, owner_host) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`);
+    dry_run, status, started_at, owner_pid, owner_host, trigger) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`);
   const updateStmt = db.prepare(`UPDATE runs SET phase = COALESCE(?, phase),
     rows_read = COALESCE(?, rows_read), rows_inserted = COALESCE(?, rows_inserted),
     rows_updated = COALESCE(?, rows_updated), rows_unchanged = COALESCE(?, rows_unchanged),
@@ -147,6 +149,7 @@ export function createRunsRepo(
         ctx.now().toISOString(),
         process.pid,
         os.hostname(),
+        snapshot.trigger ?? 'manual',
       ];
       for (let attempt = 0; ; attempt++) {
         const id = newRunId(ctx.now());
@@ -218,6 +221,13 @@ export function createRunsRepo(
             .all(query.status, limit)
         : db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs ORDER BY seq DESC LIMIT ?`).all(limit);
       return (rows as RunRow[]).map(toSummary);
+    },
+
+    lastOfJob(jobName) {
+      const row = db
+        .prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs WHERE job_name = ? ORDER BY seq DESC LIMIT 1`)
+        .get(jobName) as RunRow | undefined;
+      return row && toSummary(row);
     },
 
     get(id) {

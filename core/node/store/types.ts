@@ -33,7 +33,12 @@ export interface RunSnapshot {
   /** Source column names as read (header order); the CSV report's columns. */
   sourceColumns?: readonly string[];
   dryRun?: boolean;
+  /** What started the run (default `manual`). */
+  trigger?: RunTrigger;
 }
+
+/** What started a run: an operator (the app, `load`, `jobs run`) or a job's schedule. */
+export type RunTrigger = 'manual' | 'schedule';
 
 /** A run as lists show it (the contract's `runSummarySchema` shape). */
 export interface RunSummary {
