@@ -5,7 +5,6 @@ import { NoSecretStore } from '../store/secret-store.ts';
 import type { CliIo } from './io.ts';
 import { jobFromOptions, SOURCE_OPTIONS } from './job-options.ts';
 import { type LoadValues, loadFlagsFrom, runAndReport, TARGET_OPTIONS } from './load-command.ts';
-import { DATA_DIR_OPTION } from './store-command-support.ts';
 
 const { spec: _spec, ...SOURCE_FLAGS } = SOURCE_OPTIONS;
 

@@ -7,6 +7,7 @@ import { jobsCommand } from './jobs-command.ts';
 import { loadCommand } from './load-command.ts';
 import { previewCommand } from './preview-command.ts';
 import { runsCommand } from './runs-command.ts';
+import { schedulerCommand } from './scheduler-command.ts';
 
 const USAGE = `Usage: loadstone <command> [options]
 
@@ -17,6 +18,7 @@ Commands:
   errors <runId>   Show, summarise (--summary) or export (--export out.csv) a run's rejected rows
   connections      Add, list, remove or test saved PostgreSQL connections
   jobs             List, show, run, export, import or remove saved jobs
+  scheduler        Run saved jobs on their schedules, in the foreground, until SIGTERM
   help             Show this help
 
 Run 'loadstone <command> --help' for a command's options.`;
@@ -28,6 +30,7 @@ const COMMANDS: Record<string, CliCommand> = {
   errors: errorsCommand,
   connections: connectionsCommand,
   jobs: jobsCommand,
+  scheduler: schedulerCommand,
 };
 
 /** Writes a one-line error on stderr and returns the exit code that fits it. */
