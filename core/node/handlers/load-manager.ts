@@ -55,7 +55,7 @@ export class LoadManager {
   start(
     spec: JobSpecInput,
     dryRun: boolean,
-    opts: { trigger?: RunTrigger; onSettled?: () => void } = {},
+    opts: { trigger?: RunTrigger; onSettled?: (outcome: LoadOutcome | null) => void } = {},
   ): Promise<string> {
     const controller = new AbortController();
     let runId: string | null = null;
@@ -63,6 +63,7 @@ export class LoadManager {
       this.bus.publish('load.progress', p),
     );
 
+    let settled: LoadOutcome | null = null;
     return new Promise<string>((resolve, reject) => {
       const work = this.startLoad(spec, {
         dryRun,
@@ -80,6 +81,7 @@ export class LoadManager {
       }).then(
         (outcome) => {
           progress.flush();
+          settled = outcome;
           this.#finish(outcome.runId, dryRun, outcome);
           resolve(outcome.runId);
         },
@@ -92,7 +94,7 @@ export class LoadManager {
           // The loader records its own failures; this is the safety net for one that threw instead.
           this.log.error(`load ${runId} ended with an exception: ${errorText(error)}`);
           const run = this.store.runs.get(runId);
-          this.#finish(runId, dryRun, {
+          settled = {
             runId,
             status: run && run.status !== 'running' && run.status !== 'interrupted' ? run.status : 'failed',
             counts: run?.counts ?? {
@@ -108,13 +110,14 @@ export class LoadManager {
             error: isLoadstoneError(error)
               ? { code: error.code, message: error.message }
               : { code: 'INTERNAL', message: 'the load failed unexpectedly; see the engine log' },
-          });
+          };
+          this.#finish(runId, dryRun, settled);
         },
       );
       this.#inFlight.set(work, controller);
       void work.finally(() => {
         this.#inFlight.delete(work);
-        opts.onSettled?.();
+        opts.onSettled?.(settled);
       });
     });
   }

@@ -14,6 +14,7 @@ import {
   type RunSnapshot,
   type RunStatus,
   type RunSummary,
+  type RunTrigger,
 } from './types.ts';
 
 /** Runs: created by the loader, read by lists, reports and the CLI. */
@@ -49,7 +50,9 @@ export interface RunsRepo {
   /** Most recent first. */
   list(query?: { limit?: number; status?: RunStatus }): RunSummary[];
   /** The most recent run of a saved job (dry runs included), or undefined. */
-  lastOfJob(jobName: string): RunSummary | undefined;
+  lastOfJob(
+    jobName: string,
+  ): { id: string; status: RunStatus; startedAt: string; trigger: RunTrigger } | undefined;
   get(id: string): RunRecord | undefined;
   addEvent(id: string, event: RunEventInput): void;
   events(id: string): RunEvent[];
@@ -224,10 +227,13 @@ export function createRunsRepo(
     },
 
     lastOfJob(jobName) {
-      const row = db
-        .prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs WHERE job_name = ? ORDER BY seq DESC LIMIT 1`)
-        .get(jobName) as RunRow | undefined;
-      return row && toSummary(row);
+      return db
+        .prepare(
+          'SELECT id, status, started_at AS startedAt, trigger FROM runs WHERE job_name = ? ORDER BY seq DESC LIMIT 1',
+        )
+        .get(jobName) as
+        | { id: string; status: RunStatus; startedAt: string; trigger: RunTrigger }
+        | undefined;
     },
 
     get(id) {

@@ -15,6 +15,7 @@ export interface ScheduleState {
 /** Schedule state per saved job (the schedule itself is part of the job's spec). */
 export interface SchedulesRepo {
   get(jobName: string): ScheduleState;
+  /** Pauses or resumes; resuming counts due times from now (nothing missed while paused is owed). */
   setPaused(jobName: string, paused: boolean): ScheduleState;
   /** A schedule fired for `dueAt` (and started `runId`, when it did start one). */
   fired(jobName: string, dueAt: string, runId: string | null): void;
@@ -38,7 +39,10 @@ export function createSchedulesRepo(ctx: StoreContext): SchedulesRepo {
   const ensure = db.prepare(
     'INSERT INTO job_schedules (job_name, updated_at) VALUES (?, ?) ON CONFLICT (job_name) DO NOTHING',
   );
-  const pause = db.prepare('UPDATE job_schedules SET paused = ?, updated_at = ? WHERE job_name = ?');
+  // Resuming counts due times from now: what fell due while paused is not owed.
+  const pause = db.prepare(`UPDATE job_schedules SET paused = ?, updated_at = ?,
+    last_fired_at = CASE WHEN ? = 0 AND (last_fired_at IS NULL OR last_fired_at < ?) THEN ? ELSE last_fired_at END
+    WHERE job_name = ?`);
   const fire = db.prepare(`UPDATE job_schedules SET last_fired_at = ?, last_run_id = COALESCE(?, last_run_id),
     updated_at = ? WHERE job_name = ?`);
   const next = db.prepare('UPDATE job_schedules SET next_run_at = ?, updated_at = ? WHERE job_name = ?');
@@ -59,7 +63,8 @@ export function createSchedulesRepo(ctx: StoreContext): SchedulesRepo {
     setPaused(jobName, paused) {
       db.transaction(() => {
         ensure.run(jobName, now());
-        pause.run(paused ? 1 : 0, now(), jobName);
+        const at = now();
+        pause.run(paused ? 1 : 0, at, paused ? 1 : 0, at, at, jobName);
       })();
       return get(jobName);
     },
