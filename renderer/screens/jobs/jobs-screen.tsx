@@ -113,7 +113,7 @@ export function JobsScreen() {
                   <td data-testid="job-mode">{j.mode ?? '—'}</td>
                   <td className="mono" data-testid="job-schedule">
                     {j.schedule ? scheduleLabel(j.schedule) : '—'}
-                    {j.paused ? (
+                    {j.schedule && j.paused ? (
                       <>
                         {' '}
                         <span className="badge" data-testid="job-paused">
