@@ -272,3 +272,22 @@ async function until(check: () => boolean | Promise<boolean>): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+describe('jobs usage errors', () => {
+  it('names what is wrong, exit 2', async () => {
+    const cases: Array<[string[], string]> = [
+      [['jobs'], 'jobs needs a subcommand'],
+      [['jobs', 'frobnicate'], "unknown jobs subcommand 'frobnicate'"],
+      [['jobs', 'run', 'nightly orders', '-o', 'x.json'], 'jobs run does not take --replace or -o'],
+      [['jobs', 'run', 'nightly orders', '--name', 'other'], 'jobs run takes no --name'],
+      [['jobs', 'list', '--dry-run'], 'jobs list does not take --dry-run'],
+      [['jobs', 'show'], 'usage: loadstone jobs show <name> [--json]'],
+      [['jobs', 'run', 'nightly orders', '--mode', 'sideways'], '--mode must be one of'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(args);
+      expect([args, r.code]).toEqual([args, 2]);
+      expect(r.err).toContain(message);
+    }
+  });
+});

@@ -74,7 +74,11 @@ export const jobsCommand: CliCommand = async (args, io) => {
       return withCliStore(dataDir, io, async (store) => show(store, rest[0]!, values.json === true, io));
     case 'run':
       expect(1, '<name> [--dry-run] [--json] [flags]');
-      if (values.replace || values.output) onlyFor([]);
+      if (values.replace || values.output)
+        throw new LoadstoneError(
+          'BAD_USAGE',
+          "jobs run does not take --replace or -o (see 'loadstone jobs --help')",
+        );
       return runJobCommand(rest[0]!, values, io);
     case 'export':
       expect(1, '<name> [-o job.json]');
