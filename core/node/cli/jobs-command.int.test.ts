@@ -260,6 +260,18 @@ describe('two `jobs run` processes of one job', () => {
       expect(store.jobLocks.holder('nightly orders')).toBeUndefined();
       const run = await cli(['jobs', 'run', 'nightly orders', '--dry-run', '--json']);
       expect(run.code).toBe(0);
+      // A live pid whose heartbeat stopped 3 minutes ago (the pid was reused), or another host: gone too.
+      const stale = new Date(Date.now() - 3 * 60_000).toISOString();
+      const insert = store.context.db.prepare('INSERT INTO job_locks VALUES (?, ?, ?, ?, ?, ?, ?)');
+      insert.run('nightly orders', 'stale', process.ppid, os.hostname(), 'stale', stale, stale);
+      expect(store.jobLocks.holder('nightly orders')).toBeUndefined();
+      store.context.db.prepare('DELETE FROM job_locks').run();
+      insert.run('nightly orders', 'far', process.ppid, 'another-host', 'far', now, now);
+      expect(store.jobLocks.holder('nightly orders')).toBeUndefined();
+      store.context.db.prepare('DELETE FROM job_locks').run();
+      insert.run('nightly orders', 'live', process.ppid, os.hostname(), 'live', now, now);
+      expect(store.jobLocks.holder('nightly orders')).toMatchObject({ pid: process.ppid, purpose: 'live' });
+      store.context.db.prepare('DELETE FROM job_locks').run();
     } finally {
       store.close();
     }
