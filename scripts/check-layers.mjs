@@ -9,7 +9,7 @@ const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const nodeBuiltins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 /** Browser-safe npm packages `core/common` may use (validation only, no I/O). */
-const COMMON_PACKAGES = new Set(['zod', 'vitest', 'fast-check']);
+const COMMON_PACKAGES = new Set(['zod', 'croner', 'vitest', 'fast-check']);
 
 /**
  * Each layer: folder, which project folders it may import, and whether Node built-ins,

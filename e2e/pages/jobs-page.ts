@@ -30,3 +30,43 @@ export class JobsPage {
     await expect(this.page.getByTestId('target-table')).toBeVisible();
   }
 }
+
+/** The schedule editor of a job (the Jobs screen's "Schedule…" dialog). */
+export class ScheduleDialogPage {
+  readonly dialog: Locator;
+
+  constructor(readonly page: Page) {
+    this.dialog = page.getByTestId('schedule-dialog');
+  }
+
+  /** Opens the editor of a job's schedule. */
+  static async open(jobs: JobsPage, name: string): Promise<ScheduleDialogPage> {
+    await jobs.row(name).getByTestId('schedule-job').click();
+    const editor = new ScheduleDialogPage(jobs.page);
+    await expect(editor.dialog).toBeVisible();
+    return editor;
+  }
+
+  async fill(fields: {
+    cron?: string;
+    timezone?: string;
+    missed?: 'skip' | 'runOnce';
+    maxRunMinutes?: string;
+  }) {
+    if (fields.cron !== undefined) await this.dialog.getByTestId('schedule-cron').fill(fields.cron);
+    if (fields.timezone !== undefined)
+      await this.dialog.getByTestId('schedule-timezone').fill(fields.timezone);
+    if (fields.missed !== undefined)
+      await this.dialog.getByTestId('schedule-missed').selectOption(fields.missed);
+    if (fields.maxRunMinutes !== undefined)
+      await this.dialog.getByTestId('schedule-max-minutes').fill(fields.maxRunMinutes);
+  }
+
+  nextRuns(): Locator {
+    return this.dialog.getByTestId('schedule-next-runs').locator('li');
+  }
+
+  save(): Locator {
+    return this.dialog.getByTestId('confirm-yes');
+  }
+}

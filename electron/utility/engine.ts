@@ -63,6 +63,8 @@ async function start(init: Extract<MainToEngineMessage, { type: 'init' }>): Prom
     log,
     migrationsDir,
   });
+  // Saved jobs run on their schedules while the app is open; quitting cancels scheduled loads still running.
+  opened.startScheduler();
   post({ type: 'ready' });
   return opened;
 }

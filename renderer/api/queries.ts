@@ -45,7 +45,8 @@ export function useCommand<N extends CommandName>(
  * separately when that run finishes (they do not change afterwards).
  */
 export const DOMAIN_QUERIES: Record<EventPayload<'data.changed'>['domain'], CommandName[]> = {
-  runs: ['runs.list', 'runs.get', 'runs.alerts'],
+  // A run's end is also a job's last outcome.
+  runs: ['runs.list', 'runs.get', 'runs.alerts', 'jobs.list'],
   alerts: ['alerts.list'],
   jobs: ['jobs.list', 'jobs.get'],
   connections: ['connections.list', 'targets.tables', 'targets.check'],

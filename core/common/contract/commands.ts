@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LOAD_MODES } from '../spec/job-spec.ts';
+import { scheduleSchema } from '../spec/schedule.ts';
 import { COLUMN_TYPES } from '../types.ts';
 import { alertCommands } from './alert-schemas.ts';
 import {
@@ -13,6 +14,7 @@ import {
   reportSummaryItemSchema,
   runStatusSchema,
   runSummarySchema,
+  runTriggerSchema,
   settingsSchema,
   settingsViewSchema,
 } from './shared-schemas.ts';
@@ -170,6 +172,22 @@ export const commands = {
         uploaded: z.boolean(),
         table: z.string().nullable(),
         mode: z.enum(LOAD_MODES).nullable(),
+        /** The job's schedule, or null (runs only when started). */
+        schedule: scheduleSchema.nullable(),
+        /** The schedule is paused (it keeps its settings; nothing runs until resumed). */
+        paused: z.boolean(),
+        /** When the schedule runs it next (ISO), or null (no schedule, or paused). */
+        nextRunAt: z.string().nullable(),
+        /** A run of the job is going on now (here, in the CLI or a scheduler). */
+        running: z.boolean(),
+        lastRun: z
+          .object({
+            runId: z.string(),
+            status: runStatusSchema,
+            startedAt: z.string(),
+            trigger: runTriggerSchema,
+          })
+          .nullable(),
       }),
     ),
   },
@@ -192,6 +210,15 @@ export const commands = {
     output: runId,
   },
   'jobs.delete': { input: z.object({ name: z.string().min(1) }), output: ok },
+  /** Sets (or, with null, removes) a saved job's schedule; the rest of the job stays as saved. */
+  'jobs.schedule.set': {
+    input: z.object({ name: z.string().min(1), schedule: scheduleSchema.nullable() }),
+    output: ok,
+  },
+  /** Pauses a job's schedule: nothing runs by schedule until it is resumed. */
+  'jobs.schedule.pause': { input: z.object({ name: z.string().min(1) }), output: ok },
+  /** Resumes a paused schedule; runs that fell due while it was paused are not caught up. */
+  'jobs.schedule.resume': { input: z.object({ name: z.string().min(1) }), output: ok },
 
   'loads.start': {
     input: z.object({ spec: jobSpecInput, dryRun: z.boolean().default(false) }),

@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   'SOURCE_CHANGED',
   /** An alert channel's test message was not delivered (its answer is in the message). */
   'ALERT_DELIVERY_FAILED',
+  /** A saved job is already running (in this or another process): two runs of one job never overlap. */
+  'JOB_RUNNING',
   'INTERNAL',
 ] as const;
 

@@ -133,6 +133,10 @@ export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'int
 export const runStatusSchema = z.enum(RUN_STATUSES);
 export type RunStatus = z.infer<typeof runStatusSchema>;
 
+/** What started a run: an operator (app, `load`, `jobs run`) or a job's schedule. */
+export const RUN_TRIGGERS = ['manual', 'schedule'] as const;
+export const runTriggerSchema = z.enum(RUN_TRIGGERS);
+
 /** read = inserted + updated + unchanged + skipped + superseded + rejected, once a run has ended. */
 export const runCountsSchema = z.object({
   read: z.number().int(),

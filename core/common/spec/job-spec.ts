@@ -3,6 +3,7 @@ import { alertRulesSchema } from '../alerts/rules.ts';
 import { LoadstoneError, type ValidationIssue } from '../errors.ts';
 import { SYSTEM_COLUMN_NAMES } from '../normalize/column-names.ts';
 import { COLUMN_TYPES } from '../types.ts';
+import { scheduleSchema } from './schedule.ts';
 
 /** Source file formats Loadstone reads. */
 export const SOURCE_KINDS = ['csv', 'tsv', 'json', 'ndjson', 'xlsx'] as const;
@@ -149,6 +150,8 @@ export const jobSpecSchema = z
     settings: loadSettingsSchema.default({ maxErrorRate: 0.05, sampleSize: 10_000 }),
     /** Alert rule of this job (default: the one in Settings, if any). */
     alerts: alertRulesSchema.optional(),
+    /** When a saved job runs by itself (`loadstone scheduler`, the app while open); ignored by `load --spec`. */
+    schedule: scheduleSchema.optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {

@@ -7,6 +7,7 @@ export const EXIT = {
   usage: 2,
   aborted: 3,
   target: 4,
+  busy: 5,
   cancelled: 130,
 } as const;
 
@@ -20,6 +21,7 @@ export const EXIT_MEANINGS: { readonly [C in ExitCode]: string } = {
   2: 'bad usage or unreadable input (one-line reason on stderr)',
   3: 'load aborted by the error threshold (rolled back)',
   4: 'cannot connect, or target incompatible',
+  5: 'the saved job is already running (nothing was done)',
   130: 'cancelled (Ctrl-C)',
 };
 
@@ -46,6 +48,8 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
     case 'TARGET_INCOMPATIBLE':
     case 'ALERT_DELIVERY_FAILED':
       return EXIT.target;
+    case 'JOB_RUNNING':
+      return EXIT.busy;
     case 'LOAD_ABORTED_ERROR_RATE':
       return EXIT.aborted;
     case 'LOAD_CANCELLED':

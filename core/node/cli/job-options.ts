@@ -116,8 +116,10 @@ export async function jobFromOptions(
   values: SourceValues,
   cwd: string,
   load?: LoadFlags,
+  /** A saved job's spec, in place of a spec file (`jobs run`). */
+  base?: Record<string, unknown>,
 ): Promise<JobSpec> {
-  const fromFile = values.spec ? await readSpecFile(resolve(cwd, values.spec)) : {};
+  const fromFile = base ?? (values.spec ? await readSpecFile(resolve(cwd, values.spec)) : {});
   const source: Partial<SourceInput> = {};
   if (file) source.path = resolve(cwd, file);
   if (values.format) source.format = choiceOption(values.format, 'format', SOURCE_KINDS);
@@ -173,7 +175,7 @@ export async function jobFromOptions(
  * Reads a job spec file as JSON. What it holds is checked with the flags applied (`parseJobSpec`);
  * a relative `source.path` in it is taken from the file's folder.
  */
-async function readSpecFile(specPath: string): Promise<Record<string, unknown>> {
+export async function readSpecFile(specPath: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(specPath, 'utf8');

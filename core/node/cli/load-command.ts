@@ -3,13 +3,13 @@ import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
 import { LoadstoneError } from '../../common/errors.ts';
 import { rowsOutcome } from '../../common/outcome/run-outcome.ts';
 import { countOf } from '../../common/outcome/words.ts';
-import type { JobSpec } from '../../common/spec/job-spec.ts';
-import { DUPLICATE_KEYS, LOAD_MODES } from '../../common/spec/job-spec.ts';
+import { DUPLICATE_KEYS, type JobSpec, LOAD_MODES } from '../../common/spec/job-spec.ts';
 import { type LocalWarehouse, openLocalWarehouse } from '../pg/local-warehouse.ts';
 import { reloadJob } from '../runs/reload-job.ts';
 import { resumeLoad } from '../runs/resume.ts';
 import { type RunLoadOutcome, runLoad } from '../runs/run-load.ts';
 import { resolveDataDir } from '../store/data-dir.ts';
+import type { RunTrigger } from '../store/index.ts';
 import { openStore, type RunStore } from '../store/open-store.ts';
 import { NoSecretStore } from '../store/secret-store.ts';
 import { alertWaitMs, checkAlertChannels, deliverAlerts } from './alerts-command.ts';
@@ -27,6 +27,10 @@ import {
 } from './job-options.ts';
 import { createProgressLine } from './progress-line.ts';
 import { DATA_DIR_HELP, DATA_DIR_OPTION } from './store-command-support.ts';
+
+/** Exit codes of a load, as `load --help` and `jobs run --help` print them. */
+export const LOAD_EXIT_HELP = `Exit codes: 0 loaded (rejected rows within the threshold), 2 bad usage or unreadable input,
+3 aborted by the error threshold (rolled back), 4 cannot connect or target incompatible, 130 cancelled.`;
 
 const USAGE = `Usage: loadstone load <file> --table [schema.]name [options]
        loadstone load --resume <runId> [--target URL] [--json]
@@ -68,10 +72,10 @@ ${ALERT_OPTIONS_HELP}
 
 ${SOURCE_OPTIONS_HELP}
 
-Exit codes: 0 loaded (rejected rows within the threshold), 2 bad usage or unreadable input,
-3 aborted by the error threshold (rolled back), 4 cannot connect or target incompatible, 130 cancelled.`;
+${LOAD_EXIT_HELP}`;
 
-const TARGET_OPTIONS = {
+/** `load`'s target and settings flags (`jobs run` takes them too, to override a saved job). */
+export const TARGET_OPTIONS = {
   target: { type: 'string' },
   table: { type: 'string' },
   mode: { type: 'string' },
@@ -122,6 +126,54 @@ export const loadCommand: CliCommand = async (args, io) => {
     );
     return EXIT.usage;
   }
+  const flags = loadFlagsFrom(values);
+  const reloadOf = values['reload-of'];
+  if (reloadOf !== undefined) {
+    const extra = Object.keys(values).filter((k) => !RELOAD_OPTIONS.has(k));
+    if (extra.length > 0) {
+      throw new LoadstoneError(
+        'BAD_USAGE',
+        `--reload-of takes the original run's source, columns and target: ${extra.map((k) => `--${k}`).join(', ')} cannot be given with it`,
+      );
+    }
+    if (positionals[0] === undefined) {
+      throw new LoadstoneError(
+        'BAD_USAGE',
+        '--reload-of needs the fixed file: loadstone load --reload-of <runId> <file>',
+      );
+    }
+  }
+  const spec =
+    reloadOf === undefined
+      ? await jobFromOptions(positionals[0], values, io.cwd, { ...flags, alerts: alertFlags(values) })
+      : null;
+  const dataDir = resolveDataDir({ dataDir: values['data-dir'], env: io.env, cwd: io.cwd });
+  const store = openStore(dataDir, { secretStore: new NoSecretStore() });
+  try {
+    if (spec) return await runAndReport(spec, values, io, { dataDir, store });
+    const original = resolveRunId(store, reloadOf!);
+    const job = withSettings(
+      reloadJob(store, original, resolve(io.cwd, positionals[0]!), values.target),
+      flags.settings,
+    );
+    return await runAndReport(job, values, io, { dataDir, store, reloadOf: original });
+  } finally {
+    store.close();
+  }
+};
+
+/** The values of `TARGET_OPTIONS` a load's flags come from. */
+export type LoadValues = {
+  [K in keyof typeof TARGET_OPTIONS]?: (typeof TARGET_OPTIONS)[K]['type'] extends 'boolean'
+    ? boolean
+    : string;
+};
+
+/**
+ * What the target and settings flags of `load` (also `jobs run`) add to a spec.
+ * @throws LoadstoneError BAD_USAGE naming a flag out of its choices or range.
+ */
+export function loadFlagsFrom(values: LoadValues): LoadFlags {
   const target: LoadFlags['target'] = {};
   if (values.target) target.connection = values.target;
   if (values.table) target.table = values.table;
@@ -139,49 +191,41 @@ export const loadCommand: CliCommand = async (args, io) => {
   if (maxErrorRate !== undefined) settings.maxErrorRate = maxErrorRate;
   if (maxErrors !== undefined) settings.maxErrors = maxErrors;
   if (commitEvery !== undefined) settings.commitEvery = commitEvery;
-  const reloadOf = values['reload-of'];
-  if (reloadOf !== undefined) {
-    const extra = Object.keys(values).filter((k) => !RELOAD_OPTIONS.has(k));
-    if (extra.length > 0) {
-      throw new LoadstoneError(
-        'BAD_USAGE',
-        `--reload-of takes the original run's source, columns and target: ${extra.map((k) => `--${k}`).join(', ')} cannot be given with it`,
-      );
-    }
-    if (positionals[0] === undefined) {
-      throw new LoadstoneError(
-        'BAD_USAGE',
-        '--reload-of needs the fixed file: loadstone load --reload-of <runId> <file>',
-      );
-    }
-  }
-  const dataDir = resolveDataDir({ dataDir: values['data-dir'], env: io.env, cwd: io.cwd });
-  const spec =
-    reloadOf === undefined
-      ? await jobFromOptions(positionals[0], values, io.cwd, {
-          target,
-          settings,
-          name: values.name,
-          alerts: alertFlags(values),
-        })
-      : null;
-  const store = openStore(dataDir, { secretStore: new NoSecretStore() });
+  return { target, settings, name: values.name };
+}
+
+/** Where a load runs: the data folder and its open store (the caller closes it). */
+export interface LoadPlace {
+  readonly dataDir: string;
+  readonly store: RunStore;
+  /** What started the run (default `manual`). */
+  readonly trigger?: RunTrigger;
+  /** The run whose fixed rejected rows this load reloads (`--reload-of`). */
+  readonly reloadOf?: string;
+}
+
+/**
+ * Runs a load recorded as a run and reports it as `load` does (a summary, or one JSON object with
+ * --json), returning `load`'s exit code. `load` and `jobs run` both end here.
+ */
+export async function runAndReport(
+  spec: JobSpec,
+  values: Pick<LoadValues, 'json' | 'dry-run'>,
+  io: CliIo,
+  place: LoadPlace,
+): Promise<number> {
+  const { dataDir, store } = place;
   let warehouse: LocalWarehouse | null = null;
   const progress = io.stderr.isTTY && !values.json ? createProgressLine(io.stderr) : null;
   try {
-    const job =
-      spec ??
-      withSettings(
-        reloadJob(store, resolveRunId(store, reloadOf!), resolve(io.cwd, positionals[0]!), values.target),
-        settings,
-      );
-    checkAlertChannels(store, job.alerts?.channels ?? []);
-    const outcome = await runLoad(job, {
+    checkAlertChannels(store, spec.alerts?.channels ?? []);
+    const outcome = await runLoad(spec, {
       store,
-      ...(reloadOf !== undefined ? { reloadOf: resolveRunId(store, reloadOf) } : {}),
+      ...(place.reloadOf !== undefined ? { reloadOf: place.reloadOf } : {}),
       env: io.env,
       dryRun: values['dry-run'] ?? false,
       signal: io.signal,
+      ...(place.trigger ? { trigger: place.trigger } : {}),
       openWarehouse: async () => {
         if (io.stderr.isTTY && !values.json) io.stderr.write('Starting the local warehouse…\n');
         warehouse = await openLocalWarehouse(dataDir);
@@ -200,10 +244,9 @@ export const loadCommand: CliCommand = async (args, io) => {
     return exitCode(outcome);
   } finally {
     progress?.done();
-    store.close();
     await (warehouse as LocalWarehouse | null)?.stop();
   }
-};
+}
 
 /** `last` is the most recent run; any other id is taken as it is. */
 function resolveRunId(store: RunStore, id: string): string {
@@ -269,6 +312,8 @@ async function resumeCommand(
       );
       writeSummary(outcome, io);
     }
+    // After the outcome is printed: alerts never delay or change it (see deliverAlerts).
+    await deliverAlerts(store, outcome.runId, io, alertWaitMs(io.env), !json);
     return exitCode(outcome);
   } finally {
     progress?.done();

@@ -4,9 +4,11 @@ import { connectionsCommand } from './connections-command.ts';
 import { errorsCommand } from './errors-command.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import type { CliCommand, CliIo } from './io.ts';
+import { jobsCommand } from './jobs-command.ts';
 import { loadCommand } from './load-command.ts';
 import { previewCommand } from './preview-command.ts';
 import { runsCommand } from './runs-command.ts';
+import { schedulerCommand } from './scheduler-command.ts';
 
 const USAGE = `Usage: loadstone <command> [options]
 
@@ -17,6 +19,8 @@ Commands:
   errors <runId>   Show, summarise (--summary) or export (--export out.csv) a run's rejected rows
   connections      Add, list, remove or test saved PostgreSQL connections
   alerts           Add, list, remove or test alert channels (webhook, Slack, Telegram, desktop)
+  jobs             List, show, run, export, import or remove saved jobs
+  scheduler        Run saved jobs on their schedules, in the foreground, until SIGTERM
   help             Show this help
 
 Run 'loadstone <command> --help' for a command's options.`;
@@ -28,6 +32,8 @@ const COMMANDS: Record<string, CliCommand> = {
   errors: errorsCommand,
   connections: connectionsCommand,
   alerts: alertsCommand,
+  jobs: jobsCommand,
+  scheduler: schedulerCommand,
 };
 
 /** Writes a one-line error on stderr and returns the exit code that fits it. */

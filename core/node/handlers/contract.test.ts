@@ -247,6 +247,11 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
           uploaded: false,
           table: 'orders',
           mode: 'append',
+          schedule: null,
+          paused: false,
+          nextRunAt: null,
+          running: false,
+          lastRun: null,
         },
       ]);
     },
@@ -288,6 +293,51 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
         error: { code: 'not_found' },
       });
     },
+  },
+  'jobs.schedule.set': {
+    good: async () => {
+      const schedule = { cron: '30 6 * * 1-5', timezone: 'Europe/Paris' };
+      expect(expectValue(await call('jobs.schedule.set', { name: 'nightly', schedule }))).toEqual({
+        ok: true,
+      });
+      const [job] = expectValue(await call('jobs.list', {})) as Array<Record<string, unknown>>;
+      expect(job).toMatchObject({
+        schedule: { ...schedule, missed: 'skip', maxRunMinutes: 60 },
+        paused: false,
+        nextRunAt: expect.stringMatching(/T0[45]:30:00\.000Z$/),
+      });
+      // The rest of the job is as saved: it still opens with its file.
+      expect(expectValue(await call('jobs.get', { name: 'nightly' }))).toMatchObject({ fileProblem: null });
+    },
+    bad: async () =>
+      expectIssues(
+        await call('jobs.schedule.set', {
+          name: 'nightly',
+          schedule: { cron: 'every day', timezone: 'Moon/Base', missed: 'maybe', maxRunMinutes: 0 },
+        }),
+        'bad_request',
+        ['schedule.cron', 'schedule.timezone', 'schedule.missed', 'schedule.maxRunMinutes'],
+      ),
+  },
+  'jobs.schedule.pause': {
+    good: async () => {
+      expect(expectValue(await call('jobs.schedule.pause', { name: 'nightly' }))).toEqual({ ok: true });
+      const [job] = expectValue(await call('jobs.list', {})) as Array<Record<string, unknown>>;
+      expect(job).toMatchObject({ paused: true, nextRunAt: null });
+      expect(await call('jobs.schedule.pause', { name: 'nope' })).toMatchObject({
+        ok: false,
+        error: { code: 'not_found' },
+      });
+    },
+    bad: async () => expectIssues(await call('jobs.schedule.pause', {}), 'bad_request', ['name']),
+  },
+  'jobs.schedule.resume': {
+    good: async () => {
+      expect(expectValue(await call('jobs.schedule.resume', { name: 'nightly' }))).toEqual({ ok: true });
+      const [job] = expectValue(await call('jobs.list', {})) as Array<Record<string, unknown>>;
+      expect(job).toMatchObject({ paused: false, nextRunAt: expect.any(String) });
+    },
+    bad: async () => expectIssues(await call('jobs.schedule.resume', { name: 3 }), 'bad_request', ['name']),
   },
   'jobs.delete': {
     good: async () => {

@@ -1,6 +1,8 @@
 import { createAlertOutbox } from '../alerts/outbox.ts';
 import { resumeLoad } from '../runs/resume.ts';
 import { runLoad } from '../runs/run-load.ts';
+import { type Scheduler, systemClock } from '../schedule/scheduler.ts';
+import { createStoreScheduler } from '../schedule/store-scheduler.ts';
 import { exportForFixing } from '../store/export-fixing.ts';
 import { exportReport, openStore, type SecretStore } from '../store/index.ts';
 import type { HandlerContext } from './context.ts';
@@ -70,6 +72,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       env,
       openWarehouse: () => warehouse.open(),
       signal: o.signal,
+      ...(o.trigger ? { trigger: o.trigger } : {}),
       onRunCreated: o.onRunCreated,
       onProgress: o.onProgress,
     };
@@ -117,6 +120,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     alerts,
   };
   let closed = false;
+  let scheduler: { scheduler: Scheduler; loop: Promise<void> } | null = null;
   return {
     handlers: createHandlers(ctx),
     bus,
@@ -135,9 +139,62 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       out.end();
       return { rows: result.rows };
     },
+    startScheduler(o = {}) {
+      if (scheduler || closed) return;
+      const jobsChanged = () => bus.publish('data.changed', { domain: 'jobs' });
+      const created = createStoreScheduler({
+        store,
+        clock: o.clock ?? systemClock,
+        purpose: `app scheduler (${options.transport})`,
+        // Through the load manager, so a scheduled run shows its progress and can be cancelled.
+        run: (spec, signal) =>
+          new Promise((resolve, reject) => {
+            loads
+              .start(spec, false, {
+                trigger: 'schedule',
+                // No outcome: it failed before a run was recorded, and start() rejects with why.
+                onSettled: (outcome) => {
+                  if (outcome)
+                    resolve({ runId: outcome.runId, status: outcome.status, error: outcome.error });
+                },
+              })
+              .then((runId) => {
+                if (signal.aborted) loads.cancel(runId);
+                else signal.addEventListener('abort', () => loads.cancel(runId), { once: true });
+              }, reject);
+          }),
+        onRunStart: (job, due) => {
+          log.info(`schedule: started job '${job.name}' (due ${due.toISOString()})`);
+          jobsChanged();
+        },
+        onRunEnd: (job, end) => {
+          log.info(
+            `schedule: job '${job.name}' ended ${end.status}${end.runId ? ` (run ${end.runId})` : ''}`,
+          );
+          jobsChanged();
+        },
+        onProblem: (problem) => {
+          log.warn(`schedule: job '${problem.job}' ${problem.kind}: ${problem.detail}`);
+          try {
+            alerts.alertScheduleProblem(problem);
+          } catch (error) {
+            log.warn(
+              `alerts of job '${problem.job}' not sent: ${error instanceof Error ? error.message : String(error)}`,
+            );
+          }
+          o.onProblem?.(problem);
+          jobsChanged();
+        },
+      });
+      scheduler = { scheduler: created, loop: created.run() };
+    },
     async close() {
       if (closed) return;
       closed = true;
+      if (scheduler) {
+        await scheduler.scheduler.stop(0);
+        await scheduler.loop;
+      }
       await loads.closeAll();
       // Deliveries still going get a few seconds, then are recorded abandoned.
       await alerts.drain(5000);

@@ -1,11 +1,22 @@
 import { basename, join, sep } from 'node:path';
 import { isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
-import type { JobRecord } from '../store/index.ts';
+import { nextRunTime } from '../../common/spec/schedule.ts';
+import type { JobRecord, RunStore, RunTrigger } from '../store/index.ts';
 import type { HandlerContext } from './context.ts';
 import { UPLOADS_DIR } from './file-grants.ts';
 import type { Handlers } from './types.ts';
 
-type JobHandlers = Pick<Handlers, 'jobs.list' | 'jobs.get' | 'jobs.save' | 'jobs.run' | 'jobs.delete'>;
+type JobHandlers = Pick<
+  Handlers,
+  | 'jobs.list'
+  | 'jobs.get'
+  | 'jobs.save'
+  | 'jobs.run'
+  | 'jobs.delete'
+  | 'jobs.schedule.set'
+  | 'jobs.schedule.pause'
+  | 'jobs.schedule.resume'
+>;
 
 /**
  * jobs.*: saved job specs (the store validates them on save and on load). A job is saved only from a
@@ -22,7 +33,9 @@ export function jobHandlers(ctx: HandlerContext): JobHandlers {
   };
   return {
     async 'jobs.list'() {
+      const now = new Date();
       return store.jobs.list().map((j) => ({
+        ...scheduleView(store, j.name, now),
         name: j.name,
         updatedAt: j.updatedAt,
         source: j.source,
@@ -55,12 +68,76 @@ export function jobHandlers(ctx: HandlerContext): JobHandlers {
     async 'jobs.run'({ name, dryRun }) {
       const job = saved(name);
       await grants.checkStoredSource(job.spec.source.path);
-      return { runId: await ctx.loads.start(job.spec, dryRun) };
+      return { runId: await startSavedJob(ctx, job, dryRun, 'manual') };
+    },
+    async 'jobs.schedule.set'({ name, schedule }) {
+      const job = store.jobs.saved(name);
+      if (!job) throw new LoadstoneError('NOT_FOUND', `no saved job named '${name}'`);
+      const { schedule: _old, ...rest } = job.spec as Record<string, unknown>;
+      store.jobs.save(name, schedule ? { ...rest, schedule } : rest);
+      bus.publish('data.changed', { domain: 'jobs' });
+      return { ok: true };
+    },
+    async 'jobs.schedule.pause'({ name }) {
+      saved(name);
+      store.schedules.setPaused(name, true);
+      bus.publish('data.changed', { domain: 'jobs' });
+      return { ok: true };
+    },
+    async 'jobs.schedule.resume'({ name }) {
+      saved(name);
+      store.schedules.setPaused(name, false);
+      bus.publish('data.changed', { domain: 'jobs' });
+      return { ok: true };
     },
     async 'jobs.delete'({ name }) {
       if (!store.jobs.remove(name)) throw new LoadstoneError('NOT_FOUND', `no saved job named '${name}'`);
       bus.publish('data.changed', { domain: 'jobs' });
       return { ok: true };
     },
+  };
+}
+
+/**
+ * Starts a saved job under its lock (two runs of one job never overlap, across processes), named
+ * after the job as `jobs run` names it; the lock is released when the load ends.
+ * @throws LoadstoneError JOB_RUNNING when the job is running (here, in the CLI or a scheduler).
+ */
+export async function startSavedJob(
+  ctx: Pick<HandlerContext, 'store' | 'loads'>,
+  job: JobRecord,
+  dryRun: boolean,
+  trigger: RunTrigger,
+): Promise<string> {
+  const lock = ctx.store.jobLocks.acquire(job.name, trigger === 'schedule' ? 'app schedule' : 'app');
+  try {
+    return await ctx.loads.start({ ...job.spec, name: job.name }, dryRun, {
+      trigger,
+      onSettled: () => lock.release(),
+    });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+/** A job's schedule as lists show it: the schedule, paused or not, next run, running now, last run. */
+function scheduleView(store: RunStore, name: string, now: Date) {
+  let schedule = null;
+  try {
+    schedule = store.jobs.get(name)?.spec.schedule ?? null;
+  } catch {
+    // An outdated job lists without its schedule; opening it reports why.
+  }
+  const state = store.schedules.get(name);
+  const last = store.runs.lastOfJob(name);
+  return {
+    schedule,
+    paused: state.paused,
+    nextRunAt: schedule && !state.paused ? (nextRunTime(schedule, now)?.toISOString() ?? null) : null,
+    running: store.jobLocks.holder(name) !== undefined,
+    lastRun: last
+      ? { runId: last.id, status: last.status, startedAt: last.startedAt, trigger: last.trigger }
+      : null,
   };
 }

@@ -3,7 +3,7 @@ import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
 import { isLoadstoneError } from '../../common/errors.ts';
 import type { JobSpecInput } from '../../common/spec/job-spec.ts';
 import type { RunLoadOutcome } from '../runs/run-load.ts';
-import type { RunStore } from '../store/index.ts';
+import type { RunStore, RunTrigger } from '../store/index.ts';
 import type { EventBus } from './event-bus.ts';
 import type { Logger } from './logger.ts';
 import { scrubSecrets } from './scrub.ts';
@@ -23,6 +23,7 @@ export type StartLoad = (
     /** Resume this run from its last commit (`spec` is its stored spec) instead of a new load. */
     resumeOf?: string;
     signal: AbortSignal;
+    trigger?: RunTrigger;
     onRunCreated(runId: string): void;
     onProgress(progress: LoadProgressDto): void;
     /** The run whose fixed rejected rows this load reloads. */
@@ -56,11 +57,19 @@ export class LoadManager {
     return this.start(spec, false, { resumeOf: runId });
   }
 
-  /** Starts a load; resolves with its run id once the run is recorded. */
+  /**
+   * Starts a load; resolves with its run id once the run is recorded. `onSettled` is called once the
+   * load has ended, however it ended (a saved job's lock is released there).
+   */
   start(
     spec: JobSpecInput,
     dryRun: boolean,
-    options: { reloadOf?: string; resumeOf?: string } = {},
+    opts: {
+      trigger?: RunTrigger;
+      onSettled?: (outcome: LoadOutcome | null) => void;
+      reloadOf?: string;
+      resumeOf?: string;
+    } = {},
   ): Promise<string> {
     const controller = new AbortController();
     let runId: string | null = null;
@@ -68,11 +77,14 @@ export class LoadManager {
       this.bus.publish('load.progress', p),
     );
 
+    let settled: LoadOutcome | null = null;
     return new Promise<string>((resolve, reject) => {
       const work = this.startLoad(spec, {
-        ...options,
         dryRun,
         signal: controller.signal,
+        ...(opts.trigger ? { trigger: opts.trigger } : {}),
+        ...(opts.reloadOf ? { reloadOf: opts.reloadOf } : {}),
+        ...(opts.resumeOf ? { resumeOf: opts.resumeOf } : {}),
         onRunCreated: (id) => {
           runId = id;
           this.#running.set(id, controller);
@@ -85,6 +97,7 @@ export class LoadManager {
       }).then(
         (outcome) => {
           progress.flush();
+          settled = outcome;
           this.#finish(outcome.runId, dryRun, outcome);
           resolve(outcome.runId);
         },
@@ -97,7 +110,7 @@ export class LoadManager {
           // The loader records its own failures; this is the safety net for one that threw instead.
           this.log.error(`load ${runId} ended with an exception: ${errorText(error)}`);
           const run = this.store.runs.get(runId);
-          this.#finish(runId, dryRun, {
+          settled = {
             runId,
             status: run && run.status !== 'running' && run.status !== 'interrupted' ? run.status : 'failed',
             counts: run?.counts ?? {
@@ -113,11 +126,15 @@ export class LoadManager {
             error: isLoadstoneError(error)
               ? { code: error.code, message: error.message }
               : { code: 'INTERNAL', message: 'the load failed unexpectedly; see the engine log' },
-          });
+          };
+          this.#finish(runId, dryRun, settled);
         },
       );
       this.#inFlight.set(work, controller);
-      void work.finally(() => this.#inFlight.delete(work));
+      void work.finally(() => {
+        this.#inFlight.delete(work);
+        opts.onSettled?.(settled);
+      });
     });
   }
 

@@ -5,6 +5,7 @@ import type {
   DOWNLOAD_FORMATS,
   REPORT_FORMATS,
 } from '../../common/contract/commands.ts';
+import type { Clock, ScheduleProblem } from '../schedule/scheduler.ts';
 import type { EventBus } from './event-bus.ts';
 import type { FileGrants } from './file-grants.ts';
 import type { Logger } from './logger.ts';
@@ -56,6 +57,20 @@ export interface Engine {
     out: NodeJS.WritableStream,
     signal?: AbortSignal,
   ): Promise<{ rows: number }>;
+  /**
+   * Starts running saved jobs on their schedules while the engine is open (the desktop app, the
+   * browser host). Closing the engine stops it: scheduled loads still running are cancelled and roll
+   * back, like every running load; runs that fall due while no engine runs are missed (see the
+   * schedule's `missed` policy).
+   */
+  startScheduler(options?: EngineSchedulerOptions): void;
   /** Cancels running loads, waits for them, and releases the store and the local warehouse. */
   close(): Promise<void>;
+}
+
+/** How an engine's scheduler is set up (tests inject a clock). */
+export interface EngineSchedulerOptions {
+  readonly clock?: Clock;
+  /** Schedule problems (missed, overran, failed_to_start), also logged: the hook alerts plug into. */
+  readonly onProblem?: (problem: ScheduleProblem) => void;
 }

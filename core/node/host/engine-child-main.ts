@@ -37,6 +37,7 @@ async function start(init: ChildInit): Promise<void> {
     protectedPaths: init.secretKeyFile ? [init.secretKeyFile] : [],
   });
   engine = opened;
+  opened.startScheduler();
   server = createEngineServer(crashHookFor(opened, process.env), post);
   post({ type: 'ready' });
   for (const message of queued.splice(0)) receive(message);

@@ -37,6 +37,7 @@ export function statusForCode(code: ContractErrorCode): number {
     case CODES.FILE_EXISTS:
     case CODES.RESUME_NOT_POSSIBLE:
     case CODES.SOURCE_CHANGED:
+    case CODES.JOB_RUNNING:
       return 409;
     case CODES.UNKNOWN_COMMAND:
     case CODES.NOT_FOUND:

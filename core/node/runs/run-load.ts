@@ -3,7 +3,7 @@ import type { JobSpec, JobSpecInput } from '../../common/spec/job-spec.ts';
 import type { LoadBatch, LoadResult } from '../load/index.ts';
 import type { LocalWarehouse } from '../pg/local-warehouse.ts';
 import { toLoadBatches } from '../pipeline/load-batches.ts';
-import type { RunStore } from '../store/index.ts';
+import type { RunStore, RunTrigger } from '../store/index.ts';
 import { loadTarget } from './load-target.ts';
 import { planRun, type RunPlan } from './plan-run.ts';
 import { type ResumePoint, type RunEnd, RunRecord } from './run-record.ts';
@@ -24,6 +24,8 @@ export interface RunLoadOptions {
   readonly onProgress?: (progress: LoadProgressDto) => void;
   /** The run whose fixed rejected rows this load reloads (see `reloadJob`); recorded as its link. */
   readonly reloadOf?: string;
+  /** What started the run (default `manual`; a job's schedule: `schedule`). */
+  readonly trigger?: RunTrigger;
   /** Rows per COPY/merge chunk (tests use small ones). */
   readonly chunkRows?: number;
   /** `load --resume`: the run this one resumes and the committed prefix it skips (see resume.ts). */
@@ -67,7 +69,14 @@ export async function runLoad(
   try {
     const fingerprint = await fingerprintOf(plan.spec.source.path);
     const resume = options.resume ?? null;
-    const record = new RunRecord(store, plan, options.dryRun, started, { fingerprint, resume });
+    const record = new RunRecord(
+      store,
+      plan,
+      options.dryRun,
+      started,
+      { fingerprint, resume },
+      options.trigger,
+    );
     options.onRunCreated?.(record.id);
     let result: LoadResult | null = null;
     let end: RunEnd;

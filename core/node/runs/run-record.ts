@@ -8,6 +8,7 @@ import type {
   RejectWriter,
   RunCounts,
   RunStore,
+  RunTrigger,
   SourceFingerprint,
 } from '../store/index.ts';
 import { CommitLog } from './commit-log.ts';
@@ -61,6 +62,7 @@ export class RunRecord {
     dryRun: boolean,
     started: number = Date.now(),
     start: RunStart = { fingerprint: null, resume: null },
+    trigger: RunTrigger = 'manual',
   ) {
     this.#store = store;
     this.#started = started;
@@ -75,6 +77,7 @@ export class RunRecord {
       reloadOf: plan.reloadOf ?? null,
       sourceFingerprint: start.fingerprint,
       resumeOf: start.resume ? { runId: start.resume.of, from: start.resume.from } : null,
+      trigger,
     });
     this.#writer = store.rejects.writer(this.id);
     const commits = !dryRun && plan.spec.settings.commitEvery !== undefined && plan.target.mode !== 'replace';

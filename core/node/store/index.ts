@@ -10,6 +10,7 @@ export {
   reportFormatFromPath,
 } from './export.ts';
 export { INTERRUPTED_REASON } from './interrupted.ts';
+export type { JobLock, JobLockHolder } from './job-locks.ts';
 export { type OpenStoreOptions, openStore, type RunStore } from './open-store.ts';
 export {
   formatPostgresUrl,
@@ -28,6 +29,7 @@ export {
   type ResolvedConnection,
   resolveConnection,
 } from './resolve-connection.ts';
+export type { ScheduleState } from './schedules.ts';
 export { fromSafeStorage, KeyedSecretStore, NoSecretStore, type SecretStore } from './secret-store.ts';
 export type * from './types.ts';
 export { RUN_STATUSES } from './types.ts';

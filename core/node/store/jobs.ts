@@ -15,6 +15,8 @@ export interface JobsRepo {
    * @throws LoadstoneError SPEC_INVALID (invalid spec, or a target URL holding a password).
    */
   save(name: string, spec: unknown): JobInfo;
+  /** The spec exactly as saved (unvalidated JSON), for `jobs show` and `jobs export`. */
+  saved(name: string): { info: JobInfo; spec: unknown } | undefined;
   remove(name: string): boolean;
 }
 
@@ -45,6 +47,18 @@ export function createJobsRepo(ctx: StoreContext): JobsRepo {
       return { ...toInfo(row), spec };
     },
 
+    saved(name) {
+      const row = byName.get(name) as JobRow | undefined;
+      if (!row) return undefined;
+      let spec: unknown = null;
+      try {
+        spec = JSON.parse(row.spec);
+      } catch {
+        // Shown as null; get() reports it.
+      }
+      return { info: toInfo(row), spec };
+    },
+
     save(name, spec) {
       const trimmed = name.trim();
       if (trimmed === '' || trimmed.length > 200) {
@@ -64,7 +78,12 @@ export function createJobsRepo(ctx: StoreContext): JobsRepo {
       return toInfo(byName.get(trimmed) as JobRow);
     },
 
-    remove: (name) => del.run(name).changes > 0,
+    remove(name) {
+      return db.transaction(() => {
+        db.prepare('DELETE FROM job_schedules WHERE job_name = ?').run(name);
+        return del.run(name).changes > 0;
+      })();
+    },
   };
 }
 

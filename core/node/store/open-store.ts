@@ -13,12 +13,14 @@ import { type ConnectionsRepo, createConnectionsRepo } from './connections.ts';
 import type { StoreContext } from './context.ts';
 import { storeFileIn } from './data-dir.ts';
 import { markInterrupted, markInterruptedRuns } from './interrupted.ts';
+import { createJobLocksRepo, type JobLocksRepo } from './job-locks.ts';
 import { createJobsRepo, type JobsRepo } from './jobs.ts';
 import { loadMigrations, type Migration, migrate } from './migrate.ts';
 import { createRejectsRepo, type RejectsRepo } from './rejects.ts';
 import { createReportsRepo, type ReportsRepo } from './reports.ts';
 import { applyRetention, type RetentionResult } from './retention.ts';
 import { createRunsRepo, type RunsRepo } from './runs.ts';
+import { createSchedulesRepo, type SchedulesRepo } from './schedules.ts';
 import type { SecretStore } from './secret-store.ts';
 import { createSettingsRepo, type SettingsRepo } from './settings.ts';
 import { createWatermarksRepo, type WatermarksRepo } from './watermarks.ts';
@@ -31,6 +33,10 @@ export interface RunStore {
   readonly interruptedAtOpen: readonly string[];
   readonly connections: ConnectionsRepo;
   readonly jobs: JobsRepo;
+  /** Cross-process locks: two runs of one saved job never overlap. */
+  readonly jobLocks: JobLocksRepo;
+  /** Schedule state per saved job (paused, last fired, next run). */
+  readonly schedules: SchedulesRepo;
   readonly runs: RunsRepo;
   readonly rejects: RejectsRepo;
   readonly reports: ReportsRepo;
@@ -130,6 +136,8 @@ function createStore(db: Database.Database, file: string, opts: OpenStoreOptions
     interruptedAtOpen,
     connections: createConnectionsRepo(context),
     jobs: createJobsRepo(context),
+    jobLocks: createJobLocksRepo(context),
+    schedules: createSchedulesRepo(context),
     runs: createRunsRepo(context, owned, (id) => rejects.flushPending(id)),
     rejects,
     reports: createReportsRepo(context),

@@ -23,6 +23,7 @@ import {
   type RunSnapshot,
   type RunStatus,
   type RunSummary,
+  type RunTrigger,
 } from './types.ts';
 
 /** Runs: created by the loader, read by lists, reports and the CLI. */
@@ -57,6 +58,10 @@ export interface RunsRepo {
   ): void;
   /** Most recent first. */
   list(query?: { limit?: number; status?: RunStatus }): RunSummary[];
+  /** The most recent run of a saved job (dry runs included), or undefined. */
+  lastOfJob(
+    jobName: string,
+  ): { id: string; status: RunStatus; startedAt: string; trigger: RunTrigger } | undefined;
   get(id: string): RunRecord | undefined;
   addEvent(id: string, event: RunEventInput): void;
   events(id: string): RunEvent[];
@@ -126,8 +131,8 @@ export function createRunsRepo(
   const insert =
     db.prepare(`INSERT INTO runs (id, job_name, spec, source, source_columns, target, target_table, mode,
     dry_run, status, started_at, owner_pid, owner_host, reload_of, source_format, column_plans,
-    source_fingerprint, resume_of, resume_from)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    source_fingerprint, resume_of, resume_from, trigger)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const updateStmt = db.prepare(`UPDATE runs SET phase = COALESCE(?, phase),
     rows_read = COALESCE(?, rows_read), rows_inserted = COALESCE(?, rows_inserted),
     rows_updated = COALESCE(?, rows_updated), rows_unchanged = COALESCE(?, rows_unchanged),
@@ -180,6 +185,7 @@ export function createRunsRepo(
         snapshot.sourceFingerprint ? JSON.stringify(snapshot.sourceFingerprint) : null,
         snapshot.resumeOf?.runId ?? null,
         snapshot.resumeOf?.from ? JSON.stringify(snapshot.resumeOf.from) : null,
+        snapshot.trigger ?? 'manual',
       ];
       for (let attempt = 0; ; attempt++) {
         const id = newRunId(ctx.now());
@@ -251,6 +257,16 @@ export function createRunsRepo(
             .all(query.status, limit)
         : db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs ORDER BY seq DESC LIMIT ?`).all(limit);
       return (rows as RunRow[]).map(toSummary);
+    },
+
+    lastOfJob(jobName) {
+      return db
+        .prepare(
+          'SELECT id, status, started_at AS startedAt, trigger FROM runs WHERE job_name = ? ORDER BY seq DESC LIMIT 1',
+        )
+        .get(jobName) as
+        | { id: string; status: RunStatus; startedAt: string; trigger: RunTrigger }
+        | undefined;
     },
 
     get(id) {

@@ -44,7 +44,12 @@ export interface RunSnapshot {
   sourceFingerprint?: SourceFingerprint | null;
   /** `load --resume`: the run resumed and the committed prefix this run starts after. */
   resumeOf?: { runId: string; from: CommittedPosition | null } | null;
+  /** What started the run (default `manual`). */
+  trigger?: RunTrigger;
 }
+
+/** What started a run: an operator (the app, `load`, `jobs run`) or a job's schedule. */
+export type RunTrigger = 'manual' | 'schedule';
 
 /** A run as lists show it (the contract's `runSummarySchema` shape). */
 export interface RunSummary {

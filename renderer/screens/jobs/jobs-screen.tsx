@@ -1,13 +1,17 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import type { Schedule } from '../../../core/common/spec/schedule.ts';
 import { useTransport } from '../../api/api-context.tsx';
 import { commandKey, useCommand, useCommandMutation } from '../../api/queries.ts';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { formatDateTime } from '../../components/format.ts';
 import { Empty, ErrorBox, Loading } from '../../components/states.tsx';
+import { StatusBadge } from '../../components/status-badge.tsx';
 import { href, navigate } from '../../router.ts';
 import { useWizard } from '../load/wizard-context.tsx';
 import { type JobSummary, runJobEffect, runJobSourceNote } from './run-job-text.ts';
+import { ScheduleDialog } from './schedule-dialog.tsx';
+import { scheduleLabel } from './schedule-text.ts';
 
 /**
  * Saved jobs: open one in the wizard (to review or change it), run it as saved (after saying what the
@@ -21,6 +25,9 @@ export function JobsScreen() {
   const [deleting, setDeleting] = useState<string | null>(null);
   const [running, setRunning] = useState<JobSummary | null>(null);
   const [opening, setOpening] = useState<{ name: string; error: unknown } | null>(null);
+  const [scheduling, setScheduling] = useState<{ name: string; schedule: Schedule | null } | null>(null);
+  const pause = useCommandMutation('jobs.schedule.pause', { invalidates: ['jobs'] });
+  const resume = useCommandMutation('jobs.schedule.resume', { invalidates: ['jobs'] });
   const remove = useCommandMutation('jobs.delete', { invalidates: ['jobs'] });
   const start = useCommandMutation('jobs.run', {
     invalidates: ['runs'],
@@ -74,7 +81,9 @@ export function JobsScreen() {
                 <th scope="col">Source</th>
                 <th scope="col">Table</th>
                 <th scope="col">Mode</th>
-                <th scope="col">Updated</th>
+                <th scope="col">Schedule</th>
+                <th scope="col">Next run</th>
+                <th scope="col">Last run</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
@@ -102,7 +111,30 @@ export function JobsScreen() {
                   </td>
                   <td className="mono">{j.table ?? '—'}</td>
                   <td data-testid="job-mode">{j.mode ?? '—'}</td>
-                  <td>{formatDateTime(j.updatedAt)}</td>
+                  <td className="mono" data-testid="job-schedule">
+                    {j.schedule ? scheduleLabel(j.schedule) : '—'}
+                    {j.schedule && j.paused ? (
+                      <>
+                        {' '}
+                        <span className="badge" data-testid="job-paused">
+                          paused
+                        </span>
+                      </>
+                    ) : null}
+                  </td>
+                  <td data-testid="job-next-run">
+                    {j.running ? 'running now' : j.nextRunAt ? formatDateTime(j.nextRunAt) : '—'}
+                  </td>
+                  <td data-testid="job-last-run">
+                    {j.lastRun ? (
+                      <a href={href({ name: 'run', runId: j.lastRun.runId })} title={j.lastRun.runId}>
+                        <StatusBadge status={j.lastRun.status} /> {formatDateTime(j.lastRun.startedAt)}
+                        {j.lastRun.trigger === 'schedule' ? ' (scheduled)' : ''}
+                      </a>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
                   <td className="actions">
                     <button
                       type="button"
@@ -122,6 +154,25 @@ export function JobsScreen() {
                     >
                       Run now
                     </button>
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      onClick={() => setScheduling({ name: j.name, schedule: j.schedule })}
+                      data-testid="schedule-job"
+                    >
+                      Schedule…
+                    </button>
+                    {j.schedule ? (
+                      <button
+                        type="button"
+                        className="btn btn-small"
+                        disabled={pause.isPending || resume.isPending}
+                        onClick={() => (j.paused ? resume : pause).mutate({ name: j.name })}
+                        data-testid={j.paused ? 'resume-job' : 'pause-job'}
+                      >
+                        {j.paused ? 'Resume' : 'Pause'}
+                      </button>
+                    ) : null}
                     <button
                       type="button"
                       className="btn btn-small btn-ghost"
@@ -159,6 +210,7 @@ export function JobsScreen() {
           </>
         ) : null}
       </ConfirmDialog>
+      <ScheduleDialog job={scheduling} onClose={() => setScheduling(null)} />
       <ConfirmDialog
         open={deleting !== null}
         title={`Delete job ${deleting ?? ''}?`}

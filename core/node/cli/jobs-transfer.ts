@@ -1,0 +1,99 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
+import { LoadstoneError } from '../../common/errors.ts';
+import { parseJobSpec } from '../../common/spec/job-spec.ts';
+import type { RunStore } from '../store/open-store.ts';
+import { isPostgresUrl, redactUrl } from '../store/postgres-url.ts';
+import { LOCAL_CONNECTION } from '../store/resolve-connection.ts';
+import { EXIT } from './exit-codes.ts';
+import type { CliIo } from './io.ts';
+import { readSpecFile } from './job-options.ts';
+import { terminalSafe } from './store-command-support.ts';
+
+/**
+ * A saved spec as it may leave the store: a copy with any password in a target URL shown as `***`
+ * (saving refuses one, so this is a second guard). Connections are by name already.
+ */
+export function portableSpec(spec: unknown): unknown {
+  if (!isRecord(spec)) return spec;
+  const copy = structuredClone(spec);
+  const target = copy.target;
+  if (isRecord(target) && typeof target.connection === 'string') {
+    target.connection = redactUrl(target.connection);
+  }
+  return copy;
+}
+
+/** `jobs export`: the job's spec with its name, on stdout or in a file. */
+export function exportJob(store: RunStore, name: string, output: string | undefined, io: CliIo): number {
+  const saved = store.jobs.saved(name);
+  if (!saved)
+    throw new LoadstoneError('NOT_FOUND', `no saved job named '${name}' (see 'loadstone jobs list')`);
+  const spec = portableSpec(saved.spec);
+  const text = `${JSON.stringify(isRecord(spec) ? { ...spec, name: saved.info.name } : spec, null, 2)}\n`;
+  if (output === undefined) {
+    io.stdout.write(text);
+    return EXIT.ok;
+  }
+  const path = resolve(io.cwd, output);
+  try {
+    writeFileSync(path, text, { mode: 0o600 });
+  } catch (error) {
+    throw new LoadstoneError(
+      'BAD_USAGE',
+      `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+  io.stdout.write(`Exported job '${saved.info.name}' to ${path}\n`);
+  return EXIT.ok;
+}
+
+/**
+ * `jobs import`: validates a spec file (every problem by path), then saves it as a job. A missing
+ * source file or an unknown connection name does not stop the import (the file may come later, the
+ * connection be added next); each is a warning on stderr.
+ */
+export async function importJob(
+  store: RunStore,
+  file: string,
+  opts: { replace: boolean; name: string | undefined },
+  io: CliIo,
+): Promise<number> {
+  const path = resolve(io.cwd, file);
+  const raw = await readSpecFile(path);
+  const fromFile = typeof raw.name === 'string' && raw.name.trim() !== '' ? raw.name.trim() : undefined;
+  const name = opts.name?.trim() || fromFile || basename(path, extname(path));
+  const spec = { ...raw, name };
+  const parsed = parseJobSpec(spec, `job file ${path}`);
+  if (store.jobs.saved(name) && !opts.replace) {
+    throw new LoadstoneError(
+      'BAD_USAGE',
+      `a job named '${name}' already exists: add --replace to replace it, or --name to import it under another name`,
+    );
+  }
+  const warnings: string[] = [];
+  if (!existsSync(parsed.source.path)) {
+    warnings.push(
+      `source.path: no file at ${parsed.source.path} yet; the job fails to run until there is one`,
+    );
+  }
+  const connection = parsed.target?.connection;
+  if (
+    connection &&
+    connection.toLowerCase() !== LOCAL_CONNECTION &&
+    !isPostgresUrl(connection) &&
+    !store.connections.get(connection)
+  ) {
+    warnings.push(
+      `target.connection: no saved connection named '${connection}' here; add it with 'loadstone connections add ${connection} <url>'`,
+    );
+  }
+  store.jobs.save(name, spec);
+  for (const w of warnings) io.stderr.write(`loadstone: warning: ${terminalSafe(w)}\n`);
+  io.stdout.write(`Imported job '${terminalSafe(name)}' from ${path}\n`);
+  return EXIT.ok;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

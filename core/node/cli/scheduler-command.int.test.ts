@@ -1,0 +1,107 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeRootCluster } from '../pg/test-server.ts';
+import { NoSecretStore, openStore } from '../store/index.ts';
+
+// Issue 14: the headless `loadstone scheduler` as a real process against the `local` warehouse, with
+// a job every 3 seconds; checked by its log lines and the runs it recorded, then stopped by SIGTERM.
+
+const BIN = fileURLToPath(new URL('../../../bin/loadstone.mjs', import.meta.url));
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loadstone-scheduler-'));
+const home = path.join(dir, 'home');
+let child: ChildProcess | null = null;
+
+afterAll(() => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  removeRootCluster(home);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+interface LogLine {
+  at: string;
+  event: string;
+  job?: string;
+  status?: string;
+  runId?: string;
+}
+
+describe('loadstone scheduler', () => {
+  it('runs a job every 3 s into the local warehouse, one run at a time, and stops cleanly on SIGTERM', async () => {
+    fs.mkdirSync(home, { mode: 0o700 });
+    fs.writeFileSync(path.join(dir, 'ticks.csv'), 'id,label\n1,one\n2,two\n');
+    fs.writeFileSync(
+      path.join(dir, 'ticks.json'),
+      JSON.stringify({
+        name: 'ticks',
+        source: { path: 'ticks.csv' },
+        target: { table: 'ticks', mode: 'replace' },
+        schedule: { cron: '*/3 * * * * *', timezone: 'UTC' },
+      }),
+    );
+    const env = { PATH: process.env.PATH, HOME: dir, LOADSTONE_HOME: home };
+    const imported = spawn(process.execPath, [BIN, 'jobs', 'import', 'ticks.json'], { cwd: dir, env });
+    expect(await new Promise((resolve) => imported.on('exit', resolve))).toBe(0);
+
+    const scheduler = spawn(process.execPath, [BIN, 'scheduler', '--json', '--grace-seconds', '60'], {
+      cwd: dir,
+      env,
+    });
+    child = scheduler;
+    const lines: LogLine[] = [];
+    let buffered = '';
+    let stderr = '';
+    scheduler.stdout!.on('data', (chunk) => {
+      buffered += chunk;
+      const parts = buffered.split('\n');
+      buffered = parts.pop()!;
+      for (const part of parts) lines.push(JSON.parse(part));
+    });
+    scheduler.stderr!.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => scheduler.on('exit', (code) => resolve(code)));
+
+    for (;;) {
+      if (lines.filter((l) => l.event === 'end').length >= 2) break;
+      expect(scheduler.exitCode).toBeNull();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    scheduler.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toBe('');
+
+    expect(lines[0]).toMatchObject({ event: 'started', jobs: 1 });
+    expect(lines.at(-1)).toMatchObject({ event: 'stopped' });
+    const ends = lines.filter((l) => l.event === 'end');
+    for (const end of ends) expect(end).toMatchObject({ job: 'ticks', status: 'succeeded' });
+    // Every start is followed by its end before the next start: never two runs of the job at once.
+    const runEvents = lines.filter((l) => l.event === 'start' || l.event === 'end').map((l) => l.event);
+    for (let i = 0; i < runEvents.length; i++) expect(runEvents[i]).toBe(i % 2 === 0 ? 'start' : 'end');
+
+    const store = openStore(home, { secretStore: new NoSecretStore() });
+    try {
+      const runs = store.context.db
+        .prepare('SELECT id, status, trigger, job_name, started_at, ended_at FROM runs ORDER BY seq')
+        .all() as Array<{
+        id: string;
+        status: string;
+        trigger: string;
+        job_name: string;
+        started_at: string;
+        ended_at: string;
+      }>;
+      expect(runs.map((r) => r.id)).toEqual(ends.map((e) => e.runId));
+      for (const r of runs)
+        expect(r).toMatchObject({ status: 'succeeded', trigger: 'schedule', job_name: 'ticks' });
+      for (let i = 1; i < runs.length; i++) expect(runs[i]!.started_at >= runs[i - 1]!.ended_at).toBe(true);
+      expect(store.jobLocks.holder('ticks')).toBeUndefined();
+      expect(store.schedules.get('ticks').lastRunId).toBe(runs.at(-1)!.id);
+    } finally {
+      store.close();
+    }
+  }, 180_000);
+});

@@ -1,0 +1,253 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestDatabase } from '../pg/test-server.ts';
+import { NoSecretStore, openStore, type RunStore } from '../store/index.ts';
+import type { Clock, ScheduleProblem } from './scheduler.ts';
+import { createStoreScheduler } from './store-scheduler.ts';
+
+// Issue 14, schedules: the scheduler over a real store with an injected clock, loading into a real
+// PostgreSQL. Each test drives time by hand and ticks; runs are real loads.
+
+/** A clock the test sets; the scheduler's loop is not used here (tests call tick()). */
+class ManualClock implements Clock {
+  constructor(public at: Date) {}
+  now = () => new Date(this.at);
+  sleep = () => Promise.resolve();
+  set(iso: string) {
+    this.at = new Date(iso);
+  }
+}
+
+let dir = '';
+let dbUrl = '';
+let db: pg.Client;
+let env: NodeJS.ProcessEnv;
+let csv = '';
+
+beforeAll(async () => {
+  const url = new URL(await createTestDatabase(inject('pgUrl'), 'schedules'));
+  dbUrl = url.toString();
+  db = new pg.Client({ connectionString: dbUrl });
+  await db.connect();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loadstone-sched-'));
+  env = { PGPASSWORD: decodeURIComponent(url.password), PGPASSFILE: path.join(dir, 'no-pgpass') };
+  csv = path.join(dir, 'rows.csv');
+  fs.writeFileSync(csv, 'id,name\n1,a\n2,b\n');
+});
+
+afterAll(async () => {
+  await db?.end();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh store whose clock is `clock`, with one job saved at the clock's time. */
+function storeWithJob(clock: ManualClock, table: string, schedule: Record<string, unknown>): RunStore {
+  const store = openStore(fs.mkdtempSync(path.join(dir, 'home-')), {
+    secretStore: new NoSecretStore(),
+    now: clock.now,
+  });
+  const bare = new URL(dbUrl);
+  bare.password = '';
+  store.jobs.save(table, {
+    source: { path: csv },
+    target: { connection: `${bare.toString()}?sslmode=disable`, table },
+    schedule,
+  });
+  return store;
+}
+
+function schedulerFor(store: RunStore, clock: ManualClock, problems: ScheduleProblem[]) {
+  return createStoreScheduler({
+    store,
+    clock,
+    env,
+    purpose: 'test scheduler',
+    onProblem: (p) => problems.push(p),
+  });
+}
+
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  for (;;) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const runsOf = (store: RunStore) =>
+  store.context.db.prepare('SELECT id, status, trigger FROM runs ORDER BY seq').all() as Array<{
+    id: string;
+    status: string;
+    trigger: string;
+  }>;
+
+describe('the scheduler', () => {
+  it('runs a job when it falls due, in its time zone, marked as started by the schedule', async () => {
+    const clock = new ManualClock(new Date('2026-03-01T10:10:00Z'));
+    // 11:00 in Paris is 10:00 UTC in March.
+    const store = storeWithJob(clock, 'hourly', { cron: '0 * * * *', timezone: 'Europe/Paris' });
+    const problems: ScheduleProblem[] = [];
+    const scheduler = schedulerFor(store, clock, problems);
+    try {
+      scheduler.tick();
+      expect(runsOf(store)).toEqual([]);
+      expect(store.schedules.get('hourly').nextRunAt).toBe('2026-03-01T11:00:00.000Z');
+      clock.set('2026-03-01T10:59:59Z');
+      scheduler.tick();
+      expect(scheduler.running()).toEqual([]);
+      clock.set('2026-03-01T11:00:01Z');
+      scheduler.tick();
+      expect(scheduler.running()).toEqual(['hourly']);
+      await until(() => scheduler.running().length === 0);
+      const runs = runsOf(store);
+      expect(runs).toEqual([{ id: runs[0]!.id, status: 'succeeded', trigger: 'schedule' }]);
+      expect(store.schedules.get('hourly')).toMatchObject({
+        lastFiredAt: '2026-03-01T11:00:00.000Z',
+        lastRunId: runs[0]!.id,
+        nextRunAt: '2026-03-01T12:00:00.000Z',
+      });
+      expect(store.runs.get(runs[0]!.id)).toMatchObject({ jobName: 'hourly' });
+      scheduler.tick(); // the same due time never runs twice
+      expect(scheduler.running()).toEqual([]);
+      expect(problems).toEqual([]);
+    } finally {
+      await scheduler.stop(0);
+      store.close();
+    }
+  });
+
+  it('skips runs missed while no scheduler ran (missed: skip), and reports them', async () => {
+    const clock = new ManualClock(new Date('2026-03-01T10:00:00Z'));
+    const store = storeWithJob(clock, 'skipper', { cron: '0 * * * *', missed: 'skip' });
+    clock.set('2026-03-01T13:30:00Z');
+    const problems: ScheduleProblem[] = [];
+    const scheduler = schedulerFor(store, clock, problems);
+    try {
+      scheduler.tick();
+      expect(scheduler.running()).toEqual([]);
+      expect(problems).toEqual([
+        {
+          job: 'skipper',
+          kind: 'missed',
+          detail: expect.stringContaining('3 run(s) fell due while no scheduler was running'),
+        },
+      ]);
+      expect(problems[0]!.detail).toContain('skipped (missed: skip)');
+      scheduler.tick();
+      expect(problems).toHaveLength(1);
+      expect(runsOf(store)).toEqual([]);
+    } finally {
+      await scheduler.stop(0);
+      store.close();
+    }
+  });
+
+  it('runs once on start for missed runs (missed: runOnce)', async () => {
+    const clock = new ManualClock(new Date('2026-03-01T10:00:00Z'));
+    const store = storeWithJob(clock, 'catcher', { cron: '0 * * * *', missed: 'runOnce' });
+    clock.set('2026-03-01T13:30:00Z');
+    const problems: ScheduleProblem[] = [];
+    const scheduler = schedulerFor(store, clock, problems);
+    try {
+      scheduler.tick();
+      expect(scheduler.running()).toEqual(['catcher']);
+      await until(() => scheduler.running().length === 0);
+      scheduler.tick();
+      expect(runsOf(store).map((r) => [r.status, r.trigger])).toEqual([['succeeded', 'schedule']]);
+      expect(problems.map((p) => p.kind)).toEqual(['missed']);
+      expect(problems[0]!.detail).toContain('running once now');
+    } finally {
+      await scheduler.stop(0);
+      store.close();
+    }
+  });
+
+  it('never overlaps one job, cancels a run past its maximum run time, and a paused schedule does not run', async () => {
+    const clock = new ManualClock(new Date('2026-03-01T10:00:30Z'));
+    const store = storeWithJob(clock, 'slow', { cron: '* * * * *', maxRunMinutes: 2 });
+    await db.query('CREATE TABLE slow (id integer, name text)');
+    const problems: ScheduleProblem[] = [];
+    const scheduler = schedulerFor(store, clock, problems);
+    const other = schedulerFor(store, clock, problems);
+    const blocker = new pg.Client({ connectionString: dbUrl });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE slow IN ACCESS EXCLUSIVE MODE');
+      clock.set('2026-03-01T10:01:00Z');
+      scheduler.tick();
+      expect(scheduler.running()).toEqual(['slow']);
+      await until(async () => {
+        const waiting = await db.query(
+          "SELECT 1 FROM pg_locks WHERE NOT granted AND relation = 'slow'::regclass",
+        );
+        return waiting.rowCount === 1;
+      });
+      // Due again while it runs: not started again, here or by another scheduler on the same store.
+      clock.set('2026-03-01T10:02:00Z');
+      other.tick();
+      clock.set('2026-03-01T10:03:00Z');
+      scheduler.tick();
+      expect(problems.map((p) => p.kind)).toEqual(['failed_to_start', 'failed_to_start']);
+      expect(problems[0]!.detail).toContain("job 'slow' is already running (test scheduler");
+      expect(problems[1]!.detail).toContain("the job's previous run is still going");
+      expect(runsOf(store)).toHaveLength(1);
+
+      clock.set('2026-03-01T10:03:01Z');
+      scheduler.tick();
+      expect(problems[2]).toMatchObject({ kind: 'overran', detail: expect.stringContaining('after 2 min') });
+      await until(() => scheduler.running().length === 0);
+      expect(runsOf(store)[0]!.status).toBe('cancelled');
+      await blocker.query('COMMIT');
+
+      store.schedules.setPaused('slow', true);
+      clock.set('2026-03-01T10:05:00Z');
+      scheduler.tick();
+      expect(scheduler.running()).toEqual([]);
+      expect(store.schedules.get('slow').nextRunAt).toBeNull();
+    } finally {
+      await scheduler.stop(0);
+      await other.stop(0);
+      await blocker.end();
+      store.close();
+    }
+  });
+
+  it('stop() lets a running load finish within the grace period, and cancels it after', async () => {
+    const clock = new ManualClock(new Date('2026-03-01T10:00:30Z'));
+    const store = storeWithJob(clock, 'graceful', { cron: '* * * * *' });
+    await db.query('CREATE TABLE graceful (id integer, name text)');
+    const scheduler = schedulerFor(store, clock, []);
+    const blocker = new pg.Client({ connectionString: dbUrl });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE graceful IN ACCESS EXCLUSIVE MODE');
+      clock.set('2026-03-01T10:01:00Z');
+      scheduler.tick();
+      await until(async () => {
+        const waiting = await db.query(
+          "SELECT 1 FROM pg_locks WHERE NOT granted AND relation = 'graceful'::regclass",
+        );
+        return waiting.rowCount === 1;
+      });
+      await scheduler.stop(0);
+      expect(runsOf(store).map((r) => r.status)).toEqual(['cancelled']);
+      expect(store.jobLocks.holder('graceful')).toBeUndefined();
+      await blocker.query('COMMIT');
+
+      // With time to finish, it finishes.
+      clock.set('2026-03-01T10:02:00Z');
+      const second = schedulerFor(store, clock, []);
+      second.tick();
+      expect(second.running()).toEqual(['graceful']);
+      await second.stop(60_000);
+      expect(runsOf(store).map((r) => r.status)).toEqual(['cancelled', 'succeeded']);
+    } finally {
+      await blocker.end();
+      store.close();
+    }
+  });
+});
