@@ -47,14 +47,7 @@ test('a webhook alert added in Settings reports a load above its warning rate, r
 
   // 2. A load with 2 bad amounts in 200 rows (1 %): under the 5 % abort threshold, over a 0.5 % warning rate.
   await shell.go('connections');
-  await new ConnectionsPage(page).add({
-    name: 'warehouse',
-    host: target.host,
-    port: target.port,
-    database: target.database,
-    user: target.user,
-    password: target.password,
-  });
+  await new ConnectionsPage(page).addServer('warehouse', target);
   const file = path.join(app.workDir, 'orders.csv');
   const lines = ['id,amount'];
   for (let i = 1; i <= 200; i++) lines.push(`${i},${i % 70 === 0 ? `bad-${i}` : `${i}.50`}`);

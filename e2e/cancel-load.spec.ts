@@ -16,14 +16,7 @@ test('cancelling a load mid-way leaves the table as it was', async ({ app, pg: t
   const big = writeBigCsv(app.workDir, BIG_ROWS, 'big.csv');
 
   await shell.go('connections');
-  await new ConnectionsPage(page).add({
-    name: 'warehouse',
-    host: target.host,
-    port: target.port,
-    database: target.database,
-    user: target.user,
-    password: target.password,
-  });
+  await new ConnectionsPage(page).addServer('warehouse', target);
 
   // A first, small load puts 5 rows in the table.
   await shell.go('load');

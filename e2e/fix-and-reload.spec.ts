@@ -25,14 +25,7 @@ test('fix and reload in one step: export for fixing, edit two cells, reload', as
   fs.writeFileSync(file, Buffer.from(`${lines.join('\r\n')}\r\n`, 'latin1'));
 
   await shell.go('connections');
-  await new ConnectionsPage(page).add({
-    name: 'warehouse',
-    host: target.host,
-    port: target.port,
-    database: target.database,
-    user: target.user,
-    password: target.password,
-  });
+  await new ConnectionsPage(page).addServer('warehouse', target);
   await shell.go('load');
   await wizard.openPath(file);
   await wizard.toPreview();

@@ -23,14 +23,7 @@ test('an interrupted load is resumed from its page: every row exactly once', asy
   const shell = new Shell(page);
   // A saved connection: the run's spec names it, so the app resumes with its saved password.
   await shell.go('connections');
-  await new ConnectionsPage(page).add({
-    name: 'warehouse',
-    host: target.host,
-    port: target.port,
-    database: target.database,
-    user: target.user,
-    password: target.password,
-  });
+  await new ConnectionsPage(page).addServer('warehouse', target);
 
   const client = new pg.Client({ connectionString: target.url });
   await client.connect();

@@ -19,14 +19,7 @@ test('a job saved from an uploaded file: its name, "uploaded copy", a Run now th
   fs.writeFileSync(file, 'sku;price\nA-1;3,50\nB-2;4,75\nC-3;1,00\n');
 
   await shell.go('connections');
-  await new ConnectionsPage(page).add({
-    name: 'warehouse',
-    host: target.host,
-    port: target.port,
-    database: target.database,
-    user: target.user,
-    password: target.password,
-  });
+  await new ConnectionsPage(page).addServer('warehouse', target);
 
   // Pick the file, load it once (append), and save the job.
   await shell.go('load');

@@ -33,14 +33,7 @@ test('a job imported from the CLI gets a schedule in the app, runs by itself, pa
   const jobs = new JobsPage(page);
 
   await shell.go('connections');
-  await new ConnectionsPage(page).add({
-    name: 'warehouse',
-    host: target.host,
-    port: target.port,
-    database: target.database,
-    user: target.user,
-    password: target.password,
-  });
+  await new ConnectionsPage(page).addServer('warehouse', target);
 
   // The job comes from the CLI, into the data folder the app has open.
   fs.writeFileSync(path.join(app.workDir, 'stock.csv'), 'sku,qty\nA-1,4\nB-2,7\n');

@@ -33,14 +33,7 @@ test('the target step refuses an upsert key without a unique index, offers the i
   fs.writeFileSync(file, 'id,name\n1,Ann\n2,Bob\n1,Anna\n');
 
   await shell.go('connections');
-  await new ConnectionsPage(page).add({
-    name: 'warehouse',
-    host: target.host,
-    port: target.port,
-    database: target.database,
-    user: target.user,
-    password: target.password,
-  });
+  await new ConnectionsPage(page).addServer('warehouse', target);
   await shell.go('load');
   await wizard.openPath(file);
   await wizard.toPreview();
@@ -107,14 +100,7 @@ test('append can empty the table first, and the target step shows the statement'
   const file = path.join(app.workDir, 'notes.csv');
   fs.writeFileSync(file, 'id,note\n1,new\n');
   await shell.go('connections');
-  await new ConnectionsPage(page).add({
-    name: 'warehouse',
-    host: target.host,
-    port: target.port,
-    database: target.database,
-    user: target.user,
-    password: target.password,
-  });
+  await new ConnectionsPage(page).addServer('warehouse', target);
   await shell.go('load');
   await wizard.openPath(file);
   await wizard.toPreview();

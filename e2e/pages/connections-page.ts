@@ -35,6 +35,15 @@ export class ConnectionsPage {
     await expect(this.row(c.name)).toBeVisible();
   }
 
+  /** Adds a connection named `name` to a test server (no TLS), as `add` does. */
+  async addServer(
+    name: string,
+    server: Pick<ConnectionFields, 'host' | 'port' | 'database' | 'user' | 'password'>,
+  ): Promise<void> {
+    const { host, port, database, user, password } = server;
+    await this.add({ name, host, port, database, user, password });
+  }
+
   /** The Test result of a connection once it is in: `{ ok, text }`. */
   async testResult(name: string): Promise<{ ok: boolean; text: string }> {
     const result = this.row(name).getByTestId('test-result');
