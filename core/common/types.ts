@@ -145,6 +145,31 @@ export interface RowProblem {
   readonly message: string;
 }
 
+/**
+ * Where a record came from when a file line does not say it: an HTTP API page (its number, its URL
+ * with secrets masked) and the record's 1-based index in it; a database row by its primary key
+ * values (as text), or by its 1-based number in the query's result when the source has no key.
+ */
+export type RecordPlace =
+  | { readonly kind: 'page'; readonly page: number; readonly url: string; readonly record: number }
+  | { readonly kind: 'key'; readonly key: Readonly<Record<string, string | null>> }
+  | { readonly kind: 'row'; readonly row: number };
+
+/** A record's place in words: `line 12`, `page 3 record 17 (https://…)`, `key id=42`, `row 1204`. */
+export function placeText(line: number, at?: RecordPlace | null): string {
+  if (!at) return `line ${line}`;
+  switch (at.kind) {
+    case 'page':
+      return `page ${at.page} record ${at.record} (${at.url})`;
+    case 'key':
+      return `key ${Object.entries(at.key)
+        .map(([k, v]) => `${k}=${v === null ? 'NULL' : v}`)
+        .join(', ')}`;
+    case 'row':
+      return `row ${at.row}`;
+  }
+}
+
 /** Where in the pipeline a row was rejected. */
 export type RejectStage = 'parse' | 'normalize' | 'load';
 
@@ -165,8 +190,10 @@ export interface RowError {
  * `raw` is keyed by **source** column name (the header as read), in file order.
  */
 export interface RejectedRow {
-  /** Physical line (delimited text, NDJSON) or record number (JSON array, XLSX row). */
+  /** Physical line (delimited text, NDJSON) or record number (JSON array, XLSX row, API, database). */
   readonly line: number;
+  /** Where the record is when `line` alone does not say (API page, database key); see `RecordPlace`. */
+  readonly at?: RecordPlace;
   readonly stage: RejectStage;
   readonly raw: Record<string, RawValue>;
   /** Source text when fields could not be split (bad NDJSON line, unknown JSON key…). */

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { FORMAT_ORIGINS } from '../spec/format-defaults.ts';
-import { DATE_ORDERS, ENCODINGS, SOURCE_KINDS } from '../spec/job-spec.ts';
+import { DATE_ORDERS, ENCODINGS, READ_KINDS } from '../spec/job-spec.ts';
 import { COLUMN_TYPES } from '../types.ts';
 
 /** A JSON value as it crosses the boundary (raw and normalized cells, jsonb values). */
 export const jsonValueSchema: z.ZodType<unknown> = z.unknown();
 
 export const detectedFormatSchema = z.object({
-  kind: z.enum(SOURCE_KINDS),
+  kind: z.enum(READ_KINDS),
   encoding: z.enum(ENCODINGS),
   compression: z.enum(['none', 'gzip']),
   delimiter: z.string().optional(),
@@ -178,9 +178,18 @@ export type RunSummaryDto = z.infer<typeof runSummarySchema>;
 
 export const rejectStageSchema = z.enum(['parse', 'normalize', 'load']);
 
+/** Where an API or database record came from (see `RecordPlace` in core/common/types.ts). */
+export const recordPlaceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('page'), page: z.number().int(), url: z.string(), record: z.number().int() }),
+  z.object({ kind: z.literal('key'), key: z.record(z.string(), z.string().nullable()) }),
+  z.object({ kind: z.literal('row'), row: z.number().int() }),
+]);
+
 export const rejectedRowSchema = z.object({
   id: z.number().int(),
   line: z.number().int(),
+  /** Where the record is when `line` alone does not say (API page, database key); null for a file. */
+  at: recordPlaceSchema.nullable(),
   stage: rejectStageSchema,
   raw: z.record(z.string(), jsonValueSchema),
   rawText: z.string().nullable(),

@@ -72,3 +72,41 @@ describe('parseJobSpec', () => {
     }
   });
 });
+
+describe('source kinds', () => {
+  const issuesOf = (input: unknown): string[] => {
+    try {
+      parseJobSpec(input);
+    } catch (error) {
+      return (((error as LoadstoneError).details?.issues as { path: string; message: string }[]) ?? []).map(
+        (i) => `${i.path}: ${i.message}`,
+      );
+    }
+    return [];
+  };
+
+  it('reads a source without a kind as a file, as specs written before kinds did', () => {
+    expect(parseJobSpec({ source: { path: 'x.csv' } }).source).toEqual({ path: 'x.csv' });
+    expect(parseJobSpec({ source: { kind: 'file', path: 'x.csv' } }).source.kind).toBe('file');
+  });
+
+  it('validates a database source by its own fields: a table or a query, exactly one', () => {
+    const ok = parseJobSpec({ source: { kind: 'postgres', connection: 'replica', table: 'public.orders' } });
+    expect(ok.source).toEqual({ kind: 'postgres', connection: 'replica', table: 'public.orders' });
+    expect(issuesOf({ source: { kind: 'sqlite', path: 'crm.db' } })).toEqual([
+      'source.table: a database source reads either a table or a query: give exactly one of source.table and source.query',
+    ]);
+    expect(issuesOf({ source: { kind: 'mysql', connection: 'm', table: 't', query: 'select 1' } })).toHaveLength(1);
+    expect(issuesOf({ source: { kind: 'mysql', connection: 'm', table: 't', sample: 'tablesample' } })).toEqual([
+      "source.sample: 'tablesample' sampling is only for PostgreSQL sources, not mysql",
+    ]);
+    // A file option on a database source is named by its path, not swallowed.
+    expect(issuesOf({ source: { kind: 'postgres', connection: 'r', table: 't', delimiter: ';' } })[0]).toMatch(
+      /^source: .*delimiter/,
+    );
+  });
+
+  it('names an unknown kind by its path', () => {
+    expect(issuesOf({ source: { kind: 'ftp', path: 'x' } })[0]).toMatch(/^source\.kind: /);
+  });
+});

@@ -9,6 +9,10 @@ import { scheduleSchema } from './schedule.ts';
 export const SOURCE_KINDS = ['csv', 'tsv', 'json', 'ndjson', 'xlsx'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
+/** What a run read: a file format, or a non-file source (a database, an HTTP API). */
+export const READ_KINDS = [...SOURCE_KINDS, 'postgres', 'mysql', 'sqlite', 'http'] as const;
+export type ReadKind = (typeof READ_KINDS)[number];
+
 /** Text encodings Loadstone decodes. `latin1` is read as Windows-1252, as browsers do. */
 export const ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'latin1'] as const;
 export type Encoding = (typeof ENCODINGS)[number];
@@ -24,9 +28,11 @@ const oneChar = z.string().length(1, 'must be exactly one character');
  */
 export const DEFAULT_MAX_LINE_CHARS = 64 * 1024 * 1024;
 
-/** Where the rows come from, and how to read them. Every field but `path` is detected when absent. */
-export const sourceSpecSchema = z
+/** A file source: where the rows come from, and how to read them. Every field but `path` is detected when absent. */
+export const fileSourceSpecSchema = z
   .object({
+    /** `file` (the default when absent). */
+    kind: z.literal('file').optional(),
     path: z.string().min(1, 'a source path is required'),
     format: z.enum(SOURCE_KINDS).optional(),
     encoding: z.enum(ENCODINGS).optional(),
@@ -46,7 +52,75 @@ export const sourceSpecSchema = z
     maxLineChars: z.number().int().min(1).optional(),
   })
   .strict();
+export type FileSourceSpec = z.infer<typeof fileSourceSpecSchema>;
+
+/** What a database source reads: a table or a read-only query (exactly one; checked by the job spec). */
+const databaseReadFields = {
+  /** `[schema.]table` to read whole (with pushdown of an incremental watermark). */
+  table: z.string().min(1).optional(),
+  /** A read-only SQL query; the server refuses one that writes. */
+  query: z.string().min(1).optional(),
+  /** Source statement timeout in milliseconds (default: none). */
+  statementTimeoutMs: z.number().int().positive().optional(),
+  /** How the preview samples a table: the first rows (`limit`, default) or `tablesample` (PostgreSQL). */
+  sample: z.enum(['limit', 'tablesample']).optional(),
+};
+
+/** A PostgreSQL source: a saved connection name or a `postgres://` / `postgresql://` URL. */
+export const postgresSourceSpecSchema = z
+  .object({
+    kind: z.literal('postgres'),
+    connection: z.string().min(1, 'a source connection (saved name or URL) is required'),
+    ...databaseReadFields,
+  })
+  .strict();
+
+/** A MySQL / MariaDB source: a saved connection name or a `mysql://` / `mariadb://` URL. */
+export const mysqlSourceSpecSchema = z
+  .object({
+    kind: z.literal('mysql'),
+    connection: z.string().min(1, 'a source connection (saved name or URL) is required'),
+    ...databaseReadFields,
+  })
+  .strict();
+
+/** An SQLite database file, opened read-only. */
+export const sqliteSourceSpecSchema = z
+  .object({
+    kind: z.literal('sqlite'),
+    path: z.string().min(1, 'the SQLite file path is required'),
+    ...databaseReadFields,
+  })
+  .strict();
+
+export type PostgresSourceSpec = z.infer<typeof postgresSourceSpecSchema>;
+export type MysqlSourceSpec = z.infer<typeof mysqlSourceSpecSchema>;
+export type SqliteSourceSpec = z.infer<typeof sqliteSourceSpecSchema>;
+export type DatabaseSourceSpec = PostgresSourceSpec | MysqlSourceSpec | SqliteSourceSpec;
+
+/**
+ * Where the rows come from, by `kind`: a file (the default when `kind` is absent), a database
+ * table or query. Each kind's fields are validated by its own schema, every problem by its path.
+ */
+export const sourceSpecSchema = z.discriminatedUnion('kind', [
+  fileSourceSpecSchema,
+  postgresSourceSpecSchema,
+  mysqlSourceSpecSchema,
+  sqliteSourceSpecSchema,
+]);
 export type SourceSpec = z.infer<typeof sourceSpecSchema>;
+/** Every `source.kind` (a file source may leave it out). */
+export type SourceSpecKind = NonNullable<SourceSpec['kind']>;
+
+/** Whether a source is a file (read by path, with a format). */
+export function isFileSource(source: SourceSpec): source is FileSourceSpec {
+  return source.kind === undefined || source.kind === 'file';
+}
+
+/** Whether a source is a database table or query. */
+export function isDatabaseSource(source: SourceSpec): source is DatabaseSourceSpec {
+  return source.kind === 'postgres' || source.kind === 'mysql' || source.kind === 'sqlite';
+}
 
 /** Formatting rules for normalization; set per job and overridable per column. */
 export const formatOptionsSchema = z
@@ -192,6 +266,24 @@ export const jobSpecSchema = z
         path: ['alerts', 'warnErrorRate'],
         message: `must be lower than settings.maxErrorRate (${spec.settings.maxErrorRate}): the load aborts before it would warn`,
       });
+    }
+    if (isDatabaseSource(spec.source)) {
+      const { table, query, sample } = spec.source;
+      if ((table === undefined) === (query === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['source', table === undefined ? 'table' : 'query'],
+          message:
+            'a database source reads either a table or a query: give exactly one of source.table and source.query',
+        });
+      }
+      if (sample === 'tablesample' && spec.source.kind !== 'postgres') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['source', 'sample'],
+          message: `'tablesample' sampling is only for PostgreSQL sources, not ${spec.source.kind}`,
+        });
+      }
     }
     const seen = new Set<string>();
     spec.columns?.forEach((c, i) => {

@@ -103,6 +103,7 @@ describe('reloadMode and reloadSpec', () => {
     ];
     const spec = reloadSpec(original, decided, fixingDialect(null, { delimiter: ';' }), '/tmp/fixed.csv');
     expect(spec.source).toEqual({
+      kind: 'file',
       path: '/tmp/fixed.csv',
       format: 'csv',
       encoding: 'utf-8',

@@ -1,8 +1,9 @@
-import type { ColumnSpec, Encoding, JobSpec, LoadMode, SourceKind } from './job-spec.ts';
+import type { ColumnSpec, Encoding, JobSpec, LoadMode, ReadKind } from './job-spec.ts';
+import { isFileSource } from './job-spec.ts';
 
 /** How a run's source file was written, as the reader found (or was told) it. Stored with the run. */
 export interface SourceDialect {
-  readonly kind: SourceKind;
+  readonly kind: ReadKind;
   readonly encoding: Encoding;
   readonly compression: 'none' | 'gzip';
   /** Delimited text only. */
@@ -83,13 +84,16 @@ export function reloadSpec(
   return {
     ...original,
     source: {
+      kind: 'file',
       path: fixedPath,
       format: dialect.kind,
       encoding: dialect.encoding,
       delimiter: dialect.delimiter,
       quote: dialect.quote,
       header: true,
-      ...(original.source.maxLineChars !== undefined ? { maxLineChars: original.source.maxLineChars } : {}),
+      ...(isFileSource(original.source) && original.source.maxLineChars !== undefined
+        ? { maxLineChars: original.source.maxLineChars }
+        : {}),
     },
     ...(columns ? { columns: [...columns] } : {}),
     target: { ...kept, mode },

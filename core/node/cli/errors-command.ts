@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { LoadstoneError } from '../../common/errors.ts';
 import type { RejectStage } from '../../common/types.ts';
+import { placeText } from '../../common/types.ts';
 import { exportReport, reportFormatFromPath } from '../store/export.ts';
 import { exportForFixing } from '../store/export-fixing.ts';
 import type { RunStore } from '../store/open-store.ts';
@@ -182,7 +183,7 @@ function errorLines(row: StoredRejectedRow): string[][] {
   const errors =
     row.errors.length > 0 ? row.errors : [{ column: null, value: null, reason: '', message: '' }];
   return errors.map((e) => [
-    String(row.line),
+    placeText(row.line, row.at).replace(/^line /, ''),
     row.stage,
     e.column === null ? '(row)' : cell(e.column, 24),
     e.reason,

@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import type { z } from 'zod';
 import { ALERT_TRIGGERS, type AlertRulesInput } from '../../common/alerts/rules.ts';
 import { LoadstoneError } from '../../common/errors.ts';
 import {
   DATE_ORDERS,
   ENCODINGS,
+  type fileSourceSpecSchema,
   type JobSpec,
   type JobSpecInput,
   parseJobSpec,
@@ -90,7 +92,7 @@ type SourceValues = {
     : string;
 };
 
-type SourceInput = JobSpecInput['source'];
+type SourceInput = z.input<typeof fileSourceSpecSchema>;
 type FormatInput = NonNullable<JobSpecInput['format']>;
 type SettingsInput = NonNullable<JobSpecInput['settings']>;
 type TargetInput = NonNullable<JobSpecInput['target']>;
@@ -132,7 +134,8 @@ export async function jobFromOptions(
   const maxLineChars = intOption(values['max-line-chars'], 'max-line-chars', 1);
   if (maxLineChars !== undefined) source.maxLineChars = maxLineChars;
   const mergedSource = merged(fromFile.source, source);
-  if (isRecord(mergedSource) && !mergedSource.path)
+  const fileKind = !isRecord(mergedSource) || mergedSource.kind === undefined || mergedSource.kind === 'file';
+  if (isRecord(mergedSource) && fileKind && !mergedSource.path)
     throw new LoadstoneError('BAD_USAGE', 'no source file: give a file or a --spec with source.path');
 
   const format: FormatInput = {};

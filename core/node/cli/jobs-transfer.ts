@@ -2,6 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { LoadstoneError } from '../../common/errors.ts';
 import { parseJobSpec } from '../../common/spec/job-spec.ts';
+import { sourceFilePath } from '../../common/spec/source-label.ts';
 import type { RunStore } from '../store/open-store.ts';
 import { isPostgresUrl, redactUrl } from '../store/postgres-url.ts';
 import { LOCAL_CONNECTION } from '../store/resolve-connection.ts';
@@ -72,10 +73,9 @@ export async function importJob(
     );
   }
   const warnings: string[] = [];
-  if (!existsSync(parsed.source.path)) {
-    warnings.push(
-      `source.path: no file at ${parsed.source.path} yet; the job fails to run until there is one`,
-    );
+  const sourcePath = sourceFilePath(parsed.source);
+  if (sourcePath !== undefined && !existsSync(sourcePath)) {
+    warnings.push(`source.path: no file at ${sourcePath} yet; the job fails to run until there is one`);
   }
   const connection = parsed.target?.connection;
   if (

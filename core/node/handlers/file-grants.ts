@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import type { GrantedFileDto } from '../../common/contract/shared-schemas.ts';
+import type { SourceRef } from '../../common/contract/source-ref.ts';
 import { type ErrorCode, LoadstoneError } from '../../common/errors.ts';
 import type { SourceSpec } from '../../common/spec/job-spec.ts';
 
@@ -111,16 +112,18 @@ export class FileGrants {
   }
 
   /**
-   * A source spec that names a handle, as the engine reads it: the granted path in place of the handle.
+   * A source as the engine reads it: for a file or SQLite source named by a handle, the granted path
+   * in place of the handle (and the file); a database source by connection is taken as it is.
    * @throws LoadstoneError as `readable`
    */
-  async source<T extends { handle: string }>(
-    ref: T,
+  async source(
+    ref: SourceRef,
     where = 'source.handle',
-  ): Promise<{ spec: Omit<T, 'handle'> & SourceSpec; file: ReadableFile }> {
+  ): Promise<{ spec: SourceSpec; file: ReadableFile | null }> {
+    if (!('handle' in ref)) return { spec: ref, file: null };
     const { handle, ...options } = ref;
     const file = await this.readable(handle, where);
-    return { spec: { ...options, path: file.path } as Omit<T, 'handle'> & SourceSpec, file };
+    return { spec: { ...options, path: file.path } as SourceSpec, file };
   }
 
   /**

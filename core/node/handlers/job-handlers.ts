@@ -1,6 +1,7 @@
 import { basename, join, sep } from 'node:path';
 import { isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
 import { nextRunTime } from '../../common/spec/schedule.ts';
+import { sourceFilePath } from '../../common/spec/source-label.ts';
 import type { JobRecord, RunStore, RunTrigger } from '../store/index.ts';
 import type { HandlerContext } from './context.ts';
 import { UPLOADS_DIR } from './file-grants.ts';
@@ -48,7 +49,9 @@ export function jobHandlers(ctx: HandlerContext): JobHandlers {
     },
     async 'jobs.get'({ name }) {
       const job = saved(name);
-      const { path, ...options } = job.spec.source;
+      const source = job.spec.source;
+      if (!('path' in source)) return { name: job.name, spec: job.spec, file: null, fileProblem: null };
+      const { path, ...options } = source;
       let file = null;
       let fileProblem: string | null = null;
       try {
@@ -67,7 +70,8 @@ export function jobHandlers(ctx: HandlerContext): JobHandlers {
     },
     async 'jobs.run'({ name, dryRun }) {
       const job = saved(name);
-      await grants.checkStoredSource(job.spec.source.path);
+      const path = sourceFilePath(job.spec.source);
+      if (path !== undefined) await grants.checkStoredSource(path);
       return { runId: await startSavedJob(ctx, job, dryRun, 'manual') };
     },
     async 'jobs.schedule.set'({ name, schedule }) {

@@ -1,4 +1,5 @@
 import { LoadstoneError } from '../../common/errors.ts';
+import { sourceFilePath } from '../../common/spec/source-label.ts';
 import { reloadJob } from '../runs/reload-job.ts';
 import type { HandlerContext } from './context.ts';
 import type { Handlers } from './types.ts';
@@ -28,7 +29,8 @@ export function loadHandlers(
       if (!run) throw new LoadstoneError('NOT_FOUND', `no run '${runId}'`);
       // The path is the one the engine itself read for the run (as for a saved job): still never a
       // file under the data folder, uploads aside.
-      await ctx.grants.checkStoredSource(run.spec.source.path);
+      const path = sourceFilePath(run.spec.source);
+      if (path !== undefined) await ctx.grants.checkStoredSource(path);
       return { runId: await ctx.loads.resume(runId, run.spec) };
     },
   };

@@ -28,11 +28,11 @@ export function sourceHandlers(ctx: HandlerContext): Pick<Handlers, 'sources.ins
  * Runs `work`; an error about an uploaded copy names the file as the operator knows it, not by where
  * the host keeps the copy (`…/uploads/7c20…/orders.csv: …` → `orders.csv: …`).
  */
-async function namedAsUploaded<T>(file: ReadableFile, work: () => Promise<T>): Promise<T> {
+async function namedAsUploaded<T>(file: ReadableFile | null, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (!file.uploaded || !isLoadstoneError(error) || !error.message.includes(file.path)) throw error;
+    if (!file?.uploaded || !isLoadstoneError(error) || !error.message.includes(file.path)) throw error;
     throw new LoadstoneError(error.code, error.message.replaceAll(file.path, file.name), {
       ...(error.details ? { details: error.details } : {}),
       cause: error,

@@ -19,11 +19,11 @@ export function crashHookFor(engine: Engine, env: NodeJS.ProcessEnv): Engine {
   const handlers: Handlers = {
     ...engine.handlers,
     async 'sources.inspect'(input, call) {
-      await dieOn(input.handle);
+      if ('handle' in input) await dieOn(input.handle);
       return engine.handlers['sources.inspect'](input, call);
     },
     async 'preview.run'(input, call) {
-      await dieOn(input.spec.source.handle);
+      if ('handle' in input.spec.source) await dieOn(input.spec.source.handle);
       return engine.handlers['preview.run'](input, call);
     },
   };

@@ -1,7 +1,9 @@
+import { assignColumnNames } from '../../common/normalize/column-names.ts';
 import type { ColumnPlan } from '../../common/normalize/infer.ts';
 import { inferColumns } from '../../common/normalize/infer.ts';
 import type { FormatDefaults } from '../../common/spec/format-defaults.ts';
 import type { JobSpec } from '../../common/spec/job-spec.ts';
+import { sourceLabel } from '../../common/spec/source-label.ts';
 import type { RawValue } from '../../common/types.ts';
 import { checkColumnCount } from '../sources/column-limit.ts';
 import { openSource } from '../sources/open-source.ts';
@@ -36,15 +38,26 @@ export async function planJob(
     defaults?: FormatDefaults;
     /** A reload of an export for fixing (its trailing `loadstone_error` column is dropped). */
     reload?: boolean;
+    /** An incremental load's stored watermark and its (target) column, for sources that push it down. */
+    incremental?: { after: string; watermark: string };
   } = {},
 ): Promise<PlannedJob> {
+  const incremental = options.incremental;
   const source = await openSource(spec.source, {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.reload ? { reload: true } : {}),
+    ...(incremental
+      ? {
+          incremental: {
+            after: incremental.after,
+            sourceColumn: (columns) => sourceColumnOf(spec, columns, incremental.watermark),
+          },
+        }
+      : {}),
   });
   try {
     const skipped = new Set(spec.columns?.filter((c) => c.skip).map((c) => c.source));
-    checkColumnCount(spec.source.path, source.columns, skipped);
+    checkColumnCount(sourceLabel(spec.source), source.columns, skipped);
     const want = Math.max(spec.settings.sampleSize, options.minRows ?? 0);
     const iterator = source.rows()[Symbol.asyncIterator]();
     const sampleRows: SourceRow[] = [];
@@ -103,4 +116,19 @@ export async function planJob(
     await source.close();
     throw error;
   }
+}
+
+/**
+ * The source column that becomes target column `name` (after the spec's renames and skips, with the
+ * same naming rules as the load), or undefined when none does.
+ */
+export function sourceColumnOf(spec: JobSpec, columns: readonly string[], name: string): string | undefined {
+  const byHeader = new Map(spec.columns?.map((c) => [c.source, c]));
+  const names = assignColumnNames(
+    columns,
+    columns.map((h) => byHeader.get(h)?.name),
+    columns.map((h) => byHeader.get(h)?.skip === true),
+  );
+  const i = names.findIndex((n, at) => n === name && byHeader.get(columns[at] as string)?.skip !== true);
+  return i < 0 ? undefined : columns[i];
 }

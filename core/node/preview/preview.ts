@@ -9,6 +9,7 @@ import { createRowNormalizer, type RowNormalizer } from '../../common/normalize/
 import { RejectTally, unreadableWarning } from '../../common/normalize/reject-tally.ts';
 import { BUILT_IN_DEFAULTS, type FormatDefaults } from '../../common/spec/format-defaults.ts';
 import { type JobSpecInput, parseJobSpec, type SourceSpec } from '../../common/spec/job-spec.ts';
+import { sourceLabel } from '../../common/spec/source-label.ts';
 import type { JsonValue, RawValue } from '../../common/types.ts';
 import { JsonNumber } from '../../common/types.ts';
 import { planJob } from '../pipeline/plan-job.ts';
@@ -148,7 +149,7 @@ export async function inspectSource(
 ): Promise<{ format: PreviewResultDto['format']; columns: string[]; sizeBytes: number | null }> {
   const opened = await openSource(source, options);
   try {
-    checkColumnCount(source.path, opened.columns);
+    checkColumnCount(sourceLabel(source), opened.columns);
     return {
       format: formatDto(opened.format),
       columns: [...opened.columns],

@@ -8,8 +8,8 @@ import { PrefixHasher } from './source-prefix.ts';
 export interface CommitLogRun {
   readonly id: string;
   readonly store: RunStore;
-  /** The source file (its committed prefix is hashed at each commit). */
-  readonly sourcePath: string;
+  /** The source file (its committed prefix is hashed at each commit); null for a non-file source. */
+  readonly sourcePath: string | null;
   /** Records of the source an earlier run committed (a resume starts after them). */
   readonly skipRecords: number;
   /** Writes the rejected rows still buffered to the run store. */
@@ -23,7 +23,7 @@ export interface CommitLogRun {
  */
 export class CommitLog {
   readonly #run: CommitLogRun;
-  readonly #hasher: PrefixHasher;
+  readonly #hasher: PrefixHasher | null;
   /** Lines of rejected rows not yet inside a committed prefix. */
   #pendingLines: number[] = [];
   #prefixRejected = 0;
@@ -34,7 +34,7 @@ export class CommitLog {
 
   constructor(run: CommitLogRun) {
     this.#run = run;
-    this.#hasher = new PrefixHasher(run.sourcePath);
+    this.#hasher = run.sourcePath === null ? null : new PrefixHasher(run.sourcePath);
   }
 
   /** Notes rejected rows (by line) as they are reported. */
@@ -74,7 +74,10 @@ export class CommitLog {
       this.#prefixRejected += this.#pendingLines.length;
       this.#pendingLines = [];
     }
-    const { bytes, sha256 } = await this.#hasher.digestTo(point.bytesRead ?? 0);
+    // A database or API source has no bytes to hash: such a run is resumed by merging again (incremental).
+    const { bytes, sha256 } = this.#hasher
+      ? await this.#hasher.digestTo(point.bytesRead ?? 0)
+      : { bytes: 0, sha256: '' };
     const counts: RunCounts = {
       read: through && !point.final ? through.ordinal - this.#run.skipRecords : point.rowsRead,
       inserted: point.inserted,

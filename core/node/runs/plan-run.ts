@@ -17,6 +17,7 @@ import type { TargetConfig } from '../pg/connect.ts';
 import { type PlannedJob, planJob } from '../pipeline/plan-job.ts';
 import type { RunStore } from '../store/index.ts';
 import { LOCAL_CONNECTION } from '../store/resolve-connection.ts';
+import { readWatermark } from './watermarks.ts';
 
 /** A load decided but not yet recorded: the spec, its target, the opened source and the column plans. */
 export interface RunPlan {
@@ -71,9 +72,12 @@ export async function planRun(
   const resolved = isLocal ? null : store.connections.resolve(target.connection, { env: options.env });
   const targetLabel = isLocal ? LOCAL_CONNECTION : (resolved?.label ?? target.connection);
 
+  // Read before the source opens: a database or API source fetches only the rows above it (pushdown).
+  const after = readWatermark(store, { spec, target, targetLabel });
   const job = await planJob(spec, {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.reloadOf ? { reload: true } : {}),
+    ...(after !== null && target.watermark ? { incremental: { after, watermark: target.watermark } } : {}),
   });
   try {
     const normalizer = createRowNormalizer(job.plans);

@@ -1,5 +1,6 @@
 import { LoadstoneError } from '../../common/errors.ts';
 import type { JobSpec } from '../../common/spec/job-spec.ts';
+import { type FileSourceSpec, isFileSource } from '../../common/spec/job-spec.ts';
 import { fixingDialect, reloadSpec } from '../../common/spec/source-dialect.ts';
 import type { RunStore } from '../store/index.ts';
 import { isPostgresUrl, redactUrl } from '../store/postgres-url.ts';
@@ -34,7 +35,7 @@ export function reloadJob(store: RunStore, runId: string, fixedPath: string, tar
   if (!run.spec.target) {
     throw new LoadstoneError('BAD_USAGE', `run '${runId}' has no target to reload into`);
   }
-  const s = run.spec.source;
+  const s: Partial<FileSourceSpec> = isFileSource(run.spec.source) ? run.spec.source : {};
   const dialect = fixingDialect(run.sourceFormat, {
     ...(s.format ? { kind: s.format } : {}),
     ...(s.encoding ? { encoding: s.encoding } : {}),

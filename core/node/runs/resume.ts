@@ -1,5 +1,6 @@
 import { LoadstoneError } from '../../common/errors.ts';
 import type { JobSpec } from '../../common/spec/job-spec.ts';
+import { isFileSource } from '../../common/spec/job-spec.ts';
 import type { CommittedPosition, RunRecord } from '../store/index.ts';
 import { redactUrl } from '../store/postgres-url.ts';
 import { type Reconciled, reconcileRun, withoutRedactedPassword } from './reconcile.ts';
@@ -80,6 +81,10 @@ function refuseUnresumable(run: RunRecord): void {
   if (run.resume.resumedBy.length > 0)
     refuse(`run ${run.resume.resumedBy.at(-1)} already resumes it; resume that run instead`);
   if (!run.spec.target) refuse('its spec has no target');
+  if (!isFileSource(run.spec.source) && run.mode !== 'incremental')
+    refuse(
+      `a ${run.spec.source.kind} source cannot be read again from where the run stopped; re-run the load (an incremental or upsert load merges again without duplicates)`,
+    );
 }
 
 /**

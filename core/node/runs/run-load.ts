@@ -1,5 +1,6 @@
 import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
 import type { JobSpec, JobSpecInput } from '../../common/spec/job-spec.ts';
+import { isFileSource } from '../../common/spec/job-spec.ts';
 import type { LoadBatch, LoadResult } from '../load/index.ts';
 import type { LocalWarehouse } from '../pg/local-warehouse.ts';
 import { toLoadBatches } from '../pipeline/load-batches.ts';
@@ -67,7 +68,7 @@ export async function runLoad(
     reloadOf: options.reloadOf,
   });
   try {
-    const fingerprint = await fingerprintOf(plan.spec.source.path);
+    const fingerprint = isFileSource(plan.spec.source) ? await fingerprintOf(plan.spec.source.path) : null;
     const resume = options.resume ?? null;
     const record = new RunRecord(
       store,

@@ -1,7 +1,9 @@
 import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
 import { type ErrorCode, isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
+import { isFileSource } from '../../common/spec/job-spec.ts';
 import type { RejectedRow } from '../../common/types.ts';
 import { type LoadProgress, type LoadResult, loadFailureCounts } from '../load/index.ts';
+import type { OpenedSource } from '../sources/types.ts';
 import type {
   CommittedPosition,
   FinalRunStatus,
@@ -48,6 +50,8 @@ export class RunRecord {
   readonly id: string;
   readonly #store: RunStore;
   readonly #writer: RejectWriter;
+  /** The source's own account of where a record is (API page, database key), if it has one. */
+  readonly #placeOf: OpenedSource['placeOf'];
   readonly #started: number;
   readonly #incremental: boolean;
   #watermarkBefore: string | null = null;
@@ -80,12 +84,13 @@ export class RunRecord {
       trigger,
     });
     this.#writer = store.rejects.writer(this.id);
+    this.#placeOf = plan.job.source.placeOf?.bind(plan.job.source);
     const commits = !dryRun && plan.spec.settings.commitEvery !== undefined && plan.target.mode !== 'replace';
     this.commitLog = commits
       ? new CommitLog({
           id: this.id,
           store,
-          sourcePath: plan.spec.source.path,
+          sourcePath: isFileSource(plan.spec.source) ? plan.spec.source.path : null,
           skipRecords: start.resume?.from?.records ?? 0,
           flushRejects: () => this.#writer.flush(),
         })
@@ -145,7 +150,15 @@ export class RunRecord {
 
   /** Keeps rejected rows (written in batches; `end*` writes what is left). */
   readonly rejected = (rows: RejectedRow[]): void => {
-    this.#writer.add(rows);
+    const placeOf = this.#placeOf;
+    this.#writer.add(
+      placeOf
+        ? rows.map((r) => {
+            const at = r.at ?? placeOf(r.line, r.raw);
+            return at ? { ...r, at } : r;
+          })
+        : rows,
+    );
     this.commitLog?.rejected(rows.map((r) => r.line));
   };
 

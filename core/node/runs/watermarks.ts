@@ -1,18 +1,27 @@
+import { isFileSource } from '../../common/spec/job-spec.ts';
+import { sourceLabel } from '../../common/spec/source-label.ts';
 import type { LoadResult } from '../load/index.ts';
 import type { RunStore } from '../store/index.ts';
 import type { RunPlan } from './plan-run.ts';
 
-/** Where an incremental load's watermark is kept: per job (or source file) and target table. */
-function watermarkSlot(plan: RunPlan): { key: string; table: string } {
+/** What names a watermark's slot: the job (or its source) and the target table. */
+type WatermarkOwner = Pick<RunPlan, 'spec' | 'target' | 'targetLabel'>;
+
+/** Where an incremental load's watermark is kept: per job (or source) and target table. */
+function watermarkSlot(plan: WatermarkOwner): { key: string; table: string } {
   const { spec, target, targetLabel } = plan;
   return {
-    key: spec.name ? `job:${spec.name}` : `file:${spec.source.path}`,
+    key: spec.name
+      ? `job:${spec.name}`
+      : isFileSource(spec.source)
+        ? `file:${spec.source.path}`
+        : `source:${sourceLabel(spec.source)}`,
     table: `${targetLabel}/${target.table}`,
   };
 }
 
 /** The watermark an incremental load starts above (null: load everything); null for other modes. */
-export function readWatermark(store: RunStore, plan: RunPlan): string | null {
+export function readWatermark(store: RunStore, plan: WatermarkOwner): string | null {
   if (plan.target.mode !== 'incremental') return null;
   const slot = watermarkSlot(plan);
   return store.watermarks.get(slot.key, slot.table)?.value ?? null;

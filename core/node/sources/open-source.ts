@@ -1,5 +1,5 @@
 import { LoadstoneError } from '../../common/errors.ts';
-import type { SourceSpec } from '../../common/spec/job-spec.ts';
+import type { FileSourceSpec, SourceSpec } from '../../common/spec/job-spec.ts';
 import { checkTextHead, isZip } from './binary-check.ts';
 import { HEAD_BYTES, openByteInput } from './byte-input.ts';
 import { openDelimitedSource } from './delimited/delimited-source.ts';
@@ -18,6 +18,21 @@ import type { OpenedSource, OpenSourceOptions } from './types.ts';
  *   file, a gzipped XLSX), SPEC_INVALID (settings that cannot work together)
  */
 export async function openSource(spec: SourceSpec, opts: OpenSourceOptions = {}): Promise<OpenedSource> {
+  switch (spec.kind) {
+    case 'postgres':
+    case 'mysql':
+    case 'sqlite':
+      throw new LoadstoneError(
+        'SPEC_INVALID',
+        `source.kind: '${spec.kind}' sources are not supported by this build; load a file`,
+      );
+    default:
+      return await openFileSource(spec, opts);
+  }
+}
+
+/** Opens a source file (see `openSource`). */
+async function openFileSource(spec: FileSourceSpec, opts: OpenSourceOptions): Promise<OpenedSource> {
   const input = await openByteInput(spec.path, spec.compression);
   try {
     let guess: FormatGuess = spec.format

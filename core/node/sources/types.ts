@@ -1,9 +1,10 @@
-import type { Encoding, SourceKind } from '../../common/spec/job-spec.ts';
-import type { RawValue, RowProblem } from '../../common/types.ts';
+import type { Encoding, ReadKind } from '../../common/spec/job-spec.ts';
+import type { ColumnType, RawValue, RecordPlace, RowProblem } from '../../common/types.ts';
 
 /** What a source found out (or was told) about the file it reads. */
 export interface DetectedFormat {
-  kind: SourceKind;
+  /** The file format, or the kind of a non-file source (database, HTTP API: UTF-8, no compression, header true). */
+  kind: ReadKind;
   /** Text encoding (XLSX: always 'utf-8'). */
   encoding: Encoding;
   compression: 'none' | 'gzip';
@@ -67,10 +68,31 @@ export interface OpenedSource {
    * `extra`, exactly as `rows()` gave them. Only sources that give rows a `text` have it.
    */
   reparse?(recordText: string): RawValue[];
+  /**
+   * The target type each column's values already have (a database column's declared type), or null
+   * where the source only has text or mixed values. Inference takes these types instead of guessing;
+   * a value of that type passes through without being parsed again.
+   */
+  readonly columnTypes?: readonly (ColumnType | null)[];
+  /**
+   * Where a record is, for the error report, when its line (record number) alone does not say:
+   * an API page and the record's index in it, or a database row's key. `raw` is keyed by source column.
+   */
+  placeOf?(line: number, raw: Readonly<Record<string, RawValue>>): RecordPlace | undefined;
 }
 
 export interface OpenSourceOptions {
   signal?: AbortSignal;
+  /**
+   * An incremental load's stored watermark (the target's normalized value as text). A source that
+   * can ask for newer records only (a database query's `WHERE col > $mark`, an API's request
+   * parameter) does so; the loader still skips rows at or below it, so a source may ignore it.
+   * `sourceColumn` names the source column that becomes the watermark column, given the source's columns.
+   */
+  incremental?: {
+    after: string;
+    sourceColumn: (columns: readonly string[]) => string | undefined;
+  };
   /** A reload of an export for fixing: drop its trailing `loadstone_error` column (`dropFixingColumn`). */
   reload?: boolean;
 }

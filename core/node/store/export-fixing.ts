@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { LoadstoneError } from '../../common/errors.ts';
 import { FIXING_ERROR_COLUMN, guardCell } from '../../common/export-format.ts';
+import { type FileSourceSpec, isFileSource } from '../../common/spec/job-spec.ts';
 import { type FixingDialect, fixingDialect } from '../../common/spec/source-dialect.ts';
 import { runSeqOf } from './context.ts';
 import { byteOrderMark, encodable, encodeText, toEncodable } from './encode-text.ts';
@@ -40,7 +41,7 @@ export async function exportForFixing(
   runSeqOf(ctx, runId);
   const run = store.runs.get(runId);
   if (!run) throw new LoadstoneError('NOT_FOUND', `no run '${runId}' in ${ctx.path}`);
-  const s = run.spec.source;
+  const s: Partial<FileSourceSpec> = isFileSource(run.spec.source) ? run.spec.source : {};
   const dialect = fixingDialect(
     run.sourceFormat,
     {

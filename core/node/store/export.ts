@@ -68,7 +68,8 @@ export function csvReportHeader(sourceColumns: readonly string[], withRawText: b
  * - CSV: one line per rejected record: the source columns as read, then line, stage, and the
  *   record's errors' column / reason / message joined by `; ` (SQLSTATE appended to the message).
  *   Cells are formula-neutralised (see csv.ts).
- * - JSON (an array) and NDJSON (one object a line): `{ line, stage, raw, rawText, errors }`, with
+ * - JSON (an array) and NDJSON (one object a line): `{ line, at, stage, raw, rawText, errors }`
+ *   (`at`: where an API or database record came from, see `RecordPlace`; null for a file), with
  *   `raw` exactly as stored (JSON numbers keep their source text) and `errors` as an array.
  * A file path is written to a temporary name and renamed when complete; a stream is not ended.
  * @returns the number of rows written and the path (null for a stream).
@@ -158,7 +159,7 @@ function csvLine(row: RejectedRowRecord, sourceColumns: readonly string[], withR
 
 function jsonRecord(row: RejectedRowRecord): string {
   // raw and errors are spliced as stored: valid JSON, and raw keeps exact number text.
-  return `{"line":${row.line},"stage":"${row.stage}","raw":${row.raw},"rawText":${
+  return `{"line":${row.line},"at":${row.place ?? 'null'},"stage":"${row.stage}","raw":${row.raw},"rawText":${
     row.raw_text === null ? 'null' : JSON.stringify(row.raw_text)
   },"errors":${row.errors}}`;
 }

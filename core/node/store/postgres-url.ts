@@ -191,25 +191,9 @@ function parsePort(text: string, fail: (why: string) => never): number {
 /** `password=…` inside free text; stops before quotes and brackets so redacted JSON stays valid. */
 const PASSWORD_PARAM_RE = /(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^&\s"',;)}\]]*)/gi;
 
-/**
- * Replaces the password of a URL (and any `password=` parameter) with `***`. Safe on malformed
- * text: when unsure where the user info ends it redacts more, never less. A saved connection name
- * passes unchanged; a libpq key=value string has its `password=` value redacted.
- */
-export function redactUrl(text: string): string {
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text);
-  if (!scheme) return text.replace(/(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)/gi, '$1***');
-  let out = text;
-  const rest = text.slice(scheme[0].length);
-  const at = rest.lastIndexOf('@');
-  if (at >= 0) {
-    const userinfo = rest.slice(0, at);
-    const colon = userinfo.indexOf(':');
-    if (colon >= 0) out = `${scheme[0]}${userinfo.slice(0, colon)}:***${rest.slice(at)}`;
-  }
-  // To the next parameter: a '#' in a password is not the start of a fragment to keep.
-  return out.replace(/([?&]password=)[^&]*/gi, '$1***');
-}
+import { redactUrl } from '../../common/spec/source-label.ts';
+
+export { redactUrl };
 
 /**
  * Redacts every `scheme://user:password@` and `password=…` inside free text (error messages,

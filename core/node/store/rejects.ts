@@ -27,7 +27,7 @@ export interface RejectsRepo {
 export function createRejectsRepo(ctx: StoreContext): RejectsRepo {
   const { db } = ctx;
   const insertRow = db.prepare(
-    'INSERT INTO rejected_rows (run_seq, line, stage, raw, raw_exact, raw_text, errors) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO rejected_rows (run_seq, line, stage, raw, raw_exact, raw_text, errors, place) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const insertError = db.prepare(
     'INSERT INTO reject_errors (run_seq, row_id, stage, column_name, reason, value) VALUES (?, ?, ?, ?, ?, ?)',
@@ -78,6 +78,7 @@ export function createRejectsRepo(ctx: StoreContext): RejectsRepo {
             exact ? 1 : 0,
             row.rawText ?? null,
             JSON.stringify(errors),
+            row.at ? JSON.stringify(row.at) : null,
           ).lastInsertRowid;
           for (const e of row.errors) insertError.run(seq, rowId, row.stage, e.column, e.reason, e.value);
         }

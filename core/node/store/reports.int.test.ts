@@ -101,6 +101,7 @@ describe('100,000 rejected rows', () => {
     expect(first.rows[0]).toEqual({
       id: expect.any(Number),
       line: 2,
+      at: null,
       stage: 'normalize',
       raw: { id: '0', amount: 'x0', date: '2024-02-31', note: 'plain' },
       rawText: null,
@@ -363,6 +364,7 @@ describe('report columns', () => {
     expect(jsonText).toContain('"extra":12345678901234567890');
     expect(JSON.parse(jsonText)[1]).toEqual({
       line: 4,
+      at: null,
       stage: 'parse',
       raw: {},
       rawText: '{"line": oops',

@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { RejectStage } from '../../common/types.ts';
+import type { RecordPlace, RejectStage } from '../../common/types.ts';
 import { runSeqOf, type StoreContext } from './context.ts';
 import { parseRaw } from './raw-json.ts';
 import type { ReportFilter, ReportSummaryItem, StoredRejectedRow } from './types.ts';
@@ -35,10 +35,12 @@ export interface RejectedRowRecord {
   raw_exact: number;
   raw_text: string | null;
   errors: string;
+  /** JSON of a `RecordPlace`, or null (a file line). */
+  place: string | null;
 }
 
 let cursorCount = 0;
-const ROW_COLUMNS = 'r.id, r.line, r.stage, r.raw, r.raw_exact, r.raw_text, r.errors';
+const ROW_COLUMNS = 'r.id, r.line, r.stage, r.raw, r.raw_exact, r.raw_text, r.errors, r.place';
 
 /**
  * Builds the statements that select rows for a filter. Filters on column/reason go through the
@@ -170,6 +172,7 @@ export function toStoredRow(r: RejectedRowRecord): StoredRejectedRow {
   return {
     id: r.id,
     line: r.line,
+    at: r.place === null ? null : (JSON.parse(r.place) as RecordPlace),
     stage: r.stage,
     raw: parseRaw(r.raw, r.raw_exact === 1),
     rawText: r.raw_text,

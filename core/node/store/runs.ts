@@ -3,6 +3,7 @@ import os from 'node:os';
 import { LoadstoneError } from '../../common/errors.ts';
 import type { ColumnSpec, JobSpec } from '../../common/spec/job-spec.ts';
 import type { SourceDialect } from '../../common/spec/source-dialect.ts';
+import { sourceLabel } from '../../common/spec/source-label.ts';
 import {
   deleteRejectsPast,
   type ResumeColumns,
@@ -170,7 +171,7 @@ export function createRunsRepo(
       const values = [
         snapshot.jobName ?? null,
         JSON.stringify(spec),
-        spec.source.path,
+        sourceLabel(spec.source),
         JSON.stringify(snapshot.sourceColumns ?? []),
         target?.connection ?? 'local',
         target?.table ?? '',
@@ -356,9 +357,16 @@ function durationOf(started: string, ended: string | null): number | null {
 
 /** The spec as recorded on a run: a password in a target URL never reaches the store. */
 function redactSpec(spec: JobSpec): JobSpec {
+  let out = spec;
   const target = spec.target;
-  if (!target || !isPostgresUrl(target.connection)) return spec;
-  return { ...spec, target: { ...target, connection: redactUrl(target.connection) } };
+  if (target && isPostgresUrl(target.connection)) {
+    out = { ...out, target: { ...target, connection: redactUrl(target.connection) } };
+  }
+  const source = spec.source;
+  if (source.kind === 'postgres' || source.kind === 'mysql') {
+    out = { ...out, source: { ...source, connection: redactUrl(source.connection) } };
+  }
+  return out;
 }
 
 const ID_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';

@@ -1,6 +1,6 @@
 import type { ColumnSpec, JobSpec, LoadMode } from '../../common/spec/job-spec.ts';
 import type { SourceDialect } from '../../common/spec/source-dialect.ts';
-import type { RawValue, RejectStage, RowError } from '../../common/types.ts';
+import type { RawValue, RecordPlace, RejectStage, RowError } from '../../common/types.ts';
 import type { SslMode } from './postgres-url.ts';
 
 /** Run lifecycle. `interrupted`: the process ended while the run was still `running`. */
@@ -159,6 +159,8 @@ export interface ReportFilter {
 export interface StoredRejectedRow {
   id: number;
   line: number;
+  /** Where the record is when `line` alone does not say (API page, database key). */
+  at: RecordPlace | null;
   stage: RejectStage;
   raw: Record<string, RawValue>;
   rawText: string | null;

@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import type { GrantedFileDto } from '../../../core/common/contract/shared-schemas.ts';
-import type { SourceOptions, SourceRef } from '../../../core/common/contract/source-ref.ts';
+import type { FileSourceRef, SourceOptions } from '../../../core/common/contract/source-ref.ts';
 import { ENCODINGS, SOURCE_KINDS } from '../../../core/common/spec/job-spec.ts';
 import { useCommand } from '../../api/queries.ts';
 import { formatBytes } from '../../components/format.ts';
@@ -20,7 +20,7 @@ function delimiterLabel(d: string | undefined): string {
 }
 
 /** What Loadstone detected about the file, each item overridable. */
-export function DetectedFormat(props: { source: SourceRef; file: GrantedFileDto }) {
+export function DetectedFormat(props: { source: FileSourceRef; file: GrantedFileDto }) {
   const { dispatch } = useWizard();
   const inspect = useCommand('sources.inspect', props.source, { retry: false, refetchOnWindowFocus: false });
   const s = props.source;

@@ -1,10 +1,10 @@
 import { type AlertRules, DEFAULT_ALERT_TRIGGERS } from '../../../core/common/alerts/rules.ts';
 import type { GrantedFileDto } from '../../../core/common/contract/shared-schemas.ts';
 import type {
+  FileSourceRef,
   JobSpecRefInput,
   SavedJobSpec,
   SourceOptions,
-  SourceRef,
 } from '../../../core/common/contract/source-ref.ts';
 import type { ColumnSpec, DateOrder, FormatOptions, TargetSpec } from '../../../core/common/spec/job-spec.ts';
 import type { ColumnType } from '../../../core/common/types.ts';
@@ -45,7 +45,7 @@ export interface WizardState {
   /** The file the operator picked (a handle the engine granted, its name, whether it is an upload). */
   file: GrantedFileDto | null;
   /** How to read `file`: its handle and the source options. */
-  source: SourceRef | null;
+  source: FileSourceRef | null;
   format: FormatOptions;
   /** Edits keyed by source column. */
   columns: Record<string, ColumnEdit>;
@@ -242,7 +242,7 @@ export function hasUnsavedJobChanges(state: WizardState): boolean {
 export function jobFingerprint(state: WizardState): string | null {
   const spec = buildSpec(state, { withTarget: true });
   if (!spec || !state.file) return null;
-  const { handle: _handle, ...options } = spec.source;
+  const { handle: _handle, ...options } = spec.source as FileSourceRef;
   const { name: _name, ...rest } = spec;
   const file = { name: state.file.name, sizeBytes: state.file.sizeBytes, uploaded: state.file.uploaded };
   return JSON.stringify({ ...rest, source: { ...options, file } });
@@ -267,7 +267,7 @@ export function fromSavedSpec(name: string, spec: SavedJobSpec, file: GrantedFil
     jobName: spec.name ?? name,
     openedJob: name,
     file,
-    source: file ? { ...spec.source, handle: file.handle } : null,
+    source: file ? ({ ...spec.source, handle: file.handle } as FileSourceRef) : null,
     format: spec.format ?? {},
     columns,
     columnOrder: (spec.columns ?? []).map((c) => c.source),

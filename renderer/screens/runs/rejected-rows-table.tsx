@@ -2,6 +2,7 @@ import { type InfiniteData, useInfiniteQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef } from 'react';
 import type { CallError, CommandOutput, RejectedRowDto } from '../../../core/common/contract/index.ts';
+import { placeText } from '../../../core/common/types.ts';
 import { useTransport } from '../../api/api-context.tsx';
 import { displayValue, formatCount } from '../../components/format.ts';
 import { Empty, ErrorBox, Loading } from '../../components/states.tsx';
@@ -143,8 +144,12 @@ function RowCells(props: {
   );
   return (
     <>
-      <td className="grid-cell num" data-testid="rejected-line">
-        {row.line}
+      <td
+        className="grid-cell num"
+        data-testid="rejected-line"
+        title={row.at ? placeText(row.line, row.at) : undefined}
+      >
+        {row.at ? placeText(row.line, row.at).replace(/ \(.*\)$/, '') : row.line}
       </td>
       <td className="grid-cell">{text(row.stage)}</td>
       <td className="grid-cell mono" data-testid="rejected-column">

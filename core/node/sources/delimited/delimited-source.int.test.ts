@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { SourceSpec } from '../../../common/spec/job-spec.ts';
+import type { FileSourceSpec } from '../../../common/spec/job-spec.ts';
 import { openByteInput } from '../byte-input.ts';
 import type { OpenedSource, OpenSourceOptions, SourceRow } from '../types.ts';
 import { BATCH_ROWS, openDelimitedSource } from './delimited-source.ts';
@@ -22,7 +22,7 @@ function write(name: string, content: string | Buffer): string {
 
 async function open(
   file: string,
-  spec: Partial<SourceSpec> = {},
+  spec: Partial<FileSourceSpec> = {},
   opts?: OpenSourceOptions,
 ): Promise<OpenedSource> {
   const input = await openByteInput(file, spec.compression);
@@ -50,7 +50,7 @@ async function readAll(source: OpenedSource): Promise<SourceRow[]> {
   return rows;
 }
 
-async function read(file: string, spec: Partial<SourceSpec> = {}) {
+async function read(file: string, spec: Partial<FileSourceSpec> = {}) {
   const source = await open(file, spec);
   return { source, format: source.format, columns: source.columns, rows: await readAll(source) };
 }

@@ -1,5 +1,5 @@
 import { LoadstoneError } from '../../../common/errors.ts';
-import type { SourceSpec } from '../../../common/spec/job-spec.ts';
+import type { FileSourceSpec } from '../../../common/spec/job-spec.ts';
 import { type ByteInput, HEAD_BYTES } from '../byte-input.ts';
 import { ChunkDecoder, decodeAll } from '../encoding/chunk-decoder.ts';
 import { detectEncoding } from '../encoding/detect-encoding.ts';
@@ -36,7 +36,7 @@ export interface DelimitedHints {
  */
 export async function openDelimitedSource(
   input: ByteInput,
-  spec: SourceSpec,
+  spec: FileSourceSpec,
   opts: OpenSourceOptions = {},
   hints: DelimitedHints = {},
 ): Promise<OpenedSource> {
@@ -173,7 +173,7 @@ function withPath(error: unknown, path: string): unknown {
   });
 }
 
-function checkDialectSpec(spec: SourceSpec): void {
+function checkDialectSpec(spec: FileSourceSpec): void {
   const { delimiter, quote } = spec;
   if (delimiter === '\n' || delimiter === '\r') {
     throw new LoadstoneError('SPEC_INVALID', 'source.delimiter: a line break cannot be the delimiter');

@@ -1,6 +1,6 @@
 import type { Token } from 'stream-json/core/parser.js';
 import { LoadstoneError } from '../../../common/errors.ts';
-import type { SourceSpec } from '../../../common/spec/job-spec.ts';
+import type { FileSourceSpec } from '../../../common/spec/job-spec.ts';
 import { type ByteInput, HEAD_BYTES } from '../byte-input.ts';
 import type { OpenedSource, OpenSourceOptions } from '../types.ts';
 import { ArrayRecordAssembler } from './json-assembler.ts';
@@ -24,7 +24,7 @@ import { openRecordSource } from './record-source.ts';
  */
 export async function openJsonSource(
   input: ByteInput,
-  spec: SourceSpec,
+  spec: FileSourceSpec,
   opts: OpenSourceOptions,
 ): Promise<OpenedSource> {
   try {

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_LINE_CHARS, type SourceSpec } from '../../../common/spec/job-spec.ts';
+import { DEFAULT_MAX_LINE_CHARS, type FileSourceSpec } from '../../../common/spec/job-spec.ts';
 import type { ByteInput } from '../byte-input.ts';
 import { type ColumnIndex, ProblemItem, RecordItem } from '../json/json-record.ts';
 import { detectJsonEncoding } from '../json/json-text.ts';
@@ -18,7 +18,7 @@ import { NdjsonLineParser } from './ndjson-line.ts';
  */
 export async function openNdjsonSource(
   input: ByteInput,
-  spec: SourceSpec,
+  spec: FileSourceSpec,
   opts: OpenSourceOptions,
 ): Promise<OpenedSource> {
   try {

@@ -1,5 +1,5 @@
 import { LoadstoneError } from '../../../common/errors.ts';
-import { DEFAULT_MAX_LINE_CHARS, type SourceSpec } from '../../../common/spec/job-spec.ts';
+import { DEFAULT_MAX_LINE_CHARS, type FileSourceSpec } from '../../../common/spec/job-spec.ts';
 import type { OpenedSource, OpenSourceOptions, SourceRow } from '../types.ts';
 import { readSharedStrings } from './shared-strings.ts';
 import { type SheetContext, SheetHandler, type SheetRow } from './sheet-reader.ts';
@@ -31,7 +31,7 @@ const BATCH_ROWS = 1_000;
  */
 export async function openXlsxSource(
   path: string,
-  spec: SourceSpec,
+  spec: FileSourceSpec,
   opts: OpenSourceOptions,
 ): Promise<OpenedSource> {
   const { signal } = opts;
