@@ -96,14 +96,16 @@ describe('source kinds', () => {
     expect(issuesOf({ source: { kind: 'sqlite', path: 'crm.db' } })).toEqual([
       'source.table: a database source reads either a table or a query: give exactly one of source.table and source.query',
     ]);
-    expect(issuesOf({ source: { kind: 'mysql', connection: 'm', table: 't', query: 'select 1' } })).toHaveLength(1);
-    expect(issuesOf({ source: { kind: 'mysql', connection: 'm', table: 't', sample: 'tablesample' } })).toEqual([
-      "source.sample: 'tablesample' sampling is only for PostgreSQL sources, not mysql",
-    ]);
+    expect(
+      issuesOf({ source: { kind: 'mysql', connection: 'm', table: 't', query: 'select 1' } }),
+    ).toHaveLength(1);
+    expect(
+      issuesOf({ source: { kind: 'mysql', connection: 'm', table: 't', sample: 'tablesample' } }),
+    ).toEqual(["source.sample: 'tablesample' sampling is only for PostgreSQL sources, not mysql"]);
     // A file option on a database source is named by its path, not swallowed.
-    expect(issuesOf({ source: { kind: 'postgres', connection: 'r', table: 't', delimiter: ';' } })[0]).toMatch(
-      /^source: .*delimiter/,
-    );
+    expect(
+      issuesOf({ source: { kind: 'postgres', connection: 'r', table: 't', delimiter: ';' } })[0],
+    ).toMatch(/^source: .*delimiter/);
   });
 
   it('names an unknown kind by its path', () => {
