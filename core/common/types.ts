@@ -107,6 +107,8 @@ export type ReasonCode =
   | 'invalid_boolean'
   | 'invalid_date'
   | 'impossible_date'
+  /** MySQL's `0000-00-00` (or a date with a zero month or day): never loaded as NULL. */
+  | 'zero_date'
   | 'invalid_timestamp'
   | 'invalid_uuid'
   | 'invalid_json'

@@ -78,6 +78,8 @@ export const commands = {
         .min(1)
         .max(64)
         .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, _ . -'),
+      /** `postgres` (default, or from a `mysql://` URL's scheme) or `mysql` (a MySQL / MariaDB source). */
+      kind: z.enum(['postgres', 'mysql']).optional(),
       /** Either a URL … */
       url: z.string().optional(),
       /** … or fields. */

@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'SOURCE_NOT_FOUND',
   'SOURCE_UNREADABLE',
   'SOURCE_FORMAT',
+  /** A database source cannot be reached: refused connection or login, or the connection cut mid-read. */
+  'SOURCE_UNREACHABLE',
   'TARGET_UNREACHABLE',
   'TARGET_INCOMPATIBLE',
   'LOAD_ABORTED_ERROR_RATE',

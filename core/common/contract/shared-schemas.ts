@@ -215,7 +215,8 @@ export const reportSummaryItemSchema = z.object({
 
 export const connectionSchema = z.object({
   name: z.string(),
-  kind: z.literal('postgres'),
+  /** A PostgreSQL connection (a target or a source), or a MySQL / MariaDB one (a source only). */
+  kind: z.enum(['postgres', 'mysql']),
   host: z.string(),
   port: z.number().int(),
   database: z.string(),

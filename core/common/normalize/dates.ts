@@ -110,6 +110,8 @@ export function makeDateRule(options: DateRuleOptions): CellRule<string> {
   return (text: string): string | Rejection => {
     const status = readDateTime(text, order, pivot, numericDates, f);
     if (status !== OK) {
+      const zero = zeroDateRejection(text);
+      if (zero) return zero;
       return new Rejection(
         status === IMPOSSIBLE ? 'impossible_date' : 'invalid_date',
         `${quote(text)} ${f.problem}`,
@@ -130,4 +132,22 @@ export function makeDateRule(options: DateRuleOptions): CellRule<string> {
     }
     return formatDate(f.year, f.month, f.day);
   };
+}
+
+/** An ISO date whose year, month or day is all zeros: MySQL's `0000-00-00` and its relatives. */
+const ZERO_DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])/;
+
+/**
+ * `zero_date` for MySQL's zero date (`0000-00-00`, `0000-00-00 00:00:00`) or a date with a zero
+ * month or day (`2024-00-15`, allowed by some MySQL modes): it is no date, and loading it as NULL
+ * would hide it. Undefined for anything else.
+ */
+export function zeroDateRejection(text: string): Rejection | undefined {
+  const m = ZERO_DATE_RE.exec(text);
+  if (!m || (m[1] !== '0000' && m[2] !== '00' && m[3] !== '00')) return undefined;
+  return new Rejection(
+    'zero_date',
+    `${quote(text)} is a MySQL zero date, not a date: it is rejected rather than loaded as NULL ` +
+      '(fix it at the source or map it to NULL there)',
+  );
 }

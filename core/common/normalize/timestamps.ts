@@ -11,7 +11,7 @@ import {
   quote,
 } from './date-calendar.ts';
 import { IMPOSSIBLE, newFields, OK } from './date-fields.ts';
-import { checkDateOptions, type DateRuleOptions, readDateTime } from './dates.ts';
+import { checkDateOptions, type DateRuleOptions, readDateTime, zeroDateRejection } from './dates.ts';
 import { getTimeZone, localToUtc } from './time-zone.ts';
 
 export { isValidTimeZone } from './time-zone.ts';
@@ -57,6 +57,8 @@ export function makeTimestampRule(options: TimestampRuleOptions): CellRule<strin
   return (text: string): string | Rejection => {
     const status = readDateTime(text, order, pivot, numericDates, f);
     if (status !== OK) {
+      const zero = zeroDateRejection(text);
+      if (zero) return zero;
       return new Rejection(
         status === IMPOSSIBLE ? 'impossible_date' : 'invalid_timestamp',
         `${quote(text)} ${f.problem}`,

@@ -44,6 +44,7 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
     case 'RESUME_NOT_POSSIBLE':
     case 'SOURCE_CHANGED':
       return EXIT.usage;
+    case 'SOURCE_UNREACHABLE':
     case 'TARGET_UNREACHABLE':
     case 'TARGET_INCOMPATIBLE':
     case 'ALERT_DELIVERY_FAILED':

@@ -53,6 +53,7 @@ export function statusForCode(code: ContractErrorCode): number {
     // The request was well-formed but the engine could not do it (unreadable file, unreachable server…).
     case CODES.SOURCE_UNREADABLE:
     case CODES.SOURCE_FORMAT:
+    case CODES.SOURCE_UNREACHABLE:
     case CODES.TARGET_UNREACHABLE:
     case CODES.TARGET_INCOMPATIBLE:
     case CODES.LOAD_ABORTED_ERROR_RATE:

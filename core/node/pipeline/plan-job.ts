@@ -7,7 +7,7 @@ import { sourceLabel } from '../../common/spec/source-label.ts';
 import type { RawValue } from '../../common/types.ts';
 import { checkColumnCount } from '../sources/column-limit.ts';
 import { openSource } from '../sources/open-source.ts';
-import type { OpenedSource, SourceRow } from '../sources/types.ts';
+import type { OpenedSource, SourceConnections, SourceRow } from '../sources/types.ts';
 
 /** A source opened and sampled, with its column plans decided, ready to stream every row. */
 export interface PlannedJob {
@@ -40,12 +40,15 @@ export async function planJob(
     reload?: boolean;
     /** An incremental load's stored watermark and its (target) column, for sources that push it down. */
     incremental?: { after: string; watermark: string };
+    /** Saved connections for a database source (the run store's). */
+    connections?: SourceConnections;
   } = {},
 ): Promise<PlannedJob> {
   const incremental = options.incremental;
   const source = await openSource(spec.source, {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.reload ? { reload: true } : {}),
+    ...(options.connections ? { connections: options.connections } : {}),
     ...(incremental
       ? {
           incremental: {

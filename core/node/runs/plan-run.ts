@@ -17,6 +17,7 @@ import type { TargetConfig } from '../pg/connect.ts';
 import { type PlannedJob, planJob } from '../pipeline/plan-job.ts';
 import type { RunStore } from '../store/index.ts';
 import { LOCAL_CONNECTION } from '../store/resolve-connection.ts';
+import { sourceConnections } from './source-connections.ts';
 import { readWatermark } from './watermarks.ts';
 
 /** A load decided but not yet recorded: the spec, its target, the opened source and the column plans. */
@@ -77,6 +78,7 @@ export async function planRun(
   const job = await planJob(spec, {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.reloadOf ? { reload: true } : {}),
+    connections: sourceConnections(store, options.env),
     ...(after !== null && target.watermark ? { incremental: { after, watermark: target.watermark } } : {}),
   });
   try {

@@ -19,8 +19,11 @@ import type { OpenedSource, OpenSourceOptions } from './types.ts';
  */
 export async function openSource(spec: SourceSpec, opts: OpenSourceOptions = {}): Promise<OpenedSource> {
   switch (spec.kind) {
+    case 'mysql': {
+      const { openMysqlSource } = await import('./mysql/mysql-source.ts');
+      return await openMysqlSource(spec, opts);
+    }
     case 'postgres':
-    case 'mysql':
     case 'sqlite':
       throw new LoadstoneError(
         'SPEC_INVALID',

@@ -1,5 +1,6 @@
 import type { Encoding, ReadKind } from '../../common/spec/job-spec.ts';
 import type { ColumnType, RawValue, RecordPlace, RowProblem } from '../../common/types.ts';
+import type { MysqlConnectionConfig } from './mysql/mysql-url.ts';
 
 /** What a source found out (or was told) about the file it reads. */
 export interface DetectedFormat {
@@ -81,6 +82,12 @@ export interface OpenedSource {
   placeOf?(line: number, raw: Readonly<Record<string, RawValue>>): RecordPlace | undefined;
 }
 
+/** Saved connections as database sources resolve them (the run store's, given by the caller). */
+export interface SourceConnections {
+  /** A MySQL source's saved connection name or `mysql://` URL → its config (password included). */
+  mysql?(nameOrUrl: string): MysqlConnectionConfig;
+}
+
 export interface OpenSourceOptions {
   signal?: AbortSignal;
   /**
@@ -93,6 +100,11 @@ export interface OpenSourceOptions {
     after: string;
     sourceColumn: (columns: readonly string[]) => string | undefined;
   };
+  /**
+   * Resolves a database source's saved connection name (or URL) to what it connects with: the run
+   * store's connections. Without it a source accepts URLs only.
+   */
+  connections?: SourceConnections;
   /** A reload of an export for fixing: drop its trailing `loadstone_error` column (`dropFixingColumn`). */
   reload?: boolean;
 }

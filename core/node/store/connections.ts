@@ -1,4 +1,13 @@
 import { LoadstoneError } from '../../common/errors.ts';
+import { redactUrl } from '../../common/spec/source-label.ts';
+import {
+  isMysqlUrl,
+  MYSQL_PORT,
+  type MysqlConnectionConfig,
+  mysqlConfig,
+  parseMysqlUrl,
+  resolveMysqlUrl,
+} from '../sources/mysql/mysql-url.ts';
 import type { StoreContext } from './context.ts';
 import {
   formatPostgresUrl,
@@ -14,7 +23,7 @@ import {
   resolveConnection,
   type SavedConnectionRecord,
 } from './resolve-connection.ts';
-import type { ConnectionInfo, ConnectionInput, ConnectionOptions } from './types.ts';
+import type { ConnectionInfo, ConnectionInput, ConnectionKind, ConnectionOptions } from './types.ts';
 
 /** Saved connections. Secrets go in encrypted and never come out of this API except into `resolve`. */
 export interface ConnectionsRepo {
@@ -44,6 +53,13 @@ export interface ConnectionsRepo {
     input: Omit<ConnectionInput, 'name'> & { name?: string },
     opts: Omit<ResolveConnectionOptions, 'secretStore' | 'lookup'>,
   ): ResolvedConnection;
+  /**
+   * A MySQL source's `mysql://` URL or saved MySQL connection → what it connects with. Password order:
+   * the saved encrypted secret, the URL's, `MYSQL_PWD`.
+   * @throws LoadstoneError NOT_FOUND (unknown name), BAD_USAGE (bad URL, a PostgreSQL connection),
+   *   SECRET_UNAVAILABLE (only an undecryptable saved secret could give the password).
+   */
+  resolveMysql(nameOrUrl: string, opts: { env: NodeJS.ProcessEnv }): MysqlConnectionConfig;
   /** The URL of a saved connection, without any password (for display). */
   displayUrl(info: ConnectionInfo): string;
 }
@@ -54,7 +70,7 @@ const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 interface ConnectionRow {
   id: number;
   name: string;
-  kind: 'postgres';
+  kind: ConnectionKind;
   host: string;
   port: number;
   database: string;
@@ -73,8 +89,9 @@ export function createConnectionsRepo(ctx: StoreContext): ConnectionsRepo {
   const all = db.prepare('SELECT * FROM connections ORDER BY name COLLATE NOCASE');
   const insert =
     db.prepare(`INSERT INTO connections (name, kind, host, port, database, user_name, ssl_mode, options,
-    secret, created_at, updated_at) VALUES (?, 'postgres', ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const update = db.prepare(`UPDATE connections SET name = ?, host = ?, port = ?, database = ?, user_name = ?,
+    secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const update =
+    db.prepare(`UPDATE connections SET name = ?, kind = ?, host = ?, port = ?, database = ?, user_name = ?,
     ssl_mode = ?, options = ?, secret = ?, updated_at = ? WHERE id = ?`);
   const del = db.prepare('DELETE FROM connections WHERE name = ?');
 
@@ -116,7 +133,7 @@ export function createConnectionsRepo(ctx: StoreContext): ConnectionsRepo {
           "'local' is reserved for the embedded warehouse; choose another name",
         );
       }
-      const { settings, password } = formSettings(input);
+      const { settings, password, kind } = formSettings(input);
 
       return db.transaction((): ConnectionInfo => {
         const editing =
@@ -133,7 +150,7 @@ export function createConnectionsRepo(ctx: StoreContext): ConnectionsRepo {
         }
         let secret: Buffer | null;
         if (password !== undefined && password !== '') {
-          secret = encryptSecret(ctx, name, password, settings);
+          secret = encryptSecret(ctx, name, password, settings, kind);
         } else if (password === '') {
           secret = null;
         } else {
@@ -142,6 +159,7 @@ export function createConnectionsRepo(ctx: StoreContext): ConnectionsRepo {
         }
         const now = ctx.now().toISOString();
         const values = [
+          kind,
           settings.host,
           settings.port,
           settings.database,
@@ -159,8 +177,66 @@ export function createConnectionsRepo(ctx: StoreContext): ConnectionsRepo {
 
     remove: (name) => del.run(name).changes > 0,
 
-    resolve: (nameOrUrl, opts) =>
-      resolveConnection(nameOrUrl, { ...opts, secretStore: ctx.secretStore, lookup: record }),
+    resolve(nameOrUrl, opts) {
+      const row = byName.get(nameOrUrl.trim()) as ConnectionRow | undefined;
+      if (row?.kind === 'mysql') {
+        throw new LoadstoneError(
+          'BAD_USAGE',
+          `connection '${row.name}' is a MySQL connection: it can be a source, not a PostgreSQL target`,
+        );
+      }
+      return resolveConnection(nameOrUrl, { ...opts, secretStore: ctx.secretStore, lookup: record });
+    },
+
+    resolveMysql(nameOrUrl, opts) {
+      if (isMysqlUrl(nameOrUrl)) return resolveMysqlUrl(nameOrUrl, opts.env);
+      const row = byName.get(nameOrUrl.trim()) as ConnectionRow | undefined;
+      if (!row) {
+        throw new LoadstoneError(
+          'NOT_FOUND',
+          `no saved connection named '${redactUrl(nameOrUrl)}'; a MySQL source is a saved MySQL connection (see 'loadstone connections list') or a mysql:// URL`,
+        );
+      }
+      if (row.kind !== 'mysql') {
+        throw new LoadstoneError(
+          'BAD_USAGE',
+          `connection '${row.name}' is a PostgreSQL connection, not a MySQL one`,
+        );
+      }
+      let saved: string | undefined;
+      if (row.secret) {
+        if (ctx.secretStore.isAvailable()) {
+          try {
+            saved = ctx.secretStore.decrypt(row.secret);
+          } catch {
+            if (!opts.env.MYSQL_PWD) {
+              throw new LoadstoneError(
+                'SECRET_UNAVAILABLE',
+                `the saved password of connection '${row.name}' cannot be decrypted (saved by another user or machine?); save the connection again or set MYSQL_PWD`,
+              );
+            }
+          }
+        } else if (!opts.env.MYSQL_PWD) {
+          throw new LoadstoneError(
+            'SECRET_UNAVAILABLE',
+            `the saved password of connection '${row.name}' was saved by the desktop app and this process has no OS encryption to read it; set MYSQL_PWD`,
+          );
+        }
+      }
+      return mysqlConfig(
+        {
+          host: row.host || undefined,
+          port: row.port,
+          database: row.database || undefined,
+          user: row.user_name || undefined,
+          password: undefined,
+          sslMode: row.ssl_mode === 'require' || row.ssl_mode === 'verify-full' ? row.ssl_mode : 'disable',
+        },
+        row.name,
+        opts.env,
+        saved,
+      );
+    },
 
     resolveDraft(input, opts) {
       const { settings, password } = formSettings(input);
@@ -188,27 +264,71 @@ export function createConnectionsRepo(ctx: StoreContext): ConnectionsRepo {
     },
 
     displayUrl: (info) =>
-      formatPostgresUrl({
-        host: info.host,
-        port: info.port,
-        database: info.database || undefined,
-        user: info.user || undefined,
-        sslMode: info.sslMode === 'prefer' ? undefined : info.sslMode,
-        sslRootCert: info.options.sslRootCert,
-        applicationName: info.options.applicationName,
-        connectTimeoutSeconds: info.options.connectTimeoutSeconds,
-      }),
+      info.kind === 'mysql'
+        ? mysqlDisplayUrl(info)
+        : formatPostgresUrl({
+            host: info.host,
+            port: info.port,
+            database: info.database || undefined,
+            user: info.user || undefined,
+            sslMode: info.sslMode === 'prefer' ? undefined : info.sslMode,
+            sslRootCert: info.options.sslRootCert,
+            applicationName: info.options.applicationName,
+            connectTimeoutSeconds: info.options.connectTimeoutSeconds,
+          }),
   };
 }
 
 /** The lookup name of a connection being tested before it is saved (never a saved name: it has a space). */
 const DRAFT = 'draft connection';
 
-/** A connection form's settings (fields win over the URL's parts) and its password, if any. */
+/** A saved MySQL connection's URL, without a password. */
+function mysqlDisplayUrl(info: ConnectionInfo): string {
+  const user = info.user ? `${encodeURIComponent(info.user)}@` : '';
+  const host = info.host.includes(':') ? `[${info.host}]` : info.host;
+  const db = info.database ? `/${encodeURIComponent(info.database)}` : '';
+  const ssl =
+    info.sslMode === 'disable'
+      ? ''
+      : `?ssl-mode=${info.sslMode === 'require' ? 'REQUIRED' : 'VERIFY_IDENTITY'}`;
+  return `mysql://${user}${host}:${info.port}${db}${ssl}`;
+}
+
+/** A connection form's settings (fields win over the URL's parts), its kind and its password, if any. */
 function formSettings(input: Omit<ConnectionInput, 'name'>): {
   settings: Omit<SavedConnectionRecord, 'name' | 'secret'>;
   password: string | undefined;
+  kind: ConnectionKind;
 } {
+  const kind: ConnectionKind = input.kind ?? (input.url && isMysqlUrl(input.url) ? 'mysql' : 'postgres');
+  if (kind === 'mysql') {
+    if (input.url && !isMysqlUrl(input.url)) {
+      throw new LoadstoneError('BAD_USAGE', 'a MySQL connection needs a mysql:// or mariadb:// URL');
+    }
+    const fromUrl = input.url ? parseMysqlUrl(input.url) : undefined;
+    const sslMode = input.sslMode ?? fromUrl?.sslMode ?? 'disable';
+    if (sslMode !== 'disable' && sslMode !== 'require' && sslMode !== 'verify-full') {
+      throw new LoadstoneError(
+        'BAD_USAGE',
+        `sslMode '${sslMode}' is not one of disable, require, verify-full (a MySQL connection)`,
+      );
+    }
+    return {
+      kind,
+      settings: {
+        host: input.host ?? fromUrl?.host ?? 'localhost',
+        port: input.port ?? fromUrl?.port ?? MYSQL_PORT,
+        database: input.database ?? fromUrl?.database ?? '',
+        user: input.user ?? fromUrl?.user ?? '',
+        sslMode,
+        options: {},
+      },
+      password: input.password ?? fromUrl?.password,
+    };
+  }
+  if (input.url && isMysqlUrl(input.url)) {
+    throw new LoadstoneError('BAD_USAGE', "a mysql:// URL makes a MySQL connection, not kind 'postgres'");
+  }
   const fromUrl: Partial<PostgresUrlParts> = input.url ? parsePostgresUrl(input.url) : {};
   const sslMode = input.sslMode ?? fromUrl.sslMode ?? 'prefer';
   if (!(SSL_MODES as readonly string[]).includes(sslMode)) {
@@ -227,15 +347,24 @@ function formSettings(input: Omit<ConnectionInput, 'name'>): {
       ...input.options,
     }),
   };
-  return { settings, password: input.password ?? fromUrl.password };
+  return { kind, settings, password: input.password ?? fromUrl.password };
 }
 
 function encryptSecret(
   ctx: StoreContext,
   name: string,
   password: string,
-  settings: { host: string; port: number; database: string; user: string },
+  settings: { host: string; port: number; database: string; user: string; sslMode: SslMode },
+  kind: ConnectionKind,
 ): Buffer {
+  if (!ctx.secretStore.isAvailable() && kind === 'mysql') {
+    const url = mysqlDisplayUrl({ ...settings, kind } as ConnectionInfo);
+    throw new LoadstoneError(
+      'SECRET_UNAVAILABLE',
+      `cannot save the password of connection '${name}': no OS encryption is available here, and Loadstone never ` +
+        `stores passwords in plain text. Save it without the password (${url}) and set MYSQL_PWD`,
+    );
+  }
   if (!ctx.secretStore.isAvailable()) {
     const url = formatPostgresUrl({
       host: settings.host,

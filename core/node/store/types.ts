@@ -176,8 +176,8 @@ export interface ReportSummaryItem {
   example: string | null;
 }
 
-/** Connection kinds (PostgreSQL only, for now). */
-export type ConnectionKind = 'postgres';
+/** Connection kinds: PostgreSQL (targets and sources), MySQL / MariaDB (sources). */
+export type ConnectionKind = 'postgres' | 'mysql';
 
 /** Non-secret connection settings beyond host/port/database/user/sslMode. */
 export interface ConnectionOptions {
@@ -208,6 +208,8 @@ export interface ConnectionInput {
   /** The connection being edited (allows renaming); absent → a new connection. */
   previousName?: string;
   name: string;
+  /** Default: `mysql` for a `mysql://` / `mariadb://` URL, else `postgres`. */
+  kind?: ConnectionKind;
   url?: string;
   host?: string;
   port?: number;

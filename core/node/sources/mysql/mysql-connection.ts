@@ -1,0 +1,139 @@
+import mysql from 'mysql2';
+import { LoadstoneError } from '../../../common/errors.ts';
+import type { MysqlConnectionConfig } from './mysql-url.ts';
+import { typeCastField } from './mysql-values.ts';
+
+const CONNECT_TIMEOUT_MS = 15_000;
+
+/** Server error numbers of a refused login or an unknown database (the source cannot be reached). */
+const REFUSED = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_BAD_DB_ERROR']);
+/** Client codes of a connection that could not be made or was cut. */
+const CUT = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CONNECTION_KILLED',
+  'ER_SERVER_SHUTDOWN',
+]);
+
+/**
+ * Connects and prepares the session: utf8mb4, exact values (see `columnReader`), UTC, the
+ * statement timeout (`max_statement_time` on MariaDB, `max_execution_time` on MySQL), then
+ * `START TRANSACTION READ ONLY`, so the server itself refuses any write.
+ * @throws LoadstoneError SOURCE_UNREACHABLE naming the source (never the password).
+ */
+export async function connectMysql(
+  config: MysqlConnectionConfig,
+  label: string,
+  statementTimeoutMs: number | undefined,
+): Promise<mysql.Connection> {
+  const conn = mysql.createConnection({
+    host: config.host,
+    port: config.port,
+    user: config.user,
+    ...(config.password === undefined ? {} : { password: config.password }),
+    ...(config.database ? { database: config.database } : {}),
+    ...(config.sslMode === 'disable'
+      ? {}
+      : { ssl: { rejectUnauthorized: config.sslMode === 'verify-full' } }),
+    charset: 'UTF8MB4_UNICODE_CI',
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    decimalNumbers: false,
+    dateStrings: true,
+    jsonStrings: true,
+    rowsAsArray: true,
+    typeCast: typeCastField as never,
+    timezone: 'Z',
+    connectTimeout: CONNECT_TIMEOUT_MS,
+  });
+  // A connection error after the handshake (the server going away between queries) must not crash.
+  conn.on('error', () => {});
+  try {
+    await new Promise<void>((resolve, reject) => conn.connect((e) => (e ? reject(e) : resolve())));
+  } catch (error) {
+    conn.destroy();
+    throw unreachable(error, label);
+  }
+  try {
+    await queryRows(conn, "SET time_zone = '+00:00'", [], label);
+    if (statementTimeoutMs !== undefined) {
+      const [row] = (await queryRows(conn, 'SELECT VERSION() AS v', [], label)) as { v: string }[];
+      const mariadb = /mariadb/i.test(row?.v ?? '');
+      await queryRows(
+        conn,
+        mariadb
+          ? `SET SESSION max_statement_time = ${statementTimeoutMs / 1000}`
+          : `SET SESSION max_execution_time = ${statementTimeoutMs}`,
+        [],
+        label,
+      );
+    }
+    await queryRows(conn, 'START TRANSACTION READ ONLY', [], label);
+    return conn;
+  } catch (error) {
+    conn.destroy();
+    throw error;
+  }
+}
+
+/** Runs a small statement and returns its rows as objects. */
+export function queryRows(
+  conn: mysql.Connection,
+  sql: string,
+  values: unknown[],
+  label: string,
+): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    conn.query({ sql, values, rowsAsArray: false }, (error, rows) => {
+      if (error) reject(lostConnection(error, label, 0, true));
+      else resolve(Array.isArray(rows) ? rows : []);
+    });
+  });
+}
+
+function unreachable(error: unknown, label: string): LoadstoneError {
+  const e = error as { code?: string; message?: string };
+  const why = REFUSED.has(e.code ?? '')
+    ? `the server refused the login or database (${e.message ?? e.code})`
+    : `cannot connect (${e.code ?? e.message ?? 'unknown error'})`;
+  return new LoadstoneError('SOURCE_UNREACHABLE', `${label}: ${why}`, {
+    details: { code: e.code ?? null },
+  });
+}
+
+/**
+ * A failure while reading → a LoadstoneError naming the source: SOURCE_UNREACHABLE when the
+ * connection was cut (killed, server gone, network), SOURCE_UNREADABLE when the server refused the
+ * statement (syntax, a write in the read-only transaction, the statement timeout).
+ */
+export function lostConnection(
+  error: unknown,
+  label: string,
+  rowsRead: number,
+  atStart = false,
+): LoadstoneError {
+  if (error instanceof LoadstoneError) return error;
+  const e = error as { code?: string; message?: string; fatal?: boolean };
+  const code = e.code ?? '';
+  if (CUT.has(code) || e.fatal) {
+    const when = atStart ? '' : ` after ${rowsRead} rows`;
+    return new LoadstoneError(
+      'SOURCE_UNREACHABLE',
+      `${label}: the source connection was lost${when} (${code || e.message || 'closed'})`,
+      { details: { code: code || null, rowsRead } },
+    );
+  }
+  return new LoadstoneError(
+    'SOURCE_UNREADABLE',
+    `${label}: the server refused the statement: ${e.message ?? code}`,
+    {
+      details: { code: code || null },
+    },
+  );
+}

@@ -1,0 +1,363 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { JsonText } from '../../../common/types.ts';
+import { createTestDatabase } from '../../pg/test-server.ts';
+import { runLoad } from '../../runs/run-load.ts';
+import { openStore, type RunStore } from '../../store/open-store.ts';
+import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
+import { openSource } from '../open-source.ts';
+import type { SourceRow } from '../types.ts';
+import {
+  createMysqlTestDatabase,
+  type MysqlTestServer,
+  mysqlTestServerUnavailable,
+  startMysqlTestServer,
+} from './test-server.ts';
+
+const unavailable = mysqlTestServerUnavailable();
+if (unavailable) console.warn(unavailable);
+
+let server: MysqlTestServer;
+let myUrl = '';
+let my: mysql.Connection;
+let pgUrl = '';
+let pgPassword = '';
+let client: pg.Client;
+let store: RunStore;
+let storeDir = '';
+
+async function readAll(spec: Parameters<typeof openSource>[0]) {
+  const source = await openSource(spec);
+  const rows: SourceRow[] = [];
+  try {
+    for await (const batch of source.rows()) rows.push(...batch);
+  } finally {
+    await source.close();
+  }
+  return { source, rows };
+}
+
+const load = (spec: Parameters<typeof runLoad>[0], opts: Partial<Parameters<typeof runLoad>[1]> = {}) =>
+  runLoad(spec, {
+    store,
+    env: { PGPASSWORD: pgPassword },
+    dryRun: false,
+    openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
+    ...opts,
+  });
+
+describe.skipIf(unavailable !== null)('MySQL / MariaDB source (real MariaDB)', () => {
+  beforeAll(async () => {
+    server = await startMysqlTestServer();
+    console.info(`MariaDB test server started in ${server.startMs} ms`);
+    myUrl = await createMysqlTestDatabase(server.url, 'source');
+    my = await mysql.createConnection({ uri: myUrl, multipleStatements: true });
+    await my.query(`
+      SET SESSION sql_mode = '';
+      CREATE TABLE typed (
+        id INT PRIMARY KEY,
+        flag TINYINT(1), small SMALLINT, big BIGINT, ubig BIGINT UNSIGNED, uint INT UNSIGNED,
+        dec65 DECIMAL(65,30), dbl DOUBLE, flt FLOAT,
+        d DATE, dt DATETIME(6), ts TIMESTAMP(6) NULL,
+        js JSON, b1 BIT(1), b5 BIT(5), e ENUM('1','2','three'), st SET('a','b'),
+        txt VARCHAR(50), bin VARBINARY(8), tm TIME, yr YEAR
+      ) CHARACTER SET utf8mb4;
+      INSERT INTO typed VALUES
+        (1, 1, -32768, -9223372036854775808, 18446744073709551615, 4294967295,
+         '12345678901234567890123456789012345.123456789012345678901234567891', 0.1, 1.5,
+         '2024-02-29', '2024-03-05 10:11:12.123456', '2024-03-05 10:11:12.000001',
+         '{"big": 12345678901234567890, "x": [1.10, "é"]}', b'1', b'00101', '2', 'a,b',
+         'héllo 🦆 wörld', x'00ff10', '838:59:59', 2024),
+        (2, 0, 7, 9007199254740993, 9223372036854775808, 0,
+         '-0.000000000000000000000000000001', 1e300, -2.5e-7,
+         '0000-00-00', '0000-00-00 00:00:00', NULL,
+         'null', b'0', b'11111', 'three', '',
+         '', x'', '-01:00:00', 1999),
+        (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+         NULL, NULL, NULL, NULL);
+    `);
+    pgUrl = await createTestDatabase(inject('pgUrl'), 'mysql_source');
+    client = new pg.Client({ connectionString: pgUrl });
+    await client.connect();
+    storeDir = tempDir();
+    store = openStore(storeDir, { secretStore: testSecretStore() });
+    const u = new URL(pgUrl);
+    pgPassword = decodeURIComponent(u.password);
+    u.password = '';
+    store.connections.save({ name: 'pg', url: u.toString() });
+  });
+  afterAll(async () => {
+    store?.close();
+    await client?.end();
+    await my?.end();
+    await server?.stop();
+  });
+
+  it('reads every type exactly, with its declared target type', async () => {
+    const { source, rows } = await readAll({ kind: 'mysql', connection: myUrl, table: 'typed' });
+    expect(source.format.kind).toBe('mysql');
+    expect(source.columns).toEqual([
+      'id',
+      'flag',
+      'small',
+      'big',
+      'ubig',
+      'uint',
+      'dec65',
+      'dbl',
+      'flt',
+      'd',
+      'dt',
+      'ts',
+      'js',
+      'b1',
+      'b5',
+      'e',
+      'st',
+      'txt',
+      'bin',
+      'tm',
+      'yr',
+    ]);
+    expect(source.columnTypes).toEqual([
+      'integer',
+      'boolean',
+      'integer',
+      'bigint',
+      'numeric',
+      'bigint',
+      'numeric',
+      'numeric',
+      'numeric',
+      'date',
+      'timestamptz',
+      'timestamptz',
+      'jsonb',
+      'boolean',
+      'text',
+      'text',
+      'text',
+      null,
+      'text',
+      'text',
+      'integer',
+    ]);
+    const [a, b, c] = rows;
+    expect(a!.line).toBe(1);
+    expect(a!.values).toEqual([
+      1,
+      true,
+      -32768,
+      '-9223372036854775808',
+      '18446744073709551615',
+      4294967295,
+      '12345678901234567890123456789012345.123456789012345678901234567891',
+      '0.1',
+      '1.5',
+      '2024-02-29',
+      '2024-03-05T10:11:12.123456',
+      '2024-03-05T10:11:12.000001Z',
+      new JsonText('{"big": 12345678901234567890, "x": [1.10, "é"]}'),
+      true,
+      '00101',
+      '2',
+      'a,b',
+      'héllo 🦆 wörld',
+      '\\x00ff10',
+      '838:59:59',
+      2024,
+    ]);
+    expect(b!.values).toEqual([
+      2,
+      false,
+      7,
+      '9007199254740993',
+      '9223372036854775808',
+      0,
+      '-0.000000000000000000000000000001',
+      '1' + '0'.repeat(300),
+      '-0.00000025',
+      '0000-00-00',
+      '0000-00-00T00:00:00.000000',
+      null,
+      new JsonText('null'),
+      false,
+      '11111',
+      'three',
+      '',
+      '',
+      '\\x',
+      '-01:00:00',
+      1999,
+    ]);
+    expect(c!.values).toEqual([3, ...new Array(20).fill(null)]);
+    expect(source.placeOf?.(2, { id: 2 })).toEqual({ kind: 'key', key: { id: '2' } });
+  });
+
+  it('loads a table into PostgreSQL: exact values, a zero date rejected as zero_date by its key', async () => {
+    const outcome = await load({
+      source: { kind: 'mysql', connection: myUrl, table: 'typed' },
+      columns: [
+        { source: 'ubig', type: 'numeric' },
+        { source: 'dec65', type: 'numeric' },
+        { source: 'd', type: 'date' },
+        { source: 'dt', type: 'timestamptz' },
+        { source: 'js', type: 'jsonb' },
+        { source: 'b5', type: 'text' },
+        { source: 'e', type: 'text' },
+        { source: 'tm', type: 'text' },
+      ],
+      format: { timeZone: 'UTC' },
+      target: { connection: 'pg', table: 'typed', mode: 'replace' },
+      settings: { maxErrorRate: 1 },
+    });
+    expect(outcome.error).toBeNull();
+    expect(outcome.counts).toMatchObject({ read: 3, inserted: 2, rejected: 1 });
+    const r = await client.query(
+      'SELECT id, ubig::text, dec65::text, d::text, js::text, b5, e, txt FROM typed ORDER BY id',
+    );
+    expect(r.rows[0]).toEqual({
+      id: 1,
+      ubig: '18446744073709551615',
+      dec65: '12345678901234567890123456789012345.123456789012345678901234567891',
+      d: '2024-02-29',
+      js: '{"x": [1.10, "é"], "big": 12345678901234567890}',
+      b5: '00101',
+      e: '2',
+      txt: 'héllo 🦆 wörld',
+    });
+    expect(r.rows[1]!.id).toBe(3);
+    const page = store.reports.page(outcome.runId);
+    expect(page.rows).toHaveLength(1);
+    expect(page.rows[0]!.at).toEqual({ kind: 'key', key: { id: '2' } });
+    expect(page.rows[0]!.errors.map((e) => e.reason).sort()).toEqual(['zero_date', 'zero_date']);
+    expect(page.rows[0]!.errors[0]!.message).toMatch(/MySQL zero date/);
+  });
+
+  it('an incremental load pushes the watermark down: the second run reads only the new rows', async () => {
+    await my.query(`CREATE TABLE events (id INT PRIMARY KEY, at TIMESTAMP(6) NOT NULL, v VARCHAR(20));
+      INSERT INTO events VALUES (1, '2024-01-01 00:00:01', 'a'), (2, '2024-01-01 00:00:02', 'b'),
+        (3, '2024-01-01 00:00:03', 'c');`);
+    const spec = {
+      name: 'events-inc',
+      source: { kind: 'mysql' as const, connection: myUrl, table: 'events' },
+      target: {
+        connection: 'pg',
+        table: 'events',
+        mode: 'incremental' as const,
+        key: ['id'],
+        watermark: 'at',
+      },
+    };
+    const first = await load(spec);
+    expect(first.counts).toMatchObject({ read: 3, inserted: 3 });
+    await my.query(
+      "INSERT INTO events VALUES (4, '2024-01-01 00:00:04', 'd'), (5, '2024-01-01 00:00:05.5', 'e')",
+    );
+    const second = await load(spec);
+    // Only the two new rows came from the server: nothing was read and then skipped.
+    expect(second.counts).toMatchObject({ read: 2, inserted: 2, skipped: 0 });
+    expect(second.watermark.after).toBe('2024-01-01T00:00:05.5Z');
+    const r = await client.query('SELECT count(*)::int AS n FROM events');
+    expect(r.rows[0].n).toBe(5);
+  });
+
+  it('a query that writes is refused by the server (read-only transaction)', async () => {
+    const { source, rows } = await readAll({
+      kind: 'mysql',
+      connection: myUrl,
+      query: 'SELECT id, v FROM events WHERE id <= 2 ORDER BY id',
+    });
+    expect(rows.map((r) => r.values)).toEqual([
+      [1, 'a'],
+      [2, 'b'],
+    ]);
+    expect(source.placeOf?.(2, { id: 2, v: 'b' })).toEqual({ kind: 'row', row: 2 });
+    await expect(
+      openSource({ kind: 'mysql', connection: myUrl, query: "INSERT INTO events VALUES (9, NOW(), 'x')" }),
+    ).rejects.toMatchObject({ code: 'SOURCE_UNREADABLE', message: /READ ONLY|read.only/i });
+    const [n] = await my.query('SELECT COUNT(*) AS n FROM events WHERE id = 9');
+    expect((n as { n: number }[])[0]!.n).toBe(0);
+  });
+
+  it('a refused login or an unknown table fails naming the source, never its password', async () => {
+    const bad = new URL(myUrl);
+    bad.password = 'wrong-secret-123';
+    const refused = await openSource({ kind: 'mysql', connection: bad.toString(), table: 'events' }).catch(
+      (e: unknown) => e,
+    );
+    expect(refused).toMatchObject({ code: 'SOURCE_UNREACHABLE', message: /refused the login/ });
+    expect(String((refused as Error).message)).not.toContain('wrong-secret-123');
+    expect(String((refused as Error).message)).toContain('***');
+    await expect(openSource({ kind: 'mysql', connection: myUrl, table: 'nope' })).rejects.toMatchObject({
+      code: 'SOURCE_NOT_FOUND',
+      message: /no table nope/,
+    });
+  });
+
+  it('a source connection killed mid-read fails the run cleanly, naming the source', async () => {
+    await my.query(`CREATE TABLE big (id INT PRIMARY KEY, v VARCHAR(40));
+      INSERT INTO big WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000)
+        SELECT i, CONCAT('value ', i) FROM n;`);
+    const admin = await mysql.createConnection(server.url);
+    let killed = false;
+    const killer = async () => {
+      for (let i = 0; i < 600 && !killed; i++) {
+        const [list] = await admin.query(
+          "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT * FROM `big`%'",
+        );
+        const id = (list as { id: number }[])[0]?.id;
+        if (id !== undefined) {
+          await admin.query(`KILL ${id}`);
+          killed = true;
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    let kill: Promise<void> | undefined;
+    const outcome = await load(
+      {
+        source: { kind: 'mysql', connection: myUrl, table: 'big' },
+        target: { connection: 'pg', table: 'big', mode: 'append' },
+      },
+      {
+        chunkRows: 500,
+        onRunCreated: () => {
+          kill = killer();
+        },
+      },
+    );
+    await kill;
+    await admin.end();
+    expect(killed).toBe(true);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error?.code).toBe('SOURCE_UNREACHABLE');
+    expect(outcome.error?.message).toMatch(
+      /^mysql mysql:\/\/loadstone:\*\*\*@127\.0\.0\.1:\d+\/loadstone_test_source table big: the source connection was lost/,
+    );
+    // Rolled back: no --commit-every, so nothing of the failed load is in the table.
+    const r = await client.query(
+      "SELECT to_regclass('big') IS NULL OR (SELECT count(*) = 0 FROM big) AS empty",
+    );
+    expect(r.rows[0].empty).toBe(true);
+  });
+
+  it('the source password is in no run record, event or report', async () => {
+    store.close();
+    const password = decodeURIComponent(new URL(myUrl).password);
+    const files = fs
+      .readdirSync(storeDir)
+      .filter((f) => /\.(db|sqlite|wal)|-wal$/.test(f) || f.endsWith('.db'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of fs.readdirSync(storeDir)) {
+      const full = path.join(storeDir, f);
+      if (!fs.statSync(full).isFile()) continue;
+      expect(fs.readFileSync(full).includes(Buffer.from(password)), f).toBe(false);
+    }
+    store = openStore(storeDir, { secretStore: testSecretStore() });
+  });
+});

@@ -1,0 +1,227 @@
+import type { Readable } from 'node:stream';
+import type mysql from 'mysql2';
+import { LoadstoneError } from '../../../common/errors.ts';
+import type { MysqlSourceSpec } from '../../../common/spec/job-spec.ts';
+import { sourceLabel } from '../../../common/spec/source-label.ts';
+import type { RawValue, RecordPlace } from '../../../common/types.ts';
+import type { OpenedSource, OpenSourceOptions, SourceRow } from '../types.ts';
+import { connectMysql, lostConnection, queryRows } from './mysql-connection.ts';
+import { quoteMysqlIdent, splitTableName } from './mysql-identifiers.ts';
+import { type MysqlConnectionConfig, resolveMysqlUrl } from './mysql-url.ts';
+import { type ColumnReader, columnReader, type MysqlField } from './mysql-values.ts';
+
+const BATCH = 1000;
+
+/**
+ * Opens a MySQL / MariaDB table or read-only query and streams its rows (mysql2's query stream:
+ * the connection is paused while the consumer is behind, so memory stays flat whatever the size).
+ * The session reads in `START TRANSACTION READ ONLY` (a query that writes is refused by the server),
+ * in UTC (`time_zone = '+00:00'`), with the spec's statement timeout. A table's primary key, when it
+ * has one, is what the error report names a row by; otherwise the row number. An incremental load
+ * on a table reads only the rows above the stored watermark (`WHERE col > ? ORDER BY col`).
+ * @throws LoadstoneError SOURCE_UNREACHABLE (cannot connect, refused login), SOURCE_NOT_FOUND (no
+ *   such table), SOURCE_UNREADABLE (the query fails), SPEC_INVALID (`sample: 'tablesample'`)
+ */
+export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOptions): Promise<OpenedSource> {
+  const label = sourceLabel(spec);
+  if (spec.sample === 'tablesample') {
+    throw new LoadstoneError(
+      'SPEC_INVALID',
+      "source.sample: 'tablesample' is PostgreSQL's; a MySQL source previews its first rows ('limit')",
+    );
+  }
+  const config: MysqlConnectionConfig = opts.connections?.mysql
+    ? opts.connections.mysql(spec.connection)
+    : resolveMysqlUrl(spec.connection, process.env);
+  const conn = await connectMysql(config, label, spec.statementTimeoutMs);
+  let stream: Readable | undefined;
+  const close = async () => {
+    stream?.destroy();
+    conn.destroy();
+  };
+  try {
+    let sql: string;
+    const values: unknown[] = [];
+    let keyColumns: string[] = [];
+    if (spec.table !== undefined) {
+      const table = await describeTable(conn, spec.table, label);
+      keyColumns = table.key;
+      sql = `SELECT * FROM ${table.quoted}`;
+      const mark = opts.incremental;
+      const column = mark ? mark.sourceColumn(table.columns.map((c) => c.name)) : undefined;
+      const pushed = mark && column ? pushdown(table.columns, column, mark.after) : undefined;
+      if (pushed) {
+        sql += ` WHERE ${pushed.where} ORDER BY ${quoteMysqlIdent(column!)}`;
+        values.push(pushed.value);
+      }
+    } else {
+      sql = spec.query!;
+    }
+    const started = await startQuery(conn, sql, values, label);
+    stream = started.stream;
+    const readers: ColumnReader[] = started.fields.map(columnReader);
+    const columns = started.fields.map((f) => f.name);
+    const keyIndexes = keyColumns.map((k) => columns.indexOf(k));
+    let rowsRead = 0;
+    let iterated = false;
+    const active = stream;
+
+    return {
+      format: { kind: 'mysql', encoding: 'utf-8', compression: 'none', header: true },
+      columns,
+      columnTypes: readers.map((r) => r.type),
+      totalBytes: undefined,
+      bytesRead: () => 0,
+      rows(): AsyncIterable<SourceRow[]> {
+        if (iterated) throw new Error('rows() can be iterated once');
+        iterated = true;
+        return {
+          async *[Symbol.asyncIterator]() {
+            let batch: SourceRow[] = [];
+            try {
+              for await (const cells of active as AsyncIterable<unknown[]>) {
+                if (opts.signal?.aborted) return;
+                const values: RawValue[] = new Array(readers.length);
+                for (let i = 0; i < readers.length; i++) {
+                  const v = cells[i];
+                  values[i] = v === null || v === undefined ? null : readers[i]!.read(v);
+                }
+                rowsRead++;
+                batch.push({ line: rowsRead, values });
+                if (batch.length >= BATCH) {
+                  yield batch;
+                  batch = [];
+                }
+              }
+              if (batch.length > 0) yield batch;
+            } catch (error) {
+              if (opts.signal?.aborted) return;
+              throw lostConnection(error, label, rowsRead);
+            } finally {
+              await close();
+            }
+          },
+        };
+      },
+      close,
+      placeOf(line: number, raw: Readonly<Record<string, RawValue>>): RecordPlace {
+        if (keyIndexes.length === 0 || keyIndexes.includes(-1)) return { kind: 'row', row: line };
+        const key: Record<string, string | null> = {};
+        for (const k of keyColumns) {
+          const v = raw[k];
+          key[k] = v === null || v === undefined ? null : String(v);
+        }
+        return { kind: 'key', key };
+      },
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+interface TableColumn {
+  name: string;
+  dataType: string;
+}
+
+/** The table's columns, primary key and quoted name. @throws SOURCE_NOT_FOUND when there is no such table. */
+async function describeTable(
+  conn: mysql.Connection,
+  name: string,
+  label: string,
+): Promise<{ quoted: string; columns: TableColumn[]; key: string[] }> {
+  const { schema, table } = splitTableName(name);
+  const where = 'TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?';
+  const columns = (await queryRows(
+    conn,
+    `SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType FROM information_schema.COLUMNS
+     WHERE ${where} ORDER BY ORDINAL_POSITION`,
+    [schema ?? null, table],
+    label,
+  )) as TableColumn[];
+  if (columns.length === 0) {
+    throw new LoadstoneError(
+      'SOURCE_NOT_FOUND',
+      `${label}: there is no table ${name} (or this user may not read it)`,
+    );
+  }
+  const key = (
+    (await queryRows(
+      conn,
+      `SELECT COLUMN_NAME AS name FROM information_schema.KEY_COLUMN_USAGE
+       WHERE ${where} AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION`,
+      [schema ?? null, table],
+      label,
+    )) as { name: string }[]
+  ).map((r) => r.name);
+  const quoted =
+    schema === undefined ? quoteMysqlIdent(table) : `${quoteMysqlIdent(schema)}.${quoteMysqlIdent(table)}`;
+  return { quoted, columns, key };
+}
+
+/**
+ * The `WHERE` that reads only rows above the watermark, or undefined when it cannot be said safely
+ * (the loader drops rows at or below the mark anyway, so pushing down less is never wrong). The mark is
+ * the target's value as text: a UTC timestamp is compared as UTC with a TIMESTAMP column (the session
+ * is in UTC); a naive DATETIME is read in the job's time zone, unknown here, so the bound is widened by
+ * 15 hours (more than any zone's offset).
+ */
+function pushdown(
+  columns: readonly TableColumn[],
+  column: string,
+  after: string,
+): { where: string; value: string } | undefined {
+  const type = columns.find((c) => c.name === column)?.dataType.toLowerCase();
+  if (type === undefined) return undefined;
+  const col = quoteMysqlIdent(column);
+  if (type === 'timestamp' || type === 'datetime') {
+    const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)Z$/.exec(after);
+    if (!m) return undefined;
+    const utc = `${m[1]} ${m[2]}`;
+    return type === 'timestamp'
+      ? { where: `${col} > ?`, value: utc }
+      : { where: `${col} > CAST(? AS DATETIME(6)) - INTERVAL 15 HOUR`, value: utc };
+  }
+  if (/int$|^decimal$|^numeric$|^date$|^year$/.test(type) || /^(var)?char$|text$/.test(type)) {
+    return { where: `${col} > ?`, value: after };
+  }
+  return undefined;
+}
+
+/** Starts the query and waits for its column metadata (the rows stay queued, paused, until read). */
+function startQuery(
+  conn: mysql.Connection,
+  sql: string,
+  values: unknown[],
+  label: string,
+): Promise<{ stream: Readable; fields: MysqlField[] }> {
+  return new Promise((resolve, reject) => {
+    const query = conn.query({ sql, values });
+    const stream = query.stream({ highWaterMark: BATCH * 2 }) as Readable;
+    let answered = false;
+    // mysql2 emits 'error' on the stream without destroying it: destroy it, so a reader waiting on it
+    // (now or later) gets the error instead of waiting for rows that never come.
+    stream.on('error', (error) => {
+      if (!stream.destroyed) stream.destroy(error);
+      if (!answered) {
+        answered = true;
+        reject(lostConnection(error, label, 0, true));
+      }
+    });
+    stream.once('fields', (fields: MysqlField[]) => {
+      answered = true;
+      resolve({ stream, fields });
+    });
+    query.once('end', () => {
+      if (answered) return;
+      answered = true;
+      reject(
+        new LoadstoneError(
+          'SOURCE_FORMAT',
+          `${label}: the statement returns no result set (no columns to load)`,
+        ),
+      );
+    });
+  });
+}

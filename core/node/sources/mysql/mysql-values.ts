@@ -1,0 +1,186 @@
+import { type ColumnType, JsonText, type RawValue } from '../../../common/types.ts';
+
+/** The column metadata mysql2 gives for a result field (its `ColumnDefinition`). */
+export interface MysqlField {
+  readonly name: string;
+  readonly columnType: number;
+  readonly columnLength: number;
+  readonly flags: number;
+  readonly characterSet: number;
+  /** MariaDB's extended metadata: `json` for a JSON column (a LONGTEXT alias there). */
+  readonly extendedFormat?: string;
+}
+
+/** mysql2's type numbers (protocol `MYSQL_TYPE_*`). */
+const T = {
+  DECIMAL: 0x00,
+  TINY: 0x01,
+  SHORT: 0x02,
+  LONG: 0x03,
+  FLOAT: 0x04,
+  DOUBLE: 0x05,
+  NULL: 0x06,
+  TIMESTAMP: 0x07,
+  LONGLONG: 0x08,
+  INT24: 0x09,
+  DATE: 0x0a,
+  TIME: 0x0b,
+  DATETIME: 0x0c,
+  YEAR: 0x0d,
+  NEWDATE: 0x0e,
+  BIT: 0x10,
+  JSON: 0xf5,
+  NEWDECIMAL: 0xf6,
+  GEOMETRY: 0xff,
+} as const;
+const UNSIGNED_FLAG = 32;
+const BINARY_CHARSET = 63;
+
+/** How one column's values are read: the declared target type and a converter from mysql2's value. */
+export interface ColumnReader {
+  readonly type: ColumnType | null;
+  readonly read: (value: unknown) => RawValue;
+}
+
+const asIs = (value: unknown): RawValue => value as RawValue;
+
+/**
+ * The reader of one result column. mysql2 is asked for strings wherever a JS number could lose
+ * anything (BIGINT, DECIMAL, FLOAT/DOUBLE via `typeCast`, dates), so the values here are exact:
+ * - TINYINT(1)/BOOLEAN → boolean (0/1; any other value stays a number, which the boolean rule rejects);
+ * - TINYINT…INT → integer (INT UNSIGNED → bigint); BIGINT → bigint (a number, or a string beyond 2^53);
+ *   BIGINT UNSIGNED → numeric (a decimal string: its top half is beyond PostgreSQL's bigint);
+ * - DECIMAL → numeric (exact string); FLOAT/DOUBLE → numeric (the server's text, written out without
+ *   an exponent); YEAR → integer;
+ * - DATE → date; DATETIME → a naive ISO timestamp (read in the job's time zone); TIMESTAMP → UTC
+ *   (`Z`; the session's time zone is +00:00); a zero date stays as the server sent it, `0000-00-00`,
+ *   and the date rules reject it as `zero_date`;
+ * - JSON → jsonb as `JsonText` (exact text); BIT(1) → boolean; BIT(n) → text of n binary digits;
+ * - BINARY/VARBINARY/BLOB/GEOMETRY → text `\x` + hex (PostgreSQL's bytea text form);
+ * - ENUM, SET, TIME → text; CHAR/VARCHAR/TEXT → no declared type (inferred and normalized like a CSV column).
+ */
+export function columnReader(field: MysqlField): ColumnReader {
+  const unsigned = (field.flags & UNSIGNED_FLAG) !== 0;
+  switch (field.columnType) {
+    case T.TINY:
+      if (field.columnLength === 1) return { type: 'boolean', read: tinyBoolean };
+      return { type: 'integer', read: asIs };
+    case T.SHORT:
+    case T.INT24:
+    case T.YEAR:
+      return { type: 'integer', read: asIs };
+    case T.LONG:
+      return { type: unsigned ? 'bigint' : 'integer', read: asIs };
+    case T.LONGLONG:
+      return unsigned ? { type: 'numeric', read: asIs } : { type: 'bigint', read: bigintValue };
+    case T.DECIMAL:
+    case T.NEWDECIMAL:
+      return { type: 'numeric', read: asIs };
+    case T.FLOAT:
+    case T.DOUBLE:
+      return { type: 'numeric', read: floatText };
+    case T.DATE:
+    case T.NEWDATE:
+      return { type: 'date', read: asIs };
+    case T.DATETIME:
+      return { type: 'timestamptz', read: naiveTimestamp };
+    case T.TIMESTAMP:
+      return { type: 'timestamptz', read: utcTimestamp };
+    case T.JSON:
+      return { type: 'jsonb', read: jsonText };
+    case T.BIT:
+      if (field.columnLength === 1) return { type: 'boolean', read: bitBoolean };
+      return { type: 'text', read: (v) => bitText(v, field.columnLength) };
+    case T.TIME:
+      return { type: 'text', read: asIs };
+    case T.GEOMETRY:
+      return { type: 'text', read: hexText };
+    case T.NULL:
+      return { type: null, read: asIs };
+    default:
+      if (field.extendedFormat === 'json') return { type: 'jsonb', read: jsonText };
+      if (field.characterSet === BINARY_CHARSET) return { type: 'text', read: hexText };
+      // ENUM and SET arrive as strings with a flag: text, never inferred (an ENUM of '1','2' stays text).
+      if ((field.flags & (ENUM_FLAG | SET_FLAG)) !== 0) return { type: 'text', read: asIs };
+      return { type: null, read: asIs };
+  }
+}
+const ENUM_FLAG = 256;
+const SET_FLAG = 2048;
+
+/** Whether mysql2 must hand this field over as its text (FLOAT/DOUBLE) or bytes (GEOMETRY). */
+export function typeCastField(
+  field: { type: string; string(encoding?: string): string | null; buffer(): Buffer | null },
+  next: () => unknown,
+): unknown {
+  if (field.type === 'FLOAT' || field.type === 'DOUBLE') return field.string('ascii');
+  if (field.type === 'GEOMETRY') return field.buffer();
+  return next();
+}
+
+function tinyBoolean(value: unknown): RawValue {
+  if (value === 0) return false;
+  if (value === 1) return true;
+  return value as RawValue;
+}
+
+function bigintValue(value: unknown): RawValue {
+  if (typeof value !== 'string') return value as RawValue;
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : value;
+}
+
+function floatText(value: unknown): RawValue {
+  return typeof value === 'string' ? plainDecimal(value) : (value as RawValue);
+}
+
+/**
+ * A number's text without an exponent, digit for digit (`1.5e-7` → `0.00000015`, `2e+30` → `2` and
+ * 30 zeros): PostgreSQL's numeric reads it exactly. Text that is not a number is returned as is.
+ */
+export function plainDecimal(text: string): string {
+  const m = /^([+-]?)(\d+)(?:\.(\d*))?[eE]([+-]?\d+)$/.exec(text);
+  if (!m) return text;
+  const sign = m[1] === '-' ? '-' : '';
+  const digits = `${m[2]}${m[3] ?? ''}`;
+  const point = m[2]!.length + Number(m[4]);
+  let out: string;
+  if (point <= 0) out = `0.${'0'.repeat(-point)}${digits}`;
+  else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length);
+  else out = `${digits.slice(0, point)}.${digits.slice(point)}`;
+  out = out.replace(/^0+(?=\d)/, '');
+  if (out.includes('.')) out = out.replace(/\.?0+$/, '');
+  return sign + out;
+}
+
+function naiveTimestamp(value: unknown): RawValue {
+  return typeof value === 'string' ? value.replace(' ', 'T') : (value as RawValue);
+}
+
+function utcTimestamp(value: unknown): RawValue {
+  if (typeof value !== 'string') return value as RawValue;
+  // A zero TIMESTAMP stays as sent, without a zone, so the date rule names it (zero_date).
+  return value.startsWith('0000-00-00') ? value.replace(' ', 'T') : `${value.replace(' ', 'T')}Z`;
+}
+
+function jsonText(value: unknown): RawValue {
+  if (typeof value === 'string') return new JsonText(value);
+  if (Buffer.isBuffer(value)) return new JsonText(value.toString('utf8'));
+  return value as RawValue;
+}
+
+function bitBoolean(value: unknown): RawValue {
+  if (!Buffer.isBuffer(value)) return value as RawValue;
+  return value[value.length - 1] === 1;
+}
+
+function bitText(value: unknown, bits: number): RawValue {
+  if (!Buffer.isBuffer(value)) return value as RawValue;
+  let out = '';
+  for (const byte of value) out += byte.toString(2).padStart(8, '0');
+  return out.slice(-bits).padStart(bits, '0');
+}
+
+function hexText(value: unknown): RawValue {
+  return Buffer.isBuffer(value) ? `\\x${value.toString('hex')}` : (value as RawValue);
+}
