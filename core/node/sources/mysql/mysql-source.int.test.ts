@@ -260,7 +260,7 @@ describe.skipIf(unavailable !== null)('MySQL / MariaDB source (real MariaDB)', (
     const second = await load(spec);
     // Only the two new rows came from the server: nothing was read and then skipped.
     expect(second.counts).toMatchObject({ read: 2, inserted: 2, skipped: 0 });
-    expect(second.watermark.after).toBe('2024-01-01T00:00:05.5Z');
+    expect(second.watermark.after).toMatch(/^2024-01-01[ T]00:00:05\.5/);
     const r = await client.query('SELECT count(*)::int AS n FROM events');
     expect(r.rows[0].n).toBe(5);
   });
@@ -299,15 +299,18 @@ describe.skipIf(unavailable !== null)('MySQL / MariaDB source (real MariaDB)', (
   });
 
   it('a source connection killed mid-read fails the run cleanly, naming the source', async () => {
-    await my.query(`CREATE TABLE big (id INT PRIMARY KEY, v VARCHAR(40));
-      INSERT INTO big WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000)
-        SELECT i, CONCAT('value ', i) FROM n;`);
+    await my.query(`SET SESSION max_recursive_iterations = 1000000;
+      CREATE TABLE big (id INT PRIMARY KEY, v VARCHAR(400));
+      INSERT INTO big WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+        SELECT i, CONCAT(REPEAT('x', 300), i) FROM n;`);
     const admin = await mysql.createConnection(server.url);
     let killed = false;
     const killer = async () => {
       for (let i = 0; i < 600 && !killed; i++) {
         const [list] = await admin.query(
-          "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT * FROM `big`%'",
+          `SELECT ID AS id FROM information_schema.PROCESSLIST
+           WHERE DB = 'loadstone_test_source' AND ID <> CONNECTION_ID() AND ID <> ? AND COMMAND = 'Query'`,
+          [my.threadId],
         );
         const id = (list as { id: number }[])[0]?.id;
         if (id !== undefined) {
@@ -344,7 +347,7 @@ describe.skipIf(unavailable !== null)('MySQL / MariaDB source (real MariaDB)', (
       "SELECT to_regclass('big') IS NULL OR (SELECT count(*) = 0 FROM big) AS empty",
     );
     expect(r.rows[0].empty).toBe(true);
-  });
+  }, 120_000);
 
   it('the source password is in no run record, event or report', async () => {
     store.close();

@@ -176,17 +176,40 @@ function pushdown(
   if (type === undefined) return undefined;
   const col = quoteMysqlIdent(column);
   if (type === 'timestamp' || type === 'datetime') {
-    const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)Z$/.exec(after);
-    if (!m) return undefined;
-    const utc = `${m[1]} ${m[2]}`;
+    const utc = utcDateTime(after);
+    if (utc === undefined) return undefined;
     return type === 'timestamp'
       ? { where: `${col} > ?`, value: utc }
       : { where: `${col} > CAST(? AS DATETIME(6)) - INTERVAL 15 HOUR`, value: utc };
   }
-  if (/int$|^decimal$|^numeric$|^date$|^year$/.test(type) || /^(var)?char$|text$/.test(type)) {
+  // Text is not pushed down: MySQL's collations order text differently from PostgreSQL.
+  if (/int$|^decimal$|^numeric$|^date$|^year$/.test(type)) {
     return { where: `${col} > ?`, value: after };
   }
   return undefined;
+}
+
+/**
+ * A watermark timestamp as the target gives it (`2024-01-01 00:00:03.5+00`, `…T…Z`, `…+05:30`) →
+ * `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC, or undefined for any other text.
+ */
+export function utcDateTime(text: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}(?::?\d{2})?)$/.exec(
+    text.trim(),
+  );
+  if (!m) return undefined;
+  let offsetMinutes = 0;
+  if (m[8] !== 'Z') {
+    const sign = m[8]!.startsWith('-') ? -1 : 1;
+    const digits = m[8]!.slice(1).replace(':', '');
+    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0'));
+  }
+  const ms =
+    Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) -
+    offsetMinutes * 60_000;
+  if (Number.isNaN(ms)) return undefined;
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${m[7] ?? ''}`;
 }
 
 /** Starts the query and waits for its column metadata (the rows stay queued, paused, until read). */
@@ -214,14 +237,17 @@ function startQuery(
       resolve({ stream, fields });
     });
     query.once('end', () => {
-      if (answered) return;
-      answered = true;
-      reject(
-        new LoadstoneError(
-          'SOURCE_FORMAT',
-          `${label}: the statement returns no result set (no columns to load)`,
-        ),
-      );
+      // The stream passes a statement's error on a tick later than the command's 'end'.
+      setImmediate(() => {
+        if (answered) return;
+        answered = true;
+        reject(
+          new LoadstoneError(
+            'SOURCE_FORMAT',
+            `${label}: the statement returns no result set (no columns to load)`,
+          ),
+        );
+      });
     });
   });
 }
