@@ -343,10 +343,8 @@ describe.skipIf(unavailable !== null)('MySQL / MariaDB source (real MariaDB)', (
       /^mysql mysql:\/\/loadstone:\*\*\*@127\.0\.0\.1:\d+\/loadstone_test_source table big: the source connection was lost/,
     );
     // Rolled back: no --commit-every, so nothing of the failed load is in the table.
-    const r = await client.query(
-      "SELECT to_regclass('big') IS NULL OR (SELECT count(*) = 0 FROM big) AS empty",
-    );
-    expect(r.rows[0].empty).toBe(true);
+    const r = await client.query("SELECT to_regclass('big') AS t");
+    expect(r.rows[0].t).toBeNull();
   }, 120_000);
 
   it('the source password is in no run record, event or report', async () => {

@@ -59,6 +59,11 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
     }
     const started = await startQuery(conn, sql, values, label);
     stream = started.stream;
+    // A cut connection (KILL, server gone) is told to the connection, not to a streaming query:
+    // end the stream with it, or a reader would wait for rows that never come.
+    conn.on('error', (error) => {
+      if (!started.stream.destroyed) started.stream.destroy(error);
+    });
     const readers: ColumnReader[] = started.fields.map(columnReader);
     const columns = started.fields.map((f) => f.name);
     const keyIndexes = keyColumns.map((k) => columns.indexOf(k));
