@@ -1,7 +1,10 @@
 import { LoadstoneError } from '../../common/errors.ts';
 import { connectTarget, serverFacts, unreachable } from '../pg/connect.ts';
+import { mysqlServerVersion } from '../sources/mysql/mysql-connection.ts';
+import { isMysqlUrl } from '../sources/mysql/mysql-url.ts';
 import type { RunStore } from '../store/open-store.ts';
 import { LOCAL_CONNECTION } from '../store/resolve-connection.ts';
+import type { ConnectionKind } from '../store/types.ts';
 import { parseCliArgs } from './args.ts';
 import { EXIT } from './exit-codes.ts';
 import type { CliCommand, CliIo } from './io.ts';
@@ -10,16 +13,21 @@ import { renderTable } from './table.ts';
 
 const USAGE = `Usage: loadstone connections <add|list|remove|test> …
 
-Saved PostgreSQL connections. A saved name can be used wherever a target URL is accepted.
+Saved connections: PostgreSQL (targets and sources) and MySQL / MariaDB (sources). A saved
+PostgreSQL name can be used wherever a target URL is accepted, a MySQL one as a source's connection.
 
   connections add <name> <postgres-url> [--replace]
-        Save a connection. The CLI cannot encrypt secrets, so a URL with a password is refused:
-        save it without one and set PGPASSWORD or add a line to ~/.pgpass (host:port:db:user:password).
+  connections add --kind mysql <name> <mysql-url> [--replace]
+        Save a connection (a mysql:// or mariadb:// URL is a MySQL connection without --kind too).
+        The CLI cannot encrypt secrets, so a URL with a password is refused: save it without one
+        and set PGPASSWORD or add a line to ~/.pgpass (host:port:db:user:password); for MySQL set
+        MYSQL_PWD. The desktop app saves passwords encrypted.
   connections list [--json]
   connections remove <name>
-  connections test <name|postgres-url>
+  connections test <name|postgres-url|mysql-url>
         Connect and print the server version, or the server's error (exit code 4).
 
+  --kind KIND     With add: postgres (default) or mysql
   --replace       With add: replace a connection of the same name
   --json          With list: print one JSON array
 ${DATA_DIR_HELP}`;
@@ -28,7 +36,12 @@ ${DATA_DIR_HELP}`;
 export const connectionsCommand: CliCommand = async (args, io) => {
   const { values, positionals } = parseCliArgs(
     args,
-    { ...DATA_DIR_OPTION, json: { type: 'boolean' }, replace: { type: 'boolean' } },
+    {
+      ...DATA_DIR_OPTION,
+      json: { type: 'boolean' },
+      replace: { type: 'boolean' },
+      kind: { type: 'string' },
+    },
     USAGE,
   );
   const [sub, ...rest] = positionals;
@@ -42,9 +55,9 @@ export const connectionsCommand: CliCommand = async (args, io) => {
   };
   switch (sub) {
     case 'add':
-      expect(2, '<name> <postgres-url> [--replace]');
+      expect(2, '[--kind postgres|mysql] <name> <url> [--replace]');
       return withCliStore(values['data-dir'], io, async (store) =>
-        add(store, rest[0]!, rest[1]!, values.replace === true, io),
+        add(store, rest[0]!, rest[1]!, values.replace === true, kindOption(values.kind), io),
       );
     case 'list':
       expect(0, '[--json]');
@@ -53,7 +66,7 @@ export const connectionsCommand: CliCommand = async (args, io) => {
       expect(1, '<name>');
       return withCliStore(values['data-dir'], io, async (store) => remove(store, rest[0]!, io));
     case 'test':
-      expect(1, '<name|postgres-url>');
+      expect(1, '<name|postgres-url|mysql-url>');
       return withCliStore(values['data-dir'], io, async (store) => test(store, rest[0]!, io));
     default:
       throw new LoadstoneError(
@@ -65,11 +78,33 @@ export const connectionsCommand: CliCommand = async (args, io) => {
   }
 };
 
-function add(store: RunStore, name: string, url: string, replace: boolean, io: CliIo): number {
-  if (!/^postgres(ql)?:\/\//i.test(url.trim())) {
+function kindOption(kind: string | undefined): ConnectionKind | undefined {
+  if (kind === undefined || kind === 'postgres' || kind === 'mysql') return kind;
+  throw new LoadstoneError('BAD_USAGE', `--kind '${kind}' is not one of postgres, mysql`);
+}
+
+function add(
+  store: RunStore,
+  name: string,
+  url: string,
+  replace: boolean,
+  kind: ConnectionKind | undefined,
+  io: CliIo,
+): number {
+  const mysqlUrl = isMysqlUrl(url);
+  if (kind === 'mysql' && !mysqlUrl) {
+    throw new LoadstoneError('BAD_USAGE', 'a MySQL connection must be a mysql:// or mariadb:// URL');
+  }
+  if (kind !== 'mysql' && !mysqlUrl && !/^postgres(ql)?:\/\//i.test(url.trim())) {
     throw new LoadstoneError('BAD_USAGE', 'the connection must be a postgres:// or postgresql:// URL');
   }
-  const info = store.connections.save({ name, url }, { overwrite: replace });
+  if (kind === 'postgres' && mysqlUrl) {
+    throw new LoadstoneError('BAD_USAGE', 'a mysql:// URL is a MySQL connection: use --kind mysql');
+  }
+  const info = store.connections.save(
+    { name, url, kind: mysqlUrl ? 'mysql' : 'postgres' },
+    { overwrite: replace },
+  );
   io.stdout.write(`Saved connection '${info.name}': ${store.connections.displayUrl(info)}\n`);
   return EXIT.ok;
 }
@@ -116,6 +151,8 @@ async function test(store: RunStore, target: string, io: CliIo): Promise<number>
       "'local' is the built-in embedded warehouse; loads start it, there is no server to test beforehand",
     );
   }
+  const saved = store.connections.get(target.trim());
+  if (isMysqlUrl(target) || saved?.kind === 'mysql') return testMysql(store, target, io);
   const config = store.connections.resolve(target, {
     env: io.env,
     onWarning: (message) => io.stderr.write(`loadstone: warning: ${message}\n`),
@@ -131,4 +168,11 @@ async function test(store: RunStore, target: string, io: CliIo): Promise<number>
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+async function testMysql(store: RunStore, target: string, io: CliIo): Promise<number> {
+  const config = store.connections.resolveMysql(target, { env: io.env });
+  const version = await mysqlServerVersion(config);
+  io.stdout.write(`${version}, ${config.sslMode === 'disable' ? 'not encrypted' : 'encrypted'}\n`);
+  return EXIT.ok;
 }

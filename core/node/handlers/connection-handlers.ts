@@ -2,6 +2,7 @@ import type { ConnectionDto } from '../../common/contract/shared-schemas.ts';
 import { LoadstoneError } from '../../common/errors.ts';
 import { connectTarget, serverFacts } from '../pg/connect.ts';
 import { WAREHOUSE_DATABASE } from '../pg/local-warehouse.ts';
+import { mysqlServerVersion } from '../sources/mysql/mysql-connection.ts';
 import { type ConnectionInfo, LOCAL_CONNECTION } from '../store/index.ts';
 import type { HandlerContext } from './context.ts';
 import { scrubSecrets } from './scrub.ts';
@@ -77,6 +78,16 @@ export function connectionHandlers(ctx: HandlerContext): ConnectionHandlers {
       // Anything that stops the connection (an undecryptable secret, a refused password, a warehouse
       // that cannot start) is the answer to "does this connection work?", not a failed call.
       let secrets: string[] = [];
+      if (name !== null && store.connections.get(name)?.kind === 'mysql') {
+        try {
+          const config = store.connections.resolveMysql(name, { env: ctx.env });
+          if (typeof config.password === 'string') secrets = [config.password];
+          const version = await mysqlServerVersion(config);
+          return { ok: true, serverVersion: version, tls: null, error: null };
+        } catch (error) {
+          return failed(error, secrets);
+        }
+      }
       try {
         const config =
           draft !== null

@@ -137,3 +137,19 @@ export function lostConnection(
     },
   );
 }
+
+/**
+ * Connects and returns the server's name and version (`MariaDB 10.11.19`, `MySQL 8.4.0`).
+ * @throws LoadstoneError SOURCE_UNREACHABLE
+ */
+export async function mysqlServerVersion(config: MysqlConnectionConfig): Promise<string> {
+  const conn = await connectMysql(config, config.label, undefined);
+  try {
+    const [row] = (await queryRows(conn, 'SELECT VERSION() AS v', [], config.label)) as { v: string }[];
+    const v = row?.v ?? '';
+    const number = /^[\d.]+/.exec(v)?.[0] ?? v;
+    return `${/mariadb/i.test(v) ? 'MariaDB' : 'MySQL'} ${number}`;
+  } finally {
+    conn.destroy();
+  }
+}

@@ -1,0 +1,122 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { EXIT } from '../../cli/exit-codes.ts';
+import { runCli } from '../../cli/test-support.ts';
+import { createTestDatabase } from '../../pg/test-server.ts';
+import { openStore } from '../../store/open-store.ts';
+import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
+import {
+  createMysqlTestDatabase,
+  type MysqlTestServer,
+  mysqlTestServerUnavailable,
+  startMysqlTestServer,
+} from './test-server.ts';
+
+const unavailable = mysqlTestServerUnavailable();
+if (unavailable) console.warn(unavailable);
+
+let server: MysqlTestServer;
+let myUrl = '';
+let bare = '';
+let myPassword = '';
+let pgUrl = '';
+let client: pg.Client;
+
+describe.skipIf(unavailable !== null)('saved MySQL connections (real MariaDB)', () => {
+  beforeAll(async () => {
+    server = await startMysqlTestServer();
+    myUrl = await createMysqlTestDatabase(server.url, 'connections');
+    const u = new URL(myUrl);
+    myPassword = decodeURIComponent(u.password);
+    u.password = '';
+    bare = u.toString();
+    const my = await mysql.createConnection({ uri: myUrl, multipleStatements: true });
+    await my.query(`CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(40), born DATE);
+      INSERT INTO customers VALUES (1, 'Zoë', '1990-01-02'), (2, 'Ōtake', '0000-00-00');`);
+    await my.end();
+    pgUrl = await createTestDatabase(inject('pgUrl'), 'mysql_connections');
+    client = new pg.Client({ connectionString: pgUrl });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client?.end();
+    await server?.stop();
+  });
+
+  it('saves the password encrypted, resolves it for a source only, and never shows it', () => {
+    const dir = tempDir();
+    const store = openStore(dir, { secretStore: testSecretStore() });
+    try {
+      const info = store.connections.save({ name: 'shop', url: myUrl });
+      expect(info).toMatchObject({ kind: 'mysql', hasSecret: true, port: Number(new URL(myUrl).port) });
+      expect(store.connections.displayUrl(info)).toBe(bare.replace(/\/$/, ''));
+      const config = store.connections.resolveMysql('shop', { env: {} });
+      expect(config).toMatchObject({ user: 'loadstone', password: myPassword, label: 'shop' });
+      expect(JSON.stringify(config)).not.toContain(myPassword);
+      expect(() => store.connections.resolve('shop', { env: {} })).toThrow(/MySQL connection/);
+      store.connections.save({ name: 'wh', url: 'postgres://bob@example.com/db' });
+      expect(() => store.connections.resolveMysql('wh', { env: {} })).toThrow(/PostgreSQL connection/);
+    } finally {
+      store.close();
+    }
+    for (const f of fs.readdirSync(dir)) {
+      const full = path.join(dir, f);
+      if (fs.statSync(full).isFile())
+        expect(fs.readFileSync(full).includes(Buffer.from(myPassword))).toBe(false);
+    }
+  });
+
+  it('CLI: add --kind mysql, test (exit 4 when refused), and a load from a saved MySQL connection', async () => {
+    const dir = tempDir();
+    const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      runCli(args, { cwd: dir, dataDir: dir, env: { PGPASSFILE: path.join(dir, 'none'), ...env } });
+
+    const withPassword = await cli(['connections', 'add', '--kind', 'mysql', 'shop', myUrl]);
+    expect(withPassword.code).toBe(EXIT.failure);
+    expect(withPassword.err).toContain('MYSQL_PWD');
+    expect(withPassword.err).not.toContain(myPassword);
+    const added = await cli(['connections', 'add', '--kind', 'mysql', 'shop', bare]);
+    expect(added).toMatchObject({ code: EXIT.ok, err: '' });
+    expect(added.out).toContain(`Saved connection 'shop': mysql://loadstone@127.0.0.1:`);
+    expect((await cli(['connections', 'add', '--kind', 'mysql', 'x', 'postgres://h/db'])).code).toBe(
+      EXIT.usage,
+    );
+
+    const tested = await cli(['connections', 'test', 'shop'], { MYSQL_PWD: myPassword });
+    expect(tested).toMatchObject({ code: EXIT.ok });
+    expect(tested.out).toMatch(/^MariaDB 10\.\d+\.\d+, not encrypted\n$/);
+    const refused = await cli(['connections', 'test', 'shop'], { MYSQL_PWD: 'not-it-42' });
+    expect(refused.code).toBe(EXIT.target);
+    expect(refused.err).toContain('shop: the server refused the login');
+    expect(refused.err).not.toContain('not-it-42');
+    const closed = new URL(bare);
+    closed.port = '1';
+    expect((await cli(['connections', 'test', closed.toString()])).code).toBe(EXIT.target);
+
+    fs.writeFileSync(
+      path.join(dir, 'job.json'),
+      JSON.stringify({
+        source: { kind: 'mysql', connection: 'shop', table: 'customers' },
+        // Until inference takes the source's declared types, the date type is said here.
+        columns: [{ source: 'born', type: 'date' }],
+        settings: { maxErrorRate: 0.6 },
+      }),
+    );
+    const loaded = await cli(
+      ['load', '--spec', 'job.json', '--target', pgUrl, '--table', 'customers', '--json'],
+      { MYSQL_PWD: myPassword },
+    );
+    expect(loaded.code).toBe(EXIT.ok);
+    const result = JSON.parse(loaded.out);
+    expect(result).toMatchObject({ status: 'succeeded' });
+    expect(loaded.out).not.toContain(myPassword);
+    const rows = await client.query('SELECT id, name, born::text FROM customers ORDER BY id');
+    expect(rows.rows).toEqual([{ id: 1, name: 'Zoë', born: '1990-01-02' }]);
+    const errors = await cli(['errors', 'last']);
+    expect(errors.out).toContain('key id=2');
+    expect(errors.out).toContain('zero_date');
+  });
+});
