@@ -3,6 +3,7 @@ import { LoadstoneError } from '../errors.ts';
 import type { DateOrder } from '../spec/job-spec.ts';
 import { isRejection, Rejection } from './cell.ts';
 import { type DateRuleOptions, detectDateOrder, makeDateRule } from './dates.ts';
+import { makeTimestampRule } from './timestamps.ts';
 
 const rule = (order: DateOrder = 'MDY', extra: Partial<DateRuleOptions> = {}) =>
   makeDateRule({ order, twoDigitYearPivot: 70, ...extra });
@@ -286,5 +287,21 @@ describe('detectDateOrder', () => {
     expect(dotted.ambiguous).toBe(false);
     expect(detectDateOrder(['05.03.2024', '01/02/2024']).order).toBeNull();
     expect(detectDateOrder(['05.03.2024', '03.25.2024']).order).toBe('MDY');
+  });
+});
+
+describe('MySQL zero dates', () => {
+  it('are rejected as zero_date, in a date or a timestamp column, never NULL', () => {
+    const date = makeDateRule({ order: 'MDY' });
+    const r0 = date('0000-00-00');
+    expect(r0).toBeInstanceOf(Rejection);
+    expect((r0 as Rejection).reason).toBe('zero_date');
+    // Only the all-zero date: a zero month or day alone is an impossible date, as before.
+    expect((date('2024-00-15') as Rejection).reason).toBe('impossible_date');
+    const ts = makeTimestampRule({ order: 'MDY', timeZone: 'UTC' });
+    const r = ts('0000-00-00T00:00:00.000000');
+    expect((r as Rejection).reason).toBe('zero_date');
+    expect((r as Rejection).message).toMatch(/MySQL zero date/);
+    expect((ts('2024-13-01 00:00:00') as Rejection).reason).not.toBe('zero_date');
   });
 });

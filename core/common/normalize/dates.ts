@@ -134,17 +134,16 @@ export function makeDateRule(options: DateRuleOptions): CellRule<string> {
   };
 }
 
-/** An ISO date whose year, month or day is all zeros: MySQL's `0000-00-00` and its relatives. */
-const ZERO_DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])/;
+/** MySQL's zero date, alone or with a time (of zeros or not). */
+const ZERO_DATE_RE = /^0000-00-00(?:$|[T ])/;
 
 /**
- * `zero_date` for MySQL's zero date (`0000-00-00`, `0000-00-00 00:00:00`) or a date with a zero
- * month or day (`2024-00-15`, allowed by some MySQL modes): it is no date, and loading it as NULL
- * would hide it. Undefined for anything else.
+ * `zero_date` for MySQL's zero date (`0000-00-00`, `0000-00-00 00:00:00`): it is no date, and
+ * loading it as NULL would hide it. A date with only a zero month or day (`2024-00-15`) stays an
+ * `impossible_date`. Undefined for anything else.
  */
 export function zeroDateRejection(text: string): Rejection | undefined {
-  const m = ZERO_DATE_RE.exec(text);
-  if (!m || (m[1] !== '0000' && m[2] !== '00' && m[3] !== '00')) return undefined;
+  if (!ZERO_DATE_RE.test(text)) return undefined;
   return new Rejection(
     'zero_date',
     `${quote(text)} is a MySQL zero date, not a date: it is rejected rather than loaded as NULL ` +
