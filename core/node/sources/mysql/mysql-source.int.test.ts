@@ -283,6 +283,18 @@ describe.skipIf(unavailable !== null)('MySQL / MariaDB source (real MariaDB)', (
     expect((n as { n: number }[])[0]!.n).toBe(0);
   });
 
+  it('the statement timeout is a job setting: a slow query is stopped by the server', async () => {
+    // The column definitions come first; the server stops the statement while the rows are awaited.
+    const failed = await readAll({
+      kind: 'mysql',
+      connection: myUrl,
+      query:
+        'SELECT COUNT(*) AS n FROM information_schema.COLUMNS a, information_schema.COLUMNS b, information_schema.COLUMNS c',
+      statementTimeoutMs: 300,
+    }).catch((e: unknown) => e);
+    expect(failed).toMatchObject({ code: 'SOURCE_UNREADABLE', message: /max_statement_time/ });
+  });
+
   it('a refused login or an unknown table fails naming the source, never its password', async () => {
     const bad = new URL(myUrl);
     bad.password = 'wrong-secret-123';
