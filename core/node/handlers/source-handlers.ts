@@ -1,6 +1,7 @@
 import { isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
 import { formatDefaults } from '../../common/spec/format-defaults.ts';
 import { inspectSource, preview } from '../preview/preview.ts';
+import { sourceConnections } from '../runs/source-connections.ts';
 import type { HandlerContext } from './context.ts';
 import type { ReadableFile } from './file-grants.ts';
 import type { Handlers } from './types.ts';
@@ -19,7 +20,10 @@ export function sourceHandlers(ctx: HandlerContext): Pick<Handlers, 'sources.ins
       const { spec: source, file } = await ctx.grants.source(spec.source, 'spec.source.handle');
       // The saved Settings' defaults, as the load will apply them.
       const defaults = formatDefaults(ctx.store.settings.get());
-      return namedAsUploaded(file, () => preview({ ...spec, source }, { limit, signal, defaults }));
+      const connections = sourceConnections(ctx.store, ctx.env);
+      return namedAsUploaded(file, () =>
+        preview({ ...spec, source }, { limit, signal, defaults, connections }),
+      );
     },
   };
 }

@@ -15,7 +15,7 @@ import { JsonNumber } from '../../common/types.ts';
 import { planJob } from '../pipeline/plan-job.ts';
 import { checkColumnCount } from '../sources/column-limit.ts';
 import { openSource } from '../sources/open-source.ts';
-import type { DetectedFormat, SourceRow } from '../sources/types.ts';
+import type { DetectedFormat, SourceConnections, SourceRow } from '../sources/types.ts';
 
 /** Default number of rows a preview shows. */
 export const DEFAULT_PREVIEW_LIMIT = 200;
@@ -34,12 +34,23 @@ export const MORE_REJECTED_LIMIT = 1000;
  */
 export async function preview(
   input: JobSpecInput,
-  options: { limit?: number; signal?: AbortSignal; defaults?: FormatDefaults } = {},
+  options: {
+    limit?: number;
+    signal?: AbortSignal;
+    defaults?: FormatDefaults;
+    /** Saved connections for a database source (the run store's). */
+    connections?: SourceConnections;
+  } = {},
 ): Promise<PreviewResultDto> {
   const spec = parseJobSpec(input);
   const limit = options.limit ?? DEFAULT_PREVIEW_LIMIT;
   const defaults = options.defaults ?? BUILT_IN_DEFAULTS;
-  const job = await planJob(spec, { signal: options.signal, minRows: limit, defaults });
+  const job = await planJob(spec, {
+    signal: options.signal,
+    minRows: limit,
+    defaults,
+    ...(options.connections ? { connections: options.connections } : {}),
+  });
   try {
     const normalizer = createRowNormalizer(job.plans);
     const targetNames = job.plans.map((p) => p.name);

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EXIT } from '../../cli/exit-codes.ts';
 import { runCli } from '../../cli/test-support.ts';
 import { createTestDatabase } from '../../pg/test-server.ts';
+import { preview } from '../../preview/preview.ts';
+import { sourceConnections } from '../../runs/source-connections.ts';
 import { openStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 import {
@@ -66,6 +68,29 @@ describe.skipIf(unavailable !== null)('saved MySQL connections (real MariaDB)', 
       const full = path.join(dir, f);
       if (fs.statSync(full).isFile())
         expect(fs.readFileSync(full).includes(Buffer.from(myPassword))).toBe(false);
+    }
+  });
+
+  it('previews a table of a saved MySQL connection: first rows, the zero date a rejected cell', async () => {
+    const store = openStore(tempDir(), { secretStore: testSecretStore() });
+    try {
+      store.connections.save({ name: 'shop', url: myUrl });
+      const result = await preview(
+        {
+          source: { kind: 'mysql', connection: 'shop', table: 'customers' },
+          columns: [{ source: 'born', type: 'date' }],
+        },
+        { limit: 10, connections: sourceConnections(store, {}) },
+      );
+      expect(result.format.kind).toBe('mysql');
+      expect(result.rows).toHaveLength(2);
+      expect(result.rows[1]!.errors?.map((e) => e.reason)).toEqual(['zero_date']);
+      expect(JSON.stringify(result)).not.toContain(myPassword);
+      await expect(
+        preview({ source: { kind: 'mysql', connection: 'shop', table: 'customers' } }),
+      ).rejects.toMatchObject({ code: 'BAD_USAGE', message: /give a mysql:\/\/ URL/ });
+    } finally {
+      store.close();
     }
   });
 

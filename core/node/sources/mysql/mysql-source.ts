@@ -7,7 +7,7 @@ import type { RawValue, RecordPlace } from '../../../common/types.ts';
 import type { OpenedSource, OpenSourceOptions, SourceRow } from '../types.ts';
 import { connectMysql, lostConnection, queryRows } from './mysql-connection.ts';
 import { quoteMysqlIdent, splitTableName } from './mysql-identifiers.ts';
-import { type MysqlConnectionConfig, resolveMysqlUrl } from './mysql-url.ts';
+import { isMysqlUrl, type MysqlConnectionConfig, resolveMysqlUrl } from './mysql-url.ts';
 import { type ColumnReader, columnReader, type MysqlField } from './mysql-values.ts';
 
 const BATCH = 1000;
@@ -28,6 +28,12 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
     throw new LoadstoneError(
       'SPEC_INVALID',
       "source.sample: 'tablesample' is PostgreSQL's; a MySQL source previews its first rows ('limit')",
+    );
+  }
+  if (!opts.connections?.mysql && !isMysqlUrl(spec.connection)) {
+    throw new LoadstoneError(
+      'BAD_USAGE',
+      `source.connection '${spec.connection}' is a saved connection name, and saved connections are not at hand here: give a mysql:// URL`,
     );
   }
   const config: MysqlConnectionConfig = opts.connections?.mysql
