@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { quoteMysqlIdent, splitTableName } from './mysql-identifiers.ts';
-import { utcDateTime } from './mysql-source.ts';
+import { pushdown, utcDateTime } from './mysql-pushdown.ts';
 import { parseMysqlUrl, resolveMysqlUrl } from './mysql-url.ts';
 import { plainDecimal } from './mysql-values.ts';
 
@@ -67,5 +67,33 @@ describe('exact numbers and watermark times', () => {
     expect(utcDateTime('2024-01-01T01:30:00+05:30')).toBe('2023-12-31 20:00:00');
     expect(utcDateTime('2024-01-01T00:00:00Z')).toBe('2024-01-01 00:00:00');
     expect(utcDateTime('2024-01-01')).toBeUndefined();
+  });
+});
+
+describe('watermark pushdown', () => {
+  const cols = [
+    { name: 'id', dataType: 'bigint' },
+    { name: 'amount', dataType: 'decimal' },
+    { name: 'day', dataType: 'date' },
+    { name: 'at', dataType: 'timestamp' },
+    { name: 'local', dataType: 'datetime' },
+    { name: 'name', dataType: 'varchar' },
+  ];
+  it('compares numbers exactly, timestamps in UTC, naive times 15 hours wide, never text', () => {
+    expect(pushdown(cols, 'id', '9007199254740995')).toEqual({
+      where: '`id` > CAST(? AS DECIMAL(65,0))',
+      value: '9007199254740995',
+    });
+    expect(pushdown(cols, 'amount', '12.5')?.where).toBe('`amount` > CAST(? AS DECIMAL(65,30))');
+    expect(pushdown(cols, 'day', '2024-03-05')).toEqual({ where: '`day` > ?', value: '2024-03-05' });
+    expect(pushdown(cols, 'at', '2024-03-05 10:00:00+02')).toEqual({
+      where: '`at` > ?',
+      value: '2024-03-05 08:00:00',
+    });
+    expect(pushdown(cols, 'local', '2024-03-05T10:00:00Z')?.where).toBe(
+      '`local` > CAST(? AS DATETIME(6)) - INTERVAL 15 HOUR',
+    );
+    expect(pushdown(cols, 'name', 'abc')).toBeUndefined();
+    expect(pushdown(cols, 'id', '1e5')).toBeUndefined();
   });
 });

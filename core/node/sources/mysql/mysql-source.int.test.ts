@@ -265,6 +265,23 @@ describe.skipIf(unavailable !== null)('MySQL / MariaDB source (real MariaDB)', (
     expect(r.rows[0].n).toBe(5);
   });
 
+  it('an incremental load of a query pushes the watermark down around it', async () => {
+    const spec = {
+      source: { kind: 'mysql' as const, connection: myUrl, query: 'SELECT id, at, v FROM events;' },
+      target: {
+        connection: 'pg',
+        table: 'events_q',
+        mode: 'incremental' as const,
+        key: ['id'],
+        watermark: 'at',
+      },
+    };
+    expect((await load(spec)).counts).toMatchObject({ read: 5, inserted: 5 });
+    await my.query("INSERT INTO events VALUES (6, '2024-01-01 00:00:06', 'f')");
+    expect((await load(spec)).counts).toMatchObject({ read: 1, inserted: 1, skipped: 0 });
+    await my.query('DELETE FROM events WHERE id = 6');
+  });
+
   it('a query that writes is refused by the server (read-only transaction)', async () => {
     const { source, rows } = await readAll({
       kind: 'mysql',

@@ -7,6 +7,7 @@ import type { RawValue, RecordPlace } from '../../../common/types.ts';
 import type { OpenedSource, OpenSourceOptions, SourceRow } from '../types.ts';
 import { connectMysql, lostConnection, queryRows } from './mysql-connection.ts';
 import { quoteMysqlIdent, splitTableName } from './mysql-identifiers.ts';
+import { pushdown, pushQueryDown, type TableColumn } from './mysql-pushdown.ts';
 import { isMysqlUrl, type MysqlConnectionConfig, resolveMysqlUrl } from './mysql-url.ts';
 import { type ColumnReader, columnReader, type MysqlField } from './mysql-values.ts';
 
@@ -62,6 +63,14 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
       }
     } else {
       sql = spec.query!;
+      const mark = opts.incremental;
+      if (mark) {
+        const wrapped = await pushQueryDown(conn, sql, mark);
+        if (wrapped) {
+          sql = wrapped.sql;
+          values.push(wrapped.value);
+        }
+      }
     }
     const started = await startQuery(conn, sql, values, label);
     stream = started.stream;
@@ -70,6 +79,8 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
     conn.on('error', (error) => {
       if (!started.stream.destroyed) started.stream.destroy(error);
     });
+    // Cancelling stops a read that waits on the server too, not only between rows.
+    opts.signal?.addEventListener('abort', () => void close(), { once: true });
     const readers: ColumnReader[] = started.fields.map(columnReader);
     const columns = started.fields.map((f) => f.name);
     const keyIndexes = keyColumns.map((k) => columns.indexOf(k));
@@ -131,11 +142,6 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
   }
 }
 
-interface TableColumn {
-  name: string;
-  dataType: string;
-}
-
 /** The table's columns, primary key and quoted name. @throws SOURCE_NOT_FOUND when there is no such table. */
 async function describeTable(
   conn: mysql.Connection,
@@ -169,58 +175,6 @@ async function describeTable(
   const quoted =
     schema === undefined ? quoteMysqlIdent(table) : `${quoteMysqlIdent(schema)}.${quoteMysqlIdent(table)}`;
   return { quoted, columns, key };
-}
-
-/**
- * The `WHERE` that reads only rows above the watermark, or undefined when it cannot be said safely
- * (the loader drops rows at or below the mark anyway, so pushing down less is never wrong). The mark is
- * the target's value as text: a UTC timestamp is compared as UTC with a TIMESTAMP column (the session
- * is in UTC); a naive DATETIME is read in the job's time zone, unknown here, so the bound is widened by
- * 15 hours (more than any zone's offset).
- */
-function pushdown(
-  columns: readonly TableColumn[],
-  column: string,
-  after: string,
-): { where: string; value: string } | undefined {
-  const type = columns.find((c) => c.name === column)?.dataType.toLowerCase();
-  if (type === undefined) return undefined;
-  const col = quoteMysqlIdent(column);
-  if (type === 'timestamp' || type === 'datetime') {
-    const utc = utcDateTime(after);
-    if (utc === undefined) return undefined;
-    return type === 'timestamp'
-      ? { where: `${col} > ?`, value: utc }
-      : { where: `${col} > CAST(? AS DATETIME(6)) - INTERVAL 15 HOUR`, value: utc };
-  }
-  // Text is not pushed down: MySQL's collations order text differently from PostgreSQL.
-  if (/int$|^decimal$|^numeric$|^date$|^year$/.test(type)) {
-    return { where: `${col} > ?`, value: after };
-  }
-  return undefined;
-}
-
-/**
- * A watermark timestamp as the target gives it (`2024-01-01 00:00:03.5+00`, `…T…Z`, `…+05:30`) →
- * `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC, or undefined for any other text.
- */
-export function utcDateTime(text: string): string | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}(?::?\d{2})?)$/.exec(
-    text.trim(),
-  );
-  if (!m) return undefined;
-  let offsetMinutes = 0;
-  if (m[8] !== 'Z') {
-    const sign = m[8]!.startsWith('-') ? -1 : 1;
-    const digits = m[8]!.slice(1).replace(':', '');
-    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0'));
-  }
-  const ms =
-    Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) -
-    offsetMinutes * 60_000;
-  if (Number.isNaN(ms)) return undefined;
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${m[7] ?? ''}`;
 }
 
 /** Starts the query and waits for its column metadata (the rows stay queued, paused, until read). */

@@ -1,0 +1,125 @@
+import type mysql from 'mysql2';
+import type { OpenSourceOptions } from '../types.ts';
+import { quoteMysqlIdent } from './mysql-identifiers.ts';
+import type { MysqlField } from './mysql-values.ts';
+
+/** A column as `information_schema.COLUMNS` names its type (`int`, `timestamp`, …). */
+export interface TableColumn {
+  name: string;
+  dataType: string;
+}
+
+/**
+ * The `WHERE` that reads only rows above the watermark, or undefined when it cannot be said safely
+ * (the loader drops rows at or below the mark anyway, so pushing down less is never wrong). The mark is
+ * the target's value as text: a UTC timestamp is compared as UTC with a TIMESTAMP column (the session
+ * is in UTC); a naive DATETIME is read in the job's time zone, unknown here, so the bound is widened by
+ * 15 hours (more than any zone's offset).
+ */
+export function pushdown(
+  columns: readonly TableColumn[],
+  column: string,
+  after: string,
+): { where: string; value: string } | undefined {
+  const type = columns.find((c) => c.name === column)?.dataType.toLowerCase();
+  if (type === undefined) return undefined;
+  const col = quoteMysqlIdent(column);
+  if (type === 'timestamp' || type === 'datetime') {
+    const utc = utcDateTime(after);
+    if (utc === undefined) return undefined;
+    return type === 'timestamp'
+      ? { where: `${col} > ?`, value: utc }
+      : { where: `${col} > CAST(? AS DATETIME(6)) - INTERVAL 15 HOUR`, value: utc };
+  }
+  // Text is not pushed down: MySQL's collations order text differently from PostgreSQL.
+  // A string compared with a number column is compared as a double in MySQL: past 2^53 a newer row
+  // could look equal to the mark. A DECIMAL compares exactly.
+  if (/int$|^year$/.test(type) && /^-?\d{1,65}$/.test(after)) {
+    return { where: `${col} > CAST(? AS DECIMAL(65,0))`, value: after };
+  }
+  if (/^(decimal|numeric)$/.test(type) && /^-?\d{1,35}(\.\d{1,30})?$/.test(after)) {
+    return { where: `${col} > CAST(? AS DECIMAL(65,30))`, value: after };
+  }
+  if (type === 'date' && /^\d{4}-\d{2}-\d{2}$/.test(after)) {
+    return { where: `${col} > ?`, value: after };
+  }
+  return undefined;
+}
+
+/**
+ * A watermark timestamp as the target gives it (`2024-01-01 00:00:03.5+00`, `…T…Z`, `…+05:30`) →
+ * `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC, or undefined for any other text.
+ */
+export function utcDateTime(text: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}(?::?\d{2})?)$/.exec(
+    text.trim(),
+  );
+  if (!m) return undefined;
+  let offsetMinutes = 0;
+  if (m[8] !== 'Z') {
+    const sign = m[8]!.startsWith('-') ? -1 : 1;
+    const digits = m[8]!.slice(1).replace(':', '');
+    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0'));
+  }
+  const ms =
+    Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) -
+    offsetMinutes * 60_000;
+  if (Number.isNaN(ms)) return undefined;
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${m[7] ?? ''}`;
+}
+
+/**
+ * An incremental load of a query: `SELECT * FROM (<query>) AS loadstone_source WHERE col > ? ORDER BY
+ * col`, when the query can be a derived table (its columns are probed with `LIMIT 0` first) and its
+ * watermark column's type can be compared safely; else undefined, and the query runs as written.
+ */
+export async function pushQueryDown(
+  conn: mysql.Connection,
+  query: string,
+  mark: NonNullable<OpenSourceOptions['incremental']>,
+): Promise<{ sql: string; value: string } | undefined> {
+  const body = query.trim().replace(/;+\s*$/, '');
+  const derived = `SELECT * FROM (${body}) AS loadstone_source`;
+  const fields = await new Promise<MysqlField[] | undefined>((resolve) => {
+    conn.query({ sql: `${derived} LIMIT 0`, rowsAsArray: false }, (error, _rows, f) => {
+      resolve(error ? undefined : (f as unknown as MysqlField[]));
+    });
+  });
+  if (!fields) return undefined;
+  const columns = fields.map((f) => ({ name: f.name, dataType: dataTypeOf(f) }));
+  const column = mark.sourceColumn(columns.map((c) => c.name));
+  if (column === undefined) return undefined;
+  const pushed = pushdown(columns, column, mark.after);
+  if (!pushed) return undefined;
+  return {
+    sql: `${derived} WHERE ${pushed.where} ORDER BY ${quoteMysqlIdent(column)}`,
+    value: pushed.value,
+  };
+}
+
+/** A result field's type by its `information_schema` name, for the types `pushdown` compares. */
+function dataTypeOf(field: MysqlField): string {
+  switch (field.columnType) {
+    case 0x01:
+    case 0x02:
+    case 0x03:
+    case 0x08:
+    case 0x09:
+      return 'int';
+    case 0x00:
+    case 0xf6:
+      return 'decimal';
+    case 0x0a:
+    case 0x0e:
+      return 'date';
+    case 0x0d:
+      return 'year';
+    case 0x07:
+      return 'timestamp';
+    case 0x0c:
+      return 'datetime';
+    default:
+      return 'other';
+  }
+}
