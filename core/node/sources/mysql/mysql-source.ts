@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import type mysql from 'mysql2';
 import { LoadstoneError } from '../../../common/errors.ts';
 import type { MysqlSourceSpec } from '../../../common/spec/job-spec.ts';
@@ -8,13 +7,14 @@ import type { OpenedSource, OpenSourceOptions, SourceRow } from '../types.ts';
 import { connectMysql, lostConnection, queryRows } from './mysql-connection.ts';
 import { quoteMysqlIdent, splitTableName } from './mysql-identifiers.ts';
 import { pushdown, pushQueryDown, type TableColumn } from './mysql-pushdown.ts';
+import { startRowQueue } from './mysql-row-queue.ts';
 import { isMysqlUrl, type MysqlConnectionConfig, resolveMysqlUrl } from './mysql-url.ts';
 import { type ColumnReader, columnReader, type MysqlField } from './mysql-values.ts';
 
 const BATCH = 1000;
 
 /**
- * Opens a MySQL / MariaDB table or read-only query and streams its rows (mysql2's query stream:
+ * Opens a MySQL / MariaDB table or read-only query and streams its rows (mysql2's row events:
  * the connection is paused while the consumer is behind, so memory stays flat whatever the size).
  * The session reads in `START TRANSACTION READ ONLY` (a query that writes is refused by the server),
  * in UTC (`time_zone = '+00:00'`), with the spec's statement timeout. A table's primary key, when it
@@ -41,9 +41,7 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
     ? opts.connections.mysql(spec.connection)
     : resolveMysqlUrl(spec.connection, process.env);
   const conn = await connectMysql(config, label, spec.statementTimeoutMs);
-  let stream: Readable | undefined;
   const close = async () => {
-    stream?.destroy();
     conn.destroy();
   };
   try {
@@ -72,21 +70,14 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
         }
       }
     }
-    const started = await startQuery(conn, sql, values, label);
-    stream = started.stream;
-    // A cut connection (KILL, server gone) is told to the connection, not to a streaming query:
-    // end the stream with it, or a reader would wait for rows that never come.
-    conn.on('error', (error) => {
-      if (!started.stream.destroyed) started.stream.destroy(error);
-    });
-    // Cancelling stops a read that waits on the server too, not only between rows.
+    const started = await startRowQueue(conn, sql, values, label, BATCH);
+    // Cancelling stops a read that waits on the server too, not only between batches.
     opts.signal?.addEventListener('abort', () => void close(), { once: true });
     const readers: ColumnReader[] = started.fields.map(columnReader);
     const columns = started.fields.map((f) => f.name);
     const keyIndexes = keyColumns.map((k) => columns.indexOf(k));
     let rowsRead = 0;
     let iterated = false;
-    const active = stream;
 
     return {
       format: { kind: 'mysql', encoding: 'utf-8', compression: 'none', header: true },
@@ -99,23 +90,23 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
         iterated = true;
         return {
           async *[Symbol.asyncIterator]() {
-            let batch: SourceRow[] = [];
             try {
-              for await (const cells of active as AsyncIterable<unknown[]>) {
-                if (opts.signal?.aborted) return;
-                const values: RawValue[] = new Array(readers.length);
-                for (let i = 0; i < readers.length; i++) {
-                  const v = cells[i];
-                  values[i] = v === null || v === undefined ? null : readers[i]!.read(v);
+              for (;;) {
+                const cells = await started.next();
+                if (cells === null || opts.signal?.aborted) return;
+                const batch: SourceRow[] = new Array(cells.length);
+                for (let r = 0; r < cells.length; r++) {
+                  const row = cells[r]!;
+                  const values: RawValue[] = new Array(readers.length);
+                  for (let i = 0; i < readers.length; i++) {
+                    const v = row[i];
+                    values[i] = v === null || v === undefined ? null : readers[i]!.read(v);
+                  }
+                  rowsRead++;
+                  batch[r] = { line: rowsRead, values };
                 }
-                rowsRead++;
-                batch.push({ line: rowsRead, values });
-                if (batch.length >= BATCH) {
-                  yield batch;
-                  batch = [];
-                }
+                yield batch;
               }
-              if (batch.length > 0) yield batch;
             } catch (error) {
               if (opts.signal?.aborted) return;
               throw lostConnection(error, label, rowsRead);
@@ -175,44 +166,4 @@ async function describeTable(
   const quoted =
     schema === undefined ? quoteMysqlIdent(table) : `${quoteMysqlIdent(schema)}.${quoteMysqlIdent(table)}`;
   return { quoted, columns, key };
-}
-
-/** Starts the query and waits for its column metadata (the rows stay queued, paused, until read). */
-function startQuery(
-  conn: mysql.Connection,
-  sql: string,
-  values: unknown[],
-  label: string,
-): Promise<{ stream: Readable; fields: MysqlField[] }> {
-  return new Promise((resolve, reject) => {
-    const query = conn.query({ sql, values });
-    const stream = query.stream({ highWaterMark: BATCH * 2 }) as Readable;
-    let answered = false;
-    // mysql2 emits 'error' on the stream without destroying it: destroy it, so a reader waiting on it
-    // (now or later) gets the error instead of waiting for rows that never come.
-    stream.on('error', (error) => {
-      if (!stream.destroyed) stream.destroy(error);
-      if (!answered) {
-        answered = true;
-        reject(lostConnection(error, label, 0, true));
-      }
-    });
-    stream.once('fields', (fields: MysqlField[]) => {
-      answered = true;
-      resolve({ stream, fields });
-    });
-    query.once('end', () => {
-      // The stream passes a statement's error on a tick later than the command's 'end'.
-      setImmediate(() => {
-        if (answered) return;
-        answered = true;
-        reject(
-          new LoadstoneError(
-            'SOURCE_FORMAT',
-            `${label}: the statement returns no result set (no columns to load)`,
-          ),
-        );
-      });
-    });
-  });
 }
