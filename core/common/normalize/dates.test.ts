@@ -292,13 +292,13 @@ describe('detectDateOrder', () => {
 
 describe('MySQL zero dates', () => {
   it('are rejected as zero_date, in a date or a timestamp column, never NULL', () => {
-    const date = makeDateRule({ order: 'MDY' });
+    const date = makeDateRule({ order: 'MDY', twoDigitYearPivot: 70 });
     const r0 = date('0000-00-00');
     expect(r0).toBeInstanceOf(Rejection);
     expect((r0 as Rejection).reason).toBe('zero_date');
     // Only the all-zero date: a zero month or day alone is an impossible date, as before.
     expect((date('2024-00-15') as Rejection).reason).toBe('impossible_date');
-    const ts = makeTimestampRule({ order: 'MDY', timeZone: 'UTC' });
+    const ts = makeTimestampRule({ order: 'MDY', twoDigitYearPivot: 70, timeZone: 'UTC' });
     const r = ts('0000-00-00T00:00:00.000000');
     expect((r as Rejection).reason).toBe('zero_date');
     expect((r as Rejection).message).toMatch(/MySQL zero date/);

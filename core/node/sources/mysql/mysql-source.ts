@@ -9,7 +9,7 @@ import { quoteMysqlIdent, splitTableName } from './mysql-identifiers.ts';
 import { pushdown, pushQueryDown, type TableColumn } from './mysql-pushdown.ts';
 import { startRowQueue } from './mysql-row-queue.ts';
 import { isMysqlUrl, type MysqlConnectionConfig, resolveMysqlUrl } from './mysql-url.ts';
-import { type ColumnReader, columnReader, type MysqlField } from './mysql-values.ts';
+import { type ColumnReader, columnReader } from './mysql-values.ts';
 
 const BATCH = 1000;
 
