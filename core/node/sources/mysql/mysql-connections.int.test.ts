@@ -10,26 +10,20 @@ import { preview } from '../../preview/preview.ts';
 import { sourceConnections } from '../../runs/source-connections.ts';
 import { openStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
-import {
-  createMysqlTestDatabase,
-  type MysqlTestServer,
-  mysqlTestServerUnavailable,
-  startMysqlTestServer,
-} from './test-server.ts';
+import { createMysqlTestDatabase, mysqlServerForTests } from './test-server.ts';
 
-const unavailable = mysqlTestServerUnavailable();
-if (unavailable) console.warn(unavailable);
+// Started at collection: a server that cannot be had skips this file's tests, with the reason printed.
+const { server, skip } = await mysqlServerForTests();
 
-let server: MysqlTestServer;
 let myUrl = '';
 let bare = '';
 let myPassword = '';
 let pgUrl = '';
 let client: pg.Client;
 
-describe.skipIf(unavailable !== null)('saved MySQL connections (real MariaDB)', () => {
+describe.skipIf(server === null)('saved MySQL connections (real MariaDB)', () => {
   beforeAll(async () => {
-    server = await startMysqlTestServer();
+    if (!server) throw new Error(skip ?? 'no server');
     myUrl = await createMysqlTestDatabase(server.url, 'connections');
     const u = new URL(myUrl);
     myPassword = decodeURIComponent(u.password);

@@ -10,17 +10,11 @@ import { openStore, type RunStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 import { openSource } from '../open-source.ts';
 import type { SourceRow } from '../types.ts';
-import {
-  createMysqlTestDatabase,
-  type MysqlTestServer,
-  mysqlTestServerUnavailable,
-  startMysqlTestServer,
-} from './test-server.ts';
+import { createMysqlTestDatabase, mysqlServerForTests } from './test-server.ts';
 
-const unavailable = mysqlTestServerUnavailable();
-if (unavailable) console.warn(unavailable);
+// Started at collection: a server that cannot be had skips this file's tests, with the reason printed.
+const { server, skip } = await mysqlServerForTests();
 
-let server: MysqlTestServer;
 let myUrl = '';
 let my: mysql.Connection;
 let pgUrl = '';
@@ -49,10 +43,9 @@ const load = (spec: Parameters<typeof runLoad>[0], opts: Partial<Parameters<type
     ...opts,
   });
 
-describe.skipIf(unavailable !== null)('MySQL / MariaDB source (real MariaDB)', () => {
+describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => {
   beforeAll(async () => {
-    server = await startMysqlTestServer();
-    console.info(`MariaDB test server started in ${server.startMs} ms`);
+    if (!server) throw new Error(skip ?? 'no server');
     myUrl = await createMysqlTestDatabase(server.url, 'source');
     my = await mysql.createConnection({ uri: myUrl, multipleStatements: true });
     await my.query(`
@@ -332,7 +325,7 @@ describe.skipIf(unavailable !== null)('MySQL / MariaDB source (real MariaDB)', (
       CREATE TABLE big (id INT PRIMARY KEY, v VARCHAR(400));
       INSERT INTO big WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
         SELECT i, CONCAT(REPEAT('x', 300), i) FROM n;`);
-    const admin = await mysql.createConnection(server.url);
+    const admin = await mysql.createConnection(server!.url);
     let killed = false;
     const killer = async () => {
       for (let i = 0; i < 600 && !killed; i++) {

@@ -12,6 +12,8 @@ export interface MysqlTestServer {
   readonly url: string;
   /** Milliseconds from `mariadb-install-db` to the first answered query. */
   readonly startMs: number;
+  /** The server's temp folder (deleted by `stop`); undefined for an external server. */
+  readonly dir: string | undefined;
   /** Stops the server and deletes its folder (no-op for an external server). */
   stop(): Promise<void>;
 }
@@ -60,7 +62,7 @@ function binaries(): { server: string; install: string } | null {
  */
 export async function startMysqlTestServer(opts: { env?: NodeJS.ProcessEnv } = {}): Promise<MysqlTestServer> {
   const external = (opts.env ?? process.env).LOADSTONE_TEST_MYSQL_URL;
-  if (external) return { url: external, startMs: 0, stop: async () => {} };
+  if (external) return { url: external, startMs: 0, dir: undefined, stop: async () => {} };
   const bin = binaries();
   if (!bin) throw new Error(mysqlTestServerUnavailable() ?? 'no MariaDB binaries');
 
@@ -147,6 +149,7 @@ export async function startMysqlTestServer(opts: { env?: NodeJS.ProcessEnv } = {
     return {
       url: `mysql://loadstone:${password}@127.0.0.1:${port}`,
       startMs: Date.now() - began,
+      dir: root,
       stop: async () => {
         await stopServer(started);
         cleanup();
@@ -156,6 +159,29 @@ export async function startMysqlTestServer(opts: { env?: NodeJS.ProcessEnv } = {
     if (child) await stopServer(child);
     cleanup();
     throw error;
+  }
+}
+
+/**
+ * A MariaDB server for a test file, or why there is none: not installed, or it could not be started.
+ * Either way the reason is printed (a test file then skips its MariaDB tests, never silently).
+ */
+export async function mysqlServerForTests(): Promise<
+  { server: MysqlTestServer; skip: null } | { server: null; skip: string }
+> {
+  const missing = mysqlTestServerUnavailable();
+  if (missing) {
+    console.warn(missing);
+    return { server: null, skip: missing };
+  }
+  try {
+    const server = await startMysqlTestServer();
+    console.info(`MariaDB test server started in ${server.startMs} ms`);
+    return { server, skip: null };
+  } catch (error) {
+    const skip = `MariaDB tests SKIPPED: the server could not be started: ${error instanceof Error ? error.message : error}`;
+    console.warn(skip);
+    return { server: null, skip };
   }
 }
 
