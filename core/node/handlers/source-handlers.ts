@@ -14,7 +14,8 @@ export function sourceHandlers(ctx: HandlerContext): Pick<Handlers, 'sources.ins
   return {
     async 'sources.inspect'(ref, { signal }) {
       const { spec, file } = await ctx.grants.source(ref, 'handle');
-      return namedAsUploaded(file, () => inspectSource(spec, { signal }));
+      const connections = sourceConnections(ctx.store, ctx.env);
+      return namedAsUploaded(file, () => inspectSource(spec, { signal, connections }));
     },
     async 'preview.run'({ spec, limit }, { signal }) {
       const { spec: source, file } = await ctx.grants.source(spec.source, 'spec.source.handle');

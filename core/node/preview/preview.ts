@@ -156,7 +156,7 @@ function recordText(row: SourceRow, format: DetectedFormat): string | undefined 
  */
 export async function inspectSource(
   source: SourceSpec,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; connections?: SourceConnections } = {},
 ): Promise<{ format: PreviewResultDto['format']; columns: string[]; sizeBytes: number | null }> {
   const opened = await openSource(source, options);
   try {

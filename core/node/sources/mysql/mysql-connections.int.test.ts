@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EXIT } from '../../cli/exit-codes.ts';
 import { runCli } from '../../cli/test-support.ts';
 import { createTestDatabase } from '../../pg/test-server.ts';
-import { preview } from '../../preview/preview.ts';
+import { inspectSource, preview } from '../../preview/preview.ts';
 import { sourceConnections } from '../../runs/source-connections.ts';
 import { openStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
@@ -77,6 +77,11 @@ describe.skipIf(server === null)('saved MySQL connections (real MariaDB)', () =>
         { limit: 10, connections: sourceConnections(store, {}) },
       );
       expect(result.format.kind).toBe('mysql');
+      const inspected = await inspectSource(
+        { kind: 'mysql', connection: 'shop', table: 'customers' },
+        { connections: sourceConnections(store, {}) },
+      );
+      expect(inspected).toMatchObject({ columns: ['id', 'name', 'born'], sizeBytes: null });
       expect(result.rows).toHaveLength(2);
       expect(result.rows[1]!.errors?.map((e) => e.reason)).toEqual(['zero_date']);
       expect(JSON.stringify(result)).not.toContain(myPassword);
