@@ -1,6 +1,7 @@
 import { isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
 import { formatDefaults } from '../../common/spec/format-defaults.ts';
 import { inspectSource, preview } from '../preview/preview.ts';
+import type { ResolvedConnection } from '../store/index.ts';
 import type { HandlerContext } from './context.ts';
 import type { ReadableFile } from './file-grants.ts';
 import type { Handlers } from './types.ts';
@@ -13,15 +14,25 @@ export function sourceHandlers(ctx: HandlerContext): Pick<Handlers, 'sources.ins
   return {
     async 'sources.inspect'(ref, { signal }) {
       const { spec, file } = await ctx.grants.source(ref, 'handle');
-      return namedAsUploaded(file, () => inspectSource(spec, { signal }));
+      return namedAsUploaded(file, () =>
+        inspectSource(spec, { signal, resolveConnection: sourceConnections(ctx) }),
+      );
     },
     async 'preview.run'({ spec, limit }, { signal }) {
       const { spec: source, file } = await ctx.grants.source(spec.source, 'spec.source.handle');
       // The saved Settings' defaults, as the load will apply them.
       const defaults = formatDefaults(ctx.store.settings.get());
-      return namedAsUploaded(file, () => preview({ ...spec, source }, { limit, signal, defaults }));
+      return namedAsUploaded(file, () =>
+        preview({ ...spec, source }, { limit, signal, defaults, resolveConnection: sourceConnections(ctx) }),
+      );
     },
   };
+}
+
+/** A database source's saved connection (or URL), resolved with its secret, as targets are. */
+function sourceConnections(ctx: HandlerContext): (nameOrUrl: string) => ResolvedConnection {
+  return (nameOrUrl) =>
+    ctx.store.connections.resolve(nameOrUrl, { env: ctx.env, onWarning: (m) => ctx.log.warn(m) });
 }
 
 /**

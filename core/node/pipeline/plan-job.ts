@@ -7,7 +7,7 @@ import { sourceLabel } from '../../common/spec/source-label.ts';
 import type { RawValue } from '../../common/types.ts';
 import { checkColumnCount } from '../sources/column-limit.ts';
 import { openSource } from '../sources/open-source.ts';
-import type { OpenedSource, SourceRow } from '../sources/types.ts';
+import type { OpenedSource, OpenSourceOptions, SourceRow } from '../sources/types.ts';
 
 /** A source opened and sampled, with its column plans decided, ready to stream every row. */
 export interface PlannedJob {
@@ -40,12 +40,20 @@ export async function planJob(
     reload?: boolean;
     /** An incremental load's stored watermark and its (target) column, for sources that push it down. */
     incremental?: { after: string; watermark: string };
+    /** Resolves a database source's saved connection name (or URL) with its secret. */
+    resolveConnection?: OpenSourceOptions['resolveConnection'];
+    /** A preview: the source may sample instead of reading from the start (`sample: 'tablesample'`). */
+    preview?: boolean;
   } = {},
 ): Promise<PlannedJob> {
   const incremental = options.incremental;
   const source = await openSource(spec.source, {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.reload ? { reload: true } : {}),
+    ...(options.resolveConnection ? { resolveConnection: options.resolveConnection } : {}),
+    ...(options.preview
+      ? { preview: { rows: Math.max(spec.settings.sampleSize, options.minRows ?? 0) } }
+      : {}),
     ...(incremental
       ? {
           incremental: {
@@ -81,6 +89,7 @@ export async function planJob(
       columns: source.columns,
       sample,
       spec,
+      ...(source.columnTypes ? { sourceTypes: source.columnTypes } : {}),
       ...(options.defaults ? { defaults: options.defaults } : {}),
     });
     let replayed = false;

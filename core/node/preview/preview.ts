@@ -15,7 +15,7 @@ import { JsonNumber } from '../../common/types.ts';
 import { planJob } from '../pipeline/plan-job.ts';
 import { checkColumnCount } from '../sources/column-limit.ts';
 import { openSource } from '../sources/open-source.ts';
-import type { DetectedFormat, SourceRow } from '../sources/types.ts';
+import type { DetectedFormat, OpenSourceOptions, SourceRow } from '../sources/types.ts';
 
 /** Default number of rows a preview shows. */
 export const DEFAULT_PREVIEW_LIMIT = 200;
@@ -34,12 +34,24 @@ export const MORE_REJECTED_LIMIT = 1000;
  */
 export async function preview(
   input: JobSpecInput,
-  options: { limit?: number; signal?: AbortSignal; defaults?: FormatDefaults } = {},
+  options: {
+    limit?: number;
+    signal?: AbortSignal;
+    defaults?: FormatDefaults;
+    /** Resolves a database source's saved connection name (or URL) with its secret. */
+    resolveConnection?: OpenSourceOptions['resolveConnection'];
+  } = {},
 ): Promise<PreviewResultDto> {
   const spec = parseJobSpec(input);
   const limit = options.limit ?? DEFAULT_PREVIEW_LIMIT;
   const defaults = options.defaults ?? BUILT_IN_DEFAULTS;
-  const job = await planJob(spec, { signal: options.signal, minRows: limit, defaults });
+  const job = await planJob(spec, {
+    signal: options.signal,
+    minRows: limit,
+    defaults,
+    preview: true,
+    ...(options.resolveConnection ? { resolveConnection: options.resolveConnection } : {}),
+  });
   try {
     const normalizer = createRowNormalizer(job.plans);
     const targetNames = job.plans.map((p) => p.name);
@@ -145,7 +157,7 @@ function recordText(row: SourceRow, format: DetectedFormat): string | undefined 
  */
 export async function inspectSource(
   source: SourceSpec,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; resolveConnection?: OpenSourceOptions['resolveConnection'] } = {},
 ): Promise<{ format: PreviewResultDto['format']; columns: string[]; sizeBytes: number | null }> {
   const opened = await openSource(source, options);
   try {

@@ -77,6 +77,7 @@ export async function planRun(
   const job = await planJob(spec, {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.reloadOf ? { reload: true } : {}),
+    resolveConnection: (connection) => store.connections.resolve(connection, { env: options.env }),
     ...(after !== null && target.watermark ? { incremental: { after, watermark: target.watermark } } : {}),
   });
   try {

@@ -19,9 +19,15 @@ import type { OpenedSource, OpenSourceOptions } from './types.ts';
  */
 export async function openSource(spec: SourceSpec, opts: OpenSourceOptions = {}): Promise<OpenedSource> {
   switch (spec.kind) {
-    case 'postgres':
+    case 'postgres': {
+      const { openPostgresSource } = await import('./postgres/postgres-source.ts');
+      return await openPostgresSource(spec, opts);
+    }
+    case 'sqlite': {
+      const { openSqliteSource } = await import('./sqlite/sqlite-source.ts');
+      return await openSqliteSource(spec, opts);
+    }
     case 'mysql':
-    case 'sqlite':
       throw new LoadstoneError(
         'SPEC_INVALID',
         `source.kind: '${spec.kind}' sources are not supported by this build; load a file`,
