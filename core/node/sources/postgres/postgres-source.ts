@@ -42,11 +42,13 @@ export async function openPostgresSource(
     sourceError(error, `${label}: ${doing}`, config.password);
   let cursor: Cursor<RawValue[]> | undefined;
   let closed = false;
+  let failed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
-    if (cursor) await cursor.close().catch(() => {});
-    await client.query('ROLLBACK').catch(() => {});
+    // A cursor on a failed or lost connection waits forever for the server's answer to its close.
+    if (cursor && !failed && !lost) await cursor.close().catch(() => {});
+    if (!failed && !lost) await client.query('ROLLBACK').catch(() => {});
     await client.end().catch(() => {});
   };
   try {
@@ -93,6 +95,7 @@ export async function openPostgresSource(
     cursor = client.query(new Cursor<RawValue[]>(sql, params, { rowMode: 'array', types: SOURCE_TYPES }));
     const current = cursor;
     const first = await readWithFields(current, 1000).catch((error: unknown) => {
+      failed = true;
       throw fail(error, 'the server refused the read');
     });
     const columns = first.fields.map((f) => f.name);
@@ -108,6 +111,7 @@ export async function openPostgresSource(
         try {
           return await current.read(max);
         } catch (error) {
+          failed = true;
           throw fail(lost ?? error, 'the source connection failed while reading');
         }
       },
