@@ -1,7 +1,7 @@
 import { LoadstoneError } from '../../common/errors.ts';
 import { LOAD_MODES, type LoadMode, parseJobSpec } from '../../common/spec/job-spec.ts';
 import type { StoreContext } from './context.ts';
-import { isPostgresUrl, parsePostgresUrl } from './postgres-url.ts';
+import { isPostgresUrl, parsePostgresUrl, redactUrl } from './postgres-url.ts';
 import type { JobInfo, JobRecord } from './types.ts';
 
 /** Saved job specs, validated on save and on load. */
@@ -71,6 +71,17 @@ export function createJobsRepo(ctx: StoreContext): JobsRepo {
           'SPEC_INVALID',
           `job '${trimmed}' has a password in target.connection; save the connection ('loadstone connections add') ` +
             'and use its name, or use PGPASSWORD / ~/.pgpass: a job never stores a password',
+        );
+      }
+      const source = parsed.source;
+      if (
+        (source.kind === 'postgres' || source.kind === 'mysql') &&
+        redactUrl(source.connection) !== source.connection
+      ) {
+        throw new LoadstoneError(
+          'SPEC_INVALID',
+          `job '${trimmed}' has a password in source.connection; save the connection and use its name, ` +
+            'or use PGPASSWORD / ~/.pgpass: a job never stores a password',
         );
       }
       const now = ctx.now().toISOString();

@@ -136,6 +136,11 @@ describe('PostgreSQL → PostgreSQL', () => {
       { id: 1, born: '2024-04-03' },
       { id: 2, born: '2023-12-31' },
     ]);
+    // The run record names the source without its password.
+    expect(JSON.stringify(store.runs.get(outcome.runId))).not.toContain(password);
+    expect(() =>
+      store.jobs.save('leaky', { source: { kind: 'postgres', connection: sourceUrl, table: 'legacy' } }),
+    ).toThrow(/password in source.connection/);
     const rejected = store.reports.page(outcome.runId).rows;
     expect(rejected.map((r) => [r.at, r.errors[0]?.reason])).toEqual([
       [{ kind: 'row', row: 3 }, 'invalid_date'],
@@ -196,7 +201,7 @@ describe('PostgreSQL → PostgreSQL', () => {
       {},
     );
     await expect(attempt).rejects.toMatchObject({ code: 'SOURCE_UNREADABLE' });
-    const error = await attempt.catch((e: Error) => e);
+    const error = (await attempt.catch((e: Error) => e)) as Error;
     expect(error.message).toMatch(/read-only transaction/);
     expect(error.message).not.toContain(password);
     expect((await src.query('SELECT count(*)::int AS n FROM orders WHERE id = 999')).rows[0].n).toBe(0);

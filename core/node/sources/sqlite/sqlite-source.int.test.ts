@@ -43,6 +43,7 @@ const load = (spec: Parameters<typeof runLoad>[0]) =>
   runLoad(spec, {
     store,
     env: {},
+    dryRun: false,
     openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
   });
 
