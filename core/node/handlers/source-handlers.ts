@@ -10,8 +10,25 @@ import type { Handlers } from './types.ts';
  * sources.inspect and preview.run: read-only looks at a granted file; nothing is recorded. Both stop
  * reading when the call's signal aborts (the browser host's client went away).
  */
-export function sourceHandlers(ctx: HandlerContext): Pick<Handlers, 'sources.inspect' | 'preview.run'> {
+export function sourceHandlers(
+  ctx: HandlerContext,
+): Pick<Handlers, 'sources.inspect' | 'sources.tables' | 'preview.run'> {
   return {
+    async 'sources.tables'(input) {
+      switch (input.kind) {
+        case 'postgres': {
+          const { listPostgresTables } = await import('../sources/postgres/pg-tables.ts');
+          return await listPostgresTables(sourceConnections(ctx)(input.connection));
+        }
+        case 'sqlite': {
+          const file = await ctx.grants.readable(input.handle, 'handle');
+          const { listSqliteTables } = await import('../sources/sqlite/sqlite-tables.ts');
+          return namedAsUploaded(file, async () => listSqliteTables(file.path));
+        }
+        default:
+          throw new LoadstoneError('SPEC_INVALID', `'${input.kind}' sources are not supported by this build`);
+      }
+    },
     async 'sources.inspect'(ref, { signal }) {
       const { spec, file } = await ctx.grants.source(ref, 'handle');
       return namedAsUploaded(file, () =>

@@ -6,6 +6,7 @@ import { runLoad } from '../../runs/run-load.ts';
 import { openStore, type RunStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 import { openSource } from '../open-source.ts';
+import { listPostgresTables } from './pg-tables.ts';
 
 let sourceUrl = '';
 let targetUrl = '';
@@ -211,6 +212,21 @@ describe('PostgreSQL → PostgreSQL', () => {
         target: { connection: targetUrl, table: 'never' },
       }),
     ).rejects.toMatchObject({ code: 'SOURCE_UNREADABLE' });
+  });
+
+  it('lists the tables and views a source connection may read, with row estimates', async () => {
+    await src.query('ANALYZE orders; CREATE VIEW recent AS SELECT * FROM orders WHERE id > 40');
+    const tables = await listPostgresTables(
+      store.connections.resolve('replica', { env: { PGPASSWORD: password } }),
+    );
+    expect(tables).toContainEqual({
+      schema: 'public',
+      name: 'orders',
+      view: false,
+      rows: expect.any(Number),
+    });
+    expect(tables).toContainEqual({ schema: 'public', name: 'recent', view: true, rows: null });
+    expect(tables.find((t) => t.name === 'orders')!.rows).toBeGreaterThanOrEqual(50);
   });
 
   it('a preview samples with TABLESAMPLE when asked, and takes the first rows otherwise', async () => {
