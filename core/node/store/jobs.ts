@@ -105,10 +105,15 @@ function toInfo(row: JobRow): JobInfo {
   let mode: LoadMode | null = null;
   try {
     const spec = JSON.parse(row.spec) as {
-      source?: { path?: unknown };
+      source?: { path?: unknown; kind?: unknown; connection?: unknown; table?: unknown };
       target?: { table?: unknown; mode?: unknown };
     };
     if (typeof spec.source?.path === 'string') source = spec.source.path;
+    else if (typeof spec.source?.connection === 'string' && typeof spec.source.kind === 'string') {
+      // A database source as runs name it (`postgres replica table crm.customers`), never a password.
+      const what = typeof spec.source.table === 'string' ? `table ${spec.source.table}` : 'query';
+      source = `${spec.source.kind} ${redactUrl(spec.source.connection)} ${what}`;
+    }
     if (typeof spec.target?.table === 'string') table = spec.target.table;
     if (spec.target) mode = LOAD_MODES.find((m) => m === spec.target?.mode) ?? 'append';
   } catch {
