@@ -8,6 +8,9 @@ import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 import { openSource } from '../open-source.ts';
 import { listPostgresTables } from './pg-tables.ts';
 
+const RUNNING_SLEEP =
+  "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%' AND state = 'active'";
+
 let sourceUrl = '';
 let targetUrl = '';
 let password = '';
@@ -227,6 +230,40 @@ describe('PostgreSQL → PostgreSQL', () => {
     });
     expect(tables).toContainEqual({ schema: 'public', name: 'recent', view: true, rows: null });
     expect(tables.find((t) => t.name === 'orders')!.rows).toBeGreaterThanOrEqual(50);
+  });
+
+  it('a statement timeout is a job setting; a cancelled read ends the statement on the server', async () => {
+    await expect(
+      openSource({
+        kind: 'postgres',
+        connection: sourceUrl,
+        query: 'SELECT pg_sleep(30)',
+        statementTimeoutMs: 50,
+      }),
+    ).rejects.toMatchObject({
+      code: 'SOURCE_UNREADABLE',
+      message: expect.stringContaining('statement timeout'),
+    });
+
+    const controller = new AbortController();
+    const opening = openSource(
+      { kind: 'postgres', connection: sourceUrl, query: 'SELECT pg_sleep(60), 1 AS one' },
+      { signal: controller.signal },
+    );
+    // Cancel once the server runs the statement (seen in pg_stat_activity), then it must go away.
+    await expect.poll(async () => (await src.query(RUNNING_SLEEP)).rows[0].n, { timeout: 20_000 }).toBe(1);
+    controller.abort();
+    await expect(opening).rejects.toMatchObject({ code: 'LOAD_CANCELLED' });
+    await expect.poll(async () => (await src.query(RUNNING_SLEEP)).rows[0].n, { timeout: 20_000 }).toBe(0);
+  });
+
+  it('refuses TABLESAMPLE for a query, naming the setting', async () => {
+    await expect(
+      openSource({ kind: 'postgres', connection: sourceUrl, query: 'SELECT 1', sample: 'tablesample' }),
+    ).rejects.toMatchObject({
+      code: 'SPEC_INVALID',
+      message: expect.stringContaining("sample 'tablesample'"),
+    });
   });
 
   it('a preview samples with TABLESAMPLE when asked, and takes the first rows otherwise', async () => {

@@ -35,17 +35,26 @@ export async function openPostgresSource(
     : resolveConnection(spec.connection, { env: process.env, secretStore: new NoSecretStore() });
   const client = await connect(config, label);
   let lost: Error | undefined;
+  let failed = false;
   client.on('error', (error) => {
     lost = error;
   });
-  const fail = (error: unknown, doing: string): LoadstoneError =>
-    sourceError(error, `${label}: ${doing}`, config.password);
+  const fail = (error: unknown, doing: string): LoadstoneError => {
+    failed = true;
+    return opts.signal?.aborted
+      ? new LoadstoneError('LOAD_CANCELLED', `${label}: cancelled while reading`)
+      : sourceError(error, `${label}: ${doing}`, config.password);
+  };
+  // Cancelling ends a statement the server is still running (a long sort before the first row) with
+  // pg_cancel_backend from a second connection; the pending read then fails, as cancelled.
+  const onAbort = () => void cancelBackend(config, (client as unknown as { processID: number }).processID);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   let cursor: Cursor<RawValue[]> | undefined;
   let closed = false;
-  let failed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
+    opts.signal?.removeEventListener('abort', onAbort);
     // A cursor on a failed or lost connection waits forever for the server's answer to its close.
     if (cursor && !failed && !lost) await cursor.close().catch(() => {});
     if (!failed && !lost) await client.query('ROLLBACK').catch(() => {});
@@ -58,6 +67,12 @@ export async function openPostgresSource(
     );
     if (spec.statementTimeoutMs !== undefined) {
       await client.query(`SET LOCAL statement_timeout = ${Math.trunc(spec.statementTimeoutMs)}`);
+    }
+    if (spec.sample === 'tablesample' && spec.table === undefined) {
+      throw new LoadstoneError(
+        'SPEC_INVALID',
+        `${label}: sample 'tablesample' samples a table; a query is previewed by its first rows`,
+      );
     }
     const table = spec.table !== undefined ? parseSourceTable(spec.table) : undefined;
     const from = table ?? `(${trimQuery(spec.query ?? '')}) AS q`;
@@ -95,7 +110,6 @@ export async function openPostgresSource(
     cursor = client.query(new Cursor<RawValue[]>(sql, params, { rowMode: 'array', types: SOURCE_TYPES }));
     const current = cursor;
     const first = await readWithFields(current, 1000).catch((error: unknown) => {
-      failed = true;
       throw fail(error, 'the server refused the read');
     });
     const columns = first.fields.map((f) => f.name);
@@ -111,7 +125,6 @@ export async function openPostgresSource(
         try {
           return await current.read(max);
         } catch (error) {
-          failed = true;
           throw fail(lost ?? error, 'the source connection failed while reading');
         }
       },
@@ -158,6 +171,21 @@ async function connect(config: ResolvedConnection, label: string): Promise<pg.Cl
   } catch (error) {
     await client.end().catch(() => {});
     throw sourceError(error, `${label}: cannot connect to the source`, config.password);
+  }
+}
+
+/** Asks the server to cancel the statement backend `pid` runs (best effort: the read fails either way). */
+async function cancelBackend(config: ResolvedConnection, pid: number): Promise<void> {
+  const { label: _label, passwordSource: _source, ...clientConfig } = config;
+  const canceller = new pg.Client({ ...clientConfig, connectionTimeoutMillis: 5_000 });
+  canceller.on('error', () => {});
+  try {
+    await canceller.connect();
+    await canceller.query('SELECT pg_cancel_backend($1)', [pid]);
+  } catch {
+    // The read itself reports what happened.
+  } finally {
+    await canceller.end().catch(() => {});
   }
 }
 

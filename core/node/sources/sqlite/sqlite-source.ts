@@ -58,6 +58,12 @@ export async function openSqliteSource(
   const refused = (error: unknown): LoadstoneError =>
     new LoadstoneError('SOURCE_UNREADABLE', `${label}: SQLite refused the read: ${(error as Error).message}`);
   try {
+    if (spec.sample === 'tablesample') {
+      throw new LoadstoneError(
+        'SPEC_INVALID',
+        `${label}: SQLite has no TABLESAMPLE; a preview reads the first rows`,
+      );
+    }
     const table = spec.table !== undefined ? sqliteTable(spec.table) : undefined;
     const from = table ?? `(${(spec.query ?? '').replace(/[\s;]+$/, '')})`;
     let sql = table ? `SELECT * FROM ${table}` : (spec.query ?? '').replace(/[\s;]+$/, '');
