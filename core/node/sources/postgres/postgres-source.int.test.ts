@@ -192,6 +192,26 @@ describe('PostgreSQL → PostgreSQL', () => {
     // Only the 3 new rows were read from the source, not 53 filtered after reading.
     expect(second.counts).toMatchObject({ read: 3, inserted: 3, skipped: 0 });
     expect(second.watermark).toEqual({ before: '50', after: '53' });
+
+    // A query is wrapped as a subquery: the mark is pushed down the same way.
+    const byQuery = {
+      name: 'orders-inc-query',
+      source: {
+        kind: 'postgres' as const,
+        connection: 'replica',
+        query: 'SELECT id, seq, item FROM orders WHERE id > 5;',
+      },
+      target: {
+        connection: targetUrl,
+        table: 'orders_inc_q',
+        mode: 'incremental' as const,
+        key: ['id'],
+        watermark: 'seq',
+      },
+    };
+    expect((await load(byQuery)).counts).toMatchObject({ read: 48, inserted: 48 });
+    await src.query("INSERT INTO orders VALUES (54, 54, 'item 54', 1)");
+    expect((await load(byQuery)).counts).toMatchObject({ read: 1, inserted: 1, skipped: 0 });
   });
 
   it('a query that writes is refused by the server; credentials stay out of the message', async () => {
@@ -311,5 +331,29 @@ describe('PostgreSQL → PostgreSQL', () => {
     const n = (await dst.query('SELECT count(*)::int AS n FROM big_copy')).rows[0].n as number;
     expect(n % 10000).toBe(0);
     expect(n).toBeLessThan(60000);
+
+    // Without --commit-every the whole load is rolled back: the target table holds nothing.
+    killed = false;
+    const whole = await load(
+      {
+        source: { kind: 'postgres', connection: 'replica', table: 'big' },
+        target: { connection: targetUrl, table: 'big_whole' },
+      },
+      (progress) => {
+        if (!killed && progress.rowsRead >= 25000) {
+          killed = true;
+          void src.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'loadstone source'",
+          );
+        }
+      },
+    );
+    expect(whole.status).toBe('failed');
+    expect(whole.error?.message).toContain(
+      'postgres replica table big: the source connection failed while reading',
+    );
+    expect((await dst.query("SELECT to_regclass('public.big_whole') IS NULL AS gone")).rows[0].gone).toBe(
+      true,
+    );
   }, 120_000);
 });
