@@ -35,7 +35,7 @@ describe('binaryKind', () => {
     ['an executable (Mach-O)', bytes(0xcf, 0xfa, 0xed, 0xfe, 7, 0, 0, 1)],
     ['a Windows executable (PE)', peHead()],
     [
-      "an SQLite database: read it as one with --source-table NAME or --query, or source.kind 'sqlite'",
+      'an SQLite database: read it as a database source, a table or a query of it',
       bytes('SQLite format 3', 0),
     ],
   ])('recognises %s', (what, head) => {

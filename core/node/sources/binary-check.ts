@@ -42,7 +42,7 @@ const MAGICS: readonly Magic[] = [
   },
   {
     bytes: ['SQLite format 3', 0x00],
-    what: "an SQLite database: read it as one with --source-table NAME or --query, or source.kind 'sqlite'",
+    what: 'an SQLite database: read it as a database source, a table or a query of it',
   },
   { bytes: ['7z', 0xbc, 0xaf, 0x27, 0x1c], what: 'a 7-Zip archive' },
   { bytes: ['Rar!', 0x1a, 0x07], what: 'a RAR archive' },
