@@ -101,7 +101,7 @@ export function databaseSourceFrom(
   if (fileFlags.length > 0) {
     throw new LoadstoneError(
       'BAD_USAGE',
-      `${fileFlags.map((f) => `--${f}`).join(', ')} only apply to a file source, not to a ${String(source.kind)} database`,
+      `${fileFlags.map((f) => `--${f}`).join(', ')} ${fileFlags.length === 1 ? 'applies' : 'apply'} only to a file source, not to a ${String(source.kind)} database`,
     );
   }
   // A source named anew keeps the spec file's read settings when it is the same kind of source.

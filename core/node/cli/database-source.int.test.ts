@@ -115,7 +115,7 @@ describe('database sources on the command line (pinned forms)', () => {
     const both = await cli(['preview', 'crm.db', '--source-table', 'customers', '--query', 'select 1']);
     expect(both.err).toContain('either --source-table or --query');
     const format = await cli(['preview', sourceUrl, '--query', 'select 1', '--delimiter', ';']);
-    expect(format.err).toContain('--delimiter only apply to a file source');
+    expect(format.err).toContain('--delimiter applies only to a file source');
     expect(format.err).not.toContain(password);
   });
 });
