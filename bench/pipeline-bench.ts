@@ -26,7 +26,7 @@ export interface CommandFigures {
   outcome?: Record<string, unknown>;
 }
 
-function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+export function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
   const started = performance.now();
   const result = spawnSync('/usr/bin/time', ['-f', '__RSS_KB__=%M', command, ...args], {
     encoding: 'utf8',

@@ -51,6 +51,7 @@ for (const [name, module, fn] of [
   ['hostile', './hostile-bench.ts', 'benchHostile'],
   ['host', './host-bench.ts', 'benchHost'],
   ['mysql', './mysql-bench.ts', 'benchMysql'],
+  ['database', './database-bench.ts', 'benchDatabase'],
 ] as const) {
   if (!wanted(name)) continue;
   try {

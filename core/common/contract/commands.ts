@@ -117,6 +117,17 @@ export const commands = {
       sizeBytes: z.number().nullable(),
     }),
   },
+  /** What a database source can read: its tables and views with row estimates (no scan). */
+  'sources.tables': {
+    input: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('postgres'), connection: z.string().min(1) }).strict(),
+      z.object({ kind: z.literal('mysql'), connection: z.string().min(1) }).strict(),
+      z.object({ kind: z.literal('sqlite'), handle: z.string().min(1).max(100) }).strict(),
+    ]),
+    output: z.array(
+      z.object({ schema: z.string(), name: z.string(), view: z.boolean(), rows: z.number().nullable() }),
+    ),
+  },
   'preview.run': {
     input: z.object({ spec: jobSpecInput, limit: z.number().int().min(1).max(10_000).default(200) }),
     output: previewResultSchema,

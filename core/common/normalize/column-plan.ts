@@ -24,6 +24,11 @@ export interface ColumnPlan {
   type: ColumnType;
   /** Whether the type came from the spec (not inferred). */
   declared: boolean;
+  /**
+   * The type the source declared for the column (a database column's type), when it has one. When
+   * it is the plan's type, a value already in that type's normalized form passes through unparsed.
+   */
+  sourceType?: ColumnType;
   skip: boolean;
   format: ResolvedFormat;
   /** Where the column's date order and time zone came from (see `FormatOrigin`). */

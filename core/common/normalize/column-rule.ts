@@ -137,10 +137,27 @@ function makeNonStringFunction(type: ColumnType, rule: CellRule<NormalizedValue>
  * `"NULL"` as NULL unless the column's nullTokens say otherwise). `null`/`undefined` (a missing
  * field) is SQL NULL; other raw values go through {@link makeNonStringFunction}.
  */
-export function makeCellFunction(type: ColumnType, format: ResolvedFormat): CellFunction {
+export function makeCellFunction(
+  type: ColumnType,
+  format: ResolvedFormat,
+  sourceType?: ColumnType,
+): CellFunction {
   const rule = makeTypeRule(type, format);
   const isNull = makeNullCheck(format.nullTokens);
   const other = makeNonStringFunction(type, rule, format);
+  const typed = sourceType === type ? passThrough(type) : undefined;
+  if (typed) {
+    // A database column of this very type: a value already in its normalized form is taken as is.
+    return (raw) => {
+      if (typed(raw)) return raw as NormalizedValue;
+      if (typeof raw === 'string') {
+        const text = trimCell(raw);
+        return isNull(text) ? null : rule(text);
+      }
+      if (raw === null || raw === undefined) return null;
+      return other(raw);
+    };
+  }
   return (raw) => {
     if (typeof raw === 'string') {
       const text = trimCell(raw);
@@ -149,4 +166,25 @@ export function makeCellFunction(type: ColumnType, format: ResolvedFormat): Cell
     if (raw === null || raw === undefined) return null;
     return other(raw);
   };
+}
+
+const INT4_MIN = -2147483648;
+const INT4_MAX = 2147483647;
+
+/**
+ * For a column whose source declares its type: which raw values are already that type's
+ * `NormalizedValue` (a JS integer in range for integer/bigint, a boolean for boolean). Strings are
+ * still read by the rule (exact, and a source with dynamic typing may hold anything in them).
+ */
+function passThrough(type: ColumnType): ((raw: RawValue | undefined) => boolean) | undefined {
+  switch (type) {
+    case 'integer':
+      return (raw) => typeof raw === 'number' && Number.isInteger(raw) && raw >= INT4_MIN && raw <= INT4_MAX;
+    case 'bigint':
+      return (raw) => typeof raw === 'number' && Number.isSafeInteger(raw);
+    case 'boolean':
+      return (raw) => typeof raw === 'boolean';
+    default:
+      return undefined;
+  }
 }

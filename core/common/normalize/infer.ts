@@ -32,6 +32,11 @@ export interface InferInput {
   spec: Pick<JobSpec, 'format' | 'columns'>;
   /** Date order and time zone where the spec says nothing: saved Settings, else built-in (the default). */
   defaults?: FormatDefaults;
+  /**
+   * Types the source declares per column (a database column's type), null where it has none.
+   * A declared source type is taken instead of inferring one; the spec's type still wins.
+   */
+  sourceTypes?: readonly (ColumnType | null)[];
 }
 
 function sampleColumn(
@@ -83,6 +88,7 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
     const column = bySource.get(source)?.column;
     const name = names[index]!;
     const skip = column?.skip ?? false;
+    const sourceType = input.sourceTypes?.[index] ?? null;
     const data = sampleColumn(index, sample, baseFormat(job, column, defaults).nullTokens);
     const warnings: string[] = [];
     const renamed = column?.name === undefined ? systemNameWarning(source, name) : null;
@@ -91,8 +97,8 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
     let nonFitting: number;
     let format: ResolvedFormat;
     let notes: FormatNotes = {};
-    if (column?.type) {
-      type = column.type;
+    if (column?.type || sourceType) {
+      type = column?.type ?? (sourceType as ColumnType);
       ({ format, notes } = settleFormat(
         job,
         column,
@@ -100,7 +106,12 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
         type === 'date' || type === 'timestamptz',
         defaults,
       ));
-      const count = countFits(makeCellFunction(type, format), data.values, Infinity);
+      if (sourceType === 'integer' || sourceType === 'bigint' || sourceType === 'numeric') {
+        // A database number is written with '.', whatever a file's numbers would suggest.
+        format.decimalSeparator = '.';
+        notes.decimal = undefined;
+      }
+      const count = countFits(makeCellFunction(type, format, sourceType ?? undefined), data.values, Infinity);
       nonFitting = count.rejects;
       if (nonFitting > 0 && !skip) warnings.push(nonFittingWarning(type, count, data.values.length));
     } else if (data.values.length === 0) {
@@ -151,6 +162,7 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
       name,
       type,
       declared: column?.type !== undefined,
+      ...(sourceType ? { sourceType } : {}),
       skip,
       format,
       origins: {

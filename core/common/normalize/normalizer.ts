@@ -36,7 +36,9 @@ export function createRowNormalizer(plans: readonly ColumnPlan[]): RowNormalizer
     type: plan.type,
     sourceIndex: plan.index,
   }));
-  const functions: CellFunction[] = active.map((plan) => makeCellFunction(plan.type, plan.format));
+  const functions: CellFunction[] = active.map((plan) =>
+    makeCellFunction(plan.type, plan.format, plan.sourceType),
+  );
   const sources = active.map((plan) => plan.index);
   const names = active.map((plan) => plan.name);
   const width = functions.length;

@@ -59,7 +59,8 @@ describe('jobFromOptions', () => {
   it('refuses what is missing or out of its choices as bad usage, naming the flag', async () => {
     expect(await failure(jobFromOptions(undefined, {}, dir))).toMatchObject({
       code: 'BAD_USAGE',
-      message: 'no source file: give a file or a --spec with source.path',
+      message:
+        'no source: give a file, an SQLite file or database URL with --source-table/--query, or a --spec with source.path',
     });
     expect(await failure(jobFromOptions('a.csv', {}, dir, { target: {}, settings: {} }))).toMatchObject({
       code: 'BAD_USAGE',

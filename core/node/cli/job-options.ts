@@ -13,6 +13,7 @@ import {
   SOURCE_KINDS,
 } from '../../common/spec/job-spec.ts';
 import { choiceOption, intOption, numberOption } from './args.ts';
+import { DATABASE_SOURCE_HELP, DATABASE_SOURCE_OPTIONS, databaseSourceFrom } from './database-source-args.ts';
 
 /** Source and format options shared by `preview` and `load`. */
 export const SOURCE_OPTIONS = {
@@ -30,6 +31,7 @@ export const SOURCE_OPTIONS = {
   'time-zone': { type: 'string' },
   'null-tokens': { type: 'string' },
   'sample-size': { type: 'string' },
+  ...DATABASE_SOURCE_OPTIONS,
 } as const;
 
 export const SOURCE_OPTIONS_HELP = `Source options:
@@ -46,7 +48,9 @@ export const SOURCE_OPTIONS_HELP = `Source options:
   --decimal-separator .|,     Decimal mark for every number column
   --time-zone ZONE            IANA zone for timestamps without an offset (default UTC)
   --null-tokens a,b,c         Strings read as NULL (default: '',NULL,null,N/A,n/a,NA,-,none)
-  --sample-size N             Rows read to infer types (default 10000)`;
+  --sample-size N             Rows read to infer types (default 10000)
+
+${DATABASE_SOURCE_HELP}`;
 
 /** Alert flags of `load` (and `jobs run`, which parses load's options). */
 export const ALERT_OPTIONS = {
@@ -122,8 +126,9 @@ export async function jobFromOptions(
   base?: Record<string, unknown>,
 ): Promise<JobSpec> {
   const fromFile = base ?? (values.spec ? await readSpecFile(resolve(cwd, values.spec)) : {});
+  const database = databaseSourceFrom(file, values, cwd, fromFile.source);
   const source: Partial<SourceInput> = {};
-  if (file) source.path = resolve(cwd, file);
+  if (file && !database) source.path = resolve(cwd, file);
   if (values.format) source.format = choiceOption(values.format, 'format', SOURCE_KINDS);
   if (values.encoding) source.encoding = choiceOption(values.encoding, 'encoding', ENCODINGS);
   if (values.delimiter !== undefined) source.delimiter = values.delimiter === '\\t' ? '\t' : values.delimiter;
@@ -133,10 +138,13 @@ export async function jobFromOptions(
   if (values.sheet) source.sheet = values.sheet;
   const maxLineChars = intOption(values['max-line-chars'], 'max-line-chars', 1);
   if (maxLineChars !== undefined) source.maxLineChars = maxLineChars;
-  const mergedSource = merged(fromFile.source, source);
+  const mergedSource = database ?? merged(fromFile.source, source);
   const fileKind = !isRecord(mergedSource) || mergedSource.kind === undefined || mergedSource.kind === 'file';
   if (isRecord(mergedSource) && fileKind && !mergedSource.path)
-    throw new LoadstoneError('BAD_USAGE', 'no source file: give a file or a --spec with source.path');
+    throw new LoadstoneError(
+      'BAD_USAGE',
+      'no source: give a file, an SQLite file or database URL with --source-table/--query, or a --spec with source.path',
+    );
 
   const format: FormatInput = {};
   if (values['date-order']) format.dateOrder = choiceOption(values['date-order'], 'date-order', DATE_ORDERS);

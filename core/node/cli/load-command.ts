@@ -32,7 +32,7 @@ import { DATA_DIR_HELP, DATA_DIR_OPTION } from './store-command-support.ts';
 export const LOAD_EXIT_HELP = `Exit codes: 0 loaded (rejected rows within the threshold), 2 bad usage or unreadable input,
 3 aborted by the error threshold (rolled back), 4 cannot connect or target incompatible, 130 cancelled.`;
 
-const USAGE = `Usage: loadstone load <file> --table [schema.]name [options]
+const USAGE = `Usage: loadstone load <file | sqlite-file | database-url> --table [schema.]name [options]
        loadstone load --resume <runId> [--target URL] [--json]
 
 Loads a file into PostgreSQL: every cell normalized, every rejected row recorded with its line,

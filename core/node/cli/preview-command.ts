@@ -6,6 +6,7 @@ import { type FormatDefaults, formatDefaults } from '../../common/spec/format-de
 import { DEFAULT_PREVIEW_LIMIT, preview } from '../preview/preview.ts';
 import { resolveDataDir, storeFileIn } from '../store/data-dir.ts';
 import { openStore } from '../store/open-store.ts';
+import { resolveConnection } from '../store/resolve-connection.ts';
 import { NoSecretStore } from '../store/secret-store.ts';
 import { intOption, parseCliArgs } from './args.ts';
 import { EXIT } from './exit-codes.ts';
@@ -14,7 +15,7 @@ import { jobFromOptions, SOURCE_OPTIONS, SOURCE_OPTIONS_HELP } from './job-optio
 import { DATA_DIR_HELP, DATA_DIR_OPTION } from './store-command-support.ts';
 import { renderTable, truncateCell } from './table.ts';
 
-const USAGE = `Usage: loadstone preview <file> [--limit N] [--spec job.json] [--json] [source options]
+const USAGE = `Usage: loadstone preview <file | sqlite-file | database-url> [--limit N] [--spec job.json] [--json] [source options]
 
 Shows the first rows raw and normalized, the inferred column types, and every cell that would be rejected.
 Records nothing. The default date order and time zone saved in the data folder's Settings apply
@@ -43,8 +44,11 @@ export const previewCommand: CliCommand = async (args, io) => {
   }
   const limit = intOption(values.limit, 'limit', 1) ?? DEFAULT_PREVIEW_LIMIT;
   const spec = await jobFromOptions(positionals[0], values, io.cwd);
-  const defaults = savedDefaults(values['data-dir'], io);
-  const result = await preview(spec, { limit, signal: io.signal, defaults });
+  const source = spec.source;
+  const result =
+    source.kind === 'postgres' || source.kind === 'mysql'
+      ? await previewWithConnections(spec, values['data-dir'], io, limit)
+      : await preview(spec, { limit, signal: io.signal, defaults: savedDefaults(values['data-dir'], io) });
   if (values.json) {
     io.stdout.write(`${JSON.stringify(result)}\n`);
   } else {
@@ -63,6 +67,38 @@ function savedDefaults(dataDir: string | undefined, io: CliIo): FormatDefaults {
   const store = openStore(dir, { secretStore: new NoSecretStore() });
   try {
     return formatDefaults(store.settings.get());
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * A preview of a database source: its connection may be a saved one, resolved (password from
+ * PGPASSWORD or ~/.pgpass, as for a load from the CLI) by the data folder's store when there is one.
+ */
+async function previewWithConnections(
+  spec: Parameters<typeof preview>[0],
+  dataDir: string | undefined,
+  io: CliIo,
+  limit: number,
+): Promise<PreviewResultDto> {
+  const dir = resolveDataDir({ dataDir, env: io.env, cwd: io.cwd });
+  if (!existsSync(storeFileIn(dir))) {
+    return await preview(spec, {
+      limit,
+      signal: io.signal,
+      defaults: formatDefaults(null),
+      resolveConnection: (url) => resolveConnection(url, { env: io.env, secretStore: new NoSecretStore() }),
+    });
+  }
+  const store = openStore(dir, { secretStore: new NoSecretStore() });
+  try {
+    return await preview(spec, {
+      limit,
+      signal: io.signal,
+      defaults: formatDefaults(store.settings.get()),
+      resolveConnection: (connection) => store.connections.resolve(connection, { env: io.env }),
+    });
   } finally {
     store.close();
   }

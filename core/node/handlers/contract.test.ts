@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CommandName, commands } from '../../common/contract/commands.ts';
 import type { Reply } from '../../common/contract/errors.ts';
@@ -184,6 +185,32 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
       // A path is not a handle: the renderer cannot name files.
       expectIssues(await call('sources.inspect', { path: csv }), 'spec_invalid', ['(root)', 'handle']);
       expectIssues(await call('sources.inspect', { handle: 'f_made-up' }), 'file_not_granted', ['handle']);
+    },
+  },
+  'sources.tables': {
+    good: async () => {
+      const file = t.writeFile('crm.db', '');
+      fs.rmSync(file);
+      const db = new Database(file);
+      db.exec(
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (1, 'a'), (7, 'b'); CREATE VIEW names AS SELECT name FROM customers",
+      );
+      db.close();
+      const sqlite = (await t.engine.grants.grantRead(file)).handle;
+      expect(expectValue(await call('sources.tables', { kind: 'sqlite', handle: sqlite }))).toEqual([
+        { schema: 'main', name: 'customers', view: false, rows: 7 },
+        { schema: 'main', name: 'names', view: true, rows: null },
+      ]);
+      // A CSV is no database.
+      const csvTables = await call('sources.tables', { kind: 'sqlite', handle });
+      expect(csvTables.ok ? null : csvTables.error.code).toBe('source_format');
+    },
+    bad: async () => {
+      expectIssues(await call('sources.tables', { kind: 'sqlite', path: csv }), 'bad_request', [
+        'handle',
+        '(root)',
+      ]);
+      expectIssues(await call('sources.tables', { kind: 'postgres' }), 'bad_request', ['connection']);
     },
   },
   'preview.run': {

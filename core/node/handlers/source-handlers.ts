@@ -2,6 +2,7 @@ import { isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
 import { formatDefaults } from '../../common/spec/format-defaults.ts';
 import { inspectSource, preview } from '../preview/preview.ts';
 import { sourceConnections } from '../runs/source-connections.ts';
+import type { ResolvedConnection } from '../store/index.ts';
 import type { HandlerContext } from './context.ts';
 import type { ReadableFile } from './file-grants.ts';
 import type { Handlers } from './types.ts';
@@ -10,23 +11,59 @@ import type { Handlers } from './types.ts';
  * sources.inspect and preview.run: read-only looks at a granted file; nothing is recorded. Both stop
  * reading when the call's signal aborts (the browser host's client went away).
  */
-export function sourceHandlers(ctx: HandlerContext): Pick<Handlers, 'sources.inspect' | 'preview.run'> {
+export function sourceHandlers(
+  ctx: HandlerContext,
+): Pick<Handlers, 'sources.inspect' | 'sources.tables' | 'preview.run'> {
   return {
+    async 'sources.tables'(input) {
+      switch (input.kind) {
+        case 'postgres': {
+          const { listPostgresTables } = await import('../sources/postgres/pg-tables.ts');
+          return await listPostgresTables(resolvePostgres(ctx)(input.connection));
+        }
+        case 'sqlite': {
+          const file = await ctx.grants.readable(input.handle, 'handle');
+          const { listSqliteTables } = await import('../sources/sqlite/sqlite-tables.ts');
+          return namedAsUploaded(file, async () => listSqliteTables(file.path));
+        }
+        default:
+          throw new LoadstoneError('SPEC_INVALID', `'${input.kind}' sources are not supported by this build`);
+      }
+    },
     async 'sources.inspect'(ref, { signal }) {
       const { spec, file } = await ctx.grants.source(ref, 'handle');
-      const connections = sourceConnections(ctx.store, ctx.env);
-      return namedAsUploaded(file, () => inspectSource(spec, { signal, connections }));
+      return namedAsUploaded(file, () =>
+        inspectSource(spec, {
+          signal,
+          connections: sourceConnections(ctx.store, ctx.env),
+          resolveConnection: resolvePostgres(ctx),
+        }),
+      );
     },
     async 'preview.run'({ spec, limit }, { signal }) {
       const { spec: source, file } = await ctx.grants.source(spec.source, 'spec.source.handle');
       // The saved Settings' defaults, as the load will apply them.
       const defaults = formatDefaults(ctx.store.settings.get());
-      const connections = sourceConnections(ctx.store, ctx.env);
       return namedAsUploaded(file, () =>
-        preview({ ...spec, source }, { limit, signal, defaults, connections }),
+        preview(
+          { ...spec, source },
+          {
+            limit,
+            signal,
+            defaults,
+            connections: sourceConnections(ctx.store, ctx.env),
+            resolveConnection: resolvePostgres(ctx),
+          },
+        ),
       );
     },
   };
+}
+
+/** A database source's saved connection (or URL), resolved with its secret, as targets are. */
+function resolvePostgres(ctx: HandlerContext): (nameOrUrl: string) => ResolvedConnection {
+  return (nameOrUrl) =>
+    ctx.store.connections.resolve(nameOrUrl, { env: ctx.env, onWarning: (m) => ctx.log.warn(m) });
 }
 
 /**

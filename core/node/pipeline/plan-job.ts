@@ -7,7 +7,7 @@ import { sourceLabel } from '../../common/spec/source-label.ts';
 import type { RawValue } from '../../common/types.ts';
 import { checkColumnCount } from '../sources/column-limit.ts';
 import { openSource } from '../sources/open-source.ts';
-import type { OpenedSource, SourceConnections, SourceRow } from '../sources/types.ts';
+import type { OpenedSource, OpenSourceOptions, SourceConnections, SourceRow } from '../sources/types.ts';
 
 /** A source opened and sampled, with its column plans decided, ready to stream every row. */
 export interface PlannedJob {
@@ -42,6 +42,10 @@ export async function planJob(
     incremental?: { after: string; watermark: string };
     /** Saved connections for a database source (the run store's). */
     connections?: SourceConnections;
+    /** Resolves a database source's saved connection name (or URL) with its secret. */
+    resolveConnection?: OpenSourceOptions['resolveConnection'];
+    /** A preview: the source may sample instead of reading from the start (`sample: 'tablesample'`). */
+    preview?: boolean;
   } = {},
 ): Promise<PlannedJob> {
   const incremental = options.incremental;
@@ -49,6 +53,10 @@ export async function planJob(
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.reload ? { reload: true } : {}),
     ...(options.connections ? { connections: options.connections } : {}),
+    ...(options.resolveConnection ? { resolveConnection: options.resolveConnection } : {}),
+    ...(options.preview
+      ? { preview: { rows: Math.max(spec.settings.sampleSize, options.minRows ?? 0) } }
+      : {}),
     ...(incremental
       ? {
           incremental: {
@@ -84,6 +92,7 @@ export async function planJob(
       columns: source.columns,
       sample,
       spec,
+      ...(source.columnTypes ? { sourceTypes: source.columnTypes } : {}),
       ...(options.defaults ? { defaults: options.defaults } : {}),
     });
     let replayed = false;

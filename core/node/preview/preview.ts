@@ -15,7 +15,7 @@ import { JsonNumber } from '../../common/types.ts';
 import { planJob } from '../pipeline/plan-job.ts';
 import { checkColumnCount } from '../sources/column-limit.ts';
 import { openSource } from '../sources/open-source.ts';
-import type { DetectedFormat, SourceConnections, SourceRow } from '../sources/types.ts';
+import type { DetectedFormat, OpenSourceOptions, SourceConnections, SourceRow } from '../sources/types.ts';
 
 /** Default number of rows a preview shows. */
 export const DEFAULT_PREVIEW_LIMIT = 200;
@@ -40,6 +40,8 @@ export async function preview(
     defaults?: FormatDefaults;
     /** Saved connections for a database source (the run store's). */
     connections?: SourceConnections;
+    /** Resolves a database source's saved connection name (or URL) with its secret. */
+    resolveConnection?: OpenSourceOptions['resolveConnection'];
   } = {},
 ): Promise<PreviewResultDto> {
   const spec = parseJobSpec(input);
@@ -50,6 +52,8 @@ export async function preview(
     minRows: limit,
     defaults,
     ...(options.connections ? { connections: options.connections } : {}),
+    preview: true,
+    ...(options.resolveConnection ? { resolveConnection: options.resolveConnection } : {}),
   });
   try {
     const normalizer = createRowNormalizer(job.plans);
@@ -156,7 +160,11 @@ function recordText(row: SourceRow, format: DetectedFormat): string | undefined 
  */
 export async function inspectSource(
   source: SourceSpec,
-  options: { signal?: AbortSignal; connections?: SourceConnections } = {},
+  options: {
+    signal?: AbortSignal;
+    connections?: SourceConnections;
+    resolveConnection?: OpenSourceOptions['resolveConnection'];
+  } = {},
 ): Promise<{ format: PreviewResultDto['format']; columns: string[]; sizeBytes: number | null }> {
   const opened = await openSource(source, options);
   try {

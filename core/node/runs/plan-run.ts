@@ -79,6 +79,7 @@ export async function planRun(
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.reloadOf ? { reload: true } : {}),
     connections: sourceConnections(store, options.env),
+    resolveConnection: (connection) => store.connections.resolve(connection, { env: options.env }),
     ...(after !== null && target.watermark ? { incremental: { after, watermark: target.watermark } } : {}),
   });
   try {

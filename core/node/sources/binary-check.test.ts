@@ -34,7 +34,10 @@ describe('binaryKind', () => {
     ['an executable (ELF)', bytes(0x7f, 'ELF', 2, 1, 1)],
     ['an executable (Mach-O)', bytes(0xcf, 0xfa, 0xed, 0xfe, 7, 0, 0, 1)],
     ['a Windows executable (PE)', peHead()],
-    ['an SQLite database', bytes('SQLite format 3', 0)],
+    [
+      'an SQLite database: read it as a database source, a table or a query of it',
+      bytes('SQLite format 3', 0),
+    ],
   ])('recognises %s', (what, head) => {
     expect(binaryKind(head)).toBe(what);
   });

@@ -40,7 +40,10 @@ const MAGICS: readonly Magic[] = [
     bytes: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1],
     what: 'an old binary Office file such as an .xls workbook (save it as .xlsx or CSV)',
   },
-  { bytes: ['SQLite format 3', 0x00], what: 'an SQLite database' },
+  {
+    bytes: ['SQLite format 3', 0x00],
+    what: 'an SQLite database: read it as a database source, a table or a query of it',
+  },
   { bytes: ['7z', 0xbc, 0xaf, 0x27, 0x1c], what: 'a 7-Zip archive' },
   { bytes: ['Rar!', 0x1a, 0x07], what: 'a RAR archive' },
   { bytes: [0xfd, '7zXZ', 0x00], what: 'xz-compressed data (only gzip is read)' },

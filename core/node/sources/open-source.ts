@@ -23,12 +23,14 @@ export async function openSource(spec: SourceSpec, opts: OpenSourceOptions = {})
       const { openMysqlSource } = await import('./mysql/mysql-source.ts');
       return await openMysqlSource(spec, opts);
     }
-    case 'postgres':
-    case 'sqlite':
-      throw new LoadstoneError(
-        'SPEC_INVALID',
-        `source.kind: '${spec.kind}' sources are not supported by this build; load a file`,
-      );
+    case 'postgres': {
+      const { openPostgresSource } = await import('./postgres/postgres-source.ts');
+      return await openPostgresSource(spec, opts);
+    }
+    case 'sqlite': {
+      const { openSqliteSource } = await import('./sqlite/sqlite-source.ts');
+      return await openSqliteSource(spec, opts);
+    }
     default:
       return await openFileSource(spec, opts);
   }

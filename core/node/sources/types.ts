@@ -1,5 +1,6 @@
 import type { Encoding, ReadKind } from '../../common/spec/job-spec.ts';
 import type { ColumnType, RawValue, RecordPlace, RowProblem } from '../../common/types.ts';
+import type { ResolvedConnection } from '../store/resolve-connection.ts';
 import type { MysqlConnectionConfig } from './mysql/mysql-url.ts';
 
 /** What a source found out (or was told) about the file it reads. */
@@ -107,4 +108,12 @@ export interface OpenSourceOptions {
   connections?: SourceConnections;
   /** A reload of an export for fixing: drop its trailing `loadstone_error` column (`dropFixingColumn`). */
   reload?: boolean;
+  /**
+   * Resolves a database source's `connection` (a saved connection name or a URL) with its secret,
+   * as the run store does for targets. Without it only a URL (password in it, PGPASSWORD or
+   * ~/.pgpass) can be used.
+   */
+  resolveConnection?: (nameOrUrl: string) => ResolvedConnection;
+  /** A preview reads about `rows` rows and stops: a database source may sample (`sample: 'tablesample'`). */
+  preview?: { rows: number };
 }

@@ -1,7 +1,7 @@
 import { LoadstoneError } from '../../common/errors.ts';
 import { LOAD_MODES, type LoadMode, parseJobSpec } from '../../common/spec/job-spec.ts';
 import type { StoreContext } from './context.ts';
-import { isPostgresUrl, parsePostgresUrl } from './postgres-url.ts';
+import { isPostgresUrl, parsePostgresUrl, redactUrl } from './postgres-url.ts';
 import type { JobInfo, JobRecord } from './types.ts';
 
 /** Saved job specs, validated on save and on load. */
@@ -73,6 +73,17 @@ export function createJobsRepo(ctx: StoreContext): JobsRepo {
             'and use its name, or use PGPASSWORD / ~/.pgpass: a job never stores a password',
         );
       }
+      const source = parsed.source;
+      if (
+        (source.kind === 'postgres' || source.kind === 'mysql') &&
+        redactUrl(source.connection) !== source.connection
+      ) {
+        throw new LoadstoneError(
+          'SPEC_INVALID',
+          `job '${trimmed}' has a password in source.connection; save the connection and use its name, ` +
+            'or use PGPASSWORD / ~/.pgpass: a job never stores a password',
+        );
+      }
       const now = ctx.now().toISOString();
       upsert.run(trimmed, JSON.stringify(spec), now, now);
       return toInfo(byName.get(trimmed) as JobRow);
@@ -94,10 +105,15 @@ function toInfo(row: JobRow): JobInfo {
   let mode: LoadMode | null = null;
   try {
     const spec = JSON.parse(row.spec) as {
-      source?: { path?: unknown };
+      source?: { path?: unknown; kind?: unknown; connection?: unknown; table?: unknown };
       target?: { table?: unknown; mode?: unknown };
     };
     if (typeof spec.source?.path === 'string') source = spec.source.path;
+    else if (typeof spec.source?.connection === 'string' && typeof spec.source.kind === 'string') {
+      // A database source as runs name it (`postgres replica table crm.customers`), never a password.
+      const what = typeof spec.source.table === 'string' ? `table ${spec.source.table}` : 'query';
+      source = `${spec.source.kind} ${redactUrl(spec.source.connection)} ${what}`;
+    }
     if (typeof spec.target?.table === 'string') table = spec.target.table;
     if (spec.target) mode = LOAD_MODES.find((m) => m === spec.target?.mode) ?? 'append';
   } catch {

@@ -4,7 +4,7 @@ import { PlanStep } from './plan-step.tsx';
 import { SourceStep } from './source-step.tsx';
 import { TargetStep } from './target-step.tsx';
 import { useWizard } from './wizard-context.tsx';
-import { WIZARD_STEPS, type WizardState, type WizardStep } from './wizard-state.ts';
+import { hasSource, WIZARD_STEPS, type WizardState, type WizardStep } from './wizard-state.ts';
 
 const LABELS: Record<WizardStep, string> = {
   source: 'Source',
@@ -21,9 +21,9 @@ function reachable(state: WizardState, step: WizardStep): boolean {
       return true;
     case 'columns':
     case 'target':
-      return state.source !== null;
+      return hasSource(state);
     case 'plan':
-      return state.source !== null && state.target.table.trim() !== '';
+      return hasSource(state) && state.target.table.trim() !== '';
     case 'load':
       return state.loadRunId !== null;
   }
@@ -45,7 +45,7 @@ export function LoadWizard() {
             </span>
           ) : null}
         </h1>
-        {state.source ? (
+        {hasSource(state) ? (
           <button
             type="button"
             className="btn btn-small btn-ghost"

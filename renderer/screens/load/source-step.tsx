@@ -4,6 +4,7 @@ import type { CallError, GrantedFileDto } from '../../../core/common/contract/in
 import { useTransport } from '../../api/api-context.tsx';
 import { formatBytes } from '../../components/format.ts';
 import { ErrorBox, Loading } from '../../components/states.tsx';
+import { DatabaseSource } from './database-source.tsx';
 import { DetectedFormat } from './detected-format.tsx';
 import { useWizard } from './wizard-context.tsx';
 
@@ -45,11 +46,38 @@ export function SourceStep() {
 
   const http = transport.kind === 'http';
   const busy = grant.isPending || browseNative.isPending;
+  const [kind, setKind] = useState<'file' | 'database'>(state.database ? 'database' : 'file');
   return (
     <section className="step-body" aria-labelledby="source-heading">
       <h2 id="source-heading" className="section-title">
-        Source file
+        Source
       </h2>
+      <div className="field-row" role="radiogroup" aria-label="Source kind">
+        <label>
+          <input
+            type="radio"
+            name="source-kind"
+            checked={kind === 'file'}
+            onChange={() => {
+              setKind('file');
+              dispatch({ type: 'database', source: null });
+            }}
+            data-testid="source-kind-file"
+          />{' '}
+          File
+        </label>
+        <label>
+          <input
+            type="radio"
+            name="source-kind"
+            checked={kind === 'database'}
+            onChange={() => setKind('database')}
+            data-testid="source-kind-database"
+          />{' '}
+          Database
+        </label>
+      </div>
+      {kind === 'database' ? <DatabaseSource /> : null}
       {state.openedJob && !state.file ? (
         <p className="notice" data-testid="job-file-missing">
           The file of job {state.openedJob} cannot be read any more; choose it again.
@@ -126,7 +154,8 @@ export function SourceStep() {
           />
         </div>
         <p className="hint">
-          CSV, TSV, JSON, NDJSON or XLSX, optionally gzipped. You can also drop a file here
+          CSV, TSV, JSON, NDJSON or XLSX, optionally gzipped, or an SQLite database (then choose Database).
+          You can also drop a file here
           {http ? '; it is copied to the engine host, which reads that copy.' : '.'}
         </p>
         {grant.isPending ? (
@@ -143,7 +172,9 @@ export function SourceStep() {
           <ErrorBox title="Cannot use this file" error={browseNative.error} testId="browse-error" />
         ) : null}
       </div>
-      {state.source && state.file ? <DetectedFormat source={state.source} file={state.file} /> : null}
+      {state.source && state.file && !state.database ? (
+        <DetectedFormat source={state.source} file={state.file} />
+      ) : null}
     </section>
   );
 }

@@ -195,3 +195,38 @@ describe('null tokens field', () => {
     expect(parseNullTokens(formatNullTokens(['', 'NULL', 'n/a']))).toEqual(['', 'NULL', 'n/a']);
   });
 });
+
+describe('a database source', () => {
+  it('becomes the spec source, replaces the file, and a new file puts the file back', () => {
+    const source = { kind: 'postgres' as const, connection: 'replica', table: 'crm.customers' };
+    const s = run({ type: 'source', file: file('a.csv') }, { type: 'database', source });
+    const spec = buildSpec(s, { withTarget: false });
+    expect(spec?.source).toEqual(source);
+    expect(jobSpecSchema.safeParse(spec).success).toBe(true);
+    const back = wizardReducer(s, { type: 'source', file: file('b.csv') });
+    expect(back.database).toBeNull();
+    expect(buildSpec(back, { withTarget: false })?.source).toEqual({ handle: 'f_b.csv' });
+  });
+
+  it('is kept by a saved job: opened at the target step, unchanged until edited', () => {
+    const spec = {
+      source: { kind: 'postgres' as const, connection: 'replica', query: 'select 1 as x' },
+      target: { table: 'x' },
+    };
+    const opened = fromSavedSpec('nightly', spec, null);
+    expect(opened.step).toBe('target');
+    expect(opened.database).toEqual(spec.source);
+    expect(hasUnsavedJobChanges(opened)).toBe(false);
+    const edited = wizardReducer(opened, {
+      type: 'database',
+      source: { kind: 'postgres', connection: 'replica', table: 'public.t' },
+    });
+    expect(hasUnsavedJobChanges(edited)).toBe(true);
+  });
+
+  it('an SQLite job is read from its granted file', () => {
+    const opened = fromSavedSpec('crm', { source: { kind: 'sqlite', table: 'customers' } }, file('crm.db'));
+    expect(opened.database).toEqual({ kind: 'sqlite', table: 'customers', handle: 'f_crm.db' });
+    expect(opened.source).toBeNull();
+  });
+});

@@ -5,6 +5,7 @@ import type {
   JobSpecRefInput,
   SavedJobSpec,
   SourceOptions,
+  SourceRef,
 } from '../../../core/common/contract/source-ref.ts';
 import type { ColumnSpec, DateOrder, FormatOptions, TargetSpec } from '../../../core/common/spec/job-spec.ts';
 import type { ColumnType } from '../../../core/common/types.ts';
@@ -46,6 +47,11 @@ export interface WizardState {
   file: GrantedFileDto | null;
   /** How to read `file`: its handle and the source options. */
   source: FileSourceRef | null;
+  /**
+   * A database source instead of a file: a saved connection's table or query, or the SQLite file
+   * chosen as `file` (by its handle). When set, it is the job's source.
+   */
+  database: DatabaseSourceRef | null;
   format: FormatOptions;
   /** Edits keyed by source column. */
   columns: Record<string, ColumnEdit>;
@@ -58,6 +64,19 @@ export interface WizardState {
   previewLimit: number;
   dryRun: { runId: string; specText: string } | null;
   loadRunId: string | null;
+}
+
+/** A database source as the wizard builds it. */
+export type DatabaseSourceRef = Exclude<SourceRef, FileSourceRef>;
+
+/** Whether a source ref names a database (PostgreSQL, MySQL, or an SQLite file by handle). */
+export function isDatabaseRef(source: SourceRef | null | undefined): source is DatabaseSourceRef {
+  return source?.kind === 'postgres' || source?.kind === 'mysql' || source?.kind === 'sqlite';
+}
+
+/** Whether the wizard has a source to preview and load (a file, or a database table or query). */
+export function hasSource(state: WizardState): boolean {
+  return state.database !== null || state.source !== null;
 }
 
 export const INITIAL_TARGET: TargetDraft = {
@@ -78,6 +97,7 @@ export const INITIAL_WIZARD: WizardState = {
   openedFingerprint: null,
   file: null,
   source: null,
+  database: null,
   format: {},
   columns: {},
   columnOrder: [],
@@ -94,6 +114,8 @@ export type WizardAction =
   | { type: 'step'; step: WizardStep }
   | { type: 'source'; file: GrantedFileDto }
   | { type: 'sourceOptions'; patch: Partial<SourceOptions> }
+  /** A database table or query as the source (null: back to the file). */
+  | { type: 'database'; source: DatabaseSourceRef | null }
   | { type: 'format'; patch: Partial<FormatOptions> }
   | { type: 'columnOrder'; columns: string[] }
   | { type: 'column'; source: string; patch: Partial<ColumnEdit> }
@@ -131,6 +153,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
         ...state,
         file: action.file,
         source: { handle: action.file.handle },
+        database: null,
         columns: {},
         columnOrder: [],
         dryRun: null,
@@ -145,6 +168,17 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
         columns: reshapes ? {} : state.columns,
         columnOrder: reshapes ? [] : state.columnOrder,
         dryRun: null,
+      };
+    }
+    case 'database': {
+      if (JSON.stringify(state.database) === JSON.stringify(action.source)) return state;
+      return {
+        ...state,
+        database: action.source,
+        columns: {},
+        columnOrder: [],
+        dryRun: null,
+        loadRunId: null,
       };
     }
     case 'format':
@@ -201,8 +235,9 @@ function specColumns(state: WizardState): ColumnSpec[] | undefined {
 
 /** The job spec as it stands: with the target for dry runs, loads and saving; without for the preview. */
 export function buildSpec(state: WizardState, options: { withTarget: boolean }): JobSpecRefInput | null {
-  if (!state.source) return null;
-  const spec: JobSpecRefInput = { version: 1, source: state.source, format: state.format };
+  const source: SourceRef | null = state.database ?? state.source;
+  if (!source) return null;
+  const spec: JobSpecRefInput = { version: 1, source, format: state.format };
   const columns = specColumns(state);
   if (columns) spec.columns = columns;
   if (options.withTarget) {
@@ -241,6 +276,10 @@ export function hasUnsavedJobChanges(state: WizardState): boolean {
  */
 export function jobFingerprint(state: WizardState): string | null {
   const spec = buildSpec(state, { withTarget: true });
+  if (spec && state.database && state.database.kind !== 'sqlite') {
+    const { name: _name, ...rest } = spec;
+    return JSON.stringify(rest);
+  }
   if (!spec || !state.file) return null;
   const { handle: _handle, ...options } = spec.source as FileSourceRef;
   const { name: _name, ...rest } = spec;
@@ -261,13 +300,25 @@ export function fromSavedSpec(name: string, spec: SavedJobSpec, file: GrantedFil
     if (Object.keys(edit).length > 0) columns[source] = edit as ColumnEdit;
   }
   const t = spec.target;
+  const saved = spec.source as SourceRef | Omit<SourceRef, 'handle'>;
+  const kind = 'kind' in saved ? saved.kind : undefined;
+  const byConnection = kind === 'postgres' || kind === 'mysql';
+  const database: DatabaseSourceRef | null = byConnection
+    ? (saved as DatabaseSourceRef)
+    : kind === 'sqlite' && file
+      ? ({ ...saved, handle: file.handle } as DatabaseSourceRef)
+      : null;
   const opened: WizardState = {
     ...INITIAL_WIZARD,
-    step: file ? 'target' : 'source',
+    step: file || byConnection ? 'target' : 'source',
     jobName: spec.name ?? name,
     openedJob: name,
     file,
-    source: file ? ({ ...spec.source, handle: file.handle } as FileSourceRef) : null,
+    source:
+      file && kind !== 'sqlite' && !byConnection
+        ? ({ ...spec.source, handle: file.handle } as FileSourceRef)
+        : null,
+    database,
     format: spec.format ?? {},
     columns,
     columnOrder: (spec.columns ?? []).map((c) => c.source),

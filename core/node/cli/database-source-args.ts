@@ -1,0 +1,141 @@
+import { resolve } from 'node:path';
+import { LoadstoneError } from '../../common/errors.ts';
+import { redactUrl } from '../../common/spec/source-label.ts';
+import { isSqliteFile } from '../sources/sqlite/sqlite-header.ts';
+import { choiceOption, intOption } from './args.ts';
+
+/** The database source flags of `preview` and `load` (pinned: see the README). */
+export const DATABASE_SOURCE_OPTIONS = {
+  'source-connection': { type: 'string' },
+  'source-table': { type: 'string' },
+  query: { type: 'string' },
+  'statement-timeout': { type: 'string' },
+  sample: { type: 'string' },
+} as const;
+
+export const DATABASE_SOURCE_HELP = `Database sources (the positional source may be an SQLite file, recognised by its header,
+or a postgres:// postgresql:// mysql:// mariadb:// URL):
+  --source-connection NAME    A saved connection as the source, instead of the positional source
+  --source-table [SCHEMA.]NAME  The table to read
+  --query 'select …'          A read-only query to read (the server refuses one that writes)
+  --statement-timeout MS      Source statement timeout in milliseconds
+  --sample limit|tablesample  How preview samples a table (default limit: the first rows)`;
+
+/** Flags that only mean something for a file source. */
+const FILE_ONLY_FLAGS = [
+  'format',
+  'encoding',
+  'delimiter',
+  'quote',
+  'header',
+  'no-header',
+  'sheet',
+  'max-line-chars',
+];
+
+export interface DatabaseSourceValues {
+  'source-connection'?: string | undefined;
+  'source-table'?: string | undefined;
+  query?: string | undefined;
+  'statement-timeout'?: string | undefined;
+  sample?: string | undefined;
+}
+
+/** The kind of database a URL names, or undefined when it is no database URL. */
+export function databaseUrlKind(text: string): 'postgres' | 'mysql' | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1]?.toLowerCase();
+  if (scheme === 'postgres' || scheme === 'postgresql') return 'postgres';
+  if (scheme === 'mysql' || scheme === 'mariadb') return 'mysql';
+  return undefined;
+}
+
+/**
+ * The database source the positional argument and flags name, or undefined for a file source:
+ * an SQLite file (by its header), a database URL, or `--source-connection NAME` (a saved
+ * PostgreSQL connection), with `--source-table` or `--query`. `base` is the spec file's source:
+ * its table or query is replaced by the flag given, its other fields kept.
+ * @throws LoadstoneError BAD_USAGE for a database source without a table or query, both, or with
+ *   file-only flags; table/query flags on a file source.
+ */
+export function databaseSourceFrom(
+  positional: string | undefined,
+  values: DatabaseSourceValues & Record<string, unknown>,
+  cwd: string,
+  base: unknown,
+): Record<string, unknown> | undefined {
+  const connection = values['source-connection'];
+  if (connection !== undefined && positional !== undefined) {
+    throw new LoadstoneError(
+      'BAD_USAGE',
+      `give either a source (${redactUrl(positional)}) or --source-connection, not both`,
+    );
+  }
+  let source: Record<string, unknown> | undefined;
+  if (connection !== undefined) {
+    const kind = databaseUrlKind(connection) ?? 'postgres';
+    source = { kind, connection };
+  } else if (positional !== undefined) {
+    const kind = databaseUrlKind(positional);
+    if (kind) source = { kind, connection: positional };
+    else if (isSqliteFile(resolve(cwd, positional)))
+      source = { kind: 'sqlite', path: resolve(cwd, positional) };
+  } else if (isRecord(base) && typeof base.kind === 'string' && base.kind !== 'file') {
+    source = { ...base };
+  }
+  const table = values['source-table'];
+  const query = values.query;
+  const timeout = intOption(values['statement-timeout'], 'statement-timeout', 1);
+  const sample =
+    values.sample === undefined ? undefined : choiceOption(values.sample, 'sample', ['limit', 'tablesample']);
+  if (!source) {
+    const flag = table !== undefined ? '--source-table' : query !== undefined ? '--query' : undefined;
+    if (flag || timeout !== undefined || sample !== undefined) {
+      throw new LoadstoneError(
+        'BAD_USAGE',
+        `${flag ?? '--statement-timeout/--sample'} is for a database source: give an SQLite file, a postgres:// or mysql:// URL, or --source-connection NAME`,
+      );
+    }
+    return undefined;
+  }
+  const fileFlags = FILE_ONLY_FLAGS.filter((f) => values[f] !== undefined);
+  if (fileFlags.length > 0) {
+    throw new LoadstoneError(
+      'BAD_USAGE',
+      `${fileFlags.map((f) => `--${f}`).join(', ')} ${fileFlags.length === 1 ? 'applies' : 'apply'} only to a file source, not to a ${String(source.kind)} database`,
+    );
+  }
+  // A source named anew keeps the spec file's read settings when it is the same kind of source.
+  if (isRecord(base) && base.kind === source.kind && source !== base) {
+    source = { ...pick(base, ['table', 'query', 'statementTimeoutMs', 'sample']), ...source };
+  }
+  if (table !== undefined && query !== undefined) {
+    throw new LoadstoneError('BAD_USAGE', 'give either --source-table or --query, not both');
+  }
+  if (table !== undefined) {
+    source.table = table;
+    delete source.query;
+  }
+  if (query !== undefined) {
+    source.query = query;
+    delete source.table;
+  }
+  if (timeout !== undefined) source.statementTimeoutMs = timeout;
+  if (sample !== undefined) source.sample = sample;
+  if (source.table === undefined && source.query === undefined) {
+    throw new LoadstoneError(
+      'BAD_USAGE',
+      `a ${String(source.kind)} source needs --source-table [SCHEMA.]NAME or --query 'select …'`,
+    );
+  }
+  return source;
+}
+
+function pick(record: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (record[k] !== undefined) out[k] = record[k];
+  return out;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

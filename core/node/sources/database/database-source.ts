@@ -1,0 +1,104 @@
+import { LoadstoneError } from '../../../common/errors.ts';
+import type { ReadKind } from '../../../common/spec/job-spec.ts';
+import type { ColumnType, RawValue, RecordPlace } from '../../../common/types.ts';
+import type { OpenedSource, SourceRow } from '../types.ts';
+
+/** Rows per batch a database source hands over (and fetches from its cursor at a time). */
+export const DATABASE_BATCH_ROWS = 1000;
+
+/** What a database driver gives a `databaseSource`: batches of rows, aligned with the columns. */
+export interface DatabaseReader {
+  /** Up to `max` more rows; an empty array at the end. Throws a LoadstoneError naming the source. */
+  next(max: number): Promise<RawValue[][]>;
+  /** Ends the read (closes the cursor, ends the transaction, lets the connection go). Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * One `OpenedSource` over any database driver (PostgreSQL, SQLite, MySQL): the driver reads, this
+ * numbers rows (`line` = 1-based row number in the result), honours the abort signal between
+ * batches and closes the reader whether the consumer reads to the end, breaks out or fails.
+ */
+export function databaseSource(parts: {
+  kind: ReadKind;
+  /** What the messages call the source (`sourceLabel`, never a secret). */
+  label: string;
+  columns: readonly string[];
+  columnTypes: readonly (ColumnType | null)[];
+  reader: DatabaseReader;
+  signal?: AbortSignal | undefined;
+  placeOf?: ((line: number, raw: Readonly<Record<string, RawValue>>) => RecordPlace | undefined) | undefined;
+}): OpenedSource {
+  const { reader, signal, label } = parts;
+  let iterated = false;
+  let rowsRead = 0;
+  const source: OpenedSource = {
+    format: { kind: parts.kind, encoding: 'utf-8', compression: 'none', header: true },
+    columns: parts.columns,
+    columnTypes: parts.columnTypes,
+    totalBytes: undefined,
+    bytesRead: () => 0,
+    close: () => reader.close(),
+    rows(): AsyncIterable<SourceRow[]> {
+      if (iterated) throw new Error('a database source can be iterated once');
+      iterated = true;
+      return {
+        async *[Symbol.asyncIterator]() {
+          try {
+            while (true) {
+              if (signal?.aborted) {
+                throw new LoadstoneError('LOAD_CANCELLED', `${label}: cancelled while reading`);
+              }
+              const rows = await reader.next(DATABASE_BATCH_ROWS);
+              if (rows.length === 0) return;
+              const batch: SourceRow[] = new Array(rows.length);
+              for (let i = 0; i < rows.length; i++) batch[i] = { line: ++rowsRead, values: rows[i]! };
+              yield batch;
+            }
+          } finally {
+            await reader.close();
+          }
+        },
+      };
+    },
+  };
+  if (parts.placeOf) {
+    const placeOf = parts.placeOf;
+    (source as { placeOf?: OpenedSource['placeOf'] }).placeOf = placeOf;
+  }
+  return source;
+}
+
+/**
+ * The provenance of a row: its key values when the source table has a primary key that the read
+ * returns whole, else its row number in the result.
+ */
+export function keyPlace(
+  keyColumns: readonly string[] | null,
+): (line: number, raw: Readonly<Record<string, RawValue>>) => RecordPlace {
+  return (line, raw) => {
+    if (!keyColumns || keyColumns.length === 0) return { kind: 'row', row: line };
+    const key: Record<string, string | null> = {};
+    for (const column of keyColumns) {
+      const value = raw[column];
+      if (value === undefined) return { kind: 'row', row: line };
+      key[column] = value === null ? null : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    }
+    return { kind: 'key', key };
+  };
+}
+
+/**
+ * The source column an incremental load's watermark is compared on, when the read can push
+ * `WHERE col > mark ORDER BY col` down; undefined when there is no mark or no such column.
+ */
+export function pushdownColumn(
+  incremental:
+    | { after: string; sourceColumn: (columns: readonly string[]) => string | undefined }
+    | undefined,
+  columns: readonly string[],
+): { column: string; after: string } | undefined {
+  if (!incremental) return undefined;
+  const column = incremental.sourceColumn(columns);
+  return column === undefined ? undefined : { column, after: incremental.after };
+}

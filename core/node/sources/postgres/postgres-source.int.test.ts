@@ -1,0 +1,359 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestDatabase } from '../../pg/test-server.ts';
+import { preview } from '../../preview/preview.ts';
+import { runLoad } from '../../runs/run-load.ts';
+import { openStore, type RunStore } from '../../store/open-store.ts';
+import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
+import { openSource } from '../open-source.ts';
+import { listPostgresTables } from './pg-tables.ts';
+
+const RUNNING_SLEEP =
+  "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%' AND state = 'active'";
+
+let sourceUrl = '';
+let targetUrl = '';
+let password = '';
+let src: pg.Client;
+let dst: pg.Client;
+let store: RunStore;
+
+beforeAll(async () => {
+  sourceUrl = await createTestDatabase(inject('pgUrl'), 'pg_source_from');
+  targetUrl = await createTestDatabase(inject('pgUrl'), 'pg_source_to');
+  src = new pg.Client({ connectionString: sourceUrl });
+  dst = new pg.Client({ connectionString: targetUrl });
+  await src.connect();
+  await dst.connect();
+  store = openStore(tempDir(), { secretStore: testSecretStore() });
+  // Saved connections keep no password here: it comes from PGPASSWORD, as in a headless setup.
+  const u = new URL(sourceUrl);
+  password = decodeURIComponent(u.password);
+  u.password = '';
+  store.connections.save({ name: 'replica', url: u.toString() });
+  await src.query(`
+    CREATE TYPE mood AS ENUM ('sad', 'happy');
+    CREATE TABLE every_type (
+      id int8 PRIMARY KEY, small int2, mid int4, amount numeric(30,10), ok boolean, day date,
+      at timestamptz, naive timestamp, doc jsonb, j json, uid uuid, bytes bytea, tags text[],
+      feeling mood, note text, ratio float8);
+    INSERT INTO every_type VALUES
+      (9007199254740993, -32768, 2147483647, '12345678901234567890.0123456789', true, '2024-02-29',
+       '2024-01-02 03:04:05.123456+00', '2024-06-01 12:00:00.000001',
+       '{"id": 123456789012345678901234567890, "price": 1.10, "n": null}', '{"a": [1, 2.50]}',
+       'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', '\\x00ff10', '{a,"b c"}', 'happy', '  kept  ', 0.1),
+      (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    CREATE TABLE orders (id int PRIMARY KEY, seq int NOT NULL, item text, price numeric(12,2));
+    INSERT INTO orders SELECT g, g, 'item ' || g, g * 1.25 FROM generate_series(1, 50) g;
+    CREATE INDEX ON orders (seq);
+    CREATE TABLE legacy (id int, born text);
+    INSERT INTO legacy VALUES (1, '03/04/2024'), (2, '31/12/2023'), (3, 'not a date');
+  `);
+});
+afterAll(async () => {
+  store?.close();
+  await src?.end();
+  await dst?.end();
+});
+
+const load = (
+  spec: Parameters<typeof runLoad>[0],
+  onProgress?: Parameters<typeof runLoad>[1]['onProgress'],
+) =>
+  runLoad(spec, {
+    store,
+    env: { PGPASSWORD: password },
+    dryRun: false,
+    openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
+    ...(onProgress ? { onProgress } : {}),
+  });
+
+describe('PostgreSQL → PostgreSQL', () => {
+  it('round-trips every mapped type exactly, NULLs included', async () => {
+    const outcome = await load({
+      source: { kind: 'postgres', connection: 'replica', table: 'public.every_type' },
+      target: { connection: targetUrl, table: 'every_type' },
+      format: { timeZone: 'Europe/Berlin' },
+    });
+    expect(outcome.error ?? null).toBeNull();
+    expect(outcome.counts).toMatchObject({ read: 2, inserted: 2, rejected: 0 });
+    const types = await dst.query(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'every_type' ORDER BY ordinal_position`,
+    );
+    expect(Object.fromEntries(types.rows.map((r) => [r.column_name, r.data_type]))).toEqual({
+      id: 'bigint',
+      small: 'integer',
+      mid: 'integer',
+      amount: 'numeric',
+      ok: 'boolean',
+      day: 'date',
+      at: 'timestamp with time zone',
+      naive: 'timestamp with time zone',
+      doc: 'jsonb',
+      j: 'jsonb',
+      uid: 'uuid',
+      bytes: 'text',
+      tags: 'text',
+      feeling: 'text',
+      note: 'text',
+      ratio: 'numeric',
+    });
+    const q = `SELECT id::text, small, mid, amount::text, ok, day::text,
+        to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS at,
+        to_char(naive AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS naive,
+        doc::text, j::text, uid::text, bytes, tags, feeling::text, note, ratio::text
+      FROM every_type ORDER BY id DESC`;
+    const got = await dst.query(q);
+    expect(got.rows[0]).toEqual({
+      id: '9007199254740993',
+      small: -32768,
+      mid: 2147483647,
+      amount: '12345678901234567890.0123456789',
+      ok: true,
+      day: '2024-02-29',
+      at: '2024-01-02 03:04:05.123456',
+      // Naive timestamps are read in the job's time zone (Berlin is UTC+2 in June).
+      naive: '2024-06-01 10:00:00.000001',
+      doc: '{"n": null, "id": 123456789012345678901234567890, "price": 1.10}',
+      j: '{"a": [1, 2.50]}',
+      uid: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+      bytes: '00ff10',
+      tags: '{a,"b c"}',
+      feeling: 'happy',
+      note: 'kept',
+      ratio: '0.1',
+    });
+    expect(Object.entries(got.rows[1]).filter(([k, v]) => k !== 'id' && v !== null)).toEqual([]);
+  });
+
+  it('a text column of legacy dates is normalized like a CSV column, a bad one rejected by row number', async () => {
+    const outcome = await load({
+      source: { kind: 'postgres', connection: sourceUrl, query: 'SELECT id, born FROM legacy ORDER BY id' },
+      target: { connection: targetUrl, table: 'legacy' },
+      format: { dateOrder: 'DMY' },
+      columns: [{ source: 'born', type: 'date' }],
+      settings: { maxErrorRate: 0.5 },
+    });
+    expect(outcome.counts).toMatchObject({ read: 3, inserted: 2, rejected: 1 });
+    const rows = await dst.query('SELECT id, born::text FROM legacy ORDER BY id');
+    expect(rows.rows).toEqual([
+      { id: 1, born: '2024-04-03' },
+      { id: 2, born: '2023-12-31' },
+    ]);
+    // The run record names the source without its password.
+    expect(JSON.stringify(store.runs.get(outcome.runId))).not.toContain(password);
+    expect(() =>
+      store.jobs.save('leaky', { source: { kind: 'postgres', connection: sourceUrl, table: 'legacy' } }),
+    ).toThrow(/password in source.connection/);
+    const rejected = store.reports.page(outcome.runId).rows;
+    expect(rejected.map((r) => [r.at, r.errors[0]?.reason])).toEqual([
+      [{ kind: 'row', row: 3 }, 'invalid_date'],
+    ]);
+  });
+
+  it('append, replace, upsert and incremental with the watermark pushed down', async () => {
+    const source = { kind: 'postgres' as const, connection: 'replica', table: 'orders' };
+    const copy = (mode: 'append' | 'replace' | 'upsert') =>
+      load({
+        source,
+        target: {
+          connection: targetUrl,
+          table: `orders_${mode}`,
+          mode,
+          ...(mode === 'upsert' ? { key: ['id'] } : {}),
+        },
+      });
+    expect((await copy('append')).counts).toMatchObject({ read: 50, inserted: 50 });
+    expect((await copy('append')).counts).toMatchObject({ read: 50, inserted: 50 });
+    expect((await dst.query('SELECT count(*)::int AS n FROM orders_append')).rows[0].n).toBe(100);
+    await copy('replace');
+    expect((await copy('replace')).counts).toMatchObject({ read: 50, inserted: 50 });
+    expect((await dst.query('SELECT count(*)::int AS n FROM orders_replace')).rows[0].n).toBe(50);
+    await dst.query('CREATE TABLE orders_upsert (id int PRIMARY KEY, seq int, item text, price numeric)');
+    expect((await copy('upsert')).counts).toMatchObject({ read: 50, inserted: 50 });
+    await src.query("UPDATE orders SET item = 'changed' WHERE id = 7");
+    expect((await copy('upsert')).counts).toMatchObject({ read: 50, inserted: 0, updated: 1, unchanged: 49 });
+
+    const inc = {
+      name: 'orders-inc',
+      source,
+      target: {
+        connection: targetUrl,
+        table: 'orders_inc',
+        mode: 'incremental' as const,
+        key: ['id'],
+        watermark: 'seq',
+      },
+    };
+    expect((await load(inc)).counts).toMatchObject({ read: 50, inserted: 50 });
+    await src.query("INSERT INTO orders SELECT g, g, 'item ' || g, 1 FROM generate_series(51, 53) g");
+    await src.query('SELECT pg_stat_reset()');
+    const second = await load(inc);
+    // Only the 3 new rows were read from the source, not 53 filtered after reading.
+    expect(second.counts).toMatchObject({ read: 3, inserted: 3, skipped: 0 });
+    expect(second.watermark).toEqual({ before: '50', after: '53' });
+
+    // A query is wrapped as a subquery: the mark is pushed down the same way.
+    const byQuery = {
+      name: 'orders-inc-query',
+      source: {
+        kind: 'postgres' as const,
+        connection: 'replica',
+        query: 'SELECT id, seq, item FROM orders WHERE id > 5;',
+      },
+      target: {
+        connection: targetUrl,
+        table: 'orders_inc_q',
+        mode: 'incremental' as const,
+        key: ['id'],
+        watermark: 'seq',
+      },
+    };
+    expect((await load(byQuery)).counts).toMatchObject({ read: 48, inserted: 48 });
+    await src.query("INSERT INTO orders VALUES (54, 54, 'item 54', 1)");
+    expect((await load(byQuery)).counts).toMatchObject({ read: 1, inserted: 1, skipped: 0 });
+  });
+
+  it('a query that writes is refused by the server; credentials stay out of the message', async () => {
+    const url = sourceUrl;
+    const attempt = openSource(
+      {
+        kind: 'postgres',
+        connection: url,
+        query: "INSERT INTO orders VALUES (999, 999, 'x', 1) RETURNING *",
+      },
+      {},
+    );
+    await expect(attempt).rejects.toMatchObject({ code: 'SOURCE_UNREADABLE' });
+    const error = (await attempt.catch((e: Error) => e)) as Error;
+    expect(error.message).toMatch(/read-only transaction/);
+    expect(error.message).not.toContain(password);
+    expect((await src.query('SELECT count(*)::int AS n FROM orders WHERE id = 999')).rows[0].n).toBe(0);
+    await expect(
+      load({
+        source: { kind: 'postgres', connection: 'replica', query: 'DELETE FROM orders RETURNING *' },
+        target: { connection: targetUrl, table: 'never' },
+      }),
+    ).rejects.toMatchObject({ code: 'SOURCE_UNREADABLE' });
+  });
+
+  it('lists the tables and views a source connection may read, with row estimates', async () => {
+    await src.query('ANALYZE orders; CREATE VIEW recent AS SELECT * FROM orders WHERE id > 40');
+    const tables = await listPostgresTables(
+      store.connections.resolve('replica', { env: { PGPASSWORD: password } }),
+    );
+    expect(tables).toContainEqual({
+      schema: 'public',
+      name: 'orders',
+      view: false,
+      rows: expect.any(Number),
+    });
+    expect(tables).toContainEqual({ schema: 'public', name: 'recent', view: true, rows: null });
+    expect(tables.find((t) => t.name === 'orders')!.rows).toBeGreaterThanOrEqual(50);
+  });
+
+  it('a statement timeout is a job setting; a cancelled read ends the statement on the server', async () => {
+    await expect(
+      openSource({
+        kind: 'postgres',
+        connection: sourceUrl,
+        query: 'SELECT pg_sleep(30)',
+        statementTimeoutMs: 50,
+      }),
+    ).rejects.toMatchObject({
+      code: 'SOURCE_UNREADABLE',
+      message: expect.stringContaining('statement timeout'),
+    });
+
+    const controller = new AbortController();
+    const opening = openSource(
+      { kind: 'postgres', connection: sourceUrl, query: 'SELECT pg_sleep(60), 1 AS one' },
+      { signal: controller.signal },
+    );
+    // Cancel once the server runs the statement (seen in pg_stat_activity), then it must go away.
+    await expect.poll(async () => (await src.query(RUNNING_SLEEP)).rows[0].n, { timeout: 20_000 }).toBe(1);
+    controller.abort();
+    await expect(opening).rejects.toMatchObject({ code: 'LOAD_CANCELLED' });
+    await expect.poll(async () => (await src.query(RUNNING_SLEEP)).rows[0].n, { timeout: 20_000 }).toBe(0);
+  });
+
+  it('refuses TABLESAMPLE for a query, naming the setting', async () => {
+    await expect(
+      openSource({ kind: 'postgres', connection: sourceUrl, query: 'SELECT 1', sample: 'tablesample' }),
+    ).rejects.toMatchObject({
+      code: 'SPEC_INVALID',
+      message: expect.stringContaining("sample 'tablesample'"),
+    });
+  });
+
+  it('a preview samples with TABLESAMPLE when asked, and takes the first rows otherwise', async () => {
+    const first = await preview(
+      { source: { kind: 'postgres', connection: sourceUrl, query: 'SELECT * FROM orders ORDER BY id' } },
+      { limit: 5 },
+    );
+    expect(first.format.kind).toBe('postgres');
+    expect(first.rows.map((r) => r.values.id)).toEqual([1, 2, 3, 4, 5]);
+    expect(first.columns.map((c) => [c.name, c.type])).toEqual([
+      ['id', 'integer'],
+      ['seq', 'integer'],
+      ['item', 'text'],
+      ['price', 'numeric'],
+    ]);
+    const sampled = await preview(
+      { source: { kind: 'postgres', connection: sourceUrl, table: 'orders', sample: 'tablesample' } },
+      { limit: 5 },
+    );
+    expect(sampled.rows.length).toBeGreaterThan(0);
+  });
+
+  it('a source connection killed mid-read fails the run naming the source; the target keeps the last commit', async () => {
+    await src.query(`CREATE TABLE big AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 60000) g`);
+    let killed = false;
+    const outcome = await load(
+      {
+        source: { kind: 'postgres', connection: 'replica', table: 'big' },
+        target: { connection: targetUrl, table: 'big_copy' },
+        settings: { commitEvery: 10000 },
+      },
+      (progress) => {
+        if (!killed && progress.rowsRead >= 25000) {
+          killed = true;
+          void src.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'loadstone source'",
+          );
+        }
+      },
+    );
+    expect(killed).toBe(true);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error?.message).toContain('postgres replica table big');
+    expect(outcome.error?.message).not.toContain(password);
+    const n = (await dst.query('SELECT count(*)::int AS n FROM big_copy')).rows[0].n as number;
+    expect(n % 10000).toBe(0);
+    expect(n).toBeLessThan(60000);
+
+    // Without --commit-every the whole load is rolled back: the target table holds nothing.
+    killed = false;
+    const whole = await load(
+      {
+        source: { kind: 'postgres', connection: 'replica', table: 'big' },
+        target: { connection: targetUrl, table: 'big_whole' },
+      },
+      (progress) => {
+        if (!killed && progress.rowsRead >= 25000) {
+          killed = true;
+          void src.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'loadstone source'",
+          );
+        }
+      },
+    );
+    expect(whole.status).toBe('failed');
+    expect(whole.error?.message).toContain(
+      'postgres replica table big: the source connection failed while reading',
+    );
+    expect((await dst.query("SELECT to_regclass('public.big_whole') IS NULL AS gone")).rows[0].gone).toBe(
+      true,
+    );
+  }, 120_000);
+});

@@ -1,0 +1,156 @@
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestDatabase } from '../../pg/test-server.ts';
+import { preview } from '../../preview/preview.ts';
+import { runLoad } from '../../runs/run-load.ts';
+import { openStore, type RunStore } from '../../store/open-store.ts';
+import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
+import { openSource } from '../open-source.ts';
+
+let url = '';
+let client: pg.Client;
+let store: RunStore;
+const dir = tempDir();
+const file = join(dir, 'crm.bin'); // an SQLite file whatever its name says
+
+beforeAll(async () => {
+  url = await createTestDatabase(inject('pgUrl'), 'sqlite_source');
+  client = new pg.Client({ connectionString: url });
+  await client.connect();
+  store = openStore(tempDir(), { secretStore: testSecretStore() });
+  const db = new Database(file);
+  db.exec(`
+    CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, score INTEGER, price NUMERIC,
+      ratio REAL, active BOOLEAN, born DATE, seen DATETIME, photo BLOB, big BIGINT);
+    INSERT INTO customers VALUES
+      (1, 'Ada', 10, '12.50', 0.25, 1, '1990-05-01', '2024-01-02 03:04:05', x'0102ff', 9007199254740993),
+      (2, 'Bob', 'eleven', '3', 1.5, 0, '1985-12-31', '2024-06-30 23:59:59', NULL, -5),
+      (3, 'Cy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    CREATE TABLE events (seq INTEGER, what TEXT);
+    INSERT INTO events VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd');
+  `);
+  db.close();
+});
+afterAll(async () => {
+  store?.close();
+  await client?.end();
+});
+
+const load = (spec: Parameters<typeof runLoad>[0]) =>
+  runLoad(spec, {
+    store,
+    env: {},
+    dryRun: false,
+    openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
+  });
+
+describe('SQLite source', () => {
+  it('reads declared types exactly and rejects a text in an INTEGER column with its reason and key', async () => {
+    const outcome = await load({
+      source: { kind: 'sqlite', path: file, table: 'customers' },
+      target: { connection: url, table: 'crm_customers' },
+      settings: { maxErrorRate: 0.5 },
+    });
+    expect(outcome.status).toBe('succeeded');
+    expect(outcome.counts).toMatchObject({ read: 3, inserted: 2, rejected: 1 });
+    const types = await client.query(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'crm_customers' ORDER BY ordinal_position`,
+    );
+    expect(Object.fromEntries(types.rows.map((r) => [r.column_name, r.data_type]))).toMatchObject({
+      id: 'bigint',
+      score: 'bigint',
+      price: 'numeric',
+      ratio: 'numeric',
+      active: 'boolean',
+      born: 'date',
+      seen: 'timestamp with time zone',
+      photo: 'text',
+      big: 'bigint',
+    });
+    const rows = await client.query(
+      `SELECT id, name, score, price::text, ratio::text, active, born::text, seen AT TIME ZONE 'UTC' AS seen, photo, big::text
+         FROM crm_customers ORDER BY id`,
+    );
+    expect(rows.rows[0]).toMatchObject({
+      id: '1',
+      name: 'Ada',
+      score: '10',
+      price: '12.5',
+      ratio: '0.25',
+      active: true,
+      born: '1990-05-01',
+      photo: '0102ff',
+      big: '9007199254740993',
+    });
+    expect(rows.rows.map((r) => r.id)).toEqual(['1', '3']);
+    expect(rows.rows[1]).toMatchObject({ name: 'Cy', score: null, price: null, active: null });
+    const page = store.reports.page(outcome.runId);
+    expect(page.rows).toHaveLength(1);
+    expect(page.rows[0]!.at).toEqual({ kind: 'key', key: { id: '2' } });
+    expect(page.rows[0]!.errors).toMatchObject([{ column: 'score', reason: 'invalid_integer' }]);
+  });
+
+  it('reads a query, and a file another connection holds open for writing', async () => {
+    const writer = new Database(file);
+    writer.exec('BEGIN IMMEDIATE');
+    try {
+      const source = await openSource({
+        kind: 'sqlite',
+        path: file,
+        query: 'SELECT what, seq * 2 AS twice FROM events ORDER BY seq',
+      });
+      expect(source.columns).toEqual(['what', 'twice']);
+      const rows = [];
+      for await (const batch of source.rows()) rows.push(...batch);
+      expect(rows.map((r) => r.values)).toEqual([
+        ['a', 2],
+        ['b', 4],
+        ['c', 6],
+        ['d', 8],
+      ]);
+      expect(source.placeOf?.(3, { what: 'c' })).toEqual({ kind: 'row', row: 3 });
+    } finally {
+      writer.exec('ROLLBACK');
+      writer.close();
+    }
+  });
+
+  it('pushes an incremental watermark down: only newer rows are read', async () => {
+    const spec = {
+      name: 'events-inc',
+      source: { kind: 'sqlite' as const, path: file, table: 'events' },
+      target: {
+        connection: url,
+        table: 'events_inc',
+        mode: 'incremental' as const,
+        key: ['seq'],
+        watermark: 'seq',
+      },
+    };
+    expect((await load(spec)).counts).toMatchObject({ read: 4, inserted: 4 });
+    const db = new Database(file);
+    db.exec("INSERT INTO events VALUES (5, 'e')");
+    db.close();
+    // Read 1 row, not 5: the source asked for seq > 4 only.
+    expect((await load(spec)).counts).toMatchObject({ read: 1, inserted: 1, skipped: 0 });
+  });
+
+  it('previews a table, and refuses a statement that returns no rows', async () => {
+    const copy = join(dir, 'copy.sqlite');
+    copyFileSync(file, copy);
+    const result = await preview({ source: { kind: 'sqlite', path: copy, table: 'events' } }, { limit: 2 });
+    expect(result.format.kind).toBe('sqlite');
+    expect(result.rows).toHaveLength(2);
+    await expect(
+      openSource({ kind: 'sqlite', path: copy, query: 'DELETE FROM events' }),
+    ).rejects.toMatchObject({ code: 'SPEC_INVALID' });
+    await expect(
+      openSource({ kind: 'sqlite', path: join(dir, 'none.db'), table: 't' }),
+    ).rejects.toMatchObject({
+      code: 'SOURCE_NOT_FOUND',
+    });
+  });
+});

@@ -1,0 +1,147 @@
+import { statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { LoadstoneError } from '../../../common/errors.ts';
+import type { SqliteSourceSpec } from '../../../common/spec/job-spec.ts';
+import { sourceLabel } from '../../../common/spec/source-label.ts';
+import type { RawValue } from '../../../common/types.ts';
+import { parseTableName, quoteIdent } from '../../pg/identifiers.ts';
+import {
+  type DatabaseReader,
+  databaseSource,
+  keyPlace,
+  pushdownColumn,
+} from '../database/database-source.ts';
+import type { OpenedSource, OpenSourceOptions } from '../types.ts';
+import { isSqliteFile } from './sqlite-header.ts';
+import { sqliteColumnType, sqliteValue } from './sqlite-types.ts';
+
+/**
+ * Opens a table or query of an SQLite file, read-only (another program may have the file open and
+ * even write to it: this reads one consistent snapshot), streaming rows with `iterate()` in
+ * batches. Integers are read as BigInt, so none is rounded. An incremental watermark that is a
+ * number is pushed down (`WHERE col > ? ORDER BY col`); others are filtered after reading.
+ * @throws LoadstoneError SOURCE_NOT_FOUND, SOURCE_FORMAT (not an SQLite file), SOURCE_UNREADABLE
+ *   (the table or query is refused)
+ */
+export async function openSqliteSource(
+  spec: SqliteSourceSpec,
+  opts: OpenSourceOptions,
+): Promise<OpenedSource> {
+  const label = sourceLabel(spec);
+  try {
+    if (!statSync(spec.path).isFile()) throw new Error('not a file');
+  } catch {
+    throw new LoadstoneError('SOURCE_NOT_FOUND', `${spec.path}: no such SQLite file`);
+  }
+  if (!isSqliteFile(spec.path)) {
+    throw new LoadstoneError(
+      'SOURCE_FORMAT',
+      `${spec.path}: not an SQLite 3 database (its header says otherwise)`,
+    );
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(spec.path, { readonly: true, fileMustExist: true });
+    if (spec.statementTimeoutMs !== undefined)
+      db.pragma(`busy_timeout = ${Math.trunc(spec.statementTimeoutMs)}`);
+  } catch (error) {
+    throw new LoadstoneError('SOURCE_UNREADABLE', `${label}: cannot open: ${(error as Error).message}`);
+  }
+  let iterator: IterableIterator<unknown[]> | undefined;
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    iterator?.return?.();
+    db.close();
+  };
+  const refused = (error: unknown): LoadstoneError =>
+    new LoadstoneError('SOURCE_UNREADABLE', `${label}: SQLite refused the read: ${(error as Error).message}`);
+  try {
+    if (spec.sample === 'tablesample') {
+      throw new LoadstoneError(
+        'SPEC_INVALID',
+        `${label}: SQLite has no TABLESAMPLE; a preview reads the first rows`,
+      );
+    }
+    const table = spec.table !== undefined ? sqliteTable(spec.table) : undefined;
+    const from = table ?? `(${(spec.query ?? '').replace(/[\s;]+$/, '')})`;
+    let sql = table ? `SELECT * FROM ${table}` : (spec.query ?? '').replace(/[\s;]+$/, '');
+    let statement: Database.Statement;
+    try {
+      statement = db.prepare(sql);
+    } catch (error) {
+      throw refused(error);
+    }
+    if (!statement.reader) {
+      throw new LoadstoneError('SPEC_INVALID', `${label}: the query returns no rows (it is not a SELECT)`);
+    }
+    const described = statement.columns();
+    const names = described.map((c) => c.name);
+    const params: unknown[] = [];
+    const pushdown = pushdownColumn(opts.incremental, names);
+    if (pushdown && /^-?\d+(\.\d+)?$/.test(pushdown.after)) {
+      const col = quoteIdent(pushdown.column);
+      sql = `SELECT * FROM ${from} WHERE ${col} > ? ORDER BY ${col}`;
+      params.push(/^-?\d+$/.test(pushdown.after) ? BigInt(pushdown.after) : Number(pushdown.after));
+      try {
+        statement = db.prepare(sql);
+      } catch (error) {
+        throw refused(error);
+      }
+    }
+    // Before iterating: a connection running a statement runs no other.
+    const keyColumns = table ? primaryKey(db, spec.table ?? '', names) : null;
+    statement.raw(true).safeIntegers(true);
+    iterator = statement.iterate(...params) as IterableIterator<unknown[]>;
+    const current = iterator;
+    const reader: DatabaseReader = {
+      async next(max) {
+        if (closed) return [];
+        const rows: RawValue[][] = [];
+        try {
+          while (rows.length < max) {
+            const next = current.next();
+            if (next.done) break;
+            const row = next.value;
+            const values: RawValue[] = new Array(row.length);
+            for (let i = 0; i < row.length; i++) values[i] = sqliteValue(row[i]);
+            rows.push(values);
+          }
+        } catch (error) {
+          throw refused(error);
+        }
+        return rows;
+      },
+      close,
+    };
+    return databaseSource({
+      kind: 'sqlite',
+      label,
+      columns: names,
+      columnTypes: described.map((c) => sqliteColumnType(c.type)),
+      reader,
+      signal: opts.signal,
+      placeOf: keyPlace(keyColumns),
+    });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** `"schema"."table"` (or `"table"`) from `[schema.]table`. */
+function sqliteTable(text: string): string {
+  const name = parseTableName(text);
+  return name.schema === null ? quoteIdent(name.name) : `${quoteIdent(name.schema)}.${quoteIdent(name.name)}`;
+}
+
+/** The table's primary key columns (none for a rowid table without one). */
+function primaryKey(db: Database.Database, text: string, columns: readonly string[]): string[] | null {
+  const name = parseTableName(text);
+  const info = db
+    .prepare(`SELECT name, pk FROM pragma_table_info(?, ?) WHERE pk > 0 ORDER BY pk`)
+    .all(name.name, name.schema ?? 'main') as { name: string; pk: number }[];
+  const keys = info.map((r) => r.name);
+  return keys.length > 0 && keys.every((k) => columns.includes(k)) ? keys : null;
+}

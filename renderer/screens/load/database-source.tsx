@@ -1,0 +1,182 @@
+import { useId, useState } from 'react';
+import { useCommand } from '../../api/queries.ts';
+import { ErrorBox, Loading } from '../../components/states.tsx';
+import { useWizard } from './wizard-context.tsx';
+import type { DatabaseSourceRef } from './wizard-state.ts';
+
+/** The SQLite choice in the connection list: the file picked under File, read as a database. */
+const SQLITE = '\u0000sqlite';
+
+/**
+ * The "Database" source: a saved connection (listed by kind) or the chosen SQLite file, then a table
+ * (browsed by schema, with row estimates) or a read-only query. The engine lists the tables
+ * (`sources.tables`) and previews the choice as it previews a file.
+ */
+export function DatabaseSource() {
+  const { state, dispatch } = useWizard();
+  const ids = useId();
+  const current = state.database;
+  const connections = useCommand('connections.list', {});
+  const initialWhere =
+    current?.kind === 'sqlite' ? SQLITE : current && 'connection' in current ? current.connection : '';
+  const [where, setWhere] = useState(initialWhere);
+  const [mode, setMode] = useState<'table' | 'query'>(current?.query !== undefined ? 'query' : 'table');
+  const [query, setQuery] = useState(current?.query ?? '');
+  const saved = (connections.data ?? []).filter((c) => !c.builtIn);
+  const sqliteHandle = state.file?.handle;
+  const input =
+    where === SQLITE && sqliteHandle
+      ? ({ kind: 'sqlite', handle: sqliteHandle } as const)
+      : where && where !== SQLITE
+        ? ({ kind: saved.find((c) => c.name === where)?.kind ?? 'postgres', connection: where } as const)
+        : null;
+  const tables = useCommand('sources.tables', input ?? { kind: 'postgres', connection: '-' }, {
+    enabled: input !== null,
+    retry: false,
+    refetchOnWindowFocus: false,
+  });
+
+  const use = (read: { table: string } | { query: string }) => {
+    if (!input) return;
+    const source: DatabaseSourceRef =
+      input.kind === 'sqlite'
+        ? { kind: 'sqlite', handle: input.handle, ...read }
+        : { kind: input.kind, connection: input.connection, ...read };
+    dispatch({ type: 'database', source });
+  };
+  const chosenTable = current?.table;
+  const schemas = [...new Set((tables.data ?? []).map((t) => t.schema))];
+
+  return (
+    <div className="database-source" data-testid="database-source">
+      <div className="field">
+        <label htmlFor={`${ids}-where`}>Database</label>
+        <select
+          id={`${ids}-where`}
+          className="input"
+          value={where}
+          onChange={(e) => {
+            setWhere(e.target.value);
+            dispatch({ type: 'database', source: null });
+          }}
+          data-testid="source-database"
+        >
+          <option value="">Choose a saved connection or an SQLite file…</option>
+          {saved.map((c) => (
+            <option key={c.name} value={c.name}>
+              {c.name} — PostgreSQL {c.user}@{c.host}:{c.port}/{c.database}
+            </option>
+          ))}
+          {state.file ? <option value={SQLITE}>SQLite file {state.file.name}</option> : null}
+        </select>
+        <p className="hint">
+          Saved connections are managed under Connections. For an SQLite file, choose it under File first.
+        </p>
+        {connections.isError ? <ErrorBox title="Cannot list connections" error={connections.error} /> : null}
+      </div>
+      {input ? (
+        <div className="field-row" role="radiogroup" aria-label="Read a table or a query">
+          <label>
+            <input
+              type="radio"
+              name={`${ids}-mode`}
+              checked={mode === 'table'}
+              onChange={() => setMode('table')}
+              data-testid="source-mode-table"
+            />{' '}
+            A table
+          </label>
+          <label>
+            <input
+              type="radio"
+              name={`${ids}-mode`}
+              checked={mode === 'query'}
+              onChange={() => setMode('query')}
+              data-testid="source-mode-query"
+            />{' '}
+            A query
+          </label>
+        </div>
+      ) : null}
+      {input && mode === 'table' ? (
+        <div className="field" data-testid="source-tables">
+          {tables.isPending ? <Loading label="Listing tables…" /> : null}
+          {tables.isError ? (
+            <ErrorBox title="Cannot list the tables" error={tables.error} testId="source-tables-error" />
+          ) : null}
+          {tables.data && tables.data.length === 0 ? <p className="muted">No table to read.</p> : null}
+          {schemas.map((schema) => (
+            <fieldset key={schema} className="table-group">
+              <legend className="label">{schema}</legend>
+              <ul className="plain-list">
+                {(tables.data ?? [])
+                  .filter((t) => t.schema === schema)
+                  .map((t) => {
+                    const name = input.kind === 'sqlite' ? t.name : `${t.schema}.${t.name}`;
+                    return (
+                      <li key={name}>
+                        <label>
+                          <input
+                            type="radio"
+                            name={`${ids}-table`}
+                            checked={chosenTable === name}
+                            onChange={() => use({ table: name })}
+                            data-testid={`source-table-${name}`}
+                          />{' '}
+                          <span className="mono">{t.name}</span>
+                          {t.view ? <span className="badge">view</span> : null}{' '}
+                          <span className="muted">
+                            {t.rows === null ? 'rows unknown' : `≈ ${t.rows.toLocaleString('en-US')} rows`}
+                          </span>
+                        </label>
+                      </li>
+                    );
+                  })}
+              </ul>
+            </fieldset>
+          ))}
+        </div>
+      ) : null}
+      {input && mode === 'query' ? (
+        <div className="field">
+          <label htmlFor={`${ids}-query`}>Query (read-only; the server refuses one that writes)</label>
+          <textarea
+            id={`${ids}-query`}
+            className="input mono"
+            rows={4}
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            data-testid="source-query"
+          />
+          <button
+            type="button"
+            className="btn"
+            disabled={query.trim() === ''}
+            onClick={() => use({ query: query.trim() })}
+            data-testid="source-query-use"
+          >
+            Use this query
+          </button>
+        </div>
+      ) : null}
+      {current ? (
+        <p className="notice" data-testid="source-database-chosen">
+          Reading {current.table !== undefined ? `table ${current.table}` : 'the query'} from{' '}
+          {current.kind === 'sqlite' ? `SQLite file ${state.file?.name ?? ''}` : current.connection}.
+        </p>
+      ) : null}
+      {current ? (
+        <div className="step-actions">
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={() => dispatch({ type: 'step', step: 'columns' })}
+            data-testid="source-next"
+          >
+            Preview rows →
+          </button>
+        </div>
+      ) : null}
+    </div>
+  );
+}
