@@ -35,6 +35,14 @@ export const ERROR_CODES = [
   'ALERT_DELIVERY_FAILED',
   /** A saved job is already running (in this or another process): two runs of one job never overlap. */
   'JOB_RUNNING',
+  /** A network source (an HTTP API) could not be reached, or kept failing after its retries. */
+  'SOURCE_UNREACHABLE',
+  /** A network source refused the credentials (HTTP 401/403, an OAuth2 token request refused). */
+  'SOURCE_AUTH',
+  /** An HTTP API answered a request with an error the run cannot retry (a 4xx other than 401/403/408/429). */
+  'SOURCE_HTTP',
+  /** An HTTP API's pagination went round in a loop (a repeated cursor, URL or identical page). */
+  'PAGINATION_LOOP',
   'INTERNAL',
 ] as const;
 

@@ -7,7 +7,7 @@ import { sourceLabel } from '../../common/spec/source-label.ts';
 import type { RawValue } from '../../common/types.ts';
 import { checkColumnCount } from '../sources/column-limit.ts';
 import { openSource } from '../sources/open-source.ts';
-import type { OpenedSource, SourceRow } from '../sources/types.ts';
+import type { OpenedSource, OpenSourceOptions, SourceRow } from '../sources/types.ts';
 
 /** A source opened and sampled, with its column plans decided, ready to stream every row. */
 export interface PlannedJob {
@@ -40,10 +40,13 @@ export async function planJob(
     reload?: boolean;
     /** An incremental load's stored watermark and its (target) column, for sources that push it down. */
     incremental?: { after: string; watermark: string };
+    /** Secret lookups and event listener of a network source (environment, saved secrets, retries). */
+    source?: Pick<OpenSourceOptions, 'env' | 'secret' | 'onEvent'>;
   } = {},
 ): Promise<PlannedJob> {
   const incremental = options.incremental;
   const source = await openSource(spec.source, {
+    ...options.source,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.reload ? { reload: true } : {}),
     ...(incremental

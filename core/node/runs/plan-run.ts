@@ -15,6 +15,7 @@ import {
 import type { LoadColumn } from '../load/index.ts';
 import type { TargetConfig } from '../pg/connect.ts';
 import { type PlannedJob, planJob } from '../pipeline/plan-job.ts';
+import type { SourceEvent } from '../sources/types.ts';
 import type { RunStore } from '../store/index.ts';
 import { LOCAL_CONNECTION } from '../store/resolve-connection.ts';
 import { readWatermark } from './watermarks.ts';
@@ -55,6 +56,10 @@ export async function planRun(
     readonly env: NodeJS.ProcessEnv;
     readonly signal?: AbortSignal | undefined;
     readonly reloadOf?: string | undefined;
+    /** Reads a secret the app saved (an HTTP source's `{ "secret": id }`). */
+    readonly secret?: ((id: string) => string) | undefined;
+    /** Told of a source's retries and waits (from the sample on). */
+    readonly onSourceEvent?: ((event: SourceEvent) => void) | undefined;
   },
 ): Promise<RunPlan> {
   const own = parseJobSpec(input);
@@ -75,6 +80,7 @@ export async function planRun(
   // Read before the source opens: a database or API source fetches only the rows above it (pushdown).
   const after = readWatermark(store, { spec, target, targetLabel });
   const job = await planJob(spec, {
+    source: { env: options.env, secret: options.secret, onEvent: options.onSourceEvent },
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.reloadOf ? { reload: true } : {}),
     ...(after !== null && target.watermark ? { incremental: { after, watermark: target.watermark } } : {}),

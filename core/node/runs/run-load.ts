@@ -5,6 +5,7 @@ import type { LoadBatch, LoadResult } from '../load/index.ts';
 import type { LocalWarehouse } from '../pg/local-warehouse.ts';
 import { toLoadBatches } from '../pipeline/load-batches.ts';
 import type { RunStore, RunTrigger } from '../store/index.ts';
+import type { SourceEvent } from '../sources/types.ts';
 import { loadTarget } from './load-target.ts';
 import { planRun, type RunPlan } from './plan-run.ts';
 import { type ResumePoint, type RunEnd, RunRecord } from './run-record.ts';
@@ -31,6 +32,10 @@ export interface RunLoadOptions {
   readonly chunkRows?: number;
   /** `load --resume`: the run this one resumes and the committed prefix it skips (see resume.ts). */
   readonly resume?: ResumePoint;
+  /** Reads a secret the app saved (an HTTP source's `{ "secret": id }`); absent in the CLI. */
+  readonly secret?: (id: string) => string;
+  /** Told of each retry or wait of a network source, as it happens (also recorded as a run event). */
+  readonly onSourceEvent?: (event: SourceEvent) => void;
 }
 
 /** How a recorded run ended. */
@@ -62,10 +67,21 @@ export async function runLoad(
 ): Promise<RunLoadOutcome> {
   const started = Date.now();
   const { store } = options;
+  // A source's retries and waits are recorded with the run; those of the sample come before the
+  // run exists and are kept until it does.
+  let runId: string | undefined;
+  const early: SourceEvent[] = [];
+  const onSourceEvent = (event: SourceEvent): void => {
+    options.onSourceEvent?.(event);
+    if (runId === undefined) early.push(event);
+    else store.runs.addEvent(runId, { kind: event.kind, message: event.message, data: event.data });
+  };
   const plan = await planRun(input, store, {
     env: options.env,
     signal: options.signal,
     reloadOf: options.reloadOf,
+    secret: options.secret,
+    onSourceEvent,
   });
   try {
     const fingerprint = isFileSource(plan.spec.source) ? await fingerprintOf(plan.spec.source.path) : null;
@@ -78,6 +94,10 @@ export async function runLoad(
       { fingerprint, resume },
       options.trigger,
     );
+    runId = record.id;
+    for (const event of early.splice(0)) {
+      store.runs.addEvent(record.id, { kind: event.kind, message: event.message, data: event.data });
+    }
     options.onRunCreated?.(record.id);
     let result: LoadResult | null = null;
     let end: RunEnd;

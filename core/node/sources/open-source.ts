@@ -26,6 +26,10 @@ export async function openSource(spec: SourceSpec, opts: OpenSourceOptions = {})
         'SPEC_INVALID',
         `source.kind: '${spec.kind}' sources are not supported by this build; load a file`,
       );
+    case 'http': {
+      const { openHttpSource } = await import('./http/http-source.ts');
+      return await openHttpSource(spec, opts);
+    }
     default:
       return await openFileSource(spec, opts);
   }
