@@ -6,7 +6,9 @@ import { z } from 'zod';
  */
 export const secretRefSchema = z.union(
   [
-    z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name') }).strict(),
+    z
+      .object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name') })
+      .strict(),
     z.object({ secret: z.string().min(1) }).strict(),
   ],
   {
@@ -19,7 +21,8 @@ export const secretRefSchema = z.union(
 export type SecretRef = z.infer<typeof secretRefSchema>;
 
 /** Header names whose values are credentials: refused in clear, like the auth fields. */
-export const SECRET_HEADER_RE = /^(authorization|proxy-authorization|cookie|x-api-key|api-key|apikey)$|token|secret|password/i;
+export const SECRET_HEADER_RE =
+  /^(authorization|proxy-authorization|cookie|x-api-key|api-key|apikey)$|token|secret|password/i;
 
 const authSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('none') }).strict(),

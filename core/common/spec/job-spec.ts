@@ -6,6 +6,7 @@ import { COLUMN_TYPES } from '../types.ts';
 import { type HttpSourceSpec, httpSourceSpecSchema } from './http-source.ts';
 
 export { httpSourceSpecSchema };
+
 import { scheduleSchema } from './schedule.ts';
 
 /** Source file formats Loadstone reads. */

@@ -155,7 +155,11 @@ export class Authenticator {
           return { value: body.access_token, expiresAt: Infinity, refreshAt: Infinity };
         }
         const margin = Math.min(60_000, life * 200); // a fifth of the lifetime, in ms
-        return { value: body.access_token, expiresAt: now + life * 1000, refreshAt: now + life * 1000 - margin };
+        return {
+          value: body.access_token,
+          expiresAt: now + life * 1000,
+          refreshAt: now + life * 1000 - margin,
+        };
       } catch (error) {
         if (!(error instanceof TransportFailure)) throw error;
         lastProblem = error.message;

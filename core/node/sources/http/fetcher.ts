@@ -50,7 +50,12 @@ export class Fetcher {
   }
 
   /** Records a failed attempt and waits before the next one; throws when none is left. */
-  async backoff(attempt: number, shownUrl: string, problem: string, fatal: () => LoadstoneError): Promise<void> {
+  async backoff(
+    attempt: number,
+    shownUrl: string,
+    problem: string,
+    fatal: () => LoadstoneError,
+  ): Promise<void> {
     const max = this.spec.retry.maxAttempts;
     if (attempt >= max) throw fatal();
     const base = this.spec.retry.baseDelayMs * 2 ** (attempt - 1);
@@ -89,7 +94,9 @@ export class Fetcher {
       } catch (error) {
         if (!(error instanceof TransportFailure)) throw error;
         this.checkAborted();
-        await this.backoff(attempt, shownUrl, error.message, () => this.unreachable(shownUrl, attempt, error.message));
+        await this.backoff(attempt, shownUrl, error.message, () =>
+          this.unreachable(shownUrl, attempt, error.message),
+        );
         continue;
       }
       const status = res.status;
@@ -127,7 +134,8 @@ export class Fetcher {
               { details: { status, url: shownUrl, retryAfter: when } },
             );
           }
-          if (attempt >= this.spec.retry.maxAttempts) throw this.unreachable(shownUrl, attempt, `HTTP ${status}`);
+          if (attempt >= this.spec.retry.maxAttempts)
+            throw this.unreachable(shownUrl, attempt, `HTTP ${status}`);
           this.onEvent({
             kind: 'rate_limited',
             message: `${shownUrl}: HTTP ${status}, waiting ${wait} ms as the API asks (attempt ${attempt + 1} of ${this.spec.retry.maxAttempts})`,

@@ -164,11 +164,15 @@ function syntaxError(
     ? `line ${failure.line}, column ${failure.pos}`
     : `after character ${fed.toLocaleString('en-US')} of the body`;
   const message = cleanMessage(failure ?? parserError);
-  return new LoadstoneError('SOURCE_FORMAT', `${where}: invalid JSON at ${at} (after record ${records}): ${message}`, {
-    details: {
-      page,
-      url: shownUrl,
-      ...(failure ? { line: failure.line, column: failure.pos, offset: failure.offset } : { offset: fed }),
+  return new LoadstoneError(
+    'SOURCE_FORMAT',
+    `${where}: invalid JSON at ${at} (after record ${records}): ${message}`,
+    {
+      details: {
+        page,
+        url: shownUrl,
+        ...(failure ? { line: failure.line, column: failure.pos, offset: failure.offset } : { offset: fed }),
+      },
     },
-  });
+  );
 }

@@ -67,7 +67,8 @@ export class Paginator {
     const p = this.spec.pagination;
     if (p.type === 'pageNumber') {
       url.searchParams.set(p.param, String(this.pageNumber));
-      if (p.pageSizeParam && p.pageSize !== undefined) url.searchParams.set(p.pageSizeParam, String(p.pageSize));
+      if (p.pageSizeParam && p.pageSize !== undefined)
+        url.searchParams.set(p.pageSizeParam, String(p.pageSize));
     } else if (p.type === 'offset') {
       url.searchParams.set(p.offsetParam, String(this.offset));
       url.searchParams.set(p.limitParam, String(p.limit));
@@ -93,7 +94,8 @@ export class Paginator {
     const seenAt = this.seenDigests.get(facts.digest);
     if (seenAt !== undefined && facts.records > 0) loop(`page ${this.page} is identical to page ${seenAt}`);
     this.seenDigests.set(facts.digest, this.page);
-    if (p.maxPages !== undefined && this.page >= p.maxPages) return { request: null, how: `maxPages (${p.maxPages}) reached` };
+    if (p.maxPages !== undefined && this.page >= p.maxPages)
+      return { request: null, how: `maxPages (${p.maxPages}) reached` };
     if (facts.records === 0) return { request: null, how: 'an empty page' };
     if (p.hasMorePath) {
       const more = facts.captured.get(p.hasMorePath);
@@ -130,7 +132,12 @@ export class Paginator {
       }
       case 'cursor': {
         const raw = facts.captured.get(p.cursorPath);
-        const cursor = raw === null || raw === undefined || typeof raw === 'boolean' ? '' : typeof raw === 'string' ? raw : raw.number;
+        const cursor =
+          raw === null || raw === undefined || typeof raw === 'boolean'
+            ? ''
+            : typeof raw === 'string'
+              ? raw
+              : raw.number;
         if (cursor === '') return { request: null, how: `no next cursor at ${p.cursorPath}` };
         if (this.seenCursors.has(cursor)) loop(`the cursor at ${p.cursorPath} repeats an earlier one`);
         this.seenCursors.add(cursor);
@@ -154,7 +161,8 @@ export class Paginator {
       }
       case 'nextUrl': {
         const raw = facts.captured.get(p.nextUrlPath);
-        if (typeof raw !== 'string' || raw === '') return { request: null, how: `no next URL at ${p.nextUrlPath}` };
+        if (typeof raw !== 'string' || raw === '')
+          return { request: null, how: `no next URL at ${p.nextUrlPath}` };
         let url: URL;
         try {
           url = new URL(raw, facts.url);

@@ -110,7 +110,8 @@ export class RecordsRouter {
                   ? null
                   : token.name === 'trueValue';
           if (path === this.target && !this.recordsDone) {
-            this.recordsNotArray = value === null ? 'null' : typeof value === 'string' ? 'a string' : 'a scalar';
+            this.recordsNotArray =
+              value === null ? 'null' : typeof value === 'string' ? 'a string' : 'a scalar';
           }
           if (this.watch.has(path)) this.captured.set(path, value);
           this.endValue();
