@@ -117,6 +117,11 @@ export const previewResultSchema = z.object({
   /** Sentences about the file as a whole (rows that could not be read), beside the columns' warnings. */
   warnings: z.array(z.string()),
   /**
+   * An HTTP API source: the requests the preview made (secrets masked), each with its status, its
+   * records and where the next page would come from, and any retry; absent for other sources.
+   */
+  requests: z.array(z.string()).optional(),
+  /**
    * The file-wide date order and time zone where a column says nothing, and where each came from:
    * the job spec, the saved Settings, or the built-in default.
    */

@@ -15,6 +15,7 @@ import { DATA_DIR_HELP, DATA_DIR_OPTION } from './store-command-support.ts';
 import { renderTable, truncateCell } from './table.ts';
 
 const USAGE = `Usage: loadstone preview <file> [--limit N] [--spec job.json] [--json] [source options]
+       loadstone preview --url URL [--records PATH] [--header 'Name: value'] [--bearer-env VAR]
 
 Shows the first rows raw and normalized, the inferred column types, and every cell that would be rejected.
 Records nothing. The default date order and time zone saved in the data folder's Settings apply
@@ -44,7 +45,7 @@ export const previewCommand: CliCommand = async (args, io) => {
   const limit = intOption(values.limit, 'limit', 1) ?? DEFAULT_PREVIEW_LIMIT;
   const spec = await jobFromOptions(positionals[0], values, io.cwd);
   const defaults = savedDefaults(values['data-dir'], io);
-  const result = await preview(spec, { limit, signal: io.signal, defaults });
+  const result = await preview(spec, { limit, signal: io.signal, defaults, source: { env: io.env } });
   if (values.json) {
     io.stdout.write(`${JSON.stringify(result)}\n`);
   } else {
@@ -110,6 +111,10 @@ function displayValue(value: unknown): string {
 
 function writeHuman(result: PreviewResultDto, io: CliIo): void {
   const out: string[] = [];
+  if (result.requests) {
+    out.push('Requests:');
+    for (const line of result.requests) out.push(`  ${line}`);
+  }
   out.push(`Format: ${describeFormat(result.format)}`);
   out.push(`Sample: ${result.sampleSize} rows read to infer types`);
   if (result.defaults) {

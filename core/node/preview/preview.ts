@@ -15,7 +15,7 @@ import { JsonNumber } from '../../common/types.ts';
 import { planJob } from '../pipeline/plan-job.ts';
 import { checkColumnCount } from '../sources/column-limit.ts';
 import { openSource } from '../sources/open-source.ts';
-import type { DetectedFormat, SourceRow } from '../sources/types.ts';
+import type { DetectedFormat, OpenSourceOptions, SourceRow } from '../sources/types.ts';
 
 /** Default number of rows a preview shows. */
 export const DEFAULT_PREVIEW_LIMIT = 200;
@@ -34,12 +34,23 @@ export const MORE_REJECTED_LIMIT = 1000;
  */
 export async function preview(
   input: JobSpecInput,
-  options: { limit?: number; signal?: AbortSignal; defaults?: FormatDefaults } = {},
+  options: {
+    limit?: number;
+    signal?: AbortSignal;
+    defaults?: FormatDefaults;
+    /** Secret lookups of a network source (environment, saved secrets). */
+    source?: Pick<OpenSourceOptions, 'env' | 'secret'>;
+  } = {},
 ): Promise<PreviewResultDto> {
   const spec = parseJobSpec(input);
   const limit = options.limit ?? DEFAULT_PREVIEW_LIMIT;
   const defaults = options.defaults ?? BUILT_IN_DEFAULTS;
-  const job = await planJob(spec, { signal: options.signal, minRows: limit, defaults });
+  const job = await planJob(spec, {
+    signal: options.signal,
+    minRows: limit,
+    defaults,
+    ...(options.source ? { source: options.source } : {}),
+  });
   try {
     const normalizer = createRowNormalizer(job.plans);
     const targetNames = job.plans.map((p) => p.name);
@@ -77,6 +88,7 @@ export async function preview(
       counts: { sample: sampleCounts, shown: shownCounts, wholeFile },
       moreRejected,
       warnings,
+      ...(job.source.notes ? { requests: [...job.source.notes()] } : {}),
       defaults: {
         dateOrder: spec.format.dateOrder
           ? { value: spec.format.dateOrder, from: 'job' }
@@ -145,7 +157,7 @@ function recordText(row: SourceRow, format: DetectedFormat): string | undefined 
  */
 export async function inspectSource(
   source: SourceSpec,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; env?: NodeJS.ProcessEnv; secret?: (id: string) => string } = {},
 ): Promise<{ format: PreviewResultDto['format']; columns: string[]; sizeBytes: number | null }> {
   const opened = await openSource(source, options);
   try {

@@ -7,6 +7,7 @@ import {
 } from '../../common/spec/format-defaults.ts';
 import {
   type FormatOptions,
+  isHttpSource,
   type JobSpec,
   type JobSpecInput,
   parseJobSpec,
@@ -88,10 +89,15 @@ export async function planRun(
   try {
     const normalizer = createRowNormalizer(job.plans);
     const columns = normalizer.columns.map((c) => ({ name: c.name, type: c.type }));
-    checkKeyColumns(
-      target,
-      columns.map((c) => c.name),
-    );
+    // A source that read nothing at all has no columns to check (an API with nothing new): the load
+    // then has nothing to do (see load-target.ts), and an incremental watermark stays where it was.
+    const empty = job.sampledToEnd && job.sampleRows.length === 0 && job.source.columns.length === 0;
+    if (!empty || !isHttpSource(spec.source)) {
+      checkKeyColumns(
+        target,
+        columns.map((c) => c.name),
+      );
+    }
     return {
       spec,
       ownFormat: own.format,
