@@ -43,6 +43,11 @@ function pinned(apiUrl: string, table: string, extra: Record<string, unknown> = 
   };
 }
 
+/** A spec with another source URL (one with a key in its query string, typed in clear). */
+function withUrl(sourceUrl: string, spec: ReturnType<typeof pinned>) {
+  return { ...spec, source: { ...spec.source, url: sourceUrl } };
+}
+
 /** A cursor API of `data` pages (bearer auth), answering 401 to any other token. */
 async function cursorApi(
   pages: unknown[][],
@@ -121,13 +126,16 @@ describe('loadstone with an HTTP API source', () => {
     });
     const spec = writeSpec(
       'load.json',
-      pinned(api.url, 'api_orders', {
-        columns: [
-          { source: 'id', type: 'numeric' },
-          { source: 'price', type: 'numeric' },
-        ],
-        settings: { maxErrorRate: 0.5 },
-      }),
+      withUrl(
+        `${api.url}/v1/orders?api_key=${TOKEN}`,
+        pinned(api.url, 'api_orders', {
+          columns: [
+            { source: 'id', type: 'numeric' },
+            { source: 'price', type: 'numeric' },
+          ],
+          settings: { maxErrorRate: 0.5 },
+        }),
+      ),
     );
     const r = await cli(['load', '--spec', spec, '--table', 'api_orders', '--json']);
     expect(r.code).toBe(0);
@@ -146,7 +154,7 @@ describe('loadstone with an HTTP API source', () => {
     const errors = await cli(['errors', out.runId, '--json']);
     expect(errors.code).toBe(0);
     expect(errors.out).toContain('"page":2');
-    expect(errors.out).toContain(`${api.url}/v1/orders?cursor=***`);
+    expect(errors.out).toContain(`${api.url}/v1/orders?api_key=***&cursor=***`);
     expect(errors.out).toContain('not-a-number');
     const stored = storeText();
     expect(stored).toContain('"kind":"retry"');

@@ -366,7 +366,30 @@ function redactSpec(spec: JobSpec): JobSpec {
   if (source.kind === 'postgres' || source.kind === 'mysql') {
     out = { ...out, source: { ...source, connection: redactUrl(source.connection) } };
   }
+  if (source.kind === 'http') {
+    // Its secrets are references ({ "env" } / { "secret" }); only a URL typed with a password or
+    // a key in its query string can carry one.
+    out = { ...out, source: { ...source, url: redactHttpUrl(source.url) } };
+  }
   return out;
+}
+
+/** Query parameters that carry credentials by their name. */
+const SECRET_PARAM_RE = /key|token|secret|password|passwd|sig|signature|auth|credential/i;
+
+/** An API URL without its user info password and with credential-like query values masked. */
+function redactHttpUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return redactUrl(text);
+  }
+  if (url.password) url.password = '***';
+  for (const key of [...url.searchParams.keys()]) {
+    if (SECRET_PARAM_RE.test(key)) url.searchParams.set(key, '***');
+  }
+  return url.href;
 }
 
 const ID_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
