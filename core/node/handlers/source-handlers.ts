@@ -9,17 +9,29 @@ import type { Handlers } from './types.ts';
  * sources.inspect and preview.run: read-only looks at a granted file; nothing is recorded. Both stop
  * reading when the call's signal aborts (the browser host's client went away).
  */
-export function sourceHandlers(ctx: HandlerContext): Pick<Handlers, 'sources.inspect' | 'preview.run'> {
+export function sourceHandlers(
+  ctx: HandlerContext,
+): Pick<Handlers, 'sources.inspect' | 'preview.run' | 'sources.saveSecret' | 'sources.testRequest'> {
+  const secret = (id: string): string => ctx.store.sourceSecrets.read(id);
   return {
+    async 'sources.saveSecret'({ value }) {
+      return { id: ctx.store.sourceSecrets.save(value) };
+    },
+    async 'sources.testRequest'({ source, limit }, { signal }) {
+      const { testRequest } = await import('../sources/http/test-request.ts');
+      return await testRequest(source, { env: ctx.env, secret, signal }, limit);
+    },
     async 'sources.inspect'(ref, { signal }) {
       const { spec, file } = await ctx.grants.source(ref, 'handle');
-      return namedAsUploaded(file, () => inspectSource(spec, { signal }));
+      return namedAsUploaded(file, () => inspectSource(spec, { signal, env: ctx.env, secret }));
     },
     async 'preview.run'({ spec, limit }, { signal }) {
       const { spec: source, file } = await ctx.grants.source(spec.source, 'spec.source.handle');
       // The saved Settings' defaults, as the load will apply them.
       const defaults = formatDefaults(ctx.store.settings.get());
-      return namedAsUploaded(file, () => preview({ ...spec, source }, { limit, signal, defaults }));
+      return namedAsUploaded(file, () =>
+        preview({ ...spec, source }, { limit, signal, defaults, source: { env: ctx.env, secret } }),
+      );
     },
   };
 }

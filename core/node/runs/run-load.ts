@@ -80,7 +80,8 @@ export async function runLoad(
     env: options.env,
     signal: options.signal,
     reloadOf: options.reloadOf,
-    secret: options.secret,
+    // An HTTP source's `{ "secret": id }`: saved encrypted in this store.
+    secret: options.secret ?? ((id) => store.sourceSecrets.read(id)),
     onSourceEvent,
   });
   try {
