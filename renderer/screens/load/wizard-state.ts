@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { type AlertRules, DEFAULT_ALERT_TRIGGERS } from '../../../core/common/alerts/rules.ts';
 import type { GrantedFileDto } from '../../../core/common/contract/shared-schemas.ts';
 import type {
@@ -6,8 +7,25 @@ import type {
   SavedJobSpec,
   SourceOptions,
 } from '../../../core/common/contract/source-ref.ts';
+import type { httpSourceSpecSchema } from '../../../core/common/spec/http-source.ts';
 import type { ColumnSpec, DateOrder, FormatOptions, TargetSpec } from '../../../core/common/spec/job-spec.ts';
 import type { ColumnType } from '../../../core/common/types.ts';
+
+/** An HTTP API source as the wizard builds it: secrets are references (`{ "secret": id }`), never values. */
+export type ApiSource = z.input<typeof httpSourceSpecSchema>;
+
+/** What the wizard reads: a picked file (by its handle) or an HTTP API. */
+export type WizardSource = FileSourceRef | ApiSource;
+
+/** Whether the wizard's source is an HTTP API. */
+export function isApiSource(source: WizardSource | null): source is ApiSource {
+  return source !== null && 'kind' in source && source.kind === 'http';
+}
+
+/** The wizard's file source, when it reads a file. */
+export function fileSource(source: WizardSource | null): FileSourceRef | null {
+  return source === null || isApiSource(source) ? null : source;
+}
 
 /** The wizard's steps, in order. */
 export const WIZARD_STEPS = ['source', 'columns', 'target', 'plan', 'load'] as const;
@@ -44,8 +62,8 @@ export interface WizardState {
   openedFingerprint: string | null;
   /** The file the operator picked (a handle the engine granted, its name, whether it is an upload). */
   file: GrantedFileDto | null;
-  /** How to read `file`: its handle and the source options. */
-  source: FileSourceRef | null;
+  /** How to read `file` (its handle and the source options), or the HTTP API to read. */
+  source: WizardSource | null;
   format: FormatOptions;
   /** Edits keyed by source column. */
   columns: Record<string, ColumnEdit>;
@@ -93,6 +111,8 @@ export type WizardAction =
   | { type: 'reset' }
   | { type: 'step'; step: WizardStep }
   | { type: 'source'; file: GrantedFileDto }
+  /** An HTTP API source (its secrets already saved, named by id). */
+  | { type: 'apiSource'; source: ApiSource }
   | { type: 'sourceOptions'; patch: Partial<SourceOptions> }
   | { type: 'format'; patch: Partial<FormatOptions> }
   | { type: 'columnOrder'; columns: string[] }
@@ -136,8 +156,23 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
         dryRun: null,
         loadRunId: null,
       };
+    case 'apiSource': {
+      const before = isApiSource(state.source) ? state.source : null;
+      // The same request reads the same columns: keep the operator's column edits.
+      const same =
+        before !== null && before.url === action.source.url && before.records === action.source.records;
+      return {
+        ...state,
+        file: null,
+        source: action.source,
+        columns: same ? state.columns : {},
+        columnOrder: same ? state.columnOrder : [],
+        dryRun: null,
+        loadRunId: null,
+      };
+    }
     case 'sourceOptions': {
-      if (!state.source) return state;
+      if (!state.source || isApiSource(state.source)) return state;
       const reshapes = Object.keys(action.patch).some((k) => SHAPE_OPTIONS.has(k));
       return {
         ...state,
@@ -241,6 +276,10 @@ export function hasUnsavedJobChanges(state: WizardState): boolean {
  */
 export function jobFingerprint(state: WizardState): string | null {
   const spec = buildSpec(state, { withTarget: true });
+  if (spec && isApiSource(state.source)) {
+    const { name: _apiName, ...apiRest } = spec;
+    return JSON.stringify(apiRest);
+  }
   if (!spec || !state.file) return null;
   const { handle: _handle, ...options } = spec.source as FileSourceRef;
   const { name: _name, ...rest } = spec;
@@ -261,13 +300,14 @@ export function fromSavedSpec(name: string, spec: SavedJobSpec, file: GrantedFil
     if (Object.keys(edit).length > 0) columns[source] = edit as ColumnEdit;
   }
   const t = spec.target;
+  const api = 'kind' in spec.source && spec.source.kind === 'http' ? (spec.source as ApiSource) : null;
   const opened: WizardState = {
     ...INITIAL_WIZARD,
-    step: file ? 'target' : 'source',
+    step: file || api ? 'target' : 'source',
     jobName: spec.name ?? name,
     openedJob: name,
     file,
-    source: file ? ({ ...spec.source, handle: file.handle } as FileSourceRef) : null,
+    source: api ?? (file ? ({ ...spec.source, handle: file.handle } as FileSourceRef) : null),
     format: spec.format ?? {},
     columns,
     columnOrder: (spec.columns ?? []).map((c) => c.source),
