@@ -22,8 +22,8 @@ import { applyRetention, type RetentionResult } from './retention.ts';
 import { createRunsRepo, type RunsRepo } from './runs.ts';
 import { createSchedulesRepo, type SchedulesRepo } from './schedules.ts';
 import type { SecretStore } from './secret-store.ts';
-import { createSourceSecretsRepo, type SourceSecretsRepo } from './source-secrets.ts';
 import { createSettingsRepo, type SettingsRepo } from './settings.ts';
+import { createSourceSecretsRepo, type SourceSecretsRepo } from './source-secrets.ts';
 import { createWatermarksRepo, type WatermarksRepo } from './watermarks.ts';
 
 /** The local run store: one SQLite file in the data folder. Synchronous, one process-local handle. */

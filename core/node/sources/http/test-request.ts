@@ -1,5 +1,5 @@
 import { type HttpSourceSpec, SECRET_HEADER_RE } from '../../../common/spec/http-source.ts';
-import { type JsonValue, JsonNumber, JsonText, type RawValue } from '../../../common/types.ts';
+import { JsonNumber, JsonText, type JsonValue, type RawValue } from '../../../common/types.ts';
 import { RecordItem } from '../json/json-record.ts';
 import type { OpenSourceOptions } from '../types.ts';
 import { Authenticator } from './auth.ts';
