@@ -50,6 +50,7 @@ for (const [name, module, fn] of [
   ['pipeline', './pipeline-bench.ts', 'benchPipeline'],
   ['hostile', './hostile-bench.ts', 'benchHostile'],
   ['host', './host-bench.ts', 'benchHost'],
+  ['api', './api-bench.ts', 'benchApi'],
 ] as const) {
   if (!wanted(name)) continue;
   try {
