@@ -125,7 +125,20 @@ export const httpSourceSpecSchema = z
     url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
     method: z.enum(['GET', 'POST']).default('GET'),
     /** Extra request headers; a credential header (Authorization, X-Api-Key, …) takes a secret reference. */
-    headers: z.record(z.string(), z.union([z.string(), secretRefSchema])).optional(),
+    headers: z
+      .record(z.string(), z.union([z.string(), secretRefSchema]))
+      .superRefine((headers, ctx) => {
+        for (const [name, value] of Object.entries(headers)) {
+          if (typeof value === 'string' && SECRET_HEADER_RE.test(name)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [name],
+              message: `header '${name}' carries a credential: use { "env": "NAME" } instead of a value in clear (or source.auth)`,
+            });
+          }
+        }
+      })
+      .optional(),
     /** Query parameters added to the URL. */
     query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
     /** JSON request body (POST). */
@@ -159,15 +172,6 @@ export const httpSourceSpecSchema = z
   })
   .strict()
   .superRefine((spec, ctx) => {
-    for (const [name, value] of Object.entries(spec.headers ?? {})) {
-      if (typeof value === 'string' && SECRET_HEADER_RE.test(name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['headers', name],
-          message: `header '${name}' carries a credential: use { "env": "NAME" } instead of a value in clear (or source.auth)`,
-        });
-      }
-    }
     const p = spec.pagination;
     if (p.type === 'cursor' && p.cursorParam && p.cursorBodyField) {
       ctx.addIssue({
@@ -230,4 +234,39 @@ export function maskUrl(text: string): string {
     })
     .join('&');
   return query === '' ? base : `${base}?${query}`;
+}
+
+/** Query parameters that carry credentials by their name (`api_key`, `access_token`, `sig`…). */
+const SECRET_PARAM_RE = /key|token|secret|password|passwd|sig|auth|credential/i;
+
+/**
+ * A URL as it may be stored (a run's spec, a watermark's name): the user info's password and the
+ * values of credential-like query parameters replaced by `***`; other parameters kept, since they
+ * say what is read (`?region=eu`). Pure string work.
+ */
+export function maskUrlSecrets(text: string): string {
+  const hash = text.indexOf('#');
+  const noHash = hash < 0 ? text : text.slice(0, hash);
+  const q = noHash.indexOf('?');
+  const base = maskUrl(q < 0 ? noHash : noHash.slice(0, q));
+  if (q < 0) return base;
+  const query = noHash
+    .slice(q + 1)
+    .split('&')
+    .filter((part) => part !== '')
+    .map((part) => {
+      const eq = part.indexOf('=');
+      const key = eq < 0 ? part : part.slice(0, eq);
+      return SECRET_PARAM_RE.test(decodeURIComponentSafe(key)) ? `${key}=***` : part;
+    })
+    .join('&');
+  return query === '' ? base : `${base}?${query}`;
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { LoadstoneError } from '../../common/errors.ts';
+import { maskUrlSecrets } from '../../common/spec/http-source.ts';
 import type { ColumnSpec, JobSpec } from '../../common/spec/job-spec.ts';
 import type { SourceDialect } from '../../common/spec/source-dialect.ts';
 import { sourceLabel } from '../../common/spec/source-label.ts';
@@ -369,27 +370,9 @@ function redactSpec(spec: JobSpec): JobSpec {
   if (source.kind === 'http') {
     // Its secrets are references ({ "env" } / { "secret" }); only a URL typed with a password or
     // a key in its query string can carry one.
-    out = { ...out, source: { ...source, url: redactHttpUrl(source.url) } };
+    out = { ...out, source: { ...source, url: maskUrlSecrets(source.url) } };
   }
   return out;
-}
-
-/** Query parameters that carry credentials by their name. */
-const SECRET_PARAM_RE = /key|token|secret|password|passwd|sig|signature|auth|credential/i;
-
-/** An API URL without its user info password and with credential-like query values masked. */
-function redactHttpUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return redactUrl(text);
-  }
-  if (url.password) url.password = '***';
-  for (const key of [...url.searchParams.keys()]) {
-    if (SECRET_PARAM_RE.test(key)) url.searchParams.set(key, '***');
-  }
-  return url.href;
 }
 
 const ID_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';

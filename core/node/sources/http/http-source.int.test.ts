@@ -381,6 +381,23 @@ describe('HTTP source: faults', () => {
     expect(events[2]!.message).toContain('HTTP 500');
   });
 
+  it('rateLimit.requestsPerSecond spaces the requests', async () => {
+    const at: number[] = [];
+    api = await startApi((req, res) => {
+      at.push(performance.now());
+      const page = Number(req.url.searchParams.get('page'));
+      json(res, page <= 4 ? records(page, 1) : []);
+    });
+    const { ids } = await readAll({
+      url: api.url,
+      rateLimit: { requestsPerSecond: 10 },
+      pagination: { type: 'pageNumber' },
+    });
+    expect(ids).toEqual(range(1, 4));
+    // At most 10 a second: never closer than 100 ms (a lower bound only, whatever the machine's speed).
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(95);
+  });
+
   it('a wait longer than maxRetryWaitMs fails saying when to retry', async () => {
     api = await startApi((_req, res) =>
       json(res, {}, { 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600) }, 429),
