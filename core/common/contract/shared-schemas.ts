@@ -241,6 +241,8 @@ export const loadProgressSchema = z.object({
   rejected: z.number().int(),
   rowsPerSecond: z.number(),
   etaSeconds: z.number().nullable(),
+  /** The source's latest retry or wait (an HTTP API's 503, a reset body…), masked; absent when none. */
+  notice: z.string().optional(),
 });
 export type LoadProgressDto = z.infer<typeof loadProgressSchema>;
 

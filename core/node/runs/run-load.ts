@@ -71,10 +71,17 @@ export async function runLoad(
   // run exists and are kept until it does.
   let runId: string | undefined;
   const early: SourceEvent[] = [];
+  // The latest progress, so a retry shows in it (`notice`) as it happens.
+  let shown: LoadProgressDto | undefined;
+  let notice: string | undefined;
   const onSourceEvent = (event: SourceEvent): void => {
     options.onSourceEvent?.(event);
     if (runId === undefined) early.push(event);
-    else store.runs.addEvent(runId, { kind: event.kind, message: event.message, data: event.data });
+    else {
+      store.runs.addEvent(runId, { kind: event.kind, message: event.message, data: event.data });
+      notice = event.message;
+      options.onProgress?.({ ...(shown ?? startingProgress(runId)), notice });
+    }
   };
   const plan = await planRun(input, store, {
     env: options.env,
@@ -98,8 +105,11 @@ export async function runLoad(
     runId = record.id;
     for (const event of early.splice(0)) {
       store.runs.addEvent(record.id, { kind: event.kind, message: event.message, data: event.data });
+      notice = event.message;
     }
     options.onRunCreated?.(record.id);
+    // A retry while the source was sampled shows until the load reports progress of its own.
+    if (notice !== undefined) options.onProgress?.({ ...startingProgress(record.id), notice });
     let result: LoadResult | null = null;
     let end: RunEnd;
     try {
@@ -110,7 +120,10 @@ export async function runLoad(
         dryRun: options.dryRun,
         after,
         signal: options.signal,
-        onProgress: options.onProgress,
+        onProgress: (progress) => {
+          shown = progress;
+          options.onProgress?.(notice === undefined ? progress : { ...progress, notice });
+        },
         chunkRows: options.chunkRows,
       });
       saveWatermark(store, plan, record.id, result, options.dryRun);
@@ -132,6 +145,21 @@ export async function runLoad(
   } finally {
     await plan.job.source.close();
   }
+}
+
+/** Progress before the loader reports any (a source retrying while the load starts). */
+function startingProgress(runId: string): LoadProgressDto {
+  return {
+    runId,
+    phase: 'reading',
+    bytesRead: null,
+    totalBytes: null,
+    rowsRead: 0,
+    loaded: 0,
+    rejected: 0,
+    rowsPerSecond: 0,
+    etaSeconds: null,
+  };
 }
 
 /**
