@@ -71,13 +71,17 @@ export class Fetcher {
 
   /** Opens one page: a 2xx response whose body the caller streams. */
   async open(page: PageRequest): Promise<FetchedPage> {
-    const shownUrl = this.shown(page.url);
+    let shownUrl = this.shown(page.url);
     let refreshed = false;
+    let target = page.url;
+    let method = this.spec.method;
+    let body = page.body;
+    let redirects = 0;
     for (let attempt = 1; ; attempt++) {
       this.checkAborted();
       await this.space();
       const applied = await this.auth.apply(this.signal);
-      const url = new URL(page.url);
+      const url = new URL(target);
       for (const [k, v] of Object.entries(applied.query)) url.searchParams.set(k, v);
       const headers: Record<string, string> = { ...this.staticHeaders(), ...applied.headers };
       let res: HttpResponse;
@@ -85,9 +89,9 @@ export class Fetcher {
       try {
         res = await send({
           url,
-          method: this.spec.method,
+          method,
           headers,
-          body: page.body,
+          body,
           timeoutMs: this.spec.timeoutMs,
           signal: this.signal,
         });
@@ -100,7 +104,30 @@ export class Fetcher {
         continue;
       }
       const status = res.status;
-      if (status >= 200 && status < 300) return { response: res, shownUrl, method: this.spec.method };
+      if (status >= 200 && status < 300) return { response: res, shownUrl, method };
+      const location = headerText(res.headers.location);
+      if ([301, 302, 303, 307, 308].includes(status) && location) {
+        res.discard();
+        const next = new URL(location, url);
+        // Credentials go to the origin they were given for, never to another one.
+        if (next.origin !== url.origin || ++redirects > 5) {
+          throw new LoadstoneError(
+            'SOURCE_HTTP',
+            `${method} ${shownUrl}: HTTP ${status}: ${redirects > 5 ? 'too many redirects' : `redirected to another origin (${this.shown(next)})`}; ` +
+              'set source.url to where the API is',
+            { details: { status, url: shownUrl } },
+          );
+        }
+        for (const [k] of Object.entries(applied.query)) next.searchParams.delete(k);
+        target = next;
+        shownUrl = this.shown(next);
+        if (status === 303) {
+          method = 'GET';
+          body = undefined;
+        }
+        attempt--;
+        continue;
+      }
       if (status === 401 && this.auth.canRefresh && !refreshed) {
         res.discard();
         refreshed = true;
@@ -117,7 +144,7 @@ export class Fetcher {
         const head = this.secrets.scrub(await bodyHead(res));
         throw new LoadstoneError(
           'SOURCE_AUTH',
-          `${this.spec.method} ${shownUrl}: HTTP ${status}: the credentials were refused${head ? `: ${head}` : ''}`,
+          `${method} ${shownUrl}: HTTP ${status}: the credentials were refused${head ? `: ${head}` : ''}`,
           { details: { status, url: shownUrl } },
         );
       }
@@ -129,7 +156,7 @@ export class Fetcher {
             const when = new Date(Date.now() + wait).toISOString();
             throw new LoadstoneError(
               'SOURCE_UNREACHABLE',
-              `${this.spec.method} ${shownUrl}: HTTP ${status}: the API asks to wait ${Math.ceil(wait / 1000)} s, more than ` +
+              `${method} ${shownUrl}: HTTP ${status}: the API asks to wait ${Math.ceil(wait / 1000)} s, more than ` +
                 `maxRetryWaitMs (${this.spec.maxRetryWaitMs} ms); retry after ${when}`,
               { details: { status, url: shownUrl, retryAfter: when } },
             );
@@ -159,7 +186,7 @@ export class Fetcher {
       const head = this.secrets.scrub(await bodyHead(res));
       throw new LoadstoneError(
         'SOURCE_HTTP',
-        `${this.spec.method} ${shownUrl}: HTTP ${status}${head ? `: ${head}` : ''}`,
+        `${method} ${shownUrl}: HTTP ${status}${head ? `: ${head}` : ''}`,
         { details: { status, url: shownUrl } },
       );
     }
@@ -196,6 +223,10 @@ export class Fetcher {
   checkAborted(): void {
     if (this.signal?.aborted) throw new LoadstoneError('LOAD_CANCELLED', 'the load was cancelled');
   }
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /**

@@ -479,6 +479,26 @@ describe('HTTP source: faults', () => {
     expect(error.message).toContain('line 2, column');
   });
 
+  it('a redirect on the same origin is followed with the credentials; to another origin it is refused', async () => {
+    const other = await startApi((_req, res) => json(res, []));
+    try {
+      api = await startApi((req, res) => {
+        if (req.url.pathname === '/old') return res.writeHead(301, { location: '/new' }).end();
+        if (req.url.pathname === '/away') return res.writeHead(302, { location: `${other.url}/x?k=1` }).end();
+        if (req.headers.authorization !== `Bearer ${TOKEN}`) return json(res, {}, {}, 401);
+        json(res, records(1, 2));
+      });
+      const auth = { type: 'bearer', token: { env: 'API_TOKEN' } };
+      expect((await readAll({ url: `${api.url}/old`, auth })).ids).toEqual(['1', '2']);
+      const error = await failure({ url: `${api.url}/away`, auth });
+      expect(error.code).toBe('SOURCE_HTTP');
+      expect(error.message).toContain(`redirected to another origin (${other.url}/x?k=***)`);
+      expect(other.requests).toHaveLength(0);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('an HTML answer is not JSON', async () => {
     api = await startApi((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
