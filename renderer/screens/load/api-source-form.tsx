@@ -1,7 +1,11 @@
 import { useMutation } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import type { CallError } from '../../../core/common/contract/index.ts';
-import { httpSourceSpecSchema, type SecretRef } from '../../../core/common/spec/http-source.ts';
+import {
+  httpSourceSpecSchema,
+  INCREMENTAL_FORMATS,
+  type SecretRef,
+} from '../../../core/common/spec/http-source.ts';
 import { toValidationIssues } from '../../../core/common/spec/job-spec.ts';
 import { useTransport } from '../../api/api-context.tsx';
 import { ErrorBox, Loading } from '../../components/states.tsx';
@@ -48,7 +52,12 @@ interface Draft {
   path: string;
   hasMorePath: string;
   maxPages: string;
+  /** Incremental loads send the watermark as this parameter ('' : none). */
+  incParam: string;
+  incFormat: IncrementalFormat;
 }
+
+type IncrementalFormat = (typeof INCREMENTAL_FORMATS)[number];
 
 /** Secrets already saved for the source being edited (from an opened job or an earlier test). */
 type SavedSecrets = Partial<Record<'secret', SecretRef>>;
@@ -77,6 +86,8 @@ function draftOf(source: ApiSource | null): { draft: Draft; saved: SavedSecrets 
       path: str(p.cursorPath ?? p.nextUrlPath),
       hasMorePath: str(p.hasMorePath),
       maxPages: str(p.maxPages),
+      incParam: source?.incremental?.param ?? '',
+      incFormat: source?.incremental?.format ?? 'raw',
     },
     saved: secret ? { secret } : {},
   };
@@ -118,6 +129,7 @@ function specOf(d: Draft, secret: SecretRef | undefined): unknown {
       auth,
       records: opt(d.records),
       pagination,
+      incremental: opt(d.incParam) ? { param: d.incParam.trim(), format: d.incFormat } : undefined,
     }),
   );
 }
@@ -327,6 +339,28 @@ export function ApiSourceForm() {
           ? field('hasMorePath', 'Has-more path', 'api-pagination-has-more')
           : null}
         {draft.pagination !== 'none' ? field('maxPages', 'Max pages', 'api-pagination-max-pages') : null}
+      </div>
+      <div className="field-row">
+        {field('incParam', 'Incremental parameter', 'api-incremental-param', {
+          placeholder: 'updated_since (incremental loads send the watermark)',
+          wide: true,
+        })}
+        <div className="field">
+          <label htmlFor={`${ids}-inc-format`}>Watermark sent as</label>
+          <select
+            id={`${ids}-inc-format`}
+            className="input"
+            value={draft.incFormat}
+            onChange={(e) => set({ incFormat: e.target.value as IncrementalFormat })}
+            data-testid="api-incremental-format"
+          >
+            {INCREMENTAL_FORMATS.map((f) => (
+              <option key={f} value={f}>
+                {f}
+              </option>
+            ))}
+          </select>
+        </div>
       </div>
       <p className="hint">
         Secrets are saved encrypted by the engine and never shown again. URLs are shown with their query
