@@ -483,8 +483,14 @@ describe('HTTP source: faults', () => {
     const other = await startApi((_req, res) => json(res, []));
     try {
       api = await startApi((req, res) => {
-        if (req.url.pathname === '/old') return res.writeHead(301, { location: '/new' }).end();
-        if (req.url.pathname === '/away') return res.writeHead(302, { location: `${other.url}/x?k=1` }).end();
+        if (req.url.pathname === '/old') {
+          res.writeHead(301, { location: '/new' }).end();
+          return;
+        }
+        if (req.url.pathname === '/away') {
+          res.writeHead(302, { location: `${other.url}/x?k=1` }).end();
+          return;
+        }
         if (req.headers.authorization !== `Bearer ${TOKEN}`) return json(res, {}, {}, 401);
         json(res, records(1, 2));
       });
