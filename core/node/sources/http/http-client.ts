@@ -95,6 +95,7 @@ export function send(req: HttpRequest): Promise<HttpResponse> {
     });
     request.on('error', (error: NodeJS.ErrnoException) => fail(networkFailure(error)));
     request.on('response', (res: IncomingMessage) => {
+      arm(); // from here on the timeout is the body's: each piece of it must come in time
       let received = 0;
       res.on('data', (c: Buffer) => {
         received += c.length;

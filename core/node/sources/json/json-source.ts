@@ -127,7 +127,13 @@ async function* readArray(
     return out;
   };
   const fail = async function* (): AsyncGenerator<ParsedOutput[], never, undefined> {
-    const { items, error } = await recoverSyntaxError(input, encoding, syntaxError, assembler);
+    const route = router
+      ? (replay: ArrayRecordAssembler) => {
+          const again = new RecordsRouter(router.target, [], replay);
+          return (tokens: readonly Token[], out: ParsedOutput[]) => again.consume(tokens, out);
+        }
+      : undefined;
+    const { items, error } = await recoverSyntaxError(input, encoding, syntaxError, assembler, route);
     if (items.length > 0) yield items;
     throw error;
   };
