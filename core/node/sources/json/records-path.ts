@@ -53,16 +53,18 @@ export class RecordsRouter {
 
   /** Consumes tokens, appending each completed record (or non-object element) to `out`. */
   consume(tokens: readonly Token[], out: ParsedOutput[]): void {
-    let forward: Token[] | undefined;
-    for (const token of tokens) {
+    // Start of the run of tokens inside the records array (-1: none); handed over as one slice.
+    let from = this.forwarding > 0 ? 0 : -1;
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i]!;
       if (this.forwarding > 0) {
-        (forward ??= []).push(token);
-        if (token.name === 'startArray' || token.name === 'startObject') this.forwarding++;
-        else if (token.name === 'endArray' || token.name === 'endObject') {
+        const name = token.name;
+        if (name === 'startArray' || name === 'startObject') this.forwarding++;
+        else if (name === 'endArray' || name === 'endObject') {
           this.forwarding--;
           if (this.forwarding === 0) {
-            this.assembler.consume(forward, out);
-            forward = undefined;
+            this.assembler.consume(from === 0 && i === tokens.length - 1 ? tokens : tokens.slice(from, i + 1), out);
+            from = -1;
             this.recordsDone = true;
             this.endValue();
           }
@@ -82,7 +84,7 @@ export class RecordsRouter {
           if (path === this.target && !this.recordsDone) {
             if (token.name === 'startArray') {
               this.forwarding = 1;
-              (forward ??= []).push(token);
+              from = i;
               break;
             }
             this.recordsNotArray = 'an object';
@@ -121,7 +123,7 @@ export class RecordsRouter {
           break;
       }
     }
-    if (forward) this.assembler.consume(forward, out);
+    if (from >= 0) this.assembler.consume(from === 0 ? tokens : tokens.slice(from), out);
   }
 
   /** The dotted path of the value starting now (advancing the enclosing array's index). */
