@@ -107,6 +107,22 @@ describe('loadstone with an HTTP API source', () => {
     expect(r.out).not.toContain(TOKEN);
   });
 
+  it('preview fetches only the first pages: what it shows and samples, not the whole API', async () => {
+    api = await cursorApi(Array.from({ length: 50 }, (_, p) => records(p * 1000 + 1, 1000)));
+    const r = await cli([
+      'preview',
+      '--spec',
+      writeSpec('preview-many.json', pinned(api.url, 'unused')),
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.out);
+    expect(result.sampleSize).toBe(10_000);
+    expect(result.requests[0]).toContain('HTTP 200, 1000 record(s)');
+    // 10 pages for the 10,000 sampled records, and at most the next one asked for ahead.
+    expect(api.requests.length).toBeLessThanOrEqual(11);
+  });
+
   it('load --spec: records loaded exactly, a retry shown and recorded, a rejected record placed by page; no secret stored', async () => {
     const pages = [
       records(1, 3),
