@@ -63,7 +63,10 @@ export class RecordsRouter {
         else if (name === 'endArray' || name === 'endObject') {
           this.forwarding--;
           if (this.forwarding === 0) {
-            this.assembler.consume(from === 0 && i === tokens.length - 1 ? tokens : tokens.slice(from, i + 1), out);
+            this.assembler.consume(
+              from === 0 && i === tokens.length - 1 ? tokens : tokens.slice(from, i + 1),
+              out,
+            );
             from = -1;
             this.recordsDone = true;
             this.endValue();
