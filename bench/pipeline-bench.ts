@@ -13,7 +13,7 @@ import { createTestDatabase, startTestServer } from '../core/node/pg/test-server
 import { generateCsv, generateNdjson } from './generate.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'loadstone.mjs');
-const TABLE_DDL = (t: string) =>
+export const TABLE_DDL = (t: string) =>
   `CREATE TABLE ${t} (id integer PRIMARY KEY, email text, order_date date, amount numeric, currency text,
                       paid boolean, note text, created_at timestamptz)`;
 

@@ -52,6 +52,7 @@ for (const [name, module, fn] of [
   ['host', './host-bench.ts', 'benchHost'],
   ['mysql', './mysql-bench.ts', 'benchMysql'],
   ['database', './database-bench.ts', 'benchDatabase'],
+  ['api', './api-bench.ts', 'benchApi'],
 ] as const) {
   if (!wanted(name)) continue;
   try {

@@ -34,6 +34,28 @@ export class LoadWizardPage {
     return this.page.getByTestId('source-error');
   }
 
+  /** Step 1 for an HTTP API: fills the form (bearer token, cursor pagination) and tests the request. */
+  async openApi(opts: {
+    url: string;
+    token: string;
+    records: string;
+    cursorPath: string;
+    cursorParam: string;
+  }) {
+    await this.page.getByTestId('source-kind-http').check();
+    await this.page.getByTestId('api-url').fill(opts.url);
+    await this.page.getByTestId('api-auth-type').selectOption('bearer');
+    await this.page.getByTestId('api-auth-secret').fill(opts.token);
+    await this.page.getByTestId('api-records').fill(opts.records);
+    await this.page.getByTestId('api-pagination-type').selectOption('cursor');
+    await this.page.getByTestId('api-pagination-path').fill(opts.cursorPath);
+    await this.page.getByTestId('api-pagination-param').fill(opts.cursorParam);
+    await this.page.getByTestId('api-test').click();
+    const result = this.page.getByTestId('api-test-result');
+    await expect(result).toBeVisible();
+    return result;
+  }
+
   async toPreview(): Promise<void> {
     await this.page.getByTestId('source-next').click();
     await expect(this.grid()).toBeVisible();

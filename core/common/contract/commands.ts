@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpSourceSpecSchema } from '../spec/http-source.ts';
 import { LOAD_MODES } from '../spec/job-spec.ts';
 import { scheduleSchema } from '../spec/schedule.ts';
 import { COLUMN_TYPES } from '../types.ts';
@@ -127,6 +128,30 @@ export const commands = {
     output: z.array(
       z.object({ schema: z.string(), name: z.string(), view: z.boolean(), rows: z.number().nullable() }),
     ),
+  },
+  /**
+   * Saves a secret of an HTTP API source (a token, a password, a client secret, an API key) encrypted
+   * in the engine's store; the spec then names it `{ "secret": id }`. The value never comes back.
+   */
+  'sources.saveSecret': {
+    input: z.object({ value: z.string().min(1).max(16_384) }),
+    output: z.object({ id: z.string() }),
+  },
+  /**
+   * Requests the first page of an HTTP API source: the request (masked), the status, the response
+   * headers (credentials masked), the first records and where the next page would come from.
+   */
+  'sources.testRequest': {
+    input: z.object({ source: httpSourceSpecSchema, limit: z.number().int().min(1).max(50).default(5) }),
+    output: z.object({
+      request: z.string(),
+      status: z.number().int(),
+      headers: z.array(z.tuple([z.string(), z.string()])),
+      recordCount: z.number().int(),
+      records: z.array(z.record(z.string(), z.unknown())),
+      next: z.string(),
+      events: z.array(z.string()),
+    }),
   },
   'preview.run': {
     input: z.object({ spec: jobSpecInput, limit: z.number().int().min(1).max(10_000).default(200) }),

@@ -12,7 +12,10 @@ export const ERROR_CODES = [
   'SOURCE_NOT_FOUND',
   'SOURCE_UNREADABLE',
   'SOURCE_FORMAT',
-  /** A database source cannot be reached: refused connection or login, or the connection cut mid-read. */
+  /**
+   * A source cannot be reached: a database's refused connection or login or a connection cut
+   * mid-read; an HTTP API unreachable, or still failing after its retries.
+   */
   'SOURCE_UNREACHABLE',
   'TARGET_UNREACHABLE',
   'TARGET_INCOMPATIBLE',
@@ -37,6 +40,12 @@ export const ERROR_CODES = [
   'ALERT_DELIVERY_FAILED',
   /** A saved job is already running (in this or another process): two runs of one job never overlap. */
   'JOB_RUNNING',
+  /** A network source refused the credentials (HTTP 401/403, an OAuth2 token request refused). */
+  'SOURCE_AUTH',
+  /** An HTTP API answered a request with an error the run cannot retry (a 4xx other than 401/403/408/429). */
+  'SOURCE_HTTP',
+  /** An HTTP API's pagination went round in a loop (a repeated cursor, URL or identical page). */
+  'PAGINATION_LOOP',
   'INTERNAL',
 ] as const;
 

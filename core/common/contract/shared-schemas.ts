@@ -117,6 +117,11 @@ export const previewResultSchema = z.object({
   /** Sentences about the file as a whole (rows that could not be read), beside the columns' warnings. */
   warnings: z.array(z.string()),
   /**
+   * An HTTP API source: the requests the preview made (secrets masked), each with its status, its
+   * records and where the next page would come from, and any retry; absent for other sources.
+   */
+  requests: z.array(z.string()).optional(),
+  /**
    * The file-wide date order and time zone where a column says nothing, and where each came from:
    * the job spec, the saved Settings, or the built-in default.
    */
@@ -237,6 +242,8 @@ export const loadProgressSchema = z.object({
   rejected: z.number().int(),
   rowsPerSecond: z.number(),
   etaSeconds: z.number().nullable(),
+  /** The source's latest retry or wait (an HTTP API's 503, a reset body…), masked; absent when none. */
+  notice: z.string().optional(),
 });
 export type LoadProgressDto = z.infer<typeof loadProgressSchema>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   fileSourceSpecSchema,
+  httpSourceSpecSchema,
   jobSpecSchema,
   mysqlSourceSpecSchema,
   postgresSourceSpecSchema,
@@ -28,13 +29,15 @@ export const sqliteSourceRefSchema = sqliteSourceOptionsSchema.extend({ handle: 
 
 /**
  * Any source as the renderer sends it: a file or an SQLite database by granted handle, a database
- * by saved connection name (a URL is accepted too; a saved connection keeps its password encrypted).
+ * by saved connection name (a URL is accepted too; a saved connection keeps its password encrypted),
+ * an HTTP API whose secrets are references (`{ "secret": id }` from `sources.saveSecret`, or `{ "env" }`).
  */
 export const sourceRefSchema = z.discriminatedUnion('kind', [
   fileSourceRefSchema,
   sqliteSourceRefSchema,
   postgresSourceSpecSchema,
   mysqlSourceSpecSchema,
+  httpSourceSpecSchema,
 ]);
 export type SourceRef = z.infer<typeof sourceRefSchema>;
 
@@ -66,6 +69,7 @@ export const savedJobSpecSchema = z
       sqliteSourceOptionsSchema,
       postgresSourceSpecSchema,
       mysqlSourceSpecSchema,
+      httpSourceSpecSchema,
     ]),
   })
   .strict();

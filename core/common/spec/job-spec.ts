@@ -3,6 +3,10 @@ import { alertRulesSchema } from '../alerts/rules.ts';
 import { LoadstoneError, type ValidationIssue } from '../errors.ts';
 import { SYSTEM_COLUMN_NAMES } from '../normalize/column-names.ts';
 import { COLUMN_TYPES } from '../types.ts';
+import { type HttpSourceSpec, httpSourceSpecSchema } from './http-source.ts';
+
+export { httpSourceSpecSchema };
+
 import { scheduleSchema } from './schedule.ts';
 
 /** Source file formats Loadstone reads. */
@@ -50,6 +54,14 @@ export const fileSourceSpecSchema = z
      * NDJSON line is rejected as `line_too_long`, a longer XLSX cell as `cell_too_long`.
      */
     maxLineChars: z.number().int().min(1).optional(),
+    /**
+     * JSON only: dotted path of the records array inside the top-level object
+     * (`{"meta": …, "resources": [ … ]}` → `resources`); absent: the file is the array.
+     */
+    records: z
+      .string()
+      .regex(/^[^.]+(\.[^.]+)*$/, 'must be a dotted path such as data.items')
+      .optional(),
   })
   .strict();
 export type FileSourceSpec = z.infer<typeof fileSourceSpecSchema>;
@@ -107,6 +119,7 @@ export const sourceSpecSchema = z.discriminatedUnion('kind', [
   postgresSourceSpecSchema,
   mysqlSourceSpecSchema,
   sqliteSourceSpecSchema,
+  httpSourceSpecSchema,
 ]);
 export type SourceSpec = z.infer<typeof sourceSpecSchema>;
 /** Every `source.kind` (a file source may leave it out). */
@@ -121,6 +134,13 @@ export function isFileSource(source: SourceSpec): source is FileSourceSpec {
 export function isDatabaseSource(source: SourceSpec): source is DatabaseSourceSpec {
   return source.kind === 'postgres' || source.kind === 'mysql' || source.kind === 'sqlite';
 }
+
+/** Whether a source is an HTTP API. */
+export function isHttpSource(source: SourceSpec): source is HttpSourceSpec {
+  return source.kind === 'http';
+}
+
+export type { HttpSourceSpec };
 
 /** Formatting rules for normalization; set per job and overridable per column. */
 export const formatOptionsSchema = z
@@ -282,6 +302,16 @@ export const jobSpecSchema = z
           code: 'custom',
           path: ['source', 'sample'],
           message: `'tablesample' sampling is only for PostgreSQL sources, not ${spec.source.kind}`,
+        });
+      }
+    }
+    if (isFileSource(spec.source) && spec.source.records !== undefined) {
+      const f = spec.source.format ?? (/\.json(\.gz)?$/i.test(spec.source.path) ? 'json' : undefined);
+      if (f !== 'json') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['source', 'records'],
+          message: 'a records path applies to JSON files only (set format: json)',
         });
       }
     }

@@ -1,3 +1,4 @@
+import { maskUrl } from './http-source.ts';
 import { isFileSource, type SourceSpec } from './job-spec.ts';
 
 /**
@@ -27,10 +28,11 @@ export function connectionLabel(connection: string): string {
 
 /**
  * What a source is, as runs, watermarks and messages name it, never with a secret in it:
- * the file path; `postgres <connection> table <name>` / `… query`; an SQLite file and its table.
+ * the file path; `http GET <url, query values masked>`; `postgres <connection> table <name>` / `… query`; an SQLite file and its table.
  */
 export function sourceLabel(source: SourceSpec): string {
   if (isFileSource(source)) return source.path;
+  if (source.kind === 'http') return `http ${source.method ?? 'GET'} ${maskUrl(source.url)}`;
   const where = source.kind === 'sqlite' ? source.path : connectionLabel(source.connection);
   const what = source.table !== undefined ? `table ${source.table}` : 'query';
   return `${source.kind} ${where} ${what}`;

@@ -10,7 +10,7 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 export function parseCliArgs<O extends Options>(args: string[], options: O, usage: string) {
   try {
     return parseArgs({
-      args,
+      args: 'request-header' in options ? requestHeaders(args) : args,
       options: { ...options, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
@@ -21,6 +21,28 @@ export function parseCliArgs<O extends Options>(args: string[], options: O, usag
     const command = /^Usage: (loadstone \S+)/.exec(usage)?.[1] ?? 'loadstone';
     throw new LoadstoneError('BAD_USAGE', `${message} (see '${command} --help')`);
   }
+}
+
+/** `Name: value` of an HTTP header (a token, a colon). */
+const HEADER_LINE = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+:/;
+
+/**
+ * `--header` is both the boolean "first row is a header" of a file and, followed by `Name: value`,
+ * an HTTP request header: the latter becomes `--request-header`, so one parser takes both.
+ */
+function requestHeaders(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    if (arg === '--header' && next !== undefined && HEADER_LINE.test(next)) {
+      out.push('--request-header', next);
+      i++;
+    } else if (arg.startsWith('--header=') && HEADER_LINE.test(arg.slice(9))) {
+      out.push('--request-header', arg.slice(9));
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** Parses a whole number option, or throws BAD_USAGE naming the option. */

@@ -20,7 +20,7 @@ export const EXIT_MEANINGS: { readonly [C in ExitCode]: string } = {
   1: 'unexpected failure',
   2: 'bad usage or unreadable input (one-line reason on stderr)',
   3: 'load aborted by the error threshold (rolled back)',
-  4: 'cannot connect, or target incompatible',
+  4: 'cannot connect (target or source), source refused the credentials, or target incompatible',
   5: 'the saved job is already running (nothing was done)',
   130: 'cancelled (Ctrl-C)',
 };
@@ -43,11 +43,13 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
     case 'FILE_EXISTS':
     case 'RESUME_NOT_POSSIBLE':
     case 'SOURCE_CHANGED':
+    case 'SOURCE_HTTP': // the request as configured is refused (404, 400…): fix the spec
       return EXIT.usage;
     case 'SOURCE_UNREACHABLE':
     case 'TARGET_UNREACHABLE':
     case 'TARGET_INCOMPATIBLE':
     case 'ALERT_DELIVERY_FAILED':
+    case 'SOURCE_AUTH':
       return EXIT.target;
     case 'JOB_RUNNING':
       return EXIT.busy;
@@ -56,6 +58,7 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
     case 'LOAD_CANCELLED':
       return EXIT.cancelled;
     case 'LOAD_FAILED':
+    case 'PAGINATION_LOOP':
     case 'STORE_UNAVAILABLE':
     case 'STORE_MIGRATION':
     case 'SECRET_UNAVAILABLE':

@@ -32,6 +32,11 @@ export const SOURCE_OPTIONS = {
   'null-tokens': { type: 'string' },
   'sample-size': { type: 'string' },
   ...DATABASE_SOURCE_OPTIONS,
+  url: { type: 'string' },
+  records: { type: 'string' },
+  /** `--header 'Name: value'` (see `parseCliArgs`: a `--header` followed by `Name: value`). */
+  'request-header': { type: 'string', multiple: true },
+  'bearer-env': { type: 'string' },
 } as const;
 
 export const SOURCE_OPTIONS_HELP = `Source options:
@@ -49,6 +54,13 @@ export const SOURCE_OPTIONS_HELP = `Source options:
   --time-zone ZONE            IANA zone for timestamps without an offset (default UTC)
   --null-tokens a,b,c         Strings read as NULL (default: '',NULL,null,N/A,n/a,NA,-,none)
   --sample-size N             Rows read to infer types (default 10000)
+
+HTTP API source (instead of a file; see the README's HTTP API source section for the spec):
+  --url URL                   Read an HTTP API (GET) instead of a file
+  --records PATH              Dotted path of the records array in each response (data.items);
+                              also for a JSON file whose records are nested
+  --header 'Name: value'      Request header (repeatable); credentials go in --bearer-env or the spec
+  --bearer-env VAR            Bearer token read from the environment variable VAR
 
 ${DATABASE_SOURCE_HELP}`;
 
@@ -91,10 +103,11 @@ export function alertFlags(values: {
 }
 
 type SourceValues = {
-  [K in keyof typeof SOURCE_OPTIONS]?: (typeof SOURCE_OPTIONS)[K]['type'] extends 'boolean'
-    ? boolean
-    : string;
-};
+  [K in Exclude<
+    keyof typeof SOURCE_OPTIONS,
+    'request-header'
+  >]?: (typeof SOURCE_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
+} & { 'request-header'?: string[] | undefined };
 
 type SourceInput = z.input<typeof fileSourceSpecSchema>;
 type FormatInput = NonNullable<JobSpecInput['format']>;
@@ -138,7 +151,25 @@ export async function jobFromOptions(
   if (values.sheet) source.sheet = values.sheet;
   const maxLineChars = intOption(values['max-line-chars'], 'max-line-chars', 1);
   if (maxLineChars !== undefined) source.maxLineChars = maxLineChars;
-  const mergedSource = database ?? merged(fromFile.source, source);
+  const http = httpFlags(values, file);
+  const mergedSource = http.url
+    ? {
+        ...(isRecord(fromFile.source) && fromFile.source.kind === 'http' ? fromFile.source : {}),
+        ...http.source,
+      }
+    : (database ?? merged(fromFile.source, source));
+  if (!http.url && isRecord(mergedSource) && mergedSource.kind === 'http') {
+    const headers = http.source.headers;
+    Object.assign(mergedSource, http.source);
+    if (headers)
+      mergedSource.headers = {
+        ...(isRecord(fromFile.source) ? (fromFile.source.headers as object) : {}),
+        ...headers,
+      };
+  } else if (!http.url && http.only.length > 0)
+    throw new LoadstoneError('BAD_USAGE', `${http.only.join(', ')} only apply to an HTTP API source (--url)`);
+  else if (!http.url && values.records !== undefined && isRecord(mergedSource))
+    mergedSource.records = values.records;
   const fileKind = !isRecord(mergedSource) || mergedSource.kind === undefined || mergedSource.kind === 'file';
   if (isRecord(mergedSource) && fileKind && !mergedSource.path)
     throw new LoadstoneError(
@@ -180,6 +211,37 @@ export async function jobFromOptions(
     }
   }
   return parseJobSpec(spec);
+}
+
+/** The HTTP source's fields from --url, --records, --header and --bearer-env. */
+function httpFlags(
+  values: SourceValues,
+  file: string | undefined,
+): { url: boolean; source: Record<string, unknown>; only: string[] } {
+  const source: Record<string, unknown> = {};
+  const only: string[] = [];
+  if (values.url !== undefined) {
+    if (file) throw new LoadstoneError('BAD_USAGE', 'give either a file or --url, not both');
+    source.kind = 'http';
+    source.url = values.url;
+  }
+  if (values.records !== undefined) source.records = values.records;
+  const requestHeaders = values['request-header'];
+  if (requestHeaders && requestHeaders.length > 0) {
+    only.push("--header 'Name: value'");
+    const headers: Record<string, string> = {};
+    for (const h of requestHeaders) {
+      const colon = h.indexOf(':');
+      if (colon <= 0) throw new LoadstoneError('BAD_USAGE', `--header must be 'Name: value', got '${h}'`);
+      headers[h.slice(0, colon).trim()] = h.slice(colon + 1).trim();
+    }
+    source.headers = headers;
+  }
+  if (values['bearer-env'] !== undefined) {
+    only.push('--bearer-env');
+    source.auth = { type: 'bearer', token: { env: values['bearer-env'] } };
+  }
+  return { url: values.url !== undefined, source, only };
 }
 
 /**

@@ -18,8 +18,11 @@ export const JOB_RUN_OPTIONS = { ...SOURCE_FLAGS, ...RUN_TARGET_FLAGS, ...ALERT_
 type JobRunValues = LoadValues & {
   [K in keyof typeof ALERT_OPTIONS]?: (typeof ALERT_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
 } & {
-  [K in keyof typeof SOURCE_FLAGS]?: (typeof SOURCE_FLAGS)[K]['type'] extends 'boolean' ? boolean : string;
-} & { 'data-dir'?: string | undefined };
+  [K in Exclude<
+    keyof typeof SOURCE_FLAGS,
+    'request-header'
+  >]?: (typeof SOURCE_FLAGS)[K]['type'] extends 'boolean' ? boolean : string;
+} & { 'data-dir'?: string | undefined; 'request-header'?: string[] | undefined };
 
 /** The spec of a saved job as it runs: as saved, named after the job (its runs and watermarks are the job's). */
 export function savedJobBase(name: string, saved: unknown): Record<string, unknown> {

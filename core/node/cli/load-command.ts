@@ -232,6 +232,10 @@ export async function runAndReport(
         return warehouse;
       },
       onProgress: (p: LoadProgressDto) => progress?.update(p),
+      // A source's retries and waits, as they happen (they are recorded with the run too).
+      onSourceEvent: (event) => {
+        io.stderr.write(`source: ${event.message}\n`);
+      },
     });
     progress?.done();
     if (values.json) {

@@ -4,6 +4,7 @@ import { formatCount } from '../../common/normalize/defaults.ts';
 import { rejectSummary } from '../../common/normalize/reject-tally.ts';
 import { type FormatDefaults, formatDefaults } from '../../common/spec/format-defaults.ts';
 import { DEFAULT_PREVIEW_LIMIT, preview } from '../preview/preview.ts';
+import { sourceConnections } from '../runs/source-connections.ts';
 import { resolveDataDir, storeFileIn } from '../store/data-dir.ts';
 import { openStore } from '../store/open-store.ts';
 import { resolveConnection } from '../store/resolve-connection.ts';
@@ -16,6 +17,7 @@ import { DATA_DIR_HELP, DATA_DIR_OPTION } from './store-command-support.ts';
 import { renderTable, truncateCell } from './table.ts';
 
 const USAGE = `Usage: loadstone preview <file | sqlite-file | database-url> [--limit N] [--spec job.json] [--json] [source options]
+       loadstone preview --url URL [--records PATH] [--header 'Name: value'] [--bearer-env VAR]
 
 Shows the first rows raw and normalized, the inferred column types, and every cell that would be rejected.
 Records nothing. The default date order and time zone saved in the data folder's Settings apply
@@ -48,7 +50,12 @@ export const previewCommand: CliCommand = async (args, io) => {
   const result =
     source.kind === 'postgres' || source.kind === 'mysql'
       ? await previewWithConnections(spec, values['data-dir'], io, limit)
-      : await preview(spec, { limit, signal: io.signal, defaults: savedDefaults(values['data-dir'], io) });
+      : await preview(spec, {
+          limit,
+          signal: io.signal,
+          defaults: savedDefaults(values['data-dir'], io),
+          source: { env: io.env },
+        });
   if (values.json) {
     io.stdout.write(`${JSON.stringify(result)}\n`);
   } else {
@@ -98,6 +105,7 @@ async function previewWithConnections(
       signal: io.signal,
       defaults: formatDefaults(store.settings.get()),
       resolveConnection: (connection) => store.connections.resolve(connection, { env: io.env }),
+      connections: sourceConnections(store, io.env),
     });
   } finally {
     store.close();
@@ -146,6 +154,10 @@ function displayValue(value: unknown): string {
 
 function writeHuman(result: PreviewResultDto, io: CliIo): void {
   const out: string[] = [];
+  if (result.requests) {
+    out.push('Requests:');
+    for (const line of result.requests) out.push(`  ${line}`);
+  }
   out.push(`Format: ${describeFormat(result.format)}`);
   out.push(`Sample: ${result.sampleSize} rows read to infer types`);
   if (result.defaults) {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CommandName, commands } from '../../common/contract/commands.ts';
 import type { Reply } from '../../common/contract/errors.ts';
 import { parseJobSpec } from '../../common/spec/job-spec.ts';
+import { json, startApi } from '../sources/http/test-api-server.ts';
 import { KeyedSecretStore, openStore } from '../store/index.ts';
 import { dispatch } from './dispatch.ts';
 import { openTestEngine, type TestEngine } from './test-support.ts';
@@ -212,6 +213,65 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
       ]);
       expectIssues(await call('sources.tables', { kind: 'postgres' }), 'bad_request', ['connection']);
     },
+  },
+  'sources.saveSecret': {
+    good: async () => {
+      const { id } = expectValue(await call('sources.saveSecret', { value: 'tok-SECRET-contract' })) as {
+        id: string;
+      };
+      expect(id).toMatch(/^s_[0-9a-f]{24}$/);
+      // The value is kept encrypted: not in the store file in clear.
+      expect(fs.readFileSync(path.join(t.dataDir, 'loadstone.db')).includes('tok-SECRET-contract')).toBe(
+        false,
+      );
+    },
+    bad: async () => expectIssues(await call('sources.saveSecret', { value: '' }), 'bad_request', ['value']),
+  },
+  'sources.testRequest': {
+    good: async () => {
+      const { id } = expectValue(await call('sources.saveSecret', { value: 'tok-SECRET-test' })) as {
+        id: string;
+      };
+      const api = await startApi((req, res) => {
+        if (req.headers.authorization !== 'Bearer tok-SECRET-test') return json(res, {}, {}, 401);
+        json(res, '{"data":[{"id":12345678901234567890,"n":1}],"next":"abc"}', { 'set-cookie': 'sid=1' });
+      });
+      try {
+        const result = expectValue(
+          await call('sources.testRequest', {
+            source: {
+              kind: 'http',
+              url: `${api.url}/v1/items?key=k1`,
+              auth: { type: 'bearer', token: { secret: id } },
+              records: 'data',
+              pagination: { type: 'cursor', cursorPath: 'next', cursorParam: 'after' },
+            },
+          }),
+        ) as {
+          request: string;
+          status: number;
+          headers: [string, string][];
+          records: unknown[];
+          next: string;
+        };
+        expect(result.request).toBe(`GET ${api.url}/v1/items?key=***`);
+        expect(result.status).toBe(200);
+        expect(result.records).toEqual([{ id: '12345678901234567890', n: 1 }]);
+        expect(result.next).toBe(`cursor from next, sent as after: ${api.url}/v1/items?key=***&after=***`);
+        expect(result.headers).toContainEqual(['set-cookie', '***']);
+        expect(JSON.stringify(result)).not.toContain('tok-SECRET');
+      } finally {
+        await api.close();
+      }
+    },
+    bad: async () =>
+      expectIssues(
+        await call('sources.testRequest', {
+          source: { kind: 'http', url: 'ftp://x', auth: { type: 'bearer', token: 'in-clear' } },
+        }),
+        'bad_request',
+        ['source.url', 'source.auth.token'],
+      ),
   },
   'preview.run': {
     good: async () => {

@@ -13,8 +13,19 @@ import type { Handlers } from './types.ts';
  */
 export function sourceHandlers(
   ctx: HandlerContext,
-): Pick<Handlers, 'sources.inspect' | 'sources.tables' | 'preview.run'> {
+): Pick<
+  Handlers,
+  'sources.inspect' | 'sources.tables' | 'preview.run' | 'sources.saveSecret' | 'sources.testRequest'
+> {
+  const secret = (id: string): string => ctx.store.sourceSecrets.read(id);
   return {
+    async 'sources.saveSecret'({ value }) {
+      return { id: ctx.store.sourceSecrets.save(value) };
+    },
+    async 'sources.testRequest'({ source, limit }, { signal }) {
+      const { testRequest } = await import('../sources/http/test-request.ts');
+      return await testRequest(source, { env: ctx.env, secret, signal }, limit);
+    },
     async 'sources.tables'(input) {
       switch (input.kind) {
         case 'postgres': {
@@ -37,6 +48,8 @@ export function sourceHandlers(
           signal,
           connections: sourceConnections(ctx.store, ctx.env),
           resolveConnection: resolvePostgres(ctx),
+          env: ctx.env,
+          secret,
         }),
       );
     },
@@ -53,6 +66,7 @@ export function sourceHandlers(
             defaults,
             connections: sourceConnections(ctx.store, ctx.env),
             resolveConnection: resolvePostgres(ctx),
+            source: { env: ctx.env, secret },
           },
         ),
       );

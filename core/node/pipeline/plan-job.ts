@@ -46,10 +46,13 @@ export async function planJob(
     resolveConnection?: OpenSourceOptions['resolveConnection'];
     /** A preview: the source may sample instead of reading from the start (`sample: 'tablesample'`). */
     preview?: boolean;
+    /** Secret lookups and event listener of a network source (environment, saved secrets, retries). */
+    source?: Pick<OpenSourceOptions, 'env' | 'secret' | 'onEvent'>;
   } = {},
 ): Promise<PlannedJob> {
   const incremental = options.incremental;
   const source = await openSource(spec.source, {
+    ...options.source,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.reload ? { reload: true } : {}),
     ...(options.connections ? { connections: options.connections } : {}),

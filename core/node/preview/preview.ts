@@ -42,6 +42,8 @@ export async function preview(
     connections?: SourceConnections;
     /** Resolves a database source's saved connection name (or URL) with its secret. */
     resolveConnection?: OpenSourceOptions['resolveConnection'];
+    /** Secret lookups of a network source (environment, saved secrets). */
+    source?: Pick<OpenSourceOptions, 'env' | 'secret'>;
   } = {},
 ): Promise<PreviewResultDto> {
   const spec = parseJobSpec(input);
@@ -54,6 +56,7 @@ export async function preview(
     ...(options.connections ? { connections: options.connections } : {}),
     preview: true,
     ...(options.resolveConnection ? { resolveConnection: options.resolveConnection } : {}),
+    ...(options.source ? { source: options.source } : {}),
   });
   try {
     const normalizer = createRowNormalizer(job.plans);
@@ -92,6 +95,7 @@ export async function preview(
       counts: { sample: sampleCounts, shown: shownCounts, wholeFile },
       moreRejected,
       warnings,
+      ...(job.source.notes ? { requests: [...job.source.notes()] } : {}),
       defaults: {
         dateOrder: spec.format.dateOrder
           ? { value: spec.format.dateOrder, from: 'job' }
@@ -164,6 +168,8 @@ export async function inspectSource(
     signal?: AbortSignal;
     connections?: SourceConnections;
     resolveConnection?: OpenSourceOptions['resolveConnection'];
+    env?: NodeJS.ProcessEnv;
+    secret?: (id: string) => string;
   } = {},
 ): Promise<{ format: PreviewResultDto['format']; columns: string[]; sizeBytes: number | null }> {
   const opened = await openSource(source, options);

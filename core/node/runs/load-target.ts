@@ -1,6 +1,8 @@
 import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
+import { isHttpSource } from '../../common/spec/job-spec.ts';
 import { type LoadBatch, type LoadResult, loadIntoPostgres } from '../load/index.ts';
 import { connectTarget, type TargetConfig } from '../pg/connect.ts';
+import { parseTableName } from '../pg/identifiers.ts';
 import type { LocalWarehouse } from '../pg/local-warehouse.ts';
 import type { RunPlan } from './plan-run.ts';
 import type { RunRecord } from './run-record.ts';
@@ -31,6 +33,7 @@ export async function loadTarget(
   options: LoadTargetOptions,
 ): Promise<LoadResult> {
   const { target, spec } = plan;
+  if (readNothing(plan)) return nothingToLoad(plan, options.dryRun);
   record.connecting();
   const config: TargetConfig = plan.resolved ?? (await options.openWarehouse()).config;
   const client = await connectTarget(config);
@@ -65,4 +68,54 @@ export async function loadTarget(
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/**
+ * Whether the source read nothing at all, not even columns: an HTTP API with nothing new since the
+ * watermark (a file without a header still has columns, so a file never gets here).
+ */
+export function readNothing(plan: RunPlan): boolean {
+  const job = plan.job;
+  return (
+    isHttpSource(plan.spec.source) &&
+    job.sampledToEnd &&
+    job.sampleRows.length === 0 &&
+    job.source.columns.length === 0
+  );
+}
+
+/** The result of a load that had no row to move: the target is not touched, a watermark stays. */
+function nothingToLoad(plan: RunPlan, dryRun: boolean): LoadResult {
+  const name = parseTableName(plan.target.table);
+  const table = { schema: name.schema ?? 'public', name: name.name };
+  return {
+    table,
+    mode: plan.target.mode,
+    dryRun,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    skipped: 0,
+    superseded: 0,
+    rejected: 0,
+    rowsRead: 0,
+    createdTable: false,
+    truncated: false,
+    ddl: [],
+    addedColumns: [],
+    compatibility: {
+      table,
+      exists: true,
+      missing: [],
+      extra: [],
+      incompatible: [],
+      problems: [],
+      fixes: [],
+      ddl: [],
+      ok: true,
+    },
+    newWatermark: null,
+    committedRows: 0,
+    durationMs: 0,
+  };
 }

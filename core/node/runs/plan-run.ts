@@ -7,6 +7,7 @@ import {
 } from '../../common/spec/format-defaults.ts';
 import {
   type FormatOptions,
+  isHttpSource,
   type JobSpec,
   type JobSpecInput,
   parseJobSpec,
@@ -15,6 +16,7 @@ import {
 import type { LoadColumn } from '../load/index.ts';
 import type { TargetConfig } from '../pg/connect.ts';
 import { type PlannedJob, planJob } from '../pipeline/plan-job.ts';
+import type { SourceEvent } from '../sources/types.ts';
 import type { RunStore } from '../store/index.ts';
 import { LOCAL_CONNECTION } from '../store/resolve-connection.ts';
 import { sourceConnections } from './source-connections.ts';
@@ -56,6 +58,10 @@ export async function planRun(
     readonly env: NodeJS.ProcessEnv;
     readonly signal?: AbortSignal | undefined;
     readonly reloadOf?: string | undefined;
+    /** Reads a secret the app saved (an HTTP source's `{ "secret": id }`). */
+    readonly secret?: ((id: string) => string) | undefined;
+    /** Told of a source's retries and waits (from the sample on). */
+    readonly onSourceEvent?: ((event: SourceEvent) => void) | undefined;
   },
 ): Promise<RunPlan> {
   const own = parseJobSpec(input);
@@ -76,6 +82,7 @@ export async function planRun(
   // Read before the source opens: a database or API source fetches only the rows above it (pushdown).
   const after = readWatermark(store, { spec, target, targetLabel });
   const job = await planJob(spec, {
+    source: { env: options.env, secret: options.secret, onEvent: options.onSourceEvent },
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.reloadOf ? { reload: true } : {}),
     connections: sourceConnections(store, options.env),
@@ -85,10 +92,15 @@ export async function planRun(
   try {
     const normalizer = createRowNormalizer(job.plans);
     const columns = normalizer.columns.map((c) => ({ name: c.name, type: c.type }));
-    checkKeyColumns(
-      target,
-      columns.map((c) => c.name),
-    );
+    // A source that read nothing at all has no columns to check (an API with nothing new): the load
+    // then has nothing to do (see load-target.ts), and an incremental watermark stays where it was.
+    const empty = job.sampledToEnd && job.sampleRows.length === 0 && job.source.columns.length === 0;
+    if (!empty || !isHttpSource(spec.source)) {
+      checkKeyColumns(
+        target,
+        columns.map((c) => c.name),
+      );
+    }
     return {
       spec,
       ownFormat: own.format,

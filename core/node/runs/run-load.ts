@@ -4,6 +4,7 @@ import { isFileSource } from '../../common/spec/job-spec.ts';
 import type { LoadBatch, LoadResult } from '../load/index.ts';
 import type { LocalWarehouse } from '../pg/local-warehouse.ts';
 import { toLoadBatches } from '../pipeline/load-batches.ts';
+import type { SourceEvent } from '../sources/types.ts';
 import type { RunStore, RunTrigger } from '../store/index.ts';
 import { loadTarget } from './load-target.ts';
 import { planRun, type RunPlan } from './plan-run.ts';
@@ -31,6 +32,10 @@ export interface RunLoadOptions {
   readonly chunkRows?: number;
   /** `load --resume`: the run this one resumes and the committed prefix it skips (see resume.ts). */
   readonly resume?: ResumePoint;
+  /** Reads a secret the app saved (an HTTP source's `{ "secret": id }`); absent in the CLI. */
+  readonly secret?: (id: string) => string;
+  /** Told of each retry or wait of a network source, as it happens (also recorded as a run event). */
+  readonly onSourceEvent?: (event: SourceEvent) => void;
 }
 
 /** How a recorded run ended. */
@@ -62,10 +67,29 @@ export async function runLoad(
 ): Promise<RunLoadOutcome> {
   const started = Date.now();
   const { store } = options;
+  // A source's retries and waits are recorded with the run; those of the sample come before the
+  // run exists and are kept until it does.
+  let runId: string | undefined;
+  const early: SourceEvent[] = [];
+  // The latest progress, so a retry shows in it (`notice`) as it happens.
+  let shown: LoadProgressDto | undefined;
+  let notice: string | undefined;
+  const onSourceEvent = (event: SourceEvent): void => {
+    options.onSourceEvent?.(event);
+    if (runId === undefined) early.push(event);
+    else {
+      store.runs.addEvent(runId, { kind: event.kind, message: event.message, data: event.data });
+      notice = event.message;
+      options.onProgress?.({ ...(shown ?? startingProgress(runId)), notice });
+    }
+  };
   const plan = await planRun(input, store, {
     env: options.env,
     signal: options.signal,
     reloadOf: options.reloadOf,
+    // An HTTP source's `{ "secret": id }`: saved encrypted in this store.
+    secret: options.secret ?? ((id) => store.sourceSecrets.read(id)),
+    onSourceEvent,
   });
   try {
     const fingerprint = isFileSource(plan.spec.source) ? await fingerprintOf(plan.spec.source.path) : null;
@@ -78,7 +102,14 @@ export async function runLoad(
       { fingerprint, resume },
       options.trigger,
     );
+    runId = record.id;
+    for (const event of early.splice(0)) {
+      store.runs.addEvent(record.id, { kind: event.kind, message: event.message, data: event.data });
+      notice = event.message;
+    }
     options.onRunCreated?.(record.id);
+    // A retry while the source was sampled shows until the load reports progress of its own.
+    if (notice !== undefined) options.onProgress?.({ ...startingProgress(record.id), notice });
     let result: LoadResult | null = null;
     let end: RunEnd;
     try {
@@ -89,7 +120,10 @@ export async function runLoad(
         dryRun: options.dryRun,
         after,
         signal: options.signal,
-        onProgress: options.onProgress,
+        onProgress: (progress) => {
+          shown = progress;
+          options.onProgress?.(notice === undefined ? progress : { ...progress, notice });
+        },
         chunkRows: options.chunkRows,
       });
       saveWatermark(store, plan, record.id, result, options.dryRun);
@@ -111,6 +145,21 @@ export async function runLoad(
   } finally {
     await plan.job.source.close();
   }
+}
+
+/** Progress before the loader reports any (a source retrying while the load starts). */
+function startingProgress(runId: string): LoadProgressDto {
+  return {
+    runId,
+    phase: 'reading',
+    bytesRead: null,
+    totalBytes: null,
+    rowsRead: 0,
+    loaded: 0,
+    rejected: 0,
+    rowsPerSecond: 0,
+    etaSeconds: null,
+  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { maskUrlSecrets } from '../../common/spec/http-source.ts';
 import { isFileSource } from '../../common/spec/job-spec.ts';
 import { sourceLabel } from '../../common/spec/source-label.ts';
 import type { LoadResult } from '../load/index.ts';
@@ -15,7 +16,10 @@ function watermarkSlot(plan: WatermarkOwner): { key: string; table: string } {
       ? `job:${spec.name}`
       : isFileSource(spec.source)
         ? `file:${spec.source.path}`
-        : `source:${sourceLabel(spec.source)}`,
+        : spec.source.kind === 'http'
+          ? // Not the label, which masks every query value: ?region=eu and ?region=us are two sources.
+            `source:http ${spec.source.method ?? 'GET'} ${maskUrlSecrets(spec.source.url)}`
+          : `source:${sourceLabel(spec.source)}`,
     table: `${targetLabel}/${target.table}`,
   };
 }

@@ -31,6 +31,10 @@ export async function openSource(spec: SourceSpec, opts: OpenSourceOptions = {})
       const { openSqliteSource } = await import('./sqlite/sqlite-source.ts');
       return await openSqliteSource(spec, opts);
     }
+    case 'http': {
+      const { openHttpSource } = await import('./http/http-source.ts');
+      return await openHttpSource(spec, opts);
+    }
     default:
       return await openFileSource(spec, opts);
   }

@@ -81,6 +81,19 @@ export interface OpenedSource {
    * an API page and the record's index in it, or a database row's key. `raw` is keyed by source column.
    */
   placeOf?(line: number, raw: Readonly<Record<string, RawValue>>): RecordPlace | undefined;
+  /**
+   * What a network source did so far, for the preview: the requests it made (secrets masked), their
+   * status, where the next page comes from, and any retry.
+   */
+  notes?(): readonly string[];
+}
+
+/** Something a source tells the operator while it reads (a retry, a wait), kept with the run. */
+export interface SourceEvent {
+  readonly kind: string;
+  /** Safe to show: no secret, URLs masked. */
+  readonly message: string;
+  readonly data?: Record<string, unknown>;
 }
 
 /** Saved connections as database sources resolve them (the run store's, given by the caller). */
@@ -116,4 +129,10 @@ export interface OpenSourceOptions {
   resolveConnection?: (nameOrUrl: string) => ResolvedConnection;
   /** A preview reads about `rows` rows and stops: a database source may sample (`sample: 'tablesample'`). */
   preview?: { rows: number };
+  /** Environment for `{ "env": … }` secret references (default: the process environment). */
+  env?: NodeJS.ProcessEnv | undefined;
+  /** Reads a secret the app saved (`{ "secret": id }`); absent where none can be read (the CLI). */
+  secret?: ((id: string) => string) | undefined;
+  /** Told of every retry and wait while the source reads. */
+  onEvent?: ((event: SourceEvent) => void) | undefined;
 }

@@ -23,6 +23,7 @@ import { createRunsRepo, type RunsRepo } from './runs.ts';
 import { createSchedulesRepo, type SchedulesRepo } from './schedules.ts';
 import type { SecretStore } from './secret-store.ts';
 import { createSettingsRepo, type SettingsRepo } from './settings.ts';
+import { createSourceSecretsRepo, type SourceSecretsRepo } from './source-secrets.ts';
 import { createWatermarksRepo, type WatermarksRepo } from './watermarks.ts';
 
 /** The local run store: one SQLite file in the data folder. Synchronous, one process-local handle. */
@@ -32,6 +33,8 @@ export interface RunStore {
   /** Runs found `running` at open whose process had ended, now `interrupted`. */
   readonly interruptedAtOpen: readonly string[];
   readonly connections: ConnectionsRepo;
+  /** Secrets of HTTP API sources (`{ "secret": id }`), encrypted. */
+  readonly sourceSecrets: SourceSecretsRepo;
   readonly jobs: JobsRepo;
   /** Cross-process locks: two runs of one saved job never overlap. */
   readonly jobLocks: JobLocksRepo;
@@ -135,6 +138,7 @@ function createStore(db: Database.Database, file: string, opts: OpenStoreOptions
     path: file,
     interruptedAtOpen,
     connections: createConnectionsRepo(context),
+    sourceSecrets: createSourceSecretsRepo(context),
     jobs: createJobsRepo(context),
     jobLocks: createJobLocksRepo(context),
     schedules: createSchedulesRepo(context),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { LoadstoneError } from '../../common/errors.ts';
+import { maskUrlSecrets } from '../../common/spec/http-source.ts';
 import type { ColumnSpec, JobSpec } from '../../common/spec/job-spec.ts';
 import type { SourceDialect } from '../../common/spec/source-dialect.ts';
 import { sourceLabel } from '../../common/spec/source-label.ts';
@@ -365,6 +366,11 @@ function redactSpec(spec: JobSpec): JobSpec {
   const source = spec.source;
   if (source.kind === 'postgres' || source.kind === 'mysql') {
     out = { ...out, source: { ...source, connection: redactUrl(source.connection) } };
+  }
+  if (source.kind === 'http') {
+    // Its secrets are references ({ "env" } / { "secret" }); only a URL typed with a password or
+    // a key in its query string can carry one.
+    out = { ...out, source: { ...source, url: maskUrlSecrets(source.url) } };
   }
   return out;
 }

@@ -10,7 +10,7 @@ import { UpdateJobDialog } from './update-job-dialog.tsx';
 import { usePreview } from './use-preview.ts';
 import { useTargetCheck } from './use-target-check.ts';
 import { useWizard } from './wizard-context.tsx';
-import { buildSpec, hasUnsavedJobChanges } from './wizard-state.ts';
+import { buildSpec, hasUnsavedJobChanges, isApiSource } from './wizard-state.ts';
 
 /** Step 5: what will happen, the dry run's plan, saving the job, and the Load button. */
 export function PlanStep() {
@@ -48,8 +48,9 @@ export function PlanStep() {
       </h2>
       <div className="panel" data-testid="plan-summary">
         <p>
-          Load <code>{state.file?.name}</code> into <code>{t.table}</code> on <strong>{t.connection}</strong>{' '}
-          — mode <strong data-testid="plan-mode">{t.mode}</strong>
+          Load <code>{isApiSource(state.source) ? state.source.url : state.file?.name}</code> into{' '}
+          <code>{t.table}</code> on <strong>{t.connection}</strong> — mode{' '}
+          <strong data-testid="plan-mode">{t.mode}</strong>
           {t.key.length > 0 && (t.mode === 'upsert' || t.mode === 'incremental') ? (
             <>
               , key <code>{t.key.join(', ')}</code>

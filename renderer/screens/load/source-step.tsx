@@ -4,9 +4,11 @@ import type { CallError, GrantedFileDto } from '../../../core/common/contract/in
 import { useTransport } from '../../api/api-context.tsx';
 import { formatBytes } from '../../components/format.ts';
 import { ErrorBox, Loading } from '../../components/states.tsx';
+import { ApiSourceForm } from './api-source-form.tsx';
 import { DatabaseSource } from './database-source.tsx';
 import { DetectedFormat } from './detected-format.tsx';
 import { useWizard } from './wizard-context.tsx';
+import { fileSource, isApiSource } from './wizard-state.ts';
 
 /**
  * Step 1: choose the file (Browse…, upload, or drop) and confirm or override how it is read. There is
@@ -46,134 +48,137 @@ export function SourceStep() {
 
   const http = transport.kind === 'http';
   const busy = grant.isPending || browseNative.isPending;
-  const [kind, setKind] = useState<'file' | 'database'>(state.database ? 'database' : 'file');
+  const [kind, setKind] = useState<'file' | 'database' | 'http'>(
+    state.database ? 'database' : isApiSource(state.source) ? 'http' : 'file',
+  );
   return (
     <section className="step-body" aria-labelledby="source-heading">
       <h2 id="source-heading" className="section-title">
         Source
       </h2>
       <div className="field-row" role="radiogroup" aria-label="Source kind">
-        <label>
-          <input
-            type="radio"
-            name="source-kind"
-            checked={kind === 'file'}
-            onChange={() => {
-              setKind('file');
-              dispatch({ type: 'database', source: null });
-            }}
-            data-testid="source-kind-file"
-          />{' '}
-          File
-        </label>
-        <label>
-          <input
-            type="radio"
-            name="source-kind"
-            checked={kind === 'database'}
-            onChange={() => setKind('database')}
-            data-testid="source-kind-database"
-          />{' '}
-          Database
-        </label>
+        {(
+          [
+            ['file', 'File'],
+            ['database', 'Database'],
+            ['http', 'HTTP API'],
+          ] as const
+        ).map(([value, label]) => (
+          <label key={value} className="radio">
+            <input
+              type="radio"
+              name="source-kind"
+              checked={kind === value}
+              onChange={() => {
+                setKind(value);
+                if (value !== 'database') dispatch({ type: 'database', source: null });
+              }}
+              data-testid={`source-kind-${value}`}
+            />{' '}
+            {label}
+          </label>
+        ))}
       </div>
       {kind === 'database' ? <DatabaseSource /> : null}
-      {state.openedJob && !state.file ? (
+      {kind === 'http' ? <ApiSourceForm /> : null}
+      {kind === 'file' && state.openedJob && !state.file ? (
         <p className="notice" data-testid="job-file-missing">
           The file of job {state.openedJob} cannot be read any more; choose it again.
         </p>
       ) : null}
-      {/* biome-ignore lint/a11y/noStaticElementInteractions: dropping is a mouse shortcut; the buttons are the keyboard path */}
-      <div
-        className={`dropzone${dragging ? ' dropzone-active' : ''}`}
-        data-testid="source-drop"
-        onDragOver={(e) => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={onDrop}
-      >
-        <div className="field-row">
-          <div className="field grow">
-            <span className="label">File</span>
-            <div className="source-file" data-testid="source-file">
-              {state.file ? (
-                <>
-                  <strong className="mono" data-testid="source-file-name">
-                    {state.file.name}
-                  </strong>{' '}
-                  <span className="muted">{formatBytes(state.file.sizeBytes)}</span>
-                  {state.file.uploaded ? (
-                    <span
-                      className="badge"
-                      data-testid="source-uploaded"
-                      title="Loadstone reads a copy kept in its data folder"
-                    >
-                      uploaded copy
-                    </span>
-                  ) : null}
-                </>
-              ) : (
-                <span className="muted">No file chosen yet.</span>
-              )}
+      {kind === 'http' ? null : (
+        /* biome-ignore lint/a11y/noStaticElementInteractions: dropping is a mouse shortcut; the buttons are the keyboard path */
+        <div
+          className={`dropzone${dragging ? ' dropzone-active' : ''}`}
+          data-testid="source-drop"
+          onDragOver={(e) => {
+            e.preventDefault();
+            setDragging(true);
+          }}
+          onDragLeave={() => setDragging(false)}
+          onDrop={onDrop}
+        >
+          <div className="field-row">
+            <div className="field grow">
+              <span className="label">File</span>
+              <div className="source-file" data-testid="source-file">
+                {state.file ? (
+                  <>
+                    <strong className="mono" data-testid="source-file-name">
+                      {state.file.name}
+                    </strong>{' '}
+                    <span className="muted">{formatBytes(state.file.sizeBytes)}</span>
+                    {state.file.uploaded ? (
+                      <span
+                        className="badge"
+                        data-testid="source-uploaded"
+                        title="Loadstone reads a copy kept in its data folder"
+                      >
+                        uploaded copy
+                      </span>
+                    ) : null}
+                  </>
+                ) : (
+                  <span className="muted">No file chosen yet.</span>
+                )}
+              </div>
             </div>
-          </div>
-          {http ? null : (
+            {http ? null : (
+              <button
+                type="button"
+                className="btn btn-primary"
+                onClick={() => browseNative.mutate()}
+                disabled={busy}
+                data-testid="source-browse"
+              >
+                Browse…
+              </button>
+            )}
             <button
               type="button"
-              className="btn btn-primary"
-              onClick={() => browseNative.mutate()}
-              disabled={busy}
-              data-testid="source-browse"
+              className={`btn${http ? ' btn-primary' : ''}`}
+              onClick={() => fileInput.current?.click()}
+              disabled={busy || !transport.grantFile}
+              data-testid={http ? 'source-browse' : 'source-pick'}
             >
-              Browse…
+              {http ? 'Upload a file…' : 'Pick in the page…'}
             </button>
-          )}
-          <button
-            type="button"
-            className={`btn${http ? ' btn-primary' : ''}`}
-            onClick={() => fileInput.current?.click()}
-            disabled={busy || !transport.grantFile}
-            data-testid={http ? 'source-browse' : 'source-pick'}
-          >
-            {http ? 'Upload a file…' : 'Pick in the page…'}
-          </button>
-          <input
-            ref={fileInput}
-            type="file"
-            className="visually-hidden"
-            tabIndex={-1}
-            aria-label={http ? 'Choose a file to upload' : 'Choose a file'}
-            data-testid="source-file-input"
-            onChange={(e) => {
-              const file = e.target.files?.[0];
-              if (file) grant.mutate(file);
-              e.target.value = '';
-            }}
-          />
+            <input
+              ref={fileInput}
+              type="file"
+              className="visually-hidden"
+              tabIndex={-1}
+              aria-label={http ? 'Choose a file to upload' : 'Choose a file'}
+              data-testid="source-file-input"
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                if (file) grant.mutate(file);
+                e.target.value = '';
+              }}
+            />
+          </div>
+          <p className="hint">
+            CSV, TSV, JSON, NDJSON or XLSX, optionally gzipped, or an SQLite database (then choose Database).
+            You can also drop a file here
+            {http ? '; it is copied to the engine host, which reads that copy.' : '.'}
+          </p>
+          {grant.isPending ? (
+            <Loading label={`${http ? 'Uploading' : 'Opening'} ${grant.variables?.name ?? 'file'}…`} />
+          ) : null}
+          {grant.isError ? (
+            <ErrorBox
+              title={http ? 'Upload failed' : 'Cannot use this file'}
+              error={grant.error}
+              testId="upload-error"
+            />
+          ) : null}
+          {browseNative.isError ? (
+            <ErrorBox title="Cannot use this file" error={browseNative.error} testId="browse-error" />
+          ) : null}
         </div>
-        <p className="hint">
-          CSV, TSV, JSON, NDJSON or XLSX, optionally gzipped, or an SQLite database (then choose Database).
-          You can also drop a file here
-          {http ? '; it is copied to the engine host, which reads that copy.' : '.'}
-        </p>
-        {grant.isPending ? (
-          <Loading label={`${http ? 'Uploading' : 'Opening'} ${grant.variables?.name ?? 'file'}…`} />
-        ) : null}
-        {grant.isError ? (
-          <ErrorBox
-            title={http ? 'Upload failed' : 'Cannot use this file'}
-            error={grant.error}
-            testId="upload-error"
-          />
-        ) : null}
-        {browseNative.isError ? (
-          <ErrorBox title="Cannot use this file" error={browseNative.error} testId="browse-error" />
-        ) : null}
-      </div>
-      {state.source && state.file && !state.database ? (
-        <DetectedFormat source={state.source} file={state.file} />
+      )}
+      {kind === 'file' && fileSource(state.source) && state.file && !state.database ? (
+        <DetectedFormat source={fileSource(state.source)!} file={state.file} />
       ) : null}
     </section>
   );

@@ -230,3 +230,34 @@ describe('a database source', () => {
     expect(opened.source).toBeNull();
   });
 });
+
+describe('an HTTP API source in the wizard', () => {
+  const api = {
+    kind: 'http' as const,
+    url: 'https://api.example.com/v1/orders',
+    auth: { type: 'bearer' as const, token: { secret: 's_0123' } },
+    records: 'data',
+    pagination: { type: 'cursor' as const, cursorPath: 'next_cursor', cursorParam: 'cursor' },
+  };
+
+  it('builds a valid spec holding the API source and its secret reference, no file', () => {
+    const s = run(
+      { type: 'source', file: file('a.csv') },
+      { type: 'apiSource', source: api },
+      { type: 'target', patch: { table: 'orders' } },
+    );
+    expect(s.file).toBeNull();
+    const spec = buildSpec(s, { withTarget: true })!;
+    expect(spec.source).toEqual(api);
+    expect(jobSpecSchema.safeParse(spec).success).toBe(true);
+  });
+
+  it('a saved job with an API source opens at the target step with its source, unchanged', () => {
+    const opened = fromSavedSpec('orders-api', { source: api, target: { table: 'orders' } }, null);
+    expect(opened.step).toBe('target');
+    expect(opened.source).toEqual(api);
+    expect(hasUnsavedJobChanges(opened)).toBe(false);
+    const changed = wizardReducer(opened, { type: 'apiSource', source: { ...api, records: 'items' } });
+    expect(hasUnsavedJobChanges(changed)).toBe(true);
+  });
+});

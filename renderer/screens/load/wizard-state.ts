@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { type AlertRules, DEFAULT_ALERT_TRIGGERS } from '../../../core/common/alerts/rules.ts';
 import type { GrantedFileDto } from '../../../core/common/contract/shared-schemas.ts';
 import type {
@@ -7,8 +8,25 @@ import type {
   SourceOptions,
   SourceRef,
 } from '../../../core/common/contract/source-ref.ts';
+import type { httpSourceSpecSchema } from '../../../core/common/spec/http-source.ts';
 import type { ColumnSpec, DateOrder, FormatOptions, TargetSpec } from '../../../core/common/spec/job-spec.ts';
 import type { ColumnType } from '../../../core/common/types.ts';
+
+/** An HTTP API source as the wizard builds it: secrets are references (`{ "secret": id }`), never values. */
+export type ApiSource = z.input<typeof httpSourceSpecSchema>;
+
+/** What the wizard reads: a picked file (by its handle) or an HTTP API. */
+export type WizardSource = FileSourceRef | ApiSource;
+
+/** Whether the wizard's source is an HTTP API. */
+export function isApiSource(source: WizardSource | null): source is ApiSource {
+  return source !== null && 'kind' in source && source.kind === 'http';
+}
+
+/** The wizard's file source, when it reads a file. */
+export function fileSource(source: WizardSource | null): FileSourceRef | null {
+  return source === null || isApiSource(source) ? null : source;
+}
 
 /** The wizard's steps, in order. */
 export const WIZARD_STEPS = ['source', 'columns', 'target', 'plan', 'load'] as const;
@@ -45,8 +63,8 @@ export interface WizardState {
   openedFingerprint: string | null;
   /** The file the operator picked (a handle the engine granted, its name, whether it is an upload). */
   file: GrantedFileDto | null;
-  /** How to read `file`: its handle and the source options. */
-  source: FileSourceRef | null;
+  /** How to read `file` (its handle and the source options), or the HTTP API to read. */
+  source: WizardSource | null;
   /**
    * A database source instead of a file: a saved connection's table or query, or the SQLite file
    * chosen as `file` (by its handle). When set, it is the job's source.
@@ -67,7 +85,7 @@ export interface WizardState {
 }
 
 /** A database source as the wizard builds it. */
-export type DatabaseSourceRef = Exclude<SourceRef, FileSourceRef>;
+export type DatabaseSourceRef = Extract<SourceRef, { kind: 'postgres' | 'mysql' | 'sqlite' }>;
 
 /** Whether a source ref names a database (PostgreSQL, MySQL, or an SQLite file by handle). */
 export function isDatabaseRef(source: SourceRef | null | undefined): source is DatabaseSourceRef {
@@ -113,6 +131,8 @@ export type WizardAction =
   | { type: 'reset' }
   | { type: 'step'; step: WizardStep }
   | { type: 'source'; file: GrantedFileDto }
+  /** An HTTP API source (its secrets already saved, named by id). */
+  | { type: 'apiSource'; source: ApiSource }
   | { type: 'sourceOptions'; patch: Partial<SourceOptions> }
   /** A database table or query as the source (null: back to the file). */
   | { type: 'database'; source: DatabaseSourceRef | null }
@@ -159,8 +179,23 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
         dryRun: null,
         loadRunId: null,
       };
+    case 'apiSource': {
+      const before = isApiSource(state.source) ? state.source : null;
+      // The same request reads the same columns: keep the operator's column edits.
+      const same =
+        before !== null && before.url === action.source.url && before.records === action.source.records;
+      return {
+        ...state,
+        file: null,
+        source: action.source,
+        columns: same ? state.columns : {},
+        columnOrder: same ? state.columnOrder : [],
+        dryRun: null,
+        loadRunId: null,
+      };
+    }
     case 'sourceOptions': {
-      if (!state.source) return state;
+      if (!state.source || isApiSource(state.source)) return state;
       const reshapes = Object.keys(action.patch).some((k) => SHAPE_OPTIONS.has(k));
       return {
         ...state,
@@ -235,7 +270,7 @@ function specColumns(state: WizardState): ColumnSpec[] | undefined {
 
 /** The job spec as it stands: with the target for dry runs, loads and saving; without for the preview. */
 export function buildSpec(state: WizardState, options: { withTarget: boolean }): JobSpecRefInput | null {
-  const source: SourceRef | null = state.database ?? state.source;
+  const source: JobSpecRefInput['source'] | null = state.database ?? state.source;
   if (!source) return null;
   const spec: JobSpecRefInput = { version: 1, source, format: state.format };
   const columns = specColumns(state);
@@ -280,6 +315,10 @@ export function jobFingerprint(state: WizardState): string | null {
     const { name: _name, ...rest } = spec;
     return JSON.stringify(rest);
   }
+  if (spec && isApiSource(state.source)) {
+    const { name: _apiName, ...apiRest } = spec;
+    return JSON.stringify(apiRest);
+  }
   if (!spec || !state.file) return null;
   const { handle: _handle, ...options } = spec.source as FileSourceRef;
   const { name: _name, ...rest } = spec;
@@ -308,16 +347,18 @@ export function fromSavedSpec(name: string, spec: SavedJobSpec, file: GrantedFil
     : kind === 'sqlite' && file
       ? ({ ...saved, handle: file.handle } as DatabaseSourceRef)
       : null;
+  const api = kind === 'http' ? (spec.source as ApiSource) : null;
   const opened: WizardState = {
     ...INITIAL_WIZARD,
-    step: file || byConnection ? 'target' : 'source',
+    step: file || byConnection || api ? 'target' : 'source',
     jobName: spec.name ?? name,
     openedJob: name,
     file,
     source:
-      file && kind !== 'sqlite' && !byConnection
+      api ??
+      (file && kind !== 'sqlite' && !byConnection
         ? ({ ...spec.source, handle: file.handle } as FileSourceRef)
-        : null,
+        : null),
     database,
     format: spec.format ?? {},
     columns,

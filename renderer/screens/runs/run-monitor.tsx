@@ -69,6 +69,11 @@ export function RunMonitor(props: { runId: string; showReportLink?: boolean; com
             style={{ width: fraction === null ? undefined : `${fraction * 100}%` }}
           />
         </div>
+        {p?.notice ? (
+          <p className="notice" data-testid="progress-notice">
+            {p.notice}
+          </p>
+        ) : null}
         <dl className="stats" data-testid="progress-stats">
           <div>
             <dt>Phase</dt>

@@ -288,3 +288,40 @@ describe('openJsonSource', () => {
     await source.close();
   });
 });
+
+describe('records nested in a top-level object (source.records)', () => {
+  const openAt = async (file: string, records: string) =>
+    openJsonSource(await openByteInput(file), { path: file, records }, {});
+
+  it('reads the array at the path, whatever comes before or after it, numbers exact', async () => {
+    const file = write(
+      'nested.json',
+      '{"meta":{"count":2,"items":[{"x":1}]},"resources":[{"id":12345678901234567890,"v":1.10},{"id":2,"v":null}],"links":{}}',
+    );
+    const source = await openAt(file, 'resources');
+    expect(source.columns).toEqual(['id', 'v']);
+    expect((await readAll(source)).map(plain)).toEqual([
+      ['#12345678901234567890', '#1.10'],
+      ['#2', null],
+    ]);
+    const deep = await openAt(
+      write('deep.json', '{"data":{"page":{"items":[{"a":"x"}]}}}'),
+      'data.page.items',
+    );
+    expect((await readAll(deep)).map(plain)).toEqual([['x']]);
+  });
+
+  it('says what the path found instead of an array, and where a syntax error is', async () => {
+    const missing = await failure(openAt(write('missing.json', '{"meta":{},"rows":[]}'), 'resources'));
+    expect(missing.message).toContain(
+      `records path 'resources' is not in the document (its top-level keys: "meta", "rows")`,
+    );
+    const scalar = await failure(openAt(write('scalar.json', '{"resources":"none"}'), 'resources'));
+    expect(scalar.message).toContain(`records path 'resources' holds a string, not an array of records`);
+    const bad = write('bad-nested.json', '{"meta":{},\n"resources":[{"id":1},\n{"id":2,,}]}');
+    const source = await openAt(bad, 'resources');
+    const error = await failure(readAll(source));
+    expect(error.code).toBe('SOURCE_FORMAT');
+    expect(error.message).toContain('invalid JSON at line 3, column');
+  });
+});

@@ -14,6 +14,7 @@ import {
 } from './json-text.ts';
 import { createTokenizer, NONE } from './json-tokens.ts';
 import { openRecordSource } from './record-source.ts';
+import { RecordsRouter } from './records-path.ts';
 
 /**
  * Opens a JSON file holding one array of objects (`[{...}, {...}]`), streaming it with stream-json.
@@ -29,8 +30,9 @@ export async function openJsonSource(
 ): Promise<OpenedSource> {
   try {
     const encoding = detectJsonEncoding(input.head, spec.encoding);
-    checkTopLevel(input, encoding);
+    if (spec.records === undefined) checkTopLevel(input, encoding);
     const assembler = new ArrayRecordAssembler(input.path);
+    const router = spec.records === undefined ? undefined : new RecordsRouter(spec.records, [], assembler);
     return await openRecordSource({
       format: {
         kind: 'json',
@@ -39,7 +41,7 @@ export async function openJsonSource(
         header: true,
         bom: encoding.bom,
       },
-      items: readArray(input, encoding, assembler, opts.signal),
+      items: readArray(input, encoding, assembler, opts.signal, router),
       fixColumns: (columns) => assembler.fixColumns(columns),
       totalBytes: input.totalBytes,
       bytesRead: () => input.bytesRead(),
@@ -78,11 +80,26 @@ function checkTopLevel(input: ByteInput, encoding: JsonEncoding): void {
     throw new LoadstoneError(
       'SOURCE_FORMAT',
       `${input.path}: the JSON file holds one object at the top level; expected an array of objects ` +
-        '([{...}, {...}]). For one object per line, read it as NDJSON.',
+        '([{...}, {...}]). When the records are an array inside it, give its path as source.records ' +
+        '(--records); for one object per line, read it as NDJSON.',
       { details: { path: input.path } },
     );
   }
   // Other starts (a scalar, garbage) are reported by the parser with their position.
+}
+
+/** The records path of a JSON file led to no array. */
+export function noRecordsAt(where: string, router: RecordsRouter, path?: string): LoadstoneError {
+  const records = path ?? 'the records path';
+  const found =
+    router.recordsNotArray !== undefined
+      ? `holds ${router.recordsNotArray}, not an array of records`
+      : router.topLevel === 'object'
+        ? `is not in the document (its top-level keys: ${router.topKeys.map((k) => JSON.stringify(k)).join(', ') || 'none'})`
+        : `cannot be followed: the document's top level is ${router.topLevel === 'array' ? 'an array' : router.topLevel === 'none' ? 'empty' : 'a scalar'}`;
+  return new LoadstoneError('SOURCE_FORMAT', `${where}: ${records} ${found}`, {
+    details: { path: where },
+  });
 }
 
 /** Streams the file through stream-json, yielding the elements completed in each chunk. */
@@ -91,6 +108,7 @@ async function* readArray(
   encoding: JsonEncoding,
   assembler: ArrayRecordAssembler,
   signal: AbortSignal | undefined,
+  router?: RecordsRouter,
 ): AsyncGenerator<ParsedOutput[], void, undefined> {
   const decoder = createStrictDecoder(encoding.encoding, input.path);
   const tokenize = createTokenizer();
@@ -104,11 +122,18 @@ async function* readArray(
       syntaxError = error;
       return out;
     }
-    assembler.consume(tokens, out);
+    if (router) router.consume(tokens, out);
+    else assembler.consume(tokens, out);
     return out;
   };
   const fail = async function* (): AsyncGenerator<ParsedOutput[], never, undefined> {
-    const { items, error } = await recoverSyntaxError(input, encoding, syntaxError, assembler);
+    const route = router
+      ? (replay: ArrayRecordAssembler) => {
+          const again = new RecordsRouter(router.target, [], replay);
+          return (tokens: readonly Token[], out: ParsedOutput[]) => again.consume(tokens, out);
+        }
+      : undefined;
+    const { items, error } = await recoverSyntaxError(input, encoding, syntaxError, assembler, route);
     if (items.length > 0) yield items;
     throw error;
   };
@@ -123,6 +148,7 @@ async function* readArray(
   if (syntaxError === undefined) out = out.concat(feed(NONE));
   if (syntaxError !== undefined) return yield* fail();
   if (out.length > 0) yield out;
+  if (router && !router.recordsDone) throw noRecordsAt(input.path, router, `records path '${router.target}'`);
   if (!assembler.done) {
     // The parser accepted the end of input, so only an empty document can get here.
     throw new LoadstoneError(

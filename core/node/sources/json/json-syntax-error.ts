@@ -1,3 +1,4 @@
+import type { Token } from 'stream-json/core/parser.js';
 import { LoadstoneError } from '../../../common/errors.ts';
 import type { ByteInput } from '../byte-input.ts';
 import type { ArrayRecordAssembler } from './json-assembler.ts';
@@ -30,16 +31,21 @@ export async function recoverSyntaxError(
   encoding: JsonEncoding,
   parserError: unknown,
   assembler: ArrayRecordAssembler,
+  /** Where the replay's tokens go (a records path router in front of the assembler), if not straight in. */
+  route?: (replay: ArrayRecordAssembler) => (tokens: readonly Token[], out: ParsedOutput[]) => void,
 ): Promise<SyntaxFailure> {
   const handedOut = assembler.count;
   const replay = assembler.fresh();
+  const consume = route
+    ? route(replay)
+    : (tokens: readonly Token[], out: ParsedOutput[]) => replay.consume(tokens, out);
   const tokenize = createTokenizer();
   const verify = createVerifier();
   const decoder = createStrictDecoder(encoding.encoding, input.path);
   let items: ParsedOutput[] = [];
   let fed = 0;
   const take = (text: string): void => {
-    replay.consume(tokenize(text), items);
+    consume(tokenize(text), items);
     fed += text.length;
     if (items.length > 0 && items[items.length - 1]!.line <= handedOut) items = [];
   };

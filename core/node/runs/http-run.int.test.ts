@@ -1,0 +1,71 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
+import { createTestDatabase } from '../pg/test-server.ts';
+import { json, records, startApi } from '../sources/http/test-api-server.ts';
+import { openStore, type RunStore } from '../store/open-store.ts';
+import { tempDir, testSecretStore } from '../store/test-fixtures/support.ts';
+import { runLoad } from './run-load.ts';
+
+let url = '';
+let client: pg.Client;
+let store: RunStore;
+
+beforeAll(async () => {
+  url = await createTestDatabase(inject('pgUrl'), 'runs_http_run');
+  client = new pg.Client({ connectionString: url });
+  await client.connect();
+  store = openStore(tempDir(), { secretStore: testSecretStore() });
+});
+afterAll(async () => {
+  store?.close();
+  await client?.end();
+});
+
+describe('a run from an HTTP API', () => {
+  it('reads a secret the app saved, shows each retry in its progress and records it with the run', async () => {
+    const token = 'tok-SECRET-saved-8a7b';
+    const id = store.sourceSecrets.save(token);
+    let calls = 0;
+    const api = await startApi((req, res) => {
+      calls++;
+      if (req.headers.authorization !== `Bearer ${token}`) return json(res, {}, {}, 401);
+      // Pages of 2,000: the 503 comes after the 10,000 records read to fix the columns, during the load.
+      const page = Number(req.url.searchParams.get('page'));
+      if (page === 7 && calls === 7) return json(res, { e: 'busy' }, { 'retry-after': '0' }, 503);
+      json(res, { items: page <= 7 ? records(page * 2000 - 1999, 2000) : [] });
+    });
+    try {
+      const progress: LoadProgressDto[] = [];
+      const outcome = await runLoad(
+        {
+          source: {
+            kind: 'http',
+            url: `${api.url}/items`,
+            auth: { type: 'bearer', token: { secret: id } },
+            records: 'items',
+            pagination: { type: 'pageNumber' },
+            retry: { maxAttempts: 3, baseDelayMs: 5 },
+          },
+          target: { connection: url, table: 'http_run', mode: 'append' },
+        },
+        {
+          store,
+          env: {},
+          dryRun: false,
+          openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
+          onProgress: (p) => progress.push(p),
+        },
+      );
+      expect(outcome.status).toBe('succeeded');
+      expect(outcome.result?.inserted).toBe(14_000);
+      const notices = progress.map((p) => p.notice).filter((n) => n !== undefined);
+      expect(notices.some((n) => n.includes('HTTP 503'))).toBe(true);
+      const events = store.runs.events(outcome.runId);
+      expect(events.filter((e) => e.kind === 'rate_limited')).toHaveLength(1);
+      expect(JSON.stringify([events, store.runs.get(outcome.runId)])).not.toContain(token);
+    } finally {
+      await api.close();
+    }
+  });
+});

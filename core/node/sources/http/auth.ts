@@ -1,0 +1,189 @@
+import { LoadstoneError } from '../../../common/errors.ts';
+import type { HttpAuth } from '../../../common/spec/http-source.ts';
+import { maskUrl } from '../../../common/spec/http-source.ts';
+import { bodyHead, send, TransportFailure } from './http-client.ts';
+import type { Secrets } from './secrets.ts';
+
+/** What a request carries for its credentials. */
+export interface AppliedAuth {
+  readonly headers: Record<string, string>;
+  readonly query: Record<string, string>;
+  /** The OAuth2 access token used, to refresh only once when overlapping requests get a 401. */
+  readonly token?: string;
+}
+
+interface CachedToken {
+  readonly value: string;
+  /** ms since epoch; Infinity when the server gave no lifetime. */
+  readonly expiresAt: number;
+  /** Refresh from here on: a safety margin before it expires. */
+  readonly refreshAt: number;
+}
+
+/**
+ * Credentials of one run: static ones resolved once; an OAuth2 client-credentials token fetched on
+ * first use, cached, refreshed before it expires (a margin of a fifth of its life, at most 60 s) and
+ * once after a 401, with one shared refresh when requests overlap.
+ */
+export class Authenticator {
+  private readonly fixed: { headers: Record<string, string>; query: Record<string, string> };
+  private token: CachedToken | undefined;
+  private refreshing: Promise<CachedToken> | undefined;
+  private clientSecret: string | undefined;
+  /** Token requests made (for tests and the preview). */
+  tokenRequests = 0;
+
+  constructor(
+    private readonly auth: HttpAuth,
+    private readonly secrets: Secrets,
+    private readonly timeoutMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.fixed = { headers: {}, query: {} };
+    switch (auth.type) {
+      case 'bearer': {
+        const token = secrets.resolve(auth.token, 'source.auth.token');
+        this.fixed.headers.authorization = `Bearer ${token}`;
+        break;
+      }
+      case 'basic': {
+        const password = secrets.resolve(auth.password, 'source.auth.password');
+        const header = `Basic ${Buffer.from(`${auth.user}:${password}`).toString('base64')}`;
+        secrets.remember(header.slice(6));
+        this.fixed.headers.authorization = header;
+        break;
+      }
+      case 'apiKey': {
+        const value = secrets.resolve(auth.value, 'source.auth.value');
+        if (auth.in === 'query') this.fixed.query[auth.name] = value;
+        else this.fixed.headers[auth.name.toLowerCase()] = value;
+        break;
+      }
+      case 'oauth2ClientCredentials':
+        this.clientSecret = secrets.resolve(auth.clientSecret, 'source.auth.clientSecret');
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** The credentials for the next request (fetching or refreshing an OAuth2 token when due). */
+  async apply(signal?: AbortSignal): Promise<AppliedAuth> {
+    if (this.auth.type !== 'oauth2ClientCredentials') return this.fixed;
+    let token = this.token;
+    if (!token || this.now() >= token.refreshAt) token = await this.refresh(token?.value, signal);
+    return { headers: { authorization: `Bearer ${token.value}` }, query: {}, token: token.value };
+  }
+
+  /** Whether a 401 can be answered by a new token (OAuth2 only). */
+  get canRefresh(): boolean {
+    return this.auth.type === 'oauth2ClientCredentials';
+  }
+
+  /**
+   * A new token after a 401 with `used`; requests that overlap share one refresh, and a request
+   * whose token was already replaced just takes the new one.
+   */
+  async refresh(used: string | undefined, signal?: AbortSignal): Promise<CachedToken> {
+    if (this.token && this.token.value !== used && this.now() < this.token.refreshAt) return this.token;
+    this.refreshing ??= this.fetchToken(signal).finally(() => {
+      this.refreshing = undefined;
+    });
+    this.token = await this.refreshing;
+    return this.token;
+  }
+
+  private async fetchToken(signal?: AbortSignal): Promise<CachedToken> {
+    const auth = this.auth;
+    if (auth.type !== 'oauth2ClientCredentials') throw new Error('not an OAuth2 source');
+    const secret = this.clientSecret!;
+    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (auth.scope) form.set('scope', auth.scope);
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+    if (auth.clientAuth === 'post') {
+      form.set('client_id', auth.clientId);
+      form.set('client_secret', secret);
+    } else {
+      const basic = Buffer.from(
+        `${encodeURIComponent(auth.clientId)}:${encodeURIComponent(secret)}`,
+      ).toString('base64');
+      this.secrets.remember(basic);
+      headers.authorization = `Basic ${basic}`;
+    }
+    const where = maskUrl(auth.tokenUrl);
+    this.tokenRequests++;
+    let lastProblem = '';
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        const res = await send({
+          url: new URL(auth.tokenUrl),
+          method: 'POST',
+          headers,
+          body: form.toString(),
+          timeoutMs: this.timeoutMs,
+          signal,
+        });
+        if (res.status >= 500) {
+          lastProblem = `HTTP ${res.status}`;
+          res.discard();
+          await sleep(250 * 2 ** attempt, signal);
+          continue;
+        }
+        if (res.status < 200 || res.status >= 300) {
+          const head = this.secrets.scrub(await bodyHead(res));
+          throw new LoadstoneError(
+            'SOURCE_AUTH',
+            `the token URL ${where} refused the client credentials (credentials were refused: HTTP ${res.status}): ${head}`,
+            { details: { status: res.status, url: where } },
+          );
+        }
+        const parts: Buffer[] = [];
+        for await (const chunk of res.chunks()) parts.push(chunk);
+        let body: { access_token?: unknown; expires_in?: unknown };
+        try {
+          body = JSON.parse(Buffer.concat(parts).toString('utf8')) as typeof body;
+        } catch {
+          throw new LoadstoneError('SOURCE_AUTH', `the token URL ${where} did not answer with JSON`);
+        }
+        if (typeof body.access_token !== 'string' || body.access_token === '') {
+          throw new LoadstoneError('SOURCE_AUTH', `the token URL ${where} answered without an access_token`);
+        }
+        this.secrets.remember(body.access_token);
+        const life = Number(body.expires_in);
+        const now = this.now();
+        if (!Number.isFinite(life) || life <= 0) {
+          return { value: body.access_token, expiresAt: Infinity, refreshAt: Infinity };
+        }
+        const margin = Math.min(60_000, life * 200); // a fifth of the lifetime, in ms
+        return {
+          value: body.access_token,
+          expiresAt: now + life * 1000,
+          refreshAt: now + life * 1000 - margin,
+        };
+      } catch (error) {
+        if (!(error instanceof TransportFailure)) throw error;
+        lastProblem = error.message;
+        await sleep(250 * 2 ** attempt, signal);
+      }
+    }
+    throw new LoadstoneError(
+      'SOURCE_UNREACHABLE',
+      `the token URL ${where} could not be reached after 3 attempts: ${lastProblem}`,
+      { details: { url: where } },
+    );
+  }
+}
+
+/** Waits `ms` (cut short by the signal). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

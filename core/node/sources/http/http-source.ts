@@ -1,0 +1,179 @@
+import type { HttpSourceSpec } from '../../../common/spec/http-source.ts';
+import type { RecordPlace } from '../../../common/types.ts';
+import type { ColumnIndex, ParsedOutput } from '../json/json-record.ts';
+import { openRecordSource } from '../json/record-source.ts';
+import type { OpenedSource, OpenSourceOptions } from '../types.ts';
+import { Authenticator } from './auth.ts';
+import { type FetchedPage, Fetcher, type PageRequest } from './fetcher.ts';
+import { TransportFailure } from './http-client.ts';
+import { incrementalValue } from './incremental.ts';
+import { streamPage } from './page-stream.ts';
+import { Paginator } from './paginator.ts';
+import { Secrets } from './secrets.ts';
+
+/** One fetched page, as the report names it: kept small (no rows). */
+interface PageIndexEntry {
+  readonly page: number;
+  readonly firstLine: number;
+  readonly url: string;
+}
+
+/** Exchanges kept for the preview. */
+const NOTES_KEPT = 5;
+
+/**
+ * Opens an HTTP API source: requests the first page, streams each response body through the JSON
+ * source's exact-number reader (records found at `spec.records`), follows the pagination until a
+ * stop condition, retrying transient faults, and numbers the records 1, 2, … across pages. The next
+ * page is requested as soon as a page's body has arrived, while its records are still being
+ * handed out; a body is read at most a few MB ahead of its consumer.
+ * @throws LoadstoneError SOURCE_UNREACHABLE, SOURCE_AUTH, SOURCE_HTTP, SOURCE_FORMAT, SPEC_INVALID
+ *   (an unset environment variable), PAGINATION_LOOP (from `rows()`).
+ */
+export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptions): Promise<OpenedSource> {
+  const signal = opts.signal;
+  const secrets = new Secrets({ env: opts.env, secret: opts.secret });
+  const auth = new Authenticator(spec.auth, secrets, spec.timeoutMs);
+  const notes: string[] = [];
+  const fetcher = new Fetcher(
+    spec,
+    auth,
+    secrets,
+    (event) => {
+      const safe = { ...event, message: secrets.scrub(event.message) };
+      if (notes.length < NOTES_KEPT * 2) notes.push(safe.message);
+      opts.onEvent?.(safe);
+    },
+    signal,
+  );
+  const extra: Record<string, string> = {};
+  if (opts.incremental && spec.incremental) {
+    extra[spec.incremental.param] = incrementalValue(opts.incremental.after, spec.incremental.format);
+  }
+  const paginator = new Paginator(spec, extra);
+  const watch = paginator.watchPaths();
+  const pages: PageIndexEntry[] = [];
+  let columns: ColumnIndex | undefined;
+  let bytes = 0;
+  let line = 0;
+
+  const fetch = (request: PageRequest): Promise<FetchedPage> => fetcher.open(request);
+
+  async function* readPages(): AsyncGenerator<ParsedOutput[], void, undefined> {
+    let request: PageRequest | null = paginator.first();
+    let pending: Promise<FetchedPage> | undefined = fetch(request);
+    let page = 0;
+    try {
+      while (request) {
+        const current: PageRequest = request;
+        page++;
+        const lineBefore = line;
+        let emittedUpTo = lineBefore;
+        let fetched: FetchedPage | undefined;
+        for (let attempt = 1; ; attempt++) {
+          fetched = await pending!;
+          pending = undefined;
+          if (attempt === 1) pages.push({ page, firstLine: lineBefore + 1, url: fetched.shownUrl });
+          const body = streamPage(
+            fetched,
+            {
+              page,
+              lineBefore,
+              emittedUpTo,
+              records: spec.records,
+              watch,
+              columns,
+              mustHaveRecords: page === 1,
+            },
+            signal,
+          );
+          try {
+            let step = await body.next();
+            while (!step.done) {
+              const items = step.value;
+              emittedUpTo = items[items.length - 1]!.line;
+              yield items;
+              step = await body.next();
+            }
+            bytes += fetched.response.received();
+            const end = step.value;
+            line = lineBefore + end.records;
+            if (signal?.aborted) return;
+            const next = paginator.next({
+              records: end.records,
+              captured: end.router.captured,
+              link: headerOf(fetched.response.headers.link),
+              url: current.url,
+              digest: end.digest,
+              shownUrl: fetched.shownUrl,
+            });
+            if (notes.length < NOTES_KEPT) {
+              notes.push(
+                `${fetched.method} ${fetched.shownUrl} → HTTP ${fetched.response.status}, ${end.records} record(s); ` +
+                  `next: ${next.request ? `${next.how} (${fetcher.shown(next.request.url)})` : `none (${next.how})`}`,
+              );
+            }
+            request = next.request;
+            // Ask for the next page before handing out this one's last records: fetching overlaps loading.
+            if (request) pending = fetch(request);
+            if (end.tail.length > 0) yield end.tail;
+            break;
+          } catch (error) {
+            if (!(error instanceof TransportFailure)) throw error;
+            bytes += fetched.response.received();
+            await fetcher.backoff(attempt, fetched.shownUrl, error.message, () =>
+              fetcher.unreachable(fetched!.shownUrl, attempt, error.message),
+            );
+            pending = fetch(current);
+          }
+        }
+      }
+    } finally {
+      // A request started ahead that nobody will read.
+      pending?.then((p) => p.response.discard()).catch(() => undefined);
+    }
+  }
+
+  const items = readPages();
+  const source = await openRecordSource({
+    format: { kind: 'http', encoding: 'utf-8', compression: 'none', header: true },
+    items,
+    fixColumns: (fixed) => {
+      columns = fixed;
+    },
+    totalBytes: undefined,
+    bytesRead: () => bytes,
+    release: async () => undefined,
+    what: 'record',
+    signal,
+  });
+  return {
+    ...source,
+    placeOf(at: number): RecordPlace | undefined {
+      const entry = pageOf(pages, at);
+      if (!entry) return undefined;
+      return { kind: 'page', page: entry.page, url: entry.url, record: at - entry.firstLine + 1 };
+    },
+    notes: () => [...notes],
+  };
+}
+
+/** The page holding record `line` (binary search over first lines). */
+function pageOf(pages: readonly PageIndexEntry[], line: number): PageIndexEntry | undefined {
+  let lo = 0;
+  let hi = pages.length - 1;
+  let found: PageIndexEntry | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const entry = pages[mid]!;
+    if (entry.firstLine <= line) {
+      found = entry;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+function headerOf(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}

@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import type { Token } from 'stream-json/core/parser.js';
+import { LoadstoneError } from '../../../common/errors.ts';
+import { ArrayRecordAssembler } from '../json/json-assembler.ts';
+import type { ColumnIndex, ParsedOutput } from '../json/json-record.ts';
+import { noRecordsAt } from '../json/json-source.ts';
+import { createStrictDecoder } from '../json/json-text.ts';
+import {
+  cleanMessage,
+  createTokenizer,
+  createVerifier,
+  isVerifierFailure,
+  NONE,
+  type VerifierFailure,
+} from '../json/json-tokens.ts';
+import { RecordsRouter } from '../json/records-path.ts';
+import type { FetchedPage } from './fetcher.ts';
+
+/** Page text kept to locate a syntax error (beyond it, the error is placed by character offset). */
+const KEEP_TEXT_CHARS = 8 * 1024 * 1024;
+
+/** What one page's body held besides its records. */
+export interface PageEnd {
+  /** Records (and non-object elements) in the page. */
+  readonly records: number;
+  readonly router: RecordsRouter;
+  readonly digest: string;
+  /** Items of the body's last chunk, held back so the next request can start before they are handed out. */
+  readonly tail: ParsedOutput[];
+}
+
+/** Settings of one page read. */
+export interface PageRead {
+  readonly page: number;
+  /** Line (record number) of the record before this page's first. */
+  readonly lineBefore: number;
+  /** Items with a line at or below this were handed out by an earlier attempt at this page. */
+  readonly emittedUpTo: number;
+  readonly records: string | undefined;
+  readonly watch: readonly string[];
+  readonly columns: ColumnIndex | undefined;
+  /** Whether the records path must be present (the first page). */
+  readonly mustHaveRecords: boolean;
+}
+
+/**
+ * Streams one page's body through the exact-number JSON reader: yields the records of each chunk as
+ * it arrives (all but the last chunk's, returned in `tail`), captures the pagination fields, and
+ * digests the body to spot a page served twice.
+ * @throws TransportFailure when the body stops early; LoadstoneError SOURCE_FORMAT for a body that is
+ *   not JSON (with the page URL and the error's line and column) or has no records array.
+ */
+export async function* streamPage(
+  fetched: FetchedPage,
+  read: PageRead,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<ParsedOutput[], PageEnd, undefined> {
+  const where = `page ${read.page} (${fetched.method} ${fetched.shownUrl})`;
+  const res = fetched.response;
+  const type = String(res.headers['content-type'] ?? '').toLowerCase();
+  if (type.includes('text/html') || type.includes('application/xml') || type.includes('text/xml')) {
+    const { bodyHead } = await import('./http-client.ts');
+    const head = await bodyHead(res, 200);
+    throw new LoadstoneError(
+      'SOURCE_FORMAT',
+      `${where}: the response is not JSON (content-type ${type}): ${head}`,
+      { details: { page: read.page, url: fetched.shownUrl } },
+    );
+  }
+  const assembler = new ArrayRecordAssembler(where);
+  if (read.columns) assembler.fixColumns(read.columns);
+  assembler.count = read.lineBefore;
+  const router = new RecordsRouter(read.records, read.watch, assembler);
+  const tokenize = createTokenizer();
+  const decoder = createStrictDecoder('utf-8', where);
+  const hash = createHash('sha1');
+  let kept: string[] | undefined = [];
+  let keptChars = 0;
+  let fed = 0;
+  let held: ParsedOutput[] = [];
+  let empty = true;
+
+  const feed = (text: string | typeof NONE): ParsedOutput[] => {
+    const out: ParsedOutput[] = [];
+    if (text !== NONE) {
+      if (kept) {
+        kept.push(text);
+        keptChars += text.length;
+        if (keptChars > KEEP_TEXT_CHARS) kept = undefined;
+      }
+    }
+    let tokens: readonly Token[];
+    try {
+      tokens = tokenize(text);
+    } catch (error) {
+      throw syntaxError(where, read.page, fetched.shownUrl, error, kept, fed, assembler.count);
+    }
+    if (text !== NONE) fed += text.length;
+    router.consume(tokens, out);
+    if (read.emittedUpTo > read.lineBefore) return out.filter((item) => item.line > read.emittedUpTo);
+    return out;
+  };
+
+  for await (const chunk of res.chunks()) {
+    if (signal?.aborted) {
+      res.discard();
+      return { records: assembler.count - read.lineBefore, router, digest: '', tail: [] };
+    }
+    if (chunk.length > 0) empty = false;
+    hash.update(chunk);
+    const out = feed(decoder.decode(chunk));
+    if (out.length > 0) {
+      if (held.length > 0) yield held;
+      held = out;
+    }
+  }
+  if (empty && res.status === 204) {
+    return { records: 0, router, digest: 'empty', tail: [] };
+  }
+  if (empty) {
+    throw new LoadstoneError('SOURCE_FORMAT', `${where}: the response body is empty; expected JSON`, {
+      details: { page: read.page, url: fetched.shownUrl },
+    });
+  }
+  const last = feed(decoder.end()).concat(feed(NONE));
+  held = held.concat(last);
+  if (!router.complete) {
+    throw new LoadstoneError('SOURCE_FORMAT', `${where}: the JSON body ends before it is complete`, {
+      details: { page: read.page, url: fetched.shownUrl },
+    });
+  }
+  if (!router.recordsDone && (read.mustHaveRecords || router.recordsNotArray !== undefined)) {
+    if (router.recordsNotArray !== 'null' || read.mustHaveRecords) {
+      throw noRecordsAt(
+        where,
+        router,
+        read.records === undefined ? 'the body' : `the records path '${read.records}'`,
+      );
+    }
+  }
+  return { records: assembler.count - read.lineBefore, router, digest: hash.digest('hex'), tail: held };
+}
+
+function syntaxError(
+  where: string,
+  page: number,
+  shownUrl: string,
+  parserError: unknown,
+  kept: string[] | undefined,
+  fed: number,
+  records: number,
+): LoadstoneError {
+  let failure: VerifierFailure | undefined;
+  if (kept) {
+    const verify = createVerifier();
+    try {
+      for (const text of kept) verify(text);
+      verify(NONE);
+    } catch (error) {
+      if (isVerifierFailure(error)) failure = error;
+    }
+  }
+  const at = failure
+    ? `line ${failure.line}, column ${failure.pos}`
+    : `after character ${fed.toLocaleString('en-US')} of the body`;
+  const message = cleanMessage(failure ?? parserError);
+  return new LoadstoneError(
+    'SOURCE_FORMAT',
+    `${where}: invalid JSON at ${at} (after record ${records}): ${message}`,
+    {
+      details: {
+        page,
+        url: shownUrl,
+        ...(failure ? { line: failure.line, column: failure.pos, offset: failure.offset } : { offset: fed }),
+      },
+    },
+  );
+}

@@ -1,0 +1,218 @@
+import { LoadstoneError } from '../../../common/errors.ts';
+import type { HttpSourceSpec } from '../../../common/spec/http-source.ts';
+import type { CapturedScalar } from '../json/records-path.ts';
+import type { PageRequest } from './fetcher.ts';
+
+/** What a finished page said about the next one. */
+export interface PageFacts {
+  /** Records in the page. */
+  readonly records: number;
+  /** Scalars at the watched body paths. */
+  readonly captured: ReadonlyMap<string, CapturedScalar>;
+  /** The response's Link header. */
+  readonly link: string | undefined;
+  /** The URL the page came from (for relative next URLs). */
+  readonly url: URL;
+  /** Digest of the page's body. */
+  readonly digest: string;
+  /** Shown URL of the page, for messages. */
+  readonly shownUrl: string;
+}
+
+/** Where the next page comes from, or why there is none. */
+export type NextPage =
+  | { readonly request: PageRequest; readonly how: string }
+  | { readonly request: null; readonly how: string };
+
+/**
+ * Decides each next request from the page before it, with explicit stop conditions: an empty page,
+ * `hasMorePath` false, `totalPath` reached, no next cursor/link/URL, `maxPages`, and (only when
+ * configured) a short page. A repeated cursor, URL or identical page is a loop:
+ * LoadstoneError PAGINATION_LOOP.
+ */
+export class Paginator {
+  private page = 0;
+  private recordsSoFar = 0;
+  private readonly seenRequests = new Set<string>();
+  private readonly seenCursors = new Set<string>();
+  private readonly seenDigests = new Map<string, number>();
+  private pageNumber: number;
+  private offset: number;
+
+  constructor(
+    private readonly spec: HttpSourceSpec,
+    /** Extra query parameters every request carries (the incremental watermark). */
+    private readonly extraQuery: Readonly<Record<string, string>>,
+  ) {
+    const p = spec.pagination;
+    this.pageNumber = p.type === 'pageNumber' ? p.start : 1;
+    this.offset = p.type === 'offset' ? p.start : 0;
+  }
+
+  /** Body paths the page reader must capture. */
+  watchPaths(): string[] {
+    const p = this.spec.pagination;
+    const out: string[] = [];
+    if (p.type === 'none') return out;
+    if (p.hasMorePath) out.push(p.hasMorePath);
+    if (p.totalPath) out.push(p.totalPath);
+    if (p.type === 'cursor') out.push(p.cursorPath);
+    if (p.type === 'nextUrl') out.push(p.nextUrlPath);
+    return out;
+  }
+
+  /** The first request. */
+  first(): PageRequest {
+    const url = this.baseUrl();
+    const p = this.spec.pagination;
+    if (p.type === 'pageNumber') {
+      url.searchParams.set(p.param, String(this.pageNumber));
+      if (p.pageSizeParam && p.pageSize !== undefined)
+        url.searchParams.set(p.pageSizeParam, String(p.pageSize));
+    } else if (p.type === 'offset') {
+      url.searchParams.set(p.offsetParam, String(this.offset));
+      url.searchParams.set(p.limitParam, String(p.limit));
+    }
+    const request = { url, body: this.body(undefined) };
+    this.seenRequests.add(requestKey(request));
+    return request;
+  }
+
+  /** The request for the page after `facts`, or null (with the reason) when it was the last. */
+  next(facts: PageFacts): NextPage {
+    this.page++;
+    this.recordsSoFar += facts.records;
+    const p = this.spec.pagination;
+    const loop = (what: string): never => {
+      throw new LoadstoneError(
+        'PAGINATION_LOOP',
+        `pagination loop: ${what} after page ${this.page} (${facts.shownUrl}); the API would be read forever, so the run stops`,
+        { details: { page: this.page, url: facts.shownUrl } },
+      );
+    };
+    if (p.type === 'none') return { request: null, how: 'no pagination configured' };
+    const seenAt = this.seenDigests.get(facts.digest);
+    if (seenAt !== undefined && facts.records > 0) loop(`page ${this.page} is identical to page ${seenAt}`);
+    this.seenDigests.set(facts.digest, this.page);
+    if (p.maxPages !== undefined && this.page >= p.maxPages)
+      return { request: null, how: `maxPages (${p.maxPages}) reached` };
+    if (facts.records === 0) return { request: null, how: 'an empty page' };
+    if (p.hasMorePath) {
+      const more = facts.captured.get(p.hasMorePath);
+      if (more === false) return { request: null, how: `${p.hasMorePath} is false` };
+    }
+    if (p.totalPath) {
+      const total = numberOf(facts.captured.get(p.totalPath));
+      if (total !== undefined && this.recordsSoFar >= total)
+        return { request: null, how: `${p.totalPath} (${total}) records read` };
+    }
+    if (p.stopOnShortPage) {
+      const size = p.type === 'offset' ? p.limit : p.type === 'pageNumber' ? p.pageSize : undefined;
+      if (size !== undefined && facts.records < size)
+        return { request: null, how: `a short page (${facts.records} < ${size})` };
+    }
+    let request: PageRequest;
+    let how: string;
+    switch (p.type) {
+      case 'pageNumber': {
+        this.pageNumber++;
+        const url = new URL(facts.url);
+        url.searchParams.set(p.param, String(this.pageNumber));
+        request = { url, body: this.body(undefined) };
+        how = `${p.param}=${this.pageNumber}`;
+        break;
+      }
+      case 'offset': {
+        this.offset += facts.records;
+        const url = new URL(facts.url);
+        url.searchParams.set(p.offsetParam, String(this.offset));
+        request = { url, body: this.body(undefined) };
+        how = `${p.offsetParam}=${this.offset}`;
+        break;
+      }
+      case 'cursor': {
+        const raw = facts.captured.get(p.cursorPath);
+        const cursor =
+          raw === null || raw === undefined || typeof raw === 'boolean'
+            ? ''
+            : typeof raw === 'string'
+              ? raw
+              : raw.number;
+        if (cursor === '') return { request: null, how: `no next cursor at ${p.cursorPath}` };
+        if (this.seenCursors.has(cursor)) loop(`the cursor at ${p.cursorPath} repeats an earlier one`);
+        this.seenCursors.add(cursor);
+        if (p.cursorBodyField) {
+          request = { url: this.baseUrl(), body: this.body({ [p.cursorBodyField]: cursor }) };
+          how = `cursor from ${p.cursorPath}, sent in the body as ${p.cursorBodyField}`;
+        } else {
+          const url = this.baseUrl();
+          url.searchParams.set(p.cursorParam ?? 'cursor', cursor);
+          request = { url, body: this.body(undefined) };
+          how = `cursor from ${p.cursorPath}, sent as ${p.cursorParam ?? 'cursor'}`;
+        }
+        break;
+      }
+      case 'linkHeader': {
+        const next = nextLink(facts.link);
+        if (!next) return { request: null, how: 'no rel="next" Link header' };
+        request = { url: new URL(next, facts.url), body: this.body(undefined) };
+        how = 'Link header rel="next"';
+        break;
+      }
+      case 'nextUrl': {
+        const raw = facts.captured.get(p.nextUrlPath);
+        if (typeof raw !== 'string' || raw === '')
+          return { request: null, how: `no next URL at ${p.nextUrlPath}` };
+        let url: URL;
+        try {
+          url = new URL(raw, facts.url);
+        } catch {
+          throw new LoadstoneError('SOURCE_FORMAT', `${facts.shownUrl}: ${p.nextUrlPath} is not a URL`);
+        }
+        request = { url, body: this.body(undefined) };
+        how = `next URL from ${p.nextUrlPath}`;
+        break;
+      }
+    }
+    const key = requestKey(request);
+    if (this.seenRequests.has(key)) loop('the next request repeats an earlier one (same URL)');
+    this.seenRequests.add(key);
+    return { request, how };
+  }
+
+  private baseUrl(): URL {
+    const url = new URL(this.spec.url);
+    for (const [k, v] of Object.entries(this.spec.query ?? {})) url.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries(this.extraQuery)) url.searchParams.set(k, v);
+    return url;
+  }
+
+  private body(extra: Record<string, string> | undefined): string | undefined {
+    if (this.spec.method !== 'POST') return undefined;
+    return JSON.stringify({ ...this.spec.body, ...extra });
+  }
+}
+
+function requestKey(r: PageRequest): string {
+  return `${r.url.href}\n${r.body ?? ''}`;
+}
+
+function numberOf(v: CapturedScalar | undefined): number | undefined {
+  if (v === undefined || v === null || typeof v === 'boolean') return undefined;
+  const n = Number(typeof v === 'string' ? v : v.number);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** The `rel="next"` target of an RFC 8288 Link header, if any. */
+export function nextLink(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  // Links are `<uri>; param=value; …` separated by commas (a comma inside <…> belongs to the URI).
+  const re = /<([^>]*)>((?:\s*;\s*[^;,]+(?:=(?:"[^"]*"|[^;,]*))?)*)/g;
+  for (const m of header.matchAll(re)) {
+    const params = m[2] ?? '';
+    const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^;,\s]+))/i.exec(params);
+    const rels = (rel?.[1] ?? rel?.[2] ?? '').toLowerCase().split(/\s+/);
+    if (rels.includes('next')) return m[1];
+  }
+  return undefined;
+}

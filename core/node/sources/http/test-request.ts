@@ -1,0 +1,122 @@
+import { type HttpSourceSpec, SECRET_HEADER_RE } from '../../../common/spec/http-source.ts';
+import { JsonNumber, JsonText, type JsonValue, type RawValue } from '../../../common/types.ts';
+import { RecordItem } from '../json/json-record.ts';
+import type { OpenSourceOptions } from '../types.ts';
+import { Authenticator } from './auth.ts';
+import { Fetcher } from './fetcher.ts';
+import { incrementalValue } from './incremental.ts';
+import { streamPage } from './page-stream.ts';
+import { Paginator } from './paginator.ts';
+import { Secrets } from './secrets.ts';
+
+/** What one request to an API gave, as it is safe to show. */
+export interface TestRequestResult {
+  /** `GET https://…?cursor=***` */
+  readonly request: string;
+  readonly status: number;
+  /** Response headers, credential-like values masked. */
+  readonly headers: [string, string][];
+  /** Records in the first page. */
+  readonly recordCount: number;
+  /** The first records (at most `limit`), numbers as their exact text where JS would change them. */
+  readonly records: Record<string, JsonValue>[];
+  /** Where the next page would come from, or why there is none. */
+  readonly next: string;
+  /** Retries and waits on the way. */
+  readonly events: string[];
+}
+
+/** Response headers whose values are never shown. */
+const HIDDEN_RESPONSE_HEADERS = /^(set-cookie|www-authenticate|proxy-authenticate)$/i;
+
+/**
+ * Requests the first page of an API source as the load would (credentials, retries), reads its
+ * records, and says where the next page would come from. Nothing is recorded.
+ * @throws LoadstoneError as a load's first request would (SOURCE_UNREACHABLE, SOURCE_AUTH, …).
+ */
+export async function testRequest(
+  spec: HttpSourceSpec,
+  opts: Pick<OpenSourceOptions, 'env' | 'secret' | 'signal' | 'incremental'>,
+  limit = 5,
+): Promise<TestRequestResult> {
+  const secrets = new Secrets({ env: opts.env, secret: opts.secret });
+  const events: string[] = [];
+  const auth = new Authenticator(spec.auth, secrets, spec.timeoutMs);
+  const fetcher = new Fetcher(spec, auth, secrets, (e) => events.push(secrets.scrub(e.message)), opts.signal);
+  const extra: Record<string, string> = {};
+  if (opts.incremental && spec.incremental) {
+    extra[spec.incremental.param] = incrementalValue(opts.incremental.after, spec.incremental.format);
+  }
+  const paginator = new Paginator(spec, extra);
+  const first = paginator.first();
+  const fetched = await fetcher.open(first);
+  const records: Record<string, JsonValue>[] = [];
+  const body = streamPage(
+    fetched,
+    {
+      page: 1,
+      lineBefore: 0,
+      emittedUpTo: 0,
+      records: spec.records,
+      watch: paginator.watchPaths(),
+      columns: undefined,
+      mustHaveRecords: true,
+    },
+    opts.signal,
+  );
+  let step = await body.next();
+  const take = (items: readonly unknown[]): void => {
+    for (const item of items) {
+      if (records.length < limit && item instanceof RecordItem) records.push(asJson(item));
+    }
+  };
+  while (!step.done) {
+    take(step.value);
+    step = await body.next();
+  }
+  const end = step.value;
+  take(end.tail);
+  const next = paginator.next({
+    records: end.records,
+    captured: end.router.captured,
+    link: [fetched.response.headers.link].flat().filter(Boolean).join(', ') || undefined,
+    url: first.url,
+    digest: end.digest,
+    shownUrl: fetched.shownUrl,
+  });
+  const headers: [string, string][] = [];
+  for (const [name, value] of Object.entries(fetched.response.headers)) {
+    const text = Array.isArray(value) ? value.join(', ') : String(value ?? '');
+    const hidden = HIDDEN_RESPONSE_HEADERS.test(name) || SECRET_HEADER_RE.test(name);
+    headers.push([name, hidden ? '***' : secrets.scrub(name === 'link' ? maskLinks(text, fetcher) : text)]);
+  }
+  return {
+    request: `${fetched.method} ${fetched.shownUrl}`,
+    status: fetched.response.status,
+    headers,
+    recordCount: end.records,
+    records,
+    next: next.request ? `${next.how}: ${fetcher.shown(next.request.url)}` : `no next page (${next.how})`,
+    events,
+  };
+}
+
+/** A Link header with each URL masked. */
+function maskLinks(text: string, fetcher: Fetcher): string {
+  return text.replace(/<([^>]*)>/g, (_, url: string) => `<${fetcher.shown(url)}>`);
+}
+
+/** A record as plain JSON for the contract; exact numbers as their text when JS would change them. */
+function asJson(item: RecordItem): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {};
+  item.keys.forEach((key, i) => {
+    out[key] = plain(item.values[i] ?? null);
+  });
+  return out;
+}
+
+function plain(value: RawValue): JsonValue {
+  if (value instanceof JsonNumber) return value.toJSON() as JsonValue;
+  if (value instanceof JsonText) return value.text;
+  return value as JsonValue;
+}
