@@ -79,7 +79,10 @@ export function databaseSourceFrom(
     if (kind) source = { kind, connection: positional };
     else if (isSqliteFile(resolve(cwd, positional)))
       source = { kind: 'sqlite', path: resolve(cwd, positional) };
-  } else if (isRecord(base) && typeof base.kind === 'string' && base.kind !== 'file') {
+  } else if (
+    isRecord(base) &&
+    (base.kind === 'postgres' || base.kind === 'mysql' || base.kind === 'sqlite')
+  ) {
     source = { ...base };
   }
   const table = values['source-table'];
