@@ -32,6 +32,12 @@ export function qualify(table: QualifiedTable): string {
   return `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
 }
 
+/** `[schema.]table` as typed (see `parseTableName`), quoted for SQL text: `"schema"."table"` or `"table"`. */
+export function quoteTableName(text: string, what?: string): string {
+  const name = parseTableName(text, what);
+  return name.schema === null ? quoteIdent(name.name) : qualify({ schema: name.schema, name: name.name });
+}
+
 /** A standard SQL string literal (`'` doubled), for the few places where parameters are not allowed. */
 export function quoteLiteral(text: string): string {
   if (text.includes('\0')) throw new LoadstoneError('SPEC_INVALID', 'text contains a NUL character');
@@ -53,9 +59,9 @@ export function displayTable(table: TableName): string {
  * @throws LoadstoneError SPEC_INVALID for an empty part, more than two parts, an unclosed quote,
  *   or a part longer than 63 bytes.
  */
-export function parseTableName(text: string): TableName {
+export function parseTableName(text: string, what = 'target table'): TableName {
   const fail = (why: string): never => {
-    throw new LoadstoneError('SPEC_INVALID', `target table ${JSON.stringify(text)}: ${why}`);
+    throw new LoadstoneError('SPEC_INVALID', `${what} ${JSON.stringify(text)}: ${why}`);
   };
   const parts: string[] = [];
   let i = 0;

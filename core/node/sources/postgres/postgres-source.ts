@@ -4,7 +4,7 @@ import { LoadstoneError } from '../../../common/errors.ts';
 import type { PostgresSourceSpec } from '../../../common/spec/job-spec.ts';
 import { sourceLabel } from '../../../common/spec/source-label.ts';
 import type { RawValue } from '../../../common/types.ts';
-import { parseTableName, quoteIdent } from '../../pg/identifiers.ts';
+import { quoteIdent, quoteTableName } from '../../pg/identifiers.ts';
 import { type ResolvedConnection, resolveConnection } from '../../store/resolve-connection.ts';
 import { NoSecretStore } from '../../store/secret-store.ts';
 import {
@@ -74,7 +74,7 @@ export async function openPostgresSource(
         `${label}: sample 'tablesample' samples a table; a query is previewed by its first rows`,
       );
     }
-    const table = spec.table !== undefined ? parseSourceTable(spec.table) : undefined;
+    const table = spec.table !== undefined ? quoteTableName(spec.table, 'source table') : undefined;
     const from = table ?? `(${trimQuery(spec.query ?? '')}) AS q`;
 
     // The columns first (no rows), to know the watermark's column and the key.
@@ -143,12 +143,6 @@ export async function openPostgresSource(
     await close();
     throw error;
   }
-}
-
-/** `"schema"."table"` (or `"table"`) from the spec's `[schema.]table`. */
-function parseSourceTable(text: string): string {
-  const name = parseTableName(text);
-  return name.schema === null ? quoteIdent(name.name) : `${quoteIdent(name.schema)}.${quoteIdent(name.name)}`;
 }
 
 /** A query as it can be wrapped: without trailing semicolons and blanks. */

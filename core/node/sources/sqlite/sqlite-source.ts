@@ -4,7 +4,7 @@ import { LoadstoneError } from '../../../common/errors.ts';
 import type { SqliteSourceSpec } from '../../../common/spec/job-spec.ts';
 import { sourceLabel } from '../../../common/spec/source-label.ts';
 import type { RawValue } from '../../../common/types.ts';
-import { parseTableName, quoteIdent } from '../../pg/identifiers.ts';
+import { parseTableName, quoteIdent, quoteTableName } from '../../pg/identifiers.ts';
 import {
   type DatabaseReader,
   databaseSource,
@@ -64,7 +64,7 @@ export async function openSqliteSource(
         `${label}: SQLite has no TABLESAMPLE; a preview reads the first rows`,
       );
     }
-    const table = spec.table !== undefined ? sqliteTable(spec.table) : undefined;
+    const table = spec.table !== undefined ? quoteTableName(spec.table, 'source table') : undefined;
     const from = table ?? `(${(spec.query ?? '').replace(/[\s;]+$/, '')})`;
     let sql = table ? `SELECT * FROM ${table}` : (spec.query ?? '').replace(/[\s;]+$/, '');
     let statement: Database.Statement;
@@ -130,15 +130,9 @@ export async function openSqliteSource(
   }
 }
 
-/** `"schema"."table"` (or `"table"`) from `[schema.]table`. */
-function sqliteTable(text: string): string {
-  const name = parseTableName(text);
-  return name.schema === null ? quoteIdent(name.name) : `${quoteIdent(name.schema)}.${quoteIdent(name.name)}`;
-}
-
 /** The table's primary key columns (none for a rowid table without one). */
 function primaryKey(db: Database.Database, text: string, columns: readonly string[]): string[] | null {
-  const name = parseTableName(text);
+  const name = parseTableName(text, 'source table');
   const info = db
     .prepare(`SELECT name, pk FROM pragma_table_info(?, ?) WHERE pk > 0 ORDER BY pk`)
     .all(name.name, name.schema ?? 'main') as { name: string; pk: number }[];
