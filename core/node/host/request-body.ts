@@ -87,6 +87,9 @@ export function pipeBody(req: IncomingMessage, out: Writable, idleMs: number): P
       if (!error) return resolve();
       req.unpipe(out);
       req.pause();
+      // A write still queued behind the file's open fails once the stream is destroyed
+      // (ERR_STREAM_DESTROYED): the body is already given up, so that late error must not be unhandled.
+      out.on('error', () => {});
       out.destroy();
       reject(error);
     };
