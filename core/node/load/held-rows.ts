@@ -37,9 +37,12 @@ export class HeldRows {
   /** The source strings rows kept as text point into, in order. */
   private readonly texts: string[] = [];
   private reparse: ((recordText: string) => readonly RawValue[]) | undefined;
-  /** Rows kept as their cells, by ordinal. */
-  private cells: Map<number, { cells: readonly RawValue[]; extra: readonly RawValue[] | undefined }> | null =
-    null;
+  /**
+   * Rows kept as their cells, by ordinal (a plain array: a Map entry and a wrapper per row cost GC
+   * time on database sources, whose rows all come this way), and their extra fields, rare, by ordinal.
+   */
+  private cells: (readonly RawValue[] | undefined)[] | null = null;
+  private extras: Map<number, readonly RawValue[]> | null = null;
   /** Rows kept whole (they expose neither text nor cells, or come from other columns), by ordinal. */
   private whole: Map<number, LoadRow> | null = null;
   private columns: readonly string[] | undefined;
@@ -75,7 +78,8 @@ export class HeldRows {
       this.spans.push(texts.length - 1, row.textStart ?? 0, row.textEnd ?? text.length);
       return;
     }
-    (this.cells ??= new Map()).set(ordinal, { cells, extra: row.extra });
+    (this.cells ??= [])[ordinal] = cells;
+    if (row.extra !== undefined) (this.extras ??= new Map()).set(ordinal, row.extra);
     this.spans.push(NOT_TEXT, 0, 0);
   }
 
@@ -94,8 +98,8 @@ export class HeldRows {
         raw: rawRecord(columns, fields.slice(0, n), fields.length > n ? fields.slice(n) : undefined),
       };
     }
-    const kept = this.cells?.get(ordinal);
-    if (kept) return { line, raw: rawRecord(columns, kept.cells, kept.extra) };
+    const kept = this.cells?.[ordinal];
+    if (kept) return { line, raw: rawRecord(columns, kept, this.extras?.get(ordinal)) };
     return { line, raw: this.whole!.get(ordinal)!.raw };
   };
 }
