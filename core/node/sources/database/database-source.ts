@@ -12,6 +12,20 @@ export interface DatabaseReader {
   next(max: number): Promise<RawValue[][]>;
   /** Ends the read (closes the cursor, ends the transaction, lets the connection go). Idempotent. */
   close(): Promise<void>;
+  /**
+   * Instead of `next`, for a driver that reads rows as text it can read again (PostgreSQL's COPY
+   * text): up to about `max` more rows with where each one's text is, so that the loader keeps
+   * three numbers per row in flight instead of its cells (see `OpenedSource.reparse`).
+   */
+  nextText?(max: number): Promise<TextRows>;
+}
+
+/** Rows with their source text: `values[i]` was read from `texts[i].slice(starts[i], ends[i])`. */
+export interface TextRows {
+  values: RawValue[][];
+  texts: string[];
+  starts: number[];
+  ends: number[];
 }
 
 /**
@@ -28,10 +42,13 @@ export function databaseSource(parts: {
   reader: DatabaseReader;
   signal?: AbortSignal | undefined;
   placeOf?: ((line: number, raw: Readonly<Record<string, RawValue>>) => RecordPlace | undefined) | undefined;
+  /** With `reader.nextText`: reads a row again from its text. */
+  reparse?: ((recordText: string) => RawValue[]) | undefined;
 }): OpenedSource {
   const { reader, signal, label } = parts;
   let iterated = false;
   let rowsRead = 0;
+  const nextText = parts.reparse && reader.nextText ? reader.nextText.bind(reader) : undefined;
   const source: OpenedSource = {
     format: { kind: parts.kind, encoding: 'utf-8', compression: 'none', header: true },
     columns: parts.columns,
@@ -49,6 +66,23 @@ export function databaseSource(parts: {
               if (signal?.aborted) {
                 throw new LoadstoneError('LOAD_CANCELLED', `${label}: cancelled while reading`);
               }
+              if (nextText) {
+                const rows = await nextText(DATABASE_BATCH_ROWS);
+                const n = rows.values.length;
+                if (n === 0) return;
+                const batch: SourceRow[] = new Array(n);
+                for (let i = 0; i < n; i++) {
+                  batch[i] = {
+                    line: ++rowsRead,
+                    values: rows.values[i]!,
+                    text: rows.texts[i]!,
+                    textStart: rows.starts[i]!,
+                    textEnd: rows.ends[i]!,
+                  };
+                }
+                yield batch;
+                continue;
+              }
               const rows = await reader.next(DATABASE_BATCH_ROWS);
               if (rows.length === 0) return;
               const batch: SourceRow[] = new Array(rows.length);
@@ -62,6 +96,9 @@ export function databaseSource(parts: {
       };
     },
   };
+  if (nextText && parts.reparse) {
+    (source as { reparse?: OpenedSource['reparse'] }).reparse = parts.reparse;
+  }
   if (parts.placeOf) {
     const placeOf = parts.placeOf;
     (source as { placeOf?: OpenedSource['placeOf'] }).placeOf = placeOf;

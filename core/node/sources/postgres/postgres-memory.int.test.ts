@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 describe('a PostgreSQL source streams', () => {
-  it('a 1M-row table with flat memory (server-side cursor, batches let go)', async () => {
+  it('a 1M-row table with flat memory (one COPY stream read as the consumer asks, batches let go)', async () => {
     const source = await openSource({ kind: 'postgres', connection: url, table: 'orders' });
     let rows = 0;
     let last: unknown[] = [];
@@ -34,7 +34,7 @@ describe('a PostgreSQL source streams', () => {
         rows += batch.length;
         last = batch[batch.length - 1]!.values;
         const rss = process.memoryUsage.rss();
-        if (rows === 50_000) base = rss;
+        if (base === 0 && rows >= 50_000) base = rss;
         if (rss > peak) peak = rss;
       }
     } finally {

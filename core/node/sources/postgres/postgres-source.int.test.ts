@@ -9,7 +9,7 @@ import { openSource } from '../open-source.ts';
 import { listPostgresTables } from './pg-tables.ts';
 
 const RUNNING_SLEEP =
-  "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%' AND state = 'active'";
+  "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%SELECT pg_sleep(60), 1 AS one%' AND query NOT LIKE '%pg_stat_activity%' AND state = 'active'";
 
 let sourceUrl = '';
 let targetUrl = '';
@@ -307,7 +307,11 @@ describe('PostgreSQL → PostgreSQL', () => {
   });
 
   it('a source connection killed mid-read fails the run naming the source; the target keeps the last commit', async () => {
-    await src.query(`CREATE TABLE big AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 60000) g`);
+    // Rows of ~0.5 KB: what is left to send when the kill comes (~18 MB) is more than socket buffers
+    // hold, so the server is still sending (a whole read is one COPY stream, not cursor batches).
+    await src.query(
+      `CREATE TABLE big AS SELECT g AS id, repeat(md5(g::text), 16) AS v FROM generate_series(1, 60000) g`,
+    );
     let killed = false;
     const outcome = await load(
       {

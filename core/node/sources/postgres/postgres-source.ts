@@ -14,6 +14,7 @@ import {
   pushdownColumn,
 } from '../database/database-source.ts';
 import type { OpenedSource, OpenSourceOptions } from '../types.ts';
+import { type CopyReader, openCopyReader } from './copy-reader.ts';
 import { columnTypeOf, NAIVE_TIMESTAMP_OID, SOURCE_TYPES } from './pg-types.ts';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
@@ -50,11 +51,17 @@ export async function openPostgresSource(
   const onAbort = () => void cancelBackend(config, (client as unknown as { processID: number }).processID);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   let cursor: Cursor<RawValue[]> | undefined;
+  let readingCopy: CopyReader | undefined;
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
     opts.signal?.removeEventListener('abort', onAbort);
+    // A COPY still sending rows holds the connection: `end` drops it (the server ends the read).
+    if (readingCopy && !readingCopy.finished) {
+      await client.end().catch(() => {});
+      return;
+    }
     // A cursor on a failed or lost connection waits forever for the server's answer to its close.
     if (cursor && !failed && !lost) await cursor.close().catch(() => {});
     if (!failed && !lost) await client.query('ROLLBACK').catch(() => {});
@@ -77,21 +84,24 @@ export async function openPostgresSource(
     const table = spec.table !== undefined ? quoteTableName(spec.table, 'source table') : undefined;
     const from = table ?? `(${trimQuery(spec.query ?? '')}) AS q`;
 
-    // The columns first (no rows), to know the watermark's column and the key.
+    // The columns first (no rows), to know the watermark's column and the key; a full read (not a
+    // preview) needs them anyway, as COPY says nothing of its columns.
+    const fullRead = opts.preview === undefined;
     let pushdown: { column: string; after: string } | undefined;
     let keyColumns: string[] | null = null;
-    if (opts.incremental || table) {
-      const probe = await client
-        .query({ text: `SELECT * FROM ${from} LIMIT 0`, rowMode: 'array' })
-        .catch((error: unknown) => {
-          throw fail(error, 'the server refused the read');
-        });
-      const names = probe.fields.map((f) => f.name);
-      pushdown = pushdownColumn(opts.incremental, names);
-      const field = pushdown && probe.fields.find((f) => f.name === pushdown?.column);
-      // A naive timestamp compares in the server's zone, not the job's: filter after reading instead.
-      if (field?.dataTypeID === NAIVE_TIMESTAMP_OID) pushdown = undefined;
-      if (table) keyColumns = await primaryKey(client, table, names);
+    let fields: pg.FieldDef[] | undefined;
+    if (opts.incremental || table || fullRead) {
+      fields = await probeFields(client, from, table === undefined).catch((error: unknown) => {
+        throw fail(error, 'the server refused the read');
+      });
+      if (fields) {
+        const names = fields.map((f) => f.name);
+        pushdown = pushdownColumn(opts.incremental, names);
+        const field = pushdown && fields.find((f) => f.name === pushdown?.column);
+        // A naive timestamp compares in the server's zone, not the job's: filter after reading instead.
+        if (field?.dataTypeID === NAIVE_TIMESTAMP_OID) pushdown = undefined;
+        if (table) keyColumns = await primaryKey(client, table, names);
+      }
     }
 
     let sql: string;
@@ -107,6 +117,31 @@ export async function openPostgresSource(
     } else {
       sql = trimQuery(spec.query ?? '');
     }
+
+    if (fullRead && fields) {
+      // A whole read goes through `COPY (…) TO STDOUT`: measured on 1M rows, reading through a
+      // cursor costs ~2.4 s in the driver's row parsing alone, COPY's text ~0.8 s (see copy-reader.ts).
+      const copySql = pushdown ? sql.replace('$1', client.escapeLiteral(pushdown.after)) : sql;
+      const copy = openCopyReader(client, copySql, fields, {
+        fail: (error) => fail(lost ?? error, 'the source connection failed while reading'),
+        close,
+      });
+      readingCopy = copy;
+      await copy.start().catch((error: unknown) => {
+        throw fail(error, 'the server refused the read');
+      });
+      return databaseSource({
+        kind: 'postgres',
+        label,
+        columns: fields.map((f) => f.name),
+        columnTypes: fields.map((f) => columnTypeOf(f.dataTypeID)),
+        reader: copy,
+        reparse: copy.reparse,
+        signal: opts.signal,
+        placeOf: keyPlace(keyColumns),
+      });
+    }
+
     cursor = client.query(new Cursor<RawValue[]>(sql, params, { rowMode: 'array', types: SOURCE_TYPES }));
     const current = cursor;
     const first = await readWithFields(current, 1000).catch((error: unknown) => {
@@ -142,6 +177,29 @@ export async function openPostgresSource(
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+/**
+ * The columns `from` (a table, or a query wrapped as a subquery) returns, without reading a row.
+ * A query that cannot be wrapped (one that writes, say) gives undefined, the transaction intact
+ * (a savepoint), so that the read itself runs it and the server says what it refuses.
+ */
+async function probeFields(
+  client: pg.Client,
+  from: string,
+  isQuery: boolean,
+): Promise<pg.FieldDef[] | undefined> {
+  const probe = () => client.query({ text: `SELECT * FROM ${from} LIMIT 0`, rowMode: 'array' });
+  if (!isQuery) return (await probe()).fields;
+  await client.query('SAVEPOINT loadstone_probe');
+  try {
+    const { fields } = await probe();
+    await client.query('RELEASE SAVEPOINT loadstone_probe');
+    return fields;
+  } catch {
+    await client.query('ROLLBACK TO SAVEPOINT loadstone_probe');
+    return undefined;
   }
 }
 
