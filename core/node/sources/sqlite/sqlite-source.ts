@@ -103,10 +103,10 @@ export async function openSqliteSource(
           while (rows.length < max) {
             const next = current.next();
             if (next.done) break;
-            const row = next.value;
-            const values: RawValue[] = new Array(row.length);
-            for (let i = 0; i < row.length; i++) values[i] = sqliteValue(row[i]);
-            rows.push(values);
+            // Each raw row is a fresh array: converted in place, no second array per row.
+            const row = next.value as unknown[];
+            for (let i = 0; i < row.length; i++) row[i] = sqliteValue(row[i]);
+            rows.push(row as RawValue[]);
           }
         } catch (error) {
           throw refused(error);

@@ -29,12 +29,13 @@ export function sqliteColumnType(declared: string | null): ColumnType | null {
  * One SQLite value as a raw cell: integers (read as BigInt, never rounded) as numbers when exact,
  * else their digits; reals as numbers; blobs as hex text; text as is.
  */
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 export function sqliteValue(value: unknown): RawValue {
   if (typeof value === 'bigint') {
-    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
-      ? Number(value)
-      : value.toString();
+    return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value.toString();
   }
-  if (Buffer.isBuffer(value)) return value.toString('hex');
-  return value as RawValue;
+  if (typeof value !== 'object' || value === null) return value as RawValue;
+  return Buffer.isBuffer(value) ? value.toString('hex') : (value as RawValue);
 }
