@@ -1,7 +1,11 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LoadstoneError } from '../../common/errors.ts';
 import { redactUrl } from '../../common/spec/source-label.ts';
 import { isSqliteFile } from '../sources/sqlite/sqlite-header.ts';
+import { storeFileIn } from '../store/data-dir.ts';
+import { openStore } from '../store/open-store.ts';
+import { NoSecretStore } from '../store/secret-store.ts';
 import { choiceOption, intOption } from './args.ts';
 
 /** The database source flags of `preview` and `load` (pinned: see the README). */
@@ -52,7 +56,7 @@ export function databaseUrlKind(text: string): 'postgres' | 'mysql' | undefined 
 /**
  * The database source the positional argument and flags name, or undefined for a file source:
  * an SQLite file (by its header), a database URL, or `--source-connection NAME` (a saved
- * PostgreSQL connection), with `--source-table` or `--query`. `base` is the spec file's source:
+ * connection: its kind from `savedKind`, PostgreSQL when unknown), with `--source-table` or `--query`. `base` is the spec file's source:
  * its table or query is replaced by the flag given, its other fields kept.
  * @throws LoadstoneError BAD_USAGE for a database source without a table or query, both, or with
  *   file-only flags; table/query flags on a file source.
@@ -62,6 +66,8 @@ export function databaseSourceFrom(
   values: DatabaseSourceValues & Record<string, unknown>,
   cwd: string,
   base: unknown,
+  /** The kind of a saved connection (`postgres`, `mysql`), from the data folder's store. */
+  savedKind?: (name: string) => 'postgres' | 'mysql' | undefined,
 ): Record<string, unknown> | undefined {
   const connection = values['source-connection'];
   if (connection !== undefined && positional !== undefined) {
@@ -72,7 +78,7 @@ export function databaseSourceFrom(
   }
   let source: Record<string, unknown> | undefined;
   if (connection !== undefined) {
-    const kind = databaseUrlKind(connection) ?? 'postgres';
+    const kind = databaseUrlKind(connection) ?? savedKind?.(connection) ?? 'postgres';
     source = { kind, connection };
   } else if (positional !== undefined) {
     const kind = databaseUrlKind(positional);
@@ -141,4 +147,20 @@ function pick(record: Record<string, unknown>, keys: readonly string[]): Record<
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The kind of a saved connection in the data folder `dir`, read without creating anything (no
+ * store yet: no saved connection, undefined).
+ */
+export function savedConnectionKind(dir: string): (name: string) => 'postgres' | 'mysql' | undefined {
+  return (name) => {
+    if (!existsSync(storeFileIn(dir))) return undefined;
+    const store = openStore(dir, { secretStore: new NoSecretStore() });
+    try {
+      return store.connections.get(name)?.kind;
+    } finally {
+      store.close();
+    }
+  };
 }

@@ -137,9 +137,11 @@ export async function jobFromOptions(
   load?: LoadFlags,
   /** A saved job's spec, in place of a spec file (`jobs run`). */
   base?: Record<string, unknown>,
+  /** The kind of a saved connection named by `--source-connection` (see `savedConnectionKind`). */
+  savedKind?: (name: string) => 'postgres' | 'mysql' | undefined,
 ): Promise<JobSpec> {
   const fromFile = base ?? (values.spec ? await readSpecFile(resolve(cwd, values.spec)) : {});
-  const database = databaseSourceFrom(file, values, cwd, fromFile.source);
+  const database = databaseSourceFrom(file, values, cwd, fromFile.source, savedKind);
   const source: Partial<SourceInput> = {};
   if (file && !database) source.path = resolve(cwd, file);
   if (values.format) source.format = choiceOption(values.format, 'format', SOURCE_KINDS);

@@ -14,6 +14,7 @@ import { openStore, type RunStore } from '../store/open-store.ts';
 import { NoSecretStore } from '../store/secret-store.ts';
 import { alertWaitMs, checkAlertChannels, deliverAlerts } from './alerts-command.ts';
 import { choiceOption, intOption, numberOption, parseCliArgs } from './args.ts';
+import { savedConnectionKind } from './database-source-args.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import type { CliCommand, CliIo } from './io.ts';
 import {
@@ -143,11 +144,18 @@ export const loadCommand: CliCommand = async (args, io) => {
       );
     }
   }
+  const dataDir = resolveDataDir({ dataDir: values['data-dir'], env: io.env, cwd: io.cwd });
   const spec =
     reloadOf === undefined
-      ? await jobFromOptions(positionals[0], values, io.cwd, { ...flags, alerts: alertFlags(values) })
+      ? await jobFromOptions(
+          positionals[0],
+          values,
+          io.cwd,
+          { ...flags, alerts: alertFlags(values) },
+          undefined,
+          savedConnectionKind(dataDir),
+        )
       : null;
-  const dataDir = resolveDataDir({ dataDir: values['data-dir'], env: io.env, cwd: io.cwd });
   const store = openStore(dataDir, { secretStore: new NoSecretStore() });
   try {
     if (spec) return await runAndReport(spec, values, io, { dataDir, store });

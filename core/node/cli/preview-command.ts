@@ -10,6 +10,7 @@ import { openStore } from '../store/open-store.ts';
 import { resolveConnection } from '../store/resolve-connection.ts';
 import { NoSecretStore } from '../store/secret-store.ts';
 import { intOption, parseCliArgs } from './args.ts';
+import { savedConnectionKind } from './database-source-args.ts';
 import { EXIT } from './exit-codes.ts';
 import type { CliCommand, CliIo } from './io.ts';
 import { jobFromOptions, SOURCE_OPTIONS, SOURCE_OPTIONS_HELP } from './job-options.ts';
@@ -45,7 +46,14 @@ export const previewCommand: CliCommand = async (args, io) => {
     return EXIT.usage;
   }
   const limit = intOption(values.limit, 'limit', 1) ?? DEFAULT_PREVIEW_LIMIT;
-  const spec = await jobFromOptions(positionals[0], values, io.cwd);
+  const spec = await jobFromOptions(
+    positionals[0],
+    values,
+    io.cwd,
+    undefined,
+    undefined,
+    savedConnectionKind(resolveDataDir({ dataDir: values['data-dir'], env: io.env, cwd: io.cwd })),
+  );
   const source = spec.source;
   const result =
     source.kind === 'postgres' || source.kind === 'mysql'

@@ -142,5 +142,31 @@ describe.skipIf(server === null)('saved MySQL connections (real MariaDB)', () =>
     const errors = await cli(['errors', 'last']);
     expect(errors.out).toContain('key id=2');
     expect(errors.out).toContain('zero_date');
+
+    // --source-connection NAME takes the saved connection's kind: a MySQL one is read as MySQL.
+    const byFlag = await cli(
+      [
+        'load',
+        '--source-connection',
+        'shop',
+        '--source-table',
+        'customers',
+        '--max-error-rate',
+        '0.6',
+        '--target',
+        pgUrl,
+        '--table',
+        'customers_by_flag',
+        '--json',
+      ],
+      { MYSQL_PWD: myPassword },
+    );
+    expect(byFlag.err).toBe('');
+    expect(JSON.parse(byFlag.out)).toMatchObject({ status: 'succeeded', inserted: 1, rejected: 1 });
+    const preview = await cli(['preview', '--source-connection', 'shop', '--source-table', 'customers'], {
+      MYSQL_PWD: myPassword,
+    });
+    expect(preview.code).toBe(EXIT.ok);
+    expect(preview.out).toContain('Ōtake');
   });
 });
