@@ -80,6 +80,12 @@ describe('sentences', () => {
     expect(rejectSummary(counts(1, 0), counts(1, 0), true)).toBe(
       '0 of 1 row (the whole file) would be rejected',
     );
+    expect(rejectSummary(counts(3, 1), counts(3, 1), true, 'sqlite')).toBe(
+      '1 of 3 rows (the whole result) would be rejected',
+    );
+    expect(rejectSummary(counts(3, 0), counts(3, 0), true, 'http')).toBe(
+      '0 of 3 rows (every record the API returned) would be rejected',
+    );
     expect(rejectSummary(counts(500, 1), counts(200, 1), true)).toBe(
       '1 of 500 rows (the whole file) would be rejected; 200 shown, 1 of them rejected',
     );

@@ -119,9 +119,21 @@ function withoutLinePrefix(message: string): string {
  * What a preview's badge says, over what: "3 of 10,000 sampled rows would be rejected; 200 shown,
  * 1 of them rejected". When the sample is the whole file, it says so instead of "sampled".
  */
-export function rejectSummary(sample: RejectCounts, shown: RejectCounts, wholeFile: boolean): string {
+export function rejectSummary(
+  sample: RejectCounts,
+  shown: RejectCounts,
+  wholeFile: boolean,
+  /** The source's kind (`format.kind`): a database's rows are "the whole result", an API's "every record". */
+  sourceKind?: string,
+): string {
+  const whole =
+    sourceKind === 'postgres' || sourceKind === 'mysql' || sourceKind === 'sqlite'
+      ? 'the whole result'
+      : sourceKind === 'http'
+        ? 'every record the API returned'
+        : 'the whole file';
   const over = wholeFile
-    ? `${formatCount(sample.rejected)} of ${formatCount(sample.rows)} ${rowsWord(sample.rows)} (the whole file) would be rejected`
+    ? `${formatCount(sample.rejected)} of ${formatCount(sample.rows)} ${rowsWord(sample.rows)} (${whole}) would be rejected`
     : `${formatCount(sample.rejected)} of ${formatCount(sample.rows)} sampled ${rowsWord(sample.rows)} would be rejected`;
   if (wholeFile && shown.rows === sample.rows) return over;
   const rejectedShown =

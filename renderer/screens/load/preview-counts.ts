@@ -15,7 +15,12 @@ export function isRejectedRow(row: PreviewRowDto): boolean {
 
 /** The badge: "3 of 10,000 sampled rows would be rejected; 200 shown, none of them rejected". */
 export function badgeText(result: PreviewResultDto): string {
-  return rejectSummary(result.counts.sample, result.counts.shown, result.counts.wholeFile);
+  return rejectSummary(
+    result.counts.sample,
+    result.counts.shown,
+    result.counts.wholeFile,
+    result.format.kind,
+  );
 }
 
 /** The rows the grid lists: the first rows, or with the filter on every rejected row the result holds. */
