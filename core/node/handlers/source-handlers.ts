@@ -32,13 +32,17 @@ export function sourceHandlers(
           const { listPostgresTables } = await import('../sources/postgres/pg-tables.ts');
           return await listPostgresTables(resolvePostgres(ctx)(input.connection));
         }
+        case 'mysql': {
+          const { listMysqlTables } = await import('../sources/mysql/mysql-tables.ts');
+          return await listMysqlTables(
+            ctx.store.connections.resolveMysql(input.connection, { env: ctx.env }),
+          );
+        }
         case 'sqlite': {
           const file = await ctx.grants.readable(input.handle, 'handle');
           const { listSqliteTables } = await import('../sources/sqlite/sqlite-tables.ts');
           return namedAsUploaded(file, async () => listSqliteTables(file.path));
         }
-        default:
-          throw new LoadstoneError('SPEC_INVALID', `'${input.kind}' sources are not supported by this build`);
       }
     },
     async 'sources.inspect'(ref, { signal }) {

@@ -18,6 +18,7 @@ export function ConnectionForm(props: {
   const e = props.existing;
   const id = useId();
   const [byUrl, setByUrl] = useState(false);
+  const [kind, setKind] = useState<ConnectionDto['kind']>(e?.kind ?? 'postgres');
   const [name, setName] = useState(e?.name ?? '');
   const [url, setUrl] = useState('');
   const [host, setHost] = useState(e?.host ?? 'localhost');
@@ -45,8 +46,10 @@ export function ConnectionForm(props: {
     // engine treats the save as a new connection and refuses an existing name. A test of the form
     // uses that connection's saved password when none is typed.
     if (e) input.previousName = e.name;
-    if (byUrl) input.url = url.trim();
+    if (byUrl)
+      input.url = url.trim(); // the URL's scheme says the kind
     else {
+      input.kind = kind;
       input.host = host.trim();
       input.port = Number(port);
       input.database = database.trim();
@@ -72,8 +75,34 @@ export function ConnectionForm(props: {
     >
       <div className="panel-head">
         <h2 id={`${id}-title`} className="panel-title">
-          {e ? `Edit connection ${e.name}` : 'Add a PostgreSQL connection'}
+          {e ? `Edit connection ${e.name}` : 'Add a connection'}
         </h2>
+        {byUrl ? null : (
+          <fieldset className="segmented" aria-label="Database">
+            {(
+              [
+                ['postgres', 'PostgreSQL', '5432'],
+                ['mysql', 'MySQL / MariaDB', '3306'],
+              ] as const
+            ).map(([k, label, defaultPort]) => (
+              <label key={k} className={kind === k ? 'seg seg-on' : 'seg'}>
+                <input
+                  type="radio"
+                  name={`${id}-kind`}
+                  checked={kind === k}
+                  onChange={() => {
+                    // The other kind's default port follows the kind; a port typed by hand stays.
+                    if (port === (k === 'mysql' ? '5432' : '3306')) setPort(defaultPort);
+                    setKind(k);
+                    edited();
+                  }}
+                  data-testid={`conn-kind-${k}`}
+                />
+                {label}
+              </label>
+            ))}
+          </fieldset>
+        )}
         <fieldset className="segmented" aria-label="Enter as">
           <label className={byUrl ? 'seg' : 'seg seg-on'}>
             <input type="radio" name={`${id}-by`} checked={!byUrl} onChange={() => setByUrl(false)} />
@@ -115,7 +144,7 @@ export function ConnectionForm(props: {
                 edited();
                 setUrl(ev.target.value);
               }}
-              placeholder="postgres://user@host:5432/db?sslmode=require"
+              placeholder="postgres://user@host:5432/db?sslmode=require or mysql://user@host:3306/db"
               spellCheck={false}
               data-testid="conn-url"
             />

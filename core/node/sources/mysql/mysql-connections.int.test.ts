@@ -10,6 +10,7 @@ import { inspectSource, preview } from '../../preview/preview.ts';
 import { sourceConnections } from '../../runs/source-connections.ts';
 import { openStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
+import { listMysqlTables } from './mysql-tables.ts';
 import { createMysqlTestDatabase, mysqlServerForTests } from './test-server.ts';
 
 // Started at collection: a server that cannot be had skips this file's tests, with the reason printed.
@@ -84,6 +85,18 @@ describe.skipIf(server === null)('saved MySQL connections (real MariaDB)', () =>
       expect(inspected).toMatchObject({ columns: ['id', 'name', 'born'], sizeBytes: null });
       expect(result.rows).toHaveLength(2);
       expect(result.rows[1]!.errors?.map((e) => e.reason)).toEqual(['zero_date']);
+      // The wizard's table list: the connection's database, tables and views, row estimates.
+      const config = store.connections.resolveMysql('shop', { env: {} });
+      const database = new URL(myUrl).pathname.slice(1);
+      const my = await mysql.createConnection({ uri: myUrl });
+      await my.query('CREATE OR REPLACE VIEW adults AS SELECT id FROM customers');
+      await my.query('ANALYZE TABLE customers');
+      await my.end();
+      const tables = await listMysqlTables(config);
+      expect(tables).toEqual([
+        { schema: database, name: 'adults', view: true, rows: null },
+        { schema: database, name: 'customers', view: false, rows: 2 },
+      ]);
       expect(JSON.stringify(result)).not.toContain(myPassword);
       await expect(
         preview({ source: { kind: 'mysql', connection: 'shop', table: 'customers' } }),
