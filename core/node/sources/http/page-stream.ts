@@ -5,6 +5,7 @@ import { ArrayRecordAssembler } from '../json/json-assembler.ts';
 import type { ColumnIndex, ParsedOutput } from '../json/json-record.ts';
 import { noRecordsAt } from '../json/json-source.ts';
 import { createStrictDecoder } from '../json/json-text.ts';
+import { RecordSplitter, SplitSyntaxError } from '../json/record-splitter.ts';
 import {
   cleanMessage,
   createTokenizer,
@@ -80,6 +81,19 @@ export async function* streamPage(
   let held: ParsedOutput[] = [];
   let empty = true;
 
+  const tokenizeInto = (text: string | typeof NONE, out: ParsedOutput[]): void => {
+    let tokens: readonly Token[];
+    try {
+      tokens = tokenize(text);
+    } catch (error) {
+      throw syntaxError(where, read.page, fetched.shownUrl, error, kept, fed, assembler.count);
+    }
+    router.consume(tokens, out);
+  };
+  // Object records are cut out of the text and parsed natively; the rest goes through the tokenizer.
+  const splitter = new RecordSplitter(router, assembler, tokenizeInto);
+  if (read.columns) splitter.fixColumns(read.columns);
+
   const feed = (text: string | typeof NONE): ParsedOutput[] => {
     const out: ParsedOutput[] = [];
     if (text !== NONE) {
@@ -88,15 +102,17 @@ export async function* streamPage(
         keptChars += text.length;
         if (keptChars > KEEP_TEXT_CHARS) kept = undefined;
       }
+      try {
+        splitter.push(text, out);
+      } catch (error) {
+        if (!(error instanceof SplitSyntaxError)) throw error;
+        throw syntaxError(where, read.page, fetched.shownUrl, error, kept, fed, assembler.count);
+      }
+      fed += text.length;
+    } else {
+      splitter.end(out);
+      tokenizeInto(NONE, out);
     }
-    let tokens: readonly Token[];
-    try {
-      tokens = tokenize(text);
-    } catch (error) {
-      throw syntaxError(where, read.page, fetched.shownUrl, error, kept, fed, assembler.count);
-    }
-    if (text !== NONE) fed += text.length;
-    router.consume(tokens, out);
     if (read.emittedUpTo > read.lineBefore) return out.filter((item) => item.line > read.emittedUpTo);
     return out;
   };

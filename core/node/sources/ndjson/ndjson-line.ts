@@ -23,6 +23,9 @@ export class NdjsonLineParser {
   private readonly keys: string[] = [];
   private readonly values: RawValue[] = [];
 
+  /** `what` names the position in messages: "line" (NDJSON) or "record" (a JSON array's element). */
+  constructor(private readonly what = 'line') {}
+
   /** From now on, return rows aligned with `columns` instead of records. */
   fixColumns(columns: ColumnIndex): void {
     this.columns = columns;
@@ -80,7 +83,7 @@ export class NdjsonLineParser {
       }
     }
     return columns
-      ? alignFields(line, keys, values, count, columns, 'line')
+      ? alignFields(line, keys, values, count, columns, this.what)
       : new RecordItem(line, keys, values);
   }
 }
