@@ -137,7 +137,8 @@ export class RecordSplitter {
         return;
       }
     }
-    this.tokenize(this.tokenizerHasElement ? `,${text}` : text, out);
+    // The blank after it ends a number or literal, which the tokenizer only emits at a delimiter.
+    this.tokenize(this.tokenizerHasElement ? `,${text} ` : `${text} `, out);
     this.tokenizerHasElement = true;
   }
 
