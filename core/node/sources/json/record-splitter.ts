@@ -180,15 +180,36 @@ export class RecordSplitter {
     let inString = this.inString;
     let escape = this.escape;
     for (let i = from; i < n; i++) {
-      const c = text.charCodeAt(i);
       if (inString) {
-        if (escape) escape = false;
-        else if (c === BACKSLASH) escape = true;
-        else if (c === QUOTE) {
-          inString = false;
-          if (depth === 0) return i + 1; // a string element
+        // Jump to the next quote not escaped (most of a record's text is in strings).
+        let j = i;
+        if (escape) {
+          escape = false;
+          j++;
         }
-      } else if (c === QUOTE) inString = true;
+        let q = -1;
+        for (;;) {
+          q = text.indexOf('"', j);
+          if (q < 0) break;
+          let k = q - 1;
+          while (k >= j && text.charCodeAt(k) === BACKSLASH) k--;
+          if ((q - 1 - k) % 2 === 0) break;
+          j = q + 1;
+        }
+        if (q < 0) {
+          // The string goes on in the next piece; an odd run of backslashes at the end escapes its first character.
+          let k = n - 1;
+          while (k >= j && text.charCodeAt(k) === BACKSLASH) k--;
+          escape = (n - 1 - k) % 2 === 1;
+          break;
+        }
+        inString = false;
+        if (depth === 0) return q + 1; // a string element
+        i = q;
+        continue;
+      }
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) inString = true;
       else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
       else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         if (--depth === 0) return i + 1;
