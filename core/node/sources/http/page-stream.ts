@@ -5,6 +5,7 @@ import { ArrayRecordAssembler } from '../json/json-assembler.ts';
 import type { ColumnIndex, ParsedOutput } from '../json/json-record.ts';
 import { noRecordsAt } from '../json/json-source.ts';
 import { createStrictDecoder } from '../json/json-text.ts';
+import { RecordSplitter, SplitSyntaxError } from '../json/record-splitter.ts';
 import {
   cleanMessage,
   createTokenizer,
@@ -19,13 +20,20 @@ import type { FetchedPage } from './fetcher.ts';
 /** Page text kept to locate a syntax error (beyond it, the error is placed by character offset). */
 const KEEP_TEXT_CHARS = 8 * 1024 * 1024;
 
+/**
+ * Body text whose items are held before they are handed out. A page this small is read whole before
+ * any of its records is handed out, so the next page is requested (and made by the API) while this
+ * one's records are loaded; a larger body is handed out in pieces of about this size.
+ */
+const HOLD_CHARS = 1024 * 1024;
+
 /** What one page's body held besides its records. */
 export interface PageEnd {
   /** Records (and non-object elements) in the page. */
   readonly records: number;
   readonly router: RecordsRouter;
   readonly digest: string;
-  /** Items of the body's last chunk, held back so the next request can start before they are handed out. */
+  /** Items of the body's last piece (up to `HOLD_CHARS` of text), held back so the next request can start before they are handed out. */
   readonly tail: ParsedOutput[];
 }
 
@@ -44,9 +52,9 @@ export interface PageRead {
 }
 
 /**
- * Streams one page's body through the exact-number JSON reader: yields the records of each chunk as
- * it arrives (all but the last chunk's, returned in `tail`), captures the pagination fields, and
- * digests the body to spot a page served twice.
+ * Streams one page's body through the exact-number JSON reader: yields the records as the body
+ * arrives, in pieces of about `HOLD_CHARS` of text (all but the last piece, returned in `tail`),
+ * captures the pagination fields, and digests the body to spot a page served twice.
  * @throws TransportFailure when the body stops early; LoadstoneError SOURCE_FORMAT for a body that is
  *   not JSON (with the page URL and the error's line and column) or has no records array.
  */
@@ -78,7 +86,21 @@ export async function* streamPage(
   let keptChars = 0;
   let fed = 0;
   let held: ParsedOutput[] = [];
+  let heldChars = 0;
   let empty = true;
+
+  const tokenizeInto = (text: string | typeof NONE, out: ParsedOutput[]): void => {
+    let tokens: readonly Token[];
+    try {
+      tokens = tokenize(text);
+    } catch (error) {
+      throw syntaxError(where, read.page, fetched.shownUrl, error, kept, fed, assembler.count);
+    }
+    router.consume(tokens, out);
+  };
+  // Object records are cut out of the text and parsed natively; the rest goes through the tokenizer.
+  const splitter = new RecordSplitter(router, assembler, tokenizeInto);
+  if (read.columns) splitter.fixColumns(read.columns);
 
   const feed = (text: string | typeof NONE): ParsedOutput[] => {
     const out: ParsedOutput[] = [];
@@ -88,15 +110,17 @@ export async function* streamPage(
         keptChars += text.length;
         if (keptChars > KEEP_TEXT_CHARS) kept = undefined;
       }
+      try {
+        splitter.push(text, out);
+      } catch (error) {
+        if (!(error instanceof SplitSyntaxError)) throw error;
+        throw syntaxError(where, read.page, fetched.shownUrl, error, kept, fed, assembler.count);
+      }
+      fed += text.length;
+    } else {
+      splitter.end(out);
+      tokenizeInto(NONE, out);
     }
-    let tokens: readonly Token[];
-    try {
-      tokens = tokenize(text);
-    } catch (error) {
-      throw syntaxError(where, read.page, fetched.shownUrl, error, kept, fed, assembler.count);
-    }
-    if (text !== NONE) fed += text.length;
-    router.consume(tokens, out);
     if (read.emittedUpTo > read.lineBefore) return out.filter((item) => item.line > read.emittedUpTo);
     return out;
   };
@@ -108,11 +132,17 @@ export async function* streamPage(
     }
     if (chunk.length > 0) empty = false;
     hash.update(chunk);
-    const out = feed(decoder.decode(chunk));
+    const text = decoder.decode(chunk);
+    const out = feed(text);
     if (out.length > 0) {
-      if (held.length > 0) yield held;
-      held = out;
+      if (held.length > 0 && heldChars >= HOLD_CHARS) {
+        yield held;
+        held = [];
+        heldChars = 0;
+      }
+      held = held.length === 0 ? out : held.concat(out);
     }
+    heldChars += text.length;
   }
   if (empty && res.status === 204) {
     return { records: 0, router, digest: 'empty', tail: [] };

@@ -38,6 +38,11 @@ export class RecordsRouter {
   private readonly stack: Frame[] = [];
   /** Depth of the records array while its tokens are forwarded (0: not inside it). */
   private forwarding = 0;
+  /** True right after the records array opened, before any of its elements: no token of it is pending. */
+  get atRecordsStart(): boolean {
+    return this.forwarding === 1 && !this.recordsDone;
+  }
+
   /** The records path ('' for the document itself). */
   readonly target: string;
   private readonly watch: ReadonlySet<string>;

@@ -23,6 +23,9 @@ export class NdjsonLineParser {
   private readonly keys: string[] = [];
   private readonly values: RawValue[] = [];
 
+  /** `what` names the position in messages: "line" (NDJSON) or "record" (a JSON array's element). */
+  constructor(private readonly what = 'line') {}
+
   /** From now on, return rows aligned with `columns` instead of records. */
   fixColumns(columns: ColumnIndex): void {
     this.columns = columns;
@@ -80,7 +83,7 @@ export class NdjsonLineParser {
       }
     }
     return columns
-      ? alignFields(line, keys, values, count, columns, 'line')
+      ? alignFields(line, keys, values, count, columns, this.what)
       : new RecordItem(line, keys, values);
   }
 }
@@ -193,12 +196,16 @@ function skipSpace(text: string, i: number): number {
 
 /** Index just past the string starting at `i` (a quote). */
 function skipString(text: string, i: number): number {
-  for (let j = i + 1; j < text.length; j++) {
-    const c = text.charCodeAt(j);
-    if (c === 0x5c) j++;
-    else if (c === 0x22) return j + 1;
+  // Jump from quote to quote: the quote ends the string unless an odd run of backslashes precedes it.
+  let from = i + 1;
+  for (;;) {
+    const q = text.indexOf('"', from);
+    if (q < 0) return text.length;
+    let k = q - 1;
+    while (k >= from && text.charCodeAt(k) === 0x5c) k--;
+    if ((q - 1 - k) % 2 === 0) return q + 1;
+    from = q + 1;
   }
-  return text.length;
 }
 
 /** Index just past the value starting at `i` (not a number). */

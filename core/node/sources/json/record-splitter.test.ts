@@ -1,0 +1,156 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LoadstoneError } from '../../../common/errors.ts';
+import { ArrayRecordAssembler } from './json-assembler.ts';
+import { ColumnIndex, type ParsedOutput, ProblemItem, RecordItem, stringifyRaw } from './json-record.ts';
+import { createTokenizer, NONE } from './json-tokens.ts';
+import { RecordSplitter, SplitSyntaxError } from './record-splitter.ts';
+import { RecordsRouter } from './records-path.ts';
+
+/** What an item says, values as exact JSON text. */
+function summary(items: ParsedOutput[]): string[] {
+  return items.map((item) => {
+    if (item instanceof RecordItem) {
+      // A repeated key: the last value wins (JSON.parse keeps one key, the token reader both).
+      const fields = new Map<string, string>();
+      item.keys.forEach((k, i) => fields.set(k, stringifyRaw(item.values[i]!)));
+      return `${item.line}:record:${[...fields].map(([k, v]) => `${k}=${v}`).join('|')}`;
+    }
+    if (item instanceof ProblemItem) return `${item.line}:${item.reason}:${item.message}:${item.rawText}`;
+    return `${item.line}:row:${item.values.map((v) => stringifyRaw(v)).join('|')}:${item.problem?.message}`;
+  });
+}
+
+interface Outcome {
+  items: string[];
+  captured: string;
+  error: string | undefined;
+  done: boolean;
+}
+
+function outcome(
+  router: RecordsRouter,
+  out: ParsedOutput[],
+  error: unknown,
+  cut: (items: string[]) => string[],
+): Outcome {
+  let code: string | undefined;
+  if (error !== undefined) {
+    code = error instanceof LoadstoneError ? error.code : 'syntax';
+  }
+  return {
+    // Past an error, only the error matters.
+    items: code === undefined ? summary(out) : cut(summary(out)),
+    captured: JSON.stringify([...router.captured]),
+    error: code,
+    done: router.recordsDone,
+  };
+}
+
+/** The body read token by token (as before the splitter). */
+function byTokens(chunks: string[], records: string | undefined, columns?: ColumnIndex): Outcome {
+  const assembler = new ArrayRecordAssembler('body');
+  if (columns) assembler.fixColumns(columns);
+  const router = new RecordsRouter(records, ['next'], assembler);
+  const tokenize = createTokenizer();
+  const out: ParsedOutput[] = [];
+  let error: unknown;
+  try {
+    for (const chunk of [...chunks, NONE] as const) router.consume(tokenize(chunk), out);
+  } catch (e) {
+    error = e;
+  }
+  return outcome(router, out, error, () => []);
+}
+
+/** The body read through the splitter. */
+function bySplitter(chunks: string[], records: string | undefined, columns?: ColumnIndex): Outcome {
+  const assembler = new ArrayRecordAssembler('body');
+  if (columns) assembler.fixColumns(columns);
+  const router = new RecordsRouter(records, ['next'], assembler);
+  const tokenize = createTokenizer();
+  const splitter = new RecordSplitter(router, assembler, (text, out) => router.consume(tokenize(text), out));
+  if (columns) splitter.fixColumns(columns);
+  const out: ParsedOutput[] = [];
+  let error: unknown;
+  try {
+    for (const chunk of chunks) splitter.push(chunk, out);
+    splitter.end(out);
+    router.consume(tokenize(NONE), out);
+  } catch (e) {
+    error = e instanceof SplitSyntaxError ? new Error(e.message) : e;
+  }
+  return outcome(router, out, error, () => []);
+}
+
+function cutAt(text: string, cuts: number[]): string[] {
+  const chunks: string[] = [];
+  let from = 0;
+  for (const cut of [...new Set(cuts)].sort((a, b) => a - b)) {
+    if (cut <= from || cut >= text.length) continue;
+    chunks.push(text.slice(from, cut));
+    from = cut;
+  }
+  chunks.push(text.slice(from));
+  return chunks;
+}
+
+const ELEMENTS = [
+  '{"id":1,"name":"a"}',
+  '{"id":12345678901234567890,"amount":1.10}',
+  '{"tags":["x","]",{"n":1.10}],"deep":{"a":{"b":[1,2,3]}}}',
+  '{"s":"a \\" [ { ] } , \\\\","e":"\\u00e9😀"}',
+  '{"k":"\\\\\\\\\\"q\\\\","n":3}',
+  '"\\\\\\"]"',
+  ' { "id" : -0.5e10 , "ok" : true , "no" : null } ',
+  '{}',
+  '{"__proto__":{"x":1},"id":2}',
+  '{"a":1,"a":2}',
+  '{"late":"not a column"}',
+  '12',
+  '"text"',
+  'null',
+  '[1,{"a":[]}]',
+  '{"a":1',
+  '{"a":tru}',
+  'nul',
+  '{"a":1}}',
+];
+
+describe('RecordSplitter', () => {
+  it('gives the same records, problems, captured fields and errors as the token reader, whatever the chunking (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...ELEMENTS), { maxLength: 8 }),
+        fc.constantFrom(
+          { records: 'data' as string | undefined, head: '{"meta":{"list":[1,"[x"]},"data":[', tail: '],"next":"c\\"2"}' },
+          { records: 'data', head: '{"data":\n[\n', tail: '\n]\n,"next":7}' },
+          { records: 'r.items', head: '{"r":{"items":[', tail: ']},"next":null}' },
+          { records: undefined, head: '[', tail: ']' },
+          { records: 'data', head: '{"data":[', tail: '' },
+        ),
+        fc.constantFrom(',', ' , ', ',,', ''),
+        fc.array(fc.nat(200), { maxLength: 6 }),
+        fc.boolean(),
+        (elements, shape, separator, cuts, withColumns) => {
+          const body = shape.head + elements.join(separator) + shape.tail;
+          const columns = withColumns ? new ColumnIndex() : undefined;
+          columns?.learn(['id', 'name', 'amount', 'a']);
+          const expected = byTokens([body], shape.records, columns);
+          const got = bySplitter(cutAt(body, cuts), shape.records, columns);
+          expect(got.error).toBe(expected.error);
+          if (expected.error === undefined) expect(got).toEqual(expected);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('keeps every digit of record numbers and nested inexact numbers', () => {
+    const body = '{"data":[{"id":12345678901234567890,"amount":1.10,"n":{"x":0.1000000000000000000001}}]}';
+    const got = bySplitter(cutAt(body, [15, 30, 60]), 'data');
+    expect(got.items).toEqual([
+      '1:record:id=12345678901234567890|amount=1.10|n={"x":0.1000000000000000000001}',
+    ]);
+  });
+});

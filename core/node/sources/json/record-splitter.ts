@@ -1,0 +1,223 @@
+import { NdjsonLineParser } from '../ndjson/ndjson-line.ts';
+import type { ArrayRecordAssembler } from './json-assembler.ts';
+import { type ColumnIndex, type ParsedOutput, ProblemItem } from './json-record.ts';
+import type { RecordsRouter } from './records-path.ts';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/** Thrown for text between elements that is not JSON; the caller locates it with the verifier. */
+export class SplitSyntaxError extends Error {}
+
+/**
+ * Splits the elements of the records array out of a body's text as it streams, so that each object
+ * record is parsed by `JSON.parse` (native) with exact numbers (`NdjsonLineParser`) instead of token by
+ * token. The text around the records array, and any element `JSON.parse` does not take as an object
+ * (a scalar, an array, invalid JSON, nesting too deep), go through stream-json's tokenizer, the router
+ * and the assembler as before, so they give the same items and errors. Only the element in progress is
+ * held, never the body.
+ */
+export class RecordSplitter {
+  private readonly parser = new NdjsonLineParser('record');
+  private inRecords = false;
+  // String state of the text outside the records array (to find its '[' outside strings).
+  private outerString = false;
+  private outerEscape = false;
+  // The element in progress: its first character (0: none), the text so far, its scan state.
+  private kind = 0;
+  private pending = '';
+  private depth = 0;
+  private inString = false;
+  private escape = false;
+  /** An element ended: a ',' or ']' must come next. */
+  private expectComma = false;
+  /** A ',' came: an element must come next. */
+  private afterComma = false;
+  /** The tokenizer has been given an element of the records array (the next one it gets needs a ','). */
+  private tokenizerHasElement = false;
+
+  constructor(
+    private readonly router: RecordsRouter,
+    private readonly assembler: ArrayRecordAssembler,
+    /** Gives text to the tokenizer and routes its tokens (items go to `out`). */
+    private readonly tokenize: (text: string, out: ParsedOutput[]) => void,
+  ) {}
+
+  fixColumns(columns: ColumnIndex): void {
+    this.parser.fixColumns(columns);
+  }
+
+  /** Consumes the next piece of the body's text, appending completed items to `out`. */
+  push(text: string, out: ParsedOutput[]): void {
+    let i = 0;
+    const n = text.length;
+    while (i < n) {
+      if (!this.inRecords) {
+        const open = this.findOuterBracket(text, i);
+        if (open < 0) {
+          this.tokenize(i === 0 ? text : text.slice(i), out);
+          return;
+        }
+        this.tokenize(text.slice(i, open + 1), out);
+        i = open + 1;
+        if (this.router.atRecordsStart) {
+          this.inRecords = true;
+          this.expectComma = false;
+          this.afterComma = false;
+          this.tokenizerHasElement = false;
+        }
+        continue;
+      }
+      if (this.kind !== 0) {
+        const end = this.scanElement(text, i);
+        if (end < 0) {
+          this.pending += i === 0 ? text : text.slice(i);
+          return;
+        }
+        const element = this.pending + text.slice(i, end);
+        this.pending = '';
+        const kind = this.kind;
+        this.kind = 0;
+        this.element(kind, element, out);
+        this.expectComma = true;
+        i = end;
+        continue;
+      }
+      const c = text.charCodeAt(i);
+      if (isBlank(c)) {
+        i++;
+      } else if (c === CLOSE_BRACKET) {
+        if (this.afterComma) throw new SplitSyntaxError('a trailing comma in the records array');
+        this.inRecords = false;
+        this.tokenize(']', out);
+        i++;
+      } else if (c === COMMA) {
+        if (!this.expectComma) throw new SplitSyntaxError('a comma where a value was expected');
+        this.expectComma = false;
+        this.afterComma = true;
+        i++;
+      } else {
+        if (this.expectComma) throw new SplitSyntaxError('a value where a comma was expected');
+        this.afterComma = false;
+        this.kind = c;
+        this.depth = 0;
+        this.inString = false;
+        this.escape = false;
+        // The first character is scanned with the rest (a brace counts, a quote opens the string).
+      }
+    }
+  }
+
+  /** At the end of the body: gives any unfinished element to the tokenizer, which reports it. */
+  end(out: ParsedOutput[]): void {
+    if (this.kind !== 0) {
+      const element = this.pending;
+      this.pending = '';
+      this.kind = 0;
+      this.tokenize(this.tokenizerHasElement ? `,${element}` : element, out);
+    }
+  }
+
+  /** An element's full text: an object record is parsed natively; anything else by the tokenizer. */
+  private element(kind: number, text: string, out: ParsedOutput[]): void {
+    if (kind === OPEN_BRACE) {
+      const parsed = this.parser.parse(text, this.assembler.count + 1);
+      if (!(parsed instanceof ProblemItem)) {
+        this.assembler.count++;
+        out.push(parsed);
+        return;
+      }
+    }
+    // The blank after it ends a number or literal, which the tokenizer only emits at a delimiter.
+    this.tokenize(this.tokenizerHasElement ? `,${text} ` : `${text} `, out);
+    this.tokenizerHasElement = true;
+  }
+
+  /** Index of the next '[' outside strings from `from`, or -1 (the string state carries over). */
+  private findOuterBracket(text: string, from: number): number {
+    let inString = this.outerString;
+    let escape = this.outerEscape;
+    for (let i = from; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (escape) escape = false;
+      else if (inString) {
+        if (c === BACKSLASH) escape = true;
+        else if (c === QUOTE) inString = false;
+      } else if (c === QUOTE) inString = true;
+      else if (c === OPEN_BRACKET) {
+        this.outerString = false;
+        this.outerEscape = false;
+        return i;
+      }
+    }
+    this.outerString = inString;
+    this.outerEscape = escape;
+    return -1;
+  }
+
+  /** Scans the element in progress from `from`: the index just past its end, or -1 when it goes on. */
+  private scanElement(text: string, from: number): number {
+    const kind = this.kind;
+    const n = text.length;
+    if (kind !== OPEN_BRACE && kind !== OPEN_BRACKET && kind !== QUOTE) {
+      // A scalar (number, true, false, null or not JSON) runs to a delimiter.
+      for (let i = from; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c === COMMA || c === CLOSE_BRACKET || isBlank(c)) return i;
+      }
+      return -1;
+    }
+    let depth = this.depth;
+    let inString = this.inString;
+    let escape = this.escape;
+    for (let i = from; i < n; i++) {
+      if (inString) {
+        // Jump to the next quote not escaped (most of a record's text is in strings).
+        let j = i;
+        if (escape) {
+          escape = false;
+          j++;
+        }
+        let q = -1;
+        for (;;) {
+          q = text.indexOf('"', j);
+          if (q < 0) break;
+          let k = q - 1;
+          while (k >= j && text.charCodeAt(k) === BACKSLASH) k--;
+          if ((q - 1 - k) % 2 === 0) break;
+          j = q + 1;
+        }
+        if (q < 0) {
+          // The string goes on in the next piece; an odd run of backslashes at the end escapes its first character.
+          let k = n - 1;
+          while (k >= j && text.charCodeAt(k) === BACKSLASH) k--;
+          escape = (n - 1 - k) % 2 === 1;
+          break;
+        }
+        inString = false;
+        if (depth === 0) return q + 1; // a string element
+        i = q;
+        continue;
+      }
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) inString = true;
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        if (--depth === 0) return i + 1;
+      }
+    }
+    this.depth = depth;
+    this.inString = inString;
+    this.escape = escape;
+    return -1;
+  }
+}
