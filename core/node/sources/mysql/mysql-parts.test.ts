@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { quoteMysqlIdent, splitTableName } from './mysql-identifiers.ts';
 import { pushdown, utcDateTime } from './mysql-pushdown.ts';
 import { parseMysqlUrl, resolveMysqlUrl } from './mysql-url.ts';
-import { plainDecimal } from './mysql-values.ts';
+import { needsTypeCast, plainDecimal } from './mysql-values.ts';
 
 describe('MySQL URLs', () => {
   it('reads every part, percent-decoded, and the ssl mode by either name', () => {
@@ -61,6 +61,12 @@ describe('exact numbers and watermark times', () => {
     expect(plainDecimal('1.2345e2')).toBe('123.45');
     expect(plainDecimal('1.5e1')).toBe('15');
     expect(plainDecimal('0.1')).toBe('0.1');
+  });
+  it('reads a table without the per-field callback only when no column needs it', () => {
+    expect(needsTypeCast(['int', 'VARCHAR', 'decimal', 'datetime', 'json', 'bit', 'enum'])).toBe(false);
+    for (const t of ['double', 'FLOAT', 'geometry', 'point', 'some_future_type']) {
+      expect(needsTypeCast(['int', t])).toBe(true);
+    }
   });
   it('reads the target watermark text in UTC, any offset', () => {
     expect(utcDateTime('2024-01-01 00:00:03.5+00')).toBe('2024-01-01 00:00:03.5');

@@ -9,7 +9,7 @@ import { quoteMysqlIdent, splitTableName } from './mysql-identifiers.ts';
 import { pushdown, pushQueryDown, type TableColumn } from './mysql-pushdown.ts';
 import { startRowQueue } from './mysql-row-queue.ts';
 import { isMysqlUrl, type MysqlConnectionConfig, resolveMysqlUrl } from './mysql-url.ts';
-import { type ColumnReader, columnReader } from './mysql-values.ts';
+import { asIs, type ColumnReader, columnReader, needsTypeCast } from './mysql-values.ts';
 
 const BATCH = 1000;
 
@@ -57,9 +57,11 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
     let sql: string;
     const values: unknown[] = [];
     let keyColumns: string[] = [];
+    let typeCast = true;
     if (spec.table !== undefined) {
       const table = await describeTable(conn, spec.table, label);
       keyColumns = table.key;
+      typeCast = needsTypeCast(table.columns.map((c) => c.dataType));
       sql = `SELECT * FROM ${table.quoted}`;
       const mark = opts.incremental;
       const column = mark ? mark.sourceColumn(table.columns.map((c) => c.name)) : undefined;
@@ -79,10 +81,12 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
         }
       }
     }
-    const started = await startRowQueue(conn, sql, values, label, BATCH);
+    const started = await startRowQueue(conn, sql, values, label, BATCH, typeCast);
     // Cancelling stops a read that waits on the server too, not only between batches.
     opts.signal?.addEventListener('abort', () => void close(), { once: true });
     const readers: ColumnReader[] = started.fields.map(columnReader);
+    const reads = readers.map((r) => r.read);
+    const converted = readers.flatMap((r, i) => (r.read === asIs ? [] : [i]));
     const columns = started.fields.map((f) => f.name);
     const keyIndexes = keyColumns.map((k) => columns.indexOf(k));
     let rowsRead = 0;
@@ -106,11 +110,13 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
                 if (cells === null || opts.signal?.aborted) return;
                 const batch: SourceRow[] = new Array(cells.length);
                 for (let r = 0; r < cells.length; r++) {
-                  const row = cells[r]!;
-                  const values: RawValue[] = new Array(readers.length);
-                  for (let i = 0; i < readers.length; i++) {
-                    const v = row[i];
-                    values[i] = v === null || v === undefined ? null : readers[i]!.read(v);
+                  // mysql2 makes a fresh array per row: its cells are converted in place (no copy).
+                  // Columns read as they come (`asIs`) are left alone; mysql2 gives null, never undefined.
+                  const values = cells[r] as RawValue[];
+                  for (let c = 0; c < converted.length; c++) {
+                    const i = converted[c]!;
+                    const v = values[i];
+                    if (v !== null && v !== undefined) values[i] = reads[i]!(v);
                   }
                   rowsRead++;
                   batch[r] = { line: rowsRead, values };

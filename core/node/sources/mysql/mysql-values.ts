@@ -42,7 +42,8 @@ export interface ColumnReader {
   readonly read: (value: unknown) => RawValue;
 }
 
-const asIs = (value: unknown): RawValue => value as RawValue;
+/** The reader of a column whose mysql2 value is already the raw value (the source leaves it alone). */
+export const asIs = (value: unknown): RawValue => value as RawValue;
 
 /**
  * The reader of one result column. mysql2 is asked for strings wherever a JS number could lose
@@ -107,6 +108,49 @@ export function columnReader(field: MysqlField): ColumnReader {
 }
 const ENUM_FLAG = 256;
 const SET_FLAG = 2048;
+
+/**
+ * `information_schema` data types whose values mysql2 reads the same with or without `typeCastField`
+ * (which only changes FLOAT/DOUBLE and GEOMETRY). A table of only these columns is read without the
+ * per-field callback: mysql2 then calls no function and makes no closure per value (MySQL → PG 1M rows:
+ * ~8M closures and calls fewer). Any type not listed (float, double, geometry types, future types) keeps it.
+ */
+const PLAIN_DATA_TYPES = new Set([
+  'tinyint',
+  'smallint',
+  'mediumint',
+  'int',
+  'integer',
+  'bigint',
+  'decimal',
+  'numeric',
+  'year',
+  'date',
+  'datetime',
+  'timestamp',
+  'time',
+  'char',
+  'varchar',
+  'tinytext',
+  'text',
+  'mediumtext',
+  'longtext',
+  'binary',
+  'varbinary',
+  'tinyblob',
+  'blob',
+  'mediumblob',
+  'longblob',
+  'enum',
+  'set',
+  'json',
+  'bit',
+]);
+
+/** Whether a table of columns of these `information_schema` data types needs `typeCastField`. */
+export function needsTypeCast(dataTypes: readonly string[]): boolean {
+  return dataTypes.some((t) => !PLAIN_DATA_TYPES.has(t.toLowerCase()));
+}
 
 /** Whether mysql2 must hand this field over as its text (FLOAT/DOUBLE) or bytes (GEOMETRY). */
 export function typeCastField(
