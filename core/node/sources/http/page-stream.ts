@@ -5,7 +5,6 @@ import { ArrayRecordAssembler } from '../json/json-assembler.ts';
 import type { ColumnIndex, ParsedOutput } from '../json/json-record.ts';
 import { noRecordsAt } from '../json/json-source.ts';
 import { createStrictDecoder } from '../json/json-text.ts';
-import { RecordSplitter, SplitSyntaxError } from '../json/record-splitter.ts';
 import {
   cleanMessage,
   createTokenizer,
@@ -14,6 +13,7 @@ import {
   NONE,
   type VerifierFailure,
 } from '../json/json-tokens.ts';
+import { RecordSplitter, SplitSyntaxError } from '../json/record-splitter.ts';
 import { RecordsRouter } from '../json/records-path.ts';
 import type { FetchedPage } from './fetcher.ts';
 

@@ -13,7 +13,7 @@ function summary(items: ParsedOutput[]): string[] {
     if (item instanceof RecordItem) {
       // A repeated key: the last value wins (JSON.parse keeps one key, the token reader both).
       const fields = new Map<string, string>();
-      item.keys.forEach((k, i) => fields.set(k, stringifyRaw(item.values[i]!)));
+      for (let i = 0; i < item.keys.length; i++) fields.set(item.keys[i]!, stringifyRaw(item.values[i]!));
       return `${item.line}:record:${[...fields].map(([k, v]) => `${k}=${v}`).join('|')}`;
     }
     if (item instanceof ProblemItem) return `${item.line}:${item.reason}:${item.message}:${item.rawText}`;
@@ -123,7 +123,11 @@ describe('RecordSplitter', () => {
       fc.property(
         fc.array(fc.constantFrom(...ELEMENTS), { maxLength: 8 }),
         fc.constantFrom(
-          { records: 'data' as string | undefined, head: '{"meta":{"list":[1,"[x"]},"data":[', tail: '],"next":"c\\"2"}' },
+          {
+            records: 'data' as string | undefined,
+            head: '{"meta":{"list":[1,"[x"]},"data":[',
+            tail: '],"next":"c\\"2"}',
+          },
           { records: 'data', head: '{"data":\n[\n', tail: '\n]\n,"next":7}' },
           { records: 'r.items', head: '{"r":{"items":[', tail: ']},"next":null}' },
           { records: undefined, head: '[', tail: ']' },

@@ -31,13 +31,13 @@ export class RecordSplitter {
   private inRecords = false;
   // String state of the text outside the records array (to find its '[' outside strings).
   private outerString = false;
-  private outerEscape = false;
+  private outerEscaped = false;
   // The element in progress: its first character (0: none), the text so far, its scan state.
   private kind = 0;
   private pending = '';
   private depth = 0;
   private inString = false;
-  private escape = false;
+  private escapeNext = false;
   /** An element ended: a ',' or ']' must come next. */
   private expectComma = false;
   /** A ',' came: an element must come next. */
@@ -111,7 +111,7 @@ export class RecordSplitter {
         this.kind = c;
         this.depth = 0;
         this.inString = false;
-        this.escape = false;
+        this.escapeNext = false;
         // The first character is scanned with the rest (a brace counts, a quote opens the string).
       }
     }
@@ -145,22 +145,22 @@ export class RecordSplitter {
   /** Index of the next '[' outside strings from `from`, or -1 (the string state carries over). */
   private findOuterBracket(text: string, from: number): number {
     let inString = this.outerString;
-    let escape = this.outerEscape;
+    let escaped = this.outerEscaped;
     for (let i = from; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (escape) escape = false;
+      if (escaped) escaped = false;
       else if (inString) {
-        if (c === BACKSLASH) escape = true;
+        if (c === BACKSLASH) escaped = true;
         else if (c === QUOTE) inString = false;
       } else if (c === QUOTE) inString = true;
       else if (c === OPEN_BRACKET) {
         this.outerString = false;
-        this.outerEscape = false;
+        this.outerEscaped = false;
         return i;
       }
     }
     this.outerString = inString;
-    this.outerEscape = escape;
+    this.outerEscaped = escaped;
     return -1;
   }
 
@@ -178,13 +178,13 @@ export class RecordSplitter {
     }
     let depth = this.depth;
     let inString = this.inString;
-    let escape = this.escape;
+    let escaped = this.escapeNext;
     for (let i = from; i < n; i++) {
       if (inString) {
         // Jump to the next quote not escaped (most of a record's text is in strings).
         let j = i;
-        if (escape) {
-          escape = false;
+        if (escaped) {
+          escaped = false;
           j++;
         }
         let q = -1;
@@ -200,7 +200,7 @@ export class RecordSplitter {
           // The string goes on in the next piece; an odd run of backslashes at the end escapes its first character.
           let k = n - 1;
           while (k >= j && text.charCodeAt(k) === BACKSLASH) k--;
-          escape = (n - 1 - k) % 2 === 1;
+          escaped = (n - 1 - k) % 2 === 1;
           break;
         }
         inString = false;
@@ -217,7 +217,7 @@ export class RecordSplitter {
     }
     this.depth = depth;
     this.inString = inString;
-    this.escape = escape;
+    this.escapeNext = escaped;
     return -1;
   }
 }
