@@ -209,7 +209,9 @@ function writeHuman(result: PreviewResultDto, io: CliIo): void {
     ),
   );
   out.push('');
-  out.push(`Rejected: ${rejectSummary(result.counts.sample, result.counts.shown, result.counts.wholeFile, result.format.kind)}`);
+  out.push(
+    `Rejected: ${rejectSummary(result.counts.sample, result.counts.shown, result.counts.wholeFile, result.format.kind)}`,
+  );
   const rejected = result.rows.filter((r) => r.problem || r.errors.length > 0);
   if (result.moreRejected.length > 0)
     out.push(
