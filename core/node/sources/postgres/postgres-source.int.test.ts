@@ -212,6 +212,19 @@ describe('PostgreSQL → PostgreSQL', () => {
     expect((await load(byQuery)).counts).toMatchObject({ read: 48, inserted: 48 });
     await src.query("INSERT INTO orders VALUES (54, 54, 'item 54', 1)");
     expect((await load(byQuery)).counts).toMatchObject({ read: 1, inserted: 1, skipped: 0 });
+
+    // The mark goes into COPY as a literal of its own: a `$1` in the query's text stays text.
+    const dollar = {
+      ...byQuery,
+      name: 'orders-inc-dollar',
+      source: { ...byQuery.source, query: "SELECT id, seq, 'x $1 y' AS tag FROM orders WHERE id > 50" },
+      target: { ...byQuery.target, table: 'orders_inc_dollar' },
+    };
+    expect((await load(dollar)).counts).toMatchObject({ read: 4, inserted: 4 });
+    await src.query("INSERT INTO orders VALUES (55, 55, 'item 55', 1)");
+    expect((await load(dollar)).counts).toMatchObject({ read: 1, inserted: 1, skipped: 0 });
+    const tags = await dst.query('SELECT DISTINCT tag FROM orders_inc_dollar');
+    expect(tags.rows).toEqual([{ tag: 'x $1 y' }]);
   });
 
   it('a query that writes is refused by the server; credentials stay out of the message', async () => {
