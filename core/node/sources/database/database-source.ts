@@ -18,6 +18,8 @@ export interface DatabaseReader {
    * three numbers per row in flight instead of its cells (see `OpenedSource.reparse`).
    */
   nextText?(max: number): Promise<TextRows>;
+  /** With `nextText`: reads a row again from its text (becomes `OpenedSource.reparse`). */
+  reparse?(recordText: string): RawValue[];
 }
 
 /** Rows with their source text: `values[i]` was read from `texts[i].slice(starts[i], ends[i])`. */
@@ -42,13 +44,11 @@ export function databaseSource(parts: {
   reader: DatabaseReader;
   signal?: AbortSignal | undefined;
   placeOf?: ((line: number, raw: Readonly<Record<string, RawValue>>) => RecordPlace | undefined) | undefined;
-  /** With `reader.nextText`: reads a row again from its text. */
-  reparse?: ((recordText: string) => RawValue[]) | undefined;
 }): OpenedSource {
   const { reader, signal, label } = parts;
   let iterated = false;
   let rowsRead = 0;
-  const nextText = parts.reparse && reader.nextText ? reader.nextText.bind(reader) : undefined;
+  const nextText = reader.nextText && reader.reparse ? reader.nextText.bind(reader) : undefined;
   const source: OpenedSource = {
     format: { kind: parts.kind, encoding: 'utf-8', compression: 'none', header: true },
     columns: parts.columns,
@@ -96,8 +96,8 @@ export function databaseSource(parts: {
       };
     },
   };
-  if (nextText && parts.reparse) {
-    (source as { reparse?: OpenedSource['reparse'] }).reparse = parts.reparse;
+  if (nextText && reader.reparse) {
+    (source as { reparse?: OpenedSource['reparse'] }).reparse = reader.reparse.bind(reader);
   }
   if (parts.placeOf) {
     const placeOf = parts.placeOf;

@@ -16,8 +16,8 @@ export interface RowQueue {
 const AHEAD = 2;
 
 /**
- * Starts `sql` (with the connection's `typeCastField`, or without any callback when `typeCast` is
- * false: see `needsTypeCast`) and resolves once its column metadata has come (the rows queue behind, paused past
+ * Starts `sql` (through the connection's per-field `typeCastField` callback, or, when
+ * `perFieldCallback` is false, with mysql2's own casting: see `needsTypeCast`) and resolves once its column metadata has come (the rows queue behind, paused past
  * AHEAD batches). Rows are taken from mysql2's row events rather than its object stream: one
  * callback per row instead of a stream push, and the pause works per batch.
  * @throws LoadstoneError SOURCE_UNREADABLE (the server refused the statement), SOURCE_UNREACHABLE
@@ -29,7 +29,7 @@ export function startRowQueue(
   values: unknown[],
   label: string,
   batchRows: number,
-  typeCast = true,
+  perFieldCallback = true,
 ): Promise<RowQueue> {
   return new Promise((resolve, reject) => {
     const batches: unknown[][][] = [];
@@ -55,7 +55,7 @@ export function startRowQueue(
     };
     // A cut connection (KILL, server gone) is told to the connection, not always to the query.
     conn.on('error', fail);
-    const query = conn.query(typeCast ? { sql, values } : { sql, values, typeCast: true });
+    const query = conn.query(perFieldCallback ? { sql, values } : { sql, values, typeCast: true });
     query.on('error', fail);
     query.on('fields', (fields: MysqlField[]) => {
       if (answered) return;

@@ -57,11 +57,11 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
     let sql: string;
     const values: unknown[] = [];
     let keyColumns: string[] = [];
-    let typeCast = true;
+    let perFieldCallback = true;
     if (spec.table !== undefined) {
       const table = await describeTable(conn, spec.table, label);
       keyColumns = table.key;
-      typeCast = needsTypeCast(table.columns.map((c) => c.dataType));
+      perFieldCallback = needsTypeCast(table.columns.map((c) => c.dataType));
       sql = `SELECT * FROM ${table.quoted}`;
       const mark = opts.incremental;
       const column = mark ? mark.sourceColumn(table.columns.map((c) => c.name)) : undefined;
@@ -81,7 +81,7 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
         }
       }
     }
-    const started = await startRowQueue(conn, sql, values, label, BATCH, typeCast);
+    const started = await startRowQueue(conn, sql, values, label, BATCH, perFieldCallback);
     // Cancelling stops a read that waits on the server too, not only between batches.
     opts.signal?.addEventListener('abort', () => void close(), { once: true });
     const readers: ColumnReader[] = started.fields.map(columnReader);

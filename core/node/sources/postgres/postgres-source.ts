@@ -104,12 +104,14 @@ export async function openPostgresSource(
       }
     }
 
+    /** The read with the mark pushed down, compared with `mark` (`$1`, or a literal for COPY). */
+    const newerThan = (column: string, mark: string) =>
+      `SELECT * FROM ${from} WHERE ${quoteIdent(column)} > ${mark} ORDER BY ${quoteIdent(column)}`;
     let sql: string;
     const params: unknown[] = [];
     if (pushdown) {
-      const col = quoteIdent(pushdown.column);
       params.push(pushdown.after);
-      sql = `SELECT * FROM ${from} WHERE ${col} > $1 ORDER BY ${col}`;
+      sql = newerThan(pushdown.column, '$1');
     } else if (table && opts.preview && spec.sample === 'tablesample') {
       sql = `SELECT * FROM ${table} TABLESAMPLE BERNOULLI (${await samplePercent(client, table, opts.preview.rows)})`;
     } else if (table) {
@@ -121,11 +123,8 @@ export async function openPostgresSource(
     if (fullRead && fields) {
       // A whole read goes through `COPY (…) TO STDOUT`: measured on 1M rows, reading through a
       // cursor costs ~2.4 s in the driver's row parsing alone, COPY's text ~0.8 s (see copy-reader.ts).
-      // COPY takes no parameters: the mark goes in as a quoted literal (built here, not substituted
-      // into `sql`, whose query text may itself contain `$1`).
-      const copySql = pushdown
-        ? `SELECT * FROM ${from} WHERE ${quoteIdent(pushdown.column)} > ${client.escapeLiteral(pushdown.after)} ORDER BY ${quoteIdent(pushdown.column)}`
-        : sql;
+      // COPY takes no parameters: the mark goes in as a quoted literal.
+      const copySql = pushdown ? newerThan(pushdown.column, client.escapeLiteral(pushdown.after)) : sql;
       const copy = openCopyReader(client, copySql, fields, {
         fail: (error) => fail(lost ?? error, 'the source connection failed while reading'),
         close,
@@ -140,7 +139,6 @@ export async function openPostgresSource(
         columns: fields.map((f) => f.name),
         columnTypes: fields.map((f) => columnTypeOf(f.dataTypeID)),
         reader: copy,
-        reparse: copy.reparse,
         signal: opts.signal,
         placeOf: keyPlace(keyColumns),
       });
