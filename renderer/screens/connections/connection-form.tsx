@@ -5,9 +5,19 @@ import { ErrorBox } from '../../components/states.tsx';
 
 type SaveInput = CommandInput<'connections.save'>;
 const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+/**
+ * The server a Test reached, in words: a PostgreSQL server answers its bare version (`18.4`), a
+ * MySQL one its product and version (`MariaDB 10.11.19`).
+ */
+export function serverText(version: string | null): string {
+  return version && /^\d/.test(version) ? `PostgreSQL ${version}` : (version ?? 'the server');
+}
+
+/** What a MySQL connection takes (mysql2 has no "prefer" and no CA-only check): the engine refuses the rest. */
+const MYSQL_SSL_MODES = ['disable', 'require', 'verify-full'] as const;
 
 /**
- * Adds or edits a PostgreSQL connection, by fields or by URL. The password is write-only:
+ * Adds or edits a PostgreSQL or MySQL/MariaDB connection, by fields or by URL. The password is write-only:
  * it is never shown, and leaving it empty keeps the saved one.
  */
 export function ConnectionForm(props: {
@@ -93,6 +103,9 @@ export function ConnectionForm(props: {
                   onChange={() => {
                     // The other kind's default port follows the kind; a port typed by hand stays.
                     if (port === (k === 'mysql' ? '5432' : '3306')) setPort(defaultPort);
+                    // MySQL has no "prefer" (try TLS, fall back): its nearest is no TLS; verify-ca → verify-full.
+                    if (k === 'mysql' && sslMode === 'prefer') setSslMode('disable');
+                    if (k === 'mysql' && sslMode === 'verify-ca') setSslMode('verify-full');
                     setKind(k);
                     edited();
                   }}
@@ -218,7 +231,7 @@ export function ConnectionForm(props: {
                 }}
                 data-testid="conn-ssl"
               >
-                {SSL_MODES.map((m) => (
+                {(kind === 'mysql' ? MYSQL_SSL_MODES : SSL_MODES).map((m) => (
                   <option key={m} value={m}>
                     {m}
                   </option>
@@ -250,7 +263,7 @@ export function ConnectionForm(props: {
       {test.isSuccess ? (
         test.data.ok ? (
           <p className="text-ok" data-testid="form-test-result" data-ok="true" role="status">
-            ✓ PostgreSQL {test.data.serverVersion},{' '}
+            ✓ {serverText(test.data.serverVersion)},{' '}
             {test.data.tls ? `encrypted (${test.data.tls})` : 'not encrypted'} — not saved yet
           </p>
         ) : (

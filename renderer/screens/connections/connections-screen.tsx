@@ -3,9 +3,9 @@ import type { ConnectionDto } from '../../../core/common/contract/index.ts';
 import { useCommand, useCommandMutation } from '../../api/queries.ts';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { ErrorBox, Loading } from '../../components/states.tsx';
-import { ConnectionForm } from './connection-form.tsx';
+import { ConnectionForm, serverText } from './connection-form.tsx';
 
-/** Connections: the built-in `local` warehouse and saved PostgreSQL servers; add, edit, test, delete. */
+/** Connections: the built-in `local` warehouse and saved PostgreSQL and MySQL servers; add, edit, test, delete. */
 export function ConnectionsScreen() {
   const list = useCommand('connections.list', {});
   const [editing, setEditing] = useState<ConnectionDto | 'new' | null>(null);
@@ -154,7 +154,7 @@ function TestConnection(props: { name: string; auto: boolean; onAutoDone: () => 
       {test.isSuccess ? (
         test.data.ok ? (
           <span className="text-ok" data-testid="test-result" data-ok="true">
-            ✓ PostgreSQL {test.data.serverVersion},{' '}
+            ✓ {serverText(test.data.serverVersion)},{' '}
             {test.data.tls ? `encrypted (${test.data.tls})` : 'not encrypted'}
           </span>
         ) : (
