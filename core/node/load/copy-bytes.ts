@@ -30,6 +30,13 @@ export class CopyBytes {
     this.used += this.buf.write(text, this.used);
   }
 
+  /** Appends `text.slice(start, end)`, already COPY text, and a newline. */
+  putLine(text: string, start: number, end: number): void {
+    this.room((end - start) * 3 + 1);
+    this.used += this.buf.write(text.slice(start, end), this.used);
+    this.buf[this.used++] = 0x0a;
+  }
+
   /** Hands over what is written and starts a new buffer. */
   take(): Buffer {
     const piece = this.buf.subarray(0, this.used);

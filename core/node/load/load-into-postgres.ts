@@ -171,6 +171,13 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
       );
     } else {
       const kind = keyNames.length > 0 ? 'staged' : 'direct';
+      if (kind === 'direct' && input.verbatim) {
+        // Rows COPYed straight in, in column order: the source's own COPY text may go as it is.
+        const existing = new Map(info?.columns.map((c) => [c.name, c.base]) ?? []);
+        input.verbatim(
+          columns.map((c, i) => ({ base: existing.get(c.name) ?? null, rounds: limits[i] !== null })),
+        );
+      }
       const watchKeys = keyNames.length > 0;
       const plan = { kind, shape, columns, mover: move, chunkRows, commitEvery, watchKeys, limits } as const;
       direct = (await loadStreaming(session, plan, input.batches, stage, (d) => (directRows = d)))

@@ -77,10 +77,14 @@ export async function loadStreaming(
           (early ??= []).push(missingWatermark(row, wmName));
           continue;
         }
-        const problem = writer.encode(row.values, chunks.bytes, chunks.ordinal);
-        if (problem) {
-          (early ??= []).push(unloadable(row, columns, problem));
-          continue;
+        if (row.verbatim) {
+          chunks.bytes.putLine(row.text!, row.textStart!, row.textEnd!);
+        } else {
+          const problem = writer.encode(row.values, chunks.bytes, chunks.ordinal);
+          if (problem) {
+            (early ??= []).push(unloadable(row, columns, problem));
+            continue;
+          }
         }
         const wait = chunks.add(row);
         if (wait) await wait;

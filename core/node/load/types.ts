@@ -41,6 +41,11 @@ export interface LoadRow {
   readonly textStart?: number | undefined;
   readonly textEnd?: number | undefined;
   readonly reparse?: ((recordText: string) => readonly RawValue[]) | undefined;
+  /**
+   * Optional, with `text`: `text.slice(textStart, textEnd)` is the row's COPY text for the target as
+   * it is (`LoadInput.verbatim` turned it on); `values` are not read. Its source checked each field.
+   */
+  readonly verbatim?: boolean;
 }
 
 /** What the pipeline hands the loader at a time. */
@@ -145,6 +150,12 @@ export interface LoadInput {
   /** Abort when more rows than this are rejected. */
   readonly maxErrors?: number;
   readonly batches: AsyncIterable<LoadBatch>;
+  /**
+   * Optional: asks the pipeline to send rows on as their source's COPY text where it can (see
+   * pipeline/verbatim.ts), given each load column's target; true when it will. Asked before the
+   * batches are read, only by a load that COPYs rows straight into the target in column order.
+   */
+  readonly verbatim?: (targets: readonly VerbatimTarget[]) => boolean;
   /** Receives upstream rejects as they pass and load-stage rejects as they are found. */
   readonly onRejected: (rows: RejectedRow[]) => void;
   readonly onProgress?: (progress: LoadProgress) => void;
@@ -153,6 +164,14 @@ export interface LoadInput {
   readonly chunkRows?: number;
   /** Called around each COMMIT (not in a dry run). */
   readonly onCommit?: LoadCommitHooks;
+}
+
+/** A load column's target, as far as sending a row's text as it is goes (`LoadInput.verbatim`). */
+export interface VerbatimTarget {
+  /** The existing column's base type (`pg_type.typname`), or null when the load creates it. */
+  readonly base: string | null;
+  /** Whether the target rounds the column's values (a `numeric(p,s)`, a `timestamptz(p)`). */
+  readonly rounds: boolean;
 }
 
 /** A target column the source does not provide. */

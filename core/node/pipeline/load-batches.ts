@@ -21,6 +21,7 @@ class PipelineRow implements LoadRow {
     readonly textStart: number | undefined,
     readonly textEnd: number | undefined,
     readonly reparse: ((recordText: string) => readonly RawValue[]) | undefined,
+    readonly verbatim: boolean,
   ) {}
 
   get raw(): Record<string, RawValue> {
@@ -58,6 +59,25 @@ export async function* toLoadBatches(
       ordinal++;
       if (ordinal <= skipRecords) continue;
       rowsRead++;
+      if (row.verbatim) {
+        // COPY text the target takes as it is: nothing to normalize (see verbatim.ts).
+        good.push(
+          new PipelineRow(
+            row.line,
+            ordinal,
+            row.values,
+            columns,
+            row.values,
+            undefined,
+            row.text,
+            row.textStart,
+            row.textEnd,
+            reparse,
+            true,
+          ),
+        );
+        continue;
+      }
       if (row.problem) {
         rejected.push({
           line: row.line,
@@ -95,6 +115,7 @@ export async function* toLoadBatches(
           row.textStart,
           row.textEnd,
           reparse,
+          false,
         ),
       );
     }

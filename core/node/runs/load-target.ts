@@ -4,6 +4,7 @@ import { type LoadBatch, type LoadResult, loadIntoPostgres } from '../load/index
 import { connectTarget, type TargetConfig } from '../pg/connect.ts';
 import { parseTableName } from '../pg/identifiers.ts';
 import type { LocalWarehouse } from '../pg/local-warehouse.ts';
+import { offerVerbatim } from '../pipeline/verbatim.ts';
 import type { RunPlan } from './plan-run.ts';
 import type { RunRecord } from './run-record.ts';
 
@@ -56,6 +57,7 @@ export async function loadTarget(
       maxErrorRate: spec.settings.maxErrorRate,
       ...(spec.settings.maxErrors !== undefined ? { maxErrors: spec.settings.maxErrors } : {}),
       batches,
+      verbatim: (targets) => offerVerbatim(plan.job.source, plan.job.plans, targets),
       onRejected: record.rejected,
       onProgress: (progress) => {
         const shown = record.progress(progress);

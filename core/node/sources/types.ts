@@ -2,6 +2,7 @@ import type { Encoding, ReadKind } from '../../common/spec/job-spec.ts';
 import type { ColumnType, RawValue, RecordPlace, RowProblem } from '../../common/types.ts';
 import type { ResolvedConnection } from '../store/resolve-connection.ts';
 import type { MysqlConnectionConfig } from './mysql/mysql-url.ts';
+import type { CopyTextSource } from './verbatim-rows.ts';
 
 /** What a source found out (or was told) about the file it reads. */
 export interface DetectedFormat {
@@ -47,6 +48,11 @@ export interface SourceRow {
   text?: string;
   textStart?: number;
   textEnd?: number;
+  /**
+   * The row's `text` is COPY text the target takes as it is (see `OpenedSource.copyText`); its
+   * `values` are not read (empty), `reparse` of the text gives them when needed.
+   */
+  verbatim?: true;
 }
 
 /** A source opened for reading: format, header, then rows in batches. */
@@ -76,6 +82,8 @@ export interface OpenedSource {
    * a value of that type passes through without being parsed again.
    */
   readonly columnTypes?: readonly (ColumnType | null)[];
+  /** A source that reads COPY text can hand rows on as that text (PostgreSQL; see pipeline/verbatim.ts). */
+  readonly copyText?: CopyTextSource;
   /**
    * Where a record is, for the error report, when its line (record number) alone does not say:
    * an API page and the record's index in it, or a database row's key. `raw` is keyed by source column.

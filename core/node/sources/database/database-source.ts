@@ -2,6 +2,7 @@ import { LoadstoneError } from '../../../common/errors.ts';
 import type { ReadKind } from '../../../common/spec/job-spec.ts';
 import type { ColumnType, RawValue, RecordPlace } from '../../../common/types.ts';
 import type { OpenedSource, SourceRow } from '../types.ts';
+import type { CopyTextSource } from '../verbatim-rows.ts';
 
 /** Rows per batch a database source hands over (and fetches from its cursor at a time). */
 export const DATABASE_BATCH_ROWS = 1000;
@@ -20,7 +21,12 @@ export interface DatabaseReader {
   nextText?(max: number): Promise<TextRows>;
   /** With `nextText`: reads a row again from its text (becomes `OpenedSource.reparse`). */
   reparse?(recordText: string): RawValue[];
+  /** With `nextText`: the reader can hand rows on as their text (`OpenedSource.copyText`). */
+  copyText?: CopyTextSource;
 }
+
+/** `TextRows.values` of a row whose text goes on as it is (see `OpenedSource.copyText`). */
+export const VERBATIM_ROW: RawValue[] = [];
 
 /** Rows with their source text: `values[i]` was read from `texts[i].slice(starts[i], ends[i])`. */
 export interface TextRows {
@@ -72,13 +78,24 @@ export function databaseSource(parts: {
                 if (n === 0) return;
                 const batch: SourceRow[] = new Array(n);
                 for (let i = 0; i < n; i++) {
-                  batch[i] = {
-                    line: ++rowsRead,
-                    values: rows.values[i]!,
-                    text: rows.texts[i]!,
-                    textStart: rows.starts[i]!,
-                    textEnd: rows.ends[i]!,
-                  };
+                  const values = rows.values[i]!;
+                  batch[i] =
+                    values === VERBATIM_ROW
+                      ? {
+                          line: ++rowsRead,
+                          values,
+                          text: rows.texts[i]!,
+                          textStart: rows.starts[i]!,
+                          textEnd: rows.ends[i]!,
+                          verbatim: true,
+                        }
+                      : {
+                          line: ++rowsRead,
+                          values,
+                          text: rows.texts[i]!,
+                          textStart: rows.starts[i]!,
+                          textEnd: rows.ends[i]!,
+                        };
                 }
                 yield batch;
                 continue;
@@ -98,6 +115,7 @@ export function databaseSource(parts: {
   };
   if (nextText && reader.reparse) {
     (source as { reparse?: OpenedSource['reparse'] }).reparse = reader.reparse.bind(reader);
+    if (reader.copyText) (source as { copyText?: CopyTextSource }).copyText = reader.copyText;
   }
   if (parts.placeOf) {
     const placeOf = parts.placeOf;

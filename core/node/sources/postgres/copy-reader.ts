@@ -2,9 +2,10 @@ import { StringDecoder } from 'node:string_decoder';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { RawValue } from '../../../common/types.ts';
-import type { DatabaseReader, TextRows } from '../database/database-source.ts';
+import { type DatabaseReader, type TextRows, VERBATIM_ROW } from '../database/database-source.ts';
+import { type CopyTextSource, type FieldCheck, verbatimRow } from '../verbatim-rows.ts';
 import { type FieldParser, parseCopyRow } from './copy-text.ts';
-import { SOURCE_TYPES } from './pg-types.ts';
+import { copyTextKindOf, SOURCE_TYPES } from './pg-types.ts';
 
 /** A PostgreSQL read through `COPY (…) TO STDOUT`, rows with their text (see `DatabaseReader.nextText`). */
 export interface CopyReader extends DatabaseReader {
@@ -15,6 +16,8 @@ export interface CopyReader extends DatabaseReader {
   reparse(recordText: string): RawValue[];
   /** Whether the server sent the whole result (the connection is free again). */
   readonly finished: boolean;
+  /** Rows go on as their COPY text where the load allows (a row that does comes as `VERBATIM_ROW`). */
+  readonly copyText: CopyTextSource;
 }
 
 /**
@@ -43,6 +46,7 @@ export function openCopyReader(
   let ended = false;
   let finished = false;
   let ahead: TextRows | undefined;
+  let checks: readonly FieldCheck[] | null = null;
 
   const empty = (): TextRows => ({ values: [], texts: [], starts: [], ends: [] });
 
@@ -76,9 +80,16 @@ export function openCopyReader(
       const end = text.length - (piece.length - lastNewline);
       partial = lastNewline + 1 < piece.length ? [piece.slice(lastNewline + 1)] : [];
       let start = 0;
+      // The next backslash (escapes and NULLs), found once per text rather than once per row.
+      let slash = checks ? text.indexOf('\\') : -1;
       while (start <= end) {
         const newline = text.indexOf('\n', start);
-        out.values.push(parseCopyRow(text, start, newline, parsers));
+        if (slash !== -1 && slash < start) slash = text.indexOf('\\', start);
+        out.values.push(
+          checks && verbatimRow(text, start, newline, checks, slash)
+            ? VERBATIM_ROW
+            : parseCopyRow(text, start, newline, parsers),
+        );
         out.texts.push(text);
         out.starts.push(start);
         out.ends.push(newline);
@@ -109,6 +120,12 @@ export function openCopyReader(
     },
     async next(max) {
       return (await this.nextText(max)).values;
+    },
+    copyText: {
+      kinds: fields.map((f) => copyTextKindOf(f.dataTypeID)),
+      verbatim(given) {
+        checks = given;
+      },
     },
     reparse: (recordText) => parseCopyRow(recordText, 0, recordText.length, parsers),
     close: async () => {

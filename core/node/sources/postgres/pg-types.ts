@@ -1,6 +1,7 @@
 import type { CustomTypesConfig } from 'pg';
 import type { ColumnType } from '../../../common/types.ts';
 import { JsonText } from '../../../common/types.ts';
+import type { CopyTextKind } from '../verbatim-rows.ts';
 
 /**
  * How a PostgreSQL source reads each value's text (the session runs with `TimeZone=UTC`,
@@ -73,6 +74,39 @@ export function columnTypeOf(oid: number): ColumnType | null {
       return 'uuid';
     default:
       return TEXT_TYPES.has(oid) ? null : 'text';
+  }
+}
+
+/**
+ * What a column's COPY text holds, by type OID, for the types whose text a load can send on as it
+ * is (see pipeline/verbatim.ts); null for the others (a naive timestamp takes the job's time zone,
+ * json is checked for what jsonb refuses, bytea and arrays are read as text of another form…).
+ */
+export function copyTextKindOf(oid: number): CopyTextKind | null {
+  switch (oid) {
+    case 16:
+      return 'boolean';
+    case 21:
+    case 23:
+      return 'int4';
+    case 20:
+      return 'int8';
+    case 1700:
+      return 'numeric';
+    case 1082:
+      return 'date';
+    case 1184:
+      return 'timestamptz';
+    case 2950:
+      return 'uuid';
+    case 3802:
+      return 'jsonb';
+    case 25:
+    case 1043:
+    case 1042:
+      return 'text';
+    default:
+      return null;
   }
 }
 

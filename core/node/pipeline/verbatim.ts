@@ -1,0 +1,106 @@
+import type { ColumnPlan } from '../../common/normalize/column-plan.ts';
+import { isTrimSpace, makeNullCheck, trimCell } from '../../common/normalize/nulls.ts';
+import type { ColumnType } from '../../common/types.ts';
+import type { VerbatimTarget } from '../load/types.ts';
+import type { CopyTextKind, CopyTextSource, FieldCheck } from '../sources/verbatim-rows.ts';
+
+// Rows that go into the target as the source wrote them. A PostgreSQL source reads through
+// `COPY … TO STDOUT`, whose text is already COPY text: when every field of a row is, value for
+// value, what normalizing and encoding it would write, the row's text is sent on as it is, and the
+// parse → normalize → encode of its cells is skipped (on the bench's 1M orders rows that was most of
+// the CLI's CPU time, the load's limit). A field that does not pass its check (a text with spaces
+// at an end, a null token, an escape, 'NaN', 'infinity', a BC date…) sends its row the usual way,
+// so what is loaded is the same either way.
+
+/** The load type a kind's values have, and the target base types its text means the same value in. */
+const KINDS: Record<CopyTextKind, { type: ColumnType; bases: readonly string[] }> = {
+  int4: { type: 'integer', bases: ['int4', 'int8'] },
+  int8: { type: 'bigint', bases: ['int8'] },
+  numeric: { type: 'numeric', bases: ['numeric'] },
+  date: { type: 'date', bases: ['date'] },
+  timestamptz: { type: 'timestamptz', bases: ['timestamptz'] },
+  boolean: { type: 'boolean', bases: ['bool'] },
+  uuid: { type: 'uuid', bases: ['uuid'] },
+  jsonb: { type: 'jsonb', bases: ['jsonb'] },
+  text: { type: 'text', bases: ['text', 'varchar', 'bpchar'] },
+};
+
+const ANY: FieldCheck = () => true;
+
+const isDigit = (code: number) => code >= 48 && code <= 57;
+
+/** A number as numeric's output writes it (not NaN / Infinity, which the normalizer reads its own way). */
+const NUMERIC: FieldCheck = (text, start) => {
+  const c = text.charCodeAt(start);
+  return isDigit(c) || (c === 45 && isDigit(text.charCodeAt(start + 1)));
+};
+
+/** 'YYYY-MM-DD' (not 'infinity', a BC date or a five-digit year). */
+const DATE: FieldCheck = (_text, start, end) => end - start === 10;
+
+/** 'YYYY-MM-DD HH:MM:SS[.ffffff]+00' as a UTC session writes it (not 'infinity', BC or year 10000+). */
+const TIMESTAMPTZ: FieldCheck = (text, start, end) =>
+  end - start >= 22 &&
+  text.charCodeAt(start + 4) === 45 &&
+  text.charCodeAt(end - 3) === 43 &&
+  text.charCodeAt(end - 2) === 48 &&
+  text.charCodeAt(end - 1) === 48;
+
+/**
+ * The check of one column, or null when its rows always go the usual way: the source kind must be
+ * the plan's type as the source declared it (a text column: loaded as text), and the target must
+ * take the text as that same value without rounding it.
+ */
+function checkFor(plan: ColumnPlan, kind: CopyTextKind | null, target: VerbatimTarget): FieldCheck | null {
+  if (kind === null || target.rounds) return null;
+  const { type, bases } = KINDS[kind];
+  if (plan.type !== type) return null;
+  if (target.base !== null && !bases.includes(target.base)) return null;
+  if (kind === 'text') {
+    // A text as it is: nothing the normalizer would trim, and not one of the column's null tokens.
+    const isNull = makeNullCheck(plan.format.nullTokens);
+    const longest = Math.max(0, ...plan.format.nullTokens.map((t) => trimCell(t).length));
+    return (text, start, end) =>
+      end > start &&
+      !isTrimSpace(text.charCodeAt(start)) &&
+      !isTrimSpace(text.charCodeAt(end - 1)) &&
+      (end - start > longest || !isNull(text.slice(start, end)));
+  }
+  if (plan.sourceType !== type) return null;
+  switch (kind) {
+    case 'numeric':
+      return plan.format.decimalSeparator === '.' ? NUMERIC : null;
+    case 'date':
+      return DATE;
+    case 'timestamptz':
+      return TIMESTAMPTZ;
+    default:
+      return ANY;
+  }
+}
+
+/**
+ * Turns on sending rows as their COPY text when the source can and every column allows it: the load
+ * columns are the source columns, all of them, in order, and each has a check. True when it did.
+ */
+export function offerVerbatim(
+  source: { readonly columns: readonly string[]; readonly copyText?: CopyTextSource | undefined },
+  plans: readonly ColumnPlan[],
+  targets: readonly VerbatimTarget[],
+): boolean {
+  const copyText = source.copyText;
+  if (!copyText) return false;
+  const active = plans.filter((p) => !p.skip);
+  const n = source.columns.length;
+  if (active.length !== n || targets.length !== n || copyText.kinds.length !== n) return false;
+  const checks: FieldCheck[] = [];
+  for (let i = 0; i < n; i++) {
+    const plan = active[i]!;
+    if (plan.index !== i) return false;
+    const check = checkFor(plan, copyText.kinds[i] ?? null, targets[i]!);
+    if (check === null) return false;
+    checks.push(check);
+  }
+  copyText.verbatim(checks);
+  return true;
+}

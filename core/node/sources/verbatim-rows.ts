@@ -1,0 +1,61 @@
+// Rows a source hands over as COPY text the target takes as it is (see pipeline/verbatim.ts).
+
+/** What a source column's COPY text holds: PostgreSQL's output of that type (UTC session, ISO dates). */
+export type CopyTextKind =
+  | 'int4'
+  | 'int8'
+  | 'numeric'
+  | 'date'
+  | 'timestamptz'
+  | 'boolean'
+  | 'uuid'
+  | 'jsonb'
+  | 'text';
+
+/**
+ * Whether a field's COPY text, `text.slice(start, end)` (never containing a backslash: the reader
+ * sends rows with escapes the usual way, `\N` aside), is what the load would write for it.
+ */
+export type FieldCheck = (text: string, start: number, end: number) => boolean;
+
+/** A source whose rows can go on as their COPY text (see `OpenedSource.copyText`). */
+export interface CopyTextSource {
+  /** Per source column, what its COPY text holds (null: a type whose text is always normalized). */
+  readonly kinds: readonly (CopyTextKind | null)[];
+  /**
+   * From the next batch read on, a row whose fields all pass their column's check comes as
+   * `SourceRow.verbatim` (its text, no values); the others as usual.
+   */
+  verbatim(checks: readonly FieldCheck[]): void;
+}
+
+/**
+ * Whether the COPY row `text.slice(start, end)` can go on as it is: exactly one field per check,
+ * each `\N` (NULL) or free of backslashes and passing its check. `slash` is the position of the
+ * first backslash at or after `start` (or -1): the caller keeps it across rows, so the text is
+ * searched for backslashes once, not once per row.
+ */
+export function verbatimRow(
+  text: string,
+  start: number,
+  end: number,
+  checks: readonly FieldCheck[],
+  slash: number,
+): boolean {
+  let at = start;
+  const n = checks.length;
+  for (let i = 0; i < n; i++) {
+    if (at > end) return false;
+    let stop = text.indexOf('\t', at);
+    if (stop === -1 || stop > end) stop = end;
+    if (slash !== -1 && slash < stop) {
+      // Only `\N` alone: any other escape goes the usual way.
+      if (slash !== at || stop - at !== 2 || text.charCodeAt(at + 1) !== 78) return false;
+      slash = text.indexOf('\\', stop);
+    } else if (!checks[i]!(text, at, stop)) {
+      return false;
+    }
+    at = stop + 1;
+  }
+  return at === end + 1;
+}
