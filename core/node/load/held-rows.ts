@@ -31,9 +31,10 @@ const NOT_TEXT = -1;
  * - any other row is kept whole.
  */
 export class HeldRows {
-  private readonly lines: number[] = [];
+  private lines = new Float64Array(1024);
+  private count = 0;
   /** Three numbers per row: index into `texts` (or NOT_TEXT), start, end. */
-  private readonly spans: number[] = [];
+  private spans = new Int32Array(3 * 1024);
   /** The source strings rows kept as text point into, in order. */
   private readonly texts: string[] = [];
   private reparse: ((recordText: string) => readonly RawValue[]) | undefined;
@@ -47,18 +48,28 @@ export class HeldRows {
   private whole: Map<number, LoadRow> | null = null;
   private columns: readonly string[] | undefined;
 
+  /** Line and ordinal of the last row held that carried its source `ordinal` (-1: none did). */
+  private lastLine = -1;
+  private lastOrdinal = -1;
+
   /** The last row held that carried its source `ordinal` (null: none did). */
-  last: { line: number; ordinal: number } | null = null;
+  get last(): { line: number; ordinal: number } | null {
+    return this.lastOrdinal < 0 ? null : { line: this.lastLine, ordinal: this.lastOrdinal };
+  }
 
   get length(): number {
-    return this.lines.length;
+    return this.count;
   }
 
   /** Keeps what `lookup` needs of `row`. */
   hold(row: LoadRow): void {
-    const ordinal = this.lines.length;
-    this.lines.push(row.line);
-    if (row.ordinal !== undefined) this.last = { line: row.line, ordinal: row.ordinal };
+    const ordinal = this.count++;
+    if (ordinal === this.lines.length) this.grow();
+    this.lines[ordinal] = row.line;
+    if (row.ordinal !== undefined) {
+      this.lastLine = row.line;
+      this.lastOrdinal = row.ordinal;
+    }
     const columns = row.rawColumns;
     if (ordinal === 0) {
       // One source per chunk: the first row decides.
@@ -68,25 +79,41 @@ export class HeldRows {
     const cells = row.cells;
     if (cells === undefined || columns === undefined || columns !== this.columns) {
       (this.whole ??= new Map()).set(ordinal, row);
-      this.spans.push(NOT_TEXT, 0, 0);
+      this.spans[ordinal * 3] = NOT_TEXT;
       return;
     }
     const text = row.text;
     if (text !== undefined && row.reparse !== undefined && row.reparse === this.reparse) {
       const texts = this.texts;
       if (texts[texts.length - 1] !== text) texts.push(text);
-      this.spans.push(texts.length - 1, row.textStart ?? 0, row.textEnd ?? text.length);
+      const at = ordinal * 3;
+      this.spans[at] = texts.length - 1;
+      this.spans[at + 1] = row.textStart ?? 0;
+      this.spans[at + 2] = row.textEnd ?? text.length;
       return;
     }
     (this.cells ??= [])[ordinal] = cells;
     if (row.extra !== undefined) (this.extras ??= new Map()).set(ordinal, row.extra);
-    this.spans.push(NOT_TEXT, 0, 0);
+    this.spans[ordinal * 3] = NOT_TEXT;
+  }
+
+  /**
+   * Twice the room for lines and spans. Typed arrays: pushing three numbers per row onto a plain
+   * array cost ~0.2 µs a row (measured, PostgreSQL source, 1M rows), and they are never scanned by GC.
+   */
+  private grow(): void {
+    const lines = new Float64Array(this.lines.length * 2);
+    lines.set(this.lines);
+    this.lines = lines;
+    const spans = new Int32Array(this.spans.length * 2);
+    spans.set(this.spans);
+    this.spans = spans;
   }
 
   /** Line and raw cells by ordinal (0-based within the chunk). */
   readonly lookup: RowLookup = async (ordinal) => {
-    const line = this.lines[ordinal];
-    if (line === undefined) return null;
+    if (ordinal < 0 || ordinal >= this.count) return null;
+    const line = this.lines[ordinal]!;
     const columns = this.columns!;
     const textIndex = this.spans[ordinal * 3]!;
     if (textIndex !== NOT_TEXT) {
