@@ -133,6 +133,9 @@ describe('rows sent on as their COPY text', () => {
     expect(appended.error ?? null).toBeNull();
     expect(upserted.error ?? null).toBeNull();
     expect(appended.counts).toEqual(upserted.counts);
+    const rejects = (runId: string) =>
+      store.reports.page(runId).rows.map((r) => [r.at, r.errors.map((e) => [e.column, e.reason])]);
+    expect(rejects(appended.runId)).toEqual(rejects(upserted.runId));
     const differing = await dst.query(
       `SELECT (SELECT count(*) FROM (SELECT ${COLUMNS} FROM as_text EXCEPT ALL SELECT ${COLUMNS} FROM usual) a)
             + (SELECT count(*) FROM (SELECT ${COLUMNS} FROM usual EXCEPT ALL SELECT ${COLUMNS} FROM as_text) b) AS n`,
@@ -149,5 +152,29 @@ describe('rows sent on as their COPY text', () => {
     const clean = await dst.query(`SELECT ${COLUMNS} FROM as_text WHERE id <= 3000`);
     const original = await src.query(`SELECT ${COLUMNS} FROM mixed WHERE id <= 3000`);
     expect(clean.rows.sort((a, b) => a.id - b.id)).toEqual(original.rows.sort((a, b) => a.id - b.id));
+  });
+
+  it('a row sent as text that the target refuses is isolated and reported with its raw values', async () => {
+    await dst.query(`CREATE TABLE guarded (id int4, big int8, amount numeric, day date, at timestamptz,
+      ok boolean, uid uuid, doc jsonb, note text CHECK (note <> 'note 2500'), code varchar(8))`);
+    const outcome = await load('guarded', { mode: 'append' });
+    expect(outcome.error ?? null).toBeNull();
+    expect(outcome.counts.read).toBe(3011);
+    expect(outcome.counts.inserted + outcome.counts.rejected).toBe(3011);
+    const [row] = store.reports
+      .page(outcome.runId)
+      .rows.filter((r) => r.errors.some((e) => e.reason === 'database_rejected'));
+    expect(row).toMatchObject({ at: { kind: 'key', key: { id: '2500' } } });
+    expect(JSON.parse(JSON.stringify(row!.raw))).toMatchObject({
+      id: 2500,
+      note: 'note 2500',
+      code: 'c2500',
+      ok: true,
+    });
+    expect(row!.errors[0]).toMatchObject({ column: 'note', sqlstate: '23514' });
+    const loaded = await dst.query(
+      'SELECT count(*)::int AS n, count(*) FILTER (WHERE id = 2500)::int AS bad FROM guarded',
+    );
+    expect(loaded.rows[0]).toEqual({ n: outcome.counts.inserted, bad: 0 });
   });
 });
