@@ -2,11 +2,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseJobSpec } from '../../common/spec/job-spec.ts';
 import { createTestDatabase } from '../pg/test-server.ts';
-import { runLoad } from '../runs/run-load.ts';
+import { planJob } from '../pipeline/plan-job.ts';
+import { offerVerbatim } from '../pipeline/verbatim.ts';
 import { openStore, type RunStore } from '../store/open-store.ts';
 import { tempDir, testSecretStore } from '../store/test-fixtures/support.ts';
-import { planJob } from './plan-job.ts';
-import { offerVerbatim } from './verbatim.ts';
+import { runLoad } from './run-load.ts';
 
 // Rows of a PostgreSQL source sent on as their COPY text (verbatim.ts): what lands in the target
 // must be what the usual parse → normalize → encode path loads, value for value and reject for reject.
