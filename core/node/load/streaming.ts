@@ -78,6 +78,9 @@ export async function loadStreaming(
           continue;
         }
         if (row.verbatim) {
+          // Only offered for direct COPY (see load-into-postgres.ts): staged rows need their ordinal first.
+          if (chunks.ordinal !== undefined)
+            throw new Error('a row sent as its COPY text reached a staged load');
           chunks.bytes.putLine(row.text!, row.textStart!, row.textEnd!);
         } else {
           const problem = writer.encode(row.values, chunks.bytes, chunks.ordinal);

@@ -26,7 +26,7 @@ export interface DatabaseReader {
 }
 
 /** `TextRows.values` of a row whose text goes on as it is (see `OpenedSource.copyText`). */
-export const VERBATIM_ROW: RawValue[] = [];
+export const VERBATIM_ROW = Object.freeze([]) as unknown as RawValue[];
 
 /** Rows with their source text: `values[i]` was read from `texts[i].slice(starts[i], ends[i])`. */
 export interface TextRows {
