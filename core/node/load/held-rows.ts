@@ -47,6 +47,7 @@ export class HeldRows {
   /** Rows kept whole (they expose neither text nor cells, or come from other columns), by ordinal. */
   private whole: Map<number, LoadRow> | null = null;
   private columns: readonly string[] | undefined;
+  private objects = 0;
 
   /** Line and ordinal of the last row held that carried its source `ordinal` (-1: none did). */
   private lastLine = -1;
@@ -59,6 +60,14 @@ export class HeldRows {
 
   get length(): number {
     return this.count;
+  }
+
+  /**
+   * Rows held as JS values (their cells, or whole) rather than as a span of source text: these keep
+   * objects alive until the chunk is in the target, which costs garbage-collection time.
+   */
+  get objectRows(): number {
+    return this.objects;
   }
 
   /** Keeps what `lookup` needs of `row`. */
@@ -80,6 +89,7 @@ export class HeldRows {
     if (cells === undefined || columns === undefined || columns !== this.columns) {
       (this.whole ??= new Map()).set(ordinal, row);
       this.spans[ordinal * 3] = NOT_TEXT;
+      this.objects++;
       return;
     }
     const text = row.text;
@@ -93,6 +103,7 @@ export class HeldRows {
       return;
     }
     (this.cells ??= [])[ordinal] = cells;
+    this.objects++;
     if (row.extra !== undefined) (this.extras ??= new Map()).set(ordinal, row.extra);
     this.spans[ordinal * 3] = NOT_TEXT;
   }

@@ -16,6 +16,8 @@ export interface Chunks {
   add(row: LoadRow): Promise<void> | undefined;
   /** Rows taken but not yet sent on. */
   readonly size: number;
+  /** Of those, rows held as JS values rather than source text (see `HeldRows.objectRows`). */
+  readonly objectRows: number;
   /**
    * Sends the current chunk on; the server finishes it (end of COPY, merge) while the next chunk's
    * rows are read and encoded. Resolves once the chunk is sent, not when it is in the target.
@@ -156,6 +158,9 @@ export function pipelinedChunks(counts: ChunkCounts, strategy: ChunkStrategy): C
   return {
     get size() {
       return rows.length;
+    },
+    get objectRows() {
+      return rows.objectRows;
     },
     get ordinal() {
       return strategy.ordinals ? rows.length : undefined;
