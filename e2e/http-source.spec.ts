@@ -26,7 +26,13 @@ async function startOrdersApi(): Promise<{ url: string; requests: string[]; clos
       res.writeHead(401, { 'content-type': 'application/json' });
       return res.end('{"error":"unauthorized"}');
     }
-    const page = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('cursor') ?? 0);
+    // The header and query parameter the form's request fields add, on every page.
+    const params = new URL(req.url ?? '/', 'http://x').searchParams;
+    if (req.headers['x-tenant'] !== 'acme' || params.get('region') !== 'eu') {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      return res.end('{"error":"x-tenant header and region parameter required"}');
+    }
+    const page = Number(params.get('cursor') ?? 0);
     const next = page * 2 + 2 < orders.length ? `"p${page + 1}"`.replace('p', '') : 'null';
     res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'r-1' });
     res.end(`{"data":[${orders.slice(page * 2, page * 2 + 2).join(',')}],"next_cursor":${next}}`);
@@ -63,12 +69,14 @@ test('an HTTP API source: the form, Test request, preview, load to a table, save
       records: 'data',
       cursorPath: 'next_cursor',
       cursorParam: 'cursor',
+      headers: 'Accept: application/json\nX-Tenant: acme',
+      query: 'region=eu',
     });
-    await expect(result.getByTestId('api-test-request')).toHaveText(`GET ${api.url}/v1/orders`);
+    await expect(result.getByTestId('api-test-request')).toHaveText(`GET ${api.url}/v1/orders?region=***`);
     await expect(result.getByTestId('api-test-status')).toHaveText('200');
     await expect(result.getByTestId('api-test-count')).toHaveText('2 in the first page');
     await expect(result.getByTestId('api-test-next')).toHaveText(
-      `cursor from next_cursor, sent as cursor: ${api.url}/v1/orders?cursor=***`,
+      `cursor from next_cursor, sent as cursor: ${api.url}/v1/orders?region=***&cursor=***`,
     );
     await expect(result.getByTestId('api-test-records')).toContainText('"customer": "ann"');
     // Write-only: the field is emptied once saved and says so.
@@ -103,6 +111,8 @@ test('an HTTP API source: the form, Test request, preview, load to a table, save
     await expect(page.getByTestId('target-table')).toHaveValue('public.api_orders');
     await page.getByTestId('step-source').click();
     await expect(page.getByTestId('api-url')).toHaveValue(`${api.url}/v1/orders`);
+    await expect(page.getByTestId('api-headers')).toHaveValue('Accept: application/json\nX-Tenant: acme');
+    await expect(page.getByTestId('api-query')).toHaveValue('region=eu');
     await expect(page.getByTestId('api-auth-secret')).toHaveValue('');
     expect(await page.content()).not.toContain(TOKEN);
   } finally {

@@ -41,9 +41,15 @@ export class LoadWizardPage {
     records: string;
     cursorPath: string;
     cursorParam: string;
+    /** `Name: value` lines. */
+    headers?: string;
+    /** `name=value` lines. */
+    query?: string;
   }) {
     await this.page.getByTestId('source-kind-http').check();
     await this.page.getByTestId('api-url').fill(opts.url);
+    if (opts.headers !== undefined) await this.page.getByTestId('api-headers').fill(opts.headers);
+    if (opts.query !== undefined) await this.page.getByTestId('api-query').fill(opts.query);
     await this.page.getByTestId('api-auth-type').selectOption('bearer');
     await this.page.getByTestId('api-auth-secret').fill(opts.token);
     await this.page.getByTestId('api-records').fill(opts.records);

@@ -9,130 +9,18 @@ import {
 import { toValidationIssues } from '../../../core/common/spec/job-spec.ts';
 import { useTransport } from '../../api/api-context.tsx';
 import { ErrorBox, Loading } from '../../components/states.tsx';
+import {
+  AUTH_TYPES,
+  type AuthType,
+  type Draft,
+  draftOf,
+  type IncrementalFormat,
+  PAGINATION_TYPES,
+  type PaginationType,
+  specOf,
+} from './api-source-draft.ts';
 import { useWizard } from './wizard-context.tsx';
 import { type ApiSource, isApiSource } from './wizard-state.ts';
-
-const AUTH_TYPES = [
-  ['none', 'None'],
-  ['bearer', 'Bearer token'],
-  ['basic', 'Basic (user + password)'],
-  ['apiKey', 'API key'],
-  ['oauth2ClientCredentials', 'OAuth2 client credentials'],
-] as const;
-type AuthType = (typeof AUTH_TYPES)[number][0];
-
-const PAGINATION_TYPES = [
-  ['none', 'None (one request)'],
-  ['pageNumber', 'Page number'],
-  ['offset', 'Offset / limit'],
-  ['cursor', 'Cursor from the body'],
-  ['linkHeader', 'Link header (rel="next")'],
-  ['nextUrl', 'Next URL from the body'],
-] as const;
-type PaginationType = (typeof PAGINATION_TYPES)[number][0];
-
-/** The form's fields as typed; secrets are typed here and saved, never read back. */
-interface Draft {
-  url: string;
-  method: 'GET' | 'POST';
-  authType: AuthType;
-  user: string;
-  keyName: string;
-  keyIn: 'header' | 'query';
-  tokenUrl: string;
-  clientId: string;
-  scope: string;
-  clientAuth: 'basic' | 'post';
-  records: string;
-  pagination: PaginationType;
-  /** pageNumber: param; offset: offsetParam; cursor: cursorParam. */
-  param: string;
-  pageSize: string;
-  /** cursor: cursorPath; nextUrl: nextUrlPath. */
-  path: string;
-  hasMorePath: string;
-  maxPages: string;
-  /** Incremental loads send the watermark as this parameter ('' : none). */
-  incParam: string;
-  incFormat: IncrementalFormat;
-}
-
-type IncrementalFormat = (typeof INCREMENTAL_FORMATS)[number];
-
-/** Secrets already saved for the source being edited (from an opened job or an earlier test). */
-type SavedSecrets = Partial<Record<'secret', SecretRef>>;
-
-function draftOf(source: ApiSource | null): { draft: Draft; saved: SavedSecrets } {
-  const auth = (source?.auth ?? { type: 'none' }) as Record<string, unknown> & { type: AuthType };
-  const p = (source?.pagination ?? { type: 'none' }) as Record<string, unknown> & { type: PaginationType };
-  const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
-  const secret = (auth.token ?? auth.password ?? auth.value ?? auth.clientSecret) as SecretRef | undefined;
-  return {
-    draft: {
-      url: source?.url ?? '',
-      method: source?.method ?? 'GET',
-      authType: auth.type,
-      user: str(auth.user),
-      keyName: str(auth.name),
-      keyIn: (auth.in as 'header' | 'query' | undefined) ?? 'header',
-      tokenUrl: str(auth.tokenUrl),
-      clientId: str(auth.clientId),
-      scope: str(auth.scope),
-      clientAuth: (auth.clientAuth as 'basic' | 'post' | undefined) ?? 'basic',
-      records: source?.records ?? '',
-      pagination: p.type,
-      param: str(p.param ?? p.offsetParam ?? p.cursorParam),
-      pageSize: str(p.pageSize ?? p.limit),
-      path: str(p.cursorPath ?? p.nextUrlPath),
-      hasMorePath: str(p.hasMorePath),
-      maxPages: str(p.maxPages),
-      incParam: source?.incremental?.param ?? '',
-      incFormat: source?.incremental?.format ?? 'raw',
-    },
-    saved: secret ? { secret } : {},
-  };
-}
-
-/** The spec of the draft, with `secret` the saved reference of the auth's one secret. */
-function specOf(d: Draft, secret: SecretRef | undefined): unknown {
-  const opt = (v: string) => (v.trim() === '' ? undefined : v.trim());
-  const num = (v: string) => (v.trim() === '' ? undefined : Number(v));
-  let auth: unknown = { type: 'none' };
-  if (d.authType === 'bearer') auth = { type: 'bearer', token: secret };
-  if (d.authType === 'basic') auth = { type: 'basic', user: d.user, password: secret };
-  if (d.authType === 'apiKey') auth = { type: 'apiKey', name: d.keyName, value: secret, in: d.keyIn };
-  if (d.authType === 'oauth2ClientCredentials') {
-    auth = {
-      type: 'oauth2ClientCredentials',
-      tokenUrl: d.tokenUrl,
-      clientId: d.clientId,
-      clientSecret: secret,
-      scope: opt(d.scope),
-      clientAuth: d.clientAuth,
-    };
-  }
-  const stops = { hasMorePath: opt(d.hasMorePath), maxPages: num(d.maxPages) };
-  let pagination: unknown = { type: 'none' };
-  if (d.pagination === 'pageNumber')
-    pagination = { type: 'pageNumber', param: opt(d.param), pageSize: num(d.pageSize), ...stops };
-  if (d.pagination === 'offset')
-    pagination = { type: 'offset', offsetParam: opt(d.param), limit: num(d.pageSize), ...stops };
-  if (d.pagination === 'cursor')
-    pagination = { type: 'cursor', cursorPath: d.path, cursorParam: opt(d.param), ...stops };
-  if (d.pagination === 'linkHeader') pagination = { type: 'linkHeader', ...stops };
-  if (d.pagination === 'nextUrl') pagination = { type: 'nextUrl', nextUrlPath: d.path, ...stops };
-  return JSON.parse(
-    JSON.stringify({
-      kind: 'http',
-      url: d.url.trim(),
-      method: d.method,
-      auth,
-      records: opt(d.records),
-      pagination,
-      incremental: opt(d.incParam) ? { param: d.incParam.trim(), format: d.incFormat } : undefined,
-    }),
-  );
-}
 
 interface TestResult {
   request: string;
@@ -155,7 +43,7 @@ export function ApiSourceForm() {
   const ids = useId();
   const initial = draftOf(isApiSource(state.source) ? state.source : null);
   const [draft, setDraft] = useState<Draft>(initial.draft);
-  const [saved, setSaved] = useState<SavedSecrets>(initial.saved);
+  const [saved, setSaved] = useState<SecretRef | undefined>(initial.secret);
   const [typedSecret, setTypedSecret] = useState('');
   const [issues, setIssues] = useState<{ path: string; message: string }[]>([]);
   const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
@@ -163,20 +51,22 @@ export function ApiSourceForm() {
 
   const test = useMutation<TestResult, CallError | Error>({
     mutationFn: async () => {
-      let secret = saved.secret;
+      let secret = saved;
       if (needsSecret && typedSecret !== '') {
         const { id } = await transport.api.call('sources.saveSecret', { value: typedSecret });
         secret = { secret: id };
-        setSaved({ secret });
+        setSaved(secret);
         setTypedSecret('');
       }
-      const parsed = httpSourceSpecSchema.safeParse(specOf(draft, needsSecret ? secret : undefined));
-      if (!parsed.success) {
-        setIssues(toValidationIssues(parsed.error));
+      const made = specOf(draft, needsSecret ? secret : undefined, initial.kept);
+      const parsed = httpSourceSpecSchema.safeParse(made.spec);
+      const problems = [...made.issues, ...(parsed.success ? [] : toValidationIssues(parsed.error))];
+      if (problems.length > 0 || !parsed.success) {
+        setIssues(problems);
         throw new Error('Fix the fields marked below first.');
       }
       setIssues([]);
-      const source = specOf(draft, needsSecret ? secret : undefined) as ApiSource;
+      const source = made.spec as ApiSource;
       dispatch({ type: 'apiSource', source });
       return (await transport.api.call('sources.testRequest', {
         source: parsed.data,
@@ -199,6 +89,22 @@ export function ApiSourceForm() {
         type={props.type ?? 'text'}
         value={String(draft[key])}
         placeholder={props.placeholder}
+        onChange={(e) => set({ [key]: e.target.value } as Partial<Draft>)}
+        data-testid={testId}
+      />
+    </div>
+  );
+
+  const area = (key: 'headers' | 'query' | 'body', label: string, testId: string, placeholder: string) => (
+    <div className="field grow">
+      <label htmlFor={`${ids}-${key}`}>{label}</label>
+      <textarea
+        id={`${ids}-${key}`}
+        className="input mono"
+        rows={3}
+        spellCheck={false}
+        value={draft[key]}
+        placeholder={placeholder}
         onChange={(e) => set({ [key]: e.target.value } as Partial<Draft>)}
         data-testid={testId}
       />
@@ -231,6 +137,22 @@ export function ApiSourceForm() {
           </select>
         </div>
         {field('url', 'URL', 'api-url', { placeholder: 'https://api.example.com/v1/orders', wide: true })}
+      </div>
+      <div className="field-row">
+        {area('headers', 'Headers (one "Name: value" a line)', 'api-headers', 'Accept: application/json')}
+        {area('query', 'Query parameters (one "name=value" a line)', 'api-query', 'status=open')}
+        {draft.method === 'POST'
+          ? area('body', 'Body (JSON object)', 'api-body', '{ "filter": { "status": "open" } }')
+          : null}
+      </div>
+      {Object.keys(initial.kept).length > 0 ? (
+        <p className="hint" data-testid="api-kept-headers">
+          Also sent, from secrets: {Object.keys(initial.kept).join(', ')} (edit them in the job spec).
+        </p>
+      ) : null}
+      <div className="field-row">
+        {field('timeoutSeconds', 'Timeout (s)', 'api-timeout', { placeholder: '60' })}
+        {field('requestsPerSecond', 'Requests per second', 'api-rate', { placeholder: 'no limit' })}
       </div>
       <div className="field-row">
         <div className="field">
@@ -284,7 +206,7 @@ export function ApiSourceForm() {
               type="password"
               autoComplete="off"
               value={typedSecret}
-              placeholder={saved.secret ? 'saved (type to replace)' : ''}
+              placeholder={saved ? 'saved (type to replace)' : ''}
               onChange={(e) => setTypedSecret(e.target.value)}
               data-testid="api-auth-secret"
             />
@@ -338,7 +260,21 @@ export function ApiSourceForm() {
         {draft.pagination !== 'none'
           ? field('hasMorePath', 'Has-more path', 'api-pagination-has-more')
           : null}
+        {draft.pagination !== 'none' ? field('totalPath', 'Total path', 'api-pagination-total') : null}
         {draft.pagination !== 'none' ? field('maxPages', 'Max pages', 'api-pagination-max-pages') : null}
+        {draft.pagination === 'pageNumber' || draft.pagination === 'offset' ? (
+          <div className="field">
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={draft.stopOnShortPage}
+                onChange={(e) => set({ stopOnShortPage: e.target.checked })}
+                data-testid="api-pagination-short-page"
+              />
+              A page shorter than the page size is the last
+            </label>
+          </div>
+        ) : null}
       </div>
       <div className="field-row">
         {field('incParam', 'Incremental parameter', 'api-incremental-param', {

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { httpSourceSpecSchema } from '../../../core/common/spec/http-source.ts';
+import { draftOf, parseBody, parseHeaderLines, parseQueryLines, specOf } from './api-source-draft.ts';
+
+describe('the HTTP API form draft', () => {
+  it('reads header and query lines, skipping blank lines and saying which line is wrong', () => {
+    expect(parseHeaderLines('Accept: application/json\n\nX-Tenant:  acme \n')).toEqual({
+      headers: { Accept: 'application/json', 'X-Tenant': 'acme' },
+      issues: [],
+    });
+    expect(parseHeaderLines('Accept application/json').issues).toEqual([
+      { path: 'headers', message: 'line 1: expected "Name: value", found "Accept application/json"' },
+    ]);
+    expect(parseHeaderLines('Bad Name: x').issues[0]?.message).toContain('line 1');
+    // A value may hold colons (a URL); only the first splits.
+    expect(parseHeaderLines('Referer: https://x.test/a').headers).toEqual({ Referer: 'https://x.test/a' });
+    expect(parseQueryLines('status=open\nsince=2024-01-01T00:00:00Z\nempty=')).toEqual({
+      query: { status: 'open', since: '2024-01-01T00:00:00Z', empty: '' },
+      issues: [],
+    });
+    expect(parseQueryLines('ok=1\nno-equals').issues).toEqual([
+      { path: 'query', message: 'line 2: expected "name=value", found "no-equals"' },
+    ]);
+  });
+
+  it('takes a JSON object as the body and says why anything else is refused', () => {
+    expect(parseBody('')).toEqual({ body: undefined, issues: [] });
+    expect(parseBody('{"filter":{"status":"open"}}').body).toEqual({ filter: { status: 'open' } });
+    expect(parseBody('[1]').issues).toEqual([{ path: 'body', message: 'must be a JSON object ({ … })' }]);
+    expect(parseBody('{"a":').issues[0]?.message).toMatch(/^not JSON: /);
+  });
+
+  it('makes a spec the schema accepts, with every request and stop field, and reads it back', () => {
+    const { draft } = draftOf(null);
+    const filled = {
+      ...draft,
+      url: 'https://api.example.test/v1/orders',
+      method: 'POST' as const,
+      headers: 'Accept: application/json\nX-Tenant: acme',
+      query: 'status=open',
+      body: '{"filter":{"region":"eu"}}',
+      records: 'data.items',
+      pagination: 'pageNumber' as const,
+      param: 'page',
+      pageSize: '100',
+      totalPath: 'meta.total',
+      hasMorePath: 'meta.has_more',
+      stopOnShortPage: true,
+      maxPages: '50',
+      timeoutSeconds: '2.5',
+      requestsPerSecond: '4',
+    };
+    const kept = { Authorization: { env: 'API_AUTH' } };
+    const made = specOf(filled, undefined, kept);
+    expect(made.issues).toEqual([]);
+    const parsed = httpSourceSpecSchema.parse(made.spec);
+    expect(parsed).toMatchObject({
+      method: 'POST',
+      headers: { Accept: 'application/json', 'X-Tenant': 'acme', Authorization: { env: 'API_AUTH' } },
+      query: { status: 'open' },
+      body: { filter: { region: 'eu' } },
+      timeoutMs: 2500,
+      rateLimit: { requestsPerSecond: 4 },
+      pagination: {
+        type: 'pageNumber',
+        param: 'page',
+        pageSize: 100,
+        totalPath: 'meta.total',
+        hasMorePath: 'meta.has_more',
+        stopOnShortPage: true,
+        maxPages: 50,
+      },
+    });
+    // Opened again (a saved job): the same fields, the secret-valued header kept aside, not as text.
+    const again = draftOf(parsed);
+    expect(again.kept).toEqual(kept);
+    expect(again.draft).toEqual({ ...filled, body: JSON.stringify({ filter: { region: 'eu' } }, null, 2) });
+    expect(again.draft.headers).not.toContain('API_AUTH');
+  });
+
+  it('leaves out what was not filled, and a short page counts only where pages have a size', () => {
+    const { draft } = draftOf(null);
+    const made = specOf(
+      { ...draft, url: 'http://127.0.0.1:1/x', pagination: 'cursor', path: 'next', stopOnShortPage: true },
+      undefined,
+    );
+    expect(made.spec).toEqual({
+      kind: 'http',
+      url: 'http://127.0.0.1:1/x',
+      method: 'GET',
+      auth: { type: 'none' },
+      pagination: { type: 'cursor', cursorPath: 'next' },
+    });
+  });
+
+  it('reports the free-text fields’ problems besides what the schema finds', () => {
+    const { draft } = draftOf(null);
+    const made = specOf({ ...draft, url: 'http://127.0.0.1:1/x', headers: 'oops', body: '{' }, undefined);
+    expect(made.issues.map((i) => i.path)).toEqual(['headers', 'body']);
+    // A body with GET is the schema's to refuse.
+    const get = specOf({ ...draft, url: 'http://127.0.0.1:1/x', body: '{"a":1}' }, undefined);
+    const result = httpSourceSpecSchema.safeParse(get.spec);
+    expect(result.success).toBe(false);
+  });
+});
