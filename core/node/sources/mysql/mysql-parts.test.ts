@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { utcDateTime } from '../database/watermark-bound.ts';
 import { quoteMysqlIdent, splitTableName } from './mysql-identifiers.ts';
-import { pushdown, utcDateTime } from './mysql-pushdown.ts';
+import { pushdown } from './mysql-pushdown.ts';
 import { parseMysqlUrl, resolveMysqlUrl } from './mysql-url.ts';
 import { needsTypeCast, plainDecimal } from './mysql-values.ts';
 

@@ -1,4 +1,5 @@
 import type mysql from 'mysql2';
+import { utcDateTime } from '../database/watermark-bound.ts';
 import type { OpenSourceOptions } from '../types.ts';
 import { quoteMysqlIdent } from './mysql-identifiers.ts';
 import type { MysqlField } from './mysql-values.ts';
@@ -44,29 +45,6 @@ export function pushdown(
     return { where: `${col} > ?`, value: after };
   }
   return undefined;
-}
-
-/**
- * A watermark timestamp as the target gives it (`2024-01-01 00:00:03.5+00`, `…T…Z`, `…+05:30`) →
- * `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC, or undefined for any other text.
- */
-export function utcDateTime(text: string): string | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}(?::?\d{2})?)$/.exec(
-    text.trim(),
-  );
-  if (!m) return undefined;
-  let offsetMinutes = 0;
-  if (m[8] !== 'Z') {
-    const sign = m[8]!.startsWith('-') ? -1 : 1;
-    const digits = m[8]!.slice(1).replace(':', '');
-    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0'));
-  }
-  const ms =
-    Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) -
-    offsetMinutes * 60_000;
-  if (Number.isNaN(ms)) return undefined;
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${m[7] ?? ''}`;
 }
 
 /**

@@ -227,6 +227,31 @@ describe('PostgreSQL → PostgreSQL', () => {
     expect(tags.rows).toEqual([{ tag: 'x $1 y' }]);
   });
 
+  it('a naive timestamp watermark is pushed down with a bound 15 hours below the mark (any job zone)', async () => {
+    await src.query(`CREATE TABLE visits (id int PRIMARY KEY, at timestamp NOT NULL);
+      INSERT INTO visits VALUES (1, '2024-06-01 08:00'), (2, '2024-06-02 08:00'), (3, '2024-06-03 08:00')`);
+    const spec = {
+      name: 'visits-inc',
+      source: { kind: 'postgres' as const, connection: 'replica', table: 'visits' },
+      target: {
+        connection: targetUrl,
+        table: 'visits_inc',
+        mode: 'incremental' as const,
+        key: ['id'],
+        watermark: 'at',
+      },
+      // UTC+2 in June: the last visit is 06:00 UTC, the mark.
+      format: { timeZone: 'Europe/Berlin' },
+    };
+    expect((await load(spec)).counts).toMatchObject({ read: 3, inserted: 3 });
+    // One new visit, one late one a little older than the mark.
+    await src.query("INSERT INTO visits VALUES (4, '2024-06-04 08:00'), (5, '2024-06-03 07:00')");
+    const second = await load(spec);
+    // Read: visits 3, 4, 5 (at or above the mark less 15 h), not 1 and 2; 3 and 5 are not newer.
+    expect(second.counts).toMatchObject({ read: 3, inserted: 1, skipped: 2 });
+    expect(second.watermark).toEqual({ before: '2024-06-03 06:00:00+00', after: '2024-06-04 06:00:00+00' });
+  });
+
   it('a query that writes is refused by the server; credentials stay out of the message', async () => {
     const url = sourceUrl;
     const attempt = openSource(

@@ -13,6 +13,7 @@ import {
   keyPlace,
   pushdownColumn,
 } from '../database/database-source.ts';
+import { naiveLowerBound } from '../database/watermark-bound.ts';
 import type { OpenedSource, OpenSourceOptions } from '../types.ts';
 import { type CopyReader, openCopyReader } from './copy-reader.ts';
 import { columnTypeOf, NAIVE_TIMESTAMP_OID, SOURCE_TYPES } from './pg-types.ts';
@@ -98,8 +99,12 @@ export async function openPostgresSource(
         const names = fields.map((f) => f.name);
         pushdown = pushdownColumn(opts.incremental, names);
         const field = pushdown && fields.find((f) => f.name === pushdown?.column);
-        // A naive timestamp compares in the server's zone, not the job's: filter after reading instead.
-        if (field?.dataTypeID === NAIVE_TIMESTAMP_OID) pushdown = undefined;
+        // A naive timestamp is read in the job's zone, which the server does not know: the bound is
+        // the mark less more than any zone's offset (the loader drops the few older rows this reads).
+        if (pushdown && field?.dataTypeID === NAIVE_TIMESTAMP_OID) {
+          const bound = naiveLowerBound(pushdown.after);
+          pushdown = bound === undefined ? undefined : { column: pushdown.column, after: bound };
+        }
         if (table) keyColumns = await primaryKey(client, table, names);
       }
     }

@@ -1,0 +1,48 @@
+// Lower bounds for pushing an incremental watermark down into a source query when the source's values
+// are read in a time zone the query cannot know (naive timestamps, SQLite's text dates). Pushing down
+// less is never wrong: the loader drops every row at or below the mark after normalizing it.
+
+/**
+ * A watermark timestamp as the target gives it (`2024-01-01 00:00:03.5+00`, `…T…Z`, `…+05:30`) →
+ * `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC, or undefined for any other text.
+ */
+export function utcDateTime(text: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}(?::?\d{2})?)$/.exec(
+    text.trim(),
+  );
+  if (!m) return undefined;
+  let offsetMinutes = 0;
+  if (m[8] !== 'Z') {
+    const sign = m[8]!.startsWith('-') ? -1 : 1;
+    const digits = m[8]!.slice(1).replace(':', '');
+    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0'));
+  }
+  // Date.UTC would read years 0–99 as 1900–1999: set the full year on its own.
+  const date = new Date(0);
+  date.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  date.setUTCHours(Number(m[4]), Number(m[5]), Number(m[6]));
+  const ms = date.getTime() - offsetMinutes * 60_000;
+  if (Number.isNaN(ms)) return undefined;
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${m[7] ?? ''}`;
+}
+
+/** More than any time zone's offset from UTC (they span −12:00 to +14:00). */
+export const ZONE_SLACK_HOURS = 15;
+
+/**
+ * A naive (zone-less) `YYYY-MM-DD HH:MM:SS` below which no row can be newer than the mark, whatever
+ * zone its clock time is read in: the mark (a UTC timestamp, or a date) less 15 hours, rounded down to
+ * the second. Undefined when the mark is neither (then nothing is pushed down). Years 1–9999 only.
+ */
+export function naiveLowerBound(after: string): string | undefined {
+  const text = after.trim();
+  const utc = utcDateTime(text) ?? (/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text} 00:00:00` : undefined);
+  if (utc === undefined) return undefined;
+  const ms = Date.parse(`${utc.slice(0, 10)}T${utc.slice(11, 19)}Z`) - ZONE_SLACK_HOURS * 3_600_000;
+  // (Date.parse reads an ISO text's four-digit year as written, 0001 included.)
+  if (Number.isNaN(ms)) return undefined;
+  const iso = new Date(ms).toISOString();
+  if (!/^\d{4}-/.test(iso) || iso.startsWith('0000')) return undefined;
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+}
