@@ -198,6 +198,37 @@ describe('TLS to PostgreSQL', () => {
     expect(refused.err + refused.out).not.toContain(password);
     const again = await cli(['load', 'rows.csv', '--target', secure, '--table', 'over_tls', '--json']);
     expect(JSON.parse(again.out)).toMatchObject({ status: 'succeeded', inserted: 2 });
+
+    // A PostgreSQL source takes the same TLS settings: read over verified TLS, refused in plain.
+    const copied = await cli([
+      'load',
+      secure,
+      '--source-table',
+      'public.over_tls',
+      '--target',
+      secure,
+      '--table',
+      'copied_over_tls',
+      '--json',
+    ]);
+    expect(copied.err).toBe('');
+    const { n } = (await adminQuery('SELECT count(*)::int AS n FROM over_tls', true)).rows[0];
+    expect(n).toBeGreaterThan(0);
+    expect(JSON.parse(copied.out)).toMatchObject({ status: 'succeeded', rowsRead: n, inserted: n });
+    const plainSource = await cli([
+      'load',
+      plain,
+      '--source-table',
+      'public.over_tls',
+      '--target',
+      secure,
+      '--table',
+      'copied_over_tls',
+      '--json',
+    ]);
+    expect(plainSource.code).toBe(EXIT.target); // exit 4: a source that cannot be reached, like a target
+    expect(plainSource.err + plainSource.out).toMatch(/no encryption/);
+    expect(plainSource.err + plainSource.out).not.toContain(password);
   });
 
   it('sslmode=require against a server without TLS says what to change', async () => {

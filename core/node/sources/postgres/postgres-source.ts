@@ -25,7 +25,8 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
  * (the server refuses a query that writes), and a server-side cursor read in batches, so memory
  * stays flat whatever the size. An incremental watermark is pushed down as
  * `WHERE col > $1 ORDER BY col`; a preview with `sample: 'tablesample'` reads a `TABLESAMPLE`.
- * @throws LoadstoneError SOURCE_UNREADABLE (cannot connect, the query is refused), SPEC_INVALID, NOT_FOUND
+ * @throws LoadstoneError SOURCE_UNREACHABLE (cannot connect, login or TLS refused, connection lost
+ *   mid-read), SOURCE_UNREADABLE (the query is refused), SPEC_INVALID, NOT_FOUND
  */
 export async function openPostgresSource(
   spec: PostgresSourceSpec,
@@ -45,7 +46,13 @@ export async function openPostgresSource(
     failed = true;
     return opts.signal?.aborted
       ? new LoadstoneError('LOAD_CANCELLED', `${label}: cancelled while reading`)
-      : sourceError(error, `${label}: ${doing}`, config.password);
+      : sourceError(
+          lost ?? error,
+          `${label}: ${doing}`,
+          config.password,
+          // The connection went away (killed, server gone): the source cannot be reached any more.
+          lost ? 'SOURCE_UNREACHABLE' : 'SOURCE_UNREADABLE',
+        );
   };
   // Cancelling ends a statement the server is still running (a long sort before the first row) with
   // pg_cancel_backend from a second connection; the pending read then fails, as cancelled.
@@ -229,7 +236,8 @@ async function connect(config: ResolvedConnection, label: string): Promise<pg.Cl
     return client;
   } catch (error) {
     await client.end().catch(() => {});
-    throw sourceError(error, `${label}: cannot connect to the source`, config.password);
+    // Refused, unreachable, login or TLS refused: like an unreachable target (CLI exit 4).
+    throw sourceError(error, `${label}: cannot connect to the source`, config.password, 'SOURCE_UNREACHABLE');
   }
 }
 
@@ -291,11 +299,16 @@ function readWithFields(
 }
 
 /** A driver error as SOURCE_UNREADABLE naming the source; the password is scrubbed should it be echoed. */
-function sourceError(error: unknown, what: string, password: string | undefined): LoadstoneError {
+function sourceError(
+  error: unknown,
+  what: string,
+  password: string | undefined,
+  code: 'SOURCE_UNREADABLE' | 'SOURCE_UNREACHABLE' = 'SOURCE_UNREADABLE',
+): LoadstoneError {
   const e = error as { message?: string; code?: string };
   let message = e?.message || String(error);
   if (password && password.length >= 4) message = message.replaceAll(password, '***');
-  return new LoadstoneError('SOURCE_UNREADABLE', `${what}: ${message}`, {
+  return new LoadstoneError(code, `${what}: ${message}`, {
     ...(e?.code ? { details: { sqlState: e.code } } : {}),
   });
 }
