@@ -6,7 +6,7 @@ import type { SourceTable } from '../database/source-table.ts';
 /**
  * The tables, views and materialized views a source connection may read, with the planner's row
  * estimate (null when the table was never analyzed), read in a READ ONLY transaction.
- * @throws LoadstoneError SOURCE_UNREADABLE naming the connection
+ * @throws LoadstoneError SOURCE_UNREACHABLE (cannot connect), SOURCE_UNREADABLE naming the connection
  */
 export async function listPostgresTables(config: ResolvedConnection): Promise<SourceTable[]> {
   const { label, passwordSource: _source, ...clientConfig } = config;
@@ -15,8 +15,22 @@ export async function listPostgresTables(config: ResolvedConnection): Promise<So
     connectionTimeoutMillis: clientConfig.connectionTimeoutMillis ?? 15_000,
   });
   client.on('error', () => {});
+  const masked = (error: unknown) => {
+    const message = (error as Error).message;
+    return config.password && config.password.length >= 4
+      ? message.replaceAll(config.password, '***')
+      : message;
+  };
   try {
     await client.connect();
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw new LoadstoneError(
+      'SOURCE_UNREACHABLE',
+      `${label}: cannot connect to the source: ${masked(error)}`,
+    );
+  }
+  try {
     await client.query('BEGIN READ ONLY');
     const result = await client.query<{ schema: string; name: string; kind: string; rows: string | null }>(
       `SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind,
@@ -35,9 +49,10 @@ export async function listPostgresTables(config: ResolvedConnection): Promise<So
       rows: r.rows === null ? null : Number(r.rows),
     }));
   } catch (error) {
-    let message = (error as Error).message;
-    if (config.password && config.password.length >= 4) message = message.replaceAll(config.password, '***');
-    throw new LoadstoneError('SOURCE_UNREADABLE', `${label}: cannot list the source's tables: ${message}`);
+    throw new LoadstoneError(
+      'SOURCE_UNREADABLE',
+      `${label}: cannot list the source's tables: ${masked(error)}`,
+    );
   } finally {
     await client.end().catch(() => {});
   }

@@ -288,6 +288,13 @@ describe('PostgreSQL → PostgreSQL', () => {
     });
     expect(tables).toContainEqual({ schema: 'public', name: 'recent', view: true, rows: null });
     expect(tables.find((t) => t.name === 'orders')!.rows).toBeGreaterThanOrEqual(50);
+    // A wrong password: the connection is refused (exit 4 on the CLI), the password never shown.
+    const wrong = { ...store.connections.resolve('replica', { env: { PGPASSWORD: password } }) };
+    wrong.password = 'not-the-password';
+    const refused = await listPostgresTables(wrong).catch((e: Error & { code?: string }) => e);
+    expect(refused).toMatchObject({ code: 'SOURCE_UNREACHABLE' });
+    expect((refused as Error).message).toMatch(/cannot connect to the source: .*password/);
+    expect((refused as Error).message).not.toContain('not-the-password');
   });
 
   it('a statement timeout is a job setting; a cancelled read ends the statement on the server', async () => {
