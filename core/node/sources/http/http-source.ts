@@ -9,6 +9,7 @@ import { TransportFailure } from './http-client.ts';
 import { incrementalValue } from './incremental.ts';
 import { streamPage } from './page-stream.ts';
 import { Paginator } from './paginator.ts';
+import { readAhead } from './read-ahead.ts';
 import { Secrets } from './secrets.ts';
 
 /** One fetched page, as the report names it: kept small (no rows). */
@@ -17,6 +18,9 @@ interface PageIndexEntry {
   readonly firstLine: number;
   readonly url: string;
 }
+
+/** Arrays of records read ahead of the loader (see `readAhead`). */
+const PAGES_AHEAD = 1;
 
 /** Exchanges kept for the preview. */
 const NOTES_KEPT = 5;
@@ -134,7 +138,9 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
     }
   }
 
-  const items = readPages();
+  // One page (its records as one array, for pages under a MB) read and parsed ahead of the records
+  // being loaded: the request after it goes out while they are, not when the loader reaches them.
+  const items = readAhead(readPages(), PAGES_AHEAD);
   const source = await openRecordSource({
     format: { kind: 'http', encoding: 'utf-8', compression: 'none', header: true },
     items,
