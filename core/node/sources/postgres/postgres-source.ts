@@ -298,7 +298,7 @@ function readWithFields(
   });
 }
 
-/** A driver error as SOURCE_UNREADABLE naming the source; the password is scrubbed should it be echoed. */
+/** A driver error as `code` (SOURCE_UNREADABLE unless said) naming the source; the password is scrubbed should it be echoed. */
 function sourceError(
   error: unknown,
   what: string,
