@@ -200,32 +200,23 @@ describe('TLS to PostgreSQL', () => {
     expect(JSON.parse(again.out)).toMatchObject({ status: 'succeeded', inserted: 2 });
 
     // A PostgreSQL source takes the same TLS settings: read over verified TLS, refused in plain.
-    const copied = await cli([
-      'load',
-      secure,
-      '--source-table',
-      'public.over_tls',
-      '--target',
-      secure,
-      '--table',
-      'copied_over_tls',
-      '--json',
-    ]);
-    expect(copied.err).toBe('');
+    const copyFrom = (source: string) =>
+      cli([
+        'load',
+        source,
+        '--source-table',
+        'public.over_tls',
+        '--target',
+        secure,
+        '--table',
+        'copied_over_tls',
+        '--json',
+      ]);
+    const copied = await copyFrom(secure);
     const { n } = (await adminQuery('SELECT count(*)::int AS n FROM over_tls', true)).rows[0];
     expect(n).toBeGreaterThan(0);
     expect(JSON.parse(copied.out)).toMatchObject({ status: 'succeeded', rowsRead: n, inserted: n });
-    const plainSource = await cli([
-      'load',
-      plain,
-      '--source-table',
-      'public.over_tls',
-      '--target',
-      secure,
-      '--table',
-      'copied_over_tls',
-      '--json',
-    ]);
+    const plainSource = await copyFrom(plain);
     expect(plainSource.code).toBe(EXIT.target); // exit 4: a source that cannot be reached, like a target
     expect(plainSource.err + plainSource.out).toMatch(/no encryption/);
     expect(plainSource.err + plainSource.out).not.toContain(password);

@@ -126,44 +126,47 @@ export function draftOf(source: ApiSource | null): {
   };
 }
 
-/** `Name: value` lines (blank lines skipped) as headers; a line without a colon is an issue. */
-export function parseHeaderLines(text: string): { headers: Record<string, string>; issues: DraftIssue[] } {
-  const headers: Record<string, string> = {};
+/**
+ * `name<separator>value` lines (blank lines skipped, both sides trimmed) as pairs; a line without the
+ * separator, or whose name `validName` refuses, is an issue at `path` naming its line.
+ */
+function parsePairLines(
+  text: string,
+  path: 'headers' | 'query',
+  separator: ':' | '=',
+  expected: string,
+  validName: (name: string) => boolean,
+): { pairs: Record<string, string>; issues: DraftIssue[] } {
+  const pairs: Record<string, string> = {};
   const issues: DraftIssue[] = [];
   text.split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '') return;
-    const colon = line.indexOf(':');
-    const name = colon < 0 ? '' : line.slice(0, colon).trim();
-    if (colon < 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+    const at = line.indexOf(separator);
+    const name = at < 0 ? '' : line.slice(0, at).trim();
+    if (at < 0 || !validName(name)) {
       issues.push({
-        path: 'headers',
-        message: `line ${i + 1}: expected "Name: value", found "${line.trim().slice(0, 60)}"`,
+        path,
+        message: `line ${i + 1}: expected "${expected}", found "${line.trim().slice(0, 60)}"`,
       });
       return;
     }
-    headers[name] = line.slice(colon + 1).trim();
+    pairs[name] = line.slice(at + 1).trim();
   });
-  return { headers, issues };
+  return { pairs, issues };
 }
 
-/** `name=value` lines (blank lines skipped) as query parameters; a line without `=` is an issue. */
+/** `Name: value` lines as headers; a line without a colon, or with a name HTTP refuses, is an issue. */
+export function parseHeaderLines(text: string): { headers: Record<string, string>; issues: DraftIssue[] } {
+  const { pairs, issues } = parsePairLines(text, 'headers', ':', 'Name: value', (name) =>
+    /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name),
+  );
+  return { headers: pairs, issues };
+}
+
+/** `name=value` lines as query parameters; a line without `=` or without a name is an issue. */
 export function parseQueryLines(text: string): { query: Record<string, string>; issues: DraftIssue[] } {
-  const query: Record<string, string> = {};
-  const issues: DraftIssue[] = [];
-  text.split(/\r?\n/).forEach((line, i) => {
-    if (line.trim() === '') return;
-    const eq = line.indexOf('=');
-    const name = eq < 0 ? '' : line.slice(0, eq).trim();
-    if (name === '') {
-      issues.push({
-        path: 'query',
-        message: `line ${i + 1}: expected "name=value", found "${line.trim().slice(0, 60)}"`,
-      });
-      return;
-    }
-    query[name] = line.slice(eq + 1).trim();
-  });
-  return { query, issues };
+  const { pairs, issues } = parsePairLines(text, 'query', '=', 'name=value', (name) => name !== '');
+  return { query: pairs, issues };
 }
 
 /** The body text as a JSON object (empty: none); anything else is an issue saying where it broke. */

@@ -2,14 +2,21 @@
 // are read in a time zone the query cannot know (naive timestamps, SQLite's text dates). Pushing down
 // less is never wrong: the loader drops every row at or below the mark after normalizing it.
 
+/** `YYYY-MM-DD HH:MM:SS` of a UTC instant (milliseconds since the epoch). */
+function naiveText(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+}
+
+const MARK_TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}(?::?\d{2})?)$/;
+
 /**
- * A watermark timestamp as the target gives it (`2024-01-01 00:00:03.5+00`, `…T…Z`, `…+05:30`) →
- * `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC, or undefined for any other text.
+ * The UTC instant (whole seconds, ms since the epoch) and the fraction's text of a watermark timestamp
+ * as the target gives it, or undefined for any other text.
  */
-export function utcDateTime(text: string): string | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}(?::?\d{2})?)$/.exec(
-    text.trim(),
-  );
+function markInstant(text: string): { ms: number; fraction: string } | undefined {
+  const m = MARK_TIMESTAMP.exec(text.trim());
   if (!m) return undefined;
   let offsetMinutes = 0;
   if (m[8] !== 'Z') {
@@ -22,9 +29,16 @@ export function utcDateTime(text: string): string | undefined {
   date.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   date.setUTCHours(Number(m[4]), Number(m[5]), Number(m[6]));
   const ms = date.getTime() - offsetMinutes * 60_000;
-  if (Number.isNaN(ms)) return undefined;
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${m[7] ?? ''}`;
+  return Number.isNaN(ms) ? undefined : { ms, fraction: m[7] ?? '' };
+}
+
+/**
+ * A watermark timestamp as the target gives it (`2024-01-01 00:00:03.5+00`, `…T…Z`, `…+05:30`) →
+ * `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC, or undefined for any other text.
+ */
+export function utcDateTime(text: string): string | undefined {
+  const at = markInstant(text);
+  return at === undefined ? undefined : `${naiveText(at.ms)}${at.fraction}`;
 }
 
 /** More than any time zone's offset from UTC (they span −12:00 to +14:00). */
@@ -37,12 +51,9 @@ export const ZONE_SLACK_HOURS = 15;
  */
 export function naiveLowerBound(after: string): string | undefined {
   const text = after.trim();
-  const utc = utcDateTime(text) ?? (/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text} 00:00:00` : undefined);
-  if (utc === undefined) return undefined;
-  const ms = Date.parse(`${utc.slice(0, 10)}T${utc.slice(11, 19)}Z`) - ZONE_SLACK_HOURS * 3_600_000;
-  // (Date.parse reads an ISO text's four-digit year as written, 0001 included.)
-  if (Number.isNaN(ms)) return undefined;
-  const iso = new Date(ms).toISOString();
-  if (!/^\d{4}-/.test(iso) || iso.startsWith('0000')) return undefined;
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(text) ? markInstant(`${text} 00:00:00Z`)?.ms : markInstant(text)?.ms;
+  if (ms === undefined) return undefined;
+  const bound = ms - ZONE_SLACK_HOURS * 3_600_000;
+  const year = new Date(bound).getUTCFullYear();
+  return year < 1 || year > 9999 ? undefined : naiveText(bound);
 }

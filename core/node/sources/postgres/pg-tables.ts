@@ -1,7 +1,7 @@
 import pg from 'pg';
-import { LoadstoneError } from '../../../common/errors.ts';
 import type { ResolvedConnection } from '../../store/resolve-connection.ts';
 import type { SourceTable } from '../database/source-table.ts';
+import { sourceError } from './postgres-source.ts';
 
 /**
  * The tables, views and materialized views a source connection may read, with the planner's row
@@ -15,20 +15,11 @@ export async function listPostgresTables(config: ResolvedConnection): Promise<So
     connectionTimeoutMillis: clientConfig.connectionTimeoutMillis ?? 15_000,
   });
   client.on('error', () => {});
-  const masked = (error: unknown) => {
-    const message = (error as Error).message;
-    return config.password && config.password.length >= 4
-      ? message.replaceAll(config.password, '***')
-      : message;
-  };
   try {
     await client.connect();
   } catch (error) {
     await client.end().catch(() => {});
-    throw new LoadstoneError(
-      'SOURCE_UNREACHABLE',
-      `${label}: cannot connect to the source: ${masked(error)}`,
-    );
+    throw sourceError(error, `${label}: cannot connect to the source`, config.password, 'SOURCE_UNREACHABLE');
   }
   try {
     await client.query('BEGIN READ ONLY');
@@ -49,10 +40,7 @@ export async function listPostgresTables(config: ResolvedConnection): Promise<So
       rows: r.rows === null ? null : Number(r.rows),
     }));
   } catch (error) {
-    throw new LoadstoneError(
-      'SOURCE_UNREADABLE',
-      `${label}: cannot list the source's tables: ${masked(error)}`,
-    );
+    throw sourceError(error, `${label}: cannot list the source's tables`, config.password);
   } finally {
     await client.end().catch(() => {});
   }

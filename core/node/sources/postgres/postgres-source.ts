@@ -138,7 +138,7 @@ export async function openPostgresSource(
       // COPY takes no parameters: the mark goes in as a quoted literal.
       const copySql = pushdown ? newerThan(pushdown.column, client.escapeLiteral(pushdown.after)) : sql;
       const copy = openCopyReader(client, copySql, fields, {
-        fail: (error) => fail(lost ?? error, 'the source connection failed while reading'),
+        fail: (error) => fail(error, 'the source connection failed while reading'),
         close,
       });
       readingCopy = copy;
@@ -174,7 +174,7 @@ export async function openPostgresSource(
         try {
           return await current.read(max);
         } catch (error) {
-          throw fail(lost ?? error, 'the source connection failed while reading');
+          throw fail(error, 'the source connection failed while reading');
         }
       },
       close,
@@ -299,7 +299,7 @@ function readWithFields(
 }
 
 /** A driver error as `code` (SOURCE_UNREADABLE unless said) naming the source; the password is scrubbed should it be echoed. */
-function sourceError(
+export function sourceError(
   error: unknown,
   what: string,
   password: string | undefined,

@@ -82,8 +82,9 @@ export async function openSqliteSource(
     const names = described.map((c) => c.name);
     const params: unknown[] = [];
     const pushdown = pushdownColumn(opts.incremental, names);
-    const bound = pushdown && !NUMBER_MARK.test(pushdown.after) ? naiveLowerBound(pushdown.after) : undefined;
-    if (pushdown && (NUMBER_MARK.test(pushdown.after) || bound !== undefined)) {
+    const numeric = pushdown !== undefined && NUMBER_MARK.test(pushdown.after);
+    const bound = pushdown && !numeric ? naiveLowerBound(pushdown.after) : undefined;
+    if (pushdown && (numeric || bound !== undefined)) {
       const col = quoteIdent(pushdown.column);
       if (bound === undefined) {
         sql = `SELECT * FROM ${from} WHERE ${col} > ? ORDER BY ${col}`;
