@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HeldRows, rawRecord } from './held-rows.ts';
+import { HeldRows, rawRecord, splitRun } from './held-rows.ts';
 import type { LoadRow } from './types.ts';
 
 const columns = ['a', 'b'];
@@ -61,5 +61,70 @@ describe('HeldRows', () => {
     // Only the row held as its cells keeps JS values alive (a chunk of those ends sooner).
     expect(held.objectRows).toBe(1);
     expect(await held.lookup(3)).toEqual({ line: 5, raw: { a: '3', b: 'z', extra_1: 'surplus' } });
+  });
+
+  it('holds a run of verbatim rows as numbers per row, finds each again, and splits a run', async () => {
+    const reparse = (t: string) => t.split('\t');
+    const text = '1\tx\n2\ty\n3\tz\n4\tw\n';
+    const run: LoadRow = {
+      line: 10,
+      ordinal: 20,
+      values: [],
+      rawColumns: columns,
+      cells: [],
+      text,
+      textStart: 0,
+      textEnd: text.length - 1,
+      reparse,
+      verbatim: true,
+      rows: 4,
+      raw: {},
+    };
+    const [head, rest] = splitRun(run, 1);
+    expect([head.line, head.ordinal, head.rows, text.slice(head.textStart, head.textEnd)]).toEqual([
+      10,
+      20,
+      1,
+      '1\tx',
+    ]);
+    expect([rest.line, rest.ordinal, rest.rows, text.slice(rest.textStart, rest.textEnd)]).toEqual([
+      11,
+      21,
+      3,
+      '2\ty\n3\tz\n4\tw',
+    ]);
+    expect(rest.raw).toEqual({ a: '2', b: 'y' });
+    const held = new HeldRows();
+    held.hold({ ...withCells(9, ['0', 'cells']), text: '0\tcells', textStart: 0, textEnd: 8, reparse });
+    held.hold(head);
+    held.hold(rest);
+    expect(held.length).toBe(5);
+    expect(held.objectRows).toBe(0);
+    expect(await held.lookup(0)).toEqual({ line: 9, raw: { a: '0', b: 'cells' } });
+    expect(held.last).toEqual({ line: 13, ordinal: 23 });
+    expect(await held.lookup(1)).toEqual({ line: 10, raw: { a: '1', b: 'x' } });
+    expect(await held.lookup(3)).toEqual({ line: 12, raw: { a: '3', b: 'z' } });
+    expect(await held.lookup(4)).toEqual({ line: 13, raw: { a: '4', b: 'w' } });
+  });
+
+  it('holds a run row by row after rows that are not its source text', async () => {
+    const text = '1\tx\n2\ty\n';
+    const held = new HeldRows();
+    held.hold(withCells(9, ['0', 'cells']));
+    held.hold({
+      line: 10,
+      values: [],
+      rawColumns: columns,
+      cells: [],
+      text,
+      textStart: 0,
+      textEnd: text.length - 1,
+      reparse: (t: string) => t.split('\t'),
+      verbatim: true,
+      rows: 2,
+      raw: {},
+    });
+    expect(held.length).toBe(3);
+    expect(await held.lookup(2)).toEqual({ line: 11, raw: { a: '2', b: 'y' } });
   });
 });

@@ -20,6 +20,61 @@ export function rawRecord(
 const NOT_TEXT = -1;
 
 /**
+ * Where row `index` (0-based) of a run of rows starts, the first starting at `start`: rows are
+ * lines of `text` (COPY text: a newline inside a value is escaped).
+ */
+export function rowStartInRun(text: string, start: number, index: number): number {
+  let at = start;
+  for (let i = 0; i < index; i++) at = text.indexOf('\n', at) + 1;
+  return at;
+}
+
+/**
+ * The first `count` rows of a run of verbatim rows (`LoadRow.rows`), and the rest: a chunk that has
+ * room for fewer rows than the run takes the first part.
+ */
+export function splitRun(row: LoadRow, count: number): [LoadRow, LoadRow] {
+  const text = row.text!;
+  const start = row.textStart!;
+  const cut = rowStartInRun(text, start, count);
+  const part = (
+    line: number,
+    ordinal: number | undefined,
+    from: number,
+    to: number,
+    rows: number,
+  ): LoadRow => ({
+    line,
+    ordinal,
+    values: row.values,
+    ...(row.rawColumns ? { rawColumns: row.rawColumns } : {}),
+    text,
+    textStart: from,
+    textEnd: to,
+    reparse: row.reparse,
+    verbatim: true,
+    rows,
+    // No `cells`: a part held row by row is held whole, and this gives its record (its first row's).
+    get raw() {
+      const end = text.indexOf('\n', from);
+      const cells = row.reparse!(text.slice(from, end === -1 || end > to ? to : end));
+      return rawRecord(row.rawColumns ?? [], cells, undefined);
+    },
+  });
+  const rows = row.rows ?? 1;
+  return [
+    part(row.line, row.ordinal, start, cut - 1, count),
+    part(
+      row.line + count,
+      row.ordinal === undefined ? undefined : row.ordinal + count,
+      cut,
+      row.textEnd!,
+      rows - count,
+    ),
+  ];
+}
+
+/**
  * What a chunk keeps of its rows until the chunk is in the target, so that a refused row can be
  * reported with its line and raw cells. A chunk's rows live long enough to reach V8's old space,
  * so every object kept per row costs GC time (measured: holding the 8 cells of each row of a 1M-row
@@ -70,8 +125,21 @@ export class HeldRows {
     return this.objects;
   }
 
-  /** Keeps what `lookup` needs of `row`. */
+  /** Keeps what `lookup` needs of `row` (of each of its rows, for a run: `LoadRow.rows`). */
   hold(row: LoadRow): void {
+    const run = row.rows ?? 1;
+    if (row.verbatim && this.holdRun(row, run)) return;
+    if (run > 1) {
+      // Not held as text (another source's rows came first, which cannot be): row by row.
+      let rest = row;
+      for (let left = run; left > 1; left--) {
+        const [first, others] = splitRun(rest, 1);
+        this.hold(first);
+        rest = others;
+      }
+      this.hold(rest);
+      return;
+    }
     const ordinal = this.count++;
     if (ordinal === this.lines.length) this.grow();
     this.lines[ordinal] = row.line;
@@ -109,6 +177,40 @@ export class HeldRows {
   }
 
   /**
+   * A verbatim row or run of rows in one text: per row its line, the text and the run's start, and its index in the
+   * run (stored as `-1 - index`), found again by counting lines. False when the chunk's rows so far
+   * come from another source (a chunk holds one source's text rows).
+   */
+  private holdRun(row: LoadRow, run: number): boolean {
+    const text = row.text;
+    if (text === undefined || row.reparse === undefined || row.rawColumns === undefined) return false;
+    if (this.count > 0 && (row.reparse !== this.reparse || row.rawColumns !== this.columns)) return false;
+    if (this.count === 0) {
+      this.columns = row.rawColumns;
+      this.reparse = row.reparse;
+    }
+    while (this.count + run > this.lines.length) this.grow();
+    const texts = this.texts;
+    if (texts[texts.length - 1] !== text) texts.push(text);
+    const textIndex = texts.length - 1;
+    const start = row.textStart ?? 0;
+    const first = this.count;
+    for (let i = 0; i < run; i++) {
+      const at = (first + i) * 3;
+      this.lines[first + i] = row.line + i;
+      this.spans[at] = textIndex;
+      this.spans[at + 1] = start;
+      this.spans[at + 2] = -1 - i;
+    }
+    this.count += run;
+    if (row.ordinal !== undefined) {
+      this.lastLine = row.line + run - 1;
+      this.lastOrdinal = row.ordinal + run - 1;
+    }
+    return true;
+  }
+
+  /**
    * Twice the room for lines and spans. Typed arrays: pushing three numbers per row onto a plain
    * array cost ~0.2 µs a row (measured, PostgreSQL source, 1M rows), and they are never scanned by GC.
    */
@@ -129,7 +231,15 @@ export class HeldRows {
     const textIndex = this.spans[ordinal * 3]!;
     if (textIndex !== NOT_TEXT) {
       const text = this.texts[textIndex]!;
-      const fields = this.reparse!(text.slice(this.spans[ordinal * 3 + 1], this.spans[ordinal * 3 + 2]));
+      let start = this.spans[ordinal * 3 + 1]!;
+      let end = this.spans[ordinal * 3 + 2]!;
+      if (end < 0) {
+        // A row of a run: the run's start and the row's index in it.
+        start = rowStartInRun(text, start, -1 - end);
+        end = text.indexOf('\n', start);
+        if (end === -1) end = text.length;
+      }
+      const fields = this.reparse!(text.slice(start, end));
       const n = columns.length;
       return {
         line,

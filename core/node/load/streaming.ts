@@ -2,6 +2,7 @@ import type { RejectedRow } from '../../common/types.ts';
 import { CopyRowWriter } from './copy-text.ts';
 import { directChunks } from './direct-chunks.ts';
 import type { FractionLimit } from './fraction-limit.ts';
+import { splitRun } from './held-rows.ts';
 import type { Mover } from './mover.ts';
 import { ChunkCounts, type Chunks } from './pipelined-chunks.ts';
 import { missingWatermark, unloadable } from './row-checks.ts';
@@ -83,7 +84,7 @@ export async function loadStreaming(
       const batch = next.value;
       session.noteBatch(batch);
       let early: RejectedRow[] | null = null;
-      for (const row of batch.rows) {
+      for (let row of batch.rows) {
         if (wmIndex !== null && (row.values[wmIndex] === null || row.values[wmIndex] === undefined)) {
           (early ??= []).push(missingWatermark(row, wmName));
           continue;
@@ -92,6 +93,18 @@ export async function loadStreaming(
           // Only offered for direct COPY (see load-into-postgres.ts): staged rows need their ordinal first.
           if (chunks.ordinal !== undefined)
             throw new Error('a row sent as its COPY text reached a staged load');
+          // A run of rows (`rows`) longer than the chunk's room is split: a chunk never crosses a
+          // commit boundary.
+          for (let room = capacity() - chunks.size; (row.rows ?? 1) > room; room = capacity() - chunks.size) {
+            const [head, rest] = splitRun(row, room);
+            chunks.bytes.putLine(head.text!, head.textStart!, head.textEnd!);
+            const wait = chunks.add(head);
+            if (wait) await wait;
+            if (early) session.reject(early);
+            early = null;
+            await chunks.flush();
+            row = rest;
+          }
           chunks.bytes.putLine(row.text!, row.textStart!, row.textEnd!);
         } else {
           const problem = writer.encode(row.values, chunks.bytes, chunks.ordinal);

@@ -46,6 +46,11 @@ export interface LoadRow {
    * it is (`LoadInput.verbatim` turned it on); `values` are not read. Its source checked each field.
    */
   readonly verbatim?: boolean;
+  /**
+   * Optional, with `verbatim`: the text holds this many rows (lines `line`, `line + 1`… and
+   * ordinals likewise), sent and held as one: no object per row. Absent: one row.
+   */
+  readonly rows?: number | undefined;
 }
 
 /** What the pipeline hands the loader at a time. */

@@ -91,4 +91,29 @@ describe('toLoadBatches', () => {
     // A whole batch inside the committed part yields nothing.
     expect(await collect(rows, 2)).toHaveLength(1);
   });
+
+  it('passes a run of verbatim rows on as one, a resumed load skipping the rows committed before', async () => {
+    const text = '1\t2024-01-01\n2\t2024-01-02\n3\t2024-01-03\n';
+    const run = (): SourceRow => ({
+      line: 1,
+      values: [],
+      text,
+      textStart: 0,
+      textEnd: text.length - 1,
+      verbatim: true,
+      rows: 3,
+    });
+    const [whole] = await collect([[run(), { line: 4, values: ['4', '2024-01-04'] }]]);
+    expect(whole!.rows.map((r) => [r.line, r.ordinal, r.rows, r.verbatim])).toEqual([
+      [1, 1, 3, true],
+      [4, 4, 1, false],
+    ]);
+    expect(whole!.rowsRead).toBe(4);
+    const [resumed] = await collect([[run(), { line: 4, values: ['4', '2024-01-04'] }]], 2);
+    const first = resumed!.rows[0]!;
+    expect([first.line, first.ordinal, first.rows]).toEqual([3, 3, 1]);
+    expect(text.slice(first.textStart, first.textEnd)).toBe('3\t2024-01-03');
+    expect(resumed!.rowsRead).toBe(2);
+    expect(await collect([[run()]], 3)).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import type { createRowNormalizer } from '../../common/normalize/normalizer.ts';
 import type { NormalizedValue, RawValue, RejectedRow } from '../../common/types.ts';
-import { rawRecord } from '../load/held-rows.ts';
+import { rawRecord, rowStartInRun } from '../load/held-rows.ts';
 import type { LoadBatch, LoadRow } from '../load/types.ts';
 import type { SourceRow } from '../sources/types.ts';
 
@@ -22,6 +22,7 @@ class PipelineRow implements LoadRow {
     readonly textEnd: number | undefined,
     readonly reparse: ((recordText: string) => readonly RawValue[]) | undefined,
     readonly verbatim: boolean,
+    readonly rows: number,
   ) {}
 
   get raw(): Record<string, RawValue> {
@@ -51,33 +52,55 @@ export async function* toLoadBatches(
   for await (const batch of rows) {
     const good: LoadRow[] = [];
     const rejected: RejectedRow[] = [];
-    if (ordinal + batch.length <= skipRecords) {
-      ordinal += batch.length;
-      continue;
+    if (skipRecords > 0) {
+      let count = 0;
+      for (const row of batch) count += row.rows ?? 1;
+      if (ordinal + count <= skipRecords) {
+        ordinal += count;
+        continue;
+      }
     }
     for (const row of batch) {
-      ordinal++;
-      if (ordinal <= skipRecords) continue;
-      rowsRead++;
       if (row.verbatim) {
-        // COPY text the target takes as it is: nothing to normalize (see verbatim.ts).
+        // COPY text the target takes as it is: nothing to normalize (see verbatim.ts). It may be a
+        // run of rows (`rows`), of which a resumed load skips those committed before.
+        let run = row.rows ?? 1;
+        let line = row.line;
+        let start = row.textStart!;
+        if (ordinal + run <= skipRecords) {
+          ordinal += run;
+          continue;
+        }
+        if (ordinal < skipRecords) {
+          const skip = skipRecords - ordinal;
+          start = rowStartInRun(row.text!, start, skip);
+          line += skip;
+          ordinal += skip;
+          run -= skip;
+        }
+        rowsRead += run;
         good.push(
           new PipelineRow(
-            row.line,
-            ordinal,
+            line,
+            ordinal + 1,
             row.values,
             columns,
             row.values,
             undefined,
             row.text,
-            row.textStart,
+            start,
             row.textEnd,
             reparse,
             true,
+            run,
           ),
         );
+        ordinal += run;
         continue;
       }
+      ordinal++;
+      if (ordinal <= skipRecords) continue;
+      rowsRead++;
       if (row.problem) {
         rejected.push({
           line: row.line,
@@ -116,6 +139,7 @@ export async function* toLoadBatches(
           row.textEnd,
           reparse,
           false,
+          1,
         ),
       );
     }

@@ -60,11 +60,13 @@ function checkFor(plan: ColumnPlan, kind: CopyTextKind | null, target: VerbatimT
     // A text as it is: nothing the normalizer would trim, and not one of the column's null tokens.
     const isNull = makeNullCheck(plan.format.nullTokens);
     const longest = Math.max(0, ...plan.format.nullTokens.map((t) => trimCell(t).length));
-    return (text, start, end) =>
+    // Escapes (a newline or tab inside the text) are checked unescaped: the target reads the same text.
+    const check: FieldCheck = (text, start, end) =>
       end > start &&
       !isTrimSpace(text.charCodeAt(start)) &&
       !isTrimSpace(text.charCodeAt(end - 1)) &&
       (end - start > longest || !isNull(text.slice(start, end)));
+    return Object.assign(check, { escapes: true });
   }
   if (plan.sourceType !== type) return null;
   switch (kind) {

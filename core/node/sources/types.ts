@@ -53,6 +53,11 @@ export interface SourceRow {
    * `values` are not read (empty), `reparse` of the text gives them when needed.
    */
   verbatim?: true;
+  /**
+   * With `verbatim`: the number of consecutive source rows the text holds (one per line, lines
+   * `line`, `line + 1`…), when the source hands a run of verbatim rows over as one; absent: one.
+   */
+  rows?: number;
 }
 
 /** A source opened for reading: format, header, then rows in batches. */

@@ -1,5 +1,7 @@
 // Rows a source hands over as COPY text the target takes as it is (see pipeline/verbatim.ts).
 
+import { unescapeCopyField } from './postgres/copy-text.ts';
+
 /** What a source column's COPY text holds: PostgreSQL's output of that type (UTC session, ISO dates). */
 export type CopyTextKind =
   | 'int4'
@@ -13,10 +15,14 @@ export type CopyTextKind =
   | 'text';
 
 /**
- * Whether a field's COPY text, `text.slice(start, end)` (never containing a backslash: the reader
- * sends rows with escapes the usual way, `\N` aside), is what the load would write for it.
+ * Whether a field's COPY text, `text.slice(start, end)`, is what the load would write for it. The
+ * text never contains a backslash (a field with escapes sends its row the usual way, `\N` aside)
+ * unless the check says `escapes`: then a field with escapes is checked once unescaped (the value
+ * the target will read from it), which is how text with newlines or tabs in it still goes as it is.
  */
-export type FieldCheck = (text: string, start: number, end: number) => boolean;
+export type FieldCheck = ((text: string, start: number, end: number) => boolean) & {
+  readonly escapes?: boolean;
+};
 
 /** A source whose rows can go on as their COPY text (see `OpenedSource.copyText`). */
 export interface CopyTextSource {
@@ -49,8 +55,13 @@ export function verbatimRow(
     let stop = text.indexOf('\t', at);
     if (stop === -1 || stop > end) stop = end;
     if (slash !== -1 && slash < stop) {
-      // Only `\N` alone: any other escape goes the usual way.
-      if (slash !== at || stop - at !== 2 || text.charCodeAt(at + 1) !== 78) return false;
+      // `\N` alone is NULL; other escapes only where the check reads them.
+      if (slash !== at || stop - at !== 2 || text.charCodeAt(at + 1) !== 78) {
+        const check = checks[i]!;
+        if (!check.escapes) return false;
+        const value = unescapeCopyField(text, at, stop);
+        if (!check(value, 0, value.length)) return false;
+      }
       slash = text.indexOf('\\', stop);
     } else if (!checks[i]!(text, at, stop)) {
       return false;

@@ -76,26 +76,42 @@ export function databaseSource(parts: {
                 const rows = await nextText(DATABASE_BATCH_ROWS);
                 const n = rows.values.length;
                 if (n === 0) return;
-                const batch: SourceRow[] = new Array(n);
+                const { values, texts, starts, ends } = rows;
+                const batch: SourceRow[] = [];
                 for (let i = 0; i < n; i++) {
-                  const values = rows.values[i]!;
-                  batch[i] =
-                    values === VERBATIM_ROW
-                      ? {
-                          line: ++rowsRead,
-                          values,
-                          text: rows.texts[i]!,
-                          textStart: rows.starts[i]!,
-                          textEnd: rows.ends[i]!,
-                          verbatim: true,
-                        }
-                      : {
-                          line: ++rowsRead,
-                          values,
-                          text: rows.texts[i]!,
-                          textStart: rows.starts[i]!,
-                          textEnd: rows.ends[i]!,
-                        };
+                  const text = texts[i]!;
+                  if (values[i] !== VERBATIM_ROW) {
+                    batch.push({
+                      line: ++rowsRead,
+                      values: values[i]!,
+                      text,
+                      textStart: starts[i]!,
+                      textEnd: ends[i]!,
+                    });
+                    continue;
+                  }
+                  // A run of verbatim rows, one line after the other in the same text, goes as one.
+                  let last = i;
+                  while (
+                    last + 1 < n &&
+                    values[last + 1] === VERBATIM_ROW &&
+                    texts[last + 1] === text &&
+                    starts[last + 1] === ends[last]! + 1
+                  ) {
+                    last++;
+                  }
+                  const run = last - i + 1;
+                  batch.push({
+                    line: rowsRead + 1,
+                    values: VERBATIM_ROW,
+                    text,
+                    textStart: starts[i]!,
+                    textEnd: ends[last]!,
+                    verbatim: true,
+                    rows: run,
+                  });
+                  rowsRead += run;
+                  i = last;
                 }
                 yield batch;
                 continue;

@@ -351,6 +351,46 @@ describe('PostgreSQL → PostgreSQL', () => {
     expect(sampled.rows.length).toBeGreaterThan(0);
   });
 
+  it('rows sent as their COPY text in runs: split at commit boundaries, a refused row found inside a run', async () => {
+    // Rows after the first message of the server go as their text, in runs (`rows`); text with a
+    // newline, a tab and a backslash too (checked unescaped); a text the normalizer would trim does
+    // not, and loads trimmed. A run is split where a chunk ends (every 700 rows: a commit), and the
+    // row the target refuses (15023, inside a run) is found and reported with its cells.
+    await src.query(`
+      CREATE TABLE runs (id int8 PRIMARY KEY, note text);
+      INSERT INTO runs SELECT g, CASE WHEN g % 10 = 0 THEN E'line\\nnext\\tcol \\\\ end' ELSE 'n' || g END
+        FROM generate_series(1, 20000) g;
+      UPDATE runs SET note = '  padded ' WHERE id IN (7, 12007);`);
+    await dst.query('CREATE TABLE runs_copy (id int8 PRIMARY KEY, note text, CHECK (id <> 15023))');
+    const outcome = await load({
+      source: { kind: 'postgres', connection: 'replica', query: 'SELECT id, note FROM runs ORDER BY id' },
+      target: { connection: targetUrl, table: 'runs_copy' },
+      settings: { commitEvery: 700, maxErrorRate: 0.5 },
+    });
+    expect(outcome.error ?? null).toBeNull();
+    expect(outcome.counts).toMatchObject({ read: 20000, inserted: 19999, rejected: 1 });
+    const rejected = store.reports.page(outcome.runId).rows;
+    expect(rejected.map((r) => [r.at, r.raw])).toEqual([
+      [
+        { kind: 'row', row: 15023 },
+        { id: 15023, note: 'n15023' },
+      ],
+    ]);
+    const loaded = await dst.query(
+      'SELECT id, note FROM runs_copy WHERE id IN (7, 12007, 19990, 20000) ORDER BY id',
+    );
+    expect(loaded.rows).toEqual([
+      { id: '7', note: 'padded' },
+      { id: '12007', note: 'padded' },
+      { id: '19990', note: 'line\nnext\tcol \\ end' },
+      { id: '20000', note: 'line\nnext\tcol \\ end' },
+    ]);
+    const counted = await dst.query(
+      "SELECT count(*) FILTER (WHERE note = E'line\\nnext\\tcol \\\\ end')::int AS escaped, count(*)::int AS n FROM runs_copy",
+    );
+    expect(counted.rows[0]).toEqual({ escaped: 2000, n: 19999 });
+  });
+
   it('a source connection killed mid-read fails the run naming the source; the target keeps the last commit', async () => {
     // Rows of ~0.5 KB: what is left to send when the kill comes (~18 MB) is more than socket buffers
     // hold, so the server is still sending (a whole read is one COPY stream, not cursor batches).
