@@ -30,10 +30,15 @@ export class CopyBytes {
     this.used += this.buf.write(text, this.used);
   }
 
-  /** Appends `text.slice(start, end)`, already COPY text, and a newline. */
-  putLine(text: string, start: number, end: number): void {
-    this.room((end - start) * 3 + 1);
-    this.used += this.buf.write(text.slice(start, end), this.used);
+  /** Appends `text.slice(start, end)` (of a Buffer: bytes `start` to `end`), already COPY text, and a newline. */
+  putLine(text: string | Buffer, start: number, end: number): void {
+    if (typeof text === 'string') {
+      this.room((end - start) * 3 + 1);
+      this.used += this.buf.write(text.slice(start, end), this.used);
+    } else {
+      this.room(end - start + 1);
+      this.used += text.copy(this.buf, this.used, start, end);
+    }
     this.buf[this.used++] = 0x0a;
   }
 

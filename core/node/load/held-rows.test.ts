@@ -127,4 +127,34 @@ describe('HeldRows', () => {
     expect(held.length).toBe(3);
     expect(await held.lookup(2)).toEqual({ line: 11, raw: { a: '2', b: 'y' } });
   });
+
+  it('holds a run whose text is UTF-8 bytes, splits it and reads its rows back', async () => {
+    const reparse = (t: string) => t.split('\t');
+    const bytes = Buffer.from('1\tü\n2\t😀\n3\tz\n');
+    const run: LoadRow = {
+      line: 1,
+      ordinal: 1,
+      values: [],
+      rawColumns: columns,
+      cells: [],
+      text: bytes,
+      textStart: 0,
+      textEnd: bytes.length - 1,
+      reparse,
+      verbatim: true,
+      rows: 3,
+      raw: {},
+    };
+    const [head, rest] = splitRun(run, 2);
+    expect(bytes.toString('utf8', head.textStart, head.textEnd)).toBe('1\tü\n2\t😀');
+    expect(bytes.toString('utf8', rest.textStart, rest.textEnd)).toBe('3\tz');
+    expect(rest.raw).toEqual({ a: '3', b: 'z' });
+    const held = new HeldRows();
+    held.hold(head);
+    held.hold(rest);
+    expect(held.length).toBe(3);
+    expect(held.objectRows).toBe(0);
+    expect(await held.lookup(1)).toEqual({ line: 2, raw: { a: '2', b: '😀' } });
+    expect(await held.lookup(2)).toEqual({ line: 3, raw: { a: '3', b: 'z' } });
+  });
 });

@@ -23,10 +23,24 @@ const NOT_TEXT = -1;
  * Where row `index` (0-based) of a run of rows starts, the first starting at `start`: rows are
  * lines of `text` (COPY text: a newline inside a value is escaped).
  */
-export function rowStartInRun(text: string, start: number, index: number): number {
+export function rowStartInRun(text: string | Buffer, start: number, index: number): number {
   let at = start;
-  for (let i = 0; i < index; i++) at = text.indexOf('\n', at) + 1;
+  if (typeof text === 'string') {
+    for (let i = 0; i < index; i++) at = text.indexOf('\n', at) + 1;
+  } else {
+    for (let i = 0; i < index; i++) at = text.indexOf(0x0a, at) + 1;
+  }
   return at;
+}
+
+/** The row of a run that starts at `start`: its text up to its newline (or the end of `text`). */
+function rowInRun(text: string | Buffer, start: number): string {
+  if (typeof text === 'string') {
+    const end = text.indexOf('\n', start);
+    return text.slice(start, end === -1 ? text.length : end);
+  }
+  const end = text.indexOf(0x0a, start);
+  return text.toString('utf8', start, end === -1 ? text.length : end);
 }
 
 /**
@@ -56,9 +70,7 @@ export function splitRun(row: LoadRow, count: number): [LoadRow, LoadRow] {
     rows,
     // No `cells`: a part held row by row is held whole, and this gives its record (its first row's).
     get raw() {
-      const end = text.indexOf('\n', from);
-      const cells = row.reparse!(text.slice(from, end === -1 || end > to ? to : end));
-      return rawRecord(row.rawColumns ?? [], cells, undefined);
+      return rawRecord(row.rawColumns ?? [], row.reparse!(rowInRun(text, from)), undefined);
     },
   });
   const rows = row.rows ?? 1;
@@ -90,8 +102,8 @@ export class HeldRows {
   private count = 0;
   /** Three numbers per row: index into `texts` (or NOT_TEXT), start, end. */
   private spans = new Int32Array(3 * 1024);
-  /** The source strings rows kept as text point into, in order. */
-  private readonly texts: string[] = [];
+  /** The source strings (or bytes, for verbatim rows) rows kept as text point into, in order. */
+  private readonly texts: (string | Buffer)[] = [];
   private reparse: ((recordText: string) => readonly RawValue[]) | undefined;
   /**
    * Rows kept as their cells, by ordinal (a plain array: a Map entry and a wrapper per row cost GC
@@ -161,7 +173,7 @@ export class HeldRows {
       return;
     }
     const text = row.text;
-    if (text !== undefined && row.reparse !== undefined && row.reparse === this.reparse) {
+    if (typeof text === 'string' && row.reparse !== undefined && row.reparse === this.reparse) {
       const texts = this.texts;
       if (texts[texts.length - 1] !== text) texts.push(text);
       const at = ordinal * 3;
@@ -231,15 +243,12 @@ export class HeldRows {
     const textIndex = this.spans[ordinal * 3]!;
     if (textIndex !== NOT_TEXT) {
       const text = this.texts[textIndex]!;
-      let start = this.spans[ordinal * 3 + 1]!;
-      let end = this.spans[ordinal * 3 + 2]!;
-      if (end < 0) {
-        // A row of a run: the run's start and the row's index in it.
-        start = rowStartInRun(text, start, -1 - end);
-        end = text.indexOf('\n', start);
-        if (end === -1) end = text.length;
-      }
-      const fields = this.reparse!(text.slice(start, end));
+      const start = this.spans[ordinal * 3 + 1]!;
+      const end = this.spans[ordinal * 3 + 2]!;
+      // A row of a run is found by the run's start and its index in the run.
+      const fields = this.reparse!(
+        end < 0 ? rowInRun(text, rowStartInRun(text, start, -1 - end)) : (text as string).slice(start, end),
+      );
       const n = columns.length;
       return {
         line,

@@ -37,13 +37,14 @@ export interface LoadRow {
    * loader then keeps two numbers per row in flight instead of the cells: a chunk's rows live long
    * enough to reach V8's old space, and every object kept per row costs GC time.
    */
-  readonly text?: string | undefined;
+  readonly text?: string | Buffer | undefined;
   readonly textStart?: number | undefined;
   readonly textEnd?: number | undefined;
   readonly reparse?: ((recordText: string) => readonly RawValue[]) | undefined;
   /**
    * Optional, with `text`: `text.slice(textStart, textEnd)` is the row's COPY text for the target as
    * it is (`LoadInput.verbatim` turned it on); `values` are not read. Its source checked each field.
+   * Only such rows may have their text as a Buffer (UTF-8 bytes `textStart` to `textEnd`).
    */
   readonly verbatim?: boolean;
   /**

@@ -17,7 +17,7 @@ class PipelineRow implements LoadRow {
     readonly rawColumns: readonly string[],
     readonly cells: readonly RawValue[],
     readonly extra: readonly RawValue[] | undefined,
-    readonly text: string | undefined,
+    readonly text: string | Buffer | undefined,
     readonly textStart: number | undefined,
     readonly textEnd: number | undefined,
     readonly reparse: ((recordText: string) => readonly RawValue[]) | undefined,
@@ -67,13 +67,14 @@ export async function* toLoadBatches(
         let run = row.rows ?? 1;
         let line = row.line;
         let start = row.textStart!;
+        const text = row.bytes ?? row.text!;
         if (ordinal + run <= skipRecords) {
           ordinal += run;
           continue;
         }
         if (ordinal < skipRecords) {
           const skip = skipRecords - ordinal;
-          start = rowStartInRun(row.text!, start, skip);
+          start = rowStartInRun(text, start, skip);
           line += skip;
           ordinal += skip;
           run -= skip;
@@ -87,7 +88,7 @@ export async function* toLoadBatches(
             columns,
             row.values,
             undefined,
-            row.text,
+            text,
             start,
             row.textEnd,
             reparse,

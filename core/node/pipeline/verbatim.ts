@@ -2,18 +2,20 @@ import type { ColumnPlan } from '../../common/normalize/column-plan.ts';
 import { isTrimSpace, makeNullCheck, trimCell } from '../../common/normalize/nulls.ts';
 import type { ColumnType } from '../../common/types.ts';
 import type { VerbatimTarget } from '../load/types.ts';
-import type { CopyTextKind, CopyTextSource, FieldCheck } from '../sources/verbatim-rows.ts';
+import type { CopyTextKind, CopyTextSource, FieldCheck, VerbatimColumn } from '../sources/verbatim-rows.ts';
 
 // Rows that go into the target as the source wrote them. A PostgreSQL source reads through
-// `COPY … TO STDOUT`, whose text is already COPY text: when every field of a row is, value for
+// `COPY … TO STDOUT`, whose text is already COPY text (an SQLite source writes the COPY text of the
+// rows whose values it checked, see sqlite-copy-rows.ts): when every field of a row is, value for
 // value, what normalizing and encoding it would write, the row's text is sent on as it is, and the
 // parse → normalize → encode of its cells is skipped (on the bench's 1M orders rows that was most of
 // the CLI's CPU time, the load's limit). A field that does not pass its check (a text with spaces
-// at an end, a null token, an escape, 'NaN', 'infinity', a BC date…) sends its row the usual way,
+// at an end, a null token, 'NaN', 'infinity', a BC date…) sends its row the usual way,
 // so what is loaded is the same either way.
 
 /** The load type a kind's values have, and the target base types its text means the same value in. */
 const KINDS: Record<CopyTextKind, { type: ColumnType; bases: readonly string[] }> = {
+  // PostgreSQL's output of these types.
   int4: { type: 'integer', bases: ['int4', 'int8'] },
   int8: { type: 'bigint', bases: ['int8'] },
   numeric: { type: 'numeric', bases: ['numeric'] },
@@ -23,9 +25,18 @@ const KINDS: Record<CopyTextKind, { type: ColumnType; bases: readonly string[] }
   uuid: { type: 'uuid', bases: ['uuid'] },
   jsonb: { type: 'jsonb', bases: ['jsonb'] },
   text: { type: 'text', bases: ['text', 'varchar', 'bpchar'] },
+  // Values a source checks itself (SQLite's reader, see sqlite-copy-rows.ts).
+  integerValue: { type: 'bigint', bases: ['int8'] },
+  decimalValue: { type: 'numeric', bases: ['numeric'] },
+  bitValue: { type: 'boolean', bases: ['bool'] },
+  isoDateValue: { type: 'date', bases: ['date'] },
+  naiveTimestampValue: { type: 'timestamptz', bases: ['timestamptz'] },
 };
 
 const ANY: FieldCheck = () => true;
+
+/** `checkFor` of a kind whose values the source checks itself. */
+const VALUE_CHECKED = Symbol('value checked');
 
 const isDigit = (code: number) => code >= 48 && code <= 57;
 
@@ -49,9 +60,14 @@ const TIMESTAMPTZ: FieldCheck = (text, start, end) =>
 /**
  * The check of one column, or null when its rows always go the usual way: the source kind must be
  * the plan's type as the source declared it (a text column: loaded as text), and the target must
- * take the text as that same value without rounding it.
+ * take the text as that same value without rounding it. `VALUE_CHECKED`: the source checks the
+ * values of this kind itself.
  */
-function checkFor(plan: ColumnPlan, kind: CopyTextKind | null, target: VerbatimTarget): FieldCheck | null {
+function checkFor(
+  plan: ColumnPlan,
+  kind: CopyTextKind | null,
+  target: VerbatimTarget,
+): FieldCheck | typeof VALUE_CHECKED | null {
   if (kind === null || target.rounds) return null;
   const { type, bases } = KINDS[kind];
   if (plan.type !== type) return null;
@@ -70,6 +86,14 @@ function checkFor(plan: ColumnPlan, kind: CopyTextKind | null, target: VerbatimT
   }
   if (plan.sourceType !== type) return null;
   switch (kind) {
+    case 'integerValue':
+    case 'decimalValue':
+    case 'bitValue':
+    case 'isoDateValue':
+      return VALUE_CHECKED;
+    case 'naiveTimestampValue':
+      // A naive time in the load's UTC session is read in UTC: the same instant only for a UTC job.
+      return plan.format.timeZone === 'UTC' ? VALUE_CHECKED : null;
     case 'numeric':
       return plan.format.decimalSeparator === '.' ? NUMERIC : null;
     case 'date':
@@ -95,14 +119,19 @@ export function offerVerbatim(
   const active = plans.filter((p) => !p.skip);
   const n = source.columns.length;
   if (active.length !== n || targets.length !== n || copyText.kinds.length !== n) return false;
-  const checks: FieldCheck[] = [];
+  const columns: VerbatimColumn[] = [];
   for (let i = 0; i < n; i++) {
     const plan = active[i]!;
     if (plan.index !== i) return false;
-    const check = checkFor(plan, copyText.kinds[i] ?? null, targets[i]!);
-    if (check === null) return false;
-    checks.push(check);
+    const kind = copyText.kinds[i] ?? null;
+    const check = checkFor(plan, kind, targets[i]!);
+    if (check === null || kind === null) return false;
+    columns.push({
+      kind,
+      check: check === VALUE_CHECKED ? null : check,
+      nullTokens: plan.format.nullTokens.map(trimCell),
+    });
   }
-  copyText.verbatim(checks);
+  copyText.verbatim(columns);
   return true;
 }

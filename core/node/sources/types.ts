@@ -46,6 +46,8 @@ export interface SourceRow {
    * buffer), so a row in flight can be remembered by two numbers instead of its cells.
    */
   text?: string;
+  /** Instead of `text`, for a `verbatim` row: its COPY text as UTF-8 bytes `textStart` to `textEnd`. */
+  bytes?: Buffer;
   textStart?: number;
   textEnd?: number;
   /**

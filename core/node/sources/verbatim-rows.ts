@@ -2,7 +2,14 @@
 
 import { unescapeCopyField } from './postgres/copy-text.ts';
 
-/** What a source column's COPY text holds: PostgreSQL's output of that type (UTC session, ISO dates). */
+/**
+ * What a source column's COPY text holds: PostgreSQL's output of that type (UTC session, ISO dates),
+ * or text (any source). The `…Value` kinds are values a source checks itself before writing them as
+ * COPY text (SQLite's reader, see sqlite-copy-rows.ts): `integerValue` (an integer within ±2^53),
+ * `decimalValue` (a number JS writes without exponent), `bitValue` (an integer 0 or 1 for a boolean),
+ * `isoDateValue` (a real date 'YYYY-MM-DD'), `naiveTimestampValue` ('YYYY-MM-DD HH:MM:SS[.ffffff]',
+ * no zone: offered only for a UTC job).
+ */
 export type CopyTextKind =
   | 'int4'
   | 'int8'
@@ -12,7 +19,21 @@ export type CopyTextKind =
   | 'boolean'
   | 'uuid'
   | 'jsonb'
-  | 'text';
+  | 'text'
+  | 'integerValue'
+  | 'decimalValue'
+  | 'bitValue'
+  | 'isoDateValue'
+  | 'naiveTimestampValue';
+
+/** How one column's fields may go as they are (`CopyTextSource.verbatim`). */
+export interface VerbatimColumn {
+  kind: CopyTextKind;
+  /** The check of a field's COPY text; null for a `…Value` kind (the source checks the value). */
+  check: FieldCheck | null;
+  /** The column's null tokens, trimmed: a text that is one of them is NULL, not itself. */
+  nullTokens: readonly string[];
+}
 
 /**
  * Whether a field's COPY text, `text.slice(start, end)`, is what the load would write for it. The
@@ -32,7 +53,7 @@ export interface CopyTextSource {
    * From the next batch read on, a row whose fields all pass their column's check comes as
    * `SourceRow.verbatim` (its text, no values); the others as usual.
    */
-  verbatim(checks: readonly FieldCheck[]): void;
+  verbatim(columns: readonly VerbatimColumn[]): void;
 }
 
 /**

@@ -28,12 +28,17 @@ export interface DatabaseReader {
 /** `TextRows.values` of a row whose text goes on as it is (see `OpenedSource.copyText`). */
 export const VERBATIM_ROW = Object.freeze([]) as unknown as RawValue[];
 
-/** Rows with their source text: `values[i]` was read from `texts[i].slice(starts[i], ends[i])`. */
+/**
+ * Rows with their source text: `values[i]` was read from `texts[i].slice(starts[i], ends[i])`. With
+ * `counts`, a `VERBATIM_ROW` entry is a run of `counts[i]` rows, one per line, and its text may be
+ * UTF-8 bytes (a Buffer), and a row without text has `''`; without, each entry is one row.
+ */
 export interface TextRows {
   values: RawValue[][];
-  texts: string[];
+  texts: (string | Buffer)[];
   starts: number[];
   ends: number[];
+  counts?: number[];
 }
 
 /**
@@ -76,10 +81,39 @@ export function databaseSource(parts: {
                 const rows = await nextText(DATABASE_BATCH_ROWS);
                 const n = rows.values.length;
                 if (n === 0) return;
-                const { values, texts, starts, ends } = rows;
+                const { values, texts, starts, ends, counts } = rows;
                 const batch: SourceRow[] = [];
                 for (let i = 0; i < n; i++) {
                   const text = texts[i]!;
+                  if (counts) {
+                    // The reader made the runs.
+                    const run = counts[i]!;
+                    batch.push(
+                      values[i] === VERBATIM_ROW
+                        ? {
+                            line: rowsRead + 1,
+                            values: VERBATIM_ROW,
+                            ...(typeof text === 'string' ? { text } : { bytes: text }),
+                            textStart: starts[i]!,
+                            textEnd: ends[i]!,
+                            verbatim: true,
+                            rows: run,
+                          }
+                        : text === ''
+                          ? { line: rowsRead + 1, values: values[i]! }
+                          : {
+                              line: rowsRead + 1,
+                              values: values[i]!,
+                              text: text as string,
+                              textStart: starts[i]!,
+                              textEnd: ends[i]!,
+                            },
+                    );
+                    rowsRead += run;
+                    continue;
+                  }
+                  if (typeof text !== 'string')
+                    throw new Error('rows as bytes come in runs (TextRows.counts)');
                   if (values[i] !== VERBATIM_ROW) {
                     batch.push({
                       line: ++rowsRead,

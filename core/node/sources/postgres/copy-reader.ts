@@ -123,8 +123,10 @@ export function openCopyReader(
     },
     copyText: {
       kinds: fields.map((f) => copyTextKindOf(f.dataTypeID)),
-      verbatim(given) {
-        checks = given;
+      verbatim(columns) {
+        // PostgreSQL's kinds all come with a check of their text.
+        const given = columns.map((c) => c.check);
+        if (given.every((c) => c !== null)) checks = given as FieldCheck[];
       },
     },
     reparse: (recordText) => parseCopyRow(recordText, 0, recordText.length, parsers),

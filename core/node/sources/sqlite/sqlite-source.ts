@@ -3,23 +3,19 @@ import Database from 'better-sqlite3';
 import { LoadstoneError } from '../../../common/errors.ts';
 import type { SqliteSourceSpec } from '../../../common/spec/job-spec.ts';
 import { sourceLabel } from '../../../common/spec/source-label.ts';
-import type { RawValue } from '../../../common/types.ts';
 import { parseTableName, quoteIdent, quoteTableName } from '../../pg/identifiers.ts';
-import {
-  type DatabaseReader,
-  databaseSource,
-  keyPlace,
-  pushdownColumn,
-} from '../database/database-source.ts';
+import { databaseSource, keyPlace, pushdownColumn } from '../database/database-source.ts';
 import { naiveLowerBound } from '../database/watermark-bound.ts';
 import type { OpenedSource, OpenSourceOptions } from '../types.ts';
+import { sqliteCopyReader } from './sqlite-copy-rows.ts';
 import { isSqliteFile } from './sqlite-header.ts';
-import { sqliteColumnType, sqliteValue } from './sqlite-types.ts';
+import { sqliteColumnType } from './sqlite-types.ts';
 
 /**
  * Opens a table or query of an SQLite file, read-only (another program may have the file open and
  * even write to it: this reads one consistent snapshot), streaming rows with `iterate()` in
- * batches. Integers are read as BigInt, so none is rounded. An incremental watermark is pushed down
+ * batches; once the load allows, rows whose values pass their column's check are written straight
+ * into COPY text (sqlite-copy-rows.ts). Integers are read as BigInt, so none is rounded. An incremental watermark is pushed down
  * (`… WHERE … ORDER BY col`): a number as `col > ?`, a timestamp or date as a bound on ISO-like texts
  * (see below); any other mark is compared after reading.
  * @throws LoadstoneError SOURCE_NOT_FOUND, SOURCE_FORMAT (not an SQLite file), SOURCE_UNREADABLE
@@ -109,32 +105,13 @@ export async function openSqliteSource(
     const keyColumns = table ? primaryKey(db, spec.table ?? '', names) : null;
     statement.raw(true).safeIntegers(true);
     iterator = statement.iterate(...params) as IterableIterator<unknown[]>;
-    const current = iterator;
-    const reader: DatabaseReader = {
-      async next(max) {
-        if (closed) return [];
-        const rows: RawValue[][] = [];
-        try {
-          while (rows.length < max) {
-            const next = current.next();
-            if (next.done) break;
-            // Each raw row is a fresh array: converted in place, no second array per row.
-            const row = next.value as unknown[];
-            for (let i = 0; i < row.length; i++) row[i] = sqliteValue(row[i]);
-            rows.push(row as RawValue[]);
-          }
-        } catch (error) {
-          throw refused(error);
-        }
-        return rows;
-      },
-      close,
-    };
+    const types = described.map((c) => sqliteColumnType(c.type));
+    const reader = sqliteCopyReader({ rows: iterator, types, refused, close });
     return databaseSource({
       kind: 'sqlite',
       label,
       columns: names,
-      columnTypes: described.map((c) => sqliteColumnType(c.type)),
+      columnTypes: types,
       reader,
       signal: opts.signal,
       placeOf: keyPlace(keyColumns),
