@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const entry = join(root, 'core', 'node', 'cli', 'entry.ts');
+const sqliteWorker = join(root, 'core', 'node', 'sources', 'sqlite', 'sqlite-read-worker.ts');
 const bundle =
   process.env.LOADSTONE_CLI_BUNDLE || join(root, 'node_modules', '.cache', 'loadstone', 'cli.mjs');
 
@@ -43,21 +44,28 @@ async function freshBundle() {
   if (built >= sources) return bundle;
   const { build } = await import('esbuild');
   mkdirSync(dirname(bundle), { recursive: true });
-  const tmp = `${bundle}.${process.pid}.tmp`;
-  try {
-    await build({
-      entryPoints: [entry],
-      outfile: tmp,
-      bundle: true,
-      packages: 'external',
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'silent',
-    });
-    renameSync(tmp, bundle); // atomic: a CLI started meanwhile sees the old bundle or the new one
-  } finally {
-    rmSync(tmp, { force: true });
+  // The SQLite reader's worker thread starts from a module of its own, next to the bundle (the
+  // bundle looks for it there); written first, so a bundle never runs without its worker.
+  for (const [from, to] of [
+    [sqliteWorker, join(dirname(bundle), 'sqlite-read-worker.mjs')],
+    [entry, bundle],
+  ]) {
+    const tmp = `${to}.${process.pid}.tmp`;
+    try {
+      await build({
+        entryPoints: [from],
+        outfile: tmp,
+        bundle: true,
+        packages: 'external',
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        logLevel: 'silent',
+      });
+      renameSync(tmp, to); // atomic: a CLI started meanwhile sees the old file or the new one
+    } finally {
+      rmSync(tmp, { force: true });
+    }
   }
   return bundle;
 }

@@ -65,7 +65,20 @@ await Promise.all([
       js: "import { createRequire as __loadstoneCreateRequire } from 'node:module'; const require = __loadstoneCreateRequire(import.meta.url);",
     },
   }),
+  // The SQLite reader's worker thread (core/node/sources/sqlite/sqlite-worker-reader.ts looks for it
+  // next to the engine bundle).
+  build({
+    ...common,
+    entryPoints: ['core/node/sources/sqlite/sqlite-read-worker.ts'],
+    outfile: join(out, 'sqlite-read-worker.mjs'),
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    banner: {
+      js: "import { createRequire as __loadstoneCreateRequire } from 'node:module'; const require = __loadstoneCreateRequire(import.meta.url);",
+    },
+  }),
 ]);
 
 cpSync(join(root, 'migrations'), join(out, 'migrations'), { recursive: true });
-console.log(`build-electron: bundled main, preload and engine into ${out}`);
+console.log(`build-electron: bundled main, preload, engine and the SQLite worker into ${out}`);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './test-support.ts';
 
@@ -157,5 +158,42 @@ describe('loadstone preview', () => {
     writeFileSync(join(dir, 'not-a-folder'), '');
     const fallback = await run(join(dir, 'not-a-folder', 'cli.mjs'));
     expect(JSON.parse(fallback.stdout)).toEqual([]);
+  });
+
+  it('the bundle reads SQLite in its worker thread, and on its own thread when the worker cannot start', async () => {
+    const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'loadstone.mjs');
+    const db = new Database(join(dir, 'crm.db'));
+    db.exec(`CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT);
+      INSERT INTO customers VALUES (1, 'Ada'), (2, 'Bob'), (3, 'Cy');`);
+    db.close();
+    const cache = join(
+      import.meta.dirname,
+      '..',
+      '..',
+      '..',
+      'node_modules',
+      '.cache',
+      `loadstone-sqlite-${process.pid}`,
+    );
+    const bundle = join(cache, 'cli.mjs');
+    const worker = join(cache, 'sqlite-read-worker.mjs');
+    const names = async () => {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [bin, 'preview', join(dir, 'crm.db'), '--source-table', 'customers', '--json'],
+        { env: { ...process.env, LOADSTONE_CLI_BUNDLE: bundle, LOADSTONE_HOME: join(dir, 'home-sqlite') } },
+      );
+      return (JSON.parse(stdout).rows as { values: Record<string, unknown> }[]).map((r) => r.values.name);
+    };
+    try {
+      expect(await names()).toEqual(['Ada', 'Bob', 'Cy']);
+      expect(statSync(worker).isFile()).toBe(true); // built next to the bundle
+      writeFileSync(worker, "throw new Error('this worker cannot start');\n");
+      expect(await names()).toEqual(['Ada', 'Bob', 'Cy']);
+      rmSync(worker);
+      expect(await names()).toEqual(['Ada', 'Bob', 'Cy']);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 });

@@ -285,6 +285,17 @@ function numberField(text: string): unknown {
 
 const textField = (text: string): unknown => text;
 
+/** Reads a line of COPY text back into the cells `sqliteValue` gave (see the top of this file). */
+export function sqliteReparse(types: readonly (ColumnType | null)[]): (recordText: string) => RawValue[] {
+  const parsers: FieldParser[] = types.map((t) => (isNumberType(t) ? numberField : textField));
+  return (recordText) => parseCopyRow(recordText, 0, recordText.length, parsers);
+}
+
+/** What the columns' values are, for `CopyTextSource.kinds`. */
+export function sqliteCopyKinds(types: readonly (ColumnType | null)[]): (CopyTextKind | null)[] {
+  return types.map(sqliteCopyTextKind);
+}
+
 /**
  * A reader over an SQLite statement's raw rows (`raw(true).safeIntegers(true)`): each batch's rows
  * as cells, or, once the load allows, as runs of COPY text (see the top of this file).
@@ -297,7 +308,6 @@ export function sqliteCopyReader(parts: {
 }): DatabaseReader & { nextText(max: number): Promise<TextRows>; copyText: CopyTextSource } {
   const { rows, types } = parts;
   const n = types.length;
-  const parsers: FieldParser[] = types.map((t) => (isNumberType(t) ? numberField : textField));
   let writers: FieldWriter[] | null = null;
   /** Bytes of the last batch: the next batch starts with room for about as much. */
   let lastBytes = 64 * 1024;
@@ -366,9 +376,9 @@ export function sqliteCopyReader(parts: {
     async next(max) {
       return (await this.nextText(max)).values;
     },
-    reparse: (recordText) => parseCopyRow(recordText, 0, recordText.length, parsers),
+    reparse: sqliteReparse(types),
     copyText: {
-      kinds: types.map(sqliteCopyTextKind),
+      kinds: sqliteCopyKinds(types),
       verbatim(columns) {
         const made = columns.map(fieldWriter);
         if (made.every((w) => w !== null)) writers = made as FieldWriter[];

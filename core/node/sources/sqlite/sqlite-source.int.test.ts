@@ -118,6 +118,25 @@ describe('SQLite source', () => {
     }
   });
 
+  it('a statement that fails while the rows are read fails the read, naming the source', async () => {
+    // abs() of the smallest integer overflows when SQLite steps to that row, after rows came.
+    const source = await openSource({
+      kind: 'sqlite',
+      path: file,
+      query:
+        'SELECT seq, abs(CASE WHEN seq = 4 THEN -9223372036854775807 - 1 ELSE seq END) AS a FROM events ORDER BY seq',
+    });
+    const failure = await (async () => {
+      for await (const _ of source.rows()) {
+        // reading on
+      }
+    })().catch((e: Error & { code?: string }) => e);
+    expect(failure).toMatchObject({ code: 'SOURCE_UNREADABLE' });
+    expect((failure as Error).message).toMatch(
+      /^sqlite .*crm\.bin query: SQLite refused the read: integer overflow/,
+    );
+  });
+
   it('pushes an incremental watermark down: only newer rows are read', async () => {
     const spec = {
       name: 'events-inc',

@@ -4,12 +4,18 @@ import { LoadstoneError } from '../../../common/errors.ts';
 import type { SqliteSourceSpec } from '../../../common/spec/job-spec.ts';
 import { sourceLabel } from '../../../common/spec/source-label.ts';
 import { parseTableName, quoteIdent, quoteTableName } from '../../pg/identifiers.ts';
-import { databaseSource, keyPlace, pushdownColumn } from '../database/database-source.ts';
+import {
+  type DatabaseReader,
+  databaseSource,
+  keyPlace,
+  pushdownColumn,
+} from '../database/database-source.ts';
 import { naiveLowerBound } from '../database/watermark-bound.ts';
 import type { OpenedSource, OpenSourceOptions } from '../types.ts';
 import { sqliteCopyReader } from './sqlite-copy-rows.ts';
 import { isSqliteFile } from './sqlite-header.ts';
 import { sqliteColumnType } from './sqlite-types.ts';
+import { readSqliteInWorker } from './sqlite-worker-reader.ts';
 
 /**
  * Opens a table or query of an SQLite file, read-only (another program may have the file open and
@@ -47,11 +53,13 @@ export async function openSqliteSource(
   }
   let iterator: IterableIterator<unknown[]> | undefined;
   let closed = false;
+  let worker: DatabaseReader | undefined;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
     iterator?.return?.();
-    db.close();
+    if (db.open) db.close();
+    await worker?.close();
   };
   const refused = (error: unknown): LoadstoneError =>
     new LoadstoneError('SOURCE_UNREADABLE', `${label}: SQLite refused the read: ${(error as Error).message}`);
@@ -103,10 +111,25 @@ export async function openSqliteSource(
     }
     // Before iterating: a connection running a statement runs no other.
     const keyColumns = table ? primaryKey(db, spec.table ?? '', names) : null;
-    statement.raw(true).safeIntegers(true);
-    iterator = statement.iterate(...params) as IterableIterator<unknown[]>;
     const types = described.map((c) => sqliteColumnType(c.type));
-    const reader = sqliteCopyReader({ rows: iterator, types, refused, close });
+    const final = statement;
+    const readHere = () => {
+      final.raw(true).safeIntegers(true);
+      iterator = final.iterate(...params) as IterableIterator<unknown[]>;
+      return sqliteCopyReader({ rows: iterator, types, refused, close });
+    };
+    // The rows are read by a connection of a worker thread's own, or here when the build has no
+    // worker module or the worker cannot start.
+    worker = readSqliteInWorker({
+      path: spec.path,
+      sql,
+      params,
+      busyTimeoutMs: spec.statementTimeoutMs,
+      types,
+      refused,
+      fallback: readHere,
+    });
+    const reader: DatabaseReader = worker ? ({ ...worker, close } as DatabaseReader) : readHere();
     return databaseSource({
       kind: 'sqlite',
       label,
