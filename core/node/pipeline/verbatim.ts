@@ -5,8 +5,8 @@ import type { VerbatimTarget } from '../load/types.ts';
 import type { CopyTextKind, CopyTextSource, FieldCheck, VerbatimColumn } from '../sources/verbatim-rows.ts';
 
 // Rows that go into the target as the source wrote them. A PostgreSQL source reads through
-// `COPY … TO STDOUT`, whose text is already COPY text (an SQLite source writes the COPY text of the
-// rows whose values it checked, see sqlite-copy-rows.ts): when every field of a row is, value for
+// `COPY … TO STDOUT`, whose text is already COPY text (SQLite and MySQL sources write the COPY text of
+// the rows whose values they checked, see database/copy-rows.ts): when every field of a row is, value for
 // value, what normalizing and encoding it would write, the row's text is sent on as it is, and the
 // parse → normalize → encode of its cells is skipped (on the bench's 1M orders rows that was most of
 // the CLI's CPU time, the load's limit). A field that does not pass its check (a text with spaces
@@ -25,8 +25,9 @@ const KINDS: Record<CopyTextKind, { type: ColumnType; bases: readonly string[] }
   uuid: { type: 'uuid', bases: ['uuid'] },
   jsonb: { type: 'jsonb', bases: ['jsonb'] },
   text: { type: 'text', bases: ['text', 'varchar', 'bpchar'] },
-  // Values a source checks itself (SQLite's reader, see sqlite-copy-rows.ts).
+  // Values a source checks itself (SQLite's and MySQL's readers, see database/copy-rows.ts).
   integerValue: { type: 'bigint', bases: ['int8'] },
+  int4Value: { type: 'integer', bases: ['int4', 'int8'] },
   decimalValue: { type: 'numeric', bases: ['numeric'] },
   bitValue: { type: 'boolean', bases: ['bool'] },
   isoDateValue: { type: 'date', bases: ['date'] },
@@ -87,10 +88,13 @@ function checkFor(
   if (plan.sourceType !== type) return null;
   switch (kind) {
     case 'integerValue':
-    case 'decimalValue':
+    case 'int4Value':
     case 'bitValue':
     case 'isoDateValue':
       return VALUE_CHECKED;
+    case 'decimalValue':
+      // A decimal's text is read with the column's mark: the same number only with '.'.
+      return plan.format.decimalSeparator === '.' ? VALUE_CHECKED : null;
     case 'naiveTimestampValue':
       // A naive time in the load's UTC session is read in UTC: the same instant only for a UTC job.
       return plan.format.timeZone === 'UTC' ? VALUE_CHECKED : null;

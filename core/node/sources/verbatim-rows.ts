@@ -5,10 +5,9 @@ import { unescapeCopyField } from './postgres/copy-text.ts';
 /**
  * What a source column's COPY text holds: PostgreSQL's output of that type (UTC session, ISO dates),
  * or text (any source). The `…Value` kinds are values a source checks itself before writing them as
- * COPY text (SQLite's reader, see sqlite-copy-rows.ts): `integerValue` (an integer within ±2^53),
- * `decimalValue` (a number JS writes without exponent), `bitValue` (an integer 0 or 1 for a boolean),
- * `isoDateValue` (a real date 'YYYY-MM-DD'), `naiveTimestampValue` ('YYYY-MM-DD HH:MM:SS[.ffffff]',
- * no zone: offered only for a UTC job).
+ * COPY text (SQLite's and MySQL's readers, see database/copy-rows.ts for what passes each):
+ * `integerValue`, `int4Value`, `decimalValue`, `bitValue` (0 or 1 for a boolean), `isoDateValue`,
+ * `naiveTimestampValue` (offered only for a UTC job).
  */
 export type CopyTextKind =
   | 'int4'
@@ -21,6 +20,7 @@ export type CopyTextKind =
   | 'jsonb'
   | 'text'
   | 'integerValue'
+  | 'int4Value'
   | 'decimalValue'
   | 'bitValue'
   | 'isoDateValue'

@@ -3,6 +3,9 @@ import { LoadstoneError } from '../../../common/errors.ts';
 import type { MysqlSourceSpec } from '../../../common/spec/job-spec.ts';
 import { sourceLabel } from '../../../common/spec/source-label.ts';
 import type { RawValue, RecordPlace } from '../../../common/types.ts';
+import { CopyRuns, type FieldWriter, fieldWriters } from '../database/copy-rows.ts';
+import { VERBATIM_ROW } from '../database/database-source.ts';
+import { parseCopyRow } from '../postgres/copy-text.ts';
 import type { OpenedSource, OpenSourceOptions, SourceRow } from '../types.ts';
 import { connectMysql, lostConnection, queryRows } from './mysql-connection.ts';
 import { quoteMysqlIdent, splitTableName } from './mysql-identifiers.ts';
@@ -91,6 +94,10 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
     const keyIndexes = keyColumns.map((k) => columns.indexOf(k));
     let rowsRead = 0;
     let iterated = false;
+    // Once the load allows, rows whose values all pass go as COPY text (database/copy-rows.ts).
+    let writers: FieldWriter[] | null = null;
+    let lastBytes = 64 * 1024;
+    const parsers = readers.map((r) => (r.numbers ? Number : String));
 
     return {
       format: { kind: 'mysql', encoding: 'utf-8', compression: 'none', header: true },
@@ -108,19 +115,40 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
                 const cells = await started.next();
                 if (cells === null) finished = true;
                 if (cells === null || opts.signal?.aborted) return;
-                const batch: SourceRow[] = new Array(cells.length);
+                const batch: SourceRow[] = [];
+                const runs = writers ? new CopyRuns(writers, Math.ceil(lastBytes * 1.25)) : null;
+                const endRun = () => {
+                  const run = runs?.endRun();
+                  if (!run) return;
+                  batch.push({
+                    line: rowsRead - run.rows + 1,
+                    values: VERBATIM_ROW,
+                    bytes: run.bytes,
+                    textStart: run.start,
+                    textEnd: run.end,
+                    verbatim: true,
+                    rows: run.rows,
+                  });
+                };
                 for (let r = 0; r < cells.length; r++) {
                   // mysql2 makes a fresh array per row: its cells are converted in place (no copy).
                   // Columns read as they come (`asIs`) are left alone; mysql2 gives null, never undefined.
                   const values = cells[r] as RawValue[];
+                  if (runs?.write(values)) {
+                    rowsRead++;
+                    continue;
+                  }
+                  endRun();
                   for (let c = 0; c < converted.length; c++) {
                     const i = converted[c]!;
                     const v = values[i];
                     if (v !== null && v !== undefined) values[i] = reads[i]!(v);
                   }
                   rowsRead++;
-                  batch[r] = { line: rowsRead, values };
+                  batch.push({ line: rowsRead, values });
                 }
+                endRun();
+                if (runs) lastBytes = Math.max(1024, runs.used);
                 yield batch;
               }
             } catch (error) {
@@ -133,6 +161,21 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
         };
       },
       close,
+      // A line of COPY text back into the row's cells: mysql2's value (a number or text), converted.
+      reparse(recordText: string): RawValue[] {
+        const values = parseCopyRow(recordText, 0, recordText.length, parsers);
+        for (let i = 0; i < values.length; i++) {
+          const v = values[i];
+          if (v !== null && v !== undefined) values[i] = reads[i]!(v);
+        }
+        return values;
+      },
+      copyText: {
+        kinds: readers.map((r) => r.kind),
+        verbatim(given) {
+          writers = fieldWriters(given);
+        },
+      },
       placeOf(line: number, raw: Readonly<Record<string, RawValue>>): RecordPlace {
         if (keyIndexes.length === 0 || keyIndexes.includes(-1)) return { kind: 'row', row: line };
         const key: Record<string, string | null> = {};

@@ -1,4 +1,5 @@
 import { type ColumnType, JsonText, type RawValue } from '../../../common/types.ts';
+import type { CopyTextKind } from '../verbatim-rows.ts';
 
 /** The column metadata mysql2 gives for a result field (its `ColumnDefinition`). */
 export interface MysqlField {
@@ -40,6 +41,13 @@ const BINARY_CHARSET = 63;
 export interface ColumnReader {
   readonly type: ColumnType | null;
   readonly read: (value: unknown) => RawValue;
+  /**
+   * What mysql2's values are as COPY text the load may send as it is (see database/copy-rows.ts);
+   * null: the column's rows always go the usual way.
+   */
+  readonly kind: CopyTextKind | null;
+  /** mysql2 gives the column's values as JS numbers (else as text): how a field is read back. */
+  readonly numbers: boolean;
 }
 
 /** The reader of a column whose mysql2 value is already the raw value (the source leaves it alone). */
@@ -64,47 +72,60 @@ export function columnReader(field: MysqlField): ColumnReader {
   const unsigned = (field.flags & UNSIGNED_FLAG) !== 0;
   switch (field.columnType) {
     case T.TINY:
-      if (field.columnLength === 1) return { type: 'boolean', read: tinyBoolean };
-      return { type: 'integer', read: asIs };
+      if (field.columnLength === 1) return reader('boolean', tinyBoolean, 'bitValue', true);
+      return reader('integer', asIs, 'int4Value', true);
     case T.SHORT:
     case T.INT24:
     case T.YEAR:
-      return { type: 'integer', read: asIs };
+      return reader('integer', asIs, 'int4Value', true);
     case T.LONG:
-      return { type: unsigned ? 'bigint' : 'integer', read: asIs };
+      return unsigned
+        ? reader('bigint', asIs, 'integerValue', true)
+        : reader('integer', asIs, 'int4Value', true);
     case T.LONGLONG:
-      return unsigned ? { type: 'numeric', read: asIs } : { type: 'bigint', read: bigintValue };
+      return unsigned
+        ? reader('numeric', asIs, 'decimalValue')
+        : reader('bigint', bigintValue, 'integerValue');
     case T.DECIMAL:
     case T.NEWDECIMAL:
-      return { type: 'numeric', read: asIs };
+      return reader('numeric', asIs, 'decimalValue');
     case T.FLOAT:
     case T.DOUBLE:
-      return { type: 'numeric', read: floatText };
+      return reader('numeric', floatText, 'decimalValue');
     case T.DATE:
     case T.NEWDATE:
-      return { type: 'date', read: asIs };
+      return reader('date', asIs, 'isoDateValue');
     case T.DATETIME:
-      return { type: 'timestamptz', read: naiveTimestamp };
+      return reader('timestamptz', naiveTimestamp, 'naiveTimestampValue');
     case T.TIMESTAMP:
-      return { type: 'timestamptz', read: utcTimestamp };
+      return reader('timestamptz', utcTimestamp);
     case T.JSON:
-      return { type: 'jsonb', read: jsonText };
+      return reader('jsonb', jsonText);
     case T.BIT:
-      if (field.columnLength === 1) return { type: 'boolean', read: bitBoolean };
-      return { type: 'text', read: (v) => bitText(v, field.columnLength) };
+      if (field.columnLength === 1) return reader('boolean', bitBoolean);
+      return reader('text', (v) => bitText(v, field.columnLength));
     case T.TIME:
-      return { type: 'text', read: asIs };
+      return reader('text', asIs, 'text');
     case T.GEOMETRY:
-      return { type: 'text', read: hexText };
+      return reader('text', hexText);
     case T.NULL:
-      return { type: null, read: asIs };
+      return reader(null, asIs);
     default:
-      if (field.extendedFormat === 'json') return { type: 'jsonb', read: jsonText };
-      if (field.characterSet === BINARY_CHARSET) return { type: 'text', read: hexText };
+      if (field.extendedFormat === 'json') return reader('jsonb', jsonText);
+      if (field.characterSet === BINARY_CHARSET) return reader('text', hexText);
       // ENUM and SET arrive as strings with a flag: text, never inferred (an ENUM of '1','2' stays text).
-      if ((field.flags & (ENUM_FLAG | SET_FLAG)) !== 0) return { type: 'text', read: asIs };
-      return { type: null, read: asIs };
+      if ((field.flags & (ENUM_FLAG | SET_FLAG)) !== 0) return reader('text', asIs, 'text');
+      return reader(null, asIs, 'text');
   }
+}
+
+function reader(
+  type: ColumnType | null,
+  read: (value: unknown) => RawValue,
+  kind: CopyTextKind | null = null,
+  numbers = false,
+): ColumnReader {
+  return { type, read, kind, numbers };
 }
 const ENUM_FLAG = 256;
 const SET_FLAG = 2048;

@@ -1,253 +1,13 @@
-import { isTrimSpace, makeNullCheck } from '../../../common/normalize/nulls.ts';
 import type { ColumnType, RawValue } from '../../../common/types.ts';
+import { CopyRuns, type FieldWriter, fieldWriters } from '../database/copy-rows.ts';
 import { type DatabaseReader, type TextRows, VERBATIM_ROW } from '../database/database-source.ts';
 import { type FieldParser, parseCopyRow } from '../postgres/copy-text.ts';
-import type { CopyTextKind, CopyTextSource, VerbatimColumn } from '../verbatim-rows.ts';
+import type { CopyTextKind, CopyTextSource } from '../verbatim-rows.ts';
 import { sqliteValue } from './sqlite-types.ts';
 
-// Rows of an SQLite read written straight into COPY text. Once the load has said which columns may
-// go as they are (`copyText.verbatim`), each row read is checked value by value; a row whose every
-// value passes is written as a line of COPY text into the batch's bytes, and the loader copies runs
-// of such lines into the COPY stream: no normalizing, no cells kept, no object per row (on the
-// bench's 1M orders rows that was most of the load's CPU time, the limit on 2 cores). A value passes
-// only where the normalizer would load exactly the value PostgreSQL reads from that text:
-// - `integerValue` (bigint column): an integer within ±2^53 (the normalizer passes it through);
-// - `decimalValue` (numeric): such an integer, or a real that JS writes without exponent (`String`
-//   is the text the normalizer keeps);
-// - `bitValue` (boolean): the integer 0 or 1 (false, true for both);
-// - `isoDateValue`: a real date 'YYYY-MM-DD', years 0001–9999;
-// - `naiveTimestampValue`: 'YYYY-MM-DD HH:MM:SS' with up to 6 fraction digits, no leap second
-//   (offered for a UTC job only: the load's session reads naive times in UTC);
-// - `text`: a text (or a blob's hex) the normalizer keeps as it is: not empty, no space it trims at
-//   either end, no NUL, not a null token of the column;
-// NULL always passes. A line reads back into the very cells `sqliteValue` gives (`reparse`): a
-// number column's field by `Number`, a text column's unescaped; the other rows come as cells.
-
-/** A column's writer: writes the value's field and says true, or says false (the row goes as cells). */
-type FieldWriter = (value: unknown, out: RowBytes) => boolean;
-
-const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-const COPY_SPECIAL = /[\\\t\n\r]/;
-const COPY_SPECIAL_ALL = /[\\\t\n\r]/g;
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-const escapeOne = (c: string) => COPY_ESCAPES[c]!;
-
-/** COPY text of a batch, written a field at a time into one growing buffer. */
-export class RowBytes {
-  buf: Buffer;
-  at = 0;
-
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafeSlow(size);
-  }
-
-  room(n: number): void {
-    if (this.at + n <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.at + n));
-    this.buf.copy(bigger, 0, 0, this.at);
-    this.buf = bigger;
-  }
-
-  byte(b: number): void {
-    this.room(1);
-    this.buf[this.at++] = b;
-  }
-
-  // Fields are short: copied a character at a time, which measured ~5× faster than a call into
-  // Buffer#write per field (8 fields a row).
-
-  /** Text of ASCII characters only (digits, dates, hex). */
-  ascii(text: string): void {
-    const n = text.length;
-    this.room(n);
-    const buf = this.buf;
-    let at = this.at;
-    for (let i = 0; i < n; i++) buf[at++] = text.charCodeAt(i);
-    this.at = at;
-  }
-
-  /** An integer within ±2^53, in decimal. */
-  integer(value: number): void {
-    this.room(17);
-    const buf = this.buf;
-    let at = this.at;
-    let n = value;
-    if (n < 0) {
-      buf[at++] = 45;
-      n = -n;
-    }
-    let width = 1;
-    for (let limit = 10; n >= limit && width < 16; limit *= 10) width++;
-    at += width;
-    for (let i = at - 1; i >= at - width; i--) {
-      const digit = n % 10;
-      buf[i] = 48 + digit;
-      n = (n - digit) / 10;
-    }
-    this.at = at;
-  }
-
-  /** Any text as COPY text: UTF-8, with `\\`, `\t`, `\n`, `\r` escaped. */
-  text(text: string): void {
-    const n = text.length;
-    this.room(n * 2);
-    const buf = this.buf;
-    let at = this.at;
-    for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 128) {
-        // The rest, with its characters beyond ASCII, the slow way.
-        this.at = at;
-        const rest = text.slice(i);
-        const escaped = COPY_SPECIAL.test(rest) ? rest.replace(COPY_SPECIAL_ALL, escapeOne) : rest;
-        this.room(escaped.length * 3);
-        this.at += this.buf.write(escaped, this.at, 'utf8');
-        return;
-      }
-      if (c === 92 || c === 9 || c === 10 || c === 13) {
-        buf[at++] = 92;
-        buf[at++] = c === 92 ? 92 : c === 9 ? 116 : c === 10 ? 110 : 114;
-      } else {
-        buf[at++] = c;
-      }
-    }
-    this.at = at;
-  }
-}
-
-const isDigitAt = (s: string, i: number) => {
-  const c = s.charCodeAt(i);
-  return c >= 48 && c <= 57;
-};
-
-/** Digits of `s` from `from` to `to` as a number (-1 when one is not a digit). */
-function digits(s: string, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    if (!isDigitAt(s, i)) return -1;
-    n = n * 10 + (s.charCodeAt(i) - 48);
-  }
-  return n;
-}
-
-const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** A real date 'YYYY-MM-DD' at the start of `s`, years 0001–9999. */
-export function isIsoDateStart(s: string): boolean {
-  if (s.length < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
-  const year = digits(s, 0, 4);
-  const month = digits(s, 5, 7);
-  const day = digits(s, 8, 10);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month]!) return false;
-  return month !== 2 || day < 29 || (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0));
-}
-
-/** 'YYYY-MM-DD HH:MM:SS' with at most 6 fraction digits (no leap second, no 24:00). */
-export function isNaiveTimestamp(s: string): boolean {
-  const length = s.length;
-  if ((length !== 19 && (length < 21 || length > 26)) || !isIsoDateStart(s) || s.charCodeAt(10) !== 32) {
-    return false;
-  }
-  if (s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return false;
-  const hour = digits(s, 11, 13);
-  const minute = digits(s, 14, 16);
-  const second = digits(s, 17, 19);
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
-  return length === 19 || (s.charCodeAt(19) === 46 && digits(s, 20, length) >= 0);
-}
-
-/**
- * Writes a real that is the double nearest a number of hundredths (a price: 98105.09) the way
- * `String` does, without its shortest-digits search (~0.4 s on the bench's 1M amounts): `c / 100`
- * is the double nearest the decimal c/100 (IEEE division rounds correctly), so when it is the value
- * that decimal is its shortest text, doubles that far below 1e12 being much closer together than
- * 0.01. False (nothing written) for any other real.
- */
-function writeCents(v: number, out: RowBytes): boolean {
-  if (!(v > -1e12 && v < 1e12)) return false;
-  const cents = Math.round(v * 100);
-  if (cents / 100 !== v) return false;
-  const abs = cents < 0 ? -cents : cents;
-  const whole = Math.floor(abs / 100);
-  const fraction = abs - whole * 100;
-  if (cents < 0) out.byte(45);
-  out.integer(whole);
-  if (fraction !== 0) {
-    out.byte(46);
-    out.byte(48 + Math.floor(fraction / 10));
-    if (fraction % 10 !== 0) out.byte(48 + (fraction % 10));
-  }
-  return true;
-}
-
-/** The writer of one column's values, by what the load allows for it. */
-export function fieldWriter(column: VerbatimColumn): FieldWriter | null {
-  const isNull = makeNullCheck(column.nullTokens);
-  const notNull = (s: string) => !isNull(s);
-  /** A text the normalizer keeps as it is. */
-  const plain = (s: string) =>
-    s.length > 0 &&
-    !isTrimSpace(s.charCodeAt(0)) &&
-    !isTrimSpace(s.charCodeAt(s.length - 1)) &&
-    s.indexOf('\0') === -1 &&
-    notNull(s);
-  switch (column.kind) {
-    case 'integerValue':
-      return (v, out) => {
-        if (typeof v !== 'bigint' || v < MIN_SAFE || v > MAX_SAFE) return false;
-        out.integer(Number(v));
-        return true;
-      };
-    case 'decimalValue':
-      return (v, out) => {
-        if (typeof v === 'bigint') {
-          if (v < MIN_SAFE || v > MAX_SAFE) return false;
-          out.integer(Number(v));
-          return true;
-        }
-        if (typeof v !== 'number' || !Number.isFinite(v) || Object.is(v, -0)) return false;
-        if (writeCents(v, out)) return true;
-        const text = String(v);
-        if (text.indexOf('e') !== -1) return false;
-        out.ascii(text);
-        return true;
-      };
-    case 'bitValue':
-      return (v, out) => {
-        if (v !== 0n && v !== 1n) return false;
-        out.byte(v === 0n ? 48 : 49);
-        return true;
-      };
-    case 'isoDateValue':
-      return (v, out) => {
-        if (typeof v !== 'string' || v.length !== 10 || !isIsoDateStart(v) || !notNull(v)) return false;
-        out.ascii(v);
-        return true;
-      };
-    case 'naiveTimestampValue':
-      return (v, out) => {
-        if (typeof v !== 'string' || !isNaiveTimestamp(v) || !notNull(v)) return false;
-        out.ascii(v);
-        return true;
-      };
-    case 'text':
-      return (v, out) => {
-        if (typeof v === 'string') {
-          if (!plain(v)) return false;
-          out.text(v);
-          return true;
-        }
-        if (!Buffer.isBuffer(v)) return false;
-        const hex = v.toString('hex');
-        if (!plain(hex)) return false;
-        out.ascii(hex);
-        return true;
-      };
-    default:
-      return null;
-  }
-}
+// An SQLite read whose rows the load may send as they are: written straight into COPY text (see
+// database/copy-rows.ts). A line reads back into the very cells `sqliteValue` gives (`reparse`): a
+// number column's field by `Number`, a text column's unescaped.
 
 /** What an SQLite column's values are, by the type its declared type maps to (see pipeline/verbatim.ts). */
 export function sqliteCopyTextKind(type: ColumnType | null): CopyTextKind | null {
@@ -312,41 +72,19 @@ export function sqliteCopyReader(parts: {
   /** Bytes of the last batch: the next batch starts with room for about as much. */
   let lastBytes = 64 * 1024;
 
-  /** Writes `row` as a line of COPY text, or leaves `out` as it was and says false. */
-  const writeRow = (row: unknown[], out: RowBytes, writing: FieldWriter[]): boolean => {
-    const mark = out.at;
-    for (let i = 0; i < n; i++) {
-      if (i > 0) out.byte(9);
-      const v = row[i];
-      if (v === null) {
-        out.byte(92);
-        out.byte(78);
-      } else if (!writing[i]!(v, out)) {
-        out.at = mark;
-        return false;
-      }
-    }
-    out.byte(10);
-    return true;
-  };
-
   return {
     async nextText(max) {
       const out: TextRows = { values: [], texts: [], starts: [], ends: [], counts: [] };
       const counts = out.counts!;
-      const writing = writers;
-      const bytes = writing ? new RowBytes(Math.ceil(lastBytes * 1.25)) : null;
-      let runStart = 0;
-      let run = 0;
+      const runs = writers ? new CopyRuns(writers, Math.ceil(lastBytes * 1.25)) : null;
       const endRun = () => {
-        if (run === 0 || !bytes) return;
+        const run = runs?.endRun();
+        if (!run) return;
         out.values.push(VERBATIM_ROW);
-        out.texts.push(bytes.buf);
-        out.starts.push(runStart);
-        out.ends.push(bytes.at - 1);
-        counts.push(run);
-        runStart = bytes.at;
-        run = 0;
+        out.texts.push(run.bytes);
+        out.starts.push(run.start);
+        out.ends.push(run.end);
+        counts.push(run.rows);
       };
       try {
         for (let read = 0; read < max; read++) {
@@ -354,10 +92,7 @@ export function sqliteCopyReader(parts: {
           if (next.done) break;
           // Each raw row is a fresh array.
           const row = next.value;
-          if (writing && bytes && writeRow(row, bytes, writing)) {
-            run++;
-            continue;
-          }
+          if (runs?.write(row)) continue;
           endRun();
           for (let i = 0; i < n; i++) row[i] = sqliteValue(row[i]);
           out.values.push(row as RawValue[]);
@@ -370,7 +105,7 @@ export function sqliteCopyReader(parts: {
         throw parts.refused(error);
       }
       endRun();
-      if (bytes) lastBytes = Math.max(1024, bytes.at);
+      if (runs) lastBytes = Math.max(1024, runs.used);
       return out;
     },
     async next(max) {
@@ -380,8 +115,7 @@ export function sqliteCopyReader(parts: {
     copyText: {
       kinds: sqliteCopyKinds(types),
       verbatim(columns) {
-        const made = columns.map(fieldWriter);
-        if (made.every((w) => w !== null)) writers = made as FieldWriter[];
+        writers = fieldWriters(columns);
       },
     },
     close: parts.close,

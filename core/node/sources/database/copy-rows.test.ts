@@ -3,7 +3,7 @@ import { makeCellFunction } from '../../../common/normalize/column-rule.ts';
 import { DEFAULT_NULL_TOKENS } from '../../../common/normalize/defaults.ts';
 import { unescapeCopyField } from '../postgres/copy-text.ts';
 import type { CopyTextKind } from '../verbatim-rows.ts';
-import { fieldWriter, RowBytes } from './sqlite-copy-rows.ts';
+import { fieldWriter, RowBytes } from './copy-rows.ts';
 
 /** What the writer of `kind` writes for `value`, or null when it leaves the row to the usual path. */
 function written(
@@ -70,8 +70,27 @@ describe('SQLite values written as COPY text', () => {
       expect(written('decimalValue', v)).toBe(String(v));
     }
     // Beyond 2^53 (read as digits, through the usual path), a real in an integer column, a text.
-    for (const v of [9007199254740992n, 2.5, '12']) expect(written('integerValue', v)).toBeNull();
+    for (const v of [9007199254740992n, 2.5, 'twelve', '9007199254740993', ' 12', '0']) {
+      expect(written('integerValue', v, ['', '0'])).toBeNull();
+    }
+    // A number or a decimal's digits as MySQL gives them (BIGINT and DECIMAL come as text).
+    expect([
+      written('integerValue', 42),
+      written('integerValue', '-42'),
+      written('int4Value', -2147483648),
+    ]).toEqual(['42', '-42', '-2147483648']);
+    for (const v of [2147483648, 1.5, 12n, '12']) expect(written('int4Value', v)).toBeNull();
+    expect([written('decimalValue', '98105.09'), written('decimalValue', '-0.50')]).toEqual([
+      '98105.09',
+      '-0.50',
+    ]);
+    for (const v of ['1e5', '.5', '5.', '1,5', 'NULL', ' 5']) expect(written('decimalValue', v)).toBeNull();
     expect([written('bitValue', 0n), written('bitValue', 1n), written('bitValue', 2n)]).toEqual([
+      '0',
+      '1',
+      null,
+    ]);
+    expect([written('bitValue', 0), written('bitValue', 1), written('bitValue', true)]).toEqual([
       '0',
       '1',
       null,
