@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `loadstone` command. It runs a bundle of the TypeScript CLI (core/node/cli/entry.ts), built
-// with esbuild into node_modules/.cache/loadstone/ on first use and again whenever a file under
-// core/ is newer than it (~0.3 s, once): the bundle starts in ~0.1 s, where compiling every
+// with esbuild into node_modules/.cache/loadstone/ (with the SQLite reader's worker-thread module,
+// sqlite-read-worker.mjs, next to it) on first use and again whenever a file under core/ is newer
+// than it (~0.3 s, once): the bundle starts in ~0.1 s, where compiling every
 // module through tsx's loader at each start takes ~0.3 s more and ~30 MB more memory. Dependencies
 // stay in node_modules. When the bundle cannot be built (no esbuild, read-only folder) the CLI runs
 // through tsx's loader instead, so `npx loadstone` never needs a build step.
