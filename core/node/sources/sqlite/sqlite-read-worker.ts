@@ -1,6 +1,7 @@
-import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { ColumnType } from '../../../common/types.ts';
+import { type BatchWorkerChannel, waitForRoom, workerError } from '../database/batch-worker.ts';
 import type { VerbatimColumn } from '../verbatim-rows.ts';
 import { sqliteCopyReader } from './sqlite-copy-rows.ts';
 
@@ -16,28 +17,10 @@ export interface SqliteWorkerInput {
   busyTimeoutMs: number | undefined;
   types: (ColumnType | null)[];
   rowsPerMessage: number;
-  /** [0]: messages the worker may still send ahead; [1]: 1 once the reader is closed. */
-  flags: SharedArrayBuffer;
-  /** Where the columns that may go as they are come from (`copyText.verbatim`). */
-  port: MessagePort;
 }
 
-/** Waits until the loading thread has room for one more message; false once it closed the read. */
-function waitForRoom(flags: Int32Array): boolean {
-  for (;;) {
-    if (Atomics.load(flags, 1) !== 0) return false;
-    const room = Atomics.load(flags, 0);
-    if (room > 0) {
-      Atomics.sub(flags, 0, 1);
-      return true;
-    }
-    Atomics.wait(flags, 0, room, 1000);
-  }
-}
-
-async function run(input: SqliteWorkerInput): Promise<void> {
+async function run(input: SqliteWorkerInput & BatchWorkerChannel): Promise<void> {
   const port = parentPort!;
-  const flags = new Int32Array(input.flags);
   const db = new Database(input.path, { readonly: true, fileMustExist: true });
   try {
     if (input.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${input.busyTimeoutMs}`);
@@ -53,7 +36,7 @@ async function run(input: SqliteWorkerInput): Promise<void> {
       if (offered) reader.copyText.verbatim(offered.message as VerbatimColumn[]);
       const rows = await reader.nextText(input.rowsPerMessage);
       if (rows.values.length === 0) break;
-      if (!waitForRoom(flags)) return;
+      if (!waitForRoom(input)) return;
       const moved = new Set<ArrayBuffer>();
       for (const text of rows.texts) if (typeof text !== 'string') moved.add(text.buffer as ArrayBuffer);
       port.postMessage({ rows }, [...moved]);
@@ -65,7 +48,7 @@ async function run(input: SqliteWorkerInput): Promise<void> {
 }
 
 if (parentPort && workerData) {
-  run(workerData as SqliteWorkerInput).catch((error: unknown) => {
-    parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) });
+  run(workerData as SqliteWorkerInput & BatchWorkerChannel).catch((error: unknown) => {
+    parentPort!.postMessage({ error: workerError(error) });
   });
 }
