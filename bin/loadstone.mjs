@@ -1,23 +1,19 @@
 #!/usr/bin/env node
 // The `loadstone` command. It runs a bundle of the TypeScript CLI (core/node/cli/entry.ts), built
-// with esbuild into node_modules/.cache/loadstone/ (with the worker-thread modules of the SQLite and
-// MySQL readers next to it) on first use and again whenever a file under core/ is newer
+// with esbuild into node_modules/.cache/loadstone/ (with the SQLite reader's worker-thread module,
+// sqlite-read-worker.mjs, next to it) on first use and again whenever a file under core/ is newer
 // than it (~0.3 s, once): the bundle starts in ~0.1 s, where compiling every
 // module through tsx's loader at each start takes ~0.3 s more and ~30 MB more memory. Dependencies
 // stay in node_modules. When the bundle cannot be built (no esbuild, read-only folder) the CLI runs
 // through tsx's loader instead, so `npx loadstone` never needs a build step.
 // LOADSTONE_CLI_BUNDLE=<file> puts the bundle elsewhere, under this folder so its dependencies resolve (tests use it).
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const entry = join(root, 'core', 'node', 'cli', 'entry.ts');
-// Worker-thread modules of database reads: each starts from a file of its own next to the bundle.
-const workers = [
-  join(root, 'core', 'node', 'sources', 'sqlite', 'sqlite-read-worker.ts'),
-  join(root, 'core', 'node', 'sources', 'mysql', 'mysql-read-worker.ts'),
-];
+const sqliteWorker = join(root, 'core', 'node', 'sources', 'sqlite', 'sqlite-read-worker.ts');
 const bundle =
   process.env.LOADSTONE_CLI_BUNDLE || join(root, 'node_modules', '.cache', 'loadstone', 'cli.mjs');
 
@@ -49,9 +45,10 @@ async function freshBundle() {
   if (built >= sources) return bundle;
   const { build } = await import('esbuild');
   mkdirSync(dirname(bundle), { recursive: true });
-  // The workers first (the bundle looks for them next to it), so a bundle never runs without them.
+  // The SQLite reader's worker thread starts from a module of its own, next to the bundle (the
+  // bundle looks for it there); written first, so a bundle never runs without its worker.
   for (const [from, to] of [
-    ...workers.map((w) => [w, join(dirname(bundle), basename(w).replace(/\.ts$/, '.mjs'))]),
+    [sqliteWorker, join(dirname(bundle), 'sqlite-read-worker.mjs')],
     [entry, bundle],
   ]) {
     const tmp = `${to}.${process.pid}.tmp`;

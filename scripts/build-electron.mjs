@@ -65,21 +65,20 @@ await Promise.all([
       js: "import { createRequire as __loadstoneCreateRequire } from 'node:module'; const require = __loadstoneCreateRequire(import.meta.url);",
     },
   }),
-  // The worker threads of the SQLite and MySQL reads (their readers look for them next to the engine).
-  ...['sqlite/sqlite-read-worker', 'mysql/mysql-read-worker'].map((worker) =>
-    build({
-      ...common,
-      entryPoints: [`core/node/sources/${worker}.ts`],
-      outfile: join(out, `${worker.split('/')[1]}.mjs`),
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      banner: {
-        js: "import { createRequire as __loadstoneCreateRequire } from 'node:module'; const require = __loadstoneCreateRequire(import.meta.url);",
-      },
-    }),
-  ),
+  // The SQLite reader's worker thread (core/node/sources/sqlite/sqlite-worker-reader.ts looks for it
+  // next to the engine bundle).
+  build({
+    ...common,
+    entryPoints: ['core/node/sources/sqlite/sqlite-read-worker.ts'],
+    outfile: join(out, 'sqlite-read-worker.mjs'),
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    banner: {
+      js: "import { createRequire as __loadstoneCreateRequire } from 'node:module'; const require = __loadstoneCreateRequire(import.meta.url);",
+    },
+  }),
 ]);
 
 cpSync(join(root, 'migrations'), join(out, 'migrations'), { recursive: true });
-console.log(`build-electron: bundled main, preload, engine and the database read workers into ${out}`);
+console.log(`build-electron: bundled main, preload, engine and the SQLite worker into ${out}`);

@@ -1,20 +1,18 @@
 import type mysql from 'mysql2';
-import { type ErrorCode, LoadstoneError } from '../../../common/errors.ts';
+import { LoadstoneError } from '../../../common/errors.ts';
 import type { MysqlSourceSpec } from '../../../common/spec/job-spec.ts';
 import { sourceLabel } from '../../../common/spec/source-label.ts';
 import type { RawValue, RecordPlace } from '../../../common/types.ts';
-import { type BatchWorker, startBatchWorker, type WorkerError } from '../database/batch-worker.ts';
 import { CopyRuns, type FieldWriter, fieldWriters } from '../database/copy-rows.ts';
-import { type TextRows, VERBATIM_ROW } from '../database/database-source.ts';
+import { VERBATIM_ROW } from '../database/database-source.ts';
 import { parseCopyRow } from '../postgres/copy-text.ts';
 import type { OpenedSource, OpenSourceOptions, SourceRow } from '../types.ts';
 import { connectMysql, lostConnection, queryRows } from './mysql-connection.ts';
 import { quoteMysqlIdent, splitTableName } from './mysql-identifiers.ts';
 import { pushdown, pushQueryDown, type TableColumn } from './mysql-pushdown.ts';
-import type { MysqlWorkerInput } from './mysql-read-worker.ts';
 import { startRowQueue } from './mysql-row-queue.ts';
 import { isMysqlUrl, type MysqlConnectionConfig, resolveMysqlUrl } from './mysql-url.ts';
-import { asIs, type ColumnReader, columnReader, type MysqlField, needsTypeCast } from './mysql-values.ts';
+import { asIs, type ColumnReader, columnReader, needsTypeCast } from './mysql-values.ts';
 
 const BATCH = 1000;
 
@@ -48,16 +46,10 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
   const conn = await connectMysql(config, label, spec.statementTimeoutMs);
   let finished = false;
   let closed = false;
-  /** The worker thread reading the rows (on its own connection), when there is one. */
-  let reading: BatchWorker<WorkerMessage> | undefined;
-  /** This connection's part is done (the worker reads): it has said goodbye already. */
-  let ended = false;
   // A read to its end says goodbye (no "aborted connection" in the server's log); any other close cuts.
   const close = async () => {
     if (closed) return;
     closed = true;
-    await reading?.close();
-    if (ended) return;
     if (!finished) {
       conn.destroy();
       return;
@@ -92,43 +84,13 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
         }
       }
     }
-    // The rows are read by a worker thread on a connection of its own (mysql2's parsing of each row
-    // was most of the loading thread's CPU time), or here when the build has no worker module or the
-    // worker cannot start.
-    let fields: MysqlField[] | undefined;
-    const worker = startBatchWorker<WorkerMessage>(import.meta.url, 'mysql-read-worker', {
-      config,
-      label,
-      statementTimeoutMs: spec.statementTimeoutMs,
-      sql,
-      values,
-      perFieldCallback,
-      rowsPerMessage: BATCH,
-    } satisfies MysqlWorkerInput);
-    if (worker) {
-      const first = await worker.next();
-      if ('fields' in first) {
-        fields = first.fields;
-        reading = worker;
-        ended = true;
-        await new Promise<void>((resolve) => conn.end(() => resolve()));
-      } else {
-        await worker.close();
-        // A LoadstoneError of the read (no connection, a refused statement) is the read's failure;
-        // anything else means the worker could not run: read here.
-        if ('error' in first && first.error.code !== undefined) throw fromWorker(first.error);
-      }
-    }
-    const started = fields
-      ? undefined
-      : await startRowQueue(conn, sql, values, label, BATCH, perFieldCallback);
-    fields ??= started!.fields;
+    const started = await startRowQueue(conn, sql, values, label, BATCH, perFieldCallback);
     // Cancelling stops a read that waits on the server too, not only between batches.
     opts.signal?.addEventListener('abort', () => void close(), { once: true });
-    const readers: ColumnReader[] = fields.map(columnReader);
+    const readers: ColumnReader[] = started.fields.map(columnReader);
     const reads = readers.map((r) => r.read);
     const converted = readers.flatMap((r, i) => (r.read === asIs ? [] : [i]));
-    const columns = fields.map((f) => f.name);
+    const columns = started.fields.map((f) => f.name);
     const keyIndexes = keyColumns.map((k) => columns.indexOf(k));
     let rowsRead = 0;
     let iterated = false;
@@ -149,52 +111,8 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
         return {
           async *[Symbol.asyncIterator]() {
             try {
-              if (reading) {
-                for (;;) {
-                  const message = await reading.next();
-                  if ('error' in message) throw fromWorker(message.error, label, rowsRead);
-                  if ('done' in message) {
-                    finished = true;
-                    return;
-                  }
-                  if (!('rows' in message) || opts.signal?.aborted) return;
-                  reading.credit();
-                  const { values: cells, texts, starts, ends, counts } = message.rows;
-                  const batch: SourceRow[] = [];
-                  for (let i = 0; i < cells.length; i++) {
-                    const text = texts[i]!;
-                    if (typeof text === 'string') {
-                      const values = cells[i]!;
-                      for (let c = 0; c < converted.length; c++) {
-                        const k = converted[c]!;
-                        let v = values[k] as unknown;
-                        if (v === null || v === undefined) continue;
-                        // Bytes arrive as a Uint8Array: a Buffer again, as mysql2 gave it.
-                        if (v instanceof Uint8Array && !Buffer.isBuffer(v)) {
-                          v = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-                        }
-                        values[k] = reads[k]!(v);
-                      }
-                      batch.push({ line: ++rowsRead, values });
-                      continue;
-                    }
-                    // Moved bytes arrive as a Uint8Array: a Buffer over the same memory.
-                    batch.push({
-                      line: rowsRead + 1,
-                      values: VERBATIM_ROW,
-                      bytes: Buffer.from(text.buffer, text.byteOffset, text.byteLength),
-                      textStart: starts[i]!,
-                      textEnd: ends[i]!,
-                      verbatim: true,
-                      rows: counts![i]!,
-                    });
-                    rowsRead += counts![i]!;
-                  }
-                  yield batch;
-                }
-              }
               for (;;) {
-                const cells = await started!.next();
+                const cells = await started.next();
                 if (cells === null) finished = true;
                 if (cells === null || opts.signal?.aborted) return;
                 const batch: SourceRow[] = [];
@@ -255,10 +173,7 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
       copyText: {
         kinds: readers.map((r) => r.kind),
         verbatim(given) {
-          // The worker makes its own writers (a check is a function); these are for a read here.
-          if (reading)
-            reading.tell(given.map((c) => ({ kind: c.kind, check: null, nullTokens: c.nullTokens })));
-          else writers = fieldWriters(given);
+          writers = fieldWriters(given);
         },
       },
       placeOf(line: number, raw: Readonly<Record<string, RawValue>>): RecordPlace {
@@ -275,24 +190,6 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
     await close();
     throw error;
   }
-}
-
-/** What the read's worker thread sends (see mysql-read-worker.ts). */
-type WorkerMessage = { fields: MysqlField[] } | { rows: TextRows } | { done: true };
-
-/**
- * A failure the worker sent, as the error of the read: its LoadstoneError again, or (anything else
- * after rows came) the lost connection it means.
- */
-function fromWorker(error: WorkerError, label = '', rowsRead = 0): LoadstoneError {
-  if (error.code !== undefined) {
-    return new LoadstoneError(
-      error.code as ErrorCode,
-      error.message,
-      error.details ? { details: error.details } : undefined,
-    );
-  }
-  return lostConnection(new Error(error.message), label, rowsRead);
 }
 
 /** The table's columns, primary key and quoted name. @throws SOURCE_NOT_FOUND when there is no such table. */
