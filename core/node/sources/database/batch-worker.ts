@@ -3,10 +3,11 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 
-// A database read in a worker thread (SQLite's, MySQL's): the worker sends batches of rows, at most
-// MESSAGES_AHEAD ahead of the loading thread (credits in shared memory: the worker blocks on them
-// between batches), and takes what the loading thread tells it (the columns that may go as they
-// are) from a message port between batches. See sqlite-read-worker.ts and mysql-read-worker.ts.
+// A database read in a worker thread (SQLite's; a MySQL one was measured no faster, see the README):
+// the worker sends batches of rows, at most MESSAGES_AHEAD ahead of the loading thread (credits in
+// shared memory: the worker blocks on them between batches), and takes what the loading thread tells
+// it (the columns that may go as they are) from a message port between batches. See
+// sqlite-read-worker.ts.
 
 /** Messages a worker may have sent ahead of the loader. */
 const MESSAGES_AHEAD = 4;
