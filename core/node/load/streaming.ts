@@ -96,6 +96,11 @@ export async function loadStreaming(
           // A run of rows (`rows`) longer than the chunk's room is split: a chunk never crosses a
           // commit boundary.
           for (let room = capacity() - chunks.size; (row.rows ?? 1) > room; room = capacity() - chunks.size) {
+            if (room <= 0) {
+              // A full chunk (never left so by the checks below, but a run must not be cut at 0).
+              await chunks.flush();
+              continue;
+            }
             const [head, rest] = splitRun(row, room);
             chunks.bytes.putLine(head.text!, head.textStart!, head.textEnd!);
             const wait = chunks.add(head);
