@@ -29,16 +29,16 @@ export interface DatabaseReader {
 export const VERBATIM_ROW = Object.freeze([]) as unknown as RawValue[];
 
 /**
- * Rows with their source text: `values[i]` was read from `texts[i].slice(starts[i], ends[i])`. With
- * `counts`, a `VERBATIM_ROW` entry is a run of `counts[i]` rows, one per line, and its text may be
- * UTF-8 bytes (a Buffer), and a row without text has `''`; without, each entry is one row.
+ * Rows with their source text: `values[i]` was read from `texts[i].slice(starts[i], ends[i])`, a row
+ * without text has `''`. A `VERBATIM_ROW` entry is a run of `counts[i]` rows, one per line (its text
+ * may be UTF-8 bytes, a Buffer); any other entry is one row.
  */
 export interface TextRows {
   values: RawValue[][];
   texts: (string | Buffer)[];
   starts: number[];
   ends: number[];
-  counts?: number[];
+  counts: number[];
 }
 
 /**
@@ -85,67 +85,29 @@ export function databaseSource(parts: {
                 const batch: SourceRow[] = [];
                 for (let i = 0; i < n; i++) {
                   const text = texts[i]!;
-                  if (counts) {
-                    // The reader made the runs.
-                    const run = counts[i]!;
-                    batch.push(
-                      values[i] === VERBATIM_ROW
-                        ? {
-                            line: rowsRead + 1,
-                            values: VERBATIM_ROW,
-                            ...(typeof text === 'string' ? { text } : { bytes: text }),
-                            textStart: starts[i]!,
-                            textEnd: ends[i]!,
-                            verbatim: true,
-                            rows: run,
-                          }
-                        : text === ''
-                          ? { line: rowsRead + 1, values: values[i]! }
-                          : {
-                              line: rowsRead + 1,
-                              values: values[i]!,
-                              text: text as string,
-                              textStart: starts[i]!,
-                              textEnd: ends[i]!,
-                            },
-                    );
-                    rowsRead += run;
-                    continue;
-                  }
-                  if (typeof text !== 'string')
-                    throw new Error('rows as bytes come in runs (TextRows.counts)');
-                  if (values[i] !== VERBATIM_ROW) {
+                  const run = counts[i]!;
+                  if (values[i] === VERBATIM_ROW) {
                     batch.push({
-                      line: ++rowsRead,
+                      line: rowsRead + 1,
+                      values: VERBATIM_ROW,
+                      ...(typeof text === 'string' ? { text } : { bytes: text }),
+                      textStart: starts[i]!,
+                      textEnd: ends[i]!,
+                      verbatim: true,
+                      rows: run,
+                    });
+                  } else if (text === '') {
+                    batch.push({ line: rowsRead + 1, values: values[i]! });
+                  } else {
+                    batch.push({
+                      line: rowsRead + 1,
                       values: values[i]!,
-                      text,
+                      text: text as string,
                       textStart: starts[i]!,
                       textEnd: ends[i]!,
                     });
-                    continue;
                   }
-                  // A run of verbatim rows, one line after the other in the same text, goes as one.
-                  let last = i;
-                  while (
-                    last + 1 < n &&
-                    values[last + 1] === VERBATIM_ROW &&
-                    texts[last + 1] === text &&
-                    starts[last + 1] === ends[last]! + 1
-                  ) {
-                    last++;
-                  }
-                  const run = last - i + 1;
-                  batch.push({
-                    line: rowsRead + 1,
-                    values: VERBATIM_ROW,
-                    text,
-                    textStart: starts[i]!,
-                    textEnd: ends[last]!,
-                    verbatim: true,
-                    rows: run,
-                  });
                   rowsRead += run;
-                  i = last;
                 }
                 yield batch;
                 continue;

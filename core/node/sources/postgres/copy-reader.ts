@@ -48,11 +48,14 @@ export function openCopyReader(
   let ahead: TextRows | undefined;
   let checks: readonly FieldCheck[] | null = null;
 
-  const empty = (): TextRows => ({ values: [], texts: [], starts: [], ends: [] });
+  const empty = (): TextRows => ({ values: [], texts: [], starts: [], ends: [], counts: [] });
 
+  /** Up to about `max` rows; consecutive rows that go as they are, in one text, as one run. */
   const read = async (max: number): Promise<TextRows> => {
     const out = empty();
-    while (out.values.length < max && !ended) {
+    const { values, texts, starts, ends, counts } = out;
+    let rows = 0;
+    while (rows < max && !ended) {
       let chunk: IteratorResult<Buffer>;
       try {
         chunk = await chunks.next();
@@ -85,14 +88,31 @@ export function openCopyReader(
       while (start <= end) {
         const newline = text.indexOf('\n', start);
         if (slash !== -1 && slash < start) slash = text.indexOf('\\', start);
-        out.values.push(
-          checks && verbatimRow(text, start, newline, checks, slash)
-            ? VERBATIM_ROW
-            : parseCopyRow(text, start, newline, parsers),
-        );
-        out.texts.push(text);
-        out.starts.push(start);
-        out.ends.push(newline);
+        const last = values.length - 1;
+        if (checks && verbatimRow(text, start, newline, checks, slash)) {
+          if (
+            last >= 0 &&
+            values[last] === VERBATIM_ROW &&
+            texts[last] === text &&
+            ends[last]! + 1 === start
+          ) {
+            ends[last] = newline;
+            counts[last]!++;
+          } else {
+            values.push(VERBATIM_ROW);
+            texts.push(text);
+            starts.push(start);
+            ends.push(newline);
+            counts.push(1);
+          }
+        } else {
+          values.push(parseCopyRow(text, start, newline, parsers));
+          texts.push(text);
+          starts.push(start);
+          ends.push(newline);
+          counts.push(1);
+        }
+        rows++;
         start = newline + 1;
       }
     }

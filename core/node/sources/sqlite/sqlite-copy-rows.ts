@@ -75,7 +75,7 @@ export function sqliteCopyReader(parts: {
   return {
     async nextText(max) {
       const out: TextRows = { values: [], texts: [], starts: [], ends: [], counts: [] };
-      const counts = out.counts!;
+      const counts = out.counts;
       const runs = writers ? new CopyRuns(writers, Math.ceil(lastBytes * 1.25)) : null;
       const endRun = () => {
         const run = runs?.endRun();

@@ -58,7 +58,7 @@ export function readSqliteInWorker(options: {
     await here?.close();
     await worker.close();
   };
-  const none = (): TextRows => ({ values: [], texts: [], starts: [], ends: [] });
+  const none = (): TextRows => ({ values: [], texts: [], starts: [], ends: [], counts: [] });
 
   return {
     async nextText(max) {
