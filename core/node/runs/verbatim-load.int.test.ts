@@ -7,6 +7,7 @@ import { offerVerbatim } from '../pipeline/verbatim.ts';
 import { openStore, type RunStore } from '../store/open-store.ts';
 import { tempDir, testSecretStore } from '../store/test-fixtures/support.ts';
 import { runLoad } from './run-load.ts';
+import { expectLoadedAlike } from './verbatim-test-support.ts';
 
 // Rows of a PostgreSQL source sent on as their COPY text (verbatim.ts): what lands in the target
 // must be what the usual parse → normalize → encode path loads, value for value and reject for reject.
@@ -139,17 +140,7 @@ describe('rows sent on as their COPY text', () => {
   it('load exactly what the usual path loads (append as text, upsert the usual way)', async () => {
     const appended = await load('as_text', { mode: 'append' });
     const upserted = await load('usual', { mode: 'upsert', key: ['id'] });
-    expect(appended.error ?? null).toBeNull();
-    expect(upserted.error ?? null).toBeNull();
-    expect(appended.counts).toEqual(upserted.counts);
-    const rejects = (runId: string) =>
-      store.reports.page(runId).rows.map((r) => [r.at, r.errors.map((e) => [e.column, e.reason])]);
-    expect(rejects(appended.runId)).toEqual(rejects(upserted.runId));
-    const differing = await dst.query(
-      `SELECT (SELECT count(*) FROM (SELECT ${COLUMNS} FROM as_text EXCEPT ALL SELECT ${COLUMNS} FROM usual) a)
-            + (SELECT count(*) FROM (SELECT ${COLUMNS} FROM usual EXCEPT ALL SELECT ${COLUMNS} FROM as_text) b) AS n`,
-    );
-    expect(Number(differing.rows[0].n)).toBe(0);
+    await expectLoadedAlike(dst, store, appended, upserted, COLUMNS);
     // What the usual path made of the odd rows, as text (text trimmed, null tokens NULL, escapes kept).
     const odd = await dst.query(
       `SELECT id, note, code, amount::text, day::text, at::text FROM as_text WHERE id > 9000 ORDER BY id`,
