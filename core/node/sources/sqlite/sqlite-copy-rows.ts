@@ -10,7 +10,7 @@ import { sqliteValue } from './sqlite-types.ts';
 // number column's field by `Number`, a text column's unescaped.
 
 /** What an SQLite column's values are, by the type its declared type maps to (see pipeline/verbatim.ts). */
-export function sqliteCopyTextKind(type: ColumnType | null): CopyTextKind | null {
+function sqliteCopyTextKind(type: ColumnType | null): CopyTextKind | null {
   switch (type) {
     case 'bigint':
       return 'integerValue';
