@@ -43,6 +43,7 @@ export async function* toLoadBatches(
     bytesRead(): number;
     readonly totalBytes: number | undefined;
     reparse?: ((recordText: string) => RawValue[]) | undefined;
+    readonly copyText?: { readonly reparse?: ((recordText: string) => RawValue[]) | undefined } | undefined;
   },
   skipRecords = 0,
 ): AsyncGenerator<LoadBatch> {
@@ -91,7 +92,8 @@ export async function* toLoadBatches(
             text,
             start,
             row.textEnd,
-            reparse,
+            // A JSON source reads its own record text; its verbatim rows are COPY text.
+            source.copyText?.reparse ?? reparse,
             true,
             run,
           ),

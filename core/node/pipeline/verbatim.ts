@@ -32,6 +32,19 @@ const KINDS: Record<CopyTextKind, { type: ColumnType; bases: readonly string[] }
   bitValue: { type: 'boolean', bases: ['bool'] },
   isoDateValue: { type: 'date', bases: ['date'] },
   naiveTimestampValue: { type: 'timestamptz', bases: ['timestamptz'] },
+  // Checked by the JSON reader against the plan's type (json/json-copy-rows.ts): bases by that type.
+  jsonValue: { type: 'text', bases: [] },
+};
+
+/** For `jsonValue`: the target base types each plan type's values mean the same value in. */
+const JSON_BASES: Partial<Record<ColumnType, readonly string[]>> = {
+  integer: ['int4', 'int8'],
+  bigint: ['int8'],
+  numeric: ['numeric'],
+  boolean: ['bool'],
+  date: ['date'],
+  timestamptz: ['timestamptz'],
+  text: ['text', 'varchar', 'bpchar'],
 };
 
 const ANY: FieldCheck = () => true;
@@ -70,6 +83,12 @@ function checkFor(
   target: VerbatimTarget,
 ): FieldCheck | typeof VALUE_CHECKED | null {
   if (kind === null || target.rounds) return null;
+  if (kind === 'jsonValue') {
+    // Numbers are read with '.' whatever the column's mark; the reader checks each value itself.
+    const jsonBases = JSON_BASES[plan.type];
+    if (!jsonBases || (target.base !== null && !jsonBases.includes(target.base))) return null;
+    return VALUE_CHECKED;
+  }
   const { type, bases } = KINDS[kind];
   if (plan.type !== type) return null;
   if (target.base !== null && !bases.includes(target.base)) return null;
@@ -134,6 +153,8 @@ export function offerVerbatim(
       kind,
       check: check === VALUE_CHECKED ? null : check,
       nullTokens: plan.format.nullTokens.map(trimCell),
+      type: plan.type,
+      timeZone: plan.format.timeZone,
     });
   }
   copyText.verbatim(columns);

@@ -1,5 +1,6 @@
 // Rows a source hands over as COPY text the target takes as it is (see pipeline/verbatim.ts).
 
+import type { ColumnType, RawValue } from '../../common/types.ts';
 import { unescapeCopyField } from './postgres/copy-text.ts';
 
 /**
@@ -7,7 +8,8 @@ import { unescapeCopyField } from './postgres/copy-text.ts';
  * or text (any source). The `…Value` kinds are values a source checks itself before writing them as
  * COPY text (SQLite's and MySQL's readers, see database/copy-rows.ts for what passes each):
  * `integerValue`, `int4Value`, `decimalValue`, `bitValue` (0 or 1 for a boolean), `isoDateValue`,
- * `naiveTimestampValue` (offered only for a UTC job).
+ * `naiveTimestampValue` (offered only for a UTC job). `jsonValue`: a JSON record's value, which the
+ * JSON reader checks against the column's load type (see json/json-copy-rows.ts).
  */
 export type CopyTextKind =
   | 'int4'
@@ -24,7 +26,8 @@ export type CopyTextKind =
   | 'decimalValue'
   | 'bitValue'
   | 'isoDateValue'
-  | 'naiveTimestampValue';
+  | 'naiveTimestampValue'
+  | 'jsonValue';
 
 /** How one column's fields may go as they are (`CopyTextSource.verbatim`). */
 export interface VerbatimColumn {
@@ -33,6 +36,10 @@ export interface VerbatimColumn {
   check: FieldCheck | null;
   /** The column's null tokens, trimmed: a text that is one of them is NULL, not itself. */
   nullTokens: readonly string[];
+  /** The column's load type. */
+  type: ColumnType;
+  /** The job's time zone for the column (what a naive time is read in). */
+  timeZone: string;
 }
 
 /**
@@ -54,6 +61,11 @@ export interface CopyTextSource {
    * `SourceRow.verbatim` (its text, no values); the others as usual.
    */
   verbatim(columns: readonly VerbatimColumn[]): void;
+  /**
+   * Reads a verbatim row's line of COPY text back into its cells, for a source whose `reparse`
+   * reads its own record text instead (a JSON source).
+   */
+  readonly reparse?: (recordText: string) => RawValue[];
 }
 
 /**

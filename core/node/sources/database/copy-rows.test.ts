@@ -12,7 +12,7 @@ function written(
   nullTokens: readonly string[] = ['', 'NULL'],
 ): string | null {
   const out = new RowBytes(16);
-  return fieldWriter({ kind, check: null, nullTokens })!(value, out)
+  return fieldWriter({ kind, check: null, nullTokens, type: 'text', timeZone: 'UTC' })!(value, out)
     ? out.buf.toString('utf8', 0, out.at)
     : null;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Token } from 'stream-json/core/parser.js';
 import { LoadstoneError } from '../../../common/errors.ts';
 import { ArrayRecordAssembler } from '../json/json-assembler.ts';
+import type { JsonCopyRuns } from '../json/json-copy-rows.ts';
 import type { ColumnIndex, ParsedOutput } from '../json/json-record.ts';
 import { noRecordsAt } from '../json/json-source.ts';
 import { createStrictDecoder } from '../json/json-text.ts';
@@ -49,6 +50,8 @@ export interface PageRead {
   readonly columns: ColumnIndex | undefined;
   /** Whether the records path must be present (the first page). */
   readonly mustHaveRecords: boolean;
+  /** Once the load allows it: writes the records whose values all pass as COPY text. */
+  readonly copy?: JsonCopyRuns | undefined;
 }
 
 /**
@@ -99,7 +102,10 @@ export async function* streamPage(
     router.consume(tokens, out);
   };
   // Object records are cut out of the text and parsed natively; the rest goes through the tokenizer.
-  const splitter = new RecordSplitter(router, assembler, tokenizeInto);
+  // A page read again after a failed attempt hands out only the records past those already out,
+  // one by one (a run of COPY text would straddle that point).
+  const copy = read.emittedUpTo > read.lineBefore ? undefined : read.copy;
+  const splitter = new RecordSplitter(router, assembler, tokenizeInto, copy);
   if (read.columns) splitter.fixColumns(read.columns);
 
   const feed = (text: string | typeof NONE): ParsedOutput[] => {

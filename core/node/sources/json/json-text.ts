@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { LoadstoneError } from '../../../common/errors.ts';
 import type { Encoding } from '../../../common/spec/job-spec.ts';
 
@@ -37,11 +38,12 @@ export interface StrictDecoder {
  * @throws LoadstoneError SOURCE_FORMAT naming the file and the byte offset of the bad bytes.
  */
 export function createStrictDecoder(encoding: Encoding, path: string): StrictDecoder {
+  if (encoding === 'utf-8') return createUtf8Decoder(path);
   // windows-1252 maps every byte, so only the UTF encodings can fail.
   const decoder = new TextDecoder(encoding === 'latin1' ? 'windows-1252' : encoding, { fatal: true });
   let offset = 0;
-  const fail = (chunk: Buffer | undefined, error: unknown): never => {
-    const at = chunk && encoding === 'utf-8' ? offset + firstInvalidUtf8(chunk) : offset;
+  const fail = (_chunk: Buffer | undefined, error: unknown): never => {
+    const at = offset;
     throw new LoadstoneError(
       'SOURCE_FORMAT',
       `${path}: the file is not valid ${encoding.toUpperCase()} (bad bytes near byte offset ${at}); ` +
@@ -66,6 +68,80 @@ export function createStrictDecoder(encoding: Encoding, path: string): StrictDec
       } catch (error) {
         return fail(undefined, error);
       }
+    },
+  };
+}
+
+/**
+ * Bytes at the end of `bytes` that begin a UTF-8 sequence the chunk does not finish (0–3): they are
+ * carried over to the next chunk.
+ */
+function unfinishedTail(bytes: Uint8Array): number {
+  const n = bytes.length;
+  for (let back = 1; back <= 3 && back <= n; back++) {
+    const b = bytes[n - back]!;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return length > back ? back : 0;
+  }
+  return 0;
+}
+
+/**
+ * The UTF-8 decoder: each chunk is checked with `isUtf8` (native, SIMD) and decoded by
+ * `Buffer#toString`, several times faster than a fatal streaming `TextDecoder` (which measured
+ * ~0.4 s of an API load's 183 MB); a sequence cut by the chunk's end is carried over. A leading
+ * BOM is dropped, as `TextDecoder` does.
+ */
+function createUtf8Decoder(path: string): StrictDecoder {
+  let offset = 0;
+  let carry: Buffer | undefined;
+  let started = false;
+  const fail = (chunk: Buffer, at: number): never => {
+    const bad = offset + at + firstInvalidUtf8(chunk.subarray(at));
+    throw new LoadstoneError(
+      'SOURCE_FORMAT',
+      `${path}: the file is not valid UTF-8 (bad bytes near byte offset ${bad}); ` +
+        'set the source encoding if it is another one',
+      { details: { path, byteOffset: bad, encoding: 'utf-8' } },
+    );
+  };
+  return {
+    decode(chunk) {
+      let bytes = chunk;
+      if (carry) {
+        bytes = Buffer.concat([carry, chunk]);
+        offset -= carry.length;
+        carry = undefined;
+      }
+      let from = 0;
+      if (!started && bytes.length > 0) {
+        if (bytes.length < 3 && bytes[0] === 0xef) {
+          // Too short to tell whether a BOM begins here.
+          carry = bytes;
+          offset += bytes.length;
+          return '';
+        }
+        started = true;
+        if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) from = 3;
+      }
+      const tail = unfinishedTail(bytes);
+      const end = bytes.length - tail;
+      const body = from === 0 && end === bytes.length ? bytes : bytes.subarray(from, end);
+      if (!isUtf8(body)) fail(bytes, from);
+      if (tail > 0) carry = Buffer.from(bytes.subarray(end));
+      offset += bytes.length;
+      return body.toString('utf8');
+    },
+    end() {
+      if (carry && carry.length > 0) {
+        if (!started && carry.length < 3) {
+          started = true;
+          if (isUtf8(carry)) return carry.toString('utf8');
+        }
+        return fail(carry, 0);
+      }
+      return '';
     },
   };
 }

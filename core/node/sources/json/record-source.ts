@@ -84,12 +84,15 @@ export async function openRecordSource(parts: RecordSourceParts): Promise<Opened
     iterated = true;
     try {
       let batch: SourceRow[] = [];
+      // Rows toward a batch: a run of rows written as COPY text counts as its rows.
+      let batchRows = 0;
       for (const item of ahead.splice(0)) {
         batch.push(toSourceRow(item, columns, what));
-        if (batch.length >= BATCH_ROWS) {
+        if (++batchRows >= BATCH_ROWS) {
           if (signal?.aborted) return;
           yield batch;
           batch = [];
+          batchRows = 0;
         }
       }
       if (deferred !== undefined) {
@@ -102,11 +105,14 @@ export async function openRecordSource(parts: RecordSourceParts): Promise<Opened
           const next = await items.next();
           if (next.done) break;
           for (const item of next.value) {
-            batch.push(toSourceRow(item, columns, what));
-            if (batch.length >= BATCH_ROWS) {
+            const row = toSourceRow(item, columns, what);
+            batch.push(row);
+            batchRows += row.rows ?? 1;
+            if (batchRows >= BATCH_ROWS) {
               if (signal?.aborted) return;
               yield batch;
               batch = [];
+              batchRows = 0;
             }
           }
         }

@@ -1,5 +1,6 @@
 import { NdjsonLineParser } from '../ndjson/ndjson-line.ts';
 import type { ArrayRecordAssembler } from './json-assembler.ts';
+import type { JsonCopyRuns } from './json-copy-rows.ts';
 import { type ColumnIndex, type ParsedOutput, ProblemItem } from './json-record.ts';
 import type { RecordsRouter } from './records-path.ts';
 
@@ -45,12 +46,23 @@ export class RecordSplitter {
   /** The tokenizer has been given an element of the records array (the next one it gets needs a ','). */
   private tokenizerHasElement = false;
 
+  /** Gives text to the tokenizer and routes its tokens (items go to `out`), after any run of COPY text. */
+  private readonly tokenize: (text: string, out: ParsedOutput[]) => void;
+
   constructor(
     private readonly router: RecordsRouter,
     private readonly assembler: ArrayRecordAssembler,
-    /** Gives text to the tokenizer and routes its tokens (items go to `out`). */
-    private readonly tokenize: (text: string, out: ParsedOutput[]) => void,
-  ) {}
+    tokenize: (text: string, out: ParsedOutput[]) => void,
+    /** Once the load allows it, object records whose values all pass are written as COPY text. */
+    private readonly copy?: JsonCopyRuns | undefined,
+  ) {
+    this.tokenize = copy
+      ? (text, out) => {
+          copy.take(out);
+          tokenize(text, out);
+        }
+      : tokenize;
+  }
 
   fixColumns(columns: ColumnIndex): void {
     this.parser.fixColumns(columns);
@@ -58,6 +70,11 @@ export class RecordSplitter {
 
   /** Consumes the next piece of the body's text, appending completed items to `out`. */
   push(text: string, out: ParsedOutput[]): void {
+    this.scan(text, out);
+    this.copy?.take(out);
+  }
+
+  private scan(text: string, out: ParsedOutput[]): void {
     let i = 0;
     const n = text.length;
     while (i < n) {
@@ -81,13 +98,19 @@ export class RecordSplitter {
         const end = this.scanElement(text, i);
         if (end < 0) {
           this.pending += i === 0 ? text : text.slice(i);
+          this.copy?.take(out);
           return;
         }
-        const element = this.pending + text.slice(i, end);
-        this.pending = '';
         const kind = this.kind;
         this.kind = 0;
-        this.element(kind, element, out);
+        if (this.pending === '') {
+          // Begun in this piece: an object record was offered to the COPY writer as it began.
+          this.element(kind, text, i, end, false, out);
+        } else {
+          const element = this.pending + text.slice(i, end);
+          this.pending = '';
+          this.element(kind, element, 0, element.length, true, out);
+        }
         this.expectComma = true;
         i = end;
         continue;
@@ -108,6 +131,16 @@ export class RecordSplitter {
       } else {
         if (this.expectComma) throw new SplitSyntaxError('a value where a comma was expected');
         this.afterComma = false;
+        if (c === OPEN_BRACE && this.copy) {
+          // A record that passes is written as COPY text as it is read: no scan for its end first.
+          const past = this.copy.writeNext(text, i, n, this.assembler.count + 1, out);
+          if (past >= 0) {
+            this.assembler.count++;
+            this.expectComma = true;
+            i = past;
+            continue;
+          }
+        }
         this.kind = c;
         this.depth = 0;
         this.inString = false;
@@ -119,6 +152,7 @@ export class RecordSplitter {
 
   /** At the end of the body: gives any unfinished element to the tokenizer, which reports it. */
   end(out: ParsedOutput[]): void {
+    this.copy?.take(out);
     if (this.kind !== 0) {
       const element = this.pending;
       this.pending = '';
@@ -127,8 +161,25 @@ export class RecordSplitter {
     }
   }
 
-  /** An element's full text: an object record is parsed natively; anything else by the tokenizer. */
-  private element(kind: number, text: string, out: ParsedOutput[]): void {
+  /**
+   * An element, `source.slice(start, end)`: an object record is written as COPY text when it passes
+   * (`tryCopy`: not offered yet), else parsed natively; anything else goes to the tokenizer.
+   */
+  private element(
+    kind: number,
+    source: string,
+    start: number,
+    end: number,
+    tryCopy: boolean,
+    out: ParsedOutput[],
+  ): void {
+    const copy = this.copy;
+    if (kind === OPEN_BRACE && tryCopy && copy?.write(source, start, end, this.assembler.count + 1, out)) {
+      this.assembler.count++;
+      return;
+    }
+    copy?.take(out);
+    const text = start === 0 && end === source.length ? source : source.slice(start, end);
     if (kind === OPEN_BRACE) {
       const parsed = this.parser.parse(text, this.assembler.count + 1);
       if (!(parsed instanceof ProblemItem)) {

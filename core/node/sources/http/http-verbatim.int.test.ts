@@ -1,0 +1,192 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parseJobSpec } from '../../../common/spec/job-spec.ts';
+import { createTestDatabase } from '../../pg/test-server.ts';
+import { planJob } from '../../pipeline/plan-job.ts';
+import { offerVerbatim } from '../../pipeline/verbatim.ts';
+import { runLoad } from '../../runs/run-load.ts';
+import { expectLoadedAlike } from '../../runs/verbatim-test-support.ts';
+import { openStore, type RunStore } from '../../store/open-store.ts';
+import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
+import { json, startApi, type TestApi } from './test-api-server.ts';
+
+// Records of an HTTP API written straight into COPY text (json/json-copy-rows.ts): what lands in the
+// target must be what the usual parse → normalize → encode path loads, value for value and reject for
+// reject, and a record the target refuses is found inside its run and reported with its cells.
+
+const COLUMNS = 'id, email, day, amount, paid, note, at';
+const PAGE = 1_500;
+
+/** A clean record's JSON text: every kind of value the writer takes. */
+function clean(n: number): string {
+  const amount = n % 4 === 0 ? `${n}.10` : n % 4 === 1 ? `${n}` : n % 4 === 2 ? `-${n}.05` : `0.${n}`;
+  const note =
+    n % 7 === 0
+      ? '"said \\"hi\\", then left\\nline two\\ttab \\\\ slash \\/"'
+      : n % 11 === 0
+        ? '"caf\\u00e9 ü 😀 \\ud83d\\ude00"'
+        : n % 13 === 0
+          ? 'null'
+          : `"note ${n}"`;
+  const minute = String(n % 60).padStart(2, '0');
+  const at =
+    n % 5 === 0
+      ? `"2024-01-01T10:${minute}:00Z"`
+      : n % 5 === 1
+        ? `"2024-01-01 10:${minute}:00.123456+05:30"`
+        : `"2024-01-01 10:${minute}:0${n % 10}"`;
+  const day = `2020-${String((n % 12) + 1).padStart(2, '0')}-${String((n % 28) + 1).padStart(2, '0')}`;
+  return `{"id":${n},"email":"user${n}@example.com","day":"${day}","amount":${amount},"paid":${n % 2 === 0},"note":${note},"at":${at}}`;
+}
+
+/** Records the writer leaves to the usual path: each must load (or be rejected) as that path does it. */
+const ODD = [
+  '{"email":"a","id":40001,"day":"2024-01-01","amount":1,"paid":true,"note":"x","at":"2024-01-01 10:00:00"}',
+  '{"id":40002,"email":"b","day":"2024-01-01","amount":1,"paid":true,"note":"x"}',
+  '{"id":40003,"email":"c","day":"2024-01-01","amount":1e5,"paid":true,"note":"x","at":null}',
+  '{"id":40004,"email":"d","day":"2024-01-01","amount":-0.0,"paid":true,"note":"x","at":null}',
+  '{"id":"40005","email":"  padded  ","day":"2024-01-01","amount":1,"paid":false,"note":"NULL","at":null}',
+  '{"id":40006,"email":"","day":"2024-02-30","amount":1,"paid":true,"note":"x","at":null}',
+  '{"id":40007,"email":"e","day":"2024-1-5","amount":1,"paid":"yes","note":"x","at":"2024-01-01 24:00:00"}',
+  '{"id":40008,"email":"f","day":"2024-01-05","amount":"1,5","paid":1,"note":"a\\u0000b","at":"2024-01-01 23:59:60"}',
+  '{"id":40009,"email":"g","day":"2024-01-05","amount":2,"paid":0,"note":{"nested":1},"at":"2024-01-01 10:00:00.1234567"}',
+  '{"id":40010,"email":"h","day":" 2024-01-05","amount":2,"paid":true,"note":12,"at":"2024-01-01T10:00:00+15:00"}',
+  '{"id":12345678901234567890,"email":"i","day":"2024-01-05","amount":2,"paid":true,"note":"x","at":null}',
+  '{"id":40012,"email":"j","day":"2024-01-05","amount":2,"paid":true,"note":"x","at":"2024-01-01 10:00:00","extra":1}',
+  '{"id":40013,"email":null,"day":null,"amount":null,"paid":null,"note":"x ","at":"2024-01-01 10:00"}',
+  '{"id":40014,"email":"k","day":"2024-01-05","amount":2,"paid":true,"note":"\\ud83d","at":null}',
+];
+const TOTAL = 30_000;
+const BODY = [...Array.from({ length: TOTAL }, (_, i) => clean(i + 1)), ...ODD];
+
+let url = '';
+let client: pg.Client;
+let store: RunStore;
+let api: TestApi;
+
+beforeAll(async () => {
+  url = await createTestDatabase(inject('pgUrl'), 'http_verbatim');
+  client = new pg.Client({ connectionString: url });
+  await client.connect();
+  store = openStore(tempDir(), { secretStore: testSecretStore() });
+  api = await startApi((req, res) => {
+    const from = Number(req.url.searchParams.get('cursor') ?? 0);
+    const to = Math.min(BODY.length, from + PAGE);
+    json(
+      res,
+      `{"data":[${BODY.slice(from, to).join(',')}],"next_cursor":${to < BODY.length ? `"${to}"` : 'null'}}`,
+    );
+  }, 200);
+});
+afterAll(async () => {
+  await api?.close();
+  store?.close();
+  await client?.end();
+});
+
+const SPEC = (
+  table: string,
+  target: Record<string, unknown> = {},
+  settings: Record<string, unknown> = {},
+) => ({
+  source: {
+    kind: 'http',
+    url: `${api.url}/orders`,
+    records: 'data',
+    pagination: { type: 'cursor', cursorPath: 'next_cursor', cursorParam: 'cursor' },
+  },
+  target: { connection: url, table, ...target },
+  format: { timeZone: 'UTC' },
+  columns: [
+    { source: 'id', type: 'bigint' },
+    { source: 'email', type: 'text' },
+    { source: 'day', type: 'date' },
+    { source: 'amount', type: 'numeric' },
+    { source: 'paid', type: 'boolean' },
+    { source: 'note', type: 'text' },
+    { source: 'at', type: 'timestamptz' },
+  ],
+  settings: { sampleSize: 50, maxErrorRate: 1, ...settings },
+});
+
+const load = (table: string, target: Record<string, unknown>, settings: Record<string, unknown> = {}) =>
+  runLoad(parseJobSpec(SPEC(table, target, settings)), {
+    store,
+    env: {},
+    dryRun: false,
+    openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
+  });
+
+describe('HTTP API records sent as COPY text', () => {
+  it('come only where the record is the columns in order and every value is what the load would write', async () => {
+    const job = await planJob(parseJobSpec(SPEC('unused')));
+    try {
+      const targets = job.source.columns.map(() => ({ base: null, rounds: false }));
+      expect(offerVerbatim(job.source, job.plans, targets)).toBe(true);
+      let verbatim = 0;
+      const usual: string[] = [];
+      for await (const batch of job.rows()) {
+        for (const row of batch) {
+          if (!row.verbatim) {
+            usual.push(
+              String(
+                row.values[0] && typeof row.values[0] === 'object'
+                  ? (row.values[0] as { text: string }).text
+                  : row.values[0],
+              ),
+            );
+            continue;
+          }
+          expect(Buffer.isBuffer(row.bytes)).toBe(true);
+          const lines = row.bytes!.toString('utf8', row.textStart, row.textEnd).split('\n');
+          expect(lines).toHaveLength(row.rows ?? 1);
+          for (const line of lines) expect(job.source.copyText!.reparse!(line)).toHaveLength(7);
+          verbatim += row.rows ?? 1;
+        }
+      }
+      // Every odd record went the usual way (the one with an extra key as an unknown_field row).
+      expect(usual.filter((id) => id.length > 5 || Number(id) > TOTAL)).toHaveLength(ODD.length);
+      // Records read before the offer (the columns' read-ahead, a page ahead) go the usual way.
+      expect(verbatim).toBeGreaterThan(15_000);
+      expect(verbatim + usual.length).toBe(BODY.length);
+    } finally {
+      await job.source.close();
+    }
+  });
+
+  it('load exactly what the usual path loads (append as text, upsert the usual way)', async () => {
+    const appended = await load('as_text', { mode: 'append' });
+    const upserted = await load('usual', { mode: 'upsert', key: ['id'] });
+    await expectLoadedAlike(client, store, appended, upserted, COLUMNS);
+    expect(appended.counts.rejected).toBeGreaterThan(0);
+    const rows = await client.query(
+      `SELECT id, amount::text, note, at::text FROM as_text WHERE id BETWEEN 16000 AND 16005 ORDER BY id`,
+    );
+    expect(rows.rows.map((r) => [r.id, r.amount, r.note, r.at])).toEqual([
+      ['16000', '16000.10', 'note 16000', '2024-01-01 10:40:00+00'],
+      ['16001', '16001', 'note 16001', '2024-01-01 05:11:00.123456+00'],
+      ['16002', '-16002.05', 'said "hi", then left\nline two\ttab \\ slash /', '2024-01-01 10:42:02+00'],
+      ['16003', '0.16003', null, '2024-01-01 10:43:03+00'],
+      ['16004', '16004.10', 'note 16004', '2024-01-01 10:44:04+00'],
+      ['16005', '16005', 'caf\u00e9 ü 😀 😀', '2024-01-01 10:45:00+00'],
+    ]);
+  });
+
+  it('a record the target refuses inside a run is isolated and reported with its cells, as the usual path reports it', async () => {
+    const guarded = (t: string) =>
+      client.query(`CREATE TABLE ${t} (id bigint PRIMARY KEY CHECK (id <> 25000), email text, day date,
+        amount numeric, paid boolean, note text, at timestamptz)`);
+    await guarded('guarded_text');
+    await guarded('guarded_usual');
+    const appended = await load('guarded_text', { mode: 'append' }, { commitEvery: 700 });
+    const upserted = await load('guarded_usual', { mode: 'upsert', key: ['id'] }, { commitEvery: 700 });
+    const refused = (runId: string) =>
+      store.reports
+        .page(runId)
+        .rows.filter((r) => r.errors.some((e) => e.reason === 'database_rejected'))
+        .map((r) => [r.at, r.raw]);
+    expect(refused(appended.runId)).toHaveLength(1);
+    expect(refused(appended.runId)).toEqual(refused(upserted.runId));
+    expect(refused(appended.runId)[0]![1]).toMatchObject({ email: 'user25000@example.com', paid: true });
+  });
+});

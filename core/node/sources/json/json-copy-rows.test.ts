@@ -1,0 +1,286 @@
+import { describe, expect, it } from 'vitest';
+import { Rejection } from '../../../common/normalize/cell.ts';
+import type { ResolvedFormat } from '../../../common/normalize/column-plan.ts';
+import { makeCellFunction } from '../../../common/normalize/column-rule.ts';
+import { type ColumnType, JsonNumber, type RawValue } from '../../../common/types.ts';
+import { NdjsonLineParser } from '../ndjson/ndjson-line.ts';
+import { unescapeCopyField } from '../postgres/copy-text.ts';
+import type { SourceRow } from '../types.ts';
+import { isJsonTimestamp, JsonCopyRuns, jsonCopyReparse } from './json-copy-rows.ts';
+import { ColumnIndex } from './json-record.ts';
+
+// The JSON record writer against the normalizer: a value is written as COPY text only where the
+// normalizer would load the very value PostgreSQL reads from that text, and a written line reads back
+// into the cells the JSON reader gives.
+
+const format = (timeZone = 'UTC'): ResolvedFormat => ({
+  nullTokens: ['', 'NULL', 'null', 'N/A'],
+  decimalSeparator: '.',
+  percent: 'keep',
+  dateOrder: 'DMY',
+  timeZone,
+  twoDigitYearPivot: 70,
+});
+
+/** Writes `{"v": <json>}` for one column of `type`: the COPY field, or null when it does not pass. */
+function field(type: ColumnType, json: string, timeZone = 'UTC'): string | null {
+  const f = format(timeZone);
+  const runs = JsonCopyRuns.create(
+    ['v'],
+    [{ kind: 'jsonValue', check: null, type, timeZone, nullTokens: f.nullTokens }],
+  )!;
+  const out: SourceRow[] = [];
+  const text = `{"v":${json}}`;
+  if (!runs.write(text, 0, text.length, 1, out)) return null;
+  runs.take(out);
+  const row = out[0]!;
+  return row.bytes!.toString('utf8', row.textStart, row.textEnd);
+}
+
+/** The cell the JSON reader gives for `json`, and what the normalizer makes of it. */
+function normalized(type: ColumnType, json: string, timeZone = 'UTC'): { cell: RawValue; value: unknown } {
+  const parser = new NdjsonLineParser();
+  const columns = new ColumnIndex();
+  columns.learn(['v']);
+  parser.fixColumns(columns);
+  const row = parser.parse(`{"v":${json}}`, 1) as SourceRow;
+  const cell = row.values[0]!;
+  return { cell, value: makeCellFunction(type, format(timeZone))(cell) };
+}
+
+/** What PostgreSQL reads from a COPY field, in the normalizer's terms, for the column's type. */
+function readBack(type: ColumnType, copyField: string): unknown {
+  if (copyField === '\\N') return null;
+  const text = unescapeCopyField(copyField, 0, copyField.length);
+  switch (type) {
+    case 'boolean':
+      return text === 't';
+    case 'timestamptz': {
+      // The instant, to the microsecond (naive text is read in UTC by the load's session).
+      const m = /^(.{19})(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?$/.exec(text.replace('T', ' '))!;
+      const ms = Date.parse(`${m[1]!.replace(' ', 'T')}${m[3] ?? 'Z'}`);
+      return `${ms}.${(m[2] ?? '').padEnd(6, '0')}`;
+    }
+    default:
+      return text;
+  }
+}
+
+function normalizedAsRead(type: ColumnType, value: unknown): unknown {
+  if (value === null || typeof value === 'boolean') return value;
+  if (type === 'timestamptz') {
+    const text = String(value);
+    const m = /^(.{19})(?:\.(\d+))?Z$/.exec(text)!;
+    return `${Date.parse(`${m[1]}Z`)}.${(m[2] ?? '').padEnd(6, '0')}`;
+  }
+  return String(value);
+}
+
+const CASES: Record<string, string[]> = {
+  integer: [
+    '0',
+    '7',
+    '-12',
+    '2147483647',
+    '-2147483648',
+    '2147483648',
+    '-2147483649',
+    '-0',
+    '1.0',
+    '1e3',
+    '"12"',
+    'true',
+    'null',
+    '01',
+    '1.',
+    '-',
+  ],
+  bigint: ['0', '123456789012345678', '1234567890123456789', '9007199254740993', '-5', '-0', '2E2', '"5"'],
+  numeric: [
+    '0',
+    '1.10',
+    '-0.5',
+    '0.000',
+    '98105.09',
+    '123456789012345678901234.5',
+    '-0',
+    '-0.0',
+    '1e5',
+    '1E-3',
+    '.5',
+    '"1.5"',
+    'false',
+  ],
+  boolean: ['true', 'false', 'null', '"true"', '1', '0', 'tru', 'falsey'],
+  date: [
+    '"2021-01-15"',
+    '"2024-02-29"',
+    '"2023-02-29"',
+    '"0001-01-01"',
+    '"0000-01-01"',
+    '"2021-1-5"',
+    '" 2021-01-15"',
+    '"2021-01-15T00:00:00"',
+    '"2021\\u002d01-15"',
+    '20210115',
+    'null',
+  ],
+  timestamptz: [
+    '"2021-01-15 17:25:59"',
+    '"2021-01-15T17:25:59"',
+    '"2021-01-15T17:25:59Z"',
+    '"2021-01-15T17:25:59.5Z"',
+    '"2021-01-15 17:25:59.123456+05:30"',
+    '"2021-01-15 17:25:59-08:00"',
+    '"2021-01-15T17:25:59+14:00"',
+    '"2021-01-15T17:25:59+15:00"',
+    '"2021-01-15 17:25:59.1234567"',
+    '"2021-01-15 24:00:00"',
+    '"2021-01-15 23:59:60"',
+    '"2021-01-15 17:25"',
+    '"2021-01-15 17:25:59 UTC"',
+    '"2021-01-15T17:25:59+0530"',
+    '1610731559',
+  ],
+  text: [
+    '"plain"',
+    '"said \\"hi\\", then left\\nline two\\ttab \\\\ slash \\/"',
+    '"caf\\u00e9 ü 😀 \\ud83d\\ude00"',
+    '"\\b\\f"',
+    '"  padded "',
+    '"x "',
+    '"\\u00a0x"',
+    '""',
+    '"NULL"',
+    '"N/A"',
+    '"N/B"',
+    '"nul\\u006c"',
+    '"a\\u0000b"',
+    '"\\ud83d"',
+    '"\\ude00x"',
+    '12',
+    'true',
+    '{"a":1}',
+    '[1,2]',
+    '"bad \\x escape"',
+  ],
+};
+
+describe('JSON values written as COPY text', () => {
+  for (const [type, values] of Object.entries(CASES) as [ColumnType, string[]][]) {
+    it(`${type}: a value passes only where the normalizer loads what PostgreSQL reads from the text`, () => {
+      let passed = 0;
+      for (const json of values) {
+        const written = field(type, json);
+        if (written === null) continue;
+        passed++;
+        const { value } = normalized(type, json);
+        expect(value, json).not.toBeInstanceOf(Rejection);
+        expect(readBack(type, written), json).toEqual(normalizedAsRead(type, value));
+      }
+      expect(passed).toBeGreaterThan(1);
+    });
+  }
+
+  it('writes exactly the expected fields and refuses the rest', () => {
+    expect(field('integer', '-12')).toBe('-12');
+    expect(field('integer', '2147483648')).toBeNull();
+    expect(field('integer', '-0')).toBeNull();
+    expect(field('bigint', '123456789012345678')).toBe('123456789012345678');
+    expect(field('bigint', '1234567890123456789')).toBeNull();
+    expect(field('numeric', '1.10')).toBe('1.10');
+    expect(field('numeric', '-0.0')).toBeNull();
+    expect(field('numeric', '1e5')).toBeNull();
+    expect(field('boolean', 'true')).toBe('t');
+    expect(field('boolean', '"true"')).toBeNull();
+    expect(field('date', '"2024-02-29"')).toBe('2024-02-29');
+    expect(field('date', '"2023-02-29"')).toBeNull();
+    expect(field('timestamptz', '"2021-01-15 17:25:59"')).toBe('2021-01-15 17:25:59');
+    // A naive time is written only for a UTC job (the load's session reads it in UTC).
+    expect(field('timestamptz', '"2021-01-15 17:25:59"', 'Europe/Paris')).toBeNull();
+    expect(field('timestamptz', '"2021-01-15 17:25:59Z"', 'Europe/Paris')).toBe('2021-01-15 17:25:59Z');
+    expect(field('text', '"said \\"hi\\"\\nnext\\ttab \\\\ \\/"')).toBe('said "hi"\\nnext\\ttab \\\\ /');
+    expect(field('text', '"caf\\u00e9 😀"')).toBe('café 😀');
+    expect(field('text', '"\\ud83d\\ude00"')).toBe('😀');
+    expect(field('text', '"  padded "')).toBeNull();
+    expect(field('text', '"NULL"')).toBeNull();
+    expect(field('text', '"N/B"')).toBe('N/B');
+    expect(field('text', 'null')).toBe('\\N');
+    expect(field('text', '"a\\u0000b"')).toBeNull();
+  });
+
+  it('timestamps: the shapes taken', () => {
+    const ok = (s: string, naive = true) => isJsonTimestamp(s, 0, s.length, naive);
+    expect(ok('2021-01-15 17:25:59')).toBe(true);
+    expect(ok('2021-01-15 17:25:59', false)).toBe(false);
+    expect(ok('2021-01-15T17:25:59.123456Z', false)).toBe(true);
+    expect(ok('2021-01-15T17:25:59.Z')).toBe(false);
+    expect(ok('2021-01-15T17:25:59+05:3')).toBe(false);
+  });
+
+  it('takes a record only with the columns as keys, in order, and the whole text', () => {
+    const runs = JsonCopyRuns.create(
+      ['id', 'name'],
+      ['bigint', 'text'].map((type) => ({
+        kind: 'jsonValue' as const,
+        check: null,
+        type: type as ColumnType,
+        timeZone: 'UTC',
+        nullTokens: [''],
+      })),
+    )!;
+    const out: SourceRow[] = [];
+    let line = 1;
+    const ok = (text: string) => runs.write(text, 0, text.length, line, out);
+    expect(ok(' { "id" : 1 , "name" : "a" } ')).toBe(true);
+    line = 2;
+    expect(ok('{"name":"a","id":1}')).toBe(false);
+    expect(ok('{"id":1}')).toBe(false);
+    expect(ok('{"id":1,"name":"a","extra":2}')).toBe(false);
+    expect(ok('{"id":1,"name":"a"}x')).toBe(false);
+    expect(ok('{"id":1,"name":"a"')).toBe(false);
+    expect(ok('{"i\\u0064":1,"name":"a"}')).toBe(false);
+    expect(ok('{"id":1,"name":{"a":1}}')).toBe(false);
+    // writeNext finds the record's end in a longer text.
+    const text = '{"id":2,"name":"b"},{"id":3,"name":"c"}';
+    const past = runs.writeNext(text, 0, text.length, 2, out);
+    expect(text.slice(past)).toBe(',{"id":3,"name":"c"}');
+    // A record whose number does not follow the run's last starts a new run.
+    expect(runs.writeNext(text, past + 1, text.length, 10, out)).toBe(text.length);
+    runs.take(out);
+    expect(out.map((r) => [r.line, r.rows, r.bytes!.toString('utf8', r.textStart, r.textEnd)])).toEqual([
+      [1, 2, '1\ta\n2\tb'],
+      [10, 1, '3\tc'],
+    ]);
+  });
+
+  it('a written line reads back into the cells the JSON reader gives', () => {
+    const types: ColumnType[] = ['integer', 'numeric', 'boolean', 'date', 'timestamptz', 'text', 'text'];
+    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+    const runs = JsonCopyRuns.create(
+      names,
+      types.map((type) => ({
+        kind: 'jsonValue' as const,
+        check: null,
+        type,
+        timeZone: 'UTC',
+        nullTokens: [''],
+      })),
+    )!;
+    const record =
+      '{"a":-7,"b":1.10,"c":false,"d":"2024-02-29","e":"2024-01-01T10:00:00Z","f":"x\\ty\\\\z\\n😀","g":null}';
+    const out: SourceRow[] = [];
+    expect(runs.write(record, 0, record.length, 1, out)).toBe(true);
+    runs.take(out);
+    const line = out[0]!.bytes!.toString('utf8', out[0]!.textStart, out[0]!.textEnd);
+    const parser = new NdjsonLineParser();
+    const columns = new ColumnIndex();
+    columns.learn(names);
+    parser.fixColumns(columns);
+    const cells = (parser.parse(record, 1) as SourceRow).values;
+    const again = jsonCopyReparse(types)(line);
+    expect(again).toEqual(cells);
+    expect(again[0]).toBeInstanceOf(JsonNumber);
+    expect((again[1] as JsonNumber).text).toBe('1.10');
+  });
+});

@@ -1,0 +1,498 @@
+import { isTrimSpace, makeNullCheck } from '../../../common/normalize/nulls.ts';
+import { type ColumnType, JsonNumber, type RawValue } from '../../../common/types.ts';
+import { RowBytes } from '../database/copy-rows.ts';
+import { type FieldParser, parseCopyRow } from '../postgres/copy-text.ts';
+import type { SourceRow } from '../types.ts';
+import type { VerbatimColumn } from '../verbatim-rows.ts';
+
+// JSON records written straight into COPY text (the HTTP API source's records). Once the load has
+// said the columns may go as they are (`copyText.verbatim`), each record's text is scanned once: a
+// record whose keys are exactly the columns, in their order, and whose every value passes its
+// column's rule is written as a line of COPY text, and runs of such lines go to the loader as bytes —
+// no `JSON.parse`, no object per record, no normalizing or encoding (on the bench's 1M orders that
+// was most of an API load's CPU time). Anything else — another key order, a missing or extra key,
+// a nested value, an escape the rules do not take, text that is not valid JSON — writes nothing,
+// and the record is parsed and normalized the usual way, so what is loaded (and rejected, and why)
+// is the same either way. A value passes only where the normalizer would load exactly the value
+// PostgreSQL reads from the text written:
+// - `null` → NULL, in any column;
+// - integer / bigint: a JSON number that is an integer without exponent, not `-0`, within the
+//   integer's range (bigint: at most 18 digits);
+// - numeric: a JSON number without exponent, not starting `-0` (the normalizer writes `0`);
+// - boolean: `true` / `false`;
+// - date: a string 'YYYY-MM-DD', a real date, years 0001–9999;
+// - timestamptz: a string 'YYYY-MM-DD HH:MM:SS' (or `T` between), up to 6 fraction digits, no leap
+//   second, with `Z` or an offset ±HH:MM (HH ≤ 14), or naive in a UTC job (the load's session reads
+//   naive times in UTC);
+// - text: a string without `\u0000`, not empty, no space the normalizer trims at either end, not
+//   one of the column's null tokens; escapes are decoded and written as COPY text (`\n` → `\n`,
+//   `\\` → `\\`, `\u00e9` → é in UTF-8).
+// A line reads back into the record's cells (`reparseJsonCopyLine`): numbers as `JsonNumber`s of
+// the very text, booleans, strings, nulls — what the JSON reader gives.
+
+enum Rule {
+  Int4,
+  Int8,
+  Numeric,
+  Boolean,
+  Date,
+  Timestamp,
+  Text,
+}
+
+const RULES: Partial<Record<ColumnType, Rule>> = {
+  integer: Rule.Int4,
+  bigint: Rule.Int8,
+  numeric: Rule.Numeric,
+  boolean: Rule.Boolean,
+  date: Rule.Date,
+  timestamptz: Rule.Timestamp,
+  text: Rule.Text,
+};
+
+/** The plan types whose JSON values can be written as COPY text (see the top of this file). */
+export const JSON_COPY_TYPES: readonly ColumnType[] = Object.keys(RULES) as ColumnType[];
+
+/** A fresh buffer is started when the current one has less room than this for the next run. */
+const MIN_ROOM = 64 * 1024;
+const BUFFER_BYTES = 1024 * 1024;
+const INT4_MAX_TEXT = '2147483647';
+const INT4_MIN_TEXT = '2147483648'; // after the '-'
+const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isBlank = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 0x20;
+  return l >= 97 && l <= 102 ? l - 87 : -1;
+}
+
+/** Digits of `s` from `from` to `to` as a number (-1 when one is not a digit). */
+function digitsAt(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (!isDigit(c)) return -1;
+    n = n * 10 + (c - 48);
+  }
+  return n;
+}
+
+/** A real date 'YYYY-MM-DD' at `at` of `s`, years 0001–9999. */
+function isIsoDateAt(s: string, at: number): boolean {
+  if (s.charCodeAt(at + 4) !== 45 || s.charCodeAt(at + 7) !== 45) return false;
+  const year = digitsAt(s, at, at + 4);
+  const month = digitsAt(s, at + 5, at + 7);
+  const day = digitsAt(s, at + 8, at + 10);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month]!) return false;
+  return month !== 2 || day < 29 || (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0));
+}
+
+/**
+ * Whether `s.slice(at, end)` is a timestamp the rule above passes: date, ' ' or 'T', 'HH:MM:SS',
+ * up to 6 fraction digits, then nothing (only when `naive` is allowed), 'Z' or '±HH:MM'.
+ */
+export function isJsonTimestamp(s: string, at: number, end: number, naive: boolean): boolean {
+  if (end - at < 19 || !isIsoDateAt(s, at)) return false;
+  const t = s.charCodeAt(at + 10);
+  if (t !== 32 && t !== 84) return false;
+  if (s.charCodeAt(at + 13) !== 58 || s.charCodeAt(at + 16) !== 58) return false;
+  const hour = digitsAt(s, at + 11, at + 13);
+  const minute = digitsAt(s, at + 14, at + 16);
+  const second = digitsAt(s, at + 17, at + 19);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  let i = at + 19;
+  if (i < end && s.charCodeAt(i) === 46) {
+    const from = ++i;
+    while (i < end && isDigit(s.charCodeAt(i))) i++;
+    if (i === from || i - from > 6) return false;
+  }
+  if (i === end) return naive;
+  const z = s.charCodeAt(i);
+  if (z === 90) return i + 1 === end;
+  if ((z !== 43 && z !== 45) || end - i !== 6 || s.charCodeAt(i + 3) !== 58) return false;
+  const oh = digitsAt(s, i + 1, i + 3);
+  const om = digitsAt(s, i + 4, i + 6);
+  return oh >= 0 && oh <= 14 && om >= 0 && om <= 59;
+}
+
+/** Where runs go (an array of rows or parsed items). */
+export interface RowSink {
+  push(row: SourceRow): unknown;
+}
+
+/** A run of records written as COPY text, as the loader takes it (see `SourceRow.rows`). */
+function runRow(bytes: Buffer, start: number, end: number, line: number, rows: number): SourceRow {
+  return { line, values: [], bytes, textStart: start, textEnd: end, verbatim: true, rows };
+}
+
+/**
+ * Writes JSON object records whose values all pass into COPY text, in runs (see the top of this
+ * file). `write` each record in order; `take` ends the run so far, before any other row goes out.
+ */
+export class JsonCopyRuns {
+  private readonly rules: Rule[];
+  /** Each column's key as it appears in JSON text (without the quotes). */
+  private readonly keys: string[];
+  private readonly naive: boolean[];
+  private readonly isNull: ((text: string) => boolean)[];
+  private readonly longestNull: number[];
+  private readonly tokens: (readonly string[])[];
+  private bytes = new RowBytes(BUFFER_BYTES);
+  private runStart = 0;
+  private runRows = 0;
+  private runLine = 0;
+
+  /** Null when a column's type has no rule (then no record goes as COPY text). */
+  static create(names: readonly string[], columns: readonly VerbatimColumn[]): JsonCopyRuns | null {
+    if (names.length !== columns.length || names.length === 0) return null;
+    for (const c of columns) if (RULES[c.type] === undefined) return null;
+    return new JsonCopyRuns(names, columns);
+  }
+
+  private constructor(names: readonly string[], columns: readonly VerbatimColumn[]) {
+    this.rules = columns.map((c) => RULES[c.type]!);
+    this.keys = names.map((n) => JSON.stringify(n).slice(1, -1));
+    this.naive = columns.map((c) => c.timeZone === 'UTC');
+    this.isNull = columns.map((c) => makeNullCheck(c.nullTokens));
+    this.longestNull = columns.map((c) => Math.max(0, ...c.nullTokens.map((t) => t.length)));
+    this.tokens = columns.map((c) => c.nullTokens);
+  }
+
+  /**
+   * Writes the object record that starts at `start` of `text` (blanks before it allowed) and ends
+   * before `limit`, record number `line`, as the next line of the run; returns the index just past
+   * its closing brace. Writes nothing and returns -1 when the record does not pass (or does not end
+   * before `limit`). A record whose line does not follow the run's last ends the run first.
+   */
+  writeNext(text: string, start: number, limit: number, line: number, out: RowSink): number {
+    if (this.runRows > 0 && line !== this.runLine + this.runRows) this.take(out);
+    const bytes = this.bytes;
+    const mark = bytes.at;
+    const past = this.record(text, start, limit);
+    if (past < 0) {
+      bytes.at = mark;
+      return -1;
+    }
+    if (this.runRows === 0) this.runLine = line;
+    this.runRows++;
+    return past;
+  }
+
+  /** `writeNext` for a record that is exactly `text.slice(start, end)` (blanks around allowed). */
+  write(text: string, start: number, end: number, line: number, out: RowSink): boolean {
+    const mark = this.bytes.at;
+    const past = this.writeNext(text, start, end, line, out);
+    if (past < 0) return false;
+    let i = past;
+    while (i < end && isBlank(text.charCodeAt(i))) i++;
+    if (i === end) return true;
+    // Something after the record: not one record; undo it.
+    this.bytes.at = mark;
+    this.runRows--;
+    return false;
+  }
+
+  /** Ends the run so far, appending it to `out` (nothing when there is none). */
+  take(out: RowSink): void {
+    if (this.runRows === 0) return;
+    const bytes = this.bytes;
+    out.push(runRow(bytes.buf, this.runStart, bytes.at - 1, this.runLine, this.runRows));
+    this.runRows = 0;
+    if (bytes.buf.length - bytes.at < MIN_ROOM) {
+      // Runs handed out keep their buffer; the next ones go into a new one.
+      this.bytes = new RowBytes(BUFFER_BYTES);
+    }
+    this.runStart = this.bytes.at;
+  }
+
+  /** The index just past the record's closing brace, or -1 (see `writeNext`). */
+  private record(s: string, start: number, end: number): number {
+    const keys = this.keys;
+    const n = keys.length;
+    const out = this.bytes;
+    let i = start;
+    while (i < end && isBlank(s.charCodeAt(i))) i++;
+    if (s.charCodeAt(i) !== 0x7b) return -1;
+    i++;
+    for (let c = 0; c < n; c++) {
+      while (i < end && isBlank(s.charCodeAt(i))) i++;
+      const key = keys[c]!;
+      if (
+        i + key.length + 2 > end ||
+        s.charCodeAt(i) !== 0x22 ||
+        !s.startsWith(key, i + 1) ||
+        s.charCodeAt(i + 1 + key.length) !== 0x22
+      ) {
+        return -1;
+      }
+      i += key.length + 2;
+      while (i < end && isBlank(s.charCodeAt(i))) i++;
+      if (s.charCodeAt(i) !== 0x3a) return -1;
+      i++;
+      while (i < end && isBlank(s.charCodeAt(i))) i++;
+      if (c > 0) out.byte(9);
+      i = this.value(s, i, end, c);
+      if (i < 0 || i >= end) return -1;
+      while (i < end && isBlank(s.charCodeAt(i))) i++;
+      if (i >= end || s.charCodeAt(i) !== (c === n - 1 ? 0x7d : 0x2c)) return -1;
+      i++;
+    }
+    out.byte(10);
+    return i;
+  }
+
+  /** Writes column `c`'s value starting at `i`; the index just past it, or -1 when it does not pass. */
+  private value(s: string, i: number, end: number, c: number): number {
+    const out = this.bytes;
+    const first = s.charCodeAt(i);
+    if (first === 0x6e) {
+      if (!s.startsWith('null', i) || i + 4 > end) return -1;
+      out.byte(92);
+      out.byte(78);
+      return i + 4;
+    }
+    const rule = this.rules[c]!;
+    switch (rule) {
+      case Rule.Int4:
+      case Rule.Int8:
+      case Rule.Numeric: {
+        let j = i;
+        if (first === 45) j++;
+        const intStart = j;
+        const lead = s.charCodeAt(j);
+        if (!isDigit(lead)) return -1;
+        if (lead === 48) {
+          // '0', '0.5'; never '-0…' (the normalizer writes it without the sign) nor '01' (not JSON).
+          if (first === 45) return -1;
+          j++;
+        } else {
+          while (j < end && isDigit(s.charCodeAt(j))) j++;
+        }
+        const intEnd = j;
+        const next = s.charCodeAt(j);
+        if (next === 46) {
+          if (rule !== Rule.Numeric) return -1;
+          j++;
+          const from = j;
+          while (j < end && isDigit(s.charCodeAt(j))) j++;
+          if (j === from) return -1;
+        } else if (next === 101 || next === 69) {
+          return -1;
+        }
+        const digits = intEnd - intStart;
+        if (rule === Rule.Int8 && digits > 18) return -1;
+        if (rule === Rule.Int4 && digits >= 10) {
+          if (digits > 10) return -1;
+          const limit = first === 45 ? INT4_MIN_TEXT : INT4_MAX_TEXT;
+          if (s.slice(intStart, intEnd) > limit) return -1;
+        }
+        out.room(j - i);
+        const buf = out.buf;
+        let at = out.at;
+        for (let k = i; k < j; k++) buf[at++] = s.charCodeAt(k);
+        out.at = at;
+        return j;
+      }
+      case Rule.Boolean:
+        if (first === 0x74 && s.startsWith('true', i)) {
+          out.byte(116);
+          return i + 4;
+        }
+        if (first === 0x66 && s.startsWith('false', i)) {
+          out.byte(102);
+          return i + 5;
+        }
+        return -1;
+      case Rule.Date: {
+        if (first !== 0x22 || i + 12 > end || s.charCodeAt(i + 11) !== 0x22 || !isIsoDateAt(s, i + 1)) {
+          return -1;
+        }
+        out.room(10);
+        const buf = out.buf;
+        let at = out.at;
+        for (let k = i + 1; k < i + 11; k++) buf[at++] = s.charCodeAt(k);
+        out.at = at;
+        return i + 12;
+      }
+      case Rule.Timestamp: {
+        if (first !== 0x22) return -1;
+        const close = s.indexOf('"', i + 1);
+        if (close < 0 || close >= end || !isJsonTimestamp(s, i + 1, close, this.naive[c]!)) return -1;
+        out.room(close - i);
+        const buf = out.buf;
+        let at = out.at;
+        for (let k = i + 1; k < close; k++) buf[at++] = s.charCodeAt(k);
+        out.at = at;
+        return close + 1;
+      }
+      case Rule.Text:
+        return first === 0x22 ? this.text(s, i, end, c) : -1;
+    }
+  }
+
+  /** Writes the string at `i` as COPY text (see the top of this file); past its quote, or -1. */
+  private text(s: string, i: number, end: number, c: number): number {
+    const out = this.bytes;
+    let firstUnit = -1;
+    let lastUnit = -1;
+    let units = 0;
+    /** No escape and nothing beyond ASCII: the text is `s.slice(i + 1, j)` as it is. */
+    let plain = true;
+    let j = i + 1;
+    for (;;) {
+      // A stretch of printable ASCII without quote or backslash, copied as it is (most text).
+      const stretch = j;
+      const limit = Math.min(end, j + 4096);
+      out.room(limit - j);
+      const buf = out.buf;
+      let at = out.at;
+      while (j < limit) {
+        const a = s.charCodeAt(j);
+        if (a < 0x20 || a > 0x7e || a === 0x22 || a === 0x5c) break;
+        buf[at++] = a;
+        j++;
+      }
+      out.at = at;
+      if (j > stretch) {
+        if (units === 0) firstUnit = s.charCodeAt(stretch);
+        lastUnit = s.charCodeAt(j - 1);
+        units += j - stretch;
+      }
+      if (j >= end) return -1;
+      let u = s.charCodeAt(j);
+      if (u === 0x22) break;
+      if (j === limit) continue;
+      plain = false;
+      j++;
+      if (u === 0x5c) {
+        const e = s.charCodeAt(j++);
+        if (e === 0x75) {
+          const h0 = hexValue(s.charCodeAt(j));
+          const h1 = hexValue(s.charCodeAt(j + 1));
+          const h2 = hexValue(s.charCodeAt(j + 2));
+          const h3 = hexValue(s.charCodeAt(j + 3));
+          if (h0 < 0 || h1 < 0 || h2 < 0 || h3 < 0 || j + 4 > end) return -1;
+          u = (h0 << 12) | (h1 << 8) | (h2 << 4) | h3;
+          j += 4;
+          if (u === 0) return -1;
+          if (u >= 0xd800 && u <= 0xdfff) {
+            // A surrogate pair written as two escapes: one 4-byte character.
+            if (u >= 0xdc00 || s.charCodeAt(j) !== 0x5c || s.charCodeAt(j + 1) !== 0x75) return -1;
+            const l0 = hexValue(s.charCodeAt(j + 2));
+            const l1 = hexValue(s.charCodeAt(j + 3));
+            const l2 = hexValue(s.charCodeAt(j + 4));
+            const l3 = hexValue(s.charCodeAt(j + 5));
+            if (l0 < 0 || l1 < 0 || l2 < 0 || l3 < 0 || j + 6 > end) return -1;
+            const low = (l0 << 12) | (l1 << 8) | (l2 << 4) | l3;
+            if (low < 0xdc00 || low > 0xdfff) return -1;
+            j += 6;
+            if (units === 0) firstUnit = u;
+            lastUnit = low;
+            units += 2;
+            writeCodePoint(out, 0x10000 + ((u - 0xd800) << 10) + (low - 0xdc00));
+            continue;
+          }
+        } else if (e === 0x22 || e === 0x2f) u = e;
+        else if (e === 0x5c) u = 0x5c;
+        else if (e === 0x6e) u = 0x0a;
+        else if (e === 0x74) u = 0x09;
+        else if (e === 0x72) u = 0x0d;
+        else if (e === 0x62) u = 0x08;
+        else if (e === 0x66) u = 0x0c;
+        else return -1;
+        if (units === 0) firstUnit = u;
+        lastUnit = u;
+        units++;
+        writeUnit(out, u);
+        continue;
+      }
+      if (u < 0x20) return -1; // not JSON
+      if (u >= 0xd800 && u <= 0xdfff) {
+        // A character beyond the BMP as its two units (a lone one cannot be written as UTF-8).
+        const low = s.charCodeAt(j);
+        if (u >= 0xdc00 || low < 0xdc00 || low > 0xdfff) return -1;
+        j++;
+        if (units === 0) firstUnit = u;
+        lastUnit = low;
+        units += 2;
+        writeCodePoint(out, 0x10000 + ((u - 0xd800) << 10) + (low - 0xdc00));
+        continue;
+      }
+      if (units === 0) firstUnit = u;
+      lastUnit = u;
+      units++;
+      if (u < 0x80) {
+        out.room(1);
+        out.buf[out.at++] = u;
+      } else writeCodePoint(out, u);
+    }
+    if (units === 0 || isTrimSpace(firstUnit) || isTrimSpace(lastUnit)) return -1;
+    if (units <= this.longestNull[c]! && this.nullToken(s, i, j, plain, c)) return -1;
+    return j + 1;
+  }
+
+  /** Whether the string `s.slice(i, j + 1)` (quotes included) is one of column `c`'s null tokens. */
+  private nullToken(s: string, i: number, j: number, plain: boolean, c: number): boolean {
+    if (!plain) return this.isNull[c]!(JSON.parse(s.slice(i, j + 1)) as string);
+    const length = j - i - 1;
+    for (const token of this.tokens[c]!) {
+      if (token.length === length && s.startsWith(token, i + 1)) return true;
+    }
+    return false;
+  }
+}
+
+/** One UTF-16 unit of BMP text as COPY text (`\\`, `\t`, `\n`, `\r` escaped). */
+function writeUnit(out: RowBytes, u: number): void {
+  if (u === 0x5c || u === 0x09 || u === 0x0a || u === 0x0d) {
+    out.room(2);
+    out.buf[out.at++] = 92;
+    out.buf[out.at++] = u === 0x5c ? 92 : u === 0x09 ? 116 : u === 0x0a ? 110 : 114;
+  } else if (u < 0x80) {
+    out.room(1);
+    out.buf[out.at++] = u;
+  } else writeCodePoint(out, u);
+}
+
+/** A code point at or above U+0080 in UTF-8. */
+function writeCodePoint(out: RowBytes, cp: number): void {
+  out.room(4);
+  const buf = out.buf;
+  let at = out.at;
+  if (cp < 0x800) {
+    buf[at++] = 0xc0 | (cp >> 6);
+    buf[at++] = 0x80 | (cp & 0x3f);
+  } else if (cp < 0x10000) {
+    buf[at++] = 0xe0 | (cp >> 12);
+    buf[at++] = 0x80 | ((cp >> 6) & 0x3f);
+    buf[at++] = 0x80 | (cp & 0x3f);
+  } else {
+    buf[at++] = 0xf0 | (cp >> 18);
+    buf[at++] = 0x80 | ((cp >> 12) & 0x3f);
+    buf[at++] = 0x80 | ((cp >> 6) & 0x3f);
+    buf[at++] = 0x80 | (cp & 0x3f);
+  }
+  out.at = at;
+}
+
+const jsonNumberField: FieldParser = (text) => new JsonNumber(text);
+const booleanField: FieldParser = (text) => text === 't';
+const textField: FieldParser = (text) => text;
+
+/**
+ * Reads a line `JsonCopyRuns` wrote back into the record's cells, as the JSON reader gives them:
+ * numbers as `JsonNumber`s of their text, booleans, strings, nulls. `types`: the columns' plan types.
+ */
+export function jsonCopyReparse(types: readonly ColumnType[]): (recordText: string) => RawValue[] {
+  const parsers = types.map((t) =>
+    t === 'integer' || t === 'bigint' || t === 'numeric'
+      ? jsonNumberField
+      : t === 'boolean'
+        ? booleanField
+        : textField,
+  );
+  return (recordText) => parseCopyRow(recordText, 0, recordText.length, parsers);
+}
