@@ -56,26 +56,34 @@ const ODD = [
   '{"id":40013,"email":null,"day":null,"amount":null,"paid":null,"note":"x ","at":"2024-01-01 10:00"}',
   '{"id":40014,"email":"k","day":"2024-01-05","amount":2,"paid":true,"note":"\\ud83d","at":null}',
 ];
-const TOTAL = 30_000;
+const TOTAL = 40_000;
 const BODY = [...Array.from({ length: TOTAL }, (_, i) => clean(i + 1)), ...ODD];
 
 let url = '';
 let client: pg.Client;
 let store: RunStore;
 let api: TestApi;
+/** The cursor of a page the API cuts short once. */
+let cutAt: string | undefined;
 
 beforeAll(async () => {
   url = await createTestDatabase(inject('pgUrl'), 'http_verbatim');
   client = new pg.Client({ connectionString: url });
   await client.connect();
   store = openStore(tempDir(), { secretStore: testSecretStore() });
-  api = await startApi((req, res) => {
+  api = await startApi((req, res, raw) => {
     const from = Number(req.url.searchParams.get('cursor') ?? 0);
-    const to = Math.min(BODY.length, from + PAGE);
-    json(
-      res,
-      `{"data":[${BODY.slice(from, to).join(',')}],"next_cursor":${to < BODY.length ? `"${to}"` : 'null'}}`,
-    );
+    const to = Math.min(BODY.length, from + Number(req.url.searchParams.get('limit') ?? PAGE));
+    const body = `{"data":[${BODY.slice(from, to).join(',')}],"next_cursor":${to < BODY.length ? `"${to}"` : 'null'}}`;
+    if (cutAt !== undefined && req.url.searchParams.get('cursor') === cutAt) {
+      // Once: the page's first 1.2 MB, then the connection drops.
+      cutAt = undefined;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.write(body.slice(0, 1_200_000));
+      setTimeout(() => raw.socket.destroy(), 50);
+      return;
+    }
+    json(res, body);
   }, 200);
 });
 afterAll(async () => {
@@ -170,6 +178,34 @@ describe('HTTP API records sent as COPY text', () => {
       ['16004', '16004.10', 'note 16004', '2024-01-01 10:44:04+00'],
       ['16005', '16005', 'caf\u00e9 ü 😀 😀', '2024-01-01 10:45:00+00'],
     ]);
+  });
+
+  it('a page cut short after some of its records went as COPY text is read again, none loaded twice', async () => {
+    // Pages of 9,000 records (1.35 MB): the first megabyte of a page is handed out before it ends. The
+    // fourth page is cut (the first three may be read before the load allows COPY text: the columns'
+    // read-ahead and a page ahead).
+    cutAt = '27000';
+    const spec = SPEC('cut_text', { mode: 'append' });
+    const outcome = await runLoad(
+      parseJobSpec({
+        ...spec,
+        source: { ...spec.source, query: { limit: 9000 }, retry: { baseDelayMs: 5 } },
+      }),
+      {
+        store,
+        env: {},
+        dryRun: false,
+        openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
+      },
+    );
+    expect(outcome.error ?? null).toBeNull();
+    expect(cutAt).toBeUndefined();
+    expect(store.runs.events(outcome.runId).some((e) => e.kind === 'retry')).toBe(true);
+    const differing = await client.query(
+      `SELECT (SELECT count(*) FROM (SELECT ${COLUMNS} FROM cut_text EXCEPT ALL SELECT ${COLUMNS} FROM as_text) a)
+            + (SELECT count(*) FROM (SELECT ${COLUMNS} FROM as_text EXCEPT ALL SELECT ${COLUMNS} FROM cut_text) b) AS n`,
+    );
+    expect(Number(differing.rows[0].n)).toBe(0);
   });
 
   it('a record the target refuses inside a run is isolated and reported with its cells, as the usual path reports it', async () => {
