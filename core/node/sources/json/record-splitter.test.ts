@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LoadstoneError } from '../../../common/errors.ts';
+import type { ColumnType } from '../../../common/types.ts';
+import type { SourceRow } from '../types.ts';
 import { ArrayRecordAssembler } from './json-assembler.ts';
+import { JsonCopyRuns, jsonCopyReparse } from './json-copy-rows.ts';
 import { ColumnIndex, type ParsedOutput, ProblemItem, RecordItem, stringifyRaw } from './json-record.ts';
 import { createTokenizer, NONE } from './json-tokens.ts';
 import { RecordSplitter, SplitSyntaxError } from './record-splitter.ts';
@@ -63,13 +66,38 @@ function byTokens(chunks: string[], records: string | undefined, columns?: Colum
   return outcome(router, out, error, () => []);
 }
 
-/** The body read through the splitter. */
-function bySplitter(chunks: string[], records: string | undefined, columns?: ColumnIndex): Outcome {
+/** Rows seen written as COPY text (so the property below is known to exercise the writer). */
+let writtenRows = 0;
+
+/** Runs of rows written as COPY text, read back into one row each (as the loader would for a report). */
+function expandRuns(out: ParsedOutput[], types: readonly ColumnType[]): ParsedOutput[] {
+  const reparse = jsonCopyReparse(types);
+  return out.flatMap((item) => {
+    const row = item as SourceRow;
+    if (!row.verbatim) return [item];
+    const lines = row.bytes!.toString('utf8', row.textStart, row.textEnd).split('\n');
+    writtenRows += lines.length;
+    return lines.map((line, k) => ({ line: row.line + k, values: reparse(line) }));
+  });
+}
+
+/** The body read through the splitter (with the COPY writer when `copy` is given). */
+function bySplitter(
+  chunks: string[],
+  records: string | undefined,
+  columns?: ColumnIndex,
+  copy?: { runs: JsonCopyRuns; types: readonly ColumnType[] },
+): Outcome {
   const assembler = new ArrayRecordAssembler('body');
   if (columns) assembler.fixColumns(columns);
   const router = new RecordsRouter(records, ['next'], assembler);
   const tokenize = createTokenizer();
-  const splitter = new RecordSplitter(router, assembler, (text, out) => router.consume(tokenize(text), out));
+  const splitter = new RecordSplitter(
+    router,
+    assembler,
+    (text, out) => router.consume(tokenize(text), out),
+    copy?.runs,
+  );
   if (columns) splitter.fixColumns(columns);
   const out: ParsedOutput[] = [];
   let error: unknown;
@@ -80,7 +108,7 @@ function bySplitter(chunks: string[], records: string | undefined, columns?: Col
   } catch (e) {
     error = e instanceof SplitSyntaxError ? new Error(e.message) : e;
   }
-  return outcome(router, out, error, () => []);
+  return outcome(router, copy ? expandRuns(out, copy.types) : out, error, () => []);
 }
 
 function cutAt(text: string, cuts: number[]): string[] {
@@ -148,6 +176,49 @@ describe('RecordSplitter', () => {
       ),
       { numRuns: 3000 },
     );
+  });
+
+  it('with the COPY writer on, gives the same rows (runs read back) and errors, whatever the chunking (property)', () => {
+    const names = ['id', 'name', 'amount', 'a'];
+    const types: ColumnType[] = ['bigint', 'text', 'numeric', 'text'];
+    const passing = [
+      '{"id":1,"name":"a","amount":1.10,"a":null}',
+      ' { "id" : 2 , "name" : "b \\n \\" \\\\ c" , "amount" : -0.5 , "a" : "caf\\u00e9 😀" } ',
+      '{"id":3,"name":"x","amount":12345678901234567890.5,"a":"]},{["}',
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...passing, ...ELEMENTS), { maxLength: 10 }),
+        fc.constantFrom(
+          { records: 'data' as string | undefined, head: '{"data":[', tail: '],"next":"c\\"2"}' },
+          { records: undefined, head: '[', tail: ']' },
+          { records: 'data', head: '{"data":[', tail: '' },
+        ),
+        fc.constantFrom(',', ' , ', ',,'),
+        fc.array(fc.nat(300), { maxLength: 8 }),
+        (elements, shape, separator, cuts) => {
+          const body = shape.head + elements.join(separator) + shape.tail;
+          const columns = new ColumnIndex();
+          columns.learn(names);
+          const runs = JsonCopyRuns.create(
+            names,
+            types.map((type) => ({
+              kind: 'jsonValue' as const,
+              check: null,
+              type,
+              timeZone: 'UTC',
+              nullTokens: [''],
+            })),
+          )!;
+          const expected = bySplitter([body], shape.records, columns);
+          const got = bySplitter(cutAt(body, cuts), shape.records, columns, { runs, types });
+          expect(got.error).toBe(expected.error);
+          if (expected.error === undefined) expect(got).toEqual(expected);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    expect(writtenRows).toBeGreaterThan(100);
   });
 
   it('keeps every digit of record numbers and nested inexact numbers', () => {
