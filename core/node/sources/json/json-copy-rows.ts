@@ -27,7 +27,7 @@ import type { VerbatimColumn } from '../verbatim-rows.ts';
 // - text: a string without `\u0000`, not empty, no space the normalizer trims at either end, not
 //   one of the column's null tokens; escapes are decoded and written as COPY text (`\n` → `\n`,
 //   `\\` → `\\`, `\u00e9` → é in UTF-8).
-// A line reads back into the record's cells (`reparseJsonCopyLine`): numbers as `JsonNumber`s of
+// A line reads back into the record's cells (`jsonCopyReparse`): numbers as `JsonNumber`s of
 // the very text, booleans, strings, nulls — what the JSON reader gives.
 
 enum Rule {
@@ -49,9 +49,6 @@ const RULES: Partial<Record<ColumnType, Rule>> = {
   timestamptz: Rule.Timestamp,
   text: Rule.Text,
 };
-
-/** The plan types whose JSON values can be written as COPY text (see the top of this file). */
-export const JSON_COPY_TYPES: readonly ColumnType[] = Object.keys(RULES) as ColumnType[];
 
 /** A fresh buffer is started when the current one has less room than this for the next run. */
 const MIN_ROOM = 64 * 1024;
