@@ -8,56 +8,23 @@ import { runLoad } from '../../runs/run-load.ts';
 import { expectLoadedAlike } from '../../runs/verbatim-test-support.ts';
 import { openStore, type RunStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
+import {
+  cleanRecord,
+  JSON_VERBATIM_COLUMN_SPECS,
+  JSON_VERBATIM_COLUMNS,
+  ODD_RECORDS,
+} from '../json/json-verbatim-fixtures.ts';
 import { json, startApi, type TestApi } from './test-api-server.ts';
 
 // Records of an HTTP API written straight into COPY text (json/json-copy-rows.ts): what lands in the
 // target must be what the usual parse → normalize → encode path loads, value for value and reject for
 // reject, and a record the target refuses is found inside its run and reported with its cells.
 
-const COLUMNS = 'id, email, day, amount, paid, note, at';
+const COLUMNS = JSON_VERBATIM_COLUMNS;
 const PAGE = 1_500;
 
-/** A clean record's JSON text: every kind of value the writer takes. */
-function clean(n: number): string {
-  const amount = n % 4 === 0 ? `${n}.10` : n % 4 === 1 ? `${n}` : n % 4 === 2 ? `-${n}.05` : `0.${n}`;
-  const note =
-    n % 7 === 0
-      ? '"said \\"hi\\", then left\\nline two\\ttab \\\\ slash \\/"'
-      : n % 11 === 0
-        ? '"caf\\u00e9 ü 😀 \\ud83d\\ude00"'
-        : n % 13 === 0
-          ? 'null'
-          : `"note ${n}"`;
-  const minute = String(n % 60).padStart(2, '0');
-  const at =
-    n % 5 === 0
-      ? `"2024-01-01T10:${minute}:00Z"`
-      : n % 5 === 1
-        ? `"2024-01-01 10:${minute}:00.123456+05:30"`
-        : `"2024-01-01 10:${minute}:0${n % 10}"`;
-  const day = `2020-${String((n % 12) + 1).padStart(2, '0')}-${String((n % 28) + 1).padStart(2, '0')}`;
-  return `{"id":${n},"email":"user${n}@example.com","day":"${day}","amount":${amount},"paid":${n % 2 === 0},"note":${note},"at":${at}}`;
-}
-
-/** Records the writer leaves to the usual path: each must load (or be rejected) as that path does it. */
-const ODD = [
-  '{"email":"a","id":40001,"day":"2024-01-01","amount":1,"paid":true,"note":"x","at":"2024-01-01 10:00:00"}',
-  '{"id":40002,"email":"b","day":"2024-01-01","amount":1,"paid":true,"note":"x"}',
-  '{"id":40003,"email":"c","day":"2024-01-01","amount":1e5,"paid":true,"note":"x","at":null}',
-  '{"id":40004,"email":"d","day":"2024-01-01","amount":-0.0,"paid":true,"note":"x","at":null}',
-  '{"id":"40005","email":"  padded  ","day":"2024-01-01","amount":1,"paid":false,"note":"NULL","at":null}',
-  '{"id":40006,"email":"","day":"2024-02-30","amount":1,"paid":true,"note":"x","at":null}',
-  '{"id":40007,"email":"e","day":"2024-1-5","amount":1,"paid":"yes","note":"x","at":"2024-01-01 24:00:00"}',
-  '{"id":40008,"email":"f","day":"2024-01-05","amount":"1,5","paid":1,"note":"a\\u0000b","at":"2024-01-01 23:59:60"}',
-  '{"id":40009,"email":"g","day":"2024-01-05","amount":2,"paid":0,"note":{"nested":1},"at":"2024-01-01 10:00:00.1234567"}',
-  '{"id":40010,"email":"h","day":" 2024-01-05","amount":2,"paid":true,"note":12,"at":"2024-01-01T10:00:00+15:00"}',
-  '{"id":12345678901234567890,"email":"i","day":"2024-01-05","amount":2,"paid":true,"note":"x","at":null}',
-  '{"id":40012,"email":"j","day":"2024-01-05","amount":2,"paid":true,"note":"x","at":"2024-01-01 10:00:00","extra":1}',
-  '{"id":40013,"email":null,"day":null,"amount":null,"paid":null,"note":"x ","at":"2024-01-01 10:00"}',
-  '{"id":40014,"email":"k","day":"2024-01-05","amount":2,"paid":true,"note":"\\ud83d","at":null}',
-];
 const TOTAL = 40_000;
-const BODY = [...Array.from({ length: TOTAL }, (_, i) => clean(i + 1)), ...ODD];
+const BODY = [...Array.from({ length: TOTAL }, (_, i) => cleanRecord(i + 1)), ...ODD_RECORDS];
 
 let url = '';
 let client: pg.Client;
@@ -105,15 +72,7 @@ const SPEC = (
   },
   target: { connection: url, table, ...target },
   format: { timeZone: 'UTC' },
-  columns: [
-    { source: 'id', type: 'bigint' },
-    { source: 'email', type: 'text' },
-    { source: 'day', type: 'date' },
-    { source: 'amount', type: 'numeric' },
-    { source: 'paid', type: 'boolean' },
-    { source: 'note', type: 'text' },
-    { source: 'at', type: 'timestamptz' },
-  ],
+  columns: [...JSON_VERBATIM_COLUMN_SPECS],
   settings: { sampleSize: 50, maxErrorRate: 1, ...settings },
 });
 
@@ -153,7 +112,7 @@ describe('HTTP API records sent as COPY text', () => {
         }
       }
       // Every odd record went the usual way (the one with an extra key as an unknown_field row).
-      expect(usual.filter((id) => id.length > 5 || Number(id) > TOTAL)).toHaveLength(ODD.length);
+      expect(usual.filter((id) => id.length > 5 || Number(id) > TOTAL)).toHaveLength(ODD_RECORDS.length);
       // Records read before the offer (the columns' read-ahead, a page ahead) go the usual way.
       expect(verbatim).toBeGreaterThan(15_000);
       expect(verbatim + usual.length).toBe(BODY.length);

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { LoadstoneError } from '../../../common/errors.ts';
 import type { ByteInput } from '../byte-input.ts';
+import type { JsonCopyRuns } from '../json/json-copy-rows.ts';
 import { type ParsedOutput, ProblemItem, RecordItem } from '../json/json-record.ts';
 import { createStrictDecoder, firstInvalidUtf8, type JsonEncoding } from '../json/json-text.ts';
 import type { NdjsonLineParser } from './ndjson-line.ts';
@@ -13,6 +14,8 @@ export interface LineReading {
   readonly parser: NdjsonLineParser;
   readonly maxChars: number;
   readonly path: string;
+  /** Once the load allows it: writes the lines whose records pass as COPY text (json-copy-rows.ts). */
+  copy?: JsonCopyRuns | undefined;
 }
 
 /** Turns one line (without its LF) into an item, or undefined for a blank line. */
@@ -57,15 +60,25 @@ function utf8Chars(bytes: Uint8Array): number {
 /** Splits decoded text into lines, appending items; returns the line number reached. */
 function splitText(r: LineReading, text: string, line: number, out: ParsedOutput[]): number {
   let start = 0;
+  const copy = r.copy;
   for (;;) {
     const end = text.indexOf('\n', start);
     if (end < 0) break;
     line++;
     if (end - start > r.maxChars) {
       if (end - start > 2 * r.maxChars) throw runaway(r.path, line, r.maxChars);
+      copy?.take(out);
       out.push(tooLongItem(line, r.maxChars));
       start = end + 1;
       continue;
+    }
+    if (copy) {
+      // A record that passes goes as a line of COPY text (a CR before the LF is a blank it allows).
+      if (copy.write(text, start, end, line, out)) {
+        start = end + 1;
+        continue;
+      }
+      copy.take(out);
     }
     const item = lineItem(r.parser, text.slice(start, end), line);
     if (item) {
@@ -79,6 +92,7 @@ function splitText(r: LineReading, text: string, line: number, out: ParsedOutput
     }
     start = end + 1;
   }
+  copy?.take(out);
   return line;
 }
 
