@@ -254,6 +254,39 @@ describe('JSON values written as COPY text', () => {
     ]);
   });
 
+  it('a record refused after its run was ended into a fresh buffer leaves nothing behind', () => {
+    const runs = JsonCopyRuns.create(
+      ['id', 'name'],
+      (['bigint', 'text'] as const).map((type) => ({
+        kind: 'jsonValue' as const,
+        check: null,
+        type,
+        timeZone: 'UTC',
+        nullTokens: [''],
+      })),
+    )!;
+    const out: SourceRow[] = [];
+    // 62,000 lines of 16 bytes: the run ends within 64 KB of its 1 MB buffer's end.
+    for (let line = 1; line <= 62_000; line++) {
+      const record = `{"id":${100_000 + line},"name":"abcdefgh"}`;
+      expect(runs.write(record, 0, record.length, line, out)).toBe(true);
+    }
+    // Not the next line (the run ends, the next goes into a new buffer), and not one record.
+    const twice = '{"id":1,"name":"a"} {"id":2,"name":"b"}';
+    expect(runs.write(twice, 0, twice.length, 62_005, out)).toBe(false);
+    const good = '{"id":7,"name":"seven"}';
+    expect(runs.write(good, 0, good.length, 62_006, out)).toBe(true);
+    runs.take(out);
+    expect(out).toHaveLength(2);
+    expect(out[0]!.rows).toBe(62_000);
+    const last = out[1]!;
+    expect([last.line, last.rows, last.bytes!.toString('utf8', last.textStart, last.textEnd)]).toEqual([
+      62_006,
+      1,
+      '7\tseven',
+    ]);
+  });
+
   it('a written line reads back into the cells the JSON reader gives', () => {
     const types: ColumnType[] = ['integer', 'numeric', 'boolean', 'date', 'timestamptz', 'text', 'text'];
     const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];

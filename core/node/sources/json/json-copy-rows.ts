@@ -165,7 +165,7 @@ export class JsonCopyRuns {
    * before `limit`). A record whose line does not follow the run's last ends the run first.
    */
   writeNext(text: string, start: number, limit: number, line: number, out: RowSink): number {
-    if (this.runRows > 0 && line !== this.runLine + this.runRows) this.take(out);
+    this.follow(line, out);
     const bytes = this.bytes;
     const mark = bytes.at;
     const past = this.record(text, start, limit);
@@ -180,6 +180,8 @@ export class JsonCopyRuns {
 
   /** `writeNext` for a record that is exactly `text.slice(start, end)` (blanks around allowed). */
   write(text: string, start: number, end: number, line: number, out: RowSink): boolean {
+    // The run is ended first when need be: the mark is then in the buffer the record goes into.
+    this.follow(line, out);
     const mark = this.bytes.at;
     const past = this.writeNext(text, start, end, line, out);
     if (past < 0) return false;
@@ -190,6 +192,11 @@ export class JsonCopyRuns {
     this.bytes.at = mark;
     this.runRows--;
     return false;
+  }
+
+  /** Ends the run so far when record `line` does not follow its last. */
+  private follow(line: number, out: RowSink): void {
+    if (this.runRows > 0 && line !== this.runLine + this.runRows) this.take(out);
   }
 
   /** Ends the run so far, appending it to `out` (nothing when there is none). */
