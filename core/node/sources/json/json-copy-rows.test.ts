@@ -209,6 +209,13 @@ describe('JSON values written as COPY text', () => {
     expect(field('text', '"a\\u0000b"')).toBeNull();
   });
 
+  it('an ISO date reads as itself whatever the date order of its column (the writer does not look at it)', () => {
+    for (const dateOrder of ['DMY', 'MDY', 'YMD'] as const) {
+      const rule = makeCellFunction('date', { ...format(), dateOrder });
+      for (const day of ['2021-01-12', '2021-12-01', '0001-02-03', '2024-02-29']) expect(rule(day)).toBe(day);
+    }
+  });
+
   it('timestamps: the shapes taken', () => {
     const ok = (s: string, naive = true) => isJsonTimestamp(s, 0, s.length, naive);
     expect(ok('2021-01-15 17:25:59')).toBe(true);
