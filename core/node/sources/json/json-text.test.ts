@@ -31,6 +31,8 @@ describe('the strict UTF-8 decoder', () => {
     }
     const cut = Buffer.concat([Buffer.from('ab'), Buffer.from([0xe2, 0x82])]);
     expect(() => decodeInPieces(cut, 64)).toThrow(LoadstoneError);
+    // Cut off at the end of the input: placed at the end, as the streaming TextDecoder placed it.
+    expect(() => decodeInPieces(cut, 3)).toThrow(/near byte offset 4\)/);
     expect(() => decodeInPieces(Buffer.from([0xed, 0xa0, 0x80]), 64)).toThrow(/not valid UTF-8/);
   });
 });

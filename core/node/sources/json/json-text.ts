@@ -139,6 +139,7 @@ function createUtf8Decoder(path: string): StrictDecoder {
           started = true;
           if (isUtf8(carry)) return carry.toString('utf8');
         }
+        offset -= carry.length; // the carried bytes were counted: the offset is where they start
         return fail(carry, 0);
       }
       return '';
