@@ -50,6 +50,8 @@ export async function* toLoadBatches(
   let rowsRead = 0;
   let ordinal = 0;
   const reparse = source.reparse;
+  // A JSON source reads its own record text; its verbatim rows are COPY text, read by its copyText.
+  const reparseVerbatim = source.copyText?.reparse ?? reparse;
   for await (const batch of rows) {
     const good: LoadRow[] = [];
     const rejected: RejectedRow[] = [];
@@ -92,8 +94,7 @@ export async function* toLoadBatches(
             text,
             start,
             row.textEnd,
-            // A JSON source reads its own record text; its verbatim rows are COPY text.
-            source.copyText?.reparse ?? reparse,
+            reparseVerbatim,
             true,
             run,
           ),

@@ -126,7 +126,7 @@ const isDigitAt = (s: string, i: number) => {
 };
 
 /** Digits of `s` from `from` to `to` as a number (-1 when one is not a digit). */
-function digits(s: string, from: number, to: number): number {
+export function digits(s: string, from: number, to: number): number {
   let n = 0;
   for (let i = from; i < to; i++) {
     if (!isDigitAt(s, i)) return -1;
@@ -139,10 +139,15 @@ const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** A real date 'YYYY-MM-DD' at the start of `s`, years 0001–9999. */
 export function isIsoDateStart(s: string): boolean {
-  if (s.length < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
-  const year = digits(s, 0, 4);
-  const month = digits(s, 5, 7);
-  const day = digits(s, 8, 10);
+  return s.length >= 10 && isIsoDateAt(s, 0);
+}
+
+/** A real date 'YYYY-MM-DD' at `at` of `s`, years 0001–9999. */
+export function isIsoDateAt(s: string, at: number): boolean {
+  if (s.charCodeAt(at + 4) !== 45 || s.charCodeAt(at + 7) !== 45) return false;
+  const year = digits(s, at, at + 4);
+  const month = digits(s, at + 5, at + 7);
+  const day = digits(s, at + 8, at + 10);
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month]!) return false;
   return month !== 2 || day < 29 || (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0));
 }

@@ -1,6 +1,6 @@
 import type { HttpSourceSpec } from '../../../common/spec/http-source.ts';
-import type { RawValue, RecordPlace } from '../../../common/types.ts';
-import { JsonCopyRuns, jsonCopyReparse } from '../json/json-copy-rows.ts';
+import type { RecordPlace } from '../../../common/types.ts';
+import { type JsonCopyRuns, jsonCopyText } from '../json/json-copy-rows.ts';
 import type { ColumnIndex, ParsedOutput } from '../json/json-record.ts';
 import { openRecordSource } from '../json/record-source.ts';
 import type { OpenedSource, OpenSourceOptions } from '../types.ts';
@@ -61,7 +61,6 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
   let columns: ColumnIndex | undefined;
   // Set once the load allows records to go as COPY text (`copyText.verbatim`).
   let copy: JsonCopyRuns | undefined;
-  let reparseCopy: ((recordText: string) => RawValue[]) | undefined;
   let bytes = 0;
   let line = 0;
 
@@ -162,17 +161,9 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
   return {
     ...source,
     // Records whose keys are the columns in order and whose values pass go on as COPY text.
-    copyText: {
-      kinds: source.columns.map(() => 'jsonValue' as const),
-      verbatim(given) {
-        copy = JsonCopyRuns.create(source.columns, given) ?? undefined;
-        if (copy) reparseCopy = jsonCopyReparse(given.map((c) => c.type));
-      },
-      reparse: (recordText) => {
-        if (!reparseCopy) throw new Error('no record was written as COPY text');
-        return reparseCopy(recordText);
-      },
-    },
+    copyText: jsonCopyText(source.columns, (runs) => {
+      copy = runs;
+    }),
     placeOf(at: number): RecordPlace | undefined {
       const entry = pageOf(pages, at);
       if (!entry) return undefined;

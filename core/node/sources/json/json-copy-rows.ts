@@ -1,9 +1,9 @@
 import { isTrimSpace, makeNullCheck } from '../../../common/normalize/nulls.ts';
 import { type ColumnType, JsonNumber, type RawValue } from '../../../common/types.ts';
-import { RowBytes } from '../database/copy-rows.ts';
+import { digits, isIsoDateAt, RowBytes } from '../database/copy-rows.ts';
 import { type FieldParser, parseCopyRow } from '../postgres/copy-text.ts';
 import type { SourceRow } from '../types.ts';
-import type { VerbatimColumn } from '../verbatim-rows.ts';
+import type { CopyTextSource, VerbatimColumn } from '../verbatim-rows.ts';
 
 // JSON records written straight into COPY text (the HTTP API source's records). Once the load has
 // said the columns may go as they are (`copyText.verbatim`), each record's text is scanned once: a
@@ -55,7 +55,6 @@ const MIN_ROOM = 64 * 1024;
 const BUFFER_BYTES = 1024 * 1024;
 const INT4_MAX_TEXT = '2147483647';
 const INT4_MIN_TEXT = '2147483648'; // after the '-'
-const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isBlank = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -64,27 +63,6 @@ function hexValue(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
   const l = c | 0x20;
   return l >= 97 && l <= 102 ? l - 87 : -1;
-}
-
-/** Digits of `s` from `from` to `to` as a number (-1 when one is not a digit). */
-function digitsAt(s: string, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (!isDigit(c)) return -1;
-    n = n * 10 + (c - 48);
-  }
-  return n;
-}
-
-/** A real date 'YYYY-MM-DD' at `at` of `s`, years 0001–9999. */
-function isIsoDateAt(s: string, at: number): boolean {
-  if (s.charCodeAt(at + 4) !== 45 || s.charCodeAt(at + 7) !== 45) return false;
-  const year = digitsAt(s, at, at + 4);
-  const month = digitsAt(s, at + 5, at + 7);
-  const day = digitsAt(s, at + 8, at + 10);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month]!) return false;
-  return month !== 2 || day < 29 || (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0));
 }
 
 /**
@@ -96,9 +74,9 @@ export function isJsonTimestamp(s: string, at: number, end: number, naive: boole
   const t = s.charCodeAt(at + 10);
   if (t !== 32 && t !== 84) return false;
   if (s.charCodeAt(at + 13) !== 58 || s.charCodeAt(at + 16) !== 58) return false;
-  const hour = digitsAt(s, at + 11, at + 13);
-  const minute = digitsAt(s, at + 14, at + 16);
-  const second = digitsAt(s, at + 17, at + 19);
+  const hour = digits(s, at + 11, at + 13);
+  const minute = digits(s, at + 14, at + 16);
+  const second = digits(s, at + 17, at + 19);
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
   let i = at + 19;
   if (i < end && s.charCodeAt(i) === 46) {
@@ -110,8 +88,8 @@ export function isJsonTimestamp(s: string, at: number, end: number, naive: boole
   const z = s.charCodeAt(i);
   if (z === 90) return i + 1 === end;
   if ((z !== 43 && z !== 45) || end - i !== 6 || s.charCodeAt(i + 3) !== 58) return false;
-  const oh = digitsAt(s, i + 1, i + 3);
-  const om = digitsAt(s, i + 4, i + 6);
+  const oh = digits(s, i + 1, i + 3);
+  const om = digits(s, i + 4, i + 6);
   return oh >= 0 && oh <= 14 && om >= 0 && om <= 59;
 }
 
@@ -499,4 +477,28 @@ export function jsonCopyReparse(types: readonly ColumnType[]): (recordText: stri
         : textField,
   );
   return (recordText) => parseCopyRow(recordText, 0, recordText.length, parsers);
+}
+
+/**
+ * A JSON source's `copyText` (the HTTP API's records, an NDJSON file's lines): every column's kind
+ * is `jsonValue`; once the load allows it, `use` receives the writer the reader then offers each
+ * record to, and a written line reads back with `jsonCopyReparse`.
+ */
+export function jsonCopyText(
+  columns: readonly string[],
+  use: (runs: JsonCopyRuns | undefined) => void,
+): CopyTextSource {
+  let reparse: ((recordText: string) => RawValue[]) | undefined;
+  return {
+    kinds: columns.map(() => 'jsonValue' as const),
+    verbatim(given) {
+      const runs = JsonCopyRuns.create(columns, given) ?? undefined;
+      if (runs) reparse = jsonCopyReparse(given.map((c) => c.type));
+      use(runs);
+    },
+    reparse: (recordText) => {
+      if (!reparse) throw new Error('no record was written as COPY text');
+      return reparse(recordText);
+    },
+  };
 }

@@ -1,7 +1,6 @@
 import { DEFAULT_MAX_LINE_CHARS, type FileSourceSpec } from '../../../common/spec/job-spec.ts';
-import type { RawValue } from '../../../common/types.ts';
 import type { ByteInput } from '../byte-input.ts';
-import { JsonCopyRuns, jsonCopyReparse } from '../json/json-copy-rows.ts';
+import { jsonCopyText } from '../json/json-copy-rows.ts';
 import { type ColumnIndex, ProblemItem, RecordItem } from '../json/json-record.ts';
 import { detectJsonEncoding } from '../json/json-text.ts';
 import { openRecordSource } from '../json/record-source.ts';
@@ -63,21 +62,12 @@ export async function openNdjsonSource(
       what: 'line',
       signal: opts.signal,
     });
-    let reparseCopy: ((recordText: string) => RawValue[]) | undefined;
     return {
       ...source,
       // Lines whose record has the columns as keys, in order, and values that pass go on as COPY text.
-      copyText: {
-        kinds: source.columns.map(() => 'jsonValue' as const),
-        verbatim(given) {
-          reading.copy = JsonCopyRuns.create(source.columns, given) ?? undefined;
-          if (reading.copy) reparseCopy = jsonCopyReparse(given.map((c) => c.type));
-        },
-        reparse: (recordText) => {
-          if (!reparseCopy) throw new Error('no record was written as COPY text');
-          return reparseCopy(recordText);
-        },
-      },
+      copyText: jsonCopyText(source.columns, (runs) => {
+        reading.copy = runs;
+      }),
     };
   } catch (error) {
     await input.close();
