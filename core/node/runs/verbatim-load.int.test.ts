@@ -7,7 +7,7 @@ import { offerVerbatim } from '../pipeline/verbatim.ts';
 import { openStore, type RunStore } from '../store/open-store.ts';
 import { tempDir, testSecretStore } from '../store/test-fixtures/support.ts';
 import { runLoad } from './run-load.ts';
-import { expectLoadedAlike } from './verbatim-test-support.ts';
+import { expectLoadedAlike, readOffered } from './verbatim-test-support.ts';
 
 // Rows of a PostgreSQL source sent on as their COPY text (verbatim.ts): what lands in the target
 // must be what the usual parse → normalize → encode path loads, value for value and reject for reject.
@@ -81,41 +81,20 @@ describe('rows sent on as their COPY text', () => {
       target: { connection: targetUrl, table: 'unused' },
       settings: { sampleSize: 5 },
     });
-    const job = await planJob(spec);
-    try {
-      const targets = job.source.columns.map(() => ({ base: null, rounds: false }));
-      expect(offerVerbatim(job.source, job.plans, targets)).toBe(true);
-      const verbatim: number[] = [];
-      const usual: number[] = [];
-      for await (const batch of job.rows()) {
-        for (const row of batch) {
-          if (!row.verbatim) {
-            usual.push(row.values[0] as number);
-            continue;
-          }
-          // A run of rows, one per line.
-          let at = row.textStart!;
-          for (let i = 0; i < (row.rows ?? 1); i++) {
-            const end = row.text!.indexOf('\n', at);
-            verbatim.push(Number(job.source.reparse!(row.text!.slice(at, end))[0]));
-            at = end + 1;
-          }
-          expect(at).toBe(row.textEnd! + 1);
-        }
-      }
-      // The rows read before the offer (the sample, the rest of the server's first message) and
-      // the odd rows go the usual way; the other clean rows, the escaped text (checked unescaped),
-      // the Unicode one and the NULLs as text.
-      const odd = usual.filter((id) => id > 9000);
-      expect(odd).toEqual([9101, 9102, 9103, 9105, 9106, 9107, 9108, 9109]);
-      expect(verbatim.filter((id) => id > 9000)).toEqual([9104, 9110, 9111]);
-      expect(verbatim.length).toBeGreaterThan(2000);
-      expect(usual.filter((id) => id <= 3000)).toEqual(
-        Array.from({ length: usual.length - odd.length }, (_, i) => i + 1),
-      );
-    } finally {
-      await job.source.close();
-    }
+    const offered = await readOffered(await planJob(spec));
+    const usual = offered.usual.map((cells) => cells[0] as number);
+    // Runs of rows, one per line.
+    const verbatim = offered.verbatim.map(({ cells }) => Number(cells[0]));
+    // The rows read before the offer (the sample, the rest of the server's first message) and
+    // the odd rows go the usual way; the other clean rows, the escaped text (checked unescaped),
+    // the Unicode one and the NULLs as text.
+    const odd = usual.filter((id) => id > 9000);
+    expect(odd).toEqual([9101, 9102, 9103, 9105, 9106, 9107, 9108, 9109]);
+    expect(verbatim.filter((id) => id > 9000)).toEqual([9104, 9110, 9111]);
+    expect(verbatim.length).toBeGreaterThan(2000);
+    expect(usual.filter((id) => id <= 3000)).toEqual(
+      Array.from({ length: usual.length - odd.length }, (_, i) => i + 1),
+    );
   });
 
   it('is not offered where a target column would round or is of another type', async () => {

@@ -1,5 +1,9 @@
 import type pg from 'pg';
 import { expect } from 'vitest';
+import type { RawValue } from '../../common/types.ts';
+import type { planJob } from '../pipeline/plan-job.ts';
+import { offerVerbatim } from '../pipeline/verbatim.ts';
+import type { SourceRow } from '../sources/types.ts';
 import type { RunStore } from '../store/index.ts';
 import type { runLoad } from './run-load.ts';
 
@@ -28,4 +32,50 @@ export async function expectLoadedAlike(
           + (SELECT count(*) FROM (SELECT ${columns} FROM usual EXCEPT ALL SELECT ${columns} FROM as_text) b) AS n`,
   );
   expect(Number(differing.rows[0].n)).toBe(0);
+}
+
+/** A planned job's rows once every column was offered as COPY text (see `readOffered`). */
+export interface OfferedRows {
+  /** Rows that came the usual way: their cells. */
+  readonly usual: RawValue[][];
+  /** Rows that came as COPY text: each line read back into its cells, with its line. */
+  readonly verbatim: { line: number; cells: RawValue[] }[];
+  /** The runs as the source gave them. */
+  readonly runs: SourceRow[];
+}
+
+/**
+ * Offers every column of a planned job as COPY text (the targets of a new table), reads all its rows
+ * and closes its source. Each run holds one line per row (`rows`), each read back by the source's
+ * `copyText.reparse` (or its `reparse`).
+ */
+export async function readOffered(job: Awaited<ReturnType<typeof planJob>>): Promise<OfferedRows> {
+  const usual: RawValue[][] = [];
+  const verbatim: { line: number; cells: RawValue[] }[] = [];
+  const runs: SourceRow[] = [];
+  try {
+    const targets = job.source.columns.map(() => ({ base: null, rounds: false }));
+    expect(offerVerbatim(job.source, job.plans, targets)).toBe(true);
+    const reparse = job.source.copyText?.reparse ?? job.source.reparse!;
+    for await (const batch of job.rows()) {
+      for (const row of batch) {
+        if (!row.verbatim) {
+          usual.push(row.values);
+          continue;
+        }
+        runs.push(row);
+        const text = row.bytes
+          ? row.bytes.toString('utf8', row.textStart, row.textEnd)
+          : row.text!.slice(row.textStart, row.textEnd);
+        const lines = text.split('\n');
+        expect(lines).toHaveLength(row.rows ?? 1);
+        lines.forEach((line, k) => {
+          verbatim.push({ line: row.line + k, cells: reparse(line) });
+        });
+      }
+    }
+  } finally {
+    await job.source.close();
+  }
+  return { usual, verbatim, runs };
 }

@@ -3,9 +3,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseJobSpec } from '../../../common/spec/job-spec.ts';
 import { createTestDatabase } from '../../pg/test-server.ts';
 import { planJob } from '../../pipeline/plan-job.ts';
-import { offerVerbatim } from '../../pipeline/verbatim.ts';
 import { runLoad } from '../../runs/run-load.ts';
-import { expectLoadedAlike } from '../../runs/verbatim-test-support.ts';
+import { expectLoadedAlike, readOffered } from '../../runs/verbatim-test-support.ts';
 import { openStore, type RunStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 import {
@@ -86,39 +85,16 @@ const load = (table: string, target: Record<string, unknown>, settings: Record<s
 
 describe('HTTP API records sent as COPY text', () => {
   it('come only where the record is the columns in order and every value is what the load would write', async () => {
-    const job = await planJob(parseJobSpec(SPEC('unused')));
-    try {
-      const targets = job.source.columns.map(() => ({ base: null, rounds: false }));
-      expect(offerVerbatim(job.source, job.plans, targets)).toBe(true);
-      let verbatim = 0;
-      const usual: string[] = [];
-      for await (const batch of job.rows()) {
-        for (const row of batch) {
-          if (!row.verbatim) {
-            usual.push(
-              String(
-                row.values[0] && typeof row.values[0] === 'object'
-                  ? (row.values[0] as { text: string }).text
-                  : row.values[0],
-              ),
-            );
-            continue;
-          }
-          expect(Buffer.isBuffer(row.bytes)).toBe(true);
-          const lines = row.bytes!.toString('utf8', row.textStart, row.textEnd).split('\n');
-          expect(lines).toHaveLength(row.rows ?? 1);
-          for (const line of lines) expect(job.source.copyText!.reparse!(line)).toHaveLength(7);
-          verbatim += row.rows ?? 1;
-        }
-      }
-      // Every odd record went the usual way (the one with an extra key as an unknown_field row).
-      expect(usual.filter((id) => id.length > 5 || Number(id) > TOTAL)).toHaveLength(ODD_RECORDS.length);
-      // Records read before the offer (the columns' read-ahead, a page ahead) go the usual way.
-      expect(verbatim).toBeGreaterThan(15_000);
-      expect(verbatim + usual.length).toBe(BODY.length);
-    } finally {
-      await job.source.close();
-    }
+    const offered = await readOffered(await planJob(parseJobSpec(SPEC('unused'))));
+    const usual = offered.usual.map((cells) => String(cells[0]));
+    for (const run of offered.runs) expect(Buffer.isBuffer(run.bytes)).toBe(true);
+    for (const { cells } of offered.verbatim) expect(cells).toHaveLength(7);
+    const verbatim = offered.verbatim.length;
+    // Every odd record went the usual way (the one with an extra key as an unknown_field row).
+    expect(usual.filter((id) => id.length > 5 || Number(id) > TOTAL)).toHaveLength(ODD_RECORDS.length);
+    // Records read before the offer (the columns' read-ahead, a page ahead) go the usual way.
+    expect(verbatim).toBeGreaterThan(15_000);
+    expect(verbatim + usual.length).toBe(BODY.length);
   });
 
   it('load exactly what the usual path loads (append as text, upsert the usual way)', async () => {

@@ -5,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseJobSpec } from '../../../common/spec/job-spec.ts';
 import { createTestDatabase } from '../../pg/test-server.ts';
 import { planJob } from '../../pipeline/plan-job.ts';
-import { offerVerbatim } from '../../pipeline/verbatim.ts';
 import { runLoad } from '../../runs/run-load.ts';
-import { expectLoadedAlike } from '../../runs/verbatim-test-support.ts';
+import { expectLoadedAlike, readOffered } from '../../runs/verbatim-test-support.ts';
 import { openStore, type RunStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 import {
@@ -68,32 +67,14 @@ const load = (table: string, target: Record<string, unknown>) =>
 
 describe('NDJSON lines sent as COPY text', () => {
   it('come in runs of consecutive lines, each reading back into its cells', async () => {
-    const job = await planJob(SPEC('unused'));
-    try {
-      const targets = job.source.columns.map(() => ({ base: null, rounds: false }));
-      expect(offerVerbatim(job.source, job.plans, targets)).toBe(true);
-      let verbatim = 0;
-      let rows = 0;
-      for await (const batch of job.rows()) {
-        for (const row of batch) {
-          rows += row.rows ?? 1;
-          if (!row.verbatim) continue;
-          const lines = row.bytes!.toString('utf8', row.textStart, row.textEnd).split('\n');
-          expect(lines).toHaveLength(row.rows ?? 1);
-          lines.forEach((line, k) => {
-            const cells = job.source.copyText!.reparse!(line);
-            expect(cells).toHaveLength(7);
-            // Each row of a run is on the physical line the run says (blank and bad lines skipped).
-            expect(physicalLine(Number(String(cells[0])))).toBe(row.line + k);
-          });
-          verbatim += row.rows ?? 1;
-        }
-      }
-      expect(verbatim).toBeGreaterThan(15_000);
-      expect(rows).toBe(TOTAL + 1 + ODD_RECORDS.length);
-    } finally {
-      await job.source.close();
+    const offered = await readOffered(await planJob(SPEC('unused')));
+    for (const { line, cells } of offered.verbatim) {
+      expect(cells).toHaveLength(7);
+      // Each row of a run is on the physical line the run says (blank and bad lines skipped).
+      expect(physicalLine(Number(String(cells[0])))).toBe(line);
     }
+    expect(offered.verbatim.length).toBeGreaterThan(15_000);
+    expect(offered.verbatim.length + offered.usual.length).toBe(TOTAL + 1 + ODD_RECORDS.length);
   });
 
   it('load exactly what the usual path loads, rejects on the same lines', async () => {

@@ -5,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseJobSpec } from '../../../common/spec/job-spec.ts';
 import { createTestDatabase } from '../../pg/test-server.ts';
 import { planJob } from '../../pipeline/plan-job.ts';
-import { offerVerbatim } from '../../pipeline/verbatim.ts';
 import { runLoad } from '../../runs/run-load.ts';
-import { expectLoadedAlike } from '../../runs/verbatim-test-support.ts';
+import { expectLoadedAlike, readOffered } from '../../runs/verbatim-test-support.ts';
 import { openStore, type RunStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 
@@ -83,34 +82,18 @@ describe('SQLite rows sent as COPY text', () => {
         settings: { sampleSize: 50 },
       }),
     );
-    try {
-      const targets = job.source.columns.map(() => ({ base: null, rounds: false }));
-      expect(offerVerbatim(job.source, job.plans, targets)).toBe(true);
-      let verbatim = 0;
-      const usual: number[] = [];
-      for await (const batch of job.rows()) {
-        for (const row of batch) {
-          if (!row.verbatim) {
-            usual.push(Number(row.values[0]));
-            continue;
-          }
-          expect(Buffer.isBuffer(row.bytes)).toBe(true);
-          // Each line of the run reads back into cells.
-          const lines = row.bytes!.toString('utf8', row.textStart, row.textEnd).split('\n');
-          expect(lines).toHaveLength(row.rows ?? 1);
-          for (const line of lines) expect(job.source.reparse!(line)).toHaveLength(8);
-          verbatim += row.rows ?? 1;
-        }
-      }
-      expect(usual.filter((id) => id > 40000)).toEqual([
-        40001, 40002, 40003, 40004, 40005, 40006, 40007, 40009,
-      ]);
-      // The rows read before the offer (sample, read-ahead) go the usual way.
-      expect(verbatim).toBeGreaterThan(15000);
-      expect(verbatim + usual.length).toBe(30009);
-    } finally {
-      await job.source.close();
-    }
+    const offered = await readOffered(job);
+    const usual = offered.usual.map((cells) => Number(cells[0]));
+    for (const run of offered.runs) expect(Buffer.isBuffer(run.bytes)).toBe(true);
+    // Each line of a run reads back into cells.
+    for (const { cells } of offered.verbatim) expect(cells).toHaveLength(8);
+    const verbatim = offered.verbatim.length;
+    expect(usual.filter((id) => id > 40000)).toEqual([
+      40001, 40002, 40003, 40004, 40005, 40006, 40007, 40009,
+    ]);
+    // The rows read before the offer (sample, read-ahead) go the usual way.
+    expect(verbatim).toBeGreaterThan(15000);
+    expect(verbatim + usual.length).toBe(30009);
   });
 
   it('load exactly what the usual path loads (append as text, upsert the usual way)', async () => {
