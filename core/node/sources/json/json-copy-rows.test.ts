@@ -8,6 +8,7 @@ import { unescapeCopyField } from '../postgres/copy-text.ts';
 import type { SourceRow } from '../types.ts';
 import { isJsonTimestamp, JsonCopyRuns, jsonCopyReparse } from './json-copy-rows.ts';
 import { ColumnIndex } from './json-record.ts';
+import { copyRunsFor } from './json-verbatim-fixtures.ts';
 
 // The JSON record writer against the normalizer: a value is written as COPY text only where the
 // normalizer would load the very value PostgreSQL reads from that text, and a written line reads back
@@ -226,16 +227,7 @@ describe('JSON values written as COPY text', () => {
   });
 
   it('takes a record only with the columns as keys, in order, and the whole text', () => {
-    const runs = JsonCopyRuns.create(
-      ['id', 'name'],
-      ['bigint', 'text'].map((type) => ({
-        kind: 'jsonValue' as const,
-        check: null,
-        type: type as ColumnType,
-        timeZone: 'UTC',
-        nullTokens: [''],
-      })),
-    )!;
+    const runs = copyRunsFor(['id', 'name'], ['bigint', 'text']);
     const out: SourceRow[] = [];
     let line = 1;
     const ok = (text: string) => runs.write(text, 0, text.length, line, out);
@@ -262,16 +254,7 @@ describe('JSON values written as COPY text', () => {
   });
 
   it('a record refused after its run was ended into a fresh buffer leaves nothing behind', () => {
-    const runs = JsonCopyRuns.create(
-      ['id', 'name'],
-      (['bigint', 'text'] as const).map((type) => ({
-        kind: 'jsonValue' as const,
-        check: null,
-        type,
-        timeZone: 'UTC',
-        nullTokens: [''],
-      })),
-    )!;
+    const runs = copyRunsFor(['id', 'name'], ['bigint', 'text']);
     const out: SourceRow[] = [];
     // 62,000 lines of 16 bytes: the run ends within 64 KB of its 1 MB buffer's end.
     for (let line = 1; line <= 62_000; line++) {
@@ -297,16 +280,7 @@ describe('JSON values written as COPY text', () => {
   it('a written line reads back into the cells the JSON reader gives', () => {
     const types: ColumnType[] = ['integer', 'numeric', 'boolean', 'date', 'timestamptz', 'text', 'text'];
     const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
-    const runs = JsonCopyRuns.create(
-      names,
-      types.map((type) => ({
-        kind: 'jsonValue' as const,
-        check: null,
-        type,
-        timeZone: 'UTC',
-        nullTokens: [''],
-      })),
-    )!;
+    const runs = copyRunsFor(names, types);
     const record =
       '{"a":-7,"b":1.10,"c":false,"d":"2024-02-29","e":"2024-01-01T10:00:00Z","f":"x\\ty\\\\z\\n😀","g":null}';
     const out: SourceRow[] = [];

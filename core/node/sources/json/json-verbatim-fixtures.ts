@@ -1,5 +1,8 @@
 // Test support: JSON records for the tests that load the same records as COPY text and the usual way
-// (http/http-verbatim.int.test.ts, ndjson/ndjson-verbatim.int.test.ts).
+// (http/http-verbatim.int.test.ts, ndjson/ndjson-verbatim.int.test.ts), and a writer for unit tests.
+
+import type { ColumnType } from '../../../common/types.ts';
+import { JsonCopyRuns } from './json-copy-rows.ts';
 
 /** The columns the records have, for comparing tables. */
 export const JSON_VERBATIM_COLUMNS = 'id, email, day, amount, paid, note, at';
@@ -54,3 +57,17 @@ export const ODD_RECORDS = [
   '{"id":40013,"email":null,"day":null,"amount":null,"paid":null,"note":"x ","at":"2024-01-01 10:00"}',
   '{"id":40014,"email":"k","day":"2024-01-05","amount":2,"paid":true,"note":"\\ud83d","at":null}',
 ];
+
+/** A writer for records with these columns (UTC, '' the only null token), as a load would offer it. */
+export function copyRunsFor(names: readonly string[], types: readonly ColumnType[]): JsonCopyRuns {
+  return JsonCopyRuns.create(
+    names,
+    types.map((type) => ({
+      kind: 'jsonValue' as const,
+      check: null,
+      type,
+      timeZone: 'UTC',
+      nullTokens: [''],
+    })),
+  )!;
+}

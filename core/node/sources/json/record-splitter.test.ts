@@ -4,9 +4,10 @@ import { LoadstoneError } from '../../../common/errors.ts';
 import type { ColumnType } from '../../../common/types.ts';
 import type { SourceRow } from '../types.ts';
 import { ArrayRecordAssembler } from './json-assembler.ts';
-import { JsonCopyRuns, jsonCopyReparse } from './json-copy-rows.ts';
+import { type JsonCopyRuns, jsonCopyReparse } from './json-copy-rows.ts';
 import { ColumnIndex, type ParsedOutput, ProblemItem, RecordItem, stringifyRaw } from './json-record.ts';
 import { createTokenizer, NONE } from './json-tokens.ts';
+import { copyRunsFor } from './json-verbatim-fixtures.ts';
 import { RecordSplitter, SplitSyntaxError } from './record-splitter.ts';
 import { RecordsRouter } from './records-path.ts';
 
@@ -200,16 +201,7 @@ describe('RecordSplitter', () => {
           const body = shape.head + elements.join(separator) + shape.tail;
           const columns = new ColumnIndex();
           columns.learn(names);
-          const runs = JsonCopyRuns.create(
-            names,
-            types.map((type) => ({
-              kind: 'jsonValue' as const,
-              check: null,
-              type,
-              timeZone: 'UTC',
-              nullTokens: [''],
-            })),
-          )!;
+          const runs = copyRunsFor(names, types);
           const expected = bySplitter([body], shape.records, columns);
           const got = bySplitter(cutAt(body, cuts), shape.records, columns, { runs, types });
           expect(got.error).toBe(expected.error);
