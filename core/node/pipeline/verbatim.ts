@@ -14,7 +14,7 @@ import type { CopyTextKind, CopyTextSource, FieldCheck, VerbatimColumn } from '.
 // so what is loaded is the same either way.
 
 /** The load type a kind's values have, and the target base types its text means the same value in. */
-const KINDS: Record<CopyTextKind, { type: ColumnType; bases: readonly string[] }> = {
+const KINDS: Record<Exclude<CopyTextKind, 'jsonValue'>, { type: ColumnType; bases: readonly string[] }> = {
   // PostgreSQL's output of these types.
   int4: { type: 'integer', bases: ['int4', 'int8'] },
   int8: { type: 'bigint', bases: ['int8'] },
@@ -32,11 +32,12 @@ const KINDS: Record<CopyTextKind, { type: ColumnType; bases: readonly string[] }
   bitValue: { type: 'boolean', bases: ['bool'] },
   isoDateValue: { type: 'date', bases: ['date'] },
   naiveTimestampValue: { type: 'timestamptz', bases: ['timestamptz'] },
-  // Checked by the JSON reader against the plan's type (json/json-copy-rows.ts): bases by that type.
-  jsonValue: { type: 'text', bases: [] },
 };
 
-/** For `jsonValue`: the target base types each plan type's values mean the same value in. */
+/**
+ * For `jsonValue` (checked by the JSON reader against the plan's type, json/json-copy-rows.ts): the
+ * target base types each plan type's values mean the same value in.
+ */
 const JSON_BASES: Partial<Record<ColumnType, readonly string[]>> = {
   integer: ['int4', 'int8'],
   bigint: ['int8'],
