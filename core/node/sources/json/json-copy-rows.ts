@@ -22,8 +22,8 @@ import type { CopyTextSource, VerbatimColumn } from '../verbatim-rows.ts';
 // - boolean: `true` / `false`;
 // - date: a string 'YYYY-MM-DD', a real date, years 0001–9999;
 // - timestamptz: a string 'YYYY-MM-DD HH:MM:SS' (or `T` between), up to 6 fraction digits, no leap
-//   second, with `Z` or an offset ±HH:MM (HH ≤ 14), or naive in a UTC job (the load's session reads
-//   naive times in UTC);
+//   second, with `Z` or an offset ±HH:MM (HH ≤ 14; not one that moves 0001-01-01 or 9999-12-31 out of
+//   years 0001–9999 in UTC), or naive in a UTC job (the load's session reads naive times in UTC);
 // - text: a string without `\u0000`, not empty, no space the normalizer trims at either end, not
 //   one of the column's null tokens; escapes are decoded and written as COPY text (`\n` → `\n`,
 //   `\\` → `\\`, `\u00e9` → é in UTF-8).
@@ -90,7 +90,11 @@ export function isJsonTimestamp(s: string, at: number, end: number, naive: boole
   if ((z !== 43 && z !== 45) || end - i !== 6 || s.charCodeAt(i + 3) !== 58) return false;
   const oh = digits(s, i + 1, i + 3);
   const om = digits(s, i + 4, i + 6);
-  return oh >= 0 && oh <= 14 && om >= 0 && om <= 59;
+  if (oh < 0 || oh > 14 || om < 0 || om > 59) return false;
+  if (oh === 0 && om === 0) return true;
+  // An offset can move the first or last day of years 0001–9999 out of them in UTC, where the
+  // normalizer rejects the instant (PostgreSQL would load it, as a year 1 BC or 10000 time).
+  return !s.startsWith(z === 43 ? '0001-01-01' : '9999-12-31', at);
 }
 
 /** Where runs go (an array of rows or parsed items). */
