@@ -237,7 +237,11 @@ const GENERATED: [CopyTextKind, ColumnTypeName, fc.Arbitrary<unknown>][] = [
       someText,
     ),
   ],
-  ['bitValue', 'boolean', fc.oneof(oneOf(0n, 1n, 2n, -1n, 0, 1, 0.5, true, 'true', '1', 't'), fc.bigInt())],
+  [
+    'bitValue',
+    'boolean',
+    fc.oneof(oneOf<unknown>(0n, 1n, 2n, -1n, 0, 1, 0.5, true, 'true', '1', 't'), fc.bigInt()),
+  ],
   ['isoDateValue', 'date', fc.oneof(dateText, stampText, someText, fc.bigInt({ min: 0n, max: 99_999_999n }))],
   ['naiveTimestampValue', 'timestamptz', fc.oneof(stampText, dateText, someText, fc.double())],
   [
