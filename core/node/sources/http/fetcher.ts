@@ -72,6 +72,17 @@ export class Fetcher {
   /** Opens one page: a 2xx response whose body the caller streams. */
   async open(page: PageRequest): Promise<FetchedPage> {
     let shownUrl = this.shown(page.url);
+    const origin = new URL(this.spec.url).origin;
+    if (page.url.origin !== origin) {
+      // A next-page URL from the body or a Link header: credentials and headers go only to the
+      // origin they were given for (as on a redirect), never to one a response names.
+      throw new LoadstoneError(
+        'SOURCE_HTTP',
+        `${this.spec.method} ${shownUrl}: the next page is on another origin than source.url (${origin}); ` +
+          'credentials and headers are sent only there, so the run stops before requesting it',
+        { details: { url: shownUrl, origin } },
+      );
+    }
     let refreshed = false;
     let target = page.url;
     let method = this.spec.method;

@@ -505,6 +505,40 @@ describe('HTTP source: faults', () => {
     }
   });
 
+  it('a next page on another origin (body URL or Link header) is not requested: credentials stay home', async () => {
+    const other = await startApi((_req, res) => json(res, []));
+    try {
+      api = await startApi((req, res) => {
+        if (req.headers.authorization !== `Bearer ${TOKEN}`) return json(res, {}, {}, 401);
+        if (req.url.pathname === '/link') {
+          return json(res, records(1, 2), { link: `<${other.url}/page2?key=abc>; rel="next"` });
+        }
+        json(res, { data: records(1, 2), next: `${other.url}/page2?key=abc` });
+      });
+      const auth = { type: 'bearer', token: { env: 'API_TOKEN' } };
+      const events: SourceEvent[] = [];
+      for (const input of [
+        {
+          url: `${api.url}/body`,
+          auth,
+          records: 'data',
+          pagination: { type: 'nextUrl', nextUrlPath: 'next' },
+        },
+        { url: `${api.url}/link`, auth, pagination: { type: 'linkHeader' } },
+      ]) {
+        const error = await failure(input, events);
+        expect(error.code).toBe('SOURCE_HTTP');
+        expect(error.message).toContain(`GET ${other.url}/page2?key=***: the next page is on another origin`);
+        expect(error.message).toContain(`(${api.url})`);
+        expect(error.message).not.toContain(TOKEN);
+      }
+      expect(events.filter((e) => e.kind === 'retry')).toHaveLength(0);
+      expect(other.requests).toHaveLength(0);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('an HTML answer is not JSON', async () => {
     api = await startApi((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
