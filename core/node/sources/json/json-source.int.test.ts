@@ -168,7 +168,8 @@ describe('openJsonSource', () => {
   });
 
   it('keeps the records of a chunk that fails, up to the error, past the read-ahead', async () => {
-    const records = Array.from({ length: 12_000 }, (_, i) => `{"i": ${i + 1}}`);
+    // Not a whole number of batches: the last, partial batch comes out before the error too.
+    const records = Array.from({ length: 12_345 }, (_, i) => `{"i": ${i + 1}}`);
     const file = write('late-error.json', `[${records.join(',\n')},\n{"i": oops}]`);
     const source = await open(file);
     const lines: number[] = [];
@@ -177,9 +178,9 @@ describe('openJsonSource', () => {
         for await (const batch of source.rows()) for (const row of batch) lines.push(row.line);
       })(),
     );
-    expect(lines).toHaveLength(12_000);
-    expect(lines[11_999]).toBe(12_000);
-    expect(error.message).toContain('invalid JSON at line 12001, column 7 (after record 12000)');
+    expect(lines).toHaveLength(12_345);
+    expect(lines[12_344]).toBe(12_345);
+    expect(error.message).toContain('invalid JSON at line 12346, column 7 (after record 12345)');
   });
 
   it('rejects a top-level object, a scalar and an empty file with clear messages', async () => {

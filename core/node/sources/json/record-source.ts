@@ -102,7 +102,14 @@ export async function openRecordSource(parts: RecordSourceParts): Promise<Opened
       if (!finished) {
         for (;;) {
           if (signal?.aborted) return;
-          const next = await items.next();
+          let next: IteratorResult<ParsedOutput[], void>;
+          try {
+            next = await items.next();
+          } catch (error) {
+            // A whole-file error: the rows before it (a batch not yet full) still come out first.
+            if (batch.length > 0 && !signal?.aborted) yield batch;
+            throw error;
+          }
           if (next.done) break;
           for (const item of next.value) {
             const row = toSourceRow(item, columns, what);
