@@ -177,7 +177,7 @@ export class ArrayRecordAssembler {
     } else if (this.started) {
       this.element(raw, out);
     } else {
-      throw this.notAnArray(typeof raw === 'string' ? 'a string' : `the value ${stringifyRaw(raw)}`);
+      throw this.scalarAtTop(raw);
     }
   }
 
@@ -189,6 +189,11 @@ export class ArrayRecordAssembler {
     out.push(
       new ProblemItem(line, 'not_an_object', `record ${line}: expected a JSON object, found ${kind}`, text),
     );
+  }
+
+  /** The error for a document whose top level is the scalar `raw` (its JSON text for a number). */
+  scalarAtTop(raw: RawValue): LoadstoneError {
+    return this.notAnArray(typeof raw === 'string' ? 'a string' : `the value ${stringifyRaw(raw)}`);
   }
 
   private notAnArray(found: string): LoadstoneError {

@@ -46,26 +46,31 @@ export class RecordSplitter {
   /** The tokenizer has been given an element of the records array (the next one it gets needs a ','). */
   private tokenizerHasElement = false;
 
-  /** Gives text to the tokenizer and routes its tokens (items go to `out`), after any run of COPY text. */
-  private readonly tokenize: (text: string, out: ParsedOutput[]) => void;
-
   constructor(
     private readonly router: RecordsRouter,
     private readonly assembler: ArrayRecordAssembler,
-    tokenize: (text: string, out: ParsedOutput[]) => void,
+    /** Gives text to the tokenizer and routes its tokens (items go to `out`). */
+    private readonly tokenizeText: (text: string, out: ParsedOutput[]) => void,
     /** Once the load allows it, object records whose values all pass are written as COPY text. */
-    private readonly copy?: JsonCopyRuns | undefined,
-  ) {
-    this.tokenize = copy
-      ? (text, out) => {
-          copy.take(out);
-          tokenize(text, out);
-        }
-      : tokenize;
-  }
+    private copy?: JsonCopyRuns | undefined,
+  ) {}
 
   fixColumns(columns: ColumnIndex): void {
     this.parser.fixColumns(columns);
+  }
+
+  /**
+   * Writes the object records that pass as COPY text from the next `push` on (a file's reader, once
+   * the load allows it). An element begun earlier is offered to it when it ends.
+   */
+  setCopyWriter(copy: JsonCopyRuns | undefined): void {
+    this.copy = copy;
+  }
+
+  /** Gives text to the tokenizer, after any run of COPY text so far. */
+  private tokenize(text: string, out: ParsedOutput[]): void {
+    this.copy?.take(out);
+    this.tokenizeText(text, out);
   }
 
   /** Consumes the next piece of the body's text, appending completed items to `out`. */
