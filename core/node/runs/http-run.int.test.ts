@@ -68,4 +68,42 @@ describe('a run from an HTTP API', () => {
       await api.close();
     }
   });
+
+  it('a next page that fails while the page before is being loaded fails the run, not the process', async () => {
+    // The next page is asked for while page 1's last records are loaded: its 400 comes in meanwhile.
+    const api = await startApi((req, res) => {
+      if (req.url.searchParams.get('cursor') === 'c2') return json(res, { error: 'bad cursor' }, {}, 400);
+      json(res, { data: records(1, 50_000), next: 'c2' });
+    });
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const outcome = await runLoad(
+        {
+          source: {
+            kind: 'http',
+            url: `${api.url}/items`,
+            records: 'data',
+            pagination: { type: 'cursor', cursorPath: 'next', cursorParam: 'cursor' },
+          },
+          target: { connection: url, table: 'http_run_page2', mode: 'append' },
+        },
+        {
+          store,
+          env: {},
+          dryRun: false,
+          openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
+        },
+      );
+      expect(outcome.status).toBe('failed');
+      expect(outcome.error?.code).toBe('SOURCE_HTTP');
+      expect(outcome.error?.message).toContain('HTTP 400');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      await api.close();
+    }
+  });
 });

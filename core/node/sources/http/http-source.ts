@@ -64,7 +64,16 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
   let bytes = 0;
   let line = 0;
 
-  const fetch = (request: PageRequest): Promise<FetchedPage> => fetcher.open(request);
+  /**
+   * Starts a page's request. It is awaited later (the next page is asked for while this one's last
+   * records are loaded), so its failure is marked handled now: the await still gets it, and the
+   * process does not die of an unhandled rejection in between.
+   */
+  const fetch = (request: PageRequest): Promise<FetchedPage> => {
+    const started = fetcher.open(request);
+    started.catch(() => undefined);
+    return started;
+  };
 
   async function* readPages(): AsyncGenerator<ParsedOutput[], void, undefined> {
     let request: PageRequest | null = paginator.first();
