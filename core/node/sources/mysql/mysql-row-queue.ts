@@ -57,8 +57,10 @@ export function startRowQueue(
     conn.on('error', fail);
     const query = conn.query(perFieldCallback ? { sql, values } : { sql, values, typeCast: true });
     query.on('error', fail);
-    query.on('fields', (fields: MysqlField[]) => {
-      if (answered) return;
+    // mysql2 tells `fields` for a statement without a result set too (DO, DDL), with none: the `end`
+    // that follows rejects it as such.
+    query.on('fields', (fields: MysqlField[] | undefined) => {
+      if (answered || !fields) return;
       answered = true;
       resolve(queue(fields));
     });
