@@ -51,6 +51,9 @@ export async function connectMysql(
     typeCast: typeCastField as never,
     timezone: 'Z',
     connectTimeout: CONNECT_TIMEOUT_MS,
+    // Must stay off: a user's query is sent inside a derived table, so the server refuses anything
+    // that is not one SELECT (see mysql-query.ts); a second statement must not be possible either.
+    multipleStatements: false,
   });
   // A connection error after the handshake (the server going away between queries) must not crash.
   conn.on('error', () => {});

@@ -2,6 +2,7 @@ import type mysql from 'mysql2';
 import { utcDateTime } from '../database/watermark-bound.ts';
 import type { OpenSourceOptions } from '../types.ts';
 import { quoteMysqlIdent } from './mysql-identifiers.ts';
+import { wrapQuery } from './mysql-query.ts';
 import type { MysqlField } from './mysql-values.ts';
 
 /** A column as `information_schema.COLUMNS` names its type (`int`, `timestamp`, …). */
@@ -48,20 +49,21 @@ export function pushdown(
 }
 
 /**
- * An incremental load of a query: `SELECT * FROM (<query>) AS loadstone_source WHERE col > ? ORDER BY
- * col`, when the query can be a derived table (its columns are probed with `LIMIT 0` first) and its
- * watermark column's type can be compared safely; else undefined, and the query runs as written.
+ * An incremental load of a query: `SELECT * FROM (<query>) AS loadstone_source WHERE col > mark ORDER
+ * BY col`, when its watermark column's type can be compared safely (the columns are
+ * probed with `LIMIT 0` first, the query wrapped the same way); else undefined, and the query is read
+ * whole (wrapped as always: `wrapQuery`). A probe the server refuses is not reported here: the read
+ * that follows fails with the same refusal.
  */
 export async function pushQueryDown(
   conn: mysql.Connection,
   query: string,
   mark: NonNullable<OpenSourceOptions['incremental']>,
 ): Promise<{ sql: string; value: string } | undefined> {
-  const body = query.trim().replace(/;+\s*$/, '');
-  const derived = `SELECT * FROM (${body}) AS loadstone_source`;
+  const derived = wrapQuery(query);
   const fields = await new Promise<MysqlField[] | undefined>((resolve) => {
     conn.query({ sql: `${derived} LIMIT 0`, rowsAsArray: false }, (error, _rows, f) => {
-      resolve(error ? undefined : (f as unknown as MysqlField[]));
+      resolve(error ? undefined : (f as unknown as MysqlField[] | undefined));
     });
   });
   if (!fields) return undefined;

@@ -10,6 +10,7 @@ import type { OpenedSource, OpenSourceOptions, SourceRow } from '../types.ts';
 import { connectMysql, lostConnection, queryRows } from './mysql-connection.ts';
 import { quoteMysqlIdent, splitTableName } from './mysql-identifiers.ts';
 import { pushdown, pushQueryDown, type TableColumn } from './mysql-pushdown.ts';
+import { queryRefusal, wrapQuery } from './mysql-query.ts';
 import { startRowQueue } from './mysql-row-queue.ts';
 import { isMysqlUrl, type MysqlConnectionConfig, resolveMysqlUrl } from './mysql-url.ts';
 import { asIs, type ColumnReader, columnReader, needsTypeCast } from './mysql-values.ts';
@@ -19,12 +20,14 @@ const BATCH = 1000;
 /**
  * Opens a MySQL / MariaDB table or read-only query and streams its rows (mysql2's row events:
  * the connection is paused while the consumer is behind, so memory stays flat whatever the size).
- * The session reads in `START TRANSACTION READ ONLY` (a query that writes is refused by the server),
+ * A query is sent only as a derived table (`wrapQuery`: the server refuses any statement that is not
+ * one SELECT), in `START TRANSACTION READ ONLY` (a SELECT calling a function that writes is refused too),
  * in UTC (`time_zone = '+00:00'`), with the spec's statement timeout. A table's primary key, when it
  * has one, is what the error report names a row by; otherwise the row number. An incremental load
  * on a table reads only the rows above the stored watermark (`WHERE col > ? ORDER BY col`).
  * @throws LoadstoneError SOURCE_UNREACHABLE (cannot connect, refused login), SOURCE_NOT_FOUND (no
- *   such table), SOURCE_UNREADABLE (the query fails), SPEC_INVALID (`sample: 'tablesample'`)
+ *   such table), SOURCE_FORMAT (the query is not one SELECT, or names two columns alike),
+ *   SOURCE_UNREADABLE (the query fails), SPEC_INVALID (`sample: 'tablesample'`)
  */
 export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOptions): Promise<OpenedSource> {
   const label = sourceLabel(spec);
@@ -74,17 +77,17 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
         values.push(pushed.value);
       }
     } else {
-      sql = spec.query!;
+      // The query is only ever sent inside a derived table: the server refuses any other statement.
       const mark = opts.incremental;
-      if (mark) {
-        const wrapped = await pushQueryDown(conn, sql, mark);
-        if (wrapped) {
-          sql = wrapped.sql;
-          values.push(wrapped.value);
-        }
-      }
+      const wrapped = mark ? await pushQueryDown(conn, spec.query!, mark) : undefined;
+      sql = wrapped?.sql ?? wrapQuery(spec.query!);
+      if (wrapped) values.push(wrapped.value);
     }
-    const started = await startRowQueue(conn, sql, values, label, BATCH, perFieldCallback);
+    const started = await startRowQueue(conn, sql, values, label, BATCH, perFieldCallback).catch(
+      (error: unknown) => {
+        throw spec.table === undefined ? queryRefusal(error, label) : error;
+      },
+    );
     // Cancelling stops a read that waits on the server too, not only between batches.
     opts.signal?.addEventListener('abort', () => void close(), { once: true });
     const readers: ColumnReader[] = started.fields.map(columnReader);
