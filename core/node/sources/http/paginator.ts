@@ -98,8 +98,17 @@ export class Paginator {
       return { request: null, how: `maxPages (${p.maxPages}) reached` };
     if (facts.records === 0) return { request: null, how: 'an empty page' };
     if (p.hasMorePath) {
-      const more = facts.captured.get(p.hasMorePath);
-      if (more === false) return { request: null, how: `${p.hasMorePath} is false` };
+      const found = facts.captured.get(p.hasMorePath);
+      const more = found === undefined ? undefined : hasMoreValue(found);
+      if (more === 'invalid') {
+        throw new LoadstoneError(
+          'SOURCE_FORMAT',
+          `page ${this.page} (${facts.shownUrl}): pagination.hasMorePath '${p.hasMorePath}' is ${shownScalar(found!)}; ` +
+            'expected true/false, "true"/"false", 1/0 or "1"/"0", so the run cannot tell whether another page follows',
+          { details: { page: this.page, url: facts.shownUrl, path: p.hasMorePath } },
+        );
+      }
+      if (more === false) return { request: null, how: `${p.hasMorePath} is ${shownScalar(found!)}` };
     }
     if (p.totalPath) {
       const total = numberOf(facts.captured.get(p.totalPath));
@@ -195,6 +204,27 @@ export class Paginator {
 
 function requestKey(r: PageRequest): string {
   return `${r.url.href}\n${r.body ?? ''}`;
+}
+
+/**
+ * What a `hasMorePath` value says: true/false, "true"/"false" (any case, spaces around ignored), 1/0
+ * and "1"/"0"; anything else (null, 2, "no", an object's text) is 'invalid'. A page without the path
+ * says nothing (the caller does not ask).
+ */
+export function hasMoreValue(v: CapturedScalar): boolean | 'invalid' {
+  if (typeof v === 'boolean') return v;
+  if (v === null) return 'invalid';
+  const text = typeof v === 'string' ? v.trim().toLowerCase() : v.number;
+  if (text === 'true' || text === '1') return true;
+  if (text === 'false' || text === '0') return false;
+  return 'invalid';
+}
+
+/** A captured value as the page had it, for messages (long strings shortened). */
+function shownScalar(v: CapturedScalar): string {
+  if (v === null || typeof v === 'boolean') return String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  return v.number;
 }
 
 function numberOf(v: CapturedScalar | undefined): number | undefined {
