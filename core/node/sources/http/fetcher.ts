@@ -56,10 +56,11 @@ export class Fetcher {
     problem: string,
     fatal: () => LoadstoneError,
   ): Promise<void> {
+    // A request cut short by a cancel is no failure to retry (nor to report as one).
+    this.checkAborted();
     const max = this.spec.retry.maxAttempts;
     if (attempt >= max) throw fatal();
-    const base = this.spec.retry.baseDelayMs * 2 ** (attempt - 1);
-    const wait = Math.round(Math.random() * Math.min(base, 30_000) + base / 2);
+    const wait = backoffDelay(attempt, this.spec.retry.baseDelayMs);
     this.onEvent({
       kind: 'retry',
       message: `${shownUrl}: ${problem}; retrying in ${wait} ms (attempt ${attempt + 1} of ${max})`,
@@ -160,29 +161,39 @@ export class Fetcher {
         );
       }
       if (status === 429 || status === 503) {
-        const wait = waitFromHeaders(res.headers, Date.now());
+        const now = Date.now();
+        const asked = waitFromHeaders(res.headers, now);
         const head = this.secrets.scrub(await bodyHead(res));
-        if (wait !== undefined) {
-          if (wait > this.spec.maxRetryWaitMs) {
-            const when = new Date(Date.now() + wait).toISOString();
+        if (asked.ms !== undefined) {
+          if (asked.ms > this.spec.maxRetryWaitMs) {
+            const when = retryAt(now, asked.ms);
             throw new LoadstoneError(
               'SOURCE_UNREACHABLE',
-              `${method} ${shownUrl}: HTTP ${status}: the API asks to wait ${Math.ceil(wait / 1000)} s, more than ` +
+              `${method} ${shownUrl}: HTTP ${status}: the API asks to wait ${seconds(asked.ms)} (${asked.from}), more than ` +
                 `maxRetryWaitMs (${this.spec.maxRetryWaitMs} ms); retry after ${when}`,
               { details: { status, url: shownUrl, retryAfter: when } },
             );
           }
           if (attempt >= this.spec.retry.maxAttempts)
             throw this.unreachable(shownUrl, attempt, `HTTP ${status}`);
+          this.checkAborted();
+          // Never sooner than the backoff for this attempt: a time already past (or 0) asks for no
+          // wait at all, and retrying at once would burst every attempt within milliseconds.
+          const wait = Math.max(asked.ms, backoffDelay(attempt, this.spec.retry.baseDelayMs));
+          const why =
+            wait === asked.ms
+              ? `waiting ${wait} ms as the API asks (${asked.from})`
+              : `the API asks ${asked.ms === 0 ? 'to retry at once' : `to wait ${asked.ms} ms`} (${asked.from}); waiting ${wait} ms, the backoff for this attempt`;
           this.onEvent({
             kind: 'rate_limited',
-            message: `${shownUrl}: HTTP ${status}, waiting ${wait} ms as the API asks (attempt ${attempt + 1} of ${this.spec.retry.maxAttempts})`,
-            data: { url: shownUrl, status, waitMs: wait, attempt: attempt + 1 },
+            message: `${shownUrl}: HTTP ${status}, ${why} (attempt ${attempt + 1} of ${this.spec.retry.maxAttempts})`,
+            data: { url: shownUrl, status, waitMs: wait, askedMs: asked.ms, attempt: attempt + 1 },
           });
           await sleep(wait, this.signal);
           continue;
         }
-        await this.backoff(attempt, shownUrl, `HTTP ${status}`, () =>
+        const ignored = asked.ignored.length > 0 ? ` (${asked.ignored.join('; ')})` : '';
+        await this.backoff(attempt, shownUrl, `HTTP ${status}${ignored}`, () =>
           this.unreachable(shownUrl, attempt, `HTTP ${status}${head ? `: ${head}` : ''}`),
         );
         continue;
@@ -240,29 +251,150 @@ function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Longest single wait between two attempts: the exponential backoff grows up to here and no further. */
+export const MAX_BACKOFF_MS = 60_000;
+
 /**
- * How long a 429/503 asks to wait, in ms: Retry-After (seconds or an HTTP date), else
- * RateLimit-Reset / X-RateLimit-Reset (seconds to wait, or an epoch second when it is that large).
+ * The wait after failed attempt `attempt` (1 = the first request): `baseDelayMs` doubled per attempt,
+ * with jitter, between a third and all of 1.5× that (baseDelayMs/2 … 1.5×baseDelayMs after the first
+ * attempt), the ceiling itself capped at MAX_BACKOFF_MS, so a wait never exceeds 60 s and waits at the
+ * cap are still spread (20–60 s).
+ */
+export function backoffDelay(
+  attempt: number,
+  baseDelayMs: number,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(baseDelayMs * 2 ** (attempt - 1) * 1.5, MAX_BACKOFF_MS);
+  return Math.round(ceiling / 3 + (random() * ceiling * 2) / 3);
+}
+
+/** A wait in whole seconds (beyond 2^53 ms a number no longer holds every digit). */
+function seconds(ms: number): string {
+  return ms <= Number.MAX_SAFE_INTEGER
+    ? `${Math.ceil(ms / 1000)} s`
+    : `more than ${Math.floor(Number.MAX_SAFE_INTEGER / 1000)} s`;
+}
+
+/** Latest instant a Date can hold (ms since epoch). */
+const MAX_DATE_MS = 8.64e15;
+
+/** When to retry, as an ISO time, for a wait however large (a Date past year 275760 is invalid). */
+function retryAt(now: number, waitMs: number): string {
+  return new Date(Math.min(now + waitMs, MAX_DATE_MS)).toISOString();
+}
+
+/** How long a 429/503 asks to wait. */
+export interface AskedWait {
+  /** ms to wait (0 for a time already past); undefined when no header gives a usable value. */
+  readonly ms: number | undefined;
+  /** The header and value it came from, for messages. */
+  readonly from?: string;
+  /** Headers present but not usable, each with its value and why, for the retry event. */
+  readonly ignored: string[];
+}
+
+const DAY_MS = 86_400_000;
+/**
+ * A reset value is taken as an epoch time (s or ms) only this close to now: a little in the past
+ * (clocks drift), up to a month ahead (daily and monthly quotas).
+ */
+const EPOCH_PAST_MS = DAY_MS;
+const EPOCH_AHEAD_MS = 31 * DAY_MS;
+/** Reset values below this are delta-seconds (as epoch seconds it would be before 2001-09-09). */
+const DELTA_SECONDS_BELOW = 1e9;
+
+/**
+ * How long a 429/503 asks to wait, in ms, read from (in this order):
+ * - `Retry-After`: non-negative delta-seconds (decimals accepted), or an HTTP-date (IMF-fixdate,
+ *   RFC 850 or asctime form); a date already past is 0. Anything else (`-1`, `soon`, a date V8
+ *   would guess at) is ignored.
+ * - `RateLimit-Reset`, then `X-RateLimit-Reset`: a non-negative number read as
+ *   - delta-seconds when below 1e9;
+ *   - epoch seconds when, as such, it falls between a day ago and 31 days ahead (past: 0);
+ *   - epoch milliseconds when, as such, it falls in that same window (past: 0);
+ *   - anything else (negative, text, an epoch far from now) is ignored.
+ * The first usable header wins. A wait however large is kept (one of 300 digits is held at
+ * Number.MAX_VALUE, not Infinity); the caller compares it with `maxRetryWaitMs`. `ms` undefined: no
+ * usable header, so the caller uses its exponential backoff.
  */
 export function waitFromHeaders(
   headers: Record<string, string | string[] | undefined>,
   now: number,
-): number | undefined {
+): AskedWait {
+  const ignored: string[] = [];
   const first = (name: string): string | undefined => {
     const v = headers[name];
-    return Array.isArray(v) ? v[0] : v;
+    return (Array.isArray(v) ? v[0] : v)?.trim();
   };
-  const retryAfter = first('retry-after')?.trim();
+  const clamp = (ms: number): number => Math.min(Math.max(0, Math.ceil(ms)), Number.MAX_VALUE);
+  const retryAfter = first('retry-after');
   if (retryAfter) {
-    if (/^\d+(\.\d+)?$/.test(retryAfter)) return Math.ceil(Number(retryAfter) * 1000);
-    const at = Date.parse(retryAfter);
-    if (Number.isFinite(at)) return Math.max(0, at - now);
+    const from = `Retry-After: ${retryAfter}`;
+    if (/^\d+(\.\d+)?$/.test(retryAfter)) return { ms: clamp(Number(retryAfter) * 1000), from, ignored };
+    const at = parseHttpDate(retryAfter);
+    if (at !== undefined) return { ms: clamp(at - now), from, ignored };
+    ignored.push(`Retry-After "${shortValue(retryAfter)}" ignored: neither seconds nor an HTTP date`);
   }
-  const reset = (first('ratelimit-reset') ?? first('x-ratelimit-reset'))?.trim();
-  if (reset && /^\d+(\.\d+)?$/.test(reset)) {
-    const n = Number(reset);
-    // Above a billion it is an epoch time (seconds), not a delay.
-    return n > 1e9 ? Math.max(0, Math.ceil(n * 1000 - now)) : Math.ceil(n * 1000);
+  for (const name of ['ratelimit-reset', 'x-ratelimit-reset']) {
+    const value = first(name);
+    if (!value) continue;
+    const shownName = name === 'ratelimit-reset' ? 'RateLimit-Reset' : 'X-RateLimit-Reset';
+    const from = `${shownName}: ${value}`;
+    if (/^\d+(\.\d+)?$/.test(value)) {
+      const n = Number(value);
+      const near = (at: number): boolean => at >= now - EPOCH_PAST_MS && at <= now + EPOCH_AHEAD_MS;
+      if (n < DELTA_SECONDS_BELOW) return { ms: clamp(n * 1000), from, ignored };
+      if (near(n * 1000)) return { ms: clamp(n * 1000 - now), from, ignored };
+      if (near(n)) return { ms: clamp(n - now), from, ignored };
+    }
+    ignored.push(
+      `${shownName} "${shortValue(value)}" ignored: not seconds to wait, nor an epoch time (s or ms) near now`,
+    );
   }
-  return undefined;
+  return { ms: undefined, ignored };
+}
+
+function shortValue(value: string): string {
+  return value.length > 40 ? `${value.slice(0, 40)}…` : value;
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const DAY = '(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*';
+const MONTH = '(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)';
+const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';
+const IMF_FIXDATE = new RegExp(`^${DAY}, (\\d{2}) ${MONTH} (\\d{4}) ${TIME} GMT$`, 'i');
+const RFC850_DATE = new RegExp(`^${DAY}, (\\d{2})-${MONTH}-(\\d{2}) ${TIME} GMT$`, 'i');
+const ASCTIME_DATE = new RegExp(`^${DAY} ${MONTH} +(\\d{1,2}) ${TIME} (\\d{4})$`, 'i');
+
+/**
+ * An HTTP-date (RFC 9110 §5.6.7: IMF-fixdate, or the obsolete RFC 850 and asctime forms) as ms since
+ * epoch; undefined for anything else. `Date.parse` is not used: V8 reads "-1" or "5 days" as dates.
+ */
+export function parseHttpDate(text: string): number | undefined {
+  const value = text.replace(/\s+/g, ' ').trim();
+  let day: string;
+  let month: string;
+  let year: number;
+  let time: [string, string, string];
+  let m = IMF_FIXDATE.exec(value);
+  if (m) {
+    [day, month, year, time] = [m[1]!, m[2]!, Number(m[3]), [m[4]!, m[5]!, m[6]!]];
+  } else if ((m = RFC850_DATE.exec(value))) {
+    // A two-digit year more than 50 years ahead is in the past century (RFC 9110).
+    const yy = Number(m[3]);
+    const thisYear = new Date().getUTCFullYear();
+    year = 2000 + yy > thisYear + 50 ? 1900 + yy : 2000 + yy;
+    [day, month, time] = [m[1]!, m[2]!, [m[4]!, m[5]!, m[6]!]];
+  } else if ((m = ASCTIME_DATE.exec(value))) {
+    [month, day, year, time] = [m[1]!, m[2]!, Number(m[6]), [m[3]!, m[4]!, m[5]!]];
+  } else return undefined;
+  const mo = MONTHS.indexOf(month.toLowerCase());
+  const [d, h, mi, s] = [Number(day), Number(time[0]), Number(time[1]), Number(time[2])];
+  const at = Date.UTC(year, mo, d, h, mi, s);
+  const check = new Date(at);
+  // Date.UTC rolls 31 Feb over to March: a field out of range is no date.
+  if (check.getUTCDate() !== d || check.getUTCMonth() !== mo || check.getUTCHours() !== h) return undefined;
+  if (check.getUTCMinutes() !== mi || check.getUTCSeconds() !== s) return undefined;
+  return at;
 }
