@@ -86,19 +86,24 @@ describe('watermark pushdown', () => {
     { name: 'local', dataType: 'datetime' },
     { name: 'name', dataType: 'varchar' },
   ];
-  it('compares numbers exactly, timestamps in UTC, naive times 15 hours wide, never text', () => {
+  it('compares numbers exactly, timestamps in UTC, naive times 15 hours wide, never text; NULL rows too', () => {
     expect(pushdown(cols, 'id', '9007199254740995')).toEqual({
-      where: '`id` > CAST(? AS DECIMAL(65,0))',
+      where: '(`id` > CAST(? AS DECIMAL(65,0)) OR `id` IS NULL)',
       value: '9007199254740995',
     });
-    expect(pushdown(cols, 'amount', '12.5')?.where).toBe('`amount` > CAST(? AS DECIMAL(65,30))');
-    expect(pushdown(cols, 'day', '2024-03-05')).toEqual({ where: '`day` > ?', value: '2024-03-05' });
+    expect(pushdown(cols, 'amount', '12.5')?.where).toBe(
+      '(`amount` > CAST(? AS DECIMAL(65,30)) OR `amount` IS NULL)',
+    );
+    expect(pushdown(cols, 'day', '2024-03-05')).toEqual({
+      where: '(`day` > ? OR `day` IS NULL)',
+      value: '2024-03-05',
+    });
     expect(pushdown(cols, 'at', '2024-03-05 10:00:00+02')).toEqual({
-      where: '`at` > ?',
+      where: '(`at` > ? OR `at` IS NULL)',
       value: '2024-03-05 08:00:00',
     });
     expect(pushdown(cols, 'local', '2024-03-05T10:00:00Z')?.where).toBe(
-      '`local` > CAST(? AS DATETIME(6)) - INTERVAL 15 HOUR',
+      '(`local` > CAST(? AS DATETIME(6)) - INTERVAL 15 HOUR OR `local` IS NULL)',
     );
     expect(pushdown(cols, 'name', 'abc')).toBeUndefined();
     expect(pushdown(cols, 'id', '1e5')).toBeUndefined();

@@ -275,6 +275,38 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
     await my.query('DELETE FROM events WHERE id = 6');
   });
 
+  it('a row without a watermark is read and rejected as missing_watermark on every incremental run', async () => {
+    await my.query(`CREATE TABLE nullmark (id INT PRIMARY KEY, at TIMESTAMP(6) NULL, n INT);
+      INSERT INTO nullmark VALUES (1, '2024-01-01 00:00:00.123456', 1), (2, NULL, NULL);`);
+    const spec = (source: { table: string } | { query: string }, table: string, watermark: string) => ({
+      name: `nullmark-${table}`,
+      source: { kind: 'mysql' as const, connection: myUrl, ...source },
+      target: { connection: 'pg', table, mode: 'incremental' as const, key: ['id'], watermark },
+      settings: { maxErrorRate: 1 },
+    });
+    const specs = [
+      spec({ table: 'nullmark' }, 'nullmark_t', 'at'),
+      spec({ query: 'SELECT id, at, n FROM nullmark' }, 'nullmark_q', 'n'),
+    ];
+    const rejected = (runId: string) =>
+      store.reports
+        .page(runId)
+        .rows.map((r) => `${r.errors.map((e) => e.reason).join()} ${JSON.stringify(r.at)}`)
+        .sort();
+    for (const s of specs) {
+      const first = await load(s);
+      expect(first.counts).toMatchObject({ read: 2, inserted: 1, rejected: 1 });
+    }
+    await my.query("INSERT INTO nullmark VALUES (3, '2024-01-01 00:00:00.123457', 3), (5, NULL, NULL)");
+    for (const s of specs) {
+      const second = await load(s);
+      // The new row, and both rows without a watermark (the old one again): nothing vanishes.
+      expect(second.counts).toMatchObject({ read: 3, inserted: 1, rejected: 2, skipped: 0 });
+      expect(rejected(second.runId)).toHaveLength(2);
+      expect(rejected(second.runId).every((r) => r.startsWith('missing_watermark'))).toBe(true);
+    }
+  });
+
   it('a query that writes is refused by the server (only a SELECT is read, as a derived table)', async () => {
     const { source, rows } = await readAll({
       kind: 'mysql',
