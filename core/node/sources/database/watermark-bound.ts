@@ -57,3 +57,44 @@ export function naiveLowerBound(after: string): string | undefined {
   const year = new Date(bound).getUTCFullYear();
   return year < 1 || year > 9999 ? undefined : naiveText(bound);
 }
+
+/**
+ * How a source column's own type orders, as far as pushing an incremental watermark down goes:
+ * `integer` and `decimal` numerically, `date` and `timestamptz` in time, `timestamp` (naive, read in the
+ * job's zone) in clock time; `other` (text, floats, anything else) not the way the mark does.
+ */
+export type MarkColumnKind = 'integer' | 'decimal' | 'date' | 'timestamptz' | 'timestamp' | 'other';
+
+const INTEGER_MARK = /^-?\d+$/;
+const DECIMAL_MARK = /^-?\d+(\.\d+)?$/;
+const DATE_MARK = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The value a pushed-down `col > value` compares with, or undefined when the mark must not be pushed
+ * down and every row is read (the loader compares each normalized value with the mark; pushing down
+ * less is never wrong). The rule the PostgreSQL, SQLite and MySQL sources share (mysql-pushdown.ts):
+ * only where the source column's own type orders the way the mark does. An integer column with an
+ * integer mark, a decimal column with a decimal or integer mark, a date column with a date mark, a
+ * timestamp-with-zone column with a UTC timestamp mark (`YYYY-MM-DD HH:MM:SS[.ffffff]+00`), a naive
+ * timestamp with the mark less 15 hours (`naiveLowerBound`). Never a text column: its values may be
+ * inferred as numbers or dates, and '10' < '9' as text, so rows newer than the mark would be left out
+ * for good. Floats are not compared either (a decimal mark has no exact float).
+ */
+export function pushableMark(kind: MarkColumnKind, after: string): string | undefined {
+  switch (kind) {
+    case 'integer':
+      return INTEGER_MARK.test(after) ? after : undefined;
+    case 'decimal':
+      return DECIMAL_MARK.test(after) ? after : undefined;
+    case 'date':
+      return DATE_MARK.test(after) ? after : undefined;
+    case 'timestamptz': {
+      const utc = utcDateTime(after);
+      return utc === undefined ? undefined : `${utc}+00`;
+    }
+    case 'timestamp':
+      return naiveLowerBound(after);
+    default:
+      return undefined;
+  }
+}
