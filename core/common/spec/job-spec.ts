@@ -72,8 +72,16 @@ const databaseReadFields = {
   table: z.string().min(1).optional(),
   /** A read-only SQL query; the server refuses one that writes. */
   query: z.string().min(1).optional(),
-  /** Source statement timeout in milliseconds (default: none). */
-  statementTimeoutMs: z.number().int().positive().optional(),
+  /** Source statement timeout in milliseconds (default: none); at most PostgreSQL's 2147483647 (~24.8 days). */
+  statementTimeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .max(
+      2_147_483_647,
+      'must be at most 2147483647 ms (about 24.8 days), the largest statement timeout PostgreSQL takes',
+    )
+    .optional(),
   /** How the preview samples a table: the first rows (`limit`, default) or `tablesample` (PostgreSQL). */
   sample: z.enum(['limit', 'tablesample']).optional(),
 };

@@ -94,6 +94,12 @@ export function databaseSourceFrom(
   const table = values['source-table'];
   const query = values.query;
   const timeout = intOption(values['statement-timeout'], 'statement-timeout', 1);
+  if (timeout !== undefined && timeout > 2_147_483_647) {
+    throw new LoadstoneError(
+      'BAD_USAGE',
+      `--statement-timeout must be at most 2147483647 (ms, about 24.8 days; PostgreSQL's largest), got '${values['statement-timeout']}'`,
+    );
+  }
   const sample =
     values.sample === undefined ? undefined : choiceOption(values.sample, 'sample', ['limit', 'tablesample']);
   if (!source) {
