@@ -10,7 +10,7 @@ import {
   keyPlace,
   pushdownColumn,
 } from '../database/database-source.ts';
-import { naiveLowerBound } from '../database/watermark-bound.ts';
+import { naiveLowerBound, pushableMark } from '../database/watermark-bound.ts';
 import type { OpenedSource, OpenSourceOptions } from '../types.ts';
 import { sqliteCopyReader } from './sqlite-copy-rows.ts';
 import { isSqliteFile } from './sqlite-header.ts';
@@ -22,8 +22,8 @@ import { readSqliteInWorker } from './sqlite-worker-reader.ts';
  * even write to it: this reads one consistent snapshot), streaming rows with `iterate()` in
  * batches; once the load allows, rows whose values pass their column's check are written straight
  * into COPY text (sqlite-copy-rows.ts). Integers are read as BigInt, so none is rounded. An incremental watermark is pushed down
- * (`… WHERE … ORDER BY col`): a number as `col > ?`, a timestamp or date as a bound on ISO-like texts
- * (see below); any other mark is compared after reading.
+ * (`… WHERE … ORDER BY col`): a number as `col > ?` on a column of numeric affinity only, a timestamp
+ * or date as a bound on ISO-like texts (see below); any other mark is compared after reading.
  * @throws LoadstoneError SOURCE_NOT_FOUND, SOURCE_FORMAT (not an SQLite file), SOURCE_UNREADABLE
  *   (the table or query is refused)
  */
@@ -86,18 +86,33 @@ export async function openSqliteSource(
     const names = described.map((c) => c.name);
     const params: unknown[] = [];
     const pushdown = pushdownColumn(opts.incremental, names);
-    const numeric = pushdown !== undefined && NUMBER_MARK.test(pushdown.after);
+    const declared = pushdown && described.find((c) => c.name === pushdown.column)?.type;
+    // A number is compared as one only on a column of numeric affinity (INTEGER, REAL, NUMERIC), where
+    // SQLite compares numbers as numbers, and a text or blob value (not a number: 'eleven') is above
+    // every number, so it is read and judged by the loader. On a TEXT column '10' < '9': not pushed down.
+    const numeric =
+      pushdown !== undefined &&
+      declared !== undefined &&
+      numericAffinity(declared) &&
+      pushableMark('decimal', pushdown.after) !== undefined;
     const bound = pushdown && !numeric ? naiveLowerBound(pushdown.after) : undefined;
     if (pushdown && (numeric || bound !== undefined)) {
       const col = quoteIdent(pushdown.column);
       if (bound === undefined) {
-        sql = `SELECT * FROM ${from} WHERE ${col} > ? ORDER BY ${col}`;
-        params.push(/^-?\d+$/.test(pushdown.after) ? BigInt(pushdown.after) : Number(pushdown.after));
+        // An integer within 64 bits is bound as one (compared exactly); any other number as a REAL, the
+        // nearest double, with `>=`: a newer value (above the mark) is never below the mark's double,
+        // and the loader drops the values at or below the mark this reads.
+        const whole = /^-?\d+$/.test(pushdown.after) ? BigInt(pushdown.after) : undefined;
+        const exact = whole !== undefined && whole >= INT64_MIN && whole <= INT64_MAX;
+        // A row whose watermark is NULL is read on every run, so that the loader rejects it as
+        // `missing_watermark` each time (as on the first, full read) instead of it vanishing for good.
+        sql = `SELECT * FROM ${from} WHERE (${col} ${exact ? '>' : '>='} ? OR ${col} IS NULL) ORDER BY ${col}`;
+        params.push(exact ? whole : Number(pushdown.after));
       } else {
         // SQLite keeps dates as text (or as numbers: epoch seconds, Julian days). Only a text that
         // starts like an ISO date compares in time order as text, and its clock time may be in any
-        // zone: such a text at or below the mark less 15 hours is left out; every other value is read
-        // and the loader compares it once normalized.
+        // zone: such a text at or below the mark less 15 hours is left out; every other value (a NULL
+        // too, rejected by the loader each run) is read and the loader compares it once normalized.
         sql =
           `SELECT * FROM ${from} WHERE NOT (typeof(${col}) = 'text' AND ${col} GLOB ` +
           `'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' AND ${col} <= ?) ORDER BY ${col}`;
@@ -145,8 +160,18 @@ export async function openSqliteSource(
   }
 }
 
-/** A watermark that is a number, compared as one. */
-const NUMBER_MARK = /^-?\d+(\.\d+)?$/;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * Whether a declared type makes the column a number: `sqliteColumnType` follows SQLite's affinity
+ * rules (https://sqlite.org/datatype3.html §3.1), so such a column has INTEGER, REAL or NUMERIC
+ * affinity (BOOLEAN, DATE… have NUMERIC affinity too but are not numbers to the loader).
+ */
+function numericAffinity(declared: string | null): boolean {
+  const type = sqliteColumnType(declared);
+  return type === 'bigint' || type === 'integer' || type === 'numeric';
+}
 
 /** The table's primary key columns (none for a rowid table without one). */
 function primaryKey(db: Database.Database, text: string, columns: readonly string[]): string[] | null {
