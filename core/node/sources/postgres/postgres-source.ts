@@ -13,7 +13,7 @@ import {
   keyPlace,
   pushdownColumn,
 } from '../database/database-source.ts';
-import { naiveLowerBound } from '../database/watermark-bound.ts';
+import { type MarkColumnKind, pushableMark } from '../database/watermark-bound.ts';
 import type { OpenedSource, OpenSourceOptions } from '../types.ts';
 import { type CopyReader, openCopyReader } from './copy-reader.ts';
 import { columnTypeOf, NAIVE_TIMESTAMP_OID, SOURCE_TYPES } from './pg-types.ts';
@@ -90,53 +90,84 @@ export async function openPostgresSource(
       );
     }
     const table = spec.table !== undefined ? quoteTableName(spec.table, 'source table') : undefined;
-    const from = table ?? `(${trimQuery(spec.query ?? '')}) AS q`;
+    const query = trimQuery(spec.query ?? '');
+    const from = table ?? `(${query}) AS q`;
 
     // The columns first (no rows), to know the watermark's column and the key; a full read (not a
-    // preview) needs them anyway, as COPY says nothing of its columns.
+    // preview) needs them anyway, as COPY says nothing of its columns. Every statement that holds the
+    // query's text goes over the extended protocol, which takes one statement only, so a query cannot
+    // end the READ ONLY transaction and run statements after it (`…) AS q; COMMIT; INSERT …`).
     const fullRead = opts.preview === undefined;
-    let pushdown: { column: string; after: string } | undefined;
+    /** The pushed-down mark: its value and the type it is compared as. */
+    let pushdown: { column: string; value: string; type: string } | undefined;
     let keyColumns: string[] | null = null;
-    let fields: pg.FieldDef[] | undefined;
-    if (opts.incremental || table || fullRead) {
-      fields = await probeFields(client, from, table === undefined).catch((error: unknown) => {
+    const probed = await probeFields(client, from, table === undefined).catch((error: unknown) => {
+      throw fail(error, 'the server refused the read');
+    });
+    const fields = probed.fields;
+    if (fields) {
+      const names = fields.map((f) => f.name);
+      const wanted = pushdownColumn(opts.incremental, names);
+      const field = wanted && fields.find((f) => f.name === wanted.column);
+      // Only where the column's own type orders the way the mark does (never a text column of
+      // numbers: '10' < '9'); a naive timestamp is read in the job's zone, which the server does not
+      // know: the bound is the mark less more than any zone's offset (the loader drops the few older
+      // rows this reads).
+      const kind = field ? markKindOf(field.dataTypeID) : 'other';
+      const value = wanted ? pushableMark(kind, wanted.after) : undefined;
+      if (wanted && value !== undefined) {
+        pushdown = { column: wanted.column, value, type: markType(kind, value) };
+      }
+      if (table) keyColumns = await primaryKey(client, table, names);
+    } else {
+      // A query that cannot be a subquery is read as written only if it is one statement PREPARE
+      // takes (SELECT, VALUES, WITH, or INSERT/UPDATE/DELETE … RETURNING, which the server then
+      // refuses as a write in a read-only transaction, saying so); never COPY (its stream would reach
+      // a cursor that cannot take it), SHOW, DDL, COMMIT…
+      const refusal = await notPreparable(client, query, probed.refusal).catch((error: unknown) => {
         throw fail(error, 'the server refused the read');
       });
-      if (fields) {
-        const names = fields.map((f) => f.name);
-        pushdown = pushdownColumn(opts.incremental, names);
-        const field = pushdown && fields.find((f) => f.name === pushdown?.column);
-        // A naive timestamp is read in the job's zone, which the server does not know: the bound is
-        // the mark less more than any zone's offset (the loader drops the few older rows this reads).
-        if (pushdown && field?.dataTypeID === NAIVE_TIMESTAMP_OID) {
-          const bound = naiveLowerBound(pushdown.after);
-          pushdown = bound === undefined ? undefined : { column: pushdown.column, after: bound };
-        }
-        if (table) keyColumns = await primaryKey(client, table, names);
+      if (refusal) {
+        failed = true;
+        throw new LoadstoneError(
+          'SOURCE_FORMAT',
+          `${label}: the query must be one statement that returns rows (SELECT, VALUES, WITH …): ${refusal}`,
+        );
       }
     }
 
-    /** The read with the mark pushed down, compared with `mark` (`$1`, or a literal for COPY). */
-    const newerThan = (column: string, mark: string) =>
-      `SELECT * FROM ${from} WHERE ${quoteIdent(column)} > ${mark} ORDER BY ${quoteIdent(column)}`;
-    let sql: string;
+    /** The read with the mark pushed down, compared with `mark` (`$1`, or a literal for COPY); NULLs too. */
+    const newerThan = (column: string, mark: string) => {
+      const col = quoteIdent(column);
+      // A row whose watermark is NULL is read on every run, so that the loader rejects it as
+      // `missing_watermark` each time (as on the first, full read) instead of it vanishing for good.
+      return `SELECT * FROM ${from} WHERE (${col} > ${mark} OR ${col} IS NULL) ORDER BY ${col}`;
+    };
     const params: unknown[] = [];
+    let sql: string;
     if (pushdown) {
-      params.push(pushdown.after);
-      sql = newerThan(pushdown.column, '$1');
+      params.push(pushdown.value);
+      sql = newerThan(pushdown.column, `$1::${pushdown.type}`);
     } else if (table && opts.preview && spec.sample === 'tablesample') {
       sql = `SELECT * FROM ${table} TABLESAMPLE BERNOULLI (${await samplePercent(client, table, opts.preview.rows)})`;
     } else if (table) {
       sql = `SELECT * FROM ${table}`;
+    } else if (fields) {
+      // The statement the probe checked (less its LIMIT 0), rather than the text on its own.
+      sql = `SELECT * FROM ${from}`;
     } else {
-      sql = trimQuery(spec.query ?? '');
+      sql = query;
     }
 
     if (fullRead && fields) {
       // A whole read goes through `COPY (…) TO STDOUT`: measured on 1M rows, reading through a
       // cursor costs ~2.4 s in the driver's row parsing alone, COPY's text ~0.8 s (see copy-reader.ts).
       // COPY takes no parameters: the mark goes in as a quoted literal.
-      const copySql = pushdown ? newerThan(pushdown.column, client.escapeLiteral(pushdown.after)) : sql;
+      // The query's text sits in COPY as in the probe, between `(` and `)`, and the probe (extended
+      // protocol) took it as one statement ending outside any quote or comment: COPY is one statement too.
+      const copySql = pushdown
+        ? newerThan(pushdown.column, `${client.escapeLiteral(pushdown.value)}::${pushdown.type}`)
+        : sql;
       const copy = openCopyReader(client, copySql, fields, {
         fail: (error) => fail(error, 'the source connection failed while reading'),
         close,
@@ -195,25 +226,108 @@ export async function openPostgresSource(
 }
 
 /**
- * The columns `from` (a table, or a query wrapped as a subquery) returns, without reading a row.
- * A query that cannot be wrapped (one that writes, say) gives undefined, the transaction intact
- * (a savepoint), so that the read itself runs it and the server says what it refuses.
+ * The columns `from` (a table, or a query wrapped as a subquery) returns, without reading a row, sent
+ * over the extended protocol (one statement only: `(select 1) AS q; COMMIT; …` is refused by the
+ * server, not run). A query that cannot be wrapped gives no fields and the server's refusal, the
+ * transaction intact (a savepoint).
  */
 async function probeFields(
   client: pg.Client,
   from: string,
   isQuery: boolean,
-): Promise<pg.FieldDef[] | undefined> {
-  const probe = () => client.query({ text: `SELECT * FROM ${from} LIMIT 0`, rowMode: 'array' });
-  if (!isQuery) return (await probe()).fields;
+): Promise<{ fields: pg.FieldDef[] | undefined; refusal?: unknown }> {
+  const probe = () => client.query(extended(`SELECT * FROM ${from} LIMIT 0`));
+  if (!isQuery) return { fields: (await probe()).fields };
   await client.query('SAVEPOINT loadstone_probe');
   try {
     const { fields } = await probe();
     await client.query('RELEASE SAVEPOINT loadstone_probe');
-    return fields;
-  } catch {
+    return { fields };
+  } catch (refusal) {
     await client.query('ROLLBACK TO SAVEPOINT loadstone_probe');
-    return undefined;
+    return { fields: undefined, refusal };
+  }
+}
+
+/**
+ * Why the server will not PREPARE `query` (a syntax error: not one statement of the kinds PREPARE
+ * takes, or several statements), or undefined when it does; nothing is run. Any other refusal (a
+ * missing table, say) is thrown, to be reported as the read's. `probeRefusal` (the probe's) is said
+ * instead when it was the refusal of several statements, which says more than the syntax error.
+ */
+async function notPreparable(
+  client: pg.Client,
+  query: string,
+  probeRefusal: unknown,
+): Promise<string | undefined> {
+  await client.query('SAVEPOINT loadstone_probe');
+  try {
+    await client.query(extended(`PREPARE loadstone_query AS ${query}`));
+  } catch (error) {
+    await client.query('ROLLBACK TO SAVEPOINT loadstone_probe');
+    if ((error as { code?: string }).code !== SYNTAX_ERROR) throw error;
+    const probe = probeRefusal as { code?: string; routine?: string; message?: string } | undefined;
+    // "cannot insert multiple commands into a prepared statement" (`routine` is never translated).
+    const several = probe?.code === SYNTAX_ERROR && probe.routine === 'exec_parse_message';
+    return several ? String(probe.message) : (error as Error).message;
+  }
+  await client.query('DEALLOCATE loadstone_query');
+  await client.query('RELEASE SAVEPOINT loadstone_probe');
+  return undefined;
+}
+
+/**
+ * `text` sent over the extended protocol (Parse, Bind, Execute), which takes one statement only: pg
+ * reads `queryMode` (8.23 here), its type declarations do not list it.
+ */
+function extended(text: string): pg.QueryArrayConfig {
+  return { text, rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig;
+}
+
+/** SQLSTATE of a syntax error, "cannot insert multiple commands into a prepared statement" included. */
+const SYNTAX_ERROR = '42601';
+
+/** How a column of type `oid` orders for a pushed-down watermark (see `pushableMark`). */
+function markKindOf(oid: number): MarkColumnKind {
+  switch (oid) {
+    case 20: // int8
+    case 21: // int2
+    case 23: // int4
+      return 'integer';
+    case 1700: // numeric
+      return 'decimal';
+    case 1082:
+      return 'date';
+    case 1184:
+      return 'timestamptz';
+    case NAIVE_TIMESTAMP_OID:
+      return 'timestamp';
+    default:
+      return 'other';
+  }
+}
+
+const INT8_MIN = -(2n ** 63n);
+const INT8_MAX = 2n ** 63n - 1n;
+
+/**
+ * The type a pushed-down mark is cast to: the column's own (an integer column's as int8, so that its
+ * index serves whatever the mark), except an integer mark beyond int8, compared as numeric.
+ */
+function markType(kind: MarkColumnKind, value: string): string {
+  switch (kind) {
+    case 'integer': {
+      const n = BigInt(value);
+      return n >= INT8_MIN && n <= INT8_MAX ? 'int8' : 'numeric';
+    }
+    case 'decimal':
+      return 'numeric';
+    case 'date':
+      return 'date';
+    case 'timestamptz':
+      return 'timestamptz';
+    default:
+      return 'timestamp';
   }
 }
 
