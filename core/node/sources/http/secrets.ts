@@ -9,11 +9,22 @@ export interface SecretLookup {
   readonly secret?: ((id: string) => string) | undefined;
 }
 
+/** One way a character of a secret may be written; `caseless` for hex escapes (`%2b` = `%2B`). */
+interface Spelling {
+  readonly text: string;
+  readonly caseless: boolean;
+}
+
+/** Characters of a secret a text must spell before a cut-off end (`…`) is masked as its start. */
+const MIN_CUT_PREFIX = 3;
+
 /**
  * The secrets a source resolved, so every text it shows (errors, events, previews) can be scrubbed
- * of them: a server may echo a token back in an error body.
+ * of them: a server may echo a token back in an error body, and not always as it was sent.
  */
 export class Secrets {
+  /** Each secret as the spellings of its characters, longest secret first. */
+  private secrets: Spelling[][][] = [];
   private readonly values = new Set<string>();
 
   constructor(private readonly lookup: SecretLookup) {}
@@ -49,13 +60,123 @@ export class Secrets {
 
   /** Adds a value to scrub (a derived secret: an OAuth2 access token, a Basic header). */
   remember(value: string): void {
-    if (value.length >= 4) this.values.add(value);
+    if (value.length < 4 || this.values.has(value)) return;
+    this.values.add(value);
+    this.secrets.push(Array.from(value, spellings));
+    this.secrets.sort((a, b) => b.length - a.length);
   }
 
-  /** `text` with every known secret value replaced by `***`. */
+  /**
+   * `text` with every known secret replaced by `***`, however an echo wrote it: as is,
+   * percent-encoded (either hex case, `+` for a space as in a form), JSON-escaped (`\/`, `\"`, `\\`,
+   * `\uXXXX`), HTML-escaped, or any mix of these. Before each `…` (where a body shown was cut off),
+   * a secret's first characters (at least three) are masked too.
+   */
   scrub(text: string): string {
-    let out = text;
-    for (const v of this.values) if (out.includes(v)) out = out.split(v).join('***');
-    return out;
+    if (this.secrets.length === 0) return text;
+    let out = '';
+    let from = 0;
+    let at = 0;
+    while (at < text.length) {
+      let end = -1;
+      for (const secret of this.secrets) {
+        end = spelledTo(text, at, secret, 0, text.length, false);
+        if (end >= 0) break;
+      }
+      if (end > at) {
+        out += `${text.slice(from, at)}***`;
+        from = end;
+        at = end;
+      } else at++;
+    }
+    out += text.slice(from);
+    return out.includes('…') ? maskCutPrefixes(out, this.secrets) : out;
   }
+}
+
+/** `text` with a secret's beginning masked where it runs into a `…`. */
+function maskCutPrefixes(text: string, secrets: readonly Spelling[][][]): string {
+  let out = text;
+  for (let cut = out.indexOf('…'); cut >= 0; cut = out.indexOf('…', cut + 1)) {
+    for (let start = 0; start < cut; start++) {
+      if (secrets.some((secret) => spelledTo(out, start, secret, 0, cut, true) === cut)) {
+        out = `${out.slice(0, start)}***${out.slice(cut)}`;
+        cut = start + 3;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Where in `text` a spelling of `secret` (from its character `i`) that starts at `at` ends, or -1.
+ * With `cut`, it may stop at `limit` part-way through the secret (after `MIN_CUT_PREFIX` characters,
+ * even in the middle of a character's escape).
+ */
+function spelledTo(
+  text: string,
+  at: number,
+  secret: readonly Spelling[][],
+  i: number,
+  limit: number,
+  cut: boolean,
+): number {
+  if (i === secret.length) return cut ? -1 : at;
+  if (cut && at === limit) return i >= MIN_CUT_PREFIX ? at : -1;
+  for (const s of secret[i]!) {
+    const piece = text.slice(at, Math.min(limit, at + s.text.length));
+    const seen = s.caseless ? piece.toLowerCase() : piece;
+    if (piece.length === s.text.length) {
+      if (seen !== s.text) continue;
+      const end = spelledTo(text, at + piece.length, secret, i + 1, limit, cut);
+      if (end >= 0) return end;
+    } else if (cut && i >= MIN_CUT_PREFIX && at + piece.length === limit && s.text.startsWith(seen)) {
+      return limit;
+    }
+  }
+  return -1;
+}
+
+const JSON_ESCAPES: Readonly<Record<string, string>> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '/': '\\/',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};
+
+const HTML_ESCAPES: Readonly<Record<string, readonly string[]>> = {
+  '&': ['&amp;'],
+  '<': ['&lt;'],
+  '>': ['&gt;'],
+  '"': ['&quot;'],
+  "'": ['&apos;'],
+};
+
+/** The ways an echo may write one character (a code point) of a secret. */
+function spellings(ch: string): Spelling[] {
+  const out: Spelling[] = [{ text: ch, caseless: false }];
+  const add = (text: string, caseless: boolean): void => {
+    const t = caseless ? text.toLowerCase() : text;
+    if (!out.some((s) => s.text === t && s.caseless === caseless)) out.push({ text: t, caseless });
+  };
+  const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0');
+  // Percent-encoding (a URL, a form): each UTF-8 byte; a space is also `+` in a form.
+  add(Array.from(Buffer.from(ch, 'utf8'), (b) => `%${hex(b, 2)}`).join(''), true);
+  if (ch === ' ') add('+', false);
+  // JSON: the short escapes, or `\uXXXX` for each UTF-16 unit.
+  if (JSON_ESCAPES[ch]) add(JSON_ESCAPES[ch], false);
+  let units = '';
+  for (let k = 0; k < ch.length; k++) units += `\\u${hex(ch.charCodeAt(k), 4)}`;
+  add(units, true);
+  // HTML: named entities, and numeric ones.
+  for (const e of HTML_ESCAPES[ch] ?? []) add(e, false);
+  const code = ch.codePointAt(0)!;
+  add(`&#${code};`, false);
+  add(`&#x${hex(code, 1)};`, true);
+  return out;
 }
