@@ -101,6 +101,7 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
               columns,
               mustHaveRecords: page === 1,
               copy,
+              secrets,
             },
             signal,
           );

@@ -17,6 +17,7 @@ import {
 import { RecordSplitter, SplitSyntaxError } from '../json/record-splitter.ts';
 import { RecordsRouter } from '../json/records-path.ts';
 import type { FetchedPage } from './fetcher.ts';
+import type { Secrets } from './secrets.ts';
 
 /** Page text kept to locate a syntax error (beyond it, the error is placed by character offset). */
 const KEEP_TEXT_CHARS = 8 * 1024 * 1024;
@@ -52,12 +53,19 @@ export interface PageRead {
   readonly mustHaveRecords: boolean;
   /** Once the load allows it: writes the records whose values all pass as COPY text. */
   readonly copy?: JsonCopyRuns | undefined;
+  /**
+   * The run's secrets, scrubbed from every message built from the body. Without them the first
+   * bytes of a body that is not JSON are not quoted.
+   */
+  readonly secrets?: Secrets | undefined;
 }
 
 /**
  * Streams one page's body through the exact-number JSON reader: yields the records as the body
  * arrives, in pieces of about `HOLD_CHARS` of text (all but the last piece, returned in `tail`),
  * captures the pagination fields, and digests the body to spot a page served twice.
+ * Every error message (made from the body's bytes: its first bytes, its keys) is scrubbed of the
+ * run's secrets: a server may echo the token it was sent.
  * @throws TransportFailure when the body stops early; LoadstoneError SOURCE_FORMAT for a body that is
  *   not JSON (with the page URL and the error's line and column) or has no records array.
  */
@@ -66,15 +74,32 @@ export async function* streamPage(
   read: PageRead,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<ParsedOutput[], PageEnd, undefined> {
+  try {
+    return yield* readPage(fetched, read, signal);
+  } catch (error) {
+    throw scrubbed(error, read.secrets);
+  }
+}
+
+async function* readPage(
+  fetched: FetchedPage,
+  read: PageRead,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<ParsedOutput[], PageEnd, undefined> {
   const where = `page ${read.page} (${fetched.method} ${fetched.shownUrl})`;
   const res = fetched.response;
   const type = String(res.headers['content-type'] ?? '').toLowerCase();
   if (type.includes('text/html') || type.includes('application/xml') || type.includes('text/xml')) {
-    const { bodyHead } = await import('./http-client.ts');
-    const head = await bodyHead(res, 200);
+    // An error page may echo the credentials: its first bytes are shown only once scrubbed.
+    let shown = '';
+    if (read.secrets) {
+      const { bodyHead } = await import('./http-client.ts');
+      const head = read.secrets.scrub(await bodyHead(res, 200));
+      shown = head ? `: ${head}` : '';
+    } else res.discard();
     throw new LoadstoneError(
       'SOURCE_FORMAT',
-      `${where}: the response is not JSON (content-type ${type}): ${head}`,
+      `${where}: the response is not JSON (content-type ${type})${shown}`,
       { details: { page: read.page, url: fetched.shownUrl } },
     );
   }
@@ -175,6 +200,19 @@ export async function* streamPage(
     }
   }
   return { records: assembler.count - read.lineBefore, router, digest: hash.digest('hex'), tail: held };
+}
+
+/** `error` with its message and details scrubbed of the run's secrets (a LoadstoneError; others as they are). */
+function scrubbed(error: unknown, secrets: Secrets | undefined): unknown {
+  if (!secrets || !(error instanceof LoadstoneError)) return error;
+  const details = error.details
+    ? Object.fromEntries(
+        Object.entries(error.details).map(([k, v]) => [k, typeof v === 'string' ? secrets.scrub(v) : v]),
+      )
+    : undefined;
+  const message = secrets.scrub(error.message);
+  if (message === error.message && JSON.stringify(details) === JSON.stringify(error.details)) return error;
+  return new LoadstoneError(error.code, message, { details, cause: error.cause });
 }
 
 function syntaxError(
