@@ -20,9 +20,27 @@ export const secretRefSchema = z.union(
 );
 export type SecretRef = z.infer<typeof secretRefSchema>;
 
-/** Header names whose values are credentials: refused in clear, like the auth fields. */
-export const SECRET_HEADER_RE =
-  /^(authorization|proxy-authorization|cookie|x-api-key|api-key|apikey)$|token|secret|password/i;
+/**
+ * Header names whose values are credentials: refused in clear, like the auth fields. Any name with
+ * one of these words in it (`Authorization`, `X-Goog-Api-Key`, `Ocp-Apim-Subscription-Key`,
+ * `X-Auth-Token`, `Cookie`, `X-Session-Id`…): when unsure it takes a header for a secret.
+ */
+export const SECRET_HEADER_RE = /key|token|secret|auth|passw|signature|session|cookie|credential/i;
+
+/**
+ * Whether an http(s) URL has user info (`https://user:password@host`): Node would send it as Basic
+ * auth. Pure string work, read as the WHATWG URL parser reads a special scheme: any run of `/` or
+ * `\` after the scheme, the authority up to the next `/`, `\`, `?` or `#`.
+ */
+export function hasUserInfo(url: string): boolean {
+  const text = url.replace(/[\t\n\r]/g, '').trim();
+  const m = /^[a-z][a-z0-9+.-]*:[/\\]*([^/\\?#]*)/i.exec(text);
+  return m !== null && m[1]!.includes('@');
+}
+
+const USER_INFO_MESSAGE =
+  'a user name or password in the URL would be sent in clear (as Basic auth) and kept with the run: ' +
+  'use auth: { "type": "basic", "user": "…", "password": { "env": "NAME" } } instead';
 
 const authSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('none') }).strict(),
@@ -40,7 +58,10 @@ const authSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('oauth2ClientCredentials'),
-      tokenUrl: z.url({ protocol: /^https?$/ }),
+      tokenUrl: z.url({ protocol: /^https?$/ }).refine((url) => !hasUserInfo(url), {
+        message:
+          'a user name or password in the token URL would be sent in clear: use clientId and clientSecret',
+      }),
       clientId: z.string().min(1),
       clientSecret: secretRefSchema,
       scope: z.string().optional(),
@@ -122,7 +143,9 @@ export const INCREMENTAL_FORMATS = ['iso', 'date', 'epoch_s', 'epoch_ms', 'raw']
 export const httpSourceSpecSchema = z
   .object({
     kind: z.literal('http'),
-    url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+    url: z
+      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+      .refine((url) => !hasUserInfo(url), { message: USER_INFO_MESSAGE }),
     method: z.enum(['GET', 'POST']).default('GET'),
     /** Extra request headers; a credential header (Authorization, X-Api-Key, …) takes a secret reference. */
     headers: z
@@ -218,7 +241,8 @@ export function maskUrl(text: string): string {
     const at = authority.lastIndexOf('@');
     if (at >= 0) {
       const user = authority.slice(0, at);
-      const colon = user.indexOf(':');
+      // `%3A` too: Node decodes the user name, so `bob%3Apw` is sent as user bob, password pw.
+      const colon = user.search(/:|%3a/i);
       const shown = colon < 0 ? user : `${user.slice(0, colon)}:***`;
       base = `${scheme[0]}${shown}${authority.slice(at)}${slash < 0 ? '' : rest.slice(slash)}`;
     }
@@ -238,6 +262,11 @@ export function maskUrl(text: string): string {
 
 /** Query parameters that carry credentials by their name (`api_key`, `access_token`, `sig`…). */
 const SECRET_PARAM_RE = /key|token|secret|password|passwd|sig|auth|credential/i;
+
+/** Whether a query parameter's name says it carries a credential (`api_key`, `access_token`, `sig`…). */
+export function isSecretParam(name: string): boolean {
+  return SECRET_PARAM_RE.test(name);
+}
 
 /**
  * A URL as it may be stored (a run's spec, a watermark's name): the user info's password and the
