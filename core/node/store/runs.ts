@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { LoadstoneError } from '../../common/errors.ts';
-import { maskUrlSecrets } from '../../common/spec/http-source.ts';
+import { isSecretParam, maskUrlSecrets, SECRET_HEADER_RE } from '../../common/spec/http-source.ts';
 import type { ColumnSpec, JobSpec } from '../../common/spec/job-spec.ts';
 import type { SourceDialect } from '../../common/spec/source-dialect.ts';
 import { sourceLabel } from '../../common/spec/source-label.ts';
@@ -368,11 +368,25 @@ function redactSpec(spec: JobSpec): JobSpec {
     out = { ...out, source: { ...source, connection: redactUrl(source.connection) } };
   }
   if (source.kind === 'http') {
-    // Its secrets are references ({ "env" } / { "secret" }); only a URL typed with a password or
-    // a key in its query string can carry one.
-    out = { ...out, source: { ...source, url: maskUrlSecrets(source.url) } };
+    // Its secrets are references ({ "env" } / { "secret" }); only what is typed in clear can carry
+    // one: a key in the URL's query string or in `query` (named like a credential), a header the
+    // spec refuses in clear today but an older saved spec may hold.
+    const http = { ...source, url: maskUrlSecrets(source.url) };
+    if (source.query) http.query = maskNamed(source.query, isSecretParam);
+    if (source.headers) http.headers = maskNamed(source.headers, (name) => SECRET_HEADER_RE.test(name));
+    out = { ...out, source: http };
   }
   return out;
+}
+
+/** `values` with each value in clear whose name says it is a credential replaced by `***`. */
+function maskNamed<T>(
+  values: Record<string, T>,
+  secret: (name: string) => boolean,
+): Record<string, T | string> {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, v]) => [name, secret(name) && typeof v !== 'object' ? '***' : v]),
+  );
 }
 
 const ID_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
