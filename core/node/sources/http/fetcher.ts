@@ -74,6 +74,16 @@ export class Fetcher {
   async open(page: PageRequest): Promise<FetchedPage> {
     let shownUrl = this.shown(page.url);
     const origin = new URL(this.spec.url).origin;
+    if (page.url.username !== '' || page.url.password !== '') {
+      // A next-page URL with user info: Node would send it as Basic auth, a credential the spec
+      // never gave. (source.url itself cannot have one: the spec refuses it.)
+      throw new LoadstoneError(
+        'SOURCE_HTTP',
+        `${this.spec.method} ${shownUrl}: the next page's URL carries a user name or password; ` +
+          'credentials come only from source.auth, so the run stops before requesting it',
+        { details: { url: shownUrl } },
+      );
+    }
     if (page.url.origin !== origin) {
       // A next-page URL from the body or a Link header: credentials and headers go only to the
       // origin they were given for (as on a redirect), never to one a response names.

@@ -6,6 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LoadstoneError } from '../../../common/errors.ts';
+import { httpSourceSpecSchema } from '../../../common/spec/http-source.ts';
 import type { JobSpecInput } from '../../../common/spec/job-spec.ts';
 import { createTestDatabase } from '../../pg/test-server.ts';
 import { runLoad } from '../../runs/run-load.ts';
@@ -13,6 +14,7 @@ import { openStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 import type { SourceEvent } from '../types.ts';
 import { json, records, type SeenRequest, startApi, type TestApi } from './test-api-server.ts';
+import { testRequest } from './test-request.ts';
 
 let url = '';
 let client: pg.Client;
@@ -314,7 +316,7 @@ describe('HTTP source: credentials typed in the spec', () => {
     }
   });
 
-  it('a next page URL with a password in it (same origin) is never shown with it', async () => {
+  it('a next page URL with a password in it (same origin) is not requested, nor shown with it', async () => {
     for (const userinfo of ['bob:NextPw0rd', 'bob%3ANextPw0rd']) {
       const api = await startApi((req, res) => {
         if (req.url.pathname === '/p2') return json(res, { error: 'gone' }, {}, 400);
@@ -327,6 +329,8 @@ describe('HTTP source: credentials typed in the spec', () => {
         );
         expect(error?.code).toBe('SOURCE_HTTP');
         expect(error?.message).toContain('bob:***@');
+        expect(error?.message).toContain('carries a user name or password');
+        expect(api.requests.filter((r) => r.url.pathname === '/p2')).toHaveLength(0);
         expect(leaks(texts, ['NextPw0rd'])).toEqual([]);
       } finally {
         await api.close();
@@ -357,6 +361,53 @@ describe('HTTP source: credentials typed in the spec', () => {
         headers: { 'X-Goog-Api-Key': { env: 'G' }, 'X-Tenant': 'acme' },
       });
       expect(leaks(texts, ['UrlTokenVal1', 'QueryKeyVal1', 'QuerySigVal1', 'HeaderKeyVal1'])).toEqual([]);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('credential-like query values written in clear, echoed back by the API, are scrubbed too', async () => {
+    const api = await startApi((req, res) => {
+      // An error page that echoes the request's query string, percent-encoded as it came.
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'bad request', query: req.url.search }));
+    });
+    try {
+      const { texts, error } = await load(
+        {
+          url: `${api.url}/orders?sig=Url%2BSig%2FVal1`,
+          query: { api_key: 'Query+Key/Val1' },
+          records: 'data',
+        },
+        {},
+      );
+      expect(error?.code).toBe('SOURCE_HTTP');
+      expect(error?.message).toContain('bad request');
+      expect(leaks(texts, ['Url+Sig/Val1', 'Query+Key/Val1'])).toEqual([]);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("the wizard's test request scrubs an error page echoing the token", async () => {
+    const api = await startApi((req, res) =>
+      html(res, `<html>denied for ${req.headers.authorization}</html>`),
+    );
+    try {
+      const spec = httpSourceSpecSchema.parse({
+        kind: 'http',
+        url: `${api.url}/orders`,
+        auth: { type: 'bearer', token: { env: 'T' } },
+        query: { api_key: 'QueryKeyVal2' },
+      });
+      let error: unknown;
+      await testRequest(spec, { env: { T: 'WizardToken-42x' } }).catch((e: unknown) => {
+        error = e;
+      });
+      expect(error).toBeInstanceOf(LoadstoneError);
+      const text = JSON.stringify([(error as LoadstoneError).message, (error as LoadstoneError).toJSON()]);
+      expect(text).toContain('denied for Bearer ***');
+      expect(leaks({ error: text }, ['WizardToken-42x', 'QueryKeyVal2'])).toEqual([]);
     } finally {
       await api.close();
     }

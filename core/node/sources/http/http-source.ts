@@ -38,6 +38,7 @@ const NOTES_KEPT = 5;
 export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptions): Promise<OpenedSource> {
   const signal = opts.signal;
   const secrets = new Secrets({ env: opts.env, secret: opts.secret });
+  secrets.rememberClearCredentials(spec);
   const auth = new Authenticator(spec.auth, secrets, spec.timeoutMs);
   const notes: string[] = [];
   const fetcher = new Fetcher(

@@ -1,5 +1,5 @@
 import { LoadstoneError } from '../../../common/errors.ts';
-import type { SecretRef } from '../../../common/spec/http-source.ts';
+import { type HttpSourceSpec, isSecretParam, type SecretRef } from '../../../common/spec/http-source.ts';
 
 /** Where secret references are looked up. */
 export interface SecretLookup {
@@ -56,6 +56,19 @@ export class Secrets {
     }
     this.remember(value);
     return value;
+  }
+
+  /**
+   * Adds the credentials a spec writes in clear, to scrub them from what the API echoes: the values
+   * of credential-like query parameters in `url` and `query` (`api_key`, `sig`…), which the spec
+   * allows in clear and a run's stored spec masks.
+   */
+  rememberClearCredentials(spec: HttpSourceSpec): void {
+    const url = new URL(spec.url);
+    for (const [name, value] of url.searchParams) if (isSecretParam(name)) this.remember(value);
+    for (const [name, value] of Object.entries(spec.query ?? {})) {
+      if (isSecretParam(name)) this.remember(String(value));
+    }
   }
 
   /** Adds a value to scrub (a derived secret: an OAuth2 access token, a Basic header). */

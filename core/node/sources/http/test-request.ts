@@ -40,6 +40,7 @@ export async function testRequest(
   limit = 5,
 ): Promise<TestRequestResult> {
   const secrets = new Secrets({ env: opts.env, secret: opts.secret });
+  secrets.rememberClearCredentials(spec);
   const events: string[] = [];
   const auth = new Authenticator(spec.auth, secrets, spec.timeoutMs);
   const fetcher = new Fetcher(spec, auth, secrets, (e) => events.push(secrets.scrub(e.message)), opts.signal);
@@ -61,6 +62,7 @@ export async function testRequest(
       watch: paginator.watchPaths(),
       columns: undefined,
       mustHaveRecords: true,
+      secrets,
     },
     opts.signal,
   );
