@@ -123,10 +123,12 @@ export class Authenticator {
           timeoutMs: this.timeoutMs,
           signal,
         });
-        if (res.status >= 500) {
+        if (res.status >= 500 || res.status === 429 || res.status === 408) {
+          // Busy or rate-limited, not a refusal of the credentials: tried again.
           lastProblem = `HTTP ${res.status}`;
           res.discard();
           await sleep(250 * 2 ** attempt, signal);
+          if (signal?.aborted) throw cancelled();
           continue;
         }
         if (res.status < 200 || res.status >= 300) {
@@ -138,7 +140,18 @@ export class Authenticator {
           );
         }
         const parts: Buffer[] = [];
-        for await (const chunk of res.chunks()) parts.push(chunk);
+        let size = 0;
+        for await (const chunk of res.chunks()) {
+          size += chunk.length;
+          if (size > MAX_TOKEN_RESPONSE_BYTES) {
+            res.discard();
+            throw new LoadstoneError(
+              'SOURCE_AUTH',
+              `the token URL ${where} answered with more than ${MAX_TOKEN_RESPONSE_BYTES / 1024} KB; expected a small JSON object with an access_token`,
+            );
+          }
+          parts.push(chunk);
+        }
         let body: { access_token?: unknown; expires_in?: unknown };
         try {
           body = JSON.parse(Buffer.concat(parts).toString('utf8')) as typeof body;
@@ -162,8 +175,11 @@ export class Authenticator {
         };
       } catch (error) {
         if (!(error instanceof TransportFailure)) throw error;
+        // A request cut short by a cancel is not a failure to try again.
+        if (signal?.aborted) throw cancelled();
         lastProblem = error.message;
         await sleep(250 * 2 ** attempt, signal);
+        if (signal?.aborted) throw cancelled();
       }
     }
     throw new LoadstoneError(
@@ -173,6 +189,11 @@ export class Authenticator {
     );
   }
 }
+
+/** A token answer bigger than this is not a token answer (it is read whole, so it is bounded). */
+const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
+
+const cancelled = () => new LoadstoneError('LOAD_CANCELLED', 'the load was cancelled');
 
 /** Waits `ms` (cut short by the signal). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -211,6 +211,58 @@ describe('HTTP source: auth', () => {
     expect(JSON.stringify({ m: error.message, d: error.details })).not.toContain('SECRET');
   });
 
+  it('a token URL: 429 is tried again (not a refusal), an oversized answer is refused, a cancel is a cancel', async () => {
+    let tokenCalls = 0;
+    api = await startApi((req, res) => {
+      if (req.url.pathname === '/token') {
+        tokenCalls++;
+        if (tokenCalls === 1) return json(res, { error: 'slow down' }, {}, 429);
+        return json(res, { access_token: 'at-1', expires_in: 3600 });
+      }
+      if (req.url.pathname === '/big/token') return json(res, { access_token: 'x'.repeat(100_000) });
+      json(res, records(1, 2));
+    });
+    const oauth = (tokenUrl: string) => ({
+      type: 'oauth2ClientCredentials',
+      tokenUrl,
+      clientId: 'a',
+      clientSecret: { env: 'CLIENT_SECRET' },
+    });
+    expect((await readAll({ url: `${api.url}/items`, auth: oauth(`${api.url}/token`) })).ids).toEqual([
+      '1',
+      '2',
+    ]);
+    expect(tokenCalls).toBe(2);
+    const big = await failure({ url: `${api.url}/items`, auth: oauth(`${api.url}/big/token`) });
+    expect(big.code).toBe('SOURCE_AUTH');
+    expect(big.message).toContain('more than 64 KB');
+    // Cancelled while the token URL is busy: the read ends as cancelled, not as "could not be reached".
+    tokenCalls = 0;
+    const busy = await startApi((_req, res) => json(res, { error: 'busy' }, {}, 503));
+    try {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 100);
+      const source = await openSource(
+        { ...spec({ url: `${api.url}/items`, auth: oauth(`${busy.url}/token`) }) },
+        { env: ENV, signal: controller.signal },
+      ).catch((e: unknown) => e);
+      let error: unknown = source;
+      if (!(source instanceof Error)) {
+        try {
+          for await (const _ of (source as OpenedSource).rows()) {
+            // nothing comes
+          }
+        } catch (e) {
+          error = e;
+        }
+      }
+      expect(error).toBeInstanceOf(LoadstoneError);
+      expect((error as LoadstoneError).code).toBe('LOAD_CANCELLED');
+    } finally {
+      await busy.close();
+    }
+  });
+
   it('an unset environment variable is named', async () => {
     api = await startApi((_req, res) => json(res, []));
     const error = await failure({ url: api.url, auth: { type: 'bearer', token: { env: 'NOT_SET_VAR' } } });
