@@ -591,6 +591,37 @@ describe('HTTP source: faults', () => {
     }
   });
 
+  it("a body in the Content-Type's charset (ISO-8859-1, UTF-16 with a BOM) is read in it; another charset is refused by name", async () => {
+    const text = JSON.stringify([{ id: 1, name: 'Zoë café' }]);
+    api = await startApi((req, res) => {
+      const send = (type: string, body: Buffer) => {
+        res.writeHead(200, { 'content-type': type });
+        res.end(body);
+      };
+      if (req.url.pathname === '/latin1')
+        return send('application/json; charset=ISO-8859-1', Buffer.from(text, 'latin1'));
+      if (req.url.pathname === '/utf16') {
+        return send(
+          'application/json; charset=utf-16',
+          Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]),
+        );
+      }
+      if (req.url.pathname === '/sjis') return send('application/json; charset=Shift_JIS', Buffer.from(text));
+      send('application/json', Buffer.from(text, 'latin1'));
+    });
+    for (const path of ['/latin1', '/utf16']) {
+      const { rows, source } = await readAll({ url: `${api.url}${path}` });
+      expect(rows[0]!.values[source.columns.indexOf('name')], path).toBe('Zoë café');
+    }
+    const sjis = await failure({ url: `${api.url}/sjis` });
+    expect(sjis.code).toBe('SOURCE_FORMAT');
+    expect(sjis.message).toContain('charset Shift_JIS is not one Loadstone reads');
+    // No charset named: UTF-8, and the message says so (not "set the source encoding", which an API has not).
+    const bad = await failure({ url: `${api.url}/none` });
+    expect(bad.message).toContain('the response body is not valid UTF-8 (bad bytes near byte offset');
+    expect(bad.message).toContain('names no charset, so it is read as UTF-8');
+  });
+
   it('an HTML answer is not JSON', async () => {
     api = await startApi((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Token } from 'stream-json/core/parser.js';
 import { LoadstoneError } from '../../../common/errors.ts';
+import type { Encoding } from '../../../common/spec/job-spec.ts';
 import { ArrayRecordAssembler } from '../json/json-assembler.ts';
 import type { JsonCopyRuns } from '../json/json-copy-rows.ts';
 import type { ColumnIndex, ParsedOutput } from '../json/json-record.ts';
 import { noRecordsAt } from '../json/json-source.ts';
-import { createStrictDecoder } from '../json/json-text.ts';
+import { createStrictDecoder, detectJsonEncoding, type StrictDecoder } from '../json/json-text.ts';
 import {
   cleanMessage,
   createTokenizer,
@@ -108,7 +109,9 @@ async function* readPage(
   assembler.count = read.lineBefore;
   const router = new RecordsRouter(read.records, read.watch, assembler);
   const tokenize = createTokenizer();
-  const decoder = createStrictDecoder('utf-8', where);
+  const charset = bodyCharset(String(res.headers['content-type'] ?? ''), where, read.page, fetched.shownUrl);
+  // Made at the first bytes: a byte-order mark there wins over the Content-Type's charset.
+  let decoder: StrictDecoder | undefined;
   const hash = createHash('sha1');
   let kept: string[] | undefined = [];
   let keptChars = 0;
@@ -163,6 +166,10 @@ async function* readPage(
     }
     if (chunk.length > 0) empty = false;
     hash.update(chunk);
+    decoder ??= createStrictDecoder(detectJsonEncoding(chunk, charset).encoding, where, {
+      what: 'the response body',
+      advice: `its Content-Type ${charset === undefined ? 'names no charset, so it is read as UTF-8' : `says charset ${charset}`}`,
+    });
     const text = decoder.decode(chunk);
     const out = feed(text);
     if (out.length > 0) {
@@ -183,7 +190,7 @@ async function* readPage(
       details: { page: read.page, url: fetched.shownUrl },
     });
   }
-  const last = feed(decoder.end()).concat(feed(NONE));
+  const last = feed(decoder?.end() ?? '').concat(feed(NONE));
   held = held.concat(last);
   if (!router.complete) {
     throw new LoadstoneError('SOURCE_FORMAT', `${where}: the JSON body ends before it is complete`, {
@@ -213,6 +220,29 @@ function scrubbed(error: unknown, secrets: Secrets | undefined): unknown {
   const message = secrets.scrub(error.message);
   if (message === error.message && JSON.stringify(details) === JSON.stringify(error.details)) return error;
   return new LoadstoneError(error.code, message, { details, cause: error.cause });
+}
+
+/**
+ * The encoding a Content-Type's charset names (undefined: none named; JSON's own UTF-8, or what a
+ * byte-order mark says). ISO-8859-1, US-ASCII and Windows-1252 read as Windows-1252 (as browsers
+ * do), UTF-16 as big-endian unless a byte-order mark says otherwise.
+ * @throws LoadstoneError SOURCE_FORMAT for a charset Loadstone does not decode.
+ */
+function bodyCharset(contentType: string, where: string, page: number, url: string): Encoding | undefined {
+  const m = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType);
+  if (!m) return undefined;
+  const name = m[1]!.toLowerCase();
+  if (name === 'utf-8' || name === 'utf8') return 'utf-8';
+  if (name === 'utf-16le') return 'utf-16le';
+  if (name === 'utf-16be' || name === 'utf-16') return 'utf-16be';
+  if (['iso-8859-1', 'latin1', 'iso_8859-1', 'us-ascii', 'ascii', 'windows-1252', 'cp1252'].includes(name)) {
+    return 'windows-1252';
+  }
+  throw new LoadstoneError(
+    'SOURCE_FORMAT',
+    `${where}: the response's charset ${m[1]} is not one Loadstone reads (UTF-8, UTF-16, ISO-8859-1 / Windows-1252)`,
+    { details: { page, url, charset: m[1] } },
+  );
 }
 
 function syntaxError(

@@ -33,12 +33,29 @@ export interface StrictDecoder {
   end(): string;
 }
 
+/** How a decoding error names what was read and what to do (a file's by default). */
+export interface DecodeWording {
+  /** 'the file', 'the response body'. */
+  readonly what: string;
+  /** What to do about it. */
+  readonly advice: string;
+}
+
+const FILE_WORDING: DecodeWording = {
+  what: 'the file',
+  advice: 'set the source encoding if it is another one',
+};
+
 /**
  * Creates a strict decoder for `encoding` (the BOM, if any, is dropped).
  * @throws LoadstoneError SOURCE_FORMAT naming the file and the byte offset of the bad bytes.
  */
-export function createStrictDecoder(encoding: Encoding, path: string): StrictDecoder {
-  if (encoding === 'utf-8') return createUtf8Decoder(path);
+export function createStrictDecoder(
+  encoding: Encoding,
+  path: string,
+  wording: DecodeWording = FILE_WORDING,
+): StrictDecoder {
+  if (encoding === 'utf-8') return createUtf8Decoder(path, wording);
   // windows-1252 maps every byte, so only the UTF encodings can fail.
   const decoder = new TextDecoder(encoding === 'latin1' ? 'windows-1252' : encoding, { fatal: true });
   let offset = 0;
@@ -46,8 +63,8 @@ export function createStrictDecoder(encoding: Encoding, path: string): StrictDec
     const at = offset;
     throw new LoadstoneError(
       'SOURCE_FORMAT',
-      `${path}: the file is not valid ${encoding.toUpperCase()} (bad bytes near byte offset ${at}); ` +
-        'set the source encoding if it is another one',
+      `${path}: ${wording.what} is not valid ${encoding.toUpperCase()} (bad bytes near byte offset ${at}); ` +
+        wording.advice,
       { details: { path, byteOffset: at, encoding }, cause: error },
     );
   };
@@ -93,7 +110,7 @@ function unfinishedTail(bytes: Uint8Array): number {
  * ~0.4 s of an API load's 183 MB); a sequence cut by the chunk's end is carried over. A leading
  * BOM is dropped, as `TextDecoder` does.
  */
-function createUtf8Decoder(path: string): StrictDecoder {
+function createUtf8Decoder(path: string, wording: DecodeWording): StrictDecoder {
   let offset = 0;
   let carry: Buffer | undefined;
   let started = false;
@@ -101,8 +118,7 @@ function createUtf8Decoder(path: string): StrictDecoder {
     const bad = offset + at + firstInvalidUtf8(chunk.subarray(at));
     throw new LoadstoneError(
       'SOURCE_FORMAT',
-      `${path}: the file is not valid UTF-8 (bad bytes near byte offset ${bad}); ` +
-        'set the source encoding if it is another one',
+      `${path}: ${wording.what} is not valid UTF-8 (bad bytes near byte offset ${bad}); ${wording.advice}`,
       { details: { path, byteOffset: bad, encoding: 'utf-8' } },
     );
   };
