@@ -403,6 +403,27 @@ describe('HTTP source: pagination and stop conditions', () => {
     expect(error.message).toContain('page 4 is identical to page 3');
   });
 
+  it('a server ignoring the offset is a loop even when its wrapper changes (request id, time)', async () => {
+    let n = 0;
+    api = await startApi((req, res) => {
+      n++;
+      json(res, {
+        request_id: `req-${n}`,
+        at: Date.now(),
+        offset: req.url.searchParams.get('offset'),
+        data: records(1, 3),
+      });
+    });
+    const error = await failure({
+      url: api.url,
+      records: 'data',
+      pagination: { type: 'offset', limit: 3 },
+    });
+    expect(error.code).toBe('PAGINATION_LOOP');
+    expect(error.message).toContain('page 2 is identical to page 1');
+    expect(n).toBe(2);
+  });
+
   it('the records path missing on the first page is refused with the keys found', async () => {
     api = await startApi((_req, res) => json(res, { result: { rows: [] }, meta: {} }));
     const error = await failure({ url: api.url, records: 'data' });

@@ -64,7 +64,7 @@ export interface PageRead {
 /**
  * Streams one page's body through the exact-number JSON reader: yields the records as the body
  * arrives, in pieces of about `HOLD_CHARS` of text (all but the last piece, returned in `tail`),
- * captures the pagination fields, and digests the body to spot a page served twice.
+ * captures the pagination fields, and digests the records' text to spot a page served twice.
  * Every error message (made from the body's bytes: its first bytes, its keys) is scrubbed of the
  * run's secrets: a server may echo the token it was sent.
  * @throws TransportFailure when the body stops early; LoadstoneError SOURCE_FORMAT for a body that is
@@ -133,7 +133,11 @@ async function* readPage(
   // A page read again after a failed attempt hands out only the records past those already out,
   // one by one (a run of COPY text would straddle that point).
   const copy = read.emittedUpTo > read.lineBefore ? undefined : read.copy;
-  const splitter = new RecordSplitter(router, assembler, tokenizeInto, copy);
+  // The page's digest is of its records' text, not of the whole body: an API that repeats a page
+  // with another request id or timestamp in its wrapper is still caught repeating it.
+  const splitter = new RecordSplitter(router, assembler, tokenizeInto, copy, (text, from, to) => {
+    hash.update(from === 0 && to === text.length ? text : text.slice(from, to));
+  });
   if (read.columns) splitter.fixColumns(read.columns);
 
   const feed = (text: string | typeof NONE): ParsedOutput[] => {
@@ -165,7 +169,6 @@ async function* readPage(
       return { records: assembler.count - read.lineBefore, router, digest: '', tail: [] };
     }
     if (chunk.length > 0) empty = false;
-    hash.update(chunk);
     decoder ??= createStrictDecoder(detectJsonEncoding(chunk, charset).encoding, where, {
       what: 'the response body',
       advice: `its Content-Type ${charset === undefined ? 'names no charset, so it is read as UTF-8' : `says charset ${charset}`}`,

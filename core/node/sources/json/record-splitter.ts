@@ -53,7 +53,15 @@ export class RecordSplitter {
     private readonly tokenizeText: (text: string, out: ParsedOutput[]) => void,
     /** Once the load allows it, object records whose values all pass are written as COPY text. */
     private copy?: JsonCopyRuns | undefined,
+    /**
+     * Given, in order, every span of text inside the records array (elements, commas, blanks: the
+     * array's text without its brackets), e.g. to digest a page's records apart from its wrapper.
+     */
+    private readonly recordsText?: (text: string, from: number, to: number) => void,
   ) {}
+
+  /** Where the records array's text begins in the piece being scanned (-1: not inside it). */
+  private spanFrom = -1;
 
   fixColumns(columns: ColumnIndex): void {
     this.parser.fixColumns(columns);
@@ -75,7 +83,9 @@ export class RecordSplitter {
 
   /** Consumes the next piece of the body's text, appending completed items to `out`. */
   push(text: string, out: ParsedOutput[]): void {
+    this.spanFrom = this.inRecords ? 0 : -1;
     this.scan(text, out);
+    if (this.inRecords && this.spanFrom >= 0) this.recordsText?.(text, this.spanFrom, text.length);
     this.copy?.take(out);
   }
 
@@ -93,6 +103,7 @@ export class RecordSplitter {
         i = open + 1;
         if (this.router.atRecordsStart) {
           this.inRecords = true;
+          this.spanFrom = i;
           this.expectComma = false;
           this.afterComma = false;
           this.tokenizerHasElement = false;
@@ -126,6 +137,7 @@ export class RecordSplitter {
       } else if (c === CLOSE_BRACKET) {
         if (this.afterComma) throw new SplitSyntaxError('a trailing comma in the records array');
         this.inRecords = false;
+        this.recordsText?.(text, this.spanFrom, i);
         this.tokenize(']', out);
         i++;
       } else if (c === COMMA) {
