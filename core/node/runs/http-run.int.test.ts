@@ -1,10 +1,12 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
+import { LoadstoneError } from '../../common/errors.ts';
 import { createTestDatabase } from '../pg/test-server.ts';
 import { json, records, startApi } from '../sources/http/test-api-server.ts';
 import { openStore, type RunStore } from '../store/open-store.ts';
 import { tempDir, testSecretStore } from '../store/test-fixtures/support.ts';
+import { resumeLoad } from './resume.ts';
 import { runLoad } from './run-load.ts';
 
 let url = '';
@@ -103,6 +105,49 @@ describe('a run from an HTTP API', () => {
       expect(rejections).toEqual([]);
     } finally {
       process.off('unhandledRejection', onRejection);
+      await api.close();
+    }
+  });
+
+  it('a failed incremental run whose source key is kept masked is not resumed with *** as the key', async () => {
+    const api = await startApi((req, res) => {
+      // Page 1 outlasts the records read to fix the columns: page 2 fails once the run is recorded.
+      if (req.url.searchParams.get('page') === '2') return json(res, { error: 'bad' }, {}, 400);
+      json(res, { data: records(1, 12_000) });
+    });
+    try {
+      const spec = {
+        source: {
+          kind: 'http' as const,
+          url: `${api.url}/items`,
+          query: { api_key: 'KeyInClear-77' },
+          records: 'data',
+          pagination: { type: 'pageNumber' as const },
+        },
+        target: {
+          connection: url,
+          table: 'http_run_resume',
+          mode: 'incremental' as const,
+          key: ['id'],
+          watermark: 'id',
+        },
+      };
+      const options = {
+        store,
+        env: {},
+        openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
+      };
+      const failed = await runLoad(spec, { ...options, dryRun: false });
+      expect(failed.status).toBe('failed');
+      const requests = api.requests.length;
+      const error = await resumeLoad(failed.runId, { ...options, connection: url }).catch(
+        (e: unknown) => e as LoadstoneError,
+      );
+      expect(error).toBeInstanceOf(LoadstoneError);
+      expect((error as LoadstoneError).code).toBe('RESUME_NOT_POSSIBLE');
+      expect((error as LoadstoneError).message).toContain('credentials are kept masked');
+      expect(api.requests).toHaveLength(requests);
+    } finally {
       await api.close();
     }
   });

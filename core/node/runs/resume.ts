@@ -85,6 +85,12 @@ function refuseUnresumable(run: RunRecord): void {
     refuse(
       `a ${run.spec.source.kind} source cannot be read again from where the run stopped; re-run the load (an incremental or upsert load merges again without duplicates)`,
     );
+  if (!isFileSource(run.spec.source) && JSON.stringify(run.spec.source).includes('***'))
+    // The store keeps a source's credentials masked (a query key, a URL password): reading with
+    // the masked spec would send `***` as the credential.
+    refuse(
+      `its ${run.spec.source.kind} source's credentials are kept masked (***) with the run; re-run the job or load instead (an incremental load goes on from its watermark)`,
+    );
 }
 
 /**
