@@ -91,7 +91,8 @@ export async function openPostgresSource(
     }
     const table = spec.table !== undefined ? quoteTableName(spec.table, 'source table') : undefined;
     const query = trimQuery(spec.query ?? '');
-    const from = table ?? `(${query}) AS q`;
+    // The `)` on a line of its own: a query ending in a `-- comment` would otherwise swallow it.
+    const from = table ?? `(${query}\n) AS q`;
 
     // The columns first (no rows), to know the watermark's column and the key; a full read (not a
     // preview) needs them anyway, as COPY says nothing of its columns. Every statement that holds the

@@ -71,7 +71,8 @@ export async function openSqliteSource(
       );
     }
     const table = spec.table !== undefined ? quoteTableName(spec.table, 'source table') : undefined;
-    const from = table ?? `(${(spec.query ?? '').replace(/[\s;]+$/, '')})`;
+    // The `)` on a line of its own: a query ending in a `-- comment` would otherwise swallow it.
+    const from = table ?? `(${(spec.query ?? '').replace(/[\s;]+$/, '')}\n)`;
     let sql = table ? `SELECT * FROM ${table}` : (spec.query ?? '').replace(/[\s;]+$/, '');
     let statement: Database.Statement;
     try {
