@@ -212,6 +212,18 @@ describe('loadstone with an HTTP API source', () => {
     const unreachable = await cli(['load', '--spec', writeSpec('gone.json', pinned(goneUrl, 'gone'))]);
     expect(unreachable.code).toBe(4);
     expect(unreachable.err).toContain('refused');
+    // Failing while it is opened, the source still makes a recorded, failed run: --json prints it
+    // (and its alerts would be sent), `runs` lists it.
+    const asJson = await cli(['load', '--spec', writeSpec('gone2.json', pinned(goneUrl, 'gone2')), '--json']);
+    expect(asJson.code).toBe(4);
+    const outcome = JSON.parse(asJson.out.trim().split('\n').at(-1)!) as {
+      runId: string;
+      status: string;
+      error: { code: string };
+    };
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'SOURCE_UNREACHABLE' } });
+    const runs = await cli(['runs', '--json']);
+    expect(runs.out).toContain(outcome.runId);
 
     api = await cursorApi([records(1, 2)]);
     const refused = await cli(['load', '--spec', writeSpec('refused.json', pinned(api.url, 'refused'))], {

@@ -250,6 +250,9 @@ export async function runAndReport(
       io.stdout.write(`${JSON.stringify(jsonOutcome(outcome))}\n`);
     } else {
       writeSummary(outcome, io);
+      // The reason on stderr too, as for any command that fails (the summary above is the record).
+      if (outcome.status === 'failed' && outcome.error)
+        io.stderr.write(`loadstone: ${outcome.error.message}\n`);
     }
     // After the outcome is printed: alerts never delay or change it (see deliverAlerts).
     await deliverAlerts(store, outcome.runId, io, alertWaitMs(io.env), !values.json);

@@ -151,4 +151,28 @@ describe('a run from an HTTP API', () => {
       await api.close();
     }
   });
+
+  it('an API that cannot be reached while it is opened ends as a recorded failed run with its retries', async () => {
+    const gone = await startApi(() => undefined);
+    const goneUrl = gone.url;
+    await gone.close();
+    const outcome = await runLoad(
+      {
+        source: { kind: 'http', url: `${goneUrl}/items`, retry: { maxAttempts: 2, baseDelayMs: 5 } },
+        target: { connection: url, table: 'http_run_gone', mode: 'append' },
+      },
+      {
+        store,
+        env: {},
+        dryRun: false,
+        openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
+      },
+    );
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error?.code).toBe('SOURCE_UNREACHABLE');
+    const run = store.runs.get(outcome.runId);
+    expect(run?.status).toBe('failed');
+    expect(run?.errorCode).toBe('SOURCE_UNREACHABLE');
+    expect(store.runs.events(outcome.runId).filter((e) => e.kind === 'retry')).toHaveLength(1);
+  });
 });

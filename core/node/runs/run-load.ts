@@ -1,6 +1,7 @@
 import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
+import { type ErrorCode, isLoadstoneError } from '../../common/errors.ts';
 import type { JobSpec, JobSpecInput } from '../../common/spec/job-spec.ts';
-import { isFileSource } from '../../common/spec/job-spec.ts';
+import { isFileSource, parseJobSpec } from '../../common/spec/job-spec.ts';
 import type { LoadBatch, LoadResult } from '../load/index.ts';
 import type { LocalWarehouse } from '../pg/local-warehouse.ts';
 import { toLoadBatches } from '../pipeline/load-batches.ts';
@@ -58,8 +59,10 @@ export interface RunLoadOutcome extends RunEnd {
  * rows recorded as they happen), report (the run's end, and the incremental watermark once the load
  * has committed).
  *
- * Throws (recording nothing) when the spec is invalid or the source cannot be opened; once the
- * run is recorded every failure ends the run (`failed` / `cancelled`) and is returned in the outcome.
+ * Throws (recording nothing) when the spec is invalid or a file source cannot be opened; a database
+ * or API source that fails while it is opened and sampled is recorded as a failed run
+ * (`recordOpenFailure`). Once the run is recorded every failure ends the run (`failed` /
+ * `cancelled`) and is returned in the outcome.
  */
 export async function runLoad(
   input: JobSpecInput | JobSpec,
@@ -83,14 +86,21 @@ export async function runLoad(
       options.onProgress?.({ ...(shown ?? startingProgress(runId)), notice });
     }
   };
-  const plan = await planRun(input, store, {
-    env: options.env,
-    signal: options.signal,
-    reloadOf: options.reloadOf,
-    // An HTTP source's `{ "secret": id }`: saved encrypted in this store.
-    secret: options.secret ?? ((id) => store.sourceSecrets.read(id)),
-    onSourceEvent,
-  });
+  let plan: RunPlan;
+  try {
+    plan = await planRun(input, store, {
+      env: options.env,
+      signal: options.signal,
+      reloadOf: options.reloadOf,
+      // An HTTP source's `{ "secret": id }`: saved encrypted in this store.
+      secret: options.secret ?? ((id) => store.sourceSecrets.read(id)),
+      onSourceEvent,
+    });
+  } catch (error) {
+    const failed = recordOpenFailure(input, error, options, early, started);
+    if (!failed) throw error;
+    return failed;
+  }
   try {
     const fingerprint = isFileSource(plan.spec.source) ? await fingerprintOf(plan.spec.source.path) : null;
     const resume = options.resume ?? null;
@@ -145,6 +155,70 @@ export async function runLoad(
   } finally {
     await plan.job.source.close();
   }
+}
+
+/** Failures of a database or API source while it is opened and sampled, recorded as a failed run. */
+const OPEN_FAILURES = new Set<ErrorCode>([
+  'SOURCE_UNREACHABLE',
+  'SOURCE_AUTH',
+  'SOURCE_HTTP',
+  'SOURCE_FORMAT',
+  'SOURCE_UNREADABLE',
+  'PAGINATION_LOOP',
+]);
+
+/**
+ * A database or API source that fails while it is opened and sampled (unreachable, credentials
+ * refused, a pagination loop in the first pages, a query the server refuses) ends as a recorded
+ * `failed` run with its retries, like a failure later in the load: it shows in `runs`, `load --json`
+ * prints its outcome, and its alerts are sent. A bad spec, an unknown name or a missing file still
+ * throws, recording nothing (a usage error, not a run). Null when `error` is not such a failure.
+ */
+function recordOpenFailure(
+  input: JobSpecInput | JobSpec,
+  error: unknown,
+  options: RunLoadOptions,
+  early: readonly SourceEvent[],
+  started: number,
+): RunLoadOutcome | null {
+  if (!isLoadstoneError(error) || !OPEN_FAILURES.has(error.code)) return null;
+  let spec: JobSpec;
+  try {
+    spec = parseJobSpec(input);
+  } catch {
+    return null;
+  }
+  const target = spec.target;
+  if (!target || isFileSource(spec.source)) return null;
+  const { store } = options;
+  const id = store.runs.create({
+    spec,
+    jobName: spec.name ?? null,
+    dryRun: options.dryRun,
+    reloadOf: options.reloadOf ?? null,
+    ...(options.trigger ? { trigger: options.trigger } : {}),
+  });
+  for (const event of early)
+    store.runs.addEvent(id, { kind: event.kind, message: event.message, data: event.data });
+  options.onRunCreated?.(id);
+  const shown = { code: error.code, message: error.message };
+  const durationMs = Date.now() - started;
+  const counts = { read: 0, inserted: 0, updated: 0, unchanged: 0, skipped: 0, superseded: 0, rejected: 0 };
+  store.runs.finish(id, { status: 'failed', counts, error: shown, durationMs });
+  return {
+    status: 'failed',
+    counts,
+    error: shown,
+    durationMs,
+    watermark: { before: null, after: null },
+    runId: id,
+    mode: target.mode ?? 'append',
+    dryRun: options.dryRun,
+    target: store.runs.get(id)?.target ?? target.connection,
+    table: target.table,
+    result: null,
+    reloadOf: options.reloadOf ?? null,
+  };
 }
 
 /** Progress before the loader reports any (a source retrying while the load starts). */
