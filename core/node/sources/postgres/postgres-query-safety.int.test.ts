@@ -39,10 +39,15 @@ const load = (query: string, table: string) =>
 
 const victimRows = async () => (await src.query('SELECT count(*)::int AS n FROM victim')).rows[0].n;
 
-/** The error an open or a load fails with (they must fail, never succeed). */
+/**
+ * The error an open or a load fails with (they must fail, never succeed): an open throws; a load
+ * returns a failed run (a source failing as it opens is a recorded run).
+ */
 const failure = (p: Promise<unknown>) =>
   p.then(
-    () => {
+    (done) => {
+      const outcome = done as { status?: string; error?: { code: string; message: string } | null };
+      if (outcome?.status === 'failed' && outcome.error) return outcome.error;
       throw new Error('expected a failure');
     },
     (e: Error & { code?: string }) => e,

@@ -267,12 +267,14 @@ describe('PostgreSQL → PostgreSQL', () => {
     expect(error.message).toMatch(/read-only transaction/);
     expect(error.message).not.toContain(password);
     expect((await src.query('SELECT count(*)::int AS n FROM orders WHERE id = 999')).rows[0].n).toBe(0);
-    await expect(
-      load({
-        source: { kind: 'postgres', connection: 'replica', query: 'DELETE FROM orders RETURNING *' },
-        target: { connection: targetUrl, table: 'never' },
-      }),
-    ).rejects.toMatchObject({ code: 'SOURCE_UNREADABLE' });
+    // A load records it as a failed run (its alerts go out), with the server's reason.
+    const refused = await load({
+      source: { kind: 'postgres', connection: 'replica', query: 'DELETE FROM orders RETURNING *' },
+      target: { connection: targetUrl, table: 'never' },
+    });
+    expect(refused).toMatchObject({ status: 'failed', error: { code: 'SOURCE_UNREADABLE' } });
+    expect(refused.error?.message).toMatch(/read-only transaction/);
+    expect(refused.error?.message).not.toContain(password);
   });
 
   it('lists the tables and views a source connection may read, with row estimates', async () => {
