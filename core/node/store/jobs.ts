@@ -1,4 +1,5 @@
 import { LoadstoneError } from '../../common/errors.ts';
+import { maskUrl } from '../../common/spec/http-source.ts';
 import { LOAD_MODES, type LoadMode, parseJobSpec } from '../../common/spec/job-spec.ts';
 import type { StoreContext } from './context.ts';
 import { isPostgresUrl, parsePostgresUrl, redactUrl } from './postgres-url.ts';
@@ -105,11 +106,23 @@ function toInfo(row: JobRow): JobInfo {
   let mode: LoadMode | null = null;
   try {
     const spec = JSON.parse(row.spec) as {
-      source?: { path?: unknown; kind?: unknown; connection?: unknown; table?: unknown };
+      source?: {
+        path?: unknown;
+        kind?: unknown;
+        connection?: unknown;
+        table?: unknown;
+        url?: unknown;
+        method?: unknown;
+      };
       target?: { table?: unknown; mode?: unknown };
     };
     if (typeof spec.source?.path === 'string') source = spec.source.path;
-    else if (typeof spec.source?.connection === 'string' && typeof spec.source.kind === 'string') {
+    else if (spec.source?.kind === 'http' && typeof spec.source.url === 'string') {
+      // An API as runs name it (`http GET https://api.example.com/v1/orders?region=***`): its URL with
+      // the password and every query value masked (an older saved spec may hold a key in clear).
+      const method = typeof spec.source.method === 'string' ? spec.source.method : 'GET';
+      source = `http ${method} ${maskUrl(spec.source.url)}`;
+    } else if (typeof spec.source?.connection === 'string' && typeof spec.source.kind === 'string') {
       // A database source as runs name it (`postgres replica table crm.customers`), never a password.
       const what = typeof spec.source.table === 'string' ? `table ${spec.source.table}` : 'query';
       source = `${spec.source.kind} ${redactUrl(spec.source.connection)} ${what}`;
