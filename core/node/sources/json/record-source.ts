@@ -25,6 +25,11 @@ export interface RecordSourceParts {
   /** Reads one record again from its text, for parsers whose rows say where their text is. */
   readonly reparse?: (recordText: string) => RawValue[];
   readonly signal: AbortSignal | undefined;
+  /**
+   * Records read ahead to decide the columns (default COLUMN_SAMPLE_RECORDS): a preview of an API
+   * reads only its sample, not 10,000 records' worth of pages.
+   */
+  readonly readAhead?: number | undefined;
 }
 
 /**
@@ -36,6 +41,7 @@ export interface RecordSourceParts {
  */
 export async function openRecordSource(parts: RecordSourceParts): Promise<OpenedSource> {
   const { items, signal, what } = parts;
+  const readAhead = parts.readAhead ?? COLUMN_SAMPLE_RECORDS;
   const ahead: ParsedOutput[] = [];
   let deferred: unknown;
   let finished = false;
@@ -52,7 +58,7 @@ export async function openRecordSource(parts: RecordSourceParts): Promise<Opened
   };
 
   try {
-    while (ahead.length < COLUMN_SAMPLE_RECORDS && !signal?.aborted) {
+    while (ahead.length < readAhead && !signal?.aborted) {
       const next = await items.next();
       if (next.done) {
         finished = true;
@@ -71,7 +77,7 @@ export async function openRecordSource(parts: RecordSourceParts): Promise<Opened
 
   const columns = new ColumnIndex();
   // Only the read-ahead decides the columns; a later new key is reported, not added.
-  const sampled = Math.min(ahead.length, COLUMN_SAMPLE_RECORDS);
+  const sampled = Math.min(ahead.length, readAhead);
   for (let i = 0; i < sampled; i++) {
     const item = ahead[i]!;
     if (item instanceof RecordItem) columns.learn(item.keys);
