@@ -3,6 +3,7 @@ import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { LoadstoneError } from '../../common/errors.ts';
 import { REPORT_COLUMNS, REPORT_RAW_TEXT_COLUMN } from '../../common/export-format.ts';
+import type { RecordPlace } from '../../common/types.ts';
 import { PRIVATE_FILE_MODE } from '../runtime/private-files.ts';
 import { runSeqOf } from './context.ts';
 import { csvRecord } from './csv.ts';
@@ -18,6 +19,21 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** The report columns added after the source columns of a CSV report. */
 export const CSV_REPORT_COLUMNS = REPORT_COLUMNS;
+
+/**
+ * Where a record came from (JSON's `at`, see `RecordPlace`), as CSV columns between the source
+ * columns and `line`, only in the report of a run whose rejected records have such a place: an HTTP
+ * API's page number, the record's 1-based index in it and the page's URL (masked as stored); a
+ * database row's primary key (`id=42`, `region=eu, id=2`; `NULL` for a null part). A database row
+ * without a key is numbered by `line` (its row in the result), as a file's is.
+ */
+export const CSV_PLACE_COLUMNS = {
+  page: ['at_page', 'at_record', 'at_url'],
+  key: ['at_key'],
+} as const;
+/** The kinds of place a CSV report has columns for, in column order. */
+type PlaceColumnKind = keyof typeof CSV_PLACE_COLUMNS;
+const PLACE_KINDS: readonly PlaceColumnKind[] = ['page', 'key'];
 
 export interface ExportOptions {
   filter?: ReportFilter;
@@ -42,17 +58,25 @@ export function reportFormatFromPath(file: string): ReportFormat {
 }
 
 /**
- * Names of the CSV report columns: the source columns, then `line, stage, column, reason, message`
- * (and `raw_text` when some record could not be split into fields). A report column whose name a
- * source column already has (compared case-insensitively, as target names are derived lower-case)
- * is suffixed `_2`, `_3`, … until unique; the source columns keep their names so the file re-loads,
- * and the trailing columns mark the file as a Loadstone report (`exportLayout` in
- * core/common/export-format.ts), so a reload removes the formula guards the export added.
+ * Names of the CSV report columns: the source columns, then the place columns of `placeColumns`
+ * (`CSV_PLACE_COLUMNS`), then `line, stage, column, reason, message` (and `raw_text` when some record
+ * could not be split into fields). A column of Loadstone's whose name a source column already has
+ * (compared case-insensitively, as target names are derived lower-case) is suffixed `_2`, `_3`, …
+ * until unique; the source columns keep their names so the file re-loads, and the trailing columns
+ * mark the file as a Loadstone report (`exportLayout` in core/common/export-format.ts), so a reload
+ * removes the formula guards the export added: the place columns go before them, never after.
  */
-export function csvReportHeader(sourceColumns: readonly string[], withRawText: boolean): string[] {
+export function csvReportHeader(
+  sourceColumns: readonly string[],
+  withRawText: boolean,
+  placeColumns: readonly PlaceColumnKind[] = [],
+): string[] {
   const taken = new Set(sourceColumns.map((c) => c.toLowerCase()));
   const extra: string[] = [];
-  for (const base of withRawText ? [...CSV_REPORT_COLUMNS, REPORT_RAW_TEXT_COLUMN] : CSV_REPORT_COLUMNS) {
+  const places = PLACE_KINDS.filter((kind) => placeColumns.includes(kind)).flatMap(
+    (kind) => CSV_PLACE_COLUMNS[kind],
+  );
+  for (const base of [...places, ...CSV_REPORT_COLUMNS, ...(withRawText ? [REPORT_RAW_TEXT_COLUMN] : [])]) {
     let name = base;
     for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base}_${n}`;
     taken.add(name.toLowerCase());
@@ -65,9 +89,10 @@ export function csvReportHeader(sourceColumns: readonly string[], withRawText: b
  * Streams a run's rejected rows to a file or a stream, never holding the report in memory:
  * rows are read in keyset batches (no statement or transaction stays open across an await) and
  * written with backpressure.
- * - CSV: one line per rejected record: the source columns as read, then line, stage, and the
- *   record's errors' column / reason / message joined by `; ` (SQLSTATE appended to the message).
- *   Cells are formula-neutralised (see csv.ts).
+ * - CSV: one line per rejected record: the source columns as read, then where an API or database
+ *   record came from (`CSV_PLACE_COLUMNS`, only for a run whose records have a place), then line,
+ *   stage, and the record's errors' column / reason / message joined by `; ` (SQLSTATE appended to
+ *   the message). Cells are formula-neutralised (see csv.ts).
  * - JSON (an array) and NDJSON (one object a line): `{ line, at, stage, raw, rawText, errors }`
  *   (`at`: where an API or database record came from, see `RecordPlace`; null for a file), with
  *   `raw` exactly as stored (JSON numbers keep their source text) and `errors` as an array.
@@ -93,6 +118,18 @@ export async function exportReport(
     ctx.db
       .prepare('SELECT 1 FROM rejected_rows WHERE run_seq = ? AND raw_text IS NOT NULL LIMIT 1')
       .get(seq) !== undefined;
+  // The kinds of place the run's records have (none for a file): the same columns whatever the filter.
+  const placeKinds =
+    format === 'csv'
+      ? (
+          ctx.db
+            .prepare(
+              "SELECT DISTINCT json_extract(place, '$.kind') FROM rejected_rows WHERE run_seq = ? AND place IS NOT NULL",
+            )
+            .pluck()
+            .all(seq) as unknown[]
+        ).filter((kind): kind is PlaceColumnKind => PLACE_KINDS.includes(kind as PlaceColumnKind))
+      : [];
 
   const cancelled = () => new LoadstoneError('LOAD_CANCELLED', 'the export was cancelled');
   if (opts.signal?.aborted) throw cancelled();
@@ -104,7 +141,9 @@ export async function exportReport(
   try {
     cursor = new RowSelector(ctx).cursor(seq, filter, batchSize);
     if (format === 'csv') {
-      await sink.write((opts.bom ? '\uFEFF' : '') + csvRecord(csvReportHeader(sourceColumns, withRawText)));
+      await sink.write(
+        (opts.bom ? '\uFEFF' : '') + csvRecord(csvReportHeader(sourceColumns, withRawText, placeKinds)),
+      );
     } else if (format === 'json') {
       await sink.write('[');
     }
@@ -114,7 +153,7 @@ export async function exportReport(
       if (batch.length === 0) break;
       let chunk = '';
       for (const row of batch) {
-        if (format === 'csv') chunk += csvLine(row, sourceColumns, withRawText);
+        if (format === 'csv') chunk += csvLine(row, sourceColumns, withRawText, placeKinds);
         else if (format === 'ndjson') chunk += `${jsonRecord(row)}\n`;
         else chunk += `${rows === 0 ? '\n' : ',\n'}${jsonRecord(row)}`;
         rows++;
@@ -133,7 +172,12 @@ export async function exportReport(
   return { rows, path: typeof out === 'string' ? path.resolve(out) : null };
 }
 
-function csvLine(row: RejectedRowRecord, sourceColumns: readonly string[], withRawText: boolean): string {
+function csvLine(
+  row: RejectedRowRecord,
+  sourceColumns: readonly string[],
+  withRawText: boolean,
+  placeKinds: readonly PlaceColumnKind[],
+): string {
   const cells = rawCellTexts(row.raw, row.raw_exact === 1);
   const errors = JSON.parse(row.errors) as Array<{
     column: string | null;
@@ -142,6 +186,7 @@ function csvLine(row: RejectedRowRecord, sourceColumns: readonly string[], withR
     sqlstate: string | null;
   }>;
   const fields: string[] = sourceColumns.map((c) => cells.get(c) ?? '');
+  if (placeKinds.length > 0) fields.push(...placeCells(row.place, placeKinds));
   fields.push(
     String(row.line),
     row.stage,
@@ -155,6 +200,27 @@ function csvLine(row: RejectedRowRecord, sourceColumns: readonly string[], withR
   );
   if (withRawText) fields.push(row.raw_text ?? '');
   return csvRecord(fields);
+}
+
+/** The place columns' cells of a record (`CSV_PLACE_COLUMNS`): empty where its place is of another kind. */
+function placeCells(place: string | null, kinds: readonly PlaceColumnKind[]): string[] {
+  const at = place === null ? null : (JSON.parse(place) as RecordPlace);
+  const cells: string[] = [];
+  for (const kind of PLACE_KINDS) {
+    if (!kinds.includes(kind)) continue;
+    if (kind === 'page') {
+      cells.push(...(at?.kind === 'page' ? [String(at.page), String(at.record), at.url] : ['', '', '']));
+    } else {
+      cells.push(
+        at?.kind === 'key'
+          ? Object.entries(at.key)
+              .map(([name, value]) => `${name}=${value === null ? 'NULL' : value}`)
+              .join(', ')
+          : '',
+      );
+    }
+  }
+  return cells;
 }
 
 function jsonRecord(row: RejectedRowRecord): string {
