@@ -1,4 +1,5 @@
 import { useId, useState } from 'react';
+import type { ConnectionDto } from '../../../core/common/contract/index.ts';
 import { useCommand } from '../../api/queries.ts';
 import { ErrorBox, Loading } from '../../components/states.tsx';
 import { useWizard } from './wizard-context.tsx';
@@ -6,6 +7,14 @@ import type { DatabaseSourceRef } from './wizard-state.ts';
 
 /** The SQLite choice in the connection list: the file picked under File, read as a database. */
 const SQLITE = '\u0000sqlite';
+
+/** A saved connection as the Database picker lists it: its name, its real kind, where it points. */
+export function connectionOption(
+  c: Pick<ConnectionDto, 'name' | 'kind' | 'user' | 'host' | 'port' | 'database'>,
+) {
+  const kind = c.kind === 'mysql' ? 'MySQL / MariaDB' : 'PostgreSQL';
+  return `${c.name} — ${kind} ${c.user}@${c.host}:${c.port}/${c.database}`;
+}
 
 /**
  * The "Database" source: a saved connection (listed by kind) or the chosen SQLite file, then a table
@@ -64,7 +73,7 @@ export function DatabaseSource() {
           <option value="">Choose a saved connection or an SQLite file…</option>
           {saved.map((c) => (
             <option key={c.name} value={c.name}>
-              {c.name} — PostgreSQL {c.user}@{c.host}:{c.port}/{c.database}
+              {connectionOption(c)}
             </option>
           ))}
           {state.file ? <option value={SQLITE}>SQLite file {state.file.name}</option> : null}
