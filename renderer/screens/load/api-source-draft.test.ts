@@ -42,6 +42,7 @@ describe('the HTTP API form draft', () => {
       records: 'data.items',
       pagination: 'pageNumber' as const,
       param: 'page',
+      pageSizeParam: 'per_page',
       pageSize: '100',
       totalPath: 'meta.total',
       hasMorePath: 'meta.has_more',
@@ -64,6 +65,7 @@ describe('the HTTP API form draft', () => {
       pagination: {
         type: 'pageNumber',
         param: 'page',
+        pageSizeParam: 'per_page',
         pageSize: 100,
         totalPath: 'meta.total',
         hasMorePath: 'meta.has_more',
@@ -101,5 +103,115 @@ describe('the HTTP API form draft', () => {
     const get = specOf({ ...draft, url: 'http://127.0.0.1:1/x', body: '{"a":1}' }, undefined);
     const result = httpSourceSpecSchema.safeParse(get.spec);
     expect(result.success).toBe(false);
+  });
+
+  it('sets every pagination field the spec has: first page, page size parameter, offset and limit names, cursor in the body', () => {
+    const { draft } = draftOf(null);
+    const url = 'http://127.0.0.1:1/x';
+    const page = specOf(
+      {
+        ...draft,
+        url,
+        pagination: 'pageNumber',
+        param: 'p',
+        start: '0',
+        pageSizeParam: 'per_page',
+        pageSize: '3',
+      },
+      undefined,
+    );
+    expect(page.issues).toEqual([]);
+    expect(httpSourceSpecSchema.parse(page.spec).pagination).toEqual({
+      type: 'pageNumber',
+      param: 'p',
+      start: 0,
+      pageSizeParam: 'per_page',
+      pageSize: 3,
+    });
+    const offset = specOf(
+      { ...draft, url, pagination: 'offset', param: 'skip', start: '10', limitParam: 'take', pageSize: '25' },
+      undefined,
+    );
+    expect(httpSourceSpecSchema.parse(offset.spec).pagination).toEqual({
+      type: 'offset',
+      offsetParam: 'skip',
+      limitParam: 'take',
+      limit: 25,
+      start: 10,
+    });
+    const cursor = specOf(
+      { ...draft, url, method: 'POST', pagination: 'cursor', path: 'next', cursorIn: 'body', param: 'after' },
+      undefined,
+    );
+    expect(httpSourceSpecSchema.parse(cursor.spec).pagination).toEqual({
+      type: 'cursor',
+      cursorPath: 'next',
+      cursorBodyField: 'after',
+    });
+    // Each reads back into the same fields.
+    for (const made of [page, offset, cursor]) {
+      const parsed = httpSourceSpecSchema.parse(made.spec);
+      expect(httpSourceSpecSchema.parse(specOf(draftOf(parsed).draft, undefined).spec)).toEqual(parsed);
+    }
+    // A body field without its name is the form's to refuse, not a silent query parameter.
+    const unnamed = specOf(
+      { ...draft, url, method: 'POST', pagination: 'cursor', path: 'n', cursorIn: 'body' },
+      undefined,
+    );
+    expect(unnamed.issues.map((i) => i.path)).toEqual(['pagination.cursorBodyField']);
+  });
+
+  it('refuses a page size without its parameter name, which would silently not be sent', () => {
+    const { draft } = draftOf(null);
+    const made = specOf(
+      {
+        ...draft,
+        url: 'http://127.0.0.1:1/x',
+        pagination: 'pageNumber',
+        pageSize: '3',
+        stopOnShortPage: true,
+      },
+      undefined,
+    );
+    expect(made.issues).toEqual([
+      {
+        path: 'pagination.pageSizeParam',
+        message: 'a page size is sent only under its parameter: fill "Page size parameter" (e.g. per_page)',
+      },
+    ]);
+  });
+
+  it('sets the OAuth2 client authentication and keeps the fields the form has no control for', () => {
+    const { draft } = draftOf(null);
+    const oauth = {
+      ...draft,
+      url: 'http://127.0.0.1:1/x',
+      authType: 'oauth2ClientCredentials' as const,
+      tokenUrl: 'http://127.0.0.1:1/token',
+      clientId: 'cid',
+      clientAuth: 'post' as const,
+    };
+    const made = specOf(oauth, { secret: 's1' });
+    expect(httpSourceSpecSchema.parse(made.spec).auth).toEqual({
+      type: 'oauth2ClientCredentials',
+      tokenUrl: 'http://127.0.0.1:1/token',
+      clientId: 'cid',
+      clientSecret: { secret: 's1' },
+      clientAuth: 'post',
+    });
+    // An opened job's retry policy survives an edit of the form.
+    const opened = httpSourceSpecSchema.parse({
+      kind: 'http',
+      url: 'http://127.0.0.1:1/x',
+      retry: { maxAttempts: 9, baseDelayMs: 10 },
+      maxRetryWaitMs: 5000,
+    });
+    const back = draftOf(opened);
+    const edited = specOf({ ...back.draft, url: 'http://127.0.0.1:1/y' }, undefined, back.kept, back.extra);
+    expect(edited.spec).toMatchObject({
+      url: 'http://127.0.0.1:1/y',
+      retry: { maxAttempts: 9, baseDelayMs: 10 },
+      maxRetryWaitMs: 5000,
+    });
   });
 });

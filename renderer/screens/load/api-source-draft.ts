@@ -44,9 +44,18 @@ export interface Draft {
   clientAuth: 'basic' | 'post';
   records: string;
   pagination: PaginationType;
-  /** pageNumber: param; offset: offsetParam; cursor: cursorParam. */
+  /** pageNumber: param; offset: offsetParam; cursor: cursorParam, or cursorBodyField when `cursorIn` is 'body'. */
   param: string;
+  /** pageNumber: the first page's number (empty: 1); offset: the first offset (empty: 0). */
+  start: string;
+  /** pageNumber: the query parameter the page size is sent as (needed with a page size). */
+  pageSizeParam: string;
+  /** offset: the query parameter the limit is sent as (empty: `limit`). */
+  limitParam: string;
+  /** pageNumber: pageSize; offset: limit. */
   pageSize: string;
+  /** cursor: sent as a query parameter or as a field of the JSON body (POST). */
+  cursorIn: 'query' | 'body';
   /** cursor: cursorPath; nextUrl: nextUrlPath. */
   path: string;
   hasMorePath: string;
@@ -68,16 +77,20 @@ export interface Draft {
  */
 export type KeptHeaders = Record<string, SecretRef>;
 
+/** Fields of an opened job's source the form has no control for, carried over unchanged. */
+export type KeptFields = Partial<Pick<ApiSource, 'retry' | 'maxRetryWaitMs'>>;
+
 /** A problem with one of the form's free-text fields, by spec path, as the schema's issues are shown. */
 export interface DraftIssue {
   path: string;
   message: string;
 }
 
-/** The draft of a source (null: an empty form), the headers it keeps, and its saved secret. */
+/** The draft of a source (null: an empty form), the headers and fields it keeps, and its saved secret. */
 export function draftOf(source: ApiSource | null): {
   draft: Draft;
   kept: KeptHeaders;
+  extra: KeptFields;
   secret: SecretRef | undefined;
 } {
   const auth = (source?.auth ?? { type: 'none' }) as Record<string, unknown> & { type: AuthType };
@@ -91,6 +104,11 @@ export function draftOf(source: ApiSource | null): {
     else kept[name] = value;
   }
   const queryLines = Object.entries(source?.query ?? {}).map(([name, value]) => `${name}=${String(value)}`);
+  const extra: KeptFields = {};
+  if (source?.retry !== undefined) extra.retry = source.retry;
+  if (source?.maxRetryWaitMs !== undefined) extra.maxRetryWaitMs = source.maxRetryWaitMs;
+  // The first page or offset is shown only when it is not the default (the placeholder says it).
+  const defaultStart = p.type === 'offset' ? 0 : 1;
   return {
     draft: {
       url: source?.url ?? '',
@@ -108,8 +126,12 @@ export function draftOf(source: ApiSource | null): {
       clientAuth: (auth.clientAuth as 'basic' | 'post' | undefined) ?? 'basic',
       records: source?.records ?? '',
       pagination: p.type,
-      param: str(p.param ?? p.offsetParam ?? p.cursorParam),
+      param: str(p.param ?? p.offsetParam ?? p.cursorParam ?? p.cursorBodyField),
+      start: p.start === undefined || p.start === defaultStart ? '' : str(p.start),
+      pageSizeParam: str(p.pageSizeParam),
+      limitParam: str(p.limitParam),
       pageSize: str(p.pageSize ?? p.limit),
+      cursorIn: p.cursorBodyField !== undefined ? 'body' : 'query',
       path: str(p.cursorPath ?? p.nextUrlPath),
       hasMorePath: str(p.hasMorePath),
       totalPath: str(p.totalPath),
@@ -122,6 +144,7 @@ export function draftOf(source: ApiSource | null): {
       incFormat: source?.incremental?.format ?? 'raw',
     },
     kept,
+    extra,
     secret,
   };
 }
@@ -186,13 +209,14 @@ export function parseBody(text: string): { body: Record<string, unknown> | undef
 
 /**
  * The spec of the draft (for the schema to check), with `secret` the saved reference of the auth's
- * one secret and `kept` the secret-valued headers carried over; `issues` are the free-text fields'
- * own problems (the schema reports the rest).
+ * one secret, `kept` the secret-valued headers and `extra` the fields without a control carried over;
+ * `issues` are the form's own problems (the schema reports the rest).
  */
 export function specOf(
   d: Draft,
   secret: SecretRef | undefined,
   kept: KeptHeaders = {},
+  extra: KeptFields = {},
 ): { spec: unknown; issues: DraftIssue[] } {
   const opt = (v: string) => (v.trim() === '' ? undefined : v.trim());
   const num = (v: string) => (v.trim() === '' ? undefined : Number(v));
@@ -218,13 +242,49 @@ export function specOf(
     stopOnShortPage:
       d.stopOnShortPage && (d.pagination === 'pageNumber' || d.pagination === 'offset') ? true : undefined,
   };
+  const own: DraftIssue[] = [];
   let pagination: unknown = { type: 'none' };
-  if (d.pagination === 'pageNumber')
-    pagination = { type: 'pageNumber', param: opt(d.param), pageSize: num(d.pageSize), ...stops };
-  if (d.pagination === 'offset')
-    pagination = { type: 'offset', offsetParam: opt(d.param), limit: num(d.pageSize), ...stops };
-  if (d.pagination === 'cursor')
-    pagination = { type: 'cursor', cursorPath: d.path, cursorParam: opt(d.param), ...stops };
+  if (d.pagination === 'pageNumber') {
+    pagination = {
+      type: 'pageNumber',
+      param: opt(d.param),
+      start: num(d.start),
+      pageSizeParam: opt(d.pageSizeParam),
+      pageSize: num(d.pageSize),
+      ...stops,
+    };
+    // The engine sends the page size only under a parameter name: without one the API would use its
+    // own size while "a page shorter than the page size is the last" compares with this one.
+    if (opt(d.pageSize) !== undefined && opt(d.pageSizeParam) === undefined) {
+      own.push({
+        path: 'pagination.pageSizeParam',
+        message: 'a page size is sent only under its parameter: fill "Page size parameter" (e.g. per_page)',
+      });
+    }
+  }
+  if (d.pagination === 'offset') {
+    pagination = {
+      type: 'offset',
+      offsetParam: opt(d.param),
+      limitParam: opt(d.limitParam),
+      limit: num(d.pageSize),
+      start: num(d.start),
+      ...stops,
+    };
+  }
+  if (d.pagination === 'cursor') {
+    const inBody = d.cursorIn === 'body';
+    pagination = {
+      type: 'cursor',
+      cursorPath: d.path,
+      cursorParam: inBody ? undefined : opt(d.param),
+      cursorBodyField: inBody ? opt(d.param) : undefined,
+      ...stops,
+    };
+    if (inBody && opt(d.param) === undefined) {
+      own.push({ path: 'pagination.cursorBodyField', message: 'fill "Cursor body field"' });
+    }
+  }
   if (d.pagination === 'linkHeader') pagination = { type: 'linkHeader', ...stops };
   if (d.pagination === 'nextUrl') pagination = { type: 'nextUrl', nextUrlPath: d.path, ...stops };
   const headers = parseHeaderLines(d.headers);
@@ -247,7 +307,8 @@ export function specOf(
       pagination,
       rateLimit: rate === undefined ? undefined : { requestsPerSecond: rate },
       incremental: opt(d.incParam) ? { param: d.incParam.trim(), format: d.incFormat } : undefined,
+      ...extra,
     }),
   ) as unknown;
-  return { spec, issues: [...headers.issues, ...query.issues, ...body.issues] };
+  return { spec, issues: [...headers.issues, ...query.issues, ...body.issues, ...own] };
 }
