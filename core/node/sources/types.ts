@@ -101,6 +101,13 @@ export interface OpenedSource {
    * status, where the next page comes from, and any retry.
    */
   notes?(): readonly string[];
+  /**
+   * The text with every secret the source sent (a token, an API key, a password, as written or
+   * encoded) replaced by `***`: for what a record shows or a report keeps of the source's data
+   * (preview rows, rejected rows), never for what is loaded. Present only on a source that holds
+   * secrets (an HTTP API source with credentials), so a source without any costs nothing.
+   */
+  scrub?(text: string): string;
 }
 
 /** Something a source tells the operator while it reads (a retry, a wait), kept with the run. */

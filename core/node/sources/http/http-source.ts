@@ -181,6 +181,9 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
       return { kind: 'page', page: entry.page, url: entry.url, record: at - entry.firstLine + 1 };
     },
     notes: () => [...notes],
+    // Every secret is known once the source is open (an OAuth2 client secret before its tokens,
+    // which are added as they come): a source without any has no `scrub`.
+    ...(secrets.empty ? {} : { scrub: (text: string) => secrets.scrub(text) }),
   };
 }
 

@@ -71,6 +71,11 @@ export class Secrets {
     }
   }
 
+  /** Whether there is nothing to scrub (no secret resolved, none written in clear). */
+  get empty(): boolean {
+    return this.values.size === 0;
+  }
+
   /** Adds a value to scrub (a derived secret: an OAuth2 access token, a Basic header). */
   remember(value: string): void {
     if (value.length < 4 || this.values.has(value)) return;
