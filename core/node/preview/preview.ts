@@ -11,10 +11,11 @@ import { BUILT_IN_DEFAULTS, type FormatDefaults } from '../../common/spec/format
 import { type JobSpecInput, parseJobSpec, type SourceSpec } from '../../common/spec/job-spec.ts';
 import { sourceLabel } from '../../common/spec/source-label.ts';
 import type { JsonValue, RawValue } from '../../common/types.ts';
-import { JsonNumber } from '../../common/types.ts';
+import { JsonNumber, JsonText } from '../../common/types.ts';
 import { planJob } from '../pipeline/plan-job.ts';
 import { checkColumnCount } from '../sources/column-limit.ts';
 import { openSource } from '../sources/open-source.ts';
+import { type Scrub, scrubJson } from '../sources/scrub.ts';
 import type { DetectedFormat, OpenSourceOptions, SourceConnections, SourceRow } from '../sources/types.ts';
 
 /** Default number of rows a preview shows. */
@@ -60,6 +61,8 @@ export async function preview(
   });
   try {
     const normalizer = createRowNormalizer(job.plans);
+    // What an API echoed into its records (a token, a key) is shown scrubbed; a file has no `scrub`.
+    const scrub = job.source.scrub?.bind(job.source);
     const targetNames = job.plans.map((p) => p.name);
     const sampleRows = job.sampleRows;
     const sampled = Math.min(sampleRows.length, spec.settings.sampleSize);
@@ -75,9 +78,9 @@ export async function preview(
       const rejected = i < sampled ? sample.add(row.line, row.problem, errors) : false;
       if (i < limit) {
         shown.add(row.line, row.problem, errors);
-        rows.push(rowDto(row, targetNames, normalizer, result, job.source.format));
+        rows.push(rowDto(row, targetNames, normalizer, result, job.source.format, scrub));
       } else if (rejected && moreRejected.length < MORE_REJECTED_LIMIT) {
-        moreRejected.push(rowDto(row, targetNames, normalizer, result, job.source.format));
+        moreRejected.push(rowDto(row, targetNames, normalizer, result, job.source.format, scrub));
       }
     }
     const sampleCounts = sample.counts();
@@ -85,10 +88,10 @@ export async function preview(
     const warnings: string[] = [];
     const wholeFile = job.sampledToEnd && sampled === sampleRows.length;
     const unreadable = unreadableWarning(sampleCounts, sample.unreadableExamples(), { sampled: !wholeFile });
-    if (unreadable) warnings.push(unreadable);
+    if (unreadable) warnings.push(scrub ? scrub(unreadable) : unreadable);
     return {
       format: formatDto(job.source.format),
-      columns: job.plans.map(columnDto),
+      columns: job.plans.map((plan) => columnDto(plan, scrub)),
       rows,
       rejectedRows: shownCounts.rejected,
       sampleSize: sampleCounts.rows,
@@ -111,6 +114,44 @@ export async function preview(
 }
 
 function rowDto(
+  row: SourceRow,
+  targetNames: readonly string[],
+  normalizer: RowNormalizer,
+  result: ReturnType<RowNormalizer['normalize']> | null,
+  format: DetectedFormat,
+  scrub: Scrub | undefined,
+): PreviewRowDto {
+  const dto = rowDtoOf(row, targetNames, normalizer, result, format);
+  return scrub ? scrubRowDto(dto, scrub) : dto;
+}
+
+/** A preview row with every secret in its values, messages and record text scrubbed (not its column names). */
+function scrubRowDto(dto: PreviewRowDto, scrub: Scrub): PreviewRowDto {
+  const cells = (record: Record<string, unknown>): Record<string, JsonValue> => {
+    const out: Record<string, JsonValue> = {};
+    for (const [name, value] of Object.entries(record)) out[name] = scrubJson(shownJson(value), scrub);
+    return out;
+  };
+  const out: PreviewRowDto = {
+    ...dto,
+    raw: cells(dto.raw),
+    values: cells(dto.values),
+    errors: dto.errors.map((e) => ({ ...e, value: scrub(e.value), message: scrub(e.message) })),
+  };
+  if (dto.problem) {
+    out.problem = { ...dto.problem, message: scrub(dto.problem.message) };
+    if (dto.problem.rawText !== undefined) out.problem.rawText = scrub(dto.problem.rawText);
+  }
+  return out;
+}
+
+/** A cell as the DTO's JSON will show it (a JsonText's parsed value). */
+function shownJson(value: unknown): JsonValue {
+  if (value instanceof JsonText || value instanceof JsonNumber) return value.toJSON();
+  return (value ?? null) as JsonValue;
+}
+
+function rowDtoOf(
   row: SourceRow,
   targetNames: readonly string[],
   normalizer: RowNormalizer,
@@ -200,7 +241,7 @@ function formatDto(format: DetectedFormat): PreviewResultDto['format'] {
   return out;
 }
 
-function columnDto(plan: ColumnPlan): PreviewColumnDto {
+function columnDto(plan: ColumnPlan, scrub: Scrub | undefined): PreviewColumnDto {
   const format: PreviewColumnDto['format'] = {
     nullTokens: [...plan.format.nullTokens],
     decimalSeparator: plan.format.decimalSeparator,
@@ -220,7 +261,8 @@ function columnDto(plan: ColumnPlan): PreviewColumnDto {
     sampleSize: plan.sampleSize,
     nullCount: plan.nullCount,
     nonFitting: plan.nonFitting,
-    warnings: [...plan.warnings],
+    // A warning may quote a sampled value.
+    warnings: scrub ? plan.warnings.map(scrub) : [...plan.warnings],
     format,
     origins: { ...plan.origins },
   };

@@ -3,6 +3,7 @@ import { type ErrorCode, isLoadstoneError, LoadstoneError } from '../../common/e
 import { isFileSource } from '../../common/spec/job-spec.ts';
 import type { RejectedRow } from '../../common/types.ts';
 import { type LoadProgress, type LoadResult, loadFailureCounts } from '../load/index.ts';
+import { scrubRejected } from '../sources/scrub.ts';
 import type { OpenedSource } from '../sources/types.ts';
 import type {
   CommittedPosition,
@@ -52,6 +53,8 @@ export class RunRecord {
   readonly #writer: RejectWriter;
   /** The source's own account of where a record is (API page, database key), if it has one. */
   readonly #placeOf: OpenedSource['placeOf'];
+  /** Scrubs the secrets an API echoed into a record from what the report keeps (absent: nothing to scrub). */
+  readonly #scrub: OpenedSource['scrub'];
   readonly #started: number;
   readonly #incremental: boolean;
   #watermarkBefore: string | null = null;
@@ -85,6 +88,7 @@ export class RunRecord {
     });
     this.#writer = store.rejects.writer(this.id);
     this.#placeOf = plan.job.source.placeOf?.bind(plan.job.source);
+    this.#scrub = plan.job.source.scrub?.bind(plan.job.source);
     const commits = !dryRun && plan.spec.settings.commitEvery !== undefined && plan.target.mode !== 'replace';
     this.commitLog = commits
       ? new CommitLog({
@@ -148,14 +152,20 @@ export class RunRecord {
     this.#store.runs.update(this.id, { phase: 'connecting' });
   }
 
-  /** Keeps rejected rows (written in batches; `end*` writes what is left). */
+  /**
+   * Keeps rejected rows (written in batches; `end*` writes what is left), with the place the source
+   * gives and, from a source holding secrets, every secret echoed in them scrubbed (only rejected
+   * rows pay for it; the rows loaded are the API's data, as sent).
+   */
   readonly rejected = (rows: RejectedRow[]): void => {
     const placeOf = this.#placeOf;
+    const scrub = this.#scrub;
     this.#writer.add(
-      placeOf
+      placeOf || scrub
         ? rows.map((r) => {
-            const at = r.at ?? placeOf(r.line, r.raw);
-            return at ? { ...r, at } : r;
+            const at = r.at ?? placeOf?.(r.line, r.raw);
+            const kept = scrub ? scrubRejected(r, scrub) : r;
+            return at ? { ...kept, at } : kept;
           })
         : rows,
     );
@@ -231,7 +241,8 @@ export class RunRecord {
       ...(reached ? { read: reached.rowsRead } : {}),
       rejected: this.#writer.written,
     };
-    const shown = { code: e.code, message: e.message };
+    // The target may quote a value in its error (a duplicate key): scrubbed like a rejected row.
+    const shown = { code: e.code, message: this.#scrub ? this.#scrub(e.message) : e.message };
     const durationMs = Date.now() - this.#started;
     this.#store.runs.finish(this.id, { status, counts, error: shown, durationMs });
     // A failed run stores no watermark: the next run starts where this one did.

@@ -9,7 +9,9 @@ import { LoadstoneError } from '../../../common/errors.ts';
 import { httpSourceSpecSchema } from '../../../common/spec/http-source.ts';
 import type { JobSpecInput } from '../../../common/spec/job-spec.ts';
 import { createTestDatabase } from '../../pg/test-server.ts';
+import { preview } from '../../preview/preview.ts';
 import { runLoad } from '../../runs/run-load.ts';
+import { exportReport } from '../../store/export.ts';
 import { openStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 import type { SourceEvent } from '../types.ts';
@@ -164,7 +166,8 @@ describe('HTTP source: secrets echoed by an API', () => {
         { url: `${api.url}/orders`, auth: { type: 'bearer', token: { env: 'T' } }, records: 'data' },
         { T: token },
       );
-      expect(stored).toBe(false);
+      // A source failing while it is sampled is a recorded failed run (its message scrubbed there too).
+      expect(stored).toBe(true);
       expect(error?.message).toMatch(/you sent Bearer \*\*\*…$/);
       expect(leaks(texts, [token, token.slice(0, 5)])).toEqual([]);
     } finally {
@@ -426,6 +429,155 @@ describe('HTTP source: credentials typed in the spec', () => {
       for (const name of Object.keys(headers)) expect(error?.message).toContain(`source.headers.${name}`);
       expect(api.requests).toHaveLength(0);
       expect(leaks(texts, ['HeaderKeyVal1', 'HeaderKeyVal2', 'CookieVal1'])).toEqual([]);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe('HTTP source: secrets an API echoes inside its records', () => {
+  const token = 'Rec+Tok/9=x"<&y';
+  const key = 'p+Rec/Key=7';
+
+  /** Records echoing the request: its Authorization header and its URL (with the key) as values. */
+  const echoApi = (): Promise<TestApi> =>
+    startApi((req, res) => {
+      const auth = req.headers.authorization ?? 'no header';
+      const raw = `${req.url.pathname}${req.url.search}`;
+      json(res, [
+        { id: 1, n: 5, auth, url: raw, meta: { seen: raw, lower: raw.toLowerCase() } },
+        // `n` is declared integer: this record is rejected, its value quoting the credentials.
+        {
+          id: 2,
+          n: `not a number ${auth} ${raw}`,
+          auth,
+          url: raw,
+          meta: { seen: raw, lower: raw.toLowerCase() },
+        },
+        { id: 3, n: 7, auth: 'anonymous', url: '/', meta: { seen: '/', lower: '/' } },
+      ]);
+    });
+
+  const sources = {
+    'a bearer token and an API key written in clear in source.query': (api: string) => ({
+      kind: 'http',
+      url: `${api}/echo`,
+      auth: { type: 'bearer', token: { env: 'T' } },
+      query: { api_key: key },
+    }),
+    'an API key sent in the query string (auth apiKey)': (api: string) => ({
+      kind: 'http',
+      url: `${api}/echo?note=${encodeURIComponent(token)}`,
+      auth: { type: 'apiKey', name: 'api_key', in: 'query', value: { env: 'K' } },
+    }),
+  };
+  const env = { T: token, K: key };
+
+  it.each(Object.keys(sources))(
+    '%s: the test request, the preview, the report, its summary and exports hold none; the table holds the API values',
+    async (name) => {
+      const api = await echoApi();
+      const dir = tempDir();
+      const store = openStore(dir, { secretStore: testSecretStore() });
+      const table = `http_secrets_${++tables}`;
+      const shown: Record<string, string> = {};
+      try {
+        const source = sources[name as keyof typeof sources](api.url);
+        // What the API sees: the token in the header (first source), the key in the URL (both).
+        const secrets = name.startsWith('a bearer') ? [token, key] : [key];
+        const spec = {
+          version: 1,
+          source,
+          columns: [{ source: 'n', type: 'integer' }],
+          target: { connection: url, table, mode: 'append' },
+          settings: { maxErrorRate: 0.9 },
+        } as JobSpecInput;
+
+        const tested = await testRequest(httpSourceSpecSchema.parse(source), { env });
+        expect(tested.recordCount).toBe(3);
+        shown.testRequest = JSON.stringify(tested);
+
+        const previewed = await preview(spec, { source: { env } });
+        expect(previewed.rows).toHaveLength(3);
+        expect(previewed.rejectedRows).toBe(1);
+        shown.preview = JSON.stringify(previewed);
+
+        const outcome = await runLoad(spec, {
+          store,
+          env,
+          dryRun: false,
+          openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
+        });
+        expect(outcome.status).toBe('succeeded');
+        expect(outcome.counts).toMatchObject({ inserted: 2, rejected: 1 });
+        const page = store.reports.page(outcome.runId);
+        expect(page.rows).toHaveLength(1);
+        shown.page = JSON.stringify(page);
+        const summary = store.reports.summary(outcome.runId);
+        expect(summary).toHaveLength(1);
+        expect(summary[0]!.example).toContain('not a number');
+        shown.summary = JSON.stringify(summary);
+        for (const format of ['json', 'csv', 'ndjson'] as const) {
+          const file = path.join(dir, `report.${format}`);
+          await exportReport(store, outcome.runId, format, file);
+          shown[`export ${format}`] = fs.readFileSync(file, 'utf8');
+        }
+        shown.run = JSON.stringify(store.runs.get(outcome.runId));
+        shown.events = JSON.stringify(store.runs.events(outcome.runId));
+        store.close();
+        for (const file of fs.readdirSync(dir)) {
+          shown[file] = fs.readFileSync(path.join(dir, file)).toString('latin1');
+        }
+        expect(leaks(shown, secrets)).toEqual([]);
+        // Scrubbed, not dropped: the rest of the record is there.
+        expect(shown.testRequest).toContain('"id":2');
+        expect(shown.preview).toContain('not a number');
+        expect(shown['export csv']).toContain('not a number');
+
+        // The table holds what the API sent: the operator's data, not scrubbed.
+        const loaded = await client.query(`SELECT id, n, auth, url, meta FROM ${table} ORDER BY id`);
+        const echoed = api.requests.at(-1)!;
+        const raw = `${echoed.url.pathname}${echoed.url.search}`;
+        expect(loaded.rows).toEqual([
+          {
+            id: 1,
+            n: 5,
+            auth: echoed.headers.authorization ?? 'no header',
+            url: raw,
+            meta: { seen: raw, lower: raw.toLowerCase() },
+          },
+          { id: 3, n: 7, auth: 'anonymous', url: '/', meta: { seen: '/', lower: '/' } },
+        ]);
+        expect(raw).toContain(`api_key=${encodeURIComponent(key)}`);
+      } finally {
+        store.close();
+        await api.close();
+      }
+    },
+  );
+
+  it("a preview's column warnings, which quote a sampled value, hold none", async () => {
+    const api = await startApi((req, res) =>
+      json(
+        res,
+        Array.from({ length: 50 }, (_, i) => ({
+          id: i,
+          code: i === 3 ? String(req.headers.authorization) : String(100 + i),
+          day: i === 3 ? String(req.headers.authorization) : '2024-01-02',
+        })),
+      ),
+    );
+    try {
+      const previewed = await preview(
+        { version: 1, source: { kind: 'http', url: api.url, auth: { type: 'bearer', token: { env: 'T' } } } },
+        { source: { env } },
+      );
+      const warnings = previewed.columns.flatMap((c) => c.warnings);
+      expect(warnings).toEqual([
+        expect.stringContaining("for example 'Bearer ***' is not a number"),
+        expect.stringContaining("not dates and will be rejected; for example 'Bearer ***'"),
+      ]);
+      expect(leaks({ preview: JSON.stringify(previewed) }, [token])).toEqual([]);
     } finally {
       await api.close();
     }

@@ -1,6 +1,7 @@
 import { type HttpSourceSpec, SECRET_HEADER_RE } from '../../../common/spec/http-source.ts';
 import { JsonNumber, JsonText, type JsonValue, type RawValue } from '../../../common/types.ts';
 import { RecordItem } from '../json/json-record.ts';
+import { scrubJson } from '../scrub.ts';
 import type { OpenSourceOptions } from '../types.ts';
 import { Authenticator } from './auth.ts';
 import { Fetcher } from './fetcher.ts';
@@ -69,7 +70,10 @@ export async function testRequest(
   let step = await body.next();
   const take = (items: readonly unknown[]): void => {
     for (const item of items) {
-      if (records.length < limit && item instanceof RecordItem) records.push(asJson(item));
+      // A record is the API's data, shown here: an echoed credential in it is scrubbed.
+      if (records.length < limit && item instanceof RecordItem) {
+        records.push(scrubJson(asJson(item), (text) => secrets.scrub(text)) as Record<string, JsonValue>);
+      }
     }
   };
   while (!step.done) {
