@@ -78,9 +78,23 @@ describe('database source arguments', () => {
       'postgres://u:***@h/db',
     );
     usage(
-      () => databaseSourceFrom('orders.db', { 'source-table': 'a' }, dir, undefined),
+      () => databaseSourceFrom(undefined, { 'source-table': 'a' }, dir, undefined),
       '--source-table is for a database source',
     );
+    // A source given that is not a database says what it is instead.
+    const refused = (positional: string, code: string, text: string) =>
+      expect(() => databaseSourceFrom(positional, { 'source-table': 'a' }, dir, undefined)).toThrow(
+        expect.objectContaining({ code, message: expect.stringContaining(text) }),
+      );
+    refused('missing.db', 'SOURCE_NOT_FOUND', 'missing.db: no such file');
+    refused('orders.db', 'SOURCE_FORMAT', 'orders.db is not an SQLite database');
+    writeFileSync(join(dir, 'empty.sqlite'), '');
+    refused('empty.sqlite', 'SOURCE_FORMAT', 'is not an SQLite database');
+    refused('.', 'BAD_USAGE', 'is a folder, not an SQLite file');
+    refused('mongodb://u:pw-secret@h/db', 'BAD_USAGE', 'mongodb:// is not a database Loadstone reads');
+    expect(() =>
+      databaseSourceFrom('mongodb://u:pw-secret@h/db', { 'source-table': 'a' }, dir, undefined),
+    ).toThrow(expect.objectContaining({ message: expect.not.stringContaining('pw-secret') }));
     usage(
       () => databaseSourceFrom('crm.data', { 'source-table': 'a', sheet: 'S' }, dir, undefined),
       '--sheet applies only to a file source',

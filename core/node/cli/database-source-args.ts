@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LoadstoneError } from '../../common/errors.ts';
 import { redactUrl } from '../../common/spec/source-label.ts';
@@ -104,6 +104,7 @@ export function databaseSourceFrom(
     values.sample === undefined ? undefined : choiceOption(values.sample, 'sample', ['limit', 'tablesample']);
   if (!source) {
     const flag = table !== undefined ? '--source-table' : query !== undefined ? '--query' : undefined;
+    if (flag && positional !== undefined) notADatabase(positional, resolve(cwd, positional), flag);
     if (flag || timeout !== undefined || sample !== undefined) {
       throw new LoadstoneError(
         'BAD_USAGE',
@@ -143,6 +144,37 @@ export function databaseSourceFrom(
     );
   }
   return source;
+}
+
+/**
+ * Why the source given with a database flag is not a database: an unsupported URL scheme, no such
+ * file, a folder, or a file that is not SQLite (each said as such, not as a usage hint).
+ */
+function notADatabase(positional: string, path: string, flag: string): void {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(positional);
+  if (scheme) {
+    throw new LoadstoneError(
+      'BAD_USAGE',
+      `${redactUrl(positional)}: ${scheme[1]}:// is not a database Loadstone reads; give a postgres://, postgresql://, mysql:// or mariadb:// URL, or an SQLite file`,
+    );
+  }
+  if (!existsSync(path)) {
+    throw new LoadstoneError(
+      'SOURCE_NOT_FOUND',
+      `${path}: no such file (${flag} reads a table of an SQLite file or a database)`,
+      {
+        details: { path },
+      },
+    );
+  }
+  if (statSync(path).isDirectory()) {
+    throw new LoadstoneError('BAD_USAGE', `${path} is a folder, not an SQLite file`, { details: { path } });
+  }
+  throw new LoadstoneError(
+    'SOURCE_FORMAT',
+    `${path} is not an SQLite database (an SQLite file begins with "SQLite format 3"; an empty file is not one either); ${flag} reads a table of an SQLite file or a database`,
+    { details: { path } },
+  );
 }
 
 function pick(record: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
