@@ -1,5 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { CallError } from '../../../core/common/contract/index.ts';
 import {
   httpSourceSpecSchema,
@@ -32,16 +32,26 @@ interface TestResult {
   events: string[];
 }
 
+/** The spec a committed source stands for, made the way the form makes one, for comparing. */
+function committedSpecText(source: ApiSource | null): string | null {
+  if (!source) return null;
+  const { draft, kept, extra, secret } = draftOf(source);
+  return JSON.stringify(specOf(draft, draft.authType === 'none' ? undefined : secret, kept, extra).spec);
+}
+
 /**
  * The source step for an HTTP API: URL, method, auth (secrets write-only: typed, saved encrypted by
- * the engine, named by id in the spec), records path, pagination. "Test request" saves the source in
- * the wizard and shows what the first request gave.
+ * the engine, named by id in the spec), records path, pagination. What the form shows is the source:
+ * "Test request" and "Preview rows" both take the fields as they are now (a newly typed secret is
+ * saved first), so a change made after a test is never dropped; while the fields differ from the
+ * wizard's source the later steps wait (`sourceEdits`).
  */
 export function ApiSourceForm() {
   const { state, dispatch } = useWizard();
   const transport = useTransport();
   const ids = useId();
-  const initial = draftOf(isApiSource(state.source) ? state.source : null);
+  const committed = isApiSource(state.source) ? state.source : null;
+  const [initial] = useState(() => draftOf(committed));
   const [draft, setDraft] = useState<Draft>(initial.draft);
   const [saved, setSaved] = useState<SecretRef | undefined>(initial.secret);
   const [typedSecret, setTypedSecret] = useState('');
@@ -49,31 +59,59 @@ export function ApiSourceForm() {
   const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
   const needsSecret = draft.authType !== 'none';
 
+  const shownText = JSON.stringify(
+    specOf(draft, needsSecret ? saved : undefined, initial.kept, initial.extra).spec,
+  );
+  const committedText = committedSpecText(committed);
+  // A typed secret is not the source's until it is saved, so it counts as a change too.
+  const pending = typedSecret !== '' || committedText === null || shownText !== committedText;
+  useEffect(() => {
+    dispatch({ type: 'sourceEdits', pending });
+  }, [dispatch, pending]);
+  // Left (another source kind, another screen): the wizard's source is what is read again.
+  useEffect(() => () => dispatch({ type: 'sourceEdits', pending: false }), [dispatch]);
+
+  /**
+   * Makes the fields as shown the wizard's source: saves a newly typed secret, checks the spec (the
+   * problems are listed by field) and hands it to the wizard when it differs from the current one
+   * (an opened job's source is kept as saved when nothing changed). Returns the checked spec.
+   */
+  const commit = async () => {
+    let secret = saved;
+    if (needsSecret && typedSecret !== '') {
+      const { id } = await transport.api.call('sources.saveSecret', { value: typedSecret });
+      secret = { secret: id };
+      setSaved(secret);
+      setTypedSecret('');
+    }
+    const made = specOf(draft, needsSecret ? secret : undefined, initial.kept, initial.extra);
+    const parsed = httpSourceSpecSchema.safeParse(made.spec);
+    const problems = [...made.issues, ...(parsed.success ? [] : toValidationIssues(parsed.error))];
+    if (problems.length > 0 || !parsed.success) {
+      setIssues(problems);
+      throw new Error('Fix the fields marked below first.');
+    }
+    setIssues([]);
+    if (JSON.stringify(made.spec) !== committedText) {
+      dispatch({ type: 'apiSource', source: made.spec as ApiSource });
+    }
+    return parsed.data;
+  };
+
   const test = useMutation<TestResult, CallError | Error>({
     mutationFn: async () => {
-      let secret = saved;
-      if (needsSecret && typedSecret !== '') {
-        const { id } = await transport.api.call('sources.saveSecret', { value: typedSecret });
-        secret = { secret: id };
-        setSaved(secret);
-        setTypedSecret('');
-      }
-      const made = specOf(draft, needsSecret ? secret : undefined, initial.kept);
-      const parsed = httpSourceSpecSchema.safeParse(made.spec);
-      const problems = [...made.issues, ...(parsed.success ? [] : toValidationIssues(parsed.error))];
-      if (problems.length > 0 || !parsed.success) {
-        setIssues(problems);
-        throw new Error('Fix the fields marked below first.');
-      }
-      setIssues([]);
-      const source = made.spec as ApiSource;
-      dispatch({ type: 'apiSource', source });
-      return (await transport.api.call('sources.testRequest', {
-        source: parsed.data,
-        limit: 5,
-      })) as TestResult;
+      const source = await commit();
+      return (await transport.api.call('sources.testRequest', { source, limit: 5 })) as TestResult;
     },
   });
+
+  const preview = useMutation<void, CallError | Error>({
+    mutationFn: async () => {
+      await commit();
+      dispatch({ type: 'step', step: 'columns' });
+    },
+  });
+  const busy = test.isPending || preview.isPending;
 
   const field = (
     key: keyof Draft,
@@ -195,6 +233,19 @@ export function ApiSourceForm() {
             {field('tokenUrl', 'Token URL', 'api-auth-token-url', { wide: true })}
             {field('clientId', 'Client id', 'api-auth-client-id')}
             {field('scope', 'Scope', 'api-auth-scope')}
+            <div className="field">
+              <label htmlFor={`${ids}-client-auth`}>Client authentication</label>
+              <select
+                id={`${ids}-client-auth`}
+                className="input"
+                value={draft.clientAuth}
+                onChange={(e) => set({ clientAuth: e.target.value as 'basic' | 'post' })}
+                data-testid="api-auth-client-auth"
+              >
+                <option value="basic">HTTP Basic header</option>
+                <option value="post">client_id and client_secret in the form body</option>
+              </select>
+            </div>
           </>
         ) : null}
         {needsSecret ? (
@@ -235,28 +286,44 @@ export function ApiSourceForm() {
         </div>
         {draft.pagination === 'cursor' ? field('path', 'Cursor path', 'api-pagination-path') : null}
         {draft.pagination === 'nextUrl' ? field('path', 'Next URL path', 'api-pagination-path') : null}
-        {draft.pagination === 'pageNumber' || draft.pagination === 'offset' || draft.pagination === 'cursor'
-          ? field(
-              'param',
-              draft.pagination === 'cursor'
-                ? 'Cursor parameter'
-                : draft.pagination === 'offset'
-                  ? 'Offset parameter'
-                  : 'Page parameter',
-              'api-pagination-param',
-              {
-                placeholder:
-                  draft.pagination === 'cursor'
-                    ? 'cursor'
-                    : draft.pagination === 'offset'
-                      ? 'offset'
-                      : 'page',
-              },
-            )
+        {draft.pagination === 'cursor' ? (
+          <div className="field">
+            <label htmlFor={`${ids}-cursor-in`}>Cursor sent as</label>
+            <select
+              id={`${ids}-cursor-in`}
+              className="input"
+              value={draft.cursorIn}
+              onChange={(e) => set({ cursorIn: e.target.value as 'query' | 'body' })}
+              data-testid="api-pagination-cursor-in"
+            >
+              <option value="query">a query parameter</option>
+              <option value="body">a field of the JSON body (POST)</option>
+            </select>
+          </div>
+        ) : null}
+        {draft.pagination === 'cursor'
+          ? draft.cursorIn === 'body'
+            ? field('param', 'Cursor body field', 'api-pagination-param', { placeholder: 'cursor' })
+            : field('param', 'Cursor parameter', 'api-pagination-param', { placeholder: 'cursor' })
           : null}
-        {draft.pagination === 'pageNumber' || draft.pagination === 'offset'
-          ? field('pageSize', draft.pagination === 'offset' ? 'Limit' : 'Page size', 'api-pagination-size')
-          : null}
+        {draft.pagination === 'pageNumber' ? (
+          <>
+            {field('param', 'Page parameter', 'api-pagination-param', { placeholder: 'page' })}
+            {field('start', 'First page', 'api-pagination-start', { placeholder: '1' })}
+            {field('pageSizeParam', 'Page size parameter', 'api-pagination-size-param', {
+              placeholder: 'per_page (needed with a page size)',
+            })}
+            {field('pageSize', 'Page size', 'api-pagination-size', { placeholder: "the API's own" })}
+          </>
+        ) : null}
+        {draft.pagination === 'offset' ? (
+          <>
+            {field('param', 'Offset parameter', 'api-pagination-param', { placeholder: 'offset' })}
+            {field('start', 'First offset', 'api-pagination-start', { placeholder: '0' })}
+            {field('limitParam', 'Limit parameter', 'api-pagination-limit-param', { placeholder: 'limit' })}
+            {field('pageSize', 'Limit', 'api-pagination-size', { placeholder: '100' })}
+          </>
+        ) : null}
         {draft.pagination !== 'none'
           ? field('hasMorePath', 'Has-more path', 'api-pagination-has-more')
           : null}
@@ -315,8 +382,11 @@ export function ApiSourceForm() {
         <button
           type="button"
           className="btn"
-          onClick={() => test.mutate()}
-          disabled={test.isPending || draft.url.trim() === ''}
+          onClick={() => {
+            preview.reset();
+            test.mutate();
+          }}
+          disabled={busy || draft.url.trim() === ''}
           data-testid="api-test"
         >
           Test request
@@ -324,16 +394,24 @@ export function ApiSourceForm() {
         <button
           type="button"
           className="btn btn-primary"
-          onClick={() => dispatch({ type: 'step', step: 'columns' })}
-          disabled={!isApiSource(state.source)}
+          onClick={() => preview.mutate()}
+          disabled={busy || draft.url.trim() === ''}
           data-testid="source-next"
         >
           Preview rows →
         </button>
       </div>
       {test.isPending ? <Loading label="Requesting the first page…" /> : null}
+      {preview.isError ? (
+        <ErrorBox title="Cannot preview this source" error={preview.error} testId="api-preview-error" />
+      ) : null}
       {test.isError ? (
         <ErrorBox title="The request failed" error={test.error} testId="api-test-error" />
+      ) : null}
+      {test.data && pending ? (
+        <p className="hint" data-testid="api-test-stale">
+          The fields changed since this test: "Preview rows" reads them as they are now.
+        </p>
       ) : null}
       {test.data ? <TestResultView result={test.data} /> : null}
     </div>

@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { ConnectionDto } from '../../../core/common/contract/index.ts';
 import { useCommand } from '../../api/queries.ts';
 import { ErrorBox, Loading } from '../../components/states.tsx';
@@ -19,7 +19,8 @@ export function connectionOption(
 /**
  * The "Database" source: a saved connection (listed by kind) or the chosen SQLite file, then a table
  * (browsed by schema, with row estimates) or a read-only query. The engine lists the tables
- * (`sources.tables`) and previews the choice as it previews a file.
+ * (`sources.tables`) and previews the choice as it previews a file. "Preview rows" reads the query as
+ * the box shows it, also when it was edited after "Use this query".
  */
 export function DatabaseSource() {
   const { state, dispatch } = useWizard();
@@ -53,6 +54,19 @@ export function DatabaseSource() {
         : { kind: input.kind, connection: input.connection, ...read };
     dispatch({ type: 'database', source });
   };
+  // What "Preview rows" reads: the query as typed (query mode), else the chosen table.
+  const typedQuery = mode === 'query' && input && query.trim() !== '' ? query.trim() : null;
+  const shown: DatabaseSourceRef | null =
+    typedQuery === null || !input
+      ? current
+      : input.kind === 'sqlite'
+        ? { kind: 'sqlite', handle: input.handle, query: typedQuery }
+        : { kind: input.kind, connection: input.connection, query: typedQuery };
+  const pending = JSON.stringify(shown) !== JSON.stringify(current);
+  useEffect(() => {
+    dispatch({ type: 'sourceEdits', pending });
+  }, [dispatch, pending]);
+  useEffect(() => () => dispatch({ type: 'sourceEdits', pending: false }), [dispatch]);
   const chosenTable = current?.table;
   const schemas = [...new Set((tables.data ?? []).map((t) => t.schema))];
 
@@ -168,18 +182,22 @@ export function DatabaseSource() {
           </button>
         </div>
       ) : null}
-      {current ? (
+      {shown ? (
         <p className="notice" data-testid="source-database-chosen">
-          Reading {current.table !== undefined ? `table ${current.table}` : 'the query'} from{' '}
-          {current.kind === 'sqlite' ? `SQLite file ${state.file?.name ?? ''}` : current.connection}.
+          Reading {shown.table !== undefined ? `table ${shown.table}` : 'the query'}
+          {pending ? ' as typed above' : ''} from{' '}
+          {shown.kind === 'sqlite' ? `SQLite file ${state.file?.name ?? ''}` : shown.connection}.
         </p>
       ) : null}
-      {current ? (
+      {shown ? (
         <div className="step-actions">
           <button
             type="button"
             className="btn btn-primary"
-            onClick={() => dispatch({ type: 'step', step: 'columns' })}
+            onClick={() => {
+              if (pending) dispatch({ type: 'database', source: shown });
+              dispatch({ type: 'step', step: 'columns' });
+            }}
             data-testid="source-next"
           >
             Preview rows →

@@ -21,9 +21,9 @@ function reachable(state: WizardState, step: WizardStep): boolean {
       return true;
     case 'columns':
     case 'target':
-      return hasSource(state);
+      return hasSource(state) && !state.sourceEdits;
     case 'plan':
-      return hasSource(state) && state.target.table.trim() !== '';
+      return hasSource(state) && !state.sourceEdits && state.target.table.trim() !== '';
     case 'load':
       return state.loadRunId !== null;
   }
@@ -65,6 +65,11 @@ export function LoadWizard() {
                   type="button"
                   className="step-button"
                   disabled={!can}
+                  title={
+                    !can && state.sourceEdits && step !== 'load'
+                      ? 'The source has changes: use "Preview rows" to read it as shown'
+                      : undefined
+                  }
                   aria-current={i === current ? 'step' : undefined}
                   onClick={() => dispatch({ type: 'step', step })}
                   data-testid={`step-${step}`}

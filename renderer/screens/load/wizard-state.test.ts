@@ -261,3 +261,13 @@ describe('an HTTP API source in the wizard', () => {
     expect(hasUnsavedJobChanges(changed)).toBe(true);
   });
 });
+
+describe('changes on the source step not yet taken as the source', () => {
+  it('are flagged until Preview takes them, and a new load or an opened job starts without', () => {
+    const s = run({ type: 'sourceEdits', pending: true });
+    expect(s.sourceEdits).toBe(true);
+    expect(wizardReducer(s, { type: 'sourceEdits', pending: true })).toBe(s);
+    expect(wizardReducer(s, { type: 'sourceEdits', pending: false }).sourceEdits).toBe(false);
+    expect(wizardReducer(s, { type: 'reset' }).sourceEdits).toBe(false);
+  });
+});

@@ -70,6 +70,12 @@ export interface WizardState {
    * chosen as `file` (by its handle). When set, it is the job's source.
    */
   database: DatabaseSourceRef | null;
+  /**
+   * The source step's form shows changes that are not the wizard's source yet (a changed URL, an
+   * edited query): "Preview rows" takes them; until then the later steps cannot be jumped to, so
+   * nothing previews, plans, saves or loads a source other than the one on screen.
+   */
+  sourceEdits: boolean;
   format: FormatOptions;
   /** Edits keyed by source column. */
   columns: Record<string, ColumnEdit>;
@@ -116,6 +122,7 @@ export const INITIAL_WIZARD: WizardState = {
   file: null,
   source: null,
   database: null,
+  sourceEdits: false,
   format: {},
   columns: {},
   columnOrder: [],
@@ -136,6 +143,8 @@ export type WizardAction =
   | { type: 'sourceOptions'; patch: Partial<SourceOptions> }
   /** A database table or query as the source (null: back to the file). */
   | { type: 'database'; source: DatabaseSourceRef | null }
+  /** Whether the source step's form shows changes not yet taken as the source. */
+  | { type: 'sourceEdits'; pending: boolean }
   | { type: 'format'; patch: Partial<FormatOptions> }
   | { type: 'columnOrder'; columns: string[] }
   | { type: 'column'; source: string; patch: Partial<ColumnEdit> }
@@ -216,6 +225,8 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
         loadRunId: null,
       };
     }
+    case 'sourceEdits':
+      return state.sourceEdits === action.pending ? state : { ...state, sourceEdits: action.pending };
     case 'format':
       return { ...state, format: compact({ ...state.format, ...action.patch }), dryRun: null };
     case 'columnOrder':
