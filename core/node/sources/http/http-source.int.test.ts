@@ -643,6 +643,36 @@ describe('HTTP source: faults', () => {
     expect(bad.message).toContain('names no charset, so it is read as UTF-8');
   });
 
+  it('a preview fetches the pages of its sample, not 10,000 records, and lists its requests', async () => {
+    api = await startApi((req, res) => {
+      const page = Number(req.url.searchParams.get('page'));
+      json(res, page <= 1000 ? records(page * 100 - 99, 100) : []);
+    });
+    const source = await openSource(spec({ url: api.url, pagination: { type: 'pageNumber' } }), {
+      env: ENV,
+      preview: { rows: 250 },
+    });
+    try {
+      // 3 pages hold the 250 records; a fourth may be asked for ahead of them, no more.
+      expect(api.requests.length).toBeLessThanOrEqual(4);
+      expect(source.notes?.()[0]).toContain(`GET ${api.url}/?page=*** → HTTP 200, 100 record(s); next: page`);
+    } finally {
+      await source.close();
+    }
+    await api.close();
+    // A page larger than the sample: the request is listed though the preview stops inside it.
+    api = await startApi((_req, res) => json(res, records(1, 80_000)));
+    const big = await openSource(spec({ url: api.url, pagination: { type: 'pageNumber' } }), {
+      env: ENV,
+      preview: { rows: 10 },
+    });
+    try {
+      expect(big.notes?.()).toEqual([`GET ${api.url}/?page=*** → HTTP 200`]);
+    } finally {
+      await big.close();
+    }
+  });
+
   it('an HTML answer is not JSON', async () => {
     api = await startApi((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });

@@ -2,7 +2,7 @@ import type { HttpSourceSpec } from '../../../common/spec/http-source.ts';
 import type { RecordPlace } from '../../../common/types.ts';
 import { type JsonCopyRuns, jsonCopyText } from '../json/json-copy-rows.ts';
 import type { ColumnIndex, ParsedOutput } from '../json/json-record.ts';
-import { openRecordSource } from '../json/record-source.ts';
+import { COLUMN_SAMPLE_RECORDS, openRecordSource } from '../json/record-source.ts';
 import type { OpenedSource, OpenSourceOptions } from '../types.ts';
 import { Authenticator } from './auth.ts';
 import { type FetchedPage, Fetcher, type PageRequest } from './fetcher.ts';
@@ -41,6 +41,11 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
   secrets.rememberClearCredentials(spec);
   const auth = new Authenticator(spec.auth, secrets, spec.timeoutMs);
   const notes: string[] = [];
+  /** Page requests noted (the first NOTES_KEPT), and how many more were made. */
+  let requestsNoted = 0;
+  let requestsMore = 0;
+  /** Where the current page's note is in `notes` (-1: not noted). */
+  let noteAt = -1;
   const fetcher = new Fetcher(
     spec,
     auth,
@@ -90,7 +95,18 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
         for (let attempt = 1; ; attempt++) {
           fetched = await pending!;
           pending = undefined;
-          if (attempt === 1) pages.push({ page, firstLine: lineBefore + 1, url: fetched.shownUrl });
+          if (attempt === 1) {
+            pages.push({ page, firstLine: lineBefore + 1, url: fetched.shownUrl });
+            // Noted as it is made (a preview may stop inside the page), completed when it ends.
+            if (requestsNoted < NOTES_KEPT) {
+              noteAt =
+                notes.push(`${fetched.method} ${fetched.shownUrl} → HTTP ${fetched.response.status}`) - 1;
+              requestsNoted++;
+            } else {
+              noteAt = -1;
+              requestsMore++;
+            }
+          }
           const body = streamPage(
             fetched,
             {
@@ -127,11 +143,10 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
               digest: end.digest,
               shownUrl: fetched.shownUrl,
             });
-            if (notes.length < NOTES_KEPT) {
-              notes.push(
+            if (noteAt >= 0) {
+              notes[noteAt] =
                 `${fetched.method} ${fetched.shownUrl} → HTTP ${fetched.response.status}, ${end.records} record(s); ` +
-                  `next: ${next.request ? `${next.how} (${fetcher.shown(next.request.url)})` : `none (${next.how})`}`,
-              );
+                `next: ${next.request ? `${next.how} (${fetcher.shown(next.request.url)})` : `none (${next.how})`}`;
             }
             request = next.request;
             // Ask for the next page before handing out this one's last records: fetching overlaps loading.
@@ -168,6 +183,8 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
     release: async () => undefined,
     what: 'record',
     signal,
+    // A preview fetches the pages of its sample, no more.
+    ...(opts.preview ? { readAhead: Math.min(COLUMN_SAMPLE_RECORDS, Math.max(1, opts.preview.rows)) } : {}),
   });
   return {
     ...source,
@@ -180,7 +197,7 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
       if (!entry) return undefined;
       return { kind: 'page', page: entry.page, url: entry.url, record: at - entry.firstLine + 1 };
     },
-    notes: () => [...notes],
+    notes: () => (requestsMore > 0 ? [...notes, `… and ${requestsMore} more page request(s)`] : [...notes]),
     // Every secret is known once the source is open (an OAuth2 client secret before its tokens,
     // which are added as they come): a source without any has no `scrub`.
     ...(secrets.empty ? {} : { scrub: (text: string) => secrets.scrub(text) }),
