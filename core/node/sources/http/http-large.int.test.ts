@@ -63,9 +63,10 @@ describe('HTTP source: one large array response', () => {
       const growth = peak - before;
       // The body never sits in memory: growth stays bounded (130–160 MB here at 100 MB, 300 MB and
       // 1 GB alike: V8's heap, the 10,000-record column sample, a 4 MB body read-ahead).
-      // 256 MB: alone it grows ~120 MB (2026-12-05), but in the full suite, with other files
-      // running beside it, V8 collects later (219 MB seen once).
-      expect(growth).toBeLessThan(256 * 1024 * 1024);
+      // 384 MB, well below the 1 GB body (held whole it would take at least that much): alone it
+      // grew ~120 MB on 2026-12-05, but 238–254 MB on 2026-12-06 on this machine for the same commit
+      // (a023ab7) and the current one alike, and 264 MB in the full suite, where V8 collects later.
+      expect(growth).toBeLessThan(384 * 1024 * 1024);
       console.log(`${MB} MB, ${records} records, RSS growth ${(growth / 1024 / 1024).toFixed(0)} MB`);
     } finally {
       await api.close();
