@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { httpSourceSpecSchema } from '../../../common/spec/http-source.ts';
 import { Secrets } from './secrets.ts';
 
 function secrets(...values: string[]): Secrets {
@@ -58,5 +59,27 @@ describe('Secrets.scrub', () => {
     const s = new Secrets({ env: { T: 'eyJhbGc/abc.def/ghi' } });
     s.resolve({ env: 'T' }, 'source.auth.token');
     expect(s.scrub('{"got":"Bearer eyJhbGc\\/abc.def\\/ghi"}')).toBe('{"got":"Bearer ***"}');
+  });
+
+  it('a text full of … is scrubbed by looking just before each one (a cut secret still masked)', () => {
+    const s = secrets('SeCrEtToKeN123');
+    const many = `${'a … '.repeat(5_000)}Bearer SeCrEtTo…`;
+    const scrubbed = s.scrub(many);
+    expect(scrubbed.endsWith('Bearer ***…')).toBe(true);
+    expect(scrubbed.length).toBe(many.length - 'SeCrEtTo'.length + 3);
+  });
+
+  it('remembers only parameters surely named as credentials, with a credential-long value', () => {
+    const s = new Secrets({ env: {} });
+    s.rememberClearCredentials(
+      httpSourceSpecSchema.parse({
+        kind: 'http',
+        url: 'https://api.example.com/v1?keyword=shoes&signed_only=true&sig=Zm9vYmFyYmF6',
+        query: { author: '1234', api_key: 'k-9f8e7d6c5b', auth_type: 'basic-ish', page_size: 50 },
+      }),
+    );
+    expect(s.scrub('Running shoes by 1234 signed true, basic-ish; key k-9f8e7d6c5b sig Zm9vYmFyYmF6')).toBe(
+      'Running shoes by 1234 signed true, basic-ish; key *** sig ***',
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { LoadstoneError } from '../../../common/errors.ts';
-import { type HttpSourceSpec, isSecretParam, type SecretRef } from '../../../common/spec/http-source.ts';
+import type { HttpSourceSpec, SecretRef } from '../../../common/spec/http-source.ts';
 
 /** Where secret references are looked up. */
 export interface SecretLookup {
@@ -19,6 +19,16 @@ interface Spelling {
 const MIN_CUT_PREFIX = 3;
 
 /**
+ * Query parameters whose value is surely a credential when written in clear (`api_key`, `token`,
+ * `sig`…), by their whole name: narrower than the names a stored spec masks, since what is
+ * remembered is then replaced wherever it appears in shown and kept text.
+ */
+const CLEAR_CREDENTIAL_PARAM =
+  /^(?:x[-_]?)?(?:api[-_]?key|apikey|key|access[-_]?key|access[-_]?token|auth[-_]?token|token|secret|client[-_]?secret|password|passwd|pwd|sig|signature|session[-_]?token|private[-_]?key|subscription[-_]?key)$/i;
+/** A value shorter than this is not taken for a credential written in clear (`1234`, `true`). */
+const MIN_CLEAR_CREDENTIAL = 8;
+
+/**
  * The secrets a source resolved, so every text it shows (errors, events, previews) can be scrubbed
  * of them: a server may echo a token back in an error body, and not always as it was sent.
  */
@@ -26,6 +36,10 @@ export class Secrets {
   /** Each secret as the spellings of its characters, longest secret first. */
   private secrets: Spelling[][][] = [];
   private readonly values = new Set<string>();
+  /** The characters a spelling of any secret can begin with: elsewhere no secret starts. */
+  private readonly firstChars = new Set<string>();
+  /** The longest any secret can be spelled (how far before a `…` a cut secret can start). */
+  private longestSpelling = 0;
 
   constructor(private readonly lookup: SecretLookup) {}
 
@@ -65,10 +79,13 @@ export class Secrets {
    */
   rememberClearCredentials(spec: HttpSourceSpec): void {
     const url = new URL(spec.url);
-    for (const [name, value] of url.searchParams) if (isSecretParam(name)) this.remember(value);
-    for (const [name, value] of Object.entries(spec.query ?? {})) {
-      if (isSecretParam(name)) this.remember(String(value));
-    }
+    const take = (name: string, value: string) => {
+      // Only what is surely a credential: a parameter named as one, with a value long enough to be
+      // one. `keyword=shoes`, `author=1234` or `signed_only=true` are data, which must stay as it is.
+      if (CLEAR_CREDENTIAL_PARAM.test(name) && value.length >= MIN_CLEAR_CREDENTIAL) this.remember(value);
+    };
+    for (const [name, value] of url.searchParams) take(name, value);
+    for (const [name, value] of Object.entries(spec.query ?? {})) take(name, String(value));
   }
 
   /** Whether there is nothing to scrub (no secret resolved, none written in clear). */
@@ -80,8 +97,15 @@ export class Secrets {
   remember(value: string): void {
     if (value.length < 4 || this.values.has(value)) return;
     this.values.add(value);
-    this.secrets.push(Array.from(value, spellings));
+    const spelled = Array.from(value, spellings);
+    this.secrets.push(spelled);
     this.secrets.sort((a, b) => b.length - a.length);
+    for (const s of spelled[0]!) {
+      this.firstChars.add(s.text[0]!);
+      if (s.caseless) this.firstChars.add(s.text[0]!.toUpperCase());
+    }
+    const longest = spelled.reduce((n, ch) => n + Math.max(...ch.map((s) => s.text.length)), 0);
+    this.longestSpelling = Math.max(this.longestSpelling, longest);
   }
 
   /**
@@ -96,6 +120,10 @@ export class Secrets {
     let from = 0;
     let at = 0;
     while (at < text.length) {
+      if (!this.firstChars.has(text[at]!)) {
+        at++;
+        continue;
+      }
       let end = -1;
       for (const secret of this.secrets) {
         end = spelledTo(text, at, secret, 0, text.length, false);
@@ -108,15 +136,27 @@ export class Secrets {
       } else at++;
     }
     out += text.slice(from);
-    return out.includes('…') ? maskCutPrefixes(out, this.secrets) : out;
+    return out.includes('…')
+      ? maskCutPrefixes(out, this.secrets, this.firstChars, this.longestSpelling)
+      : out;
   }
 }
 
-/** `text` with a secret's beginning masked where it runs into a `…`. */
-function maskCutPrefixes(text: string, secrets: readonly Spelling[][][]): string {
+/**
+ * `text` with a secret's beginning masked where it runs into a `…`. Only the characters just before
+ * each `…` are looked at (no farther back than the longest spelling of a secret): a text full of `…`
+ * costs its length, not its length squared.
+ */
+function maskCutPrefixes(
+  text: string,
+  secrets: readonly Spelling[][][],
+  firstChars: ReadonlySet<string>,
+  window: number,
+): string {
   let out = text;
   for (let cut = out.indexOf('…'); cut >= 0; cut = out.indexOf('…', cut + 1)) {
-    for (let start = 0; start < cut; start++) {
+    for (let start = Math.max(0, cut - window); start < cut; start++) {
+      if (!firstChars.has(out[start]!)) continue;
       if (secrets.some((secret) => spelledTo(out, start, secret, 0, cut, true) === cut)) {
         out = `${out.slice(0, start)}***${out.slice(cut)}`;
         cut = start + 3;
