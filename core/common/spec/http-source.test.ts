@@ -64,7 +64,9 @@ describe('HTTP source spec', () => {
       'X-Session-Id',
       'Cookie',
     ];
-    const headers = Object.fromEntries([...credentials, 'X-Tenant', 'Accept'].map((h) => [h, 'v4lue']));
+    const headers = Object.fromEntries(
+      [...credentials, 'X-Tenant', 'Accept', 'Idempotency-Key'].map((h) => [h, 'v4lue']),
+    );
     const result = httpSourceSpecSchema.safeParse({ kind: 'http', url: 'https://x.test/', headers });
     expect(result.error!.issues.map((i) => i.path.join('.')).sort()).toEqual(
       credentials.map((h) => `headers.${h}`).sort(),

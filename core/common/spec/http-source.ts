@@ -23,9 +23,11 @@ export type SecretRef = z.infer<typeof secretRefSchema>;
 /**
  * Header names whose values are credentials: refused in clear, like the auth fields. Any name with
  * one of these words in it (`Authorization`, `X-Goog-Api-Key`, `Ocp-Apim-Subscription-Key`,
- * `X-Auth-Token`, `Cookie`, `X-Session-Id`…): when unsure it takes a header for a secret.
+ * `X-Auth-Token`, `Cookie`, `X-Session-Id`…): when unsure it takes a header for a secret. Not
+ * `Idempotency-Key`, which names a request, not a caller.
  */
-export const SECRET_HEADER_RE = /key|token|secret|auth|passw|signature|session|cookie|credential/i;
+export const SECRET_HEADER_RE =
+  /^(?!idempotency-key$).*(?:key|token|secret|auth|passw|signature|session|cookie|credential)/i;
 
 /**
  * Whether an http(s) URL has user info (`https://user:password@host`): Node would send it as Basic

@@ -131,6 +131,14 @@ export class Fetcher {
       if ([301, 302, 303, 307, 308].includes(status) && location) {
         res.discard();
         const next = new URL(location, url);
+        if (next.username !== '' || next.password !== '') {
+          // Node would send a redirect's user info as Basic auth: credentials come from source.auth only.
+          throw new LoadstoneError(
+            'SOURCE_HTTP',
+            `${method} ${shownUrl}: HTTP ${status}: redirected to a URL with a user name or password (${this.shown(next)}); credentials come only from source.auth`,
+            { details: { status, url: shownUrl } },
+          );
+        }
         // Credentials go to the origin they were given for, never to another one.
         if (next.origin !== url.origin || ++redirects > 5) {
           throw new LoadstoneError(

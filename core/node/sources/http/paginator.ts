@@ -91,9 +91,12 @@ export class Paginator {
       );
     };
     if (p.type === 'none') return { request: null, how: 'no pagination configured' };
-    const seenAt = this.seenDigests.get(facts.digest);
+    // A page is its records' text and, where the body or headers name the next page, that too:
+    // pages of equal records with different cursors (a day with `[{"count": 0}]`) are not a loop.
+    const identity = `${facts.digest}\n${nextNamed(p, facts)}`;
+    const seenAt = this.seenDigests.get(identity);
     if (seenAt !== undefined && facts.records > 0) loop(`page ${this.page} is identical to page ${seenAt}`);
-    this.seenDigests.set(facts.digest, this.page);
+    this.seenDigests.set(identity, this.page);
     if (p.maxPages !== undefined && this.page >= p.maxPages)
       return { request: null, how: `maxPages (${p.maxPages}) reached` };
     if (facts.records === 0) return { request: null, how: 'an empty page' };
@@ -200,6 +203,16 @@ export class Paginator {
     if (this.spec.method !== 'POST') return undefined;
     return JSON.stringify({ ...this.spec.body, ...extra });
   }
+}
+
+/** What a page's body or headers say the next page is (cursor, next URL, Link), as text; '' for none. */
+function nextNamed(p: HttpSourceSpec['pagination'], facts: PageFacts): string {
+  const shown = (v: CapturedScalar | undefined) =>
+    v === undefined ? '' : v !== null && typeof v === 'object' ? v.number : String(v);
+  if (p.type === 'cursor') return shown(facts.captured.get(p.cursorPath));
+  if (p.type === 'nextUrl') return shown(facts.captured.get(p.nextUrlPath));
+  if (p.type === 'linkHeader') return facts.link ?? '';
+  return '';
 }
 
 function requestKey(r: PageRequest): string {
