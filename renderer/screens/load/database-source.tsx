@@ -16,6 +16,26 @@ export function connectionOption(
   return `${c.name} — ${kind} ${c.user}@${c.host}:${c.port}/${c.database}`;
 }
 
+type Where = { kind: 'sqlite'; handle: string } | { kind: 'postgres' | 'mysql'; connection: string };
+
+/** Whether two reads point at the same database (kind and connection, or the same SQLite file). */
+export function sameWhere(a: Where | DatabaseSourceRef, b: Where | DatabaseSourceRef): boolean {
+  if (a.kind !== b.kind) return false;
+  return a.kind === 'sqlite'
+    ? 'handle' in b && a.handle === b.handle
+    : 'connection' in a && 'connection' in b && a.connection === b.connection;
+}
+
+/**
+ * Whether two reads are the same: the same database, and the same table or query (blanks at a
+ * query's ends aside: an opened job's query may end with a newline). Other fields a saved job's
+ * source carries (a statement timeout) do not make a difference here.
+ */
+export function sameRead(a: DatabaseSourceRef | null, b: DatabaseSourceRef | null): boolean {
+  if (!a || !b) return a === b;
+  return sameWhere(a, b) && a.table === b.table && a.query?.trim() === b.query?.trim();
+}
+
 /**
  * The "Database" source: a saved connection (listed by kind) or the chosen SQLite file, then a table
  * (browsed by schema, with row estimates) or a read-only query. The engine lists the tables
@@ -54,15 +74,18 @@ export function DatabaseSource() {
         : { kind: input.kind, connection: input.connection, ...read };
     dispatch({ type: 'database', source });
   };
-  // What "Preview rows" reads: the query as typed (query mode), else the chosen table.
+  // What "Preview rows" reads: the query as typed (query mode), else the chosen table; another
+  // connection picked in table mode reads nothing until one of its tables is chosen.
   const typedQuery = mode === 'query' && input && query.trim() !== '' ? query.trim() : null;
   const shown: DatabaseSourceRef | null =
-    typedQuery === null || !input
-      ? current
-      : input.kind === 'sqlite'
+    typedQuery !== null && input
+      ? input.kind === 'sqlite'
         ? { kind: 'sqlite', handle: input.handle, query: typedQuery }
-        : { kind: input.kind, connection: input.connection, query: typedQuery };
-  const pending = JSON.stringify(shown) !== JSON.stringify(current);
+        : { kind: input.kind, connection: input.connection, query: typedQuery }
+      : mode === 'table' && input && current && !sameWhere(input, current)
+        ? null
+        : current;
+  const pending = !sameRead(shown, current);
   useEffect(() => {
     dispatch({ type: 'sourceEdits', pending });
   }, [dispatch, pending]);
