@@ -374,9 +374,23 @@ function redactSpec(spec: JobSpec): JobSpec {
     const http = { ...source, url: maskUrlSecrets(source.url) };
     if (source.query) http.query = maskNamed(source.query, isSecretParam);
     if (source.headers) http.headers = maskNamed(source.headers, (name) => SECRET_HEADER_RE.test(name));
+    // A POST body is JSON typed in clear: its fields named like credentials, at any depth.
+    if (source.body !== undefined) http.body = maskNamedDeep(source.body) as typeof source.body;
     out = { ...out, source: http };
   }
   return out;
+}
+
+/** A JSON value with every scalar under a credential-like key (`api_key`, `password`…) replaced by `***`. */
+function maskNamedDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskNamedDeep);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([name, v]) => [
+      name,
+      isSecretParam(name) && (v === null || typeof v !== 'object') ? '***' : maskNamedDeep(v),
+    ]),
+  );
 }
 
 /** `values` with each value in clear whose name says it is a credential replaced by `***`. */

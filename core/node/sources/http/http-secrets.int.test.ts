@@ -416,6 +416,60 @@ describe('HTTP source: credentials typed in the spec', () => {
     }
   });
 
+  it('a pagination field echoing the token (hasMorePath neither true nor false) is quoted scrubbed', async () => {
+    const api = await startApi((req, res) =>
+      json(res, { data: records(1, 2), more: `${req.headers.authorization}` }),
+    );
+    try {
+      const { texts, error } = await load(
+        {
+          url: `${api.url}/orders`,
+          auth: { type: 'bearer', token: { env: 'T' } },
+          records: 'data',
+          pagination: { type: 'pageNumber', hasMorePath: 'more' },
+        },
+        { T: 'PagerToken-5150' },
+      );
+      expect(error?.code).toBe('SOURCE_FORMAT');
+      expect(error?.message).toContain("'more' is");
+      expect(leaks(texts, ['PagerToken-5150'])).toEqual([]);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("a POST body's fields named like credentials are masked in the run record, at any depth", async () => {
+    const api = await startApi((_req, res) => json(res, { data: records(1, 2) }));
+    try {
+      const { texts, error, stored } = await load(
+        {
+          url: `${api.url}/search`,
+          method: 'POST',
+          body: {
+            client: 'acme',
+            api_key: 'BodyKeyVal1',
+            auth: { password: 'BodyPwVal1' },
+            filters: [{ token: 'BodyTokVal1' }],
+          },
+          records: 'data',
+        },
+        {},
+      );
+      expect(error).toBeUndefined();
+      expect(stored).toBe(true);
+      const run = JSON.parse(texts.run!) as { spec: { source: { body: unknown } } };
+      expect(run.spec.source.body).toEqual({
+        client: 'acme',
+        api_key: '***',
+        auth: { password: '***' },
+        filters: [{ token: '***' }],
+      });
+      expect(leaks(texts, ['BodyKeyVal1', 'BodyPwVal1', 'BodyTokVal1'])).toEqual([]);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('a credential header in clear (X-Goog-Api-Key, Ocp-Apim-Subscription-Key, Cookie…) is refused', async () => {
     const api = await startApi((_req, res) => json(res, { data: [] }));
     try {

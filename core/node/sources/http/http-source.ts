@@ -1,3 +1,4 @@
+import { LoadstoneError } from '../../../common/errors.ts';
 import type { HttpSourceSpec } from '../../../common/spec/http-source.ts';
 import type { RecordPlace } from '../../../common/types.ts';
 import { type JsonCopyRuns, jsonCopyText } from '../json/json-copy-rows.ts';
@@ -135,14 +136,16 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
             const end = step.value;
             line = lineBefore + end.records;
             if (signal?.aborted) return;
-            const next = paginator.next({
-              records: end.records,
-              captured: end.router.captured,
-              link: headerOf(fetched.response.headers.link),
-              url: current.url,
-              digest: end.digest,
-              shownUrl: fetched.shownUrl,
-            });
+            const next = scrubbedErrors(secrets, () =>
+              paginator.next({
+                records: end.records,
+                captured: end.router.captured,
+                link: headerOf(fetched!.response.headers.link),
+                url: current.url,
+                digest: end.digest,
+                shownUrl: fetched!.shownUrl,
+              }),
+            );
             if (noteAt >= 0) {
               notes[noteAt] =
                 `${fetched.method} ${fetched.shownUrl} → HTTP ${fetched.response.status}, ${end.records} record(s); ` +
@@ -202,6 +205,21 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
     // which are added as they come): a source without any has no `scrub`.
     ...(secrets.empty ? {} : { scrub: (text: string) => secrets.scrub(text) }),
   };
+}
+
+/**
+ * `run()`'s result, or its LoadstoneError with the message scrubbed of the run's secrets: the
+ * paginator quotes values from the body (a `hasMorePath` that is neither true nor false).
+ */
+function scrubbedErrors<T>(secrets: Secrets, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (!(error instanceof LoadstoneError)) throw error;
+    const message = secrets.scrub(error.message);
+    if (message === error.message) throw error;
+    throw new LoadstoneError(error.code, message, { details: error.details, cause: error.cause });
+  }
 }
 
 /** The page holding record `line` (binary search over first lines). */
