@@ -1,6 +1,7 @@
 import { LoadstoneError } from '../../../common/errors.ts';
 import type { HttpAuth } from '../../../common/spec/http-source.ts';
 import { maskUrl } from '../../../common/spec/http-source.ts';
+import type { SourceEvent } from './fetcher.ts';
 import { bodyHead, send, TransportFailure } from './http-client.ts';
 import type { Secrets } from './secrets.ts';
 
@@ -32,6 +33,8 @@ export class Authenticator {
   private clientSecret: string | undefined;
   /** Token requests made (for tests and the preview). */
   tokenRequests = 0;
+  /** Told of each retry of the token request (shown in progress and recorded with the run). */
+  onEvent: ((event: SourceEvent) => void) | undefined;
 
   constructor(
     private readonly auth: HttpAuth,
@@ -93,6 +96,24 @@ export class Authenticator {
     return this.token;
   }
 
+  /** After failed token attempt `attempt` (of TOKEN_ATTEMPTS): reports the retry and waits, unless it was the last. */
+  private async retryWait(
+    attempt: number,
+    where: string,
+    problem: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    if (attempt >= TOKEN_ATTEMPTS) return;
+    const wait = 250 * 2 ** attempt;
+    this.onEvent?.({
+      kind: 'retry',
+      message: `the token URL ${where}: ${problem}; retrying in ${wait} ms (attempt ${attempt + 1} of ${TOKEN_ATTEMPTS})`,
+      data: { url: where, attempt: attempt + 1, maxAttempts: TOKEN_ATTEMPTS, waitMs: wait, problem },
+    });
+    await sleep(wait, signal);
+    if (signal?.aborted) throw cancelled();
+  }
+
   private async fetchToken(signal?: AbortSignal): Promise<CachedToken> {
     const auth = this.auth;
     if (auth.type !== 'oauth2ClientCredentials') throw new Error('not an OAuth2 source');
@@ -113,7 +134,7 @@ export class Authenticator {
     const where = maskUrl(auth.tokenUrl);
     this.tokenRequests++;
     let lastProblem = '';
-    for (let attempt = 1; attempt <= 3; attempt++) {
+    for (let attempt = 1; attempt <= TOKEN_ATTEMPTS; attempt++) {
       try {
         const res = await send({
           url: new URL(auth.tokenUrl),
@@ -127,8 +148,7 @@ export class Authenticator {
           // Busy or rate-limited, not a refusal of the credentials: tried again.
           lastProblem = `HTTP ${res.status}`;
           res.discard();
-          await sleep(250 * 2 ** attempt, signal);
-          if (signal?.aborted) throw cancelled();
+          await this.retryWait(attempt, where, lastProblem, signal);
           continue;
         }
         if (res.status < 200 || res.status >= 300) {
@@ -178,13 +198,12 @@ export class Authenticator {
         // A request cut short by a cancel is not a failure to try again.
         if (signal?.aborted) throw cancelled();
         lastProblem = error.message;
-        await sleep(250 * 2 ** attempt, signal);
-        if (signal?.aborted) throw cancelled();
+        await this.retryWait(attempt, where, lastProblem, signal);
       }
     }
     throw new LoadstoneError(
       'SOURCE_UNREACHABLE',
-      `the token URL ${where} could not be reached after 3 attempts: ${lastProblem}`,
+      `the token URL ${where} could not be reached after ${TOKEN_ATTEMPTS} attempts: ${lastProblem}`,
       { details: { url: where } },
     );
   }
@@ -194,6 +213,9 @@ export class Authenticator {
 const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
 
 const cancelled = () => new LoadstoneError('LOAD_CANCELLED', 'the load was cancelled');
+
+/** Tries of a token request before the run fails (5xx, 408, 429, transport failures). */
+const TOKEN_ATTEMPTS = 3;
 
 /** Waits `ms` (cut short by the signal). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -228,11 +228,14 @@ describe('HTTP source: auth', () => {
       clientId: 'a',
       clientSecret: { env: 'CLIENT_SECRET' },
     });
-    expect((await readAll({ url: `${api.url}/items`, auth: oauth(`${api.url}/token`) })).ids).toEqual([
-      '1',
-      '2',
-    ]);
+    const events: SourceEvent[] = [];
+    const read = await readAll({ url: `${api.url}/items`, auth: oauth(`${api.url}/token`) }, events);
+    expect(read.ids).toEqual(['1', '2']);
     expect(tokenCalls).toBe(2);
+    // The token request's retry is reported like a page's (shown in progress, kept with the run).
+    expect(events.map((e) => [e.kind, e.message])).toEqual([
+      ['retry', `the token URL ${api.url}/token: HTTP 429; retrying in 500 ms (attempt 2 of 3)`],
+    ]);
     const big = await failure({ url: `${api.url}/items`, auth: oauth(`${api.url}/big/token`) });
     expect(big.code).toBe('SOURCE_AUTH');
     expect(big.message).toContain('more than 64 KB');

@@ -6,7 +6,7 @@ import type { ColumnIndex, ParsedOutput } from '../json/json-record.ts';
 import { COLUMN_SAMPLE_RECORDS, openRecordSource } from '../json/record-source.ts';
 import type { OpenedSource, OpenSourceOptions } from '../types.ts';
 import { Authenticator } from './auth.ts';
-import { type FetchedPage, Fetcher, type PageRequest } from './fetcher.ts';
+import { type FetchedPage, Fetcher, type PageRequest, type SourceEvent } from './fetcher.ts';
 import { TransportFailure } from './http-client.ts';
 import { incrementalValue } from './incremental.ts';
 import { streamPage } from './page-stream.ts';
@@ -47,17 +47,14 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
   let requestsMore = 0;
   /** Where the current page's note is in `notes` (-1: not noted). */
   let noteAt = -1;
-  const fetcher = new Fetcher(
-    spec,
-    auth,
-    secrets,
-    (event) => {
-      const safe = { ...event, message: secrets.scrub(event.message) };
-      if (notes.length < NOTES_KEPT * 2) notes.push(safe.message);
-      opts.onEvent?.(safe);
-    },
-    signal,
-  );
+  const report = (event: SourceEvent): void => {
+    const safe = { ...event, message: secrets.scrub(event.message) };
+    if (notes.length < NOTES_KEPT * 2) notes.push(safe.message);
+    opts.onEvent?.(safe);
+  };
+  // The token request's retries are reported like the pages'.
+  auth.onEvent = report;
+  const fetcher = new Fetcher(spec, auth, secrets, report, signal);
   const extra: Record<string, string> = {};
   if (opts.incremental && spec.incremental) {
     extra[spec.incremental.param] = incrementalValue(opts.incremental.after, spec.incremental.format);

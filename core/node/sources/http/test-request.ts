@@ -44,7 +44,9 @@ export async function testRequest(
   secrets.rememberClearCredentials(spec);
   const events: string[] = [];
   const auth = new Authenticator(spec.auth, secrets, spec.timeoutMs);
-  const fetcher = new Fetcher(spec, auth, secrets, (e) => events.push(secrets.scrub(e.message)), opts.signal);
+  const report = (e: { message: string }) => events.push(secrets.scrub(e.message));
+  auth.onEvent = report;
+  const fetcher = new Fetcher(spec, auth, secrets, report, opts.signal);
   const extra: Record<string, string> = {};
   if (opts.incremental && spec.incremental) {
     extra[spec.incremental.param] = incrementalValue(opts.incremental.after, spec.incremental.format);
