@@ -23,6 +23,8 @@ export interface FetchedPage {
   /** The URL requested, secrets masked. */
   readonly shownUrl: string;
   readonly method: string;
+  /** The URL the page came from, after any redirect (a relative next-page URL resolves against it). */
+  readonly url: URL;
 }
 
 /**
@@ -126,7 +128,7 @@ export class Fetcher {
         continue;
       }
       const status = res.status;
-      if (status >= 200 && status < 300) return { response: res, shownUrl, method };
+      if (status >= 200 && status < 300) return { response: res, shownUrl, method, url: target };
       const location = headerText(res.headers.location);
       if ([301, 302, 303, 307, 308].includes(status) && location) {
         res.discard();

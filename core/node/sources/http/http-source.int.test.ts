@@ -381,6 +381,24 @@ describe('HTTP source: pagination and stop conditions', () => {
     expect(api.requests.at(-1)!.url.pathname).toBe('/api/n');
   });
 
+  it('a relative next URL resolves against where the page came from after a redirect', async () => {
+    api = await startApi((req, res) => {
+      if (req.url.pathname === '/old/list') {
+        res.writeHead(302, { location: '/new/list' }).end();
+        return;
+      }
+      if (req.url.pathname === '/new/list') return json(res, { data: records(1, 2), next: 'list2' });
+      if (req.url.pathname === '/new/list2') return json(res, { data: records(3, 2), next: null });
+      json(res, { error: 'not here' }, {}, 404);
+    });
+    const { ids } = await readAll({
+      url: `${api.url}/old/list`,
+      records: 'data',
+      pagination: { type: 'nextUrl', nextUrlPath: 'next' },
+    });
+    expect(ids).toEqual(range(1, 4));
+  });
+
   it('a repeated cursor is a pagination loop', async () => {
     api = await startApi((req, res) => {
       const c = req.url.searchParams.get('cursor');

@@ -138,7 +138,8 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
                 records: end.records,
                 captured: end.router.captured,
                 link: headerOf(fetched!.response.headers.link),
-                url: current.url,
+                // A relative next URL resolves against where the page came from (after a redirect).
+                url: fetched!.url,
                 digest: end.digest,
                 shownUrl: fetched!.shownUrl,
               }),
