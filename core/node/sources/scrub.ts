@@ -13,13 +13,8 @@ export type Scrub = (text: string) => string;
  * nested JSON text as they were; a number or nested JSON text that held a secret becomes text.
  */
 export function scrubRaw(value: RawValue, scrub: Scrub): RawValue {
-  if (typeof value === 'string') return scrub(value);
-  if (value === null || typeof value === 'boolean') return value;
-  if (typeof value === 'number') {
-    const text = String(value);
-    const shown = scrub(text);
-    return shown === text ? value : shown;
-  }
+  // Strings, numbers, booleans and null as a JSON value's are.
+  if (value === null || typeof value !== 'object') return scrubJson(value, scrub) as RawValue;
   if (value instanceof JsonNumber) {
     const shown = scrub(value.text);
     return shown === value.text ? value : shown;

@@ -1,4 +1,3 @@
-import { LoadstoneError } from '../../../common/errors.ts';
 import type { HttpSourceSpec } from '../../../common/spec/http-source.ts';
 import type { RecordPlace } from '../../../common/types.ts';
 import { type JsonCopyRuns, jsonCopyText } from '../json/json-copy-rows.ts';
@@ -10,9 +9,9 @@ import { type FetchedPage, Fetcher, type PageRequest, type SourceEvent } from '.
 import { TransportFailure } from './http-client.ts';
 import { incrementalValue } from './incremental.ts';
 import { streamPage } from './page-stream.ts';
-import { Paginator } from './paginator.ts';
+import { type NextPage, Paginator } from './paginator.ts';
 import { readAhead } from './read-ahead.ts';
-import { Secrets } from './secrets.ts';
+import { Secrets, scrubbedError } from './secrets.ts';
 
 /** One fetched page, as the report names it: kept small (no rows). */
 interface PageIndexEntry {
@@ -133,17 +132,21 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
             const end = step.value;
             line = lineBefore + end.records;
             if (signal?.aborted) return;
-            const next = scrubbedErrors(secrets, () =>
-              paginator.next({
+            let next: NextPage;
+            try {
+              next = paginator.next({
                 records: end.records,
                 captured: end.router.captured,
-                link: headerOf(fetched!.response.headers.link),
+                link: headerOf(fetched.response.headers.link),
                 // A relative next URL resolves against where the page came from (after a redirect).
-                url: fetched!.url,
+                url: fetched.url,
                 digest: end.digest,
-                shownUrl: fetched!.shownUrl,
-              }),
-            );
+                shownUrl: fetched.shownUrl,
+              });
+            } catch (error) {
+              // The paginator quotes body values (a hasMorePath neither true nor false).
+              throw scrubbedError(error, secrets);
+            }
             if (noteAt >= 0) {
               notes[noteAt] =
                 `${fetched.method} ${fetched.shownUrl} → HTTP ${fetched.response.status}, ${end.records} record(s); ` +
@@ -203,21 +206,6 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
     // which are added as they come): a source without any has no `scrub`.
     ...(secrets.empty ? {} : { scrub: (text: string) => secrets.scrub(text) }),
   };
-}
-
-/**
- * `run()`'s result, or its LoadstoneError with the message scrubbed of the run's secrets: the
- * paginator quotes values from the body (a `hasMorePath` that is neither true nor false).
- */
-function scrubbedErrors<T>(secrets: Secrets, run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    if (!(error instanceof LoadstoneError)) throw error;
-    const message = secrets.scrub(error.message);
-    if (message === error.message) throw error;
-    throw new LoadstoneError(error.code, message, { details: error.details, cause: error.cause });
-  }
 }
 
 /** The page holding record `line` (binary search over first lines). */

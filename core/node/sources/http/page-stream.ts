@@ -18,7 +18,7 @@ import {
 import { RecordSplitter, SplitSyntaxError } from '../json/record-splitter.ts';
 import { RecordsRouter } from '../json/records-path.ts';
 import type { FetchedPage } from './fetcher.ts';
-import type { Secrets } from './secrets.ts';
+import { type Secrets, scrubbedError } from './secrets.ts';
 
 /** Page text kept to locate a syntax error (beyond it, the error is placed by character offset). */
 const KEEP_TEXT_CHARS = 8 * 1024 * 1024;
@@ -78,7 +78,7 @@ export async function* streamPage(
   try {
     return yield* readPage(fetched, read, signal);
   } catch (error) {
-    throw scrubbed(error, read.secrets);
+    throw read.secrets ? scrubbedError(error, read.secrets) : error;
   }
 }
 
@@ -210,19 +210,6 @@ async function* readPage(
     }
   }
   return { records: assembler.count - read.lineBefore, router, digest: hash.digest('hex'), tail: held };
-}
-
-/** `error` with its message and details scrubbed of the run's secrets (a LoadstoneError; others as they are). */
-function scrubbed(error: unknown, secrets: Secrets | undefined): unknown {
-  if (!secrets || !(error instanceof LoadstoneError)) return error;
-  const details = error.details
-    ? Object.fromEntries(
-        Object.entries(error.details).map(([k, v]) => [k, typeof v === 'string' ? secrets.scrub(v) : v]),
-      )
-    : undefined;
-  const message = secrets.scrub(error.message);
-  if (message === error.message && JSON.stringify(details) === JSON.stringify(error.details)) return error;
-  return new LoadstoneError(error.code, message, { details, cause: error.cause });
 }
 
 /**

@@ -238,3 +238,19 @@ function spellings(ch: string): Spelling[] {
   add(`&#x${hex(code, 1)};`, true);
   return out;
 }
+
+/**
+ * `error` with its message and string details scrubbed of `secrets` (a LoadstoneError; any other
+ * error as it is): messages quote what a response held (a page's first bytes, a body value).
+ */
+export function scrubbedError(error: unknown, secrets: Secrets): unknown {
+  if (!(error instanceof LoadstoneError)) return error;
+  const details = error.details
+    ? Object.fromEntries(
+        Object.entries(error.details).map(([k, v]) => [k, typeof v === 'string' ? secrets.scrub(v) : v]),
+      )
+    : undefined;
+  const message = secrets.scrub(error.message);
+  if (message === error.message && JSON.stringify(details) === JSON.stringify(error.details)) return error;
+  return new LoadstoneError(error.code, message, { details, cause: error.cause });
+}
