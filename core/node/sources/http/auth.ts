@@ -212,7 +212,8 @@ export class Authenticator {
 /** A token answer bigger than this is not a token answer (it is read whole, so it is bounded). */
 const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
 
-const cancelled = () => new LoadstoneError('LOAD_CANCELLED', 'the load was cancelled');
+/** The error a cancelled read ends with (the token request's and the pages'). */
+export const cancelled = () => new LoadstoneError('LOAD_CANCELLED', 'the load was cancelled');
 
 /** Tries of a token request before the run fails (5xx, 408, 429, transport failures). */
 const TOKEN_ATTEMPTS = 3;

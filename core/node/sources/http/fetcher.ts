@@ -1,6 +1,6 @@
 import { LoadstoneError } from '../../../common/errors.ts';
 import { type HttpSourceSpec, maskUrl } from '../../../common/spec/http-source.ts';
-import { type Authenticator, sleep } from './auth.ts';
+import { type Authenticator, cancelled, sleep } from './auth.ts';
 import { bodyHead, type HttpResponse, send, TransportFailure } from './http-client.ts';
 import type { Secrets } from './secrets.ts';
 
@@ -263,7 +263,7 @@ export class Fetcher {
   }
 
   checkAborted(): void {
-    if (this.signal?.aborted) throw new LoadstoneError('LOAD_CANCELLED', 'the load was cancelled');
+    if (this.signal?.aborted) throw cancelled();
   }
 }
 
