@@ -431,7 +431,9 @@ describe('PostgreSQL → PostgreSQL', () => {
         target: { connection: targetUrl, table: 'big_whole' },
       },
       (progress) => {
-        if (!killed && progress.rowsRead >= 25000) {
+        // At the first progress: a load without commits streams faster, and at 25,000 rows the
+        // server had once sent the rest already (the run then succeeded; seen in CI).
+        if (!killed && progress.rowsRead > 0) {
           killed = true;
           void src.query(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'loadstone source'",
