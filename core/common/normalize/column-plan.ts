@@ -11,6 +11,13 @@ export interface ResolvedFormat {
   timeZone: string;
   twoDigitYearPivot: number;
   numericDates?: 'excel' | 'epoch_s' | 'epoch_ms';
+  /**
+   * A database's text loaded as text: its strings are kept exactly as the database holds them (not
+   * trimmed; NULL only where the database says NULL, or where a string is exactly one of the
+   * column's `nullTokens`, which are none unless the job or column names some). A file's text is
+   * normalized instead: a CSV's `' x '` and `NA` are a writer's conventions, a table's are data.
+   */
+  keepText?: boolean;
 }
 
 /** How one source column is loaded: its target name and type, its format, what the sample showed. */

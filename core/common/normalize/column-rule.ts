@@ -145,6 +145,14 @@ export function makeCellFunction(
   const rule = makeTypeRule(type, format);
   const isNull = makeNullCheck(format.nullTokens);
   const other = makeNonStringFunction(type, rule, format);
+  if (format.keepText) {
+    // A database's text as text: as it is (see `ResolvedFormat.keepText`).
+    return (raw) => {
+      if (typeof raw === 'string') return isNull(raw) ? null : rule(raw);
+      if (raw === null || raw === undefined) return null;
+      return other(raw);
+    };
+  }
   const typed = sourceType === type ? passThrough(type) : undefined;
   if (typed) {
     // A database column of this very type: a value already in its normalized form is taken as is.

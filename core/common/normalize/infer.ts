@@ -39,10 +39,12 @@ export interface InferInput {
   sourceTypes?: readonly (ColumnType | null)[];
 }
 
+/** A column's sampled values, trimmed (`kept`: as they are) and without its nulls. */
 function sampleColumn(
   index: number,
   rows: InferInput['sample'],
   nullTokens: readonly string[],
+  kept = false,
 ): ColumnSample {
   const isNull = makeNullCheck(nullTokens);
   const values: RawValue[] = [];
@@ -51,7 +53,7 @@ function sampleColumn(
   for (const row of rows) {
     const raw = row[index];
     if (typeof raw === 'string') {
-      const text = trimCell(raw);
+      const text = kept ? raw : trimCell(raw);
       if (isNull(text)) nullCount++;
       else {
         values.push(text);
@@ -89,7 +91,7 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
     const name = names[index]!;
     const skip = column?.skip ?? false;
     const sourceType = input.sourceTypes?.[index] ?? null;
-    const data = sampleColumn(index, sample, baseFormat(job, column, defaults).nullTokens);
+    let data = sampleColumn(index, sample, baseFormat(job, column, defaults).nullTokens);
     const warnings: string[] = [];
     const renamed = column?.name === undefined ? systemNameWarning(source, name) : null;
     if (renamed) warnings.push(renamed);
@@ -144,6 +146,19 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
           `kept as text: ${formatCount(miss.count.rejects)} of ${formatCount(data.values.length)} sampled values are not ${TYPE_NOUNS[miss.type]}; for example ${miss.count.exampleMessage ?? quoteValue(miss.count.example ?? '')}`,
         );
       }
+    }
+    if (input.sourceTypes && (sourceType === null || sourceType === 'text') && type === 'text') {
+      // A database's text loaded as text is kept as the database holds it (`ResolvedFormat.keepText`):
+      // its counts are of the values as kept.
+      format.keepText = true;
+      if (column?.nullTokens === undefined && job.nullTokens === undefined) format.nullTokens = [];
+      const all = data.values.length === 0;
+      data = sampleColumn(index, sample, format.nullTokens, true);
+      if (all && data.values.length > 0) {
+        const at = warnings.findIndex((w) => w.endsWith('sampled values are null; typed as text'));
+        if (at >= 0) warnings.splice(at, 1);
+      }
+      nonFitting = countFits(makeCellFunction(type, format), data.values, Infinity).rejects;
     }
     if (type === 'integer' || type === 'bigint' || type === 'numeric') {
       if (notes.decimal) warnings.push(notes.decimal);

@@ -98,11 +98,13 @@ function checkFor(
     const isNull = makeNullCheck(plan.format.nullTokens);
     const longest = Math.max(0, ...plan.format.nullTokens.map((t) => trimCell(t).length));
     // Escapes (a newline or tab inside the text) are checked unescaped: the target reads the same text.
-    const check: FieldCheck = (text, start, end) =>
-      end > start &&
-      !isTrimSpace(text.charCodeAt(start)) &&
-      !isTrimSpace(text.charCodeAt(end - 1)) &&
-      (end - start > longest || !isNull(text.slice(start, end)));
+    const check: FieldCheck = plan.format.keepText
+      ? (text, start, end) => end - start > longest || !isNull(text.slice(start, end))
+      : (text, start, end) =>
+          end > start &&
+          !isTrimSpace(text.charCodeAt(start)) &&
+          !isTrimSpace(text.charCodeAt(end - 1)) &&
+          (end - start > longest || !isNull(text.slice(start, end)));
     return Object.assign(check, { escapes: true });
   }
   if (plan.sourceType !== type) return null;
@@ -155,6 +157,7 @@ export function offerVerbatim(
       check: check === VALUE_CHECKED ? null : check,
       nullTokens: plan.format.nullTokens.map(trimCell),
       type: plan.type,
+      ...(plan.format.keepText ? { keepText: true } : {}),
       timeZone: plan.format.timeZone,
     });
   }

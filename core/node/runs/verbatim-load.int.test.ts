@@ -86,11 +86,12 @@ describe('rows sent on as their COPY text', () => {
     // Runs of rows, one per line.
     const verbatim = offered.verbatim.map(({ cells }) => Number(cells[0]));
     // The rows read before the offer (the sample, the rest of the server's first message) and
-    // the odd rows go the usual way; the other clean rows, the escaped text (checked unescaped),
-    // the Unicode one and the NULLs as text.
+    // the odd rows (NaN, infinities, BC and five-digit years) go the usual way; the other clean rows,
+    // the text as the database holds it (padded, 'NULL', '', 'n/a': a database's text is kept), the
+    // escaped text (checked unescaped), the Unicode one and the NULLs as text.
     const odd = usual.filter((id) => id > 9000);
-    expect(odd).toEqual([9101, 9102, 9103, 9105, 9106, 9107, 9108, 9109]);
-    expect(verbatim.filter((id) => id > 9000)).toEqual([9104, 9110, 9111]);
+    expect(odd).toEqual([9106, 9107, 9108, 9109]);
+    expect(verbatim.filter((id) => id > 9000)).toEqual([9101, 9102, 9103, 9104, 9105, 9110, 9111]);
     expect(verbatim.length).toBeGreaterThan(2000);
     expect(usual.filter((id) => id <= 3000)).toEqual(
       Array.from({ length: usual.length - odd.length }, (_, i) => i + 1),
@@ -120,12 +121,14 @@ describe('rows sent on as their COPY text', () => {
     const appended = await load('as_text', { mode: 'append' });
     const upserted = await load('usual', { mode: 'upsert', key: ['id'] });
     await expectLoadedAlike(dst, store, appended, upserted, COLUMNS);
-    // What the usual path made of the odd rows, as text (text trimmed, null tokens NULL, escapes kept).
+    // The database's text as it holds it (not trimmed, 'NULL' and '' are text), escapes kept.
     const odd = await dst.query(
       `SELECT id, note, code, amount::text, day::text, at::text FROM as_text WHERE id > 9000 ORDER BY id`,
     );
-    expect(odd.rows.find((r) => r.id === 9101)).toMatchObject({ note: 'padded' });
-    expect(odd.rows.find((r) => r.id === 9102)).toMatchObject({ note: null, code: null });
+    expect(odd.rows.find((r) => r.id === 9101)).toMatchObject({ note: '  padded  ' });
+    expect(odd.rows.find((r) => r.id === 9102)).toMatchObject({ note: 'NULL', code: 'NULL' });
+    expect(odd.rows.find((r) => r.id === 9103)).toMatchObject({ note: '', code: '' });
+    expect(odd.rows.find((r) => r.id === 9105)).toMatchObject({ note: 'n/a', code: '\u00a0nbsp' });
     expect(odd.rows.find((r) => r.id === 9104)).toMatchObject({ note: 'tab\there\nnewline \\ slash' });
     expect(odd.rows.find((r) => r.id === 9110)).toMatchObject({ note: 'émoji 😀 ünïcode', amount: '-0.500' });
     const clean = await dst.query(`SELECT ${COLUMNS} FROM as_text WHERE id <= 3000`);

@@ -38,6 +38,8 @@ export interface VerbatimColumn {
   nullTokens: readonly string[];
   /** The column's load type. */
   type: ColumnType;
+  /** A database's text kept as it is (`ResolvedFormat.keepText`): spaces at an end and `''` included. */
+  keepText?: boolean;
   /** The job's time zone for the column (what a naive time is read in). */
   timeZone: string;
 }

@@ -195,12 +195,14 @@ export function fieldWriter(column: VerbatimColumn): FieldWriter | null {
   const isNull = makeNullCheck(column.nullTokens);
   const notNull = (s: string) => !isNull(s);
   /** A text the normalizer keeps as it is. */
-  const plain = (s: string) =>
-    s.length > 0 &&
-    !isTrimSpace(s.charCodeAt(0)) &&
-    !isTrimSpace(s.charCodeAt(s.length - 1)) &&
-    s.indexOf('\0') === -1 &&
-    notNull(s);
+  const plain = column.keepText
+    ? (s: string) => s.indexOf('\0') === -1 && notNull(s)
+    : (s: string) =>
+        s.length > 0 &&
+        !isTrimSpace(s.charCodeAt(0)) &&
+        !isTrimSpace(s.charCodeAt(s.length - 1)) &&
+        s.indexOf('\0') === -1 &&
+        notNull(s);
   switch (column.kind) {
     case 'integerValue':
       return (v, out) => {

@@ -230,6 +230,19 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
     expect(page.rows[0]!.errors[0]!.message).toMatch(/MySQL zero date/);
   });
 
+  it("a text is the database's data: 'NA', '-', '' and spaces at its ends load as they are", async () => {
+    await my.query(`CREATE TABLE words (id INT PRIMARY KEY, code VARCHAR(20)) CHARACTER SET utf8mb4;
+      INSERT INTO words VALUES (1, 'NA'), (2, ' France '), (3, ''), (4, '-'), (5, 'none'), (6, 'NULL'), (7, NULL)`);
+    const outcome = await load({
+      source: { kind: 'mysql', connection: myUrl, table: 'words' },
+      target: { connection: 'pg', table: 'words', mode: 'replace' },
+    });
+    expect(outcome.error).toBeNull();
+    expect(outcome.counts).toMatchObject({ read: 7, inserted: 7, rejected: 0 });
+    const r = await client.query('SELECT id, code FROM words ORDER BY id');
+    expect(r.rows.map((x) => x.code)).toEqual(['NA', ' France ', '', '-', 'none', 'NULL', null]);
+  });
+
   it('an incremental load pushes the watermark down: the second run reads only the new rows', async () => {
     await my.query(`CREATE TABLE events (id INT PRIMARY KEY, at TIMESTAMP(6) NOT NULL, v VARCHAR(20));
       INSERT INTO events VALUES (1, '2024-01-01 00:00:01', 'a'), (2, '2024-01-01 00:00:02', 'b'),

@@ -120,7 +120,8 @@ describe('PostgreSQL → PostgreSQL', () => {
       bytes: '00ff10',
       tags: '{a,"b c"}',
       feeling: 'happy',
-      note: 'kept',
+      // A database's text is kept as it is: spaces and all.
+      note: '  kept  ',
       ratio: '0.1',
     });
     expect(Object.entries(got.rows[1]).filter(([k, v]) => k !== 'id' && v !== null)).toEqual([]);
@@ -355,8 +356,8 @@ describe('PostgreSQL → PostgreSQL', () => {
 
   it('rows sent as their COPY text in runs: split at commit boundaries, a refused row found inside a run', async () => {
     // Rows after the first message of the server go as their text, in runs (`rows`); text with a
-    // newline, a tab and a backslash too (checked unescaped); a text the normalizer would trim does
-    // not, and loads trimmed. A run is split where a chunk ends (every 700 rows: a commit), and the
+    // newline, a tab and a backslash too (checked unescaped), and text with spaces at its ends (a
+    // database's text is kept as it is, never trimmed). A run is split where a chunk ends (every 700 rows: a commit), and the
     // row the target refuses (15023, inside a run) is found and reported with its cells.
     await src.query(`
       CREATE TABLE runs (id int8 PRIMARY KEY, note text);
@@ -382,8 +383,8 @@ describe('PostgreSQL → PostgreSQL', () => {
       'SELECT id, note FROM runs_copy WHERE id IN (7, 12007, 19990, 20000) ORDER BY id',
     );
     expect(loaded.rows).toEqual([
-      { id: '7', note: 'padded' },
-      { id: '12007', note: 'padded' },
+      { id: '7', note: '  padded ' },
+      { id: '12007', note: '  padded ' },
       { id: '19990', note: 'line\nnext\tcol \\ end' },
       { id: '20000', note: 'line\nnext\tcol \\ end' },
     ]);

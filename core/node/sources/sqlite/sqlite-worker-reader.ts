@@ -112,7 +112,9 @@ export function readSqliteInWorker(options: {
           return;
         }
         // Taken by the worker before its next batch (a check is a function: the worker has its own).
-        worker.tell(columns.map((c) => ({ kind: c.kind, check: null, nullTokens: c.nullTokens })));
+        worker.tell(
+          columns.map((c) => ({ kind: c.kind, check: null, nullTokens: c.nullTokens, keepText: c.keepText })),
+        );
       },
     },
     close,
