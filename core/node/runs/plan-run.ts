@@ -80,7 +80,7 @@ export async function planRun(
   const targetLabel = isLocal ? LOCAL_CONNECTION : (resolved?.label ?? target.connection);
 
   // Read before the source opens: a database or API source fetches only the rows above it (pushdown).
-  const after = readWatermark(store, { spec, target, targetLabel });
+  const { after } = readWatermark(store, { spec, target, targetLabel });
   const job = await planJob(spec, {
     source: { env: options.env, secret: options.secret, onEvent: options.onSourceEvent },
     ...(options.signal ? { signal: options.signal } : {}),

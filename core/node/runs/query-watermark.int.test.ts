@@ -140,10 +140,55 @@ describe('an incremental --query load keeps its watermark per query', () => {
     const t = mysql({ table: 'orders' });
     // An earlier version's mark, stored under the label alone, is nobody's.
     store.watermarks.set(`source:${sourceLabel(a.source)}`, 'local/orders_m', '999');
-    expect(readWatermark(store, owner(a))).toBeNull();
+    expect(readWatermark(store, owner(a)).after).toBeNull();
     saveWatermark(store, owner(a), 'r_a', { newWatermark: '42' } as LoadResult, false);
-    expect(readWatermark(store, owner(a))).toBe('42');
-    expect(readWatermark(store, owner(b))).toBeNull();
-    expect(readWatermark(store, owner(t))).toBeNull();
+    expect(readWatermark(store, owner(a)).after).toBe('42');
+    expect(readWatermark(store, owner(b)).after).toBeNull();
+    expect(readWatermark(store, owner(t)).after).toBeNull();
+  });
+
+  it('a named job whose query is edited sets its old mark aside and reads every row, merged by key', async () => {
+    const named = (query: string) =>
+      runLoad(
+        { ...spec({ kind: 'postgres', connection: sourceUrl, query }, 'orders_named'), name: 'orders-named' },
+        { store, env: {}, dryRun: false, openWarehouse: () => Promise.reject(new Error('not local')) },
+      );
+    // The job first loads the newest ten orders: its mark is the newest order's time.
+    const first = await named('select * from orders where id > 90 and id <= 100');
+    expect(first.counts).toMatchObject({ read: 10, inserted: 10 });
+    // Edited to the first twenty orders, all older than that mark: the mark would cut every one.
+    const edited = await named('select * from orders where id <= 20');
+    expect(edited.watermark.before).toBeNull();
+    expect(edited.counts).toMatchObject({ read: 20, inserted: 20 });
+    const events = store.runs.events(edited.runId);
+    const setAside = events.find((e) => e.kind === 'watermark_set_aside');
+    expect(setAside?.message).toMatch(/^the watermark 2024-01-01 01:40:00\+00 was kept for .*sha256:/);
+    expect(setAside?.message).toMatch(/reads every row and merges them by key$/);
+    // Run again unchanged, it goes on from its own mark: nothing new, nothing read.
+    const again = await named('select * from orders where id <= 20');
+    expect(again.watermark.before).not.toBeNull();
+    expect(again.counts).toMatchObject({ read: 0 });
+    expect(store.runs.events(again.runId).some((e) => e.kind === 'watermark_set_aside')).toBe(false);
+    expect(await count('orders_named')).toBe(30);
+  });
+
+  it('a mark an earlier version kept for a named job (no basis) is taken as it is', async () => {
+    const query = {
+      kind: 'postgres' as const,
+      connection: sourceUrl,
+      query: 'select * from orders where id <= 50',
+    };
+    const targetLabel = store.connections.resolve(targetUrl, { env: {} }).label;
+    store.watermarks.set('job:orders-legacy', `${targetLabel}/orders_legacy`, '2024-01-01T00:40:00Z');
+    const run = await runLoad(
+      { ...spec(query, 'orders_legacy'), name: 'orders-legacy' },
+      { store, env: {}, dryRun: false, openWarehouse: () => Promise.reject(new Error('not local')) },
+    );
+    expect(run.watermark.before).toBe('2024-01-01T00:40:00Z');
+    // Orders 41..50 (one minute apart from 00:01): only those above the mark.
+    expect(run.counts).toMatchObject({ read: 10, inserted: 10 });
+    expect(store.watermarks.get('job:orders-legacy', `${targetLabel}/orders_legacy`)?.basis).toMatch(
+      /sha256:[0-9a-f]{16} watermark created_at$/,
+    );
   });
 });

@@ -123,7 +123,10 @@ export async function runLoad(
     let result: LoadResult | null = null;
     let end: RunEnd;
     try {
-      const after = readWatermark(store, plan);
+      const { after, setAside } = readWatermark(store, plan);
+      if (setAside !== null) {
+        store.runs.addEvent(record.id, { kind: 'watermark_set_aside', message: setAside });
+      }
       record.startsAbove(after);
       result = await loadTarget(plan, record, normalize(plan, resume?.from?.records ?? 0), {
         openWarehouse: options.openWarehouse,

@@ -42,11 +42,48 @@ function queryTag(source: SourceSpec): string {
   return ` sha256:${createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 16)}`;
 }
 
-/** The watermark an incremental load starts above (null: load everything); null for other modes. */
-export function readWatermark(store: RunStore, plan: WatermarkOwner): string | null {
-  if (plan.target.mode !== 'incremental') return null;
+/**
+ * What a named job's mark is a mark of: the watermark column and, for a database source, the
+ * connection, table or query (label and query tag, as above). A named job keeps one mark per target
+ * table, so when its source or watermark column is edited, the mark of the old one must not cut the
+ * new one's rows. A file's path and an API's URL are not part of it: a job may read each day's export
+ * or a moved endpoint of the same data, and its mark stays meaningful there.
+ */
+export function watermarkBasis(plan: WatermarkOwner): string {
+  const { spec, target } = plan;
+  const column = `watermark ${target.watermark ?? ''}`;
+  if (isFileSource(spec.source) || spec.source.kind === 'http') return column;
+  return `${sourceLabel(spec.source)}${queryTag(spec.source)} ${column}`;
+}
+
+/** The mark an incremental load starts above, and why a kept one was set aside (else null). */
+export interface WatermarkStart {
+  /** Rows above this are read (null: every row). */
+  after: string | null;
+  /** Says which mark was set aside because the job's source or watermark column changed. */
+  setAside: string | null;
+}
+
+/**
+ * The watermark an incremental load starts above (null: load everything); null for other modes.
+ * A mark kept for another basis (see watermarkBasis) is set aside: the run reads every row, merged
+ * by its key (incremental requires one), so nothing is cut and nothing is loaded twice.
+ */
+export function readWatermark(store: RunStore, plan: WatermarkOwner): WatermarkStart {
+  if (plan.target.mode !== 'incremental') return { after: null, setAside: null };
   const slot = watermarkSlot(plan);
-  return store.watermarks.get(slot.key, slot.table)?.value ?? null;
+  const kept = store.watermarks.get(slot.key, slot.table);
+  if (!kept) return { after: null, setAside: null };
+  const basis = watermarkBasis(plan);
+  if (kept.basis !== null && kept.basis !== basis) {
+    return {
+      after: null,
+      setAside:
+        `the watermark ${kept.value} was kept for ${kept.basis}, not ${basis}: ` +
+        'this run reads every row and merges them by key',
+    };
+  }
+  return { after: kept.value, setAside: null };
 }
 
 /** Keeps the new watermark of an incremental load once it has committed (never for a dry run). */
@@ -59,5 +96,5 @@ export function saveWatermark(
 ): void {
   if (plan.target.mode !== 'incremental' || dryRun || result.newWatermark === null) return;
   const slot = watermarkSlot(plan);
-  store.watermarks.set(slot.key, slot.table, result.newWatermark, runId);
+  store.watermarks.set(slot.key, slot.table, result.newWatermark, runId, watermarkBasis(plan));
 }

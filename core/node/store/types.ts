@@ -242,6 +242,8 @@ export interface Watermark {
   value: string;
   runId: string | null;
   updatedAt: string;
+  /** What the mark is a mark of (source and watermark column); null when an earlier version kept it. */
+  basis: string | null;
 }
 
 /** User settings kept in the store (the contract's `settingsSchema` shape). */
