@@ -146,6 +146,18 @@ test('changes made after Test request are what is previewed and loaded, with the
     await byId(page, 'step-source').click();
     await expect(byId(page, 'api-pagination-start')).toHaveValue('0');
     await expect(byId(page, 'api-pagination-size-param')).toHaveValue('per_page');
+    // The saved token is a bearer token of this server: another auth type or another server (the same
+    // port on localhost) asks for the secret again instead of sending it there.
+    const secret = byId(page, 'api-auth-secret');
+    await expect(secret).toHaveAttribute('placeholder', 'saved (type to replace)');
+    await byId(page, 'api-auth-type').selectOption('basic');
+    await expect(secret).toHaveAttribute('placeholder', /^type it again/);
+    await byId(page, 'api-auth-type').selectOption('bearer');
+    await expect(secret).toHaveAttribute('placeholder', 'saved (type to replace)');
+    await byId(page, 'api-url').fill(`${api.url.replace('127.0.0.1', 'localhost')}/v1/new`);
+    await expect(secret).toHaveAttribute('placeholder', /^type it again/);
+    await byId(page, 'api-url').fill(`${api.url}/v1/new`);
+    await expect(secret).toHaveAttribute('placeholder', 'saved (type to replace)');
     await wizard.toPreview();
     await wizard.toTarget();
     await wizard.setTarget({ connection: 'warehouse', table: 'public.new_items', mode: 'append' });

@@ -131,10 +131,14 @@ export const commands = {
   },
   /**
    * Saves a secret of an HTTP API source (a token, a password, a client secret, an API key) encrypted
-   * in the engine's store; the spec then names it `{ "secret": id }`. The value never comes back.
+   * in the engine's store; the spec then names it `{ "secret": id }`. The value never comes back, and
+   * it is sent only to `url`'s origin (the source's URL; an OAuth2 client secret's token URL).
    */
   'sources.saveSecret': {
-    input: z.object({ value: z.string().min(1).max(16_384) }),
+    input: z.object({
+      value: z.string().min(1).max(16_384),
+      url: z.url({ protocol: /^https?$/ }).max(8_192),
+    }),
     output: z.object({ id: z.string() }),
   },
   /**

@@ -216,27 +216,54 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
   },
   'sources.saveSecret': {
     good: async () => {
-      const { id } = expectValue(await call('sources.saveSecret', { value: 'tok-SECRET-contract' })) as {
-        id: string;
-      };
+      const { id } = expectValue(
+        await call('sources.saveSecret', { value: 'tok-SECRET-contract', url: 'https://api.example.com/v1' }),
+      ) as { id: string };
       expect(id).toMatch(/^s_[0-9a-f]{24}$/);
       // The value is kept encrypted: not in the store file in clear.
       expect(fs.readFileSync(path.join(t.dataDir, 'loadstone.db')).includes('tok-SECRET-contract')).toBe(
         false,
       );
     },
-    bad: async () => expectIssues(await call('sources.saveSecret', { value: '' }), 'bad_request', ['value']),
+    bad: async () =>
+      expectIssues(
+        await call('sources.saveSecret', { value: '', url: 'ftp://files.example.com/' }),
+        'bad_request',
+        ['value', 'url'],
+      ),
   },
   'sources.testRequest': {
     good: async () => {
-      const { id } = expectValue(await call('sources.saveSecret', { value: 'tok-SECRET-test' })) as {
-        id: string;
-      };
       const api = await startApi((req, res) => {
         if (req.headers.authorization !== 'Bearer tok-SECRET-test') return json(res, {}, {}, 401);
         json(res, '{"data":[{"id":12345678901234567890,"n":1}],"next":"abc"}', { 'set-cookie': 'sid=1' });
       });
+      // Another server: the secret saved for the first is never sent to it.
+      let elsewhere = 0;
+      const other = await startApi((_req, res) => {
+        elsewhere++;
+        json(res, { data: [] });
+      });
+      const { id } = expectValue(
+        await call('sources.saveSecret', { value: 'tok-SECRET-test', url: `${api.url}/v1/items` }),
+      ) as { id: string };
       try {
+        const refused = await call('sources.testRequest', {
+          source: {
+            kind: 'http',
+            url: `${other.url}/v1/items`,
+            auth: { type: 'bearer', token: { secret: id } },
+            records: 'data',
+          },
+        });
+        expect(refused.ok).toBe(false);
+        if (!refused.ok) {
+          expect(refused.error.code).toBe('secret_unavailable');
+          expect(refused.error.message).toBe(
+            `source.auth.token: the saved secret '${id}' is for ${api.url} and is not sent to ${other.url}: enter the secret again for this API`,
+          );
+        }
+        expect(elsewhere).toBe(0);
         const result = expectValue(
           await call('sources.testRequest', {
             source: {
@@ -262,6 +289,7 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
         expect(JSON.stringify(result)).not.toContain('tok-SECRET');
       } finally {
         await api.close();
+        await other.close();
       }
     },
     bad: async () =>

@@ -17,10 +17,10 @@ export function sourceHandlers(
   Handlers,
   'sources.inspect' | 'sources.tables' | 'preview.run' | 'sources.saveSecret' | 'sources.testRequest'
 > {
-  const secret = (id: string): string => ctx.store.sourceSecrets.read(id);
+  const secret = (id: string, url: string): string => ctx.store.sourceSecrets.read(id, url);
   return {
-    async 'sources.saveSecret'({ value }) {
-      return { id: ctx.store.sourceSecrets.save(value) };
+    async 'sources.saveSecret'({ value, url }) {
+      return { id: ctx.store.sourceSecrets.save(value, url) };
     },
     async 'sources.testRequest'({ source, limit }, { signal }) {
       const { testRequest } = await import('../sources/http/test-request.ts');

@@ -210,7 +210,7 @@ export async function inspectSource(
     connections?: SourceConnections;
     resolveConnection?: OpenSourceOptions['resolveConnection'];
     env?: NodeJS.ProcessEnv;
-    secret?: (id: string) => string;
+    secret?: (id: string, url: string) => string;
   } = {},
 ): Promise<{ format: PreviewResultDto['format']; columns: string[]; sizeBytes: number | null }> {
   const opened = await openSource(source, options);

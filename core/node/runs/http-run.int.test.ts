@@ -27,7 +27,6 @@ afterAll(async () => {
 describe('a run from an HTTP API', () => {
   it('reads a secret the app saved, shows each retry in its progress and records it with the run', async () => {
     const token = 'tok-SECRET-saved-8a7b';
-    const id = store.sourceSecrets.save(token);
     let calls = 0;
     const api = await startApi((req, res) => {
       calls++;
@@ -37,6 +36,7 @@ describe('a run from an HTTP API', () => {
       if (page === 7 && calls === 7) return json(res, { e: 'busy' }, { 'retry-after': '0' }, 503);
       json(res, { items: page <= 7 ? records(page * 2000 - 1999, 2000) : [] });
     });
+    const id = store.sourceSecrets.save(token, api.url);
     try {
       const progress: LoadProgressDto[] = [];
       const outcome = await runLoad(

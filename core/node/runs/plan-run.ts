@@ -59,7 +59,7 @@ export async function planRun(
     readonly signal?: AbortSignal | undefined;
     readonly reloadOf?: string | undefined;
     /** Reads a secret the app saved (an HTTP source's `{ "secret": id }`). */
-    readonly secret?: ((id: string) => string) | undefined;
+    readonly secret?: ((id: string, url: string) => string) | undefined;
     /** Told of a source's retries and waits (from the sample on). */
     readonly onSourceEvent?: ((event: SourceEvent) => void) | undefined;
   },

@@ -34,7 +34,7 @@ export interface RunLoadOptions {
   /** `load --resume`: the run this one resumes and the committed prefix it skips (see resume.ts). */
   readonly resume?: ResumePoint;
   /** Reads a secret the app saved (an HTTP source's `{ "secret": id }`); absent in the CLI. */
-  readonly secret?: (id: string) => string;
+  readonly secret?: (id: string, url: string) => string;
   /** Told of each retry or wait of a network source, as it happens (also recorded as a run event). */
   readonly onSourceEvent?: (event: SourceEvent) => void;
 }
@@ -93,7 +93,7 @@ export async function runLoad(
       signal: options.signal,
       reloadOf: options.reloadOf,
       // An HTTP source's `{ "secret": id }`: saved encrypted in this store.
-      secret: options.secret ?? ((id) => store.sourceSecrets.read(id)),
+      secret: options.secret ?? ((id, url) => store.sourceSecrets.read(id, url)),
       onSourceEvent,
     });
   } catch (error) {

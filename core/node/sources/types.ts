@@ -153,8 +153,8 @@ export interface OpenSourceOptions {
   preview?: { rows: number };
   /** Environment for `{ "env": … }` secret references (default: the process environment). */
   env?: NodeJS.ProcessEnv | undefined;
-  /** Reads a secret the app saved (`{ "secret": id }`); absent where none can be read (the CLI). */
-  secret?: ((id: string) => string) | undefined;
+  /** Reads a secret the app saved (`{ "secret": id }`) for a request to a URL; absent in the CLI. */
+  secret?: ((id: string, url: string) => string) | undefined;
   /** Told of every retry and wait while the source reads. */
   onEvent?: ((event: SourceEvent) => void) | undefined;
 }

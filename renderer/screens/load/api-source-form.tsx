@@ -39,6 +39,38 @@ function committedSpecText(source: ApiSource | null): string | null {
   return JSON.stringify(specOf(draft, draft.authType === 'none' ? undefined : secret, kept, extra).spec);
 }
 
+/** Where the auth's secret is sent: the token URL for an OAuth2 client secret, else the source's URL. */
+function secretDestination(d: Draft): { url: string; path: string } {
+  return d.authType === 'oauth2ClientCredentials'
+    ? { url: d.tokenUrl, path: 'auth.tokenUrl' }
+    : { url: d.url, path: 'url' };
+}
+
+function originOf(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A secret reference of the form, with what it was saved for: the engine sends a saved secret only to
+ * the origin it was saved for, and a token is no password, so another auth type or another server
+ * needs the secret typed again (an environment variable's name goes anywhere).
+ */
+interface HeldSecret {
+  ref: SecretRef;
+  authType: AuthType;
+  origin: string | null;
+}
+
+function usableSecret(held: HeldSecret | undefined, d: Draft): SecretRef | undefined {
+  if (!held || held.authType !== d.authType) return undefined;
+  return 'env' in held.ref || held.origin === originOf(secretDestination(d).url) ? held.ref : undefined;
+}
+
 /**
  * The source step for an HTTP API: URL, method, auth (secrets write-only: typed, saved encrypted by
  * the engine, named by id in the spec), records path, pagination. What the form shows is the source:
@@ -53,7 +85,16 @@ export function ApiSourceForm() {
   const committed = isApiSource(state.source) ? state.source : null;
   const [initial] = useState(() => draftOf(committed));
   const [draft, setDraft] = useState<Draft>(initial.draft);
-  const [saved, setSaved] = useState<SecretRef | undefined>(initial.secret);
+  const [held, setHeld] = useState<HeldSecret | undefined>(() =>
+    initial.secret
+      ? {
+          ref: initial.secret,
+          authType: initial.draft.authType,
+          origin: originOf(secretDestination(initial.draft).url),
+        }
+      : undefined,
+  );
+  const saved = usableSecret(held, draft);
   const [typedSecret, setTypedSecret] = useState('');
   const [issues, setIssues] = useState<{ path: string; message: string }[]>([]);
   const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
@@ -79,9 +120,17 @@ export function ApiSourceForm() {
   const commit = async () => {
     let secret = saved;
     if (needsSecret && typedSecret !== '') {
-      const { id } = await transport.api.call('sources.saveSecret', { value: typedSecret });
+      const to = secretDestination(draft);
+      const origin = originOf(to.url);
+      if (origin === null) {
+        setIssues([
+          { path: to.path, message: 'an http(s) URL: the secret is saved for it and sent only there' },
+        ]);
+        throw new Error('Fix the fields marked below first.');
+      }
+      const { id } = await transport.api.call('sources.saveSecret', { value: typedSecret, url: to.url });
       secret = { secret: id };
-      setSaved(secret);
+      setHeld({ ref: secret, authType: draft.authType, origin });
       setTypedSecret('');
     }
     const made = specOf(draft, needsSecret ? secret : undefined, initial.kept, initial.extra);
@@ -257,7 +306,13 @@ export function ApiSourceForm() {
               type="password"
               autoComplete="off"
               value={typedSecret}
-              placeholder={saved ? 'saved (type to replace)' : ''}
+              placeholder={
+                saved
+                  ? 'saved (type to replace)'
+                  : held
+                    ? 'type it again: the saved one is for another auth type or server'
+                    : ''
+              }
               onChange={(e) => setTypedSecret(e.target.value)}
               data-testid="api-auth-secret"
             />

@@ -39,31 +39,33 @@ export class Authenticator {
   constructor(
     private readonly auth: HttpAuth,
     private readonly secrets: Secrets,
+    /** The source's URL: where its token, password or API key goes (a client secret: the token URL). */
+    sourceUrl: string,
     private readonly timeoutMs: number,
     private readonly now: () => number = Date.now,
   ) {
     this.fixed = { headers: {}, query: {} };
     switch (auth.type) {
       case 'bearer': {
-        const token = secrets.resolve(auth.token, 'source.auth.token');
+        const token = secrets.resolve(auth.token, 'source.auth.token', sourceUrl);
         this.fixed.headers.authorization = `Bearer ${token}`;
         break;
       }
       case 'basic': {
-        const password = secrets.resolve(auth.password, 'source.auth.password');
+        const password = secrets.resolve(auth.password, 'source.auth.password', sourceUrl);
         const header = `Basic ${Buffer.from(`${auth.user}:${password}`).toString('base64')}`;
         secrets.remember(header.slice(6));
         this.fixed.headers.authorization = header;
         break;
       }
       case 'apiKey': {
-        const value = secrets.resolve(auth.value, 'source.auth.value');
+        const value = secrets.resolve(auth.value, 'source.auth.value', sourceUrl);
         if (auth.in === 'query') this.fixed.query[auth.name] = value;
         else this.fixed.headers[auth.name.toLowerCase()] = value;
         break;
       }
       case 'oauth2ClientCredentials':
-        this.clientSecret = secrets.resolve(auth.clientSecret, 'source.auth.clientSecret');
+        this.clientSecret = secrets.resolve(auth.clientSecret, 'source.auth.clientSecret', auth.tokenUrl);
         break;
       default:
         break;

@@ -239,7 +239,9 @@ export class Fetcher {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(this.spec.headers ?? {})) {
       out[name.toLowerCase()] =
-        typeof value === 'string' ? value : this.secrets.resolve(value, `source.headers.${name}`);
+        typeof value === 'string'
+          ? value
+          : this.secrets.resolve(value, `source.headers.${name}`, this.spec.url);
     }
     return out;
   }

@@ -39,7 +39,7 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
   const signal = opts.signal;
   const secrets = new Secrets({ env: opts.env, secret: opts.secret });
   secrets.rememberClearCredentials(spec);
-  const auth = new Authenticator(spec.auth, secrets, spec.timeoutMs);
+  const auth = new Authenticator(spec.auth, secrets, spec.url, spec.timeoutMs);
   const notes: string[] = [];
   /** Page requests noted (the first NOTES_KEPT), and how many more were made. */
   let requestsNoted = 0;

@@ -57,7 +57,7 @@ describe('Secrets.scrub', () => {
 
   it('scrubs what resolve() returned', () => {
     const s = new Secrets({ env: { T: 'eyJhbGc/abc.def/ghi' } });
-    s.resolve({ env: 'T' }, 'source.auth.token');
+    s.resolve({ env: 'T' }, 'source.auth.token', 'https://api.example.com/v1');
     expect(s.scrub('{"got":"Bearer eyJhbGc\\/abc.def\\/ghi"}')).toBe('{"got":"Bearer ***"}');
   });
 

@@ -1,12 +1,18 @@
-import { LoadstoneError } from '../../../common/errors.ts';
+import { isLoadstoneError, LoadstoneError } from '../../../common/errors.ts';
 import type { HttpSourceSpec, SecretRef } from '../../../common/spec/http-source.ts';
+
+/** Reads the app's saved secret `id` for a request to `url` (see store/source-secrets.ts). */
+export type SavedSecretReader = (id: string, url: string) => string;
 
 /** Where secret references are looked up. */
 export interface SecretLookup {
   /** Environment for `{ "env": … }` references (default: the process environment). */
   readonly env?: NodeJS.ProcessEnv | undefined;
-  /** Reads a secret the app saved (`{ "secret": id }`); absent where none can be read (the CLI). */
-  readonly secret?: ((id: string) => string) | undefined;
+  /**
+   * Reads a secret the app saved (`{ "secret": id }`) for a request to `url` (a saved secret goes
+   * only to the origin it was saved for); absent where none can be read (the CLI).
+   */
+  readonly secret?: SavedSecretReader | undefined;
 }
 
 /** One way a character of a secret may be written; `caseless` for hex escapes (`%2b` = `%2B`). */
@@ -44,10 +50,12 @@ export class Secrets {
   constructor(private readonly lookup: SecretLookup) {}
 
   /**
-   * The value of a secret reference at `path` (for messages, e.g. `source.auth.token`).
-   * @throws LoadstoneError SPEC_INVALID (variable not set) / SECRET_UNAVAILABLE (saved secret unreadable)
+   * The value of a secret reference at `path` (for messages, e.g. `source.auth.token`), to be sent
+   * to `url` (a saved secret is refused for any origin but its own).
+   * @throws LoadstoneError SPEC_INVALID (variable not set) / SECRET_UNAVAILABLE (saved secret
+   *   unreadable, or saved for another origin)
    */
-  resolve(ref: SecretRef, path: string): string {
+  resolve(ref: SecretRef, path: string, url: string): string {
     let value: string | undefined;
     if ('env' in ref) {
       value = (this.lookup.env ?? process.env)[ref.env];
@@ -66,7 +74,16 @@ export class Secrets {
           { details: { path } },
         );
       }
-      value = this.lookup.secret(ref.secret);
+      try {
+        value = this.lookup.secret(ref.secret, url);
+      } catch (error) {
+        if (!isLoadstoneError(error)) throw error;
+        // Say which field's secret it was.
+        throw new LoadstoneError(error.code, `${path}: ${error.message}`, {
+          cause: error,
+          ...(error.details ? { details: { ...error.details, path } } : { details: { path } }),
+        });
+      }
     }
     this.remember(value);
     return value;

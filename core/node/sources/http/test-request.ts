@@ -43,7 +43,7 @@ export async function testRequest(
   const secrets = new Secrets({ env: opts.env, secret: opts.secret });
   secrets.rememberClearCredentials(spec);
   const events: string[] = [];
-  const auth = new Authenticator(spec.auth, secrets, spec.timeoutMs);
+  const auth = new Authenticator(spec.auth, secrets, spec.url, spec.timeoutMs);
   const report = (e: { message: string }) => events.push(secrets.scrub(e.message));
   auth.onEvent = report;
   const fetcher = new Fetcher(spec, auth, secrets, report, opts.signal);
