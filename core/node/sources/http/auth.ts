@@ -199,6 +199,11 @@ export class Authenticator {
         if (!(error instanceof TransportFailure)) throw error;
         // A request cut short by a cancel is not a failure to try again.
         if (signal?.aborted) throw cancelled();
+        if (error.reason === 'protocol') {
+          throw new LoadstoneError('SOURCE_AUTH', `the token URL ${where}: ${error.message}`, {
+            details: { url: where },
+          });
+        }
         lastProblem = error.message;
         await this.retryWait(attempt, where, lastProblem, signal);
       }

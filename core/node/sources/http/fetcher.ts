@@ -122,6 +122,12 @@ export class Fetcher {
       } catch (error) {
         if (!(error instanceof TransportFailure)) throw error;
         this.checkAborted();
+        if (error.reason === 'protocol') {
+          // The same server would answer the same way: no retry.
+          throw new LoadstoneError('SOURCE_HTTP', `${method} ${shownUrl}: ${error.message}`, {
+            details: { url: shownUrl },
+          });
+        }
         await this.backoff(attempt, shownUrl, error.message, () =>
           this.unreachable(shownUrl, attempt, error.message),
         );

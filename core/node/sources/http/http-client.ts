@@ -16,7 +16,8 @@ export interface HttpRequest {
 /** Why a request failed before a status, or a body stopped early: all worth a retry. */
 export class TransportFailure extends Error {
   constructor(
-    readonly reason: 'timeout' | 'reset' | 'truncated' | 'refused' | 'network',
+    /** `protocol`: the answer is not valid HTTP (headers too large, malformed): retrying will not help. */
+    readonly reason: 'timeout' | 'reset' | 'truncated' | 'refused' | 'network' | 'protocol',
     message: string,
   ) {
     super(message);
@@ -40,10 +41,15 @@ export interface HttpResponse {
 
 const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
+/** The most response headers may take (Node's default is 16 KB; some APIs send large cookies or policies). */
+export const MAX_HEADER_BYTES = 64 * 1024;
+
 /**
- * Sends one request with node:http(s). The timeout covers the whole exchange, body included; the
- * body is read ahead up to `BODY_AHEAD_BYTES` while the consumer is busy, then the socket pauses.
- * @throws TransportFailure when no response comes (refused, reset, timeout, DNS).
+ * Sends one request with node:http(s). The timeout is the longest wait for the answer, then for each
+ * piece of its body (a 1 GB body may take longer than it, as long as it keeps coming; a consumer that
+ * is behind does not count); the body is read ahead up to `BODY_AHEAD_BYTES` while the consumer is
+ * busy, then the socket pauses.
+ * @throws TransportFailure when no response comes (refused, reset, timeout, DNS, not valid HTTP).
  */
 export function send(req: HttpRequest): Promise<HttpResponse> {
   return new Promise<HttpResponse>((resolve, reject) => {
@@ -92,6 +98,7 @@ export function send(req: HttpRequest): Promise<HttpResponse> {
         ...req.headers,
       },
       agent: req.url.protocol === 'https:' ? agents.https : agents.http,
+      maxHeaderSize: MAX_HEADER_BYTES,
     });
     request.on('error', (error: NodeJS.ErrnoException) => fail(networkFailure(error)));
     request.on('response', (res: IncomingMessage) => {
@@ -206,7 +213,17 @@ function networkFailure(error: NodeJS.ErrnoException): TransportFailure {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return new TransportFailure('network', `the host name could not be resolved (${error.code})`);
+    case 'HPE_HEADER_OVERFLOW':
+      return new TransportFailure(
+        'protocol',
+        `the response's headers are larger than ${MAX_HEADER_BYTES / 1024} KB: not read`,
+      );
     default:
+      if (error.code?.startsWith('HPE_'))
+        return new TransportFailure(
+          'protocol',
+          `the response is not valid HTTP (${error.code}: ${error.message})`,
+        );
       return new TransportFailure('network', `${error.code ?? 'network error'}: ${error.message}`);
   }
 }

@@ -158,3 +158,22 @@ describe('HTTP source: cancel', () => {
     expect(api.requests.length).toBe(1);
   });
 });
+
+describe('HTTP source: an answer that is not valid HTTP', () => {
+  it('headers of 40 KB are read (more than Node’s 16 KB default)', async () => {
+    api = await startApi((_req, res) =>
+      json(res, records(1, 3), { 'content-security-policy': 'x'.repeat(40_000) }),
+    );
+    expect(await readAll({ url: api.url })).toBe(3);
+  });
+
+  it('headers beyond 64 KB fail at once, naming the limit, without retries', async () => {
+    api = await startApi((_req, res) => json(res, records(1, 3), { 'x-huge': 'x'.repeat(70_000) }), 10);
+    const events: SourceEvent[] = [];
+    const error = await failure({ url: api.url }, events);
+    expect(error.code).toBe('SOURCE_HTTP');
+    expect(error.message).toBe(`GET ${api.url}/: the response's headers are larger than 64 KB: not read`);
+    expect(events.filter((e) => e.kind === 'retry')).toEqual([]);
+    expect(api.requests.length).toBe(1);
+  });
+});
