@@ -12,10 +12,11 @@ export interface ResolvedFormat {
   twoDigitYearPivot: number;
   numericDates?: 'excel' | 'epoch_s' | 'epoch_ms';
   /**
-   * A database's text loaded as text: its strings are kept exactly as the database holds them (not
-   * trimmed; NULL only where the database says NULL, or where a string is exactly one of the
-   * column's `nullTokens`, which are none unless the job or column names some). A file's text is
-   * normalized instead: a CSV's `' x '` and `NA` are a writer's conventions, a table's are data.
+   * A database's text (or a JSON document's or an API's strings) loaded as text: kept exactly as
+   * written (not trimmed; NULL only where the source says NULL, or where a string is exactly one of
+   * the column's `nullTokens`, which are none unless the job or column names some). A CSV's or a
+   * spreadsheet's text is normalized instead: its `' x '` and `NA` are a writer's conventions, a
+   * table's or a JSON string's are data.
    */
   keepText?: boolean;
 }

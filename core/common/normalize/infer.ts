@@ -37,6 +37,11 @@ export interface InferInput {
    * A declared source type is taken instead of inferring one; the spec's type still wins.
    */
   sourceTypes?: readonly (ColumnType | null)[];
+  /**
+   * The source's strings are data as written (JSON, an HTTP API): a column loaded as text keeps
+   * them exactly, as a database's text is kept (`ResolvedFormat.keepText`).
+   */
+  textIsData?: boolean;
 }
 
 /** A column's sampled values, trimmed (`kept`: as they are) and without its nulls. */
@@ -147,9 +152,10 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
         );
       }
     }
-    if (input.sourceTypes && (sourceType === null || sourceType === 'text') && type === 'text') {
-      // A database's text loaded as text is kept as the database holds it (`ResolvedFormat.keepText`):
-      // its counts are of the values as kept.
+    const typedSource = input.sourceTypes !== undefined || input.textIsData === true;
+    if (typedSource && (sourceType === null || sourceType === 'text') && type === 'text') {
+      // A database's text (or a JSON string) loaded as text is kept as written
+      // (`ResolvedFormat.keepText`): its counts are of the values as kept.
       format.keepText = true;
       if (column?.nullTokens === undefined && job.nullTokens === undefined) format.nullTokens = [];
       const all = data.values.length === 0;

@@ -96,6 +96,7 @@ export async function planJob(
       sample,
       spec,
       ...(source.columnTypes ? { sourceTypes: source.columnTypes } : {}),
+      ...(source.textIsData ? { textIsData: true } : {}),
       ...(options.defaults ? { defaults: options.defaults } : {}),
     });
     let replayed = false;

@@ -89,6 +89,12 @@ export interface OpenedSource {
    * a value of that type passes through without being parsed again.
    */
   readonly columnTypes?: readonly (ColumnType | null)[];
+  /**
+   * Its strings are data as written (JSON, JSON Lines, an HTTP API: formats with a null of their
+   * own): a column loaded as text keeps them exactly, not trimmed, `"NA"` and `""` values, like a
+   * database's text (`ResolvedFormat.keepText`). A CSV's or a spreadsheet's text is normalized.
+   */
+  readonly textIsData?: boolean;
   /** A source that reads COPY text can hand rows on as that text (PostgreSQL; see pipeline/verbatim.ts). */
   readonly copyText?: CopyTextSource;
   /**

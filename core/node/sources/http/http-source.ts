@@ -192,6 +192,8 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
   });
   return {
     ...source,
+    // JSON strings are data: `"NA"` and `""` are values (null is JSON's own).
+    textIsData: true,
     // Records whose keys are the columns in order and whose values pass go on as COPY text.
     copyText: jsonCopyText(source.columns, (runs) => {
       copy = runs;

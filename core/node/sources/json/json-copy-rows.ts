@@ -25,7 +25,8 @@ import type { CopyTextSource, VerbatimColumn } from '../verbatim-rows.ts';
 //   second, with `Z` or an offset ±HH:MM (HH ≤ 14; not one that moves 0001-01-01 or 9999-12-31 out of
 //   years 0001–9999 in UTC), or naive in a UTC job (the load's session reads naive times in UTC);
 // - text: a string without `\u0000`, not empty, no space the normalizer trims at either end, not
-//   one of the column's null tokens; escapes are decoded and written as COPY text (`\n` → `\n`,
+//   one of the column's null tokens (a text kept as written, `keepText`: any string but one of the
+//   null tokens the job sets); escapes are decoded and written as COPY text (`\n` → `\n`,
 //   `\\` → `\\`, `\u00e9` → é in UTF-8).
 // A line reads back into the record's cells (`jsonCopyReparse`): numbers as `JsonNumber`s of
 // the very text, booleans, strings, nulls — what the JSON reader gives.
@@ -117,6 +118,8 @@ export class JsonCopyRuns {
   private readonly keys: string[];
   private readonly naive: boolean[];
   private readonly isNull: ((text: string) => boolean)[];
+  /** Columns whose strings are kept as written (`VerbatimColumn.keepText`): not trimmed, `""` a value. */
+  private readonly keep: boolean[];
   private readonly longestNull: number[];
   private readonly tokens: (readonly string[])[];
   private bytes = new RowBytes(BUFFER_BYTES);
@@ -136,6 +139,7 @@ export class JsonCopyRuns {
     this.keys = names.map((n) => JSON.stringify(n).slice(1, -1));
     this.naive = columns.map((c) => c.timeZone === 'UTC');
     this.isNull = columns.map((c) => makeNullCheck(c.nullTokens));
+    this.keep = columns.map((c) => c.keepText === true);
     this.longestNull = columns.map((c) => Math.max(0, ...c.nullTokens.map((t) => t.length)));
     this.tokens = columns.map((c) => c.nullTokens);
   }
@@ -415,7 +419,7 @@ export class JsonCopyRuns {
         out.buf[out.at++] = u;
       } else writeCodePoint(out, u);
     }
-    if (units === 0 || isTrimSpace(firstUnit) || isTrimSpace(lastUnit)) return -1;
+    if (!this.keep[c] && (units === 0 || isTrimSpace(firstUnit) || isTrimSpace(lastUnit))) return -1;
     if (units <= this.longestNull[c]! && this.nullToken(s, i, j, plain, c)) return -1;
     return j + 1;
   }

@@ -67,6 +67,8 @@ export async function openJsonSource(
     });
     return {
       ...source,
+      // JSON strings are data: `"NA"` and `""` are values (null is JSON's own).
+      textIsData: true,
       // Records with the columns as keys, in order, and values that pass go on as COPY text.
       copyText: jsonCopyText(source.columns, (runs) => {
         reading.copy = runs;

@@ -64,6 +64,8 @@ export async function openNdjsonSource(
     });
     return {
       ...source,
+      // JSON strings are data: `"NA"` and `""` are values (null is JSON's own).
+      textIsData: true,
       // Lines whose record has the columns as keys, in order, and values that pass go on as COPY text.
       copyText: jsonCopyText(source.columns, (runs) => {
         reading.copy = runs;
