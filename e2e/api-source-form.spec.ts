@@ -105,8 +105,15 @@ test('changes made after Test request are what is previewed and loaded, with the
     await byId(page, 'source-kind-http').check();
     await byId(page, 'api-url').fill(`${api.url}/v1/old`);
     await byId(page, 'api-auth-type').selectOption('bearer');
-    await byId(page, 'api-auth-secret').fill(OLD_TOKEN);
     await byId(page, 'api-records').fill('data');
+    // Another screen looked at in the middle: the form is as it was left.
+    await shell.go('connections');
+    await shell.go('load');
+    await expect(byId(page, 'source-kind-http')).toBeChecked();
+    await expect(byId(page, 'api-url')).toHaveValue(`${api.url}/v1/old`);
+    await expect(byId(page, 'api-auth-type')).toHaveValue('bearer');
+    await expect(byId(page, 'api-records')).toHaveValue('data');
+    await byId(page, 'api-auth-secret').fill(OLD_TOKEN);
     await byId(page, 'api-test').click();
     await expect(byId(page, 'api-test-status')).toHaveText('200');
 

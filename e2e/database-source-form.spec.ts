@@ -72,4 +72,11 @@ test('the Database picker names a MySQL connection as MySQL; a query edited afte
   await page.getByTestId('source-query').fill('SELECT name FROM crm.customers');
   await expect(page.getByTestId('source-database-chosen')).toContainText('the query as typed above');
   await expect(page.getByTestId('step-columns')).toBeDisabled();
+  // A look at another screen keeps the edit: the box, the notice and the waiting steps as left.
+  await shell.go('runs');
+  await shell.go('load');
+  await expect(page.getByTestId('source-kind-database')).toBeChecked();
+  await expect(page.getByTestId('source-query')).toHaveValue('SELECT name FROM crm.customers');
+  await expect(page.getByTestId('source-database-chosen')).toContainText('the query as typed above');
+  await expect(page.getByTestId('step-columns')).toBeDisabled();
 });

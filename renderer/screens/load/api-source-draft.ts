@@ -312,3 +312,35 @@ export function specOf(
   ) as unknown;
   return { spec, issues: [...headers.issues, ...query.issues, ...body.issues, ...own] };
 }
+
+/** Where the auth's secret is sent: the token URL for an OAuth2 client secret, else the source's URL. */
+export function secretDestination(d: Draft): { url: string; path: string } {
+  return d.authType === 'oauth2ClientCredentials'
+    ? { url: d.tokenUrl, path: 'auth.tokenUrl' }
+    : { url: d.url, path: 'url' };
+}
+
+export function originOf(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A secret reference of the form, with what it was saved for: the engine sends a saved secret only to
+ * the origin it was saved for, and a token is no password, so another auth type or another server
+ * needs the secret typed again (an environment variable's name goes anywhere).
+ */
+export interface HeldSecret {
+  ref: SecretRef;
+  authType: AuthType;
+  origin: string | null;
+}
+
+export function usableSecret(held: HeldSecret | undefined, d: Draft): SecretRef | undefined {
+  if (!held || held.authType !== d.authType) return undefined;
+  return 'env' in held.ref || held.origin === originOf(secretDestination(d).url) ? held.ref : undefined;
+}

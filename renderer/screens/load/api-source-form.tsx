@@ -1,5 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { CallError } from '../../../core/common/contract/index.ts';
 import {
   httpSourceSpecSchema,
@@ -14,10 +14,14 @@ import {
   type AuthType,
   type Draft,
   draftOf,
+  type HeldSecret,
   type IncrementalFormat,
+  originOf,
   PAGINATION_TYPES,
   type PaginationType,
+  secretDestination,
   specOf,
+  usableSecret,
 } from './api-source-draft.ts';
 import { useWizard } from './wizard-context.tsx';
 import { type ApiSource, isApiSource } from './wizard-state.ts';
@@ -39,38 +43,6 @@ function committedSpecText(source: ApiSource | null): string | null {
   return JSON.stringify(specOf(draft, draft.authType === 'none' ? undefined : secret, kept, extra).spec);
 }
 
-/** Where the auth's secret is sent: the token URL for an OAuth2 client secret, else the source's URL. */
-function secretDestination(d: Draft): { url: string; path: string } {
-  return d.authType === 'oauth2ClientCredentials'
-    ? { url: d.tokenUrl, path: 'auth.tokenUrl' }
-    : { url: d.url, path: 'url' };
-}
-
-function originOf(url: string): string | null {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.origin : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * A secret reference of the form, with what it was saved for: the engine sends a saved secret only to
- * the origin it was saved for, and a token is no password, so another auth type or another server
- * needs the secret typed again (an environment variable's name goes anywhere).
- */
-interface HeldSecret {
-  ref: SecretRef;
-  authType: AuthType;
-  origin: string | null;
-}
-
-function usableSecret(held: HeldSecret | undefined, d: Draft): SecretRef | undefined {
-  if (!held || held.authType !== d.authType) return undefined;
-  return 'env' in held.ref || held.origin === originOf(secretDestination(d).url) ? held.ref : undefined;
-}
-
 /**
  * The source step for an HTTP API: URL, method, auth (secrets write-only: typed, saved encrypted by
  * the engine, named by id in the spec), records path, pagination. What the form shows is the source:
@@ -84,15 +56,19 @@ export function ApiSourceForm() {
   const ids = useId();
   const committed = isApiSource(state.source) ? state.source : null;
   const [initial] = useState(() => draftOf(committed));
-  const [draft, setDraft] = useState<Draft>(initial.draft);
+  // As left on an earlier visit (another screen or step was shown meanwhile), else the source's.
+  const [left] = useState(() => state.drafts.api);
+  const [draft, setDraft] = useState<Draft>(left?.draft ?? initial.draft);
   const [held, setHeld] = useState<HeldSecret | undefined>(() =>
-    initial.secret
-      ? {
-          ref: initial.secret,
-          authType: initial.draft.authType,
-          origin: originOf(secretDestination(initial.draft).url),
-        }
-      : undefined,
+    left
+      ? left.held
+      : initial.secret
+        ? {
+            ref: initial.secret,
+            authType: initial.draft.authType,
+            origin: originOf(secretDestination(initial.draft).url),
+          }
+        : undefined,
   );
   const saved = usableSecret(held, draft);
   const [typedSecret, setTypedSecret] = useState('');
@@ -109,8 +85,18 @@ export function ApiSourceForm() {
   useEffect(() => {
     dispatch({ type: 'sourceEdits', pending });
   }, [dispatch, pending]);
-  // Left (another source kind, another screen): the wizard's source is what is read again.
-  useEffect(() => () => dispatch({ type: 'sourceEdits', pending: false }), [dispatch]);
+  // Left (another source kind, another screen): the wizard's source is what is read again, and the
+  // fields stay as they are for when the operator comes back (not a typed secret).
+  const latest = useRef({ draft, held });
+  latest.current = { draft, held };
+  const session = state.session;
+  useEffect(
+    () => () => {
+      dispatch({ type: 'sourceEdits', pending: false });
+      dispatch({ type: 'formDrafts', session, patch: { api: latest.current } });
+    },
+    [dispatch, session],
+  );
 
   /**
    * Makes the fields as shown the wizard's source: saves a newly typed secret, checks the spec (the
@@ -130,7 +116,11 @@ export function ApiSourceForm() {
       }
       const { id } = await transport.api.call('sources.saveSecret', { value: typedSecret, url: to.url });
       secret = { secret: id };
-      setHeld({ ref: secret, authType: draft.authType, origin });
+      const now: HeldSecret = { ref: secret, authType: draft.authType, origin };
+      setHeld(now);
+      // The step may change in this same update (Preview rows): the form then unmounts without
+      // rendering again, and what it leaves must hold the secret just saved.
+      latest.current = { draft, held: now };
       setTypedSecret('');
     }
     const made = specOf(draft, needsSecret ? secret : undefined, initial.kept, initial.extra);

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { ConnectionDto } from '../../../core/common/contract/index.ts';
 import { useCommand } from '../../api/queries.ts';
 import { ErrorBox, Loading } from '../../components/states.tsx';
@@ -49,9 +49,20 @@ export function DatabaseSource() {
   const connections = useCommand('connections.list', {});
   const initialWhere =
     current?.kind === 'sqlite' ? SQLITE : current && 'connection' in current ? current.connection : '';
-  const [where, setWhere] = useState(initialWhere);
-  const [mode, setMode] = useState<'table' | 'query'>(current?.query !== undefined ? 'query' : 'table');
-  const [query, setQuery] = useState(current?.query ?? '');
+  // As left on an earlier visit (another screen or step was shown meanwhile), else the source's.
+  const [left] = useState(() => state.drafts.database);
+  const [where, setWhere] = useState(left?.where ?? initialWhere);
+  const [mode, setMode] = useState<'table' | 'query'>(
+    left?.mode ?? (current?.query !== undefined ? 'query' : 'table'),
+  );
+  const [query, setQuery] = useState(left?.query ?? current?.query ?? '');
+  const latest = useRef({ where, mode, query });
+  latest.current = { where, mode, query };
+  const session = state.session;
+  useEffect(
+    () => () => dispatch({ type: 'formDrafts', session, patch: { database: latest.current } }),
+    [dispatch, session],
+  );
   const saved = (connections.data ?? []).filter((c) => !c.builtIn);
   const sqliteHandle = state.file?.handle;
   const input =

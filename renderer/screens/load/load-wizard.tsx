@@ -84,7 +84,7 @@ export function LoadWizard() {
           })}
         </ol>
       </nav>
-      {state.step === 'source' ? <SourceStep /> : null}
+      {state.step === 'source' ? <SourceStep key={state.session} /> : null}
       {state.step === 'columns' ? <ColumnsStep /> : null}
       {state.step === 'target' ? <TargetStep /> : null}
       {state.step === 'plan' ? <PlanStep /> : null}

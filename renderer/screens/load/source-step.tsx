@@ -49,7 +49,7 @@ export function SourceStep() {
   const http = transport.kind === 'http';
   const busy = grant.isPending || browseNative.isPending;
   const [kind, setKind] = useState<'file' | 'database' | 'http'>(
-    state.database ? 'database' : isApiSource(state.source) ? 'http' : 'file',
+    () => state.drafts.kind ?? (state.database ? 'database' : isApiSource(state.source) ? 'http' : 'file'),
   );
   return (
     <section className="step-body" aria-labelledby="source-heading">
@@ -71,6 +71,7 @@ export function SourceStep() {
               checked={kind === value}
               onChange={() => {
                 setKind(value);
+                dispatch({ type: 'formDrafts', session: state.session, patch: { kind: value } });
                 if (value !== 'database') dispatch({ type: 'database', source: null });
               }}
               data-testid={`source-kind-${value}`}

@@ -271,3 +271,33 @@ describe('changes on the source step not yet taken as the source', () => {
     expect(wizardReducer(s, { type: 'reset' }).sourceEdits).toBe(false);
   });
 });
+
+describe('source forms as left', () => {
+  const database = { where: 'warehouse', mode: 'query' as const, query: 'select 1' };
+
+  it('are kept for the wizard they were left in', () => {
+    const s = run(
+      { type: 'formDrafts', session: 0, patch: { kind: 'database' } },
+      { type: 'formDrafts', session: 0, patch: { database } },
+    );
+    expect(s.drafts).toEqual({ kind: 'database', database });
+  });
+
+  it('are dropped by "Start over" and by opening a job, and a form of the earlier wizard cannot bring them back', () => {
+    const left = run({ type: 'formDrafts', session: 0, patch: { database } });
+    const over = wizardReducer(left, { type: 'reset' });
+    expect(over.drafts).toEqual({});
+    // The form that was on screen unmounts after the reset: its drafts are the old wizard's.
+    expect(
+      wizardReducer(over, { type: 'formDrafts', session: left.session, patch: { database } }).drafts,
+    ).toEqual({});
+    const opened = wizardReducer(left, {
+      type: 'openJob',
+      name: 'orders',
+      spec: { version: 1, source: { path: '/data/orders.csv' } },
+      file: null,
+    } as WizardAction);
+    expect(opened.drafts).toEqual({});
+    expect(opened.session).toBe(left.session + 1);
+  });
+});

@@ -11,6 +11,7 @@ import type {
 import type { httpSourceSpecSchema } from '../../../core/common/spec/http-source.ts';
 import type { ColumnSpec, DateOrder, FormatOptions, TargetSpec } from '../../../core/common/spec/job-spec.ts';
 import type { ColumnType } from '../../../core/common/types.ts';
+import type { Draft, HeldSecret } from './api-source-draft.ts';
 
 /** An HTTP API source as the wizard builds it: secrets are references (`{ "secret": id }`), never values. */
 export type ApiSource = z.input<typeof httpSourceSpecSchema>;
@@ -88,6 +89,35 @@ export interface WizardState {
   previewLimit: number;
   dryRun: { runId: string; specText: string } | null;
   loadRunId: string | null;
+  /** Counts "Start over" and opened jobs: a form of an earlier wizard cannot leave its drafts here. */
+  session: number;
+  /** The source step's forms as left (see `SourceFormDrafts`). */
+  drafts: SourceFormDrafts;
+}
+
+/**
+ * The source step's forms as the operator left them — fields typed but not yet taken as the source
+ * (a changed URL, an edited query) — kept while another screen or step is shown, so coming back finds
+ * them as left. A typed secret is not kept: it leaves the form only to be saved by the engine.
+ */
+export interface SourceFormDrafts {
+  /** The source kind chosen (File, Database, HTTP API). */
+  kind?: 'file' | 'database' | 'http';
+  api?: ApiFormDraft;
+  database?: DatabaseFormDraft;
+}
+
+/** The HTTP API form's fields, and the saved secret it holds with what that secret is for. */
+export interface ApiFormDraft {
+  draft: Draft;
+  held: HeldSecret | undefined;
+}
+
+/** The Database form: the connection chosen (or the SQLite choice), table or query, the query typed. */
+export interface DatabaseFormDraft {
+  where: string;
+  mode: 'table' | 'query';
+  query: string;
 }
 
 /** A database source as the wizard builds it. */
@@ -132,6 +162,8 @@ export const INITIAL_WIZARD: WizardState = {
   previewLimit: 200,
   dryRun: null,
   loadRunId: null,
+  session: 0,
+  drafts: {},
 };
 
 export type WizardAction =
@@ -156,6 +188,8 @@ export type WizardAction =
   | { type: 'jobName'; value: string }
   | { type: 'dryRunStarted'; runId: string; specText: string }
   | { type: 'loadStarted'; runId: string }
+  /** The source step's forms as left; ignored when `session` is not the wizard's (it started over). */
+  | { type: 'formDrafts'; session: number; patch: Partial<SourceFormDrafts> }
   /** The opened job was saved with the wizard's settings: they are no longer unsaved changes. */
   | { type: 'jobSaved'; name: string }
   | { type: 'openJob'; name: string; spec: SavedJobSpec; file: GrantedFileDto | null };
@@ -173,7 +207,10 @@ function compact<T extends object>(value: T): T {
 export function wizardReducer(state: WizardState, action: WizardAction): WizardState {
   switch (action.type) {
     case 'reset':
-      return INITIAL_WIZARD;
+      return { ...INITIAL_WIZARD, session: state.session + 1 };
+    case 'formDrafts':
+      if (action.session !== state.session) return state;
+      return { ...state, drafts: { ...state.drafts, ...action.patch } };
     case 'step':
       return { ...state, step: action.step };
     case 'source':
@@ -258,7 +295,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
     case 'loadStarted':
       return { ...state, loadRunId: action.runId, step: 'load' };
     case 'openJob':
-      return fromSavedSpec(action.name, action.spec, action.file);
+      return { ...fromSavedSpec(action.name, action.spec, action.file), session: state.session + 1 };
     case 'jobSaved':
       return action.name === state.openedJob ? { ...state, openedFingerprint: jobFingerprint(state) } : state;
   }
