@@ -43,6 +43,16 @@ describe('packaged app', () => {
     expect(config.asar).toBe(true);
   });
 
+  it("unpacks the SQLite reader's worker next to the native module it loads (batch-worker.ts starts it there)", async () => {
+    const config = await builderConfig();
+    expect(config.asarUnpack).toEqual(
+      expect.arrayContaining([
+        'dist/electron/node_modules/better-sqlite3/**',
+        'dist/electron/sqlite-read-worker.mjs',
+      ]),
+    );
+  });
+
   it("serves the renderer with the app's one CSP (the page's meta tag and the browser host say the same)", () => {
     expect(rendererSource(undefined, true).csp).toBe(CONTENT_SECURITY_POLICY);
   });

@@ -1,11 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
 import type { CallError } from '../../../core/common/contract/index.ts';
-import {
-  httpSourceSpecSchema,
-  INCREMENTAL_FORMATS,
-  type SecretRef,
-} from '../../../core/common/spec/http-source.ts';
+import { httpSourceSpecSchema, INCREMENTAL_FORMATS } from '../../../core/common/spec/http-source.ts';
 import { toValidationIssues } from '../../../core/common/spec/job-spec.ts';
 import { useTransport } from '../../api/api-context.tsx';
 import { ErrorBox, Loading } from '../../components/states.tsx';

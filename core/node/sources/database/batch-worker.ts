@@ -68,8 +68,9 @@ export function startBatchWorker<M>(
     script = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(module)}); });`;
     evaluated = true;
   } else {
-    script = new URL(`./${name}.mjs`, callerUrl);
-    if (!existsSync(fileURLToPath(script))) return undefined;
+    const file = outsideAsar(fileURLToPath(new URL(`./${name}.mjs`, callerUrl)));
+    if (!existsSync(file)) return undefined;
+    script = pathToFileURL(file);
   }
   const flags = new Int32Array(new SharedArrayBuffer(8));
   flags[0] = MESSAGES_AHEAD;
@@ -143,4 +144,18 @@ export function workerError(error: unknown): WorkerError {
     ...(e?.name === 'LoadstoneError' && e.code ? { code: e.code } : {}),
     ...(e?.name === 'LoadstoneError' && e.details ? { details: e.details } : {}),
   };
+}
+
+/**
+ * Where a packaged app's worker module really is: a worker thread cannot be relied on to read its
+ * module (nor the native better-sqlite3 it loads) from inside `app.asar`, so the build unpacks it
+ * (electron-builder.yml `asarUnpack`) to the same place under `app.asar.unpacked`. A path outside an
+ * archive, or one whose unpacked copy is missing, is returned as it is.
+ */
+export function outsideAsar(file: string): string {
+  const parts = file.split(/([\\/])/);
+  const at = parts.lastIndexOf('app.asar');
+  if (at < 0) return file;
+  const unpacked = [...parts.slice(0, at), 'app.asar.unpacked', ...parts.slice(at + 1)].join('');
+  return existsSync(unpacked) ? unpacked : file;
 }
