@@ -133,9 +133,11 @@ function makeNonStringFunction(type: ColumnType, rule: CellRule<NormalizedValue>
 /**
  * Builds the cell function of one column, once: trim → null token check → the type's rule for
  * strings, so the per-cell cost is a few char-code checks and one rule call. Every string goes
- * this way, text columns and strings from JSON sources included (so `"  x "` loads as `x`, and
- * `"NULL"` as NULL unless the column's nullTokens say otherwise). `null`/`undefined` (a missing
- * field) is SQL NULL; other raw values go through {@link makeNonStringFunction}.
+ * this way (a CSV's `"  x "` loads as `x`, `"NULL"` as NULL unless the column's nullTokens say
+ * otherwise), except in a column whose text is kept as written (`format.keepText`: a database's text,
+ * a JSON string, or `keepText: true`), where a string is NULL only when it is exactly one of the
+ * column's nullTokens. `null`/`undefined` (a missing field) is SQL NULL; other raw values go through
+ * {@link makeNonStringFunction}.
  */
 export function makeCellFunction(
   type: ColumnType,

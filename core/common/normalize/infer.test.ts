@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LoadstoneError } from '../errors.ts';
 import type { ColumnSpec, FormatOptions } from '../spec/job-spec.ts';
 import { JsonNumber, type RawValue } from '../types.ts';
+import { makeCellFunction } from './column-rule.ts';
 import { type ColumnPlan, inferColumns } from './infer.ts';
 
 /** Infers one column from its values. */
@@ -286,5 +287,37 @@ describe('a single stray value', () => {
     const plan = inferOne([...numbers.slice(0, 8), '12,3x']);
     expect(plan.type).toBe('text');
     expect(plan.warnings[0]).toMatch(/kept as text/);
+  });
+});
+
+describe('inferColumns: keepText', () => {
+  const cell = (plan: ColumnPlan) => makeCellFunction(plan.type, plan.format, plan.sourceType);
+
+  it('true on a CSV column keeps its text as written: not trimmed, no default null tokens', () => {
+    const plan = inferOne([' Namibia ', 'NA', '', 'x'], { column: { keepText: true } });
+    expect(plan.type).toBe('text');
+    expect(plan.format.keepText).toBe(true);
+    expect(plan.format.nullTokens).toEqual([]);
+    expect(plan.nullCount).toBe(0);
+    const f = cell(plan);
+    expect([' Namibia ', 'NA', '', null].map((v) => f(v))).toEqual([' Namibia ', 'NA', '', null]);
+  });
+
+  it("false on a database's text reads it like a CSV cell (trimmed, the default null tokens)", () => {
+    const [plan] = inferColumns({
+      columns: ['code'],
+      sample: [[' FR '], ['NA'], ['DE']],
+      spec: { format: {}, columns: [{ source: 'code', keepText: false }] },
+      sourceTypes: ['text'],
+    });
+    expect(plan!.format.keepText).toBeUndefined();
+    const f = cell(plan!);
+    expect([' FR ', 'NA'].map((v) => f(v))).toEqual(['FR', null]);
+  });
+
+  it('has no effect on a column of another type', () => {
+    const plan = inferOne(['1', ' 2 ', 'NA'], { column: { keepText: true } });
+    expect(plan.type).toBe('integer');
+    expect(plan.format.keepText).toBeUndefined();
   });
 });

@@ -153,7 +153,8 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
       }
     }
     const typedSource = input.sourceTypes !== undefined || input.textIsData === true;
-    if (typedSource && (sourceType === null || sourceType === 'text') && type === 'text') {
+    const keep = column?.keepText ?? (typedSource && (sourceType === null || sourceType === 'text'));
+    if (keep && type === 'text') {
       // A database's text (or a JSON string) loaded as text is kept as written
       // (`ResolvedFormat.keepText`): its counts are of the values as kept.
       format.keepText = true;

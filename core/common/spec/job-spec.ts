@@ -190,6 +190,13 @@ export const columnSpecSchema = formatOptionsSchema
     type: z.enum(COLUMN_TYPES).optional(),
     /** Leave this column out of the load. */
     skip: z.boolean().optional(),
+    /**
+     * For a column loaded as text: `true` keeps its text exactly as read (not trimmed; NULL only where
+     * the source says NULL, or for the column's own `nullTokens`), `false` reads it like a CSV cell
+     * (trimmed, the default null tokens). Absent: a database's text or a JSON/API string is kept, a
+     * CSV's or a spreadsheet's text is read like a CSV cell. No effect on other types.
+     */
+    keepText: z.boolean().optional(),
   })
   .strict();
 export type ColumnSpec = z.infer<typeof columnSpecSchema>;

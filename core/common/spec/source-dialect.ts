@@ -80,7 +80,14 @@ export function reloadSpec(
   if (!target) throw new Error('reloadSpec: the original run has no target');
   const mode = reloadMode(target.mode);
   const { truncate: _truncate, watermark: _watermark, ...kept } = target;
-  const columns = columnPlans ?? original.columns;
+  // A fixing file cannot tell an empty text from NULL (both are an empty field, and a database's or a
+  // JSON source's NULL is written so): in a column whose text was kept as read, an empty field is
+  // NULL, as a cleared spreadsheet cell is meant.
+  const columns = (columnPlans ?? original.columns)?.map((c) =>
+    c.keepText && !(c.nullTokens ?? []).includes('')
+      ? { ...c, nullTokens: [...(c.nullTokens ?? []), ''] }
+      : c,
+  );
   return {
     ...original,
     source: {

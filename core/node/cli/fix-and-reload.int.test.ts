@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase } from '../pg/test-server.ts';
@@ -331,5 +332,51 @@ describe('fix and reload in one step', () => {
     expect(r).toMatchObject({ status: 'succeeded', inserted: 2 });
     const rows = await db.query('SELECT loadstone_error FROM public.own ORDER BY id');
     expect(rows.rows.map((x) => x.loadstone_error)).toEqual(['nothing', 'some']);
+  });
+
+  it("a database's text kept as written is read back the same way from the fixed file; an empty field there is NULL", async () => {
+    const file = join(dir, 'countries.db');
+    const sqlite = new Database(file);
+    sqlite.exec('CREATE TABLE countries (id INTEGER PRIMARY KEY, code TEXT, area INTEGER, note TEXT)');
+    const insert = sqlite.prepare('INSERT INTO countries VALUES (?, ?, ?, ?)');
+    for (let i = 1; i <= 20; i++) insert.run(i, `c${i}`, i * 10, `note ${i}`);
+    // Rejected for their area (a text in an INTEGER column), with text that only a database keeps.
+    insert.run(21, 'NA', 'lots', ' France ');
+    insert.run(22, '-', 'many', null);
+    sqlite.close();
+    const first = await json([
+      'load',
+      'countries.db',
+      '--source-table',
+      'countries',
+      '--table',
+      'countries',
+      '--target',
+      url,
+      '--max-error-rate',
+      '0.5',
+    ]);
+    expect(first).toMatchObject({ status: 'succeeded', inserted: 20, rejected: 2 });
+    const runId = first.runId as string;
+    await json(['errors', runId, '--export', 'countries-fix.csv', '--for-fixing']);
+    const text = readFileSync(join(dir, 'countries-fix.csv'), 'utf8');
+    expect(text.split('\r\n').slice(1, 3)).toEqual([
+      expect.stringMatching(/^21,NA,lots, France ,area: /),
+      // `-` is guarded as formula-like (`'-`); the reload takes the guard off.
+      expect.stringMatching(/^22,'-,many,,area: /),
+    ]);
+    writeFileSync(
+      join(dir, 'countries-fix.csv'),
+      text.replace(',lots,', ',1000,').replace(',many,', ',2000,'),
+    );
+    const reload = await json(['load', '--reload-of', runId, 'countries-fix.csv', '--target', url]);
+    expect(reload).toMatchObject({ status: 'succeeded', inserted: 2, rejected: 0 });
+    const rows = await db.query(
+      'SELECT id::int AS id, code, area::int AS area, note FROM public.countries WHERE id > 20 ORDER BY id',
+    );
+    expect(rows.rows).toEqual([
+      { id: 21, code: 'NA', area: 1000, note: ' France ' },
+      { id: 22, code: '-', area: 2000, note: null },
+    ]);
   });
 });

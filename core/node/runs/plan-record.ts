@@ -27,6 +27,7 @@ export function columnSpecsOf(plans: readonly ColumnPlan[]): ColumnSpec[] {
     name: p.name,
     type: p.type,
     ...(p.skip ? { skip: true } : {}),
+    ...(p.format.keepText ? { keepText: true } : {}),
     nullTokens: [...p.format.nullTokens],
     decimalSeparator: p.format.decimalSeparator,
     percent: p.format.percent,
