@@ -151,3 +151,31 @@ test('an override that contradicts the values keeps the type and shows what it w
   await wizard.settled();
   expect(await wizard.rejectedCount()).toBe(0);
 });
+
+test("a text column's Text control: kept as written, or trimmed with the null tokens, and back", async ({
+  app,
+}) => {
+  const { page } = app;
+  const wizard = new LoadWizardPage(page);
+  await new Shell(page).go('load');
+  const file = path.join(app.workDir, 'countries.csv');
+  fs.writeFileSync(file, 'id,code\n1," Namibia "\n2,NA\n3,FR\n');
+  await wizard.openPath(file);
+  await wizard.toPreview();
+  // Lines are the file's: the header is line 1.
+  const value = (line: number) => wizard.cell(line, 'code').getByTestId('cell-value');
+  // A CSV's text: trimmed, NA is NULL.
+  await expect(value(2)).toHaveJSProperty('textContent', 'Namibia');
+  await expect(value(3)).toHaveText('NULL');
+  const panel = await wizard.selectColumn('code');
+  await expect(panel.getByTestId('column-keep-text')).toHaveValue('');
+  await panel.getByTestId('column-keep-text').selectOption('keep');
+  await wizard.settled();
+  await expect(value(2)).toHaveJSProperty('textContent', ' Namibia ');
+  await expect(value(3)).toHaveText('NA');
+  await expect(panel.getByTestId('column-keep-text')).toContainText('By source (kept as written)');
+  // The same control undoes it.
+  await panel.getByTestId('column-keep-text').selectOption('');
+  await wizard.settled();
+  await expect(value(3)).toHaveText('NULL');
+});

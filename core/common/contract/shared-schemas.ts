@@ -45,6 +45,8 @@ export const previewColumnSchema = z.object({
     timeZone: z.string(),
     twoDigitYearPivot: z.number().int(),
     numericDates: z.enum(['excel', 'epoch_s', 'epoch_ms']).optional(),
+    /** Its text is kept as written (not trimmed; only its own null tokens are NULL). */
+    keepText: z.boolean().optional(),
   }),
   /**
    * Where the column's date order and time zone came from: its own setting (`column`), its values

@@ -251,6 +251,7 @@ function columnDto(plan: ColumnPlan, scrub: Scrub | undefined): PreviewColumnDto
     twoDigitYearPivot: plan.format.twoDigitYearPivot,
   };
   if (plan.format.numericDates) format.numericDates = plan.format.numericDates;
+  if (plan.format.keepText) format.keepText = true;
   return {
     index: plan.index,
     source: plan.source,

@@ -49,6 +49,7 @@ export function ColumnPanel(props: {
   const dates = DATES.includes(type) || edit.dateOrder !== undefined;
   const numbers = NUMERIC.includes(type) || edit.decimalSeparator !== undefined || edit.percent !== undefined;
   const zone = type === 'timestamptz' || edit.timeZone !== undefined;
+  const text = type === 'text' || edit.keepText !== undefined;
 
   return (
     <aside
@@ -197,6 +198,26 @@ export function ColumnPanel(props: {
               testId="column-percent"
             />
           </>
+        ) : null}
+        {text ? (
+          <div className="field">
+            <label htmlFor={`${id}-keep-text`}>Text</label>
+            <select
+              id={`${id}-keep-text`}
+              className="input"
+              value={edit.keepText === undefined ? '' : edit.keepText ? 'keep' : 'trim'}
+              onChange={(e) =>
+                onChange({ keepText: e.target.value === '' ? undefined : e.target.value === 'keep' })
+              }
+              data-testid="column-keep-text"
+            >
+              <option value="">
+                By source ({c.format.keepText ? 'kept as written' : 'trimmed, null tokens apply'})
+              </option>
+              <option value="keep">Kept as written (spaces kept; only its own null tokens are NULL)</option>
+              <option value="trim">Trimmed, the null tokens apply (as a CSV cell)</option>
+            </select>
+          </div>
         ) : null}
         <NullTokensField
           id={id}

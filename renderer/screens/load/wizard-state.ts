@@ -43,6 +43,8 @@ export interface ColumnEdit {
   percent?: 'keep' | 'fraction';
   nullTokens?: string[];
   timeZone?: string;
+  /** Text as written (true) or read like a CSV cell (false); absent: as the source decides. */
+  keepText?: boolean;
 }
 
 /**
