@@ -128,6 +128,22 @@ describe('reloadMode and reloadSpec', () => {
     expect(parseJobSpec(spec)).toEqual(spec);
   });
 
+  it('reads an empty field of a text kept as written as NULL only where the source wrote its NULLs so', () => {
+    const original = parseJobSpec({
+      source: { kind: 'sqlite', path: '/data/crm.db', table: 'customers' },
+      target: { table: 'customers' },
+    });
+    const decided = [
+      { source: 'note', name: 'note', type: 'text' as const, keepText: true, nullTokens: [] },
+      { source: 'code', name: 'code', type: 'text' as const, nullTokens: ['NA'] },
+    ];
+    const fromDatabase = reloadSpec(original, decided, fixingDialect(null, {}), '/tmp/fix.csv', true);
+    expect(fromDatabase.columns).toEqual([{ ...decided[0], nullTokens: [''] }, decided[1]]);
+    // A CSV's own empty field was an empty text (no null token): it stays one.
+    const fromCsv = reloadSpec(original, decided, fixingDialect(null, {}), '/tmp/fix.csv', false);
+    expect(fromCsv.columns).toEqual(decided);
+  });
+
   it("drops truncate from an append, and uses the spec's columns when the run kept none", () => {
     const original = parseJobSpec({
       source: { path: '/data/a.csv' },

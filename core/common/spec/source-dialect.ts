@@ -75,16 +75,21 @@ export function reloadSpec(
   columnPlans: readonly ColumnSpec[] | null,
   dialect: FixingDialect,
   fixedPath: string,
+  /**
+   * The original source was not delimited text (a database, JSON, an API, XLSX): its NULLs were
+   * written into the fixing file as empty fields.
+   */
+  nullsWrittenEmpty = false,
 ): JobSpec {
   const target = original.target;
   if (!target) throw new Error('reloadSpec: the original run has no target');
   const mode = reloadMode(target.mode);
   const { truncate: _truncate, watermark: _watermark, ...kept } = target;
-  // A fixing file cannot tell an empty text from NULL (both are an empty field, and a database's or a
-  // JSON source's NULL is written so): in a column whose text was kept as read, an empty field is
-  // NULL, as a cleared spreadsheet cell is meant.
+  // A fixing file of a database's, JSON's or API's rows cannot tell an empty text from NULL (its NULLs
+  // are written as empty fields): in a column whose text was kept as read, an empty field is NULL, as
+  // a cleared spreadsheet cell is meant. A CSV's own empty fields stay what they were.
   const columns = (columnPlans ?? original.columns)?.map((c) =>
-    c.keepText && !(c.nullTokens ?? []).includes('')
+    nullsWrittenEmpty && c.keepText && !(c.nullTokens ?? []).includes('')
       ? { ...c, nullTokens: [...(c.nullTokens ?? []), ''] }
       : c,
   );

@@ -42,7 +42,9 @@ export function reloadJob(store: RunStore, runId: string, fixedPath: string, tar
     ...(s.delimiter !== undefined ? { delimiter: s.delimiter } : {}),
     ...(s.quote !== undefined ? { quote: s.quote } : {}),
   });
-  return reloadTarget(reloadSpec(run.spec, run.columnPlans, dialect, fixedPath), target);
+  const kind = isFileSource(run.spec.source) ? (run.sourceFormat?.kind ?? s.format ?? 'csv') : null;
+  const delimited = kind === 'csv' || kind === 'tsv';
+  return reloadTarget(reloadSpec(run.spec, run.columnPlans, dialect, fixedPath, !delimited), target);
 }
 
 /**
