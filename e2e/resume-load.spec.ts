@@ -85,6 +85,10 @@ test('an interrupted load is resumed from its page: every row exactly once', asy
     const resumed = page.locator('[data-testid="run-summary"][data-status="succeeded"]');
     await expect(resumed).toBeVisible({ timeout: 180_000 });
     expect(await resumed.getAttribute('data-run-id')).not.toBe(runId);
+    // Its events say what it resumed.
+    const event = page.locator('[data-testid="run-event"][data-kind="resumed"]');
+    await expect(event).toContainText('Resumed');
+    await expect(event).toContainText(`resumes run ${runId} after its`);
     await app.shot('resumed run finished');
 
     const counts = await client.query<{ n: string; d: string }>(

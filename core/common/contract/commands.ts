@@ -290,6 +290,17 @@ export const commands = {
     output: z.array(runSummarySchema),
   },
   'runs.get': { input: runId, output: runSummarySchema },
+  /**
+   * What the run recorded as it went, oldest first: retries and waits of a network source, a
+   * watermark set aside, columns added, a table emptied, defaults taken from Settings, a resume…
+   * (what `loadstone runs <id>` lists under Events; secrets already scrubbed when recorded).
+   */
+  'runs.events': {
+    input: runId,
+    output: z.array(
+      z.object({ id: z.number().int(), at: z.string(), kind: z.string(), message: z.string().nullable() }),
+    ),
+  },
 
   'reports.page': {
     input: z.object({

@@ -59,6 +59,11 @@ beforeAll(async () => {
       },
     ]);
     writer.flush();
+    store.runs.addEvent(runId, {
+      kind: 'watermark_set_aside',
+      message: 'the watermark 5 was kept for …',
+      data: { x: 1 },
+    });
     store.runs.finish(runId, { status: 'succeeded', counts: { read: 2, inserted: 1 } });
   } finally {
     store.close();
@@ -521,6 +526,22 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
       });
     },
     bad: async () => expectIssues(await call('runs.get', { runId: '' }), 'bad_request', ['runId']),
+  },
+  'runs.events': {
+    good: async () => {
+      const events = expectValue(await call('runs.events', { runId })) as Array<Record<string, unknown>>;
+      expect(events.at(-1)).toEqual({
+        id: expect.any(Number),
+        at: expect.any(String),
+        kind: 'watermark_set_aside',
+        message: 'the watermark 5 was kept for …',
+      });
+      expect(await call('runs.events', { runId: 'r_missing' })).toMatchObject({
+        ok: false,
+        error: { code: 'not_found' },
+      });
+    },
+    bad: async () => expectIssues(await call('runs.events', { runId: '' }), 'bad_request', ['runId']),
   },
   'reports.page': {
     good: async () => {

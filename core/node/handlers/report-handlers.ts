@@ -10,7 +10,13 @@ import type { DownloadFormat, Handlers } from './types.ts';
 
 type ReportHandlers = Pick<
   Handlers,
-  'runs.list' | 'runs.get' | 'reports.page' | 'reports.summary' | 'reports.export' | 'reports.exportForFixing'
+  | 'runs.list'
+  | 'runs.get'
+  | 'runs.events'
+  | 'reports.page'
+  | 'reports.summary'
+  | 'reports.export'
+  | 'reports.exportForFixing'
 >;
 
 /** runs.list/get and reports.*: what was loaded, and every row that was not. */
@@ -27,6 +33,11 @@ export function reportHandlers(ctx: HandlerContext): ReportHandlers {
     },
     async 'runs.get'({ runId }) {
       return run(runId);
+    },
+    async 'runs.events'({ runId }) {
+      run(runId);
+      // Not `data`: details for the CLI's --json, not for the screen.
+      return store.runs.events(runId).map((e) => ({ id: e.id, at: e.at, kind: e.kind, message: e.message }));
     },
     async 'reports.page'({ runId, stage, column, reason, offset, limit }) {
       return store.reports.page(runId, { stage, column, reason, offset, limit });

@@ -50,7 +50,13 @@ describe('runs', () => {
       errorCode: 'TARGET_UNREACHABLE',
     });
     expect(store.runs.events(a)).toEqual([
-      { at: expect.any(String), kind: 'phase', message: 'loading', data: { rows: 10 } },
+      {
+        id: expect.any(Number),
+        at: expect.any(String),
+        kind: 'phase',
+        message: 'loading',
+        data: { rows: 10 },
+      },
     ]);
     // A finished run is final.
     expect(() => store.runs.finish(a, { status: 'failed' })).toThrowError('is succeeded, not running');

@@ -155,7 +155,7 @@ export function createRunsRepo(
     'INSERT INTO run_events (run_seq, at, kind, message, data) VALUES (?, ?, ?, ?, ?)',
   );
   const eventsStmt = db.prepare(
-    'SELECT at, kind, message, data FROM run_events WHERE run_seq = ? ORDER BY id',
+    'SELECT id, at, kind, message, data FROM run_events WHERE run_seq = ? ORDER BY id',
   );
 
   const notRunning = (id: string): never => {
@@ -310,6 +310,7 @@ export function createRunsRepo(
 
     events(id) {
       const rows = eventsStmt.all(runSeqOf(ctx, id)) as Array<{
+        id: number;
         at: string;
         kind: string;
         message: string | null;

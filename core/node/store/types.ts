@@ -142,6 +142,8 @@ export interface RunEventInput {
 }
 /** A stored run event. */
 export interface RunEvent {
+  /** Its place among all events of the store (increasing). */
+  id: number;
   at: string;
   kind: string;
   message: string | null;

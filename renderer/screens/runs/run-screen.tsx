@@ -6,6 +6,7 @@ import { href } from '../../router.ts';
 import { ErrorReport } from './error-report.tsx';
 import { FixAndReload, RunLinks } from './fix-and-reload.tsx';
 import { RunAlerts } from './run-alerts.tsx';
+import { RunEvents } from './run-events.tsx';
 import { RunMonitor } from './run-monitor.tsx';
 
 /** One run: what it did (live while running) and its error report. */
@@ -65,6 +66,7 @@ export function RunScreen(props: { runId: string }) {
           {run.data.status !== 'running' && !run.data.dryRun && run.data.counts.rejected > 0 ? (
             <FixAndReload run={run.data} />
           ) : null}
+          <RunEvents runId={props.runId} running={run.data.status === 'running'} />
           <RunAlerts runId={props.runId} />
           <ErrorReport
             runId={props.runId}
