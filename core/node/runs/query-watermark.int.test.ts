@@ -191,4 +191,37 @@ describe('an incremental --query load keeps its watermark per query', () => {
       /sha256:[0-9a-f]{16} watermark created_at$/,
     );
   });
+
+  it('a named job whose saved connection is repointed at another server sets its old mark aside', async () => {
+    // Another database with older orders: the first 30 of the same table.
+    const otherUrl = await createTestDatabase(inject('pgUrl'), 'query_watermark_other');
+    const other = new pg.Client({ connectionString: otherUrl });
+    await other.connect();
+    try {
+      await other.query(`CREATE TABLE orders (id int PRIMARY KEY, created_at timestamptz NOT NULL);
+        INSERT INTO orders SELECT g, timestamptz '2024-01-01' + g * interval '1 minute'
+        FROM generate_series(1, 30) g`);
+    } finally {
+      await other.end();
+    }
+    store.connections.save({ name: 'replica', url: sourceUrl });
+    const named = () =>
+      runLoad(
+        {
+          ...spec({ kind: 'postgres', connection: 'replica', table: 'orders' }, 'orders_replica'),
+          name: 'orders-replica',
+        },
+        { store, env: {}, dryRun: false, openWarehouse: () => Promise.reject(new Error('not local')) },
+      );
+    const first = await named();
+    expect(first.counts.read).toBeGreaterThanOrEqual(100);
+    // The same name now points at the other database, whose orders are all below the mark.
+    store.connections.save({ previousName: 'replica', name: 'replica', url: otherUrl });
+    const repointed = await named();
+    expect(repointed.watermark.before).toBeNull();
+    expect(repointed.counts).toMatchObject({ read: 30 });
+    expect(store.runs.events(repointed.runId).find((e) => e.kind === 'watermark_set_aside')?.message).toMatch(
+      /kept for postgres replica table orders \(postgres:\/\/127\.0\.0\.1:\d+\/loadstone_test_query_watermark_from\) watermark created_at, not postgres replica table orders \(postgres:\/\/127\.0\.0\.1:\d+\/loadstone_test_query_watermark_other\)/,
+    );
+  });
 });

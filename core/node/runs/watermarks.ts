@@ -46,14 +46,19 @@ function queryTag(source: SourceSpec): string {
  * What a named job's mark is a mark of: the watermark column and, for a database source, the
  * connection, table or query (label and query tag, as above). A named job keeps one mark per target
  * table, so when its source or watermark column is edited, the mark of the old one must not cut the
- * new one's rows. A file's path and an API's URL are not part of it: a job may read each day's export
- * or a moved endpoint of the same data, and its mark stays meaningful there.
+ * new one's rows. A saved connection is named with where it points (kind, host, port, database), so
+ * one repointed at another server is another source too. A file's path and an API's URL are not part
+ * of it: a job may read each day's export or a moved endpoint of the same data, and its mark stays
+ * meaningful there.
  */
-export function watermarkBasis(plan: WatermarkOwner): string {
+export function watermarkBasis(plan: WatermarkOwner, store: RunStore): string {
   const { spec, target } = plan;
   const column = `watermark ${target.watermark ?? ''}`;
   if (isFileSource(spec.source) || spec.source.kind === 'http') return column;
-  return `${sourceLabel(spec.source)}${queryTag(spec.source)} ${column}`;
+  const saved =
+    spec.source.kind === 'sqlite' ? undefined : store.connections.get(spec.source.connection.trim());
+  const where = saved ? ` (${saved.kind}://${saved.host}:${saved.port}/${saved.database})` : '';
+  return `${sourceLabel(spec.source)}${where}${queryTag(spec.source)} ${column}`;
 }
 
 /** The mark an incremental load starts above, and why a kept one was set aside (else null). */
@@ -74,7 +79,7 @@ export function readWatermark(store: RunStore, plan: WatermarkOwner): WatermarkS
   const slot = watermarkSlot(plan);
   const kept = store.watermarks.get(slot.key, slot.table);
   if (!kept) return { after: null, setAside: null };
-  const basis = watermarkBasis(plan);
+  const basis = watermarkBasis(plan, store);
   if (kept.basis !== null && kept.basis !== basis) {
     return {
       after: null,
@@ -96,5 +101,5 @@ export function saveWatermark(
 ): void {
   if (plan.target.mode !== 'incremental' || dryRun || result.newWatermark === null) return;
   const slot = watermarkSlot(plan);
-  store.watermarks.set(slot.key, slot.table, result.newWatermark, runId, watermarkBasis(plan));
+  store.watermarks.set(slot.key, slot.table, result.newWatermark, runId, watermarkBasis(plan, store));
 }
