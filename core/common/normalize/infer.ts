@@ -103,6 +103,8 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
     let type: ColumnType;
     let nonFitting: number;
     let format: ResolvedFormat;
+    /** Said once the column's values are final (a database's or JSON's text may have some after all). */
+    let allNull = false;
     let notes: FormatNotes = {};
     if (column?.type || sourceType) {
       type = column?.type ?? (sourceType as ColumnType);
@@ -125,8 +127,7 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
       type = 'text';
       nonFitting = 0;
       ({ format, notes } = settleFormat(job, column, data, false, defaults));
-      if (sample.length > 0)
-        warnings.push(`all ${formatCount(sample.length)} sampled values are null; typed as text`);
+      allNull = sample.length > 0;
     } else {
       const inferred = inferType(name, data, job, column, defaults);
       ({ format, notes } = inferred);
@@ -159,13 +160,11 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
       // (`ResolvedFormat.keepText`): its counts are of the values as kept.
       format.keepText = true;
       if (column?.nullTokens === undefined && job.nullTokens === undefined) format.nullTokens = [];
-      const all = data.values.length === 0;
       data = sampleColumn(index, sample, format.nullTokens, true);
-      if (all && data.values.length > 0) {
-        const at = warnings.findIndex((w) => w.endsWith('sampled values are null; typed as text'));
-        if (at >= 0) warnings.splice(at, 1);
-      }
       nonFitting = countFits(makeCellFunction(type, format), data.values, Infinity).rejects;
+    }
+    if (allNull && data.values.length === 0) {
+      warnings.push(`all ${formatCount(sample.length)} sampled values are null; typed as text`);
     }
     if (type === 'integer' || type === 'bigint' || type === 'numeric') {
       if (notes.decimal) warnings.push(notes.decimal);
