@@ -20,7 +20,7 @@ import type { SourceEvent } from '../sources/types.ts';
 import type { RunStore } from '../store/index.ts';
 import { LOCAL_CONNECTION } from '../store/resolve-connection.ts';
 import { sourceConnections } from './source-connections.ts';
-import { readWatermark } from './watermarks.ts';
+import { readWatermark, type WatermarkStart } from './watermarks.ts';
 
 /** A load decided but not yet recorded: the spec, its target, the opened source and the column plans. */
 export interface RunPlan {
@@ -42,6 +42,11 @@ export interface RunPlan {
   readonly columns: readonly LoadColumn[];
   /** The run whose fixed rejected rows this load reloads (`load --reload-of`). */
   readonly reloadOf?: string | undefined;
+  /**
+   * The incremental mark the source was read above (pushed down) and the loader filters by: read
+   * once, so both use the same one.
+   */
+  readonly watermark: WatermarkStart;
 }
 
 /**
@@ -80,7 +85,8 @@ export async function planRun(
   const targetLabel = isLocal ? LOCAL_CONNECTION : (resolved?.label ?? target.connection);
 
   // Read before the source opens: a database or API source fetches only the rows above it (pushdown).
-  const { after } = readWatermark(store, { spec, target, targetLabel });
+  const watermark = readWatermark(store, { spec, target, targetLabel });
+  const after = watermark.after;
   const job = await planJob(spec, {
     source: { env: options.env, secret: options.secret, onEvent: options.onSourceEvent },
     ...(options.signal ? { signal: options.signal } : {}),
@@ -112,6 +118,7 @@ export async function planRun(
       normalizer,
       columns,
       reloadOf: options.reloadOf,
+      watermark,
     };
   } catch (error) {
     await job.source.close();

@@ -11,7 +11,7 @@ import { loadTarget } from './load-target.ts';
 import { planRun, type RunPlan } from './plan-run.ts';
 import { type ResumePoint, type RunEnd, RunRecord } from './run-record.ts';
 import { fingerprintOf } from './source-prefix.ts';
-import { readWatermark, saveWatermark } from './watermarks.ts';
+import { saveWatermark } from './watermarks.ts';
 
 /** What a load needs besides its spec. */
 export interface RunLoadOptions {
@@ -123,7 +123,7 @@ export async function runLoad(
     let result: LoadResult | null = null;
     let end: RunEnd;
     try {
-      const { after, setAside } = readWatermark(store, plan);
+      const { after, setAside } = plan.watermark;
       if (setAside !== null) {
         store.runs.addEvent(record.id, { kind: 'watermark_set_aside', message: setAside });
       }
