@@ -175,7 +175,14 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
         // Rows COPYed straight in, in column order: the source's own COPY text may go as it is.
         const existing = new Map(info?.columns.map((c) => [c.name, c.base]) ?? []);
         input.verbatim(
-          columns.map((c, i) => ({ base: existing.get(c.name) ?? null, rounds: limits[i] !== null })),
+          columns.map((c, i) => {
+            const limit = limits[i];
+            return {
+              base: existing.get(c.name) ?? null,
+              rounds: limit !== null,
+              ...(limit?.kind === 'decimal' && limit.digits >= 0 ? { decimals: limit.digits } : {}),
+            };
+          }),
         );
       }
       const watchKeys = keyNames.length > 0;

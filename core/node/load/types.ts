@@ -178,6 +178,11 @@ export interface VerbatimTarget {
   readonly base: string | null;
   /** Whether the target rounds the column's values (a `numeric(p,s)`, a `timestamptz(p)`). */
   readonly rounds: boolean;
+  /**
+   * When what rounds is a `numeric(p,s)` with s ≥ 0: s, the decimal places it keeps. Its values may
+   * still go as they are, each checked to have no more significant decimals than that.
+   */
+  readonly decimals?: number;
 }
 
 /** A target column the source does not provide. */

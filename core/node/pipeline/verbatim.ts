@@ -2,7 +2,13 @@ import type { ColumnPlan } from '../../common/normalize/column-plan.ts';
 import { isTrimSpace, makeNullCheck, trimCell } from '../../common/normalize/nulls.ts';
 import type { ColumnType } from '../../common/types.ts';
 import type { VerbatimTarget } from '../load/types.ts';
-import type { CopyTextKind, CopyTextSource, FieldCheck, VerbatimColumn } from '../sources/verbatim-rows.ts';
+import {
+  type CopyTextKind,
+  type CopyTextSource,
+  type FieldCheck,
+  significantDecimals,
+  type VerbatimColumn,
+} from '../sources/verbatim-rows.ts';
 
 // Rows that go into the target as the source wrote them. A PostgreSQL source reads through
 // `COPY … TO STDOUT`, whose text is already COPY text (SQLite and MySQL sources write the COPY text of
@@ -83,7 +89,11 @@ function checkFor(
   kind: CopyTextKind | null,
   target: VerbatimTarget,
 ): FieldCheck | typeof VALUE_CHECKED | null {
-  if (kind === null || target.rounds) return null;
+  if (kind === null) return null;
+  // A target that rounds takes a value's text unchanged only as a numeric(p,s) (s ≥ 0) does a number
+  // with at most s significant decimals: such a column's values are checked for that one by one.
+  const decimals = target.rounds ? target.decimals : undefined;
+  if (target.rounds && (decimals === undefined || plan.type !== 'numeric')) return null;
   if (kind === 'jsonValue') {
     // Numbers are read with '.' whatever the column's mark; the reader checks each value itself.
     const jsonBases = JSON_BASES[plan.type];
@@ -121,7 +131,11 @@ function checkFor(
       // A naive time in the load's UTC session is read in UTC: the same instant only for a UTC job.
       return plan.format.timeZone === 'UTC' ? VALUE_CHECKED : null;
     case 'numeric':
-      return plan.format.decimalSeparator === '.' ? NUMERIC : null;
+      if (plan.format.decimalSeparator !== '.') return null;
+      return decimals === undefined
+        ? NUMERIC
+        : (text, start, end) =>
+            NUMERIC(text, start, end) && significantDecimals(text, start, end) <= decimals;
     case 'date':
       return DATE;
     case 'timestamptz':
@@ -150,7 +164,8 @@ export function offerVerbatim(
     const plan = active[i]!;
     if (plan.index !== i) return false;
     const kind = copyText.kinds[i] ?? null;
-    const check = checkFor(plan, kind, targets[i]!);
+    const target = targets[i]!;
+    const check = checkFor(plan, kind, target);
     if (check === null || kind === null) return false;
     columns.push({
       kind,
@@ -159,6 +174,7 @@ export function offerVerbatim(
       type: plan.type,
       ...(plan.format.keepText ? { keepText: true } : {}),
       timeZone: plan.format.timeZone,
+      ...(target.rounds && target.decimals !== undefined ? { maxDecimals: target.decimals } : {}),
     });
   }
   copyText.verbatim(columns);

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { expect } from 'vitest';
 import type { RawValue } from '../../common/types.ts';
+import type { VerbatimTarget } from '../load/types.ts';
 import type { planJob } from '../pipeline/plan-job.ts';
 import { offerVerbatim } from '../pipeline/verbatim.ts';
 import type { SourceRow } from '../sources/types.ts';
@@ -45,16 +46,20 @@ export interface OfferedRows {
 }
 
 /**
- * Offers every column of a planned job as COPY text (the targets of a new table), reads all its rows
+ * Offers every column of a planned job as COPY text (by default the targets of a new table; `targetOf`
+ * gives another column's target), reads all its rows
  * and closes its source. Each run holds one line per row (`rows`), each read back by the source's
  * `copyText.reparse` (or its `reparse`).
  */
-export async function readOffered(job: Awaited<ReturnType<typeof planJob>>): Promise<OfferedRows> {
+export async function readOffered(
+  job: Awaited<ReturnType<typeof planJob>>,
+  targetOf: (column: number) => VerbatimTarget = () => ({ base: null, rounds: false }),
+): Promise<OfferedRows> {
   const usual: RawValue[][] = [];
   const verbatim: { line: number; cells: RawValue[] }[] = [];
   const runs: SourceRow[] = [];
   try {
-    const targets = job.source.columns.map(() => ({ base: null, rounds: false }));
+    const targets = job.source.columns.map((_, i) => targetOf(i));
     expect(offerVerbatim(job.source, job.plans, targets)).toBe(true);
     const reparse = job.source.copyText?.reparse ?? job.source.reparse!;
     for await (const batch of job.rows()) {

@@ -42,6 +42,25 @@ export interface VerbatimColumn {
   keepText?: boolean;
   /** The job's time zone for the column (what a naive time is read in). */
   timeZone: string;
+  /**
+   * A numeric column whose target keeps this many decimal places (`numeric(p,s)`): a value with more
+   * significant decimals (trailing zeros do not count) sends its row the usual way, which refuses it
+   * as `too_many_decimals` instead of letting PostgreSQL round it.
+   */
+  maxDecimals?: number;
+}
+
+/**
+ * Significant decimals of the plain decimal `text.slice(start, end)` ('-12.50' → 1, '7' → 0):
+ * digits after the point up to its last non-zero one.
+ */
+export function significantDecimals(text: string, start: number, end: number): number {
+  let point = start;
+  while (point < end && text.charCodeAt(point) !== 46) point++;
+  if (point === end) return 0;
+  let last = end - 1;
+  while (last > point && text.charCodeAt(last) === 48) last--;
+  return last - point;
 }
 
 /**

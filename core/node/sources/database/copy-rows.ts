@@ -12,6 +12,7 @@ import type { VerbatimColumn } from '../verbatim-rows.ts';
 // - `int4Value` (integer column): a number within PostgreSQL's integer;
 // - `decimalValue` (numeric): such an integer, a real JS writes without exponent (`String` is the
 //   text the normalizer keeps), or a decimal's text without exponent (offered with `.` as the mark);
+//   into a `numeric(p,s)` target, only a field written with at most s significant decimals;
 // - `bitValue` (boolean): the integer 0 or 1 (false, true for both);
 // - `isoDateValue`: a real date 'YYYY-MM-DD', years 0001–9999;
 // - `naiveTimestampValue`: 'YYYY-MM-DD HH:MM:SS' with up to 6 fraction digits, no leap second
@@ -190,6 +191,38 @@ function writeCents(v: number, out: RowBytes): boolean {
   return true;
 }
 
+/** The writer of a `decimalValue` column's values (see the top of this file). */
+function decimalWriter(notNull: (s: string) => boolean): FieldWriter {
+  return (v, out) => {
+    if (typeof v === 'bigint') {
+      if (v < MIN_SAFE || v > MAX_SAFE) return false;
+      out.integer(Number(v));
+      return true;
+    }
+    if (typeof v === 'string') {
+      if (!PLAIN_DECIMAL.test(v) || !notNull(v)) return false;
+      out.ascii(v);
+      return true;
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v) || Object.is(v, -0)) return false;
+    if (writeCents(v, out)) return true;
+    const text = String(v);
+    if (text.indexOf('e') !== -1) return false;
+    out.ascii(text);
+    return true;
+  };
+}
+
+/** Significant decimals of the plain decimal written in `buf` from `start` to `end` (see verbatim-rows.ts). */
+function writtenDecimals(buf: Buffer, start: number, end: number): number {
+  let point = start;
+  while (point < end && buf[point] !== 46) point++;
+  if (point === end) return 0;
+  let last = end - 1;
+  while (last > point && buf[last] === 48) last--;
+  return last - point;
+}
+
 /** The writer of one column's values, by what the load allows for it. */
 export function fieldWriter(column: VerbatimColumn): FieldWriter | null {
   const isNull = makeNullCheck(column.nullTokens);
@@ -226,25 +259,16 @@ export function fieldWriter(column: VerbatimColumn): FieldWriter | null {
         out.integer(v);
         return true;
       };
-    case 'decimalValue':
+    case 'decimalValue': {
+      const write = decimalWriter(notNull);
+      const max = column.maxDecimals;
+      if (max === undefined) return write;
+      // A numeric(p,s) target: the field written has at most s significant decimals, or the row goes the usual way.
       return (v, out) => {
-        if (typeof v === 'bigint') {
-          if (v < MIN_SAFE || v > MAX_SAFE) return false;
-          out.integer(Number(v));
-          return true;
-        }
-        if (typeof v === 'string') {
-          if (!PLAIN_DECIMAL.test(v) || !notNull(v)) return false;
-          out.ascii(v);
-          return true;
-        }
-        if (typeof v !== 'number' || !Number.isFinite(v) || Object.is(v, -0)) return false;
-        if (writeCents(v, out)) return true;
-        const text = String(v);
-        if (text.indexOf('e') !== -1) return false;
-        out.ascii(text);
-        return true;
+        const from = out.at;
+        return write(v, out) && writtenDecimals(out.buf, from, out.at) <= max;
       };
+    }
     case 'bitValue':
       return (v, out) => {
         if (v !== 0n && v !== 1n && v !== 0 && v !== 1) return false;

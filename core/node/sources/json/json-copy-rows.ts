@@ -18,7 +18,8 @@ import type { CopyTextSource, VerbatimColumn } from '../verbatim-rows.ts';
 // - `null` → NULL, in any column;
 // - integer / bigint: a JSON number that is an integer without exponent, not `-0`, within the
 //   integer's range (bigint: at most 18 digits);
-// - numeric: a JSON number without exponent, not starting `-0` (the normalizer writes `0`);
+// - numeric: a JSON number without exponent, not starting `-0` (the normalizer writes `0`); into a
+//   `numeric(p,s)` target, with at most s significant decimals (`VerbatimColumn.maxDecimals`);
 // - boolean: `true` / `false`;
 // - date: a string 'YYYY-MM-DD', a real date, years 0001–9999;
 // - timestamptz: a string 'YYYY-MM-DD HH:MM:SS' (or `T` between), up to 6 fraction digits, no leap
@@ -122,6 +123,8 @@ export class JsonCopyRuns {
   private readonly keep: boolean[];
   private readonly longestNull: number[];
   private readonly tokens: (readonly string[])[];
+  /** Per column, the decimal places a numeric(p,s) target keeps (`VerbatimColumn.maxDecimals`), or -1. */
+  private readonly maxDecimals: number[];
   private bytes = new RowBytes(BUFFER_BYTES);
   private runStart = 0;
   private runRows = 0;
@@ -142,6 +145,7 @@ export class JsonCopyRuns {
     this.keep = columns.map((c) => c.keepText === true);
     this.longestNull = columns.map((c) => Math.max(0, ...c.nullTokens.map((t) => t.length)));
     this.tokens = columns.map((c) => c.nullTokens);
+    this.maxDecimals = columns.map((c) => c.maxDecimals ?? -1);
   }
 
   /**
@@ -269,6 +273,13 @@ export class JsonCopyRuns {
           const from = j;
           while (j < end && isDigit(s.charCodeAt(j))) j++;
           if (j === from) return -1;
+          const max = this.maxDecimals[c]!;
+          if (max >= 0) {
+            // A numeric(p,s) target: at most s significant decimals, or the usual way refuses it.
+            let last = j - 1;
+            while (last >= from && s.charCodeAt(last) === 48) last--;
+            if (last - from + 1 > max) return -1;
+          }
         } else if (next === 101 || next === 69) {
           return -1;
         }

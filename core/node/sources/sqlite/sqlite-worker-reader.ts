@@ -113,7 +113,13 @@ export function readSqliteInWorker(options: {
         }
         // Taken by the worker before its next batch (a check is a function: the worker has its own).
         worker.tell(
-          columns.map((c) => ({ kind: c.kind, check: null, nullTokens: c.nullTokens, keepText: c.keepText })),
+          columns.map((c) => ({
+            kind: c.kind,
+            check: null,
+            nullTokens: c.nullTokens,
+            keepText: c.keepText,
+            maxDecimals: c.maxDecimals,
+          })),
         );
       },
     },
