@@ -21,23 +21,26 @@ import {
 
 /** The load type a kind's values have, and the target base types its text means the same value in. */
 const KINDS: Record<Exclude<CopyTextKind, 'jsonValue'>, { type: ColumnType; bases: readonly string[] }> = {
-  // PostgreSQL's output of these types.
-  int4: { type: 'integer', bases: ['int4', 'int8'] },
-  int8: { type: 'bigint', bases: ['int8'] },
-  numeric: { type: 'numeric', bases: ['numeric'] },
+  // PostgreSQL's output of these types. A wider target reads the same text as the same value (an
+  // integer into numeric or float8, a decimal into a float, which rounds it as the usual path's text
+  // would be); a UTC time ('…+00') into a timestamp is its UTC wall time, as the usual path loads it.
+  int4: { type: 'integer', bases: ['int4', 'int8', 'numeric', 'float8'] },
+  int8: { type: 'bigint', bases: ['int8', 'numeric'] },
+  numeric: { type: 'numeric', bases: ['numeric', 'float4', 'float8'] },
   date: { type: 'date', bases: ['date'] },
-  timestamptz: { type: 'timestamptz', bases: ['timestamptz'] },
+  timestamptz: { type: 'timestamptz', bases: ['timestamptz', 'timestamp'] },
   boolean: { type: 'boolean', bases: ['bool'] },
   uuid: { type: 'uuid', bases: ['uuid'] },
   jsonb: { type: 'jsonb', bases: ['jsonb'] },
   text: { type: 'text', bases: ['text', 'varchar', 'bpchar'] },
   // Values a source checks itself (SQLite's and MySQL's readers, see database/copy-rows.ts).
-  integerValue: { type: 'bigint', bases: ['int8'] },
-  int4Value: { type: 'integer', bases: ['int4', 'int8'] },
-  decimalValue: { type: 'numeric', bases: ['numeric'] },
+  integerValue: { type: 'bigint', bases: ['int8', 'numeric'] },
+  int4Value: { type: 'integer', bases: ['int4', 'int8', 'numeric', 'float8'] },
+  decimalValue: { type: 'numeric', bases: ['numeric', 'float4', 'float8'] },
   bitValue: { type: 'boolean', bases: ['bool'] },
   isoDateValue: { type: 'date', bases: ['date'] },
-  naiveTimestampValue: { type: 'timestamptz', bases: ['timestamptz'] },
+  // Offered for a UTC job only: a naive UTC time, the same wall time in a timestamp.
+  naiveTimestampValue: { type: 'timestamptz', bases: ['timestamptz', 'timestamp'] },
 };
 
 /**
@@ -45,12 +48,13 @@ const KINDS: Record<Exclude<CopyTextKind, 'jsonValue'>, { type: ColumnType; base
  * target base types each plan type's values mean the same value in.
  */
 const JSON_BASES: Partial<Record<ColumnType, readonly string[]>> = {
-  integer: ['int4', 'int8'],
-  bigint: ['int8'],
-  numeric: ['numeric'],
+  integer: ['int4', 'int8', 'numeric', 'float8'],
+  bigint: ['int8', 'numeric'],
+  numeric: ['numeric', 'float4', 'float8'],
   boolean: ['bool'],
   date: ['date'],
-  timestamptz: ['timestamptz'],
+  // Into a timestamp only a UTC time goes as it is (`VerbatimColumn.naiveTarget`).
+  timestamptz: ['timestamptz', 'timestamp'],
   text: ['text', 'varchar', 'bpchar'],
 };
 
@@ -175,6 +179,7 @@ export function offerVerbatim(
       ...(plan.format.keepText ? { keepText: true } : {}),
       timeZone: plan.format.timeZone,
       ...(target.rounds && target.decimals !== undefined ? { maxDecimals: target.decimals } : {}),
+      ...(target.base === 'timestamp' ? { naiveTarget: true } : {}),
     });
   }
   copyText.verbatim(columns);

@@ -48,6 +48,11 @@ export interface VerbatimColumn {
    * as `too_many_decimals` instead of letting PostgreSQL round it.
    */
   maxDecimals?: number;
+  /**
+   * The target is a `timestamp` (without time zone), which ignores an offset written after a time:
+   * only a UTC time ('Z', '+00:00', or naive in a UTC job) goes as it is; the usual path converts others to UTC.
+   */
+  naiveTarget?: boolean;
 }
 
 /**

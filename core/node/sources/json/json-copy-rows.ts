@@ -25,6 +25,7 @@ import type { CopyTextSource, VerbatimColumn } from '../verbatim-rows.ts';
 // - timestamptz: a string 'YYYY-MM-DD HH:MM:SS' (or `T` between), up to 6 fraction digits, no leap
 //   second, with `Z` or an offset ±HH:MM (HH ≤ 14; not one that moves 0001-01-01 or 9999-12-31 out of
 //   years 0001–9999 in UTC), or naive in a UTC job (the load's session reads naive times in UTC);
+//   into a `timestamp` target (which ignores an offset), only 'Z', a zero offset or naive;
 // - text: a string without `\u0000`, not empty, no space the normalizer trims at either end, not
 //   one of the column's null tokens (a text kept as written, `keepText`: any string but one of the
 //   null tokens the job sets); escapes are decoded and written as COPY text (`\n` → `\n`,
@@ -99,6 +100,17 @@ export function isJsonTimestamp(s: string, at: number, end: number, naive: boole
   return !s.startsWith(z === 43 ? '0001-01-01' : '9999-12-31', at);
 }
 
+/**
+ * Whether a timestamp `isJsonTimestamp` passed, ending before `end`, is a UTC time: 'Z', a zero
+ * offset, or naive (passed only for a UTC job).
+ */
+function isUtcTime(s: string, end: number): boolean {
+  if (s.charCodeAt(end - 1) === 90) return true;
+  const sign = s.charCodeAt(end - 6);
+  if ((sign !== 43 && sign !== 45) || s.charCodeAt(end - 3) !== 58) return true; // naive
+  return s.startsWith('00:00', end - 5);
+}
+
 /** Where runs go (an array of rows or parsed items). */
 export interface RowSink {
   push(row: SourceRow): unknown;
@@ -125,6 +137,8 @@ export class JsonCopyRuns {
   private readonly tokens: (readonly string[])[];
   /** Per column, the decimal places a numeric(p,s) target keeps (`VerbatimColumn.maxDecimals`), or -1. */
   private readonly maxDecimals: number[];
+  /** Per column, whether the target is a timestamp without time zone (`VerbatimColumn.naiveTarget`). */
+  private readonly utcOnly: boolean[];
   private bytes = new RowBytes(BUFFER_BYTES);
   private runStart = 0;
   private runRows = 0;
@@ -146,6 +160,7 @@ export class JsonCopyRuns {
     this.longestNull = columns.map((c) => Math.max(0, ...c.nullTokens.map((t) => t.length)));
     this.tokens = columns.map((c) => c.nullTokens);
     this.maxDecimals = columns.map((c) => c.maxDecimals ?? -1);
+    this.utcOnly = columns.map((c) => c.naiveTarget === true);
   }
 
   /**
@@ -322,6 +337,8 @@ export class JsonCopyRuns {
         if (first !== 0x22) return -1;
         const close = s.indexOf('"', i + 1);
         if (close < 0 || close >= end || !isJsonTimestamp(s, i + 1, close, this.naive[c]!)) return -1;
+        // Into a timestamp, whose input ignores an offset: a UTC time only (the usual path converts to UTC).
+        if (this.utcOnly[c] && !isUtcTime(s, close)) return -1;
         out.room(close - i);
         const buf = out.buf;
         let at = out.at;
