@@ -43,7 +43,12 @@ export async function* toLoadBatches(
     bytesRead(): number;
     readonly totalBytes: number | undefined;
     reparse?: ((recordText: string) => RawValue[]) | undefined;
-    readonly copyText?: { readonly reparse?: ((recordText: string) => RawValue[]) | undefined } | undefined;
+    readonly copyText?:
+      | {
+          readonly reparse?: ((recordText: string) => RawValue[]) | undefined;
+          readonly lineColumns?: readonly string[] | undefined;
+        }
+      | undefined;
   },
   skipRecords = 0,
 ): AsyncGenerator<LoadBatch> {
@@ -88,7 +93,8 @@ export async function* toLoadBatches(
             line,
             ordinal + 1,
             row.values,
-            columns,
+            // The columns its lines hold (those the load does not leave out).
+            source.copyText?.lineColumns ?? columns,
             row.values,
             undefined,
             text,

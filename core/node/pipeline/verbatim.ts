@@ -151,7 +151,8 @@ function checkFor(
 
 /**
  * Turns on sending rows as their COPY text when the source can and every column allows it: the load
- * columns are the source columns, all of them, in order, and each has a check. True when it did.
+ * columns are the source columns in order, all of them or (for a source that `skips`) those the
+ * load does not leave out, and each has a check. True when it did.
  */
 export function offerVerbatim(
   source: { readonly columns: readonly string[]; readonly copyText?: CopyTextSource | undefined },
@@ -162,15 +163,29 @@ export function offerVerbatim(
   if (!copyText) return false;
   const active = plans.filter((p) => !p.skip);
   const n = source.columns.length;
-  if (active.length !== n || targets.length !== n || copyText.kinds.length !== n) return false;
+  if (active.length === 0 || copyText.kinds.length !== n || targets.length !== active.length) return false;
+  if (active.length !== n && (!copyText.skips || plans.length !== n)) return false;
   const columns: VerbatimColumn[] = [];
+  let loaded = 0;
   for (let i = 0; i < n; i++) {
-    const plan = active[i]!;
+    const plan = (active.length === n ? active : plans)[i]!;
     if (plan.index !== i) return false;
     const kind = copyText.kinds[i] ?? null;
-    const target = targets[i]!;
+    if (kind === null) return false;
+    if (plan.skip) {
+      columns.push({
+        kind,
+        check: null,
+        nullTokens: [],
+        type: plan.type,
+        timeZone: plan.format.timeZone,
+        skip: true,
+      });
+      continue;
+    }
+    const target = targets[loaded++]!;
     const check = checkFor(plan, kind, target);
-    if (check === null || kind === null) return false;
+    if (check === null) return false;
     columns.push({
       kind,
       check: check === VALUE_CHECKED ? null : check,

@@ -59,7 +59,7 @@ export async function readOffered(
   const verbatim: { line: number; cells: RawValue[] }[] = [];
   const runs: SourceRow[] = [];
   try {
-    const targets = job.source.columns.map((_, i) => targetOf(i));
+    const targets = job.plans.filter((p) => !p.skip).map((_, i) => targetOf(i));
     expect(offerVerbatim(job.source, job.plans, targets)).toBe(true);
     const reparse = job.source.copyText?.reparse ?? job.source.reparse!;
     for await (const batch of job.rows()) {

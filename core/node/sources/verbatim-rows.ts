@@ -53,6 +53,11 @@ export interface VerbatimColumn {
    * only a UTC time ('Z', '+00:00', or naive in a UTC job) goes as it is; the usual path converts others to UTC.
    */
   naiveTarget?: boolean;
+  /**
+   * A column the load leaves out (offered only to a source whose `copyText.skips`): its value is
+   * checked to be one the usual path reads without a word, and not written.
+   */
+  skip?: boolean;
 }
 
 /**
@@ -87,6 +92,13 @@ export interface CopyTextSource {
    * `SourceRow.verbatim` (its text, no values); the others as usual.
    */
   verbatim(columns: readonly VerbatimColumn[]): void;
+  /** Whether `verbatim` takes columns the load leaves out (`VerbatimColumn.skip`). */
+  readonly skips?: boolean;
+  /**
+   * Once `verbatim` left columns out: the source columns a line holds (the others), which a line
+   * read back (`reparse`) gives the cells of. Absent: every source column.
+   */
+  readonly lineColumns?: readonly string[] | undefined;
   /**
    * Reads a verbatim row's line of COPY text back into its cells, for a source whose `reparse`
    * reads its own record text instead (a JSON source).

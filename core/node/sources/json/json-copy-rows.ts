@@ -41,6 +41,8 @@ enum Rule {
   Date,
   Timestamp,
   Text,
+  /** A column the load leaves out (`VerbatimColumn.skip`): a JSON scalar, checked and not written. */
+  Skip,
 }
 
 const RULES: Partial<Record<ColumnType, Rule>> = {
@@ -111,6 +113,66 @@ function isUtcTime(s: string, end: number): boolean {
   return s.startsWith('00:00', end - 5);
 }
 
+/**
+ * The index just past the JSON scalar (string, number, `true`, `false`, `null`) starting at `i`,
+ * checked as JSON reads it, or -1: not one (an object or array, which the usual path reads, or text
+ * that is not JSON). A left-out column's value: the record must still be JSON for its line to pass.
+ */
+export function skipScalar(s: string, i: number, end: number): number {
+  const first = s.charCodeAt(i);
+  if (first === 0x22) {
+    for (let k = i + 1; k < end; k++) {
+      const c = s.charCodeAt(k);
+      if (c === 0x22) return k + 1;
+      if (c < 0x20) return -1;
+      if (c !== 0x5c) continue;
+      const e = s.charCodeAt(++k);
+      if (e === 0x75) {
+        if (k + 4 >= end) return -1;
+        for (let h = 1; h <= 4; h++) if (hexValue(s.charCodeAt(k + h)) < 0) return -1;
+        k += 4;
+      } else if (
+        e !== 0x22 &&
+        e !== 0x5c &&
+        e !== 0x2f &&
+        e !== 0x62 &&
+        e !== 0x66 &&
+        e !== 0x6e &&
+        e !== 0x72 &&
+        e !== 0x74
+      ) {
+        return -1;
+      }
+    }
+    return -1;
+  }
+  if (first === 0x74) return s.startsWith('true', i) && i + 4 <= end ? i + 4 : -1;
+  if (first === 0x66) return s.startsWith('false', i) && i + 5 <= end ? i + 5 : -1;
+  if (first === 0x6e) return s.startsWith('null', i) && i + 4 <= end ? i + 4 : -1;
+  // -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?
+  let j = i;
+  if (s.charCodeAt(j) === 45) j++;
+  const lead = s.charCodeAt(j);
+  if (lead === 48) j++;
+  else if (lead >= 49 && lead <= 57) while (j < end && isDigit(s.charCodeAt(j))) j++;
+  else return -1;
+  if (s.charCodeAt(j) === 46) {
+    const from = ++j;
+    while (j < end && isDigit(s.charCodeAt(j))) j++;
+    if (j === from) return -1;
+  }
+  const e = s.charCodeAt(j);
+  if (e === 101 || e === 69) {
+    j++;
+    const sign = s.charCodeAt(j);
+    if (sign === 43 || sign === 45) j++;
+    const from = j;
+    while (j < end && isDigit(s.charCodeAt(j))) j++;
+    if (j === from) return -1;
+  }
+  return j <= end ? j : -1;
+}
+
 /** Where runs go (an array of rows or parsed items). */
 export interface RowSink {
   push(row: SourceRow): unknown;
@@ -127,6 +189,7 @@ function runRow(bytes: Buffer, start: number, end: number, line: number, rows: n
  */
 export class JsonCopyRuns {
   private readonly rules: Rule[];
+  private readonly tabBefore: boolean[];
   /** Each column's key as it appears in JSON text (without the quotes). */
   private readonly keys: string[];
   private readonly naive: boolean[];
@@ -146,13 +209,16 @@ export class JsonCopyRuns {
 
   /** Null when a column's type has no rule (then no record goes as COPY text). */
   static create(names: readonly string[], columns: readonly VerbatimColumn[]): JsonCopyRuns | null {
-    if (names.length !== columns.length || names.length === 0) return null;
-    for (const c of columns) if (RULES[c.type] === undefined) return null;
+    if (names.length !== columns.length || columns.every((c) => c.skip)) return null;
+    for (const c of columns) if (!c.skip && RULES[c.type] === undefined) return null;
     return new JsonCopyRuns(names, columns);
   }
 
   private constructor(names: readonly string[], columns: readonly VerbatimColumn[]) {
-    this.rules = columns.map((c) => RULES[c.type]!);
+    this.rules = columns.map((c) => (c.skip ? Rule.Skip : RULES[c.type]!));
+    // A tab before each field written but the first.
+    let written = 0;
+    this.tabBefore = columns.map((c) => !c.skip && written++ > 0);
     this.keys = names.map((n) => JSON.stringify(n).slice(1, -1));
     this.naive = columns.map((c) => c.timeZone === 'UTC');
     this.isNull = columns.map((c) => makeNullCheck(c.nullTokens));
@@ -242,8 +308,8 @@ export class JsonCopyRuns {
       if (s.charCodeAt(i) !== 0x3a) return -1;
       i++;
       while (i < end && isBlank(s.charCodeAt(i))) i++;
-      if (c > 0) out.byte(9);
-      i = this.value(s, i, end, c);
+      if (this.tabBefore[c]) out.byte(9);
+      i = this.rules[c] === Rule.Skip ? skipScalar(s, i, end) : this.value(s, i, end, c);
       if (i < 0 || i >= end) return -1;
       while (i < end && isBlank(s.charCodeAt(i))) i++;
       if (i >= end || s.charCodeAt(i) !== (c === n - 1 ? 0x7d : 0x2c)) return -1;
@@ -348,6 +414,8 @@ export class JsonCopyRuns {
       }
       case Rule.Text:
         return first === 0x22 ? this.text(s, i, end, c) : -1;
+      case Rule.Skip:
+        return skipScalar(s, i, end);
     }
   }
 
@@ -525,11 +593,17 @@ export function jsonCopyText(
   use: (runs: JsonCopyRuns | undefined) => void,
 ): CopyTextSource {
   let reparse: ((recordText: string) => RawValue[]) | undefined;
-  return {
+  const source: CopyTextSource & { lineColumns?: readonly string[] } = {
     kinds: columns.map(() => 'jsonValue' as const),
+    // A column the load leaves out is checked and not written: a line holds the others.
+    skips: true,
     verbatim(given) {
       const runs = JsonCopyRuns.create(columns, given) ?? undefined;
-      if (runs) reparse = jsonCopyReparse(given.map((c) => c.type));
+      if (runs) {
+        const kept = given.filter((c) => !c.skip);
+        reparse = jsonCopyReparse(kept.map((c) => c.type));
+        if (kept.length < given.length) source.lineColumns = columns.filter((_, i) => !given[i]!.skip);
+      }
       use(runs);
     },
     reparse: (recordText) => {
@@ -537,4 +611,5 @@ export function jsonCopyText(
       return reparse(recordText);
     },
   };
+  return source;
 }
