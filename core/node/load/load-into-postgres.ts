@@ -20,6 +20,7 @@ import { loadStaged } from './staged.ts';
 import type { MoveShape } from './statements.ts';
 import { loadStreaming } from './streaming.ts';
 import type { LoadInput, LoadResult } from './types.ts';
+import { verbatimKeyFunction } from './verbatim-keys.ts';
 
 /**
  * Rows per chunk. A chunk's rows stay in memory until its COPY/merge is done (they are needed to
@@ -171,8 +172,17 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
       );
     } else {
       const kind = keyNames.length > 0 ? 'staged' : 'direct';
-      if (kind === 'direct' && input.verbatim) {
-        // Rows COPYed straight in, in column order: the source's own COPY text may go as it is.
+      // Rows COPYed in column order (straight into the target, or an upsert's staging table after
+      // their ordinal): the source's own COPY text may go as it is. Not for an incremental load (its
+      // rows' watermarks are checked one by one) nor a key whose value cannot be read back from it.
+      const offer =
+        kind === 'direct' ||
+        (wmIndex === null &&
+          verbatimKeyFunction(
+            keyIndex,
+            columns.map((c) => c.type),
+          ) !== null);
+      if (offer && input.verbatim) {
         const existing = new Map(info?.columns.map((c) => [c.name, c.base]) ?? []);
         input.verbatim(
           columns.map((c, i) => {

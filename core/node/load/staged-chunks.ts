@@ -6,6 +6,7 @@ import type { LoadSession } from './session.ts';
 import type { StageTable } from './stage-table.ts';
 import { copyStageSql } from './statements.ts';
 import type { StreamingPlan } from './streaming.ts';
+import { forEachLine, verbatimKeyFunction } from './verbatim-keys.ts';
 
 /** A held row without a key (a NULL key part): it fails on the key's NOT NULL, never repeats one. */
 const NO_KEY = -1;
@@ -33,6 +34,23 @@ export function stagedChunks(
   let hashes: number[] = [];
   let repeated = false;
   let used = false;
+  // Offered rows sent as their COPY text only when their key can be read back (load-into-postgres.ts).
+  const lineKey = keyOf
+    ? verbatimKeyFunction(
+        shape.key,
+        plan.columns.map((c) => c.type),
+      )
+    : null;
+  /** Notes a held row's key (undefined: a NULL key part). */
+  const note = (k: unknown): void => {
+    if (k === undefined) {
+      hashes.push(NO_KEY, 0);
+      return;
+    }
+    pushKeyHash(k, hashes);
+    if (keys.has(k)) repeated = true;
+    else keys.add(k);
+  };
 
   return pipelinedChunks(counts, {
     ordinals: true,
@@ -69,14 +87,16 @@ export function stagedChunks(
       await afterChunk(session, commitNow, chunk);
     },
     held: (row) => {
-      const k = keyOf?.(row.values);
-      if (k === undefined) {
-        if (keyOf) hashes.push(NO_KEY, 0);
+      if (!keyOf) return;
+      if (row.verbatim) {
+        // A run of rows sent as their COPY text: each line's key read back from its fields.
+        const text = row.text!;
+        forEachLine(text, row.textStart!, row.textEnd!, row.rows ?? 1, (from, to) =>
+          note(lineKey!(text, from, to)),
+        );
         return;
       }
-      pushKeyHash(k, hashes);
-      if (keys.has(k)) repeated = true;
-      else keys.add(k);
+      note(keyOf(row.values));
     },
   });
 }

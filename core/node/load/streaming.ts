@@ -10,7 +10,7 @@ import type { LoadSession } from './session.ts';
 import type { StageTable } from './stage-table.ts';
 import { stagedChunks } from './staged-chunks.ts';
 import type { MoveShape } from './statements.ts';
-import type { LoadBatch, LoadColumn } from './types.ts';
+import type { LoadBatch, LoadColumn, LoadRow } from './types.ts';
 
 /**
  * A chunk whose rows are held as JS values (database and spreadsheet rows: their cells stay alive
@@ -90,9 +90,6 @@ export async function loadStreaming(
           continue;
         }
         if (row.verbatim) {
-          // Only offered for direct COPY (see load-into-postgres.ts): staged rows need their ordinal first.
-          if (chunks.ordinal !== undefined)
-            throw new Error('a row sent as its COPY text reached a staged load');
           // A run of rows (`rows`) longer than the chunk's room is split: a chunk never crosses a
           // commit boundary.
           for (let room = capacity() - chunks.size; (row.rows ?? 1) > room; room = capacity() - chunks.size) {
@@ -102,7 +99,7 @@ export async function loadStreaming(
               continue;
             }
             const [head, rest] = splitRun(row, room);
-            chunks.bytes.putLine(head.text!, head.textStart!, head.textEnd!);
+            putRun(chunks, head);
             const wait = chunks.add(head);
             if (wait) await wait;
             if (early) session.reject(early);
@@ -110,7 +107,7 @@ export async function loadStreaming(
             await chunks.flush();
             row = rest;
           }
-          chunks.bytes.putLine(row.text!, row.textStart!, row.textEnd!);
+          putRun(chunks, row);
         } else {
           const problem = writer.encode(row.values, chunks.bytes, chunks.ordinal);
           if (problem) {
@@ -142,4 +139,11 @@ export async function loadStreaming(
     if (!finished) void Promise.resolve(iterator.return?.()).catch(() => {});
   }
   return { directInserted: () => counts.directInserted };
+}
+
+/** Writes a run of verbatim rows into the chunk: as they are, or (staged rows) each after its ordinal. */
+function putRun(chunks: Chunks, row: LoadRow): void {
+  const ordinal = chunks.ordinal;
+  if (ordinal === undefined) chunks.bytes.putLine(row.text!, row.textStart!, row.textEnd!);
+  else chunks.bytes.putNumberedLines(row.text!, row.textStart!, row.textEnd!, row.rows ?? 1, ordinal);
 }

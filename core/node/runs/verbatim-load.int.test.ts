@@ -119,7 +119,7 @@ describe('rows sent on as their COPY text', () => {
 
   it('load exactly what the usual path loads (append as text, upsert the usual way)', async () => {
     const appended = await load('as_text', { mode: 'append' });
-    const upserted = await load('usual', { mode: 'upsert', key: ['id'] });
+    const upserted = await load('usual', { mode: 'upsert', key: ['id'], duplicateKeys: 'reject' });
     await expectLoadedAlike(dst, store, appended, upserted, COLUMNS);
     // The database's text as it holds it (not trimmed, 'NULL' and '' are text), escapes kept.
     const odd = await dst.query(

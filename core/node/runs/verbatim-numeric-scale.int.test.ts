@@ -116,7 +116,11 @@ describe.each(Object.keys(SOURCES) as (keyof typeof SOURCES)[])('a %s source int
       CREATE TABLE usual (id int4 PRIMARY KEY, amount numeric(12,2));
     `);
     const appended = await load(SOURCES[name](), 'as_text', { mode: 'append' });
-    const upserted = await load(SOURCES[name](), 'usual', { mode: 'upsert', key: ['id'] });
+    const upserted = await load(SOURCES[name](), 'usual', {
+      mode: 'upsert',
+      key: ['id'],
+      duplicateKeys: 'reject',
+    });
     await expectLoadedAlike(client, store, appended, upserted, 'id, amount');
     expect(appended.counts.rejected).toBe(REFUSED.length);
     const reasons = store.reports

@@ -12,7 +12,8 @@ type Outcome = Awaited<ReturnType<typeof runLoad>>;
 
 /**
  * The same source loaded twice, rows sent as their COPY text (`appended` into `as_text`) and the usual
- * way (`upserted` into `usual`): both succeeded with the same counts, the same rejected rows for the
+ * way (`upserted` into `usual` with `duplicateKeys: 'reject'`, a staged load, which never takes COPY
+ * text; an upsert that keeps the last row of a key may): both succeeded with the same counts, the same rejected rows for the
  * same reasons, and the two tables hold the same `columns`, row for row (`EXCEPT ALL` both ways).
  */
 export async function expectLoadedAlike(

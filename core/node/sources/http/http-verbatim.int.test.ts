@@ -99,7 +99,7 @@ describe('HTTP API records sent as COPY text', () => {
 
   it('load exactly what the usual path loads (append as text, upsert the usual way)', async () => {
     const appended = await load('as_text', { mode: 'append' });
-    const upserted = await load('usual', { mode: 'upsert', key: ['id'] });
+    const upserted = await load('usual', { mode: 'upsert', key: ['id'], duplicateKeys: 'reject' });
     await expectLoadedAlike(client, store, appended, upserted, COLUMNS);
     expect(appended.counts.rejected).toBeGreaterThan(0);
     const rows = await client.query(
@@ -150,7 +150,11 @@ describe('HTTP API records sent as COPY text', () => {
     await guarded('guarded_text');
     await guarded('guarded_usual');
     const appended = await load('guarded_text', { mode: 'append' }, { commitEvery: 700 });
-    const upserted = await load('guarded_usual', { mode: 'upsert', key: ['id'] }, { commitEvery: 700 });
+    const upserted = await load(
+      'guarded_usual',
+      { mode: 'upsert', key: ['id'], duplicateKeys: 'reject' },
+      { commitEvery: 700 },
+    );
     const refused = (runId: string) =>
       store.reports
         .page(runId)

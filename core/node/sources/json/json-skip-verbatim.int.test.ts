@@ -134,7 +134,7 @@ describe('JSON records with columns left out', () => {
 
   it('load what the usual path loads, and a refused row is reported with its loaded values', async () => {
     const appended = await load('as_text', { mode: 'append' });
-    const upserted = await load('usual', { mode: 'upsert', key: ['id'] });
+    const upserted = await load('usual', { mode: 'upsert', key: ['id'], duplicateKeys: 'reject' });
     await expectLoadedAlike(client, store, appended, upserted, 'id, name, amount');
     const columns = await client.query(
       "SELECT column_name FROM information_schema.columns WHERE table_name = 'as_text' ORDER BY ordinal_position",

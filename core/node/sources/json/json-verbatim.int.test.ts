@@ -103,7 +103,12 @@ describe('JSON array records sent as COPY text', () => {
     ] as const) {
       await client.query('DROP TABLE IF EXISTS as_text, usual');
       const appended = await load(path, 'as_text', { mode: 'append' }, records);
-      const upserted = await load(path, 'usual', { mode: 'upsert', key: ['id'] }, records);
+      const upserted = await load(
+        path,
+        'usual',
+        { mode: 'upsert', key: ['id'], duplicateKeys: 'reject' },
+        records,
+      );
       await expectLoadedAlike(client, store, appended, upserted, JSON_VERBATIM_COLUMNS);
       expect(appended.counts.rejected, suffix).toBeGreaterThan(0);
     }

@@ -113,7 +113,7 @@ describe.skipIf(server === null)('MySQL rows sent as COPY text (real MariaDB)', 
 
   it('load exactly what the usual path loads (append as text, upsert the usual way)', async () => {
     const appended = await load('as_text', { mode: 'append' });
-    const upserted = await load('usual', { mode: 'upsert', key: ['id'] });
+    const upserted = await load('usual', { mode: 'upsert', key: ['id'], duplicateKeys: 'reject' });
     await expectLoadedAlike(client, store, appended, upserted, COLUMNS);
     expect(appended.counts.rejected).toBeGreaterThan(0);
     const rows = await client.query(

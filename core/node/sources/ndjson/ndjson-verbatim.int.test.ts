@@ -79,7 +79,7 @@ describe('NDJSON lines sent as COPY text', () => {
 
   it('load exactly what the usual path loads, rejects on the same lines', async () => {
     const appended = await load('as_text', { mode: 'append' });
-    const upserted = await load('usual', { mode: 'upsert', key: ['id'] });
+    const upserted = await load('usual', { mode: 'upsert', key: ['id'], duplicateKeys: 'reject' });
     await expectLoadedAlike(client, store, appended, upserted, JSON_VERBATIM_COLUMNS);
     expect(appended.counts.rejected).toBeGreaterThan(0);
   });
