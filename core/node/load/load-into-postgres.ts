@@ -172,16 +172,15 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
       );
     } else {
       const kind = keyNames.length > 0 ? 'staged' : 'direct';
-      // Rows COPYed in column order (straight into the target, or an upsert's staging table after
-      // their ordinal): the source's own COPY text may go as it is. Not for an incremental load (its
-      // rows' watermarks are checked one by one) nor a key whose value cannot be read back from it.
+      // Rows COPYed in column order (straight into the target, or an upsert's or incremental load's
+      // staging table after their ordinal): the source's own COPY text may go as it is, but not for a
+      // key whose value cannot be read back from it. A watermark must not be NULL (`notNull`).
       const offer =
         kind === 'direct' ||
-        (wmIndex === null &&
-          verbatimKeyFunction(
-            keyIndex,
-            columns.map((c) => c.type),
-          ) !== null);
+        verbatimKeyFunction(
+          keyIndex,
+          columns.map((c) => c.type),
+        ) !== null;
       if (offer && input.verbatim) {
         const existing = new Map(info?.columns.map((c) => [c.name, c.base]) ?? []);
         input.verbatim(
@@ -191,6 +190,7 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
               base: existing.get(c.name) ?? null,
               rounds: limit !== null,
               ...(limit?.kind === 'decimal' && limit.digits >= 0 ? { decimals: limit.digits } : {}),
+              ...(i === wmIndex ? { notNull: true } : {}),
             };
           }),
         );

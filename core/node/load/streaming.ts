@@ -85,7 +85,12 @@ export async function loadStreaming(
       session.noteBatch(batch);
       let early: RejectedRow[] | null = null;
       for (let row of batch.rows) {
-        if (wmIndex !== null && (row.values[wmIndex] === null || row.values[wmIndex] === undefined)) {
+        // A verbatim row's watermark was checked not NULL by its source (`VerbatimTarget.notNull`).
+        if (
+          wmIndex !== null &&
+          !row.verbatim &&
+          (row.values[wmIndex] === null || row.values[wmIndex] === undefined)
+        ) {
           (early ??= []).push(missingWatermark(row, wmName));
           continue;
         }

@@ -183,6 +183,8 @@ export interface VerbatimTarget {
    * still go as they are, each checked to have no more significant decimals than that.
    */
   readonly decimals?: number;
+  /** The incremental load's watermark column: a row whose value is NULL must come the usual way. */
+  readonly notNull?: boolean;
 }
 
 /** A target column the source does not provide. */

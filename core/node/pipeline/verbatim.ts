@@ -186,15 +186,24 @@ export function offerVerbatim(
     const target = targets[loaded++]!;
     const check = checkFor(plan, kind, target);
     if (check === null) return false;
+    const own = check === VALUE_CHECKED ? null : check;
     columns.push({
       kind,
-      check: check === VALUE_CHECKED ? null : check,
+      // The watermark's NULL is refused by the usual path: its check does not pass `\N`.
+      check:
+        own && target.notNull
+          ? Object.assign((t: string, s: number, e: number) => own(t, s, e), {
+              escapes: own.escapes,
+              notNull: true,
+            })
+          : own,
       nullTokens: plan.format.nullTokens.map(trimCell),
       type: plan.type,
       ...(plan.format.keepText ? { keepText: true } : {}),
       timeZone: plan.format.timeZone,
       ...(target.rounds && target.decimals !== undefined ? { maxDecimals: target.decimals } : {}),
       ...(target.base === 'timestamp' ? { naiveTarget: true } : {}),
+      ...(target.notNull ? { notNull: true } : {}),
     });
   }
   copyText.verbatim(columns);

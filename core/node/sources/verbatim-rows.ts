@@ -58,6 +58,11 @@ export interface VerbatimColumn {
    * checked to be one the usual path reads without a word, and not written.
    */
   skip?: boolean;
+  /**
+   * The incremental load's watermark column: a NULL sends its row the usual way, which refuses it
+   * (`missing_watermark`).
+   */
+  notNull?: boolean;
 }
 
 /**
@@ -81,6 +86,8 @@ export function significantDecimals(text: string, start: number, end: number): n
  */
 export type FieldCheck = ((text: string, start: number, end: number) => boolean) & {
   readonly escapes?: boolean;
+  /** `\N` (NULL) does not pass (`VerbatimColumn.notNull`). */
+  readonly notNull?: boolean;
 };
 
 /** A source whose rows can go on as their COPY text (see `OpenedSource.copyText`). */
@@ -127,7 +134,9 @@ export function verbatimRow(
     if (stop === -1 || stop > end) stop = end;
     if (slash !== -1 && slash < stop) {
       // `\N` alone is NULL; other escapes only where the check reads them.
-      if (slash !== at || stop - at !== 2 || text.charCodeAt(at + 1) !== 78) {
+      if (slash === at && stop - at === 2 && text.charCodeAt(at + 1) === 78) {
+        if (checks[i]!.notNull) return false;
+      } else {
         const check = checks[i]!;
         if (!check.escapes) return false;
         const value = unescapeCopyField(text, at, stop);

@@ -22,8 +22,11 @@ import type { VerbatimColumn } from '../verbatim-rows.ts';
 // NULL always passes; any other value sends its row the usual way. Each line reads back into the
 // row's cells (the source's `reparse`), for a row the target refuses.
 
-/** A column's writer: writes the value's field and says true, or says false (the row goes as cells). */
-export type FieldWriter = (value: unknown, out: RowBytes) => boolean;
+/**
+ * A column's writer: writes the value's field and says true, or says false (the row goes as cells).
+ * `notNull`: a NULL sends the row the usual way too (`VerbatimColumn.notNull`).
+ */
+export type FieldWriter = ((value: unknown, out: RowBytes) => boolean) & { notNull?: boolean };
 
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -343,6 +346,10 @@ export class CopyRuns {
       if (i > 0) out.byte(9);
       const v = row[i];
       if (v === null || v === undefined) {
+        if (writers[i]!.notNull) {
+          out.at = mark;
+          return false;
+        }
         out.byte(92);
         out.byte(78);
       } else if (!writers[i]!(v, out)) {
@@ -367,6 +374,11 @@ export class CopyRuns {
 
 /** Each column's writer, or null when one has none (then no row goes as it is). */
 export function fieldWriters(columns: readonly VerbatimColumn[]): FieldWriter[] | null {
-  const made = columns.map(fieldWriter);
+  const made = columns.map((column) => {
+    const writer = fieldWriter(column);
+    return writer && column.notNull
+      ? Object.assign((v: unknown, out: RowBytes) => writer(v, out), { notNull: true })
+      : writer;
+  });
   return made.every((w) => w !== null) ? (made as FieldWriter[]) : null;
 }

@@ -202,6 +202,8 @@ export class JsonCopyRuns {
   private readonly maxDecimals: number[];
   /** Per column, whether the target is a timestamp without time zone (`VerbatimColumn.naiveTarget`). */
   private readonly utcOnly: boolean[];
+  /** Per column, whether a null sends the record the usual way (`VerbatimColumn.notNull`). */
+  private readonly notNull: boolean[];
   private bytes = new RowBytes(BUFFER_BYTES);
   private runStart = 0;
   private runRows = 0;
@@ -227,6 +229,7 @@ export class JsonCopyRuns {
     this.tokens = columns.map((c) => c.nullTokens);
     this.maxDecimals = columns.map((c) => c.maxDecimals ?? -1);
     this.utcOnly = columns.map((c) => c.naiveTarget === true);
+    this.notNull = columns.map((c) => c.notNull === true);
   }
 
   /**
@@ -324,7 +327,7 @@ export class JsonCopyRuns {
     const out = this.bytes;
     const first = s.charCodeAt(i);
     if (first === 0x6e) {
-      if (!s.startsWith('null', i) || i + 4 > end) return -1;
+      if (this.notNull[c] || !s.startsWith('null', i) || i + 4 > end) return -1;
       out.byte(92);
       out.byte(78);
       return i + 4;

@@ -119,6 +119,7 @@ export function readSqliteInWorker(options: {
             nullTokens: c.nullTokens,
             keepText: c.keepText,
             maxDecimals: c.maxDecimals,
+            notNull: c.notNull,
           })),
         );
       },
