@@ -70,6 +70,9 @@ export function fractionLimits(
     if (numeric && t.base === 'numeric')
       return { kind: 'decimal', digits: t.fractionDigits, display: t.display };
     if (c.type === 'timestamptz' && (t.base === 'timestamp' || t.base === 'timestamptz')) {
+      // A normalized time has at most 6 fraction digits (microseconds, as PostgreSQL keeps): a
+      // `timestamp(6)` (Rails' datetime) rounds none of them, so it is no limit.
+      if (t.fractionDigits >= 6) return null;
       return { kind: 'seconds', digits: t.fractionDigits, display: t.display };
     }
     return null;

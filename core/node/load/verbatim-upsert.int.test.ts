@@ -155,3 +155,38 @@ describe('an upsert of rows sent as COPY text', () => {
     );
   });
 });
+
+describe('what a table column allows rows sent as COPY text', () => {
+  it('says which existing columns round: not a timestamp(6), a timestamp(3) and numeric(12,2) do', async () => {
+    await client.query(`DROP TABLE IF EXISTS shapes;
+      CREATE TABLE shapes (at timestamp(6), at3 timestamptz(3), amount numeric(12,2), ratio numeric(6,-2))`);
+    const columns: LoadColumn[] = [
+      { name: 'at', type: 'timestamptz' },
+      { name: 'at3', type: 'timestamptz' },
+      { name: 'amount', type: 'numeric' },
+      { name: 'ratio', type: 'numeric' },
+    ];
+    let offered: readonly VerbatimTarget[] = [];
+    const { input } = inputFor(
+      client,
+      'shapes',
+      columns,
+      batchesOf(
+        rowsFrom(columns, [['2024-01-01T00:00:00.123456Z', '2024-01-01T00:00:00.123Z', '1.25', '100']]),
+      ),
+      {
+        verbatim: (targets) => {
+          offered = targets;
+          return false;
+        },
+      },
+    );
+    expect((await loadIntoPostgres(input)).inserted).toBe(1);
+    expect(offered).toEqual([
+      { base: 'timestamp', rounds: false },
+      { base: 'timestamptz', rounds: true },
+      { base: 'numeric', rounds: true, decimals: 2 },
+      { base: 'numeric', rounds: true },
+    ]);
+  });
+});
