@@ -190,6 +190,7 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
               base: existing.get(c.name) ?? null,
               rounds: limit !== null,
               ...(limit?.kind === 'decimal' && limit.digits >= 0 ? { decimals: limit.digits } : {}),
+              ...(limit?.kind === 'seconds' ? { secondsDigits: limit.digits } : {}),
               ...(i === wmIndex ? { notNull: true } : {}),
             };
           }),

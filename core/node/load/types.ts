@@ -183,6 +183,11 @@ export interface VerbatimTarget {
    * still go as they are, each checked to have no more significant decimals than that.
    */
   readonly decimals?: number;
+  /**
+   * When what rounds is a `timestamp(p)`/`timestamptz(p)` (p < 6): p, the fraction digits it keeps. Its
+   * values may still go as they are, each checked to have no more significant fraction digits.
+   */
+  readonly secondsDigits?: number;
   /** The incremental load's watermark column: a row whose value is NULL must come the usual way. */
   readonly notNull?: boolean;
 }

@@ -184,7 +184,7 @@ describe('what a table column allows rows sent as COPY text', () => {
     expect((await loadIntoPostgres(input)).inserted).toBe(1);
     expect(offered).toEqual([
       { base: 'timestamp', rounds: false },
-      { base: 'timestamptz', rounds: true },
+      { base: 'timestamptz', rounds: true, secondsDigits: 3 },
       { base: 'numeric', rounds: true, decimals: 2 },
       { base: 'numeric', rounds: true },
     ]);

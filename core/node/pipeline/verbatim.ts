@@ -7,6 +7,7 @@ import {
   type CopyTextSource,
   type FieldCheck,
   significantDecimals,
+  significantFraction,
   type VerbatimColumn,
 } from '../sources/verbatim-rows.ts';
 
@@ -97,7 +98,15 @@ function checkFor(
   // A target that rounds takes a value's text unchanged only as a numeric(p,s) (s ≥ 0) does a number
   // with at most s significant decimals: such a column's values are checked for that one by one.
   const decimals = target.rounds ? target.decimals : undefined;
-  if (target.rounds && (decimals === undefined || plan.type !== 'numeric')) return null;
+  // Likewise a timestamp(p) (p < 6) takes a time with at most p significant fraction digits.
+  const seconds = target.rounds ? target.secondsDigits : undefined;
+  if (
+    target.rounds &&
+    !(decimals !== undefined && plan.type === 'numeric') &&
+    !(seconds !== undefined && plan.type === 'timestamptz')
+  ) {
+    return null;
+  }
   if (kind === 'jsonValue') {
     // Numbers are read with '.' whatever the column's mark; the reader checks each value itself.
     const jsonBases = JSON_BASES[plan.type];
@@ -143,7 +152,10 @@ function checkFor(
     case 'date':
       return DATE;
     case 'timestamptz':
-      return TIMESTAMPTZ;
+      return seconds === undefined
+        ? TIMESTAMPTZ
+        : (text, start, end) =>
+            TIMESTAMPTZ(text, start, end) && significantFraction(text, start, end) <= seconds;
     default:
       return ANY;
   }
@@ -202,6 +214,7 @@ export function offerVerbatim(
       ...(plan.format.keepText ? { keepText: true } : {}),
       timeZone: plan.format.timeZone,
       ...(target.rounds && target.decimals !== undefined ? { maxDecimals: target.decimals } : {}),
+      ...(target.rounds && target.secondsDigits !== undefined ? { maxFraction: target.secondsDigits } : {}),
       ...(target.base === 'timestamp' ? { naiveTarget: true } : {}),
       ...(target.notNull ? { notNull: true } : {}),
     });

@@ -49,6 +49,11 @@ export interface VerbatimColumn {
    */
   maxDecimals?: number;
   /**
+   * A timestamp column whose target keeps this many fraction digits (`timestamp(p)`, p < 6): a time
+   * with more significant ones goes the usual way, which refuses it (`too_many_decimals`).
+   */
+  maxFraction?: number;
+  /**
    * The target is a `timestamp` (without time zone), which ignores an offset written after a time:
    * only a UTC time ('Z', '+00:00', or naive in a UTC job) goes as it is; the usual path converts others to UTC.
    */
@@ -63,6 +68,19 @@ export interface VerbatimColumn {
    * (`missing_watermark`).
    */
   notNull?: boolean;
+}
+
+/**
+ * Significant fraction digits of the seconds of the time `text.slice(start, end)`
+ * ('YYYY-MM-DD HH:MM:SS.120+00' → 2): digits after the point at index 19 up to the last non-zero one.
+ */
+export function significantFraction(text: string, start: number, end: number): number {
+  if (end - start <= 20 || text.charCodeAt(start + 19) !== 46) return 0;
+  let stop = start + 20;
+  while (stop < end && text.charCodeAt(stop) >= 48 && text.charCodeAt(stop) <= 57) stop++;
+  let last = stop - 1;
+  while (last > start + 19 && text.charCodeAt(last) === 48) last--;
+  return last - (start + 19);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { isTrimSpace, makeNullCheck } from '../../../common/normalize/nulls.ts';
-import type { VerbatimColumn } from '../verbatim-rows.ts';
+import { significantFraction, type VerbatimColumn } from '../verbatim-rows.ts';
 
 // Rows of a database read written straight into COPY text (SQLite's and MySQL's readers). Once the
 // load has said which columns may go as they are (`copyText.verbatim`), each row read is checked
@@ -16,7 +16,8 @@ import type { VerbatimColumn } from '../verbatim-rows.ts';
 // - `bitValue` (boolean): the integer 0 or 1 (false, true for both);
 // - `isoDateValue`: a real date 'YYYY-MM-DD', years 0001–9999;
 // - `naiveTimestampValue`: 'YYYY-MM-DD HH:MM:SS' with up to 6 fraction digits, no leap second
-//   (offered for a UTC job only: the load's session reads naive times in UTC);
+//   (offered for a UTC job only: the load's session reads naive times in UTC); into a `timestamp(p)`
+//   target, at most p significant fraction digits;
 // - `text`: a text (or a blob's hex) the normalizer keeps as it is: not empty, no space it trims at
 //   either end, no NUL, not a null token of the column;
 // NULL always passes; any other value sends its row the usual way. Each line reads back into the
@@ -284,12 +285,16 @@ export function fieldWriter(column: VerbatimColumn): FieldWriter | null {
         out.ascii(v);
         return true;
       };
-    case 'naiveTimestampValue':
+    case 'naiveTimestampValue': {
+      const max = column.maxFraction ?? 6;
       return (v, out) => {
         if (typeof v !== 'string' || !isNaiveTimestamp(v) || !notNull(v)) return false;
+        // A timestamp(p) target: at most p significant fraction digits, or the usual way refuses it.
+        if (max < 6 && significantFraction(v, 0, v.length) > max) return false;
         out.ascii(v);
         return true;
       };
+    }
     case 'text':
       return (v, out) => {
         if (typeof v === 'string') {

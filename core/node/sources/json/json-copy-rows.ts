@@ -3,7 +3,7 @@ import { type ColumnType, JsonNumber, type RawValue } from '../../../common/type
 import { digits, isIsoDateAt, RowBytes } from '../database/copy-rows.ts';
 import { type FieldParser, parseCopyRow } from '../postgres/copy-text.ts';
 import type { SourceRow } from '../types.ts';
-import type { CopyTextSource, VerbatimColumn } from '../verbatim-rows.ts';
+import { type CopyTextSource, significantFraction, type VerbatimColumn } from '../verbatim-rows.ts';
 
 // JSON records written straight into COPY text (the HTTP API source's records). Once the load has
 // said the columns may go as they are (`copyText.verbatim`), each record's text is scanned once: a
@@ -25,7 +25,8 @@ import type { CopyTextSource, VerbatimColumn } from '../verbatim-rows.ts';
 // - timestamptz: a string 'YYYY-MM-DD HH:MM:SS' (or `T` between), up to 6 fraction digits, no leap
 //   second, with `Z` or an offset ±HH:MM (HH ≤ 14; not one that moves 0001-01-01 or 9999-12-31 out of
 //   years 0001–9999 in UTC), or naive in a UTC job (the load's session reads naive times in UTC);
-//   into a `timestamp` target (which ignores an offset), only 'Z', a zero offset or naive;
+//   into a `timestamp` target (which ignores an offset), only 'Z', a zero offset or naive; into a
+//   `timestamp(p)`/`timestamptz(p)` (p < 6), at most p significant fraction digits;
 // - text: a string without `\u0000`, not empty, no space the normalizer trims at either end, not
 //   one of the column's null tokens (a text kept as written, `keepText`: any string but one of the
 //   null tokens the job sets); escapes are decoded and written as COPY text (`\n` → `\n`,
@@ -204,6 +205,8 @@ export class JsonCopyRuns {
   private readonly utcOnly: boolean[];
   /** Per column, whether a null sends the record the usual way (`VerbatimColumn.notNull`). */
   private readonly notNull: boolean[];
+  /** Per column, the fraction digits a timestamp(p) target keeps (`VerbatimColumn.maxFraction`), or 6. */
+  private readonly maxFraction: number[];
   private bytes = new RowBytes(BUFFER_BYTES);
   private runStart = 0;
   private runRows = 0;
@@ -230,6 +233,7 @@ export class JsonCopyRuns {
     this.maxDecimals = columns.map((c) => c.maxDecimals ?? -1);
     this.utcOnly = columns.map((c) => c.naiveTarget === true);
     this.notNull = columns.map((c) => c.notNull === true);
+    this.maxFraction = columns.map((c) => c.maxFraction ?? 6);
   }
 
   /**
@@ -408,6 +412,9 @@ export class JsonCopyRuns {
         if (close < 0 || close >= end || !isJsonTimestamp(s, i + 1, close, this.naive[c]!)) return -1;
         // Into a timestamp, whose input ignores an offset: a UTC time only (the usual path converts to UTC).
         if (this.utcOnly[c] && !isUtcTime(s, close)) return -1;
+        // A timestamp(p) target (p < 6): at most p significant fraction digits, or the usual way refuses it.
+        if (this.maxFraction[c]! < 6 && significantFraction(s, i + 1, close) > this.maxFraction[c]!)
+          return -1;
         out.room(close - i);
         const buf = out.buf;
         let at = out.at;

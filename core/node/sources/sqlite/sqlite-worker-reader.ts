@@ -120,6 +120,7 @@ export function readSqliteInWorker(options: {
             keepText: c.keepText,
             maxDecimals: c.maxDecimals,
             notNull: c.notNull,
+            maxFraction: c.maxFraction,
           })),
         );
       },
