@@ -132,6 +132,46 @@ export interface CopyTextSource {
 }
 
 /**
+ * A database reader's `copyText` whose writer can leave columns out (`skips`, see
+ * database/copy-rows.ts), with what the loader needs of its lines once it does: the source columns a
+ * line holds (`lineColumns`) and a `reparse` of such a line (the reader's `reparse` of the whole
+ * row, `\N` where the left-out fields were, whose cells are dropped again).
+ */
+export function leavingColumnsOut(
+  inner: CopyTextSource,
+  columns: readonly string[],
+  reparse: (recordText: string) => RawValue[],
+): CopyTextSource {
+  /** Source indexes of the fields a line holds, once some are left out. */
+  let kept: number[] | null = null;
+  let lineColumns: string[] | undefined;
+  return {
+    kinds: inner.kinds,
+    skips: true,
+    get lineColumns() {
+      return lineColumns;
+    },
+    verbatim(given) {
+      inner.verbatim(given);
+      const at = given.flatMap((c, i) => (c.skip ? [] : [i]));
+      kept = at.length < given.length ? at : null;
+      lineColumns = kept?.map((i) => columns[i]!);
+    },
+    reparse(recordText) {
+      if (!kept) return reparse(recordText);
+      // A tab inside a value is escaped: each one separates fields.
+      const fields = recordText.split('\t');
+      const whole = columns.map(() => '\\N');
+      kept.forEach((i, k) => {
+        whole[i] = fields[k]!;
+      });
+      const cells = reparse(whole.join('\t'));
+      return kept.map((i) => cells[i]!);
+    },
+  };
+}
+
+/**
  * Whether the COPY row `text.slice(start, end)` can go on as it is: exactly one field per check,
  * each `\N` (NULL) or free of backslashes and passing its check. `slash` is the position of the
  * first backslash at or after `start` (or -1): the caller keeps it across rows, so the text is

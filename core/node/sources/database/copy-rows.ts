@@ -329,12 +329,16 @@ export class CopyRuns {
   private readonly bytes: RowBytes;
   private runStart = 0;
   private run = 0;
+  /** A tab before each field written but the first (a left-out column writes none). */
+  private readonly tabBefore: boolean[];
 
   constructor(
     private readonly writers: readonly FieldWriter[],
     sizeHint: number,
   ) {
     this.bytes = new RowBytes(sizeHint);
+    let written = 0;
+    this.tabBefore = writers.map((w) => w !== LEFT_OUT && written++ > 0);
   }
 
   /** Bytes written so far (the next batch's size hint). */
@@ -348,16 +352,18 @@ export class CopyRuns {
     const writers = this.writers;
     const mark = out.at;
     for (let i = 0; i < writers.length; i++) {
-      if (i > 0) out.byte(9);
+      const writer = writers[i]!;
+      if (writer === LEFT_OUT) continue;
+      if (this.tabBefore[i]) out.byte(9);
       const v = row[i];
       if (v === null || v === undefined) {
-        if (writers[i]!.notNull) {
+        if (writer.notNull) {
           out.at = mark;
           return false;
         }
         out.byte(92);
         out.byte(78);
-      } else if (!writers[i]!(v, out)) {
+      } else if (!writer(v, out)) {
         out.at = mark;
         return false;
       }
@@ -377,9 +383,14 @@ export class CopyRuns {
   }
 }
 
+/** The writer of a column the load leaves out (`VerbatimColumn.skip`): its value is not written. */
+const LEFT_OUT: FieldWriter = () => true;
+
 /** Each column's writer, or null when one has none (then no row goes as it is). */
 export function fieldWriters(columns: readonly VerbatimColumn[]): FieldWriter[] | null {
+  if (columns.every((c) => c.skip)) return null;
   const made = columns.map((column) => {
+    if (column.skip) return LEFT_OUT;
     const writer = fieldWriter(column);
     return writer && column.notNull
       ? Object.assign((v: unknown, out: RowBytes) => writer(v, out), { notNull: true })

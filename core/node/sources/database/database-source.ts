@@ -2,7 +2,7 @@ import { LoadstoneError } from '../../../common/errors.ts';
 import type { ReadKind } from '../../../common/spec/job-spec.ts';
 import type { ColumnType, RawValue, RecordPlace } from '../../../common/types.ts';
 import type { OpenedSource, SourceRow } from '../types.ts';
-import type { CopyTextSource } from '../verbatim-rows.ts';
+import { type CopyTextSource, leavingColumnsOut } from '../verbatim-rows.ts';
 
 /** Rows per batch a database source hands over (and fetches from its cursor at a time). */
 export const DATABASE_BATCH_ROWS = 1000;
@@ -127,7 +127,12 @@ export function databaseSource(parts: {
   };
   if (nextText && reader.reparse) {
     (source as { reparse?: OpenedSource['reparse'] }).reparse = reader.reparse.bind(reader);
-    if (reader.copyText) (source as { copyText?: CopyTextSource }).copyText = reader.copyText;
+    if (reader.copyText) {
+      // A reader that writes its rows' COPY text can leave columns out of it.
+      (source as { copyText?: CopyTextSource }).copyText = reader.copyText.skips
+        ? leavingColumnsOut(reader.copyText, source.columns, reader.reparse.bind(reader))
+        : reader.copyText;
+    }
   }
   if (parts.placeOf) {
     const placeOf = parts.placeOf;

@@ -7,6 +7,7 @@ import { CopyRuns, type FieldWriter, fieldWriters } from '../database/copy-rows.
 import { VERBATIM_ROW } from '../database/database-source.ts';
 import { parseCopyRow } from '../postgres/copy-text.ts';
 import type { OpenedSource, OpenSourceOptions, SourceRow } from '../types.ts';
+import { leavingColumnsOut } from '../verbatim-rows.ts';
 import { connectMysql, lostConnection, queryRows } from './mysql-connection.ts';
 import { quoteMysqlIdent, splitTableName } from './mysql-identifiers.ts';
 import { pushdown, pushQueryDown, type TableColumn } from './mysql-pushdown.ts';
@@ -102,6 +103,15 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
     let writers: FieldWriter[] | null = null;
     let lastBytes = 64 * 1024;
     const parsers = readers.map((r) => (r.numbers ? Number : String));
+    // A line of COPY text back into the row's cells: mysql2's value (a number or text), converted.
+    const reparse = (recordText: string): RawValue[] => {
+      const values = parseCopyRow(recordText, 0, recordText.length, parsers);
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (v !== null && v !== undefined) values[i] = reads[i]!(v);
+      }
+      return values;
+    };
 
     return {
       format: { kind: 'mysql', encoding: 'utf-8', compression: 'none', header: true },
@@ -165,21 +175,18 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
         };
       },
       close,
-      // A line of COPY text back into the row's cells: mysql2's value (a number or text), converted.
-      reparse(recordText: string): RawValue[] {
-        const values = parseCopyRow(recordText, 0, recordText.length, parsers);
-        for (let i = 0; i < values.length; i++) {
-          const v = values[i];
-          if (v !== null && v !== undefined) values[i] = reads[i]!(v);
-        }
-        return values;
-      },
-      copyText: {
-        kinds: readers.map((r) => r.kind),
-        verbatim(given) {
-          writers = fieldWriters(given);
+      reparse,
+      // The writer leaves out the columns the load does (see database/copy-rows.ts).
+      copyText: leavingColumnsOut(
+        {
+          kinds: readers.map((r) => r.kind),
+          verbatim(given) {
+            writers = fieldWriters(given);
+          },
         },
-      },
+        columns,
+        reparse,
+      ),
       placeOf(line: number, raw: Readonly<Record<string, RawValue>>): RecordPlace {
         if (keyIndexes.length === 0 || keyIndexes.includes(-1)) return { kind: 'row', row: line };
         const key: Record<string, string | null> = {};

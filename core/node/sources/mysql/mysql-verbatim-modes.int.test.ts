@@ -102,8 +102,41 @@ describe.skipIf(server === null)(
       expect(verbatim.length).toBeGreaterThan(10_000);
     });
 
+    it('leaves a column out of the COPY text when the load leaves it out', async () => {
+      const spec = {
+        source: { kind: 'mysql', connection: myUrl, table: 'changes' },
+        columns: [{ source: 'amount', skip: true }],
+      };
+      const job = await planJob(
+        parseJobSpec({ ...spec, target: { connection: url, table: 'unused' } } as never),
+      );
+      const offered = await readOffered(job);
+      expect(job.source.copyText?.lineColumns).toEqual(['id', 'seq', 'at']);
+      expect(offered.verbatim.length).toBeGreaterThan(5_000);
+      const row = offered.verbatim.find(({ cells }) => Number(cells[0]) === 15_005)!;
+      expect(row.cells).toEqual([15005, 15005, '2024-01-01T05:00:05.120000']);
+      const run = (table: string, target: Record<string, unknown>) =>
+        runLoad(
+          {
+            ...spec,
+            target: { connection: url, table, ...target },
+            settings: { sampleSize: 50, maxErrorRate: 1 },
+          } as never,
+          {
+            store,
+            env: {},
+            dryRun: false,
+            openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
+          },
+        );
+      const asText = await run('as_text', { mode: 'append' });
+      const usual = await run('usual', { mode: 'upsert', key: ['id'], duplicateKeys: 'reject' });
+      await expectLoadedAlike(client, store, asText, usual, 'id, seq, at');
+    });
+
     it('loads, refuses and marks what the usual path does', async () => {
       await client.query(`
+      DROP TABLE IF EXISTS as_text, usual;
       CREATE TABLE as_text (id int4 PRIMARY KEY, seq int4, amount numeric(12,2), at timestamptz(3));
       CREATE TABLE usual (id int4 PRIMARY KEY, seq int4, amount numeric(12,2), at timestamptz(3));
     `);

@@ -114,6 +114,8 @@ export function sqliteCopyReader(parts: {
     reparse: sqliteReparse(types),
     copyText: {
       kinds: sqliteCopyKinds(types),
+      // The writer leaves out the columns the load does (see database/copy-rows.ts).
+      skips: true,
       verbatim(columns) {
         writers = fieldWriters(columns);
       },

@@ -105,6 +105,8 @@ export function readSqliteInWorker(options: {
     reparse: sqliteReparse(options.types),
     copyText: {
       kinds: sqliteCopyKinds(options.types),
+      // The writer leaves out the columns the load does (see database/copy-rows.ts).
+      skips: true,
       verbatim(columns) {
         offered = columns;
         if (here) {
@@ -121,6 +123,7 @@ export function readSqliteInWorker(options: {
             maxDecimals: c.maxDecimals,
             notNull: c.notNull,
             maxFraction: c.maxFraction,
+            skip: c.skip,
           })),
         );
       },
