@@ -1,5 +1,3 @@
-import { forEachLine } from './verbatim-keys.ts';
-
 /** A piece of COPY text is handed on once it holds about this many bytes. */
 export const PIECE_BYTES = 256 * 1024;
 
@@ -42,21 +40,6 @@ export class CopyBytes {
       this.used += text.copy(this.buf, this.used, start, end);
     }
     this.buf[this.used++] = 0x0a;
-  }
-
-  /**
-   * Appends the `rows` lines of COPY text from `start` to `end` (as `putLine`), each after its
-   * ordinal (`first`, `first + 1`, …) and a tab: a staging table's rows (see `StreamingPlan`).
-   */
-  putNumberedLines(text: string | Buffer, start: number, end: number, rows: number, first: number): void {
-    let ordinal = first;
-    forEachLine(text, start, end, rows, (from, to) => {
-      const digits = String(ordinal++);
-      this.room(digits.length + 1);
-      this.used += this.buf.write(digits, this.used, 'latin1');
-      this.buf[this.used++] = 9;
-      this.putLine(text, from, to);
-    });
   }
 
   /** Hands over what is written and starts a new buffer. */

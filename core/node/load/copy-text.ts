@@ -182,7 +182,7 @@ function putText(out: CopyBytes, s: string): void {
 }
 
 /** Writes a number in JS's shortest round-trip form; small integers digit by digit, without a string. */
-function putNumber(out: CopyBytes, n: number): void {
+export function putNumber(out: CopyBytes, n: number): void {
   if (n === (n | 0)) {
     const buf = out.room(11);
     let o = out.used;

@@ -1,5 +1,5 @@
 import type { RejectedRow } from '../../common/types.ts';
-import { CopyRowWriter } from './copy-text.ts';
+import { CopyRowWriter, putNumber } from './copy-text.ts';
 import { directChunks } from './direct-chunks.ts';
 import type { FractionLimit } from './fraction-limit.ts';
 import { splitRun } from './held-rows.ts';
@@ -11,6 +11,7 @@ import type { StageTable } from './stage-table.ts';
 import { stagedChunks } from './staged-chunks.ts';
 import type { MoveShape } from './statements.ts';
 import type { LoadBatch, LoadColumn, LoadRow } from './types.ts';
+import { forEachLine } from './verbatim-keys.ts';
 
 /**
  * A chunk whose rows are held as JS values (database and spreadsheet rows: their cells stay alive
@@ -146,9 +147,18 @@ export async function loadStreaming(
   return { directInserted: () => counts.directInserted };
 }
 
-/** Writes a run of verbatim rows into the chunk: as they are, or (staged rows) each after its ordinal. */
+/** Writes a run of verbatim rows into the chunk: as they are, or (staged rows) each line after its ordinal and a tab. */
 function putRun(chunks: Chunks, row: LoadRow): void {
-  const ordinal = chunks.ordinal;
-  if (ordinal === undefined) chunks.bytes.putLine(row.text!, row.textStart!, row.textEnd!);
-  else chunks.bytes.putNumberedLines(row.text!, row.textStart!, row.textEnd!, row.rows ?? 1, ordinal);
+  const { bytes, ordinal } = chunks;
+  const text = row.text!;
+  if (ordinal === undefined) {
+    bytes.putLine(text, row.textStart!, row.textEnd!);
+    return;
+  }
+  let next = ordinal;
+  forEachLine(text, row.textStart!, row.textEnd!, row.rows ?? 1, (from, to) => {
+    putNumber(bytes, next++);
+    bytes.room(1)[bytes.used++] = 9;
+    bytes.putLine(text, from, to);
+  });
 }

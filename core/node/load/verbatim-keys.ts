@@ -1,4 +1,5 @@
 import type { ColumnType } from '../../common/types.ts';
+import { unescapeCopyField } from '../pg/copy-escapes.ts';
 
 // The keys of rows sent as their COPY text (`LoadRow.verbatim`) into an upsert's staging table. A
 // staged load spots keys repeated inside a chunk and keys an earlier chunk applied by the key of
@@ -71,42 +72,5 @@ function fieldText(text: string | Buffer, start: number, end: number, index: num
   if (to < 0 || to > end) to = end;
   const raw = typeof text === 'string' ? text.slice(from, to) : text.toString('utf8', from, to);
   if (raw === '\\N') return null;
-  return raw.indexOf('\\') === -1 ? raw : unescapeField(raw);
-}
-
-const SIMPLE: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
-
-/**
- * A COPY text field unescaped as PostgreSQL reads it: `\b \f \n \r \t \v`, `\NNN` (octal) and `\xHH`
- * (hex) bytes, and any other character after a backslash as itself.
- */
-export function unescapeField(raw: string): string {
-  const bytes: number[] = [];
-  const flush = (s: string) => {
-    for (const b of Buffer.from(s, 'utf8')) bytes.push(b);
-  };
-  let i = 0;
-  let plain = '';
-  while (i < raw.length) {
-    const c = raw[i]!;
-    if (c !== '\\' || i + 1 >= raw.length) {
-      plain += c;
-      i++;
-      continue;
-    }
-    const e = raw[i + 1]!;
-    const octal = /^[0-7]{1,3}/.exec(raw.slice(i + 1, i + 4));
-    const hex = e === 'x' ? /^[0-9a-fA-F]{1,2}/.exec(raw.slice(i + 2, i + 4)) : null;
-    if (octal || hex) {
-      flush(plain);
-      plain = '';
-      bytes.push(octal ? Number.parseInt(octal[0], 8) & 0xff : Number.parseInt(hex![0], 16));
-      i += 1 + (octal ? octal[0].length : 1 + hex![0].length);
-      continue;
-    }
-    plain += SIMPLE[e] ?? e;
-    i += 2;
-  }
-  flush(plain);
-  return Buffer.from(bytes).toString('utf8');
+  return raw.indexOf('\\') === -1 ? raw : unescapeCopyField(raw, 0, raw.length);
 }

@@ -1,13 +1,14 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { NormalizedValue, RawValue } from '../../common/types.ts';
+import { unescapeCopyField } from '../pg/copy-escapes.ts';
 import { createTestDatabase } from '../pg/test-server.ts';
 import { CopyBytes } from './copy-bytes.ts';
 import { CopyRowWriter } from './copy-text.ts';
 import { loadIntoPostgres } from './load-into-postgres.ts';
 import { batchesOf, inputFor, openClient, rowsFrom } from './test-support.ts';
 import type { LoadColumn, LoadResult, LoadRow, VerbatimTarget } from './types.ts';
-import { unescapeField, verbatimKeyFunction } from './verbatim-keys.ts';
+import { verbatimKeyFunction } from './verbatim-keys.ts';
 
 // An upsert whose rows come as COPY text (runs of lines, `LoadRow.verbatim`): each line goes into the
 // staging table after its ordinal, and its key is read back from its fields, so keys repeated inside
@@ -43,7 +44,7 @@ function verbatimRows(rows: readonly NormalizedValue[][]): LoadRow[] {
   const writer = new CopyRowWriter(COLUMNS.map((c) => c.type));
   const usual = rowsFrom(COLUMNS, rows);
   const reparse = (line: string): RawValue[] =>
-    line.split('\t').map((f) => (f === '\\N' ? null : unescapeField(f)));
+    line.split('\t').map((f) => (f === '\\N' ? null : unescapeCopyField(f, 0, f.length)));
   const out: LoadRow[] = [];
   for (let at = 0, run = 0; at < rows.length; at += 37, run++) {
     const slice = rows.slice(at, at + 37);

@@ -1,7 +1,7 @@
 // Rows a source hands over as COPY text the target takes as it is (see pipeline/verbatim.ts).
 
 import type { ColumnType, RawValue } from '../../common/types.ts';
-import { unescapeCopyField } from './postgres/copy-text.ts';
+import { unescapeCopyField } from '../pg/copy-escapes.ts';
 
 /**
  * What a source column's COPY text holds: PostgreSQL's output of that type (UTC session, ISO dates),

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Rejection } from '../../../common/normalize/cell.ts';
 import { makeCellFunction } from '../../../common/normalize/column-rule.ts';
 import { DEFAULT_NULL_TOKENS } from '../../../common/normalize/defaults.ts';
-import { unescapeCopyField } from '../postgres/copy-text.ts';
+import { unescapeCopyField } from '../../pg/copy-escapes.ts';
 import { sqliteValue } from '../sqlite/sqlite-types.ts';
 import type { CopyTextKind } from '../verbatim-rows.ts';
 import { fieldWriter, RowBytes } from './copy-rows.ts';

@@ -391,10 +391,9 @@ export function fieldWriters(columns: readonly VerbatimColumn[]): FieldWriter[] 
   if (columns.every((c) => c.skip)) return null;
   const made = columns.map((column) => {
     if (column.skip) return LEFT_OUT;
+    // Each writer is made for its column: the mark goes on it.
     const writer = fieldWriter(column);
-    return writer && column.notNull
-      ? Object.assign((v: unknown, out: RowBytes) => writer(v, out), { notNull: true })
-      : writer;
+    return writer && column.notNull ? Object.assign(writer, { notNull: true }) : writer;
   });
   return made.every((w) => w !== null) ? (made as FieldWriter[]) : null;
 }

@@ -3,7 +3,12 @@ import { type ColumnType, JsonNumber, type RawValue } from '../../../common/type
 import { digits, isIsoDateAt, RowBytes } from '../database/copy-rows.ts';
 import { type FieldParser, parseCopyRow } from '../postgres/copy-text.ts';
 import type { SourceRow } from '../types.ts';
-import { type CopyTextSource, significantFraction, type VerbatimColumn } from '../verbatim-rows.ts';
+import {
+  type CopyTextSource,
+  significantDecimals,
+  significantFraction,
+  type VerbatimColumn,
+} from '../verbatim-rows.ts';
 
 // JSON records written straight into COPY text (the HTTP API source's records). Once the load has
 // said the columns may go as they are (`copyText.verbatim`), each record's text is scanned once: a
@@ -361,13 +366,9 @@ export class JsonCopyRuns {
           const from = j;
           while (j < end && isDigit(s.charCodeAt(j))) j++;
           if (j === from) return -1;
+          // A numeric(p,s) target: at most s significant decimals, or the usual way refuses it.
           const max = this.maxDecimals[c]!;
-          if (max >= 0) {
-            // A numeric(p,s) target: at most s significant decimals, or the usual way refuses it.
-            let last = j - 1;
-            while (last >= from && s.charCodeAt(last) === 48) last--;
-            if (last - from + 1 > max) return -1;
-          }
+          if (max >= 0 && significantDecimals(s, intEnd, j) > max) return -1;
         } else if (next === 101 || next === 69) {
           return -1;
         }

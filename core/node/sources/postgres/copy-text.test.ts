@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCopyRow, unescapeCopyField } from './copy-text.ts';
+import { unescapeCopyField } from '../../pg/copy-escapes.ts';
+import { parseCopyRow } from './copy-text.ts';
 
 const asText = (t: string): unknown => t;
 
