@@ -9,7 +9,7 @@ import { planJob } from '../pipeline/plan-job.ts';
 import { openStore, type RunStore } from '../store/open-store.ts';
 import { tempDir, testSecretStore } from '../store/test-fixtures/support.ts';
 import { runLoad } from './run-load.ts';
-import { expectLoadedAlike, readOffered } from './verbatim-test-support.ts';
+import { expectLoadedAlike, readOffered, runOptions } from './verbatim-test-support.ts';
 
 // An incremental load (key + watermark) takes rows as COPY text like an upsert, but a row whose
 // watermark is NULL must come the usual way, which refuses it (`missing_watermark`): each source
@@ -75,12 +75,7 @@ const load = (
       target: { connection: url, table, mode: 'incremental', key: ['id'], watermark: 'seq', ...target },
       settings: { sampleSize: 50, maxErrorRate: 1 },
     } as never,
-    {
-      store,
-      env: {},
-      dryRun: false,
-      openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
-    },
+    runOptions(store),
   );
 
 describe.each(Object.keys(SOURCES) as (keyof typeof SOURCES)[])(

@@ -9,7 +9,7 @@ import { planJob } from '../pipeline/plan-job.ts';
 import { openStore, type RunStore } from '../store/open-store.ts';
 import { tempDir, testSecretStore } from '../store/test-fixtures/support.ts';
 import { runLoad } from './run-load.ts';
-import { expectLoadedAlike, readOffered } from './verbatim-test-support.ts';
+import { expectLoadedAlike, readOffered, runOptions } from './verbatim-test-support.ts';
 
 // Rows sent as their COPY text into an existing table whose numeric column has a scale
 // (`numeric(12,2)`, the usual money column): PostgreSQL would round 10.125 to 10.13 without a word,
@@ -78,12 +78,7 @@ const load = (source: Record<string, unknown>, table: string, target: Record<str
       target: { connection: url, table, ...target },
       settings: { sampleSize: 50, maxErrorRate: 1 },
     } as never,
-    {
-      store,
-      env: {},
-      dryRun: false,
-      openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
-    },
+    runOptions(store),
   );
 
 describe.each(Object.keys(SOURCES) as (keyof typeof SOURCES)[])('a %s source into numeric(12,2)', (name) => {

@@ -9,7 +9,7 @@ import { planJob } from '../pipeline/plan-job.ts';
 import { openStore, type RunStore } from '../store/open-store.ts';
 import { tempDir, testSecretStore } from '../store/test-fixtures/support.ts';
 import { runLoad } from './run-load.ts';
-import { expectLoadedAlike, readOffered } from './verbatim-test-support.ts';
+import { expectLoadedAlike, readOffered, runOptions } from './verbatim-test-support.ts';
 
 // Rows sent as their COPY text into a `timestamptz(3)`: PostgreSQL would round 10:00:00.1234 to
 // .123 without a word, so the load refuses such a time (`too_many_decimals`); each time is checked
@@ -72,12 +72,7 @@ const load = (source: Record<string, unknown>, table: string, target: Record<str
       format: { timeZone: 'UTC' },
       settings: { sampleSize: 50, maxErrorRate: 1 },
     } as never,
-    {
-      store,
-      env: {},
-      dryRun: false,
-      openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
-    },
+    runOptions(store),
   );
 
 describe.each(Object.keys(SOURCES) as (keyof typeof SOURCES)[])('a %s source into timestamptz(3)', (name) => {

@@ -6,7 +6,7 @@ import type { planJob } from '../pipeline/plan-job.ts';
 import { offerVerbatim } from '../pipeline/verbatim.ts';
 import type { SourceRow } from '../sources/types.ts';
 import type { RunStore } from '../store/index.ts';
-import type { runLoad } from './run-load.ts';
+import type { RunLoadOptions, runLoad } from './run-load.ts';
 
 type Outcome = Awaited<ReturnType<typeof runLoad>>;
 
@@ -84,4 +84,14 @@ export async function readOffered(
     await job.source.close();
   }
   return { usual, verbatim, runs };
+}
+
+/** `runLoad`'s options in these tests: the run store, no environment, a real (not dry) load. */
+export function runOptions(store: RunStore): RunLoadOptions {
+  return {
+    store,
+    env: {},
+    dryRun: false,
+    openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
+  };
 }

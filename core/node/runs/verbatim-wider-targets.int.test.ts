@@ -9,7 +9,7 @@ import { planJob } from '../pipeline/plan-job.ts';
 import { openStore, type RunStore } from '../store/open-store.ts';
 import { tempDir, testSecretStore } from '../store/test-fixtures/support.ts';
 import { runLoad } from './run-load.ts';
-import { expectLoadedAlike, readOffered } from './verbatim-test-support.ts';
+import { expectLoadedAlike, readOffered, runOptions } from './verbatim-test-support.ts';
 
 // Rows sent as their COPY text into an existing table whose columns are wider than the values'
 // types: an integer into numeric, a decimal into double precision, a time into a `timestamp`
@@ -81,12 +81,7 @@ const load = (source: Record<string, unknown>, table: string, target: Record<str
       format: { timeZone: 'UTC' },
       settings: { sampleSize: 50, maxErrorRate: 0 },
     } as never,
-    {
-      store,
-      env: {},
-      dryRun: false,
-      openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
-    },
+    runOptions(store),
   );
 
 describe.each(Object.keys(SOURCES) as (keyof typeof SOURCES)[])('a %s source into wider columns', (name) => {

@@ -5,7 +5,7 @@ import { parseJobSpec } from '../../../common/spec/job-spec.ts';
 import { createTestDatabase } from '../../pg/test-server.ts';
 import { planJob } from '../../pipeline/plan-job.ts';
 import { runLoad } from '../../runs/run-load.ts';
-import { expectLoadedAlike, readOffered } from '../../runs/verbatim-test-support.ts';
+import { expectLoadedAlike, readOffered, runOptions } from '../../runs/verbatim-test-support.ts';
 import { openStore, type RunStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 import { createMysqlTestDatabase, mysqlServerForTests } from './test-server.ts';
@@ -34,12 +34,7 @@ const load = (table: string, target: Record<string, unknown>, name?: string) =>
       target: { connection: url, table, ...target },
       settings: { sampleSize: 50, maxErrorRate: 1 },
     },
-    {
-      store,
-      env: {},
-      dryRun: false,
-      openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
-    },
+    runOptions(store),
   );
 
 describe.skipIf(server === null)(
@@ -122,12 +117,7 @@ describe.skipIf(server === null)(
             target: { connection: url, table, ...target },
             settings: { sampleSize: 50, maxErrorRate: 1 },
           } as never,
-          {
-            store,
-            env: {},
-            dryRun: false,
-            openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
-          },
+          runOptions(store),
         );
       const asText = await run('as_text', { mode: 'append' });
       const usual = await run('usual', { mode: 'upsert', key: ['id'], duplicateKeys: 'reject' });

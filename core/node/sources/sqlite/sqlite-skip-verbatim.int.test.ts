@@ -6,7 +6,7 @@ import { parseJobSpec } from '../../../common/spec/job-spec.ts';
 import { createTestDatabase } from '../../pg/test-server.ts';
 import { planJob } from '../../pipeline/plan-job.ts';
 import { runLoad } from '../../runs/run-load.ts';
-import { expectLoadedAlike, readOffered } from '../../runs/verbatim-test-support.ts';
+import { expectLoadedAlike, readOffered, runOptions } from '../../runs/verbatim-test-support.ts';
 import { openStore, type RunStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 
@@ -52,12 +52,7 @@ const load = (table: string, target: Record<string, unknown>) =>
       target: { connection: url, table, ...target },
       settings: { sampleSize: 50, maxErrorRate: 1 },
     } as never,
-    {
-      store,
-      env: {},
-      dryRun: false,
-      openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
-    },
+    runOptions(store),
   );
 
 describe('SQLite rows with columns left out', () => {
