@@ -183,10 +183,10 @@ export function offerVerbatim(
     const plan = (active.length === n ? active : plans)[i]!;
     if (plan.index !== i) return false;
     const kind = copyText.kinds[i] ?? null;
-    if (kind === null) return false;
     if (plan.skip) {
       columns.push({
-        kind,
+        // A column left out is not written: whatever its type (a bytea, an array), its kind is not read.
+        kind: kind ?? 'text',
         check: null,
         nullTokens: [],
         type: plan.type,
@@ -195,6 +195,7 @@ export function offerVerbatim(
       });
       continue;
     }
+    if (kind === null) return false;
     const target = targets[loaded++]!;
     const check = checkFor(plan, kind, target);
     if (check === null) return false;
