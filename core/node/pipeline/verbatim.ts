@@ -25,8 +25,10 @@ const KINDS: Record<Exclude<CopyTextKind, 'jsonValue'>, { type: ColumnType; base
   // PostgreSQL's output of these types. A wider target reads the same text as the same value (an
   // integer into numeric or float8, a decimal into a float, which rounds it as the usual path's text
   // would be); a UTC time ('…+00') into a timestamp is its UTC wall time, as the usual path loads it.
-  int4: { type: 'integer', bases: ['int4', 'int8', 'numeric', 'float8'] },
-  int8: { type: 'bigint', bases: ['int8', 'numeric'] },
+  // A narrower integer column (a bigint into int4, an integer into int2) reads the same digits as the
+  // same value, or refuses the row as out of range, as it refuses the usual path's same text.
+  int4: { type: 'integer', bases: ['int2', 'int4', 'int8', 'numeric', 'float8'] },
+  int8: { type: 'bigint', bases: ['int2', 'int4', 'int8', 'numeric'] },
   numeric: { type: 'numeric', bases: ['numeric', 'float4', 'float8'] },
   date: { type: 'date', bases: ['date'] },
   timestamptz: { type: 'timestamptz', bases: ['timestamptz', 'timestamp'] },
@@ -35,8 +37,8 @@ const KINDS: Record<Exclude<CopyTextKind, 'jsonValue'>, { type: ColumnType; base
   jsonb: { type: 'jsonb', bases: ['jsonb'] },
   text: { type: 'text', bases: ['text', 'varchar', 'bpchar'] },
   // Values a source checks itself (SQLite's and MySQL's readers, see database/copy-rows.ts).
-  integerValue: { type: 'bigint', bases: ['int8', 'numeric'] },
-  int4Value: { type: 'integer', bases: ['int4', 'int8', 'numeric', 'float8'] },
+  integerValue: { type: 'bigint', bases: ['int2', 'int4', 'int8', 'numeric'] },
+  int4Value: { type: 'integer', bases: ['int2', 'int4', 'int8', 'numeric', 'float8'] },
   decimalValue: { type: 'numeric', bases: ['numeric', 'float4', 'float8'] },
   bitValue: { type: 'boolean', bases: ['bool'] },
   isoDateValue: { type: 'date', bases: ['date'] },
@@ -49,8 +51,8 @@ const KINDS: Record<Exclude<CopyTextKind, 'jsonValue'>, { type: ColumnType; base
  * target base types each plan type's values mean the same value in.
  */
 const JSON_BASES: Partial<Record<ColumnType, readonly string[]>> = {
-  integer: ['int4', 'int8', 'numeric', 'float8'],
-  bigint: ['int8', 'numeric'],
+  integer: ['int2', 'int4', 'int8', 'numeric', 'float8'],
+  bigint: ['int2', 'int4', 'int8', 'numeric'],
   numeric: ['numeric', 'float4', 'float8'],
   boolean: ['bool'],
   date: ['date'],
