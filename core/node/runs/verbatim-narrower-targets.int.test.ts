@@ -112,6 +112,10 @@ describe.each(Object.keys(SOURCES) as (keyof typeof SOURCES)[])(
         .rows.map((r) => [Number(String(r.raw.id)), r.errors.map((e) => [e.column, e.reason])]);
       expect(columns).toContainEqual([3_000_001_000, [['id', 'database_rejected']]]);
       expect(columns).toContainEqual([1007, [['count', 'database_rejected']]]);
+      // An upsert takes COPY text too (into its staging table): the same again.
+      await client.query('DROP TABLE as_text; CREATE TABLE as_text (id integer PRIMARY KEY, count smallint)');
+      const staged = await load(SOURCES[name](), 'as_text', { mode: 'upsert', key: ['id'] });
+      await expectLoadedAlike(client, store, staged, upserted, 'id, count');
     });
   },
 );
