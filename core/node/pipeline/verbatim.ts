@@ -32,6 +32,8 @@ const KINDS: Record<Exclude<CopyTextKind, 'jsonValue'>, { type: ColumnType; base
   numeric: { type: 'numeric', bases: ['numeric', 'float4', 'float8'] },
   date: { type: 'date', bases: ['date'] },
   timestamptz: { type: 'timestamptz', bases: ['timestamptz', 'timestamp'] },
+  // A naive time, offered for a UTC job only: the same instant in a timestamptz, wall time in a timestamp.
+  naiveTimestamp: { type: 'timestamptz', bases: ['timestamptz', 'timestamp'] },
   boolean: { type: 'boolean', bases: ['bool'] },
   uuid: { type: 'uuid', bases: ['uuid'] },
   jsonb: { type: 'jsonb', bases: ['jsonb'] },
@@ -84,6 +86,19 @@ const TIMESTAMPTZ: FieldCheck = (text, start, end) =>
   text.charCodeAt(end - 3) === 43 &&
   text.charCodeAt(end - 2) === 48 &&
   text.charCodeAt(end - 1) === 48;
+
+/**
+ * 'YYYY-MM-DD HH:MM:SS[.ffffff]' as PostgreSQL writes a `timestamp` (not 'infinity', a BC time
+ * (' BC' after it) or a five-digit year).
+ */
+const NAIVE_TIMESTAMP: FieldCheck = (text, start, end) => {
+  const length = end - start;
+  return (
+    (length === 19 || (length >= 21 && length <= 26 && text.charCodeAt(start + 19) === 46)) &&
+    text.charCodeAt(start + 4) === 45 &&
+    isDigit(text.charCodeAt(end - 1))
+  );
+};
 
 /**
  * The check of one column, or null when its rows always go the usual way: the source kind must be
@@ -153,6 +168,13 @@ function checkFor(
             NUMERIC(text, start, end) && significantDecimals(text, start, end) <= decimals;
     case 'date':
       return DATE;
+    case 'naiveTimestamp':
+      // Read in UTC by the load's session: the job's instant only when the job's zone is UTC.
+      if (plan.format.timeZone !== 'UTC') return null;
+      return seconds === undefined
+        ? NAIVE_TIMESTAMP
+        : (text, start, end) =>
+            NAIVE_TIMESTAMP(text, start, end) && significantFraction(text, start, end) <= seconds;
     case 'timestamptz':
       return seconds === undefined
         ? TIMESTAMPTZ

@@ -4,8 +4,8 @@ import type { ColumnType, RawValue } from '../../common/types.ts';
 import { unescapeCopyField } from '../pg/copy-escapes.ts';
 
 /**
- * What a source column's COPY text holds: PostgreSQL's output of that type (UTC session, ISO dates),
- * or text (any source). The `…Value` kinds are values a source checks itself before writing them as
+ * What a source column's COPY text holds: PostgreSQL's output of that type (UTC session, ISO dates;
+ * `naiveTimestamp`: a `timestamp without time zone`, offered only for a UTC job), or text (any source). The `…Value` kinds are values a source checks itself before writing them as
  * COPY text (SQLite's and MySQL's readers, see database/copy-rows.ts for what passes each):
  * `integerValue`, `int4Value`, `decimalValue`, `bitValue` (0 or 1 for a boolean), `isoDateValue`,
  * `naiveTimestampValue` (offered only for a UTC job). `jsonValue`: a JSON record's value, which the
@@ -17,6 +17,7 @@ export type CopyTextKind =
   | 'numeric'
   | 'date'
   | 'timestamptz'
+  | 'naiveTimestamp'
   | 'boolean'
   | 'uuid'
   | 'jsonb'

@@ -79,8 +79,9 @@ export function columnTypeOf(oid: number): ColumnType | null {
 
 /**
  * What a column's COPY text holds, by type OID, for the types whose text a load can send on as it
- * is (see pipeline/verbatim.ts); null for the others (a naive timestamp takes the job's time zone,
- * json is checked for what jsonb refuses, bytea and arrays are read as text of another form…).
+ * is (see pipeline/verbatim.ts); null for the others (json is checked for what jsonb refuses, bytea
+ * and arrays are read as text of another form…). A naive timestamp takes the job's time zone: its
+ * text goes as it is only in a UTC job, whose instant the load's UTC session reads from it.
  */
 export function copyTextKindOf(oid: number): CopyTextKind | null {
   switch (oid) {
@@ -97,6 +98,8 @@ export function copyTextKindOf(oid: number): CopyTextKind | null {
       return 'date';
     case 1184:
       return 'timestamptz';
+    case 1114:
+      return 'naiveTimestamp';
     case 2950:
       return 'uuid';
     case 3802:
