@@ -30,6 +30,8 @@ const KINDS: Record<Exclude<CopyTextKind, 'jsonValue'>, { type: ColumnType; base
   int4: { type: 'integer', bases: ['int2', 'int4', 'int8', 'numeric', 'float8'] },
   int8: { type: 'bigint', bases: ['int2', 'int4', 'int8', 'numeric'] },
   numeric: { type: 'numeric', bases: ['numeric', 'float4', 'float8'] },
+  // A real or double precision, loaded as numeric: its shortest exact decimal, as written.
+  float: { type: 'numeric', bases: ['numeric', 'float4', 'float8'] },
   date: { type: 'date', bases: ['date'] },
   timestamptz: { type: 'timestamptz', bases: ['timestamptz', 'timestamp'] },
   // A naive time, offered for a UTC job only: the same instant in a timestamptz, wall time in a timestamp.
@@ -74,6 +76,16 @@ const isDigit = (code: number) => code >= 48 && code <= 57;
 const NUMERIC: FieldCheck = (text, start) => {
   const c = text.charCodeAt(start);
   return isDigit(c) || (c === 45 && isDigit(text.charCodeAt(start + 1)));
+};
+
+/**
+ * A real or double precision as PostgreSQL writes it, without exponent (`1e+20`, `1.5e-07`), `-0`,
+ * `NaN` or `Infinity`: each of those goes the usual way.
+ */
+const FLOAT: FieldCheck = (text, start, end) => {
+  if (!NUMERIC(text, start, end)) return false;
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) === 101) return false;
+  return !(end - start === 2 && text.charCodeAt(start) === 45 && text.charCodeAt(start + 1) === 48);
 };
 
 /** 'YYYY-MM-DD' (not 'infinity', a BC date or a five-digit year). */
@@ -166,6 +178,11 @@ function checkFor(
         ? NUMERIC
         : (text, start, end) =>
             NUMERIC(text, start, end) && significantDecimals(text, start, end) <= decimals;
+    case 'float':
+      if (plan.format.decimalSeparator !== '.') return null;
+      return decimals === undefined
+        ? FLOAT
+        : (text, start, end) => FLOAT(text, start, end) && significantDecimals(text, start, end) <= decimals;
     case 'date':
       return DATE;
     case 'naiveTimestamp':

@@ -5,7 +5,8 @@ import { unescapeCopyField } from '../pg/copy-escapes.ts';
 
 /**
  * What a source column's COPY text holds: PostgreSQL's output of that type (UTC session, ISO dates;
- * `naiveTimestamp`: a `timestamp without time zone`, offered only for a UTC job), or text (any source). The `…Value` kinds are values a source checks itself before writing them as
+ * `naiveTimestamp`: a `timestamp without time zone`, offered only for a UTC job; `float`: a `real` or
+ * `double precision`, loaded as numeric), or text (any source). The `…Value` kinds are values a source checks itself before writing them as
  * COPY text (SQLite's and MySQL's readers, see database/copy-rows.ts for what passes each):
  * `integerValue`, `int4Value`, `decimalValue`, `bitValue` (0 or 1 for a boolean), `isoDateValue`,
  * `naiveTimestampValue` (offered only for a UTC job). `jsonValue`: a JSON record's value, which the
@@ -15,6 +16,7 @@ export type CopyTextKind =
   | 'int4'
   | 'int8'
   | 'numeric'
+  | 'float'
   | 'date'
   | 'timestamptz'
   | 'naiveTimestamp'

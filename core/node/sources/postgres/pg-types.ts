@@ -104,12 +104,13 @@ export function copyTextKindOf(oid: number): CopyTextKind | null {
       return 'uuid';
     case 3802:
       return 'jsonb';
-    case 25:
-    case 1043:
-    case 1042:
-      return 'text';
+    case 700:
+    case 701:
+      return 'float';
     default:
-      return null;
+      // Character types, and every type read as its text (arrays, enums, intervals, inet, time…):
+      // the text the usual path loads is the field's, unescaped.
+      return TEXT_TYPES.has(oid) || (columnTypeOf(oid) === 'text' && !PARSERS.has(oid)) ? 'text' : null;
   }
 }
 
