@@ -48,6 +48,10 @@ const KINDS: Record<Exclude<CopyTextKind, 'jsonValue'>, { type: ColumnType; base
   isoDateValue: { type: 'date', bases: ['date'] },
   // Offered for a UTC job only: a naive UTC time, the same wall time in a timestamp.
   naiveTimestampValue: { type: 'timestamptz', bases: ['timestamptz', 'timestamp'] },
+  // A UTC time (MySQL's TIMESTAMP): the same instant in any job's zone.
+  utcTimestampValue: { type: 'timestamptz', bases: ['timestamptz', 'timestamp'] },
+  // Bytes as the text '\x' + hex (MySQL's BLOB and BINARY columns), loaded as text.
+  hexBytesValue: { type: 'text', bases: ['text', 'varchar', 'bpchar'] },
 };
 
 /**
@@ -165,6 +169,8 @@ function checkFor(
     case 'int4Value':
     case 'bitValue':
     case 'isoDateValue':
+    case 'utcTimestampValue':
+    case 'hexBytesValue':
       return VALUE_CHECKED;
     case 'decimalValue':
       // A decimal's text is read with the column's mark: the same number only with '.'.

@@ -9,7 +9,9 @@ import { unescapeCopyField } from '../pg/copy-escapes.ts';
  * `double precision`, loaded as numeric), or text (any source). The `…Value` kinds are values a source checks itself before writing them as
  * COPY text (SQLite's and MySQL's readers, see database/copy-rows.ts for what passes each):
  * `integerValue`, `int4Value`, `decimalValue`, `bitValue` (0 or 1 for a boolean), `isoDateValue`,
- * `naiveTimestampValue` (offered only for a UTC job). `jsonValue`: a JSON record's value, which the
+ * `naiveTimestampValue` (offered only for a UTC job), `utcTimestampValue` (a UTC time written without
+ * its zone, which the load's UTC session reads as that instant), `hexBytesValue` (bytes, as the text
+ * `\x…` of their hex). `jsonValue`: a JSON record's value, which the
  * JSON reader checks against the column's load type (see json/json-copy-rows.ts).
  */
 export type CopyTextKind =
@@ -30,6 +32,8 @@ export type CopyTextKind =
   | 'bitValue'
   | 'isoDateValue'
   | 'naiveTimestampValue'
+  | 'utcTimestampValue'
+  | 'hexBytesValue'
   | 'jsonValue';
 
 /** How one column's fields may go as they are (`CopyTextSource.verbatim`). */

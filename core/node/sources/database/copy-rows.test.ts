@@ -4,6 +4,7 @@ import { Rejection } from '../../../common/normalize/cell.ts';
 import { makeCellFunction } from '../../../common/normalize/column-rule.ts';
 import { DEFAULT_NULL_TOKENS } from '../../../common/normalize/defaults.ts';
 import { unescapeCopyField } from '../../pg/copy-escapes.ts';
+import { hexText, utcTimestamp } from '../mysql/mysql-values.ts';
 import { sqliteValue } from '../sqlite/sqlite-types.ts';
 import type { CopyTextKind } from '../verbatim-rows.ts';
 import { fieldWriter, RowBytes } from './copy-rows.ts';
@@ -309,6 +310,49 @@ describe('SQLite values written as COPY text, generated', () => {
         { numRuns: 3000, seed: 20261206 },
       );
       // Not vacuous: a good share of the values are taken.
+      expect(passed).toBeGreaterThan(50);
+    });
+  }
+});
+
+/** MySQL's own kinds: values as mysql2 gives them, read by the MySQL reader's function. */
+const MYSQL_GENERATED: [CopyTextKind, ColumnTypeName, (value: unknown) => unknown, fc.Arbitrary<unknown>][] =
+  [
+    [
+      'utcTimestampValue',
+      'timestamptz',
+      utcTimestamp,
+      fc.oneof(stampText, dateText, someText, oneOf('0000-00-00 00:00:00', '2024-02-30 10:00:00')),
+    ],
+    [
+      'hexBytesValue',
+      'text',
+      hexText,
+      fc.oneof(
+        fc.uint8Array({ maxLength: 8 }).map((bytes) => Buffer.from(bytes)),
+        someText,
+      ),
+    ],
+  ];
+
+describe('MySQL values written as COPY text, generated', () => {
+  for (const [kind, type, read, values] of MYSQL_GENERATED) {
+    it(`${kind} (${type}): what is written loads as the normalizer loads the usual cell`, () => {
+      const rule = makeCellFunction(type, generatedFormat, type);
+      let passed = 0;
+      fc.assert(
+        fc.property(values, (value) => {
+          const field = written(kind, value, generatedFormat.nullTokens);
+          if (field === null) return;
+          passed++;
+          const normalized = rule(read(value) as never);
+          expect(normalized, String(value)).not.toBeInstanceOf(Rejection);
+          expect(normalized, String(value)).not.toBeNull();
+          const expected = type === 'timestamptz' ? instant(String(normalized)) : String(normalized);
+          expect(asRead(type, field), String(value)).toEqual(expected);
+        }),
+        { numRuns: 3000, seed: 20261207 },
+      );
       expect(passed).toBeGreaterThan(50);
     });
   }

@@ -17,7 +17,10 @@ import { significantFraction, type VerbatimColumn } from '../verbatim-rows.ts';
 // - `isoDateValue`: a real date 'YYYY-MM-DD', years 0001–9999;
 // - `naiveTimestampValue`: 'YYYY-MM-DD HH:MM:SS' with up to 6 fraction digits, no leap second
 //   (offered for a UTC job only: the load's session reads naive times in UTC); into a `timestamp(p)`
-//   target, at most p significant fraction digits;
+//   target, at most p significant fraction digits; `utcTimestampValue` the same, for a UTC time
+//   (MySQL's TIMESTAMP, read in a +00:00 session), whatever the job's zone;
+// - `hexBytesValue`: bytes (a Buffer), written as the text `\x` + hex the reader gives, if that is
+//   not a null token of the column;
 // - `text`: a text (or a blob's hex) the normalizer keeps as it is: not empty, no space it trims at
 //   either end, no NUL, not a null token of the column;
 // NULL always passes; any other value sends its row the usual way. Each line reads back into the
@@ -285,7 +288,8 @@ export function fieldWriter(column: VerbatimColumn): FieldWriter | null {
         out.ascii(v);
         return true;
       };
-    case 'naiveTimestampValue': {
+    case 'naiveTimestampValue':
+    case 'utcTimestampValue': {
       const max = column.maxFraction ?? 6;
       return (v, out) => {
         if (typeof v !== 'string' || !isNaiveTimestamp(v) || !notNull(v)) return false;
@@ -295,6 +299,16 @@ export function fieldWriter(column: VerbatimColumn): FieldWriter | null {
         return true;
       };
     }
+    case 'hexBytesValue':
+      return (v, out) => {
+        if (!Buffer.isBuffer(v)) return false;
+        // `\x` and the hex: its backslash escaped in COPY text.
+        const hex = v.toString('hex');
+        if (!notNull(`\\x${hex}`)) return false;
+        out.ascii('\\\\x');
+        out.ascii(hex);
+        return true;
+      };
     case 'text':
       return (v, out) => {
         if (typeof v === 'string') {

@@ -98,7 +98,7 @@ export function columnReader(field: MysqlField): ColumnReader {
     case T.DATETIME:
       return reader('timestamptz', naiveTimestamp, 'naiveTimestampValue');
     case T.TIMESTAMP:
-      return reader('timestamptz', utcTimestamp);
+      return reader('timestamptz', utcTimestamp, 'utcTimestampValue');
     case T.JSON:
       return reader('jsonb', jsonText);
     case T.BIT:
@@ -112,7 +112,7 @@ export function columnReader(field: MysqlField): ColumnReader {
       return reader(null, asIs);
     default:
       if (field.extendedFormat === 'json') return reader('jsonb', jsonText);
-      if (field.characterSet === BINARY_CHARSET) return reader('text', hexText);
+      if (field.characterSet === BINARY_CHARSET) return reader('text', hexText, 'hexBytesValue');
       // ENUM and SET arrive as strings with a flag: text, never inferred (an ENUM of '1','2' stays text).
       if ((field.flags & (ENUM_FLAG | SET_FLAG)) !== 0) return reader('text', asIs, 'text');
       return reader(null, asIs, 'text');
@@ -222,7 +222,8 @@ function naiveTimestamp(value: unknown): RawValue {
   return typeof value === 'string' ? value.replace(' ', 'T') : (value as RawValue);
 }
 
-function utcTimestamp(value: unknown): RawValue {
+/** A TIMESTAMP's text (read in a +00:00 session) as the UTC time it is (exported for tests). */
+export function utcTimestamp(value: unknown): RawValue {
   if (typeof value !== 'string') return value as RawValue;
   // A zero TIMESTAMP stays as sent, without a zone, so the date rule names it (zero_date).
   return value.startsWith('0000-00-00') ? value.replace(' ', 'T') : `${value.replace(' ', 'T')}Z`;
@@ -246,6 +247,7 @@ function bitText(value: unknown, bits: number): RawValue {
   return out.slice(-bits).padStart(bits, '0');
 }
 
-function hexText(value: unknown): RawValue {
+/** Bytes as the text `\\x` + hex (exported for tests). */
+export function hexText(value: unknown): RawValue {
   return Buffer.isBuffer(value) ? `\\x${value.toString('hex')}` : (value as RawValue);
 }
