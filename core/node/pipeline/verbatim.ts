@@ -67,6 +67,8 @@ const JSON_BASES: Partial<Record<ColumnType, readonly string[]>> = {
   // Into a timestamp only a UTC time goes as it is (`VerbatimColumn.naiveTarget`).
   timestamptz: ['timestamptz', 'timestamp'],
   text: ['text', 'varchar', 'bpchar'],
+  // An object or array as written: jsonb keeps its value, not its text (a json column would keep the text).
+  jsonb: ['jsonb'],
 };
 
 const ANY: FieldCheck = () => true;

@@ -285,6 +285,36 @@ describe('JSON values written as COPY text', () => {
     ]);
   });
 
+  it('runs move to a fresh buffer as they outgrow its room: none grows with the bytes before it', () => {
+    const runs = copyRunsFor(['id', 'name'], ['bigint', 'text']);
+    const out: SourceRow[] = [];
+    const record = (line: number) => `{"id":${line},"name":"n${line % 97}"}`;
+    // 400,000 lines (~5.6 MB), a run ended every 10,000 (as a reader ends one per batch): before,
+    // the 1 MB buffer doubled in place each time a run outgrew it, copying every byte written since
+    // it began (an NDJSON load reached buffers of 128 MB).
+    for (let line = 1; line <= 400_000; line++) {
+      const text = record(line);
+      if (!runs.write(text, 0, text.length, line, out)) throw new Error(`line ${line} not written`);
+      if (line % 10_000 === 0) runs.take(out);
+    }
+    runs.take(out);
+    // One long run (~2.6 MB) too: its buffer is at most twice its size.
+    for (let line = 400_001; line <= 600_000; line++) {
+      const text = record(line);
+      if (!runs.write(text, 0, text.length, line, out)) throw new Error(`line ${line} not written`);
+    }
+    runs.take(out);
+    expect(out).toHaveLength(41);
+    const text = (row: SourceRow) => row.bytes!.toString('utf8', row.textStart, row.textEnd);
+    const lines = out.flatMap((row) => text(row).split('\n'));
+    expect(lines).toHaveLength(600_000);
+    expect([lines[0], lines[99_999], lines[599_999]]).toEqual(['1\tn1', '100000\tn90', '600000\tn55']);
+    const largest = Math.max(...out.slice(0, 40).map((row) => row.bytes!.length));
+    expect(largest).toBeLessThanOrEqual(1024 * 1024);
+    const long = out[40]!;
+    expect(long.bytes!.length).toBeLessThanOrEqual(2 * (long.textEnd! - long.textStart! + 1) + 1024 * 1024);
+  });
+
   it('a written line reads back into the cells the JSON reader gives', () => {
     const types: ColumnType[] = ['integer', 'numeric', 'boolean', 'date', 'timestamptz', 'text', 'text'];
     const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];

@@ -1,5 +1,6 @@
+import { jsonbEscapeProblem } from '../../../common/normalize/json-text.ts';
 import { isTrimSpace, makeNullCheck } from '../../../common/normalize/nulls.ts';
-import { type ColumnType, JsonNumber, type RawValue } from '../../../common/types.ts';
+import { type ColumnType, JsonNumber, JsonText, type RawValue } from '../../../common/types.ts';
 import { digits, isIsoDateAt, RowBytes } from '../database/copy-rows.ts';
 import { type FieldParser, parseCopyRow } from '../postgres/copy-text.ts';
 import type { SourceRow } from '../types.ts';
@@ -16,7 +17,7 @@ import {
 // column's rule is written as a line of COPY text, and runs of such lines go to the loader as bytes —
 // no `JSON.parse`, no object per record, no normalizing or encoding (on the bench's 1M orders that
 // was most of an API load's CPU time). Anything else — another key order, a missing or extra key,
-// a nested value, an escape the rules do not take, text that is not valid JSON — writes nothing,
+// a nested value outside a jsonb column, an escape the rules do not take, text that is not valid JSON — writes nothing,
 // and the record is parsed and normalized the usual way, so what is loaded (and rejected, and why)
 // is the same either way. A value passes only where the normalizer would load exactly the value
 // PostgreSQL reads from the text written:
@@ -35,9 +36,15 @@ import {
 // - text: a string without `\u0000`, not empty, no space the normalizer trims at either end, not
 //   one of the column's null tokens (a text kept as written, `keepText`: any string but one of the
 //   null tokens the job sets); escapes are decoded and written as COPY text (`\n` → `\n`,
-//   `\\` → `\\`, `\u00e9` → é in UTF-8).
+//   `\\` → `\\`, `\u00e9` → é in UTF-8);
+// - jsonb (into a jsonb target only: a json column would keep the text, jsonb keeps the value): an
+//   object or array, checked as JSON (nested at most 64 deep) and without what jsonb refuses
+//   (`\u0000`, an unpaired surrogate), written as it is; a number, `true`, `false`. A string goes the
+//   usual way, which reads it as JSON text;
+// - a column the load leaves out: any JSON value (`skipValue`), checked and not written.
 // A line reads back into the record's cells (`jsonCopyReparse`): numbers as `JsonNumber`s of
-// the very text, booleans, strings, nulls — what the JSON reader gives.
+// the very text, booleans, strings, nulls — what the JSON reader gives; a jsonb value as the
+// `JsonText` of what was written.
 
 enum Rule {
   Int4,
@@ -47,7 +54,9 @@ enum Rule {
   Date,
   Timestamp,
   Text,
-  /** A column the load leaves out (`VerbatimColumn.skip`): a JSON scalar, checked and not written. */
+  /** jsonb: an object or array (its text as written), a number, `true` or `false`. */
+  Jsonb,
+  /** A column the load leaves out (`VerbatimColumn.skip`): any JSON value, checked and not written. */
   Skip,
 }
 
@@ -59,7 +68,11 @@ const RULES: Partial<Record<ColumnType, Rule>> = {
   date: Rule.Date,
   timestamptz: Rule.Timestamp,
   text: Rule.Text,
+  jsonb: Rule.Jsonb,
 };
+
+/** Objects and arrays nested deeper than this (inside a value) go the usual way (which takes up to MAX_NESTING). */
+const COPY_NESTING = 64;
 
 /** A fresh buffer is started when the current one has less room than this for the next run. */
 const MIN_ROOM = 64 * 1024;
@@ -179,6 +192,41 @@ export function skipScalar(s: string, i: number, end: number): number {
   return j <= end ? j : -1;
 }
 
+/**
+ * The index just past the JSON value at `i` (an object, an array or a scalar) that ends before
+ * `end`, checked as JSON reads it; or -1: not JSON, or nested deeper than COPY_NESTING.
+ */
+export function skipValue(s: string, i: number, end: number, depth = 0): number {
+  const first = s.charCodeAt(i);
+  if (first !== 0x7b && first !== 0x5b) return skipScalar(s, i, end);
+  if (depth >= COPY_NESTING) return -1;
+  const object = first === 0x7b;
+  const close = object ? 0x7d : 0x5d;
+  let j = i + 1;
+  while (j < end && isBlank(s.charCodeAt(j))) j++;
+  if (s.charCodeAt(j) === close && j < end) return j + 1;
+  for (;;) {
+    if (object) {
+      if (s.charCodeAt(j) !== 0x22) return -1;
+      j = skipScalar(s, j, end);
+      if (j < 0) return -1;
+      while (j < end && isBlank(s.charCodeAt(j))) j++;
+      if (s.charCodeAt(j) !== 0x3a || j >= end) return -1;
+      j++;
+      while (j < end && isBlank(s.charCodeAt(j))) j++;
+    }
+    if (j >= end) return -1;
+    j = skipValue(s, j, end, depth + 1);
+    if (j < 0) return -1;
+    while (j < end && isBlank(s.charCodeAt(j))) j++;
+    if (j >= end) return -1;
+    const c = s.charCodeAt(j++);
+    if (c === close) return j;
+    if (c !== 0x2c) return -1;
+    while (j < end && isBlank(s.charCodeAt(j))) j++;
+  }
+}
+
 /** Where runs go (an array of rows or parsed items). */
 export interface RowSink {
   push(row: SourceRow): unknown;
@@ -277,9 +325,22 @@ export class JsonCopyRuns {
     return false;
   }
 
-  /** Ends the run so far when record `line` does not follow its last. */
+  /**
+   * Ends the run so far when record `line` does not follow its last; then makes room for the record.
+   * With less than MIN_ROOM left, the run so far moves to a fresh buffer (the runs handed out keep
+   * the old one): growing the buffer in place instead doubled it with every byte written since it
+   * began (an NDJSON load whose batches outgrew the room reached buffers of 128 MB, 450 MB of RSS).
+   */
   private follow(line: number, out: RowSink): void {
     if (this.runRows > 0 && line !== this.runLine + this.runRows) this.take(out);
+    const bytes = this.bytes;
+    if (bytes.buf.length - bytes.at >= MIN_ROOM) return;
+    const run = bytes.at - this.runStart;
+    const fresh = new RowBytes(Math.max(BUFFER_BYTES, run * 2));
+    bytes.buf.copy(fresh.buf, 0, this.runStart, bytes.at);
+    fresh.at = run;
+    this.bytes = fresh;
+    this.runStart = 0;
   }
 
   /** Ends the run so far, appending it to `out` (nothing when there is none). */
@@ -321,7 +382,7 @@ export class JsonCopyRuns {
       i++;
       while (i < end && isBlank(s.charCodeAt(i))) i++;
       if (this.tabBefore[c]) out.byte(9);
-      i = this.rules[c] === Rule.Skip ? skipScalar(s, i, end) : this.value(s, i, end, c);
+      i = this.rules[c] === Rule.Skip ? skipValue(s, i, end) : this.value(s, i, end, c);
       if (i < 0 || i >= end) return -1;
       while (i < end && isBlank(s.charCodeAt(i))) i++;
       if (i >= end || s.charCodeAt(i) !== (c === n - 1 ? 0x7d : 0x2c)) return -1;
@@ -425,6 +486,18 @@ export class JsonCopyRuns {
       }
       case Rule.Text:
         return first === 0x22 ? this.text(s, i, end, c) : -1;
+      case Rule.Jsonb: {
+        // A string is read as JSON text by the usual path ('"{…}"' is an object): it goes that way.
+        if (first === 0x22) return -1;
+        const past = skipValue(s, i, end);
+        if (past < 0) return -1;
+        const json = s.slice(i, past);
+        // What jsonb refuses (\u0000, an unpaired surrogate) the usual path rejects with its reason.
+        if (json.indexOf('\\u') !== -1 && jsonbEscapeProblem(json) !== undefined) return -1;
+        // As written (jsonb keeps the value, not the text): escaped as COPY text, UTF-8.
+        out.text(json);
+        return past;
+      }
       case Rule.Skip:
         return skipScalar(s, i, end);
     }
@@ -576,6 +649,7 @@ function writeCodePoint(out: RowBytes, cp: number): void {
 }
 
 const jsonNumberField: FieldParser = (text) => new JsonNumber(text);
+const jsonTextField: FieldParser = (text) => new JsonText(text);
 const booleanField: FieldParser = (text) => text === 't';
 const textField: FieldParser = (text) => text;
 
@@ -589,7 +663,9 @@ export function jsonCopyReparse(types: readonly ColumnType[]): (recordText: stri
       ? jsonNumberField
       : t === 'boolean'
         ? booleanField
-        : textField,
+        : t === 'jsonb'
+          ? jsonTextField
+          : textField,
   );
   return (recordText) => parseCopyRow(recordText, 0, recordText.length, parsers);
 }

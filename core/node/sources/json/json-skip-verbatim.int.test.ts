@@ -12,7 +12,8 @@ import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 import { skipScalar } from './json-copy-rows.ts';
 
 // Records whose load leaves columns out (`columns: [{ source, skip: true }]`, an API's fields nobody
-// wants) still go as COPY text: a left-out value is checked to be a JSON scalar and not written.
+// wants) still go as COPY text: a left-out value is checked to be JSON (a scalar, an object or an
+// array) and not written.
 // Before, leaving out one column sent every record the usual way (the bench's API load 5.3 s → 8.4 s).
 
 const ROWS = 30_000;
@@ -108,7 +109,7 @@ describe('JSON records with columns left out', () => {
     }
   });
 
-  it('go as COPY text of the loaded columns; a record with an object left out goes the usual way', async () => {
+  it('go as COPY text of the loaded columns, an object left out too', async () => {
     const job = await planJob(
       parseJobSpec({ source: { path: file }, columns: SKIPS, target: { connection: url, table: 'unused' } }),
     );
@@ -116,9 +117,8 @@ describe('JSON records with columns left out', () => {
     const offered = await readOffered(job);
     const usual = offered.usual.map((cells) => Number(String(cells[0])));
     const after = Math.min(...offered.verbatim.map(({ line }) => line));
-    expect(usual.filter((id) => id > after)).toEqual(
-      Array.from({ length: ROWS / 1000 }, (_, i) => (i + 1) * 1000).filter((id) => id > after),
-    );
+    // An object left out is checked as JSON and not written, as a scalar is.
+    expect(usual.filter((id) => id > after)).toEqual([]);
     expect(offered.verbatim.length).toBeGreaterThan(10_000);
     expect(offered.verbatim.length + usual.length).toBe(ROWS);
     // A line holds the loaded columns only.
