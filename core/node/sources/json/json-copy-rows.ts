@@ -499,7 +499,7 @@ export class JsonCopyRuns {
         return past;
       }
       case Rule.Skip:
-        return skipScalar(s, i, end);
+        return skipValue(s, i, end);
     }
   }
 

@@ -96,6 +96,7 @@ export function openCopyReader(
   /** Up to about `max` rows; consecutive rows that go as they are, in one text, as one run. */
   const read = async (max: number): Promise<TextRows> => {
     const out = empty();
+    run = null;
     const { values, texts, starts, ends, counts } = out;
     let rows = 0;
     while (rows < max && !ended) {
