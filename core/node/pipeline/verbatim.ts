@@ -52,6 +52,8 @@ const KINDS: Record<Exclude<CopyTextKind, 'jsonValue'>, { type: ColumnType; base
   utcTimestampValue: { type: 'timestamptz', bases: ['timestamptz', 'timestamp'] },
   // Bytes as the text '\x' + hex (MySQL's BLOB and BINARY columns), loaded as text.
   hexBytesValue: { type: 'text', bases: ['text', 'varchar', 'bpchar'] },
+  // A database's JSON text (MySQL's JSON), which the usual path also sends as it is.
+  jsonTextValue: { type: 'jsonb', bases: ['jsonb'] },
 };
 
 /**
@@ -173,6 +175,7 @@ function checkFor(
     case 'isoDateValue':
     case 'utcTimestampValue':
     case 'hexBytesValue':
+    case 'jsonTextValue':
       return VALUE_CHECKED;
     case 'decimalValue':
       // A decimal's text is read with the column's mark: the same number only with '.'.

@@ -26,8 +26,15 @@ export async function expectLoadedAlike(
   expect(appended.error ?? null).toBeNull();
   expect(upserted.error ?? null).toBeNull();
   expect(appended.counts).toEqual(upserted.counts);
-  const rejects = (runId: string) =>
-    store.reports.page(runId).rows.map((r) => [r.at, r.errors.map((e) => [e.column, e.reason])]);
+  // Every reject (page by page), not only the first page's.
+  const rejects = (runId: string) => {
+    const all: unknown[] = [];
+    for (let offset = 0; ; offset += 10_000) {
+      const rows = store.reports.page(runId, { offset, limit: 10_000 }).rows;
+      for (const r of rows) all.push([r.at, r.errors.map((e) => [e.column, e.reason])]);
+      if (rows.length < 10_000) return all;
+    }
+  };
   expect(rejects(appended.runId)).toEqual(rejects(upserted.runId));
   const differing = await client.query(
     `SELECT (SELECT count(*) FROM (SELECT ${columns} FROM as_text EXCEPT ALL SELECT ${columns} FROM usual) a)

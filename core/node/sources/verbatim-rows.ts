@@ -11,7 +11,7 @@ import { unescapeCopyField } from '../pg/copy-escapes.ts';
  * `integerValue`, `int4Value`, `decimalValue`, `bitValue` (0 or 1 for a boolean), `isoDateValue`,
  * `naiveTimestampValue` (offered only for a UTC job), `utcTimestampValue` (a UTC time written without
  * its zone, which the load's UTC session reads as that instant), `hexBytesValue` (bytes, as the text
- * `\x…` of their hex). `jsonValue`: a JSON record's value, which the
+ * `\x…` of their hex), `jsonTextValue` (a database's JSON text, written as it is into jsonb). `jsonValue`: a JSON record's value, which the
  * JSON reader checks against the column's load type (see json/json-copy-rows.ts).
  */
 export type CopyTextKind =
@@ -34,6 +34,7 @@ export type CopyTextKind =
   | 'naiveTimestampValue'
   | 'utcTimestampValue'
   | 'hexBytesValue'
+  | 'jsonTextValue'
   | 'jsonValue';
 
 /** How one column's fields may go as they are (`CopyTextSource.verbatim`). */

@@ -1,3 +1,4 @@
+import { jsonbEscapeProblem } from '../../../common/normalize/json-text.ts';
 import { isTrimSpace, makeNullCheck } from '../../../common/normalize/nulls.ts';
 import { significantFraction, type VerbatimColumn } from '../verbatim-rows.ts';
 
@@ -21,6 +22,9 @@ import { significantFraction, type VerbatimColumn } from '../verbatim-rows.ts';
 //   (MySQL's TIMESTAMP, read in a +00:00 session), whatever the job's zone;
 // - `hexBytesValue`: bytes (a Buffer), written as the text `\x` + hex the reader gives, if that is
 //   not a null token of the column;
+// - `jsonTextValue`: a JSON text (a string or its UTF-8 bytes, as MySQL sends a JSON column's
+//   value), written as it is, unless it holds what jsonb refuses (`\u0000`, an unpaired surrogate),
+//   which the usual path rejects with its reason;
 // - `text`: a text (or a blob's hex) the normalizer keeps as it is: not empty, no space it trims at
 //   either end, no NUL, not a null token of the column;
 // NULL always passes; any other value sends its row the usual way. Each line reads back into the
@@ -307,6 +311,15 @@ export function fieldWriter(column: VerbatimColumn): FieldWriter | null {
         if (!notNull(`\\x${hex}`)) return false;
         out.ascii('\\\\x');
         out.ascii(hex);
+        return true;
+      };
+    case 'jsonTextValue':
+      return (v, out) => {
+        const json = typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : null;
+        if (json === null || (json.indexOf('\\u') !== -1 && jsonbEscapeProblem(json) !== undefined)) {
+          return false;
+        }
+        out.text(json);
         return true;
       };
     case 'text':

@@ -100,7 +100,7 @@ export function columnReader(field: MysqlField): ColumnReader {
     case T.TIMESTAMP:
       return reader('timestamptz', utcTimestamp, 'utcTimestampValue');
     case T.JSON:
-      return reader('jsonb', jsonText);
+      return reader('jsonb', jsonText, 'jsonTextValue');
     case T.BIT:
       if (field.columnLength === 1) return reader('boolean', bitBoolean);
       return reader('text', (v) => bitText(v, field.columnLength));
@@ -111,7 +111,7 @@ export function columnReader(field: MysqlField): ColumnReader {
     case T.NULL:
       return reader(null, asIs);
     default:
-      if (field.extendedFormat === 'json') return reader('jsonb', jsonText);
+      if (field.extendedFormat === 'json') return reader('jsonb', jsonText, 'jsonTextValue');
       if (field.characterSet === BINARY_CHARSET) return reader('text', hexText, 'hexBytesValue');
       // ENUM and SET arrive as strings with a flag: text, never inferred (an ENUM of '1','2' stays text).
       if ((field.flags & (ENUM_FLAG | SET_FLAG)) !== 0) return reader('text', asIs, 'text');
@@ -229,7 +229,8 @@ export function utcTimestamp(value: unknown): RawValue {
   return value.startsWith('0000-00-00') ? value.replace(' ', 'T') : `${value.replace(' ', 'T')}Z`;
 }
 
-function jsonText(value: unknown): RawValue {
+/** A JSON column's text (or its bytes) as the exact `JsonText` (exported for tests). */
+export function jsonText(value: unknown): RawValue {
   if (typeof value === 'string') return new JsonText(value);
   if (Buffer.isBuffer(value)) return new JsonText(value.toString('utf8'));
   return value as RawValue;

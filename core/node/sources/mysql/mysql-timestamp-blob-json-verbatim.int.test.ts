@@ -10,11 +10,12 @@ import { openStore, type RunStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 import { createMysqlTestDatabase, mysqlServerForTests } from './test-server.ts';
 
-// A MySQL TIMESTAMP (a UTC time, read in a +00:00 session) and the byte columns (BLOB, BINARY,
-// VARBINARY, read as the text `\x` + hex) no longer send every row of the table the usual way: each
-// value is written as COPY text, a TIMESTAMP as its UTC time without a zone (the load's UTC session
-// reads that instant, whatever the job's zone), the bytes as their `\x` hex text. A zero TIMESTAMP
-// goes the usual way, which rejects it (zero_date). What lands must be what the usual path loads.
+// A MySQL TIMESTAMP (a UTC time, read in a +00:00 session), the byte columns (BLOB, BINARY,
+// VARBINARY, read as the text `\x` + hex) and JSON no longer send every row of the table the usual
+// way: each value is written as COPY text, a TIMESTAMP as its UTC time without a zone (the load's UTC
+// session reads that instant, whatever the job's zone), the bytes as their `\x` hex text, a JSON
+// document as its text. A zero TIMESTAMP and a document with `\u0000` go the usual way, which rejects
+// them (zero_date, invalid_json). What lands must be what the usual path loads.
 
 const { server, skip } = await mysqlServerForTests();
 
@@ -35,7 +36,7 @@ const load = (table: string, target: Record<string, unknown>, timeZone = 'UTC') 
     runOptions(store),
   );
 
-describe.skipIf(server === null)('MySQL TIMESTAMP and byte columns as COPY text (real MariaDB)', () => {
+describe.skipIf(server === null)('MySQL TIMESTAMP, byte and JSON columns as COPY text (real MariaDB)', () => {
   beforeAll(async () => {
     if (!server) throw new Error(skip ?? 'no server');
     myUrl = await createMysqlTestDatabase(server.url, 'stamps');
@@ -47,16 +48,23 @@ describe.skipIf(server === null)('MySQL TIMESTAMP and byte columns as COPY text 
     try {
       await my.query(`
         SET SESSION sql_mode = '', time_zone = '+00:00';
-        CREATE TABLE stamps (id INT PRIMARY KEY, at TIMESTAMP(6) NULL, blob_col BLOB, bin VARBINARY(16));
-        INSERT INTO stamps VALUES (15001, '0000-00-00 00:00:00', NULL, NULL), (15002, NULL, '', x'');
+        CREATE TABLE stamps (id INT PRIMARY KEY, at TIMESTAMP(6) NULL, blob_col BLOB, bin VARBINARY(16), doc JSON);
+        INSERT INTO stamps VALUES (15001, '0000-00-00 00:00:00', NULL, NULL, NULL), (15002, NULL, '', x'', '[]'),
+          (15003, '2024-01-01 00:00:00', x'00', x'00', '{"bad": "nul \\\\u0000"}');
       `);
       const rows = [];
       for (let n = 1; n <= ROWS; n++) {
-        if (n === 15001 || n === 15002) continue;
+        if (n >= 15001 && n <= 15003) continue;
         const at = new Date(Date.UTC(2024, 0, 1, 0, 0, n)).toISOString().slice(0, 19).replace('T', ' ');
         const fraction = n % 3 === 0 ? '' : n % 3 === 1 ? '.5' : '.123456';
         const bytes = Buffer.from([n & 0xff, (n >> 8) & 0xff, 0x5c, 0x09, 0x0a]);
-        rows.push([n, `${at}${fraction}`, bytes, n % 4 === 0 ? null : bytes.subarray(0, 2)]);
+        const doc = JSON.stringify({
+          n,
+          big: '12345678901234567890',
+          s: `tab\tq"\\ é ${n}`,
+          tags: ['a', n % 3],
+        });
+        rows.push([n, `${at}${fraction}`, bytes, n % 4 === 0 ? null : bytes.subarray(0, 2), doc]);
       }
       for (let from = 0; from < rows.length; from += 5000) {
         await my.query('INSERT INTO stamps VALUES ?', [rows.slice(from, from + 5000)]);
@@ -83,19 +91,32 @@ describe.skipIf(server === null)('MySQL TIMESTAMP and byte columns as COPY text 
       const offered = await readOffered(job);
       const verbatim = offered.verbatim.map(({ cells }) => Number(cells[0]));
       const after = Math.min(...verbatim);
-      expect(offered.usual.map((cells) => Number(cells[0])).filter((id) => id > after)).toEqual([15001]);
+      // A zero TIMESTAMP, and a JSON document with a \u0000 (which jsonb refuses).
+      expect(offered.usual.map((cells) => Number(cells[0])).filter((id) => id > after)).toEqual([
+        15001, 15003,
+      ]);
       expect(verbatim.length + offered.usual.length).toBe(ROWS);
       const row = offered.verbatim.find(({ cells }) => Number(cells[0]) === 15_004)!;
-      expect(row.cells).toEqual([15004, '2024-01-01T04:10:04.500000Z', '\\x9c3a5c090a', null]);
+      expect(row.cells.slice(0, 4)).toEqual([15004, '2024-01-01T04:10:04.500000Z', '\\x9c3a5c090a', null]);
+      expect(JSON.parse(JSON.stringify(row.cells[4]))).toEqual({
+        n: 15004,
+        big: '12345678901234567890',
+        s: 'tab\tq"\\ é 15004',
+        tags: ['a', 1],
+      });
       const empty = offered.verbatim.find(({ cells }) => Number(cells[0]) === 15_002)!;
-      expect(empty.cells).toEqual([15002, null, '\\x', '\\x']);
+      expect(empty.cells).toEqual([15002, null, '\\x', '\\x', expect.anything()]);
     }
   });
 
   it.each([
     ['a new table', null, 'UTC'],
-    ['timestamp and bytea-as-text columns', 'at timestamp, blob_col text, bin varchar(40)', 'UTC'],
-    ['timestamptz(3), in another job zone', 'at timestamptz(3), blob_col text, bin text', 'Europe/Paris'],
+    ['timestamp and bytea-as-text columns', 'at timestamp, blob_col text, bin varchar(40), doc jsonb', 'UTC'],
+    [
+      'timestamptz(3), in another job zone',
+      'at timestamptz(3), blob_col text, bin text, doc jsonb',
+      'Europe/Paris',
+    ],
   ])('load what the usual path loads into %s', async (_, columns, timeZone) => {
     await client.query('DROP TABLE IF EXISTS as_text, usual');
     if (columns) {
@@ -105,8 +126,9 @@ describe.skipIf(server === null)('MySQL TIMESTAMP and byte columns as COPY text 
     }
     const appended = await load('as_text', { mode: 'append' }, timeZone);
     const upserted = await load('usual', { mode: 'upsert', key: ['id'], duplicateKeys: 'reject' }, timeZone);
-    await expectLoadedAlike(client, store, appended, upserted, 'id, at, blob_col, bin');
+    await expectLoadedAlike(client, store, appended, upserted, 'id, at, blob_col, bin, doc');
     expect(appended.counts.inserted + appended.counts.rejected).toBe(ROWS);
-    expect(appended.counts.rejected).toBeGreaterThanOrEqual(1);
+    // The zero TIMESTAMP (zero_date) and the \u0000 (invalid_json), at least.
+    expect(appended.counts.rejected).toBeGreaterThanOrEqual(2);
   });
 });
