@@ -1,4 +1,5 @@
 import type { ColumnPlan } from '../../common/normalize/column-plan.ts';
+import { jsonbEscapeProblem } from '../../common/normalize/json-text.ts';
 import { isTrimSpace, makeNullCheck, trimCell } from '../../common/normalize/nulls.ts';
 import type { ColumnType } from '../../common/types.ts';
 import type { VerbatimTarget } from '../load/types.ts';
@@ -39,6 +40,8 @@ const KINDS: Record<Exclude<CopyTextKind, 'jsonValue'>, { type: ColumnType; base
   boolean: { type: 'boolean', bases: ['bool'] },
   uuid: { type: 'uuid', bases: ['uuid'] },
   jsonb: { type: 'jsonb', bases: ['jsonb'] },
+  // A json value's text as stored (valid JSON), which the usual path also sends as it is.
+  json: { type: 'jsonb', bases: ['jsonb', 'json'] },
   text: { type: 'text', bases: ['text', 'varchar', 'bpchar'] },
   // Values a source checks itself (SQLite's and MySQL's readers, see database/copy-rows.ts).
   integerValue: { type: 'bigint', bases: ['int2', 'int4', 'int8', 'numeric'] },
@@ -95,6 +98,18 @@ const FLOAT: FieldCheck = (text, start, end) => {
   for (let i = start; i < end; i++) if (text.charCodeAt(i) === 101) return false;
   return !(end - start === 2 && text.charCodeAt(start) === 45 && text.charCodeAt(start + 1) === 48);
 };
+
+/**
+ * A json value, unless it holds what jsonb refuses (`\u0000`, an unpaired surrogate: the usual path
+ * rejects it with its reason). Checked unescaped: JSON's own backslashes are escaped in COPY text.
+ */
+const JSON_TEXT: FieldCheck = Object.assign(
+  (text: string, start: number, end: number) => {
+    const u = text.indexOf('\\u', start);
+    return u === -1 || u >= end || jsonbEscapeProblem(text.slice(start, end)) === undefined;
+  },
+  { escapes: true },
+);
 
 /** 'YYYY-MM-DD' (not 'infinity', a BC date or a five-digit year). */
 const DATE: FieldCheck = (_text, start, end) => end - start === 10;
@@ -194,6 +209,8 @@ function checkFor(
       return decimals === undefined
         ? FLOAT
         : (text, start, end) => FLOAT(text, start, end) && significantDecimals(text, start, end) <= decimals;
+    case 'json':
+      return JSON_TEXT;
     case 'date':
       return DATE;
     case 'naiveTimestamp':

@@ -8,8 +8,8 @@ import { expectLoadedAlike, readOffered, runOptions } from '../../runs/verbatim-
 import { openStore, type RunStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 
-// A PostgreSQL `real` or `double precision` column (loaded as numeric) and the types read as their
-// text (enums, arrays, intervals, inet, time) no longer send every row of the table the usual way:
+// A PostgreSQL `real` or `double precision` column (loaded as numeric), a `json` column and the types
+// read as their text (enums, arrays, intervals, inet, time) no longer send every row of the table the usual way:
 // their COPY text goes as it is where it is what the usual path loads. A float written with an
 // exponent (≥ 1e15, < 1e-4), `-0`, `NaN` or `Infinity` goes the usual way.
 
@@ -38,7 +38,7 @@ beforeAll(async () => {
   await client.query(`
     CREATE TYPE mood AS ENUM ('happy', 'sad', 'so-so ');
     CREATE TABLE source_kinds (id int4 PRIMARY KEY, price float8, ratio real, feeling mood, span interval,
-      tags text[], addr inet, at time);
+      tags text[], addr inet, at time, doc json);
     INSERT INTO source_kinds SELECT n,
       CASE n ${odd} ELSE CASE n % 3 WHEN 0 THEN n / 8.0 WHEN 1 THEN n * 1.1 ELSE 0.1 + n END END,
       (n % 97) / 7.0,
@@ -46,7 +46,9 @@ beforeAll(async () => {
       make_interval(days => n % 40, secs => n % 61),
       ARRAY['a' || n, CASE WHEN n % 5 = 0 THEN 'with "quotes", and\\ttab' END],
       ('10.0.' || (n % 256) || '.' || (n % 200))::inet,
-      make_time(n % 24, n % 60, (n % 59) + 0.25)
+      make_time(n % 24, n % 60, (n % 59) + 0.25),
+      CASE n WHEN 20010 THEN '{"a": "nul \\u0000"}'::json WHEN 20011 THEN '{"a": 1,  "a": 2}'::json
+        ELSE json_build_object('n', n, 's', 'tab' || chr(9) || 'x\\y', 'q', '"', 'e', 'é') END
     FROM generate_series(1, ${ROWS}) n;
   `);
 });
@@ -80,19 +82,22 @@ describe('PostgreSQL floats and types read as their text', () => {
       'text',
       'text',
       'text',
+      'jsonb',
     ]);
     const offered = await readOffered(job);
     const verbatim = offered.verbatim.map(({ cells }) => Number(cells[0]));
     const after = Math.min(...verbatim);
     const usual = offered.usual.map((cells) => Number(cells[0])).filter((id) => id > after);
     // The odd floats (a database's text is kept as it is: the enum label with a space at its end goes as it is).
-    expect(usual).toEqual(Object.keys(ODD_FLOATS).map(Number));
+    // And the json document with a \u0000, which jsonb refuses.
+    expect(usual).toEqual([...Object.keys(ODD_FLOATS).map(Number), 20010]);
     expect(verbatim.length + offered.usual.length).toBe(ROWS);
     const row = offered.verbatim.find(({ cells }) => Number(cells[0]) === 20_005)!;
     expect(row.cells[3]).toBe('sad');
     const spaced = offered.verbatim.find(({ cells }) => Number(cells[0]) === 20_021)!;
     expect(spaced.cells[3]).toBe('so-so ');
-    expect(row.cells.slice(5)).toEqual([
+    expect(JSON.parse(JSON.stringify(row.cells[8]))).toEqual({ n: 20005, s: 'tab\tx\\y', q: '"', e: 'é' });
+    expect(row.cells.slice(5, 8)).toEqual([
       '{a20005,"with \\"quotes\\", and\\\\ttab"}',
       '10.0.37.5',
       '13:25:04.25',
@@ -105,7 +110,7 @@ describe('PostgreSQL floats and types read as their text', () => {
   ])('load what the usual path loads into %s', async (_, floats) => {
     await client.query('DROP TABLE IF EXISTS as_text, usual');
     if (floats) {
-      const columns = `price ${floats}, feeling text, span text, tags text, addr text, at text`;
+      const columns = `price ${floats}, feeling text, span text, tags text, addr text, at text, doc json`;
       await client.query(
         `CREATE TABLE as_text (id int4, ${columns}); CREATE TABLE usual (id int4 PRIMARY KEY, ${columns})`,
       );
@@ -117,7 +122,7 @@ describe('PostgreSQL floats and types read as their text', () => {
       store,
       appended,
       upserted,
-      'id, price, ratio, feeling, span, tags, addr, at',
+      `id, price, ratio, feeling, span, tags, addr, at, doc${floats ? '::text' : ''}`,
     );
     expect(appended.counts.inserted + appended.counts.rejected).toBe(ROWS);
   });
