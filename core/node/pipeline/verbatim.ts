@@ -43,6 +43,8 @@ const KINDS: Record<Exclude<CopyTextKind, 'jsonValue'>, { type: ColumnType; base
   // A json value's text as stored (valid JSON), which the usual path also sends as it is.
   json: { type: 'jsonb', bases: ['jsonb', 'json'] },
   text: { type: 'text', bases: ['text', 'varchar', 'bpchar'] },
+  // A bytea's '\x' + hex, loaded as text: its hex (the reader drops the prefix from the line).
+  bytea: { type: 'text', bases: ['text', 'varchar', 'bpchar'] },
   // Values a source checks itself (SQLite's and MySQL's readers, see database/copy-rows.ts).
   integerValue: { type: 'bigint', bases: ['int2', 'int4', 'int8', 'numeric'] },
   int4Value: { type: 'integer', bases: ['int2', 'int4', 'int8', 'numeric', 'float8'] },
@@ -111,6 +113,17 @@ const JSON_TEXT: FieldCheck = Object.assign(
   { escapes: true },
 );
 
+/** '\x' and an even number of lowercase hex digits, as bytea's output writes them. */
+function isHexBytes(text: string, start: number, end: number): boolean {
+  if (text.charCodeAt(start) !== 92 || text.charCodeAt(start + 1) !== 120 || (end - start) % 2 !== 0)
+    return false;
+  for (let i = start + 2; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (!isDigit(c) && (c < 97 || c > 102)) return false;
+  }
+  return true;
+}
+
 /** 'YYYY-MM-DD' (not 'infinity', a BC date or a five-digit year). */
 const DATE: FieldCheck = (_text, start, end) => end - start === 10;
 
@@ -168,7 +181,7 @@ function checkFor(
   const { type, bases } = KINDS[kind];
   if (plan.type !== type) return null;
   if (target.base !== null && !bases.includes(target.base)) return null;
-  if (kind === 'text') {
+  if (kind === 'text' || kind === 'bytea') {
     // A text as it is: nothing the normalizer would trim, and not one of the column's null tokens.
     const isNull = makeNullCheck(plan.format.nullTokens);
     const longest = Math.max(0, ...plan.format.nullTokens.map((t) => trimCell(t).length));
@@ -180,7 +193,15 @@ function checkFor(
           !isTrimSpace(text.charCodeAt(start)) &&
           !isTrimSpace(text.charCodeAt(end - 1)) &&
           (end - start > longest || !isNull(text.slice(start, end)));
-    return Object.assign(check, { escapes: true });
+    if (kind === 'text') return Object.assign(check, { escapes: true });
+    // A bytea's field, unescaped: '\x' and hex digits, the hex a text as above.
+    return Object.assign(
+      (text: string, start: number, end: number) =>
+        isHexBytes(text, start, end) && check(text, start + 2, end),
+      {
+        escapes: true,
+      },
+    );
   }
   if (plan.sourceType !== type) return null;
   switch (kind) {

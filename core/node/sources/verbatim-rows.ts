@@ -6,7 +6,7 @@ import { unescapeCopyField } from '../pg/copy-escapes.ts';
 /**
  * What a source column's COPY text holds: PostgreSQL's output of that type (UTC session, ISO dates;
  * `naiveTimestamp`: a `timestamp without time zone`, offered only for a UTC job; `float`: a `real` or
- * `double precision`, loaded as numeric; `json`: a `json` value, its text as stored), or text (any source). The `…Value` kinds are values a source checks itself before writing them as
+ * `double precision`, loaded as numeric; `json`: a `json` value, its text as stored; `bytea`: `\x` + hex, loaded as the hex), or text (any source). The `…Value` kinds are values a source checks itself before writing them as
  * COPY text (SQLite's and MySQL's readers, see database/copy-rows.ts for what passes each):
  * `integerValue`, `int4Value`, `decimalValue`, `bitValue` (0 or 1 for a boolean), `isoDateValue`,
  * `naiveTimestampValue` (offered only for a UTC job), `utcTimestampValue` (a UTC time written without
@@ -26,6 +26,7 @@ export type CopyTextKind =
   | 'uuid'
   | 'jsonb'
   | 'json'
+  | 'bytea'
   | 'text'
   | 'integerValue'
   | 'int4Value'

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { keptFields } from './copy-reader.ts';
+import { HEX, KEEP, LEAVE_OUT, rewriteLine } from './copy-reader.ts';
 
-describe('keptFields', () => {
+const keptFields = (text: string, start: number, end: number, leftOut: readonly boolean[]) =>
+  rewriteLine(
+    text,
+    start,
+    end,
+    leftOut.map((out) => (out ? LEAVE_OUT : KEEP)),
+  );
+
+describe('rewriteLine', () => {
   const row = 'a\t\\N\t\tb\\tc\tlast';
   const fields = row.split('\t');
   const cases: boolean[][] = [];
@@ -23,5 +31,12 @@ describe('keptFields', () => {
   it('keeps empty fields in their place', () => {
     expect(keptFields('\t\t', 0, 2, [false, true, false])).toBe('\t');
     expect(keptFields('x\t\t', 0, 3, [true, false, false])).toBe('\t');
+  });
+
+  it("drops a bytea field's \\x prefix (not NULL's), next to fields kept or left out", () => {
+    const row = '7\t\\\\x00ff\tname\t\\N\t\\\\x';
+    expect(rewriteLine(row, 0, row.length, [KEEP, HEX, KEEP, HEX, HEX])).toBe('7\t00ff\tname\t\\N\t');
+    expect(rewriteLine(row, 0, row.length, [LEAVE_OUT, HEX, LEAVE_OUT, LEAVE_OUT, HEX])).toBe('00ff\t');
+    expect(rewriteLine(row, 0, row.length, [KEEP, HEX, KEEP, KEEP, LEAVE_OUT])).toBe('7\t00ff\tname\t\\N');
   });
 });

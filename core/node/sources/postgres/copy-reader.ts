@@ -23,14 +23,20 @@ export interface CopyReader extends DatabaseReader {
 /** The check of a column the load leaves out: any field (it is not written). */
 const ANY_FIELD: FieldCheck = Object.assign(() => true, { escapes: true });
 
+/** What `rewriteLine` does with a field: keeps it, leaves it out, or keeps a bytea's hex without its `\\x`. */
+export const KEEP = 0;
+export const LEAVE_OUT = 1;
+export const HEX = 2;
+
 /**
- * Row `text.slice(start, end)` without the fields `leftOut` marks (a tab inside a value is
- * escaped: each one separates fields), in as few slices as there are runs of kept fields.
+ * Row `text.slice(start, end)` written again: without the fields `ops` leaves out, a bytea's field
+ * (`\\x…` in COPY text; NULL `\N` kept) without its 3-character prefix, as the usual path reads it.
+ * A tab inside a value is escaped: each one separates fields. As few slices as stretches of fields kept.
  */
-export function keptFields(text: string, start: number, end: number, leftOut: readonly boolean[]): string {
+export function rewriteLine(text: string, start: number, end: number, ops: readonly number[]): string {
   let line = '';
   let wrote = false;
-  /** Where the kept fields being gathered begin (-1: none since the last one left out). */
+  /** Where the kept text being gathered begins (-1: none since the last field left out or cut). */
   let from = -1;
   let at = start;
   const gather = (to: number) => {
@@ -38,11 +44,18 @@ export function keptFields(text: string, start: number, end: number, leftOut: re
     wrote = true;
     from = -1;
   };
-  for (let i = 0; i < leftOut.length; i++) {
+  for (let i = 0; i < ops.length; i++) {
     let stop = text.indexOf('\t', at);
     if (stop === -1 || stop > end) stop = end;
-    if (leftOut[i]) {
+    const op = ops[i];
+    if (op === LEAVE_OUT) {
       if (from !== -1) gather(at - 1);
+    } else if (
+      op === HEX &&
+      !(stop - at === 2 && text.charCodeAt(at) === 92 && text.charCodeAt(at + 1) === 78)
+    ) {
+      if (from !== -1) gather(at - 1);
+      from = at + 3;
     } else if (from === -1) from = at;
     at = stop + 1;
   }
@@ -77,12 +90,12 @@ export function openCopyReader(
   let finished = false;
   let ahead: TextRows | undefined;
   let checks: readonly FieldCheck[] | null = null;
-  /** Per column, whether the load leaves it out of the lines (null: it leaves out none). */
-  let leftOut: readonly boolean[] | null = null;
+  /** Per column, what `rewriteLine` does with its field (null: lines go as the server wrote them). */
+  let rewrite: readonly number[] | null = null;
 
   const empty = (): TextRows => ({ values: [], texts: [], starts: [], ends: [], counts: [] });
 
-  /** With `leftOut`: the run of rows being read, its entry in the batch and its lines so far. */
+  /** With `rewrite`: the run of rows being read, its entry in the batch and its lines so far. */
   let run: { at: number; lines: string[] } | null = null;
   /** Gives the run its text: its lines, each ending with a newline. */
   const endRun = (out: TextRows) => {
@@ -133,9 +146,9 @@ export function openCopyReader(
         const newline = text.indexOf('\n', start);
         if (slash !== -1 && slash < start) slash = text.indexOf('\\', start);
         const last = values.length - 1;
-        if (checks && leftOut && verbatimRow(text, start, newline, checks, slash)) {
-          // Its line without the fields left out, into the run's own text (made when the run ends).
-          const line = keptFields(text, start, newline, leftOut);
+        if (checks && rewrite && verbatimRow(text, start, newline, checks, slash)) {
+          // Its line written again, into the run's own text (made when the run ends).
+          const line = rewriteLine(text, start, newline, rewrite);
           if (run && last === run.at) {
             run.lines.push(line);
             counts[last]!++;
@@ -148,7 +161,7 @@ export function openCopyReader(
             ends.push(0);
             counts.push(1);
           }
-        } else if (checks && !leftOut && verbatimRow(text, start, newline, checks, slash)) {
+        } else if (checks && !rewrite && verbatimRow(text, start, newline, checks, slash)) {
           if (
             last >= 0 &&
             values[last] === VERBATIM_ROW &&
@@ -203,14 +216,16 @@ export function openCopyReader(
     },
     copyText: {
       kinds: fields.map((f) => copyTextKindOf(f.dataTypeID)),
-      // The server writes every field; a line can be written again without some of them.
+      // The server writes every field; a line can be written again without some of them (or with a
+      // bytea's hex without its prefix).
       skips: true,
       verbatim(columns) {
         // PostgreSQL's kinds all come with a check of their text; a column left out takes any.
         const given = columns.map((c) => (c.skip ? ANY_FIELD : c.check));
         if (!given.every((c) => c !== null)) return;
         checks = given as FieldCheck[];
-        leftOut = columns.some((c) => c.skip) ? columns.map((c) => c.skip === true) : null;
+        const ops = columns.map((c) => (c.skip ? LEAVE_OUT : c.kind === 'bytea' ? HEX : KEEP));
+        rewrite = ops.some((op) => op !== KEEP) ? ops : null;
       },
     },
     reparse: (recordText) => parseCopyRow(recordText, 0, recordText.length, parsers),

@@ -79,7 +79,7 @@ export function columnTypeOf(oid: number): ColumnType | null {
 
 /**
  * What a column's COPY text holds, by type OID, for the types whose text a load can send on as it
- * is (see pipeline/verbatim.ts); null for the others (bytea is read as hex without its `\x`…). A naive timestamp takes the job's time zone: its
+ * is (see pipeline/verbatim.ts), or null (a type with a parser of its own). A naive timestamp takes the job's time zone: its
  * text goes as it is only in a UTC job, whose instant the load's UTC session reads from it.
  */
 export function copyTextKindOf(oid: number): CopyTextKind | null {
@@ -105,6 +105,8 @@ export function copyTextKindOf(oid: number): CopyTextKind | null {
       return 'jsonb';
     case 114:
       return 'json';
+    case 17:
+      return 'bytea';
     case 700:
     case 701:
       return 'float';

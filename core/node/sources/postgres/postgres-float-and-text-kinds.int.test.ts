@@ -8,7 +8,8 @@ import { expectLoadedAlike, readOffered, runOptions } from '../../runs/verbatim-
 import { openStore, type RunStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 
-// A PostgreSQL `real` or `double precision` column (loaded as numeric), a `json` column and the types
+// A PostgreSQL `real` or `double precision` column (loaded as numeric), a `json` column, a `bytea`
+// (loaded as its hex: each line is written again without the `\x`) and the types
 // read as their text (enums, arrays, intervals, inet, time) no longer send every row of the table the usual way:
 // their COPY text goes as it is where it is what the usual path loads. A float written with an
 // exponent (≥ 1e15, < 1e-4), `-0`, `NaN` or `Infinity` goes the usual way.
@@ -38,7 +39,7 @@ beforeAll(async () => {
   await client.query(`
     CREATE TYPE mood AS ENUM ('happy', 'sad', 'so-so ');
     CREATE TABLE source_kinds (id int4 PRIMARY KEY, price float8, ratio real, feeling mood, span interval,
-      tags text[], addr inet, at time, doc json);
+      tags text[], addr inet, at time, doc json, raw bytea);
     INSERT INTO source_kinds SELECT n,
       CASE n ${odd} ELSE CASE n % 3 WHEN 0 THEN n / 8.0 WHEN 1 THEN n * 1.1 ELSE 0.1 + n END END,
       (n % 97) / 7.0,
@@ -48,7 +49,8 @@ beforeAll(async () => {
       ('10.0.' || (n % 256) || '.' || (n % 200))::inet,
       make_time(n % 24, n % 60, (n % 59) + 0.25),
       CASE n WHEN 20010 THEN '{"a": "nul \\u0000"}'::json WHEN 20011 THEN '{"a": 1,  "a": 2}'::json
-        ELSE json_build_object('n', n, 's', 'tab' || chr(9) || 'x\\y', 'q', '"', 'e', 'é') END
+        ELSE json_build_object('n', n, 's', 'tab' || chr(9) || 'x\\y', 'q', '"', 'e', 'é') END,
+      CASE n WHEN 20012 THEN ''::bytea WHEN 20013 THEN NULL ELSE decode(md5(n::text), 'hex') END
     FROM generate_series(1, ${ROWS}) n;
   `);
 });
@@ -83,6 +85,7 @@ describe('PostgreSQL floats and types read as their text', () => {
       'text',
       'text',
       'jsonb',
+      'text',
     ]);
     const offered = await readOffered(job);
     const verbatim = offered.verbatim.map(({ cells }) => Number(cells[0]));
@@ -97,6 +100,9 @@ describe('PostgreSQL floats and types read as their text', () => {
     const spaced = offered.verbatim.find(({ cells }) => Number(cells[0]) === 20_021)!;
     expect(spaced.cells[3]).toBe('so-so ');
     expect(JSON.parse(JSON.stringify(row.cells[8]))).toEqual({ n: 20005, s: 'tab\tx\\y', q: '"', e: 'é' });
+    const raw = new Map(offered.verbatim.map(({ cells }) => [Number(cells[0]), cells[9]]));
+    expect([raw.get(20012), raw.get(20013)]).toEqual(['', null]);
+    expect(String(raw.get(20005))).toMatch(/^[0-9a-f]{32}$/);
     expect(row.cells.slice(5, 8)).toEqual([
       '{a20005,"with \\"quotes\\", and\\\\ttab"}',
       '10.0.37.5',
@@ -110,7 +116,7 @@ describe('PostgreSQL floats and types read as their text', () => {
   ])('load what the usual path loads into %s', async (_, floats) => {
     await client.query('DROP TABLE IF EXISTS as_text, usual');
     if (floats) {
-      const columns = `price ${floats}, feeling text, span text, tags text, addr text, at text, doc json`;
+      const columns = `price ${floats}, feeling text, span text, tags text, addr text, at text, doc json, raw text`;
       await client.query(
         `CREATE TABLE as_text (id int4, ${columns}); CREATE TABLE usual (id int4 PRIMARY KEY, ${columns})`,
       );
@@ -122,7 +128,7 @@ describe('PostgreSQL floats and types read as their text', () => {
       store,
       appended,
       upserted,
-      `id, price, ratio, feeling, span, tags, addr, at, doc${floats ? '::text' : ''}`,
+      `id, price, ratio, feeling, span, tags, addr, at, doc${floats ? '::text' : ''}, raw`,
     );
     expect(appended.counts.inserted + appended.counts.rejected).toBe(ROWS);
   });

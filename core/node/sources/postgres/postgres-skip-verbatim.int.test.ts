@@ -10,7 +10,7 @@ import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 
 // PostgreSQL rows whose load leaves columns out (`columns: [{ source, skip: true }]`) still go as
 // COPY text: each server line is written again without the fields left out (copy-reader.ts
-// `keptFields`). Before, leaving out one column sent every row the usual way (the bench's orders
+// `rewriteLine`). Before, leaving out one column sent every row the usual way (the bench's orders
 // without `note`: 5.3–6.4 s against 3.5–4.7 s with every column). A row the target refuses is
 // reported with the loaded columns' values, read back from its line.
 
