@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HEX, KEEP, LEAVE_OUT, rewriteLine } from './copy-reader.ts';
 
-const keptFields = (text: string, start: number, end: number, leftOut: readonly boolean[]) =>
+const leavingOut = (text: string, start: number, end: number, leftOut: readonly boolean[]) =>
   rewriteLine(
     text,
     start,
@@ -24,13 +24,13 @@ describe('rewriteLine', () => {
     const start = text.indexOf(row);
     for (const leftOut of cases) {
       const expected = fields.filter((_, i) => !leftOut[i]).join('\t');
-      expect(keptFields(text, start, start + row.length, leftOut)).toBe(expected);
+      expect(leavingOut(text, start, start + row.length, leftOut)).toBe(expected);
     }
   });
 
   it('keeps empty fields in their place', () => {
-    expect(keptFields('\t\t', 0, 2, [false, true, false])).toBe('\t');
-    expect(keptFields('x\t\t', 0, 3, [true, false, false])).toBe('\t');
+    expect(leavingOut('\t\t', 0, 2, [false, true, false])).toBe('\t');
+    expect(leavingOut('x\t\t', 0, 3, [true, false, false])).toBe('\t');
   });
 
   it("drops a bytea field's \\x prefix (not NULL's), next to fields kept or left out", () => {
