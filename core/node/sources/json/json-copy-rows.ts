@@ -13,10 +13,10 @@ import {
 
 // JSON records written straight into COPY text (the HTTP API source's records). Once the load has
 // said the columns may go as they are (`copyText.verbatim`), each record's text is scanned once: a
-// record whose keys are exactly the columns, in their order, and whose every value passes its
+// record whose keys are the columns, in their order (absent ones NULL), and whose every value passes its
 // column's rule is written as a line of COPY text, and runs of such lines go to the loader as bytes —
 // no `JSON.parse`, no object per record, no normalizing or encoding (on the bench's 1M orders that
-// was most of an API load's CPU time). Anything else — another key order, a missing or extra key,
+// was most of an API load's CPU time). Anything else — another key order, an extra or repeated key,
 // a nested value outside a jsonb column, an escape the rules do not take, text that is not valid JSON — writes nothing,
 // and the record is parsed and normalized the usual way, so what is loaded (and rejected, and why)
 // is the same either way. A value passes only where the normalizer would load exactly the value
@@ -227,6 +227,11 @@ export function skipValue(s: string, i: number, end: number, depth = 0): number 
   }
 }
 
+/** Whether the JSON string at `i` is exactly `"key"` (the key as JSON writes it, without its quotes). */
+function isKeyAt(s: string, i: number, end: number, key: string): boolean {
+  return i + key.length + 2 <= end && s.startsWith(key, i + 1) && s.charCodeAt(i + 1 + key.length) === 0x22;
+}
+
 /** Where runs go (an array of rows or parsed items). */
 export interface RowSink {
   push(row: SourceRow): unknown;
@@ -365,31 +370,54 @@ export class JsonCopyRuns {
     while (i < end && isBlank(s.charCodeAt(i))) i++;
     if (s.charCodeAt(i) !== 0x7b) return -1;
     i++;
-    for (let c = 0; c < n; c++) {
-      while (i < end && isBlank(s.charCodeAt(i))) i++;
-      const key = keys[c]!;
-      if (
-        i + key.length + 2 > end ||
-        s.charCodeAt(i) !== 0x22 ||
-        !s.startsWith(key, i + 1) ||
-        s.charCodeAt(i + 1 + key.length) !== 0x22
-      ) {
-        return -1;
+    while (i < end && isBlank(s.charCodeAt(i))) i++;
+    /** The next column whose key may come (keys come in the columns' order; any may be absent). */
+    let c = 0;
+    if (s.charCodeAt(i) !== 0x7d) {
+      for (;;) {
+        if (i >= end || s.charCodeAt(i) !== 0x22) return -1;
+        // The key: a later column's when the ones between are absent (their values NULL, as the
+        // reader makes an absent key's); another key, or one out of order, and the record goes the usual way.
+        let d = c;
+        while (d < n && !isKeyAt(s, i, end, keys[d]!)) d++;
+        if (d === n || !this.absent(c, d)) return -1;
+        i += keys[d]!.length + 2;
+        while (i < end && isBlank(s.charCodeAt(i))) i++;
+        if (s.charCodeAt(i) !== 0x3a) return -1;
+        i++;
+        while (i < end && isBlank(s.charCodeAt(i))) i++;
+        if (this.tabBefore[d]) out.byte(9);
+        i = this.rules[d] === Rule.Skip ? skipValue(s, i, end) : this.value(s, i, end, d);
+        if (i < 0 || i >= end) return -1;
+        while (i < end && isBlank(s.charCodeAt(i))) i++;
+        c = d + 1;
+        const next = s.charCodeAt(i);
+        if (next === 0x7d) break;
+        if (next !== 0x2c || c === n) return -1;
+        i++;
+        while (i < end && isBlank(s.charCodeAt(i))) i++;
       }
-      i += key.length + 2;
-      while (i < end && isBlank(s.charCodeAt(i))) i++;
-      if (s.charCodeAt(i) !== 0x3a) return -1;
-      i++;
-      while (i < end && isBlank(s.charCodeAt(i))) i++;
-      if (this.tabBefore[c]) out.byte(9);
-      i = this.rules[c] === Rule.Skip ? skipValue(s, i, end) : this.value(s, i, end, c);
-      if (i < 0 || i >= end) return -1;
-      while (i < end && isBlank(s.charCodeAt(i))) i++;
-      if (i >= end || s.charCodeAt(i) !== (c === n - 1 ? 0x7d : 0x2c)) return -1;
-      i++;
     }
+    if (i >= end || !this.absent(c, n)) return -1;
+    i++;
     out.byte(10);
     return i;
+  }
+
+  /**
+   * Writes NULL for the columns `from` to `to` (not included), whose keys the record does not have;
+   * false (nothing more written) when one of them may not be NULL (`VerbatimColumn.notNull`).
+   */
+  private absent(from: number, to: number): boolean {
+    const out = this.bytes;
+    for (let c = from; c < to; c++) {
+      if (this.rules[c] === Rule.Skip) continue;
+      if (this.notNull[c]) return false;
+      if (this.tabBefore[c]) out.byte(9);
+      out.byte(92);
+      out.byte(78);
+    }
+    return true;
   }
 
   /** Writes column `c`'s value starting at `i`; the index just past it, or -1 when it does not pass. */
