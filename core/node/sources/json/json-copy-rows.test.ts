@@ -234,14 +234,14 @@ describe('JSON values written as COPY text', () => {
     expect(ok('2021-01-15T17:25:59+05:3')).toBe(false);
   });
 
-  it('takes a record only with the columns as keys, in order, and the whole text', () => {
+  it('takes a record only with the columns as keys, each once, and the whole text', () => {
     const runs = copyRunsFor(['id', 'name'], ['bigint', 'text']);
     const out: SourceRow[] = [];
     let line = 1;
     const ok = (text: string) => runs.write(text, 0, text.length, line, out);
     expect(ok(' { "id" : 1 , "name" : "a" } ')).toBe(true);
     line = 2;
-    expect(ok('{"name":"a","id":1}')).toBe(false);
+    expect(ok('{"name":"a","id":1,"name":"b"}')).toBe(false);
     expect(ok('{"id":1,"id":2}')).toBe(false);
     expect(ok('{"id":1,"name":"a","extra":2}')).toBe(false);
     expect(ok('{"id":1,"name":"a"}x')).toBe(false);
@@ -261,7 +261,7 @@ describe('JSON values written as COPY text', () => {
     ]);
   });
 
-  it('takes a record without some of the keys, NULL in their place; not one that may not be NULL', () => {
+  it('takes a record without some keys or with its keys in another order; not one that may not be NULL', () => {
     const runs = copyRunsFor(['id', 'name', 'n'], ['bigint', 'text', 'integer']);
     const out: SourceRow[] = [];
     const records = [
@@ -271,13 +271,17 @@ describe('JSON values written as COPY text', () => {
       '{"n":3,"id":4}',
       '{"id":5,"n":6}',
       '{"name":"f","n":7}',
+      '{"n":8,"id":9,"id":10}',
+      '{"n":8,"other":1}',
+      '{ "name" : "q\\"\\u00e9" , "n":null, "id": 11 }',
     ];
     const taken = records.map((text, k) => runs.write(text, 0, text.length, k + 1, out));
-    expect(taken).toEqual([true, true, true, false, true, true]);
+    // Keys in another order go too (written in the columns' order); a repeated or unknown key does not.
+    expect(taken).toEqual([true, true, true, true, true, true, false, false, true]);
     runs.take(out);
     expect(out.map((r) => r.bytes!.toString('utf8', r.textStart, r.textEnd))).toEqual([
-      '1\t\\N\t\\N\n\\N\tb\t\\N\n\\N\t\\N\t\\N',
-      '5\t\\N\t6\n\\N\tf\t7',
+      '1\t\\N\t\\N\n\\N\tb\t\\N\n\\N\t\\N\t\\N\n4\t\\N\t3\n5\t\\N\t6\n\\N\tf\t7',
+      '11\tq"é\t\\N',
     ]);
     // A watermark column (not NULL) that is absent sends the record the usual way.
     const watermark = JsonCopyRuns.create(

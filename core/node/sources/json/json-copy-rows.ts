@@ -13,10 +13,11 @@ import {
 
 // JSON records written straight into COPY text (the HTTP API source's records). Once the load has
 // said the columns may go as they are (`copyText.verbatim`), each record's text is scanned once: a
-// record whose keys are the columns, in their order (absent ones NULL), and whose every value passes its
+// record whose keys are columns' keys, each once (absent ones NULL; in another order than the columns',
+// see `recordInAnyOrder`), and whose every value passes its
 // column's rule is written as a line of COPY text, and runs of such lines go to the loader as bytes —
 // no `JSON.parse`, no object per record, no normalizing or encoding (on the bench's 1M orders that
-// was most of an API load's CPU time). Anything else — another key order, an extra or repeated key,
+// was most of an API load's CPU time). Anything else — a key that is no column's or comes twice,
 // a nested value outside a jsonb column, an escape the rules do not take, text that is not valid JSON — writes nothing,
 // and the record is parsed and normalized the usual way, so what is loaded (and rejected, and why)
 // is the same either way. A value passes only where the normalizer would load exactly the value
@@ -266,6 +267,12 @@ export class JsonCopyRuns {
   /** Per column, the fraction digits a timestamp(p) target keeps (`VerbatimColumn.maxFraction`), or 6. */
   private readonly maxFraction: number[];
   private bytes = new RowBytes(BUFFER_BYTES);
+  /** Values of a record whose keys come in another order, before they go into its line (`recordInAnyOrder`). */
+  private scratch = new RowBytes(4096);
+  private readonly fieldFrom: Int32Array;
+  private readonly fieldTo: Int32Array;
+  /** Each column by its key as it appears in JSON text. */
+  private readonly columnOfKey: Map<string, number>;
   private runStart = 0;
   private runRows = 0;
   private runLine = 0;
@@ -283,6 +290,9 @@ export class JsonCopyRuns {
     let written = 0;
     this.tabBefore = columns.map((c) => !c.skip && written++ > 0);
     this.keys = names.map((n) => JSON.stringify(n).slice(1, -1));
+    this.columnOfKey = new Map(this.keys.map((key, c) => [key, c]));
+    this.fieldFrom = new Int32Array(names.length);
+    this.fieldTo = new Int32Array(names.length);
     this.naive = columns.map((c) => c.timeZone === 'UTC');
     this.isNull = columns.map((c) => makeNullCheck(c.nullTokens));
     this.keep = columns.map((c) => c.keepText === true);
@@ -366,9 +376,11 @@ export class JsonCopyRuns {
     const keys = this.keys;
     const n = keys.length;
     const out = this.bytes;
+    const lineStart = out.at;
     let i = start;
     while (i < end && isBlank(s.charCodeAt(i))) i++;
     if (s.charCodeAt(i) !== 0x7b) return -1;
+    const open = i;
     i++;
     while (i < end && isBlank(s.charCodeAt(i))) i++;
     /** The next column whose key may come (keys come in the columns' order; any may be absent). */
@@ -380,7 +392,12 @@ export class JsonCopyRuns {
         // reader makes an absent key's); another key, or one out of order, and the record goes the usual way.
         let d = c;
         while (d < n && !isKeyAt(s, i, end, keys[d]!)) d++;
-        if (d === n || !this.absent(c, d)) return -1;
+        if (d === n) {
+          // Not a later column's key: an earlier one's (keys in another order), or none.
+          out.at = lineStart;
+          return this.recordInAnyOrder(s, open, end);
+        }
+        if (!this.absent(c, d)) return -1;
         i += keys[d]!.length + 2;
         while (i < end && isBlank(s.charCodeAt(i))) i++;
         if (s.charCodeAt(i) !== 0x3a) return -1;
@@ -393,7 +410,12 @@ export class JsonCopyRuns {
         c = d + 1;
         const next = s.charCodeAt(i);
         if (next === 0x7d) break;
-        if (next !== 0x2c || c === n) return -1;
+        if (next !== 0x2c) return -1;
+        if (c === n) {
+          // A key after the last column's: an earlier column's (keys in another order), or none.
+          out.at = lineStart;
+          return this.recordInAnyOrder(s, open, end);
+        }
         i++;
         while (i < end && isBlank(s.charCodeAt(i))) i++;
       }
@@ -418,6 +440,73 @@ export class JsonCopyRuns {
       out.byte(78);
     }
     return true;
+  }
+
+  /**
+   * `record` for an object whose keys come in another order than the columns' (an API that puts an
+   * optional field elsewhere): each value is written into a scratch buffer as its key comes, then the
+   * fields go into the line in the columns' order, NULL for the absent ones. A key that is not a
+   * column's or comes twice (the usual path keeps the last) sends the record the usual way. `open`:
+   * where the object's `{` is.
+   */
+  private recordInAnyOrder(s: string, open: number, end: number): number {
+    const n = this.keys.length;
+    const line = this.bytes;
+    const scratch = this.scratch;
+    scratch.at = 0;
+    const from = this.fieldFrom;
+    const to = this.fieldTo;
+    from.fill(-1);
+    let i = open + 1;
+    // The values are written into the scratch buffer: `value` writes where `this.bytes` is.
+    this.bytes = scratch;
+    try {
+      while (i < end && isBlank(s.charCodeAt(i))) i++;
+      if (s.charCodeAt(i) !== 0x7d) {
+        for (;;) {
+          if (i >= end || s.charCodeAt(i) !== 0x22) return -1;
+          const past = skipScalar(s, i, end);
+          if (past < 0) return -1;
+          const c = this.columnOfKey.get(s.slice(i + 1, past - 1));
+          if (c === undefined || from[c] !== -1) return -1;
+          i = past;
+          while (i < end && isBlank(s.charCodeAt(i))) i++;
+          if (s.charCodeAt(i) !== 0x3a) return -1;
+          i++;
+          while (i < end && isBlank(s.charCodeAt(i))) i++;
+          from[c] = scratch.at;
+          i = this.rules[c] === Rule.Skip ? skipValue(s, i, end) : this.value(s, i, end, c);
+          if (i < 0 || i >= end) return -1;
+          to[c] = this.bytes.at;
+          while (i < end && isBlank(s.charCodeAt(i))) i++;
+          const next = s.charCodeAt(i);
+          if (next === 0x7d) break;
+          if (next !== 0x2c) return -1;
+          i++;
+          while (i < end && isBlank(s.charCodeAt(i))) i++;
+        }
+      }
+    } finally {
+      // A value may have grown the scratch buffer into a new one.
+      this.scratch = this.bytes;
+      this.bytes = line;
+    }
+    if (i >= end) return -1;
+    const written = this.scratch;
+    for (let c = 0; c < n; c++) {
+      if (this.rules[c] === Rule.Skip) continue;
+      if (from[c] === -1) {
+        if (!this.absent(c, c + 1)) return -1;
+        continue;
+      }
+      if (this.tabBefore[c]) line.byte(9);
+      const length = to[c]! - from[c]!;
+      line.room(length);
+      written.buf.copy(line.buf, line.at, from[c]!, to[c]!);
+      line.at += length;
+    }
+    line.byte(10);
+    return i + 1;
   }
 
   /** Writes column `c`'s value starting at `i`; the index just past it, or -1 when it does not pass. */

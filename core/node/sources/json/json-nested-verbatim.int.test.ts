@@ -11,8 +11,8 @@ import { openStore, type RunStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 import { skipValue } from './json-copy-rows.ts';
 
-// Records with nested objects and arrays (an API's `customer`, `tags` and `metadata`), or without
-// some keys, go as COPY text into a jsonb column: the value's text is checked as JSON and written as it is (jsonb keeps
+// Records with nested objects and arrays (an API's `customer`, `tags` and `metadata`), without some
+// keys or with them in another order, go as COPY text into a jsonb column: the value's text is checked as JSON and written as it is (jsonb keeps
 // the value, not the text). A string in a jsonb column (read as JSON text by the usual path), a
 // `\u0000` or an unpaired surrogate (which jsonb refuses: the usual path rejects it with its
 // reason) and a value nested deeper than 64 go the usual way. Before, one nested column sent every
@@ -44,10 +44,13 @@ const ODD: Record<number, string> = {
   25013: deep(60),
 };
 const USUAL = [25001, 25002, 25003, 25004, 25005];
-/** Records without some keys (an API that leaves out its empty fields): NULL in their place, as COPY text too. */
+/** Records without some keys (an API that leaves out its empty fields: NULL in their place) or with them in another order, as COPY text too. */
 const SPARSE: Record<number, string> = {
   25014: '{"id": 25014, "doc": {"k": 1}}',
   25015: '{"id": 25015, "amount": 5}',
+  // Keys in another order than the columns'.
+  25016: '{"amount": 7, "doc": {"z": [1]}, "id": 25016}',
+  25017: '{"meta": {"x": 1}, "id": 25017, "doc": null}',
 };
 
 function doc(n: number, ndjson: boolean): string {
@@ -133,11 +136,13 @@ describe.each(Object.keys(FILES) as (keyof typeof FILES)[])('%s records with nes
     });
     expect(cells.get(25010)).toBeNull();
     const sparse = offered.verbatim.filter(
-      ({ cells }) => Number(String(cells[0])) >= 25_014 && Number(String(cells[0])) <= 25_015,
+      ({ cells }) => Number(String(cells[0])) >= 25_014 && Number(String(cells[0])) <= 25_017,
     );
     expect(sparse.map(({ cells }) => JSON.parse(JSON.stringify(cells)))).toEqual([
       [25014, { k: 1 }, null],
       [25015, null, 5],
+      [25016, { z: [1] }, 7],
+      [25017, null, null],
     ]);
   });
 

@@ -42,9 +42,10 @@ export function cleanRecord(n: number): string {
 
 /** Records the writer leaves to the usual path: each must load (or be rejected) as that path does it. */
 export const ODD_RECORDS = [
-  '{"email":"a","id":40001,"day":"2024-01-01","amount":1,"paid":true,"note":"x","at":"2024-01-01 10:00:00"}',
-  // A key missing and two out of order (a missing key alone goes as COPY text, NULL in its place).
-  '{"id":40002,"email":"b","day":"2024-01-01","amount":1,"note":"x","paid":true}',
+  // Keys out of order and one repeated (the last wins; keys out of order alone go as COPY text).
+  '{"email":"a","id":40001,"day":"2024-01-01","amount":1,"paid":true,"note":"x","at":"2024-01-01 10:00:00","email":"a2"}',
+  // A key missing, two out of order and one repeated (a missing key alone goes as COPY text, NULL in its place).
+  '{"id":40002,"email":"b","day":"2024-01-01","amount":1,"note":"x","paid":true,"id":40002}',
   '{"id":40003,"email":"c","day":"2024-01-01","amount":1e5,"paid":true,"note":"x","at":null}',
   '{"id":40004,"email":"d","day":"2024-01-01","amount":-0.0,"paid":true,"note":"x","at":null}',
   '{"id":"40005","email":"  padded  ","day":"2024-01-01","amount":1,"paid":false,"note":"NULL","at":null}',
