@@ -268,7 +268,7 @@ export class JsonCopyRuns {
   private readonly maxFraction: number[];
   private bytes = new RowBytes(BUFFER_BYTES);
   /** Values of a record whose keys come in another order, before they go into its line (`recordInAnyOrder`). */
-  private scratch = new RowBytes(4096);
+  private readonly scratch = new RowBytes(4096);
   private readonly fieldFrom: Int32Array;
   private readonly fieldTo: Int32Array;
   /** Each column by its key as it appears in JSON text. */
@@ -389,7 +389,7 @@ export class JsonCopyRuns {
       for (;;) {
         if (i >= end || s.charCodeAt(i) !== 0x22) return -1;
         // The key: a later column's when the ones between are absent (their values NULL, as the
-        // reader makes an absent key's); another key, or one out of order, and the record goes the usual way.
+        // reader makes an absent key's); an earlier column's (another order) or none: recordInAnyOrder.
         let d = c;
         while (d < n && !isKeyAt(s, i, end, keys[d]!)) d++;
         if (d === n) {
@@ -487,12 +487,9 @@ export class JsonCopyRuns {
         }
       }
     } finally {
-      // A value may have grown the scratch buffer into a new one.
-      this.scratch = this.bytes;
       this.bytes = line;
     }
     if (i >= end) return -1;
-    const written = this.scratch;
     for (let c = 0; c < n; c++) {
       if (this.rules[c] === Rule.Skip) continue;
       if (from[c] === -1) {
@@ -502,7 +499,7 @@ export class JsonCopyRuns {
       if (this.tabBefore[c]) line.byte(9);
       const length = to[c]! - from[c]!;
       line.room(length);
-      written.buf.copy(line.buf, line.at, from[c]!, to[c]!);
+      scratch.buf.copy(line.buf, line.at, from[c]!, to[c]!);
       line.at += length;
     }
     line.byte(10);
