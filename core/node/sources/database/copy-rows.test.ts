@@ -4,7 +4,7 @@ import { Rejection } from '../../../common/normalize/cell.ts';
 import { makeCellFunction } from '../../../common/normalize/column-rule.ts';
 import { DEFAULT_NULL_TOKENS } from '../../../common/normalize/defaults.ts';
 import { unescapeCopyField } from '../../pg/copy-escapes.ts';
-import { hexText, utcTimestamp } from '../mysql/mysql-values.ts';
+import { bitBoolean, hexText, utcTimestamp } from '../mysql/mysql-values.ts';
 import { sqliteValue } from '../sqlite/sqlite-types.ts';
 import type { CopyTextKind } from '../verbatim-rows.ts';
 import { fieldWriter, RowBytes } from './copy-rows.ts';
@@ -325,6 +325,15 @@ const MYSQL_GENERATED: [CopyTextKind, ColumnTypeName, (value: unknown) => unknow
       fc.oneof(stampText, dateText, someText, oneOf('0000-00-00 00:00:00', '2024-02-30 10:00:00')),
     ],
     [
+      'bitValue',
+      'boolean',
+      bitBoolean,
+      fc.oneof(
+        fc.uint8Array({ maxLength: 2 }).map((bytes) => Buffer.from(bytes)),
+        fc.constantFrom(Buffer.from([0]), Buffer.from([1]), 0, 1, 2),
+      ),
+    ],
+    [
       'hexBytesValue',
       'text',
       hexText,
@@ -348,7 +357,12 @@ describe('MySQL values written as COPY text, generated', () => {
           const normalized = rule(read(value) as never);
           expect(normalized, String(value)).not.toBeInstanceOf(Rejection);
           expect(normalized, String(value)).not.toBeNull();
-          const expected = type === 'timestamptz' ? instant(String(normalized)) : String(normalized);
+          const expected =
+            type === 'timestamptz'
+              ? instant(String(normalized))
+              : type === 'boolean'
+                ? normalized
+                : String(normalized);
           expect(asRead(type, field), String(value)).toEqual(expected);
         }),
         { numRuns: 3000, seed: 20261207 },

@@ -14,7 +14,7 @@ import { significantFraction, type VerbatimColumn } from '../verbatim-rows.ts';
 // - `decimalValue` (numeric): such an integer, a real JS writes without exponent (`String` is the
 //   text the normalizer keeps), or a decimal's text without exponent (offered with `.` as the mark);
 //   into a `numeric(p,s)` target, only a field written with at most s significant decimals;
-// - `bitValue` (boolean): the integer 0 or 1 (false, true for both);
+// - `bitValue` (boolean): the integer 0 or 1 (false, true for both), or MySQL's BIT(1) byte 0 or 1;
 // - `isoDateValue`: a real date 'YYYY-MM-DD', years 0001–9999;
 // - `naiveTimestampValue`: 'YYYY-MM-DD HH:MM:SS' with up to 6 fraction digits, no leap second
 //   (offered for a UTC job only: the load's session reads naive times in UTC); into a `timestamp(p)`
@@ -282,6 +282,12 @@ export function fieldWriter(column: VerbatimColumn): FieldWriter | null {
     }
     case 'bitValue':
       return (v, out) => {
+        if (Buffer.isBuffer(v)) {
+          // MySQL's BIT(1): one byte, 0 or 1.
+          if (v.length !== 1 || v[0]! > 1) return false;
+          out.byte(48 + v[0]!);
+          return true;
+        }
         if (v !== 0n && v !== 1n && v !== 0 && v !== 1) return false;
         out.byte(v === 0n || v === 0 ? 48 : 49);
         return true;

@@ -102,7 +102,8 @@ export function columnReader(field: MysqlField): ColumnReader {
     case T.JSON:
       return reader('jsonb', jsonText, 'jsonTextValue');
     case T.BIT:
-      if (field.columnLength === 1) return reader('boolean', bitBoolean);
+      // BIT(1) goes as COPY text (0 or 1); its field reads back as the number, then the boolean.
+      if (field.columnLength === 1) return reader('boolean', bitBoolean, 'bitValue', true);
       return reader('text', (v) => bitText(v, field.columnLength));
     case T.TIME:
       return reader('text', asIs, 'text');
@@ -236,7 +237,10 @@ export function jsonText(value: unknown): RawValue {
   return value as RawValue;
 }
 
-function bitBoolean(value: unknown): RawValue {
+/** A BIT(1)'s byte (or, read back from COPY text, its 0 or 1) as the boolean (exported for tests). */
+export function bitBoolean(value: unknown): RawValue {
+  if (value === 0) return false;
+  if (value === 1) return true;
   if (!Buffer.isBuffer(value)) return value as RawValue;
   return value[value.length - 1] === 1;
 }
