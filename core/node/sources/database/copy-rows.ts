@@ -322,9 +322,7 @@ export function fieldWriter(column: VerbatimColumn): FieldWriter | null {
     case 'jsonTextValue':
       return (v, out) => {
         const json = typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : null;
-        if (json === null || (json.indexOf('\\u') !== -1 && jsonbEscapeProblem(json) !== undefined)) {
-          return false;
-        }
+        if (json === null || jsonbEscapeProblem(json) !== undefined) return false;
         out.text(json);
         return true;
       };

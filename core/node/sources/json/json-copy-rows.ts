@@ -75,7 +75,7 @@ const RULES: Partial<Record<ColumnType, Rule>> = {
 /** Objects and arrays nested deeper than this (inside a value) go the usual way (which takes up to MAX_NESTING). */
 const COPY_NESTING = 64;
 
-/** A fresh buffer is started when the current one has less room than this for the next run. */
+/** A fresh buffer is started when the current one has less room than this for the next record (`follow`). */
 const MIN_ROOM = 64 * 1024;
 const BUFFER_BYTES = 1024 * 1024;
 const INT4_MAX_TEXT = '2147483647';
@@ -364,11 +364,8 @@ export class JsonCopyRuns {
     const bytes = this.bytes;
     out.push(runRow(bytes.buf, this.runStart, bytes.at - 1, this.runLine, this.runRows));
     this.runRows = 0;
-    if (bytes.buf.length - bytes.at < MIN_ROOM) {
-      // Runs handed out keep their buffer; the next ones go into a new one.
-      this.bytes = new RowBytes(BUFFER_BYTES);
-    }
-    this.runStart = this.bytes.at;
+    // Runs handed out keep their buffer; the next record's `follow` starts a new one when it is full.
+    this.runStart = bytes.at;
   }
 
   /** The index just past the record's closing brace, or -1 (see `writeNext`). */
@@ -607,7 +604,7 @@ export class JsonCopyRuns {
         if (past < 0) return -1;
         const json = s.slice(i, past);
         // What jsonb refuses (\u0000, an unpaired surrogate) the usual path rejects with its reason.
-        if (json.indexOf('\\u') !== -1 && jsonbEscapeProblem(json) !== undefined) return -1;
+        if (jsonbEscapeProblem(json) !== undefined) return -1;
         // As written (jsonb keeps the value, not the text): escaped as COPY text, UTF-8.
         out.text(json);
         return past;
