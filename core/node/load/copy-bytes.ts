@@ -42,8 +42,16 @@ export class CopyBytes {
     this.buf[this.used++] = 0x0a;
   }
 
-  /** Hands over what is written and starts a new buffer. */
+  /**
+   * Hands over what is written and starts again: a small piece is copied out and the buffer kept (a
+   * fresh buffer for every few rows written between runs of verbatim rows would churn memory).
+   */
   take(): Buffer {
+    if (this.used * 4 < this.buf.length) {
+      const small = Buffer.from(this.buf.subarray(0, this.used));
+      this.used = 0;
+      return small;
+    }
     const piece = this.buf.subarray(0, this.used);
     this.buf = Buffer.allocUnsafe(this.size);
     this.used = 0;

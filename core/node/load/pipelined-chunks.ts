@@ -14,6 +14,12 @@ export interface Chunks {
   readonly bytes: CopyBytes;
   /** Takes the row just encoded into `bytes`; resolves when it may take the next. */
   add(row: LoadRow): Promise<void> | undefined;
+  /**
+   * Puts whole lines of COPY text that are already bytes (a run of verbatim rows) after what is
+   * encoded, as a piece of their own: not copied into `bytes`. The piece must not change afterwards
+   * (a refused chunk is staged again from its pieces). Then `add` the rows as usual.
+   */
+  putLines(lines: Buffer): void;
   /** Rows taken but not yet sent on. */
   readonly size: number;
   /** Of those, rows held as JS values rather than source text (see `HeldRows.objectRows`). */
@@ -130,23 +136,38 @@ class Completing {
 export function pipelinedChunks(counts: ChunkCounts, strategy: ChunkStrategy): Chunks {
   let rows = new HeldRows();
   const bytes = new CopyBytes();
+  /** Pieces not sent yet, in order, before what `bytes` holds: taken from `bytes`, or `putLines`. */
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
   let copy: CopyIn | null = null;
   const completing = new Completing();
 
+  const unsent = () => pendingBytes + bytes.used;
+
+  /** Writes the pending pieces; resolves once the socket has room for more. */
+  const writeAll = (to: CopyIn, pieces: Buffer[]): Promise<void> | undefined => {
+    let wait: Promise<void> | undefined;
+    for (const piece of pieces) wait = to.write(piece) ?? wait;
+    return wait;
+  };
+
   /** Sends what is encoded; the chunk's COPY opens on its first piece, once the previous chunk is complete. */
   const send = (): Promise<void> | undefined => {
-    const piece = bytes.take();
-    if (copy) return copy.write(piece);
+    if (bytes.used > 0) pending.push(bytes.take());
+    const pieces = pending;
+    pending = [];
+    pendingBytes = 0;
+    if (copy) return writeAll(copy, pieces);
     return (async () => {
       await completing.wait();
       copy = await strategy.open();
-      await copy.write(piece);
+      await writeAll(copy, pieces);
     })();
   };
 
   const flush = async () => {
     if (rows.length === 0) return;
-    if (bytes.used > 0) await send();
+    if (unsent() > 0) await send();
     const chunk = rows;
     const current = copy as CopyIn | null;
     if (current === null) return;
@@ -166,12 +187,18 @@ export function pipelinedChunks(counts: ChunkCounts, strategy: ChunkStrategy): C
       return strategy.ordinals ? rows.length : undefined;
     },
     bytes,
+    putLines(lines) {
+      if (bytes.used > 0) pending.push(bytes.take());
+      pending.push(lines);
+      pendingBytes += lines.length;
+    },
     add(row) {
       rows.hold(row);
       strategy.held?.(row);
-      if (bytes.used < PIECE_BYTES) return undefined;
+      const ahead = unsent();
+      if (ahead < PIECE_BYTES) return undefined;
       // While the previous chunk completes, encode ahead (up to AHEAD_BYTES) instead of waiting.
-      return copy || completing.idle || bytes.used >= AHEAD_BYTES ? send() : undefined;
+      return copy || completing.idle || ahead >= AHEAD_BYTES ? send() : undefined;
     },
     flush,
     finish: async () => {
