@@ -1,4 +1,3 @@
-import { createTransport } from 'nodemailer';
 import { type ChannelSender, DeliveryFailure } from './http.ts';
 import { headline, plainText } from './message.ts';
 
@@ -22,6 +21,8 @@ export const sendEmail: ChannelSender = async (ctx) => {
   const to = ctx.config.to;
   if (!to)
     throw new DeliveryFailure('channel_missing', 'the channel has no recipients', { retryable: false });
+  // Loaded on first use: nodemailer takes ~90 ms to load, which every other command would pay.
+  const { createTransport } = await import('nodemailer');
   const transport = createTransport(url);
   const stop = () => transport.close();
   ctx.signal.addEventListener('abort', stop, { once: true });
