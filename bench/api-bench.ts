@@ -16,7 +16,7 @@ import pg from 'pg';
 import { createTestDatabase, startTestServer } from '../core/node/pg/test-server.ts';
 import { benchRepeats, summary } from './database-bench.ts';
 import { generateCsv, generateNdjson } from './generate.ts';
-import { TABLE_DDL, timed } from './pipeline-bench.ts';
+import { settle, TABLE_DDL, timed } from './pipeline-bench.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'loadstone.mjs');
 const TOKEN = 'bench-token-0f1e2d';
@@ -164,8 +164,10 @@ export async function benchApi(
     const bigRuns: ReturnType<typeof run>[] = [];
     let appendPages = 0;
     for (let round = 0; round < repeats; round++) {
+      await settle(db);
       fetchRuns.push(await fetchLimit(api.url, 1000));
-      await db.query('TRUNCATE copy_target; CHECKPOINT');
+      await db.query('TRUNCATE copy_target');
+      await settle(db);
       const copy = timed('psql', [
         url,
         '-v',
@@ -175,11 +177,13 @@ export async function benchApi(
         `\\copy copy_target FROM '${clean.path}' WITH (FORMAT csv, HEADER true)`,
       ]);
       copyRuns.push({ wallMs: Math.round(copy.wallMs), peakRssMb: Math.round(copy.peakRssMb) });
-      await db.query('TRUNCATE api_append; CHECKPOINT');
+      await db.query('TRUNCATE api_append');
+      await settle(db);
       await admin(api.url, 'reset');
       appendRuns.push(run(spec('api-append', 'api_append')));
       appendPages = (await admin(api.url, 'stats')).requests;
-      await db.query('TRUNCATE api_big; CHECKPOINT');
+      await db.query('TRUNCATE api_big');
+      await settle(db);
       bigRuns.push(run(spec('api-big', 'api_big', { query: { limit: 100_000 } })));
     }
     const fetched = {
@@ -210,9 +214,11 @@ export async function benchApi(
     const incTarget = { mode: 'incremental', key: ['id'], watermark: 'id' };
     const seen = Math.floor(rows * 0.99);
     await admin(api.url, `visible?n=${seen}`);
+    await settle(db);
     const seed = load(spec('api-inc', 'api_inc', incremental, incTarget));
     await admin(api.url, `visible?n=${rows}`);
     await admin(api.url, 'reset');
+    await settle(db);
     const incRun = load(spec('api-inc', 'api_inc', incremental, incTarget));
     const incPages = (await admin(api.url, 'stats')).requests;
     const count = await db.query('SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM api_inc');

@@ -15,7 +15,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { createTestDatabase, startTestServer } from '../core/node/pg/test-server.ts';
 import { generateCsv } from './generate.ts';
-import { timed } from './pipeline-bench.ts';
+import { settle, timed } from './pipeline-bench.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'loadstone.mjs');
 const COLUMNS = 'id, email, order_date, amount, currency, paid, note, created_at';
@@ -133,6 +133,15 @@ export async function benchDatabase(
       );
     }
 
+    // pgloader's own database, settled too: what it loaded is vacuumed before the next command.
+    const pgloaderDb: pg.Client[] = [];
+    if (pgloaderUrl) {
+      const client = new pg.Client({ connectionString: pgloaderUrl });
+      client.on('error', () => {});
+      await client.connect();
+      pgloaderDb.push(client);
+    }
+
     const load = (source: string, table: string, target: string) => {
       const r = timed(
         process.execPath,
@@ -150,8 +159,9 @@ export async function benchDatabase(
     const pgloaderRuns: { wallMs: number; peakRssMb: number }[] = [];
     for (let round = 0; round < repeats; round++) {
       await dst.query(
-        `DROP TABLE IF EXISTS orders_psql, orders_loadstone, orders_sqlite; ${DDL('orders_psql')}; CHECKPOINT`,
+        `DROP TABLE IF EXISTS orders_psql, orders_loadstone, orders_sqlite; ${DDL('orders_psql')}`,
       );
+      await settle(dst, ...pgloaderDb);
       const pipe = timed(
         'bash',
         [
@@ -163,12 +173,12 @@ export async function benchDatabase(
         { ...env, SRC: sourceUrl, DST: targetUrl },
       );
       pipeRuns.push({ wallMs: Math.round(pipe.wallMs), peakRssMb: Math.round(pipe.peakRssMb) });
-      await dst.query('CHECKPOINT');
+      await settle(dst, ...pgloaderDb);
       pgRuns.push(load(sourceUrl, 'orders_loadstone', targetUrl));
-      await dst.query('CHECKPOINT');
+      await settle(dst, ...pgloaderDb);
       sqliteRuns.push(load(sqlitePath, 'orders_sqlite', targetUrl));
       if (havePgloader) {
-        await dst.query('CHECKPOINT');
+        await settle(dst, ...pgloaderDb);
         const r = timed(
           'pgloader',
           ['--no-ssl-cert-verification', '--dynamic-space-size', '2048', command],
@@ -208,6 +218,7 @@ export async function benchDatabase(
     }
     await src.end();
     await dst.end();
+    for (const client of pgloaderDb) await client.end();
     const pipe = summary(pipeRuns);
     const pgToPg = summary(pgRuns);
     const sqliteLoad = summary(sqliteRuns);

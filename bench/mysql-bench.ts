@@ -19,6 +19,7 @@ import {
 } from '../core/node/sources/mysql/test-server.ts';
 import { benchRepeats, summary } from './database-bench.ts';
 import { generateCsv } from './generate.ts';
+import { settle } from './pipeline-bench.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'loadstone.mjs');
 
@@ -102,7 +103,8 @@ export async function benchMysql(
     const pgloaderRuns: { wallMs: number; peakRssMb: number }[] = [];
     let outcome: Record<string, unknown> = {};
     for (let round = 0; round < repeats; round++) {
-      await admin.query('DROP TABLE IF EXISTS ls_orders; CHECKPOINT');
+      await admin.query('DROP TABLE IF EXISTS ls_orders');
+      await settle(admin);
       const ls = timed(
         process.execPath,
         [BIN, 'load', '--spec', spec, '--target', url, '--table', 'ls_orders', '--json'],
@@ -111,7 +113,7 @@ export async function benchMysql(
       outcome = JSON.parse(ls.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
       lsRuns.push({ wallMs: Math.round(ls.wallMs), peakRssMb: Math.round(ls.peakRssMb) });
       if (havePgloader) {
-        await admin.query('CHECKPOINT');
+        await settle(admin);
         const r = timed('pgloader', ['--no-ssl-cert-verification', '--dynamic-space-size', '2048', command]);
         pgloaderRuns.push({ wallMs: Math.round(r.wallMs), peakRssMb: Math.round(r.peakRssMb) });
       }
