@@ -50,6 +50,9 @@ test('a table of a second database of the server is browsed, previewed and loade
   await app.shot('database source chosen');
   await wizard.toPreview();
   await expect(wizard.grid()).toContainText('12345678.1250');
+  // A database's rows are numbered as rows, not as lines of a file; the defaults are the source's.
+  await expect(wizard.grid().locator('thead th').first()).toHaveText('Row');
+  await expect(page.getByTestId('file-defaults')).toContainText('Source defaults');
   await app.shot('database source preview');
   await wizard.toTarget();
   await wizard.setTarget({ connection: 'warehouse', table: 'public.customers', mode: 'append' });

@@ -50,6 +50,7 @@ test('an operator loads a messy Latin-1 CSV end to end and re-runs it as an incr
   //    value that does not fit carry a warning on their headers. (What is inferred may evolve; every
   //    check below this one sets the types explicitly.)
   await wizard.toPreview();
+  await expect(wizard.grid().locator('thead th').first()).toHaveText('Line');
   await expect(wizard.cell(2, 'name')).toHaveText('José Müller');
   await expect(wizard.cell(3, 'city')).toHaveText('Malmö');
   await expect(wizard.cell(2, 'updated_at')).toHaveText('2024-03-25T10:15:00Z');

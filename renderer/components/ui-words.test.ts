@@ -31,7 +31,7 @@ describe('UI messages name controls, not spec fields', () => {
     expect(uiPath('target.table')).toBe('Table');
     expect(uiPath('columns.2.type')).toBe('Column 3 › Type');
     expect(uiPath('columns.0.dateOrder')).toBe('Column 1 › Date order');
-    expect(uiPath('format.timeZone')).toBe('File defaults › Time zone');
+    expect(uiPath('format.timeZone')).toBe('Source defaults › Time zone');
     expect(uiPath('timeZone')).toBe('Time zone');
     expect(uiPath('something.else')).toBe('something.else');
   });

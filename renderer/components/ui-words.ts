@@ -16,11 +16,11 @@ const PATH_LABELS: Record<string, string> = {
   'settings.maxErrors': 'maximum rejected rows',
   'settings.commitEvery': 'commit every N rows',
   'settings.sampleSize': 'sample size',
-  'format.dateOrder': 'File defaults › Date order',
-  'format.decimalSeparator': 'File defaults › Decimal separator',
-  'format.timeZone': 'File defaults › Time zone',
-  'format.nullTokens': 'File defaults › Null tokens',
-  'format.percent': 'File defaults › Percent',
+  'format.dateOrder': 'Source defaults › Date order',
+  'format.decimalSeparator': 'Source defaults › Decimal separator',
+  'format.timeZone': 'Source defaults › Time zone',
+  'format.nullTokens': 'Source defaults › Null tokens',
+  'format.percent': 'Source defaults › Percent',
   'source.path': 'Source file',
 };
 

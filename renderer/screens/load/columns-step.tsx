@@ -7,6 +7,7 @@ import { badgeText, columnRejected, columnRejectedText, rejectedListed } from '.
 import { columnMatches, PreviewGrid, type PreviewView } from './preview-grid.tsx';
 import { usePreview } from './use-preview.ts';
 import { useWizard } from './wizard-context.tsx';
+import { isApiSource } from './wizard-state.ts';
 
 const LIMITS = [200, 1000, 10_000];
 /** Files with more columns than this get a column search box. */
@@ -200,6 +201,7 @@ export function ColumnsStep() {
                 onInspect={setInspected}
                 stale={query.isPlaceholderData || pending}
                 columnSearch={searchable ? columnSearch : ''}
+                rowWord={state.database || isApiSource(state.source) ? 'Row' : 'Line'}
               />
             )
           ) : query.isError ? null : (
@@ -215,10 +217,10 @@ export function ColumnsStep() {
             type="button"
             className="panel-rail"
             onClick={() => setCollapsed(false)}
-            aria-label={selectedColumn ? 'Show the column panel' : 'Show the file defaults'}
+            aria-label={selectedColumn ? 'Show the column panel' : 'Show the source defaults'}
             data-testid="panel-expand"
           >
-            {selectedColumn ? 'Column' : 'File defaults'} ‹
+            {selectedColumn ? 'Column' : 'Source defaults'} ‹
           </button>
         ) : selectedColumn ? (
           <ColumnPanel

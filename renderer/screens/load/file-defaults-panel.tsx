@@ -25,7 +25,7 @@ export function FileDefaultsPanel(props: {
     <aside className="column-panel" aria-labelledby={`${id}-title`} data-testid="file-defaults">
       <div className="panel-head">
         <h3 id={`${id}-title`} className="panel-title">
-          File defaults
+          Source defaults
         </h3>
         <button
           type="button"

@@ -3,7 +3,7 @@ import { DATE_ORDERS, type FormatOptions } from '../../../core/common/spec/job-s
 import { formatNullTokens, parseNullTokens } from './wizard-state.ts';
 
 /**
- * The format controls shared by the column panel and the file defaults: each is labelled, its
+ * The format controls shared by the column panel and the source defaults: each is labelled, its
  * empty choice means "inherit" (the text of that choice says from where), and it reports a patch.
  */
 interface FieldProps<K extends keyof FormatOptions> {

@@ -6,7 +6,7 @@ type Origin = NonNullable<PreviewColumnDto['origins']>['dateOrder'];
 export const ORIGIN_TEXT: Record<Origin, string> = {
   column: 'set for this column',
   detected: 'detected from its values',
-  job: 'from File defaults',
+  job: 'from Source defaults',
   settings: 'from Settings',
   'built-in': 'built-in default',
 };

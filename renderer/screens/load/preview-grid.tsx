@@ -15,24 +15,35 @@ export type { PreviewView } from './preview-row.tsx';
 
 const LINE_WIDTH = 64;
 
+/**
+ * What a preview row's number is: a file's `Line`; a database result's or an API's `Row` (its
+ * place among the rows or records read, not a line of any file).
+ */
+export type RowWord = 'Line' | 'Row';
+
 /** One sentence about a cell for the inspector line (hover or keyboard focus). */
 export function describeCell(
   row: PreviewRowDto,
   col: PreviewColumnDto,
   error: CellError | undefined,
+  word: RowWord = 'Line',
 ): string {
   const { raw, value } = cellValues(row, col);
   const rawText = displayValue(raw).text;
-  if (error)
-    return `Line ${row.line} · ${col.name}: “${error.value}” rejected — ${error.reason}: ${error.message}`;
-  if (col.skip) return `Line ${row.line} · ${col.name}: skipped (raw “${rawText}”)`;
-  return `Line ${row.line} · ${col.name}: raw “${rawText}” → ${displayValue(value).text} (${col.type})`;
+  const at = `${word} ${row.line} · ${col.name}`;
+  if (error) return `${at}: “${error.value}” rejected — ${error.reason}: ${error.message}`;
+  if (col.skip) return `${at}: skipped (raw “${rawText}”)`;
+  return `${at}: raw “${rawText}” → ${displayValue(value).text} (${col.type})`;
 }
 
 /** The inspector's sentence about a row the reader could not split. */
-export function describeProblem(line: number, p: NonNullable<PreviewRowDto['problem']>): string {
+export function describeProblem(
+  line: number,
+  p: NonNullable<PreviewRowDto['problem']>,
+  word: RowWord = 'Line',
+): string {
   const text = p.rawText === undefined ? '' : ` — raw: “${oneLine(p.rawText)}”`;
-  return `Line ${line}: row rejected — ${p.reason}: ${p.message}${text}`;
+  return `${word} ${line}: row rejected — ${p.reason}: ${p.message}${text}`;
 }
 
 /** Height of a row the reader could not split (reason and raw text on two lines). */
@@ -85,8 +96,11 @@ export const PreviewGrid = memo(function PreviewGrid(props: {
   stale: boolean;
   /** The column search: only matching columns are shown (wide files). */
   columnSearch?: string;
+  /** What the row numbers are (a file's lines by default). */
+  rowWord?: RowWord;
 }) {
   const { result, view, onlyRejected, selected, onSelect, onInspect } = props;
+  const rowWord = props.rowWord ?? 'Line';
   const search = props.columnSearch ?? '';
   const columns = useMemo(
     () => result.columns.filter((c) => columnMatches(c, search)),
@@ -140,10 +154,10 @@ export const PreviewGrid = memo(function PreviewGrid(props: {
       const col = byName.get(cell.dataset.column ?? '');
       if (!col) {
         const p = gridRow.row.problem;
-        onInspect(p ? describeProblem(gridRow.row.line, p) : null);
+        onInspect(p ? describeProblem(gridRow.row.line, p, rowWord) : null);
         return;
       }
-      onInspect(describeCell(gridRow.row, col, gridRow.errors.get(col.name)));
+      onInspect(describeCell(gridRow.row, col, gridRow.errors.get(col.name), rowWord));
     };
     const leave = () => onInspect(null);
     body.addEventListener('mouseover', inspect);
@@ -154,7 +168,7 @@ export const PreviewGrid = memo(function PreviewGrid(props: {
       body.removeEventListener('focusin', inspect);
       body.removeEventListener('mouseleave', leave);
     };
-  }, [rows, byName, onInspect]);
+  }, [rows, byName, onInspect, rowWord]);
 
   return (
     <div
@@ -167,7 +181,7 @@ export const PreviewGrid = memo(function PreviewGrid(props: {
         <thead className="grid-header" style={{ width }}>
           <tr aria-rowindex={1} style={{ gridTemplateColumns: template }}>
             <th scope="col" className="grid-hcell grid-line">
-              Line
+              {rowWord}
             </th>
             {columns.map((c) => (
               <th
@@ -232,6 +246,7 @@ export const PreviewGrid = memo(function PreviewGrid(props: {
                 columns={columns}
                 view={view}
                 onSelect={onSelect}
+                rowWord={rowWord}
               />
             ) : null;
           })}

@@ -40,6 +40,8 @@ export const PreviewRow = memo(function PreviewRow(props: {
   columns: PreviewColumnDto[];
   view: PreviewView;
   onSelect: (source: string | null) => void;
+  /** What the row number is: a file's line, or a database's or API's row. */
+  rowWord: 'Line' | 'Row';
 }) {
   const { gridRow, index, view, onSelect } = props;
   const { row, errors } = gridRow;
@@ -145,7 +147,7 @@ export const PreviewRow = memo(function PreviewRow(props: {
                 type="button"
                 className="cell-button"
                 title={`${err.reason}: ${err.message}`}
-                aria-label={`Line ${row.line}, ${c.name}: “${err.value}” rejected, ${err.message}. Edit column`}
+                aria-label={`${props.rowWord} ${row.line}, ${c.name}: “${err.value}” rejected, ${err.message}. Edit column`}
                 onClick={() => onSelect(c.source)}
               >
                 {content}
