@@ -309,7 +309,7 @@ export function ApiSourceForm() {
         {field('records', 'Records path', 'api-records', {
           placeholder: 'data.items (empty: the body is the array)',
         })}
-        <div className="field">
+        <div className="field field-keep">
           <label htmlFor={`${ids}-pagination`}>Pagination</label>
           <select
             id={`${ids}-pagination`}
