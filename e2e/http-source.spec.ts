@@ -79,6 +79,8 @@ test('an HTTP API source: the form, Test request, preview, load to a table, save
       `cursor from next_cursor, sent as cursor: ${api.url}/v1/orders?region=***&cursor=***`,
     );
     await expect(result.getByTestId('api-test-records')).toContainText('"customer": "ann"');
+    // Numbers as the API wrote them, not turned into strings to keep their digits.
+    await expect(result.getByTestId('api-test-records')).toContainText('"amount": 12.50,');
     // Write-only: the field is emptied once saved and says so.
     await expect(page.getByTestId('api-auth-secret')).toHaveValue('');
     await expect(page.getByTestId('api-auth-secret')).toHaveAttribute(

@@ -153,6 +153,8 @@ export const commands = {
       headers: z.array(z.tuple([z.string(), z.string()])),
       recordCount: z.number().int(),
       records: z.array(z.record(z.string(), z.unknown())),
+      /** The same records as JSON text, numbers as the API wrote them (for showing). */
+      recordsJson: z.string(),
       next: z.string(),
       events: z.array(z.string()),
     }),

@@ -1,6 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
-import type { CallError } from '../../../core/common/contract/index.ts';
+import type { CallError, CommandOutput } from '../../../core/common/contract/index.ts';
+import { prettyJson } from '../../../core/common/json-numbers.ts';
 import { httpSourceSpecSchema, INCREMENTAL_FORMATS } from '../../../core/common/spec/http-source.ts';
 import { toValidationIssues } from '../../../core/common/spec/job-spec.ts';
 import { useTransport } from '../../api/api-context.tsx';
@@ -22,15 +23,7 @@ import {
 import { useWizard } from './wizard-context.tsx';
 import { type ApiSource, isApiSource } from './wizard-state.ts';
 
-interface TestResult {
-  request: string;
-  status: number;
-  headers: [string, string][];
-  recordCount: number;
-  records: Record<string, unknown>[];
-  next: string;
-  events: string[];
-}
+type TestResult = CommandOutput<'sources.testRequest'>;
 
 /** The spec a committed source stands for, made the way the form makes one, for comparing. */
 function committedSpecText(source: ApiSource | null): string | null {
@@ -495,7 +488,7 @@ function TestResultView({ result }: { result: TestResult }) {
         </dl>
       </details>
       <pre className="mono" data-testid="api-test-records">
-        {JSON.stringify(result.records, null, 2)}
+        {prettyJson(result.recordsJson)}
       </pre>
     </div>
   );

@@ -585,6 +585,8 @@ describe('HTTP source: secrets an API echoes inside its records', () => {
         expect(leaks(shown, secrets)).toEqual([]);
         // Scrubbed, not dropped: the rest of the record is there.
         expect(shown.testRequest).toContain('"id":2');
+        // The records as the form shows them (numbers as written) hold none either, and are there.
+        expect((JSON.parse(shown.testRequest) as { recordsJson: string }).recordsJson).toContain('{"id":2,');
         expect(shown.preview).toContain('not a number');
         expect(shown['export csv']).toContain('not a number');
 

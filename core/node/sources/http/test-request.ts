@@ -21,6 +21,11 @@ export interface TestRequestResult {
   readonly recordCount: number;
   /** The first records (at most `limit`), numbers as their exact text where JS would change them. */
   readonly records: Record<string, JsonValue>[];
+  /**
+   * The same records as one JSON array's text, every number as the API wrote it (`12.50`, not the
+   * string `"12.50"` that `records` must use), echoed credentials scrubbed: what the form shows.
+   */
+  readonly recordsJson: string;
   /** Where the next page would come from, or why there is none. */
   readonly next: string;
   /** Retries and waits on the way. */
@@ -55,6 +60,7 @@ export async function testRequest(
   const first = paginator.first();
   const fetched = await fetcher.open(first);
   const records: Record<string, JsonValue>[] = [];
+  const texts: string[] = [];
   const body = streamPage(
     fetched,
     {
@@ -75,6 +81,7 @@ export async function testRequest(
       // A record is the API's data, shown here: an echoed credential in it is scrubbed.
       if (records.length < limit && item instanceof RecordItem) {
         records.push(scrubJson(asJson(item), (text) => secrets.scrub(text)) as Record<string, JsonValue>);
+        texts.push(secrets.scrub(exactJson(item)));
       }
     }
   };
@@ -104,6 +111,7 @@ export async function testRequest(
     headers,
     recordCount: end.records,
     records,
+    recordsJson: `[${texts.join(',')}]`,
     next: next.request ? `${next.how}: ${fetcher.shown(next.request.url)}` : `no next page (${next.how})`,
     events,
   };
@@ -121,6 +129,17 @@ function asJson(item: RecordItem): Record<string, JsonValue> {
     out[key] = plain(item.values[i] ?? null);
   });
   return out;
+}
+
+/** A record as JSON text, each number and nested value as the API wrote it. */
+function exactJson(item: RecordItem): string {
+  const fields = item.keys.map((key, i) => {
+    const value = item.values[i] ?? null;
+    const text =
+      value instanceof JsonNumber || value instanceof JsonText ? value.text : JSON.stringify(plain(value));
+    return `${JSON.stringify(key)}:${text}`;
+  });
+  return `{${fields.join(',')}}`;
 }
 
 function plain(value: RawValue): JsonValue {
