@@ -312,6 +312,8 @@ export const grantedFileSchema = z.object({
   sizeBytes: z.number().nullable(),
   /** True for a copy uploaded to the browser host (the original stays on the operator's machine). */
   uploaded: z.boolean(),
+  /** True when the file is an SQLite database (by its header, whatever its name): it is read as a database. */
+  sqlite: z.boolean().optional(),
 });
 export type GrantedFileDto = z.infer<typeof grantedFileSchema>;
 

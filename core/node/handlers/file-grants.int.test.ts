@@ -108,6 +108,16 @@ describe('desktop app: a hostile renderer cannot name files', () => {
     expect(preview).toMatchObject({ ok: true, value: { format: { delimiter: ';' } } });
   });
 
+  it('says which granted file is an SQLite database, by its header whatever its name', async () => {
+    const db = path.join(t.filesDir, 'export.dat');
+    fs.writeFileSync(db, Buffer.concat([Buffer.from('SQLite format 3\0', 'latin1'), Buffer.alloc(84)]));
+    const sqlite = await grant({ kind: 'read', path: db });
+    expect(sqlite).toMatchObject({ ok: true, value: { name: 'export.dat', sqlite: true } });
+    // A text file named like a database is not one.
+    const text = await grant({ kind: 'read', path: t.writeFile('orders.sqlite', 'SQLite format 2\n') });
+    expect(text.ok && 'sqlite' in text.value).toBe(false);
+  });
+
   it('never grants the data folder, the warehouse, pseudo-files or a folder, even picked in a dialog', async () => {
     fs.writeFileSync(path.join(t.dataDir, 'warehouse.password'), 'secret\n');
     const elsewhere = path.join(t.filesDir, 'cluster-home');

@@ -5,6 +5,7 @@ import type { GrantedFileDto } from '../../common/contract/shared-schemas.ts';
 import type { SourceRef } from '../../common/contract/source-ref.ts';
 import { type ErrorCode, LoadstoneError } from '../../common/errors.ts';
 import type { SourceSpec } from '../../common/spec/job-spec.ts';
+import { isSqliteFile } from '../sources/sqlite/sqlite-header.ts';
 
 /** Where uploads to the browser host are stored, under the data folder: `uploads/<random>/<name>`. */
 export const UPLOADS_DIR = 'uploads';
@@ -86,7 +87,13 @@ export class FileGrants {
       uploaded: options.uploaded ?? false,
     });
     const grant = this.#grants.get(handle) as ReadGrant;
-    return { handle, name: grant.name, sizeBytes: checked.size, uploaded: grant.uploaded };
+    return {
+      handle,
+      name: grant.name,
+      sizeBytes: checked.size,
+      uploaded: grant.uploaded,
+      ...(isSqliteFile(checked.path) ? { sqlite: true } : {}),
+    };
   }
 
   /**

@@ -6,7 +6,7 @@ import { useWizard } from './wizard-context.tsx';
 import type { DatabaseSourceRef } from './wizard-state.ts';
 
 /** The SQLite choice in the connection list: the file picked under File, read as a database. */
-const SQLITE = '\u0000sqlite';
+export const SQLITE = '\u0000sqlite';
 
 /** A saved connection as the Database picker lists it: its name, its real kind, where it points. */
 export function connectionOption(
@@ -127,7 +127,7 @@ export function DatabaseSource() {
           {state.file ? <option value={SQLITE}>SQLite file {state.file.name}</option> : null}
         </select>
         <p className="hint">
-          Saved connections are managed under Connections. For an SQLite file, choose it under File first.
+          Saved connections are managed under Connections. An SQLite file picked under File opens here.
         </p>
         {connections.isError ? <ErrorBox title="Cannot list connections" error={connections.error} /> : null}
       </div>

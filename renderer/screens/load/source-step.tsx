@@ -5,7 +5,7 @@ import { useTransport } from '../../api/api-context.tsx';
 import { formatBytes } from '../../components/format.ts';
 import { ErrorBox, Loading } from '../../components/states.tsx';
 import { ApiSourceForm } from './api-source-form.tsx';
-import { DatabaseSource } from './database-source.tsx';
+import { DatabaseSource, SQLITE } from './database-source.tsx';
 import { DetectedFormat } from './detected-format.tsx';
 import { useWizard } from './wizard-context.tsx';
 import { fileSource, isApiSource } from './wizard-state.ts';
@@ -19,7 +19,21 @@ export function SourceStep() {
   const transport = useTransport();
   const [dragging, setDragging] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
-  const choose = (file: GrantedFileDto) => dispatch({ type: 'source', file });
+  const [kind, setKind] = useState<'file' | 'database' | 'http'>(
+    () => state.drafts.kind ?? (state.database ? 'database' : isApiSource(state.source) ? 'http' : 'file'),
+  );
+  const choose = (file: GrantedFileDto) => {
+    dispatch({ type: 'source', file });
+    if (!file.sqlite) return;
+    // An SQLite database (by its header) is read as a database: its tables are listed at once.
+    setKind('database');
+    dispatch({ type: 'database', source: null });
+    dispatch({
+      type: 'formDrafts',
+      session: state.session,
+      patch: { kind: 'database', database: { where: SQLITE, mode: 'table', query: '' } },
+    });
+  };
 
   // A file picked in the page or dropped on it: uploaded to the browser host, granted where it is in
   // the desktop app.
@@ -48,9 +62,6 @@ export function SourceStep() {
 
   const http = transport.kind === 'http';
   const busy = grant.isPending || browseNative.isPending;
-  const [kind, setKind] = useState<'file' | 'database' | 'http'>(
-    () => state.drafts.kind ?? (state.database ? 'database' : isApiSource(state.source) ? 'http' : 'file'),
-  );
   return (
     <section className="step-body" aria-labelledby="source-heading">
       <h2 id="source-heading" className="section-title">
@@ -80,7 +91,8 @@ export function SourceStep() {
           </label>
         ))}
       </div>
-      {kind === 'database' ? <DatabaseSource /> : null}
+      {/* A newly picked SQLite file opens its own tables (the form reads its drafts when it mounts). */}
+      {kind === 'database' ? <DatabaseSource key={state.file?.sqlite ? state.file.handle : 'saved'} /> : null}
       {kind === 'http' ? <ApiSourceForm /> : null}
       {kind === 'file' && state.openedJob && !state.file ? (
         <p className="notice" data-testid="job-file-missing">
@@ -159,8 +171,8 @@ export function SourceStep() {
             />
           </div>
           <p className="hint">
-            CSV, TSV, JSON, NDJSON or XLSX, optionally gzipped, or an SQLite database (then choose Database).
-            You can also drop a file here
+            CSV, TSV, JSON, NDJSON or XLSX, optionally gzipped, or an SQLite database (read as a Database: its
+            tables are listed). You can also drop a file here
             {http ? '; it is copied to the engine host, which reads that copy.' : '.'}
           </p>
           {grant.isPending ? (
