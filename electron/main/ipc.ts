@@ -92,6 +92,8 @@ async function answerDialog(
       properties: ['openFile'],
       filters: [
         { name: 'Data files', extensions: ['csv', 'tsv', 'txt', 'json', 'ndjson', 'jsonl', 'xlsx', 'gz'] },
+        // Any file whose header says SQLite is read as one; these are the usual names.
+        { name: 'SQLite databases', extensions: ['sqlite', 'sqlite3', 'db', 'db3'] },
         { name: 'All files', extensions: ['*'] },
       ],
     });
