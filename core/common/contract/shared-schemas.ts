@@ -243,6 +243,12 @@ export const loadProgressSchema = z.object({
   loaded: z.number().int(),
   rejected: z.number().int(),
   rowsPerSecond: z.number(),
+  /**
+   * About how many rows the source holds, when it can tell without reading them (a database table
+   * read whole: the planner's or the server's estimate, SQLite's largest rowid); null otherwise.
+   */
+  estimatedRows: z.number().nullable().optional(),
+  /** From the byte rate when the source knows its size, else from the row rate and `estimatedRows`. */
   etaSeconds: z.number().nullable(),
   /** The source's latest retry or wait (an HTTP API's 503, a reset body…), masked; absent when none. */
   notice: z.string().optional(),

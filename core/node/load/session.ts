@@ -34,6 +34,7 @@ export class LoadSession {
   rowsRead = 0;
   bytesRead: number | null = null;
   totalBytes: number | null = null;
+  estimatedRows: number | null = null;
   rejected = 0;
   committedRows = 0;
   /** Rows loaded so far; set by the strategy. */
@@ -140,6 +141,7 @@ export class LoadSession {
     this.rowsRead = Math.max(this.rowsRead, batch.rowsRead);
     if (batch.bytesRead !== undefined) this.bytesRead = batch.bytesRead;
     if (batch.totalBytes !== undefined) this.totalBytes = batch.totalBytes;
+    if (batch.estimatedRows !== undefined) this.estimatedRows = batch.estimatedRows;
     if (batch.rejectedUpstream.length > 0) this.reject([...batch.rejectedUpstream]);
   }
 
@@ -202,10 +204,13 @@ export class LoadSession {
     this.lastProgress = now;
     const seconds = Math.max((now - this.started) / 1000, 0.001);
     const byteRate = this.bytesRead !== null ? this.bytesRead / seconds : 0;
+    const rowRate = this.rowsRead / seconds;
     const eta =
       this.totalBytes !== null && this.bytesRead !== null && byteRate > 0
         ? Math.max(0, (this.totalBytes - this.bytesRead) / byteRate)
-        : null;
+        : this.estimatedRows !== null && rowRate > 0
+          ? Math.max(0, (this.estimatedRows - this.rowsRead) / rowRate)
+          : null;
     const p: LoadProgress = {
       phase: this.phase,
       bytesRead: this.bytesRead,
@@ -215,6 +220,7 @@ export class LoadSession {
       rejected: this.rejected,
       committedRows: this.committedRows,
       rowsPerSecond: Math.round(this.rowsRead / seconds),
+      estimatedRows: this.estimatedRows,
       etaSeconds: eta === null ? null : Math.round(eta),
     };
     onProgress(p);

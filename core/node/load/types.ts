@@ -63,6 +63,8 @@ export interface LoadBatch {
   readonly rowsRead: number;
   readonly bytesRead?: number;
   readonly totalBytes?: number;
+  /** The source's estimate of its rows (`OpenedSource.estimatedRows`), when it has one. */
+  readonly estimatedRows?: number;
 }
 
 /** A target column: name (target identifier, any text) and type. */
@@ -86,7 +88,12 @@ export interface LoadProgress {
   /** Rows whose outcome is committed (0 until the first commit; always 0 in a dry run). */
   readonly committedRows: number;
   readonly rowsPerSecond: number;
-  /** From the byte rate, when the source knows its size; otherwise null. */
+  /** The source's estimate of its rows (a database table read whole), else null. */
+  readonly estimatedRows: number | null;
+  /**
+   * From the byte rate, when the source knows its size; else from the row rate and the estimate of
+   * the rows (0 once the rows read pass it); otherwise null.
+   */
   readonly etaSeconds: number | null;
 }
 

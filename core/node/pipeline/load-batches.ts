@@ -42,6 +42,8 @@ export async function* toLoadBatches(
   source: {
     bytesRead(): number;
     readonly totalBytes: number | undefined;
+    readonly readsNoBytes?: true | undefined;
+    readonly estimatedRows?: number | undefined;
     reparse?: ((recordText: string) => RawValue[]) | undefined;
     readonly copyText?:
       | {
@@ -157,8 +159,9 @@ export async function* toLoadBatches(
       rows: good,
       rejectedUpstream: rejected,
       rowsRead,
-      bytesRead: source.bytesRead(),
+      ...(source.readsNoBytes ? {} : { bytesRead: source.bytesRead() }),
       ...(source.totalBytes !== undefined ? { totalBytes: source.totalBytes } : {}),
+      ...(source.estimatedRows !== undefined ? { estimatedRows: source.estimatedRows } : {}),
     };
   }
 }

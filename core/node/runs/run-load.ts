@@ -235,6 +235,7 @@ function startingProgress(runId: string): LoadProgressDto {
     loaded: 0,
     rejected: 0,
     rowsPerSecond: 0,
+    estimatedRows: null,
     etaSeconds: null,
   };
 }

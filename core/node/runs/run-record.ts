@@ -186,6 +186,7 @@ export class RunRecord {
       loaded: progress.loaded,
       rejected: progress.rejected,
       rowsPerSecond: progress.rowsPerSecond,
+      estimatedRows: progress.estimatedRows,
       etaSeconds: progress.etaSeconds,
     };
   }

@@ -71,6 +71,15 @@ export interface OpenedSource {
   readonly totalBytes: number | undefined;
   /** Bytes of the file on disk consumed so far (compressed bytes for .gz). */
   bytesRead(): number;
+  /** A source that reads no file (a database): `bytesRead` means nothing and is not shown. */
+  readonly readsNoBytes?: true;
+  /**
+   * About how many rows the read gives, when the source can tell without reading them: a database
+   * table read whole (PostgreSQL's planner estimate, MySQL's TABLE_ROWS, SQLite's largest rowid).
+   * Absent for a file (its bytes say how far the read is), a query, an API, or a read of the rows
+   * above an incremental mark. Progress shows the rows read against it, and the time left.
+   */
+  readonly estimatedRows?: number;
   /**
    * The rows, in file order, in batches (about 1,000 rows each). Can be iterated once.
    * Stops early (and releases the file) when the consumer breaks out or the signal aborts.

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { RunCounts, RunStatus } from '../../../core/common/contract/index.ts';
 import { rowsOutcome } from '../../../core/common/outcome/run-outcome.ts';
 import { countOf } from '../../../core/common/outcome/words.ts';
+import { progressFraction } from '../../../core/common/progress.ts';
 import { useRunEventStore } from '../../api/api-context.tsx';
 import { useCommand, useCommandMutation } from '../../api/queries.ts';
 import { useRunLive } from '../../api/run-events.ts';
@@ -43,10 +44,7 @@ export function RunMonitor(props: { runId: string; showReportLink?: boolean; com
 
   if (status === 'running') {
     const p = live?.progress;
-    const fraction =
-      p?.totalBytes && p.bytesRead !== null && p.totalBytes > 0
-        ? Math.min(1, p.bytesRead / p.totalBytes)
-        : null;
+    const fraction = p ? progressFraction(p) : null;
     return (
       <div className="panel run-monitor" data-testid="run-progress" data-run-id={props.runId}>
         <div className="panel-head">
@@ -81,8 +79,15 @@ export function RunMonitor(props: { runId: string; showReportLink?: boolean; com
           </div>
           <div>
             <dt>Read</dt>
-            <dd>
-              {formatCount(p?.rowsRead ?? 0)} rows
+            <dd data-testid="progress-read">
+              {formatCount(p?.rowsRead ?? 0)}
+              {p?.estimatedRows ? (
+                <span className="muted" title="the source's estimate of its rows">
+                  {' '}
+                  of ≈ {formatCount(p.estimatedRows)}
+                </span>
+              ) : null}{' '}
+              rows
               {p?.bytesRead != null ? (
                 <span className="muted">
                   {' '}

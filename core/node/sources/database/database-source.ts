@@ -55,6 +55,8 @@ export function databaseSource(parts: {
   reader: DatabaseReader;
   signal?: AbortSignal | undefined;
   placeOf?: ((line: number, raw: Readonly<Record<string, RawValue>>) => RecordPlace | undefined) | undefined;
+  /** `OpenedSource.estimatedRows`: given only for a table read whole. */
+  estimatedRows?: number | undefined;
 }): OpenedSource {
   const { reader, signal, label } = parts;
   let iterated = false;
@@ -66,6 +68,10 @@ export function databaseSource(parts: {
     columnTypes: parts.columnTypes,
     totalBytes: undefined,
     bytesRead: () => 0,
+    readsNoBytes: true,
+    ...(parts.estimatedRows !== undefined && parts.estimatedRows > 0
+      ? { estimatedRows: parts.estimatedRows }
+      : {}),
     close: () => reader.close(),
     rows(): AsyncIterable<SourceRow[]> {
       if (iterated) throw new Error('a database source can be iterated once');

@@ -66,6 +66,7 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
     const values: unknown[] = [];
     let keyColumns: string[] = [];
     let perFieldCallback = true;
+    let estimatedRows: number | undefined;
     if (spec.table !== undefined) {
       const table = await describeTable(conn, spec.table, label);
       keyColumns = table.key;
@@ -77,6 +78,9 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
       if (pushed) {
         sql += ` WHERE ${pushed.where} ORDER BY ${quoteMysqlIdent(column!)}`;
         values.push(pushed.value);
+      } else if (!opts.preview) {
+        // A table read whole says about how many rows it has (progress and the time left).
+        estimatedRows = table.rows ?? undefined;
       }
     } else {
       // The query is only ever sent inside a derived table: the server refuses any other statement.
@@ -119,6 +123,8 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
       columnTypes: readers.map((r) => r.type),
       totalBytes: undefined,
       bytesRead: () => 0,
+      readsNoBytes: true,
+      ...(estimatedRows !== undefined && estimatedRows > 0 ? { estimatedRows } : {}),
       rows(): AsyncIterable<SourceRow[]> {
         if (iterated) throw new Error('rows() can be iterated once');
         iterated = true;
@@ -208,7 +214,7 @@ async function describeTable(
   conn: mysql.Connection,
   name: string,
   label: string,
-): Promise<{ quoted: string; columns: TableColumn[]; key: string[] }> {
+): Promise<{ quoted: string; columns: TableColumn[]; key: string[]; rows: number | null }> {
   const { schema, table } = splitTableName(name);
   const where = 'TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?';
   const columns = (await queryRows(
@@ -235,5 +241,13 @@ async function describeTable(
   ).map((r) => r.name);
   const quoted =
     schema === undefined ? quoteMysqlIdent(table) : `${quoteMysqlIdent(schema)}.${quoteMysqlIdent(table)}`;
-  return { quoted, columns, key };
+  // The server's estimate of the rows (exact for MyISAM, InnoDB's estimate; null for a view).
+  const [estimate] = (await queryRows(
+    conn,
+    `SELECT TABLE_ROWS AS n FROM information_schema.TABLES WHERE ${where}`,
+    [schema ?? null, table],
+    label,
+  )) as { n: unknown }[];
+  const n = estimate?.n === null || estimate?.n === undefined ? Number.NaN : Number(estimate.n);
+  return { quoted, columns, key, rows: Number.isFinite(n) && n > 0 ? n : null };
 }

@@ -169,6 +169,8 @@ export async function openPostgresSource(
       const copySql = pushdown
         ? newerThan(pushdown.column, `${client.escapeLiteral(pushdown.value)}::${pushdown.type}`)
         : sql;
+      // A table read whole says about how many rows it has (progress and the time left).
+      const estimatedRows = table && !pushdown ? await plannerRows(client, table) : undefined;
       const copy = openCopyReader(client, copySql, fields, {
         fail: (error) => fail(error, 'the source connection failed while reading'),
         close,
@@ -185,6 +187,7 @@ export async function openPostgresSource(
         reader: copy,
         signal: opts.signal,
         placeOf: keyPlace(keyColumns),
+        estimatedRows,
       });
     }
 
@@ -426,4 +429,29 @@ export function sourceError(
   return new LoadstoneError(code, `${what}: ${message}`, {
     ...(e?.code ? { details: { sqlState: e.code } } : {}),
   });
+}
+
+/**
+ * The planner's estimate of a table's rows (`pg_class.reltuples`, kept by VACUUM and ANALYZE),
+ * summed over its partitions; undefined when the table was never analyzed or the estimate cannot be
+ * read (it is only for progress, never a reason to fail).
+ */
+async function plannerRows(client: pg.Client, table: string): Promise<number | undefined> {
+  // Under a savepoint: the read's transaction must outlive any failure here.
+  await client.query('SAVEPOINT loadstone_estimate');
+  try {
+    const result = await client.query<{ rows: string | null }>(
+      `SELECT sum(c.reltuples) FILTER (WHERE c.reltuples > 0)::bigint::text AS rows
+         FROM pg_class c
+        WHERE c.oid = to_regclass($1)
+           OR c.oid IN (SELECT relid FROM pg_partition_tree(to_regclass($1)) WHERE isleaf)`,
+      [table],
+    );
+    await client.query('RELEASE SAVEPOINT loadstone_estimate');
+    const rows = Number(result.rows[0]?.rows ?? 0);
+    return rows > 0 ? rows : undefined;
+  } catch {
+    await client.query('ROLLBACK TO SAVEPOINT loadstone_estimate');
+    return undefined;
+  }
 }

@@ -14,6 +14,7 @@ import { naiveLowerBound, pushableMark } from '../database/watermark-bound.ts';
 import type { OpenedSource, OpenSourceOptions } from '../types.ts';
 import { sqliteCopyReader } from './sqlite-copy-rows.ts';
 import { isSqliteFile } from './sqlite-header.ts';
+import { sqliteRowEstimate } from './sqlite-tables.ts';
 import { sqliteColumnType } from './sqlite-types.ts';
 import { readSqliteInWorker } from './sqlite-worker-reader.ts';
 
@@ -97,6 +98,7 @@ export async function openSqliteSource(
       numericAffinity(declared) &&
       pushableMark('decimal', pushdown.after) !== undefined;
     const bound = pushdown && !numeric ? naiveLowerBound(pushdown.after) : undefined;
+    const pushed = pushdown !== undefined && (numeric || bound !== undefined);
     if (pushdown && (numeric || bound !== undefined)) {
       const col = quoteIdent(pushdown.column);
       if (bound === undefined) {
@@ -127,6 +129,8 @@ export async function openSqliteSource(
     }
     // Before iterating: a connection running a statement runs no other.
     const keyColumns = table ? primaryKey(db, spec.table ?? '', names) : null;
+    // A table read whole says about how many rows it has (progress and the time left).
+    const estimatedRows = table && !pushed && !opts.preview ? sqliteRowEstimate(db, table) : undefined;
     const types = described.map((c) => sqliteColumnType(c.type));
     const final = statement;
     const readHere = () => {
@@ -154,6 +158,7 @@ export async function openSqliteSource(
       reader,
       signal: opts.signal,
       placeOf: keyPlace(keyColumns),
+      estimatedRows,
     });
   } catch (error) {
     await close();

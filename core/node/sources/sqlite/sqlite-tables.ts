@@ -25,17 +25,7 @@ export function listSqliteTables(path: string): SourceTable[] {
       )
       .all() as { name: string; type: string }[];
     return objects.map((o) => {
-      let rows: number | null = null;
-      if (o.type === 'table') {
-        try {
-          const max = db!.prepare(`SELECT max(rowid) AS n FROM ${quoteIdent(o.name)}`).get() as {
-            n: number | null;
-          };
-          rows = max.n ?? 0;
-        } catch {
-          rows = null; // a WITHOUT ROWID table
-        }
-      }
+      const rows = o.type === 'table' ? (sqliteRowEstimate(db!, quoteIdent(o.name)) ?? null) : null;
       return { schema: 'main', name: o.name, view: o.type === 'view', rows };
     });
   } catch (error) {
@@ -46,5 +36,19 @@ export function listSqliteTables(path: string): SourceTable[] {
     );
   } finally {
     db?.close();
+  }
+}
+
+/**
+ * A table's rows without counting them: its largest rowid (exact for a table never deleted from,
+ * an upper bound otherwise; SQLite finds it at the end of the table's b-tree). Undefined for a
+ * WITHOUT ROWID table or a view. `quoted`: the table's name as SQL.
+ */
+export function sqliteRowEstimate(db: Database.Database, quoted: string): number | undefined {
+  try {
+    const max = db.prepare(`SELECT max(rowid) AS n FROM ${quoted}`).get() as { n: number | null };
+    return max.n ?? 0;
+  } catch {
+    return undefined;
   }
 }
