@@ -64,7 +64,7 @@ export function RunMonitor(props: { runId: string; showReportLink?: boolean; com
         >
           <div
             className="progress-fill"
-            style={{ width: fraction === null ? undefined : `${fraction * 100}%` }}
+            style={{ transform: fraction === null ? undefined : `scaleX(${fraction})` }}
           />
         </div>
         {p?.notice ? (
