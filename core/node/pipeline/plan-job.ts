@@ -74,9 +74,15 @@ export async function planJob(
     checkColumnCount(sourceLabel(spec.source), source.columns, skipped);
     const want = Math.max(spec.settings.sampleSize, options.minRows ?? 0);
     const iterator = source.rows()[Symbol.asyncIterator]();
-    const sampleRows: SourceRow[] = [];
+    let sampleRows: SourceRow[] = [];
     let done = false;
-    while (sampleRows.length < want) {
+    // A load from a source that reads its sample apart: the load's rows all come from `rows()`.
+    const apart = !options.preview && source.readSample !== undefined;
+    if (apart) {
+      sampleRows = await source.readSample!(want);
+      done = sampleRows.length < want;
+    }
+    while (!apart && sampleRows.length < want) {
       const next = await iterator.next();
       if (next.done) {
         done = true;
@@ -114,8 +120,10 @@ export async function planJob(
               // Hand the sample over batch by batch and let go of it: keeping 10,000 rows alive for
               // the whole load would only grow the heap (and peak RSS) for nothing.
               const BATCH = 1000;
+              // A sample read apart is not loaded (the rows come again from the start): let it go too.
+              if (apart) sampleRows.length = 0;
               while (sampleRows.length > 0) yield sampleRows.splice(0, BATCH);
-              if (done) return;
+              if (done && !apart) return;
               while (true) {
                 const next = await iterator.next();
                 if (next.done) return;

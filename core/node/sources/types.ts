@@ -88,6 +88,13 @@ export interface OpenedSource {
   /** Releases the file. Safe to call more than once. */
   close(): Promise<void>;
   /**
+   * The first `rows` rows read apart from `rows()`, for inferring the columns' types, by a source
+   * that reads its rows elsewhere (SQLite: on this thread's own connection, while the worker thread
+   * that reads the load's rows starts). These rows are not loaded: `rows()` still reads from the
+   * start. Absent: the sample is the first rows of `rows()`, handed on to the load.
+   */
+  readSample?(rows: number): Promise<SourceRow[]>;
+  /**
    * Reads one record again from its text (see `SourceRow.text`): all its fields, `values` then
    * `extra`, exactly as `rows()` gave them. Only sources that give rows a `text` have it.
    */

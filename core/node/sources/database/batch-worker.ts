@@ -26,6 +26,8 @@ export interface BatchWorker<M> {
   next(): Promise<M | { error: WorkerError }>;
   /** Gives the worker room for one more message (once one is taken). */
   credit(): void;
+  /** Lets a worker started `paused` begin reading (once; later calls do nothing). */
+  start(): void;
   /** Sends the worker a message it takes before its next batch. */
   tell(message: unknown): void;
   /** Stops the worker (it may be blocked waiting for room). */
@@ -49,6 +51,8 @@ export function startBatchWorker<M>(
   callerUrl: string,
   name: string,
   input: Record<string, unknown>,
+  /** `paused`: the worker starts (loads, opens, prepares) but reads nothing until `start()`. */
+  options: { paused?: boolean } = {},
 ): BatchWorker<M> | undefined {
   let script: string | URL;
   let evaluated = false;
@@ -73,7 +77,8 @@ export function startBatchWorker<M>(
     script = pathToFileURL(file);
   }
   const flags = new Int32Array(new SharedArrayBuffer(8));
-  flags[0] = MESSAGES_AHEAD;
+  flags[0] = options.paused ? 0 : MESSAGES_AHEAD;
+  let started = !options.paused;
   const channel = new MessageChannel();
   const worker = new Worker(script, {
     eval: evaluated,
@@ -108,6 +113,12 @@ export function startBatchWorker<M>(
       Atomics.add(flags, 0, 1);
       Atomics.notify(flags, 0);
     },
+    start() {
+      if (started) return;
+      started = true;
+      Atomics.add(flags, 0, MESSAGES_AHEAD);
+      Atomics.notify(flags, 0);
+    },
     tell(message) {
       channel.port1.postMessage(message);
     },
@@ -122,7 +133,10 @@ export function startBatchWorker<M>(
   };
 }
 
-/** In the worker: waits until the loading thread has room for one more message; false once it closed. */
+/**
+ * In the worker, before reading each batch: waits until the loading thread has room for one more
+ * message (none before `start()` for a worker started paused); false once it closed.
+ */
 export function waitForRoom(channel: BatchWorkerChannel): boolean {
   const flags = new Int32Array(channel.flags);
   for (;;) {

@@ -57,6 +57,8 @@ export function databaseSource(parts: {
   placeOf?: ((line: number, raw: Readonly<Record<string, RawValue>>) => RecordPlace | undefined) | undefined;
   /** `OpenedSource.estimatedRows`: given only for a table read whole. */
   estimatedRows?: number | undefined;
+  /** `OpenedSource.readSample`: rows read apart from `reader` (their `line` 1, 2, …). */
+  readSample?: ((rows: number) => Promise<SourceRow[]>) | undefined;
 }): OpenedSource {
   const { reader, signal, label } = parts;
   let iterated = false;
@@ -139,6 +141,9 @@ export function databaseSource(parts: {
         ? leavingColumnsOut(reader.copyText, source.columns, reader.reparse.bind(reader))
         : reader.copyText;
     }
+  }
+  if (parts.readSample) {
+    (source as { readSample?: OpenedSource['readSample'] }).readSample = parts.readSample;
   }
   if (parts.placeOf) {
     const placeOf = parts.placeOf;

@@ -32,11 +32,13 @@ async function run(input: SqliteWorkerInput & BatchWorkerChannel): Promise<void>
       close: async () => undefined,
     });
     for (;;) {
+      // Room first: a worker started paused reads nothing before the loader asks for rows (and has
+      // said by then which columns may go as COPY text).
+      if (!waitForRoom(input)) return;
       const offered = receiveMessageOnPort(input.port);
       if (offered) reader.copyText.verbatim(offered.message as VerbatimColumn[]);
       const rows = await reader.nextText(input.rowsPerMessage);
       if (rows.values.length === 0) break;
-      if (!waitForRoom(input)) return;
       const moved = new Set<ArrayBuffer>();
       for (const text of rows.texts) if (typeof text !== 'string') moved.add(text.buffer as ArrayBuffer);
       port.postMessage({ rows }, [...moved]);

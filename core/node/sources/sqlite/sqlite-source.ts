@@ -11,11 +11,11 @@ import {
   pushdownColumn,
 } from '../database/database-source.ts';
 import { naiveLowerBound, pushableMark } from '../database/watermark-bound.ts';
-import type { OpenedSource, OpenSourceOptions } from '../types.ts';
+import type { OpenedSource, OpenSourceOptions, SourceRow } from '../types.ts';
 import { sqliteCopyReader } from './sqlite-copy-rows.ts';
 import { isSqliteFile } from './sqlite-header.ts';
 import { sqliteRowEstimate } from './sqlite-tables.ts';
-import { sqliteColumnType } from './sqlite-types.ts';
+import { sqliteColumnType, sqliteValue } from './sqlite-types.ts';
 import { readSqliteInWorker } from './sqlite-worker-reader.ts';
 
 /**
@@ -150,6 +150,23 @@ export async function openSqliteSource(
       fallback: readHere,
     });
     const reader: DatabaseReader = worker ? ({ ...worker, close } as DatabaseReader) : readHere();
+    // While the worker starts, the sample for inferring the types is read here, on a statement of its
+    // own (the worker's rows are then all read after the load has said which go as COPY text). It is
+    // this connection's snapshot, not the worker's: a program writing to the file in between changes
+    // what the types are inferred from, never which rows are loaded.
+    const readSample = async (rows: number): Promise<SourceRow[]> => {
+      const sample: SourceRow[] = [];
+      try {
+        const statement = db.prepare(sql).raw(true).safeIntegers(true);
+        for (const raw of statement.iterate(...params) as IterableIterator<unknown[]>) {
+          sample.push({ line: sample.length + 1, values: raw.map(sqliteValue) });
+          if (sample.length >= rows) break;
+        }
+      } catch (error) {
+        throw refused(error);
+      }
+      return sample;
+    };
     return databaseSource({
       kind: 'sqlite',
       label,
@@ -159,6 +176,7 @@ export async function openSqliteSource(
       signal: opts.signal,
       placeOf: keyPlace(keyColumns),
       estimatedRows,
+      ...(worker ? { readSample } : {}),
     });
   } catch (error) {
     await close();

@@ -43,7 +43,14 @@ export function readSqliteInWorker(options: {
     types: options.types,
     rowsPerMessage: ROWS_PER_MESSAGE,
   };
-  const worker = startBatchWorker<Message>(import.meta.url, 'sqlite-read-worker', { ...input });
+  // Paused until the first read: the worker loads, opens the file and prepares meanwhile, and reads
+  // its first rows once the load has said which columns may go as COPY text.
+  const worker = startBatchWorker<Message>(
+    import.meta.url,
+    'sqlite-read-worker',
+    { ...input },
+    { paused: true },
+  );
   if (!worker) return undefined;
   /** Set when the worker could not start (a packaged app that cannot run it): reads go here. */
   let here: ReturnType<typeof options.fallback> | undefined;
@@ -65,6 +72,7 @@ export function readSqliteInWorker(options: {
       if (here) return here.nextText(max);
       if (failure) throw failure;
       if (ended || closed) return none();
+      worker.start();
       const message = await worker.next();
       if ('error' in message && !heard) {
         // Not one message came: the worker did not start. Nothing was read yet: read here.
