@@ -598,7 +598,7 @@ describe('HTTP source: faults', () => {
           return;
         }
         if (req.url.pathname === '/userinfo') {
-          res.writeHead(302, { location: api!.url.replace('//', '//eve:RedirPw9@') + '/new' }).end();
+          res.writeHead(302, { location: `${api!.url.replace('//', '//eve:RedirPw9@')}/new` }).end();
           return;
         }
         if (req.url.pathname === '/away') {

@@ -437,8 +437,13 @@ export function sourceError(
  * read (it is only for progress, never a reason to fail).
  */
 async function plannerRows(client: pg.Client, table: string): Promise<number | undefined> {
-  // Under a savepoint: the read's transaction must outlive any failure here.
-  await client.query('SAVEPOINT loadstone_estimate');
+  // Under a savepoint: the read's transaction must outlive any failure here. A connection that
+  // fails meanwhile is reported by the read that follows, under the source's name.
+  try {
+    await client.query('SAVEPOINT loadstone_estimate');
+  } catch {
+    return undefined;
+  }
   try {
     const result = await client.query<{ rows: string | null }>(
       `SELECT sum(c.reltuples) FILTER (WHERE c.reltuples > 0)::bigint::text AS rows
@@ -451,7 +456,7 @@ async function plannerRows(client: pg.Client, table: string): Promise<number | u
     const rows = Number(result.rows[0]?.rows ?? 0);
     return rows > 0 ? rows : undefined;
   } catch {
-    await client.query('ROLLBACK TO SAVEPOINT loadstone_estimate');
+    await client.query('ROLLBACK TO SAVEPOINT loadstone_estimate').catch(() => {});
     return undefined;
   }
 }

@@ -99,7 +99,7 @@ export async function openSqliteSource(
       pushableMark('decimal', pushdown.after) !== undefined;
     const bound = pushdown && !numeric ? naiveLowerBound(pushdown.after) : undefined;
     const pushed = pushdown !== undefined && (numeric || bound !== undefined);
-    if (pushdown && (numeric || bound !== undefined)) {
+    if (pushdown && pushed) {
       const col = quoteIdent(pushdown.column);
       if (bound === undefined) {
         // An integer within 64 bits is bound as one (compared exactly); any other number as a REAL, the
