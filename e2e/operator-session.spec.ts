@@ -137,6 +137,7 @@ test('an operator loads a messy Latin-1 CSV end to end and re-runs it as an incr
   await summary.getByTestId('open-report').click();
   const run = new RunPage(page);
   await expect(run.report()).toBeVisible();
+  await expect(page.getByTestId('rejected-rows').locator('thead th').first()).toHaveText('Line');
   await expect(run.summaryRows()).toHaveCount(MESSY_REJECTS.length);
   const rows = await run.rejectedRows();
   expect(rows.map((r) => ({ line: r.line, column: r.column, reason: r.reason }))).toEqual(

@@ -16,8 +16,11 @@ test('an SQLite file picked under File opens as a Database: its tables listed, o
   // Named .dat: an SQLite database is known by its header, whatever its name.
   const file = path.join(app.workDir, 'crm-export.dat');
   const db = new Database(file);
+  // 40 customers, one with a date that does not exist: its cell is rejected (2.5%, within the 5% allowed).
   db.exec(`CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, joined DATE);
     INSERT INTO customers VALUES (1, 'Ada', '2024-02-29'), (2, 'Bob', NULL);
+    WITH RECURSIVE g(n) AS (SELECT 3 UNION ALL SELECT n + 1 FROM g WHERE n < 40)
+    INSERT INTO customers SELECT n, 'c' || n, CASE n WHEN 17 THEN '2024-02-30' ELSE '2024-03-01' END FROM g;
     CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);`);
   db.close();
 
@@ -41,10 +44,19 @@ test('an SQLite file picked under File opens as a Database: its tables listed, o
   await wizard.startLoad();
   const summary = await wizard.finished();
   await expect(summary).toHaveAttribute('data-status', 'succeeded');
-  expect(await countOf(summary, 'inserted')).toBe(2);
+  expect(await countOf(summary, 'inserted')).toBe(39);
+  expect(await countOf(summary, 'rejected')).toBe(1);
   const rows = await tableRows(target.url, 'crm_customers', 'id');
-  expect(rows.map((r) => [Number(r.id), r.name])).toEqual([
+  expect(rows.slice(0, 2).map((r) => [Number(r.id), r.name])).toEqual([
     [1, 'Ada'],
     [2, 'Bob'],
   ]);
+  expect(rows.map((r) => Number(r.id))).not.toContain(17);
+
+  // The report places the rejected row by its key, under "Where" (not a file's "Line").
+  await summary.getByTestId('open-report').click();
+  const report = page.getByTestId('rejected-rows');
+  await expect(report.locator('thead th').first()).toHaveText('Where');
+  await expect(report.getByTestId('rejected-line')).toHaveText('key id=17');
+  await expect(report.getByTestId('rejected-reason')).toHaveText('impossible_date');
 });

@@ -78,7 +78,8 @@ export function RejectedRowsTable(props: { runId: string; filters: ReportFilters
       <table className="vtable" aria-label="Rejected rows" aria-rowcount={total + 1}>
         <thead className="grid-header" style={{ minWidth }}>
           <tr aria-rowindex={1} style={{ gridTemplateColumns: template }}>
-            {['Line', 'Stage', 'Column', 'Reason', 'Message'].map((h) => (
+            {/* A database's or an API's rows are placed by key, row or page, not by a file's line. */}
+            {[rows[0]?.at ? 'Where' : 'Line', 'Stage', 'Column', 'Reason', 'Message'].map((h) => (
               <th key={h} scope="col" className="grid-hcell grid-hcell-plain">
                 {h}
               </th>
