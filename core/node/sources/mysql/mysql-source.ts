@@ -80,7 +80,7 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
         values.push(pushed.value);
       } else if (!opts.preview) {
         // A table read whole says about how many rows it has (progress and the time left).
-        estimatedRows = table.rows ?? undefined;
+        estimatedRows = await tableRowEstimate(conn, spec.table, label);
       }
     } else {
       // The query is only ever sent inside a derived table: the server refuses any other statement.
@@ -214,7 +214,7 @@ async function describeTable(
   conn: mysql.Connection,
   name: string,
   label: string,
-): Promise<{ quoted: string; columns: TableColumn[]; key: string[]; rows: number | null }> {
+): Promise<{ quoted: string; columns: TableColumn[]; key: string[] }> {
   const { schema, table } = splitTableName(name);
   const where = 'TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?';
   const columns = (await queryRows(
@@ -241,13 +241,25 @@ async function describeTable(
   ).map((r) => r.name);
   const quoted =
     schema === undefined ? quoteMysqlIdent(table) : `${quoteMysqlIdent(schema)}.${quoteMysqlIdent(table)}`;
-  // The server's estimate of the rows (exact for MyISAM, InnoDB's estimate; null for a view).
-  const [estimate] = (await queryRows(
+  return { quoted, columns, key };
+}
+
+/**
+ * The server's estimate of a table's rows (`TABLE_ROWS`: exact for MyISAM, InnoDB's estimate; none
+ * for a view), for progress; undefined when it has none.
+ */
+async function tableRowEstimate(
+  conn: mysql.Connection,
+  name: string,
+  label: string,
+): Promise<number | undefined> {
+  const { schema, table } = splitTableName(name);
+  const [row] = (await queryRows(
     conn,
-    `SELECT TABLE_ROWS AS n FROM information_schema.TABLES WHERE ${where}`,
+    'SELECT TABLE_ROWS AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?',
     [schema ?? null, table],
     label,
   )) as { n: unknown }[];
-  const n = estimate?.n === null || estimate?.n === undefined ? Number.NaN : Number(estimate.n);
-  return { quoted, columns, key, rows: Number.isFinite(n) && n > 0 ? n : null };
+  const n = row?.n === null || row?.n === undefined ? Number.NaN : Number(row.n);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
 }
