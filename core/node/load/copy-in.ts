@@ -14,6 +14,8 @@ export class CopyIn {
   private lines: CopyBytes | null = null;
   private error: Error | null = null;
   private wake: (() => void) | null = null;
+  /** While the socket is full: the one wait every write until its `drain` shares (one listener, not one per piece). */
+  private draining: Promise<void> | null = null;
   private ending = false;
   /** Every piece written (or held back after a refusal), when the caller asked to keep the text. */
   readonly pieces: Buffer[] | null;
@@ -40,21 +42,27 @@ export class CopyIn {
     return lines.used >= PIECE_BYTES ? this.write(lines.take()) : undefined;
   }
 
-  /** Sends a piece of whole lines; resolves later only when the socket asks us to wait. */
+  /**
+   * Sends a piece of whole lines; resolves later only when the socket asks us to wait. Pieces
+   * written while it is full (a run of pieces written at once) share one wait: a listener each made
+   * Node warn of a listener leak past ten, on the operator's terminal.
+   */
   write(piece: Buffer): Promise<void> | undefined {
     if (piece.length === 0) return undefined;
     this.pieces?.push(piece);
     if (this.error) return undefined;
     if (this.stream.write(piece)) return undefined;
-    return new Promise((resolve) => {
+    this.draining ??= new Promise((resolve) => {
       const done = () => {
         this.stream.off('drain', done);
         this.wake = null;
+        this.draining = null;
         resolve();
       };
       this.wake = done;
       this.stream.on('drain', done);
     });
+    return this.draining;
   }
 
   /**
