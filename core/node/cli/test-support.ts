@@ -7,6 +7,11 @@ export interface CliRun {
   readonly code: number;
   readonly out: string;
   readonly err: string;
+  /**
+   * Warnings Node emitted while the command ran (`MaxListenersExceededWarning: …`): printed on the
+   * operator's terminal outside the command's own output, so tests look at them here.
+   */
+  readonly warnings: readonly string[];
 }
 
 /** Where and how a CLI invocation runs. */
@@ -24,12 +29,21 @@ export async function runCli(args: readonly string[], options: CliRunOptions): P
   const stdout = captureStream();
   const stderr = captureStream();
   const argv = options.dataDir === undefined ? [...args] : [...args, '--data-dir', options.dataDir];
-  const code = await main(argv, {
-    stdout,
-    stderr,
-    env: options.env ?? {},
-    cwd: options.cwd,
-    signal: new AbortController().signal,
-  });
-  return { code, out: stdout.text(), err: stderr.text() };
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+  process.on('warning', onWarning);
+  try {
+    const code = await main(argv, {
+      stdout,
+      stderr,
+      env: options.env ?? {},
+      cwd: options.cwd,
+      signal: new AbortController().signal,
+    });
+    // Node emits a warning on the next tick at the latest.
+    await new Promise((resolve) => setImmediate(resolve));
+    return { code, out: stdout.text(), err: stderr.text(), warnings };
+  } finally {
+    process.off('warning', onWarning);
+  }
 }
