@@ -122,6 +122,10 @@ export function explainConnectError(error: unknown, config: TargetConfig): strin
     case '53300':
       return `the server at ${where} has no connection slots left (too many clients)`;
   }
+  // pg's SCRAM step when the server asks for a password and none was given.
+  if (/client password must be a string/.test(message)) {
+    return `the server asks user '${config.user ?? ''}' for a password and none was given — save one with the connection, or set PGPASSWORD or ~/.pgpass`;
+  }
   if (/timeout/i.test(message) && /connect/i.test(message)) {
     const seconds = Math.round((config.connectionTimeoutMillis ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000);
     return `no answer from ${where} within ${seconds} s — a firewall may drop the connection, or the host is not the right one`;

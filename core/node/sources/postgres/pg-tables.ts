@@ -19,7 +19,13 @@ export async function listPostgresTables(config: ResolvedConnection): Promise<So
     await client.connect();
   } catch (error) {
     await client.end().catch(() => {});
-    throw sourceError(error, `${label}: cannot connect to the source`, config.password, 'SOURCE_UNREACHABLE');
+    throw sourceError(
+      error,
+      `${label}: cannot connect to the source`,
+      config.password,
+      'SOURCE_UNREACHABLE',
+      config,
+    );
   }
   try {
     await client.query('BEGIN READ ONLY');

@@ -300,6 +300,40 @@ describe('PostgreSQL → PostgreSQL', () => {
     expect((refused as Error).message).not.toContain('not-the-password');
   });
 
+  it("a source that cannot be connected to is said in the same words as a target's (exit 4)", async () => {
+    const env = { PGPASSWORD: password };
+    const read = (connection: string, environment: NodeJS.ProcessEnv) =>
+      runLoad(
+        {
+          source: { kind: 'postgres', connection, table: 'orders' },
+          target: { connection: targetUrl, table: 'never' },
+        },
+        {
+          store,
+          env: environment,
+          dryRun: false,
+          openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
+        },
+      ).then((outcome) => outcome.error as { code?: string; message: string });
+    const u = new URL(sourceUrl);
+    u.password = 'not-the-password';
+    const wrong = await read(u.toString(), env);
+    expect(wrong.code).toBe('SOURCE_UNREACHABLE');
+    expect(wrong.message).toContain(
+      `cannot connect to the source: the server refused the password for user '${u.username}' — check the password`,
+    );
+    expect(wrong.message).not.toContain('not-the-password');
+    const missing = new URL(sourceUrl);
+    missing.pathname = '/no_such_database';
+    const none = await read(missing.toString(), env);
+    expect(none.code).toBe('SOURCE_UNREACHABLE');
+    expect(none.message).toContain("the server has no database 'no_such_database' — check the database name");
+    // A saved connection without a password, and no PGPASSWORD: said so, not pg's SCRAM wording alone.
+    const bare = await read('replica', {});
+    expect(bare.code).toBe('SOURCE_UNREACHABLE');
+    expect(bare.message).toContain(`the server asks user '${u.username}' for a password and none was given`);
+  });
+
   it('a statement timeout is a job setting; a cancelled read ends the statement on the server', async () => {
     await expect(
       openSource({
@@ -394,6 +428,41 @@ describe('PostgreSQL → PostgreSQL', () => {
     expect(counted.rows[0]).toEqual({ escaped: 2000, n: 19999 });
   });
 
+  it('a source backend terminated while the server computes rows is a lost connection (exit 4), not a refused read', async () => {
+    // The server is still computing rows when it is told to end: its FATAL reaches the COPY read
+    // before the socket closes (before the client's 'error' event).
+    await src.query(`CREATE FUNCTION slow_id(i int) RETURNS int LANGUAGE plpgsql VOLATILE AS $$
+      BEGIN IF i % 100 = 0 THEN PERFORM pg_sleep(0.01); END IF; RETURN i; END $$`);
+    let killed = false;
+    const outcome = await load(
+      {
+        source: {
+          kind: 'postgres',
+          connection: 'replica',
+          query: 'SELECT slow_id(g) AS id FROM generate_series(1, 200000) g',
+        },
+        target: { connection: targetUrl, table: 'slow_copy' },
+      },
+      (progress) => {
+        if (!killed && progress.rowsRead > 0) {
+          killed = true;
+          void src.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'loadstone source'",
+          );
+        }
+      },
+    );
+    expect(killed).toBe(true);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error?.code).toBe('SOURCE_UNREACHABLE');
+    expect(outcome.error?.message).toContain(
+      'postgres replica query: the source connection failed while reading',
+    );
+    expect((await dst.query("SELECT to_regclass('public.slow_copy') IS NULL AS gone")).rows[0].gone).toBe(
+      true,
+    );
+  }, 60_000);
+
   it('a source connection killed mid-read fails the run naming the source; the target keeps the last commit', async () => {
     // Rows of ~0.5 KB: what is left to send when the kill comes (~18 MB) is more than socket buffers
     // hold, so the server is still sending (a whole read is one COPY stream, not cursor batches).
@@ -418,6 +487,8 @@ describe('PostgreSQL → PostgreSQL', () => {
     );
     expect(killed).toBe(true);
     expect(outcome.status).toBe('failed');
+    // The server's FATAL reaches the read before the client's 'error' event: still a lost connection.
+    expect(outcome.error?.code).toBe('SOURCE_UNREACHABLE');
     expect(outcome.error?.message).toContain('postgres replica table big');
     expect(outcome.error?.message).not.toContain(password);
     const n = (await dst.query('SELECT count(*)::int AS n FROM big_copy')).rows[0].n as number;
@@ -443,6 +514,7 @@ describe('PostgreSQL → PostgreSQL', () => {
       },
     );
     expect(whole.status).toBe('failed');
+    expect(whole.error?.code).toBe('SOURCE_UNREACHABLE');
     expect(whole.error?.message).toContain(
       'postgres replica table big: the source connection failed while reading',
     );

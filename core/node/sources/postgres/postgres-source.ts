@@ -4,6 +4,7 @@ import { LoadstoneError } from '../../../common/errors.ts';
 import type { PostgresSourceSpec } from '../../../common/spec/job-spec.ts';
 import { sourceLabel } from '../../../common/spec/source-label.ts';
 import type { RawValue } from '../../../common/types.ts';
+import { explainConnectError } from '../../pg/connect.ts';
 import { quoteIdent, quoteTableName } from '../../pg/identifiers.ts';
 import { type ResolvedConnection, resolveConnection } from '../../store/resolve-connection.ts';
 import { NoSecretStore } from '../../store/secret-store.ts';
@@ -51,7 +52,7 @@ export async function openPostgresSource(
           `${label}: ${doing}`,
           config.password,
           // The connection went away (killed, server gone): the source cannot be reached any more.
-          lost ? 'SOURCE_UNREACHABLE' : 'SOURCE_UNREADABLE',
+          lost || connectionLost(error) ? 'SOURCE_UNREACHABLE' : 'SOURCE_UNREADABLE',
         );
   };
   // Cancelling ends a statement the server is still running (a long sort before the first row) with
@@ -355,8 +356,29 @@ async function connect(config: ResolvedConnection, label: string): Promise<pg.Cl
   } catch (error) {
     await client.end().catch(() => {});
     // Refused, unreachable, login or TLS refused: like an unreachable target (CLI exit 4).
-    throw sourceError(error, `${label}: cannot connect to the source`, config.password, 'SOURCE_UNREACHABLE');
+    throw sourceError(
+      error,
+      `${label}: cannot connect to the source`,
+      config.password,
+      'SOURCE_UNREACHABLE',
+      config,
+    );
   }
+}
+
+/**
+ * Whether a failed read means the connection is gone, whatever came first: the server's last word
+ * (FATAL: `terminating connection due to administrator command` when the backend is killed, a
+ * shutdown, a crash) reaches the pending read before the client's `error` event.
+ */
+export function connectionLost(error: unknown): boolean {
+  const e = error as { code?: unknown; severity?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (code.startsWith('08') || code.startsWith('57P')) return true;
+  if (e.severity === 'FATAL' || e.severity === 'PANIC') return true;
+  if (code === 'ECONNRESET' || code === 'EPIPE') return true;
+  return typeof e.message === 'string' && /^Connection terminated/.test(e.message);
 }
 
 /** Asks the server to cancel the statement backend `pid` runs (best effort: the read fails either way). */
@@ -422,10 +444,14 @@ export function sourceError(
   what: string,
   password: string | undefined,
   code: 'SOURCE_UNREADABLE' | 'SOURCE_UNREACHABLE' = 'SOURCE_UNREADABLE',
+  /** A failed connection's settings: the failure is then said in words first, as a target's is. */
+  connecting?: ResolvedConnection,
 ): LoadstoneError {
   const e = error as { message?: string; code?: string };
   let message = e?.message || String(error);
   if (password && password.length >= 4) message = message.replaceAll(password, '***');
+  const explained = connecting ? explainConnectError(error, connecting) : null;
+  if (explained) message = `${explained} (${message})`;
   return new LoadstoneError(code, `${what}: ${message}`, {
     ...(e?.code ? { details: { sqlState: e.code } } : {}),
   });
