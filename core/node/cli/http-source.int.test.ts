@@ -121,6 +121,24 @@ describe('loadstone with an HTTP API source', () => {
     expect(result.requests[0]).toContain('HTTP 200, 1000 record(s)');
     // 10 pages for the 10,000 sampled records, and at most the next one asked for ahead.
     expect(api.requests.length).toBeLessThanOrEqual(11);
+    await api.close();
+    // Small pages and a small sample: the pages of 20 records, not of a 1,000-row batch (once 100
+    // requests for a 20-row preview).
+    api = await cursorApi(Array.from({ length: 300 }, (_, p) => records(p * 10 + 1, 10)));
+    const small = await cli([
+      'preview',
+      '--spec',
+      writeSpec('preview-small.json', pinned(api.url, 'unused')),
+      '--sample-size',
+      '20',
+      '--limit',
+      '10',
+      '--json',
+    ]);
+    expect(small.code).toBe(0);
+    expect(JSON.parse(small.out).sampleSize).toBe(20);
+    // 2 pages hold the 20 records; at most one more asked for ahead of them.
+    expect(api.requests.length).toBeLessThanOrEqual(3);
   });
 
   it('load --spec: records loaded exactly, a retry shown and recorded, a rejected record placed by page; no secret stored', async () => {

@@ -101,6 +101,14 @@ export async function openRecordSource(parts: RecordSourceParts): Promise<Opened
           batchRows = 0;
         }
       }
+      // The rows read ahead go out even when they fill no batch: a preview that read its sample of
+      // 20 records stops here, and an API is not asked for 1,000 records' worth of pages more.
+      if (batch.length > 0 && deferred === undefined && !finished) {
+        if (signal?.aborted) return;
+        yield batch;
+        batch = [];
+        batchRows = 0;
+      }
       if (deferred !== undefined) {
         if (batch.length > 0 && !signal?.aborted) yield batch;
         throw deferred;
