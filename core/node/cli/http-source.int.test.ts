@@ -265,6 +265,37 @@ describe('loadstone with an HTTP API source', () => {
     expect(refusedSpec.err).toContain('{ "env": "NAME" }');
   });
 
+  it('a page that fails after rows were committed: the run says how many it read, not "before any row"', async () => {
+    // Pages of 5 records; page 3 answers 500 (no retry): 10 rows read, both commits kept.
+    api = await startApi((req, res) => {
+      const page = Number(req.url.searchParams.get('page'));
+      if (page === 3) return json(res, { error: 'broken' }, {}, 500);
+      json(res, { data: records(page * 5 - 4, 5) });
+    });
+    const spec = pinned(api.url, 'half_failed');
+    const source = spec.source as Record<string, unknown>;
+    source.pagination = { type: 'pageNumber' };
+    source.retry = { maxAttempts: 1 };
+    const r = await cli([
+      'load',
+      '--spec',
+      writeSpec('half-failed.json', spec),
+      '--sample-size',
+      '5',
+      '--commit-every',
+      '5',
+      '--json',
+    ]);
+    expect(r.code).not.toBe(0);
+    const outcome = JSON.parse(r.out.trim().split('\n').at(-1)!) as { runId: string };
+    expect(outcome).toMatchObject({ status: 'failed', rowsRead: 10, inserted: 10 });
+    const { rows } = await client.query('SELECT count(*)::int AS n FROM half_failed');
+    expect(rows[0].n).toBe(10);
+    const human = await cli(['runs', outcome.runId]);
+    expect(human.out).toContain('failed after reading 10 rows');
+    expect(human.out).not.toContain('before any row was read');
+  });
+
   it('incremental twice: the second run asks only for records after the mark; the boundary record is not loaded twice', async () => {
     const rows = [
       { id: 1, updated_at: '2024-05-01T10:00:00Z' },

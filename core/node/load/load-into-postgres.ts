@@ -10,7 +10,7 @@ import {
 import { readTableInfo, resolveSchema } from './catalog.ts';
 import { compareWithTable, describeIncompatibility } from './compatibility.ts';
 import { isConnectionLost, isPgError, isRowDataError, loadFailed, serverMessage } from './db-errors.ts';
-import type { LoadFailureCounts } from './failure-counts.ts';
+import { type LoadFailureCounts, loadFailureCounts } from './failure-counts.ts';
 import { Mover } from './mover.ts';
 import { prepareReplace, type ReplacePlan } from './replace.ts';
 import { Cancelled, LoadSession } from './session.ts';
@@ -261,7 +261,16 @@ function failure(error: unknown, input: LoadInput, session: LoadSession, table: 
     rejected: session.rejected,
     committedRows: session.committedRows,
   };
-  if (error instanceof LoadstoneError) return error;
+  if (error instanceof LoadstoneError) {
+    // A source's own failure (a page the API refused, a pagination loop, a lost source connection):
+    // how far the load got goes with it, as with the loader's, so the run does not say it read
+    // nothing while rows it read were committed.
+    if (loadFailureCounts(error)) return error;
+    return new LoadstoneError(error.code, error.message, {
+      details: { ...error.details, ...counts },
+      ...(error.cause === undefined ? {} : { cause: error.cause }),
+    });
+  }
   if (
     error instanceof Cancelled ||
     (input.signal?.aborted && (!isPgError(error) || !isRowDataError(error)))
