@@ -294,6 +294,10 @@ describe('loadstone with an HTTP API source', () => {
     const human = await cli(['runs', outcome.runId]);
     expect(human.out).toContain('failed after reading 10 rows');
     expect(human.out).not.toContain('before any row was read');
+    // Not offered as `load --resume`, which would refuse it: why not instead.
+    expect(human.out).toContain(
+      'Resume  not possible: an HTTP API source cannot be read again from where the run stopped; re-run the load',
+    );
   });
 
   it('incremental twice: the second run asks only for records after the mark; the boundary record is not loaded twice', async () => {

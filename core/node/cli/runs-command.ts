@@ -2,6 +2,7 @@ import { LoadstoneError } from '../../common/errors.ts';
 import { rowsOutcome } from '../../common/outcome/run-outcome.ts';
 import { type LocalWarehouse, openLocalWarehouse } from '../pg/local-warehouse.ts';
 import { type Reconciled, reconcileRun } from '../runs/reconcile.ts';
+import { resumeRefusal } from '../runs/resume.ts';
 import { resolveDataDir } from '../store/data-dir.ts';
 import type { RunStore } from '../store/open-store.ts';
 import { redactUrl } from '../store/postgres-url.ts';
@@ -215,8 +216,14 @@ function renderRun(run: RunRecord, reconciled: Reconciled | null): string {
   if (reconciled) lines.push(['Counts', countsOriginText(reconciled)]);
   if (run.resume.resumeOf) lines.push(['Resumes', run.resume.resumeOf]);
   if (run.resume.resumedBy.length > 0) lines.push(['Resumed by', run.resume.resumedBy.join(', ')]);
-  else if (run.status === 'interrupted' || run.status === 'failed' || run.status === 'cancelled')
-    if (run.mode !== 'replace' && !run.dryRun) lines.push(['Resume', `loadstone load --resume ${run.id}`]);
+  else if (run.status === 'interrupted' || run.status === 'failed' || run.status === 'cancelled') {
+    // Offered only where `load --resume` would take it; otherwise why not, as it would say.
+    const refusal = resumeRefusal(run);
+    lines.push([
+      'Resume',
+      refusal === null ? `loadstone load --resume ${run.id}` : `not possible: ${refusal}`,
+    ]);
+  }
   if (run.mode === 'incremental') lines.push(['Watermark', watermarkText(run)]);
   if (run.error)
     lines.push(['Error', terminalSafe(run.error) + (run.errorCode ? ` (${run.errorCode})` : '')]);

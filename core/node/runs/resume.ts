@@ -68,29 +68,32 @@ export async function resumeLoad(runId: string, options: ResumeOptions): Promise
 }
 
 function refuseUnresumable(run: RunRecord): void {
-  const refuse = (why: string): never => {
-    throw new LoadstoneError('RESUME_NOT_POSSIBLE', `cannot resume run ${run.id}: ${why}`);
-  };
-  if (run.dryRun) refuse('it was a dry run, which commits nothing; run the load itself');
+  const why = resumeRefusal(run);
+  if (why !== null) throw new LoadstoneError('RESUME_NOT_POSSIBLE', `cannot resume run ${run.id}: ${why}`);
+}
+
+/**
+ * Why `load --resume` would refuse a run, or null when it may resume it (whether its source is
+ * still the same is checked when it resumes). `runs <id>` offers the command only when it would work.
+ */
+export function resumeRefusal(run: RunRecord): string | null {
+  if (run.dryRun) return 'it was a dry run, which commits nothing; run the load itself';
   if (run.mode === 'replace')
-    refuse(
-      'a replace load swaps the new table in only at its end, so nothing of it was committed; re-run the load',
-    );
-  if (run.status === 'running') refuse('it is still running');
-  if (run.status === 'succeeded') refuse('it succeeded: every row is loaded');
+    return 'a replace load swaps the new table in only at its end, so nothing of it was committed; re-run the load';
+  if (run.status === 'running') return 'it is still running';
+  if (run.status === 'succeeded') return 'it succeeded: every row is loaded';
   if (run.resume.resumedBy.length > 0)
-    refuse(`run ${run.resume.resumedBy.at(-1)} already resumes it; resume that run instead`);
-  if (!run.spec.target) refuse('its spec has no target');
+    return `run ${run.resume.resumedBy.at(-1)} already resumes it; resume that run instead`;
+  if (!run.spec.target) return 'its spec has no target';
+  const kind = run.spec.source.kind;
+  const aSource = kind === 'http' ? 'an HTTP API source' : `a ${kind} source`;
   if (!isFileSource(run.spec.source) && run.mode !== 'incremental')
-    refuse(
-      `a ${run.spec.source.kind} source cannot be read again from where the run stopped; re-run the load (an incremental or upsert load merges again without duplicates)`,
-    );
+    return `${aSource} cannot be read again from where the run stopped; re-run the load (an incremental or upsert load merges again without duplicates)`;
   if (!isFileSource(run.spec.source) && JSON.stringify(run.spec.source).includes('***'))
     // The store keeps a source's credentials masked (a query key, a URL password): reading with
     // the masked spec would send `***` as the credential.
-    refuse(
-      `its ${run.spec.source.kind} source's credentials are kept masked (***) with the run; re-run the job or load instead (an incremental load goes on from its watermark)`,
-    );
+    return `its ${kind === 'http' ? 'HTTP API' : kind} source's credentials are kept masked (***) with the run; re-run the job or load instead (an incremental load goes on from its watermark)`;
+  return null;
 }
 
 /**
