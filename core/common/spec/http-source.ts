@@ -90,6 +90,13 @@ const stopFields = {
   maxPages: z.number().int().positive().optional(),
   /** A page with fewer records than the page size is the last one (off by default: many APIs cap pages). */
   stopOnShortPage: z.boolean().optional(),
+  /**
+   * A page after the first without the records path (no `data` key at all) is the last one, for APIs
+   * that leave the key out of their final page. Off by default: such a page fails the run, since an
+   * error object sent with HTTP 200 (`{"message": "rate limited"}`) would otherwise end it silently
+   * with part of the records loaded. `"data": null` is an empty page either way.
+   */
+  endOnMissingRecords: z.boolean().optional(),
 };
 
 const paginationSchema = z.discriminatedUnion('type', [

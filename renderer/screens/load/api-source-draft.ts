@@ -61,6 +61,8 @@ export interface Draft {
   hasMorePath: string;
   totalPath: string;
   stopOnShortPage: boolean;
+  /** A later page without the records path is the last (`pagination.endOnMissingRecords`). */
+  endOnMissingRecords: boolean;
   maxPages: string;
   /** Seconds (empty: the default, 60 s). */
   timeoutSeconds: string;
@@ -136,6 +138,7 @@ export function draftOf(source: ApiSource | null): {
       hasMorePath: str(p.hasMorePath),
       totalPath: str(p.totalPath),
       stopOnShortPage: p.stopOnShortPage === true,
+      endOnMissingRecords: p.endOnMissingRecords === true,
       maxPages: str(p.maxPages),
       timeoutSeconds:
         source?.timeoutMs === undefined || source.timeoutMs === 60_000 ? '' : String(source.timeoutMs / 1000),
@@ -241,6 +244,7 @@ export function specOf(
     // Only page-number and offset pages have a size a page can fall short of.
     stopOnShortPage:
       d.stopOnShortPage && (d.pagination === 'pageNumber' || d.pagination === 'offset') ? true : undefined,
+    endOnMissingRecords: d.endOnMissingRecords ? true : undefined,
   };
   const own: DraftIssue[] = [];
   let pagination: unknown = { type: 'none' };

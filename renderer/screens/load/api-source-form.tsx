@@ -376,6 +376,19 @@ export function ApiSourceForm() {
             </label>
           </div>
         ) : null}
+        {draft.pagination !== 'none' ? (
+          <div className="field">
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={draft.endOnMissingRecords}
+                onChange={(e) => set({ endOnMissingRecords: e.target.checked })}
+                data-testid="api-pagination-missing-records-end"
+              />
+              A page without the records path is the last (else it fails the run)
+            </label>
+          </div>
+        ) : null}
       </div>
       <div className="field-row">
         {field('incParam', 'Incremental parameter', 'api-incremental-param', {

@@ -275,6 +275,32 @@ describe('HTTP source: auth', () => {
 });
 
 describe('HTTP source: pagination and stop conditions', () => {
+  it('a later page without the records fails the run (a 200 error object), unless the spec says it ends the records', async () => {
+    api = await startApi((req, res) => {
+      const page = Number(req.url.searchParams.get('page'));
+      if (page === 3) return json(res, { message: 'rate limited, try later' });
+      if (page === 4) return json(res, { data: null });
+      json(res, page <= 5 ? { data: records(page * 10 - 9, 10) } : { data: [] });
+    });
+    const base = { url: api.url, records: 'data' };
+    const error = await failure({ ...base, pagination: { type: 'pageNumber' } });
+    expect(error.code).toBe('SOURCE_FORMAT');
+    expect(error.message).toContain(
+      `page 3 (GET ${api.url}/?page=***): the records path 'data' is not in the document (its top-level keys: "message")`,
+    );
+    expect(error.message).toContain('set pagination.endOnMissingRecords');
+    const ended = await readAll({ ...base, pagination: { type: 'pageNumber', endOnMissingRecords: true } });
+    expect(ended.ids).toEqual(range(1, 20));
+    await api.close();
+    // `"data": null` on a later page is an empty page either way (the end, for page numbers).
+    api = await startApi((req, res) => {
+      const page = Number(req.url.searchParams.get('page'));
+      json(res, { data: page === 1 ? records(1, 10) : null });
+    });
+    const nulls = await readAll({ url: api.url, records: 'data', pagination: { type: 'pageNumber' } });
+    expect(nulls.ids).toEqual(range(1, 10));
+  });
+
   it('pageNumber stops on an empty page; a short page is not the end unless configured', async () => {
     api = await startApi((req, res) => {
       const page = Number(req.url.searchParams.get('p'));

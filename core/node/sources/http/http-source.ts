@@ -114,6 +114,8 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
               watch,
               columns,
               mustHaveRecords: page === 1,
+              missingRecordsEnd:
+                'endOnMissingRecords' in spec.pagination && spec.pagination.endOnMissingRecords === true,
               copy,
               secrets,
             },

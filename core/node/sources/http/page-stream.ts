@@ -52,6 +52,8 @@ export interface PageRead {
   readonly columns: ColumnIndex | undefined;
   /** Whether the records path must be present (the first page). */
   readonly mustHaveRecords: boolean;
+  /** A later page without the records path is the last one (`pagination.endOnMissingRecords`), not an error. */
+  readonly missingRecordsEnd?: boolean | undefined;
   /** Once the load allows it: writes the records whose values all pass as COPY text. */
   readonly copy?: JsonCopyRuns | undefined;
   /**
@@ -200,12 +202,24 @@ async function* readPage(
       details: { page: read.page, url: fetched.shownUrl },
     });
   }
-  if (!router.recordsDone && (read.mustHaveRecords || router.recordsNotArray !== undefined)) {
-    if (router.recordsNotArray !== 'null' || read.mustHaveRecords) {
-      throw noRecordsAt(
+  if (!router.recordsDone) {
+    // `"data": null` on a later page is an empty one; a later page without the path at all is the
+    // end only when the spec says this API does that (else a 200 error object would end the run
+    // silently, part loaded).
+    const empty = !read.mustHaveRecords && router.recordsNotArray === 'null';
+    const ends =
+      !read.mustHaveRecords && router.recordsNotArray === undefined && read.missingRecordsEnd === true;
+    if (!empty && !ends) {
+      const error = noRecordsAt(
         where,
         router,
         read.records === undefined ? 'the body' : `the records path '${read.records}'`,
+      );
+      if (read.mustHaveRecords || router.recordsNotArray !== undefined) throw error;
+      throw new LoadstoneError(
+        'SOURCE_FORMAT',
+        `${error.message}; a page without its records is not taken as the end of the records (set pagination.endOnMissingRecords if this API leaves them out of its last page)`,
+        { details: { page: read.page, url: fetched.shownUrl } },
       );
     }
   }
