@@ -171,8 +171,11 @@ export const httpSourceSpecSchema = z
         }
       })
       .optional(),
-    /** Query parameters added to the URL. */
-    query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    /**
+     * Query parameters added to the URL; a credential (`api_key`) may be a secret reference
+     * (`{ "env": "API_KEY" }`), which a saved job needs (it never stores one in clear).
+     */
+    query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), secretRefSchema])).optional(),
     /** JSON request body (POST). */
     body: z.record(z.string(), z.unknown()).optional(),
     /** Per-request timeout, until the whole body has arrived (default 60,000 ms). */
@@ -307,4 +310,36 @@ function decodeURIComponentSafe(text: string): string {
   } catch {
     return text;
   }
+}
+
+/**
+ * Query parameter names that surely carry a credential (`api_key`, `token`, `sig`…): a value written
+ * in clear under one of them, 8 characters or longer, is scrubbed from every text a run shows, and a
+ * saved job refuses it. Stricter than `isSecretParam` (which masks when unsure): `keyword=shoes` and
+ * `page_token=…` are data.
+ */
+export const CLEAR_CREDENTIAL_PARAM =
+  /^(?:x[-_]?)?(?:api[-_]?key|apikey|key|access[-_]?key|access[-_]?token|auth[-_]?token|token|secret|client[-_]?secret|password|passwd|pwd|sig|signature|session[-_]?token|private[-_]?key|subscription[-_]?key)$/i;
+/** A value shorter than this is not taken for a credential written in clear (`1234`, `true`). */
+export const MIN_CLEAR_CREDENTIAL = 8;
+
+/** The credentials an HTTP source has in clear: `[where, name, value]` for each, in `url` and `query`. */
+export function clearCredentials(spec: {
+  url: string;
+  query?: Record<string, unknown> | undefined;
+}): { where: 'url' | 'query'; name: string; value: string }[] {
+  const found: { where: 'url' | 'query'; name: string; value: string }[] = [];
+  const take = (where: 'url' | 'query', name: string, value: unknown) => {
+    if (typeof value !== 'string' && typeof value !== 'number') return;
+    const text = String(value);
+    if (CLEAR_CREDENTIAL_PARAM.test(name) && text.length >= MIN_CLEAR_CREDENTIAL)
+      found.push({ where, name, value: text });
+  };
+  try {
+    for (const [name, value] of new URL(spec.url).searchParams) take('url', name, value);
+  } catch {
+    // Not a URL: the schema says so.
+  }
+  for (const [name, value] of Object.entries(spec.query ?? {})) take('query', name, value);
+  return found;
 }

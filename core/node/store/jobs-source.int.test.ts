@@ -45,3 +45,54 @@ describe('jobs.list names an HTTP API source', () => {
     expect(store.jobs.get('api')?.source).toBe(sources.api);
   });
 });
+
+describe('jobs.save keeps no credential in clear', () => {
+  it('refuses an API key written in the URL or in source.query; takes it as { "env": … }', () => {
+    store = openStore(tempDir(), { secretStore: testSecretStore() });
+    const inUrl = () =>
+      store!.jobs.save('key-in-url', {
+        source: { kind: 'http', url: 'https://api.example.com/v1/orders?api_key=KEY-IN-CLEAR-123' },
+        target,
+      });
+    expect(inUrl).toThrow(
+      `job 'key-in-url' has a credential in clear in source.url (parameter 'api_key'): give it as source.query.api_key = { "env": "NAME" }`,
+    );
+    expect(inUrl).not.toThrow(/KEY-IN-CLEAR/);
+    expect(() =>
+      store!.jobs.save('key-in-query', {
+        source: {
+          kind: 'http',
+          url: 'https://api.example.com/v1/orders',
+          query: { token: 'TOKEN-IN-CLEAR-1' },
+        },
+        target,
+      }),
+    ).toThrow(`job 'key-in-query' has a credential in clear in source.query.token (parameter 'token')`);
+    // Data named like nothing secret, or too short to be a key, stays as it is.
+    store.jobs.save('data-params', {
+      source: {
+        kind: 'http',
+        url: 'https://api.example.com/v1/orders?keyword=shoes&page_token=abcdefghij',
+        query: { key: 'eu' },
+      },
+      target,
+    });
+    store.jobs.save('key-from-env', {
+      source: {
+        kind: 'http',
+        url: 'https://api.example.com/v1/orders',
+        query: { api_key: { env: 'API_KEY' } },
+      },
+      target,
+    });
+    expect(store.jobs.get('key-from-env')?.spec).toMatchObject({
+      source: { query: { api_key: { env: 'API_KEY' } } },
+    });
+    expect(
+      store.jobs
+        .list()
+        .map((j) => j.name)
+        .sort(),
+    ).toEqual(['data-params', 'key-from-env']);
+  });
+});

@@ -1,5 +1,5 @@
 import { LoadstoneError } from '../../common/errors.ts';
-import { maskUrl } from '../../common/spec/http-source.ts';
+import { clearCredentials, maskUrl } from '../../common/spec/http-source.ts';
 import { LOAD_MODES, type LoadMode, parseJobSpec } from '../../common/spec/job-spec.ts';
 import type { StoreContext } from './context.ts';
 import { isPostgresUrl, parsePostgresUrl, redactUrl } from './postgres-url.ts';
@@ -84,6 +84,19 @@ export function createJobsRepo(ctx: StoreContext): JobsRepo {
           `job '${trimmed}' has a password in source.connection; save the connection and use its name, ` +
             'or use PGPASSWORD / ~/.pgpass: a job never stores a password',
         );
+      }
+      if (source.kind === 'http') {
+        const clear = clearCredentials(source);
+        if (clear.length > 0) {
+          const { where, name } = clear[0]!;
+          throw new LoadstoneError(
+            'SPEC_INVALID',
+            `job '${trimmed}' has a credential in clear in source.${where === 'url' ? 'url' : `query.${name}`} ` +
+              `(parameter '${name}'): give it as source.query.${name} = { "env": "NAME" } (or auth { "type": "apiKey", "in": "query" }): ` +
+              'a job never stores a credential in clear',
+            { details: { path: where === 'url' ? 'source.url' : `source.query.${name}` } },
+          );
+        }
       }
       const now = ctx.now().toISOString();
       upsert.run(trimmed, JSON.stringify(spec), now, now);

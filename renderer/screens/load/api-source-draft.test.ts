@@ -213,5 +213,16 @@ describe('the HTTP API form draft', () => {
       retry: { maxAttempts: 9, baseDelayMs: 10 },
       maxRetryWaitMs: 5000,
     });
+    // A query parameter from a secret reference is kept aside (not text in the form) and sent back as it was.
+    const keyed = httpSourceSpecSchema.parse({
+      kind: 'http',
+      url: 'http://127.0.0.1:1/x',
+      query: { api_key: { env: 'API_KEY' }, region: 'eu' },
+    });
+    const keyedBack = draftOf(keyed);
+    expect(keyedBack.draft.query).toBe('region=eu');
+    expect(keyedBack.keptQuery).toEqual({ api_key: { env: 'API_KEY' } });
+    const keyedSpec = specOf(keyedBack.draft, undefined, keyedBack.kept, keyedBack.extra, keyedBack.keptQuery);
+    expect(keyedSpec.spec).toMatchObject({ query: { region: 'eu', api_key: { env: 'API_KEY' } } });
   });
 });

@@ -92,6 +92,8 @@ export interface DraftIssue {
 export function draftOf(source: ApiSource | null): {
   draft: Draft;
   kept: KeptHeaders;
+  /** Query parameters given as secret references (`{ "env": "API_KEY" }`), kept as they are. */
+  keptQuery: KeptHeaders;
   extra: KeptFields;
   secret: SecretRef | undefined;
 } {
@@ -105,7 +107,13 @@ export function draftOf(source: ApiSource | null): {
     if (typeof value === 'string') headerLines.push(`${name}: ${value}`);
     else kept[name] = value;
   }
-  const queryLines = Object.entries(source?.query ?? {}).map(([name, value]) => `${name}=${String(value)}`);
+  // A query parameter given as a secret reference is kept aside like a header (not shown as text).
+  const keptQuery: KeptHeaders = {};
+  const queryLines: string[] = [];
+  for (const [name, value] of Object.entries(source?.query ?? {})) {
+    if (typeof value === 'object') keptQuery[name] = value;
+    else queryLines.push(`${name}=${String(value)}`);
+  }
   const extra: KeptFields = {};
   if (source?.retry !== undefined) extra.retry = source.retry;
   if (source?.maxRetryWaitMs !== undefined) extra.maxRetryWaitMs = source.maxRetryWaitMs;
@@ -147,6 +155,7 @@ export function draftOf(source: ApiSource | null): {
       incFormat: source?.incremental?.format ?? 'raw',
     },
     kept,
+    keptQuery,
     extra,
     secret,
   };
@@ -220,6 +229,7 @@ export function specOf(
   secret: SecretRef | undefined,
   kept: KeptHeaders = {},
   extra: KeptFields = {},
+  keptQuery: KeptHeaders = {},
 ): { spec: unknown; issues: DraftIssue[] } {
   const opt = (v: string) => (v.trim() === '' ? undefined : v.trim());
   const num = (v: string) => (v.trim() === '' ? undefined : Number(v));
@@ -293,6 +303,7 @@ export function specOf(
   if (d.pagination === 'nextUrl') pagination = { type: 'nextUrl', nextUrlPath: d.path, ...stops };
   const headers = parseHeaderLines(d.headers);
   const query = parseQueryLines(d.query);
+  const allQuery = { ...query.query, ...keptQuery };
   const body = parseBody(d.body);
   const allHeaders = { ...headers.headers, ...kept };
   const timeout = num(d.timeoutSeconds);
@@ -303,7 +314,7 @@ export function specOf(
       url: d.url.trim(),
       method: d.method,
       headers: Object.keys(allHeaders).length > 0 ? allHeaders : undefined,
-      query: Object.keys(query.query).length > 0 ? query.query : undefined,
+      query: Object.keys(allQuery).length > 0 ? allQuery : undefined,
       body: body.body,
       timeoutMs: timeout === undefined ? undefined : Math.round(timeout * 1000),
       auth,

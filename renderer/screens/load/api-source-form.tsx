@@ -28,8 +28,10 @@ type TestResult = CommandOutput<'sources.testRequest'>;
 /** The spec a committed source stands for, made the way the form makes one, for comparing. */
 function committedSpecText(source: ApiSource | null): string | null {
   if (!source) return null;
-  const { draft, kept, extra, secret } = draftOf(source);
-  return JSON.stringify(specOf(draft, draft.authType === 'none' ? undefined : secret, kept, extra).spec);
+  const { draft, kept, keptQuery, extra, secret } = draftOf(source);
+  return JSON.stringify(
+    specOf(draft, draft.authType === 'none' ? undefined : secret, kept, extra, keptQuery).spec,
+  );
 }
 
 /**
@@ -66,7 +68,7 @@ export function ApiSourceForm() {
   const needsSecret = draft.authType !== 'none';
 
   const shownText = JSON.stringify(
-    specOf(draft, needsSecret ? saved : undefined, initial.kept, initial.extra).spec,
+    specOf(draft, needsSecret ? saved : undefined, initial.kept, initial.extra, initial.keptQuery).spec,
   );
   const committedText = committedSpecText(committed);
   // A typed secret is not the source's until it is saved, so it counts as a change too.
@@ -112,7 +114,13 @@ export function ApiSourceForm() {
       latest.current = { draft, held: now };
       setTypedSecret('');
     }
-    const made = specOf(draft, needsSecret ? secret : undefined, initial.kept, initial.extra);
+    const made = specOf(
+      draft,
+      needsSecret ? secret : undefined,
+      initial.kept,
+      initial.extra,
+      initial.keptQuery,
+    );
     const parsed = httpSourceSpecSchema.safeParse(made.spec);
     const problems = [...made.issues, ...(parsed.success ? [] : toValidationIssues(parsed.error))];
     if (problems.length > 0 || !parsed.success) {
@@ -211,9 +219,13 @@ export function ApiSourceForm() {
           ? area('body', 'Body (JSON object)', 'api-body', '{ "filter": { "status": "open" } }')
           : null}
       </div>
-      {Object.keys(initial.kept).length > 0 ? (
+      {Object.keys(initial.kept).length + Object.keys(initial.keptQuery).length > 0 ? (
         <p className="hint" data-testid="api-kept-headers">
-          Also sent, from secrets: {Object.keys(initial.kept).join(', ')} (edit them in the job spec).
+          Also sent, from secrets:{' '}
+          {[...Object.keys(initial.kept), ...Object.keys(initial.keptQuery).map((name) => `?${name}`)].join(
+            ', ',
+          )}{' '}
+          (edit them in the job spec).
         </p>
       ) : null}
       <div className="field-row">

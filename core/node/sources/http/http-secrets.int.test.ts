@@ -369,6 +369,36 @@ describe('HTTP source: credentials typed in the spec', () => {
     }
   });
 
+  it('a query parameter given as { "env": … } is sent resolved, kept as the reference, echoed back scrubbed', async () => {
+    const api = await startApi((req, res) => {
+      if (req.url.searchParams.get('page') === '2') {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'bad key', query: req.url.search }));
+        return;
+      }
+      json(res, { data: records(1, 3) });
+    });
+    try {
+      const { texts, error } = await load(
+        {
+          url: `${api.url}/orders`,
+          query: { api_key: { env: 'API_KEY' }, region: 'eu' },
+          records: 'data',
+          pagination: { type: 'pageNumber' },
+        },
+        { API_KEY: 'EnvQueryKey42' },
+      );
+      expect(api.requests[0]!.url.searchParams.get('api_key')).toBe('EnvQueryKey42');
+      expect(api.requests[1]!.url.searchParams.get('api_key')).toBe('EnvQueryKey42');
+      expect(error?.message).toContain('bad key');
+      const run = JSON.parse(texts.run!) as { spec: { source: Record<string, unknown> } };
+      expect(run.spec.source).toMatchObject({ query: { api_key: { env: 'API_KEY' }, region: 'eu' } });
+      expect(leaks(texts, ['EnvQueryKey42'])).toEqual([]);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('credential-like query values written in clear, echoed back by the API, are scrubbed too', async () => {
     const api = await startApi((req, res) => {
       // An error page that echoes the request's query string, percent-encoded as it came.

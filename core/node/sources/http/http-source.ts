@@ -58,7 +58,8 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
   if (opts.incremental && spec.incremental) {
     extra[spec.incremental.param] = incrementalValue(opts.incremental.after, spec.incremental.format);
   }
-  const paginator = new Paginator(spec, extra);
+  // Query parameters given as secret references go out resolved.
+  const paginator = new Paginator(secrets.withResolvedQuery(spec), extra);
   const watch = paginator.watchPaths();
   const pages: PageIndexEntry[] = [];
   let columns: ColumnIndex | undefined;

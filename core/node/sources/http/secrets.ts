@@ -1,5 +1,5 @@
 import { isLoadstoneError, LoadstoneError } from '../../../common/errors.ts';
-import type { HttpSourceSpec, SecretRef } from '../../../common/spec/http-source.ts';
+import { clearCredentials, type HttpSourceSpec, type SecretRef } from '../../../common/spec/http-source.ts';
 
 /** Reads the app's saved secret `id` for a request to `url` (see store/source-secrets.ts). */
 export type SavedSecretReader = (id: string, url: string) => string;
@@ -29,10 +29,6 @@ const MIN_CUT_PREFIX = 3;
  * `sig`…), by their whole name: narrower than the names a stored spec masks, since what is
  * remembered is then replaced wherever it appears in shown and kept text.
  */
-const CLEAR_CREDENTIAL_PARAM =
-  /^(?:x[-_]?)?(?:api[-_]?key|apikey|key|access[-_]?key|access[-_]?token|auth[-_]?token|token|secret|client[-_]?secret|password|passwd|pwd|sig|signature|session[-_]?token|private[-_]?key|subscription[-_]?key)$/i;
-/** A value shorter than this is not taken for a credential written in clear (`1234`, `true`). */
-const MIN_CLEAR_CREDENTIAL = 8;
 
 /**
  * The secrets a source resolved, so every text it shows (errors, events, previews) can be scrubbed
@@ -94,15 +90,26 @@ export class Secrets {
    * of credential-like query parameters in `url` and `query` (`api_key`, `sig`…), which the spec
    * allows in clear and a run's stored spec masks.
    */
+  /**
+   * The spec with its query parameters given as secret references resolved (each remembered, so
+   * scrubbed from whatever is shown): the requests carry the values, the spec as stored keeps the
+   * references. `spec` itself when it has none.
+   */
+  withResolvedQuery(spec: HttpSourceSpec): HttpSourceSpec {
+    const query = spec.query;
+    if (!query || Object.values(query).every((v) => typeof v !== 'object')) return spec;
+    const resolved: Record<string, string | number | boolean> = {};
+    for (const [name, value] of Object.entries(query)) {
+      resolved[name] =
+        typeof value === 'object' ? this.resolve(value, `source.query.${name}`, spec.url) : value;
+    }
+    return { ...spec, query: resolved };
+  }
+
   rememberClearCredentials(spec: HttpSourceSpec): void {
-    const url = new URL(spec.url);
-    const take = (name: string, value: string) => {
-      // Only what is surely a credential: a parameter named as one, with a value long enough to be
-      // one. `keyword=shoes`, `author=1234` or `signed_only=true` are data, which must stay as it is.
-      if (CLEAR_CREDENTIAL_PARAM.test(name) && value.length >= MIN_CLEAR_CREDENTIAL) this.remember(value);
-    };
-    for (const [name, value] of url.searchParams) take(name, value);
-    for (const [name, value] of Object.entries(spec.query ?? {})) take(name, String(value));
+    // Only what is surely a credential: a parameter named as one, with a value long enough to be
+    // one. `keyword=shoes`, `author=1234` or `signed_only=true` are data, which must stay as it is.
+    for (const { value } of clearCredentials(spec)) this.remember(value);
   }
 
   /** Whether there is nothing to scrub (no secret resolved, none written in clear). */

@@ -56,7 +56,8 @@ export async function testRequest(
   if (opts.incremental && spec.incremental) {
     extra[spec.incremental.param] = incrementalValue(opts.incremental.after, spec.incremental.format);
   }
-  const paginator = new Paginator(spec, extra);
+  // Query parameters given as secret references go out resolved.
+  const paginator = new Paginator(secrets.withResolvedQuery(spec), extra);
   const first = paginator.first();
   const fetched = await fetcher.open(first);
   const records: Record<string, JsonValue>[] = [];
