@@ -46,6 +46,6 @@ describe('rowsOutcome never claims more than the counts say', () => {
     expect(rowsOutcome(run({ counts: { read: 2, inserted: 1, rejected: 1 } }))).toBe(
       'Of 2 rows read, 1 was loaded; 1 row was rejected.',
     );
-    expect(rowsOutcome(run({ counts: {} }))).toBe('The file had no rows to load.');
+    expect(rowsOutcome(run({ counts: {} }))).toBe('The source had no rows to load.');
   });
 });

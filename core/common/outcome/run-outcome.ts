@@ -35,7 +35,7 @@ export function rowsOutcome(run: RunOutcomeInput): string {
       run.dryRun ? 'nothing was written' : 'what it had not committed was rolled back'
     }.`;
   }
-  if (c.read === 0) return 'The file had no rows to load.';
+  if (c.read === 0) return 'The source had no rows to load.';
   const loaded = c.inserted + c.updated + c.unchanged;
   const parts: string[] = [];
   if (c.rejected > 0)

@@ -144,6 +144,10 @@ const ORIGIN_WORDS = {
 } as const;
 
 function describeFormat(format: PreviewResultDto['format']): string {
+  // A database's rows and an API's records have no encoding or header row of their own to speak of.
+  if (format.kind === 'http') return 'http (JSON records)';
+  if (format.kind === 'postgres' || format.kind === 'mysql' || format.kind === 'sqlite')
+    return `${format.kind} (rows with their columns' types)`;
   const parts: string[] = [format.kind, format.encoding + (format.bom ? ' (BOM)' : '')];
   if (format.compression === 'gzip') parts.push('gzip');
   if (format.delimiter !== undefined)

@@ -89,6 +89,9 @@ describe('loadstone runs', () => {
     expect(r.out).toContain(`loadstone errors ${id}`);
     const json = JSON.parse((await cli(['runs', id, '--json', '--data-dir', dir])).out);
     expect(json).toMatchObject({ id, status: 'failed', events: [{ kind: 'phase' }] });
+    // `last` is the newest run, as for `errors last`.
+    const last = JSON.parse((await cli(['runs', 'last', '--json', '--data-dir', dir])).out);
+    expect(last).toMatchObject({ id });
   });
 
   it('an unknown run or bad option is exit 2 with one line', async () => {

@@ -24,7 +24,7 @@ import {
 import { renderTable } from './table.ts';
 
 const USAGE = `Usage: loadstone runs [<runId>] [--limit N] [--status S] [--json] [--data-dir <path>]
-       loadstone runs <runId> [--target URL] [--json]
+       loadstone runs <runId>|last [--target URL] [--json]
 
 Lists recent runs, most recent first, with their status and row counts.
 With a run id, shows that run: spec summary, counts, error, events. For an interrupted run that
@@ -68,7 +68,9 @@ export const runsCommand: CliCommand = async (args, io) => {
   const limit = intOption(values.limit, 'limit', 1) ?? 20;
 
   return withCliStore(values['data-dir'], io, async (store) => {
-    const id = positionals[0];
+    // `last`: the newest run, as `errors last` takes it.
+    const given = positionals[0];
+    const id = given === 'last' ? (store.runs.list({ limit: 1 })[0]?.id ?? given) : given;
     if (id !== undefined)
       return showRun(store, id, values.json === true, io, values['data-dir'], values.target);
     if (values.target !== undefined) throw new LoadstoneError('BAD_USAGE', '--target goes with a run id');
