@@ -151,7 +151,7 @@ export const runCountsSchema = z.object({
   updated: z.number().int(),
   /** Upsert/incremental: identical to the table as the load found it. */
   unchanged: z.number().int(),
-  /** Incremental: at or below the watermark the run started from. */
+  /** Incremental: below the watermark the run started from. */
   skipped: z.number().int(),
   /** Upsert/incremental: replaced by a later row of the same key in the same load. */
   superseded: z.number().int(),

@@ -41,7 +41,7 @@ describe('rowsOutcome never claims more than the counts say', () => {
 
   it('skipped and superseded rows are named, with the right plural', () => {
     expect(rowsOutcome(run({ counts: { read: 10, inserted: 1, skipped: 8, superseded: 1 } }))).toBe(
-      'Of 10 rows read, 1 was loaded; 8 rows were skipped (at or below the watermark); 1 row was superseded by a later row with the same key.',
+      'Of 10 rows read, 1 was loaded; 8 rows were skipped (below the watermark); 1 row was superseded by a later row with the same key.',
     );
     expect(rowsOutcome(run({ counts: { read: 2, inserted: 1, rejected: 1 } }))).toBe(
       'Of 2 rows read, 1 was loaded; 1 row was rejected.',

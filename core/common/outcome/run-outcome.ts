@@ -44,7 +44,7 @@ export function rowsOutcome(run: RunOutcomeInput): string {
     );
   if (c.skipped > 0)
     parts.push(
-      `${countOf(c.skipped, 'row')} ${would ? 'would be' : agree(c.skipped, 'was', 'were')} skipped (at or below the watermark)`,
+      `${countOf(c.skipped, 'row')} ${would ? 'would be' : agree(c.skipped, 'was', 'were')} skipped (below the watermark)`,
     );
   if (c.superseded > 0)
     parts.push(

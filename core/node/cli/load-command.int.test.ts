@@ -279,32 +279,33 @@ describe('loadstone load', () => {
       watermarkBefore: null,
       watermarkAfter: '2024-06-20 10:00:00+00',
     });
-    // Nothing new: every row is skipped (at or below the watermark), not "unchanged".
+    // Nothing new: the rows below the watermark are skipped, not "unchanged"; the 10 rows at it
+    // (shipped 2024-06-20 10:00, orders 19, 39, … 199) are compared by key: unchanged.
     const again = JSON.parse((await cli(args)).out);
     expect(again).toMatchObject({
       status: 'succeeded',
       inserted: 0,
       updated: 0,
-      unchanged: 0,
-      skipped: 197,
+      unchanged: 10,
+      skipped: 187,
       rejected: 3,
       watermarkBefore: '2024-06-20 10:00:00+00',
       watermarkAfter: '2024-06-20 10:00:00+00',
     });
     const shown = await cli(['runs', again.runId]);
-    expect(shown.out).toContain('skipped 197, superseded 0, rejected 3');
+    expect(shown.out).toContain('skipped 187, superseded 0, rejected 3');
     expect(shown.out).toContain(
-      'Of 200 rows read, 0 were loaded; 3 rows were rejected; 197 rows were skipped',
+      'Of 200 rows read, 10 were loaded; 3 rows were rejected; 187 rows were skipped',
     );
     expect(shown.out).toContain('Watermark 2024-06-20 10:00:00+00, unchanged (no row above it)');
     const json = JSON.parse((await cli(['runs', again.runId, '--json'])).out);
     expect(json).toMatchObject({
-      counts: { skipped: 197, superseded: 0 },
+      counts: { unchanged: 10, skipped: 187, superseded: 0 },
       watermark: { before: '2024-06-20 10:00:00+00', after: '2024-06-20 10:00:00+00' },
       durationMs: again.durationMs,
     });
     const human = await cli(args.filter((a) => a !== '--json'));
-    expect(human.out).toContain('skipped     197  (at or below the watermark)');
+    expect(human.out).toContain('skipped     187  (below the watermark)');
     expect(human.out).toContain('watermark   2024-06-20 10:00:00+00 (unchanged: no row above it)');
   });
 

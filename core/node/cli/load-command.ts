@@ -389,7 +389,7 @@ function writeSummary(o: RunLoadOutcome, io: CliIo): void {
     lines.push(`  superseded  ${n(o.counts.superseded)}  (a later row with the same key replaced them)`);
   }
   if (o.mode === 'incremental') {
-    lines.push(`  skipped     ${n(o.counts.skipped)}  (at or below the watermark)`);
+    lines.push(`  skipped     ${n(o.counts.skipped)}  (below the watermark)`);
   }
   lines.push(`  rejected    ${n(o.counts.rejected)}`);
   if (o.mode === 'incremental') lines.push(`  watermark   ${watermarkText(o)}`);

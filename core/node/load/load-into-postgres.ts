@@ -41,7 +41,7 @@ export const DEFAULT_CHUNK_ROWS = 20_000;
  *   table, swapped in at the end (see `prepareReplace` for what is kept and what is refused).
  *   `upsert`: COPY into a temp staging table, then one INSERT … ON CONFLICT per chunk that inserts
  *   new keys, updates rows whose values differ (IS DISTINCT FROM) and leaves identical ones alone.
- *   `incremental`: upsert of the rows above `watermark.after`; rows at or below count as
+ *   `incremental`: upsert of the rows above `watermark.after`; rows below it count as
  *   skipped; a row with an empty watermark is rejected (`missing_watermark`), never skipped.
  * - A key repeated in one load: with `last`, rows apply in file order and the last one wins; the
  *   rows before it count as superseded and the key once, as inserted, updated or unchanged against
@@ -49,7 +49,7 @@ export const DEFAULT_CHUNK_ROWS = 20_000;
  *   the first chunk holding the key found it); with `reject`, every row of that key is rejected
  *   (`duplicate_key`): all rows are staged first to see the whole file.
  * - Counts: rowsRead = inserted + updated + unchanged + skipped + superseded + rejected (rejected
- *   includes upstream rejects; skipped: incremental rows at or below the watermark; superseded: rows
+ *   includes upstream rejects; skipped: incremental rows below the watermark; superseded: rows
  *   a later row of the same key replaced).
  * - `truncate` (append): the table is emptied inside the load's transaction, after the check.
  * - One transaction: the target sees all or nothing (dry run: everything runs, then is rolled

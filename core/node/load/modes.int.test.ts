@@ -350,8 +350,8 @@ describe('incremental', () => {
     [3, '2024-01-03T00:00:00Z', 'c'],
   ] as NormalizedValue[][];
 
-  const run = (values: NormalizedValue[][], after: string | null) => {
-    const { input, collected } = inputFor(client, 'events', columns, batchesOf(rowsFrom(columns, values)), {
+  const run = (values: NormalizedValue[][], after: string | null, table = 'events') => {
+    const { input, collected } = inputFor(client, table, columns, batchesOf(rowsFrom(columns, values)), {
       mode: 'incremental',
       key: ['id'],
       watermark: { column: 'updated_at', after },
@@ -365,8 +365,10 @@ describe('incremental', () => {
     expect(r1.newWatermark).toBe('2024-01-03 00:00:00+00');
 
     const { result: r2 } = await run(base, r1.newWatermark);
-    // At or below the watermark: skipped, not "unchanged" (they were never compared with the table).
-    expect(r2).toMatchObject({ inserted: 0, updated: 0, unchanged: 0, skipped: 3, rejected: 0 });
+    // Below the watermark: skipped, not "unchanged" (they were never compared with the table). Row 3,
+    // at the mark, is compared with the table by key: unchanged.
+    expect(r2).toMatchObject({ inserted: 0, updated: 0, unchanged: 1, skipped: 2, rejected: 0 });
+    // Nothing above the mark: no new mark (the stored one stays as it is).
     expect(r2.newWatermark).toBeNull();
 
     const more = [
@@ -375,10 +377,107 @@ describe('incremental', () => {
       [4, '2024-01-04T00:00:00Z', 'd'],
     ] as NormalizedValue[][];
     const { result: r3 } = await run(more, r1.newWatermark);
-    expect(r3).toMatchObject({ inserted: 1, updated: 1, unchanged: 0, skipped: 3 });
+    // Rows 1 and 2 (the first) below the mark: skipped; row 3 at it: unchanged; key 2 later: updated.
+    expect(r3).toMatchObject({ inserted: 1, updated: 1, unchanged: 1, skipped: 2 });
     expect(r3.newWatermark).toBe('2024-01-05 00:00:00+00');
     expect(balance(r3)).toBe(r3.rowsRead);
     expect((await tableRows(reader, 'events')).map((r) => r.v)).toEqual(['a', 'b2', 'c', 'd']);
+  });
+
+  it('a new row at exactly the watermark is loaded by the next run, the rows already loaded at it are unchanged', async () => {
+    // Two orders in the same second: the first run sees ids 2 and 3, id 4 (same second) arrives after.
+    const first = [
+      [1, '2024-01-01T00:00:00Z', 'a'],
+      [2, '2024-01-02T12:00:00Z', 'b'],
+      [3, '2024-01-02T12:00:00Z', 'c'],
+    ] as NormalizedValue[][];
+    const { result: r1 } = await run(first, null, 'events_tie');
+    expect(r1).toMatchObject({ inserted: 3, updated: 0, unchanged: 0, skipped: 0 });
+    expect(r1.newWatermark).toBe('2024-01-02 12:00:00+00');
+
+    const { result: r2 } = await run(
+      [...first, [4, '2024-01-02T12:00:00Z', 'd']] as NormalizedValue[][],
+      r1.newWatermark,
+      'events_tie',
+    );
+    // Row 1, below the mark: skipped. Rows 2 and 3, at it and already loaded: unchanged. Row 4, at it
+    // and new: inserted (it used to be skipped, and lost for good).
+    expect(r2).toMatchObject({
+      inserted: 1,
+      updated: 0,
+      unchanged: 2,
+      skipped: 1,
+      superseded: 0,
+      rejected: 0,
+    });
+    expect(balance(r2)).toBe(r2.rowsRead);
+    // The mark does not move: no row above it.
+    expect(r2.newWatermark).toBeNull();
+    expect((await tableRows(reader, 'events_tie')).map((r) => [r.id, r.v])).toEqual([
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'c'],
+      [4, 'd'],
+    ]);
+
+    // A row at the mark that changed since is updated; the others at it are unchanged, loaded once.
+    const { result: r3 } = await run(
+      [
+        [2, '2024-01-02T12:00:00Z', 'b'],
+        [3, '2024-01-02T12:00:00Z', 'c2'],
+        [4, '2024-01-02T12:00:00Z', 'd'],
+      ] as NormalizedValue[][],
+      r1.newWatermark,
+      'events_tie',
+    );
+    expect(r3).toMatchObject({
+      inserted: 0,
+      updated: 1,
+      unchanged: 2,
+      skipped: 0,
+      superseded: 0,
+      rejected: 0,
+    });
+    expect(r3.newWatermark).toBeNull();
+    expect((await tableRows(reader, 'events_tie')).map((r) => [r.id, r.v])).toEqual([
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'c2'],
+      [4, 'd'],
+    ]);
+  });
+
+  it('duplicateKeys reject: a key repeated at the mark is rejected like one above it', async () => {
+    const mark = '2024-01-02T00:00:00Z';
+    const values = [
+      [1, '2024-01-01T00:00:00Z', 'below'],
+      [2, mark, 'at'],
+      [2, '2024-01-03T00:00:00Z', 'above'],
+      [3, mark, 'at a'],
+      [3, mark, 'at b'],
+      [4, '2024-01-04T00:00:00Z', 'new'],
+    ] as NormalizedValue[][];
+    const { input, collected } = inputFor(
+      client,
+      'events_dups',
+      columns,
+      batchesOf(rowsFrom(columns, values)),
+      {
+        mode: 'incremental',
+        key: ['id'],
+        watermark: { column: 'updated_at', after: mark },
+        duplicateKeys: 'reject',
+      },
+    );
+    const result = await loadIntoPostgres(input);
+    expect(result).toMatchObject({ inserted: 1, skipped: 1, superseded: 0, rejected: 4 });
+    expect(collected.rejected.map((r) => r.errors[0]?.reason)).toEqual([
+      'duplicate_key',
+      'duplicate_key',
+      'duplicate_key',
+      'duplicate_key',
+    ]);
+    expect((await tableRows(reader, 'events_dups')).map((r) => [r.id, r.v])).toEqual([[4, 'new']]);
   });
 
   it('rejects a row without a watermark instead of skipping it', async () => {

@@ -35,7 +35,7 @@ export class Mover {
   updated = 0;
   /** Upsert/incremental: rows identical to the table as the load found it. */
   unchanged = 0;
-  /** Incremental: rows at or below the watermark, left alone. */
+  /** Incremental: rows below the watermark, left alone. */
   skipped = 0;
   /** Upsert/incremental: rows a later row of the same key in this load replaced. */
   superseded = 0;
@@ -63,7 +63,7 @@ export class Mover {
     private readonly client: pg.Client,
     private readonly shape: MoveShape,
     private readonly kind: 'append' | 'upsert',
-    /** Incremental: rows at or below this are skipped. */
+    /** Incremental: rows below this are skipped. */
     private readonly after: string | number | null,
     /** Receives each isolated row; may throw to stop the load (error threshold). */
     private readonly reject: (row: RejectedRow) => void,

@@ -18,7 +18,7 @@ export interface StagedPlan {
   readonly mover: Mover;
   readonly chunkRows: number;
   readonly commitEvery: number | null;
-  /** Incremental: rows at or below are not candidates for duplicates (they are skipped anyway). */
+  /** Incremental: rows below are not candidates for duplicates (they are skipped anyway); rows at it are. */
   readonly after: string | number | null;
   /** Per column, what the target would round (refused instead). */
   readonly limits: readonly (FractionLimit | null)[];
@@ -123,7 +123,7 @@ async function rejectDuplicates(session: LoadSession, plan: StagedPlan): Promise
   const params: unknown[] = [];
   if (shape.watermark !== null && plan.after !== null) {
     const t = columns[shape.watermark]!.type;
-    where.push(`s.${stageCol(shape.watermark)}::${t} > $1::${t}`);
+    where.push(`s.${stageCol(shape.watermark)}::${t} >= $1::${t}`);
     params.push(plan.after);
   }
   await client.query(`CREATE TEMP TABLE ${dups} (_ord bigint, n bigint, lines bigint[])`);

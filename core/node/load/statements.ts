@@ -65,23 +65,33 @@ function wmType(shape: MoveShape): string {
   return shape.columns[shape.watermark!]!.castType;
 }
 
-/** Incremental: rows at or below `$3` (when not null) are skipped. */
+/**
+ * Incremental: rows below `$3` (when not null) are skipped. Rows at the mark go on to the upsert,
+ * which compares them with the table by key: one loaded by the last run is unchanged (or updated),
+ * one new since (a record sharing the last run's greatest timestamp) is inserted, not lost.
+ */
 function wmFilter(shape: MoveShape, alias: string): string {
   if (shape.watermark === null) return '';
   const col = `${alias}.${quoteIdent(shape.columns[shape.watermark]!.name)}`;
-  return ` AND ($3::${wmType(shape)} IS NULL OR ${col} > $3::${wmType(shape)})`;
+  return ` AND ($3::${wmType(shape)} IS NULL OR ${col} >= $3::${wmType(shape)})`;
 }
 
-/** The new running maximum of the watermark, as text; `$4` is the previous one. */
+/**
+ * The new running maximum of the watermark, as text; `$4` is the previous one. NULL (no change) when
+ * the range holds nothing above the mark the load started from (`$3`): rows at the mark, compared by
+ * key, do not move it.
+ */
 function wmSelect(shape: MoveShape): string {
   if (shape.watermark === null) return '';
   const col = quoteIdent(shape.columns[shape.watermark]!.name);
-  return `, greatest($4::${wmType(shape)}, (SELECT max(${col}) FROM src))::text AS wm`;
+  const t = wmType(shape);
+  return `, CASE WHEN $3::${t} IS NULL OR (SELECT max(${col}) FROM src) > $3::${t}
+    THEN greatest($4::${t}, (SELECT max(${col}) FROM src))::text END AS wm`;
 }
 
 /**
  * Incremental: rows present in the range before the watermark filter (`n_all`; `n_all - n` were
- * skipped, at or below the watermark) and, when `withSkipped`, their ordinals (the caller keeps
+ * skipped, below the watermark) and, when `withSkipped`, their ordinals (the caller keeps
  * track of which keys the load applied).
  */
 function totalSelect(shape: MoveShape, withSkipped: boolean): string {
@@ -90,7 +100,7 @@ function totalSelect(shape: MoveShape, withSkipped: boolean): string {
   if (!withSkipped) return all;
   const t = wmType(shape);
   return `${all}, (SELECT array_agg(s._ord) FROM ${shape.stage} s WHERE ${range} AND $3::${t} IS NOT NULL
-    AND NOT (${cast(shape, shape.watermark)} > $3::${t})) AS skipped_ords`;
+    AND NOT (${cast(shape, shape.watermark)} >= $3::${t})) AS skipped_ords`;
 }
 
 /**
@@ -123,7 +133,7 @@ function rowOf(shape: MoveShape, cols: readonly number[], alias: string): string
 export interface UpsertVariant {
   /** The caller passes the ordinals of rows whose key an earlier chunk applied (see `lateParam`). */
   readonly late: boolean;
-  /** Incremental: also return the ordinals of the rows at or below the watermark. */
+  /** Incremental: also return the ordinals of the rows below the watermark. */
   readonly skippedOrdinals: boolean;
 }
 
@@ -163,7 +173,7 @@ SELECT (SELECT count(*) FROM src)::int AS n, (count(*) FILTER (WHERE ins))::int 
 function wmFilterOnStage(shape: MoveShape): string {
   if (shape.watermark === null) return '';
   const t = wmType(shape);
-  return ` AND ($3::${t} IS NULL OR ${cast(shape, shape.watermark)} > $3::${t})`;
+  return ` AND ($3::${t} IS NULL OR ${cast(shape, shape.watermark)} >= $3::${t})`;
 }
 
 /**

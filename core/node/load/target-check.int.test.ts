@@ -169,10 +169,11 @@ describe('what an upsert or incremental load did, counted apart', () => {
     { name: 'v', type: 'text' },
   ];
 
-  it('skipped (at or below the watermark) apart from unchanged, and a key below then above the mark', async () => {
+  it('skipped (below the watermark) apart from unchanged, and a key below then above the mark', async () => {
     await client.query(`CREATE TABLE inc (id integer PRIMARY KEY, at integer, v text);
       INSERT INTO inc VALUES (1, 10, 'a'), (2, 20, 'b')`);
-    // Key 1 at 10 (skipped) and again at 30 (changed); key 2 at 25 unchanged values; key 3 new.
+    // Key 1 at 10 (skipped) and again at 30 (changed); key 2 at 20, at the mark (compared by key: the
+    // table holds it as it is), then at 25 with unchanged values, superseding it; key 3 new.
     const values: NormalizedValue[][] = [
       [1, 10, 'a'],
       [2, 20, 'b'],
@@ -189,20 +190,42 @@ describe('what an upsert or incremental load did, counted apart', () => {
         chunkRows,
       });
       const r = await loadIntoPostgres(input);
-      // Key 2 at 25: its values other than `at` are the same, but `at` changed, so it is an update.
-      expect(r, `chunk ${chunkRows}`).toMatchObject({
-        inserted: 1,
-        updated: 2,
-        unchanged: 0,
-        skipped: 2,
-        superseded: 0,
-        rowsRead: 5,
-        newWatermark: '40',
-      });
+      // Key 2 is counted once, by the first chunk that applies it: in chunks of 2, its row at 20
+      // (unchanged) and the row at 25 supersedes it; in one chunk, the row at 20 is superseded and
+      // the one at 25 (values other than `at` the same, but `at` changed) is an update.
+      expect(r, `chunk ${chunkRows}`).toMatchObject(
+        chunkRows === 2
+          ? {
+              inserted: 1,
+              updated: 1,
+              unchanged: 1,
+              skipped: 1,
+              superseded: 1,
+              rowsRead: 5,
+              newWatermark: '40',
+            }
+          : {
+              inserted: 1,
+              updated: 2,
+              unchanged: 0,
+              skipped: 1,
+              superseded: 1,
+              rowsRead: 5,
+              newWatermark: '40',
+            },
+      );
+      expect(
+        (await client.query('SELECT id, at, v FROM inc ORDER BY id')).rows,
+        `chunk ${chunkRows}`,
+      ).toEqual([
+        { id: 1, at: 30, v: 'a2' },
+        { id: 2, at: 25, v: 'b' },
+        { id: 3, at: 40, v: 'c' },
+      ]);
     }
   });
 
-  it('a key whose earlier row was skipped is not counted as superseding it', async () => {
+  it('a key whose earlier row was skipped is not counted as superseding it; one applied at the mark is', async () => {
     await client.query(`CREATE TABLE inc2 (id integer PRIMARY KEY, at integer, v text);
       INSERT INTO inc2 VALUES (1, 10, 'a')`);
     const values: NormalizedValue[][] = [
@@ -217,10 +240,31 @@ describe('what an upsert or incremental load did, counted apart', () => {
       watermark: { column: 'at', after: '10' },
       chunkRows: 2,
     });
-    // Chunk 1: key 1 at 10 skipped, key 9 inserted; chunk 2: key 1 twice, the first superseded.
+    // Chunk 1: key 1 at 10, at the mark, compared by key (unchanged), key 9 inserted; chunk 2: key 1
+    // twice, both superseding the row chunk 1 applied.
     expect(await loadIntoPostgres(input)).toMatchObject({
       inserted: 1,
+      updated: 0,
+      unchanged: 1,
+      skipped: 0,
+      superseded: 2,
+      rowsRead: 4,
+    });
+    // Key 1's first row below the mark instead: skipped, so the later rows of key 1 are counted as the
+    // first of their key (one superseded by the last, which updates the table).
+    await client.query(`CREATE TABLE inc3 (id integer PRIMARY KEY, at integer, v text);
+      INSERT INTO inc3 VALUES (1, 10, 'a')`);
+    const below = inputFor(
+      client,
+      'inc3',
+      wmColumns,
+      batchesOf(rowsFrom(wmColumns, [[1, 9, 'a'], ...values.slice(1)]), 1),
+      { mode: 'incremental', key: ['id'], watermark: { column: 'at', after: '10' }, chunkRows: 2 },
+    );
+    expect(await loadIntoPostgres(below.input)).toMatchObject({
+      inserted: 1,
       updated: 1,
+      unchanged: 0,
       skipped: 1,
       superseded: 1,
       rowsRead: 4,

@@ -262,7 +262,7 @@ export interface LoadResult {
   readonly updated: number;
   /** Upsert/incremental: rows identical to the table as the load found it. */
   readonly unchanged: number;
-  /** Incremental: rows at or below the watermark the load started from, left alone. */
+  /** Incremental: rows below the watermark the load started from, left alone. */
   readonly skipped: number;
   /**
    * Upsert/incremental with `duplicateKeys: 'last'`: rows replaced by a later row of the same key

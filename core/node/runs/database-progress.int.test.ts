@@ -14,7 +14,7 @@ import { runLoad } from './run-load.ts';
 // A database table read whole tells the load about how many rows it holds (PostgreSQL's planner,
 // MySQL's TABLE_ROWS, SQLite's largest rowid): progress shows the rows read against it, a fraction
 // for the bar and the time left, and no byte count (a database source reads no file). A query, or
-// an incremental read of the rows above the mark, has no such estimate.
+// an incremental read of the rows from the mark on, has no such estimate.
 
 const ROWS = 30_000;
 const { server: mysqlServer, skip } = await mysqlServerForTests();
@@ -89,15 +89,17 @@ describe('progress of a database table read whole: rows against the source estim
     expect(query.events.at(-1)!.etaSeconds).toBeNull();
   });
 
-  it("PostgreSQL: the planner's estimate; an incremental read above the mark has none", async () => {
+  it("PostgreSQL: the planner's estimate; an incremental read from the mark on has none", async () => {
     const { events } = await load({ kind: 'postgres', connection: sourceUrl, table: 'orders' });
     // ANALYZE on 30,000 rows reads them all: the estimate is the count.
     expectEstimated(events, (n) => n === ROWS);
     const first = await load({ kind: 'postgres', connection: sourceUrl, table: 'orders' }, 'incremental');
     expect(first.outcome.counts.inserted).toBe(ROWS);
-    // Read again from the mark on: only the rows above it, which the table's estimate does not measure.
+    // Read again from the mark on: only the row at it (compared by key: unchanged) and those above
+    // it, which the table's estimate does not measure.
     const again = await load({ kind: 'postgres', connection: sourceUrl, table: 'orders' }, 'incremental');
-    expect(again.outcome.counts.read).toBe(0);
+    expect(again.outcome.counts.read).toBe(1);
+    expect(again.outcome.counts.unchanged).toBe(1);
     expect(again.events.at(-1)!.estimatedRows ?? null).toBeNull();
   });
 

@@ -85,13 +85,24 @@ describe('an incremental --query load keeps its watermark per query', () => {
     expect(second.watermark.before).toBeNull();
     expect(second.counts).toMatchObject({ read: 50, inserted: 50, skipped: 0 });
     expect(await count('orders_q')).toBe(100);
-    // Each query goes on from its own mark: new rows of each, nothing read twice.
+    // Each query goes on from its own mark: new rows of each, and the one at its own mark (even: 100,
+    // odd: 99; compared by key: unchanged), not the other query's rows.
     await src.query(`INSERT INTO orders SELECT g, timestamptz '2024-01-01' + g * interval '1 minute'
       FROM generate_series(101, 104) g`);
-    expect((await load(even, 'orders_q')).counts).toMatchObject({ read: 2, inserted: 2, skipped: 0 });
+    expect((await load(even, 'orders_q')).counts).toMatchObject({
+      read: 3,
+      inserted: 2,
+      unchanged: 1,
+      skipped: 0,
+    });
     // The same query written with a trailing semicolon and blanks is the same query.
     const oddAgain = { ...odd, query: `  ${odd.query};\n` };
-    expect((await load(oddAgain, 'orders_q')).counts).toMatchObject({ read: 2, inserted: 2, skipped: 0 });
+    expect((await load(oddAgain, 'orders_q')).counts).toMatchObject({
+      read: 3,
+      inserted: 2,
+      unchanged: 1,
+      skipped: 0,
+    });
     expect(await count('orders_q')).toBe(104);
   });
 
@@ -121,9 +132,10 @@ describe('an incremental --query load keeps its watermark per query', () => {
     const first = await load(query, 'orders_old');
     expect(first.watermark.before).toBeNull();
     expect(first.counts).toMatchObject({ read: 10, inserted: 10 });
-    // A second run of the same query goes on from its own (new) mark.
+    // A second run of the same query goes on from its own (new) mark: only order 10, at it, is read
+    // (compared by key: unchanged).
     const again = await load(query, 'orders_old');
-    expect(again.counts).toMatchObject({ read: 0 });
+    expect(again.counts).toMatchObject({ read: 1, inserted: 0, unchanged: 1 });
     expect(await count('orders_old')).toBe(10);
   });
 
@@ -164,10 +176,11 @@ describe('an incremental --query load keeps its watermark per query', () => {
     const setAside = events.find((e) => e.kind === 'watermark_set_aside');
     expect(setAside?.message).toMatch(/^the watermark 2024-01-01 01:40:00\+00 was kept for .*sha256:/);
     expect(setAside?.message).toMatch(/reads every row and merges them by key$/);
-    // Run again unchanged, it goes on from its own mark: nothing new, nothing read.
+    // Run again unchanged, it goes on from its own mark: nothing new, only order 20 (at the mark) read,
+    // compared by key: unchanged.
     const again = await named('select * from orders where id <= 20');
     expect(again.watermark.before).not.toBeNull();
-    expect(again.counts).toMatchObject({ read: 0 });
+    expect(again.counts).toMatchObject({ read: 1, inserted: 0, unchanged: 1 });
     expect(store.runs.events(again.runId).some((e) => e.kind === 'watermark_set_aside')).toBe(false);
     expect(await count('orders_named')).toBe(30);
   });
@@ -185,8 +198,9 @@ describe('an incremental --query load keeps its watermark per query', () => {
       { store, env: {}, dryRun: false, openWarehouse: () => Promise.reject(new Error('not local')) },
     );
     expect(run.watermark.before).toBe('2024-01-01T00:40:00Z');
-    // Orders 41..50 (one minute apart from 00:01): only those above the mark.
-    expect(run.counts).toMatchObject({ read: 10, inserted: 10 });
+    // Orders 40..50 (one minute apart from 00:01): the one at the mark (compared by key: not in this
+    // table, so inserted) and those above it.
+    expect(run.counts).toMatchObject({ read: 11, inserted: 11 });
     expect(store.watermarks.get('job:orders-legacy', `${targetLabel}/orders_legacy`)?.basis).toMatch(
       /sha256:[0-9a-f]{16} watermark created_at$/,
     );

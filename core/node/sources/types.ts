@@ -151,7 +151,7 @@ export interface OpenSourceOptions {
   /**
    * An incremental load's stored watermark (the target's normalized value as text). A source that
    * can ask for newer records only (a database query's `WHERE col > $mark`, an API's request
-   * parameter) does so; the loader still skips rows at or below it, so a source may ignore it.
+   * parameter) does so; the loader still skips rows below it, so a source may ignore it.
    * `sourceColumn` names the source column that becomes the watermark column, given the source's columns.
    */
   incremental?: {

@@ -19,7 +19,7 @@ export interface RunCounts {
   updated: number;
   /** Upsert/incremental: identical to the table as the load found it. */
   unchanged: number;
-  /** Incremental: at or below the watermark the run started from. */
+  /** Incremental: below the watermark the run started from. */
   skipped: number;
   /** Upsert/incremental: replaced by a later row of the same key in the same load. */
   superseded: number;

@@ -225,7 +225,7 @@ function watermarkText(
 }
 
 /**
- * A run's counts; a dry run says "would". Skipped (incremental, at or below the watermark) and
+ * A run's counts; a dry run says "would". Skipped (incremental, below the watermark) and
  * superseded (a later row with the same key) show for the modes that have them, or when not zero.
  */
 export function CountsTable(props: { counts: RunCounts; dryRun: boolean; mode?: string | null }) {
@@ -241,7 +241,7 @@ export function CountsTable(props: { counts: RunCounts; dryRun: boolean; mode?: 
   if (props.mode === 'incremental' || c.skipped > 0)
     items.push([
       'skipped',
-      props.dryRun ? 'Would skip (at or below the watermark)' : 'Skipped (at or below the watermark)',
+      props.dryRun ? 'Would skip (below the watermark)' : 'Skipped (below the watermark)',
       c.skipped,
     ]);
   if (keyed || c.superseded > 0)

@@ -50,7 +50,7 @@ const count = async (table: string) =>
   Number((await dst.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
 
 describe('an incremental query ending in a -- comment', () => {
-  it('SQLite: the second run reads only the newer rows (no "incomplete input")', async () => {
+  it('SQLite: the second run reads only the row at the mark and the newer rows (no "incomplete input")', async () => {
     const file = join(tempDir(), 'crm.db');
     const db = new Database(file);
     db.exec(`CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT);
@@ -63,13 +63,17 @@ describe('an incremental query ending in a -- comment', () => {
     db.close();
     const second = await load(source, 'comment_sqlite');
     expect(second.error).toBeNull();
-    // Pushed down: only the two newer rows are read, none skipped.
-    expect(second).toMatchObject({ status: 'succeeded', counts: { read: 2, inserted: 2, skipped: 0 } });
+    // Pushed down: only the row at the mark (compared by key: unchanged) and the two newer rows are
+    // read, none skipped.
+    expect(second).toMatchObject({
+      status: 'succeeded',
+      counts: { read: 3, inserted: 2, unchanged: 1, skipped: 0 },
+    });
     expect(second.watermark).toEqual({ before: '10', after: '12' });
     expect(await count('comment_sqlite')).toBe(12);
   });
 
-  it('PostgreSQL: the mark is still pushed down (only the newer rows are read)', async () => {
+  it('PostgreSQL: the mark is still pushed down (only the row at it and the newer rows are read)', async () => {
     await src.query(`CREATE TABLE customers (id int PRIMARY KEY, name text);
       INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 10) g`);
     const source = {
@@ -81,7 +85,10 @@ describe('an incremental query ending in a -- comment', () => {
     expect(first).toMatchObject({ status: 'succeeded', counts: { read: 10, inserted: 10 } });
     await src.query("INSERT INTO customers VALUES (11, 'c11'), (12, 'c12')");
     const second = await load(source, 'comment_pg');
-    expect(second).toMatchObject({ status: 'succeeded', counts: { read: 2, inserted: 2, skipped: 0 } });
+    expect(second).toMatchObject({
+      status: 'succeeded',
+      counts: { read: 3, inserted: 2, unchanged: 1, skipped: 0 },
+    });
     expect(second.watermark).toEqual({ before: '10', after: '12' });
     expect(await count('comment_pg')).toBe(12);
   });

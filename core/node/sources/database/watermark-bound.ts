@@ -1,6 +1,6 @@
 // Lower bounds for pushing an incremental watermark down into a source query when the source's values
 // are read in a time zone the query cannot know (naive timestamps, SQLite's text dates). Pushing down
-// less is never wrong: the loader drops every row at or below the mark after normalizing it.
+// less is never wrong: the loader drops every row below the mark after normalizing it.
 
 /** `YYYY-MM-DD HH:MM:SS` of a UTC instant (milliseconds since the epoch). */
 function naiveText(ms: number): string {

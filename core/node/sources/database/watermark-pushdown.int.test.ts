@@ -8,7 +8,7 @@ import { runLoad } from '../../runs/run-load.ts';
 import { openStore, type RunStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 
-// An incremental load's mark pushed down into a database source's read (`WHERE col > mark`) must read
+// An incremental load's mark pushed down into a database source's read (`WHERE col >= mark`) must read
 // every row the loader would take: not when the column's own type orders otherwise (text), NULL rows
 // every time (so they are reported each run), marks beyond 64 bits in SQLite.
 
@@ -77,7 +77,8 @@ describe('PostgreSQL: the watermark pushed down', () => {
     await src.query(`INSERT INTO inc_txt SELECT g::text, 'v' || g FROM generate_series(10, 20) g;
       INSERT INTO inc_txt VALUES ('95', 'v95')`);
     const second = await load(spec);
-    expect(second.counts).toMatchObject({ read: 21, inserted: 12, skipped: 9, rejected: 0 });
+    // 1..8 below the mark: skipped; 9, at it, compared by key: unchanged; 10..20 and 95: inserted.
+    expect(second.counts).toMatchObject({ read: 21, inserted: 12, unchanged: 1, skipped: 8, rejected: 0 });
     expect(second.watermark).toEqual({ before: '9', after: '95' });
     expect(await ids('inc_txt')).toEqual([...range(1, 20), '95']);
     // The same through a query.
@@ -132,8 +133,9 @@ describe('PostgreSQL: the watermark pushed down', () => {
       expect(reasons(first.runId)).toEqual([[{ kind: 'key', key: { id: '2' } }, 'missing_watermark']]);
       await src.query(`INSERT INTO ${name} VALUES (3, '2024-01-01 00:00:00.123457+00', 3), (5, NULL, NULL)`);
       const second = await load(spec);
-      // Row 1 is not read again (the mark is pushed down); rows 2 and 5 are, and reported again.
-      expect(second.counts).toMatchObject({ read: 3, inserted: 1, rejected: 2, skipped: 0 });
+      // Row 1, at the mark, is read again (compared by key: unchanged); rows 2 and 5 are read, and
+      // reported again; row 3 is new.
+      expect(second.counts).toMatchObject({ read: 4, inserted: 1, unchanged: 1, rejected: 2, skipped: 0 });
       expect(reasons(second.runId)).toEqual([
         [{ kind: 'key', key: { id: '2' } }, 'missing_watermark'],
         [{ kind: 'key', key: { id: '5' } }, 'missing_watermark'],
@@ -154,7 +156,8 @@ describe('SQLite: the watermark pushed down', () => {
     for (const i of [...range(10, 20), '95']) insert.run(i, `v${i}`);
     db.close();
     const second = await load(spec);
-    expect(second.counts).toMatchObject({ read: 21, inserted: 12, skipped: 9 });
+    // 1..8 below the mark: skipped; 9, at it, compared by key: unchanged; 10..20 and 95: inserted.
+    expect(second.counts).toMatchObject({ read: 21, inserted: 12, unchanged: 1, skipped: 8 });
     expect(await ids('sqlite_txt')).toEqual([...range(1, 20), '95']);
   });
 
@@ -169,8 +172,9 @@ describe('SQLite: the watermark pushed down', () => {
     db.exec("INSERT INTO t VALUES (4, 10), (5, 'eleven'), (6, NULL), (7, 5)");
     db.close();
     const second = await load(spec);
-    // Read: 10, 'eleven' (a text is above every number in SQLite) and the two NULLs; not 1, 9, 5.
-    expect(second.counts).toMatchObject({ read: 4, inserted: 1, rejected: 3, skipped: 0 });
+    // Read: 9 (at the mark, compared by key: unchanged), 10, 'eleven' (a text is above every number
+    // in SQLite) and the two NULLs; not 1, 5.
+    expect(second.counts).toMatchObject({ read: 5, inserted: 1, unchanged: 1, rejected: 3, skipped: 0 });
     expect(reasons(second.runId)).toEqual([
       [{ kind: 'key', key: { id: '3' } }, 'missing_watermark'],
       [{ kind: 'key', key: { id: '5' } }, 'invalid_integer'],
@@ -190,8 +194,9 @@ describe('SQLite: the watermark pushed down', () => {
     db.close();
     const second = await load(spec);
     expect(second).toMatchObject({ status: 'succeeded', watermark: { after: '200000000000000000000000' } });
-    // 1e23 itself is read again (compared as `>=` its double) and skipped; 2e23 is new.
-    expect(second.counts).toMatchObject({ read: 2, inserted: 1, skipped: 1 });
+    // 1e23 itself is read again (compared as `>=` its double) and, at the mark, compared by key:
+    // unchanged; 2e23 is new.
+    expect(second.counts).toMatchObject({ read: 2, inserted: 1, unchanged: 1, skipped: 0 });
     expect((await load(spec)).status).toBe('succeeded');
   });
 });

@@ -88,18 +88,18 @@ describe('watermark pushdown', () => {
   ];
   it('compares numbers exactly, timestamps in UTC, naive times 15 hours wide, never text; NULL rows too', () => {
     expect(pushdown(cols, 'id', '9007199254740995')).toEqual({
-      where: '(`id` > CAST(? AS DECIMAL(65,0)) OR `id` IS NULL)',
+      where: '(`id` >= CAST(? AS DECIMAL(65,0)) OR `id` IS NULL)',
       value: '9007199254740995',
     });
     expect(pushdown(cols, 'amount', '12.5')?.where).toBe(
-      '(`amount` > CAST(? AS DECIMAL(65,30)) OR `amount` IS NULL)',
+      '(`amount` >= CAST(? AS DECIMAL(65,30)) OR `amount` IS NULL)',
     );
     expect(pushdown(cols, 'day', '2024-03-05')).toEqual({
-      where: '(`day` > ? OR `day` IS NULL)',
+      where: '(`day` >= ? OR `day` IS NULL)',
       value: '2024-03-05',
     });
     expect(pushdown(cols, 'at', '2024-03-05 10:00:00+02')).toEqual({
-      where: '(`at` > ? OR `at` IS NULL)',
+      where: '(`at` >= ? OR `at` IS NULL)',
       value: '2024-03-05 08:00:00',
     });
     expect(pushdown(cols, 'local', '2024-03-05T10:00:00Z')?.where).toBe(

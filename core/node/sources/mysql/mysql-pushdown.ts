@@ -13,7 +13,7 @@ export interface TableColumn {
 
 /**
  * The `WHERE` that reads only rows above the watermark, or undefined when it cannot be said safely
- * (the loader drops rows at or below the mark anyway, so pushing down less is never wrong). The mark is
+ * (the loader drops rows below the mark anyway, so pushing down less is never wrong). The mark is
  * the target's value as text: a UTC timestamp is compared as UTC with a TIMESTAMP column (the session
  * is in UTC); a naive DATETIME is read in the job's time zone, unknown here, so the bound is widened by
  * 15 hours (more than any zone's offset). A row whose watermark is NULL is read on every run
@@ -32,20 +32,20 @@ export function pushdown(
     const utc = utcDateTime(after);
     if (utc === undefined) return undefined;
     return type === 'timestamp'
-      ? { where: orNull(col, `${col} > ?`), value: utc }
+      ? { where: orNull(col, `${col} >= ?`), value: utc }
       : { where: orNull(col, `${col} > CAST(? AS DATETIME(6)) - INTERVAL 15 HOUR`), value: utc };
   }
   // Text is not pushed down: MySQL's collations order text differently from PostgreSQL.
   // A string compared with a number column is compared as a double in MySQL: past 2^53 a newer row
   // could look equal to the mark. A DECIMAL compares exactly.
   if (/int$|^year$/.test(type) && /^-?\d{1,65}$/.test(after)) {
-    return { where: orNull(col, `${col} > CAST(? AS DECIMAL(65,0))`), value: after };
+    return { where: orNull(col, `${col} >= CAST(? AS DECIMAL(65,0))`), value: after };
   }
   if (/^(decimal|numeric)$/.test(type) && /^-?\d{1,35}(\.\d{1,30})?$/.test(after)) {
-    return { where: orNull(col, `${col} > CAST(? AS DECIMAL(65,30))`), value: after };
+    return { where: orNull(col, `${col} >= CAST(? AS DECIMAL(65,30))`), value: after };
   }
   if (type === 'date' && /^\d{4}-\d{2}-\d{2}$/.test(after)) {
-    return { where: orNull(col, `${col} > ?`), value: after };
+    return { where: orNull(col, `${col} >= ?`), value: after };
   }
   return undefined;
 }
@@ -55,7 +55,7 @@ function orNull(col: string, above: string): string {
 }
 
 /**
- * An incremental load of a query: `SELECT * FROM (<query>) AS loadstone_source WHERE (col > mark OR col
+ * An incremental load of a query: `SELECT * FROM (<query>) AS loadstone_source WHERE (col >= mark OR col
  * IS NULL) ORDER BY col`, when its watermark column's type can be compared safely (the columns are
  * probed with `LIMIT 0` first, the query wrapped the same way); else undefined, and the query is read
  * whole (wrapped as always: `wrapQuery`). A probe the server refuses is not reported here: the read

@@ -243,7 +243,7 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
     expect(r.rows.map((x) => x.code)).toEqual(['NA', ' France ', '', '-', 'none', 'NULL', null]);
   });
 
-  it('an incremental load pushes the watermark down: the second run reads only the new rows', async () => {
+  it('an incremental load pushes the watermark down: the second run reads only the row at the mark and the new rows', async () => {
     await my.query(`CREATE TABLE events (id INT PRIMARY KEY, at TIMESTAMP(6) NOT NULL, v VARCHAR(20));
       INSERT INTO events VALUES (1, '2024-01-01 00:00:01', 'a'), (2, '2024-01-01 00:00:02', 'b'),
         (3, '2024-01-01 00:00:03', 'c');`);
@@ -264,8 +264,9 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
       "INSERT INTO events VALUES (4, '2024-01-01 00:00:04', 'd'), (5, '2024-01-01 00:00:05.5', 'e')",
     );
     const second = await load(spec);
-    // Only the two new rows came from the server: nothing was read and then skipped.
-    expect(second.counts).toMatchObject({ read: 2, inserted: 2, skipped: 0 });
+    // Only the row at the mark (compared by key: unchanged) and the two new rows came from the server:
+    // nothing was read and then skipped.
+    expect(second.counts).toMatchObject({ read: 3, inserted: 2, unchanged: 1, skipped: 0 });
     expect(second.watermark.after).toMatch(/^2024-01-01[ T]00:00:05\.5/);
     const r = await client.query('SELECT count(*)::int AS n FROM events');
     expect(r.rows[0].n).toBe(5);
@@ -284,7 +285,8 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
     };
     expect((await load(spec)).counts).toMatchObject({ read: 5, inserted: 5 });
     await my.query("INSERT INTO events VALUES (6, '2024-01-01 00:00:06', 'f')");
-    expect((await load(spec)).counts).toMatchObject({ read: 1, inserted: 1, skipped: 0 });
+    // The row at the mark (5, unchanged) and the new one.
+    expect((await load(spec)).counts).toMatchObject({ read: 2, inserted: 1, unchanged: 1, skipped: 0 });
     await my.query('DELETE FROM events WHERE id = 6');
   });
 
@@ -313,8 +315,9 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
     await my.query("INSERT INTO nullmark VALUES (3, '2024-01-01 00:00:00.123457', 3), (5, NULL, NULL)");
     for (const s of specs) {
       const second = await load(s);
-      // The new row, and both rows without a watermark (the old one again): nothing vanishes.
-      expect(second.counts).toMatchObject({ read: 3, inserted: 1, rejected: 2, skipped: 0 });
+      // The row at the mark (compared by key: unchanged), the new row, and both rows without a
+      // watermark (the old one again): nothing vanishes.
+      expect(second.counts).toMatchObject({ read: 4, inserted: 1, unchanged: 1, rejected: 2, skipped: 0 });
       expect(rejected(second.runId)).toHaveLength(2);
       expect(rejected(second.runId).every((r) => r.startsWith('missing_watermark'))).toBe(true);
     }

@@ -25,7 +25,7 @@ const BATCH = 1000;
  * one SELECT), in `START TRANSACTION READ ONLY` (a SELECT calling a function that writes is refused too),
  * in UTC (`time_zone = '+00:00'`), with the spec's statement timeout. A table's primary key, when it
  * has one, is what the error report names a row by; otherwise the row number. An incremental load
- * on a table reads only the rows above the stored watermark, and those without one (`WHERE (col > ?
+ * on a table reads only the rows above the stored watermark, and those without one (`WHERE (col >= ?
  * OR col IS NULL) ORDER BY col`: the loader rejects those as `missing_watermark` on every run).
  * @throws LoadstoneError SOURCE_UNREACHABLE (cannot connect, refused login), SOURCE_NOT_FOUND (no
  *   such table), SOURCE_FORMAT (the query is not one SELECT, or names two columns alike),

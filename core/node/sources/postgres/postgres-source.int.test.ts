@@ -190,8 +190,9 @@ describe('PostgreSQL → PostgreSQL', () => {
     await src.query("INSERT INTO orders SELECT g, g, 'item ' || g, 1 FROM generate_series(51, 53) g");
     await src.query('SELECT pg_stat_reset()');
     const second = await load(inc);
-    // Only the 3 new rows were read from the source, not 53 filtered after reading.
-    expect(second.counts).toMatchObject({ read: 3, inserted: 3, skipped: 0 });
+    // Only the row at the mark (50, compared by key: unchanged) and the 3 new rows were read from the
+    // source, not 53 filtered after reading.
+    expect(second.counts).toMatchObject({ read: 4, inserted: 3, unchanged: 1, skipped: 0 });
     expect(second.watermark).toEqual({ before: '50', after: '53' });
 
     // A query is wrapped as a subquery: the mark is pushed down the same way.
@@ -212,7 +213,8 @@ describe('PostgreSQL → PostgreSQL', () => {
     };
     expect((await load(byQuery)).counts).toMatchObject({ read: 48, inserted: 48 });
     await src.query("INSERT INTO orders VALUES (54, 54, 'item 54', 1)");
-    expect((await load(byQuery)).counts).toMatchObject({ read: 1, inserted: 1, skipped: 0 });
+    // 53, at the mark (unchanged), and 54.
+    expect((await load(byQuery)).counts).toMatchObject({ read: 2, inserted: 1, unchanged: 1, skipped: 0 });
 
     // The mark goes into COPY as a literal of its own: a `$1` in the query's text stays text.
     const dollar = {
@@ -223,7 +225,8 @@ describe('PostgreSQL → PostgreSQL', () => {
     };
     expect((await load(dollar)).counts).toMatchObject({ read: 4, inserted: 4 });
     await src.query("INSERT INTO orders VALUES (55, 55, 'item 55', 1)");
-    expect((await load(dollar)).counts).toMatchObject({ read: 1, inserted: 1, skipped: 0 });
+    // 54, at the mark (unchanged), and 55.
+    expect((await load(dollar)).counts).toMatchObject({ read: 2, inserted: 1, unchanged: 1, skipped: 0 });
     const tags = await dst.query('SELECT DISTINCT tag FROM orders_inc_dollar');
     expect(tags.rows).toEqual([{ tag: 'x $1 y' }]);
   });
@@ -248,8 +251,9 @@ describe('PostgreSQL → PostgreSQL', () => {
     // One new visit, one late one a little older than the mark.
     await src.query("INSERT INTO visits VALUES (4, '2024-06-04 08:00'), (5, '2024-06-03 07:00')");
     const second = await load(spec);
-    // Read: visits 3, 4, 5 (at or above the mark less 15 h), not 1 and 2; 3 and 5 are not newer.
-    expect(second.counts).toMatchObject({ read: 3, inserted: 1, skipped: 2 });
+    // Read: visits 3, 4, 5 (at or above the mark less 15 h), not 1 and 2; 3, at the mark, is compared
+    // by key (unchanged); 5, below it, is skipped.
+    expect(second.counts).toMatchObject({ read: 3, inserted: 1, unchanged: 1, skipped: 1 });
     expect(second.watermark).toEqual({ before: '2024-06-03 06:00:00+00', after: '2024-06-04 06:00:00+00' });
   });
 

@@ -143,7 +143,9 @@ export async function openPostgresSource(
       const col = quoteIdent(column);
       // A row whose watermark is NULL is read on every run, so that the loader rejects it as
       // `missing_watermark` each time (as on the first, full read) instead of it vanishing for good.
-      return `SELECT * FROM ${from} WHERE (${col} > ${mark} OR ${col} IS NULL) ORDER BY ${col}`;
+      // At the mark too: a row sharing the last run's greatest value may have come since; the loader
+      // compares the rows at the mark with the table by key (see load/statements.ts).
+      return `SELECT * FROM ${from} WHERE (${col} >= ${mark} OR ${col} IS NULL) ORDER BY ${col}`;
     };
     const params: unknown[] = [];
     let sql: string;

@@ -137,7 +137,7 @@ describe('SQLite source', () => {
     );
   });
 
-  it('pushes an incremental watermark down: only newer rows are read', async () => {
+  it('pushes an incremental watermark down: only the row at the mark and newer rows are read', async () => {
     const spec = {
       name: 'events-inc',
       source: { kind: 'sqlite' as const, path: file, table: 'events' },
@@ -153,8 +153,9 @@ describe('SQLite source', () => {
     const db = new Database(file);
     db.exec("INSERT INTO events VALUES (5, 'e')");
     db.close();
-    // Read 1 row, not 5: the source asked for seq > 4 only.
-    expect((await load(spec)).counts).toMatchObject({ read: 1, inserted: 1, skipped: 0 });
+    // Read 2 rows, not 5: the source asked for seq >= 4 only (4, at the mark, is compared by key:
+    // unchanged).
+    expect((await load(spec)).counts).toMatchObject({ read: 2, inserted: 1, unchanged: 1, skipped: 0 });
   });
 
   it('pushes a timestamp watermark down onto ISO-like texts; other values are read and compared after', async () => {
@@ -183,9 +184,10 @@ describe('SQLite source', () => {
       (6, 1704358800)`);
     writer.close();
     const second = await load(spec);
-    // Rows 1 and 2 are below the mark less 15 hours and not read; 3 and 5 are read and skipped (not
-    // newer); 4 is loaded; 6 is read, and rejected with its reason (never left out unread).
-    expect(second.counts).toMatchObject({ read: 4, inserted: 1, skipped: 2, rejected: 1 });
+    // Rows 1 and 2 are below the mark less 15 hours and not read; 3 is read and, at the mark, compared
+    // by key (unchanged); 5 is read and skipped (below the mark); 4 is loaded; 6 is read, and rejected
+    // with its reason (never left out unread).
+    expect(second.counts).toMatchObject({ read: 4, inserted: 1, unchanged: 1, skipped: 1, rejected: 1 });
     const got = await client.query('SELECT id::int AS id FROM visits_inc ORDER BY id');
     expect(got.rows.map((r) => r.id)).toEqual([1, 2, 3, 4]);
   });

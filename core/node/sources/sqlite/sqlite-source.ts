@@ -23,7 +23,7 @@ import { readSqliteInWorker } from './sqlite-worker-reader.ts';
  * even write to it: this reads one consistent snapshot), streaming rows with `iterate()` in
  * batches; once the load allows, rows whose values pass their column's check are written straight
  * into COPY text (sqlite-copy-rows.ts). Integers are read as BigInt, so none is rounded. An incremental watermark is pushed down
- * (`… WHERE … ORDER BY col`): a number as `col > ?` on a column of numeric affinity only, a timestamp
+ * (`… WHERE … ORDER BY col`): a number as `col >= ?` on a column of numeric affinity only, a timestamp
  * or date as a bound on ISO-like texts (see below); any other mark is compared after reading.
  * @throws LoadstoneError SOURCE_NOT_FOUND, SOURCE_FORMAT (not an SQLite file), SOURCE_UNREADABLE
  *   (the table or query is refused)
@@ -103,13 +103,14 @@ export async function openSqliteSource(
       const col = quoteIdent(pushdown.column);
       if (bound === undefined) {
         // An integer within 64 bits is bound as one (compared exactly); any other number as a REAL, the
-        // nearest double, with `>=`: a newer value (above the mark) is never below the mark's double,
-        // and the loader drops the values at or below the mark this reads.
+        // nearest double: a newer value (above the mark) is never below the mark's double, and the
+        // loader drops the values below the mark this reads. `>=`: the rows at the mark are read
+        // too, and compared with the table by key (see load/statements.ts).
         const whole = /^-?\d+$/.test(pushdown.after) ? BigInt(pushdown.after) : undefined;
         const exact = whole !== undefined && whole >= INT64_MIN && whole <= INT64_MAX;
         // A row whose watermark is NULL is read on every run, so that the loader rejects it as
         // `missing_watermark` each time (as on the first, full read) instead of it vanishing for good.
-        sql = `SELECT * FROM ${from} WHERE (${col} ${exact ? '>' : '>='} ? OR ${col} IS NULL) ORDER BY ${col}`;
+        sql = `SELECT * FROM ${from} WHERE (${col} >= ? OR ${col} IS NULL) ORDER BY ${col}`;
         params.push(exact ? whole : Number(pushdown.after));
       } else {
         // SQLite keeps dates as text (or as numbers: epoch seconds, Julian days). Only a text that
