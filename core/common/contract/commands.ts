@@ -172,7 +172,10 @@ export const commands = {
     input: z.object({
       connection: z.string().min(1),
       table: z.string().min(1),
-      columns: z.array(z.object({ name: z.string(), type: z.enum(COLUMN_TYPES) })),
+      /** `nativeType`: the preview column's (a PostgreSQL source's own type of a text column). */
+      columns: z.array(
+        z.object({ name: z.string(), type: z.enum(COLUMN_TYPES), nativeType: z.string().min(1).optional() }),
+      ),
       /** Upsert/incremental also need a unique key on exactly `key`; replace cannot swap a partitioned table. */
       mode: z.enum(LOAD_MODES).optional(),
       key: z.array(z.string().min(1)).optional(),

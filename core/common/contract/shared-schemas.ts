@@ -53,6 +53,11 @@ export const previewColumnSchema = z.object({
    * (`detected`), the job's file-wide setting (`job`), the saved Settings, or the built-in default.
    */
   origins: z.object({ dateOrder: z.enum(FORMAT_ORIGINS), timeZone: z.enum(FORMAT_ORIGINS) }).optional(),
+  /**
+   * A text column's own type in a PostgreSQL source (`integer[]`, `interval`…): an existing target
+   * column of exactly that type takes its values (see the target check's `columns`).
+   */
+  nativeType: z.string().optional(),
 });
 export type PreviewColumnDto = z.infer<typeof previewColumnSchema>;
 

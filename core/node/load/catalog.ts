@@ -85,7 +85,11 @@ export async function readTableInfo(client: pg.Client, table: QualifiedTable): P
   }>(
     `SELECT a.attname AS name,
             format_type(a.atttypid, a.atttypmod) AS display,
-            format_type(a.atttypid, NULL) AS cast_type,
+            -- The type a staged value is cast to: without its modifier (a numeric(12,2) column's
+            -- assignment rounds, never the cast), except bit(n), whose name alone reads as bit(1)
+            -- and an explicit cast to which cuts the value.
+            CASE WHEN m.base IN ('bit', '_bit') AND t.typtype <> 'd' THEN format_type(a.atttypid, a.atttypmod)
+                 ELSE format_type(a.atttypid, NULL) END AS cast_type,
             CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END AS base,
             (CASE WHEN t.typtype = 'd' THEN bt.typtype ELSE t.typtype END)::text AS base_kind,
             a.attnotnull AS not_null, a.atthasdef AS has_default,

@@ -34,10 +34,15 @@ const ACCEPTS: Record<ColumnType, readonly string[]> = {
   text: TEXT_LIKE,
 };
 
-/** Why a table column cannot take a spec type, or null when it can. */
-export function typeProblem(spec: ColumnType, column: TableColumn): string | null {
+/**
+ * Why a table column cannot take a spec type, or null when it can. `nativeType`: the source
+ * database's own type of a text column (`LoadColumn.nativeType`); a column of exactly that type
+ * takes the text (an `integer[]` into an `integer[]`).
+ */
+export function typeProblem(spec: ColumnType, column: TableColumn, nativeType?: string): string | null {
   if (column.generated !== '') return 'a generated column cannot be loaded';
   if (spec === 'text' && column.baseKind === 'e') return null; // enum: labels checked row by row
+  if (spec === 'text' && nativeType !== undefined && nativeType === column.display) return null;
   if (ACCEPTS[spec].includes(column.base)) return null;
   return `a ${spec} value cannot be stored in ${column.display} without changing it`;
 }
@@ -130,7 +135,7 @@ export function compareWithTable(
       missing.push({ column: col.name, type: col.type });
       continue;
     }
-    const why = typeProblem(col.type, tableCol);
+    const why = typeProblem(col.type, tableCol, col.nativeType);
     if (why)
       incompatible.push({ column: col.name, tableType: tableCol.display, specType: col.type, reason: why });
   }

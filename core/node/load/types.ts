@@ -71,6 +71,11 @@ export interface LoadBatch {
 export interface LoadColumn {
   readonly name: string;
   readonly type: ColumnType;
+  /**
+   * A text column's type in the source database (`OpenedSource.nativeTypes`): an existing target
+   * column of exactly that type takes its values (their text is that type's own).
+   */
+  readonly nativeType?: string;
 }
 
 /** Where a load is; `merging` only when rows are staged first (`duplicateKeys: 'reject'`). */

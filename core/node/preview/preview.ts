@@ -91,7 +91,7 @@ export async function preview(
     if (unreadable) warnings.push(scrub ? scrub(unreadable) : unreadable);
     return {
       format: formatDto(job.source.format),
-      columns: job.plans.map((plan) => columnDto(plan, scrub)),
+      columns: job.plans.map((plan) => columnDto(plan, scrub, job.source.nativeTypes?.[plan.index] ?? null)),
       rows,
       rejectedRows: shownCounts.rejected,
       sampleSize: sampleCounts.rows,
@@ -241,7 +241,7 @@ function formatDto(format: DetectedFormat): PreviewResultDto['format'] {
   return out;
 }
 
-function columnDto(plan: ColumnPlan, scrub: Scrub | undefined): PreviewColumnDto {
+function columnDto(plan: ColumnPlan, scrub: Scrub | undefined, nativeType: string | null): PreviewColumnDto {
   const format: PreviewColumnDto['format'] = {
     nullTokens: [...plan.format.nullTokens],
     decimalSeparator: plan.format.decimalSeparator,
@@ -266,6 +266,7 @@ function columnDto(plan: ColumnPlan, scrub: Scrub | undefined): PreviewColumnDto
     warnings: scrub ? plan.warnings.map(scrub) : [...plan.warnings],
     format,
     origins: { ...plan.origins },
+    ...(nativeType !== null && plan.type === 'text' ? { nativeType } : {}),
   };
 }
 

@@ -97,7 +97,11 @@ export async function planRun(
   });
   try {
     const normalizer = createRowNormalizer(job.plans);
-    const columns = normalizer.columns.map((c) => ({ name: c.name, type: c.type }));
+    const native = job.source.nativeTypes;
+    const columns = normalizer.columns.map((c): LoadColumn => {
+      const nativeType = c.type === 'text' ? native?.[c.sourceIndex] : null;
+      return nativeType ? { name: c.name, type: c.type, nativeType } : { name: c.name, type: c.type };
+    });
     // A source that read nothing at all has no columns to check (an API with nothing new): the load
     // then has nothing to do (see load-target.ts), and an incremental watermark stays where it was.
     const empty = job.sampledToEnd && job.sampleRows.length === 0 && job.source.columns.length === 0;

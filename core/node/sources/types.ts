@@ -106,6 +106,13 @@ export interface OpenedSource {
    */
   readonly columnTypes?: readonly (ColumnType | null)[];
   /**
+   * A PostgreSQL column's own type (`format_type`: `integer[]`, `interval`, `inet`…) where its values
+   * are loaded as that type's exact text and an existing target column of exactly that type takes the
+   * text back unchanged (built-in types whose text round-trips whatever the session's settings); null
+   * for the other columns. Lets such a column load into its own type instead of only into text.
+   */
+  readonly nativeTypes?: readonly (string | null)[];
+  /**
    * Its strings are data as written (JSON, JSON Lines, an HTTP API: formats with a null of their
    * own): a column loaded as text keeps them exactly, not trimmed, `"NA"` and `""` values, like a
    * database's text (`ResolvedFormat.keepText`). A CSV's or a spreadsheet's text is normalized.

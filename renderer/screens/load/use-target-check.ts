@@ -17,7 +17,7 @@ export function useTargetCheck(state: WizardState, columns: readonly PreviewColu
     {
       connection: t.connection,
       table: t.table.trim(),
-      columns: loadable.map((c) => ({ name: c.name, type: c.type })),
+      columns: loadable.map(checkedColumn),
       mode: t.mode,
       ...(keyed && t.key.length > 0 ? { key: t.key } : {}),
       addMissingColumns: t.addMissingColumns,
@@ -28,8 +28,15 @@ export function useTargetCheck(state: WizardState, columns: readonly PreviewColu
   const ready = columns !== undefined && input.table !== '';
   const check = useCommand('targets.check', input, { enabled: ready, retry: false });
   // A key not chosen yet is the form's to say (see the target step's issues), not the check's.
-  const current =
-    JSON.stringify(input.columns) === JSON.stringify(loadable.map((c) => ({ name: c.name, type: c.type })));
+  const current = JSON.stringify(input.columns) === JSON.stringify(loadable.map(checkedColumn));
   const passed = ready && current && !check.isFetching && check.data?.ok === true;
   return { check, ready, passed, table: input.table };
+}
+
+/** What the check needs of a column: its name and type, and a text column's own type in the source. */
+function checkedColumn(c: PreviewColumnDto) {
+  // A type override makes the column another type: the source's own type no longer applies.
+  return c.nativeType !== undefined && c.type === 'text'
+    ? { name: c.name, type: c.type, nativeType: c.nativeType }
+    : { name: c.name, type: c.type };
 }

@@ -52,6 +52,8 @@ export function databaseSource(parts: {
   label: string;
   columns: readonly string[];
   columnTypes: readonly (ColumnType | null)[];
+  /** `OpenedSource.nativeTypes` (PostgreSQL). */
+  nativeTypes?: readonly (string | null)[] | undefined;
   reader: DatabaseReader;
   signal?: AbortSignal | undefined;
   placeOf?: ((line: number, raw: Readonly<Record<string, RawValue>>) => RecordPlace | undefined) | undefined;
@@ -68,6 +70,7 @@ export function databaseSource(parts: {
     format: { kind: parts.kind, encoding: 'utf-8', compression: 'none', header: true },
     columns: parts.columns,
     columnTypes: parts.columnTypes,
+    ...(parts.nativeTypes ? { nativeTypes: parts.nativeTypes } : {}),
     totalBytes: undefined,
     bytesRead: () => 0,
     readsNoBytes: true,

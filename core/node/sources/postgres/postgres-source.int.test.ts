@@ -127,6 +127,46 @@ describe('PostgreSQL → PostgreSQL', () => {
     expect(Object.entries(got.rows[1]).filter(([k, v]) => k !== 'id' && v !== null)).toEqual([]);
   });
 
+  it('arrays, intervals, inet, time, bit load into existing columns of exactly their own type', async () => {
+    const ddl = (table: string) => `CREATE TABLE ${table} (
+      id int PRIMARY KEY, nums int[], words varchar(5)[], prices numeric(10,2)[], span interval,
+      ip inet, net cidr, at time, flags bit(3), days date[], note text)`;
+    await src.query(`${ddl('own_types')};
+      INSERT INTO own_types VALUES
+        (1, '{1,2,NULL,-3}', '{"a b","c,d","e\\"f"}', '{1.50,NULL}', '1 year 2 mons 3 days 04:05:06.789',
+         '10.0.0.1/8', '192.168.0.0/16', '23:59:59.999999', B'101', '{2024-02-29,NULL}', 'x'),
+        (2, '{}', NULL, '{}', '-00:00:01', '::1', '::/0', '00:00', B'000', NULL, NULL)`);
+    await dst.query(ddl('own_types'));
+    const sourceUrlOf = 'replica';
+    const appended = await load({
+      source: { kind: 'postgres', connection: sourceUrlOf, table: 'own_types' },
+      target: { connection: targetUrl, table: 'own_types', mode: 'append' },
+    });
+    expect(appended.error ?? null).toBeNull();
+    expect(appended.counts).toMatchObject({ read: 2, inserted: 2, rejected: 0 });
+    const rows = (client: pg.Client) =>
+      client.query('SELECT own_types::text AS row FROM own_types ORDER BY id').then((r) => r.rows);
+    expect(await rows(dst)).toEqual(await rows(src));
+    // Through the staging table too (upsert): the same values, compared by key (unchanged).
+    const upserted = await load({
+      source: { kind: 'postgres', connection: sourceUrlOf, table: 'own_types' },
+      target: { connection: targetUrl, table: 'own_types', mode: 'upsert', key: ['id'] },
+    });
+    expect(upserted.error ?? null).toBeNull();
+    expect(upserted.counts).toMatchObject({ read: 2, inserted: 0, updated: 0, unchanged: 2 });
+    expect(await rows(dst)).toEqual(await rows(src));
+    // Another type than the source's still takes text only: int[] into bigint[] is refused.
+    await dst.query('CREATE TABLE wider (id int PRIMARY KEY, nums bigint[])');
+    const wider = await load({
+      source: { kind: 'postgres', connection: sourceUrlOf, query: 'SELECT id, nums FROM own_types' },
+      target: { connection: targetUrl, table: 'wider', mode: 'append' },
+    });
+    expect(wider.status).toBe('failed');
+    expect(wider.error?.message).toContain(
+      'column nums (bigint[]): a text value cannot be stored in bigint[]',
+    );
+  });
+
   it('a text column of legacy dates is normalized like a CSV column, a bad one rejected by row number', async () => {
     const outcome = await load({
       source: { kind: 'postgres', connection: sourceUrl, query: 'SELECT id, born FROM legacy ORDER BY id' },

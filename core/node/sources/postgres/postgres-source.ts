@@ -17,7 +17,7 @@ import {
 import { type MarkColumnKind, pushableMark } from '../database/watermark-bound.ts';
 import type { OpenedSource, OpenSourceOptions } from '../types.ts';
 import { type CopyReader, openCopyReader } from './copy-reader.ts';
-import { columnTypeOf, NAIVE_TIMESTAMP_OID, SOURCE_TYPES } from './pg-types.ts';
+import { columnTypeOf, copyTextKindOf, NAIVE_TIMESTAMP_OID, SOURCE_TYPES } from './pg-types.ts';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 
@@ -107,6 +107,11 @@ export async function openPostgresSource(
       throw fail(error, 'the server refused the read');
     });
     const fields = probed.fields;
+    const nativeTypes = fields
+      ? await nativeTypesOf(client, fields).catch((error: unknown) => {
+          throw fail(error, 'the server refused the read');
+        })
+      : undefined;
     if (fields) {
       const names = fields.map((f) => f.name);
       const wanted = pushdownColumn(opts.incremental, names);
@@ -187,6 +192,7 @@ export async function openPostgresSource(
         label,
         columns: fields.map((f) => f.name),
         columnTypes: fields.map((f) => columnTypeOf(f.dataTypeID)),
+        nativeTypes,
         reader: copy,
         signal: opts.signal,
         placeOf: keyPlace(keyColumns),
@@ -222,6 +228,7 @@ export async function openPostgresSource(
       label,
       columns,
       columnTypes: first.fields.map((f) => columnTypeOf(f.dataTypeID)),
+      nativeTypes,
       reader,
       signal: opts.signal,
       placeOf: keyPlace(keyColumns),
@@ -230,6 +237,34 @@ export async function openPostgresSource(
     await close();
     throw error;
   }
+}
+
+/** Built-in types (OIDs below FirstNormalObjectId) whose text output depends on a setting: money's on lc_monetary. */
+const SETTING_DEPENDENT = new Set([790, 791]); // money, money[]
+
+/**
+ * `OpenedSource.nativeTypes`: each column's own type as `format_type` writes it (`integer[]`,
+ * `character varying(20)[]`, `interval`), for the built-in types read as their exact text (no parser
+ * of their own: never bytea, read as bare hex); undefined when no column is one.
+ */
+async function nativeTypesOf(
+  client: pg.Client,
+  fields: readonly pg.FieldDef[],
+): Promise<(string | null)[] | undefined> {
+  const own = fields.map(
+    (f) =>
+      f.dataTypeID < 16384 &&
+      !SETTING_DEPENDENT.has(f.dataTypeID) &&
+      copyTextKindOf(f.dataTypeID) === 'text' &&
+      columnTypeOf(f.dataTypeID) === 'text',
+  );
+  if (!own.includes(true)) return undefined;
+  const result = await client.query<[string]>({
+    text: 'SELECT format_type(u.t, u.m) FROM unnest($1::oid[], $2::int4[]) WITH ORDINALITY AS u(t, m, n) ORDER BY u.n',
+    values: [fields.map((f) => f.dataTypeID), fields.map((f) => f.dataTypeModifier)],
+    rowMode: 'array',
+  });
+  return fields.map((_, i) => (own[i] ? (result.rows[i]?.[0] ?? null) : null));
 }
 
 /**
