@@ -239,13 +239,16 @@ export function fieldWriter(column: VerbatimColumn): FieldWriter | null {
   const isNull = makeNullCheck(column.nullTokens);
   const notNull = (s: string) => !isNull(s);
   /** A text the normalizer keeps as it is. */
+  // A U+FFFD may stand for bytes a driver could not decode (SQLite's text that is not UTF-8): such a
+  // row goes the usual way, where the reader checks it (a one-byte string is never searched).
   const plain = column.keepText
-    ? (s: string) => s.indexOf('\0') === -1 && notNull(s)
+    ? (s: string) => s.indexOf('\0') === -1 && s.indexOf('\uFFFD') === -1 && notNull(s)
     : (s: string) =>
         s.length > 0 &&
         !isTrimSpace(s.charCodeAt(0)) &&
         !isTrimSpace(s.charCodeAt(s.length - 1)) &&
         s.indexOf('\0') === -1 &&
+        s.indexOf('\uFFFD') === -1 &&
         notNull(s);
   switch (column.kind) {
     case 'integerValue':
@@ -322,7 +325,8 @@ export function fieldWriter(column: VerbatimColumn): FieldWriter | null {
     case 'jsonTextValue':
       return (v, out) => {
         const json = typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : null;
-        if (json === null || jsonbEscapeProblem(json) !== undefined) return false;
+        if (json === null || json.indexOf('\uFFFD') !== -1 || jsonbEscapeProblem(json) !== undefined)
+          return false;
         out.text(json);
         return true;
       };

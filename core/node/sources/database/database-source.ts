@@ -1,6 +1,6 @@
 import { LoadstoneError } from '../../../common/errors.ts';
 import type { ReadKind } from '../../../common/spec/job-spec.ts';
-import type { ColumnType, RawValue, RecordPlace } from '../../../common/types.ts';
+import type { ColumnType, RawValue, RecordPlace, RowProblem } from '../../../common/types.ts';
 import type { OpenedSource, SourceRow } from '../types.ts';
 import { type CopyTextSource, leavingColumnsOut } from '../verbatim-rows.ts';
 
@@ -38,6 +38,8 @@ export interface TextRows {
   texts: (string | Buffer)[];
   starts: number[];
   ends: number[];
+  /** By index: a row that could not be read as it is (its `values` what was read), and why. */
+  problems?: Record<number, RowProblem>;
   counts: number[];
 }
 
@@ -108,7 +110,12 @@ export function databaseSource(parts: {
                       rows: run,
                     });
                   } else if (text === '') {
-                    batch.push({ line: rowsRead + 1, values: values[i]! });
+                    const problem = rows.problems?.[i];
+                    batch.push(
+                      problem
+                        ? { line: rowsRead + 1, values: values[i]!, problem }
+                        : { line: rowsRead + 1, values: values[i]! },
+                    );
                   } else {
                     batch.push({
                       line: rowsRead + 1,

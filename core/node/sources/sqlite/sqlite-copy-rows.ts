@@ -3,6 +3,7 @@ import { CopyRuns, type FieldWriter, fieldWriters } from '../database/copy-rows.
 import { type DatabaseReader, type TextRows, VERBATIM_ROW } from '../database/database-source.ts';
 import { type FieldParser, parseCopyRow } from '../postgres/copy-text.ts';
 import type { CopyTextKind, CopyTextSource } from '../verbatim-rows.ts';
+import type { ReplacedTextCheck } from './sqlite-text-check.ts';
 import { sqliteValue } from './sqlite-types.ts';
 
 // An SQLite read whose rows the load may send as they are: written straight into COPY text (see
@@ -63,10 +64,13 @@ export function sqliteCopyKinds(types: readonly (ColumnType | null)[]): (CopyTex
 export function sqliteCopyReader(parts: {
   rows: IterableIterator<unknown[]>;
   types: readonly (ColumnType | null)[];
+  /** The read's column names and the check of text that was not UTF-8 (see sqlite-text-check.ts). */
+  names: readonly string[];
+  textCheck: ReplacedTextCheck;
   refused: (error: unknown) => Error;
   close: () => Promise<void>;
 }): DatabaseReader & { nextText(max: number): Promise<TextRows>; copyText: CopyTextSource } {
-  const { rows, types } = parts;
+  const { rows, types, names, textCheck } = parts;
   const n = types.length;
   let writers: FieldWriter[] | null = null;
   /** Bytes of the last batch: the next batch starts with room for about as much. */
@@ -94,6 +98,8 @@ export function sqliteCopyReader(parts: {
           const row = next.value;
           if (runs?.write(row)) continue;
           endRun();
+          const problem = textCheck.check(row, names);
+          if (problem) (out.problems ??= {})[out.values.length] = problem;
           for (let i = 0; i < n; i++) row[i] = sqliteValue(row[i]);
           out.values.push(row as RawValue[]);
           out.texts.push('');

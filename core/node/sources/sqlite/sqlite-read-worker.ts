@@ -4,6 +4,7 @@ import type { ColumnType } from '../../../common/types.ts';
 import { type BatchWorkerChannel, waitForRoom, workerError } from '../database/batch-worker.ts';
 import type { VerbatimColumn } from '../verbatim-rows.ts';
 import { sqliteCopyReader } from './sqlite-copy-rows.ts';
+import { replacedTextCheck, type TextLookup } from './sqlite-text-check.ts';
 
 // The worker thread of an SQLite read (see sqlite-worker-reader.ts): steps the statement on a
 // connection of its own and hands the loading thread batches as `sqliteCopyReader` makes them (runs
@@ -16,18 +17,24 @@ export interface SqliteWorkerInput {
   params: unknown[];
   busyTimeoutMs: number | undefined;
   types: (ColumnType | null)[];
+  names: string[];
+  /** How to read a text again as bytes (null: the read has no key); see sqlite-text-check.ts. */
+  lookup: TextLookup | null;
   rowsPerMessage: number;
 }
 
 async function run(input: SqliteWorkerInput & BatchWorkerChannel): Promise<void> {
   const port = parentPort!;
   const db = new Database(input.path, { readonly: true, fileMustExist: true });
+  const textCheck = replacedTextCheck(input.lookup);
   try {
     if (input.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${input.busyTimeoutMs}`);
     const statement = db.prepare(input.sql).raw(true).safeIntegers(true);
     const reader = sqliteCopyReader({
       rows: statement.iterate(...input.params) as IterableIterator<unknown[]>,
       types: input.types,
+      names: input.names,
+      textCheck,
       refused: (error) => error as Error,
       close: async () => undefined,
     });
@@ -45,6 +52,7 @@ async function run(input: SqliteWorkerInput & BatchWorkerChannel): Promise<void>
     }
     port.postMessage({ done: true });
   } finally {
+    textCheck.close();
     db.close();
   }
 }

@@ -93,6 +93,54 @@ describe('SQLite source', () => {
     expect(page.rows[0]!.errors).toMatchObject([{ column: 'score', reason: 'invalid_integer' }]);
   });
 
+  it('text that is not UTF-8 is a rejected row (invalid_encoding), a real U+FFFD is loaded as it is', async () => {
+    const notes = join(dir, 'notes.db');
+    const db = new Database(notes);
+    db.exec(`CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);
+      INSERT INTO notes VALUES (1, 'plain'), (2, CAST(x'fffe41' AS TEXT)), (3, 'caf' || char(233)),
+        (4, 'a ' || char(65533) || ' really there'), (5, CAST(x'636166c3' AS TEXT));
+      CREATE TABLE keyless (body TEXT);
+      INSERT INTO keyless VALUES ('fine'), (CAST(x'c3' AS TEXT));`);
+    // Enough rows for the ones that go as COPY text to be written in runs around the odd ones.
+    const insert = db.prepare('INSERT INTO notes VALUES (?, ?)');
+    for (let id = 6; id <= 3000; id++) insert.run(id, `note ${id}`);
+    db.close();
+    const outcome = await load({
+      source: { kind: 'sqlite', path: notes, table: 'notes' },
+      target: { connection: url, table: 'sqlite_notes' },
+      settings: { maxErrorRate: 0.5 },
+    });
+    expect(outcome.status).toBe('succeeded');
+    expect(outcome.counts).toMatchObject({ read: 3000, inserted: 2998, rejected: 2 });
+    const kept = await client.query('SELECT id, body FROM sqlite_notes WHERE id <= 5 ORDER BY id');
+    expect(kept.rows).toEqual([
+      { id: '1', body: 'plain' },
+      { id: '3', body: 'café' },
+      { id: '4', body: 'a \uFFFD really there' },
+    ]);
+    const page = store.reports.page(outcome.runId);
+    expect(page.rows.map((r) => r.at)).toEqual([
+      { kind: 'key', key: { id: '2' } },
+      { kind: 'key', key: { id: '5' } },
+    ]);
+    expect(page.rows[0]!.errors).toMatchObject([
+      {
+        reason: 'invalid_encoding',
+        message: expect.stringContaining("column 'body' holds bytes that are not valid UTF-8 (x'fffe41')"),
+      },
+    ]);
+    // Without a key the bytes cannot be read again: a U+FFFD is rejected, saying why.
+    const keyless = await load({
+      source: { kind: 'sqlite', path: notes, query: 'SELECT body FROM keyless' },
+      target: { connection: url, table: 'sqlite_keyless' },
+      settings: { maxErrorRate: 0.5 },
+    });
+    expect(keyless.counts).toMatchObject({ read: 2, inserted: 1, rejected: 1 });
+    expect(store.reports.page(keyless.runId).rows[0]!.errors).toMatchObject([
+      { reason: 'invalid_encoding', message: expect.stringContaining('without a primary key') },
+    ]);
+  });
+
   it('reads a query, and a file another connection holds open for writing', async () => {
     const writer = new Database(file);
     writer.exec('BEGIN IMMEDIATE');

@@ -15,6 +15,7 @@ import type { OpenedSource, OpenSourceOptions, SourceRow } from '../types.ts';
 import { sqliteCopyReader } from './sqlite-copy-rows.ts';
 import { isSqliteFile } from './sqlite-header.ts';
 import { sqliteRowEstimate } from './sqlite-tables.ts';
+import { type ReplacedTextCheck, replacedTextCheck, type TextLookup } from './sqlite-text-check.ts';
 import { sqliteColumnType, sqliteValue } from './sqlite-types.ts';
 import { readSqliteInWorker } from './sqlite-worker-reader.ts';
 
@@ -55,10 +56,12 @@ export async function openSqliteSource(
   let iterator: IterableIterator<unknown[]> | undefined;
   let closed = false;
   let worker: DatabaseReader | undefined;
+  const textChecks: ReplacedTextCheck[] = [];
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
     iterator?.return?.();
+    for (const check of textChecks) check.close();
     if (db.open) db.close();
     await worker?.close();
   };
@@ -133,11 +136,24 @@ export async function openSqliteSource(
     // A table read whole says about how many rows it has (progress and the time left).
     const estimatedRows = table && !pushed && !opts.preview ? sqliteRowEstimate(db, table) : undefined;
     const types = described.map((c) => sqliteColumnType(c.type));
+    // Text that was not UTF-8 is read again by the row's key (see sqlite-text-check.ts).
+    const lookup: TextLookup | null =
+      table && keyColumns
+        ? {
+            path: spec.path,
+            table,
+            keys: keyColumns.map((k) => names.indexOf(k)),
+            names,
+            busyTimeoutMs: spec.statementTimeoutMs,
+          }
+        : null;
+    const textCheck = replacedTextCheck(lookup);
+    textChecks.push(textCheck);
     const final = statement;
     const readHere = () => {
       final.raw(true).safeIntegers(true);
       iterator = final.iterate(...params) as IterableIterator<unknown[]>;
-      return sqliteCopyReader({ rows: iterator, types, refused, close });
+      return sqliteCopyReader({ rows: iterator, types, names, textCheck, refused, close });
     };
     // The rows are read by a connection of a worker thread's own, or here when the build has no
     // worker module or the worker cannot start.
@@ -147,6 +163,8 @@ export async function openSqliteSource(
       params,
       busyTimeoutMs: spec.statementTimeoutMs,
       types,
+      names,
+      lookup,
       refused,
       fallback: readHere,
     });
@@ -160,7 +178,11 @@ export async function openSqliteSource(
       try {
         const statement = db.prepare(sql).raw(true).safeIntegers(true);
         for (const raw of statement.iterate(...params) as IterableIterator<unknown[]>) {
-          sample.push({ line: sample.length + 1, values: raw.map(sqliteValue) });
+          const problem = textCheck.check(raw, names);
+          const values = raw.map(sqliteValue);
+          sample.push(
+            problem ? { line: sample.length + 1, values, problem } : { line: sample.length + 1, values },
+          );
           if (sample.length >= rows) break;
         }
       } catch (error) {

@@ -4,6 +4,7 @@ import { type DatabaseReader, type TextRows, VERBATIM_ROW } from '../database/da
 import type { CopyTextSource, VerbatimColumn } from '../verbatim-rows.ts';
 import { sqliteCopyKinds, sqliteReparse } from './sqlite-copy-rows.ts';
 import type { SqliteWorkerInput } from './sqlite-read-worker.ts';
+import type { TextLookup } from './sqlite-text-check.ts';
 
 // An SQLite read in a worker thread: stepping the statement and writing rows as COPY text (see
 // sqlite-copy-rows.ts) was ~2/3 of an SQLite load's CPU time on the thread that also sends the
@@ -25,6 +26,8 @@ export function readSqliteInWorker(options: {
   params: unknown[];
   busyTimeoutMs: number | undefined;
   types: (ColumnType | null)[];
+  names: string[];
+  lookup: TextLookup | null;
   refused: (error: unknown) => Error;
   /** Reads on this thread instead, when the worker fails before its first message. */
   fallback: () => DatabaseReader & { nextText(max: number): Promise<TextRows>; copyText: CopyTextSource };
@@ -41,6 +44,8 @@ export function readSqliteInWorker(options: {
     params: options.params,
     busyTimeoutMs: options.busyTimeoutMs === undefined ? undefined : Math.trunc(options.busyTimeoutMs),
     types: options.types,
+    names: options.names,
+    lookup: options.lookup,
     rowsPerMessage: ROWS_PER_MESSAGE,
   };
   // Paused until the first read: the worker loads, opens the file and prepares meanwhile, and reads
