@@ -221,6 +221,12 @@ describe('loadstone with an HTTP API source', () => {
     ]);
     expect(r.err).toBe('');
     expect(JSON.parse(r.out)).toMatchObject({ status: 'succeeded', inserted: 4 });
+    // A header without its colon is --header (a file's header row) and a file name: said so.
+    const noColon = await cli(['load', '--url', `${api.url}/items`, '--header', 'X-Tenant', '--table', 't']);
+    expect(noColon.code).toBe(2);
+    expect(noColon.err).toContain(
+      "give either a file or --url, not both ('X-Tenant' after --header is taken for a file: a request header is --header 'Name: value')",
+    );
   });
 
   it('an unreachable API and refused credentials exit 4; a loop fails saying loop; a secret in clear is refused', async () => {

@@ -223,7 +223,13 @@ function httpFlags(
   const source: Record<string, unknown> = {};
   const only: string[] = [];
   if (values.url !== undefined) {
-    if (file) throw new LoadstoneError('BAD_USAGE', 'give either a file or --url, not both');
+    if (file) {
+      // `--header X` where X has no colon: --header alone (a file's header row) and X a file.
+      const why = values.header
+        ? ` ('${file}' after --header is taken for a file: a request header is --header 'Name: value')`
+        : '';
+      throw new LoadstoneError('BAD_USAGE', `give either a file or --url, not both${why}`);
+    }
     source.kind = 'http';
     source.url = values.url;
   }
