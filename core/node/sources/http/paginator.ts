@@ -83,10 +83,12 @@ export class Paginator {
     this.page++;
     this.recordsSoFar += facts.records;
     const p = this.spec.pagination;
+    /** The page just read, as the messages name it. */
+    const at = `page ${this.page} (${facts.shownUrl})`;
     const loop = (what: string): never => {
       throw new LoadstoneError(
         'PAGINATION_LOOP',
-        `pagination loop: ${what} after page ${this.page} (${facts.shownUrl}); the API would be read forever, so the run stops`,
+        `pagination loop: ${what}; the API would be read forever, so the run stops`,
         { details: { page: this.page, url: facts.shownUrl } },
       );
     };
@@ -95,7 +97,7 @@ export class Paginator {
     // pages of equal records with different cursors (a day with `[{"count": 0}]`) are not a loop.
     const identity = `${facts.digest}\n${nextNamed(p, facts)}`;
     const seenAt = this.seenDigests.get(identity);
-    if (seenAt !== undefined && facts.records > 0) loop(`page ${this.page} is identical to page ${seenAt}`);
+    if (seenAt !== undefined && facts.records > 0) loop(`${at} is identical to page ${seenAt}`);
     this.seenDigests.set(identity, this.page);
     if (p.maxPages !== undefined && this.page >= p.maxPages)
       return { request: null, how: `maxPages (${p.maxPages}) reached` };
@@ -151,7 +153,8 @@ export class Paginator {
               ? raw
               : raw.number;
         if (cursor === '') return { request: null, how: `no next cursor at ${p.cursorPath}` };
-        if (this.seenCursors.has(cursor)) loop(`the cursor at ${p.cursorPath} repeats an earlier one`);
+        if (this.seenCursors.has(cursor))
+          loop(`the cursor at ${p.cursorPath} in ${at} repeats an earlier one`);
         this.seenCursors.add(cursor);
         if (p.cursorBodyField) {
           request = { url: this.baseUrl(), body: this.body({ [p.cursorBodyField]: cursor }) };
@@ -187,7 +190,7 @@ export class Paginator {
       }
     }
     const key = requestKey(request);
-    if (this.seenRequests.has(key)) loop('the next request repeats an earlier one (same URL)');
+    if (this.seenRequests.has(key)) loop(`the request after ${at} repeats an earlier one (same URL)`);
     this.seenRequests.add(key);
     return { request, how };
   }
