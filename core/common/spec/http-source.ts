@@ -335,10 +335,17 @@ export function clearCredentials(spec: {
     if (CLEAR_CREDENTIAL_PARAM.test(name) && text.length >= MIN_CLEAR_CREDENTIAL)
       found.push({ where, name, value: text });
   };
-  try {
-    for (const [name, value] of new URL(spec.url).searchParams) take('url', name, value);
-  } catch {
-    // Not a URL: the schema says so.
+  // The URL's query string, read as URLSearchParams reads it (`+` a space), by string work: this
+  // module has no URL class (browser-safe, no DOM types).
+  const noHash = spec.url.split('#')[0]!;
+  const q = noHash.indexOf('?');
+  if (q >= 0) {
+    for (const part of noHash.slice(q + 1).split('&')) {
+      if (part === '') continue;
+      const eq = part.indexOf('=');
+      const decode = decodeURIComponentSafe;
+      take('url', decode(eq < 0 ? part : part.slice(0, eq)), eq < 0 ? '' : decode(part.slice(eq + 1)));
+    }
   }
   for (const [name, value] of Object.entries(spec.query ?? {})) take('query', name, value);
   return found;

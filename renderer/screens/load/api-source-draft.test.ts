@@ -222,7 +222,13 @@ describe('the HTTP API form draft', () => {
     const keyedBack = draftOf(keyed);
     expect(keyedBack.draft.query).toBe('region=eu');
     expect(keyedBack.keptQuery).toEqual({ api_key: { env: 'API_KEY' } });
-    const keyedSpec = specOf(keyedBack.draft, undefined, keyedBack.kept, keyedBack.extra, keyedBack.keptQuery);
+    const keyedSpec = specOf(
+      keyedBack.draft,
+      undefined,
+      keyedBack.kept,
+      keyedBack.extra,
+      keyedBack.keptQuery,
+    );
     expect(keyedSpec.spec).toMatchObject({ query: { region: 'eu', api_key: { env: 'API_KEY' } } });
   });
 });
