@@ -41,7 +41,8 @@ export const DEFAULT_CHUNK_ROWS = 20_000;
  *   table, swapped in at the end (see `prepareReplace` for what is kept and what is refused).
  *   `upsert`: COPY into a temp staging table, then one INSERT … ON CONFLICT per chunk that inserts
  *   new keys, updates rows whose values differ (IS DISTINCT FROM) and leaves identical ones alone.
- *   `incremental`: upsert of the rows above `watermark.after`; rows below it count as
+ *   `incremental`: upsert of the rows at or above `watermark.after` (those at it compared by key like
+ *   any upsert row); rows below it count as
  *   skipped; a row with an empty watermark is rejected (`missing_watermark`), never skipped.
  * - A key repeated in one load: with `last`, rows apply in file order and the last one wins; the
  *   rows before it count as superseded and the key once, as inserted, updated or unchanged against
