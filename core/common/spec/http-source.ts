@@ -313,10 +313,10 @@ function decodeURIComponentSafe(text: string): string {
 }
 
 /**
- * Query parameter names that surely carry a credential (`api_key`, `token`, `sig`…): a value written
- * in clear under one of them, 8 characters or longer, is scrubbed from every text a run shows, and a
- * saved job refuses it. Stricter than `isSecretParam` (which masks when unsure): `keyword=shoes` and
- * `page_token=…` are data.
+ * Query parameter names that surely carry a credential (`api_key`, `token`, `sig`…), by their whole
+ * name: a value written in clear under one of them, 8 characters or longer, is scrubbed from every
+ * text a run shows (wherever it appears), and a saved job refuses it. Narrower than `isSecretParam`
+ * (which masks a stored spec's values when unsure): `keyword=shoes` and `page_token=…` are data.
  */
 export const CLEAR_CREDENTIAL_PARAM =
   /^(?:x[-_]?)?(?:api[-_]?key|apikey|key|access[-_]?key|access[-_]?token|auth[-_]?token|token|secret|client[-_]?secret|password|passwd|pwd|sig|signature|session[-_]?token|private[-_]?key|subscription[-_]?key)$/i;

@@ -25,12 +25,6 @@ interface Spelling {
 const MIN_CUT_PREFIX = 3;
 
 /**
- * Query parameters whose value is surely a credential when written in clear (`api_key`, `token`,
- * `sig`…), by their whole name: narrower than the names a stored spec masks, since what is
- * remembered is then replaced wherever it appears in shown and kept text.
- */
-
-/**
  * The secrets a source resolved, so every text it shows (errors, events, previews) can be scrubbed
  * of them: a server may echo a token back in an error body, and not always as it was sent.
  */
@@ -86,11 +80,6 @@ export class Secrets {
   }
 
   /**
-   * Adds the credentials a spec writes in clear, to scrub them from what the API echoes: the values
-   * of credential-like query parameters in `url` and `query` (`api_key`, `sig`…), which the spec
-   * allows in clear and a run's stored spec masks.
-   */
-  /**
    * The spec with its query parameters given as secret references resolved (each remembered, so
    * scrubbed from whatever is shown): the requests carry the values, the spec as stored keeps the
    * references. `spec` itself when it has none.
@@ -106,6 +95,11 @@ export class Secrets {
     return { ...spec, query: resolved };
   }
 
+  /**
+   * Adds the credentials a spec writes in clear, to scrub them from what the API echoes: the values
+   * of credential-like query parameters in `url` and `query` (`api_key`, `sig`…), which the spec
+   * allows in clear and a run's stored spec masks.
+   */
   rememberClearCredentials(spec: HttpSourceSpec): void {
     // Only what is surely a credential: a parameter named as one, with a value long enough to be
     // one. `keyword=shoes`, `author=1234` or `signed_only=true` are data, which must stay as it is.
