@@ -85,6 +85,8 @@ export class RunRecord {
       sourceFingerprint: start.fingerprint,
       resumeOf: start.resume ? { runId: start.resume.of, from: start.resume.from } : null,
       trigger,
+      // The time the load began (before its source was opened), as its duration counts from it.
+      startedAt: new Date(started),
     });
     this.#writer = store.rejects.writer(this.id);
     this.#placeOf = plan.job.source.placeOf?.bind(plan.job.source);

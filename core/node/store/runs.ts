@@ -178,7 +178,7 @@ export function createRunsRepo(
         target?.table ?? '',
         target?.mode ?? 'append',
         snapshot.dryRun ? 1 : 0,
-        ctx.now().toISOString(),
+        (snapshot.startedAt ?? ctx.now()).toISOString(),
         process.pid,
         os.hostname(),
         snapshot.reloadOf ?? null,

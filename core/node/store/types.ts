@@ -46,6 +46,11 @@ export interface RunSnapshot {
   resumeOf?: { runId: string; from: CommittedPosition | null } | null;
   /** What started the run (default `manual`). */
   trigger?: RunTrigger;
+  /**
+   * When the run began, if before it is recorded (default: now): a load is recorded once its source
+   * is open, which may take a while (an SQLite file another program holds locked).
+   */
+  startedAt?: Date;
 }
 
 /** What started a run: an operator (the app, `load`, `jobs run`) or a job's schedule. */

@@ -167,6 +167,24 @@ describe('PostgreSQL → PostgreSQL', () => {
     );
   });
 
+  it("a run's start is when the load began, before its source answered (not when it was recorded)", async () => {
+    const began = Date.now();
+    const outcome = await load({
+      source: {
+        kind: 'postgres',
+        connection: 'replica',
+        query: 'SELECT 1 AS id, pg_sleep(1.2)::text AS slept',
+      },
+      target: { connection: targetUrl, table: 'slow_start' },
+    });
+    expect(outcome.status).toBe('succeeded');
+    const run = store.runs.get(outcome.runId)!;
+    // The source took 1.2 s to give its first rows (read before the run is recorded).
+    expect(Date.parse(run.startedAt) - began).toBeLessThan(1000);
+    expect(Date.parse(run.endedAt!) - Date.parse(run.startedAt)).toBeGreaterThanOrEqual(1200);
+    expect(run.durationMs).toBeGreaterThanOrEqual(1200);
+  });
+
   it('a text column of legacy dates is normalized like a CSV column, a bad one rejected by row number', async () => {
     const outcome = await load({
       source: { kind: 'postgres', connection: sourceUrl, query: 'SELECT id, born FROM legacy ORDER BY id' },
