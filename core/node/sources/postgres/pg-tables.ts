@@ -1,7 +1,6 @@
-import pg from 'pg';
 import type { ResolvedConnection } from '../../store/resolve-connection.ts';
 import type { SourceTable } from '../database/source-table.ts';
-import { sourceError } from './postgres-source.ts';
+import { connectSource, sourceError } from './postgres-source.ts';
 
 /**
  * The tables, views and materialized views a source connection may read, with the planner's row
@@ -9,24 +8,8 @@ import { sourceError } from './postgres-source.ts';
  * @throws LoadstoneError SOURCE_UNREACHABLE (cannot connect), SOURCE_UNREADABLE naming the connection
  */
 export async function listPostgresTables(config: ResolvedConnection): Promise<SourceTable[]> {
-  const { label, passwordSource: _source, ...clientConfig } = config;
-  const client = new pg.Client({
-    ...clientConfig,
-    connectionTimeoutMillis: clientConfig.connectionTimeoutMillis ?? 15_000,
-  });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.end().catch(() => {});
-    throw sourceError(
-      error,
-      `${label}: cannot connect to the source`,
-      config.password,
-      'SOURCE_UNREACHABLE',
-      config,
-    );
-  }
+  const { label } = config;
+  const client = await connectSource(config, label);
   try {
     await client.query('BEGIN READ ONLY');
     const result = await client.query<{ schema: string; name: string; kind: string; rows: string | null }>(

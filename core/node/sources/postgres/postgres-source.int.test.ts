@@ -68,6 +68,22 @@ const load = (
     ...(onProgress ? { onProgress } : {}),
   });
 
+/**
+ * A progress listener that terminates the source's backend the first time `when` holds (the
+ * `killed` flag says whether it did).
+ */
+function killSourceWhen(when: (rowsRead: number) => boolean) {
+  const state = { killed: false };
+  const onProgress = (progress: { rowsRead: number }) => {
+    if (state.killed || !when(progress.rowsRead)) return;
+    state.killed = true;
+    void src.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'loadstone source'",
+    );
+  };
+  return { state, onProgress };
+}
+
 describe('PostgreSQL → PostgreSQL', () => {
   it('round-trips every mapped type exactly, NULLs included', async () => {
     const outcome = await load({
@@ -495,7 +511,7 @@ describe('PostgreSQL → PostgreSQL', () => {
     // before the socket closes (before the client's 'error' event).
     await src.query(`CREATE FUNCTION slow_id(i int) RETURNS int LANGUAGE plpgsql VOLATILE AS $$
       BEGIN IF i % 100 = 0 THEN PERFORM pg_sleep(0.01); END IF; RETURN i; END $$`);
-    let killed = false;
+    const kill = killSourceWhen((rowsRead) => rowsRead > 0);
     const outcome = await load(
       {
         source: {
@@ -505,16 +521,9 @@ describe('PostgreSQL → PostgreSQL', () => {
         },
         target: { connection: targetUrl, table: 'slow_copy' },
       },
-      (progress) => {
-        if (!killed && progress.rowsRead > 0) {
-          killed = true;
-          void src.query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'loadstone source'",
-          );
-        }
-      },
+      kill.onProgress,
     );
-    expect(killed).toBe(true);
+    expect(kill.state.killed).toBe(true);
     expect(outcome.status).toBe('failed');
     expect(outcome.error?.code).toBe('SOURCE_UNREACHABLE');
     expect(outcome.error?.message).toContain(
@@ -531,23 +540,16 @@ describe('PostgreSQL → PostgreSQL', () => {
     await src.query(
       `CREATE TABLE big AS SELECT g AS id, repeat(md5(g::text), 16) AS v FROM generate_series(1, 60000) g`,
     );
-    let killed = false;
+    const kill = killSourceWhen((rowsRead) => rowsRead >= 25000);
     const outcome = await load(
       {
         source: { kind: 'postgres', connection: 'replica', table: 'big' },
         target: { connection: targetUrl, table: 'big_copy' },
         settings: { commitEvery: 10000 },
       },
-      (progress) => {
-        if (!killed && progress.rowsRead >= 25000) {
-          killed = true;
-          void src.query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'loadstone source'",
-          );
-        }
-      },
+      kill.onProgress,
     );
-    expect(killed).toBe(true);
+    expect(kill.state.killed).toBe(true);
     expect(outcome.status).toBe('failed');
     // The server's FATAL reaches the read before the client's 'error' event: still a lost connection.
     expect(outcome.error?.code).toBe('SOURCE_UNREACHABLE');
@@ -558,22 +560,15 @@ describe('PostgreSQL → PostgreSQL', () => {
     expect(n).toBeLessThan(60000);
 
     // Without --commit-every the whole load is rolled back: the target table holds nothing.
-    killed = false;
+    // At the first progress: a load without commits streams faster, and at 25,000 rows the server
+    // had once sent the rest already (the run then succeeded; seen in CI).
+    const killFirst = killSourceWhen((rowsRead) => rowsRead > 0);
     const whole = await load(
       {
         source: { kind: 'postgres', connection: 'replica', table: 'big' },
         target: { connection: targetUrl, table: 'big_whole' },
       },
-      (progress) => {
-        // At the first progress: a load without commits streams faster, and at 25,000 rows the
-        // server had once sent the rest already (the run then succeeded; seen in CI).
-        if (!killed && progress.rowsRead > 0) {
-          killed = true;
-          void src.query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'loadstone source'",
-          );
-        }
-      },
+      killFirst.onProgress,
     );
     expect(whole.status).toBe('failed');
     expect(whole.error?.code).toBe('SOURCE_UNREACHABLE');

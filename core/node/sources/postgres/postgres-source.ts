@@ -37,7 +37,7 @@ export async function openPostgresSource(
   const config = opts.resolveConnection
     ? opts.resolveConnection(spec.connection)
     : resolveConnection(spec.connection, { env: process.env, secretStore: new NoSecretStore() });
-  const client = await connect(config, label);
+  const client = await connectSource(config, label);
   let lost: Error | undefined;
   let failed = false;
   client.on('error', (error) => {
@@ -378,7 +378,11 @@ function trimQuery(query: string): string {
   return query.replace(/[\s;]+$/, '');
 }
 
-async function connect(config: ResolvedConnection, label: string): Promise<pg.Client> {
+/**
+ * A connection to a PostgreSQL source (read-side type parsers, `application_name` "loadstone source").
+ * @throws LoadstoneError SOURCE_UNREACHABLE naming the source, its failure in words first.
+ */
+export async function connectSource(config: ResolvedConnection, label: string): Promise<pg.Client> {
   const { label: _label, passwordSource: _source, ...clientConfig } = config;
   const client = new pg.Client({
     ...clientConfig,
