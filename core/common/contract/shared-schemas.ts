@@ -63,6 +63,11 @@ export type PreviewColumnDto = z.infer<typeof previewColumnSchema>;
 
 export const previewRowSchema = z.object({
   line: z.number().int(),
+  /**
+   * Where a rejected row is when its line does not say (an API page and the record in it, a
+   * database row's key), as the error report names it.
+   */
+  at: z.lazy(() => recordPlaceSchema).optional(),
   raw: z.record(z.string(), jsonValueSchema),
   values: z.record(z.string(), jsonValueSchema),
   errors: z.array(cellErrorSchema),

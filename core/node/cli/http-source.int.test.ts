@@ -107,6 +107,19 @@ describe('loadstone with an HTTP API source', () => {
     expect(r.out).not.toContain(TOKEN);
   });
 
+  it('preview names a rejected record by its page and place in it, as the error report does', async () => {
+    const page2 = records(11, 10).map((r, i) => ({ ...r, amount: i === 3 ? 'abc' : `${i}.50` }));
+    api = await cursorApi([records(1, 10).map((r, i) => ({ ...r, amount: `${i}.25` })), page2]);
+    const r = await cli(['preview', '--spec', writeSpec('preview-placed.json', pinned(api.url, 'unused'))]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      / {2}page 2 record 4 \(http:\/\/127\.0\.0\.1:\d+\/v1\/orders\?cursor=\*\*\*\), amount: invalid_number/,
+    );
+    const json = JSON.parse((await cli(['preview', '--spec', 'preview-placed.json', '--json'])).out);
+    const rejected = json.rows.find((row: { errors: unknown[] }) => row.errors.length > 0);
+    expect(rejected).toMatchObject({ line: 14, at: { kind: 'page', page: 2, record: 4 } });
+  });
+
   it('preview fetches only the first pages: what it shows and samples, not the whole API', async () => {
     api = await cursorApi(Array.from({ length: 50 }, (_, p) => records(p * 1000 + 1, 1000)));
     const r = await cli([

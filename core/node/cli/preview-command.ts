@@ -3,6 +3,7 @@ import type { PreviewResultDto } from '../../common/contract/shared-schemas.ts';
 import { formatCount } from '../../common/normalize/defaults.ts';
 import { rejectSummary } from '../../common/normalize/reject-tally.ts';
 import { type FormatDefaults, formatDefaults } from '../../common/spec/format-defaults.ts';
+import { placeText } from '../../common/types.ts';
 import { DEFAULT_PREVIEW_LIMIT, preview } from '../preview/preview.ts';
 import { sourceConnections } from '../runs/source-connections.ts';
 import { resolveDataDir, storeFileIn } from '../store/data-dir.ts';
@@ -223,8 +224,9 @@ function writeHuman(result: PreviewResultDto, io: CliIo): void {
     );
   if (rejected.length > 0) {
     for (const row of rejected) {
-      if (row.problem) out.push(`  line ${row.line}: ${row.problem.reason}: ${row.problem.message}`);
-      for (const e of row.errors) out.push(`  line ${row.line}, ${e.column}: ${e.reason}: ${e.message}`);
+      const where = placeText(row.line, row.at);
+      if (row.problem) out.push(`  ${where}: ${row.problem.reason}: ${row.problem.message}`);
+      for (const e of row.errors) out.push(`  ${where}, ${e.column}: ${e.reason}: ${e.message}`);
     }
   }
   const warnings = result.columns.flatMap((c) => c.warnings.map((w) => `  ${c.name}: ${w}`));

@@ -10,7 +10,7 @@ import { RejectTally, unreadableWarning } from '../../common/normalize/reject-ta
 import { BUILT_IN_DEFAULTS, type FormatDefaults } from '../../common/spec/format-defaults.ts';
 import { type JobSpecInput, parseJobSpec, type SourceSpec } from '../../common/spec/job-spec.ts';
 import { sourceLabel } from '../../common/spec/source-label.ts';
-import type { JsonValue, RawValue } from '../../common/types.ts';
+import type { JsonValue, RawValue, RecordPlace } from '../../common/types.ts';
 import { JsonNumber, JsonText } from '../../common/types.ts';
 import { planJob } from '../pipeline/plan-job.ts';
 import { checkColumnCount } from '../sources/column-limit.ts';
@@ -71,16 +71,29 @@ export async function preview(
     const rows: PreviewRowDto[] = [];
     const moreRejected: PreviewRowDto[] = [];
     const end = Math.max(sampled, Math.min(limit, sampleRows.length));
+    const sourcePlace = job.source.placeOf?.bind(job.source);
+    const sourceColumns = job.source.columns;
+    const placeOf = sourcePlace
+      ? (row: SourceRow) => {
+          const raw: Record<string, RawValue> = {};
+          sourceColumns.forEach((name, k) => {
+            raw[name] = row.values[k] ?? null;
+          });
+          return sourcePlace(row.line, raw);
+        }
+      : undefined;
     for (let i = 0; i < end; i++) {
       const row = sampleRows[i]!;
       const result = row.problem ? null : normalizer.normalize(row.values);
       const errors = result?.errors ?? null;
       const rejected = i < sampled ? sample.add(row.line, row.problem, errors) : false;
+      // A rejected row is placed as the error report places it (an API page and record, a key).
+      const at = (row.problem || errors) && placeOf ? placeOf(row) : undefined;
       if (i < limit) {
         shown.add(row.line, row.problem, errors);
-        rows.push(rowDto(row, targetNames, normalizer, result, job.source.format, scrub));
+        rows.push(placed(rowDto(row, targetNames, normalizer, result, job.source.format, scrub), at));
       } else if (rejected && moreRejected.length < MORE_REJECTED_LIMIT) {
-        moreRejected.push(rowDto(row, targetNames, normalizer, result, job.source.format, scrub));
+        moreRejected.push(placed(rowDto(row, targetNames, normalizer, result, job.source.format, scrub), at));
       }
     }
     const sampleCounts = sample.counts();
@@ -111,6 +124,11 @@ export async function preview(
   } finally {
     await job.source.close();
   }
+}
+
+/** `dto` with where its row is, when the source says. */
+function placed(dto: PreviewRowDto, at: RecordPlace | undefined): PreviewRowDto {
+  return at ? { ...dto, at } : dto;
 }
 
 function rowDto(
