@@ -9,7 +9,14 @@ import type { ReportFilter, RunRecord, StoredRejectedRow } from '../store/types.
 import { intOption, parseCliArgs } from './args.ts';
 import { EXIT } from './exit-codes.ts';
 import type { CliCommand, CliIo } from './io.ts';
-import { alignRight, cell, DATA_DIR_HELP, DATA_DIR_OPTION, withCliStore } from './store-command-support.ts';
+import {
+  alignRight,
+  cell,
+  DATA_DIR_HELP,
+  DATA_DIR_OPTION,
+  runIdArg,
+  withCliStore,
+} from './store-command-support.ts';
 import { renderTable } from './table.ts';
 
 const STAGES: readonly RejectStage[] = ['parse', 'normalize', 'load'];
@@ -86,7 +93,7 @@ export const errorsCommand: CliCommand = async (args, io) => {
 
   return withCliStore(values['data-dir'], io, async (store) => {
     // `last` is the most recent run, so a load can be followed by `loadstone errors last`.
-    const run = store.runs.get(runId === 'last' ? (store.runs.list({ limit: 1 })[0]?.id ?? runId) : runId);
+    const run = store.runs.get(runIdArg(store, runId));
     if (!run) {
       io.stderr.write(`loadstone: no run '${runId}' in ${store.path} (see 'loadstone runs')\n`);
       return EXIT.usage;

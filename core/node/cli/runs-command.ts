@@ -18,6 +18,7 @@ import {
   DATA_DIR_OPTION,
   durationText,
   localTime,
+  runIdArg,
   terminalSafe,
   withCliStore,
 } from './store-command-support.ts';
@@ -68,9 +69,8 @@ export const runsCommand: CliCommand = async (args, io) => {
   const limit = intOption(values.limit, 'limit', 1) ?? 20;
 
   return withCliStore(values['data-dir'], io, async (store) => {
-    // `last`: the newest run, as `errors last` takes it.
     const given = positionals[0];
-    const id = given === 'last' ? (store.runs.list({ limit: 1 })[0]?.id ?? given) : given;
+    const id = given === undefined ? undefined : runIdArg(store, given);
     if (id !== undefined)
       return showRun(store, id, values.json === true, io, values['data-dir'], values.target);
     if (values.target !== undefined) throw new LoadstoneError('BAD_USAGE', '--target goes with a run id');

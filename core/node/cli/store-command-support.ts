@@ -13,6 +13,11 @@ export const DATA_DIR_HELP =
  * keychain: it uses `NoSecretStore`, so saving a password is refused. Failures go to the CLI's one
  * error report (an unknown run or connection, NOT_FOUND, exits 2: see `exitCodeFor`).
  */
+/** A run id as the operator gave it: `last` is the most recent run (`errors last`, `runs last`). */
+export function runIdArg(store: RunStore, given: string): string {
+  return given === 'last' ? (store.runs.list({ limit: 1 })[0]?.id ?? given) : given;
+}
+
 export async function withCliStore(
   dataDir: string | undefined,
   io: CliIo,

@@ -12,6 +12,7 @@ import { type JobSpecInput, parseJobSpec, type SourceSpec } from '../../common/s
 import { sourceLabel } from '../../common/spec/source-label.ts';
 import type { JsonValue, RawValue, RecordPlace } from '../../common/types.ts';
 import { JsonNumber, JsonText } from '../../common/types.ts';
+import { rawRecord } from '../load/held-rows.ts';
 import { planJob } from '../pipeline/plan-job.ts';
 import { checkColumnCount } from '../sources/column-limit.ts';
 import { openSource } from '../sources/open-source.ts';
@@ -74,13 +75,7 @@ export async function preview(
     const sourcePlace = job.source.placeOf?.bind(job.source);
     const sourceColumns = job.source.columns;
     const placeOf = sourcePlace
-      ? (row: SourceRow) => {
-          const raw: Record<string, RawValue> = {};
-          sourceColumns.forEach((name, k) => {
-            raw[name] = row.values[k] ?? null;
-          });
-          return sourcePlace(row.line, raw);
-        }
+      ? (row: SourceRow) => sourcePlace(row.line, rawRecord(sourceColumns, row.values, row.extra))
       : undefined;
     for (let i = 0; i < end; i++) {
       const row = sampleRows[i]!;

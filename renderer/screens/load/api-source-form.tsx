@@ -169,6 +169,20 @@ export function ApiSourceForm() {
     </div>
   );
 
+  const checkbox = (key: 'stopOnShortPage' | 'endOnMissingRecords', label: string, testId: string) => (
+    <div className="field">
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={draft[key]}
+          onChange={(e) => set({ [key]: e.target.checked } as Partial<Draft>)}
+          data-testid={testId}
+        />
+        {label}
+      </label>
+    </div>
+  );
+
   const area = (key: 'headers' | 'query' | 'body', label: string, testId: string, placeholder: string) => (
     <div className="field grow">
       <label htmlFor={`${ids}-${key}`}>{label}</label>
@@ -375,32 +389,20 @@ export function ApiSourceForm() {
           : null}
         {draft.pagination !== 'none' ? field('totalPath', 'Total path', 'api-pagination-total') : null}
         {draft.pagination !== 'none' ? field('maxPages', 'Max pages', 'api-pagination-max-pages') : null}
-        {draft.pagination === 'pageNumber' || draft.pagination === 'offset' ? (
-          <div className="field">
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={draft.stopOnShortPage}
-                onChange={(e) => set({ stopOnShortPage: e.target.checked })}
-                data-testid="api-pagination-short-page"
-              />
-              A page shorter than the page size is the last
-            </label>
-          </div>
-        ) : null}
-        {draft.pagination !== 'none' ? (
-          <div className="field">
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={draft.endOnMissingRecords}
-                onChange={(e) => set({ endOnMissingRecords: e.target.checked })}
-                data-testid="api-pagination-missing-records-end"
-              />
-              A page without the records path is the last (else it fails the run)
-            </label>
-          </div>
-        ) : null}
+        {draft.pagination === 'pageNumber' || draft.pagination === 'offset'
+          ? checkbox(
+              'stopOnShortPage',
+              'A page shorter than the page size is the last',
+              'api-pagination-short-page',
+            )
+          : null}
+        {draft.pagination !== 'none'
+          ? checkbox(
+              'endOnMissingRecords',
+              'A page without the records path is the last (else it fails the run)',
+              'api-pagination-missing-records-end',
+            )
+          : null}
       </div>
       <div className="field-row">
         {field('incParam', 'Incremental parameter', 'api-incremental-param', {

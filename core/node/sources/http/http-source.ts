@@ -61,6 +61,8 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
   // Query parameters given as secret references go out resolved.
   const paginator = new Paginator(secrets.withResolvedQuery(spec), extra);
   const watch = paginator.watchPaths();
+  const missingRecordsEnd =
+    'endOnMissingRecords' in spec.pagination && spec.pagination.endOnMissingRecords === true;
   const pages: PageIndexEntry[] = [];
   let columns: ColumnIndex | undefined;
   // Set once the load allows records to go as COPY text (`copyText.verbatim`).
@@ -115,8 +117,7 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
               watch,
               columns,
               mustHaveRecords: page === 1,
-              missingRecordsEnd:
-                'endOnMissingRecords' in spec.pagination && spec.pagination.endOnMissingRecords === true,
+              missingRecordsEnd,
               copy,
               secrets,
             },

@@ -64,13 +64,12 @@ export function sqliteCopyKinds(types: readonly (ColumnType | null)[]): (CopyTex
 export function sqliteCopyReader(parts: {
   rows: IterableIterator<unknown[]>;
   types: readonly (ColumnType | null)[];
-  /** The read's column names and the check of text that was not UTF-8 (see sqlite-text-check.ts). */
-  names: readonly string[];
+  /** The check of text that was not UTF-8 (see sqlite-text-check.ts). */
   textCheck: ReplacedTextCheck;
   refused: (error: unknown) => Error;
   close: () => Promise<void>;
 }): DatabaseReader & { nextText(max: number): Promise<TextRows>; copyText: CopyTextSource } {
-  const { rows, types, names, textCheck } = parts;
+  const { rows, types, textCheck } = parts;
   const n = types.length;
   let writers: FieldWriter[] | null = null;
   /** Bytes of the last batch: the next batch starts with room for about as much. */
@@ -98,7 +97,7 @@ export function sqliteCopyReader(parts: {
           const row = next.value;
           if (runs?.write(row)) continue;
           endRun();
-          const problem = textCheck.check(row, names);
+          const problem = textCheck.check(row);
           if (problem) (out.problems ??= {})[out.values.length] = problem;
           for (let i = 0; i < n; i++) row[i] = sqliteValue(row[i]);
           out.values.push(row as RawValue[]);

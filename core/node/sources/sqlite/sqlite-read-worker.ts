@@ -26,14 +26,13 @@ export interface SqliteWorkerInput {
 async function run(input: SqliteWorkerInput & BatchWorkerChannel): Promise<void> {
   const port = parentPort!;
   const db = new Database(input.path, { readonly: true, fileMustExist: true });
-  const textCheck = replacedTextCheck(input.lookup);
+  const textCheck = replacedTextCheck(input.names, input.lookup);
   try {
     if (input.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${input.busyTimeoutMs}`);
     const statement = db.prepare(input.sql).raw(true).safeIntegers(true);
     const reader = sqliteCopyReader({
       rows: statement.iterate(...input.params) as IterableIterator<unknown[]>,
       types: input.types,
-      names: input.names,
       textCheck,
       refused: (error) => error as Error,
       close: async () => undefined,

@@ -56,12 +56,13 @@ export async function openSqliteSource(
   let iterator: IterableIterator<unknown[]> | undefined;
   let closed = false;
   let worker: DatabaseReader | undefined;
-  const textChecks: ReplacedTextCheck[] = [];
+  /** Reads text again as bytes on a connection of its own, once a row needs it. */
+  let textCheck: ReplacedTextCheck | undefined;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
     iterator?.return?.();
-    for (const check of textChecks) check.close();
+    textCheck?.close();
     if (db.open) db.close();
     await worker?.close();
   };
@@ -143,17 +144,16 @@ export async function openSqliteSource(
             path: spec.path,
             table,
             keys: keyColumns.map((k) => names.indexOf(k)),
-            names,
             busyTimeoutMs: spec.statementTimeoutMs,
           }
         : null;
-    const textCheck = replacedTextCheck(lookup);
-    textChecks.push(textCheck);
+    const check = replacedTextCheck(names, lookup);
+    textCheck = check;
     const final = statement;
     const readHere = () => {
       final.raw(true).safeIntegers(true);
       iterator = final.iterate(...params) as IterableIterator<unknown[]>;
-      return sqliteCopyReader({ rows: iterator, types, names, textCheck, refused, close });
+      return sqliteCopyReader({ rows: iterator, types, textCheck: check, refused, close });
     };
     // The rows are read by a connection of a worker thread's own, or here when the build has no
     // worker module or the worker cannot start.
@@ -178,7 +178,7 @@ export async function openSqliteSource(
       try {
         const statement = db.prepare(sql).raw(true).safeIntegers(true);
         for (const raw of statement.iterate(...params) as IterableIterator<unknown[]>) {
-          const problem = textCheck.check(raw, names);
+          const problem = check.check(raw);
           const values = raw.map(sqliteValue);
           sample.push(
             problem ? { line: sample.length + 1, values, problem } : { line: sample.length + 1, values },

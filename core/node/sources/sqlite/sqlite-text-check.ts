@@ -12,28 +12,30 @@ import { quoteIdent } from '../../pg/identifiers.ts';
 // rejected, saying so. Text without U+FFFD costs nothing more (the COPY writer already sends a text
 // with U+FFFD the usual way).
 
-/** How to read a row's text again as bytes: the table, its key columns and the read's columns. */
+/** How to read a row's text again as bytes: the table and its key columns. */
 export interface TextLookup {
   readonly path: string;
   /** The table, quoted. */
   readonly table: string;
   /** Indexes of the primary key columns in the read's columns. */
   readonly keys: readonly number[];
-  readonly names: readonly string[];
   readonly busyTimeoutMs?: number | undefined;
 }
 
 /** Checks rows of raw SQLite values (before `sqliteValue`) for text that was not UTF-8. */
 export interface ReplacedTextCheck {
   /** Why the row cannot be loaded as it came, or undefined when it can. */
-  check(row: readonly unknown[], names: readonly string[]): RowProblem | undefined;
+  check(row: readonly unknown[]): RowProblem | undefined;
   close(): void;
 }
 
 const REPLACEMENT = '\uFFFD';
 
-/** A check reading bytes again through `lookup` (null: the read has no key to do it by). */
-export function replacedTextCheck(lookup: TextLookup | null): ReplacedTextCheck {
+/**
+ * A check of rows of the read's columns `names`, reading bytes again through `lookup` (null: the
+ * read has no key to do it by).
+ */
+export function replacedTextCheck(names: readonly string[], lookup: TextLookup | null): ReplacedTextCheck {
   let db: Database.Database | undefined;
   const statements = new Map<number, Database.Statement>();
   const bytesOf = (row: readonly unknown[], column: number): unknown => {
@@ -44,9 +46,9 @@ export function replacedTextCheck(lookup: TextLookup | null): ReplacedTextCheck 
     }
     let statement = statements.get(column);
     if (!statement) {
-      const where = l.keys.map((k) => `${quoteIdent(l.names[k]!)} IS ?`).join(' AND ');
+      const where = l.keys.map((k) => `${quoteIdent(names[k]!)} IS ?`).join(' AND ');
       statement = db
-        .prepare(`SELECT CAST(${quoteIdent(l.names[column]!)} AS BLOB) FROM ${l.table} WHERE ${where}`)
+        .prepare(`SELECT CAST(${quoteIdent(names[column]!)} AS BLOB) FROM ${l.table} WHERE ${where}`)
         .pluck()
         .safeIntegers(true);
       statements.set(column, statement);
@@ -54,7 +56,7 @@ export function replacedTextCheck(lookup: TextLookup | null): ReplacedTextCheck 
     return statement.get(...l.keys.map((k) => row[k]));
   };
   return {
-    check(row, names) {
+    check(row) {
       for (let i = 0; i < row.length; i++) {
         const value = row[i];
         if (typeof value !== 'string' || value.indexOf(REPLACEMENT) === -1) continue;
