@@ -32,19 +32,50 @@ export function describeTarget(config: TargetConfig): string {
  * @throws LoadstoneError TARGET_UNREACHABLE with the server's (or network's) message and the redacted target.
  */
 export async function connectTarget(config: TargetConfig): Promise<pg.Client> {
+  return startTargetConnection(config).ready;
+}
+
+/** A connection being made: `ready` as `connectTarget`; `abandon` ends it without waiting. */
+export interface PendingConnection {
+  readonly ready: Promise<pg.Client>;
+  /**
+   * Ends the client, connected or not: a connection still being made is cut at once (its socket
+   * destroyed), so an unreachable server's connect timeout does not keep the process alive after
+   * the work it was for has failed; a connected one says goodbye as usual.
+   */
+  abandon(): void;
+}
+
+/** `connectTarget`, which can be given up while it connects (see `PendingConnection`). */
+export function startTargetConnection(config: TargetConfig): PendingConnection {
   const { label: _label, ...clientConfig } = config;
   const client = new pg.Client({
     ...clientConfig,
     connectionTimeoutMillis: clientConfig.connectionTimeoutMillis ?? DEFAULT_CONNECT_TIMEOUT_MS,
   });
   client.on('error', () => {});
-  try {
-    await client.connect();
-    return client;
-  } catch (error) {
-    await client.end().catch(() => {});
-    throw unreachable(error, config);
-  }
+  let connected = false;
+  const ready = client.connect().then(
+    () => {
+      connected = true;
+      return client;
+    },
+    async (error: unknown) => {
+      await client.end().catch(() => {});
+      throw unreachable(error, config);
+    },
+  );
+  return {
+    ready,
+    abandon: () => {
+      client.end().catch(() => {});
+      // `pg` ends a connecting client only once its socket connects or times out.
+      if (!connected)
+        (
+          client as unknown as { connection?: { stream?: { destroy?: () => void } } }
+        ).connection?.stream?.destroy?.();
+    },
+  };
 }
 
 /** What a connection test shows: the server's version and whether the connection is encrypted. */

@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
@@ -174,5 +175,126 @@ describe('a run from an HTTP API', () => {
     expect(run?.status).toBe('failed');
     expect(run?.errorCode).toBe('SOURCE_UNREACHABLE');
     expect(store.runs.events(outcome.runId).filter((e) => e.kind === 'retry')).toHaveLength(1);
+  });
+});
+
+describe("the target's connection", () => {
+  /** The target's backends named `name`, other than the test's own. */
+  const backends = async (name: string): Promise<number> =>
+    (
+      await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+        [name],
+      )
+    ).rows[0]!.n;
+  /** Polls `backends(name)` until `done` says so (2 s at most); the last count. */
+  const waitForBackends = async (name: string, done: (n: number) => boolean): Promise<number> => {
+    let n = await backends(name);
+    for (let i = 0; i < 100 && !done(n); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      n = await backends(name);
+    }
+    return n;
+  };
+  const options = {
+    env: {},
+    dryRun: false,
+    openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
+  };
+
+  it('is opened while the source is still sampled, and the load uses it', async () => {
+    let duringSample = -1;
+    const api = await startApi(async (req, res) => {
+      // The first page is answered only once the target's connection is there (or after 2 s).
+      if (req.url.searchParams.get('page') === '1')
+        duringSample = await waitForBackends('early_use', (n) => n > 0);
+      const page = Number(req.url.searchParams.get('page'));
+      json(res, page === 1 ? records(1, 20) : []);
+    });
+    try {
+      const outcome = await runLoad(
+        {
+          source: { kind: 'http', url: `${api.url}/items`, pagination: { type: 'pageNumber' } },
+          target: {
+            connection: `${url}?application_name=early_use`,
+            table: 'http_run_early',
+            mode: 'append',
+          },
+        },
+        { store, ...options },
+      );
+      expect(duringSample).toBe(1);
+      expect(outcome.status).toBe('succeeded');
+      expect(outcome.result?.inserted).toBe(20);
+      expect(await waitForBackends('early_use', (n) => n === 0)).toBe(0);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('is closed when the source fails while it is sampled', async () => {
+    let duringSample = -1;
+    const api = await startApi(async (_req, res) => {
+      duringSample = await waitForBackends('early_fail', (n) => n > 0);
+      json(res, { error: 'no' }, {}, 401);
+    });
+    try {
+      const outcome = await runLoad(
+        {
+          source: { kind: 'http', url: `${api.url}/items` },
+          target: {
+            connection: `${url}?application_name=early_fail`,
+            table: 'http_run_fail',
+            mode: 'append',
+          },
+        },
+        { store, ...options },
+      );
+      expect(outcome.error?.code).toBe('SOURCE_AUTH');
+      expect(duringSample).toBe(1);
+      expect(await waitForBackends('early_fail', (n) => n === 0)).toBe(0);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('still being made when the source fails is cut at once, not left to its connect timeout', async () => {
+    // A server that takes connections and never answers the startup message: the connection would
+    // wait out its 15 s timeout. (A server that never answers the TCP handshake at all, whose socket
+    // is destroyed instead, cannot be made on 127.0.0.1.)
+    const sockets: Socket[] = [];
+    const closed: Promise<void>[] = [];
+    const silent = createServer((socket) => {
+      sockets.push(socket);
+      closed.push(new Promise((resolve) => socket.once('close', () => resolve())));
+      socket.on('error', () => {});
+      socket.resume(); // reads (and drops) the client's startup message, so its end is seen
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    const api = await startApi(async (_req, res) => {
+      for (let i = 0; i < 100 && sockets.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      json(res, { error: 'no' }, {}, 401);
+    });
+    try {
+      const outcome = await runLoad(
+        {
+          source: { kind: 'http', url: `${api.url}/items` },
+          target: { connection: `postgresql://someone:pw@127.0.0.1:${port}/db`, table: 't', mode: 'append' },
+        },
+        { store, ...options },
+      );
+      expect(outcome.error?.code).toBe('SOURCE_AUTH');
+      expect(sockets).toHaveLength(1);
+      // Cut by the client right after the failure (the test's own timeout is far below 15 s).
+      await Promise.race([
+        closed[0],
+        new Promise((_, reject) => setTimeout(() => reject(new Error('still connecting after 3 s')), 3000)),
+      ]);
+    } finally {
+      await api.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });

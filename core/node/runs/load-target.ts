@@ -1,7 +1,13 @@
+import type pg from 'pg';
 import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
 import { isHttpSource } from '../../common/spec/job-spec.ts';
 import { type LoadBatch, type LoadResult, loadIntoPostgres } from '../load/index.ts';
-import { connectTarget, type TargetConfig } from '../pg/connect.ts';
+import {
+  connectTarget,
+  type PendingConnection,
+  startTargetConnection,
+  type TargetConfig,
+} from '../pg/connect.ts';
 import { parseTableName } from '../pg/identifiers.ts';
 import type { LocalWarehouse } from '../pg/local-warehouse.ts';
 import { offerVerbatim } from '../pipeline/verbatim.ts';
@@ -10,8 +16,6 @@ import type { RunRecord } from './run-record.ts';
 
 /** What the load step needs besides the plan and its record. */
 export interface LoadTargetOptions {
-  /** Starts (or reuses) the embedded `local` warehouse; the caller stops it. */
-  readonly openWarehouse: () => Promise<LocalWarehouse>;
   readonly dryRun: boolean;
   /** The incremental watermark rows must be above (null: every row). */
   readonly after: string | null;
@@ -19,6 +23,59 @@ export interface LoadTargetOptions {
   readonly onProgress?: ((progress: LoadProgressDto) => void) | undefined;
   /** Rows per COPY/merge chunk (tests use small ones). */
   readonly chunkRows?: number | undefined;
+  /** The target's connection, opened while the source was sampled (see `TargetConnection`). */
+  readonly connection: TargetConnection;
+}
+
+/** A target connection taken later than this after it opened is replaced by a fresh one. */
+const EARLY_CONNECTION_MAX_IDLE_MS = 60_000;
+
+/**
+ * The target's connection. A saved connection or URL is connected to as soon as it is resolved,
+ * while the source is opened and sampled, so the connection's round trips and the server's new
+ * backend cost the load no time of its own (~50 ms on a local server, more on a remote one). A
+ * failure to connect is still the load step's: it surfaces when the load takes the connection,
+ * after the source's own failures. A connection that waited longer than a minute (a slow sample, a
+ * rate-limited API) is closed and a fresh one opened: an idle connection may have been dropped on
+ * the way (a NAT's timeout, `idle_session_timeout`). The embedded `local` warehouse is started only
+ * when the load takes it: a plan that fails (a missing file) never starts it.
+ */
+export class TargetConnection {
+  private readonly early: PendingConnection | null;
+  private readonly openedAt = Date.now();
+  private taken = false;
+
+  constructor(
+    private readonly resolved: TargetConfig | null,
+    private readonly openWarehouse: () => Promise<LocalWarehouse>,
+  ) {
+    this.early = resolved ? startTargetConnection(resolved) : null;
+    // Surfaced by `take`; unobserved when the load never gets there.
+    this.early?.ready.catch(() => {});
+  }
+
+  /** The connection and its config; the caller ends the client. */
+  async take(): Promise<{ config: TargetConfig; client: pg.Client }> {
+    this.taken = true;
+    if (!this.resolved || !this.early) {
+      const config = (await this.openWarehouse()).config;
+      return { config, client: await connectTarget(config) };
+    }
+    const client = await this.early.ready;
+    if (Date.now() - this.openedAt <= EARLY_CONNECTION_MAX_IDLE_MS) return { config: this.resolved, client };
+    await client.end().catch(() => {});
+    return { config: this.resolved, client: await connectTarget(this.resolved) };
+  }
+
+  /**
+   * Ends the connection unless the load took it (a plan that failed, a load with nothing to move).
+   * A connection still being made is given up at once (`PendingConnection.abandon`), not waited for.
+   */
+  close(): void {
+    if (this.taken || !this.early) return;
+    this.taken = true;
+    this.early.abandon();
+  }
 }
 
 /**
@@ -34,10 +91,12 @@ export async function loadTarget(
   options: LoadTargetOptions,
 ): Promise<LoadResult> {
   const { target, spec } = plan;
-  if (readNothing(plan)) return nothingToLoad(plan, options.dryRun);
+  if (readNothing(plan)) {
+    options.connection.close();
+    return nothingToLoad(plan, options.dryRun);
+  }
   record.connecting();
-  const config: TargetConfig = plan.resolved ?? (await options.openWarehouse()).config;
-  const client = await connectTarget(config);
+  const { config, client } = await options.connection.take();
   try {
     return await loadIntoPostgres({
       client,

@@ -67,6 +67,11 @@ export async function planRun(
     readonly secret?: ((id: string, url: string) => string) | undefined;
     /** Told of a source's retries and waits (from the sample on). */
     readonly onSourceEvent?: ((event: SourceEvent) => void) | undefined;
+    /**
+     * Told of the target once it is resolved (null: the embedded `local` warehouse), before the
+     * source opens: the load connects to it meanwhile (see `TargetConnection`).
+     */
+    readonly onTargetResolved?: ((resolved: TargetConfig | null) => void) | undefined;
   },
 ): Promise<RunPlan> {
   const own = parseJobSpec(input);
@@ -86,6 +91,7 @@ export async function planRun(
 
   // Read before the source opens: a database or API source fetches only the rows above it (pushdown).
   const watermark = readWatermark(store, { spec, target, targetLabel });
+  options.onTargetResolved?.(resolved);
   const after = watermark.after;
   const job = await planJob(spec, {
     source: { env: options.env, secret: options.secret, onEvent: options.onSourceEvent },

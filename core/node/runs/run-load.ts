@@ -7,7 +7,7 @@ import type { LocalWarehouse } from '../pg/local-warehouse.ts';
 import { toLoadBatches } from '../pipeline/load-batches.ts';
 import type { SourceEvent } from '../sources/types.ts';
 import type { RunStore, RunTrigger } from '../store/index.ts';
-import { loadTarget } from './load-target.ts';
+import { loadTarget, TargetConnection } from './load-target.ts';
 import { planRun, type RunPlan } from './plan-run.ts';
 import { type ResumePoint, type RunEnd, RunRecord } from './run-record.ts';
 import { fingerprintOf } from './source-prefix.ts';
@@ -87,6 +87,7 @@ export async function runLoad(
     }
   };
   let plan: RunPlan;
+  let connection: TargetConnection | undefined;
   try {
     plan = await planRun(input, store, {
       env: options.env,
@@ -95,8 +96,12 @@ export async function runLoad(
       // An HTTP source's `{ "secret": id }`: saved encrypted in this store.
       secret: options.secret ?? ((id, url) => store.sourceSecrets.read(id, url)),
       onSourceEvent,
+      onTargetResolved: (resolved) => {
+        connection = new TargetConnection(resolved, options.openWarehouse);
+      },
     });
   } catch (error) {
+    connection?.close();
     const failed = recordOpenFailure(input, error, options, early, started);
     if (!failed) throw error;
     return failed;
@@ -129,7 +134,8 @@ export async function runLoad(
       }
       record.startsAbove(after);
       result = await loadTarget(plan, record, normalize(plan, resume?.from?.records ?? 0), {
-        openWarehouse: options.openWarehouse,
+        // Set by planRun once the target was resolved (before the source opened).
+        connection: connection!,
         dryRun: options.dryRun,
         after,
         signal: options.signal,
@@ -156,6 +162,7 @@ export async function runLoad(
       reloadOf: options.reloadOf ?? null,
     };
   } finally {
+    connection?.close();
     await plan.job.source.close();
   }
 }
