@@ -4,7 +4,7 @@ import { Rejection } from '../../../common/normalize/cell.ts';
 import { makeCellFunction } from '../../../common/normalize/column-rule.ts';
 import { DEFAULT_NULL_TOKENS } from '../../../common/normalize/defaults.ts';
 import { unescapeCopyField } from '../../pg/copy-escapes.ts';
-import { bitBoolean, hexText, utcTimestamp } from '../mysql/mysql-values.ts';
+import { bitNumber, hexText, utcTimestamp } from '../mysql/mysql-values.ts';
 import { sqliteValue } from '../sqlite/sqlite-types.ts';
 import type { CopyTextKind } from '../verbatim-rows.ts';
 import { fieldWriter, RowBytes } from './copy-rows.ts';
@@ -341,7 +341,7 @@ const MYSQL_GENERATED: [CopyTextKind, ColumnTypeName, (value: unknown) => unknow
     [
       'bitValue',
       'boolean',
-      bitBoolean,
+      bitNumber,
       fc.oneof(
         fc.uint8Array({ maxLength: 2 }).map((bytes) => Buffer.from(bytes)),
         fc.constantFrom(Buffer.from([0]), Buffer.from([1]), 0, 1, 2),

@@ -140,9 +140,10 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
     ]);
     const [a, b, c] = rows;
     expect(a!.line).toBe(1);
+    // TINYINT(1) and BIT(1) are declared boolean and read as the number the server holds (1, 0).
     expect(a!.values).toEqual([
       1,
-      true,
+      1,
       -32768,
       '-9223372036854775808',
       '18446744073709551615',
@@ -154,7 +155,7 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
       '2024-03-05T10:11:12.123456',
       '2024-03-05T10:11:12.000001Z',
       new JsonText('{"big": 12345678901234567890, "x": [1.10, "é"]}'),
-      true,
+      1,
       '00101',
       '2',
       'a,b',
@@ -165,7 +166,7 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
     ]);
     expect(b!.values).toEqual([
       2,
-      false,
+      0,
       7,
       '9007199254740993',
       '9223372036854775808',
@@ -177,7 +178,7 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
       '0000-00-00T00:00:00.000000',
       null,
       new JsonText('null'),
-      false,
+      0,
       '11111',
       'three',
       '',

@@ -56,7 +56,8 @@ export const asIs = (value: unknown): RawValue => value as RawValue;
 /**
  * The reader of one result column. mysql2 is asked for strings wherever a JS number could lose
  * anything (BIGINT, DECIMAL, FLOAT/DOUBLE via `typeCast`, dates), so the values here are exact:
- * - TINYINT(1)/BOOLEAN → boolean (0/1; any other value stays a number, which the boolean rule rejects);
+ * - TINYINT(1)/BOOLEAN → boolean, its value the number the server holds (the boolean rule reads 0/1 and
+ *   rejects any other value; a column the job types as integer, numeric or text keeps the number);
  * - TINYINT…INT → integer (INT UNSIGNED → bigint); BIGINT → bigint (a number, or a string beyond 2^53);
  *   BIGINT UNSIGNED → numeric (a decimal string: its top half is beyond PostgreSQL's bigint);
  * - DECIMAL → numeric (exact string); FLOAT/DOUBLE → numeric (the server's text, written out without
@@ -64,7 +65,8 @@ export const asIs = (value: unknown): RawValue => value as RawValue;
  * - DATE → date; DATETIME → a naive ISO timestamp (read in the job's time zone); TIMESTAMP → UTC
  *   (`Z`; the session's time zone is +00:00); a zero date stays as the server sent it, `0000-00-00`,
  *   and the date rules reject it as `zero_date`;
- * - JSON → jsonb as `JsonText` (exact text); BIT(1) → boolean; BIT(n) → text of n binary digits;
+ * - JSON → jsonb as `JsonText` (exact text); BIT(1) → boolean, as the number 0 or 1 (like TINYINT(1));
+ *   BIT(n) → text of n binary digits;
  * - BINARY/VARBINARY/BLOB/GEOMETRY → text `\x` + hex (PostgreSQL's bytea text form);
  * - ENUM, SET, TIME → text; CHAR/VARCHAR/TEXT → no declared type (inferred and normalized like a CSV column).
  */
@@ -72,7 +74,8 @@ export function columnReader(field: MysqlField): ColumnReader {
   const unsigned = (field.flags & UNSIGNED_FLAG) !== 0;
   switch (field.columnType) {
     case T.TINY:
-      if (field.columnLength === 1) return reader('boolean', tinyBoolean, 'bitValue', true);
+      // Declared boolean but read as the number: the job may type it as an integer (a status 0–9).
+      if (field.columnLength === 1) return reader('boolean', asIs, 'bitValue', true);
       return reader('integer', asIs, 'int4Value', true);
     case T.SHORT:
     case T.INT24:
@@ -102,8 +105,8 @@ export function columnReader(field: MysqlField): ColumnReader {
     case T.JSON:
       return reader('jsonb', jsonText, 'jsonTextValue');
     case T.BIT:
-      // BIT(1) goes as COPY text (0 or 1); its field reads back as the number, then the boolean.
-      if (field.columnLength === 1) return reader('boolean', bitBoolean, 'bitValue', true);
+      // BIT(1) goes as COPY text (0 or 1); its field reads back as that number.
+      if (field.columnLength === 1) return reader('boolean', bitNumber, 'bitValue', true);
       return reader('text', (v) => bitText(v, field.columnLength));
     case T.TIME:
       return reader('text', asIs, 'text');
@@ -184,12 +187,6 @@ export function typeCastField(
   return next();
 }
 
-function tinyBoolean(value: unknown): RawValue {
-  if (value === 0) return false;
-  if (value === 1) return true;
-  return value as RawValue;
-}
-
 function bigintValue(value: unknown): RawValue {
   if (typeof value !== 'string') return value as RawValue;
   const n = Number(value);
@@ -237,12 +234,15 @@ export function jsonText(value: unknown): RawValue {
   return value as RawValue;
 }
 
-/** A BIT(1)'s byte (or, read back from COPY text, its 0 or 1) as the boolean (exported for tests). */
-export function bitBoolean(value: unknown): RawValue {
-  if (value === 0) return false;
-  if (value === 1) return true;
+/**
+ * A BIT(1)'s bytes as the number they hold (0 or 1; read back from COPY text it is that number
+ * already), so a boolean column reads 0/1 and a column typed as integer keeps it (exported for tests).
+ */
+export function bitNumber(value: unknown): RawValue {
   if (!Buffer.isBuffer(value)) return value as RawValue;
-  return value[value.length - 1] === 1;
+  let n = 0;
+  for (const byte of value) n = n * 256 + byte;
+  return n;
 }
 
 function bitText(value: unknown, bits: number): RawValue {
