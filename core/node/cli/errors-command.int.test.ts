@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { JsonNumber } from '../../common/types.ts';
 import { openStore } from '../store/open-store.ts';
 import {
   makeRejects,
@@ -70,6 +71,30 @@ describe('loadstone errors', () => {
     expect(page.rows.map((r: { line: number }) => r.line)).toEqual([21, 31, 41]);
     const byColumn = await cli(['errors', runId, '--column', 'date', '--reason', 'impossible_date']);
     expect(byColumn.out.split('\n')[0]).toBe(`Run ${runId} (succeeded): 60 rejected rows matching`);
+  });
+
+  it('prints exact JSON numbers as numbers of their text, as the JSON export writes them', async () => {
+    const store = openStore(dir, { secretStore: testSecretStore() });
+    const exactRun = store.runs.create({ spec: sampleSpec(), sourceColumns: ['id', 'amount'] });
+    const writer = store.rejects.writer(exactRun);
+    writer.add([
+      {
+        line: 7,
+        stage: 'normalize',
+        raw: { id: new JsonNumber('12345678901234567890'), amount: new JsonNumber('1.10') },
+        errors: [{ column: 'amount', value: '1.10', reason: 'out_of_range', message: 'too precise' }],
+      },
+    ]);
+    writer.flush();
+    store.runs.finish(exactRun, { status: 'succeeded', counts: { read: 10 } });
+    store.close();
+    const out = (await cli(['errors', exactRun, '--json'])).out;
+    expect(out).toContain('"raw":{"id":12345678901234567890,"amount":1.10}');
+    expect(JSON.parse(out).rows[0].line).toBe(7);
+    await cli(['errors', exactRun, '--export', 'exact.json']);
+    expect(fs.readFileSync(path.join(cwd, 'exact.json'), 'utf8')).toContain(
+      '"raw":{"id":12345678901234567890,"amount":1.10}',
+    );
   });
 
   it('never lets a stored value drive the terminal', async () => {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { LoadstoneError } from '../../common/errors.ts';
+import { stringifyExact } from '../../common/exact-json.ts';
 import type { RejectStage } from '../../common/types.ts';
 import { placeText } from '../../common/types.ts';
 import { exportReport, reportFormatFromPath } from '../store/export.ts';
@@ -165,7 +166,8 @@ function page(
 ): number {
   const result = store.reports.page(run.id, { ...filter, offset, limit });
   if (json) {
-    io.stdout.write(`${JSON.stringify({ runId: run.id, status: run.status, offset, limit, ...result })}\n`);
+    // The rows' raw values as the JSON export writes them: `1.10` and 20-digit ids as exact numbers.
+    io.stdout.write(`${stringifyExact({ runId: run.id, status: run.status, offset, limit, ...result })}\n`);
     return EXIT.ok;
   }
   const filtered = filter.stage !== undefined || filter.column !== undefined || filter.reason !== undefined;
