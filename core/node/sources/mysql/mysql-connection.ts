@@ -1,5 +1,6 @@
 import type mysql from 'mysql2';
 import { LoadstoneError } from '../../../common/errors.ts';
+import { explainMysqlConnectError } from './mysql-connect-errors.ts';
 import type { MysqlConnectionConfig } from './mysql-url.ts';
 import { typeCastField } from './mysql-values.ts';
 
@@ -63,7 +64,7 @@ export async function connectMysql(
     await new Promise<void>((resolve, reject) => conn.connect((e) => (e ? reject(e) : resolve())));
   } catch (error) {
     conn.destroy();
-    throw unreachable(error, label);
+    throw unreachable(error, config, label);
   }
   try {
     await queryRows(conn, "SET time_zone = '+00:00'", [], label);
@@ -102,11 +103,24 @@ export function queryRows(
   });
 }
 
-function unreachable(error: unknown, label: string): LoadstoneError {
+/**
+ * A connection that could not be made → SOURCE_UNREACHABLE naming the source: what went wrong in
+ * words (`explainMysqlConnectError`), then the driver's or server's own message (a password scrubbed
+ * should one ever be echoed).
+ */
+function unreachable(error: unknown, config: MysqlConnectionConfig, label: string): LoadstoneError {
   const e = error as { code?: string; message?: string };
-  const why = REFUSED.has(e.code ?? '')
-    ? `the server refused the login or database (${e.message ?? e.code})`
-    : `cannot connect (${e.code ?? e.message ?? 'unknown error'})`;
+  let own = e.message || e.code || 'unknown error';
+  // A short password would mask letters of ordinary words, showing what it is.
+  if (config.password !== undefined && config.password.length >= 4) {
+    own = own.replaceAll(config.password, '***');
+  }
+  const explained = explainMysqlConnectError(error, config);
+  const why = explained
+    ? `${explained} (${own})`
+    : REFUSED.has(e.code ?? '')
+      ? `the server refused the login or database (${own})`
+      : `cannot connect (${own})`;
   return new LoadstoneError('SOURCE_UNREACHABLE', `${label}: ${why}`, {
     details: { code: e.code ?? null },
   });
