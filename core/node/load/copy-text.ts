@@ -245,7 +245,13 @@ const TEXT_FIELD = 0;
 const NUMBER_FIELD = 1;
 const BOOLEAN_FIELD = 2;
 const JSON_FIELD = 3;
-type FieldKind = typeof TEXT_FIELD | typeof NUMBER_FIELD | typeof BOOLEAN_FIELD | typeof JSON_FIELD;
+const HEX_BYTES_FIELD = 4;
+type FieldKind =
+  | typeof TEXT_FIELD
+  | typeof NUMBER_FIELD
+  | typeof BOOLEAN_FIELD
+  | typeof JSON_FIELD
+  | typeof HEX_BYTES_FIELD;
 
 function kindOf(type: ColumnType): FieldKind {
   switch (type) {
@@ -272,8 +278,16 @@ export class CopyRowWriter {
   private readonly limits: readonly (FractionLimit | null)[] | null;
   private scratch: CopyBytes | null = null;
 
-  constructor(types: readonly ColumnType[], limits: readonly (FractionLimit | null)[] = []) {
-    this.kinds = types.map(kindOf);
+  /**
+   * `hexBytes`: per column, a text of hex digits (a PostgreSQL source's bytea, `LoadColumn.nativeType`)
+   * going into a bytea column: written as bytea's hex input, `\x` and the digits.
+   */
+  constructor(
+    types: readonly ColumnType[],
+    limits: readonly (FractionLimit | null)[] = [],
+    hexBytes: readonly boolean[] = [],
+  ) {
+    this.kinds = types.map((type, i) => (hexBytes[i] ? HEX_BYTES_FIELD : kindOf(type)));
     this.limits = limits.some((l) => l !== null) ? limits : null;
   }
 
@@ -307,6 +321,15 @@ export class CopyRowWriter {
           case TEXT_FIELD:
             putText(out, typeof v === 'string' ? v : plainText(v));
             break;
+          case HEX_BYTES_FIELD: {
+            // '\x' (its backslash escaped in COPY text), then the hex digits as they are.
+            const buf = out.room(3);
+            buf[out.used++] = 92;
+            buf[out.used++] = 92;
+            buf[out.used++] = 120;
+            putText(out, typeof v === 'string' ? v : plainText(v));
+            break;
+          }
           case NUMBER_FIELD:
             if (typeof v === 'number') putNumber(out, v);
             else putText(out, plainText(v));

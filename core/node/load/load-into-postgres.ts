@@ -14,7 +14,14 @@ import { type LoadFailureCounts, loadFailureCounts } from './failure-counts.ts';
 import { Mover } from './mover.ts';
 import { prepareReplace, type ReplacePlan } from './replace.ts';
 import { Cancelled, LoadSession } from './session.ts';
-import { addColumnsSql, fractionLimits, moveColumns, needsOverriding, truncateSql } from './setup.ts';
+import {
+  addColumnsSql,
+  fractionLimits,
+  hexBytesColumns,
+  moveColumns,
+  needsOverriding,
+  truncateSql,
+} from './setup.ts';
 import { StageTable } from './stage-table.ts';
 import { loadStaged } from './staged.ts';
 import type { MoveShape } from './statements.ts';
@@ -161,13 +168,14 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
       !input.dryRun && input.mode !== 'replace' && input.commitEvery ? input.commitEvery : null;
     const chunkRows = input.chunkRows ?? DEFAULT_CHUNK_ROWS;
     const limits = fractionLimits(columns, info);
+    const hexBytes = hexBytesColumns(columns, info);
 
     session.setPhase('loading');
     let direct = () => 0;
     if (keyNames.length > 0 && input.duplicateKeys === 'reject') {
       await loadStaged(
         session,
-        { shape, columns, mover: move, chunkRows, commitEvery, after, limits },
+        { shape, columns, mover: move, chunkRows, commitEvery, after, limits, hexBytes },
         input.batches,
         stage,
       );
@@ -198,7 +206,17 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
         );
       }
       const watchKeys = keyNames.length > 0;
-      const plan = { kind, shape, columns, mover: move, chunkRows, commitEvery, watchKeys, limits } as const;
+      const plan = {
+        kind,
+        shape,
+        columns,
+        mover: move,
+        chunkRows,
+        commitEvery,
+        watchKeys,
+        limits,
+        hexBytes,
+      } as const;
       direct = (await loadStreaming(session, plan, input.batches, stage, (d) => (directRows = d)))
         .directInserted;
     }

@@ -79,6 +79,18 @@ export function fractionLimits(
   });
 }
 
+/**
+ * Per column, whether it is a PostgreSQL source's bytea (read as its hex digits, a text column)
+ * going into an existing bytea column (`typeProblem` lets a column of the source's own type take
+ * it): its COPY field is then bytea's hex input, `\x` and the digits (`CopyRowWriter`).
+ */
+export function hexBytesColumns(columns: readonly LoadColumn[], info: TableInfo | null): boolean[] {
+  const byName = new Map(info?.columns.map((c) => [c.name, c]) ?? []);
+  return columns.map(
+    (c) => c.type === 'text' && c.nativeType === 'bytea' && byName.get(c.name)?.base === 'bytea',
+  );
+}
+
 /** Whether any loaded column is GENERATED ALWAYS AS IDENTITY (inserting it needs OVERRIDING SYSTEM VALUE). */
 export function needsOverriding(columns: readonly LoadColumn[], info: TableInfo | null): boolean {
   const loaded = new Set(columns.map((c) => c.name));

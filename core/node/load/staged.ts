@@ -22,6 +22,8 @@ export interface StagedPlan {
   readonly after: string | number | null;
   /** Per column, what the target would round (refused instead). */
   readonly limits: readonly (FractionLimit | null)[];
+  /** Per column, hex text going into a bytea column (see `CopyRowWriter`). */
+  readonly hexBytes: readonly boolean[];
 }
 
 const PAGE = 5_000;
@@ -44,6 +46,7 @@ export async function loadStaged(
   const writer = new CopyRowWriter(
     columns.map((c) => c.type),
     plan.limits,
+    plan.hexBytes,
   );
   const wmIndex = shape.watermark;
   const copy = new CopyIn(client, copyStageSql(shape, true));

@@ -43,6 +43,8 @@ export interface StreamingPlan {
   readonly watchKeys: boolean;
   /** Per column, what the target would round (refused instead). */
   readonly limits: readonly (FractionLimit | null)[];
+  /** Per column, hex text going into a bytea column (see `CopyRowWriter`). */
+  readonly hexBytes: readonly boolean[];
 }
 
 /**
@@ -61,6 +63,7 @@ export async function loadStreaming(
   const writer = new CopyRowWriter(
     columns.map((c) => c.type),
     plan.limits,
+    plan.hexBytes,
   );
   const counts = new ChunkCounts(plan.commitEvery);
   session.loaded = () => counts.directInserted + mover.moved;

@@ -183,6 +183,58 @@ describe('PostgreSQL → PostgreSQL', () => {
     );
   });
 
+  it('bytea loads into an existing bytea column as the same bytes, into a text column as its hex', async () => {
+    const ddl = (table: string, bytes: string) =>
+      `CREATE TABLE ${table} (id int PRIMARY KEY, data ${bytes}, note text)`;
+    // NUL, backslash, tab, newline and high bytes; an empty bytea; a NULL; a 64 KB one.
+    await src.query(`${ddl('own_bytes', 'bytea')};
+      INSERT INTO own_bytes VALUES
+        (1, '\\x005c090a0dff7f80'::bytea, 'mixed'), (2, ''::bytea, 'empty'), (3, NULL, 'null'),
+        (4, decode(repeat('00ff5c', 21846), 'hex'), 'long')`);
+    await dst.query(`${ddl('own_bytes', 'bytea')}; ${ddl('bytes_as_text', 'text')}`);
+    const rows = (client: pg.Client, table: string) =>
+      client
+        .query(
+          `SELECT id, encode(data::bytea, 'hex') AS hex, length(data::bytea) AS n FROM ${table} ORDER BY id`,
+        )
+        .then((r) => r.rows);
+    const expected = await rows(src, 'own_bytes');
+    expect(expected[0]).toEqual({ id: 1, hex: '005c090a0dff7f80', n: 8 });
+    for (const target of [
+      { connection: targetUrl, table: 'own_bytes', mode: 'append' as const },
+      // Through the staging table (upsert): the rows already there compare unchanged.
+      { connection: targetUrl, table: 'own_bytes', mode: 'upsert' as const, key: ['id'] },
+    ]) {
+      const outcome = await load({
+        source: { kind: 'postgres', connection: 'replica', table: 'own_bytes' },
+        target,
+      });
+      expect(outcome.error ?? null).toBeNull();
+      expect(outcome.counts.rejected).toBe(0);
+      expect(await rows(dst, 'own_bytes')).toEqual(expected);
+    }
+    // A changed row goes through the upsert's staging table as bytes too.
+    await src.query(`UPDATE own_bytes SET data = '\\x5c5c00'::bytea WHERE id = 2`);
+    const changed = await load({
+      source: { kind: 'postgres', connection: 'replica', table: 'own_bytes' },
+      target: { connection: targetUrl, table: 'own_bytes', mode: 'upsert', key: ['id'] },
+    });
+    expect(changed.counts).toMatchObject({ updated: 1, unchanged: 3, rejected: 0 });
+    expect(await rows(dst, 'own_bytes')).toEqual(await rows(src, 'own_bytes'));
+    // Into a text column: the hex digits, as before (the README's mapping table).
+    const asText = await load({
+      source: { kind: 'postgres', connection: 'replica', query: 'SELECT id, data, note FROM own_bytes' },
+      target: { connection: targetUrl, table: 'bytes_as_text', mode: 'append' },
+    });
+    expect(asText.error ?? null).toBeNull();
+    const text = await dst.query('SELECT id, data FROM bytes_as_text ORDER BY id');
+    expect(text.rows.slice(0, 3)).toEqual([
+      { id: 1, data: '005c090a0dff7f80' },
+      { id: 2, data: '5c5c00' },
+      { id: 3, data: null },
+    ]);
+  });
+
   it("a run's start is when the load began, before its source answered (not when it was recorded)", async () => {
     const began = Date.now();
     const outcome = await load({

@@ -241,11 +241,13 @@ export async function openPostgresSource(
 
 /** Built-in types (OIDs below FirstNormalObjectId) whose text output depends on a setting: money's on lc_monetary. */
 const SETTING_DEPENDENT = new Set([790, 791]); // money, money[]
+const BYTEA_OID = 17;
 
 /**
  * `OpenedSource.nativeTypes`: each column's own type as `format_type` writes it (`integer[]`,
  * `character varying(20)[]`, `interval`), for the built-in types read as their exact text (no parser
- * of their own: never bytea, read as bare hex); undefined when no column is one.
+ * of their own), and `bytea` (read as bare hex, which the loader writes as bytea's hex input into a
+ * bytea column: `hexBytesColumns`); undefined when no column is one.
  */
 async function nativeTypesOf(
   client: pg.Client,
@@ -253,10 +255,11 @@ async function nativeTypesOf(
 ): Promise<(string | null)[] | undefined> {
   const own = fields.map(
     (f) =>
-      f.dataTypeID < 16384 &&
-      !SETTING_DEPENDENT.has(f.dataTypeID) &&
-      copyTextKindOf(f.dataTypeID) === 'text' &&
-      columnTypeOf(f.dataTypeID) === 'text',
+      f.dataTypeID === BYTEA_OID ||
+      (f.dataTypeID < 16384 &&
+        !SETTING_DEPENDENT.has(f.dataTypeID) &&
+        copyTextKindOf(f.dataTypeID) === 'text' &&
+        columnTypeOf(f.dataTypeID) === 'text'),
   );
   if (!own.includes(true)) return undefined;
   const result = await client.query<[string]>({
