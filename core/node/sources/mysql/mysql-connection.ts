@@ -5,6 +5,8 @@ import type { MysqlConnectionConfig } from './mysql-url.ts';
 import { typeCastField } from './mysql-values.ts';
 
 const CONNECT_TIMEOUT_MS = 15_000;
+/** How long the server waits on a paused read (the largest value MySQL and MariaDB take: a year). */
+const NET_WRITE_TIMEOUT_S = 31_536_000;
 
 /** Server error numbers of a refused login or an unknown database (the source cannot be reached). */
 const REFUSED = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_BAD_DB_ERROR']);
@@ -23,8 +25,9 @@ const CUT = new Set([
 ]);
 
 /**
- * Connects and prepares the session: utf8mb4, exact values (see `columnReader`), UTC, the
- * statement timeout (`max_statement_time` on MariaDB, `max_execution_time` on MySQL), then
+ * Connects and prepares the session: utf8mb4, exact values (see `columnReader`), UTC, no
+ * `net_write_timeout` to speak of (the read waits on the loader), the statement timeout
+ * (`max_statement_time` on MariaDB, `max_execution_time` on MySQL), then
  * `START TRANSACTION READ ONLY`, so the server itself refuses any write.
  * @throws LoadstoneError SOURCE_UNREACHABLE naming the source (never the password).
  */
@@ -68,6 +71,12 @@ export async function connectMysql(
   }
   try {
     await queryRows(conn, "SET time_zone = '+00:00'", [], label);
+    // The read pauses the socket while the loader is behind (bounded memory); a loader that stalls
+    // longer than the server's net_write_timeout (60 s by default: a lock on the target, a long
+    // commit) would have the server drop the connection mid-read. A dead client is still noticed
+    // by TCP. A server that refuses the setting reads as before.
+    const patient = `SET SESSION net_write_timeout = ${NET_WRITE_TIMEOUT_S}`;
+    await queryRows(conn, patient, [], label).catch(() => {});
     if (statementTimeoutMs !== undefined) {
       const [row] = (await queryRows(conn, 'SELECT VERSION() AS v', [], label)) as { v: string }[];
       const mariadb = /mariadb/i.test(row?.v ?? '');
