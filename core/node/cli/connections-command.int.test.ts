@@ -142,6 +142,8 @@ describe('loadstone connections', () => {
     const unknown = await cli(dir, ['connections', 'test', 'nope']);
     expect(unknown.code).toBe(EXIT.usage);
     expect(unknown.err).toContain("no saved connection named 'nope'");
+    // A source's connection may also be a MySQL URL: the message says so.
+    expect(unknown.err).toContain("or a URL: postgres:// (a source's may also be mysql://)");
     expect((await cli(dir, ['connections', 'test', 'local'])).code).toBe(EXIT.usage);
   });
 });

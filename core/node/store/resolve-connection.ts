@@ -101,7 +101,7 @@ export function resolveConnection(nameOrUrl: string, opts: ResolveConnectionOpti
     if (!saved) {
       throw new LoadstoneError(
         'NOT_FOUND',
-        `no saved connection named '${redactUrl(target)}'; a connection (a target's or a source's) is a saved connection's name (see 'loadstone connections list') or a postgres:// URL`,
+        `no saved connection named '${redactUrl(target)}'; a connection (a target's or a source's) is a saved connection's name (see 'loadstone connections list') or a URL: postgres:// (a source's may also be mysql://)`,
       );
     }
     parts = {
