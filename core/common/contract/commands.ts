@@ -213,7 +213,10 @@ export const commands = {
         updatedAt: z.string(),
         /** The source file's path where the engine reads it (for information; never a capability). */
         source: z.string(),
-        /** The file's name as the operator knows it (an upload's original name). */
+        /**
+         * The file's name as the operator knows it (an upload's original name); an HTTP API or a
+         * database source by its label, as `source` (`http GET https://…/v1/orders?region=***`).
+         */
         sourceName: z.string(),
         /** The job reads a copy uploaded to the browser host, not the operator's original file. */
         uploaded: z.boolean(),

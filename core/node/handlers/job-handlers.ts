@@ -1,4 +1,4 @@
-import { basename, join, sep } from 'node:path';
+import { basename, isAbsolute, join, sep } from 'node:path';
 import { isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
 import { nextRunTime } from '../../common/spec/schedule.ts';
 import { sourceFilePath } from '../../common/spec/source-label.ts';
@@ -40,8 +40,9 @@ export function jobHandlers(ctx: HandlerContext): JobHandlers {
         name: j.name,
         updatedAt: j.updatedAt,
         source: j.source,
-        // An upload is stored as uploads/<random>/<its original name>: the name survives.
-        sourceName: basename(j.source),
+        // A file by its name (an upload is stored as uploads/<random>/<its original name>: the name
+        // survives); an API or a database by its whole label, whose last `/` is in a URL or a query.
+        sourceName: isAbsolute(j.source) ? basename(j.source) : j.source,
         uploaded: j.source.startsWith(uploads),
         table: j.table,
         mode: j.mode,
