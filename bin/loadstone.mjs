@@ -6,8 +6,9 @@
 // module through tsx's loader at each start takes ~0.3 s more and ~30 MB more memory. The pure-JS
 // dependencies the CLI always loads (zod, pg, croner…) are in the bundle too: resolving and loading
 // their hundreds of files took ~40 ms of every command's start. Native modules, those loaded on
-// first use (mysql2, nodemailer) and the tools stay in node_modules. When the bundle cannot be built (no esbuild, read-only folder) the CLI runs
-// through tsx's loader instead, so `npx loadstone` never needs a build step.
+// first use (mysql2, nodemailer) and the tools stay in node_modules. When the bundle cannot be
+// built (no esbuild, read-only folder) the CLI runs through tsx's loader instead, so
+// `npx loadstone` never needs a build step.
 // LOADSTONE_CLI_BUNDLE=<file> puts the bundle elsewhere, under this folder so its dependencies resolve (tests use it).
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -38,6 +38,8 @@ export async function connectTarget(config: TargetConfig): Promise<pg.Client> {
 /** A connection being made: `ready` as `connectTarget`; `abandon` ends it without waiting. */
 export interface PendingConnection {
   readonly ready: Promise<pg.Client>;
+  /** Whether the connection ended after it was made (the server restarted, the network dropped it). */
+  readonly lost: boolean;
   /**
    * Ends the client, connected or not: a connection still being made is cut at once (its socket
    * destroyed), so an unreachable server's connect timeout does not keep the process alive after
@@ -55,9 +57,13 @@ export function startTargetConnection(config: TargetConfig): PendingConnection {
   });
   client.on('error', () => {});
   let connected = false;
+  let lost = false;
   const ready = client.connect().then(
     () => {
       connected = true;
+      client.once('end', () => {
+        lost = true;
+      });
       return client;
     },
     async (error: unknown) => {
@@ -67,6 +73,9 @@ export function startTargetConnection(config: TargetConfig): PendingConnection {
   );
   return {
     ready,
+    get lost() {
+      return lost;
+    },
     abandon: () => {
       client.end().catch(() => {});
       // `pg` ends a connecting client only once its socket connects or times out.

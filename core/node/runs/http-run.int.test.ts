@@ -232,6 +232,41 @@ describe("the target's connection", () => {
     }
   });
 
+  it('ended by the server while the source is sampled is replaced by a fresh one', async () => {
+    let terminated = 0;
+    const api = await startApi(async (req, res) => {
+      if (req.url.searchParams.get('page') === '1') {
+        await waitForBackends('early_lost', (n) => n > 0);
+        terminated = (
+          await client.query<{ n: number }>(
+            "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'early_lost'",
+          )
+        ).rows[0]!.n;
+        await waitForBackends('early_lost', (n) => n === 0);
+      }
+      const page = Number(req.url.searchParams.get('page'));
+      json(res, page === 1 ? records(1, 20) : []);
+    });
+    try {
+      const outcome = await runLoad(
+        {
+          source: { kind: 'http', url: `${api.url}/items`, pagination: { type: 'pageNumber' } },
+          target: {
+            connection: `${url}?application_name=early_lost`,
+            table: 'http_run_lost',
+            mode: 'append',
+          },
+        },
+        { store, ...options },
+      );
+      expect(terminated).toBe(1);
+      expect(outcome.error ?? null).toBeNull();
+      expect(outcome.result?.inserted).toBe(20);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('is closed when the source fails while it is sampled', async () => {
     let duringSample = -1;
     const api = await startApi(async (_req, res) => {

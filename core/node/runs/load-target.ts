@@ -37,7 +37,7 @@ const EARLY_CONNECTION_MAX_IDLE_MS = 60_000;
  * failure to connect is still the load step's: it surfaces when the load takes the connection,
  * after the source's own failures. A connection that waited longer than a minute (a slow sample, a
  * rate-limited API) is closed and a fresh one opened: an idle connection may have been dropped on
- * the way (a NAT's timeout, `idle_session_timeout`). The embedded `local` warehouse is started only
+ * the way (a NAT's timeout, `idle_session_timeout`); so is one that ended meanwhile. The embedded `local` warehouse is started only
  * when the load takes it: a plan that fails (a missing file) never starts it.
  */
 export class TargetConnection {
@@ -62,7 +62,8 @@ export class TargetConnection {
       return { config, client: await connectTarget(config) };
     }
     const client = await this.early.ready;
-    if (Date.now() - this.openedAt <= EARLY_CONNECTION_MAX_IDLE_MS) return { config: this.resolved, client };
+    if (!this.early.lost && Date.now() - this.openedAt <= EARLY_CONNECTION_MAX_IDLE_MS)
+      return { config: this.resolved, client };
     await client.end().catch(() => {});
     return { config: this.resolved, client: await connectTarget(this.resolved) };
   }
