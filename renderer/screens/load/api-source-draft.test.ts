@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { httpSourceSpecSchema } from '../../../core/common/spec/http-source.ts';
-import { draftOf, parseBody, parseHeaderLines, parseQueryLines, specOf } from './api-source-draft.ts';
+import {
+  draftOf,
+  fieldLabel,
+  parseBody,
+  parseHeaderLines,
+  parseQueryLines,
+  specOf,
+} from './api-source-draft.ts';
 
 describe('the HTTP API form draft', () => {
   it('reads header and query lines, skipping blank lines and saying which line is wrong', () => {
@@ -179,6 +186,49 @@ describe('the HTTP API form draft', () => {
         message: 'a page size is sent only under its parameter: fill "Page size parameter" (e.g. per_page)',
       },
     ]);
+  });
+
+  it('says in words which number field is wrong, by its control, instead of the schema on a NaN', () => {
+    const { draft } = draftOf(null);
+    const typed = {
+      ...draft,
+      url: 'http://127.0.0.1:1/x',
+      timeoutSeconds: 'abc',
+      requestsPerSecond: '-2',
+      pagination: 'pageNumber' as const,
+      start: 'one',
+      pageSizeParam: 'per_page',
+      pageSize: '0',
+      maxPages: '1.5',
+    };
+    const made = specOf(typed, undefined);
+    expect(made.issues).toEqual([
+      { path: 'pagination.maxPages', message: "'1.5' is not a whole number" },
+      { path: 'pagination.start', message: "'one' is not a number" },
+      { path: 'pagination.pageSize', message: "'0' must be more than 0" },
+      { path: 'timeoutMs', message: "'abc' is not a number" },
+      { path: 'rateLimit.requestsPerSecond', message: "'-2' must be more than 0" },
+    ]);
+    // The fields are left out, so the schema adds nothing of its own ("expected number, received null").
+    expect(httpSourceSpecSchema.safeParse(made.spec).success).toBe(true);
+    // The form lists each issue by the label of its control.
+    expect(made.issues.map((i) => fieldLabel(i.path, typed))).toEqual([
+      'Max pages',
+      'First page',
+      'Page size',
+      'Timeout (s)',
+      'Requests per second',
+    ]);
+    const offset = { ...typed, pagination: 'offset' as const, start: '-1', pageSize: '2.5', maxPages: '' };
+    expect(specOf(offset, undefined).issues.slice(0, 2)).toEqual([
+      { path: 'pagination.limit', message: "'2.5' is not a whole number" },
+      { path: 'pagination.start', message: "'-1' must be 0 or more" },
+    ]);
+    expect(fieldLabel('pagination.start', offset)).toBe('First offset');
+    expect(fieldLabel('auth.token', { ...typed, authType: 'bearer' })).toBe('Token');
+    // A timeout under a millisecond is still a timeout, not 0 ms (which the schema refuses).
+    const tiny = specOf({ ...draft, url: 'http://127.0.0.1:1/x', timeoutSeconds: '0.0001' }, undefined);
+    expect(httpSourceSpecSchema.parse(tiny.spec).timeoutMs).toBe(1);
   });
 
   it('sets the OAuth2 client authentication and keeps the fields the form has no control for', () => {

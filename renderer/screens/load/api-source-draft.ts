@@ -88,6 +88,65 @@ export interface DraftIssue {
   message: string;
 }
 
+/** What a number field of the form takes. */
+interface NumberRule {
+  integer?: boolean;
+  positive?: boolean;
+  min?: number;
+}
+
+/** The form's control for each spec path an issue can name (what the operator can find and fix). */
+const FIELD_LABELS: Record<string, string> = {
+  url: 'URL',
+  method: 'Method',
+  headers: 'Headers',
+  query: 'Query parameters',
+  body: 'Body',
+  timeoutMs: 'Timeout (s)',
+  'rateLimit.requestsPerSecond': 'Requests per second',
+  'auth.user': 'User',
+  'auth.name': 'Header or parameter name',
+  'auth.tokenUrl': 'Token URL',
+  'auth.clientId': 'Client id',
+  'auth.scope': 'Scope',
+  records: 'Records path',
+  'pagination.offsetParam': 'Offset parameter',
+  'pagination.pageSizeParam': 'Page size parameter',
+  'pagination.pageSize': 'Page size',
+  'pagination.limitParam': 'Limit parameter',
+  'pagination.limit': 'Limit',
+  'pagination.cursorPath': 'Cursor path',
+  'pagination.cursorParam': 'Cursor parameter',
+  'pagination.cursorBodyField': 'Cursor body field',
+  'pagination.nextUrlPath': 'Next URL path',
+  'pagination.hasMorePath': 'Has-more path',
+  'pagination.totalPath': 'Total path',
+  'pagination.maxPages': 'Max pages',
+  'incremental.param': 'Incremental parameter',
+};
+
+/**
+ * The control an issue's spec path stands for, by the label the form shows (`timeoutMs` is
+ * "Timeout (s)"); a path without a control of its own is shown as it is.
+ */
+export function fieldLabel(path: string, d: Pick<Draft, 'authType' | 'pagination'>): string {
+  if (path === 'pagination.start') return d.pagination === 'offset' ? 'First offset' : 'First page';
+  if (path === 'pagination.param') return 'Page parameter';
+  if (/^auth\.(token|password|value|clientSecret)$/.test(path)) return secretLabel(d.authType);
+  return FIELD_LABELS[path] ?? path;
+}
+
+/** The label of the auth's one secret field. */
+export function secretLabel(authType: AuthType): string {
+  return authType === 'bearer'
+    ? 'Token'
+    : authType === 'basic'
+      ? 'Password'
+      : authType === 'apiKey'
+        ? 'Key value'
+        : 'Client secret';
+}
+
 /** The draft of a source (null: an empty form), the headers and fields it keeps, and its saved secret. */
 export function draftOf(source: ApiSource | null): {
   draft: Draft;
@@ -232,7 +291,27 @@ export function specOf(
   keptQuery: KeptHeaders = {},
 ): { spec: unknown; issues: DraftIssue[] } {
   const opt = (v: string) => (v.trim() === '' ? undefined : v.trim());
-  const num = (v: string) => (v.trim() === '' ? undefined : Number(v));
+  const own: DraftIssue[] = [];
+  // A number field as typed: empty is the default; text that is no number, or out of the field's
+  // range, is the form's issue in its own words (the schema would say "expected number, received
+  // null" of a `NaN`) and leaves the field out of the spec.
+  const num = (v: string, path: string, rule: NumberRule = {}) => {
+    const text = v.trim();
+    if (text === '') return undefined;
+    const n = Number(text);
+    const problem = !Number.isFinite(n)
+      ? 'is not a number'
+      : rule.integer && !Number.isInteger(n)
+        ? 'is not a whole number'
+        : rule.min !== undefined && n < rule.min
+          ? `must be ${rule.min} or more`
+          : rule.positive && n <= 0
+            ? 'must be more than 0'
+            : null;
+    if (problem === null) return n;
+    own.push({ path, message: `'${text.slice(0, 40)}' ${problem}` });
+    return undefined;
+  };
   let auth: unknown = { type: 'none' };
   if (d.authType === 'bearer') auth = { type: 'bearer', token: secret };
   if (d.authType === 'basic') auth = { type: 'basic', user: d.user, password: secret };
@@ -250,21 +329,20 @@ export function specOf(
   const stops = {
     hasMorePath: opt(d.hasMorePath),
     totalPath: opt(d.totalPath),
-    maxPages: num(d.maxPages),
+    maxPages: num(d.maxPages, 'pagination.maxPages', { integer: true, positive: true }),
     // Only page-number and offset pages have a size a page can fall short of.
     stopOnShortPage:
       d.stopOnShortPage && (d.pagination === 'pageNumber' || d.pagination === 'offset') ? true : undefined,
     endOnMissingRecords: d.endOnMissingRecords ? true : undefined,
   };
-  const own: DraftIssue[] = [];
   let pagination: unknown = { type: 'none' };
   if (d.pagination === 'pageNumber') {
     pagination = {
       type: 'pageNumber',
       param: opt(d.param),
-      start: num(d.start),
+      start: num(d.start, 'pagination.start', { integer: true }),
       pageSizeParam: opt(d.pageSizeParam),
-      pageSize: num(d.pageSize),
+      pageSize: num(d.pageSize, 'pagination.pageSize', { integer: true, positive: true }),
       ...stops,
     };
     // The engine sends the page size only under a parameter name: without one the API would use its
@@ -281,8 +359,8 @@ export function specOf(
       type: 'offset',
       offsetParam: opt(d.param),
       limitParam: opt(d.limitParam),
-      limit: num(d.pageSize),
-      start: num(d.start),
+      limit: num(d.pageSize, 'pagination.limit', { integer: true, positive: true }),
+      start: num(d.start, 'pagination.start', { integer: true, min: 0 }),
       ...stops,
     };
   }
@@ -306,8 +384,8 @@ export function specOf(
   const allQuery = { ...query.query, ...keptQuery };
   const body = parseBody(d.body);
   const allHeaders = { ...headers.headers, ...kept };
-  const timeout = num(d.timeoutSeconds);
-  const rate = num(d.requestsPerSecond);
+  const timeout = num(d.timeoutSeconds, 'timeoutMs', { positive: true });
+  const rate = num(d.requestsPerSecond, 'rateLimit.requestsPerSecond', { positive: true });
   const spec = JSON.parse(
     JSON.stringify({
       kind: 'http',
@@ -316,7 +394,8 @@ export function specOf(
       headers: Object.keys(allHeaders).length > 0 ? allHeaders : undefined,
       query: Object.keys(allQuery).length > 0 ? allQuery : undefined,
       body: body.body,
-      timeoutMs: timeout === undefined ? undefined : Math.round(timeout * 1000),
+      // At least 1 ms: a positive number of seconds is a timeout, however small.
+      timeoutMs: timeout === undefined ? undefined : Math.max(1, Math.round(timeout * 1000)),
       auth,
       records: opt(d.records),
       pagination,

@@ -11,12 +11,14 @@ import {
   type AuthType,
   type Draft,
   draftOf,
+  fieldLabel,
   type HeldSecret,
   type IncrementalFormat,
   originOf,
   PAGINATION_TYPES,
   type PaginationType,
   secretDestination,
+  secretLabel,
   specOf,
   usableSecret,
 } from './api-source-draft.ts';
@@ -199,15 +201,6 @@ export function ApiSourceForm() {
     </div>
   );
 
-  const secretLabel =
-    draft.authType === 'bearer'
-      ? 'Token'
-      : draft.authType === 'basic'
-        ? 'Password'
-        : draft.authType === 'apiKey'
-          ? 'Key value'
-          : 'Client secret';
-
   return (
     <div className="panel" data-testid="api-source">
       <div className="field-row">
@@ -304,7 +297,7 @@ export function ApiSourceForm() {
         ) : null}
         {needsSecret ? (
           <div className="field">
-            <label htmlFor={`${ids}-secret`}>{secretLabel}</label>
+            <label htmlFor={`${ids}-secret`}>{secretLabel(draft.authType)}</label>
             <input
               id={`${ids}-secret`}
               className="input"
@@ -434,7 +427,7 @@ export function ApiSourceForm() {
         <ul className="issues" data-testid="api-issues">
           {issues.map((i) => (
             <li key={`${i.path}:${i.message}`}>
-              <code>{i.path}</code>: {i.message}
+              <strong>{fieldLabel(i.path, draft)}</strong>: {i.message}
             </li>
           ))}
         </ul>
