@@ -57,6 +57,11 @@ test('a table of a second database of the server is browsed, previewed and loade
   await wizard.toTarget();
   await wizard.setTarget({ connection: 'warehouse', table: 'public.customers', mode: 'append' });
   await wizard.toPlan();
+  // The plan names what it reads as what it is, not as a file (it showed an empty name for a table).
+  await expect(page.getByTestId('plan-source')).toHaveText('table crm.customers from replica');
+  await expect(
+    page.getByText('Reads the whole table and computes the plan without writing anything.'),
+  ).toBeVisible();
   await wizard.startLoad();
   const summary = await wizard.finished();
   await expect(summary).toHaveAttribute('data-status', 'succeeded');
@@ -70,4 +75,11 @@ test('a table of a second database of the server is browsed, previewed and loade
     { id: 1, name: 'Ada', balance: '12345678.1250', joined: '2024-02-29' },
     { id: 2, name: 'Bob', balance: '-0.0001', joined: null },
   ]);
+
+  // A query that returns nothing says so, not "The file has no data rows".
+  await page.getByTestId('step-source').click();
+  await page.getByTestId('source-mode-query').check();
+  await page.getByTestId('source-query').fill('SELECT * FROM crm.customers WHERE false');
+  await wizard.toPreview();
+  await expect(page.getByTestId('preview-empty')).toHaveText('The query returned no rows.');
 });

@@ -5,6 +5,7 @@ import { ColumnPanel } from './column-panel.tsx';
 import { FileDefaultsPanel } from './file-defaults-panel.tsx';
 import { badgeText, columnRejected, columnRejectedText, rejectedListed } from './preview-counts.ts';
 import { columnMatches, PreviewGrid, type PreviewView } from './preview-grid.tsx';
+import { sourceWords } from './source-words.ts';
 import { usePreview } from './use-preview.ts';
 import { useWizard } from './wizard-context.tsx';
 import { isApiSource } from './wizard-state.ts';
@@ -202,6 +203,7 @@ export function ColumnsStep() {
                 stale={query.isPlaceholderData || pending}
                 columnSearch={searchable ? columnSearch : ''}
                 rowWord={state.database || isApiSource(state.source) ? 'Row' : 'Line'}
+                noRowsText={sourceWords(state).noRows}
               />
             )
           ) : query.isError ? null : (

@@ -6,11 +6,12 @@ import { formatPercent } from '../../components/format.ts';
 import { ErrorBox } from '../../components/states.tsx';
 import { uiWording } from '../../components/ui-words.ts';
 import { RunMonitor } from '../runs/run-monitor.tsx';
+import { sourceWords } from './source-words.ts';
 import { UpdateJobDialog } from './update-job-dialog.tsx';
 import { usePreview } from './use-preview.ts';
 import { useTargetCheck } from './use-target-check.ts';
 import { useWizard } from './wizard-context.tsx';
-import { buildSpec, hasUnsavedJobChanges, isApiSource } from './wizard-state.ts';
+import { buildSpec, hasUnsavedJobChanges } from './wizard-state.ts';
 
 /** Step 5: what will happen, the dry run's plan, saving the job, and the Load button. */
 export function PlanStep() {
@@ -20,6 +21,7 @@ export function PlanStep() {
   const specText = JSON.stringify(spec);
   const start = useCommandMutation('loads.start', { invalidates: ['runs'] });
   const t = state.target;
+  const words = sourceWords(state);
   const dry = state.dryRun && state.dryRun.specText === specText ? state.dryRun : null;
   // Loading a job the operator opened and changed asks whether to update the saved job first.
   const unsaved = hasUnsavedJobChanges(state);
@@ -48,9 +50,8 @@ export function PlanStep() {
       </h2>
       <div className="panel" data-testid="plan-summary">
         <p>
-          Load <code>{isApiSource(state.source) ? state.source.url : state.file?.name}</code> into{' '}
-          <code>{t.table}</code> on <strong>{t.connection}</strong> — mode{' '}
-          <strong data-testid="plan-mode">{t.mode}</strong>
+          Load <code data-testid="plan-source">{words.label}</code> into <code>{t.table}</code> on{' '}
+          <strong>{t.connection}</strong> — mode <strong data-testid="plan-mode">{t.mode}</strong>
           {t.key.length > 0 && (t.mode === 'upsert' || t.mode === 'incremental') ? (
             <>
               , key <code>{t.key.join(', ')}</code>
@@ -111,7 +112,7 @@ export function PlanStep() {
         >
           {dry ? 'Run the dry run again' : 'Dry run'}
         </button>
-        <span className="hint">Reads the whole file and computes the plan without writing anything.</span>
+        <span className="hint">Reads {words.whole} and computes the plan without writing anything.</span>
       </div>
       {!target.passed ? (
         <div className="notice" data-testid="plan-blocked">
@@ -134,7 +135,7 @@ export function PlanStep() {
       ) : null}
       {start.isError ? <ErrorBox title="Could not start" error={start.error} testId="start-error" /> : null}
       {dry ? <RunMonitor runId={dry.runId} /> : null}
-      {dry ? <WholeFileEstimate runId={dry.runId} preview={preview.data} /> : null}
+      {dry ? <WholeFileEstimate runId={dry.runId} preview={preview.data} whole={words.whole} /> : null}
       {state.dryRun && !dry ? (
         <p className="notice" data-testid="dry-run-stale">
           The settings changed since the last dry run; run it again to see the current plan.
@@ -194,18 +195,18 @@ export function PlanStep() {
 }
 
 /**
- * Once the dry run is over: the rejected count over the whole file (a dry run reads all of it),
+ * Once the dry run is over: the rejected count over the whole source (a dry run reads all of it),
  * beside what the preview's sample said, so the plan does not rest on the sample alone.
  */
-function WholeFileEstimate(props: { runId: string; preview: PreviewResultDto | undefined }) {
+function WholeFileEstimate(props: { runId: string; preview: PreviewResultDto | undefined; whole: string }) {
   const run = useCommand('runs.get', { runId: props.runId });
   if (run.data?.status !== 'succeeded') return null;
   const c = run.data.counts;
   const sample = props.preview?.counts.sample;
   return (
     <p data-testid="whole-file-estimate" data-rejected={c.rejected} data-read={c.read}>
-      The whole file was read: a load would reject <strong>{countOf(c.rejected, 'row')}</strong> of{' '}
-      {countOf(c.read, 'row')}
+      {props.whole.charAt(0).toUpperCase() + props.whole.slice(1)} was read: a load would reject{' '}
+      <strong>{countOf(c.rejected, 'row')}</strong> of {countOf(c.read, 'row')}
       {sample && !props.preview?.counts.wholeFile
         ? ` (the preview's sample of ${countOf(sample.rows, 'row')} had ${countOf(sample.rejected, 'rejected row')}).`
         : '.'}

@@ -98,6 +98,8 @@ export const PreviewGrid = memo(function PreviewGrid(props: {
   columnSearch?: string;
   /** What the row numbers are (a file's lines by default). */
   rowWord?: RowWord;
+  /** What the grid says when the source has no rows ("The query returned no rows."). */
+  noRowsText?: string;
 }) {
   const { result, view, onlyRejected, selected, onSelect, onInspect } = props;
   const rowWord = props.rowWord ?? 'Line';
@@ -259,7 +261,9 @@ export const PreviewGrid = memo(function PreviewGrid(props: {
       ) : null}
       {rows.length === 0 ? (
         <div className="grid-empty" data-testid="preview-empty">
-          {onlyRejected ? 'No rejected rows in this sample.' : 'The file has no data rows.'}
+          {onlyRejected
+            ? 'No rejected rows in this sample.'
+            : (props.noRowsText ?? 'The file has no data rows.')}
         </div>
       ) : null}
       {listNote ? (

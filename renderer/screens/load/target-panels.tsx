@@ -187,7 +187,7 @@ function CheckResult(props: {
           <ul>
             {r.incompatible.map((m) => (
               <li key={m.column}>
-                <code>{m.column}</code>: table {m.tableType}, file {m.specType} — {m.reason}
+                <code>{m.column}</code>: table {m.tableType}, source {m.specType} — {m.reason}
               </li>
             ))}
           </ul>
@@ -200,7 +200,7 @@ function CheckResult(props: {
         <p className="text-ok">
           ✓ The table exists and every column fits.
           {r.extra.length > 0
-            ? ` ${countOf(r.extra.length, 'table column')} not in the file will get ${r.extra.every((e) => e.nullable) ? 'NULL or their default' : 'their default'}: ${r.extra.map((e) => e.column).join(', ')}.`
+            ? ` ${countOf(r.extra.length, 'table column')} not in the source will get ${r.extra.every((e) => e.nullable) ? 'NULL or their default' : 'their default'}: ${r.extra.map((e) => e.column).join(', ')}.`
             : ''}
         </p>
       ) : null}

@@ -133,7 +133,7 @@ export function TargetStep() {
           ) : null}
           {needsKey ? (
             <div className="field">
-              <label htmlFor={`${ids}-dup`}>Same key twice in one file</label>
+              <label htmlFor={`${ids}-dup`}>Same key twice in one load</label>
               <select
                 id={`${ids}-dup`}
                 className="input"

@@ -42,7 +42,7 @@ export function UpdateJobDialog(props: {
           </h2>
           <div className="dialog-body">
             <p>
-              You changed the file or the settings since you opened job {props.job}. Update the saved job so
+              You changed the source or the settings since you opened job {props.job}. Update the saved job so
               that its next run (Jobs → Run now) does the same, or load this once without changing the job.
             </p>
           </div>
