@@ -121,3 +121,56 @@ test('an HTTP API source: the form, Test request, preview, load to a table, save
     await api.close();
   }
 });
+
+test('while a load reads its sample before the run begins (a slow API), the plan says so instead of showing nothing', async ({
+  app,
+  pg: target,
+}) => {
+  // Two pages of records; once `hold` is set, every request waits until it is released.
+  let release: (() => void) | null = null;
+  let hold: Promise<void> | null = null;
+  const server = http.createServer(async (req, res) => {
+    if (hold) await hold;
+    const page = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('page') ?? 1);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(page > 2 ? '{"data":[]}' : `{"data":[{"id":${page * 2 - 1}},{"id":${page * 2}}]}`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/items`;
+  try {
+    const { page } = app;
+    const shell = new Shell(page);
+    const wizard = new LoadWizardPage(page);
+    await shell.go('connections');
+    await new ConnectionsPage(page).addServer('warehouse', target);
+    await shell.go('load');
+    await page.getByTestId('source-kind-http').check();
+    await page.getByTestId('api-url').fill(url);
+    await page.getByTestId('api-records').fill('data');
+    await page.getByTestId('api-pagination-type').selectOption('pageNumber');
+    await wizard.toPreview();
+    await wizard.toTarget();
+    await wizard.setTarget({ connection: 'warehouse', table: 'public.slow_items', mode: 'append' });
+    await wizard.toPlan();
+    await expect(page.getByTestId('plan-source')).toHaveText(url);
+
+    hold = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await wizard.startLoad();
+    // No run exists yet (nothing to follow or cancel): the plan says what the load is doing.
+    await expect(page.getByTestId('load-starting')).toContainText(
+      "Starting the load: opening the source and reading a sample of the API's records",
+    );
+    await app.shot('load starting');
+    (release as (() => void) | null)?.();
+    hold = null;
+    await expect(await wizard.finished()).toHaveAttribute('data-status', 'succeeded');
+    await expect(page.getByTestId('load-starting')).toHaveCount(0);
+    expect((await tableRows(target.url, 'slow_items', 'id')).map((r) => Number(r.id))).toEqual([1, 2, 3, 4]);
+  } finally {
+    (release as (() => void) | null)?.();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});

@@ -3,7 +3,7 @@ import type { PreviewResultDto } from '../../../core/common/contract/index.ts';
 import { countOf } from '../../../core/common/outcome/words.ts';
 import { useCommand, useCommandMutation } from '../../api/queries.ts';
 import { formatPercent } from '../../components/format.ts';
-import { ErrorBox } from '../../components/states.tsx';
+import { ErrorBox, Loading } from '../../components/states.tsx';
 import { uiWording } from '../../components/ui-words.ts';
 import { RunMonitor } from '../runs/run-monitor.tsx';
 import { sourceWords } from './source-words.ts';
@@ -132,6 +132,14 @@ export function PlanStep() {
             'Checking the target…'
           )}
         </div>
+      ) : null}
+      {start.isPending ? (
+        // The run is recorded only once the source is open and its sample read (an API's first pages,
+        // which can take a minute): until then there is no run to follow or cancel, so say what is going on.
+        <Loading
+          label={`Starting the ${start.variables?.dryRun ? 'dry run' : 'load'}: opening the source and reading a sample of ${words.phrase} to settle the column types; progress and Cancel show once the run begins.`}
+          testId="load-starting"
+        />
       ) : null}
       {start.isError ? <ErrorBox title="Could not start" error={start.error} testId="start-error" /> : null}
       {dry ? <RunMonitor runId={dry.runId} /> : null}
