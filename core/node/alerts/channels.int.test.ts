@@ -125,6 +125,33 @@ describe('generic webhook (Standard Webhooks)', () => {
     });
     expect(bed.logs).toEqual(["alert 'ops' failed after 1 attempt: HTTP 410: gone"]);
   });
+
+  it('a signing secret in the environment that is not whsec_ + base64 of 16 bytes sends nothing, saying why', async () => {
+    const r = await bed.receiver(() => ({ status: 200 }));
+    bed.store.alerts.saveChannel({
+      name: 'ops',
+      kind: 'webhook',
+      config: { url: r.url, secretEnv: 'HOOK_SECRET' },
+    });
+    for (const wrong of ['my plain secret', 'whsec_c2hvcnQ=']) {
+      const d = await bed.outbox({ HOOK_SECRET: wrong }).test('ops');
+      expect(d).toMatchObject({ status: 'failed', attempts: 0, errorCode: 'secret_missing' });
+      expect(d.lastError).toBe(
+        "environment variable HOOK_SECRET does not hold a webhook signing secret: it must be 'whsec_' followed by the base64 of at least 16 bytes",
+      );
+      expect(bed.logs.join('\n')).not.toContain(wrong);
+    }
+    // Nothing was signed with a key the receiver cannot have.
+    expect(r.requests).toHaveLength(0);
+    const d = await bed.outbox({ HOOK_SECRET: WEBHOOK_SECRET }).test('ops');
+    expect(d.status).toBe('sent');
+    expect(() =>
+      new Webhook(WEBHOOK_SECRET).verify(
+        r.requests[0]!.body,
+        r.requests[0]!.headers as Record<string, string>,
+      ),
+    ).not.toThrow();
+  });
 });
 
 describe('Slack incoming webhook', () => {

@@ -1,5 +1,5 @@
 import { type AlertEvent, type AlertRules, DEFAULT_WARN_ERROR_RATE } from '../../common/alerts/rules.ts';
-import type { AlertChannelInfo } from '../store/alerts.ts';
+import { type AlertChannelInfo, isWebhookSecret } from '../store/alerts.ts';
 import type { RunStore } from '../store/open-store.ts';
 import type { RunRecord } from '../store/types.ts';
 import { type ChannelSecrets, DeliveryFailure } from './http.ts';
@@ -114,6 +114,15 @@ export function secretsOf(
   const webhookUrl = fromEnv(c.webhookUrlEnv, 'Slack webhook URL');
   const token = fromEnv(c.tokenEnv, 'Telegram bot token');
   const smtpUrl = fromEnv(c.smtpUrlEnv, 'SMTP URL');
+  // A key that is not whsec_ + base64 still "signs": the receiver would refuse every message, or
+  // one that checks nothing would take them as sent. Refuse it before anything leaves.
+  if (secret !== undefined && !isWebhookSecret(secret)) {
+    throw new DeliveryFailure(
+      'secret_missing',
+      `environment variable ${c.secretEnv} does not hold a webhook signing secret: it must be 'whsec_' followed by the base64 of at least 16 bytes`,
+      { retryable: false },
+    );
+  }
   if (secret !== undefined) secrets.secret = secret;
   if (webhookUrl !== undefined) secrets.webhookUrl = webhookUrl;
   if (token !== undefined) secrets.token = token;

@@ -110,6 +110,27 @@ describe('loadstone alerts', () => {
     expect((await cli(['alerts', 'remove', 'team'])).code).toBe(2);
   });
 
+  it('a webhook secret variable that holds no whsec_ secret is named at add, and test exits 4 sending nothing', async () => {
+    const env = { PLAIN_SECRET: 'my plain secret' };
+    const before = ok.requests.length;
+    const added = await cli(
+      ['alerts', 'add', 'webhook', 'plain', '--url', `${ok.url}/plain`, '--secret-env', 'PLAIN_SECRET'],
+      env,
+    );
+    expect(added).toMatchObject({
+      code: 0,
+      err: "loadstone: warning: PLAIN_SECRET does not hold a webhook signing secret ('whsec_' followed by the base64 of at least 16 bytes); nothing is sent until it does\n",
+    });
+    const test = await cli(['alerts', 'test', 'plain'], env);
+    expect(test.code).toBe(4);
+    expect(test.err).toBe(
+      "loadstone: test message to 'plain' (webhook) not delivered after 0 attempts: environment variable PLAIN_SECRET does not hold a webhook signing secret: it must be 'whsec_' followed by the base64 of at least 16 bytes\n",
+    );
+    expect(test.err + test.out).not.toContain('my plain secret');
+    expect(ok.requests.length).toBe(before);
+    expect((await cli(['alerts', 'remove', 'plain'])).code).toBe(0);
+  });
+
   it('a load above its warning rate sends run.warning after its outcome, recorded with the run', async () => {
     const before = ok.requests.length;
     const r = await cli([

@@ -1,7 +1,7 @@
 import { ALERT_CHANNEL_KINDS, type AlertChannelKind } from '../../common/alerts/rules.ts';
 import { LoadstoneError } from '../../common/errors.ts';
 import { createAlertOutbox } from '../alerts/outbox.ts';
-import type { AlertChannelConfig, AlertDelivery } from '../store/alerts.ts';
+import { type AlertChannelConfig, type AlertDelivery, isWebhookSecret } from '../store/alerts.ts';
 import type { RunStore } from '../store/open-store.ts';
 import { parseCliArgs } from './args.ts';
 import { EXIT } from './exit-codes.ts';
@@ -107,6 +107,11 @@ export const alertsCommand: CliCommand = async (args, io) => {
               `loadstone: warning: ${env} is not set here; it must be when a message is sent\n`,
             );
         }
+        const secret = config.secretEnv === undefined ? undefined : io.env[config.secretEnv];
+        if (secret && !isWebhookSecret(secret))
+          io.stderr.write(
+            `loadstone: warning: ${config.secretEnv} does not hold a webhook signing secret ('whsec_' followed by the base64 of at least 16 bytes); nothing is sent until it does\n`,
+          );
         return EXIT.ok;
       });
     }
