@@ -19,9 +19,10 @@ a container). The same scheduler the desktop app runs while it is open: one run 
 across every process using the data folder; runs missed while no scheduler ran are skipped or run
 once, as each schedule says; a run past its maximum run time is cancelled.
 
-Logs one line per run start and end (and per schedule problem) on stdout.
+Logs one line per run start and end, per due time skipped because the job's previous run is still
+going, and per schedule problem (missed, overran, failed_to_start: these are also alerted) on stdout.
 
-  --json               One JSON object per line: {"at","event":"start"|"end"|"problem","job",…}
+  --json               One JSON object per line: {"at","event":"start"|"end"|"skipped"|"problem","job",…}
   --grace-seconds N    On SIGTERM, let running loads finish for N seconds before cancelling them
                        (they roll back) (default 30)
 ${DATA_DIR_HELP}
@@ -71,6 +72,7 @@ export const schedulerCommand: CliCommand = async (args, io) => {
       purpose: 'loadstone scheduler',
       env: io.env,
       openWarehouse: () => warehouse.open(),
+      onSkipped: (job, due, detail) => log.skipped(job, due, detail),
       onRunStart: (job, due) => log.start(job, due),
       onRunEnd: (job, end) => {
         log.end(job, end);
@@ -119,6 +121,8 @@ function logger(io: CliIo, json: boolean) {
         { job: job.name, dueAt: due.toISOString() },
         `start ${job.name} (due ${due.toISOString()})`,
       ),
+    skipped: (job: ScheduledJob, due: Date, detail: string) =>
+      line('skipped', { job: job.name, dueAt: due.toISOString(), detail }, `skipped ${job.name}: ${detail}`),
     end: (job: ScheduledJob, end: ScheduledRunEnd) =>
       line(
         'end',

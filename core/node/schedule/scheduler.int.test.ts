@@ -1,11 +1,13 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase } from '../pg/test-server.ts';
 import { NoSecretStore, openStore, type RunStore } from '../store/index.ts';
-import type { Clock, ScheduleProblem } from './scheduler.ts';
+import type { Clock, ScheduledRunEnd, ScheduleProblem } from './scheduler.ts';
 import { createStoreScheduler } from './store-scheduler.ts';
 
 // Issue 14, schedules: the scheduler over a real store with an injected clock, loading into a real
@@ -59,13 +61,20 @@ function storeWithJob(clock: ManualClock, table: string, schedule: Record<string
   return store;
 }
 
-function schedulerFor(store: RunStore, clock: ManualClock, problems: ScheduleProblem[]) {
+function schedulerFor(
+  store: RunStore,
+  clock: ManualClock,
+  problems: ScheduleProblem[],
+  more: { skipped?: string[]; ends?: ScheduledRunEnd[] } = {},
+) {
   return createStoreScheduler({
     store,
     clock,
     env,
     purpose: 'test scheduler',
     onProblem: (p) => problems.push(p),
+    onSkipped: (_job, _due, detail) => more.skipped?.push(detail),
+    onRunEnd: (_job, end) => more.ends?.push(end),
   });
 }
 
@@ -169,7 +178,8 @@ describe('the scheduler', () => {
     const store = storeWithJob(clock, 'slow', { cron: '* * * * *', maxRunMinutes: 2 });
     await db.query('CREATE TABLE slow (id integer, name text)');
     const problems: ScheduleProblem[] = [];
-    const scheduler = schedulerFor(store, clock, problems);
+    const skipped: string[] = [];
+    const scheduler = schedulerFor(store, clock, problems, { skipped });
     const other = schedulerFor(store, clock, problems);
     const blocker = new pg.Client({ connectionString: dbUrl });
     await blocker.connect();
@@ -186,18 +196,22 @@ describe('the scheduler', () => {
         return waiting.rowCount === 1;
       });
       // Due again while it runs: not started again, here or by another scheduler on the same store.
+      // Another process holding the job is a problem (failed_to_start); this scheduler's own run
+      // still going is a skip, logged but not alerted: maxRunMinutes says when a run is too long.
       clock.set('2026-03-01T10:02:00Z');
       other.tick();
       clock.set('2026-03-01T10:03:00Z');
       scheduler.tick();
-      expect(problems.map((p) => p.kind)).toEqual(['failed_to_start', 'failed_to_start']);
+      expect(problems.map((p) => p.kind)).toEqual(['failed_to_start']);
       expect(problems[0]!.detail).toContain("job 'slow' is already running (test scheduler");
-      expect(problems[1]!.detail).toContain("the job's previous run is still going");
+      expect(skipped).toEqual([
+        "the run due at 2026-03-01T10:03:00.000Z was skipped: the job's previous run, started at 2026-03-01T10:01:00.000Z, is still going",
+      ]);
       expect(runsOf(store)).toHaveLength(1);
 
       clock.set('2026-03-01T10:03:01Z');
       scheduler.tick();
-      expect(problems[2]).toMatchObject({ kind: 'overran', detail: expect.stringContaining('after 2 min') });
+      expect(problems[1]).toMatchObject({ kind: 'overran', detail: expect.stringContaining('after 2 min') });
       await until(() => scheduler.running().length === 0);
       expect(runsOf(store)[0]!.status).toBe('cancelled');
       await blocker.query('COMMIT');
@@ -211,6 +225,44 @@ describe('the scheduler', () => {
       await scheduler.stop(0);
       await other.stop(0);
       await blocker.end();
+      store.close();
+    }
+  });
+
+  it('a run cancelled at stop while its API source is still answering is cancelled, not a failure to start', async () => {
+    // An API that takes its time over the first page: the run is not recorded yet when stop() cancels it.
+    const answered: string[] = [];
+    const api = http.createServer((req, res) => {
+      answered.push(req.url ?? '');
+      req.on('close', () => res.destroy());
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    const clock = new ManualClock(new Date('2026-03-01T10:00:30Z'));
+    const store = storeWithJob(clock, 'api_slow', { cron: '* * * * *' });
+    const saved = store.jobs.saved('api_slow')!.spec as Record<string, unknown>;
+    store.jobs.save('api_slow', {
+      ...saved,
+      source: {
+        kind: 'http',
+        url: `http://127.0.0.1:${(api.address() as AddressInfo).port}/v1/orders`,
+        auth: { type: 'none' },
+      },
+    });
+    const problems: ScheduleProblem[] = [];
+    const ends: ScheduledRunEnd[] = [];
+    const scheduler = schedulerFor(store, clock, problems, { ends });
+    try {
+      clock.set('2026-03-01T10:01:00Z');
+      scheduler.tick();
+      await until(() => answered.length === 1);
+      await scheduler.stop(0);
+      expect(ends).toEqual([
+        { runId: null, status: 'cancelled', error: { code: 'LOAD_CANCELLED', message: expect.any(String) } },
+      ]);
+      expect(problems).toEqual([]);
+      expect(store.jobLocks.holder('api_slow')).toBeUndefined();
+    } finally {
+      await new Promise((resolve) => api.close(resolve));
       store.close();
     }
   });

@@ -63,6 +63,12 @@ export interface SchedulerDeps {
    */
   start(job: ScheduledJob, signal: AbortSignal): { readonly done: Promise<ScheduledRunEnd> };
   onProblem?(problem: ScheduleProblem): void;
+  /**
+   * A due time passed while this scheduler's previous run of the job was still going: not started
+   * (runs never overlap nor queue up). Not a problem: the schedule's `maxRunMinutes` is what says a
+   * run takes too long (`overran`).
+   */
+  onSkipped?(job: ScheduledJob, dueAt: Date, detail: string): void;
   onRunStart?(job: ScheduledJob, dueAt: Date): void;
   onRunEnd?(job: ScheduledJob, end: ScheduledRunEnd): void;
 }
@@ -177,10 +183,11 @@ export class Scheduler {
   #start(job: ScheduledJob, due: Date): void {
     const running = this.#inFlight.get(job.name);
     if (running) {
-      this.#problem(
-        job.name,
-        'failed_to_start',
-        `the run due at ${due.toISOString()} was not started: the job's previous run is still going`,
+      const since = new Date(running.startedAt).toISOString();
+      this.#deps.onSkipped?.(
+        job,
+        due,
+        `the run due at ${due.toISOString()} was skipped: the job's previous run, started at ${since}, is still going`,
       );
       return;
     }
@@ -198,17 +205,24 @@ export class Scheduler {
       startedAt: this.#deps.clock.now().getTime(),
       overran: false,
       done: started.done.then(
-        (end) => this.#ended(job, due, end),
-        (error: unknown) => this.#ended(job, due, { runId: null, status: 'failed', error: errorOf(error) }),
+        (end) => this.#ended(job, due, end, controller.signal),
+        (error: unknown) => {
+          const failure = errorOf(error);
+          const status = failure.code === 'LOAD_CANCELLED' ? 'cancelled' : 'failed';
+          this.#ended(job, due, { runId: null, status, error: failure }, controller.signal);
+        },
       ),
     };
     this.#inFlight.set(job.name, flight);
   }
 
-  #ended(job: ScheduledJob, due: Date, end: ScheduledRunEnd): void {
+  #ended(job: ScheduledJob, due: Date, end: ScheduledRunEnd, cancelled: AbortSignal): void {
     this.#inFlight.delete(job.name);
+    // Cancelled by this scheduler (stopping, or past its maximum run time: reported as overran)
+    // while its source was still being opened: it started, so it did not fail to.
+    const cancelledHere = cancelled.aborted && end.status === 'cancelled';
     if (end.runId !== null) this.#deps.state.fired(job.name, due.toISOString(), end.runId);
-    else
+    else if (!cancelledHere)
       this.#problem(
         job.name,
         'failed_to_start',

@@ -12,7 +12,7 @@ import {
 
 /** What a scheduler over a run store needs. */
 export interface StoreSchedulerOptions
-  extends Pick<SchedulerDeps, 'clock' | 'onProblem' | 'onRunStart' | 'onRunEnd'> {
+  extends Pick<SchedulerDeps, 'clock' | 'onProblem' | 'onSkipped' | 'onRunStart' | 'onRunEnd'> {
   readonly store: RunStore;
   /** Who holds the job locks it takes (`loadstone scheduler`, `app`…), shown to a second run. */
   readonly purpose: string;
@@ -58,6 +58,7 @@ export function createStoreScheduler(options: StoreSchedulerOptions): Scheduler 
       }
     },
     ...(options.onProblem ? { onProblem: options.onProblem } : {}),
+    ...(options.onSkipped ? { onSkipped: options.onSkipped } : {}),
     ...(options.onRunStart ? { onRunStart: options.onRunStart } : {}),
     ...(options.onRunEnd ? { onRunEnd: options.onRunEnd } : {}),
   });
