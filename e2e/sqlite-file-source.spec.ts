@@ -59,4 +59,9 @@ test('an SQLite file picked under File opens as a Database: its tables listed, o
   await expect(report.locator('thead th').first()).toHaveText('Where');
   await expect(report.getByTestId('rejected-line')).toHaveText('key id=17');
   await expect(report.getByTestId('rejected-reason')).toHaveText('impossible_date');
+  // One of each, said in the singular.
+  await expect(page.getByTestId('report-summary').locator('caption')).toHaveText(
+    '1 problem, grouped by reason and column',
+  );
+  await expect(page.getByTestId('fix-and-reload')).toContainText('Export the 1 rejected row as the source');
 });

@@ -1,6 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useId, useMemo, useState } from 'react';
 import { type CallError, type CommandOutput, REPORT_FORMATS } from '../../../core/common/contract/index.ts';
+import { countOf } from '../../../core/common/outcome/words.ts';
 import { useTransport } from '../../api/api-context.tsx';
 import { useCommand } from '../../api/queries.ts';
 import type { ReportFormat } from '../../api/transport.ts';
@@ -53,7 +54,7 @@ export function ErrorReport(props: {
       ) : (
         <>
           <table className="table table-compact" data-testid="report-summary">
-            <caption className="caption">{formatCount(total)} problems, grouped by reason and column</caption>
+            <caption className="caption">{countOf(total, 'problem')}, grouped by reason and column</caption>
             <thead>
               <tr>
                 <th scope="col">Stage</th>
@@ -215,7 +216,7 @@ function ExportButtons(props: { runId: string; disabled: boolean }) {
       )}
       {exportMutation.isSuccess && exportMutation.data ? (
         <span className="text-ok" role="status">
-          ✓ {formatCount(exportMutation.data.rows)} rows → {exportMutation.data.path}
+          ✓ {countOf(exportMutation.data.rows, 'row')} → {exportMutation.data.path}
         </span>
       ) : null}
       {exportMutation.isError ? <ErrorBox title="Export failed" error={exportMutation.error} /> : null}

@@ -6,10 +6,10 @@ import type {
   GrantedFileDto,
   RunSummaryDto,
 } from '../../../core/common/contract/index.ts';
+import { countOf } from '../../../core/common/outcome/words.ts';
 import { reloadMode } from '../../../core/common/spec/source-dialect.ts';
 import { useTransport } from '../../api/api-context.tsx';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
-import { formatCount } from '../../components/format.ts';
 import { ErrorBox } from '../../components/states.tsx';
 import { href, navigate } from '../../router.ts';
 
@@ -68,7 +68,7 @@ export function FixAndReload(props: { run: RunSummaryDto }) {
         Fix and reload
       </h2>
       <p className="hint">
-        Export the {formatCount(run.counts.rejected)} rejected rows as the source was written (its encoding,
+        Export the {countOf(run.counts.rejected, 'rejected row')} as the source was written (its encoding,
         delimiter and columns, plus a <span className="mono">loadstone_error</span> column), fix the cells,
         and reload the file: it runs through this run's job and the rows are added to{' '}
         <span className="mono">{run.table}</span>.
@@ -155,7 +155,7 @@ export function FixAndReload(props: { run: RunSummaryDto }) {
       </div>
       {exportNative.isSuccess && exportNative.data ? (
         <p className="text-ok" role="status">
-          ✓ {formatCount(exportNative.data.rows)} rows → {exportNative.data.path}
+          ✓ {countOf(exportNative.data.rows, 'row')} → {exportNative.data.path}
         </p>
       ) : null}
       {exportNative.isError ? <ErrorBox title="Export failed" error={exportNative.error} /> : null}
