@@ -171,6 +171,37 @@ describe('other events', () => {
     });
   });
 
+  it('a run another command marked interrupted is alerted once by the next process that looks, within 24 h', async () => {
+    const r = await bed.receiver(() => ({ status: 200 }));
+    bed.store.alerts.saveChannel({ name: 'ops', kind: 'webhook', config: { url: r.url, secretEnv: 'S' } });
+    const spec = parseJobSpec({
+      name: 'nightly',
+      source: { path: '/data/orders.csv' },
+      target: { table: 'orders' },
+      alerts: { channels: ['ops'] },
+    });
+    // Runs whose process ended while they were going, marked interrupted by a command that sends
+    // no alert (`loadstone runs` after the scheduler was killed), 25 h apart.
+    const old = bed.store.runs.create({ spec, jobName: 'nightly' });
+    bed.store.close();
+    bed.clock = new Date(bed.clock.getTime() + 25 * 60 * 60 * 1000);
+    const id = bed.reopen().runs.create({ spec, jobName: 'nightly' });
+    bed.store.close();
+    bed.reopen(); // the scheduler starts: it found nothing interrupted itself
+    expect(bed.store.interruptedAtOpen).toEqual([]);
+    expect([old, id].map((run) => bed.store.runs.get(run)?.status)).toEqual(['interrupted', 'interrupted']);
+
+    const box = bed.outbox({ S: WEBHOOK_SECRET });
+    expect(box.alertUnreportedInterruptions().map((d) => [d.runId, d.event])).toEqual([
+      [id, 'run.interrupted'],
+    ]);
+    await box.drain(30_000);
+    expect(r.requests.map((q) => JSON.parse(q.body).runId)).toEqual([id]);
+    // Once: the next start finds it alerted; the one marked 25 h earlier is not sent now.
+    expect(bed.outbox({ S: WEBHOOK_SECRET }).alertUnreportedInterruptions()).toEqual([]);
+    expect(bed.store.alerts.deliveriesOfRun(old)).toEqual([]);
+  });
+
   it('a missed schedule, by the default rule, and success only when opted in', async () => {
     const r = await bed.receiver(() => ({ status: 200 }));
     bed.store.alerts.saveChannel({ name: 'ops', kind: 'webhook', config: { url: r.url, secretEnv: 'S' } });

@@ -23,6 +23,9 @@ import { sendWebhook } from './webhook.ts';
 
 export type { ScheduleProblem } from './events.ts';
 
+/** How far back `alertUnreportedInterruptions` looks by default (24 h). */
+export const UNREPORTED_INTERRUPTIONS_MS = 24 * 60 * 60 * 1000;
+
 const SENDERS: Record<AlertChannelInfo['kind'], ChannelSender> = {
   desktop: sendDesktop,
   slack: sendSlack,
@@ -58,6 +61,13 @@ export interface AlertOutbox {
   alertRunEnded(runId: string): AlertDelivery[];
   /** A run was found interrupted at start-up (see `store.interruptedAtOpen`). */
   alertInterrupted(runId: string): AlertDelivery[];
+  /**
+   * Alerts runs marked interrupted in the last `withinMs` (default 24 h) that no alert was recorded
+   * for, whoever marked them: any command opening the store (`loadstone runs`, `jobs list`) marks a
+   * dead process's run interrupted, and only a process with an outbox (a load, the scheduler, the
+   * app's engine) alerts what it marked itself. A long-running process calls this when it starts.
+   */
+  alertUnreportedInterruptions(withinMs?: number): AlertDelivery[];
   alertScheduleProblem(problem: ScheduleProblem): AlertDelivery[];
   /**
    * Sends a test message on one channel and waits for its end (retries included).
@@ -301,9 +311,22 @@ export function createAlertOutbox(options: AlertOutboxOptions): AlertOutbox {
     return dispatch(rules, runMessage(event, run, reasonsOf(runId), now().toISOString()), jobOf(run));
   };
 
+  const unreportedInterruptions = (withinMs = UNREPORTED_INTERRUPTIONS_MS): AlertDelivery[] => {
+    const since = now().getTime() - withinMs;
+    const out: AlertDelivery[] = [];
+    for (const run of store.runs.list({ status: 'interrupted', limit: 200 })) {
+      const marked = store.runs.events(run.id).find((e) => e.kind === 'interrupted');
+      if (!marked || Date.parse(marked.at) < since) continue;
+      if (store.alerts.deliveriesOfRun(run.id).some((d) => d.event === 'run.interrupted')) continue;
+      out.push(...runEnded(run.id));
+    }
+    return out;
+  };
+
   return {
     alertRunEnded: runEnded,
     alertInterrupted: runEnded,
+    alertUnreportedInterruptions: unreportedInterruptions,
     alertScheduleProblem(problem) {
       let rules: AlertRules | null = null;
       try {

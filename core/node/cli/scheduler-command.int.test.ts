@@ -1,9 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseJobSpec } from '../../common/spec/job-spec.ts';
+import { startReceiver } from '../alerts/test-support.ts';
 import { removeRootCluster } from '../pg/test-server.ts';
 import { NoSecretStore, openStore } from '../store/index.ts';
 
@@ -104,4 +107,62 @@ describe('loadstone scheduler', () => {
       store.close();
     }
   }, 180_000);
+
+  it('alerts a run left running by a killed scheduler even when another command marked it interrupted first', async () => {
+    const other = path.join(dir, 'home-interrupted');
+    const secret = `whsec_${randomBytes(24).toString('base64')}`;
+    const receiver = await startReceiver(() => ({ status: 200 }), 5);
+    const env = { PATH: process.env.PATH, HOME: dir, LOADSTONE_HOME: other, HOOK_SECRET: secret };
+    const run = (args: string[]) => {
+      const p = spawn(process.execPath, [BIN, ...args], { cwd: dir, env });
+      let out = '';
+      p.stdout!.on('data', (c) => {
+        out += c;
+      });
+      return { p, out: () => out, exit: new Promise<number | null>((r) => p.on('exit', r)) };
+    };
+    let runId = '';
+    let scheduler: ReturnType<typeof run> | null = null;
+    try {
+      const store = openStore(other, { secretStore: new NoSecretStore() });
+      store.alerts.saveChannel({
+        name: 'ops',
+        kind: 'webhook',
+        config: { url: `${receiver.url}/hook`, secretEnv: 'HOOK_SECRET' },
+      });
+      const spec = parseJobSpec({
+        name: 'nightly',
+        source: { path: path.join(dir, 'ticks.csv') },
+        target: { table: 'nightly' },
+        alerts: { channels: ['ops'] },
+      });
+      // The store is closed with the run going: it is marked interrupted by a process that sends no
+      // alert, as `loadstone runs` marks the run of a scheduler killed with SIGKILL mid-load.
+      runId = store.runs.create({ spec, jobName: 'nightly' });
+      store.close();
+      const look = run(['runs', '--json']);
+      expect(await look.exit).toBe(0);
+      expect(JSON.parse(look.out())[0]).toMatchObject({ id: runId, status: 'interrupted' });
+
+      scheduler = run(['scheduler', '--json']);
+      await Promise.race([
+        receiver.waitFor(1),
+        scheduler.exit.then(() => {
+          throw new Error('the scheduler ended');
+        }),
+      ]);
+      scheduler.p.kill('SIGTERM');
+      expect(await scheduler.exit).toBe(0);
+      expect(receiver.requests).toHaveLength(1);
+      expect(JSON.parse(receiver.requests[0]!.body)).toMatchObject({
+        type: 'run.interrupted',
+        runId,
+        job: 'nightly',
+        status: 'interrupted',
+      });
+    } finally {
+      if (scheduler && scheduler.p.exitCode === null) scheduler.p.kill('SIGKILL');
+      await receiver.close();
+    }
+  }, 20_000);
 });

@@ -83,7 +83,9 @@ export const schedulerCommand: CliCommand = async (args, io) => {
         alertSafely(() => alerts.alertScheduleProblem(problem));
       },
     });
-    for (const runId of store.interruptedAtOpen) alertSafely(() => alerts.alertInterrupted(runId));
+    // What this process found interrupted, and what another command (`runs`, `jobs list`) marked
+    // interrupted since a scheduler last ran (that command sent no alert for it).
+    alertSafely(() => alerts.alertUnreportedInterruptions());
     log.started(scheduledJobs(store).length, dataDir);
     const stopped = new Promise<void>((resolve) => {
       if (io.signal.aborted) resolve();
