@@ -147,6 +147,32 @@ describe('loadstone jobs', () => {
     const imported = await cli(['jobs', 'import', file], fresh);
     expect(imported.code).toBe(0);
     expect(imported.err).toContain("target.connection: no saved connection named 'wh' here");
+
+    // What else the job needs and this data folder lacks is named too: a database source's
+    // connection, its alert channels, a schedule that never falls due.
+    const more = path.join(dir, 'more.json');
+    fs.writeFileSync(
+      more,
+      JSON.stringify({
+        ...spec,
+        name: 'pg copy',
+        source: { kind: 'postgres', connection: 'crm', table: 'accounts' },
+        alerts: { channels: ['ops', 'team'] },
+        schedule: { cron: '0 0 31 2 *' },
+      }),
+    );
+    const warned = await cli(['jobs', 'import', more], fresh);
+    expect(warned.code).toBe(0);
+    expect(warned.err).toContain(
+      "loadstone: warning: source.connection: no saved connection named 'crm' here; add it with 'loadstone connections add crm <url>'\n",
+    );
+    expect(warned.err).toContain(
+      "loadstone: warning: alerts.channels: no alert channel named 'ops', 'team' here; add it with 'loadstone alerts add …' or its alerts are not sent\n",
+    );
+    expect(warned.err).toContain(
+      "loadstone: warning: schedule.cron: '0 0 31 2 *' never falls due (in UTC); the job never runs on it\n",
+    );
+    expect((await cli(['jobs', 'remove', 'pg copy'], fresh)).code).toBe(0);
     const again = await cli(['jobs', 'import', file], fresh);
     expect(again.code).toBe(2);
     expect(again.err).toContain('--replace');

@@ -2,6 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { LoadstoneError } from '../../common/errors.ts';
 import { parseJobSpec } from '../../common/spec/job-spec.ts';
+import { nextRunTime } from '../../common/spec/schedule.ts';
 import { sourceFilePath } from '../../common/spec/source-label.ts';
 import type { RunStore } from '../store/open-store.ts';
 import { isPostgresUrl, redactUrl } from '../store/postgres-url.ts';
@@ -77,15 +78,37 @@ export async function importJob(
   if (sourcePath !== undefined && !existsSync(sourcePath)) {
     warnings.push(`source.path: no file at ${sourcePath} yet; the job fails to run until there is one`);
   }
+  const unknownConnection = (name: string | undefined): name is string =>
+    !!name &&
+    name.toLowerCase() !== LOCAL_CONNECTION &&
+    !isPostgresUrl(name) &&
+    !/^(mysql|mariadb):\/\//i.test(name) &&
+    !store.connections.get(name);
   const connection = parsed.target?.connection;
-  if (
-    connection &&
-    connection.toLowerCase() !== LOCAL_CONNECTION &&
-    !isPostgresUrl(connection) &&
-    !store.connections.get(connection)
-  ) {
+  if (unknownConnection(connection)) {
     warnings.push(
       `target.connection: no saved connection named '${connection}' here; add it with 'loadstone connections add ${connection} <url>'`,
+    );
+  }
+  // A database source names its connection as a target does; the job fails to run without it.
+  const sourceConnection = (parsed.source as { connection?: unknown }).connection;
+  if (typeof sourceConnection === 'string' && unknownConnection(sourceConnection)) {
+    warnings.push(
+      `source.connection: no saved connection named '${sourceConnection}' here; add it with 'loadstone connections add ${sourceConnection} <url>'`,
+    );
+  }
+  // Its runs would load, and every alert would fail as channel_missing: say so now.
+  const channels = (parsed as { alerts?: { channels?: string[] } }).alerts?.channels ?? [];
+  const missing = channels.filter((c) => !store.alerts.getChannel(c));
+  if (missing.length > 0) {
+    warnings.push(
+      `alerts.channels: no alert channel named ${missing.map((c) => `'${c}'`).join(', ')} here; add it with 'loadstone alerts add …' or its alerts are not sent`,
+    );
+  }
+  const schedule = parsed.schedule;
+  if (schedule && nextRunTime(schedule, new Date()) === null) {
+    warnings.push(
+      `schedule.cron: '${schedule.cron}' never falls due (in ${schedule.timezone}); the job never runs on it`,
     );
   }
   store.jobs.save(name, spec);
