@@ -23,7 +23,7 @@ Saved jobs: the same jobs the desktop app saves and runs.
         exit 5 (JOB_RUNNING) with a message naming the run that holds it.
   jobs export <name> [-o job.json]  A portable spec (no secret; connections by name), on stdout or in a file
   jobs import <job.json> [--replace] [--name NAME]
-        Saves a spec file as a job (its 'name', else --name, else the file's name). Every problem is
+        Saves a spec file as a job (named --name, else its 'name', else the file's name). Every problem is
         listed by path (exit 2); a connection or source file not found here is a warning.
   jobs remove <name>
 
