@@ -122,7 +122,7 @@ test('an HTTP API source: the form, Test request, preview, load to a table, save
   }
 });
 
-test('while a load reads its sample before the run begins (a slow API), the plan says so instead of showing nothing', async ({
+test('while a load reads its sample before the run begins (a slow API), the plan says so and Cancel stops it', async ({
   app,
   pg: target,
 }) => {
@@ -163,9 +163,19 @@ test('while a load reads its sample before the run begins (a slow API), the plan
       "Starting the load: opening the source and reading a sample of the API's records",
     );
     await app.shot('load starting');
+    // Cancel reaches the load before its run exists: nothing written, nothing recorded.
+    await page.getByTestId('cancel-start').click();
+    await expect(page.getByTestId('start-cancelled')).toContainText(
+      'Cancelled before the run began: nothing was written and no run was recorded.',
+    );
+    await expect(page.getByTestId('load-starting')).toHaveCount(0);
+    expect(await tableRows(target.url, 'slow_items', 'id').catch(() => 'no table')).toBe('no table');
+    // Then the same load, the API answering again, goes through.
     (release as (() => void) | null)?.();
     hold = null;
+    await wizard.startLoad();
     await expect(await wizard.finished()).toHaveAttribute('data-status', 'succeeded');
+    await expect(page.getByTestId('start-cancelled')).toHaveCount(0);
     await expect(page.getByTestId('load-starting')).toHaveCount(0);
     expect((await tableRows(target.url, 'slow_items', 'id')).map((r) => Number(r.id))).toEqual([1, 2, 3, 4]);
   } finally {

@@ -271,10 +271,27 @@ export const commands = {
   'jobs.schedule.resume': { input: z.object({ name: z.string().min(1) }), output: ok },
 
   'loads.start': {
-    input: z.object({ spec: jobSpecInput, dryRun: z.boolean().default(false) }),
+    input: z.object({
+      spec: jobSpecInput,
+      dryRun: z.boolean().default(false),
+      /**
+       * The caller's name for the load until its run is recorded (after the source is opened and its
+       * sample read, which for a slow API can take a minute): `loads.cancelStart` stops it meanwhile.
+       */
+      startId: z.string().min(1).max(100).optional(),
+    }),
     output: runId,
   },
   'loads.cancel': { input: runId, output: z.object({ cancelled: z.boolean() }) },
+  /**
+   * Cancels a load started with `startId` whose run is not recorded yet: its `loads.start` then fails
+   * with `load_cancelled` (nothing written, no run). `cancelled: false` when none is starting (it may
+   * have begun: `loads.cancel` its run).
+   */
+  'loads.cancelStart': {
+    input: z.object({ startId: z.string().min(1).max(100) }),
+    output: z.object({ cancelled: z.boolean() }),
+  },
   /**
    * Loads a fixed export for fixing (`file`: a granted read handle) through run `runId`'s own job:
    * its source dialect, columns, types, formats and target; replace becomes append and incremental

@@ -493,6 +493,14 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
       expect(expectValue(await call('loads.cancel', { runId: 'r_nothing' }))).toEqual({ cancelled: false }),
     bad: async () => expectIssues(await call('loads.cancel', {}), 'bad_request', ['runId']),
   },
+  'loads.cancelStart': {
+    good: async () =>
+      expect(expectValue(await call('loads.cancelStart', { startId: 's_nothing' }))).toEqual({
+        cancelled: false,
+      }),
+    bad: async () =>
+      expectIssues(await call('loads.cancelStart', { startId: '' }), 'bad_request', ['startId']),
+  },
   'loads.resume': {
     // The succeeded run has every row: a domain refusal, not a validation error.
     good: async () =>

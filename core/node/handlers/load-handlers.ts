@@ -6,15 +6,18 @@ import type { Handlers } from './types.ts';
 
 /**
  * loads.start (returns the run id at once; the load goes on in the background), loads.reload (a
- * fixed export for fixing through the original run's job), loads.cancel and loads.resume.
+ * fixed export for fixing through the original run's job), loads.cancel, loads.cancelStart (a load
+ * whose run is not recorded yet) and loads.resume.
  */
 export function loadHandlers(
   ctx: HandlerContext,
-): Pick<Handlers, 'loads.start' | 'loads.reload' | 'loads.cancel' | 'loads.resume'> {
+): Pick<Handlers, 'loads.start' | 'loads.reload' | 'loads.cancel' | 'loads.cancelStart' | 'loads.resume'> {
   return {
-    async 'loads.start'({ spec, dryRun }) {
+    async 'loads.start'({ spec, dryRun, startId }) {
       const { spec: source } = await ctx.grants.source(spec.source, 'spec.source.handle');
-      return { runId: await ctx.loads.start({ ...spec, source }, dryRun) };
+      return {
+        runId: await ctx.loads.start({ ...spec, source }, dryRun, startId === undefined ? {} : { startId }),
+      };
     },
     async 'loads.reload'({ runId, file }) {
       const fixed = await ctx.grants.readable(file, 'file');
@@ -23,6 +26,9 @@ export function loadHandlers(
     },
     async 'loads.cancel'({ runId }) {
       return { cancelled: ctx.loads.cancel(runId) };
+    },
+    async 'loads.cancelStart'({ startId }) {
+      return { cancelled: ctx.loads.cancelStart(startId) };
     },
     async 'loads.resume'({ runId }) {
       const run = ctx.store.runs.get(runId);

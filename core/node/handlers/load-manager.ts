@@ -1,6 +1,6 @@
 import { contractCode } from '../../common/contract/error-codes.ts';
 import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
-import { isLoadstoneError } from '../../common/errors.ts';
+import { isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
 import type { JobSpecInput } from '../../common/spec/job-spec.ts';
 import type { RunLoadOutcome } from '../runs/run-load.ts';
 import type { RunStore, RunTrigger } from '../store/index.ts';
@@ -40,6 +40,8 @@ export type StartLoad = (
 export class LoadManager {
   /** Loads with a recorded run, by run id (what `cancel` can reach). */
   readonly #running = new Map<string, AbortController>();
+  /** Loads not yet recorded (their source still opening and sampled), by the caller's start id (`cancelStart`). */
+  readonly #starting = new Map<string, AbortController>();
   /** Every load not yet settled, including ones still planning (what `closeAll` waits for). */
   readonly #inFlight = new Map<Promise<unknown>, AbortController>();
 
@@ -69,10 +71,27 @@ export class LoadManager {
       onSettled?: (outcome: LoadOutcome | null) => void;
       reloadOf?: string;
       resumeOf?: string;
+      /**
+       * The caller's name for this load until its run is recorded: `cancelStart(startId)` stops it
+       * while its source is opened and sampled (which for a slow API can take a minute).
+       */
+      startId?: string;
     } = {},
   ): Promise<string> {
     const controller = new AbortController();
     let runId: string | null = null;
+    const startId = opts.startId;
+    if (startId !== undefined) {
+      if (this.#starting.has(startId)) {
+        return Promise.reject(
+          new LoadstoneError('SPEC_INVALID', `a load with start id '${startId}' is already starting`),
+        );
+      }
+      this.#starting.set(startId, controller);
+    }
+    const started = () => {
+      if (startId !== undefined) this.#starting.delete(startId);
+    };
     const progress = createThrottle<LoadProgressDto>(PROGRESS_INTERVAL_MS, (p) =>
       this.bus.publish('load.progress', p),
     );
@@ -87,6 +106,7 @@ export class LoadManager {
         ...(opts.resumeOf ? { resumeOf: opts.resumeOf } : {}),
         onRunCreated: (id) => {
           runId = id;
+          started();
           this.#running.set(id, controller);
           this.bus.publish('data.changed', { domain: 'runs' });
           resolve(id);
@@ -103,8 +123,18 @@ export class LoadManager {
         },
         (error: unknown) => {
           progress.cancel();
+          started();
           if (runId === null) {
-            reject(error);
+            // Cancelled while its source was opened and sampled: said as such, whatever the source
+            // made of the abort.
+            reject(
+              controller.signal.aborted
+                ? new LoadstoneError(
+                    'LOAD_CANCELLED',
+                    'cancelled before the run began (while the source was opened and sampled): nothing was written and no run was recorded',
+                  )
+                : error,
+            );
             return;
           }
           // The loader records its own failures; this is the safety net for one that threw instead.
@@ -141,6 +171,17 @@ export class LoadManager {
   /** Aborts a running load (the loader rolls back). False when no such load is running here. */
   cancel(runId: string): boolean {
     const controller = this.#running.get(runId);
+    if (!controller) return false;
+    controller.abort();
+    return true;
+  }
+
+  /**
+   * Aborts a load started with `startId` whose run is not recorded yet (its `start` then rejects with
+   * LOAD_CANCELLED). False when no such load is starting here (it may have begun: cancel its run).
+   */
+  cancelStart(startId: string): boolean {
+    const controller = this.#starting.get(startId);
     if (!controller) return false;
     controller.abort();
     return true;

@@ -1,5 +1,5 @@
 import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
-import { type ErrorCode, isLoadstoneError } from '../../common/errors.ts';
+import { type ErrorCode, isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
 import type { JobSpec, JobSpecInput } from '../../common/spec/job-spec.ts';
 import { isFileSource, parseJobSpec } from '../../common/spec/job-spec.ts';
 import type { LoadBatch, LoadResult } from '../load/index.ts';
@@ -102,6 +102,16 @@ export async function runLoad(
     });
   } catch (error) {
     connection?.close();
+    // Cancelled while the source was opened and sampled: not a failure of the source (a database
+    // reader may see its aborted read as one), and nothing is recorded.
+    if (options.signal?.aborted) {
+      if (isLoadstoneError(error) && error.code === 'LOAD_CANCELLED') throw error;
+      throw new LoadstoneError(
+        'LOAD_CANCELLED',
+        'the load was cancelled while its source was opened and sampled; nothing was written',
+        { cause: error },
+      );
+    }
     const failed = recordOpenFailure(input, error, options, early, started);
     if (!failed) throw error;
     return failed;

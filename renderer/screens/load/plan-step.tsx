@@ -31,10 +31,15 @@ export function PlanStep() {
   const target = useTargetCheck(state, preview.data?.columns);
   const blocked = !spec || start.isPending || !target.passed;
 
+  const cancelStart = useCommandMutation('loads.cancelStart');
+  // Names the load until its run is recorded, so Cancel can reach it while its source is sampled.
+  const [startId, setStartId] = useState<string | null>(null);
   const run = (dryRun: boolean) => {
     if (!spec) return;
+    const id = crypto.randomUUID();
+    setStartId(id);
     start.mutate(
-      { spec, dryRun },
+      { spec, dryRun, startId: id },
       {
         onSuccess: ({ runId }) =>
           dispatch(dryRun ? { type: 'dryRunStarted', runId, specText } : { type: 'loadStarted', runId }),
@@ -135,13 +140,35 @@ export function PlanStep() {
       ) : null}
       {start.isPending ? (
         // The run is recorded only once the source is open and its sample read (an API's first pages,
-        // which can take a minute): until then there is no run to follow or cancel, so say what is going on.
-        <Loading
-          label={`Starting the ${start.variables?.dryRun ? 'dry run' : 'load'}: opening the source and reading a sample of ${words.phrase} to settle the column types; progress and Cancel show once the run begins.`}
-          testId="load-starting"
-        />
+        // which can take a minute): until then it is followed here and cancelled by its start id.
+        <div className="step-actions step-actions-left">
+          <Loading
+            label={`Starting the ${start.variables?.dryRun ? 'dry run' : 'load'}: opening the source and reading a sample of ${words.phrase} to settle the column types; progress shows once the run begins.`}
+            testId="load-starting"
+          />
+          <button
+            type="button"
+            className="btn"
+            disabled={startId === null || cancelStart.isPending}
+            onClick={() => {
+              if (startId !== null) cancelStart.mutate({ startId });
+            }}
+            data-testid="cancel-start"
+          >
+            Cancel
+          </button>
+        </div>
       ) : null}
-      {start.isError ? <ErrorBox title="Could not start" error={start.error} testId="start-error" /> : null}
+      {start.isError && start.error.code === 'load_cancelled' ? (
+        <p className="notice" data-testid="start-cancelled">
+          Cancelled before the run began: nothing was written and no run was recorded.
+        </p>
+      ) : start.isError ? (
+        <ErrorBox title="Could not start" error={start.error} testId="start-error" />
+      ) : null}
+      {cancelStart.isError ? (
+        <ErrorBox title="Could not cancel" error={cancelStart.error} testId="cancel-start-error" />
+      ) : null}
       {dry ? <RunMonitor runId={dry.runId} /> : null}
       {dry ? <WholeFileEstimate runId={dry.runId} preview={preview.data} whole={words.whole} /> : null}
       {state.dryRun && !dry ? (

@@ -235,6 +235,34 @@ describe('PostgreSQL → PostgreSQL', () => {
     ]);
   });
 
+  it('cancelled while its query is still computing its first rows: LOAD_CANCELLED, no run recorded', async () => {
+    const before = store.runs.list({ limit: 1000 }).length;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const error = await runLoad(
+      {
+        source: {
+          kind: 'postgres',
+          connection: 'replica',
+          query: 'SELECT 1 AS id, pg_sleep(5)::text AS slept',
+        },
+        target: { connection: targetUrl, table: 'never_started' },
+      },
+      {
+        store,
+        env: { PGPASSWORD: password },
+        dryRun: false,
+        signal: controller.signal,
+        openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
+      },
+    ).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'LOAD_CANCELLED' });
+    expect(store.runs.list({ limit: 1000 })).toHaveLength(before);
+  });
+
   it("a run's start is when the load began, before its source answered (not when it was recorded)", async () => {
     const began = Date.now();
     const outcome = await load({
