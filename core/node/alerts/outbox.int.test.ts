@@ -60,6 +60,36 @@ describe('cooldown', () => {
     expect(body).toMatchObject({ runId: later, suppressed: 2 });
   });
 
+  it("a failure is not held back by a warning's cooldown; a warning after a failure is", async () => {
+    const r = await bed.receiver(() => ({ status: 200 }));
+    bed.store.alerts.saveChannel({ name: 'ops', kind: 'webhook', config: { url: r.url, secretEnv: 'S' } });
+    const box = bed.outbox({ S: WEBHOOK_SECRET });
+    const run = (status: 'succeeded' | 'failed') =>
+      bed.recordRun({
+        channels: ['ops'],
+        warnErrorRate: 0.01,
+        status,
+        read: 100,
+        rejected: status === 'succeeded' ? 3 : 0,
+        ...(status === 'failed' ? { errorCode: 'LOAD_FAILED' } : {}),
+      });
+    const warned = box.alertRunEnded(run('succeeded'));
+    expect(warned.map((d) => [d.event, d.status])).toEqual([['run.warning', 'pending']]);
+    bed.clock = new Date(bed.clock.getTime() + 60_000);
+    const warnedAgain = box.alertRunEnded(run('succeeded'));
+    expect(warnedAgain.map((d) => [d.event, d.status])).toEqual([['run.warning', 'suppressed']]);
+    bed.clock = new Date(bed.clock.getTime() + 60_000);
+    // Within the warning's 15 minutes: the failure goes out, counting the warning held since.
+    const failed = box.alertRunEnded(run('failed'));
+    expect(failed.map((d) => [d.event, d.status, d.counted])).toEqual([['run.failed', 'pending', 2]]);
+    bed.clock = new Date(bed.clock.getTime() + 60_000);
+    // A warning (or another failure) within the failure's cooldown is held.
+    expect(box.alertRunEnded(run('succeeded'))[0]!.status).toBe('suppressed');
+    expect(box.alertRunEnded(run('failed'))[0]!.status).toBe('suppressed');
+    await box.drain(30_000);
+    expect(r.requests.map((q) => JSON.parse(q.body).type)).toEqual(['run.warning', 'run.failed']);
+  });
+
   it('when the cooldown ends, the latest held problem is sent, counting those held with it', async () => {
     bed.reopen({ realClock: true }); // the real clock: the cooldown runs out
     const r = await bed.receiver(() => ({ status: 200 }));

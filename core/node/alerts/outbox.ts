@@ -130,7 +130,8 @@ export function createAlertOutbox(options: AlertOutboxOptions): AlertOutbox {
       if (isProblem(message.type)) {
         const since = new Date(now().getTime() - policy.cooldownMs).toISOString();
         const last = store.alerts.lastProblemMessage(jobKey, channel.name, since);
-        if (last) {
+        // A warning's cooldown holds back warnings only: a failure after it is worse news, sent at once.
+        if (last && !(last.event === 'run.warning' && message.type !== 'run.warning')) {
           const held = store.alerts.addDelivery({
             channel: channel.name,
             kind: channel.kind,
