@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Reply } from '../../common/contract/errors.ts';
 import type { EventPayload } from '../../common/contract/events.ts';
+import { parseJobSpec } from '../../common/spec/job-spec.ts';
 import { type Receiver, startReceiver } from '../alerts/test-support.ts';
 import { createTestDatabase } from '../pg/test-server.ts';
 import { KeyedSecretStore, openStore } from '../store/index.ts';
@@ -73,5 +74,43 @@ describe('alerts in the engine', () => {
       store.close();
     }
     expect(t.log.lines.join('\n')).not.toContain(SECRET.slice(6));
+  });
+
+  it('at open, alerts a run another command marked interrupted (the scheduler killed, then `runs`)', async () => {
+    const receiver = await startReceiver(() => ({ status: 200 }), 5);
+    let runId = '';
+    const other = await openTestEngine({
+      env: { S: SECRET },
+      prepare: (dataDir, secretStore) => {
+        const spec = parseJobSpec({
+          name: 'nightly',
+          source: { path: '/data/orders.csv' },
+          target: { table: 'orders' },
+          alerts: { channels: ['ops'] },
+        });
+        // A run whose process died; the next command to open the store (`runs`) marks it
+        // interrupted and sends nothing.
+        const store = openStore(dataDir, { secretStore });
+        store.alerts.saveChannel({
+          name: 'ops',
+          kind: 'webhook',
+          config: { url: receiver.url, secretEnv: 'S' },
+        });
+        runId = store.runs.create({ spec, jobName: 'nightly' });
+        store.close();
+        const runs = openStore(dataDir, { secretStore });
+        expect(runs.runs.get(runId)?.status).toBe('interrupted');
+        runs.close();
+      },
+    });
+    try {
+      await receiver.waitFor(1);
+      expect(receiver.requests.map((r) => JSON.parse(r.body))).toEqual([
+        expect.objectContaining({ type: 'run.interrupted', runId }),
+      ]);
+    } finally {
+      await other.close();
+      await receiver.close();
+    }
   });
 });

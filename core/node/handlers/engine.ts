@@ -87,7 +87,17 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     alertAfter(outcome.runId);
     return outcome;
   };
-  for (const runId of store.interruptedAtOpen) alertAfter(runId);
+  // What this process found interrupted, and what another command (`runs`, `jobs list`) marked
+  // interrupted since (that command sent no alert for it): each alerted once.
+  setImmediate(() => {
+    try {
+      alerts.alertUnreportedInterruptions();
+    } catch (error) {
+      log.warn(
+        `alerts of interrupted runs not sent: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  });
   // Retention (settings) runs at open and whenever no load is running: it deletes old runs' rejected
   // rows and compacts the file, which should not compete with a load's writes.
   const applyRetention = () => {

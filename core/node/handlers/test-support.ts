@@ -38,16 +38,23 @@ export interface TestEngine {
 
 /** Opens a real engine (SQLite store in a temp data folder; secrets encrypted with a random key). */
 export async function openTestEngine(
-  options: { transport?: 'electron' | 'http'; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    transport?: 'electron' | 'http';
+    env?: NodeJS.ProcessEnv;
+    /** Fills the data folder before the engine opens it (with the engine's secret store). */
+    prepare?: (dataDir: string, secretStore: KeyedSecretStore) => void;
+  } = {},
 ) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'loadstone-'));
   const dataDir = path.join(root, 'data');
   const filesDir = path.join(root, 'files');
   fs.mkdirSync(filesDir);
   const log = memoryLogger();
+  const secretStore = new KeyedSecretStore(randomBytes(32));
+  options.prepare?.(dataDir, secretStore);
   const engine = await openEngine({
     dataDir,
-    secretStore: new KeyedSecretStore(randomBytes(32)),
+    secretStore,
     transport: options.transport ?? 'http',
     version: '0.0.0-test',
     log,
