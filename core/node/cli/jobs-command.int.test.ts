@@ -214,6 +214,42 @@ describe('loadstone jobs', () => {
     expect((await cli(['jobs', 'show', 'bad'])).code).toBe(2);
   });
 
+  it("pauses and resumes a job's schedule, as the app's Pause / Resume do", async () => {
+    const entry = async () =>
+      (
+        JSON.parse((await cli(['jobs', 'list', '--json'])).out) as {
+          name: string;
+          paused: boolean;
+          nextRunAt: string | null;
+        }[]
+      ).find((j) => j.name === 'nightly orders');
+    const paused = await cli(['jobs', 'pause', 'nightly orders']);
+    expect([paused.code, paused.out]).toEqual([
+      0,
+      "Paused: job 'nightly orders' runs by its schedule no more until 'loadstone jobs resume nightly orders'.\n",
+    ]);
+    expect(await entry()).toMatchObject({ paused: true, nextRunAt: null });
+    // What the app reads: the same state.
+    expect(
+      (
+        (await t.engine.handlers['jobs.list']({}, { signal: new AbortController().signal })) as {
+          name: string;
+          paused: boolean;
+        }[]
+      ).find((j) => j.name === 'nightly orders')?.paused,
+    ).toBe(true);
+    expect((await cli(['jobs', 'pause', 'nightly orders'])).out).toMatch(/^Already paused: /);
+    const resumed = await cli(['jobs', 'resume', 'nightly orders']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.out).toMatch(/^Resumed: job 'nightly orders' runs by its schedule, next at /);
+    expect(await entry()).toMatchObject({ paused: false, nextRunAt: expect.any(String) });
+    const unknown = await cli(['jobs', 'pause', 'nope']);
+    expect([unknown.code, unknown.err]).toEqual([
+      2,
+      "loadstone: no saved job named 'nope' (see 'loadstone jobs list')\n",
+    ]);
+  });
+
   it('removes a job', async () => {
     expect((await cli(['jobs', 'remove', 'weekly'])).code).toBe(0);
     expect((await cli(['jobs', 'remove', 'weekly'])).code).toBe(2);

@@ -11,7 +11,7 @@ import { LOAD_EXIT_HELP } from './load-command.ts';
 import { cell, DATA_DIR_HELP, DATA_DIR_OPTION, localTime, withCliStore } from './store-command-support.ts';
 import { renderTable } from './table.ts';
 
-const USAGE = `Usage: loadstone jobs <list|show|run|export|import|remove> …
+const USAGE = `Usage: loadstone jobs <list|show|run|export|import|pause|resume|remove> …
 
 Saved jobs: the same jobs the desktop app saves and runs.
 
@@ -25,6 +25,8 @@ Saved jobs: the same jobs the desktop app saves and runs.
   jobs import <job.json> [--replace] [--name NAME]
         Saves a spec file as a job (named --name, else its 'name', else the file's name). Every problem is
         listed by path (exit 2); a connection or source file not found here is a warning.
+  jobs pause <name>               Nothing runs by the job's schedule until it is resumed (a run going on goes on)
+  jobs resume <name>              Its schedule runs again from the next due time (what fell due meanwhile is not caught up)
   jobs remove <name>
 
 ${DATA_DIR_HELP}
@@ -34,7 +36,7 @@ ${SOURCE_OPTIONS_HELP}
 ${LOAD_EXIT_HELP}
 5 the job is already running (nothing was done).`;
 
-/** `loadstone jobs …`: list, show, run, export, import and remove saved jobs. */
+/** `loadstone jobs …`: list, show, run, export, import, pause, resume and remove saved jobs. */
 export const jobsCommand: CliCommand = async (args, io) => {
   const { values, positionals } = parseCliArgs(
     args,
@@ -90,6 +92,11 @@ export const jobsCommand: CliCommand = async (args, io) => {
       return withCliStore(dataDir, io, async (store) =>
         importJob(store, rest[0]!, { replace: values.replace === true, name: values.name }, io),
       );
+    case 'pause':
+    case 'resume':
+      expect(1, '<name>');
+      onlyFor([]);
+      return withCliStore(dataDir, io, async (store) => pauseOrResume(store, rest[0]!, sub === 'pause', io));
     case 'remove':
       expect(1, '<name>');
       onlyFor([]);
@@ -98,8 +105,8 @@ export const jobsCommand: CliCommand = async (args, io) => {
       throw new LoadstoneError(
         'BAD_USAGE',
         sub === undefined
-          ? "jobs needs a subcommand: list, show, run, export, import or remove (see 'loadstone jobs --help')"
-          : `unknown jobs subcommand '${sub}': use list, show, run, export, import or remove`,
+          ? "jobs needs a subcommand: list, show, run, export, import, pause, resume or remove (see 'loadstone jobs --help')"
+          : `unknown jobs subcommand '${sub}': use list, show, run, export, import, pause, resume or remove`,
       );
   }
 };
@@ -187,6 +194,30 @@ function show(store: RunStore, name: string, json: boolean, io: CliIo): number {
   }
   io.stdout.write(`Job '${saved.info.name}' (saved ${localTime(saved.info.updatedAt)}):\n`);
   io.stdout.write(`${JSON.stringify(spec, null, 2)}\n`);
+  return EXIT.ok;
+}
+
+/**
+ * Pauses or resumes a job's schedule, as the app's Pause / Resume do: the scheduler (this data
+ * folder's, in any process) reads it at its next look. A job without a schedule is refused.
+ */
+function pauseOrResume(store: RunStore, name: string, pause: boolean, io: CliIo): number {
+  const job = store.jobs.get(name);
+  if (!job) throw new LoadstoneError('NOT_FOUND', `no saved job named '${name}' (see 'loadstone jobs list')`);
+  if (!job.spec.schedule) {
+    throw new LoadstoneError(
+      'BAD_USAGE',
+      `job '${name}' has no schedule to ${pause ? 'pause' : 'resume'} (a schedule is the spec's "schedule": see 'loadstone jobs show ${name}')`,
+    );
+  }
+  const was = store.schedules.get(name).paused;
+  store.schedules.setPaused(name, pause);
+  const next = pause ? null : nextRunTime(job.spec.schedule, new Date());
+  io.stdout.write(
+    pause
+      ? `${was ? 'Already paused' : 'Paused'}: job '${name}' runs by its schedule no more until 'loadstone jobs resume ${name}'.\n`
+      : `${was ? 'Resumed' : 'Not paused'}: job '${name}' runs by its schedule${next ? `, next at ${localTime(next.toISOString())}` : ''}.\n`,
+  );
   return EXIT.ok;
 }
 
