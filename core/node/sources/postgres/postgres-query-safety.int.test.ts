@@ -96,6 +96,14 @@ describe('a PostgreSQL --query cannot leave its READ ONLY transaction', () => {
       }
     }
     expect((await failure(load('copy (select 1) to stdout', 'qx'))).code).toBe('SOURCE_FORMAT');
+    // A SELECT with a mistake past its first word is a syntax error, said with where it is.
+    const typo = await failure(
+      openSource({ kind: 'postgres', connection: sourceUrl, query: 'select id, name fro items' }),
+    );
+    expect(typo.code).toBe('SOURCE_FORMAT');
+    expect(typo.message).toMatch(
+      /: the query has a syntax error: syntax error at or near "items" \(character 21 of the query\)$/,
+    );
     // What the fallback to reading the query as written is for: a write the server refuses, saying so.
     const write = await failure(load("INSERT INTO victim VALUES ('x') RETURNING *", 'w'));
     expect(write).toMatchObject({ code: 'SOURCE_UNREADABLE' });

@@ -138,7 +138,9 @@ export async function openPostgresSource(
         failed = true;
         throw new LoadstoneError(
           'SOURCE_FORMAT',
-          `${label}: the query must be one statement that returns rows (SELECT, VALUES, WITH …): ${refusal}`,
+          refusal.inside
+            ? `${label}: the query has a syntax error: ${refusal.message}`
+            : `${label}: the query must be one statement that returns rows (SELECT, VALUES, WITH …): ${refusal.message}`,
         );
       }
     }
@@ -304,17 +306,30 @@ async function notPreparable(
   client: pg.Client,
   query: string,
   probeRefusal: unknown,
-): Promise<string | undefined> {
+): Promise<{ message: string; inside: boolean } | undefined> {
   await client.query('SAVEPOINT loadstone_probe');
+  const prepare = 'PREPARE loadstone_query AS ';
   try {
-    await client.query(extended(`PREPARE loadstone_query AS ${query}`));
+    await client.query(extended(`${prepare}${query}`));
   } catch (error) {
     await client.query('ROLLBACK TO SAVEPOINT loadstone_probe');
     if ((error as { code?: string }).code !== SYNTAX_ERROR) throw error;
     const probe = probeRefusal as { code?: string; routine?: string; message?: string } | undefined;
     // "cannot insert multiple commands into a prepared statement" (`routine` is never translated).
     const several = probe?.code === SYNTAX_ERROR && probe.routine === 'exec_parse_message';
-    return several ? String(probe.message) : (error as Error).message;
+    if (several) return { message: String(probe.message), inside: false };
+    // Past the query's first word, the statement is one PREPARE takes (SELECT…) with a mistake in
+    // it (`select * fro orders`), said as such, with where; at its first word, the statement is not
+    // one that returns rows (SHOW, CREATE…, or a misspelt SELECT).
+    const at = Number((error as { position?: string }).position) - prepare.length;
+    const firstWord = /^\s*\S+/.exec(query)?.[0].length ?? 0;
+    const inside = Number.isFinite(at) && at > firstWord;
+    return {
+      message: inside
+        ? `${(error as Error).message} (character ${at} of the query)`
+        : (error as Error).message,
+      inside,
+    };
   }
   await client.query('DEALLOCATE loadstone_query');
   await client.query('RELEASE SAVEPOINT loadstone_probe');
