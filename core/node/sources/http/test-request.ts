@@ -35,16 +35,28 @@ export interface TestRequestResult {
 /** Response headers whose values are never shown. */
 const HIDDEN_RESPONSE_HEADERS = /^(set-cookie|www-authenticate|proxy-authenticate)$/i;
 
+/** Attempts a test request makes at most: the operator is waiting on it, without a Cancel. */
+export const TEST_REQUEST_MAX_ATTEMPTS = 2;
+/** Longest wait for a rate limit (Retry-After…) a test request takes before it says so. */
+export const TEST_REQUEST_MAX_WAIT_MS = 10_000;
+
 /**
  * Requests the first page of an API source as the load would (credentials, retries), reads its
- * records, and says where the next page would come from. Nothing is recorded.
+ * records, and says where the next page would come from. Nothing is recorded. It gives up sooner
+ * than a load: at most two attempts and a 10 s rate-limit wait (five attempts of a 60 s timeout
+ * kept the form on "Requesting the first page…" for five minutes), the failure saying as much.
  * @throws LoadstoneError as a load's first request would (SOURCE_UNREACHABLE, SOURCE_AUTH, …).
  */
 export async function testRequest(
-  spec: HttpSourceSpec,
+  given: HttpSourceSpec,
   opts: Pick<OpenSourceOptions, 'env' | 'secret' | 'signal' | 'incremental'>,
   limit = 5,
 ): Promise<TestRequestResult> {
+  const spec: HttpSourceSpec = {
+    ...given,
+    retry: { ...given.retry, maxAttempts: Math.min(given.retry.maxAttempts, TEST_REQUEST_MAX_ATTEMPTS) },
+    maxRetryWaitMs: Math.min(given.maxRetryWaitMs, TEST_REQUEST_MAX_WAIT_MS),
+  };
   const secrets = new Secrets({ env: opts.env, secret: opts.secret });
   secrets.rememberClearCredentials(spec);
   const events: string[] = [];
