@@ -38,6 +38,14 @@ export function sourceLabel(source: SourceSpec): string {
   return `${source.kind} ${where} ${what}`;
 }
 
+/**
+ * Whether a label `sourceLabel` made names a file (a run's `source`, read by the UI): the others
+ * start with their kind (`http GET …`, `postgres …`, `mysql …`, `sqlite …`).
+ */
+export function labelIsFile(label: string): boolean {
+  return !/^(http|postgres|mysql|sqlite) /.test(label);
+}
+
 /** The file a source reads (a file source, or an SQLite database), else undefined. */
 export function sourceFilePath(source: SourceSpec): string | undefined {
   if (isFileSource(source) || source.kind === 'sqlite') return source.path;

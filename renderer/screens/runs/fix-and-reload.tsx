@@ -8,6 +8,7 @@ import type {
 } from '../../../core/common/contract/index.ts';
 import { countOf } from '../../../core/common/outcome/words.ts';
 import { reloadMode } from '../../../core/common/spec/source-dialect.ts';
+import { labelIsFile } from '../../../core/common/spec/source-label.ts';
 import { useTransport } from '../../api/api-context.tsx';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { ErrorBox } from '../../components/states.tsx';
@@ -67,12 +68,21 @@ export function FixAndReload(props: { run: RunSummaryDto }) {
       <h2 id={`${ids}-title`} className="panel-title">
         Fix and reload
       </h2>
-      <p className="hint">
-        Export the {countOf(run.counts.rejected, 'rejected row')} as the source was written (its encoding,
-        delimiter and columns, plus a <span className="mono">loadstone_error</span> column), fix the cells,
-        and reload the file: it runs through this run's job and the rows are added to{' '}
-        <span className="mono">{run.table}</span>.
-      </p>
+      {labelIsFile(run.source) ? (
+        <p className="hint">
+          Export the {countOf(run.counts.rejected, 'rejected row')} as the source was written (its encoding,
+          delimiter and columns, plus a <span className="mono">loadstone_error</span> column), fix the cells,
+          and reload the file: it runs through this run's job and the rows are added to{' '}
+          <span className="mono">{run.table}</span>.
+        </p>
+      ) : (
+        <p className="hint" data-testid="fix-reload-not-file">
+          Export the {countOf(run.counts.rejected, 'rejected row')} as a CSV file (their columns as they were
+          read, plus a <span className="mono">loadstone_error</span> column), fix the cells, and reload that
+          file: it runs through this run's columns, types and target (not its source again) and the rows are
+          added to <span className="mono">{run.table}</span>.
+        </p>
+      )}
       {run.reloadedBy.length > 0 ? (
         <p className="notice" data-testid="already-reloaded">
           Its fixed rows were reloaded by{' '}
