@@ -42,6 +42,8 @@ test('a table of a second database of the server is browsed, previewed and loade
   });
   await shell.go('load');
   await page.getByTestId('source-kind-database').check();
+  // Below the form, the file picker is for an SQLite database only, and says so.
+  await expect(page.getByTestId('source-file-hint')).toContainText('Or an SQLite database file');
   await page.getByTestId('source-database').selectOption('replica');
   const table = page.getByTestId('source-table-crm.customers');
   await expect(page.getByTestId('source-tables')).toContainText('≈ 2 rows');

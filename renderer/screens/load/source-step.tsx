@@ -113,7 +113,7 @@ export function SourceStep() {
         >
           <div className="field-row">
             <div className="field grow">
-              <span className="label">File</span>
+              <span className="label">{kind === 'database' ? 'SQLite file' : 'File'}</span>
               <div className="source-file" data-testid="source-file">
                 {state.file ? (
                   <>
@@ -170,9 +170,10 @@ export function SourceStep() {
               }}
             />
           </div>
-          <p className="hint">
-            CSV, TSV, JSON, NDJSON or XLSX, optionally gzipped, or an SQLite database (read as a Database: its
-            tables are listed). You can also drop a file here
+          <p className="hint" data-testid="source-file-hint">
+            {kind === 'database'
+              ? 'Or an SQLite database file: its tables are listed above. You can also drop it here'
+              : 'CSV, TSV, JSON, NDJSON or XLSX, optionally gzipped, or an SQLite database (read as a Database: its tables are listed). You can also drop a file here'}
             {http ? '; it is copied to the engine host, which reads that copy.' : '.'}
           </p>
           {grant.isPending ? (
