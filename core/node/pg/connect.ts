@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { LoadstoneError } from '../../common/errors.ts';
+import { explainNetworkFailure } from '../runtime/network-failure.ts';
 
 /** A `pg` client config plus a label that is safe to show (the store passes a redacted URL or a saved name). */
 export type TargetConfig = pg.ClientConfig & { label?: string };
@@ -137,18 +138,9 @@ export function explainConnectError(error: unknown, config: TargetConfig): strin
   const e = error as { code?: string; message?: string; address?: string; port?: number; hostname?: string };
   const where = endpoint(config, e);
   const message = e.message ?? '';
+  const network = explainNetworkFailure(e.code, String(where), e.hostname ?? where.host);
+  if (network !== null) return network;
   switch (e.code) {
-    case 'ECONNREFUSED':
-      return `nothing is listening on ${where} — is the server running, and is that its port?`;
-    case 'ENOTFOUND':
-      return `the host name '${e.hostname ?? where.host}' is not known (DNS found no such host) — check its spelling`;
-    case 'EAI_AGAIN':
-      return `the host name '${e.hostname ?? where.host}' could not be looked up (DNS did not answer) — check the network`;
-    case 'ETIMEDOUT':
-      return `no answer from ${where} in time — a firewall may drop the connection, or the host is not the right one`;
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return `there is no network route to ${where} — check the host and the network (VPN?)`;
     case 'ECONNRESET':
       return `${where} closed the connection at once — is it a PostgreSQL server, and does it accept this client (TLS setting)?`;
     case '28P01':

@@ -202,27 +202,31 @@ describe("the target's connection", () => {
     openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
   };
 
-  it('is opened while the source is still sampled, and the load uses it', async () => {
-    let duringSample = -1;
-    const api = await startApi(async (req, res) => {
-      // The first page is answered only once the target's connection is there (or after 2 s).
-      if (req.url.searchParams.get('page') === '1')
-        duringSample = await waitForBackends('early_use', (n) => n > 0);
+  /** An API of one page of 20 records (then an empty page); `beforeFirst` runs before page 1 is answered. */
+  const twentyRecords = (beforeFirst: () => Promise<void>) =>
+    startApi(async (req, res) => {
       const page = Number(req.url.searchParams.get('page'));
+      if (page === 1) await beforeFirst();
       json(res, page === 1 ? records(1, 20) : []);
     });
+  /** Loads the API's pages into table `http_run_<name>`, the target's backend named `name`. */
+  const loadPages = (apiUrl: string, name: string) =>
+    runLoad(
+      {
+        source: { kind: 'http', url: `${apiUrl}/items`, pagination: { type: 'pageNumber' } },
+        target: { connection: `${url}?application_name=${name}`, table: `http_run_${name}`, mode: 'append' },
+      },
+      { store, ...options },
+    );
+
+  it('is opened while the source is still sampled, and the load uses it', async () => {
+    let duringSample = -1;
+    // The first page is answered only once the target's connection is there (or after 2 s).
+    const api = await twentyRecords(async () => {
+      duringSample = await waitForBackends('early_use', (n) => n > 0);
+    });
     try {
-      const outcome = await runLoad(
-        {
-          source: { kind: 'http', url: `${api.url}/items`, pagination: { type: 'pageNumber' } },
-          target: {
-            connection: `${url}?application_name=early_use`,
-            table: 'http_run_early',
-            mode: 'append',
-          },
-        },
-        { store, ...options },
-      );
+      const outcome = await loadPages(api.url, 'early_use');
       expect(duringSample).toBe(1);
       expect(outcome.status).toBe('succeeded');
       expect(outcome.result?.inserted).toBe(20);
@@ -234,31 +238,17 @@ describe("the target's connection", () => {
 
   it('ended by the server while the source is sampled is replaced by a fresh one', async () => {
     let terminated = 0;
-    const api = await startApi(async (req, res) => {
-      if (req.url.searchParams.get('page') === '1') {
-        await waitForBackends('early_lost', (n) => n > 0);
-        terminated = (
-          await client.query<{ n: number }>(
-            "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'early_lost'",
-          )
-        ).rows[0]!.n;
-        await waitForBackends('early_lost', (n) => n === 0);
-      }
-      const page = Number(req.url.searchParams.get('page'));
-      json(res, page === 1 ? records(1, 20) : []);
+    const api = await twentyRecords(async () => {
+      await waitForBackends('early_lost', (n) => n > 0);
+      terminated = (
+        await client.query<{ n: number }>(
+          "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'early_lost'",
+        )
+      ).rows[0]!.n;
+      await waitForBackends('early_lost', (n) => n === 0);
     });
     try {
-      const outcome = await runLoad(
-        {
-          source: { kind: 'http', url: `${api.url}/items`, pagination: { type: 'pageNumber' } },
-          target: {
-            connection: `${url}?application_name=early_lost`,
-            table: 'http_run_lost',
-            mode: 'append',
-          },
-        },
-        { store, ...options },
-      );
+      const outcome = await loadPages(api.url, 'early_lost');
       expect(terminated).toBe(1);
       expect(outcome.error ?? null).toBeNull();
       expect(outcome.result?.inserted).toBe(20);

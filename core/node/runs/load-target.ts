@@ -37,7 +37,8 @@ const EARLY_CONNECTION_MAX_IDLE_MS = 60_000;
  * failure to connect is still the load step's: it surfaces when the load takes the connection,
  * after the source's own failures. A connection that waited longer than a minute (a slow sample, a
  * rate-limited API) is closed and a fresh one opened: an idle connection may have been dropped on
- * the way (a NAT's timeout, `idle_session_timeout`); so is one that ended meanwhile. The embedded `local` warehouse is started only
+ * the way (a NAT's timeout, `idle_session_timeout`); so is one that ended meanwhile (one
+ * `SELECT 1` when the load takes it says so). The embedded `local` warehouse is started only
  * when the load takes it: a plan that fails (a missing file) never starts it.
  */
 export class TargetConnection {
@@ -62,8 +63,15 @@ export class TargetConnection {
       return { config, client: await connectTarget(config) };
     }
     const client = await this.early.ready;
-    if (!this.early.lost && Date.now() - this.openedAt <= EARLY_CONNECTION_MAX_IDLE_MS)
-      return { config: this.resolved, client };
+    if (!this.early.lost && Date.now() - this.openedAt <= EARLY_CONNECTION_MAX_IDLE_MS) {
+      // One round trip says it is still there: the server may have ended it a moment ago, before
+      // its goodbye reached this process (`lost` is set only once it has).
+      const alive = await client.query('SELECT 1').then(
+        () => true,
+        () => false,
+      );
+      if (alive) return { config: this.resolved, client };
+    }
     await client.end().catch(() => {});
     return { config: this.resolved, client: await connectTarget(this.resolved) };
   }

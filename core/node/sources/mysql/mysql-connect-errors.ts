@@ -1,3 +1,4 @@
+import { explainNetworkFailure } from '../../runtime/network-failure.ts';
 import type { MysqlConnectionConfig } from './mysql-url.ts';
 
 /** The driver's error as it comes from a failed connection (mysql2 or Node's socket). */
@@ -19,18 +20,9 @@ export function explainMysqlConnectError(error: unknown, config: MysqlConnection
   const e = (error ?? {}) as ConnectError;
   const where = `${e.address ?? config.host}:${e.port ?? config.port}`;
   const user = `'${config.user}'`;
+  const network = explainNetworkFailure(e.code, where, e.hostname ?? config.host);
+  if (network !== null) return network;
   switch (e.code) {
-    case 'ECONNREFUSED':
-      return `nothing is listening on ${where} — is the server running, and is that its port?`;
-    case 'ENOTFOUND':
-      return `the host name '${e.hostname ?? config.host}' is not known (DNS found no such host) — check its spelling`;
-    case 'EAI_AGAIN':
-      return `the host name '${e.hostname ?? config.host}' could not be looked up (DNS did not answer) — check the network`;
-    case 'ETIMEDOUT':
-      return `no answer from ${where} in time — a firewall may drop the connection, or the host is not the right one`;
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return `there is no network route to ${where} — check the host and the network (VPN?)`;
     case 'ECONNRESET':
     case 'PROTOCOL_CONNECTION_LOST':
       return `${where} closed the connection at once — is it a MySQL or MariaDB server, and does it let this host in?`;
