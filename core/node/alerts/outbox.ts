@@ -78,7 +78,7 @@ export interface AlertOutbox {
    * Waits for deliveries in flight, at most `maxMs`; those still going are stopped and recorded
    * `abandoned`. @returns how many were abandoned.
    */
-  drain(maxMs: number): Promise<{ abandoned: number }>;
+  drain(maxMs: number, signal?: AbortSignal): Promise<{ abandoned: number }>;
 }
 
 /** Creates the outbox of one process (the CLI command, the engine). */
@@ -359,25 +359,34 @@ export function createAlertOutbox(options: AlertOutboxOptions): AlertOutbox {
       await start(d, channel, message);
       return store.alerts.delivery(d.id)!;
     },
-    async drain(maxMs) {
+    async drain(maxMs, signal) {
       if (inFlight.size === 0) return { abandoned: 0 };
       let timer: NodeJS.Timeout | undefined;
+      let onAbort: (() => void) | undefined;
       const timedOut = await Promise.race([
         Promise.allSettled([...inFlight.values()]).then(() => false),
         new Promise<boolean>((resolve) => {
           timer = setTimeout(() => resolve(true), maxMs);
+          // Interrupted (Ctrl-C during the CLI's wait): stop waiting at once.
+          onAbort = () => resolve(true);
+          if (signal?.aborted) onAbort();
+          else signal?.addEventListener('abort', onAbort, { once: true });
         }),
       ]);
       clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
       if (!timedOut) return { abandoned: 0 };
       const left = [...inFlight.keys()];
       const seconds = Math.round(maxMs / 100) / 10;
+      const why = signal?.aborted
+        ? 'not delivered when the command was interrupted: stopped'
+        : `still not delivered after waiting ${seconds} s: stopped`;
       for (const id of left) {
         const d = store.alerts.delivery(id);
         store.alerts.updateDelivery(id, {
           status: 'abandoned',
           errorCode: 'abandoned',
-          lastError: `still not delivered after waiting ${seconds} s: stopped${d?.lastError ? ` (last error: ${d.lastError})` : ''}`,
+          lastError: `${why}${d?.lastError ? ` (last error: ${d.lastError})` : ''}`,
         });
       }
       stopped = true;

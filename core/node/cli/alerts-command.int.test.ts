@@ -16,8 +16,12 @@ let url = '';
 let ok: Receiver;
 let hanging: Receiver;
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return runCli(args, { cwd: dir, env: { LOADSTONE_HOME: dataDir, HOOK_SECRET: SECRET, ...env } });
+function cli(args: string[], env: NodeJS.ProcessEnv = {}, signal?: AbortSignal) {
+  return runCli(args, {
+    cwd: dir,
+    env: { LOADSTONE_HOME: dataDir, HOOK_SECRET: SECRET, ...env },
+    ...(signal ? { signal } : {}),
+  });
 }
 
 /** 200 rows, 3 of them with a bad amount (1.5 % rejected). */
@@ -272,5 +276,38 @@ describe('loadstone alerts', () => {
     // The signing secret is nowhere in clear: output, store file.
     expect(r.out + r.err).not.toContain(SECRET.slice(6));
     expect(readFileSync(storeFileIn(dataDir)).includes(SECRET.slice(6))).toBe(false);
+  });
+
+  it("Ctrl-C while the command waits for a hanging channel stops the wait; the exit code is the load's", async () => {
+    await cli(['alerts', 'add', 'webhook', 'slow2', '--url', hanging.url, '--secret-env', 'HOOK_SECRET']);
+    const before = hanging.requests.length;
+    const ctrlC = new AbortController();
+    // The alert goes out after the outcome is printed: Ctrl-C once the channel has it.
+    const pressed = hanging.waitFor(before + 1).then(() => ctrlC.abort());
+    const started = Date.now();
+    const r = await cli(
+      [
+        'load',
+        'orders.csv',
+        '--target',
+        url,
+        '--table',
+        'slow2',
+        '--alert',
+        'slow2',
+        '--alert-on',
+        'warning',
+        '--json',
+      ],
+      { LOADSTONE_ALERT_WAIT_MS: '60000' },
+      ctrlC.signal,
+    );
+    await pressed;
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).status).toBe('succeeded');
+    expect(r.err).toMatch(
+      /^loadstone: alert run\.warning → 'slow2': abandoned after 1 attempt: not delivered when the command was interrupted: stopped\n$/,
+    );
   });
 });

@@ -330,7 +330,8 @@ export async function deliverAlerts(
     const interrupted = store.interruptedAtOpen.flatMap((id) => outbox.alertInterrupted(id));
     const started = outbox.alertRunEnded(runId);
     if (started.length === 0 && interrupted.length === 0) return;
-    await outbox.drain(waitMs);
+    // Ctrl-C stops the wait (the load's outcome and exit code are already settled).
+    await outbox.drain(waitMs, io.signal);
     const ended = [...store.interruptedAtOpen, runId].flatMap((id) => store.alerts.deliveriesOfRun(id));
     for (const d of ended) {
       if (d.status === 'sent' && !verbose) continue;

@@ -22,9 +22,11 @@ export interface CliRunOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Appended as `--data-dir DIR` when given. */
   readonly dataDir?: string;
+  /** Stands for Ctrl-C: aborting it is what SIGINT does to the command (never aborted by default). */
+  readonly signal?: AbortSignal;
 }
 
-/** Runs `loadstone <args>` in this process (never aborted) and captures stdout and stderr. */
+/** Runs `loadstone <args>` in this process and captures stdout and stderr. */
 export async function runCli(args: readonly string[], options: CliRunOptions): Promise<CliRun> {
   const stdout = captureStream();
   const stderr = captureStream();
@@ -38,7 +40,7 @@ export async function runCli(args: readonly string[], options: CliRunOptions): P
       stderr,
       env: options.env ?? {},
       cwd: options.cwd,
-      signal: new AbortController().signal,
+      signal: options.signal ?? new AbortController().signal,
     });
     // Node emits a warning on the next tick at the latest.
     await new Promise((resolve) => setImmediate(resolve));
