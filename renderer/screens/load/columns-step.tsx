@@ -207,7 +207,14 @@ export function ColumnsStep() {
               />
             )
           ) : query.isError ? null : (
-            <Loading label="Reading and normalizing the first rows…" testId="preview-loading" />
+            <Loading
+              label={
+                isApiSource(state.source)
+                  ? "Reading and normalizing the first rows: the API's pages up to the type-inference sample (10,000 records unless the job says otherwise), one request after another; a slow API takes a while…"
+                  : 'Reading and normalizing the first rows…'
+              }
+              testId="preview-loading"
+            />
           )}
           <div className="inspector" role="status" aria-live="polite" data-testid="cell-inspector">
             {inspected ??
