@@ -163,10 +163,13 @@ describe('loadstone load', () => {
     const r = await cli(['load', 'refused.ndjson', '--target', url, '--table', 'refused_nd', '--json']);
     expect(r.err).toBe('');
     expect(JSON.parse(r.out)).toMatchObject({ status: 'succeeded', inserted: 29_999, rejected: 1 });
-    const report = JSON.parse((await cli(['errors', 'last', '--json'])).out);
+    const printed = (await cli(['errors', 'last', '--json'])).out;
+    // The number as the file wrote it: a JSON number of its text, `-1.50`, as the JSON export writes it.
+    expect(printed).toContain('"raw":{"id":25000,"label":"row \\"25000\\" é","amount":-1.50}');
+    const report = JSON.parse(printed);
     const rows = (report.rows ?? report) as { line: number; raw: Record<string, unknown> }[];
     expect(rows.map((x) => [x.line, x.raw])).toEqual([
-      [25_000, { id: 25_000, label: 'row "25000" é', amount: '-1.50' }],
+      [25_000, { id: 25_000, label: 'row "25000" é', amount: -1.5 }],
     ]);
   });
 
