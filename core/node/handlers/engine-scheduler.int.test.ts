@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../cli/test-support.ts';
@@ -122,5 +124,45 @@ describe('the engine scheduler', () => {
     expect([run.code, run.err]).toEqual([0, '']);
     expect(JSON.parse(run.out)).toMatchObject({ status: 'succeeded', inserted: 2 });
     expect((await jobRow('parts')).lastRun).toMatchObject({ status: 'succeeded', trigger: 'manual' });
+  });
+
+  it('an overrun reaches a run whose API source is still answering its first page: cancelled, no run left going', async () => {
+    // An API that never answers: the scheduled run stays in its sample, before any run is recorded.
+    const asked: string[] = [];
+    const closed: Promise<void>[] = [];
+    const api = http.createServer((req) => {
+      asked.push(req.url ?? '');
+      closed.push(new Promise((resolve) => req.socket.once('close', () => resolve())));
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(api.address() as AddressInfo).port}/v1/items`;
+      const spec = { source: { kind: 'http', url }, target: { connection: 'wh', table: 'slow_items' } };
+      expect(await call('jobs.save', { name: 'slow-api', spec })).toMatchObject({ ok: true });
+      expect(
+        await call('jobs.schedule.set', {
+          name: 'slow-api',
+          schedule: { cron: '30 * * * *', timezone: 'UTC', maxRunMinutes: 1 },
+        }),
+      ).toMatchObject({ ok: true });
+      const before = problems.length;
+      // Due: the run starts and asks for its first page.
+      const due = new Date(clock.at);
+      due.setUTCMinutes(30, 1, 0);
+      if (due <= clock.at) due.setUTCHours(due.getUTCHours() + 1);
+      clock.at = due;
+      await until(() => asked.length === 1);
+      // Two minutes later it has overrun its minute: the scheduler cancels it where it is.
+      clock.at = new Date(due.getTime() + 2 * 60_000);
+      await until(() => problems.slice(before).some((p) => p.job === 'slow-api' && p.kind === 'overran'));
+      await closed[0];
+      await until(async () => !(await jobRow('slow-api')).running);
+      expect(await call('jobs.schedule.set', { name: 'slow-api', schedule: null })).toMatchObject({
+        ok: true,
+      });
+    } finally {
+      api.closeAllConnections();
+      await new Promise((resolve) => api.close(resolve));
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createAlertOutbox } from '../alerts/outbox.ts';
 import { resumeLoad } from '../runs/resume.ts';
 import { runLoad } from '../runs/run-load.ts';
@@ -159,19 +160,25 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
         // Through the load manager, so a scheduled run shows its progress and can be cancelled.
         run: (spec, signal) =>
           new Promise((resolve, reject) => {
-            loads
-              .start(spec, false, {
-                trigger: 'schedule',
-                // No outcome: it failed before a run was recorded, and start() rejects with why.
-                onSettled: (outcome) => {
-                  if (outcome)
-                    resolve({ runId: outcome.runId, status: outcome.status, error: outcome.error });
-                },
-              })
-              .then((runId) => {
-                if (signal.aborted) loads.cancel(runId);
-                else signal.addEventListener('abort', () => loads.cancel(runId), { once: true });
-              }, reject);
+            // Named until its run is recorded, so a stop or an overrun also reaches a run whose
+            // source is still opening (it then ends cancelled, with no run).
+            const startId = `schedule-${randomUUID()}`;
+            const cancelStart = () => loads.cancelStart(startId);
+            signal.addEventListener('abort', cancelStart, { once: true });
+            const started = loads.start(spec, false, {
+              trigger: 'schedule',
+              startId,
+              // No outcome: it failed before a run was recorded, and start() rejects with why.
+              onSettled: (outcome) => {
+                if (outcome) resolve({ runId: outcome.runId, status: outcome.status, error: outcome.error });
+              },
+            });
+            if (signal.aborted) cancelStart();
+            started.then((runId) => {
+              signal.removeEventListener('abort', cancelStart);
+              if (signal.aborted) loads.cancel(runId);
+              else signal.addEventListener('abort', () => loads.cancel(runId), { once: true });
+            }, reject);
           }),
         onRunStart: (job, due) => {
           log.info(`schedule: started job '${job.name}' (due ${due.toISOString()})`);
