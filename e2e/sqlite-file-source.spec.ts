@@ -63,5 +63,5 @@ test('an SQLite file picked under File opens as a Database: its tables listed, o
   await expect(page.getByTestId('report-summary').locator('caption')).toHaveText(
     '1 problem, grouped by reason and column',
   );
-  await expect(page.getByTestId('fix-and-reload')).toContainText('Export the 1 rejected row as the source');
+  await expect(page.getByTestId('fix-and-reload')).toContainText('Export the 1 rejected row as a CSV file');
 });
