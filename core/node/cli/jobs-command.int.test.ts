@@ -198,6 +198,30 @@ describe('loadstone jobs', () => {
     expect(listed.map((j) => j.name)).toContain('weekly');
     expect(listed.find((j) => j.name === 'weekly')?.source).toBe(path.join(dir, 'orders-copy.csv'));
 
+    // A secret named by an environment variable not set here: imported, with a warning.
+    const api = path.join(dir, 'api.json');
+    fs.writeFileSync(
+      api,
+      JSON.stringify({
+        source: {
+          kind: 'http',
+          url: 'https://api.example.com/v1/orders',
+          auth: { type: 'bearer', token: { env: 'ORDERS_API_TOKEN' } },
+          query: { region: 'eu', api_key: { env: 'ORDERS_API_KEY' } },
+        },
+        target: { connection: 'wh', table: 'api_orders' },
+      }),
+    );
+    const withEnv = await runCli(['jobs', 'import', api], {
+      cwd: dir,
+      env: { ...env(t.dataDir), ORDERS_API_KEY: 'set-here' },
+    });
+    expect([withEnv.code, withEnv.err]).toEqual([
+      0,
+      'loadstone: warning: source.auth.token: the environment variable ORDERS_API_TOKEN is not set here; whatever runs the job (jobs run, the scheduler, the app) needs it set\n',
+    ]);
+    expect((await cli(['jobs', 'remove', 'api'])).code).toBe(0);
+
     const bad = path.join(dir, 'bad.json');
     fs.writeFileSync(
       bad,

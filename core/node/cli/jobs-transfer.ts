@@ -52,8 +52,9 @@ export function exportJob(store: RunStore, name: string, output: string | undefi
 
 /**
  * `jobs import`: validates a spec file (every problem by path), then saves it as a job. A missing
- * source file or an unknown connection name does not stop the import (the file may come later, the
- * connection be added next); each is a warning on stderr.
+ * source file, an unknown connection or alert channel, a cron that never falls due or an environment
+ * variable the spec names and this shell lacks does not stop the import (each may come later); each
+ * is a warning on stderr.
  */
 export async function importJob(
   store: RunStore,
@@ -105,6 +106,15 @@ export async function importJob(
       `alerts.channels: no alert channel named ${missing.map((c) => `'${c}'`).join(', ')} here; add it with 'loadstone alerts add …' or its alerts are not sent`,
     );
   }
+  // Secrets come from environment variables the job names: one not set here is likely missing
+  // wherever the job runs from this data folder too.
+  for (const ref of envReferences(raw)) {
+    if (io.env[ref.name] === undefined) {
+      warnings.push(
+        `${ref.path}: the environment variable ${ref.name} is not set here; whatever runs the job (jobs run, the scheduler, the app) needs it set`,
+      );
+    }
+  }
   const schedule = parsed.schedule;
   if (schedule && nextRunTime(schedule, new Date()) === null) {
     warnings.push(
@@ -115,6 +125,16 @@ export async function importJob(
   for (const w of warnings) io.stderr.write(`loadstone: warning: ${terminalSafe(w)}\n`);
   io.stdout.write(`Imported job '${terminalSafe(name)}' from ${path}\n`);
   return EXIT.ok;
+}
+
+/** Every `{ "env": "NAME" }` in a spec, by its path (`source.auth.token`). */
+function envReferences(value: unknown, path = ''): { path: string; name: string }[] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => envReferences(item, `${path}[${i}]`));
+  if (!isRecord(value)) return [];
+  const keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] === 'env' && typeof value.env === 'string')
+    return [{ path, name: value.env }];
+  return keys.flatMap((key) => envReferences(value[key], path === '' ? key : `${path}.${key}`));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
