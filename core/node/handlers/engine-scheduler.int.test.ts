@@ -1,11 +1,10 @@
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../cli/test-support.ts';
 import { createTestDatabase } from '../pg/test-server.ts';
 import type { Clock, ScheduleProblem } from '../schedule/scheduler.ts';
+import { startSilentApi } from '../sources/http/test-api-server.ts';
 import { NoSecretStore, openStore } from '../store/index.ts';
 import { dispatch } from './dispatch.ts';
 import { openTestEngine, type TestEngine } from './test-support.ts';
@@ -128,15 +127,10 @@ describe('the engine scheduler', () => {
 
   it('an overrun reaches a run whose API source is still answering its first page: cancelled, no run left going', async () => {
     // An API that never answers: the scheduled run stays in its sample, before any run is recorded.
-    const asked: string[] = [];
-    const closed: Promise<void>[] = [];
-    const api = http.createServer((req) => {
-      asked.push(req.url ?? '');
-      closed.push(new Promise((resolve) => req.socket.once('close', () => resolve())));
-    });
-    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    const api = await startSilentApi();
+    const { asked, closed } = api;
     try {
-      const url = `http://127.0.0.1:${(api.address() as AddressInfo).port}/v1/items`;
+      const url = `${api.url}/v1/items`;
       const spec = { source: { kind: 'http', url }, target: { connection: 'wh', table: 'slow_items' } };
       expect(await call('jobs.save', { name: 'slow-api', spec })).toMatchObject({ ok: true });
       expect(
@@ -161,8 +155,7 @@ describe('the engine scheduler', () => {
         ok: true,
       });
     } finally {
-      api.closeAllConnections();
-      await new Promise((resolve) => api.close(resolve));
+      await api.close();
     }
   });
 });

@@ -1,8 +1,7 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Reply } from '../../common/contract/errors.ts';
 import { createTestDatabase } from '../pg/test-server.ts';
+import { startSilentApi } from '../sources/http/test-api-server.ts';
 import { dispatch } from './dispatch.ts';
 import { openTestEngine, type TestEngine } from './test-support.ts';
 
@@ -26,14 +25,9 @@ afterAll(async () => {
 describe('loads.cancelStart', () => {
   it('stops a load still reading its sample: load_cancelled, no run, the request given up', async () => {
     // An API that never answers: the load waits on its first page.
-    const asked: string[] = [];
-    const closed: Promise<void>[] = [];
-    const api = http.createServer((req) => {
-      asked.push(req.url ?? '');
-      closed.push(new Promise((resolve) => req.socket.once('close', () => resolve())));
-    });
-    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
-    const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}/items`;
+    const api = await startSilentApi();
+    const { asked, closed } = api;
+    const apiUrl = `${api.url}/items`;
     try {
       const started = call('loads.start', {
         spec: { source: { kind: 'http', url: apiUrl }, target: { connection: url, table: 'never' } },
@@ -64,8 +58,7 @@ describe('loads.cancelStart', () => {
         value: { cancelled: false },
       });
     } finally {
-      api.closeAllConnections();
-      await new Promise((resolve) => api.close(resolve));
+      await api.close();
     }
   });
 });

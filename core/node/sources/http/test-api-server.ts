@@ -75,3 +75,34 @@ export function json(
 export function records(from: number, n: number): { id: number; name: string }[] {
   return Array.from({ length: n }, (_, i) => ({ id: from + i, name: `r${from + i}` }));
 }
+
+/** An API that takes requests and never answers them (a load waits on its first page). */
+export interface SilentApi {
+  readonly url: string;
+  /** The request paths asked for, in order. */
+  readonly asked: string[];
+  /** Per request, settles when its connection closes (the client gave it up). */
+  readonly closed: Promise<void>[];
+  close(): Promise<void>;
+}
+
+/** Starts a `SilentApi` on 127.0.0.1. */
+export async function startSilentApi(): Promise<SilentApi> {
+  const asked: string[] = [];
+  const closed: Promise<void>[] = [];
+  const server = http.createServer((req) => {
+    asked.push(req.url ?? '');
+    closed.push(new Promise((resolve) => req.socket.once('close', () => resolve())));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    asked,
+    closed,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
