@@ -68,6 +68,35 @@ afterAll(async () => {
 });
 
 describe('loadstone jobs', () => {
+  it('says when no scheduler is running on the data folder, so a listed next run will not happen', async () => {
+    const listed = async () => {
+      const text = await cli(['jobs', 'list']);
+      const json = await cli(['jobs', 'list', '--json']);
+      return { text: text.out, entry: JSON.parse(json.out)[0] };
+    };
+    const alone = await listed();
+    expect(alone.entry).toMatchObject({ name: 'nightly orders', schedulerRunning: false });
+    expect(alone.text).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+ \(no scheduler\)/);
+    expect(alone.text).toContain(
+      "No scheduler is running on this data folder: scheduled jobs run only while the app is open or 'loadstone scheduler' runs.",
+    );
+
+    // A scheduler seated on the store (as the app's or `loadstone scheduler` takes one at its first look).
+    const store = openStore(t.dataDir, { secretStore: new NoSecretStore() });
+    const seat = store.schedulers.seat('test scheduler');
+    try {
+      expect(seat.look().leads).toBe(true);
+      const served = await listed();
+      expect(served.entry).toMatchObject({ schedulerRunning: true });
+      expect(served.text).not.toContain('no scheduler');
+      expect(served.text).not.toContain('No scheduler is running');
+    } finally {
+      seat.release();
+      store.close();
+    }
+    expect((await listed()).entry).toMatchObject({ schedulerRunning: false });
+  });
+
   it('lists and shows a job saved in the app, with its schedule and no secret', async () => {
     const list = await cli(['jobs', 'list', '--json']);
     expect([list.code, list.err]).toEqual([0, '']);

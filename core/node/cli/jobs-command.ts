@@ -111,6 +111,14 @@ export const jobsCommand: CliCommand = async (args, io) => {
   }
 };
 
+/** The machine's zone at `iso` as a short name (`UTC`, `CET`, `GMT+1`), for times shown in local time. */
+function zoneLabel(iso: string): string {
+  const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' })
+    .formatToParts(new Date(iso))
+    .find((p) => p.type === 'timeZoneName');
+  return part?.value ?? '';
+}
+
 /** One saved job as `jobs list --json` prints it. */
 export interface JobListEntry {
   name: string;
@@ -120,6 +128,11 @@ export interface JobListEntry {
   schedule: { cron: string; timezone: string; missed: string; maxRunMinutes: number } | null;
   paused: boolean;
   nextRunAt: string | null;
+  /**
+   * Whether a scheduler (the app, `loadstone scheduler`) is running on this data folder now: without
+   * one, `nextRunAt` passes and is missed.
+   */
+  schedulerRunning: boolean;
   running: boolean;
   lastRun: { runId: string; status: string; startedAt: string } | null;
   updatedAt: string;
@@ -127,6 +140,7 @@ export interface JobListEntry {
 
 /** Every saved job with its schedule and last run (what the app's Jobs screen shows too). */
 export function jobEntries(store: RunStore, now: Date = new Date()): JobListEntry[] {
+  const schedulerRunning = store.schedulers.live().length > 0;
   return store.jobs.list().map((info) => {
     const spec = portableSpec(store.jobs.saved(info.name)?.spec) as { schedule?: JobListEntry['schedule'] };
     let schedule: JobListEntry['schedule'] = null;
@@ -151,6 +165,7 @@ export function jobEntries(store: RunStore, now: Date = new Date()): JobListEntr
       schedule,
       paused: state.paused,
       nextRunAt,
+      schedulerRunning,
       running: store.jobLocks.holder(info.name) !== undefined,
       lastRun: last ? { runId: last.id, status: last.status, startedAt: last.startedAt } : null,
       updatedAt: info.updatedAt,
@@ -168,18 +183,29 @@ function list(store: RunStore, json: boolean, io: CliIo): number {
     io.stdout.write("No saved jobs. Save one in the app, or 'loadstone jobs import job.json'.\n");
     return EXIT.ok;
   }
+  // A next run no scheduler will start is marked, and said once below the table.
+  const unattended = entries.some((e) => e.nextRunAt !== null && !e.schedulerRunning);
   const rows = entries.map((e) => [
     cell(e.name, 30),
     cell(e.table ?? '', 30),
     e.mode ?? '',
     e.schedule ? cell(`${e.schedule.cron} (${e.schedule.timezone})${e.paused ? ' paused' : ''}`, 40) : '',
-    e.running ? 'running now' : localTime(e.nextRunAt),
+    e.running
+      ? 'running now'
+      : e.nextRunAt
+        ? `${localTime(e.nextRunAt)} ${zoneLabel(e.nextRunAt)}${e.schedulerRunning ? '' : ' (no scheduler)'}`
+        : '',
     e.lastRun ? `${e.lastRun.status} ${localTime(e.lastRun.startedAt)}` : '',
     cell(e.source, 50),
   ]);
   io.stdout.write(
     `${renderTable(['name', 'table', 'mode', 'schedule', 'next run', 'last run', 'source'], rows)}\n`,
   );
+  if (unattended) {
+    io.stdout.write(
+      "No scheduler is running on this data folder: scheduled jobs run only while the app is open or 'loadstone scheduler' runs.\n",
+    );
+  }
   return EXIT.ok;
 }
 

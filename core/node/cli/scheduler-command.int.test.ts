@@ -165,4 +165,61 @@ describe('loadstone scheduler', () => {
       await receiver.close();
     }
   }, 20_000);
+
+  it('a second scheduler on the data folder stands by, and takes over when the first stops', async () => {
+    const shared = path.join(dir, 'home-shared');
+    const env = { PATH: process.env.PATH, HOME: dir, LOADSTONE_HOME: shared };
+    const start = () => {
+      const p = spawn(process.execPath, [BIN, 'scheduler', '--json'], { cwd: dir, env });
+      const lines: Array<LogLine & { leader?: { pid: number; purpose: string } }> = [];
+      let buffered = '';
+      p.stdout!.on('data', (chunk) => {
+        buffered += chunk;
+        const parts = buffered.split('\n');
+        buffered = parts.pop()!;
+        for (const part of parts) lines.push(JSON.parse(part));
+      });
+      const exit = new Promise<number | null>((resolve) => p.on('exit', resolve));
+      const seen = async (event: string) => {
+        while (!lines.some((l) => l.event === event)) {
+          if (p.exitCode !== null) throw new Error(`the scheduler ended before '${event}'`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      };
+      return { p, lines, exit, seen };
+    };
+    const first = start();
+    let second: ReturnType<typeof start> | null = null;
+    try {
+      await first.seen('started');
+      // Its seat is taken at its first look, right after it starts.
+      for (;;) {
+        const store = openStore(shared, { secretStore: new NoSecretStore() });
+        const seated = store.schedulers.live().length;
+        store.close();
+        if (seated === 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      second = start();
+      await second.seen('standby');
+      expect(second.lines.find((l) => l.event === 'standby')).toMatchObject({
+        leader: { pid: first.p.pid, purpose: 'loadstone scheduler' },
+      });
+      first.p.kill('SIGTERM');
+      expect(await first.exit).toBe(0);
+      expect(first.lines.map((l) => l.event)).not.toContain('standby');
+      // It looks at most every 5 s: it takes over then.
+      await second.seen('active');
+      second.p.kill('SIGTERM');
+      expect(await second.exit).toBe(0);
+      const store = openStore(shared, { secretStore: new NoSecretStore() });
+      try {
+        expect(store.schedulers.live()).toEqual([]);
+      } finally {
+        store.close();
+      }
+    } finally {
+      for (const s of [first, second]) if (s && s.p.exitCode === null) s.p.kill('SIGKILL');
+    }
+  }, 30_000);
 });

@@ -4,6 +4,7 @@ import type { ScheduledJob, ScheduledRunEnd, ScheduleProblem } from '../schedule
 import { systemClock } from '../schedule/scheduler.ts';
 import { createStoreScheduler, scheduledJobs } from '../schedule/store-scheduler.ts';
 import { resolveDataDir } from '../store/data-dir.ts';
+import type { SchedulerHolder } from '../store/index.ts';
 import { openStore } from '../store/open-store.ts';
 import { NoSecretStore } from '../store/secret-store.ts';
 import { alertWaitMs } from './alerts-command.ts';
@@ -17,12 +18,15 @@ const USAGE = `Usage: loadstone scheduler [--json] [--grace-seconds N]
 Runs saved jobs on their schedules, in the foreground, until SIGTERM or Ctrl-C (for servers: systemd,
 a container). The same scheduler the desktop app runs while it is open: one run of a job at a time,
 across every process using the data folder; runs missed while no scheduler ran are skipped or run
-once, as each schedule says; a run past its maximum run time is cancelled.
+once, as each schedule says; a run past its maximum run time is cancelled. When several schedulers
+share the data folder (the app is open too, say), the one started first runs due jobs and the others
+stand by, taking over when it stops.
 
 Logs one line per run start and end, per due time skipped because the job's previous run is still
 going, and per schedule problem (missed, overran, failed_to_start: these are also alerted) on stdout.
 
-  --json               One JSON object per line: {"at","event":"start"|"end"|"skipped"|"problem","job",…}
+  --json               One JSON object per line: {"at","event":"start"|"end"|"skipped"|"problem"|
+                       "standby"|"active","job",…}
   --grace-seconds N    On SIGTERM, let running loads finish for N seconds before cancelling them
                        (they roll back) (default 30)
 ${DATA_DIR_HELP}
@@ -74,6 +78,7 @@ export const schedulerCommand: CliCommand = async (args, io) => {
       openWarehouse: () => warehouse.open(),
       onSkipped: (job, due, detail) => log.skipped(job, due, detail),
       onRunStart: (job, due) => log.start(job, due),
+      onRole: (role, leader) => (role === 'standby' ? log.standby(leader) : log.active()),
       onRunEnd: (job, end) => {
         log.end(job, end);
         if (end.runId) alertSafely(() => alerts.alertRunEnded(end.runId!));
@@ -145,6 +150,15 @@ function logger(io: CliIo, json: boolean) {
           ? 'stopping: no run in progress'
           : `stopping: waiting up to ${graceMs / 1000} s for ${running.join(', ')}, then cancelling`,
       ),
+    standby: (leader: SchedulerHolder) =>
+      line(
+        'standby',
+        { leader: { purpose: leader.purpose, pid: leader.pid, host: leader.host, since: leader.startedAt } },
+        `standing by: ${leader.purpose} (pid ${leader.pid} on ${leader.host}, since ${leader.startedAt}) ` +
+          'runs the due jobs of this data folder; this scheduler takes over when it stops',
+      ),
+    active: () =>
+      line('active', {}, 'taking over: the scheduler that ran due jobs stopped; this one runs them now'),
     stopped: () => line('stopped', {}, 'scheduler stopped'),
   };
 }

@@ -180,6 +180,12 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
               else signal.addEventListener('abort', () => loads.cancel(runId), { once: true });
             }, reject);
           }),
+        onRole: (role, leader) =>
+          log.info(
+            role === 'standby'
+              ? `schedule: standing by, ${leader.purpose} (pid ${leader.pid}) runs due jobs of this data folder`
+              : 'schedule: taking over, the scheduler that ran due jobs stopped',
+          ),
         onRunStart: (job, due) => {
           log.info(`schedule: started job '${job.name}' (due ${due.toISOString()})`);
           jobsChanged();

@@ -65,7 +65,7 @@ function schedulerFor(
   store: RunStore,
   clock: ManualClock,
   problems: ScheduleProblem[],
-  more: { skipped?: string[]; ends?: ScheduledRunEnd[] } = {},
+  more: { skipped?: string[]; ends?: ScheduledRunEnd[]; roles?: string[] } = {},
 ) {
   return createStoreScheduler({
     store,
@@ -75,6 +75,7 @@ function schedulerFor(
     onProblem: (p) => problems.push(p),
     onSkipped: (_job, _due, detail) => more.skipped?.push(detail),
     onRunEnd: (_job, end) => more.ends?.push(end),
+    onRole: (role, leader) => more.roles?.push(`${role}: ${leader.purpose} pid ${leader.pid}`),
   });
 }
 
@@ -123,6 +124,126 @@ describe('the scheduler', () => {
       expect(problems).toEqual([]);
     } finally {
       await scheduler.stop(0);
+      store.close();
+    }
+  });
+
+  it('with two schedulers on one store, the first runs due jobs and the second stands by, then takes over', async () => {
+    const clock = new ManualClock(new Date('2026-03-01T10:10:00Z'));
+    const store = storeWithJob(clock, 'shared', { cron: '0 * * * *', timezone: 'UTC' });
+    const problems: ScheduleProblem[] = [];
+    const roles: string[] = [];
+    const first = schedulerFor(store, clock, problems);
+    const second = schedulerFor(store, clock, problems, { roles });
+    try {
+      first.tick();
+      second.tick();
+      expect(roles).toEqual([`standby: test scheduler pid ${process.pid}`]);
+      expect(store.schedulers.live()).toHaveLength(2);
+      // Each looks at least every 5 s (its heartbeat); both wake at the due time (each sleeps until
+      // it), and the one standing by looks first.
+      clock.set('2026-03-01T10:59:58Z');
+      first.tick();
+      second.tick();
+      clock.set('2026-03-01T11:00:01Z');
+      second.tick();
+      first.tick();
+      expect([first.running(), second.running()]).toEqual([['shared'], []]);
+      await until(() => first.running().length === 0);
+      second.tick();
+      first.tick();
+      expect(runsOf(store).map((r) => r.status)).toEqual(['succeeded']);
+      // No failed_to_start from the second scheduler: it never tried.
+      expect(problems).toEqual([]);
+
+      await first.stop(0);
+      expect(store.schedulers.live()).toHaveLength(1);
+      clock.set('2026-03-01T12:00:01Z');
+      second.tick();
+      expect(roles).toEqual([
+        `standby: test scheduler pid ${process.pid}`,
+        `active: test scheduler pid ${process.pid}`,
+      ]);
+      expect(second.running()).toEqual(['shared']);
+      await until(() => second.running().length === 0);
+      expect(runsOf(store).map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+      // Nothing was missed: the second scheduler was there all along.
+      expect(problems).toEqual([]);
+    } finally {
+      await first.stop(0);
+      await second.stop(0);
+      expect(store.schedulers.live()).toEqual([]);
+      store.close();
+    }
+  });
+
+  it('a due job whose lock another process holds (`jobs run`) is a failed_to_start problem', async () => {
+    const clock = new ManualClock(new Date('2026-03-01T10:10:00Z'));
+    const store = storeWithJob(clock, 'held', { cron: '0 * * * *', timezone: 'UTC' });
+    const problems: ScheduleProblem[] = [];
+    const scheduler = schedulerFor(store, clock, problems);
+    scheduler.tick();
+    clock.set('2026-03-01T10:59:30Z');
+    const lock = store.jobLocks.acquire('held', 'loadstone jobs run');
+    try {
+      clock.set('2026-03-01T11:00:01Z');
+      scheduler.tick();
+      expect(scheduler.running()).toEqual([]);
+      expect(problems.map((p) => p.kind)).toEqual(['failed_to_start']);
+      expect(problems[0]!.detail).toContain("job 'held' is already running (loadstone jobs run, pid");
+      expect(runsOf(store)).toEqual([]);
+    } finally {
+      lock.release();
+      await scheduler.stop(0);
+      store.close();
+    }
+  });
+
+  it('a scheduler whose process died no longer leads: the next one takes over at its next look', () => {
+    const clock = new ManualClock(new Date('2026-03-01T10:10:00Z'));
+    const store = storeWithJob(clock, 'orphaned', { cron: '0 * * * *', timezone: 'UTC' });
+    // A seat left by a process that is gone (no such pid on this host).
+    store.context.db
+      .prepare('INSERT INTO schedulers VALUES (?, ?, ?, ?, ?, ?)')
+      .run(
+        'gone',
+        2 ** 22 + 12345,
+        os.hostname(),
+        'loadstone scheduler',
+        '2026-03-01T09:00:00.000Z',
+        '2026-03-01T10:09:00.000Z',
+      );
+    // And one on another host (a data folder copied from another machine): not a live scheduler here.
+    store.context.db
+      .prepare('INSERT INTO schedulers VALUES (?, ?, ?, ?, ?, ?)')
+      .run(
+        'elsewhere',
+        process.pid,
+        'another-host',
+        'loadstone scheduler',
+        '2026-03-01T09:00:00.000Z',
+        '2026-03-01T10:09:59.000Z',
+      );
+    expect(store.schedulers.live()).toEqual([]);
+    const seat = store.schedulers.seat('test scheduler');
+    try {
+      expect(seat.look()).toMatchObject({
+        leads: true,
+        leader: { purpose: 'test scheduler', pid: process.pid },
+      });
+      // The dead seats were cleared at that look.
+      expect(store.context.db.prepare('SELECT token FROM schedulers').pluck().all()).toHaveLength(1);
+      // A live seat that stopped beating for over 2 minutes (its process hung) is passed over too.
+      const stale = store.schedulers.seat('hung scheduler');
+      clock.set('2026-03-01T10:10:01Z');
+      expect(stale.look().leads).toBe(false);
+      clock.set('2026-03-01T10:13:00Z');
+      expect(stale.look()).toMatchObject({ leads: true, leader: { purpose: 'hung scheduler' } });
+      // The first one, back after the hang, takes a new seat as the newest.
+      expect(seat.look()).toMatchObject({ leads: false, leader: { purpose: 'hung scheduler' } });
+      stale.release();
+    } finally {
+      seat.release();
       store.close();
     }
   });
@@ -195,15 +316,15 @@ describe('the scheduler', () => {
         );
         return waiting.rowCount === 1;
       });
-      // Due again while it runs: not started again, here or by another scheduler on the same store.
-      // Another process holding the job is a problem (failed_to_start); this scheduler's own run
-      // still going is a skip, logged but not alerted: maxRunMinutes says when a run is too long.
+      // Due again while it runs: not started again, here or by another scheduler on the same store
+      // (which stands by: the first one runs this store's due jobs). This scheduler's own run still
+      // going is a skip, logged but not alerted: maxRunMinutes says when a run is too long.
       clock.set('2026-03-01T10:02:00Z');
       other.tick();
+      expect(other.running()).toEqual([]);
       clock.set('2026-03-01T10:03:00Z');
       scheduler.tick();
-      expect(problems.map((p) => p.kind)).toEqual(['failed_to_start']);
-      expect(problems[0]!.detail).toContain("job 'slow' is already running (test scheduler");
+      expect(problems).toEqual([]);
       expect(skipped).toEqual([
         "the run due at 2026-03-01T10:03:00.000Z was skipped: the job's previous run, started at 2026-03-01T10:01:00.000Z, is still going",
       ]);
@@ -211,7 +332,7 @@ describe('the scheduler', () => {
 
       clock.set('2026-03-01T10:03:01Z');
       scheduler.tick();
-      expect(problems[1]).toMatchObject({ kind: 'overran', detail: expect.stringContaining('after 2 min') });
+      expect(problems[0]).toMatchObject({ kind: 'overran', detail: expect.stringContaining('after 2 min') });
       await until(() => scheduler.running().length === 0);
       expect(runsOf(store)[0]!.status).toBe('cancelled');
       await blocker.query('COMMIT');

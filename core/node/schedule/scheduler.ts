@@ -1,6 +1,6 @@
 import type { Schedule } from '../../common/spec/schedule.ts';
 import { nextRunTime } from '../../common/spec/schedule.ts';
-import type { ScheduleState } from '../store/index.ts';
+import type { SchedulerHolder, SchedulerSeat, ScheduleState } from '../store/index.ts';
 
 /** Time as the scheduler sees it: injected, so tests drive it. */
 export interface Clock {
@@ -71,6 +71,16 @@ export interface SchedulerDeps {
   onSkipped?(job: ScheduledJob, dueAt: Date, detail: string): void;
   onRunStart?(job: ScheduledJob, dueAt: Date): void;
   onRunEnd?(job: ScheduledJob, end: ScheduledRunEnd): void;
+  /**
+   * Takes this scheduler's seat among the schedulers sharing its store (`SchedulersRepo.seat`), at
+   * its first look: only the oldest live one runs due jobs. Without it, this one runs them alone.
+   */
+  seat?(): SchedulerSeat;
+  /**
+   * This scheduler stands by (`leader` runs due jobs), or took over from one that stopped or died.
+   * Not called for a scheduler that runs due jobs from its first look.
+   */
+  onRole?(role: 'active' | 'standby', leader: SchedulerHolder): void;
 }
 
 /** Longest the loop sleeps between looks at the saved jobs (edits and resumes show up within it). */
@@ -93,6 +103,8 @@ export class Scheduler {
   readonly #startedAt: Date;
   readonly #inFlight = new Map<string, InFlight>();
   readonly #stop = new AbortController();
+  #seat: SchedulerSeat | undefined;
+  #role: 'active' | 'standby' | undefined;
 
   constructor(deps: SchedulerDeps) {
     this.#deps = deps;
@@ -108,6 +120,7 @@ export class Scheduler {
   tick(): void {
     const now = this.#deps.clock.now();
     this.#checkOverruns(now);
+    if (!this.#leads()) return;
     for (const job of this.#deps.jobs()) {
       try {
         this.#tickJob(job, now);
@@ -132,6 +145,8 @@ export class Scheduler {
    */
   async stop(graceMs: number): Promise<void> {
     this.#stop.abort();
+    // Another scheduler on the store may take over at once; runs going on here keep their job locks.
+    this.#seat?.release();
     const all = () => Promise.allSettled([...this.#inFlight.values()].map((f) => f.done));
     if (this.#inFlight.size === 0) return;
     let timer: NodeJS.Timeout | undefined;
@@ -144,6 +159,26 @@ export class Scheduler {
       for (const f of this.#inFlight.values()) f.controller.abort();
       await all();
     }
+  }
+
+  /** Whether this scheduler runs due jobs at this look (it is the oldest live one on its store). */
+  #leads(): boolean {
+    if (this.#stop.signal.aborted) return false;
+    if (!this.#deps.seat) return true;
+    let look: ReturnType<SchedulerSeat['look']>;
+    try {
+      this.#seat ??= this.#deps.seat();
+      look = this.#seat.look();
+    } catch {
+      // A store busy beyond its timeout: keep the role of the last look until the next one.
+      return this.#role !== 'standby';
+    }
+    const role = look.leads ? 'active' : 'standby';
+    if (role !== this.#role && (this.#role !== undefined || role === 'standby')) {
+      this.#deps.onRole?.(role, look.leader);
+    }
+    this.#role = role;
+    return look.leads;
   }
 
   #tickJob(job: ScheduledJob, now: Date): void {

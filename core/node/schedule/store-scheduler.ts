@@ -12,7 +12,7 @@ import {
 
 /** What a scheduler over a run store needs. */
 export interface StoreSchedulerOptions
-  extends Pick<SchedulerDeps, 'clock' | 'onProblem' | 'onSkipped' | 'onRunStart' | 'onRunEnd'> {
+  extends Pick<SchedulerDeps, 'clock' | 'onProblem' | 'onSkipped' | 'onRunStart' | 'onRunEnd' | 'onRole'> {
   readonly store: RunStore;
   /** Who holds the job locks it takes (`loadstone scheduler`, `app`…), shown to a second run. */
   readonly purpose: string;
@@ -24,7 +24,8 @@ export interface StoreSchedulerOptions
 
 /**
  * A scheduler over the saved jobs of a run store: jobs and schedule state come from the store, each
- * run holds the job's lock (across processes) and is recorded with the trigger `schedule`.
+ * run holds the job's lock (across processes) and is recorded with the trigger `schedule`. It takes a
+ * seat among the store's schedulers: when several share the store, the oldest live one runs due jobs.
  */
 export function createStoreScheduler(options: StoreSchedulerOptions): Scheduler {
   const { store } = options;
@@ -45,6 +46,7 @@ export function createStoreScheduler(options: StoreSchedulerOptions): Scheduler 
     clock: options.clock,
     jobs: () => scheduledJobs(store),
     state: store.schedules,
+    seat: () => store.schedulers.seat(options.purpose),
     start(job: ScheduledJob, signal: AbortSignal) {
       const record = store.jobs.get(job.name);
       if (!record) throw new Error(`job '${job.name}' was removed`);
@@ -61,6 +63,7 @@ export function createStoreScheduler(options: StoreSchedulerOptions): Scheduler 
     ...(options.onSkipped ? { onSkipped: options.onSkipped } : {}),
     ...(options.onRunStart ? { onRunStart: options.onRunStart } : {}),
     ...(options.onRunEnd ? { onRunEnd: options.onRunEnd } : {}),
+    ...(options.onRole ? { onRole: options.onRole } : {}),
   });
 }
 

@@ -29,6 +29,7 @@ export {
   type ResolvedConnection,
   resolveConnection,
 } from './resolve-connection.ts';
+export type { SchedulerHolder, SchedulerSeat } from './schedulers.ts';
 export type { ScheduleState } from './schedules.ts';
 export { fromSafeStorage, KeyedSecretStore, NoSecretStore, type SecretStore } from './secret-store.ts';
 export type * from './types.ts';

@@ -62,7 +62,7 @@ export function createJobLocksRepo(ctx: StoreContext): JobLocksRepo {
   const beat = db.prepare('UPDATE job_locks SET heartbeat_at = ? WHERE job_name = ? AND token = ?');
 
   const live = (row: LockRow | undefined): LockRow | undefined =>
-    row && holderAlive(row, ctx.now().getTime()) ? row : undefined;
+    row && processAlive(row, ctx.now().getTime()) ? row : undefined;
 
   // IMMEDIATE: the read and the write happen under the write lock, so two processes never both win.
   const take = db.transaction((jobName: string, purpose: string, token: string) => {
@@ -132,7 +132,15 @@ function toHolder(row: LockRow): JobLockHolder {
   };
 }
 
-function holderAlive(row: LockRow, now: number): boolean {
+/**
+ * Whether the process that wrote a row holding a pid, a host and a heartbeat is still there: on this
+ * host (a store is local to one machine), with a heartbeat younger than LOCK_STALE_MS, and its pid
+ * alive. Job locks and scheduler seats (`schedulers.ts`) both go by it.
+ */
+export function processAlive(
+  row: { readonly owner_pid: number; readonly owner_host: string; readonly heartbeat_at: string },
+  now: number,
+): boolean {
   if (row.owner_host !== os.hostname()) return false;
   if (now - Date.parse(row.heartbeat_at) > LOCK_STALE_MS) return false;
   if (row.owner_pid === process.pid) return true;

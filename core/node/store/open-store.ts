@@ -20,6 +20,7 @@ import { createRejectsRepo, type RejectsRepo } from './rejects.ts';
 import { createReportsRepo, type ReportsRepo } from './reports.ts';
 import { applyRetention, type RetentionResult } from './retention.ts';
 import { createRunsRepo, type RunsRepo } from './runs.ts';
+import { createSchedulersRepo, type SchedulersRepo } from './schedulers.ts';
 import { createSchedulesRepo, type SchedulesRepo } from './schedules.ts';
 import type { SecretStore } from './secret-store.ts';
 import { createSettingsRepo, type SettingsRepo } from './settings.ts';
@@ -40,6 +41,8 @@ export interface RunStore {
   readonly jobLocks: JobLocksRepo;
   /** Schedule state per saved job (paused, last fired, next run). */
   readonly schedules: SchedulesRepo;
+  /** The schedulers running on this store; the oldest live one runs due jobs. */
+  readonly schedulers: SchedulersRepo;
   readonly runs: RunsRepo;
   readonly rejects: RejectsRepo;
   readonly reports: ReportsRepo;
@@ -142,6 +145,7 @@ function createStore(db: Database.Database, file: string, opts: OpenStoreOptions
     jobs: createJobsRepo(context),
     jobLocks: createJobLocksRepo(context),
     schedules: createSchedulesRepo(context),
+    schedulers: createSchedulersRepo(context),
     runs: createRunsRepo(context, owned, (id) => rejects.flushPending(id)),
     rejects,
     reports: createReportsRepo(context),
