@@ -173,3 +173,79 @@ describe('bad rows are isolated, every other row loads', () => {
     ]);
   });
 });
+
+describe('a key repeated in a chunk whose refused rows are isolated by bisection', () => {
+  // Lines 3 and 4 repeat key 2 and fall into different halves once the refused rows split the
+  // chunk: the key is counted once (by the half that first held it) and one row is superseded.
+  // Both halves counted it before: unchanged 3, superseded 0 for four rows of three keys.
+  const repeated: NormalizedValue[][] = [
+    [1, 'aa', '1.00', 1],
+    [2, 'bb', '2.00', 2],
+    [2, 'dup', '3.00', 1],
+    [3, null, '4.00', 1], // NOT NULL
+    [4, 'waytoolongcode', '5.00', 1], // varchar(8)
+    [5, 'cc', '-1.00', 1], // CHECK
+    [6, 'dd', '6.00', 999], // foreign key
+    [7, 'ee', '7.00', 3],
+  ];
+
+  it('upsert: each key once, the earlier row of key 2 superseded', async () => {
+    await client.query(TARGET_DDL('bisect_upsert'));
+    await client.query("INSERT INTO bisect_upsert VALUES (1, 'aa', 1, 1), (2, 'bb', 2, 2)");
+    const { input, collected } = inputFor(
+      client,
+      'bisect_upsert',
+      columns,
+      batchesOf(rowsFrom(columns, repeated)),
+      { mode: 'upsert', key: ['id'] },
+    );
+    const result = await loadIntoPostgres(input);
+    expect(collected.rejected.map((r) => r.line)).toEqual([5, 6, 7, 8]);
+    // Keys 1, 2 (unchanged as the first half found it) and 7 (new); line 3's row superseded by line 4's.
+    expect(result).toMatchObject({ inserted: 1, updated: 0, unchanged: 2, superseded: 1, rejected: 4 });
+    const rows = await reader.query('SELECT id, code FROM bisect_upsert ORDER BY id');
+    expect(rows.rows).toEqual([
+      { id: 1, code: 'aa' },
+      { id: 2, code: 'dup' },
+      { id: 7, code: 'ee' },
+    ]);
+  });
+
+  it('incremental: a key repeated above the watermark is counted once, the mark from the rows applied', async () => {
+    const cols: LoadColumn[] = [
+      { name: 'id', type: 'integer' },
+      { name: 'ts', type: 'integer' },
+      { name: 'code', type: 'text' },
+    ];
+    await client.query(
+      "CREATE TABLE bisect_inc (id integer PRIMARY KEY, ts integer NOT NULL, code varchar(5) CHECK (code <> 'zz'))",
+    );
+    await client.query("INSERT INTO bisect_inc VALUES (1, 10, 'a'), (2, 20, 'b'), (3, 30, 'c')");
+    const rows = rowsFrom(cols, [
+      [1, 10, 'a'], // below the mark: skipped
+      [2, 25, 'b2'], // below the mark: skipped
+      [4, 40, 'zz'], // CHECK
+      [6, 50, 'toolong'], // varchar(5)
+      [7, 60, 'g'],
+      [7, 61, 'h'],
+    ]);
+    const { input, collected } = inputFor(client, 'bisect_inc', cols, batchesOf(rows), {
+      mode: 'incremental',
+      key: ['id'],
+      watermark: { column: 'ts', after: 30 },
+    });
+    const result = await loadIntoPostgres(input);
+    expect(collected.rejected.map((r) => r.line)).toEqual([4, 5]);
+    expect(result).toMatchObject({
+      inserted: 1,
+      updated: 0,
+      unchanged: 0,
+      skipped: 2,
+      superseded: 1,
+      rejected: 2,
+      newWatermark: '61',
+    });
+    const after = await reader.query('SELECT id, ts, code FROM bisect_inc WHERE id = 7');
+    expect(after.rows).toEqual([{ id: 7, ts: 61, code: 'h' }]);
+  });
+});

@@ -56,6 +56,8 @@ export class Mover {
    */
   private late: readonly number[] = [];
   private tracking = false;
+  /** Ordinals of the current chunk refused so far (a bisection's first half applied the rest). */
+  private readonly refused = new Set<number>();
   /** Ordinals of the current chunk rejected or (incremental) skipped, when tracking. */
   readonly notApplied = new Set<number>();
 
@@ -87,10 +89,14 @@ export class Mover {
     this.late = late;
     this.tracking = track;
     this.notApplied.clear();
-    if (late.length > 0 && this.sqlLate === null) {
-      const variant = { late: true, skippedOrdinals: true };
-      this.sqlLate = { upsert: upsertSql(this.shape, variant), dedupe: upsertDedupeSql(this.shape, variant) };
-    }
+    this.refused.clear();
+    if (late.length > 0) this.prepareLate();
+  }
+
+  private prepareLate(): void {
+    if (this.sqlLate !== null) return;
+    const variant = { late: true, skippedOrdinals: true };
+    this.sqlLate = { upsert: upsertSql(this.shape, variant), dedupe: upsertDedupeSql(this.shape, variant) };
   }
 
   /** Tells the mover the staging table already has an index on `_ord`. */
@@ -127,7 +133,43 @@ export class Mover {
     await this.ensureIndex();
     const mid = Math.floor((lo + hi) / 2);
     await this.move(lo, mid, lookup, dedupe);
-    await this.move(mid + 1, hi, lookup, dedupe);
+    if (!dedupe || this.kind !== 'upsert') return this.move(mid + 1, hi, lookup, dedupe);
+    // A key the first half applied supersedes there, as a key an earlier chunk applied does: counted
+    // once, by the half that first held it (without this, both halves counted it).
+    const carried = await this.appliedKeysAhead(lo, mid, hi);
+    if (carried.length === 0) return this.move(mid + 1, hi, lookup, dedupe);
+    const outer = this.late;
+    this.late = [...outer, ...carried];
+    this.prepareLate();
+    try {
+      await this.move(mid + 1, hi, lookup, dedupe);
+    } finally {
+      this.late = outer;
+    }
+  }
+
+  /**
+   * Ordinals in mid+1..hi whose key a row of lo..mid applied (neither refused nor below the
+   * watermark). Keys compare by their staged text, as the chunks' own key hashes do.
+   */
+  private async appliedKeysAhead(lo: number, mid: number, hi: number): Promise<number[]> {
+    const { shape } = this;
+    const sameKey = shape.key.map((i) => `a.${stageCol(i)} = b.${stageCol(i)}`).join(' AND ');
+    const refused = [...this.refused].filter((o) => o >= lo && o <= mid);
+    const params: unknown[] = [lo, mid, hi, refused];
+    let applied = 'NOT (a._ord = ANY($4::bigint[]))';
+    if (shape.watermark !== null && this.after !== null) {
+      // CASE: a refused row's watermark text is never cast.
+      const t = shape.columns[shape.watermark]!.castType;
+      applied = `CASE WHEN a._ord = ANY($4::bigint[]) THEN false ELSE a.${stageCol(shape.watermark)}::${t} >= $5::${t} END`;
+      params.push(this.after);
+    }
+    const r = await this.client.query<{ ords: (string | number)[] | null }>(
+      `SELECT array_agg(b._ord) AS ords FROM ${shape.stage} b WHERE b._ord BETWEEN $2 + 1 AND $3
+         AND EXISTS (SELECT 1 FROM ${shape.stage} a WHERE a._ord BETWEEN $1 AND $2 AND ${sameKey} AND ${applied})`,
+      params,
+    );
+    return (r.rows[0]?.ords ?? []).map(Number);
   }
 
   private async ensureIndex(): Promise<void> {
@@ -256,6 +298,7 @@ export class Mover {
 
   private async rejectOne(ordinal: number, error: PgError, lookup: RowLookup): Promise<void> {
     if (this.tracking) this.notApplied.add(ordinal);
+    this.refused.add(ordinal);
     const row = await lookup(ordinal);
     if (!row) throw error; // cannot happen: a range without rows cannot fail
     const { column, value } = await this.locate(ordinal, error);
