@@ -92,6 +92,13 @@ export const postgresSourceSpecSchema = z
     kind: z.literal('postgres'),
     connection: z.string().min(1, 'a source connection (saved name or URL) is required'),
     ...databaseReadFields,
+    /**
+     * What a SQL_ASCII database's text bytes are (`windows-1252`, or `latin1`, read as Windows-1252
+     * as for a file): such a database keeps any bytes and the server converts none. Absent or
+     * `utf-8`: read as UTF-8, a row holding other bytes rejected (`invalid_encoding`). A database of
+     * any other encoding is converted by the server, and takes only `utf-8`.
+     */
+    encoding: z.enum(['utf-8', 'windows-1252', 'latin1']).optional(),
   })
   .strict();
 

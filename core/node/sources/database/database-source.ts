@@ -1,5 +1,5 @@
 import { LoadstoneError } from '../../../common/errors.ts';
-import type { ReadKind } from '../../../common/spec/job-spec.ts';
+import type { Encoding, ReadKind } from '../../../common/spec/job-spec.ts';
 import type { ColumnType, RawValue, RecordPlace, RowProblem } from '../../../common/types.ts';
 import type { OpenedSource, SourceRow } from '../types.ts';
 import { type CopyTextSource, leavingColumnsOut } from '../verbatim-rows.ts';
@@ -61,6 +61,8 @@ export function databaseSource(parts: {
   placeOf?: ((line: number, raw: Readonly<Record<string, RawValue>>) => RecordPlace | undefined) | undefined;
   /** `OpenedSource.estimatedRows`: given only for a table read whole. */
   estimatedRows?: number | undefined;
+  /** How the database's text was decoded (default UTF-8): a SQL_ASCII PostgreSQL's as its job says. */
+  encoding?: Encoding | undefined;
   /** `OpenedSource.readSample`: rows read apart from `reader` (their `line` 1, 2, …). */
   readSample?: ((rows: number) => Promise<SourceRow[]>) | undefined;
 }): OpenedSource {
@@ -69,7 +71,7 @@ export function databaseSource(parts: {
   let rowsRead = 0;
   const nextText = reader.nextText && reader.reparse ? reader.nextText.bind(reader) : undefined;
   const source: OpenedSource = {
-    format: { kind: parts.kind, encoding: 'utf-8', compression: 'none', header: true },
+    format: { kind: parts.kind, encoding: parts.encoding ?? 'utf-8', compression: 'none', header: true },
     columns: parts.columns,
     columnTypes: parts.columnTypes,
     ...(parts.nativeTypes ? { nativeTypes: parts.nativeTypes } : {}),

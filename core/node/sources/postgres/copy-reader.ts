@@ -1,9 +1,9 @@
-import { StringDecoder } from 'node:string_decoder';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { RawValue } from '../../../common/types.ts';
 import { type DatabaseReader, type TextRows, VERBATIM_ROW } from '../database/database-source.ts';
 import { type CopyTextSource, type FieldCheck, verbatimRow } from '../verbatim-rows.ts';
+import { type CopyDecoder, invalidBytesProblem, utf8Decoder } from './copy-decoder.ts';
 import { type FieldParser, parseCopyRow } from './copy-text.ts';
 import { copyTextKindOf, SOURCE_TYPES } from './pg-types.ts';
 
@@ -75,6 +75,8 @@ export function openCopyReader(
   sql: string,
   fields: readonly pg.FieldDef[],
   hooks: { fail: (error: unknown) => Error; close: () => Promise<void> },
+  /** How the bytes become text (a SQL_ASCII database's: see copy-decoder.ts); default UTF-8. */
+  decoder: CopyDecoder = utf8Decoder(),
 ): CopyReader {
   const getParser = SOURCE_TYPES.getTypeParser as (oid: number, format: 'text') => FieldParser;
   const parsers = fields.map((f) => getParser(f.dataTypeID, 'text'));
@@ -83,7 +85,16 @@ export function openCopyReader(
   // connection dropped by `close`) is not a process-wide uncaught error.
   stream.on('error', () => {});
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const decoder = new StringDecoder('utf8');
+  const names = fields.map((f) => f.name);
+  const asText = fields.map(() => String);
+  /** A row whose bytes were not all UTF-8, read for the report: by its parsers, or as the texts it holds. */
+  const readAnyway = (text: string, start: number, end: number): RawValue[] => {
+    try {
+      return parseCopyRow(text, start, end, parsers);
+    } catch {
+      return parseCopyRow(text, start, end, asText);
+    }
+  };
   /** Text after the last newline seen: the start of a row still arriving, in pieces. */
   let partial: string[] = [];
   let ended = false;
@@ -131,12 +142,15 @@ export function openCopyReader(
         break;
       }
       const piece = decoder.write(chunk.value);
+      // Lines whose bytes were not UTF-8 (a SQL_ASCII database's), by where they start in `piece`.
+      const invalid = decoder.invalid;
       const lastNewline = piece.lastIndexOf('\n');
       if (lastNewline === -1) {
         partial.push(piece);
         continue;
       }
       const text = partial.length > 0 ? partial.join('') + piece : piece;
+      const pieceAt = text.length - piece.length;
       const end = text.length - (piece.length - lastNewline);
       partial = lastNewline + 1 < piece.length ? [piece.slice(lastNewline + 1)] : [];
       let start = 0;
@@ -146,7 +160,16 @@ export function openCopyReader(
         const newline = text.indexOf('\n', start);
         if (slash !== -1 && slash < start) slash = text.indexOf('\\', start);
         const last = values.length - 1;
-        if (checks && rewrite && verbatimRow(text, start, newline, checks, slash)) {
+        const badBytes = invalid === null ? undefined : invalid.get(start - pieceAt);
+        if (badBytes) {
+          // Read as far as it can be (U+FFFD for the bad bytes) and rejected, saying which bytes.
+          (out.problems ??= {})[values.length] = invalidBytesProblem(badBytes, names);
+          values.push(readAnyway(text, start, newline));
+          texts.push('');
+          starts.push(0);
+          ends.push(0);
+          counts.push(1);
+        } else if (checks && rewrite && verbatimRow(text, start, newline, checks, slash)) {
           // Its line written again, into the run's own text (made when the run ends).
           const line = rewriteLine(text, start, newline, rewrite);
           if (run && last === run.at) {

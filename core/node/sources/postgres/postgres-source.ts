@@ -1,7 +1,7 @@
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { LoadstoneError } from '../../../common/errors.ts';
-import type { PostgresSourceSpec } from '../../../common/spec/job-spec.ts';
+import type { Encoding, PostgresSourceSpec } from '../../../common/spec/job-spec.ts';
 import { sourceLabel } from '../../../common/spec/source-label.ts';
 import type { RawValue } from '../../../common/types.ts';
 import { explainConnectError } from '../../pg/connect.ts';
@@ -16,6 +16,7 @@ import {
 } from '../database/database-source.ts';
 import { type MarkColumnKind, pushableMark } from '../database/watermark-bound.ts';
 import type { OpenedSource, OpenSourceOptions } from '../types.ts';
+import { type CopyDecoder, checkedUtf8Decoder, legacyDecoder, utf8Decoder } from './copy-decoder.ts';
 import { type CopyReader, openCopyReader } from './copy-reader.ts';
 import { columnTypeOf, copyTextKindOf, NAIVE_TIMESTAMP_OID, SOURCE_TYPES } from './pg-types.ts';
 
@@ -78,12 +79,15 @@ export async function openPostgresSource(
   };
   try {
     await client.query('BEGIN READ ONLY');
-    await client.query(
-      "SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL bytea_output = 'hex'; SET LOCAL extra_float_digits = 1",
-    );
+    // The database's encoding in the same round trip (see `sessionDecoding`).
+    const settings = (await client.query(
+      "SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL bytea_output = 'hex'; SET LOCAL extra_float_digits = 1; SELECT current_setting('server_encoding') AS encoding",
+    )) as unknown as pg.QueryResult<{ encoding: string }>[];
+    const serverEncoding = settings[settings.length - 1]?.rows[0]?.encoding ?? '';
     if (spec.statementTimeoutMs !== undefined) {
       await client.query(`SET LOCAL statement_timeout = ${Math.trunc(spec.statementTimeoutMs)}`);
     }
+    const decoding = await sessionDecoding(client, serverEncoding, spec, label);
     if (spec.sample === 'tablesample' && spec.table === undefined) {
       throw new LoadstoneError(
         'SPEC_INVALID',
@@ -170,21 +174,27 @@ export async function openPostgresSource(
       sql = query;
     }
 
-    if (fullRead && fields) {
+    // A SQL_ASCII database's bytes come as they are, through COPY (pg's rows are decoded as UTF-8,
+    // its bad bytes lost): its previews read the first rows that way too.
+    if (fields && (fullRead || decoding.sqlAscii)) {
       // A whole read goes through `COPY (…) TO STDOUT`: measured on 1M rows, reading through a
       // cursor costs ~2.4 s in the driver's row parsing alone, COPY's text ~0.8 s (see copy-reader.ts).
       // COPY takes no parameters: the mark goes in as a quoted literal.
       // The query's text sits in COPY as in the probe, between `(` and `)`, and the probe (extended
       // protocol) took it as one statement ending outside any quote or comment: COPY is one statement too.
-      const copySql = pushdown
+      let copySql = pushdown
         ? newerThan(pushdown.column, `${client.escapeLiteral(pushdown.value)}::${pushdown.type}`)
         : sql;
+      if (opts.preview) copySql += ` LIMIT ${Math.trunc(opts.preview.rows)}`;
       // A table read whole says about how many rows it has (progress and the time left).
-      const estimatedRows = table && !pushdown ? await plannerRows(client, table) : undefined;
-      const copy = openCopyReader(client, copySql, fields, {
-        fail: (error) => fail(error, 'the source connection failed while reading'),
-        close,
-      });
+      const estimatedRows = fullRead && table && !pushdown ? await plannerRows(client, table) : undefined;
+      const copy = openCopyReader(
+        client,
+        copySql,
+        fields,
+        { fail: (error) => fail(error, 'the source connection failed while reading'), close },
+        decoding.decoder,
+      );
       readingCopy = copy;
       await copy.start().catch((error: unknown) => {
         throw fail(error, 'the server refused the read');
@@ -199,6 +209,7 @@ export async function openPostgresSource(
         signal: opts.signal,
         placeOf: keyPlace(keyColumns),
         estimatedRows,
+        encoding: decoding.encoding,
       });
     }
 
@@ -239,6 +250,36 @@ export async function openPostgresSource(
     await close();
     throw error;
   }
+}
+
+/**
+ * How the session's text is read. A SQL_ASCII database keeps any bytes and the server converts none:
+ * with the client encoding UTF8 it refuses a whole read on the first byte that is not UTF-8, so the
+ * session takes the bytes as they are (`client_encoding = SQL_ASCII`) and they are decoded here, as
+ * `spec.encoding` says or as UTF-8 with each row holding other bytes rejected (copy-decoder.ts). Any
+ * other database's text the server converts to UTF-8 itself: there `spec.encoding` can only be UTF-8.
+ * @throws LoadstoneError SPEC_INVALID (an encoding named for a database that is not SQL_ASCII)
+ */
+async function sessionDecoding(
+  client: pg.Client,
+  server: string,
+  spec: PostgresSourceSpec,
+  label: string,
+): Promise<{ sqlAscii: boolean; decoder: CopyDecoder; encoding: Encoding }> {
+  const named = spec.encoding ?? 'utf-8';
+  if (server !== 'SQL_ASCII') {
+    if (named !== 'utf-8') {
+      throw new LoadstoneError(
+        'SPEC_INVALID',
+        `${label}: source.encoding '${named}' is for a SQL_ASCII database, whose bytes the server cannot convert; this database is ${server}, and the server converts its text to UTF-8 itself: leave source.encoding out`,
+      );
+    }
+    return { sqlAscii: false, decoder: utf8Decoder(), encoding: 'utf-8' };
+  }
+  await client.query("SET LOCAL client_encoding = 'SQL_ASCII'");
+  return named === 'utf-8'
+    ? { sqlAscii: true, decoder: checkedUtf8Decoder(), encoding: 'utf-8' }
+    : { sqlAscii: true, decoder: legacyDecoder('windows-1252'), encoding: named };
 }
 
 /** Built-in types (OIDs below FirstNormalObjectId) whose text output depends on a setting: money's on lc_monetary. */
