@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { LoadstoneError } from '../../common/errors.ts';
+import type { RejectedRow } from '../../common/types.ts';
 import {
   displayTable,
   MAX_IDENTIFIER_BYTES,
@@ -87,6 +88,7 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
   let mover: Mover | null = null;
   let inTransaction = false;
   let tableText = input.table;
+  let replace: ReplacePlan | null = null;
   try {
     session.progress();
     const name = parseTableName(input.table);
@@ -113,7 +115,6 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
     }
     session.table = resolved.table;
     let target = resolved.table;
-    let replace: ReplacePlan | null = null;
     let addedColumns: string[] = [];
     // The statements the Target step showed (`compatibility.ddl`), run as they were shown; replace
     // adds the missing columns to its fresh copy instead.
@@ -152,8 +153,9 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
     const after = input.mode === 'incremental' ? (input.watermark?.after ?? null) : null;
     if (wmIndex !== null && after !== null)
       await checkWatermark(session, shape.columns[wmIndex]!.castType, after, wmName!);
+    const ownNames = replace?.ownNames;
     const move = new Mover(client, shape, keyNames.length > 0 ? 'upsert' : 'append', after, (row) =>
-      session.reject([row]),
+      session.reject([ownNames ? renamed(row, ownNames) : row]),
     );
     mover = move;
     let directRows = () => 0;
@@ -262,7 +264,12 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
       if (client.getTransactionStatus() !== 'I') await client.query('ROLLBACK').catch(() => {});
       await dropTemp(mover, stage).catch(() => {});
     }
-    throw failure(error, input, session, tableText);
+    const failed = failure(error, input, session, tableText);
+    if (!replace || failed.code !== 'LOAD_FAILED') throw failed;
+    throw new LoadstoneError(failed.code, replace.ownNames(failed.message), {
+      ...(failed.details ? { details: failed.details } : {}),
+      cause: error,
+    });
   } finally {
     client.off('error', onClientError);
     session.dispose();
@@ -311,6 +318,11 @@ function failure(error: unknown, input: LoadInput, session: LoadSession, table: 
     );
   }
   return loadFailed(error, `load into ${table} failed`);
+}
+
+/** A row the fresh table of a replace refused, its messages naming the table's own objects. */
+function renamed(row: RejectedRow, ownNames: (message: string) => string): RejectedRow {
+  return { ...row, errors: row.errors.map((e) => ({ ...e, message: ownNames(e.message) })) };
 }
 
 /** Drops the temp tables once they may have outlived a commit (commitEvery) or the load is over. */

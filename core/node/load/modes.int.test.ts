@@ -316,6 +316,32 @@ describe('replace', () => {
     expect(meta.rows[0]).toEqual({ comment: 'the replace target', pub: true, leftovers: 0 });
   });
 
+  it("names the table's own constraints and table in a refused row's message, not the fresh copy's", async () => {
+    await client.query(`CREATE TABLE "Repl Msgs" (id integer PRIMARY KEY, label varchar(4) NOT NULL CHECK (label <> 'bad'),
+                          CONSTRAINT "Repl Msgs label" UNIQUE (label))`);
+    await client.query(`INSERT INTO "Repl Msgs" VALUES (1, 'old')`);
+    const rows = rowsFrom(columns, [
+      [1, 'a'],
+      [1, 'b'], // primary key
+      [2, 'a'], // unique
+      [3, 'bad'], // check
+      [4, null], // not null
+    ]);
+    const { input, collected } = inputFor(client, '"Repl Msgs"', columns, batchesOf(rows), {
+      mode: 'replace',
+    });
+    expect(await loadIntoPostgres(input)).toMatchObject({ inserted: 1, rejected: 4 });
+    const messages = collected.rejected.map((r) => r.errors[0]?.message);
+    // Before: 'duplicate key value violates unique constraint "ls_idx_ls3f9a1c_1"', 'relation "Repl Msgs_ls3f9a1c"'.
+    expect(messages).toEqual([
+      expect.stringContaining('unique constraint "Repl Msgs_pkey"'),
+      expect.stringContaining('unique constraint "Repl Msgs label"'),
+      expect.stringMatching(/relation "Repl Msgs" violates check constraint "Repl Msgs_label_check"/),
+      expect.stringContaining('relation "Repl Msgs" violates not-null constraint'),
+    ]);
+    for (const m of messages) expect(m).not.toMatch(/_ls[0-9a-f]{6}/);
+  });
+
   it('refuses a table a view depends on, naming the view, and leaves it unchanged', async () => {
     await client.query('CREATE TABLE viewed (id integer, label text)');
     await client.query(`INSERT INTO viewed VALUES (1, 'kept')`);

@@ -8,6 +8,11 @@ export interface ReplacePlan {
   readonly fresh: QualifiedTable;
   /** Drops the old table and gives the fresh one its name, indexes' names, sequences and owner. */
   swap(): Promise<void>;
+  /**
+   * A server message about the fresh table as the operator knows it: the table's and its
+   * constraints' and indexes' own names instead of the temporary ones (which vanish at the swap).
+   */
+  ownNames(message: string): string;
 }
 
 /**
@@ -61,8 +66,14 @@ export async function prepareReplace(
     await client.query(`ALTER TABLE ${qualify(fresh)} ADD CONSTRAINT ${quoteIdent(fk.name)} ${fk.def}`);
   await copyGrants(client, fresh, oid);
 
+  // The server quotes names in its messages as "name", unescaped.
+  const names: [string, string][] = [
+    [`"${fresh.name}"`, `"${target.name}"`],
+    ...renames.map((r): [string, string] => [`"${r.temp}"`, `"${r.name}"`]),
+  ];
   return {
     fresh,
+    ownNames: (message) => names.reduce((text, [temp, own]) => text.replaceAll(temp, own), message),
     swap: async () => {
       const owned = await client.query<{ seq: string; col: string }>(
         `SELECT d.objid::regclass::text AS seq, a.attname AS col
