@@ -3,6 +3,7 @@ import type { LoadMode } from '../../common/spec/job-spec.ts';
 import type { ColumnType } from '../../common/types.ts';
 import { displayTable, parseTableName, type QualifiedTable, type TableName } from '../pg/identifiers.ts';
 import { readTableInfo, resolveSchema, type TableColumn, type TableInfo } from './catalog.ts';
+import { EMPTY_FIRST } from './replace.ts';
 import {
   addColumnsSql,
   createSchemaSql,
@@ -122,7 +123,7 @@ export function compareWithTable(
   }
   if (opts.mode === 'replace' && info.relkind === 'p') {
     problems.push(
-      `${shown} is partitioned; mode 'replace' cannot swap a partitioned table (use a plain table)`,
+      `${shown} is partitioned; mode 'replace' cannot swap a partitioned table: use mode 'append' with ${EMPTY_FIRST}`,
     );
   }
   const byName = new Map(info.columns.map((c) => [c.name, c]));

@@ -356,6 +356,43 @@ describe('replace', () => {
     expect(await tableRows(reader, 'viewed')).toEqual([{ id: 1, label: 'kept' }]);
   });
 
+  it('refuses a view-dependent or partitioned table pointing at append with the table emptied in the load', async () => {
+    // Before: 'empty the table yourself and use append', which leaves it empty if that append fails.
+    await client.query('CREATE TABLE viewed2 (id integer CHECK (id > 0), label text)');
+    await client.query(`INSERT INTO viewed2 VALUES (1, 'kept')`);
+    await client.query('CREATE VIEW viewed2_v AS SELECT * FROM viewed2');
+    await client.query('CREATE TABLE parted (id integer CHECK (id > 0), label text) PARTITION BY RANGE (id)');
+    await client.query('CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (1) TO (1000)');
+    await client.query(`INSERT INTO parted VALUES (1, 'kept')`);
+    for (const table of ['viewed2', 'parted']) {
+      const refused = inputFor(client, table, columns, batchesOf(rowsFrom(columns, [[2, 'x']])), {
+        mode: 'replace',
+      });
+      await expect(loadIntoPostgres(refused.input)).rejects.toMatchObject({
+        code: 'TARGET_INCOMPATIBLE',
+        message: expect.stringMatching(
+          /use mode 'append' with the table emptied first \("Empty the table first", --truncate: inside the load's transaction/i,
+        ),
+      });
+      // What it advises: a failing append that empties the table first keeps the old rows…
+      const failing = inputFor(client, table, columns, batchesOf(rowsFrom(columns, [[-2, 'x']])), {
+        truncate: true,
+        maxErrorRate: 0,
+      });
+      await expect(loadIntoPostgres(failing.input)).rejects.toMatchObject({
+        code: 'LOAD_ABORTED_ERROR_RATE',
+      });
+      expect(await tableRows(reader, table)).toEqual([{ id: 1, label: 'kept' }]);
+      // …and one that goes through replaces them.
+      const good = inputFor(client, table, columns, batchesOf(rowsFrom(columns, [[2, 'new']])), {
+        truncate: true,
+      });
+      await loadIntoPostgres(good.input);
+      expect(await tableRows(reader, table)).toEqual([{ id: 2, label: 'new' }]);
+    }
+    expect((await reader.query('SELECT id FROM viewed2_v')).rows).toEqual([{ id: 2 }]);
+  });
+
   it('creates the table when it does not exist', async () => {
     const { input } = inputFor(client, 'repl_new', columns, batchesOf(rowsFrom(columns, [[1, 'a']])), {
       mode: 'replace',

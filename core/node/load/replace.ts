@@ -25,7 +25,8 @@ export interface ReplacePlan {
  * Refused up front (TARGET_INCOMPATIBLE), because a swap would silently break or drop them: views
  * or other objects that depend on the table or its row type, foreign keys pointing at it,
  * triggers, row-level security, inheritance, publication membership, a typed table. Load those
- * tables with another mode (e.g. upsert, or append after a TRUNCATE of your own).
+ * tables with another mode (append with `truncate`, which empties the table in the load's
+ * transaction, or upsert).
  */
 export async function prepareReplace(
   client: pg.Client,
@@ -104,6 +105,13 @@ export async function prepareReplace(
   };
 }
 
+/**
+ * What to use instead of a replace that cannot swap: emptying the table in the load's own
+ * transaction. Emptying it by hand and then appending would leave it empty if that load failed.
+ */
+export const EMPTY_FIRST =
+  'the table emptied first ("Empty the table first", --truncate: inside the load\'s transaction, so a load that fails or is cancelled keeps the old rows)';
+
 async function refuseBlockers(client: pg.Client, target: QualifiedTable, oid: number): Promise<void> {
   const r = await client.query<{ what: string }>(
     `SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS what FROM pg_depend d, pg_class c
@@ -127,7 +135,7 @@ async function refuseBlockers(client: pg.Client, target: QualifiedTable, oid: nu
   throw new LoadstoneError(
     'TARGET_INCOMPATIBLE',
     `mode 'replace' swaps in a fresh table, which would break what depends on ${displayTable(target)}: ${list.join('; ')}. ` +
-      `Use mode 'upsert', or empty the table yourself and use 'append'.`,
+      `Use mode 'append' with ${EMPTY_FIRST}, or mode 'upsert'.`,
     { details: { blockers: list } },
   );
 }
