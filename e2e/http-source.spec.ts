@@ -126,12 +126,13 @@ test('while a load reads its sample before the run begins (a slow API), the plan
   app,
   pg: target,
 }) => {
-  // Two pages of records; once `hold` is set, every request waits until it is released.
+  // Two pages of records; once `hold` is set, every request but the first page's waits until it is
+  // released.
   let release: (() => void) | null = null;
   let hold: Promise<void> | null = null;
   const server = http.createServer(async (req, res) => {
-    if (hold) await hold;
     const page = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('page') ?? 1);
+    if (hold && page > 1) await hold;
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(page > 2 ? '{"data":[]}' : `{"data":[{"id":${page * 2 - 1}},{"id":${page * 2}}]}`);
   });
@@ -148,7 +149,16 @@ test('while a load reads its sample before the run begins (a slow API), the plan
     await page.getByTestId('api-url').fill(url);
     await page.getByTestId('api-records').fill('data');
     await page.getByTestId('api-pagination-type').selectOption('pageNumber');
-    await wizard.toPreview();
+    // While the preview waits on the API's second page, it says how far it has read.
+    hold = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.getByTestId('source-next').click();
+    await expect(page.getByTestId('preview-loading')).toContainText('1 page, 2 records read.');
+    (release as (() => void) | null)?.();
+    hold = null;
+    await expect(wizard.grid()).toBeVisible();
+    await wizard.settled();
     await wizard.toTarget();
     await wizard.setTarget({ connection: 'warehouse', table: 'public.slow_items', mode: 'append' });
     await wizard.toPlan();
@@ -158,10 +168,12 @@ test('while a load reads its sample before the run begins (a slow API), the plan
       release = resolve;
     });
     await wizard.startLoad();
-    // No run exists yet (nothing to follow or cancel): the plan says what the load is doing.
+    // No run exists yet (nothing to follow or cancel): the plan says what the load is doing, and how
+    // far it has read.
     await expect(page.getByTestId('load-starting')).toContainText(
       "Starting the load: opening the source and reading a sample of the API's records",
     );
+    await expect(page.getByTestId('load-starting')).toContainText('1 page, 2 records read.');
     await app.shot('load starting');
     // Cancel reaches the load before its run exists: nothing written, nothing recorded.
     await page.getByTestId('cancel-start').click();

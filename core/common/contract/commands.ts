@@ -160,7 +160,12 @@ export const commands = {
     }),
   },
   'preview.run': {
-    input: z.object({ spec: jobSpecInput, limit: z.number().int().min(1).max(10_000).default(200) }),
+    input: z.object({
+      spec: jobSpecInput,
+      limit: z.number().int().min(1).max(10_000).default(200),
+      /** The caller's name for this preview: an HTTP API source's pages read go out as `source.progress`. */
+      progressId: z.string().min(1).max(100).optional(),
+    }),
     output: previewResultSchema,
   },
 
@@ -276,7 +281,8 @@ export const commands = {
       dryRun: z.boolean().default(false),
       /**
        * The caller's name for the load until its run is recorded (after the source is opened and its
-       * sample read, which for a slow API can take a minute): `loads.cancelStart` stops it meanwhile.
+       * sample read, which for a slow API can take a minute): `loads.cancelStart` stops it meanwhile,
+       * and an HTTP API source's pages read go out meanwhile as `source.progress` with this id.
        */
       startId: z.string().min(1).max(100).optional(),
     }),

@@ -76,6 +76,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       ...(o.trigger ? { trigger: o.trigger } : {}),
       onRunCreated: o.onRunCreated,
       onProgress: o.onProgress,
+      ...(o.onSourceRead ? { onSourceRead: o.onSourceRead } : {}),
     };
     const outcome =
       o.resumeOf !== undefined

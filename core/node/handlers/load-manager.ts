@@ -3,6 +3,7 @@ import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
 import { isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
 import type { JobSpecInput } from '../../common/spec/job-spec.ts';
 import type { RunLoadOutcome } from '../runs/run-load.ts';
+import type { SourceRead } from '../sources/types.ts';
 import type { RunStore, RunTrigger } from '../store/index.ts';
 import type { EventBus } from './event-bus.ts';
 import type { Logger } from './logger.ts';
@@ -26,6 +27,8 @@ export type StartLoad = (
     trigger?: RunTrigger;
     onRunCreated(runId: string): void;
     onProgress(progress: LoadProgressDto): void;
+    /** Told of each page an HTTP API source has read (`OpenSourceOptions.onRead`). */
+    onSourceRead?(read: SourceRead): void;
     /** The run whose fixed rejected rows this load reloads. */
     reloadOf?: string;
   },
@@ -114,6 +117,14 @@ export class LoadManager {
         onProgress: (p) => {
           if (runId) progress.push({ ...p, runId });
         },
+        // The pages of the sample, read before the run is recorded (its progress says the rest).
+        ...(startId !== undefined
+          ? {
+              onSourceRead: (read: SourceRead) => {
+                if (runId === null) this.bus.publish('source.progress', { id: startId, ...read });
+              },
+            }
+          : {}),
       }).then(
         (outcome) => {
           progress.flush();

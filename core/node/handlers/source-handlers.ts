@@ -57,7 +57,7 @@ export function sourceHandlers(
         }),
       );
     },
-    async 'preview.run'({ spec, limit }, { signal }) {
+    async 'preview.run'({ spec, limit, progressId }, { signal }) {
       const { spec: source, file } = await ctx.grants.source(spec.source, 'spec.source.handle');
       // The saved Settings' defaults, as the load will apply them.
       const defaults = formatDefaults(ctx.store.settings.get());
@@ -70,7 +70,13 @@ export function sourceHandlers(
             defaults,
             connections: sourceConnections(ctx.store, ctx.env),
             resolveConnection: resolvePostgres(ctx),
-            source: { env: ctx.env, secret },
+            source: {
+              env: ctx.env,
+              secret,
+              ...(progressId !== undefined
+                ? { onRead: (read) => ctx.bus.publish('source.progress', { id: progressId, ...read }) }
+                : {}),
+            },
           },
         ),
       );

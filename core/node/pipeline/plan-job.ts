@@ -47,7 +47,7 @@ export async function planJob(
     /** A preview: the source may sample instead of reading from the start (`sample: 'tablesample'`). */
     preview?: boolean;
     /** Secret lookups and event listener of a network source (environment, saved secrets, retries). */
-    source?: Pick<OpenSourceOptions, 'env' | 'secret' | 'onEvent'>;
+    source?: Pick<OpenSourceOptions, 'env' | 'secret' | 'onEvent' | 'onRead'>;
   } = {},
 ): Promise<PlannedJob> {
   const incremental = options.incremental;

@@ -45,7 +45,7 @@ export async function preview(
     /** Resolves a database source's saved connection name (or URL) with its secret. */
     resolveConnection?: OpenSourceOptions['resolveConnection'];
     /** Secret lookups of a network source (environment, saved secrets). */
-    source?: Pick<OpenSourceOptions, 'env' | 'secret'>;
+    source?: Pick<OpenSourceOptions, 'env' | 'secret' | 'onRead'>;
   } = {},
 ): Promise<PreviewResultDto> {
   const spec = parseJobSpec(input);

@@ -16,7 +16,7 @@ import {
 import type { LoadColumn } from '../load/index.ts';
 import type { TargetConfig } from '../pg/connect.ts';
 import { type PlannedJob, planJob } from '../pipeline/plan-job.ts';
-import type { SourceEvent } from '../sources/types.ts';
+import type { SourceEvent, SourceRead } from '../sources/types.ts';
 import type { RunStore } from '../store/index.ts';
 import { LOCAL_CONNECTION } from '../store/resolve-connection.ts';
 import { sourceConnections } from './source-connections.ts';
@@ -67,6 +67,8 @@ export async function planRun(
     readonly secret?: ((id: string, url: string) => string) | undefined;
     /** Told of a source's retries and waits (from the sample on). */
     readonly onSourceEvent?: ((event: SourceEvent) => void) | undefined;
+    /** Told of each page an HTTP API source has read (`OpenSourceOptions.onRead`). */
+    readonly onSourceRead?: ((read: SourceRead) => void) | undefined;
     /**
      * Told of the target once it is resolved (null: the embedded `local` warehouse), before the
      * source opens: the load connects to it meanwhile (see `TargetConnection`).
@@ -94,7 +96,12 @@ export async function planRun(
   options.onTargetResolved?.(resolved);
   const after = watermark.after;
   const job = await planJob(spec, {
-    source: { env: options.env, secret: options.secret, onEvent: options.onSourceEvent },
+    source: {
+      env: options.env,
+      secret: options.secret,
+      onEvent: options.onSourceEvent,
+      onRead: options.onSourceRead,
+    },
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.reloadOf ? { reload: true } : {}),
     connections: sourceConnections(store, options.env),

@@ -5,7 +5,7 @@ import { isFileSource, parseJobSpec } from '../../common/spec/job-spec.ts';
 import type { LoadBatch, LoadResult } from '../load/index.ts';
 import type { LocalWarehouse } from '../pg/local-warehouse.ts';
 import { toLoadBatches } from '../pipeline/load-batches.ts';
-import type { SourceEvent } from '../sources/types.ts';
+import type { SourceEvent, SourceRead } from '../sources/types.ts';
 import type { RunStore, RunTrigger } from '../store/index.ts';
 import { loadTarget, TargetConnection } from './load-target.ts';
 import { planRun, type RunPlan } from './plan-run.ts';
@@ -37,6 +37,8 @@ export interface RunLoadOptions {
   readonly secret?: (id: string, url: string) => string;
   /** Told of each retry or wait of a network source, as it happens (also recorded as a run event). */
   readonly onSourceEvent?: (event: SourceEvent) => void;
+  /** Told of each page an HTTP API source has read, the sample's included (`OpenSourceOptions.onRead`). */
+  readonly onSourceRead?: (read: SourceRead) => void;
 }
 
 /** How a recorded run ended. */
@@ -96,6 +98,7 @@ export async function runLoad(
       // An HTTP source's `{ "secret": id }`: saved encrypted in this store.
       secret: options.secret ?? ((id, url) => store.sourceSecrets.read(id, url)),
       onSourceEvent,
+      onSourceRead: options.onSourceRead,
       onTargetResolved: (resolved) => {
         connection = new TargetConnection(resolved, options.openWarehouse);
       },

@@ -186,4 +186,15 @@ export interface OpenSourceOptions {
   secret?: ((id: string, url: string) => string) | undefined;
   /** Told of every retry and wait while the source reads. */
   onEvent?: ((event: SourceEvent) => void) | undefined;
+  /**
+   * Told after each page an HTTP API source has read (the pages and records so far): what a preview
+   * or a load still sampling shows while a slow API answers. Other sources do not call it.
+   */
+  onRead?: ((read: SourceRead) => void) | undefined;
+}
+
+/** How far a source has read (see `OpenSourceOptions.onRead`). */
+export interface SourceRead {
+  readonly pages: number;
+  readonly records: number;
 }

@@ -7,6 +7,7 @@ import { badgeText, columnRejected, columnRejectedText, rejectedListed } from '.
 import { columnMatches, PreviewGrid, type PreviewView } from './preview-grid.tsx';
 import { sourceWords } from './source-words.ts';
 import { usePreview } from './use-preview.ts';
+import { pagesReadText } from './use-source-progress.ts';
 import { useWizard } from './wizard-context.tsx';
 import { isApiSource } from './wizard-state.ts';
 
@@ -25,7 +26,7 @@ function isNarrow(): boolean {
 /** Steps 2 and 3: the live preview grid and the column panel beside it. */
 export function ColumnsStep() {
   const { state, dispatch } = useWizard();
-  const { query, issues, pending } = usePreview(state);
+  const { query, issues, pending, progress } = usePreview(state);
   const [view, setView] = useState<PreviewView>('normalized');
   const [onlyRejected, setOnlyRejected] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
@@ -210,7 +211,8 @@ export function ColumnsStep() {
             <Loading
               label={
                 isApiSource(state.source)
-                  ? "Reading and normalizing the first rows: the API's pages up to the type-inference sample (10,000 records unless the job says otherwise), one request after another; a slow API takes a while…"
+                  ? "Reading and normalizing the first rows: the API's pages up to the type-inference sample (10,000 records unless the job says otherwise), one request after another; a slow API takes a while…" +
+                    (progress ? ` ${pagesReadText(progress)}.` : '')
                   : 'Reading and normalizing the first rows…'
               }
               testId="preview-loading"

@@ -9,6 +9,7 @@ import { RunMonitor } from '../runs/run-monitor.tsx';
 import { sourceWords } from './source-words.ts';
 import { UpdateJobDialog } from './update-job-dialog.tsx';
 import { usePreview } from './use-preview.ts';
+import { pagesReadText, useSourceProgress } from './use-source-progress.ts';
 import { useTargetCheck } from './use-target-check.ts';
 import { useWizard } from './wizard-context.tsx';
 import { buildSpec, hasUnsavedJobChanges } from './wizard-state.ts';
@@ -34,6 +35,8 @@ export function PlanStep() {
   const cancelStart = useCommandMutation('loads.cancelStart');
   // Names the load until its run is recorded, so Cancel can reach it while its source is sampled.
   const [startId, setStartId] = useState<string | null>(null);
+  // An HTTP API source's pages read while the sample is (the run's own progress follows).
+  const startProgress = useSourceProgress(start.isPending ? startId : null);
   const run = (dryRun: boolean) => {
     if (!spec) return;
     const id = crypto.randomUUID();
@@ -143,7 +146,7 @@ export function PlanStep() {
         // which can take a minute): until then it is followed here and cancelled by its start id.
         <div className="step-actions step-actions-left">
           <Loading
-            label={`Starting the ${start.variables?.dryRun ? 'dry run' : 'load'}: opening the source and reading a sample of ${words.phrase} to settle the column types; progress shows once the run begins.`}
+            label={`Starting the ${start.variables?.dryRun ? 'dry run' : 'load'}: opening the source and reading a sample of ${words.phrase} to settle the column types; progress shows once the run begins.${startProgress ? ` ${pagesReadText(startProgress)}.` : ''}`}
             testId="load-starting"
           />
           <button

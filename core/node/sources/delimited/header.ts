@@ -1,12 +1,13 @@
 /** What a cell looks like, for header detection only (not the normalizer's rules). */
-type Kind = 'empty' | 'number' | 'date' | 'boolean' | 'text';
+export type CellKind = 'empty' | 'number' | 'date' | 'boolean' | 'text';
 
 const NUMBER = /^[-+(]?[$€£¥]?\s?(?:\d[\d,.' \u00a0]*)?\.?\d(?:[eE][-+]?\d+)?\s?[%€]?\)?$/;
 const DATE =
   /^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(?:[T ]\d{1,2}:\d{2}.*)?$|^\d{1,2}:\d{2}(?::\d{2})?$/;
 const BOOLEAN = /^(?:true|false|yes|no|t|f|y|n)$/i;
 
-function kindOf(value: string): Kind {
+/** The kind of a cell's text, for header detection (shared with the XLSX source). */
+export function kindOf(value: string): CellKind {
   const v = value.trim();
   if (v === '') return 'empty';
   if (DATE.test(v)) return 'date';

@@ -136,6 +136,7 @@ export async function openHttpSource(spec: HttpSourceSpec, opts: OpenSourceOptio
             const end = step.value;
             line = lineBefore + end.records;
             if (signal?.aborted) return;
+            opts.onRead?.({ pages: page, records: line });
             let next: NextPage;
             try {
               next = paginator.next({

@@ -1,4 +1,5 @@
 import type { RawValue } from '../../../common/types.ts';
+import { type CellKind, kindOf } from '../delimited/header.ts';
 import type { SourceRow } from '../types.ts';
 import { columnName, type SheetRow } from './sheet-reader.ts';
 
@@ -71,6 +72,37 @@ function headerText(value: RawValue): string {
   if (value === null) return '';
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   return String(value);
+}
+
+/**
+ * Whether the first row read is data rather than a header, for a sheet whose spec does not say: it
+ * holds no text a header would (every non-empty cell is a number, a date or a boolean, typed or
+ * written so), and no column says otherwise: a column votes "header" when the cells below are all
+ * of one kind other than the first row's (text under a number), "data" when they are of its kind. A header of years over
+ * a label (`Region | 2021 | 2022`) has text, so it stays a header.
+ */
+export function firstRowIsData(rows: readonly SheetRow[]): boolean {
+  const first = rows[0];
+  if (!first) return false;
+  const heads = first.cells.map(cellKind);
+  if (heads.includes('text') || heads.every((kind) => kind === 'empty')) return false;
+  let votes = 0;
+  heads.forEach((head, i) => {
+    if (head === 'empty') return;
+    let below: CellKind | undefined;
+    for (let r = 1; r < rows.length; r++) {
+      const kind = cellKind(rows[r]?.cells[i] ?? null);
+      if (kind === 'empty') continue;
+      if (below !== undefined && kind !== below) return;
+      below = kind;
+    }
+    if (below !== undefined) votes += below === head ? -1 : 1;
+  });
+  return votes <= 0;
+}
+
+function cellKind(value: RawValue): CellKind {
+  return kindOf(headerText(value));
 }
 
 /** `column_1`… for a sheet without a header: as wide as the widest row read ahead. */

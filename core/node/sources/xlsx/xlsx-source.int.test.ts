@@ -152,6 +152,44 @@ describe('openXlsxSource', () => {
     ]);
   });
 
+  it('reads a sheet whose first row is data (numbers, dates) without a header, unless told', async () => {
+    const file = path.join(dir, 'no-header.xlsx');
+    const workbook = new ExcelJS.Workbook();
+    const readings = workbook.addWorksheet('Readings');
+    readings.addRow([7, new Date(Date.UTC(2024, 0, 1)), true]);
+    readings.addRow([8, new Date(Date.UTC(2024, 0, 2)), false]);
+    readings.getColumn(2).numFmt = 'yyyy-mm-dd';
+    workbook.addWorksheet('Years').addRows([
+      ['Region', 2021, 2022],
+      ['North', 100, 200],
+    ]);
+    workbook.addWorksheet('Numbered').addRows([
+      [1, 2],
+      ['a', 'b'],
+    ]);
+    await workbook.xlsx.writeFile(file);
+
+    // The first row was taken as the header: its values became column names, and the row was lost.
+    const readingsSource = await openXlsxSource(file, { path: file }, {});
+    expect(readingsSource.format.header).toBe(false);
+    expect(readingsSource.columns).toEqual(['column_1', 'column_2', 'column_3']);
+    expect(await readAll(readingsSource)).toEqual([
+      { line: 1, values: [7, '2024-01-01', true] },
+      { line: 2, values: [8, '2024-01-02', false] },
+    ]);
+    const told = await openXlsxSource(file, { path: file, header: true }, {});
+    expect(told.columns).toEqual(['7', '2024-01-01', 'TRUE']);
+    expect((await readAll(told)).map((r) => r.line)).toEqual([2]);
+
+    // A header of years beside a label, and numbers over text, stay headers.
+    const years = await openXlsxSource(file, { path: file, sheet: 'Years' }, {});
+    expect(years.columns).toEqual(['Region', '2021', '2022']);
+    expect(await readAll(years)).toEqual([{ line: 2, values: ['North', 100, 200] }]);
+    const numbered = await openXlsxSource(file, { path: file, sheet: 'Numbered' }, {});
+    expect(numbered.columns).toEqual(['1', '2']);
+    expect(await readAll(numbered)).toEqual([{ line: 2, values: ['a', 'b'] }]);
+  });
+
   it('names the sheets when the wanted one does not exist', async () => {
     const error = await failure(openXlsxSource(book1900, { path: book1900, sheet: 'Invoices' }, {}));
     expect(error.code).toBe('SOURCE_FORMAT');

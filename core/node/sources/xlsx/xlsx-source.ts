@@ -10,17 +10,21 @@ import {
   type SheetInfo,
   type WorkbookInfo,
 } from './workbook-parts.ts';
-import { headerNames, numberedNames, sourceRowOf } from './xlsx-rows.ts';
+import { firstRowIsData, headerNames, numberedNames, sourceRowOf } from './xlsx-rows.ts';
 import { XmlScanner } from './xml-scanner.ts';
 import { openZip, type ZipArchive, type ZipEntry } from './zip-reader.ts';
 
 /** Rows read ahead to size the columns of a sheet without a header row. */
 const WIDTH_SAMPLE_ROWS = 10_000;
+/** Rows read ahead to tell whether the first row is a header, when the spec does not say. */
+const HEADER_SAMPLE_ROWS = 20;
 const BATCH_ROWS = 1_000;
 
 /**
  * Opens a worksheet of an XLSX workbook for streaming: the first sheet, or `spec.sheet` by name.
- * The first non-empty row is the header unless `spec.header === false` (then `column_1`…);
+ * The first non-empty row is the header unless `spec.header === false` (then `column_1`…) or, when
+ * the spec does not say, that row holds only numbers, dates and booleans that the rows below do not
+ * contradict (see {@link firstRowIsData});
  * `line` is the spreadsheet row number; empty rows are skipped. Text → string, numbers → number,
  * booleans → boolean, date-formatted numbers → naive ISO strings (1900 or 1904 date system),
  * formulas → their cached result; error cells make the row an `excel_error` problem naming them,
@@ -50,19 +54,21 @@ export async function openXlsxSource(
       date1904: info.date1904,
     };
     const source = readSheet(zip, entry, context, signal);
-    const header = spec.header !== false;
 
-    // Read ahead: the header row, or enough rows to see how wide the sheet is.
+    // Read ahead: the rows that tell a header from data, then the header row, or enough rows to
+    // see how wide the sheet is.
     const ahead: SheetRow[] = [];
     let finished = false;
-    while (ahead.length < (header ? 1 : WIDTH_SAMPLE_ROWS) && !signal?.aborted) {
-      const next = await source.next();
-      if (next.done) {
-        finished = true;
-        break;
+    const readAhead = async (count: number): Promise<void> => {
+      while (!finished && ahead.length < count && !signal?.aborted) {
+        const next = await source.next();
+        if (next.done) finished = true;
+        else for (const row of next.value) ahead.push(row);
       }
-      for (const row of next.value) ahead.push(row);
-    }
+    };
+    if (spec.header === undefined) await readAhead(HEADER_SAMPLE_ROWS);
+    const header = spec.header ?? !firstRowIsData(ahead);
+    await readAhead(header ? 1 : WIDTH_SAMPLE_ROWS);
     const columns = header ? headerNames(ahead.shift()) : numberedNames(ahead);
     const width = columns.length;
 
