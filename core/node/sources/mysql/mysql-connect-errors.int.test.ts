@@ -1,13 +1,13 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../../pg/cluster.ts';
 import { openSource } from '../open-source.ts';
-import { createMysqlTestDatabase, mysqlServerForTests } from './test-server.ts';
+import { mysqlTestBed } from './test-bed.ts';
 
 // A source that cannot be connected to says why in words, as a PostgreSQL connection does, then the
 // driver's or server's own message; before, it said only `cannot connect (ECONNREFUSED)` or
 // `cannot connect (ENOTFOUND)`, and a login without a password did not say to set MYSQL_PWD.
 
-const { server, skip } = await mysqlServerForTests();
+const bed = await mysqlTestBed('connect_errors');
 
 /** The error opening `url` gives, with MYSQL_PWD unset (the URL's password, if any, is the only one). */
 async function failure(url: string): Promise<{ code?: string; message: string }> {
@@ -24,11 +24,7 @@ async function failure(url: string): Promise<{ code?: string; message: string }>
   }
 }
 
-describe.skipIf(server === null)('MySQL source connection failures in words (real MariaDB)', () => {
-  afterAll(async () => {
-    await server?.stop();
-  });
-
+describe.skipIf(bed.server === null)('MySQL source connection failures in words (real MariaDB)', () => {
   it('nothing listening, an unknown host name: what to check, then the driver message', async () => {
     const port = await freeLoopbackPort();
     const refused = await failure(`mysql://app@127.0.0.1:${port}/shop`);
@@ -45,8 +41,7 @@ describe.skipIf(server === null)('MySQL source connection failures in words (rea
   });
 
   it('a wrong password, no password, an unknown database: which, never the password', async () => {
-    if (!server) throw new Error(skip ?? 'no server');
-    const good = new URL(await createMysqlTestDatabase(server.url, 'connect_errors'));
+    const good = new URL(bed.myUrl);
     const wrong = new URL(good);
     wrong.password = 'wrong-secret-123';
     const refused = await failure(wrong.toString());

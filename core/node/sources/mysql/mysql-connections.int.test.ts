@@ -1,54 +1,41 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../cli/exit-codes.ts';
 import { runCli } from '../../cli/test-support.ts';
-import { createTestDatabase } from '../../pg/test-server.ts';
 import { inspectSource, preview } from '../../preview/preview.ts';
 import { sourceConnections } from '../../runs/source-connections.ts';
 import { openStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 import { listMysqlTables } from './mysql-tables.ts';
-import { createMysqlTestDatabase, mysqlServerForTests } from './test-server.ts';
+import { mysqlTestBed } from './test-bed.ts';
 
 // Started at collection: a server that cannot be had skips this file's tests, with the reason printed.
-const { server, skip } = await mysqlServerForTests();
+const bed = await mysqlTestBed('connections', {
+  target: true,
+  setup: (my) =>
+    my.query(`CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(40), born DATE);
+      INSERT INTO customers VALUES (1, 'Zoë', '1990-01-02'), (2, 'Ōtake', '0000-00-00');`),
+});
 
-let myUrl = '';
 let bare = '';
 let myPassword = '';
-let pgUrl = '';
-let client: pg.Client;
 
-describe.skipIf(server === null)('saved MySQL connections (real MariaDB)', () => {
-  beforeAll(async () => {
-    if (!server) throw new Error(skip ?? 'no server');
-    myUrl = await createMysqlTestDatabase(server.url, 'connections');
-    const u = new URL(myUrl);
+describe.skipIf(bed.server === null)('saved MySQL connections (real MariaDB)', () => {
+  beforeAll(() => {
+    const u = new URL(bed.myUrl);
     myPassword = decodeURIComponent(u.password);
     u.password = '';
     bare = u.toString();
-    const my = await mysql.createConnection({ uri: myUrl, multipleStatements: true });
-    await my.query(`CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(40), born DATE);
-      INSERT INTO customers VALUES (1, 'Zoë', '1990-01-02'), (2, 'Ōtake', '0000-00-00');`);
-    await my.end();
-    pgUrl = await createTestDatabase(inject('pgUrl'), 'mysql_connections');
-    client = new pg.Client({ connectionString: pgUrl });
-    await client.connect();
-  });
-  afterAll(async () => {
-    await client?.end();
-    await server?.stop();
   });
 
   it('saves the password encrypted, resolves it for a source only, and never shows it', () => {
     const dir = tempDir();
     const store = openStore(dir, { secretStore: testSecretStore() });
     try {
-      const info = store.connections.save({ name: 'shop', url: myUrl });
-      expect(info).toMatchObject({ kind: 'mysql', hasSecret: true, port: Number(new URL(myUrl).port) });
+      const info = store.connections.save({ name: 'shop', url: bed.myUrl });
+      expect(info).toMatchObject({ kind: 'mysql', hasSecret: true, port: Number(new URL(bed.myUrl).port) });
       expect(store.connections.displayUrl(info)).toBe(bare.replace(/\/$/, ''));
       const config = store.connections.resolveMysql('shop', { env: {} });
       expect(config).toMatchObject({ user: 'loadstone', password: myPassword, label: 'shop' });
@@ -69,7 +56,7 @@ describe.skipIf(server === null)('saved MySQL connections (real MariaDB)', () =>
   it('previews a table of a saved MySQL connection: first rows, the zero date a rejected cell', async () => {
     const store = openStore(tempDir(), { secretStore: testSecretStore() });
     try {
-      store.connections.save({ name: 'shop', url: myUrl });
+      store.connections.save({ name: 'shop', url: bed.myUrl });
       const result = await preview(
         {
           source: { kind: 'mysql', connection: 'shop', table: 'customers' },
@@ -87,8 +74,8 @@ describe.skipIf(server === null)('saved MySQL connections (real MariaDB)', () =>
       expect(result.rows[1]!.errors?.map((e) => e.reason)).toEqual(['zero_date']);
       // The wizard's table list: the connection's database, tables and views, row estimates.
       const config = store.connections.resolveMysql('shop', { env: {} });
-      const database = new URL(myUrl).pathname.slice(1);
-      const my = await mysql.createConnection({ uri: myUrl });
+      const database = new URL(bed.myUrl).pathname.slice(1);
+      const my = await mysql.createConnection({ uri: bed.myUrl });
       await my.query('CREATE OR REPLACE VIEW adults AS SELECT id FROM customers');
       await my.query('ANALYZE TABLE customers');
       await my.end();
@@ -111,7 +98,7 @@ describe.skipIf(server === null)('saved MySQL connections (real MariaDB)', () =>
     const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
       runCli(args, { cwd: dir, dataDir: dir, env: { PGPASSFILE: path.join(dir, 'none'), ...env } });
 
-    const withPassword = await cli(['connections', 'add', '--kind', 'mysql', 'shop', myUrl]);
+    const withPassword = await cli(['connections', 'add', '--kind', 'mysql', 'shop', bed.myUrl]);
     expect(withPassword.code).toBe(EXIT.failure);
     expect(withPassword.err).toContain('MYSQL_PWD');
     expect(withPassword.err).not.toContain(myPassword);
@@ -143,14 +130,14 @@ describe.skipIf(server === null)('saved MySQL connections (real MariaDB)', () =>
       }),
     );
     const loaded = await cli(
-      ['load', '--spec', 'job.json', '--target', pgUrl, '--table', 'customers', '--json'],
+      ['load', '--spec', 'job.json', '--target', bed.pgUrl, '--table', 'customers', '--json'],
       { MYSQL_PWD: myPassword },
     );
     expect(loaded.code).toBe(EXIT.ok);
     const result = JSON.parse(loaded.out);
     expect(result).toMatchObject({ status: 'succeeded' });
     expect(loaded.out).not.toContain(myPassword);
-    const rows = await client.query('SELECT id, name, born::text FROM customers ORDER BY id');
+    const rows = await bed.client.query('SELECT id, name, born::text FROM customers ORDER BY id');
     expect(rows.rows).toEqual([{ id: 1, name: 'Zoë', born: '1990-01-02' }]);
     const errors = await cli(['errors', 'last']);
     expect(errors.out).toContain('key id=2');
@@ -167,7 +154,7 @@ describe.skipIf(server === null)('saved MySQL connections (real MariaDB)', () =>
         '--max-error-rate',
         '0.6',
         '--target',
-        pgUrl,
+        bed.pgUrl,
         '--table',
         'customers_by_flag',
         '--json',

@@ -1,7 +1,6 @@
-import mysql from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openSource } from '../open-source.ts';
-import { createMysqlTestDatabase, mysqlServerForTests } from './test-server.ts';
+import { mysqlTestBed } from './test-bed.ts';
 
 // The source pauses its socket while the loader is behind (two batches held, memory bounded). A
 // loader that stalls longer than the server's net_write_timeout (60 s by default: a lock held on
@@ -9,33 +8,22 @@ import { createMysqlTestDatabase, mysqlServerForTests } from './test-server.ts';
 // with "the source connection was lost after 49000 rows (PROTOCOL_CONNECTION_LOST)". Here the
 // server's default is cut to 1 s and the reader waits 3 s between two batches.
 
-const { server, skip } = await mysqlServerForTests();
-
 const ROWS = 30_000;
 const FILLER = 1000;
-let myUrl = '';
-let admin: mysql.Connection;
-
-describe.skipIf(server === null)('MySQL source read paused by a slow loader (real MariaDB)', () => {
-  beforeAll(async () => {
-    if (!server) throw new Error(skip ?? 'no server');
-    myUrl = await createMysqlTestDatabase(server.url, 'paused');
-    admin = await mysql.createConnection({ uri: myUrl, multipleStatements: true });
-    // About 30 MB: more than the socket buffers hold, so the server's writes wait on the reader.
-    await admin.query(`
+const bed = await mysqlTestBed('paused', {
+  // About 30 MB: more than the socket buffers hold, so the server's writes wait on the reader.
+  setup: (my) =>
+    my.query(`
       CREATE TABLE wide (id INT PRIMARY KEY, filler VARCHAR(${FILLER}));
       INSERT INTO wide SELECT seq, REPEAT(CHAR(97 + seq % 26), ${FILLER}) FROM seq_1_to_${ROWS};
       SET GLOBAL net_write_timeout = 1;
-    `);
-  });
-  afterAll(async () => {
-    await admin?.query('SET GLOBAL net_write_timeout = 60');
-    await admin?.end();
-    await server?.stop();
-  });
+    `),
+  teardown: (my) => my.query('SET GLOBAL net_write_timeout = 60'),
+});
 
+describe.skipIf(bed.server === null)('MySQL source read paused by a slow loader (real MariaDB)', () => {
   it('a reader that stops for longer than net_write_timeout still gets every row', async () => {
-    const source = await openSource({ kind: 'mysql', connection: myUrl, table: 'wide' });
+    const source = await openSource({ kind: 'mysql', connection: bed.myUrl, table: 'wide' });
     let read = 0;
     let sum = 0;
     let paused = false;

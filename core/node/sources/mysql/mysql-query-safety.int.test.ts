@@ -1,23 +1,29 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import mysql from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openSource } from '../open-source.ts';
 import type { OpenSourceOptions, SourceRow } from '../types.ts';
 import { connectMysql } from './mysql-connection.ts';
 import { startRowQueue } from './mysql-row-queue.ts';
 import { resolveMysqlUrl } from './mysql-url.ts';
-import { createMysqlTestDatabase, mysqlServerForTests } from './test-server.ts';
+import { mysqlTestBed } from './test-bed.ts';
 
 // Started at collection: a server that cannot be had skips this file's tests, with the reason printed.
-const { server, skip } = await mysqlServerForTests();
-
-let myUrl = '';
-let my: mysql.Connection;
+const bed = await mysqlTestBed('query_safety', {
+  setup: async (my) => {
+    await my.query(`CREATE TABLE victim (x INT); INSERT INTO victim VALUES (1);
+      CREATE TABLE ev (id INT PRIMARY KEY, at TIMESTAMP(6) NULL, n INT);
+      INSERT INTO ev VALUES (1, '2024-01-01 00:00:01', 10), (2, '2024-01-01 00:00:02', 20);
+      CREATE TABLE written_by_function (x INT);`);
+    await my.query(
+      'CREATE FUNCTION writer() RETURNS INT MODIFIES SQL DATA BEGIN INSERT INTO written_by_function VALUES (1); RETURN 1; END',
+    );
+  },
+});
 
 /** Opens the query as preview and load do (the incremental mark too, when given) and reads it all. */
 async function readQuery(query: string, opts: OpenSourceOptions = {}): Promise<unknown[][]> {
-  const source = await openSource({ kind: 'mysql', connection: myUrl, query }, opts);
+  const source = await openSource({ kind: 'mysql', connection: bed.myUrl, query }, opts);
   const rows: SourceRow[] = [];
   try {
     for await (const batch of source.rows()) rows.push(...batch);
@@ -37,35 +43,18 @@ const NOT_A_QUERY = {
 };
 
 async function tableExists(name: string): Promise<boolean> {
-  const [rows] = await my.query('SHOW TABLES LIKE ?', [name]);
+  const [rows] = await bed.my.query('SHOW TABLES LIKE ?', [name]);
   return (rows as unknown[]).length > 0;
 }
 
 async function maxConnections(): Promise<string> {
-  const [rows] = await my.query("SHOW VARIABLES LIKE 'max_connections'");
+  const [rows] = await bed.my.query("SHOW VARIABLES LIKE 'max_connections'");
   return (rows as { Value: string }[])[0]!.Value;
 }
 
-describe.skipIf(server === null)('MySQL source: only a query is read (real MariaDB)', () => {
-  beforeAll(async () => {
-    if (!server) throw new Error(skip ?? 'no server');
-    myUrl = await createMysqlTestDatabase(server.url, 'query_safety');
-    my = await mysql.createConnection({ uri: myUrl, multipleStatements: true });
-    await my.query(`CREATE TABLE victim (x INT); INSERT INTO victim VALUES (1);
-      CREATE TABLE ev (id INT PRIMARY KEY, at TIMESTAMP(6) NULL, n INT);
-      INSERT INTO ev VALUES (1, '2024-01-01 00:00:01', 10), (2, '2024-01-01 00:00:02', 20);
-      CREATE TABLE written_by_function (x INT);`);
-    await my.query(
-      'CREATE FUNCTION writer() RETURNS INT MODIFIES SQL DATA BEGIN INSERT INTO written_by_function VALUES (1); RETURN 1; END',
-    );
-  });
-  afterAll(async () => {
-    await my?.end();
-    await server?.stop();
-  });
-
+describe.skipIf(bed.server === null)('MySQL source: only a query is read (real MariaDB)', () => {
   it('a statement without a result set fails as SOURCE_FORMAT, not with a TypeError', async () => {
-    const config = resolveMysqlUrl(myUrl, {});
+    const config = resolveMysqlUrl(bed.myUrl, {});
     const conn = await connectMysql(config, 'src', undefined);
     try {
       for (const sql of ['DO 1', 'SET @x = 1']) {
@@ -89,13 +78,15 @@ describe.skipIf(server === null)('MySQL source: only a query is read (real Maria
     }
     expect(await tableExists('victim')).toBe(true);
     expect(await tableExists('made_by_preview')).toBe(false);
-    const [rows] = await my.query('SELECT COUNT(*) AS n FROM victim');
+    const [rows] = await bed.my.query('SELECT COUNT(*) AS n FROM victim');
     expect((rows as { n: number }[])[0]!.n).toBe(1);
   });
 
   it('server commands are refused: SET GLOBAL, SELECT … INTO OUTFILE, CALL, a second statement', async () => {
     const before = await maxConnections();
-    const outfile = server?.dir ? path.join(server.dir, 'outfile.txt') : '/tmp/loadstone-never-written.txt';
+    const outfile = bed.server?.dir
+      ? path.join(bed.server.dir, 'outfile.txt')
+      : '/tmp/loadstone-never-written.txt';
     try {
       await expect(readQuery('SET GLOBAL max_connections = 7')).rejects.toMatchObject(NOT_A_QUERY);
       await expect(readQuery(`SELECT x FROM victim INTO OUTFILE '${outfile}'`)).rejects.toMatchObject(
@@ -115,7 +106,7 @@ describe.skipIf(server === null)('MySQL source: only a query is read (real Maria
       );
     } finally {
       const after = await maxConnections();
-      if (after !== before) await my.query(`SET GLOBAL max_connections = ${Number(before)}`);
+      if (after !== before) await bed.my.query(`SET GLOBAL max_connections = ${Number(before)}`);
       expect(after).toBe(before);
     }
     expect(fs.existsSync(outfile)).toBe(false);
@@ -127,7 +118,7 @@ describe.skipIf(server === null)('MySQL source: only a query is read (real Maria
       code: 'SOURCE_UNREADABLE',
       message: /READ ONLY|read.only/i,
     });
-    const [rows] = await my.query('SELECT COUNT(*) AS n FROM written_by_function');
+    const [rows] = await bed.my.query('SELECT COUNT(*) AS n FROM written_by_function');
     expect((rows as { n: number }[])[0]!.n).toBe(0);
   });
 

@@ -1,27 +1,44 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { JsonText } from '../../../common/types.ts';
-import { createTestDatabase } from '../../pg/test-server.ts';
 import { runLoad } from '../../runs/run-load.ts';
-import { openStore, type RunStore } from '../../store/open-store.ts';
-import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 import { openSource } from '../open-source.ts';
 import type { SourceRow } from '../types.ts';
-import { createMysqlTestDatabase, mysqlServerForTests } from './test-server.ts';
+import { mysqlTestBed } from './test-bed.ts';
 
 // Started at collection: a server that cannot be had skips this file's tests, with the reason printed.
-const { server, skip } = await mysqlServerForTests();
+const bed = await mysqlTestBed('source', {
+  target: true,
+  setup: (my) =>
+    my.query(`
+    SET SESSION sql_mode = '';
+    CREATE TABLE typed (
+      id INT PRIMARY KEY,
+      flag TINYINT(1), small SMALLINT, big BIGINT, ubig BIGINT UNSIGNED, uint INT UNSIGNED,
+      dec65 DECIMAL(65,30), dbl DOUBLE, flt FLOAT,
+      d DATE, dt DATETIME(6), ts TIMESTAMP(6) NULL,
+      js JSON, b1 BIT(1), b5 BIT(5), e ENUM('1','2','three'), st SET('a','b'),
+      txt VARCHAR(50), bin VARBINARY(8), tm TIME, yr YEAR
+    ) CHARACTER SET utf8mb4;
+    INSERT INTO typed VALUES
+      (1, 1, -32768, -9223372036854775808, 18446744073709551615, 4294967295,
+       '12345678901234567890123456789012345.123456789012345678901234567891', 0.1, 1.5,
+       '2024-02-29', '2024-03-05 10:11:12.123456', '2024-03-05 10:11:12.000001',
+       '{"big": 12345678901234567890, "x": [1.10, "é"]}', b'1', b'00101', '2', 'a,b',
+       'héllo 🦆 wörld', x'00ff10', '838:59:59', 2024),
+      (2, 0, 7, 9007199254740993, 9223372036854775808, 0,
+       '-0.000000000000000000000000000001', 1e300, -2.5e-7,
+       '0000-00-00', '0000-00-00 00:00:00', NULL,
+       'null', b'0', b'11111', 'three', '',
+       '', x'', '-01:00:00', 1999),
+      (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL);
+  `),
+});
 
-let myUrl = '';
-let my: mysql.Connection;
-let pgUrl = '';
 let pgPassword = '';
-let client: pg.Client;
-let store: RunStore;
-let storeDir = '';
 
 async function readAll(spec: Parameters<typeof openSource>[0]) {
   const source = await openSource(spec);
@@ -36,61 +53,23 @@ async function readAll(spec: Parameters<typeof openSource>[0]) {
 
 const load = (spec: Parameters<typeof runLoad>[0], opts: Partial<Parameters<typeof runLoad>[1]> = {}) =>
   runLoad(spec, {
-    store,
+    store: bed.store,
     env: { PGPASSWORD: pgPassword },
     dryRun: false,
     openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
     ...opts,
   });
 
-describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => {
-  beforeAll(async () => {
-    if (!server) throw new Error(skip ?? 'no server');
-    myUrl = await createMysqlTestDatabase(server.url, 'source');
-    my = await mysql.createConnection({ uri: myUrl, multipleStatements: true });
-    await my.query(`
-      SET SESSION sql_mode = '';
-      CREATE TABLE typed (
-        id INT PRIMARY KEY,
-        flag TINYINT(1), small SMALLINT, big BIGINT, ubig BIGINT UNSIGNED, uint INT UNSIGNED,
-        dec65 DECIMAL(65,30), dbl DOUBLE, flt FLOAT,
-        d DATE, dt DATETIME(6), ts TIMESTAMP(6) NULL,
-        js JSON, b1 BIT(1), b5 BIT(5), e ENUM('1','2','three'), st SET('a','b'),
-        txt VARCHAR(50), bin VARBINARY(8), tm TIME, yr YEAR
-      ) CHARACTER SET utf8mb4;
-      INSERT INTO typed VALUES
-        (1, 1, -32768, -9223372036854775808, 18446744073709551615, 4294967295,
-         '12345678901234567890123456789012345.123456789012345678901234567891', 0.1, 1.5,
-         '2024-02-29', '2024-03-05 10:11:12.123456', '2024-03-05 10:11:12.000001',
-         '{"big": 12345678901234567890, "x": [1.10, "é"]}', b'1', b'00101', '2', 'a,b',
-         'héllo 🦆 wörld', x'00ff10', '838:59:59', 2024),
-        (2, 0, 7, 9007199254740993, 9223372036854775808, 0,
-         '-0.000000000000000000000000000001', 1e300, -2.5e-7,
-         '0000-00-00', '0000-00-00 00:00:00', NULL,
-         'null', b'0', b'11111', 'three', '',
-         '', x'', '-01:00:00', 1999),
-        (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-         NULL, NULL, NULL, NULL);
-    `);
-    pgUrl = await createTestDatabase(inject('pgUrl'), 'mysql_source');
-    client = new pg.Client({ connectionString: pgUrl });
-    await client.connect();
-    storeDir = tempDir();
-    store = openStore(storeDir, { secretStore: testSecretStore() });
-    const u = new URL(pgUrl);
+describe.skipIf(bed.server === null)('MySQL / MariaDB source (real MariaDB)', () => {
+  beforeAll(() => {
+    const u = new URL(bed.pgUrl);
     pgPassword = decodeURIComponent(u.password);
     u.password = '';
-    store.connections.save({ name: 'pg', url: u.toString() });
-  });
-  afterAll(async () => {
-    store?.close();
-    await client?.end();
-    await my?.end();
-    await server?.stop();
+    bed.store.connections.save({ name: 'pg', url: u.toString() });
   });
 
   it('reads every type exactly, with its declared target type', async () => {
-    const { source, rows } = await readAll({ kind: 'mysql', connection: myUrl, table: 'typed' });
+    const { source, rows } = await readAll({ kind: 'mysql', connection: bed.myUrl, table: 'typed' });
     expect(source.format.kind).toBe('mysql');
     expect(source.columns).toEqual([
       'id',
@@ -193,7 +172,7 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
 
   it('loads a table into PostgreSQL: exact values, a zero date rejected as zero_date by its key', async () => {
     const outcome = await load({
-      source: { kind: 'mysql', connection: myUrl, table: 'typed' },
+      source: { kind: 'mysql', connection: bed.myUrl, table: 'typed' },
       columns: [
         { source: 'ubig', type: 'numeric' },
         { source: 'dec65', type: 'numeric' },
@@ -210,7 +189,7 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
     });
     expect(outcome.error).toBeNull();
     expect(outcome.counts).toMatchObject({ read: 3, inserted: 2, rejected: 1 });
-    const r = await client.query(
+    const r = await bed.client.query(
       'SELECT id, ubig::text, dec65::text, d::text, js::text, b5, e, txt FROM typed ORDER BY id',
     );
     expect(r.rows[0]).toEqual({
@@ -224,7 +203,7 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
       txt: 'héllo 🦆 wörld',
     });
     expect(r.rows[1]!.id).toBe(3);
-    const page = store.reports.page(outcome.runId);
+    const page = bed.store.reports.page(outcome.runId);
     expect(page.rows).toHaveLength(1);
     expect(page.rows[0]!.at).toEqual({ kind: 'key', key: { id: '2' } });
     expect(page.rows[0]!.errors.map((e) => e.reason).sort()).toEqual(['zero_date', 'zero_date']);
@@ -232,25 +211,25 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
   });
 
   it("a text is the database's data: 'NA', '-', '' and spaces at its ends load as they are", async () => {
-    await my.query(`CREATE TABLE words (id INT PRIMARY KEY, code VARCHAR(20)) CHARACTER SET utf8mb4;
+    await bed.my.query(`CREATE TABLE words (id INT PRIMARY KEY, code VARCHAR(20)) CHARACTER SET utf8mb4;
       INSERT INTO words VALUES (1, 'NA'), (2, ' France '), (3, ''), (4, '-'), (5, 'none'), (6, 'NULL'), (7, NULL)`);
     const outcome = await load({
-      source: { kind: 'mysql', connection: myUrl, table: 'words' },
+      source: { kind: 'mysql', connection: bed.myUrl, table: 'words' },
       target: { connection: 'pg', table: 'words', mode: 'replace' },
     });
     expect(outcome.error).toBeNull();
     expect(outcome.counts).toMatchObject({ read: 7, inserted: 7, rejected: 0 });
-    const r = await client.query('SELECT id, code FROM words ORDER BY id');
+    const r = await bed.client.query('SELECT id, code FROM words ORDER BY id');
     expect(r.rows.map((x) => x.code)).toEqual(['NA', ' France ', '', '-', 'none', 'NULL', null]);
   });
 
   it('an incremental load pushes the watermark down: the second run reads only the row at the mark and the new rows', async () => {
-    await my.query(`CREATE TABLE events (id INT PRIMARY KEY, at TIMESTAMP(6) NOT NULL, v VARCHAR(20));
+    await bed.my.query(`CREATE TABLE events (id INT PRIMARY KEY, at TIMESTAMP(6) NOT NULL, v VARCHAR(20));
       INSERT INTO events VALUES (1, '2024-01-01 00:00:01', 'a'), (2, '2024-01-01 00:00:02', 'b'),
         (3, '2024-01-01 00:00:03', 'c');`);
     const spec = {
       name: 'events-inc',
-      source: { kind: 'mysql' as const, connection: myUrl, table: 'events' },
+      source: { kind: 'mysql' as const, connection: bed.myUrl, table: 'events' },
       target: {
         connection: 'pg',
         table: 'events',
@@ -261,7 +240,7 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
     };
     const first = await load(spec);
     expect(first.counts).toMatchObject({ read: 3, inserted: 3 });
-    await my.query(
+    await bed.my.query(
       "INSERT INTO events VALUES (4, '2024-01-01 00:00:04', 'd'), (5, '2024-01-01 00:00:05.5', 'e')",
     );
     const second = await load(spec);
@@ -269,13 +248,13 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
     // nothing was read and then skipped.
     expect(second.counts).toMatchObject({ read: 3, inserted: 2, unchanged: 1, skipped: 0 });
     expect(second.watermark.after).toMatch(/^2024-01-01[ T]00:00:05\.5/);
-    const r = await client.query('SELECT count(*)::int AS n FROM events');
+    const r = await bed.client.query('SELECT count(*)::int AS n FROM events');
     expect(r.rows[0].n).toBe(5);
   });
 
   it('an incremental load of a query pushes the watermark down around it', async () => {
     const spec = {
-      source: { kind: 'mysql' as const, connection: myUrl, query: 'SELECT id, at, v FROM events;' },
+      source: { kind: 'mysql' as const, connection: bed.myUrl, query: 'SELECT id, at, v FROM events;' },
       target: {
         connection: 'pg',
         table: 'events_q',
@@ -285,18 +264,18 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
       },
     };
     expect((await load(spec)).counts).toMatchObject({ read: 5, inserted: 5 });
-    await my.query("INSERT INTO events VALUES (6, '2024-01-01 00:00:06', 'f')");
+    await bed.my.query("INSERT INTO events VALUES (6, '2024-01-01 00:00:06', 'f')");
     // The row at the mark (5, unchanged) and the new one.
     expect((await load(spec)).counts).toMatchObject({ read: 2, inserted: 1, unchanged: 1, skipped: 0 });
-    await my.query('DELETE FROM events WHERE id = 6');
+    await bed.my.query('DELETE FROM events WHERE id = 6');
   });
 
   it('a row without a watermark is read and rejected as missing_watermark on every incremental run', async () => {
-    await my.query(`CREATE TABLE nullmark (id INT PRIMARY KEY, at TIMESTAMP(6) NULL, n INT);
+    await bed.my.query(`CREATE TABLE nullmark (id INT PRIMARY KEY, at TIMESTAMP(6) NULL, n INT);
       INSERT INTO nullmark VALUES (1, '2024-01-01 00:00:00.123456', 1), (2, NULL, NULL);`);
     const spec = (source: { table: string } | { query: string }, table: string, watermark: string) => ({
       name: `nullmark-${table}`,
-      source: { kind: 'mysql' as const, connection: myUrl, ...source },
+      source: { kind: 'mysql' as const, connection: bed.myUrl, ...source },
       target: { connection: 'pg', table, mode: 'incremental' as const, key: ['id'], watermark },
       settings: { maxErrorRate: 1 },
     });
@@ -305,7 +284,7 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
       spec({ query: 'SELECT id, at, n FROM nullmark' }, 'nullmark_q', 'n'),
     ];
     const rejected = (runId: string) =>
-      store.reports
+      bed.store.reports
         .page(runId)
         .rows.map((r) => `${r.errors.map((e) => e.reason).join()} ${JSON.stringify(r.at)}`)
         .sort();
@@ -313,7 +292,7 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
       const first = await load(s);
       expect(first.counts).toMatchObject({ read: 2, inserted: 1, rejected: 1 });
     }
-    await my.query("INSERT INTO nullmark VALUES (3, '2024-01-01 00:00:00.123457', 3), (5, NULL, NULL)");
+    await bed.my.query("INSERT INTO nullmark VALUES (3, '2024-01-01 00:00:00.123457', 3), (5, NULL, NULL)");
     for (const s of specs) {
       const second = await load(s);
       // The row at the mark (compared by key: unchanged), the new row, and both rows without a
@@ -327,7 +306,7 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
   it('a query that writes is refused by the server (only a SELECT is read, as a derived table)', async () => {
     const { source, rows } = await readAll({
       kind: 'mysql',
-      connection: myUrl,
+      connection: bed.myUrl,
       query: 'SELECT id, v FROM events WHERE id <= 2 ORDER BY id',
     });
     expect(rows.map((r) => r.values)).toEqual([
@@ -336,9 +315,13 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
     ]);
     expect(source.placeOf?.(2, { id: 2, v: 'b' })).toEqual({ kind: 'row', row: 2 });
     await expect(
-      openSource({ kind: 'mysql', connection: myUrl, query: "INSERT INTO events VALUES (9, NOW(), 'x')" }),
+      openSource({
+        kind: 'mysql',
+        connection: bed.myUrl,
+        query: "INSERT INTO events VALUES (9, NOW(), 'x')",
+      }),
     ).rejects.toMatchObject({ code: 'SOURCE_FORMAT', message: /must be a single SELECT .*SQL syntax/s });
-    const [n] = await my.query('SELECT COUNT(*) AS n FROM events WHERE id = 9');
+    const [n] = await bed.my.query('SELECT COUNT(*) AS n FROM events WHERE id = 9');
     expect((n as { n: number }[])[0]!.n).toBe(0);
   });
 
@@ -346,7 +329,7 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
     // The column definitions come first; the server stops the statement while the rows are awaited.
     const failed = await readAll({
       kind: 'mysql',
-      connection: myUrl,
+      connection: bed.myUrl,
       query:
         'SELECT COUNT(*) AS n FROM information_schema.COLUMNS a, information_schema.COLUMNS b, information_schema.COLUMNS c',
       statementTimeoutMs: 300,
@@ -355,7 +338,7 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
   });
 
   it('a refused login or an unknown table fails naming the source, never its password', async () => {
-    const bad = new URL(myUrl);
+    const bad = new URL(bed.myUrl);
     bad.password = 'wrong-secret-123';
     const refused = await openSource({ kind: 'mysql', connection: bad.toString(), table: 'events' }).catch(
       (e: unknown) => e,
@@ -363,25 +346,25 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
     expect(refused).toMatchObject({ code: 'SOURCE_UNREACHABLE', message: /refused the login/ });
     expect(String((refused as Error).message)).not.toContain('wrong-secret-123');
     expect(String((refused as Error).message)).toContain('***');
-    await expect(openSource({ kind: 'mysql', connection: myUrl, table: 'nope' })).rejects.toMatchObject({
+    await expect(openSource({ kind: 'mysql', connection: bed.myUrl, table: 'nope' })).rejects.toMatchObject({
       code: 'SOURCE_NOT_FOUND',
       message: /no table nope/,
     });
   });
 
   it('a source connection killed mid-read fails the run cleanly, naming the source', async () => {
-    await my.query(`SET SESSION max_recursive_iterations = 1000000;
+    await bed.my.query(`SET SESSION max_recursive_iterations = 1000000;
       CREATE TABLE big (id INT PRIMARY KEY, v VARCHAR(400));
       INSERT INTO big WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
         SELECT i, CONCAT(REPEAT('x', 300), i) FROM n;`);
-    const admin = await mysql.createConnection(server!.url);
+    const admin = await mysql.createConnection(bed.server!.url);
     let killed = false;
     const killer = async () => {
       for (let i = 0; i < 600 && !killed; i++) {
         const [list] = await admin.query(
           `SELECT ID AS id FROM information_schema.PROCESSLIST
            WHERE DB = 'loadstone_test_source' AND ID <> CONNECTION_ID() AND ID <> ? AND COMMAND = 'Query'`,
-          [my.threadId],
+          [bed.my.threadId],
         );
         const id = (list as { id: number }[])[0]?.id;
         if (id !== undefined) {
@@ -395,7 +378,7 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
     let kill: Promise<void> | undefined;
     const outcome = await load(
       {
-        source: { kind: 'mysql', connection: myUrl, table: 'big' },
+        source: { kind: 'mysql', connection: bed.myUrl, table: 'big' },
         target: { connection: 'pg', table: 'big', mode: 'append' },
       },
       {
@@ -414,22 +397,21 @@ describe.skipIf(server === null)('MySQL / MariaDB source (real MariaDB)', () => 
       /^mysql mysql:\/\/loadstone:\*\*\*@127\.0\.0\.1:\d+\/loadstone_test_source table big: the source connection was lost/,
     );
     // Rolled back: no --commit-every, so nothing of the failed load is in the table.
-    const r = await client.query("SELECT to_regclass('big') AS t");
+    const r = await bed.client.query("SELECT to_regclass('big') AS t");
     expect(r.rows[0].t).toBeNull();
   }, 120_000);
 
   it('the source password is in no run record, event or report', async () => {
-    store.close();
-    const password = decodeURIComponent(new URL(myUrl).password);
+    bed.store.close();
+    const password = decodeURIComponent(new URL(bed.myUrl).password);
     const files = fs
-      .readdirSync(storeDir)
+      .readdirSync(bed.storeDir)
       .filter((f) => /\.(db|sqlite|wal)|-wal$/.test(f) || f.endsWith('.db'));
     expect(files.length).toBeGreaterThan(0);
-    for (const f of fs.readdirSync(storeDir)) {
-      const full = path.join(storeDir, f);
+    for (const f of fs.readdirSync(bed.storeDir)) {
+      const full = path.join(bed.storeDir, f);
       if (!fs.statSync(full).isFile()) continue;
       expect(fs.readFileSync(full).includes(Buffer.from(password)), f).toBe(false);
     }
-    store = openStore(storeDir, { secretStore: testSecretStore() });
   });
 });

@@ -1,14 +1,9 @@
-import mysql from 'mysql2/promise';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseJobSpec } from '../../../common/spec/job-spec.ts';
-import { createTestDatabase } from '../../pg/test-server.ts';
 import { planJob } from '../../pipeline/plan-job.ts';
 import { runLoad } from '../../runs/run-load.ts';
 import { expectLoadedAlike, readOffered, runOptions } from '../../runs/verbatim-test-support.ts';
-import { openStore, type RunStore } from '../../store/open-store.ts';
-import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
-import { createMysqlTestDatabase, mysqlServerForTests } from './test-server.ts';
+import { mysqlTestBed } from './test-bed.ts';
 
 // A MySQL TIMESTAMP (a UTC time, read in a +00:00 session), the byte columns (BLOB, BINARY,
 // VARBINARY, read as the text `\x` + hex), JSON and BIT(1) (a boolean) no longer send every row of the table the usual
@@ -17,75 +12,56 @@ import { createMysqlTestDatabase, mysqlServerForTests } from './test-server.ts';
 // document as its text. A zero TIMESTAMP and a document with `\u0000` go the usual way, which rejects
 // them (zero_date, invalid_json). What lands must be what the usual path loads.
 
-const { server, skip } = await mysqlServerForTests();
-
 const ROWS = 20_000;
-let myUrl = '';
-let url = '';
-let client: pg.Client;
-let store: RunStore;
+const bed = await mysqlTestBed('stamps', {
+  target: true,
+  setup: async (my) => {
+    await my.query(`
+    SET SESSION sql_mode = '', time_zone = '+00:00';
+    CREATE TABLE stamps (id INT PRIMARY KEY, at TIMESTAMP(6) NULL, blob_col BLOB, bin VARBINARY(16), doc JSON, flag BIT(1));
+    INSERT INTO stamps VALUES (15001, '0000-00-00 00:00:00', NULL, NULL, NULL, NULL), (15002, NULL, '', x'', '[]', 1),
+      (15003, '2024-01-01 00:00:00', x'00', x'00', '{"bad": "nul \\\\u0000"}', 0);
+  `);
+    const rows = [];
+    for (let n = 1; n <= ROWS; n++) {
+      if (n >= 15001 && n <= 15003) continue;
+      const at = new Date(Date.UTC(2024, 0, 1, 0, 0, n)).toISOString().slice(0, 19).replace('T', ' ');
+      const fraction = n % 3 === 0 ? '' : n % 3 === 1 ? '.5' : '.123456';
+      const bytes = Buffer.from([n & 0xff, (n >> 8) & 0xff, 0x5c, 0x09, 0x0a]);
+      const doc = JSON.stringify({
+        n,
+        big: '12345678901234567890',
+        s: `tab\tq"\\ é ${n}`,
+        tags: ['a', n % 3],
+      });
+      rows.push([n, `${at}${fraction}`, bytes, n % 4 === 0 ? null : bytes.subarray(0, 2), doc, n % 2]);
+    }
+    for (let from = 0; from < rows.length; from += 5000) {
+      await my.query('INSERT INTO stamps VALUES ?', [rows.slice(from, from + 5000)]);
+    }
+  },
+});
 
 const load = (table: string, target: Record<string, unknown>, timeZone = 'UTC') =>
   runLoad(
     {
-      source: { kind: 'mysql', connection: myUrl, table: 'stamps' },
-      target: { connection: url, table, ...target },
+      source: { kind: 'mysql', connection: bed.myUrl, table: 'stamps' },
+      target: { connection: bed.pgUrl, table, ...target },
       format: { timeZone },
       settings: { sampleSize: 50, maxErrorRate: 1 },
     } as never,
-    runOptions(store),
+    runOptions(bed.store),
   );
 
-describe.skipIf(server === null)(
+describe.skipIf(bed.server === null)(
   'MySQL TIMESTAMP, byte, JSON and BIT(1) columns as COPY text (real MariaDB)',
   () => {
-    beforeAll(async () => {
-      if (!server) throw new Error(skip ?? 'no server');
-      myUrl = await createMysqlTestDatabase(server.url, 'stamps');
-      url = await createTestDatabase(inject('pgUrl'), 'mysql_stamps');
-      client = new pg.Client({ connectionString: url });
-      await client.connect();
-      store = openStore(tempDir(), { secretStore: testSecretStore() });
-      const my = await mysql.createConnection({ uri: myUrl, multipleStatements: true });
-      try {
-        await my.query(`
-        SET SESSION sql_mode = '', time_zone = '+00:00';
-        CREATE TABLE stamps (id INT PRIMARY KEY, at TIMESTAMP(6) NULL, blob_col BLOB, bin VARBINARY(16), doc JSON, flag BIT(1));
-        INSERT INTO stamps VALUES (15001, '0000-00-00 00:00:00', NULL, NULL, NULL, NULL), (15002, NULL, '', x'', '[]', 1),
-          (15003, '2024-01-01 00:00:00', x'00', x'00', '{"bad": "nul \\\\u0000"}', 0);
-      `);
-        const rows = [];
-        for (let n = 1; n <= ROWS; n++) {
-          if (n >= 15001 && n <= 15003) continue;
-          const at = new Date(Date.UTC(2024, 0, 1, 0, 0, n)).toISOString().slice(0, 19).replace('T', ' ');
-          const fraction = n % 3 === 0 ? '' : n % 3 === 1 ? '.5' : '.123456';
-          const bytes = Buffer.from([n & 0xff, (n >> 8) & 0xff, 0x5c, 0x09, 0x0a]);
-          const doc = JSON.stringify({
-            n,
-            big: '12345678901234567890',
-            s: `tab\tq"\\ é ${n}`,
-            tags: ['a', n % 3],
-          });
-          rows.push([n, `${at}${fraction}`, bytes, n % 4 === 0 ? null : bytes.subarray(0, 2), doc, n % 2]);
-        }
-        for (let from = 0; from < rows.length; from += 5000) {
-          await my.query('INSERT INTO stamps VALUES ?', [rows.slice(from, from + 5000)]);
-        }
-      } finally {
-        await my.end();
-      }
-    });
-    afterAll(async () => {
-      store?.close();
-      await client?.end();
-    });
-
     it('come as COPY text, a zero TIMESTAMP the usual way, in any job zone', async () => {
       for (const timeZone of ['UTC', 'Europe/Paris']) {
         const job = await planJob(
           parseJobSpec({
-            source: { kind: 'mysql', connection: myUrl, table: 'stamps' },
-            target: { connection: url, table: 'unused' },
+            source: { kind: 'mysql', connection: bed.myUrl, table: 'stamps' },
+            target: { connection: bed.pgUrl, table: 'unused' },
             format: { timeZone },
             settings: { sampleSize: 50 },
           } as never),
@@ -125,9 +101,9 @@ describe.skipIf(server === null)(
         'Europe/Paris',
       ],
     ])('load what the usual path loads into %s', async (_, columns, timeZone) => {
-      await client.query('DROP TABLE IF EXISTS as_text, usual');
+      await bed.client.query('DROP TABLE IF EXISTS as_text, usual');
       if (columns) {
-        await client.query(
+        await bed.client.query(
           `CREATE TABLE as_text (id int4, ${columns}); CREATE TABLE usual (id int4 PRIMARY KEY, ${columns})`,
         );
       }
@@ -137,7 +113,7 @@ describe.skipIf(server === null)(
         { mode: 'upsert', key: ['id'], duplicateKeys: 'reject' },
         timeZone,
       );
-      await expectLoadedAlike(client, store, appended, upserted, 'id, at, blob_col, bin, doc, flag');
+      await expectLoadedAlike(bed.client, bed.store, appended, upserted, 'id, at, blob_col, bin, doc, flag');
       expect(appended.counts.inserted + appended.counts.rejected).toBe(ROWS);
       // The zero TIMESTAMP (zero_date) and the \u0000 (invalid_json), at least.
       expect(appended.counts.rejected).toBeGreaterThanOrEqual(2);

@@ -1,27 +1,34 @@
-import mysql from 'mysql2/promise';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseJobSpec } from '../../../common/spec/job-spec.ts';
-import { createTestDatabase } from '../../pg/test-server.ts';
 import { planJob } from '../../pipeline/plan-job.ts';
 import { runLoad } from '../../runs/run-load.ts';
 import { expectLoadedAlike, readOffered, runOptions } from '../../runs/verbatim-test-support.ts';
-import { openStore, type RunStore } from '../../store/open-store.ts';
-import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
-import { createMysqlTestDatabase, mysqlServerForTests } from './test-server.ts';
+import { mysqlTestBed } from './test-bed.ts';
 
 // MySQL rows written as COPY text (database/copy-rows.ts) into targets that round and in an
 // incremental load: a DECIMAL with more decimals than a numeric(12,2) keeps, a DATETIME(6) with more
 // fraction digits than a timestamptz(3) keeps, and a NULL watermark each send their row the usual
 // way, which refuses it; what lands, what is refused and the new mark are what the usual path gives.
 
-const { server, skip } = await mysqlServerForTests();
-
 const ROWS = 20_000;
-let myUrl = '';
-let url = '';
-let client: pg.Client;
-let store: RunStore;
+const bed = await mysqlTestBed('verbatim_modes', {
+  target: true,
+  setup: async (my) => {
+    await my.query(
+      'CREATE TABLE changes (id INT PRIMARY KEY, seq INT NULL, amount DECIMAL(12,4), at DATETIME(6)) CHARACTER SET utf8mb4',
+    );
+    for (let from = 1; from <= ROWS; from += 5000) {
+      const rows = [];
+      for (let n = from; n < from + 5000; n++) {
+        const amount = n % 1000 === 0 ? `${n}.1250` : `${n}.2500`;
+        const fraction = n % 1000 === 1 ? '.123400' : '.120000';
+        const at = `2024-01-01 ${String(n % 24).padStart(2, '0')}:00:05${fraction}`;
+        rows.push([n, n % 1000 === 2 ? null : n, amount, at]);
+      }
+      await my.query('INSERT INTO changes VALUES ?', [rows]);
+    }
+  },
+});
 
 /** Rows the usual path refuses: 3-decimal amounts, 4-digit fractions, NULL watermarks. */
 const odd = (n: number) => n % 1000 === 0 || n % 1000 === 1 || n % 1000 === 2;
@@ -30,52 +37,21 @@ const load = (table: string, target: Record<string, unknown>, name?: string) =>
   runLoad(
     {
       ...(name ? { name } : {}),
-      source: { kind: 'mysql', connection: myUrl, table: 'changes' },
-      target: { connection: url, table, ...target },
+      source: { kind: 'mysql', connection: bed.myUrl, table: 'changes' },
+      target: { connection: bed.pgUrl, table, ...target },
       settings: { sampleSize: 50, maxErrorRate: 1 },
     },
-    runOptions(store),
+    runOptions(bed.store),
   );
 
-describe.skipIf(server === null)(
+describe.skipIf(bed.server === null)(
   'MySQL rows as COPY text into rounding targets and incremental loads (real MariaDB)',
   () => {
-    beforeAll(async () => {
-      if (!server) throw new Error(skip ?? 'no server');
-      myUrl = await createMysqlTestDatabase(server.url, 'verbatim_modes');
-      url = await createTestDatabase(inject('pgUrl'), 'mysql_verbatim_modes');
-      client = new pg.Client({ connectionString: url });
-      await client.connect();
-      store = openStore(tempDir(), { secretStore: testSecretStore() });
-      const my = await mysql.createConnection({ uri: myUrl });
-      try {
-        await my.query(
-          'CREATE TABLE changes (id INT PRIMARY KEY, seq INT NULL, amount DECIMAL(12,4), at DATETIME(6)) CHARACTER SET utf8mb4',
-        );
-        for (let from = 1; from <= ROWS; from += 5000) {
-          const rows = [];
-          for (let n = from; n < from + 5000; n++) {
-            const amount = n % 1000 === 0 ? `${n}.1250` : `${n}.2500`;
-            const fraction = n % 1000 === 1 ? '.123400' : '.120000';
-            const at = `2024-01-01 ${String(n % 24).padStart(2, '0')}:00:05${fraction}`;
-            rows.push([n, n % 1000 === 2 ? null : n, amount, at]);
-          }
-          await my.query('INSERT INTO changes VALUES ?', [rows]);
-        }
-      } finally {
-        await my.end();
-      }
-    });
-    afterAll(async () => {
-      store?.close();
-      await client?.end();
-    });
-
     it('sends a row the usual way when a value would round or its watermark is NULL', async () => {
       const job = await planJob(
         parseJobSpec({
-          source: { kind: 'mysql', connection: myUrl, table: 'changes' },
-          target: { connection: url, table: 'unused' },
+          source: { kind: 'mysql', connection: bed.myUrl, table: 'changes' },
+          target: { connection: bed.pgUrl, table: 'unused' },
           settings: { sampleSize: 50 },
         }),
       );
@@ -99,11 +75,11 @@ describe.skipIf(server === null)(
 
     it('leaves a column out of the COPY text when the load leaves it out', async () => {
       const spec = {
-        source: { kind: 'mysql', connection: myUrl, table: 'changes' },
+        source: { kind: 'mysql', connection: bed.myUrl, table: 'changes' },
         columns: [{ source: 'amount', skip: true }],
       };
       const job = await planJob(
-        parseJobSpec({ ...spec, target: { connection: url, table: 'unused' } } as never),
+        parseJobSpec({ ...spec, target: { connection: bed.pgUrl, table: 'unused' } } as never),
       );
       const offered = await readOffered(job);
       expect(job.source.copyText?.lineColumns).toEqual(['id', 'seq', 'at']);
@@ -114,18 +90,18 @@ describe.skipIf(server === null)(
         runLoad(
           {
             ...spec,
-            target: { connection: url, table, ...target },
+            target: { connection: bed.pgUrl, table, ...target },
             settings: { sampleSize: 50, maxErrorRate: 1 },
           } as never,
-          runOptions(store),
+          runOptions(bed.store),
         );
       const asText = await run('as_text', { mode: 'append' });
       const usual = await run('usual', { mode: 'upsert', key: ['id'], duplicateKeys: 'reject' });
-      await expectLoadedAlike(client, store, asText, usual, 'id, seq, at');
+      await expectLoadedAlike(bed.client, bed.store, asText, usual, 'id, seq, at');
     });
 
     it('loads, refuses and marks what the usual path does', async () => {
-      await client.query(`
+      await bed.client.query(`
       DROP TABLE IF EXISTS as_text, usual;
       CREATE TABLE as_text (id int4 PRIMARY KEY, seq int4, amount numeric(12,2), at timestamptz(3));
       CREATE TABLE usual (id int4 PRIMARY KEY, seq int4, amount numeric(12,2), at timestamptz(3));
@@ -133,9 +109,9 @@ describe.skipIf(server === null)(
       const target = { mode: 'incremental', key: ['id'], watermark: 'seq' };
       const asText = await load('as_text', target, 'mysql-text');
       const usual = await load('usual', { ...target, duplicateKeys: 'reject' }, 'mysql-usual');
-      await expectLoadedAlike(client, store, asText, usual, 'id, seq, amount, at');
+      await expectLoadedAlike(bed.client, bed.store, asText, usual, 'id, seq, amount, at');
       expect(asText.counts.rejected).toBe((ROWS / 1000) * 3);
-      const reasons = store.reports
+      const reasons = bed.store.reports
         .page(asText.runId)
         .rows.map((r) => r.errors[0]!.reason)
         .sort();
