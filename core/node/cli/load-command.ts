@@ -240,6 +240,8 @@ export async function runAndReport(
         return warehouse;
       },
       onProgress: (p: LoadProgressDto) => progress?.update(p),
+      // An API's sample, read before the run begins.
+      onSourceRead: (read) => progress?.reading(read),
       // A source's retries and waits, as they happen (they are recorded with the run too).
       onSourceEvent: (event) => {
         io.stderr.write(`source: ${event.message}\n`);

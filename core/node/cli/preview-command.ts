@@ -15,6 +15,7 @@ import { savedConnectionKind } from './database-source-args.ts';
 import { EXIT } from './exit-codes.ts';
 import type { CliCommand, CliIo } from './io.ts';
 import { jobFromOptions, SOURCE_OPTIONS, SOURCE_OPTIONS_HELP } from './job-options.ts';
+import { createProgressLine } from './progress-line.ts';
 import { DATA_DIR_HELP, DATA_DIR_OPTION } from './store-command-support.ts';
 import { renderTable, truncateCell } from './table.ts';
 
@@ -56,15 +57,22 @@ export const previewCommand: CliCommand = async (args, io) => {
     savedConnectionKind(resolveDataDir({ dataDir: values['data-dir'], env: io.env, cwd: io.cwd })),
   );
   const source = spec.source;
-  const result =
-    source.kind === 'postgres' || source.kind === 'mysql'
-      ? await previewWithConnections(spec, values['data-dir'], io, limit)
-      : await preview(spec, {
-          limit,
-          signal: io.signal,
-          defaults: savedDefaults(values['data-dir'], io),
-          source: { env: io.env },
-        });
+  // A slow API's first pages: how far it has read, on a terminal, until the preview is shown.
+  const progress = io.stderr.isTTY && !values.json ? createProgressLine(io.stderr) : null;
+  let result: PreviewResultDto;
+  try {
+    result =
+      source.kind === 'postgres' || source.kind === 'mysql'
+        ? await previewWithConnections(spec, values['data-dir'], io, limit)
+        : await preview(spec, {
+            limit,
+            signal: io.signal,
+            defaults: savedDefaults(values['data-dir'], io),
+            source: { env: io.env, ...(progress ? { onRead: (read) => progress.reading(read) } : {}) },
+          });
+  } finally {
+    progress?.done();
+  }
   if (values.json) {
     io.stdout.write(`${JSON.stringify(result)}\n`);
   } else {

@@ -40,4 +40,22 @@ describe('the CLI progress line', () => {
   it('nothing to go by: rows and rate only', () => {
     expect(shown(base)).toBe('250,000 rows · 125,000 rows/s · 240,000 loaded · 3 rejected · loading');
   });
+
+  it("an API's sample before the run begins: pages and records read, then the run's own line", () => {
+    const out = Object.assign(new PassThrough(), { columns: 200 });
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const line = createProgressLine(out);
+    const last = () => Buffer.concat(chunks).toString('utf8').split('\r').at(-1)!.trimEnd();
+    line.reading({ pages: 1, records: 1 });
+    expect(last()).toBe("Reading the API's sample: 1 page, 1 record…");
+    line.reading({ pages: 3, records: 3000 });
+    expect(last()).toBe("Reading the API's sample: 3 pages, 3,000 records…");
+    line.update(base);
+    // A page read after the run began (its sample's last) does not overwrite the run's line.
+    line.reading({ pages: 4, records: 4000 });
+    expect(last()).toBe('250,000 rows · 125,000 rows/s · 240,000 loaded · 3 rejected · loading');
+    line.done();
+    expect(Buffer.concat(chunks).toString('utf8').endsWith('\n')).toBe(true);
+  });
 });
