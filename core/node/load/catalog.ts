@@ -34,6 +34,8 @@ export interface TableInfo {
   readonly columns: readonly TableColumn[];
   /** Column sets of the unique, non-partial, immediate indexes (usable as ON CONFLICT arbiters). */
   readonly uniqueKeys: readonly (readonly string[])[];
+  /** A plain table that other tables inherit from (their rows are not its own: a TRUNCATE leaves them). */
+  readonly inherited: boolean;
 }
 
 /** The schema a name resolves to (the current schema when none was given) and whether it exists. */
@@ -63,8 +65,9 @@ export async function resolveSchema(
 
 /** Reads a table's columns and unique keys; null when there is no relation of that name. */
 export async function readTableInfo(client: pg.Client, table: QualifiedTable): Promise<TableInfo | null> {
-  const rel = await client.query<{ oid: number; relkind: string }>(
-    `SELECT c.oid::int AS oid, c.relkind::text AS relkind
+  const rel = await client.query<{ oid: number; relkind: string; inherited: boolean }>(
+    `SELECT c.oid::int AS oid, c.relkind::text AS relkind,
+            c.relkind = 'r' AND EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhparent = c.oid) AS inherited
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = $1 AND c.relname = $2`,
     [table.schema, table.name],
@@ -136,5 +139,6 @@ export async function readTableInfo(client: pg.Client, table: QualifiedTable): P
       fractionDigits: c.fraction_digits,
     })),
     uniqueKeys: keys.rows.map((k) => k.cols),
+    inherited: found.inherited,
   };
 }

@@ -171,7 +171,7 @@ export function compareWithTable(
   const ddl: string[] = [];
   const alter = opts.addMissingColumns ? addColumnsSql(table, missing) : null;
   if (alter) ddl.push(alter);
-  if (opts.truncate && opts.mode === 'append') ddl.push(truncateSql(table));
+  if (opts.truncate && opts.mode === 'append') ddl.push(truncateSql(table, info));
   return { ...r, fixes, ddl };
 }
 

@@ -135,7 +135,7 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
       }
       if (input.truncate) {
         // Inside the load's transaction (never with commitEvery): a failed load keeps the old rows.
-        const sql = truncateSql(target);
+        const sql = truncateSql(target, info);
         await client.query(sql);
         ddl.push(sql);
       }

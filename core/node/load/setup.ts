@@ -25,9 +25,13 @@ export function addColumnsSql(
   return `ALTER TABLE ${qualify(table)} ${adds.join(', ')}`;
 }
 
-/** `TRUNCATE` of the target before an append that asked for it. */
-export function truncateSql(table: QualifiedTable): string {
-  return `TRUNCATE ${qualify(table)}`;
+/**
+ * `TRUNCATE` of the target before an append that asked for it. `ONLY` for a table others inherit
+ * from: a plain TRUNCATE empties those other tables too (a partitioned table's partitions are its
+ * own rows, and it takes no ONLY).
+ */
+export function truncateSql(table: QualifiedTable, info: Pick<TableInfo, 'inherited'>): string {
+  return `TRUNCATE ${info.inherited ? 'ONLY ' : ''}${qualify(table)}`;
 }
 
 /** `CREATE SCHEMA` for a target schema that does not exist (offered to the operator, never run by a load). */

@@ -119,6 +119,39 @@ describe('truncate before an append', () => {
     expect(await tableRows(reader, 'trunc')).toEqual([{ id: 3, v: 'new' }]);
   });
 
+  it('empties only the named table when others inherit from it: their rows stay (TRUNCATE ONLY)', async () => {
+    // Before: a plain TRUNCATE, which also emptied trunc_child, a table the operator never named.
+    await client.query(`CREATE TABLE trunc_parent (id integer, v text);
+      CREATE TABLE trunc_child (note text) INHERITS (trunc_parent);
+      INSERT INTO trunc_parent VALUES (1, 'old'); INSERT INTO trunc_child VALUES (2, 'child', 'kept')`);
+    const report = await checkCompatibility(client, 'trunc_parent', columns, {
+      mode: 'append',
+      truncate: true,
+    });
+    expect(report).toMatchObject({ ok: true, ddl: ['TRUNCATE ONLY "public"."trunc_parent"'] });
+    const { input } = inputFor(client, 'trunc_parent', columns, batchesOf(rowsFrom(columns, [[3, 'new']])), {
+      truncate: true,
+    });
+    expect(await loadIntoPostgres(input)).toMatchObject({
+      inserted: 1,
+      truncated: true,
+      ddl: ['TRUNCATE ONLY "public"."trunc_parent"'],
+    });
+    expect(await tableRows(reader, 'ONLY trunc_parent')).toEqual([{ id: 3, v: 'new' }]);
+    expect(await tableRows(reader, 'trunc_child')).toEqual([{ id: 2, v: 'child', note: 'kept' }]);
+  });
+
+  it('empties every partition of a partitioned table (its own rows)', async () => {
+    await client.query(`CREATE TABLE trunc_parted (id integer, v text) PARTITION BY RANGE (id);
+      CREATE TABLE trunc_parted_1 PARTITION OF trunc_parted FOR VALUES FROM (0) TO (100);
+      INSERT INTO trunc_parted VALUES (1, 'old')`);
+    const { input } = inputFor(client, 'trunc_parted', columns, batchesOf(rowsFrom(columns, [[3, 'new']])), {
+      truncate: true,
+    });
+    expect(await loadIntoPostgres(input)).toMatchObject({ ddl: ['TRUNCATE "public"."trunc_parted"'] });
+    expect(await tableRows(reader, 'trunc_parted')).toEqual([{ id: 3, v: 'new' }]);
+  });
+
   it('a load that fails after the TRUNCATE leaves the old rows', async () => {
     await client.query(
       "CREATE TABLE trunc_fail (id integer, v text); INSERT INTO trunc_fail VALUES (1, 'old')",
