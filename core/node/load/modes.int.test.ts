@@ -393,6 +393,26 @@ describe('replace', () => {
     expect((await reader.query('SELECT id FROM viewed2_v')).rows).toEqual([{ id: 2 }]);
   });
 
+  it("refuses a table other tables' foreign keys point at, advising upsert only (it cannot be emptied first)", async () => {
+    await client.query('CREATE TABLE referenced (id integer PRIMARY KEY, label text)');
+    await client.query('CREATE TABLE referencing (ref integer REFERENCES referenced (id))');
+    const { input } = inputFor(client, 'referenced', columns, batchesOf(rowsFrom(columns, [[2, 'x']])), {
+      mode: 'replace',
+    });
+    const refused = await loadIntoPostgres(input).catch((error: Error) => error);
+    expect(refused).toMatchObject({
+      code: 'TARGET_INCOMPATIBLE',
+      message: expect.stringContaining(
+        "constraint referencing_ref_fkey on table referencing. Use mode 'upsert' (a table other tables' foreign keys point at cannot be emptied first either)",
+      ),
+    });
+    // What the other advice would have run: PostgreSQL refuses it.
+    const truncating = inputFor(client, 'referenced', columns, batchesOf(rowsFrom(columns, [[2, 'x']])), {
+      truncate: true,
+    });
+    await expect(loadIntoPostgres(truncating.input)).rejects.toThrow(/cannot truncate a table referenced/);
+  });
+
   it('creates the table when it does not exist', async () => {
     const { input } = inputFor(client, 'repl_new', columns, batchesOf(rowsFrom(columns, [[1, 'a']])), {
       mode: 'replace',

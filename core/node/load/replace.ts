@@ -132,10 +132,18 @@ async function refuseBlockers(client: pg.Client, target: QualifiedTable, oid: nu
   );
   if (r.rows.length === 0) return;
   const list = r.rows.map((x) => x.what);
+  // Another table's foreign key also stops a TRUNCATE (only CASCADE would do, emptying that table too).
+  const referenced = await client.query(
+    `SELECT 1 FROM pg_constraint WHERE confrelid = $1 AND conrelid <> $1 AND contype = 'f' LIMIT 1`,
+    [oid],
+  );
+  const instead =
+    referenced.rowCount === 0
+      ? `Use mode 'append' with ${EMPTY_FIRST}, or mode 'upsert'.`
+      : "Use mode 'upsert' (a table other tables' foreign keys point at cannot be emptied first either).";
   throw new LoadstoneError(
     'TARGET_INCOMPATIBLE',
-    `mode 'replace' swaps in a fresh table, which would break what depends on ${displayTable(target)}: ${list.join('; ')}. ` +
-      `Use mode 'append' with ${EMPTY_FIRST}, or mode 'upsert'.`,
+    `mode 'replace' swaps in a fresh table, which would break what depends on ${displayTable(target)}: ${list.join('; ')}. ${instead}`,
     { details: { blockers: list } },
   );
 }
