@@ -62,7 +62,8 @@ export const asIs = (value: unknown): RawValue => value as RawValue;
  *   BIGINT UNSIGNED → numeric (a decimal string: its top half is beyond PostgreSQL's bigint);
  * - DECIMAL → numeric (exact string); FLOAT/DOUBLE → numeric (the server's text, written out without
  *   an exponent); YEAR → integer;
- * - DATE → date; DATETIME → a naive ISO timestamp (read in the job's time zone); TIMESTAMP → UTC
+ * - DATE → date; DATETIME → the server's own text, `YYYY-MM-DD HH:MM:SS` with the fraction digits
+ *   it declares (a naive timestamp, read in the job's time zone; loaded as text, what MySQL shows); TIMESTAMP → UTC
  *   (`Z`; the session's time zone is +00:00); a zero date stays as the server sent it, `0000-00-00`,
  *   and the date rules reject it as `zero_date`;
  * - JSON → jsonb as `JsonText` (exact text); BIT(1) → boolean, as the number 0 or 1 (like TINYINT(1));
@@ -99,7 +100,8 @@ export function columnReader(field: MysqlField): ColumnReader {
     case T.NEWDATE:
       return reader('date', asIs, 'isoDateValue');
     case T.DATETIME:
-      return reader('timestamptz', naiveTimestamp, 'naiveTimestampValue');
+      // As the server wrote it: the timestamp rules read it; a column loaded as text keeps MySQL's text.
+      return reader('timestamptz', asIs, 'naiveTimestampValue');
     case T.TIMESTAMP:
       return reader('timestamptz', utcTimestamp, 'utcTimestampValue');
     case T.JSON:
@@ -214,10 +216,6 @@ export function plainDecimal(text: string): string {
   out = out.replace(/^0+(?=\d)/, '');
   if (out.includes('.')) out = out.replace(/\.?0+$/, '');
   return sign + out;
-}
-
-function naiveTimestamp(value: unknown): RawValue {
-  return typeof value === 'string' ? value.replace(' ', 'T') : (value as RawValue);
 }
 
 /** A TIMESTAMP's text (read in a +00:00 session) as the UTC time it is (exported for tests). */

@@ -85,7 +85,7 @@ describe.skipIf(bed.server === null)(
       expect(job.source.copyText?.lineColumns).toEqual(['id', 'seq', 'at']);
       expect(offered.verbatim.length).toBeGreaterThan(5_000);
       const row = offered.verbatim.find(({ cells }) => Number(cells[0]) === 15_005)!;
-      expect(row.cells).toEqual([15005, 15005, '2024-01-01T05:00:05.120000']);
+      expect(row.cells).toEqual([15005, 15005, '2024-01-01 05:00:05.120000']);
       const run = (table: string, target: Record<string, unknown>) =>
         runLoad(
           {

@@ -135,11 +135,11 @@ describe.skipIf(bed.server === null)('MySQL rows sent as COPY text (real MariaDB
           amount: '31242.50',
           paid: 0,
           note: 'note 25000',
-          at: '2024-01-18T08:40:00',
+          at: '2024-01-18 08:40:00',
           big: 25000000175000,
           tiny: 10000,
           flt: '3125',
-          dt6: '2024-01-01T06:56:40.000001',
+          dt6: '2024-01-01 06:56:40.000001',
         },
       ],
     ]);
