@@ -32,6 +32,19 @@ interface LogLine {
   runId?: string;
 }
 
+/** The `--json` log lines a scheduler process writes, as they come. */
+function logLines(p: ChildProcess): LogLine[] {
+  const lines: LogLine[] = [];
+  let buffered = '';
+  p.stdout!.on('data', (chunk) => {
+    buffered += chunk;
+    const parts = buffered.split('\n');
+    buffered = parts.pop()!;
+    for (const part of parts) lines.push(JSON.parse(part));
+  });
+  return lines;
+}
+
 describe('loadstone scheduler', () => {
   it('runs a job every 3 s into the local warehouse, one run at a time, and stops cleanly on SIGTERM', async () => {
     fs.mkdirSync(home, { mode: 0o700 });
@@ -54,15 +67,8 @@ describe('loadstone scheduler', () => {
       env,
     });
     child = scheduler;
-    const lines: LogLine[] = [];
-    let buffered = '';
+    const lines: LogLine[] = logLines(scheduler);
     let stderr = '';
-    scheduler.stdout!.on('data', (chunk) => {
-      buffered += chunk;
-      const parts = buffered.split('\n');
-      buffered = parts.pop()!;
-      for (const part of parts) lines.push(JSON.parse(part));
-    });
     scheduler.stderr!.on('data', (chunk) => {
       stderr += chunk;
     });
@@ -171,14 +177,7 @@ describe('loadstone scheduler', () => {
     const env = { PATH: process.env.PATH, HOME: dir, LOADSTONE_HOME: shared };
     const start = () => {
       const p = spawn(process.execPath, [BIN, 'scheduler', '--json'], { cwd: dir, env });
-      const lines: Array<LogLine & { leader?: { pid: number; purpose: string } }> = [];
-      let buffered = '';
-      p.stdout!.on('data', (chunk) => {
-        buffered += chunk;
-        const parts = buffered.split('\n');
-        buffered = parts.pop()!;
-        for (const part of parts) lines.push(JSON.parse(part));
-      });
+      const lines: Array<LogLine & { leader?: { pid: number; purpose: string } }> = logLines(p);
       const exit = new Promise<number | null>((resolve) => p.on('exit', resolve));
       const seen = async (event: string) => {
         while (!lines.some((l) => l.event === event)) {
