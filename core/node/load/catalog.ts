@@ -36,6 +36,8 @@ export interface TableInfo {
   readonly uniqueKeys: readonly (readonly string[])[];
   /** A plain table that other tables inherit from (their rows are not its own: a TRUNCATE leaves them). */
   readonly inherited: boolean;
+  /** Other tables' foreign keys pointing at it (`name on schema.table`): they stop a TRUNCATE. */
+  readonly referencedBy: readonly string[];
 }
 
 /** The schema a name resolves to (the current schema when none was given) and whether it exists. */
@@ -65,9 +67,16 @@ export async function resolveSchema(
 
 /** Reads a table's columns and unique keys; null when there is no relation of that name. */
 export async function readTableInfo(client: pg.Client, table: QualifiedTable): Promise<TableInfo | null> {
-  const rel = await client.query<{ oid: number; relkind: string; inherited: boolean }>(
+  const rel = await client.query<{
+    oid: number;
+    relkind: string;
+    inherited: boolean;
+    referenced_by: string[] | null;
+  }>(
     `SELECT c.oid::int AS oid, c.relkind::text AS relkind,
-            c.relkind = 'r' AND EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhparent = c.oid) AS inherited
+            c.relkind = 'r' AND EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhparent = c.oid) AS inherited,
+            (SELECT array_agg(quote_ident(f.conname) || ' on ' || f.conrelid::regclass::text ORDER BY 1)
+               FROM pg_constraint f WHERE f.confrelid = c.oid AND f.conrelid <> c.oid AND f.contype = 'f') AS referenced_by
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = $1 AND c.relname = $2`,
     [table.schema, table.name],
@@ -140,5 +149,6 @@ export async function readTableInfo(client: pg.Client, table: QualifiedTable): P
     })),
     uniqueKeys: keys.rows.map((k) => k.cols),
     inherited: found.inherited,
+    referencedBy: found.referenced_by ?? [],
   };
 }

@@ -121,6 +121,12 @@ export function compareWithTable(
   if (info.relkind !== 'r' && info.relkind !== 'p') {
     problems.push(`${shown} is a ${RELKINDS[info.relkind] ?? 'relation'}, not a table`);
   }
+  if (opts.truncate && opts.mode === 'append' && info.referencedBy.length > 0) {
+    problems.push(
+      `${shown} cannot be emptied first: PostgreSQL refuses to TRUNCATE a table other tables' foreign keys point at ` +
+        `(${info.referencedBy.join(', ')}); use mode 'upsert', or append without emptying it`,
+    );
+  }
   if (opts.mode === 'replace' && info.relkind === 'p') {
     problems.push(
       `${shown} is partitioned; mode 'replace' cannot swap a partitioned table: use mode 'append' with ${EMPTY_FIRST}`,

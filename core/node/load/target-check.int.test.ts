@@ -152,6 +152,26 @@ describe('truncate before an append', () => {
     expect(await tableRows(reader, 'trunc_parted')).toEqual([{ id: 3, v: 'new' }]);
   });
 
+  it("refuses up front to empty a table other tables' foreign keys point at, naming them", async () => {
+    // Before: the check passed and showed the TRUNCATE, then the load failed with LOAD_FAILED
+    // ('cannot truncate a table referenced in a foreign key constraint').
+    await client.query(`CREATE TABLE trunc_ref (id integer PRIMARY KEY, v text);
+      CREATE TABLE trunc_refs (ref integer CONSTRAINT trunc_refs_fk REFERENCES trunc_ref (id));
+      INSERT INTO trunc_ref VALUES (1, 'old'); INSERT INTO trunc_refs VALUES (1)`);
+    const why =
+      "public.trunc_ref cannot be emptied first: PostgreSQL refuses to TRUNCATE a table other tables' foreign keys point at (trunc_refs_fk on trunc_refs)";
+    const report = await checkCompatibility(client, 'trunc_ref', columns, { mode: 'append', truncate: true });
+    expect(report).toMatchObject({ ok: false, problems: [expect.stringContaining(why)] });
+    const { input } = inputFor(client, 'trunc_ref', columns, batchesOf(rowsFrom(columns, [[3, 'new']])), {
+      truncate: true,
+    });
+    await expect(loadIntoPostgres(input)).rejects.toMatchObject({
+      code: 'TARGET_INCOMPATIBLE',
+      message: expect.stringContaining(why),
+    });
+    expect(await tableRows(reader, 'trunc_ref')).toEqual([{ id: 1, v: 'old' }]);
+  });
+
   it('a load that fails after the TRUNCATE leaves the old rows', async () => {
     await client.query(
       "CREATE TABLE trunc_fail (id integer, v text); INSERT INTO trunc_fail VALUES (1, 'old')",
