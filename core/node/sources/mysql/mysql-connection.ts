@@ -137,8 +137,9 @@ function unreachable(error: unknown, config: MysqlConnectionConfig, label: strin
 
 /**
  * A failure while reading → a LoadstoneError naming the source: SOURCE_UNREACHABLE when the
- * connection was cut (killed, server gone, network), SOURCE_UNREADABLE when the server refused the
- * statement (syntax, a write in the read-only transaction, the statement timeout).
+ * connection was cut (killed, server gone, network) or the query killed on the server (`KILL QUERY`),
+ * SOURCE_UNREADABLE when the server refused the statement (syntax, a write in the read-only
+ * transaction, the statement timeout).
  */
 export function lostConnection(
   error: unknown,
@@ -149,6 +150,16 @@ export function lostConnection(
   if (error instanceof LoadstoneError) return error;
   const e = error as { code?: string; message?: string; fatal?: boolean };
   const code = e.code ?? '';
+  // `KILL QUERY` (an administrator, a monitoring tool killing long queries): the connection stays,
+  // the read is over. Not a statement the server refused: said as what happened, a failure mid-read.
+  if (code === 'ER_QUERY_INTERRUPTED') {
+    const when = atStart ? ' before its first row' : ` after ${rowsRead} rows`;
+    return new LoadstoneError(
+      'SOURCE_UNREACHABLE',
+      `${label}: the query was killed on the server${when} (KILL QUERY; the server said: ${e.message ?? code})`,
+      { details: { code, rowsRead } },
+    );
+  }
   if (CUT.has(code) || e.fatal) {
     const when = atStart ? '' : ` after ${rowsRead} rows`;
     return new LoadstoneError(
