@@ -167,6 +167,27 @@ describe('openJsonSource', () => {
     expect(error.details).toMatchObject({ line: 3, column: 11, record: 1 });
   });
 
+  it('stops at a string with a raw tab or a bad escape near the end of its record, not at the end of the file', async () => {
+    // stream-json waits for more text before judging such a string, and the records after it were
+    // read on: numbered one short, the bad record silently left out, the error only at the end.
+    for (const bad of ['{"id": 2, "s": "\t"}', '{"id": 2, "s": "\\x"}']) {
+      const later = Array.from({ length: 3 }, (_, i) => `{"id": ${i + 3}, "s": "ok"}`);
+      const file = write('bad-string.json', `[{"id": 1, "s": "ok"},\n${bad},\n${later.join(',\n')}]`);
+      const source = await open(file);
+      const rows: SourceRow[] = [];
+      const error = await failure(
+        (async () => {
+          for await (const batch of source.rows()) rows.push(...batch);
+        })(),
+      );
+      expect(rows.map((r) => plain(r))).toEqual([['#1', 'ok']]);
+      expect(error.message).toBe(
+        `${file}: invalid JSON at line 2, column 17 (after record 1): a string holds a raw control ` +
+          'character (a tab, a line break) or an unknown escape; write them as \\t, \\n, \\uXXXX',
+      );
+    }
+  });
+
   it('keeps the records of a chunk that fails, up to the error, past the read-ahead', async () => {
     // Not a whole number of batches: the last, partial batch comes out before the error too.
     const records = Array.from({ length: 12_345 }, (_, i) => `{"i": ${i + 1}}`);

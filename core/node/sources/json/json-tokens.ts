@@ -45,5 +45,9 @@ export function cleanMessage(error: unknown): string {
   return message
     .replace(/^ERROR at \d+ \(\d+, \d+\): /, '')
     .replace(/^(Parser|Verifier) cannot parse input: /, '')
-    .replace(/^(Parser|Verifier) has expected/, 'expected');
+    .replace(/^(Parser|Verifier) has expected/, 'expected')
+    .replace(
+      /^escaped characters$/,
+      'a string holds a raw control character (a tab, a line break) or an unknown escape; write them as \\t, \\n, \\uXXXX',
+    );
 }

@@ -144,6 +144,8 @@ const ELEMENTS = [
   '{"a":tru}',
   'nul',
   '{"a":1}}',
+  '{"a":"\t"}',
+  '{"a":"b\\x"}',
 ];
 
 describe('RecordSplitter', () => {
@@ -211,6 +213,22 @@ describe('RecordSplitter', () => {
       { numRuns: 2000 },
     );
     expect(writtenRows).toBeGreaterThan(100);
+  });
+
+  it('fails at a record with a raw tab or a bad escape near its end, without reading the records after it', () => {
+    for (const bad of ['{"id":2,"s":"\t"}', '{"id":2,"s":"\\x"}']) {
+      const got = bySplitter([`[{"id":1},${bad},{"id":3},{"id":4}]`], undefined);
+      expect(got.error).toBe('syntax');
+      const assembler = new ArrayRecordAssembler('body');
+      const router = new RecordsRouter(undefined, [], assembler);
+      const tokenize = createTokenizer();
+      const splitter = new RecordSplitter(router, assembler, (text, out) =>
+        router.consume(tokenize(text), out),
+      );
+      const out: ParsedOutput[] = [];
+      expect(() => splitter.push(`[{"id":1},${bad},{"id":3},{"id":4}]`, out)).toThrow(SplitSyntaxError);
+      expect(summary(out)).toEqual(['1:record:id=1']);
+    }
   });
 
   it('keeps every digit of record numbers and nested inexact numbers', () => {

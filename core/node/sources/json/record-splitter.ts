@@ -206,8 +206,14 @@ export class RecordSplitter {
       }
     }
     // The blank after it ends a number or literal, which the tokenizer only emits at a delimiter.
+    const before = this.assembler.count;
     this.tokenize(this.tokenizerHasElement ? `,${text} ` : `${text} `, out);
     this.tokenizerHasElement = true;
+    // The element is whole, so the tokenizer ends it (counted as a record or a problem) or it cannot
+    // read it. stream-json waits for more text when a bad string character (a raw tab, `\x`) is close
+    // to the end of what it has, so without this the records after it were read on, numbered one
+    // short, and the error came only at the end of the file.
+    if (this.assembler.count === before) throw new SplitSyntaxError('an element that is not JSON');
   }
 
   /** Index of the next '[' outside strings from `from`, or -1 (the string state carries over). */
