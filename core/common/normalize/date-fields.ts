@@ -170,9 +170,10 @@ export function scaledFraction(text: string, start: number, end: number, digits:
 /** Checks a written UTC offset (PostgreSQL accepts up to ±15:59) and stores it in seconds. */
 export function setOffset(f: DateTimeFields, sign: number, hours: number, minutes: number): number {
   if (hours > 15 || minutes > 59) {
+    const limit = minutes > 59 ? 'its minutes run 00–59' : 'at most ±15:59';
     return fail(
       f,
-      `has an impossible UTC offset (${sign < 0 ? '-' : '+'}${pad2(hours)}:${pad2(minutes)}; at most ±15:59)`,
+      `has an impossible UTC offset (${sign < 0 ? '-' : '+'}${pad2(hours)}:${pad2(minutes)}; ${limit})`,
     );
   }
   f.offset = sign * (hours * 3600 + minutes * 60);

@@ -99,6 +99,7 @@ describe('makeTimestampRule: ISO 8601', () => {
         '2024-03-05 23:59:60',
         '2024-03-05 25:00',
         '2024-03-05T10:00+16:00',
+        '2024-03-05T10:00+00:60',
       ),
     ).toEqual([
       "invalid_timestamp: '2014-02-28 22:64' has an impossible time (minute 64; minutes run 00–59)",
@@ -106,6 +107,8 @@ describe('makeTimestampRule: ISO 8601', () => {
       "invalid_timestamp: '2024-03-05 23:59:60' has a leap second (:60), which Loadstone does not read",
       "invalid_timestamp: '2024-03-05 25:00' has an impossible time (hour 25; hours run 00–23, or 24:00:00 exactly)",
       "invalid_timestamp: '2024-03-05T10:00+16:00' has an impossible UTC offset (+16:00; at most ±15:59)",
+      // Not 'at most ±15:59', which +00:60 is not above.
+      "invalid_timestamp: '2024-03-05T10:00+00:60' has an impossible UTC offset (+00:60; its minutes run 00–59)",
     ]);
     expect(read(utc, '2024-02-30T10:00:00Z')).toEqual([
       "impossible_date: '2024-02-30T10:00:00Z' is not a real date (February 2024 has 29 days)",
