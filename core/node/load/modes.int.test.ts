@@ -406,11 +406,14 @@ describe('replace', () => {
         "constraint referencing_ref_fkey on table referencing. Use mode 'upsert' (a table other tables' foreign keys point at cannot be emptied first either)",
       ),
     });
-    // What the other advice would have run: PostgreSQL refuses it.
+    // The other advice is refused too (PostgreSQL would not TRUNCATE it).
     const truncating = inputFor(client, 'referenced', columns, batchesOf(rowsFrom(columns, [[2, 'x']])), {
       truncate: true,
     });
-    await expect(loadIntoPostgres(truncating.input)).rejects.toThrow(/cannot truncate a table referenced/);
+    await expect(loadIntoPostgres(truncating.input)).rejects.toMatchObject({
+      code: 'TARGET_INCOMPATIBLE',
+      message: expect.stringContaining('public.referenced cannot be emptied first'),
+    });
   });
 
   it('creates the table when it does not exist', async () => {
