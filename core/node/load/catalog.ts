@@ -34,6 +34,8 @@ export interface TableInfo {
   readonly columns: readonly TableColumn[];
   /** Column sets of the unique, non-partial, immediate indexes (usable as ON CONFLICT arbiters). */
   readonly uniqueKeys: readonly (readonly string[])[];
+  /** Unique indexes ON CONFLICT cannot use (deferrable, partial, not valid), with why. */
+  readonly unusableKeys: readonly { columns: readonly string[]; index: string; why: string }[];
   /** A plain table that other tables inherit from (their rows are not its own: a TRUNCATE leaves them). */
   readonly inherited: boolean;
   /** Other tables' foreign keys pointing at it (`name on schema.table`): they stop a TRUNCATE. */
@@ -122,14 +124,16 @@ export async function readTableInfo(client: pg.Client, table: QualifiedTable): P
       ORDER BY a.attnum`,
     [found.oid],
   );
-  const keys = await client.query<{ cols: string[] }>(
-    `SELECT array_agg(a.attname::text ORDER BY k.ord) AS cols
-       FROM pg_index i
+  // Unique indexes on plain columns; those ON CONFLICT cannot take as arbiters say why.
+  const keys = await client.query<{ cols: string[]; name: string; unusable: string | null }>(
+    `SELECT array_agg(a.attname::text ORDER BY k.ord) AS cols, ic.relname AS name,
+            CASE WHEN NOT i.indimmediate THEN 'DEFERRABLE' WHEN NOT i.indisvalid THEN 'not valid'
+                 WHEN i.indpred IS NOT NULL THEN 'partial (it has a WHERE)' END AS unusable
+       FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
        CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-      WHERE i.indrelid = $1 AND i.indisunique AND i.indimmediate AND i.indisvalid
-        AND i.indpred IS NULL AND i.indexprs IS NULL AND k.ord <= i.indnkeyatts
-      GROUP BY i.indexrelid`,
+      WHERE i.indrelid = $1 AND i.indisunique AND i.indexprs IS NULL AND k.ord <= i.indnkeyatts
+      GROUP BY i.indexrelid, ic.relname, i.indimmediate, i.indisvalid, i.indpred IS NOT NULL`,
     [found.oid],
   );
   return {
@@ -147,7 +151,10 @@ export async function readTableInfo(client: pg.Client, table: QualifiedTable): P
       generated: c.generated,
       fractionDigits: c.fraction_digits,
     })),
-    uniqueKeys: keys.rows.map((k) => k.cols),
+    uniqueKeys: keys.rows.filter((k) => k.unusable === null).map((k) => k.cols),
+    unusableKeys: keys.rows.flatMap((k) =>
+      k.unusable === null ? [] : [{ columns: k.cols, index: k.name, why: k.unusable }],
+    ),
     inherited: found.inherited,
     referencedBy: found.referenced_by ?? [],
   };

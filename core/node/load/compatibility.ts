@@ -162,12 +162,27 @@ export function compareWithTable(
   }
   if ((opts.mode === 'upsert' || opts.mode === 'incremental') && opts.key && opts.key.length > 0) {
     const want = [...opts.key].sort().join('\u0000');
-    const found = info.uniqueKeys.some((k) => [...k].sort().join('\u0000') === want);
-    if (!found) {
+    const same = (k: readonly string[]) => [...k].sort().join('\u0000') === want;
+    const found = info.uniqueKeys.some(same);
+    const named = (k: { index: string }) => displayTable({ schema: null, name: k.index });
+    // ON CONFLICT takes every unique index on exactly the key columns as an arbiter, and refuses
+    // a deferrable one: another index on the same columns would not help.
+    const deferrable = info.unusableKeys.find((k) => k.why === 'DEFERRABLE' && same(k.columns));
+    if (deferrable) {
+      problems.push(
+        `mode '${opts.mode}' merges with INSERT … ON CONFLICT (${opts.key.join(', ')}), which PostgreSQL refuses ` +
+          `while the unique constraint ${named(deferrable)} of ${shown} on these columns is DEFERRABLE: ` +
+          'make it NOT DEFERRABLE (drop it and add it again without DEFERRABLE)',
+      );
+    } else if (!found) {
       const fix = createUniqueIndexSql(table, opts.key);
+      const unusable = info.unusableKeys.find((k) => same(k.columns));
+      const has = unusable
+        ? `its unique index ${named(unusable)} on these columns is ${unusable.why}, which INSERT … ON CONFLICT cannot use`
+        : 'it has none on exactly these columns';
       problems.push(
         `mode '${opts.mode}' needs a primary key or unique constraint on (${opts.key.join(', ')}) ` +
-          `in ${shown}; it has none on exactly these columns. Create one with: ${fix}`,
+          `in ${shown}; ${has}. Create one with: ${fix}`,
       );
       fixes.push({ kind: 'create_unique_index', table, columns: [...opts.key], sql: fix });
     }

@@ -62,6 +62,44 @@ describe('the target check says what the load will refuse, and what it will run'
     expect(await loadIntoPostgres(input)).toMatchObject({ inserted: 1 });
   });
 
+  it('a unique key ON CONFLICT cannot use (deferrable, partial) is named with why, not "it has none"', async () => {
+    // Before: 'it has none on exactly these columns' for a table that plainly has a unique key on
+    // them, offering a CREATE UNIQUE INDEX that, next to a deferrable constraint, still fails the load.
+    await client.query(`CREATE TABLE defkey (id integer CONSTRAINT defkey_id UNIQUE DEFERRABLE INITIALLY DEFERRED, v text);
+      CREATE TABLE partkey (id integer, v text); CREATE UNIQUE INDEX partkey_id ON partkey (id) WHERE v IS NOT NULL`);
+    const deferrable = await checkCompatibility(client, 'defkey', columns, { mode: 'upsert', key: ['id'] });
+    const why =
+      "mode 'upsert' merges with INSERT … ON CONFLICT (id), which PostgreSQL refuses while the unique constraint defkey_id of public.defkey on these columns is DEFERRABLE: make it NOT DEFERRABLE (drop it and add it again without DEFERRABLE)";
+    expect(deferrable).toMatchObject({ ok: false, problems: [why], fixes: [] });
+    // Also with another unique index on the same columns: the server takes both as arbiters.
+    await client.query('CREATE UNIQUE INDEX defkey_plain ON defkey (id)');
+    const { input } = inputFor(client, 'defkey', columns, batchesOf(rowsFrom(columns, [[1, 'a']])), {
+      mode: 'upsert',
+      key: ['id'],
+    });
+    await expect(loadIntoPostgres(input)).rejects.toMatchObject({
+      code: 'TARGET_INCOMPATIBLE',
+      message: expect.stringContaining(why),
+    });
+    // Done as it says, the load goes through.
+    await client.query('ALTER TABLE defkey DROP CONSTRAINT defkey_id, ADD CONSTRAINT defkey_id UNIQUE (id)');
+    expect(await loadIntoPostgres(input)).toMatchObject({ inserted: 1 });
+
+    const partial = await checkCompatibility(client, 'partkey', columns, {
+      mode: 'incremental',
+      key: ['id'],
+    });
+    expect(partial.problems[0]).toContain(
+      'its unique index partkey_id on these columns is partial (it has a WHERE), which INSERT … ON CONFLICT cannot use. Create one with: CREATE UNIQUE INDEX ON "public"."partkey" ("id")',
+    );
+    await client.query(partial.fixes[0]!.sql);
+    const fixed = inputFor(client, 'partkey', columns, batchesOf(rowsFrom(columns, [[1, 'a']])), {
+      mode: 'upsert',
+      key: ['id'],
+    });
+    expect(await loadIntoPostgres(fixed.input)).toMatchObject({ inserted: 1 });
+  });
+
   it('a schema that does not exist: refused, with CREATE SCHEMA and the CREATE TABLE that follows', async () => {
     const report = await checkCompatibility(client, 'sales.orders', columns, { mode: 'upsert', key: ['id'] });
     expect(report).toMatchObject({ exists: false, ok: false });
