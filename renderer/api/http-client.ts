@@ -11,6 +11,7 @@ import {
   type GrantedFileDto,
   type LoadstoneApi,
   type Reply,
+  type ReportRowFilter,
 } from '../../core/common/contract/index.ts';
 
 /** State of the push-event stream, for the "reconnecting" banner. */
@@ -20,8 +21,8 @@ export type StreamState = 'connecting' | 'open' | 'reconnecting';
 export interface HttpApi extends LoadstoneApi {
   /** Sends a picked or dropped file to the host; resolves to the host's grant for it (a handle). */
   upload(file: Blob, name: string): Promise<GrantedFileDto>;
-  /** URL that downloads a run's error report. */
-  exportUrl(runId: string, format: 'csv' | 'json' | 'ndjson'): string;
+  /** URL that downloads a run's error report: the rows `filter` selects (every row without one). */
+  exportUrl(runId: string, format: 'csv' | 'json' | 'ndjson', filter?: ReportRowFilter): string;
   /** URL that downloads a run's export for fixing (`bom`: with a byte-order mark). */
   fixingUrl(runId: string, bom: boolean): string;
   /** Observes the event stream's state; returns the unsubscribe function. */
@@ -183,8 +184,14 @@ export function createHttpClient(options: HttpClientOptions): HttpApi {
         'Upload',
       );
     },
-    exportUrl(runId, format) {
-      return `${base}/api/reports/${encodeURIComponent(runId)}/export?format=${format}&token=${encodeURIComponent(options.token)}`;
+    exportUrl(runId, format, filter = {}) {
+      const query = new URLSearchParams({ format });
+      for (const key of ['stage', 'column', 'reason'] as const) {
+        const value = filter[key];
+        if (value) query.set(key, value);
+      }
+      query.set('token', options.token);
+      return `${base}/api/reports/${encodeURIComponent(runId)}/export?${query}`;
     },
     fixingUrl(runId, bom) {
       return `${base}/api/reports/${encodeURIComponent(runId)}/export?format=fixing${bom ? '&bom=1' : ''}&token=${encodeURIComponent(options.token)}`;

@@ -4,6 +4,7 @@ import {
   type GrantedFileDto,
   isLoadstoneBridge,
   type LoadstoneApi,
+  type ReportRowFilter,
 } from '../../core/common/contract/index.ts';
 import { createHttpClient, type StreamState } from './http-client.ts';
 import { takeToken } from './token.ts';
@@ -25,8 +26,8 @@ export interface Transport {
    * no way to (an old preload).
    */
   readonly grantFile: ((file: File) => Promise<GrantedFileDto>) | null;
-  /** Browser host only: a download URL for a run's error report. */
-  readonly exportUrl?: (runId: string, format: ReportFormat) => string;
+  /** Browser host only: a download URL for a run's error report (the rows `filter` selects). */
+  readonly exportUrl?: (runId: string, format: ReportFormat, filter?: ReportRowFilter) => string;
   /** Browser host only: a download URL for a run's export for fixing. */
   readonly fixingUrl?: (runId: string, bom: boolean) => string;
   /** Observes the push-event connection (HTTP only; IPC does not drop). */

@@ -51,6 +51,18 @@ export const REPORT_FORMATS = ['csv', 'json', 'ndjson'] as const;
 export const DOWNLOAD_FORMATS = [...REPORT_FORMATS, 'fixing', 'fixing-bom'] as const;
 
 /**
+ * Which rejected rows a report page or export holds: those with an error of this stage, on this
+ * (target) column, for this reason; each left out matches every row.
+ */
+const reportFilterShape = {
+  stage: rejectStageSchema.optional(),
+  column: z.string().optional(),
+  reason: z.string().optional(),
+};
+/** The rows an error report's filters select (see `reports.page`, `reports.export`). */
+export type ReportRowFilter = { stage?: z.infer<typeof rejectStageSchema>; column?: string; reason?: string };
+
+/**
  * Every call the UI can make to the engine: `domain.verb` → input and output schemas.
  * Handlers validate both; transports (Electron IPC, localhost HTTP) carry them by name.
  */
@@ -336,9 +348,7 @@ export const commands = {
   'reports.page': {
     input: z.object({
       runId: z.string().min(1),
-      stage: rejectStageSchema.optional(),
-      column: z.string().optional(),
-      reason: z.string().optional(),
+      ...reportFilterShape,
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(1000).default(100),
     }),
@@ -356,10 +366,16 @@ export const commands = {
   'reports.summary': { input: runId, output: z.array(reportSummaryItemSchema) },
   /**
    * Electron: writes the report to the file chosen in the save dialog (`file`: the handle
-   * `dialogs.saveFile` gave, used once). The browser host downloads instead (`GET /api/reports/<id>/export`).
+   * `dialogs.saveFile` gave, used once), only the rows the filters select (as `reports.page` shows them).
+   * The browser host downloads instead (`GET /api/reports/<id>/export?format=[&stage=&column=&reason=]`).
    */
   'reports.export': {
-    input: z.object({ runId: z.string().min(1), format: z.enum(REPORT_FORMATS), file: z.string().min(1) }),
+    input: z.object({
+      runId: z.string().min(1),
+      format: z.enum(REPORT_FORMATS),
+      file: z.string().min(1),
+      ...reportFilterShape,
+    }),
     output: z.object({ rows: z.number().int(), path: z.string() }),
   },
   /**

@@ -1,4 +1,4 @@
-import type { DOWNLOAD_FORMATS } from './commands.ts';
+import type { DOWNLOAD_FORMATS, ReportRowFilter } from './commands.ts';
 import type { Reply } from './errors.ts';
 import type { EventName } from './events.ts';
 import type { GrantedFileDto } from './shared-schemas.ts';
@@ -28,8 +28,8 @@ export type TransportToEngineMessage =
   | { type: 'call'; id: number; name: string; input: unknown }
   | { type: 'cancel'; id: number }
   | { type: 'grant'; id: number; request: GrantRequest }
-  /** Streams a run's error report back as `export-chunk`s (the browser host's download). */
-  | { type: 'export-report'; id: number; runId: string; format: ReportFormat }
+  /** Streams a run's error report (the rows `filter` selects) back as `export-chunk`s (the browser host's download). */
+  | { type: 'export-report'; id: number; runId: string; format: ReportFormat; filter?: ReportRowFilter }
   /** The transport wrote the last chunk out: the engine may send the next one. */
   | { type: 'export-ack'; id: number }
   | { type: 'shutdown' };

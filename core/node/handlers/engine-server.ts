@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import type { ReportRowFilter } from '../../common/contract/commands.ts';
 import type {
   EngineToTransportMessage,
   GrantReply,
@@ -50,12 +51,17 @@ export function createEngineServer(engine: Engine, post: (message: EngineToTrans
     post({ type: 'granted', id, reply: await answerGrant(engine, request) });
   }
 
-  async function exportReport(id: number, runId: string, format: DownloadFormat): Promise<void> {
+  async function exportReport(
+    id: number,
+    runId: string,
+    format: DownloadFormat,
+    filter: ReportRowFilter | undefined,
+  ): Promise<void> {
     const signal = track(id);
     let reply: Reply<{ rows: number }>;
     try {
       const out = chunkSink(id, signal);
-      reply = { ok: true, value: await engine.exportReport(runId, format, out, signal) };
+      reply = { ok: true, value: await engine.exportReport(runId, format, out, signal, filter) };
     } catch (error) {
       reply = { ok: false, error: toContractError(error, 'reports.export', engine.log) };
     } finally {
@@ -98,7 +104,7 @@ export function createEngineServer(engine: Engine, post: (message: EngineToTrans
         case 'grant':
           return grant(message.id, message.request);
         case 'export-report':
-          return exportReport(message.id, message.runId, message.format);
+          return exportReport(message.id, message.runId, message.format, message.filter);
         case 'export-ack': {
           const ack = acks.get(message.id);
           acks.delete(message.id);

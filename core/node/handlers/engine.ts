@@ -139,14 +139,17 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     log,
     dataDir,
     grants,
-    async exportReport(runId, format, out, signal) {
+    async exportReport(runId, format, out, signal, filter) {
       const result =
         format === 'fixing' || format === 'fixing-bom'
           ? await exportForFixing(store, runId, out, {
               bom: format === 'fixing-bom',
               ...(signal ? { signal } : {}),
             })
-          : await exportReport(store, runId, format, out, signal ? { signal } : {});
+          : await exportReport(store, runId, format, out, {
+              ...(signal ? { signal } : {}),
+              filter: filter ?? {},
+            });
       // The store leaves streams open (callers may write more); a download ends here.
       out.end();
       return { rows: result.rows };

@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { LoadstoneError } from '../../common/errors.ts';
 import { exportForFixing } from '../store/export-fixing.ts';
 import { exportReport, type RunStore } from '../store/index.ts';
+import type { ReportFilter } from '../store/types.ts';
 import type { HandlerContext } from './context.ts';
 import type { WritableFile } from './file-grants.ts';
 import type { DownloadFormat, Handlers } from './types.ts';
@@ -45,10 +46,10 @@ export function reportHandlers(ctx: HandlerContext): ReportHandlers {
     async 'reports.summary'({ runId }) {
       return store.reports.summary(runId);
     },
-    async 'reports.export'({ runId, format, file }, { signal }) {
+    async 'reports.export'({ runId, format, file, stage, column, reason }, { signal }) {
       const target = await ctx.grants.takeWritable(file, 'file');
       run(runId);
-      const rows = await exportTo(store, runId, format, target, signal);
+      const rows = await exportTo(store, runId, format, target, signal, { stage, column, reason });
       return { rows, path: target.path };
     },
     async 'reports.exportForFixing'({ runId, file, bom }, { signal }) {
@@ -71,11 +72,12 @@ async function exportTo(
   format: DownloadFormat,
   target: WritableFile,
   signal: AbortSignal,
+  filter: ReportFilter = {},
 ): Promise<number> {
   const write = (out: string | NodeJS.WritableStream) =>
     format === 'fixing' || format === 'fixing-bom'
       ? exportForFixing(store, runId, out, { bom: format === 'fixing-bom', signal })
-      : exportReport(store, runId, format, out, { signal });
+      : exportReport(store, runId, format, out, { signal, filter });
   if (target.overwrite) return (await write(target.path)).rows;
   const out = createWriteStream(target.path, { flags: 'wx', mode: 0o600 });
   try {

@@ -4,6 +4,7 @@ import type {
   Commands,
   DOWNLOAD_FORMATS,
   REPORT_FORMATS,
+  ReportRowFilter,
 } from '../../common/contract/commands.ts';
 import type { Clock, ScheduleProblem } from '../schedule/scheduler.ts';
 import type { EventBus } from './event-bus.ts';
@@ -48,7 +49,8 @@ export interface Engine {
   /** The files the renderer may name, by handle: transports grant what the operator picked. */
   readonly grants: FileGrants;
   /**
-   * Streams run `runId`'s error report (or, `fixing`, its export for fixing) to `out` (which it ends).
+   * Streams run `runId`'s error report (or, `fixing`, its export for fixing) to `out` (which it ends);
+   * a report holds only the rows `filter` selects (an export for fixing holds every rejected row).
    * @throws LoadstoneError NOT_FOUND when there is no such run (before anything is written).
    */
   exportReport(
@@ -56,6 +58,7 @@ export interface Engine {
     format: DownloadFormat,
     out: NodeJS.WritableStream,
     signal?: AbortSignal,
+    filter?: ReportRowFilter,
   ): Promise<{ rows: number }>;
   /**
    * Starts running saved jobs on their schedules while the engine is open (the desktop app, the

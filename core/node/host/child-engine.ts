@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import type { ReportRowFilter } from '../../common/contract/commands.ts';
 import type {
   EngineToTransportMessage,
   GrantReply,
@@ -117,9 +118,10 @@ export class ChildEngine implements EngineLink {
     format: DownloadFormat,
     out: Writable,
     signal: AbortSignal,
+    filter?: ReportRowFilter,
   ): Promise<Reply<{ rows: number }>> {
     return this.#request(
-      (id) => ({ type: 'export-report', id, runId, format }),
+      (id) => ({ type: 'export-report', id, runId, format, ...(filter ? { filter } : {}) }),
       (resolve) => ({ kind: 'export', resolve, out, signal }),
       signal,
     );

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import type { ReportRowFilter } from '../../common/contract/commands.ts';
 import type { GrantReply, GrantRequest } from '../../common/contract/engine-protocol.ts';
 import type { Reply } from '../../common/contract/errors.ts';
 import { toContractError } from '../handlers/contract-errors.ts';
@@ -28,6 +29,7 @@ export interface EngineLink {
     format: DownloadFormat,
     out: Writable,
     signal: AbortSignal,
+    filter?: ReportRowFilter,
   ): Promise<Reply<{ rows: number }>>;
 }
 
@@ -40,9 +42,9 @@ export function inProcessLink(engine: Engine): EngineLink {
     call: (name, input, signal) =>
       dispatch(engine.handlers, name, input, engine.log, signal ? { signal } : {}),
     grant: (request) => answerGrant(engine, request),
-    async exportReport(runId, format, out, signal) {
+    async exportReport(runId, format, out, signal, filter) {
       try {
-        return { ok: true, value: await engine.exportReport(runId, format, out, signal) };
+        return { ok: true, value: await engine.exportReport(runId, format, out, signal, filter) };
       } catch (error) {
         return { ok: false, error: toContractError(error, 'reports.export', engine.log) };
       }

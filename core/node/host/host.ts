@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { REPORT_FORMATS } from '../../common/contract/commands.ts';
+import { REPORT_FORMATS, type ReportRowFilter } from '../../common/contract/commands.ts';
 import { CODES } from '../../common/contract/error-codes.ts';
+import { rejectStageSchema } from '../../common/contract/shared-schemas.ts';
 import { toContractError } from '../handlers/contract-errors.ts';
 import { UPLOADS_DIR } from '../handlers/file-grants.ts';
 import type { DownloadFormat, Engine, ReportFormat } from '../handlers/types.ts';
@@ -62,6 +63,31 @@ const CONTENT_TYPES: Record<ReportFormat, string> = {
 function downloadFormat(format: string | null, bom: string | null): DownloadFormat | null {
   if (format === 'fixing') return bom === '1' ? 'fixing-bom' : 'fixing';
   return REPORT_FORMATS.includes(format as ReportFormat) ? (format as ReportFormat) : null;
+}
+
+/**
+ * The rows a report download holds: `stage`, `column` and `reason` as the report's filters name them
+ * (`reports.page`); each one absent or empty selects every row. A stage that is none is a 400.
+ */
+function reportFilter(params: URLSearchParams): ReportRowFilter {
+  const filter: ReportRowFilter = {};
+  const stage = params.get('stage');
+  if (stage) {
+    const parsed = rejectStageSchema.safeParse(stage);
+    if (!parsed.success) {
+      throw new HttpError(400, {
+        code: CODES.BAD_REQUEST,
+        message: `No stage '${stage}': choose parse, normalize or load.`,
+        issues: [{ path: 'stage', message: 'expected one of parse, normalize, load' }],
+      });
+    }
+    filter.stage = parsed.data;
+  }
+  const column = params.get('column');
+  if (column) filter.column = column;
+  const reason = params.get('reason');
+  if (reason) filter.reason = reason;
+  return filter;
 }
 
 /**
@@ -147,6 +173,7 @@ export async function startBrowserHost(options: HostOptions): Promise<BrowserHos
         res,
         decodeSegment(segments[1]!),
         downloadFormat(url.searchParams.get('format'), url.searchParams.get('bom')),
+        reportFilter(url.searchParams),
       );
     }
     const known = ['call', 'events', 'upload', 'reports'].includes(segments[0] ?? '');
@@ -156,7 +183,12 @@ export async function startBrowserHost(options: HostOptions): Promise<BrowserHos
     });
   }
 
-  async function exportReport(res: ServerResponse, runId: string, fmt: DownloadFormat | null): Promise<void> {
+  async function exportReport(
+    res: ServerResponse,
+    runId: string,
+    fmt: DownloadFormat | null,
+    filter: ReportRowFilter,
+  ): Promise<void> {
     if (!runId || fmt === null) {
       throw new HttpError(400, {
         code: CODES.BAD_REQUEST,
@@ -179,7 +211,7 @@ export async function startBrowserHost(options: HostOptions): Promise<BrowserHos
         : `attachment; filename="run-${safeId}-errors.${fmt}"`,
       'Cache-Control': 'no-store',
     });
-    const done = await engine.exportReport(runId, fmt, res, abort.signal);
+    const done = await engine.exportReport(runId, fmt, res, abort.signal, filter);
     if (!done.ok) {
       // Headers are out: all that is left is to break the download so it is not taken as complete.
       if (!abort.signal.aborted) engine.log.warn(`report export stopped: ${done.error.code}`);

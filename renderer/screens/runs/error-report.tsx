@@ -39,7 +39,7 @@ export function ErrorReport(props: {
           Error report
         </h2>
         <span className="spacer" />
-        <ExportButtons runId={props.runId} disabled={props.running} />
+        <ExportButtons runId={props.runId} disabled={props.running} filters={filters} />
       </div>
       {summary.isPending ? (
         <Loading label="Loading the report…" />
@@ -169,10 +169,15 @@ export function ErrorReport(props: {
   );
 }
 
-/** Export: a download in the browser host; the native save dialog in the desktop app. */
-function ExportButtons(props: { runId: string; disabled: boolean }) {
+/**
+ * Export: a download in the browser host; the native save dialog in the desktop app. The file holds
+ * the rows the filters show (every rejected row without a filter), and the label says which.
+ */
+function ExportButtons(props: { runId: string; disabled: boolean; filters: ReportFilters }) {
   const transport = useTransport();
   const exportUrl = transport.exportUrl;
+  const { filters } = props;
+  const filtered = Boolean(filters.stage || filters.column || filters.reason);
   // The engine writes only where the operator chose in the save dialog (a one-use grant), and
   // replaces an existing file only when the dialog confirmed it.
   const exportMutation = useMutation<CommandOutput<'reports.export'> | null, CallError, ReportFormat>({
@@ -182,19 +187,26 @@ function ExportButtons(props: { runId: string; disabled: boolean }) {
         title: 'Export the error report',
       });
       if (!file) return null;
-      return transport.api.call('reports.export', { runId: props.runId, format, file: file.handle });
+      return transport.api.call('reports.export', {
+        runId: props.runId,
+        format,
+        file: file.handle,
+        ...filters,
+      });
     },
   });
   const save = (format: ReportFormat) => exportMutation.mutate(format);
   return (
     <div className="export" data-testid="export">
-      <span className="muted">Export</span>
+      <span className="muted" data-testid="export-scope">
+        {filtered ? 'Export the filtered rows' : 'Export'}
+      </span>
       {REPORT_FORMATS.map((format) =>
         exportUrl ? (
           <a
             key={format}
             className={`btn btn-small${props.disabled ? ' btn-disabled' : ''}`}
-            href={props.disabled ? undefined : exportUrl(props.runId, format)}
+            href={props.disabled ? undefined : exportUrl(props.runId, format, filters)}
             aria-disabled={props.disabled}
             download={`loadstone-run-${props.runId}-rejected.${format}`}
             data-testid={`export-${format}`}

@@ -1,18 +1,19 @@
 import { type InfiniteData, useInfiniteQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef } from 'react';
-import type { CallError, CommandOutput, RejectedRowDto } from '../../../core/common/contract/index.ts';
+import type {
+  CallError,
+  CommandOutput,
+  RejectedRowDto,
+  ReportRowFilter,
+} from '../../../core/common/contract/index.ts';
 import { placeText } from '../../../core/common/types.ts';
 import { useTransport } from '../../api/api-context.tsx';
 import { displayValue, formatCount } from '../../components/format.ts';
 import { Empty, ErrorBox, Loading } from '../../components/states.tsx';
 
-/** Filters of the rejected rows table. */
-export interface ReportFilters {
-  stage?: 'parse' | 'normalize' | 'load';
-  column?: string;
-  reason?: string;
-}
+/** Filters of the rejected rows table (and of the report's export: it holds the rows shown). */
+export type ReportFilters = ReportRowFilter;
 
 const PAGE = 200;
 const ROW_HEIGHT = 30;

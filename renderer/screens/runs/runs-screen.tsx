@@ -91,7 +91,7 @@ export function RunsScreen() {
                     {r.jobName ? <strong>{r.jobName}</strong> : null}{' '}
                     <span className="muted">{basename(r.source)}</span>
                   </td>
-                  <td className="mono">
+                  <td className="mono wrap-anywhere" data-testid="run-target">
                     {r.target}:{r.table}
                   </td>
                   <td>{r.mode}</td>
