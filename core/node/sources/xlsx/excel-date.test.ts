@@ -68,5 +68,9 @@ describe('isoCellToNaive', () => {
     expect(isoCellToNaive('2014-02-14')).toBe('2014-02-14');
     expect(isoCellToNaive('2014-02-14T08:27')).toBe('2014-02-14T08:27:00');
     expect(isoCellToNaive('2014-02-14T08:27:48+02:00')).toBe('2014-02-14T08:27:48+02:00');
+    // Digits past milliseconds were cut: .765432 read as .765.
+    expect(isoCellToNaive('2014-02-14T08:27:48.765432Z')).toBe('2014-02-14T08:27:48.765432');
+    expect(isoCellToNaive('2014-02-14T08:27:48.5Z')).toBe('2014-02-14T08:27:48.5');
+    expect(isoCellToNaive('2014-02-14T00:00:00.000Z')).toBe('2014-02-14');
   });
 });

@@ -108,8 +108,9 @@ export function isoCellToNaive(text: string): string {
   if (!m) return text;
   const [, date, hh, mi, ss, fraction] = m;
   if (hh === undefined) return date!;
-  const ms = fraction ? `${fraction}00`.slice(0, 3) : '000';
+  // Every digit written is kept (the timestamp rule rounds past microseconds, as PostgreSQL does).
+  const fractionText = fraction && /[1-9]/.test(fraction) ? `.${fraction}` : '';
   const seconds = ss ?? '00';
-  if (hh === '00' && mi === '00' && seconds === '00' && ms === '000') return date!;
-  return `${date}T${hh}:${mi}:${seconds}${ms === '000' ? '' : `.${ms}`}`;
+  if (hh === '00' && mi === '00' && seconds === '00' && fractionText === '') return date!;
+  return `${date}T${hh}:${mi}:${seconds}${fractionText}`;
 }
