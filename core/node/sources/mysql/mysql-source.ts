@@ -11,7 +11,7 @@ import { leavingColumnsOut } from '../verbatim-rows.ts';
 import { connectMysql, lostConnection, queryRows } from './mysql-connection.ts';
 import { quoteMysqlIdent, splitTableName } from './mysql-identifiers.ts';
 import { pushdown, pushQueryDown, type TableColumn } from './mysql-pushdown.ts';
-import { queryRefusal, wrapQuery } from './mysql-query.ts';
+import { queryRefusal, unionMetadataWarning, wrapQuery } from './mysql-query.ts';
 import { startRowQueue } from './mysql-row-queue.ts';
 import { isMysqlUrl, type MysqlConnectionConfig, resolveMysqlUrl } from './mysql-url.ts';
 import { asIs, type ColumnReader, columnReader, needsTypeCast } from './mysql-values.ts';
@@ -94,6 +94,10 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
         throw spec.table === undefined ? queryRefusal(error, label) : error;
       },
     );
+    if (spec.query !== undefined) {
+      const warning = unionMetadataWarning(spec.query, started.fields, label);
+      if (warning) opts.onEvent?.(warning);
+    }
     // Cancelling stops a read that waits on the server too, not only between batches.
     opts.signal?.addEventListener('abort', () => void close(), { once: true });
     const readers: ColumnReader[] = started.fields.map(columnReader);

@@ -8,6 +8,8 @@ export interface MysqlField {
   readonly columnLength: number;
   readonly flags: number;
   readonly characterSet: number;
+  /** The table the column came from ('' for a UNION's columns, which come without their origin). */
+  readonly orgTable?: string;
   /** MariaDB's extended metadata: `json` for a JSON column (a LONGTEXT alias there). */
   readonly extendedFormat?: string;
 }
