@@ -1,13 +1,15 @@
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { RunPage } from './pages/run-page.ts';
 import { Shell } from './pages/shell.ts';
 import { expect, test } from './support/fixtures.ts';
 import { REPO_ROOT } from './support/serve-process.ts';
 
-// Reviewing what happened: the runs list keeps its counts in view, and an export holds exactly the
-// rows the report's filters show, raw values intact.
+// Reviewing what happened: the runs list keeps its counts in view, a running load's report fills in
+// as it runs, and an export holds exactly the rows the report's filters show, raw values intact.
 
 const BIN = path.join(REPO_ROOT, 'bin/loadstone.mjs');
 
@@ -185,3 +187,122 @@ function lineOf(i: number): number {
   for (let k = 1; k < i; k++) line += NOTES[k % NOTES.length]!.includes('\n') ? 2 : 1;
   return line;
 }
+
+/** A promise and the function that settles it. */
+function gate(): { opened: Promise<void>; open(): void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}
+
+/**
+ * A local API of `PAGE` records a page. The load's run begins once the type-inference sample (10,000
+ * records) is read: pages 1–3 go out at once, all good. Page 4 (`bad` records, all rejected) waits for
+ * `rejects`, page 5 (one good record) for `rest`: in between the load runs with rejected rows
+ * recorded.
+ */
+async function startHeldApi(bad: number) {
+  const PAGE = 4000;
+  const rejects = gate();
+  const rest = gate();
+  const server = http.createServer((req, res) => {
+    const pageNo = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('page') ?? 1);
+    const send = (records: string[]) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`{"data":[${records.join(',')}]}`);
+    };
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => (pageNo - 1) * PAGE + i + 1);
+    if (pageNo <= 3) send(ids(PAGE).map((id) => `{"id":${id},"amount":"${id}.50"}`));
+    else if (pageNo === 4)
+      void rejects.opened.then(() => send(ids(bad).map((id) => `{"id":${id},"amount":"${id}x"}`)));
+    else if (pageNo === 5) void rest.opened.then(() => send(ids(1).map((id) => `{"id":${id},"amount":"1"}`)));
+    else send([]);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/items`,
+    /** Sends page 4, the rejected records. */
+    sendRejects: rejects.open,
+    /** Sends page 5, the last record. */
+    sendRest: rest.open,
+    close: () =>
+      new Promise<void>((resolve) => {
+        rejects.open();
+        rest.open();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+test('the error report of a running load fills in as it runs', async ({ app, pg: target }) => {
+  const { page } = app;
+  const BAD = 3000;
+  const api = await startHeldApi(BAD);
+  let cli: ChildProcess | undefined;
+  let cliOutput = '';
+  try {
+    const spec = {
+      source: { kind: 'http', url: api.url, records: 'data', pagination: { type: 'pageNumber' } },
+      columns: [{ source: 'amount', type: 'numeric' }],
+      settings: { maxErrorRate: 1 },
+    };
+    fs.writeFileSync(path.join(app.workDir, 'held.json'), JSON.stringify(spec));
+    // A headless load (as a scheduler or the CLI runs one) while the app looks at it.
+    cli = spawn(
+      process.execPath,
+      [
+        BIN,
+        'load',
+        '--spec',
+        'held.json',
+        '--target',
+        target.url,
+        '--table',
+        'held',
+        '--data-dir',
+        app.dataDir,
+      ],
+      { cwd: app.workDir, env: { ...process.env, PGPASSFILE: path.join(app.workDir, 'no-pgpass') } },
+    );
+    const collect = (chunk: Buffer) => {
+      cliOutput += chunk.toString();
+    };
+    cli.stdout?.on('data', collect);
+    cli.stderr?.on('data', collect);
+    const exited = new Promise<number | null>((resolve) => cli?.once('exit', resolve));
+
+    // The run is recorded once the CLI has read its sample; another process's new run shows on a reload.
+    await new Shell(page).go('runs');
+    const running = page.locator('[data-testid="run-row"][data-status="running"]');
+    await expect(async () => {
+      await page.reload();
+      await expect(running).toHaveCount(1, { timeout: 1000 });
+    }).toPass({ timeout: 60_000 });
+    await running.getByTestId('run-link').click();
+    await expect(page.getByTestId('run-progress')).toBeVisible();
+    await expect(page.getByTestId('report-empty')).toContainText('No rejected rows so far');
+
+    // The rejected records arrive while the page is open; the load goes on (page 5 is held).
+    api.sendRejects();
+    const summary = page.locator('[data-testid="summary-row"][data-reason="invalid_number"]');
+    await expect(summary).toBeVisible({ timeout: 60_000 });
+    expect(Number(await summary.getAttribute('data-count'))).toBeGreaterThan(0);
+    await expect(page.getByTestId('run-progress')).toBeVisible();
+    await expect(page.getByTestId('rejected-rows')).not.toHaveAttribute('data-total', '0');
+    await app.shot('report of a running load');
+
+    api.sendRest();
+    expect(await exited, cliOutput).toBe(0);
+    await expect(page.getByTestId('run-summary')).toHaveAttribute('data-status', 'succeeded', {
+      timeout: 60_000,
+    });
+    await expect(summary).toHaveAttribute('data-count', String(BAD));
+    await expect(page.getByTestId('rejected-rows')).toHaveAttribute('data-total', String(BAD));
+  } finally {
+    if (cli && cli.exitCode === null) cli.kill();
+    await api.close();
+  }
+});

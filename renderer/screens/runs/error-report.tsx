@@ -7,7 +7,7 @@ import { useCommand } from '../../api/queries.ts';
 import type { ReportFormat } from '../../api/transport.ts';
 import { formatCount } from '../../components/format.ts';
 import { Empty, ErrorBox, Loading } from '../../components/states.tsx';
-import { RejectedRowsTable, type ReportFilters } from './rejected-rows-table.tsx';
+import { LIVE_REPORT_MS, RejectedRowsTable, type ReportFilters } from './rejected-rows-table.tsx';
 
 /**
  * A run's error report: reason × column summary (counts, an example each), the rejected rows
@@ -19,7 +19,14 @@ export function ErrorReport(props: {
   /** What to say when no row was rejected (what happened to the rows instead); see `rowsOutcome`. */
   emptyText?: string;
 }) {
-  const summary = useCommand('reports.summary', { runId: props.runId });
+  // A running load writes its rejected rows as it goes: read them again now and then until it ends
+  // (its end invalidates the report once more), so the report does not say "none so far" while the
+  // progress counts them.
+  const summary = useCommand(
+    'reports.summary',
+    { runId: props.runId },
+    { refetchInterval: props.running ? LIVE_REPORT_MS : false },
+  );
   const [filters, setFilters] = useState<ReportFilters>({});
   const ids = useId();
   const total = summary.data?.reduce((n, s) => n + s.count, 0) ?? 0;
@@ -162,7 +169,7 @@ export function ErrorReport(props: {
               </button>
             ) : null}
           </div>
-          <RejectedRowsTable runId={props.runId} filters={filters} />
+          <RejectedRowsTable runId={props.runId} filters={filters} running={props.running} />
         </>
       )}
     </section>

@@ -15,12 +15,14 @@ import { Empty, ErrorBox, Loading } from '../../components/states.tsx';
 /** Filters of the rejected rows table (and of the report's export: it holds the rows shown). */
 export type ReportFilters = ReportRowFilter;
 
+/** How often the report of a running load is read again (its end invalidates it once more). */
+export const LIVE_REPORT_MS = 2000;
 const PAGE = 200;
 const ROW_HEIGHT = 30;
 type Page = CommandOutput<'reports.page'>;
 
 /** The rejected rows of a run, paged from the store as the operator scrolls (virtualized). */
-export function RejectedRowsTable(props: { runId: string; filters: ReportFilters }) {
+export function RejectedRowsTable(props: { runId: string; filters: ReportFilters; running: boolean }) {
   const { api } = useTransport();
   const input = { runId: props.runId, ...props.filters, limit: PAGE };
   const query = useInfiniteQuery<Page, CallError, InfiniteData<Page>, readonly unknown[], number>({
@@ -31,6 +33,9 @@ export function RejectedRowsTable(props: { runId: string; filters: ReportFilters
       const loaded = pages.reduce((n, p) => n + p.rows.length, 0);
       return loaded < last.total && last.rows.length > 0 ? loaded : undefined;
     },
+    // Rows come in record order and a running load only adds rows: the pages read stay as they
+    // were and the total grows (see the report's summary).
+    refetchInterval: props.running ? LIVE_REPORT_MS : false,
   });
   const rows = useMemo(() => query.data?.pages.flatMap((p) => p.rows) ?? [], [query.data]);
   const first = query.data?.pages[0];
