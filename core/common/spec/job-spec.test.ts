@@ -108,6 +108,19 @@ describe('source kinds', () => {
     ).toMatch(/^source: .*delimiter/);
   });
 
+  it("takes a PostgreSQL source's encoding of a SQL_ASCII database's bytes, and no other source's", () => {
+    const latin = parseJobSpec({
+      source: { kind: 'postgres', connection: 'r', table: 't', encoding: 'latin1' },
+    });
+    expect(latin.source).toMatchObject({ kind: 'postgres', encoding: 'latin1' });
+    expect(
+      issuesOf({ source: { kind: 'postgres', connection: 'r', table: 't', encoding: 'utf-16le' } })[0],
+    ).toMatch(/^source\.encoding: /);
+    expect(
+      issuesOf({ source: { kind: 'mysql', connection: 'm', table: 't', encoding: 'latin1' } })[0],
+    ).toMatch(/^source: .*encoding/);
+  });
+
   it('names an unknown kind by its path', () => {
     expect(issuesOf({ source: { kind: 'ftp', path: 'x' } })[0]).toMatch(/^source\.kind: /);
   });
