@@ -69,4 +69,30 @@ test('a bad connection shows the server’s own error', async ({ app, pg: target
   await expect(result).toHaveAttribute('data-ok', 'true');
   // The test servers have no TLS: the operator is told the connection is not encrypted.
   await expect(result).toHaveText(/^✓ PostgreSQL \d+\S*, not encrypted$/);
+
+  // Saved again with a wrong password and no test after saving: the ✓ of its old password goes
+  // (it said the connection worked); Test tells again.
+  await connections.row('wrong-password').getByTestId('edit-connection').click();
+  await form.getByTestId('conn-password').fill('wrong-again');
+  await form.getByText('Test after saving').click();
+  await form.getByTestId('conn-save').click();
+  await expect(form).toBeHidden();
+  await expect(result).toHaveCount(0);
+  await connections.test('wrong-password');
+  await expect(result).toHaveAttribute('data-ok', 'false');
+
+  // A port that is not a number is named by its control, and nothing is sent.
+  await page.getByTestId('add-connection').click();
+  await form.getByTestId('conn-name').fill('typo');
+  await form.getByTestId('conn-port').fill('54x2');
+  await expect(form.getByTestId('conn-port-error')).toHaveText("Port: '54x2' is not a whole number");
+  await expect(form.getByTestId('conn-port')).toHaveAttribute('aria-invalid', 'true');
+  await expect(form.getByTestId('conn-save')).toBeDisabled();
+  await expect(form.getByTestId('conn-test')).toBeDisabled();
+  await form.getByTestId('conn-port').press('Enter');
+  await expect(form.getByTestId('conn-save-error')).toHaveCount(0);
+  await app.shot('port typo named by its control');
+  await form.getByTestId('conn-port').fill('5432');
+  await expect(form.getByTestId('conn-port-error')).toHaveCount(0);
+  await expect(form.getByTestId('conn-save')).toBeEnabled();
 });

@@ -13,6 +13,18 @@ export function serverText(version: string | null): string {
   return version && /^\d/.test(version) ? `PostgreSQL ${version}` : (version ?? 'the server');
 }
 
+/**
+ * Why the Port field cannot be sent, in the control's words (null when it can): the engine would
+ * refuse it as "expected number, received null".
+ */
+export function portText(port: string): string | null {
+  const text = port.trim();
+  if (text === '') return 'Port: enter the port the server listens on (PostgreSQL 5432, MySQL 3306)';
+  if (!/^\d+$/.test(text)) return `Port: '${text}' is not a whole number`;
+  const n = Number(text);
+  return n >= 1 && n <= 65535 ? null : `Port: ${text} is not a port (1 to 65535)`;
+}
+
 /** What a MySQL connection takes (mysql2 has no "prefer" and no CA-only check): the engine refuses the rest. */
 const MYSQL_SSL_MODES = ['disable', 'require', 'verify-full'] as const;
 
@@ -69,8 +81,10 @@ export function ConnectionForm(props: {
     if (password) input.password = password;
     return input;
   };
-  const submit = () => save.mutate(formInput());
-  const portValid = byUrl || (Number.isInteger(Number(port)) && Number(port) >= 1 && Number(port) <= 65535);
+  const submit = () => {
+    if (portProblem === null) save.mutate(formInput());
+  };
+  const portProblem = byUrl ? null : portText(port);
   const edited = () => test.reset();
 
   return (
@@ -184,6 +198,8 @@ export function ConnectionForm(props: {
                 id={`${id}-port`}
                 className="input mono input-small"
                 inputMode="numeric"
+                aria-invalid={portProblem !== null}
+                aria-describedby={portProblem ? `${id}-port-err` : undefined}
                 value={port}
                 onChange={(ev) => {
                   edited();
@@ -191,6 +207,11 @@ export function ConnectionForm(props: {
                 }}
                 data-testid="conn-port"
               />
+              {portProblem ? (
+                <p id={`${id}-port-err`} className="field-error" role="alert" data-testid="conn-port-error">
+                  {portProblem}
+                </p>
+              ) : null}
             </div>
             <div className="field">
               <label htmlFor={`${id}-db`}>Database</label>
@@ -285,7 +306,7 @@ export function ConnectionForm(props: {
         <button
           type="button"
           className="btn"
-          disabled={test.isPending || !portValid}
+          disabled={test.isPending || portProblem !== null}
           onClick={() => {
             const { name: _name, ...draft } = formInput();
             test.mutate({ draft: name.trim() ? { ...draft, name: name.trim() } : draft });
@@ -294,7 +315,12 @@ export function ConnectionForm(props: {
         >
           {test.isPending ? 'Testing…' : 'Test'}
         </button>
-        <button type="submit" className="btn btn-primary" disabled={save.isPending} data-testid="conn-save">
+        <button
+          type="submit"
+          className="btn btn-primary"
+          disabled={save.isPending || portProblem !== null}
+          data-testid="conn-save"
+        >
           {save.isPending ? 'Saving…' : 'Save'}
         </button>
       </div>

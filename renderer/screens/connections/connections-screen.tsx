@@ -11,6 +11,9 @@ export function ConnectionsScreen() {
   const [editing, setEditing] = useState<ConnectionDto | 'new' | null>(null);
   const [autoTest, setAutoTest] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<string | null>(null);
+  // Each save starts the connection's Test afresh: a result of its earlier settings (a ✓ before the
+  // password was changed) would say something the connection no longer is.
+  const [saves, setSaves] = useState<Record<string, number>>({});
   const remove = useCommandMutation('connections.delete', { invalidates: ['connections'] });
 
   return (
@@ -33,6 +36,7 @@ export function ConnectionsScreen() {
           onCancel={() => setEditing(null)}
           onDone={(name, test) => {
             setEditing(null);
+            setSaves((s) => ({ ...s, [name]: (s[name] ?? 0) + 1 }));
             setAutoTest(test ? name : null);
           }}
         />
@@ -75,6 +79,7 @@ export function ConnectionsScreen() {
                   <td>{c.hasSecret ? 'stored' : '—'}</td>
                   <td className="test-cell">
                     <TestConnection
+                      key={`${c.name}:${saves[c.name] ?? 0}`}
                       name={c.name}
                       auto={autoTest === c.name}
                       onAutoDone={() => setAutoTest(null)}
