@@ -14,6 +14,7 @@ import { isConnectionLost, isPgError, isRowDataError, loadFailed, serverMessage 
 import { type LoadFailureCounts, loadFailureCounts } from './failure-counts.ts';
 import { Mover } from './mover.ts';
 import { prepareReplace, type ReplacePlan } from './replace.ts';
+import { advanceSequences, sequencedColumns } from './sequences.ts';
 import { Cancelled, LoadSession } from './session.ts';
 import {
   addColumnsSql,
@@ -228,6 +229,11 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
       await replace.swap();
     }
     await dropTemp(move, stage);
+    if (!input.dryRun) {
+      // After the swap: a replaced table's serial sequence is its own again by then.
+      await advanceSequences(client, resolved.table, sequencedColumns(columns, info));
+      session.checkCancelled();
+    }
     if (input.dryRun) {
       await client.query('ROLLBACK');
     } else {
