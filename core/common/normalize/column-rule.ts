@@ -28,17 +28,40 @@ const INVALID = {
   text: 'invalid_text',
 } as const satisfies Record<ColumnType, string>;
 
+/** A NUL or a surrogate code unit: the rare characters the text rule looks at twice. */
+const NOT_PLAIN_TEXT = /[\0\uD800-\uDFFF]/;
+
 /**
- * The `text` rule: any text but one holding U+0000, which PostgreSQL text cannot store
- * (refusing it here names the cell, instead of failing the COPY later).
+ * The `text` rule: any text but one holding U+0000, which PostgreSQL text cannot store, or an
+ * unpaired UTF-16 surrogate (a JSON `"\ud800"`), which is no Unicode character and which the load
+ * refuses too (UTF-8 cannot carry it): refusing them here names the cell in the preview as well.
  */
 export const textRule: CellRule<string> = (text) =>
-  text.indexOf('\0') < 0
-    ? text
-    : new Rejection(
-        'invalid_text',
-        `${quoteValue(text)} contains a NUL character (U+0000), which PostgreSQL text cannot store`,
-      );
+  NOT_PLAIN_TEXT.test(text) ? textProblem(text) : text;
+
+function textProblem(text: string): string | Rejection {
+  if (text.indexOf('\0') >= 0) {
+    return new Rejection(
+      'invalid_text',
+      `${quoteValue(text)} contains a NUL character (U+0000), which PostgreSQL text cannot store`,
+    );
+  }
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0xd800 || unit > 0xdfff) continue;
+    const next = text.charCodeAt(i + 1);
+    if (unit <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+      i++; // a pair: one character beyond U+FFFF
+      continue;
+    }
+    return new Rejection(
+      'invalid_text',
+      `${quoteValue(text)} contains an unpaired UTF-16 surrogate (\\u${unit.toString(16)}), which is not ` +
+        'a Unicode character and cannot be stored as text',
+    );
+  }
+  return text;
+}
 
 /** The rule of a type, for trimmed, non-null text, built once per column. */
 export function makeTypeRule(type: ColumnType, format: ResolvedFormat): CellRule<NormalizedValue> {

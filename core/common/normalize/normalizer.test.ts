@@ -103,6 +103,23 @@ describe('createRowNormalizer', () => {
     expect(result.values).toHaveLength(3);
   });
 
+  it('rejects text with an unpaired UTF-16 surrogate (as the load does), and keeps pairs', () => {
+    const normalizer = createRowNormalizer([plan(0, 'note', 'text')]);
+    // The preview showed it as fine and the load then refused it.
+    expect(normalizer.normalize(['a\ud800b']).errors).toEqual([
+      {
+        column: 'note',
+        value: 'a\ud800b',
+        reason: 'invalid_text',
+        message:
+          "'a\ud800b' contains an unpaired UTF-16 surrogate (\\ud800), which is not a Unicode character and cannot be stored as text",
+      },
+    ]);
+    expect(normalizer.normalize(['\udc37x']).errors?.[0]?.reason).toBe('invalid_text');
+    expect(normalizer.normalize(['x\ud801']).errors?.[0]?.reason).toBe('invalid_text');
+    expect(normalizer.normalize(['\ud801\udc37 é']).values).toEqual(['\ud801\udc37 é']);
+  });
+
   it('leaves skipped columns out and reads each column from its source index', () => {
     const skipped = { ...plan(1, 'secret', 'text'), skip: true };
     const normalizer = createRowNormalizer([plan(2, 'c', 'integer'), skipped, plan(0, 'a', 'text')]);
