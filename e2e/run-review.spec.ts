@@ -306,3 +306,51 @@ test('the error report of a running load fills in as it runs', async ({ app, pg:
     await api.close();
   }
 });
+
+test('Fix and reload on a load that failed says its good rows were rolled back too', async ({
+  app,
+  pg: target,
+}) => {
+  const { page } = app;
+  // 40 rows, half with a bad amount: over a 10% error rate the load fails and rolls back.
+  const lines = ['id,amount'];
+  for (let i = 1; i <= 40; i++) lines.push(`${i},${i % 2 ? `${i}x` : `${i}.5`}`);
+  fs.writeFileSync(path.join(app.workDir, 'half.csv'), `${lines.join('\n')}\n`);
+  fs.writeFileSync(
+    path.join(app.workDir, 'half.json'),
+    JSON.stringify({ source: { path: 'half.csv' }, columns: [{ source: 'amount', type: 'numeric' }] }),
+  );
+  let runId = '';
+  try {
+    loadstone(app.dataDir, app.workDir, [
+      'load',
+      '--spec',
+      'half.json',
+      '--target',
+      target.url,
+      '--table',
+      'half',
+      '--max-error-rate',
+      '0.1',
+      '--json',
+    ]);
+  } catch (error) {
+    // A failed load exits non-zero; its --json still names the run.
+    runId = (JSON.parse(String((error as { stdout: string }).stdout)) as { runId: string }).runId;
+  }
+  expect(runId).not.toBe('');
+
+  await page.evaluate((id) => {
+    window.location.hash = `#/runs/${id}`;
+  }, runId);
+  await expect(page.getByTestId('run-summary')).toHaveAttribute('data-status', 'failed');
+  const rejected = Number(await page.getByTestId('count-rejected').getAttribute('data-value'));
+  const read = Number(await page.getByTestId('count-read').getAttribute('data-value'));
+  expect(rejected).toBeGreaterThan(0);
+  const fix = page.getByTestId('fix-and-reload');
+  await expect(fix.getByTestId('fix-reload-unfinished')).toHaveText(
+    `This load failed: the good rows it read after its last commit were rolled back (0 of the ${read} rows read reached half). Reloading the fixed file adds its rows only: load the others too — resume the load from its last commit, or run it again.`,
+  );
+  await fix.scrollIntoViewIfNeeded();
+  await app.shot('fix and reload on a failed load');
+});

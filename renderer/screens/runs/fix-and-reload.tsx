@@ -11,6 +11,7 @@ import { reloadMode } from '../../../core/common/spec/source-dialect.ts';
 import { labelIsFile } from '../../../core/common/spec/source-label.ts';
 import { useTransport } from '../../api/api-context.tsx';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
+import { formatCount } from '../../components/format.ts';
 import { ErrorBox } from '../../components/states.tsx';
 import { href, navigate } from '../../router.ts';
 
@@ -83,6 +84,16 @@ export function FixAndReload(props: { run: RunSummaryDto }) {
           added to <span className="mono">{run.table}</span>.
         </p>
       )}
+      {run.status !== 'succeeded' ? (
+        // The rows a stopped load read and had not committed were rolled back too: the fixed rows
+        // alone would leave the table without the others, and nothing else on the page says so here.
+        <p className="notice" data-testid="fix-reload-unfinished">
+          This load {stoppedWords(run.status)}: the good rows it read after its last commit were rolled back (
+          {formatCount(run.counts.inserted + run.counts.updated)} of the {countOf(run.counts.read, 'row')}{' '}
+          read reached <span className="mono">{run.table}</span>). Reloading the fixed file adds its rows
+          only: load the others too — resume the load from its last commit, or run it again.
+        </p>
+      ) : null}
       {run.reloadedBy.length > 0 ? (
         <p className="notice" data-testid="already-reloaded">
           Its fixed rows were reloaded by{' '}
@@ -193,6 +204,13 @@ export function FixAndReload(props: { run: RunSummaryDto }) {
       </ConfirmDialog>
     </section>
   );
+}
+
+/** How a run that did not succeed ended, after "This load". */
+function stoppedWords(status: RunSummaryDto['status']): string {
+  if (status === 'cancelled') return 'was cancelled';
+  if (status === 'interrupted') return 'was interrupted';
+  return 'failed';
 }
 
 /** The links between a run and its reloads, for the run page's facts. */
