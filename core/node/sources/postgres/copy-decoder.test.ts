@@ -53,7 +53,7 @@ describe('a SQL_ASCII database read as UTF-8', () => {
     expect(problem.reason).toBe('invalid_encoding');
     expect(problem.message).toBe(
       "column 'note' holds bytes that are not valid UTF-8: x'ef' at byte 3 of x'6e61ef76650978' (shown as U+FFFD); " +
-        'the database is SQL_ASCII, which keeps any bytes: if you know what they are, name it in the ' +
+        'the database is SQL_ASCII, which keeps any bytes: if you know which encoding they are in, give it as the ' +
         'source\'s encoding (e.g. "encoding": "windows-1252")',
     );
   });

@@ -116,7 +116,7 @@ export function invalidBytesProblem(line: Buffer, columns: readonly string[]): R
     reason: 'invalid_encoding',
     message:
       `${said.join('; ')} (shown as U+FFFD); the database is SQL_ASCII, which keeps any bytes: ` +
-      'if you know what they are, name it in the source\'s encoding (e.g. "encoding": "windows-1252")',
+      'if you know which encoding they are in, give it as the source\'s encoding (e.g. "encoding": "windows-1252")',
   };
 }
 
