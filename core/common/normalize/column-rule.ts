@@ -6,7 +6,7 @@ import type { ResolvedFormat } from './column-plan.ts';
 import { makeDateRule } from './dates.ts';
 import { quoteValue } from './defaults.ts';
 import { makeIntegerRule } from './integers.ts';
-import { jsonbEscapeProblem, jsonTextRule } from './json-text.ts';
+import { jsonbProblem, jsonTextRule } from './json-text.ts';
 import { makeNullCheck, trimCell } from './nulls.ts';
 import { makeNumericRule } from './numbers.ts';
 import { makeTimestampRule } from './timestamps.ts';
@@ -36,8 +36,7 @@ const NOT_PLAIN_TEXT = /[\0\uD800-\uDFFF]/;
  * unpaired UTF-16 surrogate (a JSON `"\ud800"`), which is no Unicode character and which the load
  * refuses too (UTF-8 cannot carry it): refusing them here names the cell in the preview as well.
  */
-export const textRule: CellRule<string> = (text) =>
-  NOT_PLAIN_TEXT.test(text) ? textProblem(text) : text;
+export const textRule: CellRule<string> = (text) => (NOT_PLAIN_TEXT.test(text) ? textProblem(text) : text);
 
 function textProblem(text: string): string | Rejection {
   if (text.indexOf('\0') >= 0) {
@@ -123,8 +122,13 @@ function makeNonStringFunction(type: ColumnType, rule: CellRule<NormalizedValue>
       switch (type) {
         case 'text':
           return text;
-        case 'jsonb':
-          return typeof raw === 'number' ? raw : new JsonText(text);
+        case 'jsonb': {
+          if (typeof raw === 'number') return raw;
+          const problem = jsonbProblem(text);
+          return problem === undefined
+            ? new JsonText(text)
+            : new Rejection('invalid_json', `${quoteValue(text)} cannot be stored as jsonb: ${problem}`);
+        }
         case 'boolean':
           return text === '1' ? true : text === '0' ? false : booleanRule(text);
         case 'uuid':
@@ -144,7 +148,7 @@ function makeNonStringFunction(type: ColumnType, rule: CellRule<NormalizedValue>
       if (type === 'text') return textRule(json);
       if (type !== 'jsonb')
         return new Rejection(INVALID[type], `${describeRaw(raw)} cannot be read as ${type}`);
-      const problem = jsonbEscapeProblem(json);
+      const problem = jsonbProblem(json);
       return problem === undefined
         ? raw
         : new Rejection('invalid_json', `${quoteValue(json)} cannot be stored as jsonb: ${problem}`);

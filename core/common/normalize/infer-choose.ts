@@ -1,5 +1,5 @@
 import type { ColumnSpec } from '../spec/job-spec.ts';
-import type { ColumnType, RawValue } from '../types.ts';
+import { type ColumnType, JsonNumber, type RawValue } from '../types.ts';
 import { isBooleanWord } from './booleans.ts';
 import type { ResolvedFormat } from './column-plan.ts';
 import { makeCellFunction } from './column-rule.ts';
@@ -96,7 +96,12 @@ export function chooseType(
     const uuid = attempt('uuid');
     if (uuid) return uuid;
   }
-  if (values.some((v) => typeof v === 'object' || (typeof v === 'string' && looksLikeJsonContainer(v)))) {
+  // An object or array (a JSON number is a JsonNumber object, but no container).
+  const container = (v: RawValue): boolean =>
+    typeof v === 'object'
+      ? v !== null && !(v instanceof JsonNumber)
+      : typeof v === 'string' && looksLikeJsonContainer(v);
+  if (values.some(container)) {
     const json = attempt('jsonb');
     if (json) return json;
   }

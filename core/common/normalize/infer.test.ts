@@ -121,6 +121,14 @@ describe('inferColumns: types', () => {
     expect(inferOne([1.5, 2]).type).toBe('numeric');
   });
 
+  it('keeps JSON numbers that numeric cannot hold as text, not jsonb (a number is no JSON container)', () => {
+    // Was jsonb, with no value counted as rejected: the load then refused the row at the database.
+    const plan = inferOne([new JsonNumber('1.5'), new JsonNumber('2'), new JsonNumber('4e1000000')]);
+    expect(plan.type).toBe('text');
+    expect(plan.nonFitting).toBe(0);
+    expect(inferOne([new JsonNumber('1'), { a: 1 }]).type).toBe('jsonb');
+  });
+
   it('types an all-null column as text and says so', () => {
     const plan = inferOne(['', 'NULL', null]);
     expect(plan.type).toBe('text');

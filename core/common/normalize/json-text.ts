@@ -65,6 +65,17 @@ function exponentProblem(text: string): string | undefined {
   return undefined;
 }
 
+/**
+ * What PostgreSQL jsonb refuses in valid JSON text: `\u0000`, an unpaired surrogate escape, or a
+ * number whose exponent numeric cannot hold (`1e500000`). Undefined when jsonb takes it.
+ */
+export function jsonbProblem(text: string): string | undefined {
+  return (
+    (text.includes('\\u') ? jsonbEscapeProblem(text) : undefined) ??
+    (LONG_EXPONENT.test(text) ? exponentProblem(text) : undefined)
+  );
+}
+
 function reject(text: string, why: string): Rejection {
   return new Rejection('invalid_json', `${quoteValue(text)} is not valid JSON: ${why}`);
 }
@@ -80,9 +91,7 @@ export const jsonTextRule: CellRule<JsonText> = (text) => {
   } catch (error) {
     return reject(text, error instanceof Error ? error.message : String(error));
   }
-  const problem =
-    (text.includes('\\u') ? jsonbEscapeProblem(text) : undefined) ??
-    (LONG_EXPONENT.test(text) ? exponentProblem(text) : undefined);
+  const problem = jsonbProblem(text);
   return problem === undefined
     ? new JsonText(text)
     : new Rejection(

@@ -103,6 +103,24 @@ describe('createRowNormalizer', () => {
     expect(result.values).toHaveLength(3);
   });
 
+  it('rejects in a jsonb column a JSON number or nested number whose exponent numeric cannot hold', () => {
+    // jsonb stores numbers as numeric: the preview let them through and the database refused the row.
+    const normalizer = createRowNormalizer([plan(0, 'doc', 'jsonb')]);
+    expect(normalizer.normalize([new JsonNumber('4e1000000')]).errors).toEqual([
+      {
+        column: 'doc',
+        value: '4e1000000',
+        reason: 'invalid_json',
+        message:
+          "'4e1000000' cannot be stored as jsonb: the exponent e1000000 is beyond the range of numeric",
+      },
+    ]);
+    expect(normalizer.normalize([new JsonText('{"x":[1e-99999]}')]).errors?.[0]?.message).toBe(
+      '\'{"x":[1e-99999]}\' cannot be stored as jsonb: the exponent e-99999 is beyond the range of numeric',
+    );
+    expect(normalizer.normalize([new JsonNumber('1e300')]).values).toEqual([new JsonText('1e300')]);
+  });
+
   it('rejects text with an unpaired UTF-16 surrogate (as the load does), and keeps pairs', () => {
     const normalizer = createRowNormalizer([plan(0, 'note', 'text')]);
     // The preview showed it as fine and the load then refused it.
