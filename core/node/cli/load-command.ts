@@ -14,6 +14,7 @@ import { openStore, type RunStore } from '../store/open-store.ts';
 import { NoSecretStore } from '../store/secret-store.ts';
 import { alertWaitMs, checkAlertChannels, deliverAlerts } from './alerts-command.ts';
 import { choiceOption, intOption, numberOption, parseCliArgs } from './args.ts';
+import { cliWording } from './cli-words.ts';
 import { savedConnectionKind } from './database-source-args.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import type { CliCommand, CliIo } from './io.ts';
@@ -254,7 +255,7 @@ export async function runAndReport(
       writeSummary(outcome, io);
       // The reason on stderr too, as for any command that fails (the summary above is the record).
       if (outcome.status === 'failed' && outcome.error)
-        io.stderr.write(`loadstone: ${outcome.error.message}\n`);
+        io.stderr.write(`loadstone: ${cliWording(outcome.error.message)}\n`);
     }
     // After the outcome is printed: alerts never delay or change it (see deliverAlerts).
     await deliverAlerts(store, outcome.runId, io, alertWaitMs(io.env), !values.json);
@@ -381,7 +382,7 @@ function writeSummary(o: RunLoadOutcome, io: CliIo): void {
       ? o.dryRun
         ? `Dry run of ${o.mode} into ${o.table} on ${o.target}: nothing was changed. The plan:`
         : `Loaded ${o.table} on ${o.target} (${o.mode}).`
-      : `Run ${o.status}: ${o.error?.message ?? ''}`;
+      : `Run ${o.status}: ${cliWording(o.error?.message ?? '')}`;
   lines.push(head);
   lines.push(`  rows read   ${n(o.counts.read)}`);
   lines.push(`  inserted    ${n(o.counts.inserted)} ${verb}`.trimEnd());
@@ -423,7 +424,7 @@ function writeSummary(o: RunLoadOutcome, io: CliIo): void {
 function watermarkText(o: RunLoadOutcome): string {
   const { before, after } = o.watermark;
   const from = before ?? '(none: every row was a candidate)';
-  if (o.status !== 'succeeded') return `${from} (unchanged: the run did not commit)`;
+  if (o.status !== 'succeeded') return `${from} (unchanged: the mark moves only when a run succeeds)`;
   if (after === null || after === before) return `${from} (unchanged: no row above it)`;
   return `${from} → ${after}${o.dryRun ? ' (would be stored)' : ''}`;
 }

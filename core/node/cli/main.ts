@@ -1,5 +1,6 @@
 import { isLoadstoneError } from '../../common/errors.ts';
 import { alertsCommand } from './alerts-command.ts';
+import { cliWording } from './cli-words.ts';
 import { connectionsCommand } from './connections-command.ts';
 import { errorsCommand } from './errors-command.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
@@ -39,7 +40,7 @@ const COMMANDS: Record<string, CliCommand> = {
 /** Writes a one-line error on stderr and returns the exit code that fits it. */
 export function reportCliError(error: unknown, io: CliIo): number {
   if (isLoadstoneError(error)) {
-    io.stderr.write(`loadstone: ${error.message}\n`);
+    io.stderr.write(`loadstone: ${cliWording(error.message)}\n`);
     return exitCodeFor(error.code);
   }
   const message = error instanceof Error ? error.message : String(error);

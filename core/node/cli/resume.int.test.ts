@@ -134,6 +134,10 @@ describe('an append killed with SIGKILL after some commits', () => {
     expect(await count('SELECT max(id) AS n FROM big')).toBe(c.records);
     const text = await cli(['runs', runId]);
     expect(text.out).toMatch(/Counts\s+from the target's control row/);
+    // Every row the committed part applied, by outcome (an upsert's unchanged rows are committed too).
+    expect(text.out).toContain(
+      `Committed inserted ${c.counts.inserted}, updated 0, unchanged 0 through source record ${c.records} (line`,
+    );
     expect(text.out).toContain(`loadstone load --resume ${runId}`);
   });
 

@@ -9,6 +9,7 @@ import { redactUrl } from '../store/postgres-url.ts';
 import { RUN_STATUSES, type RunRecord, type RunStatus, type RunSummary } from '../store/types.ts';
 import { deliveryText } from './alerts-command.ts';
 import { intOption, parseCliArgs } from './args.ts';
+import { cliWording } from './cli-words.ts';
 import { EXIT } from './exit-codes.ts';
 import type { CliCommand, CliIo } from './io.ts';
 import {
@@ -213,7 +214,12 @@ function renderRun(run: RunRecord, reconciled: Reconciled | null): string {
       committed.records === null
         ? ''
         : ` through source record ${committed.records} (line ${committed.line ?? '-'})`;
-    lines.push(['Committed', `${committed.counts.inserted + committed.counts.updated} rows${where}`]);
+    // Every row the committed part applied: an upsert's unchanged rows are in the table too.
+    const k = committed.counts;
+    lines.push([
+      'Committed',
+      `inserted ${k.inserted}, updated ${k.updated}, unchanged ${k.unchanged}${where}`,
+    ]);
   }
   if (reconciled) lines.push(['Counts', countsOriginText(reconciled)]);
   if (run.resume.resumeOf) lines.push(['Resumes', run.resume.resumeOf]);
@@ -228,7 +234,7 @@ function renderRun(run: RunRecord, reconciled: Reconciled | null): string {
   }
   if (run.mode === 'incremental') lines.push(['Watermark', watermarkText(run)]);
   if (run.error)
-    lines.push(['Error', terminalSafe(run.error) + (run.errorCode ? ` (${run.errorCode})` : '')]);
+    lines.push(['Error', terminalSafe(cliWording(run.error)) + (run.errorCode ? ` (${run.errorCode})` : '')]);
   return lines.map(([k, v]) => `${k.padEnd(k.length > 8 ? k.length + 1 : 8)}${v}`).join('\n');
 }
 
@@ -243,7 +249,7 @@ function watermarkText(run: RunRecord): string {
   const { before, after } = run.watermark;
   const from = `${before ?? '(none)'}`;
   if (run.status === 'running') return `${from} (running)`;
-  if (run.status !== 'succeeded') return `${from}, unchanged (the run did not commit)`;
+  if (run.status !== 'succeeded') return `${from}, unchanged (the mark moves only when a run succeeds)`;
   if (after === null || after === before) return `${from}, unchanged (no row above it)`;
   return `${from} → ${after}${run.dryRun ? ' (would be stored; a dry run stores nothing)' : ''}`;
 }
