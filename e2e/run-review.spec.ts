@@ -294,11 +294,16 @@ test('the error report of a running load fills in as it runs', async ({ app, pg:
     await expect(page.getByTestId('rejected-rows')).not.toHaveAttribute('data-total', '0');
     await app.shot('report of a running load');
 
+    // The runs list shows the run running and, with no reload, how it ended.
+    const runId = await page.getByTestId('run-progress').getAttribute('data-run-id');
+    await new Shell(page).go('runs');
+    const row = page.locator(`[data-testid="run-row"][data-run-id="${runId}"]`);
+    await expect(row).toHaveAttribute('data-status', 'running');
     api.sendRest();
     expect(await exited, cliOutput).toBe(0);
-    await expect(page.getByTestId('run-summary')).toHaveAttribute('data-status', 'succeeded', {
-      timeout: 60_000,
-    });
+    await expect(row).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });
+    await row.getByTestId('run-link').click();
+    await expect(page.getByTestId('run-summary')).toHaveAttribute('data-status', 'succeeded');
     await expect(summary).toHaveAttribute('data-count', String(BAD));
     await expect(page.getByTestId('rejected-rows')).toHaveAttribute('data-total', String(BAD));
   } finally {

@@ -6,11 +6,18 @@ import { Empty, ErrorBox, Loading } from '../../components/states.tsx';
 import { StatusBadge } from '../../components/status-badge.tsx';
 import { href } from '../../router.ts';
 
+/** How often a list with a running run is read again. */
+const RUNNING_POLL_MS = 2000;
+
 /** Run history with a status filter; each run opens its detail and error report. */
 export function RunsScreen() {
   const [status, setStatus] = useState<RunStatus | ''>('');
   const id = useId();
-  const runs = useCommand('runs.list', status ? { status, limit: 200 } : { limit: 200 });
+  // A run of another process (the CLI, a headless scheduler) sends this window no event when it
+  // ends: while one is listed as running, the list is read again now and then.
+  const runs = useCommand('runs.list', status ? { status, limit: 200 } : { limit: 200 }, {
+    refetchInterval: (q) => (q.state.data?.some((r) => r.status === 'running') ? RUNNING_POLL_MS : false),
+  });
 
   return (
     <div className="screen" data-testid="screen-runs">
