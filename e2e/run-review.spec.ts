@@ -123,6 +123,24 @@ test('an export holds exactly the rows the filters show, raw values intact; the 
   const grid = page.getByTestId('rejected-rows');
   await expect(grid).toHaveAttribute('data-total', String(bad.length));
   await expect(page.getByTestId('export-scope')).toHaveText('Export');
+  // Problems and rows are both counted: a row with a bad amount and a bad date is one rejected row.
+  const problems = [3, 5, 7].reduce((n, k) => n + Math.floor(60 / k), 0);
+  await expect(page.getByTestId('report-caption')).toHaveText(
+    `${problems} problems in ${bad.length} rejected rows, grouped by reason and column`,
+  );
+
+  // Show rows of a summary line filters the rows and goes to them (they are below, out of view).
+  await page.setViewportSize({ width: 1440, height: 700 });
+  await page
+    .locator('[data-testid="summary-row"][data-reason="invalid_boolean"]')
+    .getByTestId('show-rows')
+    .click();
+  await expect(page.getByTestId('filter-reason')).toHaveValue('invalid_boolean');
+  await expect(grid).toHaveAttribute('data-total', String(bad.filter((i) => i % 7 === 0).length));
+  await expect(page.getByTestId('rejected-rows-title')).toBeFocused();
+  await expect(page.getByTestId('rejected-rows-title')).toBeInViewport();
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await page.setViewportSize({ width: 1440, height: 900 });
 
   // Unfiltered: every rejected row.
   const all = JSON.parse(

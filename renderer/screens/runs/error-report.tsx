@@ -1,5 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
-import { useId, useMemo, useState } from 'react';
+import { useId, useMemo, useRef, useState } from 'react';
 import { type CallError, type CommandOutput, REPORT_FORMATS } from '../../../core/common/contract/index.ts';
 import { countOf } from '../../../core/common/outcome/words.ts';
 import { useTransport } from '../../api/api-context.tsx';
@@ -18,6 +18,8 @@ export function ErrorReport(props: {
   running: boolean;
   /** What to say when no row was rejected (what happened to the rows instead); see `rowsOutcome`. */
   emptyText?: string;
+  /** The run's count of rejected rows (a row may have several problems), once it has ended. */
+  rejectedRows?: number;
 }) {
   // A running load writes its rejected rows as it goes: read them again now and then until it ends
   // (its end invalidates the report once more), so the report does not say "none so far" while the
@@ -29,6 +31,7 @@ export function ErrorReport(props: {
   );
   const [filters, setFilters] = useState<ReportFilters>({});
   const ids = useId();
+  const rowsTitle = useRef<HTMLHeadingElement>(null);
   const total = summary.data?.reduce((n, s) => n + s.count, 0) ?? 0;
   const columns = useMemo(
     () => [...new Set(summary.data?.flatMap((s) => (s.column === null ? [] : [s.column])) ?? [])].sort(),
@@ -61,7 +64,14 @@ export function ErrorReport(props: {
       ) : (
         <>
           <table className="table table-compact" data-testid="report-summary">
-            <caption className="caption">{countOf(total, 'problem')}, grouped by reason and column</caption>
+            <caption className="caption" data-testid="report-caption">
+              {/* Problems, not rows: a row with a bad amount and a bad date is one rejected row. */}
+              {countOf(total, 'problem')}
+              {props.rejectedRows !== undefined && !props.running && props.rejectedRows !== total
+                ? ` in ${countOf(props.rejectedRows, 'rejected row')}`
+                : ''}
+              , grouped by reason and column
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Stage</th>
@@ -96,9 +106,13 @@ export function ErrorReport(props: {
                     <button
                       type="button"
                       className="btn btn-small btn-ghost"
-                      onClick={() =>
-                        setFilters({ stage: s.stage, reason: s.reason, column: s.column ?? undefined })
-                      }
+                      onClick={() => {
+                        setFilters({ stage: s.stage, reason: s.reason, column: s.column ?? undefined });
+                        // The rows are below the summary, often out of view: go to them.
+                        rowsTitle.current?.scrollIntoView({ block: 'start' });
+                        rowsTitle.current?.focus();
+                      }}
+                      data-testid="show-rows"
                     >
                       Show rows
                     </button>
@@ -108,7 +122,9 @@ export function ErrorReport(props: {
             </tbody>
           </table>
           <div className="toolbar">
-            <h3 className="panel-title">Rejected rows</h3>
+            <h3 className="panel-title" ref={rowsTitle} tabIndex={-1} data-testid="rejected-rows-title">
+              Rejected rows
+            </h3>
             <div className="field field-inline">
               <label htmlFor={`${ids}-stage`}>Stage</label>
               <select

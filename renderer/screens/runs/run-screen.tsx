@@ -71,6 +71,7 @@ export function RunScreen(props: { runId: string }) {
           <ErrorReport
             runId={props.runId}
             running={run.data.status === 'running'}
+            rejectedRows={run.data.counts.rejected}
             emptyText={rowsOutcome(run.data)}
           />
         </>
