@@ -74,6 +74,43 @@ function headerText(value: RawValue): string {
   return String(value);
 }
 
+/** Most title rows taken above the header, as the delimited source allows. */
+const MAX_TITLE_ROWS = 5;
+
+/**
+ * How many rows at the top of a sheet are titles (`Sales report 2024` in A1, a date line): rows of one
+ * text cell in column A, followed by a row of two cells or more. At most five; 0 when there are none.
+ * Without this the title was the only column and every row below was too_many_fields.
+ */
+export function titleRowCount(rows: readonly SheetRow[]): number {
+  let count = 0;
+  while (count < rows.length && count < MAX_TITLE_ROWS && isTitle(rows[count]!)) count++;
+  const next = rows[count];
+  if (count === 0 || !next) return 0;
+  return next.cells.filter((value) => value !== null && value !== '').length >= 2 ? count : 0;
+}
+
+function isTitle(row: SheetRow): boolean {
+  return row.cells.length === 1 && typeof row.cells[0] === 'string' && !row.errors && !row.tooLong;
+}
+
+/** A title row above the header as a rejected row: reported, never dropped without a word. */
+export function titleRowOf(row: SheetRow, width: number, firstLine: number | undefined): SourceRow {
+  const values: RawValue[] = [row.cells[0] ?? null];
+  while (values.length < width) values.push(null);
+  const text = String(row.cells[0]);
+  const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  const below = firstLine === undefined ? '' : ` above the header in row ${firstLine}`;
+  return {
+    line: row.line,
+    values,
+    problem: {
+      reason: 'too_few_fields',
+      message: `row ${row.line} holds one cell (A${row.line} '${shown}')${below}: a title, not a record`,
+    },
+  };
+}
+
 /**
  * Whether the first row read is data rather than a header, for a sheet whose spec does not say: it
  * holds no text a header would (every non-empty cell is a number, a date or a boolean, typed or

@@ -190,6 +190,55 @@ describe('openXlsxSource', () => {
     expect(await readAll(numbered)).toEqual([{ line: 2, values: ['a', 'b'] }]);
   });
 
+  it('reports title rows above the header as rejected rows, and reads the header below them', async () => {
+    const file = path.join(dir, 'titled.xlsx');
+    const workbook = new ExcelJS.Workbook();
+    workbook
+      .addWorksheet('Report')
+      .addRows([
+        ['Sales report 2024'],
+        [],
+        ['Exported by the shop'],
+        ['region', 'q1', 'q2'],
+        ['North', 10, 20],
+      ]);
+    workbook.addWorksheet('Names').addRows([['name'], ['Ada'], ['Bo']]);
+    await workbook.xlsx.writeFile(file);
+
+    // The title was the only column, and every row below it was too_many_fields.
+    const source = await openXlsxSource(file, { path: file }, {});
+    expect(source.format.header).toBe(true);
+    expect(source.columns).toEqual(['region', 'q1', 'q2']);
+    expect(await readAll(source)).toEqual([
+      {
+        line: 1,
+        values: ['Sales report 2024', null, null],
+        problem: {
+          reason: 'too_few_fields',
+          message:
+            "row 1 holds one cell (A1 'Sales report 2024') above the header in row 4: a title, not a record",
+        },
+      },
+      {
+        line: 3,
+        values: ['Exported by the shop', null, null],
+        problem: {
+          reason: 'too_few_fields',
+          message:
+            "row 3 holds one cell (A3 'Exported by the shop') above the header in row 4: a title, not a record",
+        },
+      },
+      { line: 5, values: ['North', 10, 20] },
+    ]);
+
+    // A sheet of one column keeps its header; a header the spec gives is the first row, titles or not.
+    const names = await openXlsxSource(file, { path: file, sheet: 'Names' }, {});
+    expect(names.columns).toEqual(['name']);
+    expect((await readAll(names)).map((r) => r.values)).toEqual([['Ada'], ['Bo']]);
+    const told = await openXlsxSource(file, { path: file, header: true }, {});
+    expect(told.columns).toEqual(['Sales report 2024']);
+  });
+
   it('names the sheets when the wanted one does not exist', async () => {
     const error = await failure(openXlsxSource(book1900, { path: book1900, sheet: 'Invoices' }, {}));
     expect(error.code).toBe('SOURCE_FORMAT');

@@ -10,7 +10,14 @@ import {
   type SheetInfo,
   type WorkbookInfo,
 } from './workbook-parts.ts';
-import { firstRowIsData, headerNames, numberedNames, sourceRowOf } from './xlsx-rows.ts';
+import {
+  firstRowIsData,
+  headerNames,
+  numberedNames,
+  sourceRowOf,
+  titleRowCount,
+  titleRowOf,
+} from './xlsx-rows.ts';
 import { XmlScanner } from './xml-scanner.ts';
 import { openZip, type ZipArchive, type ZipEntry } from './zip-reader.ts';
 
@@ -24,7 +31,8 @@ const BATCH_ROWS = 1_000;
  * Opens a worksheet of an XLSX workbook for streaming: the first sheet, or `spec.sheet` by name.
  * The first non-empty row is the header unless `spec.header === false` (then `column_1`…) or, when
  * the spec does not say, that row holds only numbers, dates and booleans that the rows below do not
- * contradict (see {@link firstRowIsData});
+ * contradict (see {@link firstRowIsData}); when the spec does not say, up to five title rows above it
+ * (one text cell in A) are rows rejected as `too_few_fields` (see {@link titleRowCount});
  * `line` is the spreadsheet row number; empty rows are skipped. Text → string, numbers → number,
  * booleans → boolean, date-formatted numbers → naive ISO strings (1900 or 1904 date system),
  * formulas → their cached result; error cells make the row an `excel_error` problem naming them,
@@ -67,10 +75,14 @@ export async function openXlsxSource(
       }
     };
     if (spec.header === undefined) await readAhead(HEADER_SAMPLE_ROWS);
+    // Title rows above the header are set aside (reported as rows) when the spec does not say.
+    const titles = spec.header === undefined ? ahead.splice(0, titleRowCount(ahead)) : [];
     const header = spec.header ?? !firstRowIsData(ahead);
     await readAhead(header ? 1 : WIDTH_SAMPLE_ROWS);
+    const firstLine = ahead[0]?.line;
     const columns = header ? headerNames(ahead.shift()) : numberedNames(ahead);
     const width = columns.length;
+    const titleRows = titles.map((row) => titleRowOf(row, width, header ? firstLine : undefined));
 
     let closed = false;
     const close = async (): Promise<void> => {
@@ -88,7 +100,7 @@ export async function openXlsxSource(
       if (iterated) throw new LoadstoneError('INTERNAL', 'the rows of a source can be read only once');
       iterated = true;
       try {
-        let batch: SourceRow[] = [];
+        let batch: SourceRow[] = titleRows;
         let pending: SheetRow[] = ahead.splice(0);
         for (;;) {
           for (const row of pending) {
