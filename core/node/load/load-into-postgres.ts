@@ -226,7 +226,11 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
     session.checkBudget(true);
     if (replace) {
       session.setPhase('swapping');
-      await replace.swap();
+      await replace.swap({
+        waiting: (holders) => session.setWaiting(holders),
+        signal: input.signal,
+        checkCancelled: () => session.checkCancelled(),
+      });
     }
     await dropTemp(move, stage);
     if (!input.dryRun) {

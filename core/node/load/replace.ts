@@ -3,11 +3,24 @@ import type pg from 'pg';
 import { LoadstoneError } from '../../common/errors.ts';
 import { displayTable, type QualifiedTable, qualify, quoteIdent, quoteLiteral } from '../pg/identifiers.ts';
 
+/** How the swap waits for the old table's lock. */
+export interface SwapWait {
+  /** Told who holds the lock while the swap waits for it, then null once it has it. */
+  readonly waiting: (holders: string | null) => void;
+  /** Stops the wait between two tries. */
+  readonly signal?: AbortSignal | undefined;
+  /** Throws when the load was cancelled (called between two tries). */
+  readonly checkCancelled: () => void;
+}
+
 /** A fresh table shaped like the target, loaded, then swapped in by `swap` in the same transaction. */
 export interface ReplacePlan {
   readonly fresh: QualifiedTable;
-  /** Drops the old table and gives the fresh one its name, indexes' names, sequences and owner. */
-  swap(): Promise<void>;
+  /**
+   * Drops the old table and gives the fresh one its name, indexes' names, sequences and owner. The
+   * old table's lock is taken first, politely (see `lockForSwap`).
+   */
+  swap(wait?: SwapWait): Promise<void>;
   /**
    * A server message about the fresh table as the operator knows it: the table's and its
    * constraints' and indexes' own names instead of the temporary ones (which vanish at the swap).
@@ -75,7 +88,8 @@ export async function prepareReplace(
   return {
     fresh,
     ownNames: (message) => names.reduce((text, [temp, own]) => text.replaceAll(temp, own), message),
-    swap: async () => {
+    swap: async (wait) => {
+      await lockForSwap(client, target, oid, wait);
       const owned = await client.query<{ seq: string; col: string }>(
         `SELECT d.objid::regclass::text AS seq, a.attname AS col
            FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
@@ -103,6 +117,95 @@ export async function prepareReplace(
         await client.query(`ALTER TABLE ${qualify(target)} OWNER TO ${quoteIdent(m.owner)}`);
     },
   };
+}
+
+/** How long one try for the old table's lock waits before letting the queue behind it through. */
+export const SWAP_LOCK_TRY_MS = 2000;
+/** The pause between two tries. */
+const SWAP_LOCK_PAUSE_MS = 500;
+
+/**
+ * Takes the old table's ACCESS EXCLUSIVE lock for the swap. A reader in a long transaction holds a
+ * lock that conflicts with it, and a request waiting behind such a lock makes every new query on
+ * the table queue behind the request (a dashboard's SELECTs hang until the reader ends). So each
+ * try waits at most SWAP_LOCK_TRY_MS (`lock_timeout` inside a savepoint, so the load's transaction
+ * lives on), then steps aside for SWAP_LOCK_PAUSE_MS, letting the queued queries run, and tries
+ * again; meanwhile `waiting` names who holds a lock on the table (pid, since when, what it runs),
+ * and the phase says `waiting_for_lock`. Cancelling the load stops the wait.
+ */
+async function lockForSwap(
+  client: pg.Client,
+  target: QualifiedTable,
+  oid: number,
+  wait: SwapWait | undefined,
+): Promise<void> {
+  const before = await client.query<{ t: string }>("SELECT current_setting('lock_timeout') AS t");
+  let waited = false;
+  for (;;) {
+    await client.query('SAVEPOINT loadstone_swap_lock');
+    await client.query(`SET LOCAL lock_timeout = ${SWAP_LOCK_TRY_MS}`);
+    try {
+      await client.query(`LOCK TABLE ${qualify(target)} IN ACCESS EXCLUSIVE MODE`);
+      await client.query('RELEASE SAVEPOINT loadstone_swap_lock');
+      break;
+    } catch (error) {
+      // 55P03 lock_not_available: the try timed out; anything else (a cancel) ends the load.
+      if ((error as { code?: string }).code !== '55P03') throw error;
+      await client.query('ROLLBACK TO SAVEPOINT loadstone_swap_lock');
+      await client.query('RELEASE SAVEPOINT loadstone_swap_lock');
+    }
+    waited = true;
+    wait?.waiting(await lockHolders(client, target, oid));
+    await pause(SWAP_LOCK_PAUSE_MS, wait?.signal);
+    wait?.checkCancelled();
+  }
+  await client.query(`SET LOCAL lock_timeout = ${quoteLiteral(before.rows[0]!.t)}`);
+  if (waited) wait?.waiting(null);
+}
+
+/**
+ * Who holds a lock on the table now, for the operator: `pid 4242 (user alice, application psql, in a
+ * transaction since …)`. Not their query's text: it may hold values that are not the operator's.
+ */
+async function lockHolders(client: pg.Client, target: QualifiedTable, oid: number): Promise<string> {
+  const held = await client.query<{
+    pid: number;
+    usename: string | null;
+    app: string | null;
+    since: Date | null;
+  }>(
+    `SELECT l.pid, min(a.usename) AS usename, min(a.application_name) AS app, min(a.xact_start) AS since
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.relation = $1 AND l.granted AND l.pid <> pg_backend_pid()
+      GROUP BY l.pid ORDER BY min(a.xact_start) NULLS LAST LIMIT 3`,
+    [oid],
+  );
+  const who = held.rows.map((r) => {
+    const parts = [
+      r.usename ? `user ${r.usename}` : '',
+      r.app ? `application ${r.app}` : '',
+      r.since ? `in a transaction since ${r.since.toISOString()}` : '',
+    ].filter((p) => p !== '');
+    return `pid ${r.pid}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
+  });
+  return (
+    `waiting for the lock on ${displayTable(target)} to swap in the new rows: ` +
+    (who.length > 0 ? `held by ${who.join('; ')}` : 'another session holds or wants it') +
+    '; the load waits until it is released, trying every few seconds so queries queued behind it can run'
+  );
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /**

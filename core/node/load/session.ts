@@ -31,6 +31,8 @@ export class Cancelled extends Error {}
 export class LoadSession {
   readonly started = Date.now();
   phase: LoadPhase = 'preparing';
+  /** Who holds the lock a replace's swap waits for (see `setWaiting`). */
+  private waitingFor: string | undefined;
   rowsRead = 0;
   bytesRead: number | null = null;
   totalBytes: number | null = null;
@@ -185,6 +187,16 @@ export class LoadSession {
     );
   }
 
+  /**
+   * A replace's swap waits for the old table's lock (`holders` says who has it), or has it (null):
+   * shown at once as the phase `waiting_for_lock` with the holders as the notice.
+   */
+  setWaiting(holders: string | null): void {
+    this.waitingFor = holders ?? undefined;
+    this.phase = holders === null ? 'swapping' : 'waiting_for_lock';
+    this.progress(true);
+  }
+
   /** Moves to a phase; it shows in the next progress event (and `done` always emits one). */
   setPhase(phase: LoadPhase): void {
     if (this.phase === phase) return;
@@ -213,6 +225,7 @@ export class LoadSession {
           : null;
     const p: LoadProgress = {
       phase: this.phase,
+      ...(this.waitingFor !== undefined ? { notice: this.waitingFor } : {}),
       bytesRead: this.bytesRead,
       totalBytes: this.totalBytes,
       rowsRead: this.rowsRead,

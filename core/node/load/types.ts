@@ -79,11 +79,21 @@ export interface LoadColumn {
 }
 
 /** Where a load is; `merging` only when rows are staged first (`duplicateKeys: 'reject'`). */
-export type LoadPhase = 'preparing' | 'loading' | 'merging' | 'swapping' | 'committing' | 'done';
+export type LoadPhase =
+  | 'preparing'
+  | 'loading'
+  | 'merging'
+  | 'swapping'
+  /** A replace's swap waits for the old table's lock (`LoadProgress.notice` says who holds it). */
+  | 'waiting_for_lock'
+  | 'committing'
+  | 'done';
 
 /** Progress, at most ten times a second (a phase change shows in the next event), and once at the end. */
 export interface LoadProgress {
   readonly phase: LoadPhase;
+  /** What the load is waiting for, in words (a replace waiting for the table's lock); absent otherwise. */
+  readonly notice?: string;
   readonly bytesRead: number | null;
   readonly totalBytes: number | null;
   readonly rowsRead: number;

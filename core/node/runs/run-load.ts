@@ -154,7 +154,9 @@ export async function runLoad(
         signal: options.signal,
         onProgress: (progress) => {
           shown = progress;
-          options.onProgress?.(notice === undefined ? progress : { ...progress, notice });
+          // The loader's own notice (a replace waiting for the table's lock) first, else the source's.
+          const said = progress.notice ?? notice;
+          options.onProgress?.(said === undefined ? progress : { ...progress, notice: said });
         },
         chunkRows: options.chunkRows,
       });

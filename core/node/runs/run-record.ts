@@ -59,6 +59,8 @@ export class RunRecord {
   readonly #incremental: boolean;
   #watermarkBefore: string | null = null;
   #last: LoadProgress | null = null;
+  /** Since when a replace's swap has waited for the table's lock, and who held it. */
+  #waitingSince: { at: number; holders: string } | null = null;
   /** Commits as they happen (loads with commit-every, not replace, not dry runs). */
   readonly commitLog: CommitLog | null;
 
@@ -177,11 +179,13 @@ export class RunRecord {
   /** Records a phase change and gives the progress as the UI sees it. */
   progress(progress: LoadProgress): LoadProgressDto {
     const phaseChanged = progress.phase !== this.#last?.phase;
+    if (phaseChanged) this.#lockWait(progress);
     this.#last = progress;
     if (phaseChanged) this.#store.runs.update(this.id, { phase: progress.phase, counts: this.counts() });
     return {
       runId: this.id,
       phase: progress.phase,
+      ...(progress.notice !== undefined ? { notice: progress.notice } : {}),
       bytesRead: progress.bytesRead,
       totalBytes: progress.totalBytes,
       rowsRead: progress.rowsRead,
@@ -191,6 +195,26 @@ export class RunRecord {
       estimatedRows: progress.estimatedRows,
       etaSeconds: progress.etaSeconds,
     };
+  }
+
+  /** A replace's wait for the table's lock, recorded with the run once it is over (`lock_wait`). */
+  #lockWait(progress: LoadProgress): void {
+    if (progress.phase === 'waiting_for_lock') {
+      this.#waitingSince = { at: Date.now(), holders: progress.notice ?? '' };
+      return;
+    }
+    const wait = this.#waitingSince;
+    if (!wait) return;
+    this.#waitingSince = null;
+    // The first notice comes after the first try (2 s) timed out.
+    const seconds = Math.round((Date.now() - wait.at) / 1000) + 2;
+    this.#store.runs.addEvent(this.id, {
+      kind: 'lock_wait',
+      message: wait.holders
+        .replace(/^waiting for/, `waited about ${seconds} s for`)
+        .replace(/; the load waits until .*$/, ''),
+      data: { seconds },
+    });
   }
 
   /** Reports a load that went through (also a dry run): its counts and the columns it added. */
