@@ -99,10 +99,17 @@ export async function readTableInfo(client: pg.Client, table: QualifiedTable): P
   }>(
     `SELECT a.attname AS name,
             format_type(a.atttypid, a.atttypmod) AS display,
-            -- The type a staged value is cast to: without its modifier (a numeric(12,2) column's
-            -- assignment rounds, never the cast), except bit(n), whose name alone reads as bit(1)
-            -- and an explicit cast to which cuts the value.
-            CASE WHEN m.base IN ('bit', '_bit') AND t.typtype <> 'd' THEN format_type(a.atttypid, a.atttypmod)
+            -- The type a staged value is cast to: without its modifier, so that the INSERT's assignment
+            -- applies the modifier (a numeric(12,2) column's rounds, a varchar(n)'s refuses a value too
+            -- long), never the cast. An explicit cast to character(n) or bit(n) cuts or pads the value
+            -- without a word, and their names alone read as character(1) and bit(1): they are cast to
+            -- text and bit varying, whose assignment to the column refuses what does not fit
+            -- ("value too long for type character(20)", "bit string length 3 does not match type bit(2)").
+            CASE WHEN t.typtype = 'd' THEN format_type(a.atttypid, NULL)
+                 WHEN t.typname = 'bpchar' THEN 'text'
+                 WHEN t.typname = '_bpchar' THEN 'text[]'
+                 WHEN t.typname = 'bit' THEN 'bit varying'
+                 WHEN t.typname = '_bit' THEN 'bit varying[]'
                  ELSE format_type(a.atttypid, NULL) END AS cast_type,
             CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END AS base,
             (CASE WHEN t.typtype = 'd' THEN bt.typtype ELSE t.typtype END)::text AS base_kind,

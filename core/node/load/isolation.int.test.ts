@@ -101,6 +101,51 @@ describe('bad rows are isolated, every other row loads', () => {
     });
   }
 
+  it('character(n), bit(n) and character(n)[] keep their whole values while refused rows are isolated', async () => {
+    // Isolating casts each staged value to the column's type without its modifier; the name alone of
+    // character(n) and bit(n) reads as character(1) and bit(1), and an explicit cast to them cuts the
+    // value without a word: every row of a chunk with one refused row loaded as its first character.
+    await client.query(
+      'CREATE TABLE fixed_width (id integer PRIMARY KEY, nom character(20), flags bit(3), tags character(3)[])',
+    );
+    const fixed: LoadColumn[] = [
+      { name: 'id', type: 'integer' },
+      { name: 'nom', type: 'text' },
+      // From a PostgreSQL source whose columns have these very types (`nativeType`).
+      { name: 'flags', type: 'text', nativeType: 'bit(3)' },
+      { name: 'tags', type: 'text', nativeType: 'character(3)[]' },
+    ];
+    const values: NormalizedValue[][] = [
+      [1, 'Jordane', '101', '{abc,de}'],
+      [2, 'B', '010', '{x}'],
+      [3, 'x'.repeat(25), '101', '{a}'],
+      [4, 'ok', '1011', '{a}'],
+      [5, 'ok', '001', '{abcdef}'],
+      [6, 'Jean', '111', '{abc}'],
+    ];
+    const { input, collected } = inputFor(
+      client,
+      'fixed_width',
+      fixed,
+      batchesOf(rowsFrom(fixed, values), 100),
+    );
+    const result = await loadIntoPostgres(input);
+    expect(result).toMatchObject({ inserted: 3, rejected: 3 });
+    expect(collected.rejected.map((r) => [r.line, r.errors[0]?.sqlstate, r.errors[0]?.column])).toEqual([
+      [4, '22001', 'nom'],
+      [5, '22026', 'flags'],
+      [6, '22001', 'tags'],
+    ]);
+    const loaded = await reader.query(
+      'SELECT id, nom::text AS nom, flags::text AS flags, tags::text AS tags FROM fixed_width ORDER BY id',
+    );
+    expect(loaded.rows).toEqual([
+      { id: 1, nom: 'Jordane', flags: '101', tags: '{abc,"de "}' },
+      { id: 2, nom: 'B', flags: '010', tags: '{"x  "}' },
+      { id: 6, nom: 'Jean', flags: '111', tags: '{abc}' },
+    ]);
+  });
+
   it('a key repeated inside one chunk (append): the later row is refused', async () => {
     await client.query(TARGET_DDL('strict_dup'));
     const values: NormalizedValue[][] = [];
