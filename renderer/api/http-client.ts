@@ -186,7 +186,7 @@ export function createHttpClient(options: HttpClientOptions): HttpApi {
     },
     exportUrl(runId, format, filter = {}) {
       const query = new URLSearchParams({ format });
-      for (const key of ['stage', 'column', 'reason'] as const) {
+      for (const key of ['stage', 'column', 'reason', 'text'] as const) {
         const value = filter[key];
         if (value) query.set(key, value);
       }

@@ -52,15 +52,23 @@ export const DOWNLOAD_FORMATS = [...REPORT_FORMATS, 'fixing', 'fixing-bom'] as c
 
 /**
  * Which rejected rows a report page or export holds: those with an error of this stage, on this
- * (target) column, for this reason; each left out matches every row.
+ * (target) column, for this reason, and whose raw values (any column), error messages or source
+ * text contain `text` (ASCII letters in either case; `%` and `_` literal); each left out (or an
+ * empty text) matches every row.
  */
 const reportFilterShape = {
   stage: rejectStageSchema.optional(),
   column: z.string().optional(),
   reason: z.string().optional(),
+  text: z.string().max(1000).optional(),
 };
 /** The rows an error report's filters select (see `reports.page`, `reports.export`). */
-export type ReportRowFilter = { stage?: z.infer<typeof rejectStageSchema>; column?: string; reason?: string };
+export type ReportRowFilter = {
+  stage?: z.infer<typeof rejectStageSchema>;
+  column?: string;
+  reason?: string;
+  text?: string;
+};
 
 /**
  * Every call the UI can make to the engine: `domain.verb` → input and output schemas.
@@ -367,7 +375,7 @@ export const commands = {
   /**
    * Electron: writes the report to the file chosen in the save dialog (`file`: the handle
    * `dialogs.saveFile` gave, used once), only the rows the filters select (as `reports.page` shows them).
-   * The browser host downloads instead (`GET /api/reports/<id>/export?format=[&stage=&column=&reason=]`).
+   * The browser host downloads instead (`GET /api/reports/<id>/export?format=[&stage=&column=&reason=&text=]`).
    */
   'reports.export': {
     input: z.object({

@@ -167,6 +167,42 @@ describe('loadstone errors', () => {
     expect((await cli(['errors', runId, '--export', 'x.csv', '--summary'])).code).toBe(EXIT.usage);
   });
 
+  it('--grep finds the rows holding a text in a value or a message, ignoring case, also with --export', async () => {
+    // x11, x110–x118 (x119 is a parse row holding amount 1); 'x11' is also in their messages.
+    const expected = makeRejects(0, 120)
+      .filter((r) => Object.values(r.raw).some((v) => String(v).toLowerCase().includes('x11')))
+      .map((r) => r.line);
+    expect(expected).toHaveLength(10);
+    const json = JSON.parse((await cli(['errors', runId, '--grep', 'X11', '--json', '--limit', '4'])).out);
+    expect(json).toMatchObject({ runId, total: expected.length, offset: 0, limit: 4 });
+    expect(json.rows.map((r: { line: number }) => r.line)).toEqual(expected.slice(0, 4));
+
+    const human = await cli(['errors', runId, '--grep', 'X11', '--reason', 'impossible_date']);
+    const even = makeRejects(0, 120).filter((r) => expected.includes(r.line) && r.errors.length === 2);
+    expect(human.out.split('\n')[0]).toBe(`Run ${runId} (succeeded): ${even.length} rejected rows matching`);
+
+    // A message: only the parse rows say 'found 2'; a note with quotes, as written.
+    expect(JSON.parse((await cli(['errors', runId, '--grep', 'FOUND 2', '--json'])).out).total).toBe(12);
+    const quoted = JSON.parse(
+      (await cli(['errors', runId, '--grep', 'say "hi"', '--json', '--limit', '100'])).out,
+    );
+    expect(quoted.total).toBeGreaterThan(0);
+    for (const r of quoted.rows) expect(r.raw.note).toBe('say "hi"');
+    // % and _ are characters like any other: no value or message holds them.
+    for (const text of ['%', 'x1_', 'amount']) {
+      expect(JSON.parse((await cli(['errors', runId, '--grep', text, '--json'])).out).total, text).toBe(0);
+    }
+
+    const exported = await cli(['errors', runId, '--grep', 'x11', '--export', 'grep.csv']);
+    expect(exported).toMatchObject({
+      code: EXIT.ok,
+      out: `Wrote ${expected.length} rejected rows to grep.csv\n`,
+    });
+    const records = parseCsv(fs.readFileSync(path.join(cwd, 'grep.csv'), 'utf8'));
+    expect(records.slice(1).map((r) => Number(r[4]))).toEqual(expected);
+    expect(records.slice(1).map((r) => r[1])).toEqual(expected.map((line) => `x${line - 2}`));
+  });
+
   it('an unknown run is exit 2 with one line', async () => {
     const r = await cli(['errors', 'r_20990101_000000_zzzz']);
     expect(r.code).toBe(EXIT.usage);

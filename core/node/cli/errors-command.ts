@@ -39,6 +39,8 @@ Shows the rows a run rejected: line, stage, column, reason, value and message.
   --stage <stage>    Only rows rejected at this stage: ${STAGES.join(', ')}
   --column <name>    Only rows with an error in this column
   --reason <code>    Only rows with this reason (e.g. invalid_date)
+  --grep <text>      Only rows whose raw values (any column), messages or source text contain
+                     the text, ignoring case (ASCII letters); % and _ are plain characters
   --limit N          Rows to show (default 50)
   --offset N         Rows to skip first
   --json             Print one JSON document
@@ -58,6 +60,7 @@ export const errorsCommand: CliCommand = async (args, io) => {
       stage: { type: 'string' },
       column: { type: 'string' },
       reason: { type: 'string' },
+      grep: { type: 'string' },
       limit: { type: 'string' },
       offset: { type: 'string' },
     },
@@ -87,6 +90,7 @@ export const errorsCommand: CliCommand = async (args, io) => {
   if (values.stage !== undefined) filter.stage = values.stage as RejectStage;
   if (values.column !== undefined) filter.column = values.column;
   if (values.reason !== undefined) filter.reason = values.reason;
+  if (values.grep !== undefined && values.grep !== '') filter.text = values.grep;
   const limit = intOption(values.limit, 'limit', 1) ?? 50;
   const offset = intOption(values.offset, 'offset', 0) ?? 0;
   const format =
@@ -170,7 +174,11 @@ function page(
     io.stdout.write(`${stringifyExact({ runId: run.id, status: run.status, offset, limit, ...result })}\n`);
     return EXIT.ok;
   }
-  const filtered = filter.stage !== undefined || filter.column !== undefined || filter.reason !== undefined;
+  const filtered =
+    filter.stage !== undefined ||
+    filter.column !== undefined ||
+    filter.reason !== undefined ||
+    filter.text !== undefined;
   io.stdout.write(`${heading(run, result.total, filtered)}\n`);
   if (result.rows.length > 0) {
     const header = ['line', 'stage', 'column', 'reason', 'value', 'message'];

@@ -40,16 +40,16 @@ export function reportHandlers(ctx: HandlerContext): ReportHandlers {
       // Not `data`: details for the CLI's --json, not for the screen.
       return store.runs.events(runId).map((e) => ({ id: e.id, at: e.at, kind: e.kind, message: e.message }));
     },
-    async 'reports.page'({ runId, stage, column, reason, offset, limit }) {
-      return store.reports.page(runId, { stage, column, reason, offset, limit });
+    async 'reports.page'({ runId, stage, column, reason, text, offset, limit }) {
+      return store.reports.page(runId, { stage, column, reason, text, offset, limit });
     },
     async 'reports.summary'({ runId }) {
       return store.reports.summary(runId);
     },
-    async 'reports.export'({ runId, format, file, stage, column, reason }, { signal }) {
+    async 'reports.export'({ runId, format, file, stage, column, reason, text }, { signal }) {
       const target = await ctx.grants.takeWritable(file, 'file');
       run(runId);
-      const rows = await exportTo(store, runId, format, target, signal, { stage, column, reason });
+      const rows = await exportTo(store, runId, format, target, signal, { stage, column, reason, text });
       return { rows, path: target.path };
     },
     async 'reports.exportForFixing'({ runId, file, bom }, { signal }) {

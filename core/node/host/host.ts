@@ -66,8 +66,8 @@ function downloadFormat(format: string | null, bom: string | null): DownloadForm
 }
 
 /**
- * The rows a report download holds: `stage`, `column` and `reason` as the report's filters name them
- * (`reports.page`); each one absent or empty selects every row. A stage that is none is a 400.
+ * The rows a report download holds: `stage`, `column`, `reason` and `text` as the report's filters
+ * name them (`reports.page`); each one absent or empty selects every row. A stage that is none is a 400.
  */
 function reportFilter(params: URLSearchParams): ReportRowFilter {
   const filter: ReportRowFilter = {};
@@ -87,6 +87,8 @@ function reportFilter(params: URLSearchParams): ReportRowFilter {
   if (column) filter.column = column;
   const reason = params.get('reason');
   if (reason) filter.reason = reason;
+  const text = params.get('text');
+  if (text) filter.text = text;
   return filter;
 }
 

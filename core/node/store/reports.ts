@@ -42,10 +42,44 @@ export interface RejectedRowRecord {
 let cursorCount = 0;
 const ROW_COLUMNS = 'r.id, r.line, r.stage, r.raw, r.raw_exact, r.raw_text, r.errors, r.place';
 
+/** `text` as a LIKE pattern that matches it anywhere, its `\`, `%` and `_` literal (ESCAPE '\'). */
+export function likeContains(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * A raw value as the report shows it, for the text filter: a string as it is, a number in its
+ * source text (`->` keeps `12.50` and 20-digit ids as written), true/false, nested JSON as compact
+ * JSON; a null is no text.
+ */
+const RAW_VALUE_TEXT = `CASE j.type WHEN 'text' THEN j.value WHEN 'null' THEN NULL WHEN 'true' THEN 'true'
+  WHEN 'false' THEN 'false' WHEN 'array' THEN j.value WHEN 'object' THEN j.value ELSE r.raw -> j.fullkey END`;
+
+/**
+ * The text filter on rejected_rows (alias r): the source text of a record that could not be split,
+ * a raw value, or an error's message contains the text. The raw and errors JSON are first matched
+ * whole against the text as JSON writes it (one LIKE, no parsing): only rows that pass are opened
+ * with json_each, so that a column name or the JSON's punctuation never counts as a match.
+ * No index helps a substring: it scans the run's rows (or those the other filters selected).
+ */
+function textCondition(text: string): { sql: string; params: string[] } {
+  const plain = likeContains(text);
+  const json = likeContains(JSON.stringify(text).slice(1, -1));
+  return {
+    sql: `(r.raw_text LIKE ? ESCAPE '\\'
+      OR (r.raw LIKE ? ESCAPE '\\' AND EXISTS (SELECT 1 FROM json_each(r.raw) j
+        WHERE ${RAW_VALUE_TEXT} LIKE ? ESCAPE '\\'))
+      OR (r.errors LIKE ? ESCAPE '\\' AND EXISTS (SELECT 1 FROM json_each(r.errors) e
+        WHERE e.value ->> '$.message' LIKE ? ESCAPE '\\')))`,
+    params: [plain, json, plain, json, plain],
+  };
+}
+
 /**
  * Builds the statements that select rows for a filter. Filters on column/reason go through the
  * reject_errors indexes (run_seq, reason, column_name, row_id) / (run_seq, column_name, row_id);
- * a stage-only filter uses rejected_rows (run_seq, stage). Rows always come in id (record) order.
+ * a stage-only filter uses rejected_rows (run_seq, stage); the text filter is checked on the
+ * rejected_rows those select. Rows always come in id (record) order.
  */
 export class RowSelector {
   readonly #ctx: StoreContext;
@@ -66,7 +100,7 @@ export class RowSelector {
     filter: ReportFilter,
     batchSize: number,
   ): { next(): RejectedRowRecord[]; close(): void } {
-    const { sql, params } = this.#where(seq, filter);
+    const { sql, params, text } = this.#where(seq, filter);
     let afterId = 0;
     const advance = (rows: RejectedRowRecord[]) => {
       if (rows.length > 0) afterId = rows[rows.length - 1]!.id;
@@ -96,9 +130,10 @@ export class RowSelector {
       throw error;
     }
     const stmt = db.prepare(`SELECT ${ROW_COLUMNS} FROM ${table} t JOIN rejected_rows r ON r.id = t.row_id
-      WHERE t.row_id > ? ORDER BY t.row_id LIMIT ?`);
+      WHERE t.row_id > ?${text ? ` AND ${text.sql}` : ''} ORDER BY t.row_id LIMIT ?`);
+    const textParams = text?.params ?? [];
     return {
-      next: () => advance(stmt.all(afterId, batchSize) as RejectedRowRecord[]),
+      next: () => advance(stmt.all(afterId, ...textParams, batchSize) as RejectedRowRecord[]),
       close() {
         if (open && db.open) db.exec(`DROP TABLE IF EXISTS ${table}`);
         open = false;
@@ -108,7 +143,16 @@ export class RowSelector {
 
   /** Rows at `offset`, at most `limit` (pages for the UI and the CLI). */
   page(seq: number, filter: ReportFilter, offset: number, limit: number): RejectedRowRecord[] {
-    const { sql, params } = this.#where(seq, filter);
+    const { sql, params, text } = this.#where(seq, filter);
+    if (text) {
+      // Rows of the errors' filters checked for the text in record order, until `limit` match.
+      const stmt = this.#stmt(
+        `page-text:${sql}`,
+        () => `SELECT ${ROW_COLUMNS} FROM rejected_rows r WHERE r.id IN (SELECT row_id FROM reject_errors
+          WHERE ${sql.slice(2)}) AND ${text.sql} ORDER BY r.id LIMIT ? OFFSET ?`,
+      );
+      return stmt.all(...params, ...text.params, limit, offset) as RejectedRowRecord[];
+    }
     const stmt = this.#stmt(`page:${sql}`, () =>
       sql.startsWith('E:')
         ? `SELECT ${ROW_COLUMNS} FROM rejected_rows r WHERE r.id IN (SELECT DISTINCT row_id FROM reject_errors
@@ -119,7 +163,15 @@ export class RowSelector {
   }
 
   count(seq: number, filter: ReportFilter): number {
-    const { sql, params } = this.#where(seq, filter);
+    const { sql, params, text } = this.#where(seq, filter);
+    if (text) {
+      const stmt = this.#stmt(
+        `count-text:${sql}`,
+        () => `SELECT COUNT(*) FROM rejected_rows r WHERE r.id IN (SELECT row_id FROM reject_errors
+          WHERE ${sql.slice(2)}) AND ${text.sql}`,
+      );
+      return stmt.pluck().get(...params, ...text.params) as number;
+    }
     const stmt = this.#stmt(`count:${sql}`, () =>
       sql.startsWith('E:')
         ? `SELECT COUNT(DISTINCT row_id) FROM reject_errors WHERE ${sql.slice(2)}`
@@ -128,16 +180,27 @@ export class RowSelector {
     return stmt.pluck().get(...params) as number;
   }
 
-  /** `E:` conditions on reject_errors, `R:` on rejected_rows (alias r). */
-  #where(seq: number, f: ReportFilter): { sql: string; params: unknown[] } {
+  /**
+   * `E:` conditions on reject_errors, `R:` on rejected_rows (alias r). The text filter is part of
+   * an `R:` condition; with `E:` it comes apart (`text`), checked on the rows the errors select.
+   */
+  #where(
+    seq: number,
+    f: ReportFilter,
+  ): { sql: string; params: unknown[]; text: { sql: string; params: string[] } | null } {
     const params: unknown[] = [seq];
+    const text = f.text ? textCondition(f.text) : null;
     if (f.column === undefined && f.reason === undefined) {
       let sql = 'R:r.run_seq = ?';
       if (f.stage) {
         sql += ' AND r.stage = ?';
         params.push(f.stage);
       }
-      return { sql, params };
+      if (text) {
+        sql += ` AND ${text.sql}`;
+        params.push(...text.params);
+      }
+      return { sql, params, text: null };
     }
     let sql = 'E:run_seq = ?';
     if (f.reason !== undefined) {
@@ -154,7 +217,7 @@ export class RowSelector {
       sql += ' AND stage = ?';
       params.push(f.stage);
     }
-    return { sql, params };
+    return { sql, params, text };
   }
 
   #stmt(key: string, build: () => string): Statement {

@@ -160,6 +160,12 @@ export interface ReportFilter {
   stage?: RejectStage;
   column?: string | null;
   reason?: string;
+  /**
+   * Rows whose raw values (any column, as the report shows them), error messages or source text
+   * contain this text, ignoring the case of ASCII letters (SQLite's LIKE); `%` and `_` are literal.
+   * Empty: every row.
+   */
+  text?: string;
 }
 
 /** A rejected row read back from the store (the contract's `rejectedRowSchema` shape). */
