@@ -194,6 +194,58 @@ test('an export holds exactly the rows the filters show, raw values intact; the 
   await page.getByRole('button', { name: 'Clear filters' }).click();
   await expect(grid).toHaveAttribute('data-total', String(bad.length));
   await expect(page.getByTestId('export-scope')).toHaveText('Export');
+
+  // The Reason filter shows its longest reason whole (a 110 px select cut 'impossible_date').
+  const reason = page.getByTestId('filter-reason');
+  const fits = await reason.evaluate((el) => {
+    const select = el as HTMLSelectElement;
+    const probe = document.createElement('span');
+    probe.style.font = getComputedStyle(select).font;
+    probe.style.position = 'absolute';
+    probe.style.whiteSpace = 'pre';
+    document.body.append(probe);
+    const widest = Math.max(
+      ...Array.from(select.options, (o) => {
+        probe.textContent = o.text;
+        return probe.getBoundingClientRect().width;
+      }),
+    );
+    probe.remove();
+    return { widest, width: select.getBoundingClientRect().width };
+  });
+  // The select's own padding and its arrow take about 30 px besides the text.
+  expect(fits.width).toBeGreaterThanOrEqual(fits.widest + 24);
+
+  // Find: the rows holding a text in any column or message, in either case; the exports follow it.
+  const search = page.getByRole('searchbox', { name: 'Find' });
+  await search.fill('HAS, comma');
+  const commas = bad.filter((i) => NOTES[i % NOTES.length] === 'has, comma');
+  await expect(grid).toHaveAttribute('data-total', String(commas.length));
+  await expect(page.getByTestId('export-scope')).toHaveText('Export the filtered rows');
+  expect((await report.rejectedRows()).map((r) => r.line)).toEqual(commas.map(lineOf));
+  const found = parseCsv(
+    (await app.exportFile(() => report.clickExport('csv'), 'find.csv')).toString('utf8'),
+  );
+  const noteAt = found[0]!.indexOf('note');
+  expect(found.slice(1).map((r) => r[noteAt])).toEqual(commas.map(() => 'has, comma'));
+  // With a reason too: the rows both select. A 20-digit id is found as written.
+  await page.getByTestId('filter-reason').selectOption('invalid_boolean');
+  const both = commas.filter((i) => i % 7 === 0);
+  await expect(grid).toHaveAttribute('data-total', String(both.length));
+  await search.fill(BIG);
+  await expect(grid).toHaveAttribute('data-total', '1');
+  expect((await report.rejectedRows()).map((r) => r.line)).toEqual([lineOf(7)]);
+  // A message: each row whose flag is not a boolean says so; % is a plain character.
+  await page.getByTestId('filter-reason').selectOption('');
+  await search.fill('IS NOT A BOOLEAN');
+  await expect(grid).toHaveAttribute('data-total', String(bad.filter((i) => i % 7 === 0).length));
+  await search.fill('%');
+  await expect(page.getByTestId('rejected-empty')).toBeVisible();
+  await app.shot('error report found nothing');
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await expect(search).toHaveValue('');
+  await expect(grid).toHaveAttribute('data-total', String(bad.length));
+  await expect(page.getByTestId('export-scope')).toHaveText('Export');
 });
 
 /**

@@ -1,5 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
-import { useId, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { type CallError, type CommandOutput, REPORT_FORMATS } from '../../../core/common/contract/index.ts';
 import { countOf } from '../../../core/common/outcome/words.ts';
 import { useTransport } from '../../api/api-context.tsx';
@@ -8,6 +8,9 @@ import type { ReportFormat } from '../../api/transport.ts';
 import { formatCount } from '../../components/format.ts';
 import { Empty, ErrorBox, Loading } from '../../components/states.tsx';
 import { LIVE_REPORT_MS, RejectedRowsTable, type ReportFilters } from './rejected-rows-table.tsx';
+
+/** How long the search box waits for typing to pause before it filters the rows. */
+const SEARCH_DEBOUNCE_MS = 300;
 
 /**
  * A run's error report: reason × column summary (counts, an example each), the rejected rows
@@ -30,6 +33,17 @@ export function ErrorReport(props: {
     { refetchInterval: props.running ? LIVE_REPORT_MS : false },
   );
   const [filters, setFilters] = useState<ReportFilters>({});
+  // The search box as typed; the rows (and the exports) follow it once typing pauses.
+  const [search, setSearch] = useState('');
+  useEffect(() => {
+    const text = search.trim() || undefined;
+    const timer = setTimeout(
+      () => setFilters((f) => (f.text === text ? f : { ...f, text })),
+      text === undefined ? 0 : SEARCH_DEBOUNCE_MS,
+    );
+    return () => clearTimeout(timer);
+  }, [search]);
+  const filtered = Boolean(filters.stage || filters.column || filters.reason || filters.text);
   const ids = useId();
   const rowsTitle = useRef<HTMLHeadingElement>(null);
   const total = summary.data?.reduce((n, s) => n + s.count, 0) ?? 0;
@@ -107,6 +121,7 @@ export function ErrorReport(props: {
                       type="button"
                       className="btn btn-small btn-ghost"
                       onClick={() => {
+                        setSearch('');
                         setFilters({ stage: s.stage, reason: s.reason, column: s.column ?? undefined });
                         // The rows are below the summary, often out of view: go to them.
                         rowsTitle.current?.scrollIntoView({ block: 'start' });
@@ -149,7 +164,7 @@ export function ErrorReport(props: {
               <label htmlFor={`${ids}-column`}>Column</label>
               <select
                 id={`${ids}-column`}
-                className="input input-small"
+                className="input input-fit"
                 value={filters.column ?? ''}
                 onChange={(e) => setFilters((f) => ({ ...f, column: e.target.value || undefined }))}
                 data-testid="filter-column"
@@ -166,7 +181,7 @@ export function ErrorReport(props: {
               <label htmlFor={`${ids}-reason`}>Reason</label>
               <select
                 id={`${ids}-reason`}
-                className="input input-small"
+                className="input input-fit"
                 value={filters.reason ?? ''}
                 onChange={(e) => setFilters((f) => ({ ...f, reason: e.target.value || undefined }))}
                 data-testid="filter-reason"
@@ -179,8 +194,31 @@ export function ErrorReport(props: {
                 ))}
               </select>
             </div>
-            {filters.stage || filters.column || filters.reason ? (
-              <button type="button" className="btn btn-small btn-ghost" onClick={() => setFilters({})}>
+            <div className="field field-inline">
+              <label htmlFor={`${ids}-text`}>Find</label>
+              <input
+                id={`${ids}-text`}
+                type="search"
+                className="input input-search"
+                placeholder="a value or message, e.g. 12345"
+                value={search}
+                onChange={(e) => setSearch(e.target.value)}
+                aria-describedby={`${ids}-text-hint`}
+                data-testid="filter-text"
+              />
+              <span id={`${ids}-text-hint`} className="visually-hidden">
+                Rows whose values in any column, messages or source text contain this text, in either case
+              </span>
+            </div>
+            {filtered || search ? (
+              <button
+                type="button"
+                className="btn btn-small btn-ghost"
+                onClick={() => {
+                  setSearch('');
+                  setFilters({});
+                }}
+              >
                 Clear filters
               </button>
             ) : null}
@@ -200,7 +238,7 @@ function ExportButtons(props: { runId: string; disabled: boolean; filters: Repor
   const transport = useTransport();
   const exportUrl = transport.exportUrl;
   const { filters } = props;
-  const filtered = Boolean(filters.stage || filters.column || filters.reason);
+  const filtered = Boolean(filters.stage || filters.column || filters.reason || filters.text);
   // The engine writes only where the operator chose in the save dialog (a one-use grant), and
   // replaces an existing file only when the dialog confirmed it.
   const exportMutation = useMutation<CommandOutput<'reports.export'> | null, CallError, ReportFormat>({
