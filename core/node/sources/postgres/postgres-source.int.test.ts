@@ -517,6 +517,26 @@ describe('PostgreSQL → PostgreSQL', () => {
     await expect.poll(async () => (await src.query(RUNNING_SLEEP)).rows[0].n, { timeout: 20_000 }).toBe(0);
   });
 
+  it('a read cancelled on the server by another session says so, as a source failure (exit 4)', async () => {
+    const opening = openSource({
+      kind: 'postgres',
+      connection: sourceUrl,
+      query: 'SELECT pg_sleep(60), 1 AS one',
+    });
+    opening.catch(() => undefined);
+    await expect.poll(async () => (await src.query(RUNNING_SLEEP)).rows[0].n, { timeout: 20_000 }).toBe(1);
+    // An administrator cancels the statement (the connection stays).
+    await src.query(
+      "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()",
+    );
+    await expect(opening).rejects.toMatchObject({
+      code: 'SOURCE_UNREACHABLE',
+      message: expect.stringMatching(
+        /the query was cancelled on the server \(pg_cancel_backend, by an administrator or another session\): canceling statement due to user request/,
+      ),
+    });
+  });
+
   it('refuses TABLESAMPLE for a query, naming the setting', async () => {
     await expect(
       openSource({ kind: 'postgres', connection: sourceUrl, query: 'SELECT 1', sample: 'tablesample' }),

@@ -46,15 +46,26 @@ export async function openPostgresSource(
   });
   const fail = (error: unknown, doing: string): LoadstoneError => {
     failed = true;
-    return opts.signal?.aborted
-      ? new LoadstoneError('LOAD_CANCELLED', `${label}: cancelled while reading`)
-      : sourceError(
-          lost ?? error,
-          `${label}: ${doing}`,
-          config.password,
-          // The connection went away (killed, server gone): the source cannot be reached any more.
-          lost || connectionLost(error) ? 'SOURCE_UNREACHABLE' : 'SOURCE_UNREADABLE',
-        );
+    if (opts.signal?.aborted)
+      return new LoadstoneError('LOAD_CANCELLED', `${label}: cancelled while reading`);
+    // Not this load's own cancel (above): another session's pg_cancel_backend, an administrator's.
+    // Not the query's fault, nor a refusal: said as what it is, a source failure like a killed
+    // connection (exit 4), as MySQL's KILL QUERY is.
+    if (cancelledOnServer(error)) {
+      return sourceError(
+        error,
+        `${label}: the query was cancelled on the server (pg_cancel_backend, by an administrator or another session)`,
+        config.password,
+        'SOURCE_UNREACHABLE',
+      );
+    }
+    return sourceError(
+      lost ?? error,
+      `${label}: ${doing}`,
+      config.password,
+      // The connection went away (killed, server gone): the source cannot be reached any more.
+      lost || connectionLost(error) ? 'SOURCE_UNREACHABLE' : 'SOURCE_UNREADABLE',
+    );
   };
   // Cancelling ends a statement the server is still running (a long sort before the first row) with
   // pg_cancel_backend from a second connection; the pending read then fails, as cancelled.
@@ -539,6 +550,12 @@ function readWithFields(
 }
 
 /** A driver error as `code` (SOURCE_UNREADABLE unless said) naming the source; the password is scrubbed should it be echoed. */
+/** 57014 query_canceled by a cancel request, not by `statement_timeout` (which is the job's setting). */
+function cancelledOnServer(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === '57014' && /user request/.test(e.message ?? '');
+}
+
 export function sourceError(
   error: unknown,
   what: string,
