@@ -61,6 +61,16 @@ test('a job saved from an uploaded file: its name, "uploaded copy", a Run now th
   await expect(dialog).toBeHidden();
   await shell.go('runs');
   await expect(page.getByTestId('run-row')).toHaveCount(1);
+  // The runs list and the run page name the file as the operator knows it, not the host's copy.
+  const runRow = page.getByTestId('run-row');
+  await expect(runRow.getByTestId('run-source')).toHaveText('Ventes été.csv');
+  await runRow.getByTestId('run-link').click();
+  if (app.transport === 'http') {
+    await expect(page.getByTestId('run-source')).toHaveText('Ventes été.csv uploaded copy');
+    await expect(page.getByTestId('run-facts')).not.toContainText('uploads');
+  } else {
+    await expect(page.getByTestId('run-source')).toContainText('Ventes été.csv');
+  }
 
   // Confirmed, it runs as saved: the three rows are appended again.
   await shell.go('jobs');

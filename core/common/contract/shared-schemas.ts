@@ -173,6 +173,13 @@ export const runSummarySchema = z.object({
   id: z.string(),
   jobName: z.string().nullable(),
   source: z.string(),
+  /**
+   * The source as the operator knows it: a file by its name (an upload by the name it was uploaded
+   * under, never the browser host's copy's path), an API or a database by its whole label.
+   */
+  sourceName: z.string(),
+  /** True for a run of a copy uploaded to the browser host (`source` is then that copy's path). */
+  uploaded: z.boolean(),
   target: z.string(),
   table: z.string(),
   mode: z.string(),

@@ -37,7 +37,19 @@ export function RunScreen(props: { runId: string }) {
             <dt>Job</dt>
             <dd>{run.data.jobName ?? '—'}</dd>
             <dt>Source</dt>
-            <dd className="mono">{run.data.source}</dd>
+            {/* An upload by the name the operator gave it: its copy's path is the host's business. */}
+            <dd className="mono" data-testid="run-source">
+              {run.data.uploaded ? (
+                <>
+                  {run.data.sourceName}{' '}
+                  <span className="badge" data-testid="run-uploaded">
+                    uploaded copy
+                  </span>
+                </>
+              ) : (
+                run.data.source
+              )}
+            </dd>
             <dt>Target</dt>
             <dd className="mono">
               {run.data.target}:{run.data.table}

@@ -94,9 +94,11 @@ export function RunsScreen() {
                   <td>
                     <StatusBadge status={r.status} dryRun={r.dryRun} />
                   </td>
-                  <td className="ellipsis" title={r.source}>
+                  <td className="ellipsis" title={r.uploaded ? `${r.sourceName} (uploaded copy)` : r.source}>
                     {r.jobName ? <strong>{r.jobName}</strong> : null}{' '}
-                    <span className="muted">{basename(r.source)}</span>
+                    <span className="muted" data-testid="run-source">
+                      {r.sourceName}
+                    </span>
                   </td>
                   <td className="mono wrap-anywhere" data-testid="run-target">
                     {r.target}:{r.table}
@@ -123,8 +125,4 @@ export function RunsScreen() {
       )}
     </div>
   );
-}
-
-function basename(path: string): string {
-  return path.split(/[\\/]/).pop() ?? path;
 }
