@@ -314,6 +314,9 @@ test('the error report of a running load fills in as it runs', async ({ app, pg:
   let cli: ChildProcess | undefined;
   let cliOutput = '';
   try {
+    // The Runs list, open before the load begins, shows it with no reload.
+    await new Shell(page).go('runs');
+    await expect(page.getByTestId('runs-empty')).toBeVisible();
     const spec = {
       source: { kind: 'http', url: api.url, records: 'data', pagination: { type: 'pageNumber' } },
       columns: [{ source: 'amount', type: 'numeric' }],
@@ -344,15 +347,13 @@ test('the error report of a running load fills in as it runs', async ({ app, pg:
     cli.stderr?.on('data', collect);
     const exited = new Promise<number | null>((resolve) => cli?.once('exit', resolve));
 
-    // The run is recorded once the CLI has read its sample; another process's new run shows on a reload.
-    await new Shell(page).go('runs');
+    // The run is recorded once the CLI has read its sample; the list reads itself again meanwhile.
     const running = page.locator('[data-testid="run-row"][data-status="running"]');
-    await expect(async () => {
-      await page.reload();
-      await expect(running).toHaveCount(1, { timeout: 1000 });
-    }).toPass({ timeout: 60_000 });
+    await expect(running).toHaveCount(1, { timeout: 60_000 });
     await running.getByTestId('run-link').click();
     await expect(page.getByTestId('run-progress')).toBeVisible();
+    // The heading says what the load does, once ('Loading · loading' before).
+    await expect(page.getByTestId('progress-title')).toHaveText(/^(Starting|Preparing|Loading rows)$/);
     await expect(page.getByTestId('report-empty')).toContainText('No rejected rows so far');
 
     // The rejected records arrive while the page is open; the load goes on (page 5 is held).

@@ -12,6 +12,7 @@ import { ErrorBox, Loading } from '../../components/states.tsx';
 import { StatusBadge } from '../../components/status-badge.tsx';
 import { uiWording } from '../../components/ui-words.ts';
 import { href } from '../../router.ts';
+import { phaseTitle } from './phase-title.ts';
 import { ResumeButton } from './resume-button.tsx';
 
 /** While a run is running, re-read it now and then in case a pushed event was lost (reconnects). */
@@ -48,8 +49,8 @@ export function RunMonitor(props: { runId: string; showReportLink?: boolean; com
     return (
       <div className="panel run-monitor" data-testid="run-progress" data-run-id={props.runId}>
         <div className="panel-head">
-          <h3 className="panel-title">
-            {dryRun ? 'Dry run' : 'Loading'} <span className="muted">· {p?.phase ?? 'starting'}</span>
+          <h3 className="panel-title" data-testid="progress-title">
+            {phaseTitle(p?.phase, dryRun)}
           </h3>
           <StatusBadge status="running" dryRun={dryRun} />
         </div>

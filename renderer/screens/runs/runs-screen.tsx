@@ -8,15 +8,22 @@ import { href } from '../../router.ts';
 
 /** How often a list with a running run is read again. */
 const RUNNING_POLL_MS = 2000;
+/** How often a list without one is read again while the window is visible (a new CLI run shows). */
+const IDLE_POLL_MS = 5000;
 
 /** Run history with a status filter; each run opens its detail and error report. */
 export function RunsScreen() {
   const [status, setStatus] = useState<RunStatus | ''>('');
   const id = useId();
   // A run of another process (the CLI, a headless scheduler) sends this window no event when it
-  // ends: while one is listed as running, the list is read again now and then.
+  // starts or ends: the list is read again when the window regains focus, and now and then while
+  // it is visible (often while one is listed as running). Not while hidden (React Query pauses the
+  // interval), and an unchanged answer renders nothing anew.
   const runs = useCommand('runs.list', status ? { status, limit: 200 } : { limit: 200 }, {
-    refetchInterval: (q) => (q.state.data?.some((r) => r.status === 'running') ? RUNNING_POLL_MS : false),
+    refetchInterval: (q) =>
+      q.state.data?.some((r) => r.status === 'running') ? RUNNING_POLL_MS : IDLE_POLL_MS,
+    refetchIntervalInBackground: false,
+    refetchOnWindowFocus: 'always',
   });
 
   return (
