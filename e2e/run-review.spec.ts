@@ -430,3 +430,35 @@ test('Fix and reload on a load that failed says its good rows were rolled back t
   await fix.scrollIntoViewIfNeeded();
   await app.shot('fix and reload on a failed load');
 });
+
+test('a run with no rejected row has nothing to export', async ({ app, pg: target }) => {
+  const { page } = app;
+  fs.writeFileSync(path.join(app.workDir, 'clean.csv'), 'id,amount\n1,1.5\n2,2.5\n');
+  const { runId, rejected } = JSON.parse(
+    loadstone(app.dataDir, app.workDir, [
+      'load',
+      'clean.csv',
+      '--target',
+      target.url,
+      '--table',
+      'clean',
+      '--json',
+    ]),
+  ) as { runId: string; rejected: number };
+  expect(rejected).toBe(0);
+  await page.evaluate((id) => {
+    window.location.hash = `#/runs/${id}`;
+  }, runId);
+  await expect(page.getByTestId('run-summary')).toHaveAttribute('data-status', 'succeeded');
+  await expect(page.getByTestId('report-empty')).toBeVisible();
+  const report = new RunPage(page);
+  for (const format of ['csv', 'json', 'ndjson'] as const) {
+    const button = report.exportButton(format);
+    if (app.transport === 'http') {
+      await expect(button).toHaveAttribute('aria-disabled', 'true');
+      await expect(button).not.toHaveAttribute('href');
+    } else {
+      await expect(button).toBeDisabled();
+    }
+  }
+});

@@ -63,7 +63,12 @@ export function ErrorReport(props: {
           Error report
         </h2>
         <span className="spacer" />
-        <ExportButtons runId={props.runId} disabled={props.running} filters={filters} />
+        {/* Nothing to export until the report has rows (and the run has ended). */}
+        <ExportButtons
+          runId={props.runId}
+          disabled={props.running || !summary.data || summary.data.length === 0}
+          filters={filters}
+        />
       </div>
       {summary.isPending ? (
         <Loading label="Loading the report…" />
