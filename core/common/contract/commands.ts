@@ -53,7 +53,7 @@ export const DOWNLOAD_FORMATS = [...REPORT_FORMATS, 'fixing', 'fixing-bom'] as c
 /**
  * Which rejected rows a report page or export holds: those with an error of this stage, on this
  * (target) column, for this reason, and whose raw values (any column), error messages or source
- * text contain `text` (ASCII letters in either case; `%` and `_` literal); each left out (or an
+ * text contain `text` (in any case; `%` and `_` literal); each left out (or an
  * empty text) matches every row.
  */
 const reportFilterShape = {

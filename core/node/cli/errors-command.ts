@@ -40,7 +40,7 @@ Shows the rows a run rejected: line, stage, column, reason, value and message.
   --column <name>    Only rows with an error in this column
   --reason <code>    Only rows with this reason (e.g. invalid_date)
   --grep <text>      Only rows whose raw values (any column), messages or source text contain
-                     the text, ignoring case (ASCII letters); % and _ are plain characters
+                     the text, in any case; % and _ are plain characters
   --limit N          Rows to show (default 50)
   --offset N         Rows to skip first
   --json             Print one JSON document

@@ -25,6 +25,10 @@ function row(i: number): RejectedRow {
   if (i === 8) raw.note = '100 percent offXsale';
   if (i === 9) raw.amount = new JsonNumber('12.50');
   if (i === 11) raw.note = 'says "hi" \\ back';
+  if (i === 14) raw.note = 'Jürgen Müller';
+  if (i === 15) raw.note = 'Jurgen Muller';
+  if (i === 17)
+    errors.push({ column: 'note', value: 'x', reason: 'invalid_text', message: 'Ligne de ÉTÉ 2024' });
   if (i === 12)
     errors.push({ column: 'note', value: 'x', reason: 'cell_too_long', message: 'Kept 40 CHARACTERS' });
   if (i % 500 === 3) errors.push({ column: 'email', value: 'x', reason: 'invalid_uuid', message: 'flagged' });
@@ -78,6 +82,16 @@ describe('the report text filter', () => {
     // A value's quotes and backslash are its own, not JSON's escapes.
     expect(lines(store.reports.page(runId, { text: 'says "hi" \\ back' }).rows)).toEqual([13]);
     expect(store.reports.count(runId, { text: '\\"hi' })).toBe(0);
+  });
+
+  it('ignores the case of letters beyond ASCII too, in values and messages', () => {
+    for (const text of ['MÜLLER', 'müller', 'jürgen MÜLLER', 'ürgen']) {
+      expect(lines(store.reports.page(runId, { text }).rows), text).toEqual([16]);
+    }
+    expect(lines(store.reports.page(runId, { text: 'MULLER' }).rows)).toEqual([17]);
+    expect(lines(store.reports.page(runId, { text: 'de été' }).rows)).toEqual([19]);
+    expect(store.reports.count(runId, { text: 'été', column: 'note' })).toBe(1);
+    expect(store.reports.count(runId, { text: 'xüx' })).toBe(0);
   });
 
   it('takes % and _ literally', () => {

@@ -55,23 +55,70 @@ export function likeContains(text: string): string {
 const RAW_VALUE_TEXT = `CASE j.type WHEN 'text' THEN j.value WHEN 'null' THEN NULL WHEN 'true' THEN 'true'
   WHEN 'false' THEN 'false' WHEN 'array' THEN j.value WHEN 'object' THEN j.value ELSE r.raw -> j.fullkey END`;
 
+/** Whether `text` has a letter beyond ASCII with another case (LIKE folds ASCII letters only). */
+function foldsBeyondAscii(text: string): boolean {
+  for (const c of text) {
+    if (c.codePointAt(0)! > 0x7f && c.toLowerCase() !== c.toUpperCase()) return true;
+  }
+  return false;
+}
+
+/** `likeContains`, with each character beyond ASCII matching any one character (`_`). */
+function likeContainsAsciiOnly(text: string): string {
+  let pattern = '%';
+  for (const c of text) pattern += c.codePointAt(0)! > 0x7f ? '_' : c.replace(/[\\%_]/, (x) => `\\${x}`);
+  return `${pattern}%`;
+}
+
+/** The SQL function the text filter calls when LIKE cannot fold the text's case (see textCondition). */
+const CONTAINS_FOLDED = 'loadstone_contains_folded';
+const withContainsFolded = new WeakSet<StoreContext['db']>();
+
+/**
+ * Registers CONTAINS_FOLDED(haystack, lower-cased needle) on the store's connection, once:
+ * whether the haystack holds the needle in any case (JavaScript's toLowerCase, every script).
+ */
+function registerContainsFolded(db: StoreContext['db']): void {
+  if (withContainsFolded.has(db)) return;
+  db.function(CONTAINS_FOLDED, { deterministic: true }, (haystack: unknown, needle: unknown) =>
+    haystack === null || haystack === undefined
+      ? 0
+      : String(haystack).toLowerCase().includes(String(needle))
+        ? 1
+        : 0,
+  );
+  withContainsFolded.add(db);
+}
+
 /**
  * The text filter on rejected_rows (alias r): the source text of a record that could not be split,
  * a raw value, or an error's message contains the text. The raw and errors JSON are first matched
  * whole against the text as JSON writes it (one LIKE, no parsing): only rows that pass are opened
  * with json_each, so that a column name or the JSON's punctuation never counts as a match.
+ * LIKE ignores the case of ASCII letters only: a text with other cased letters ('MÜLLER') is
+ * matched by LIKE with those letters as any one character, and the rows that pass are checked by
+ * CONTAINS_FOLDED, so that 'müller' finds 'Müller' and never 'Muller'.
  * No index helps a substring: it scans the run's rows (or those the other filters selected).
  */
 function textCondition(text: string): { sql: string; params: string[] } {
-  const plain = likeContains(text);
-  const json = likeContains(JSON.stringify(text).slice(1, -1));
+  const folded = foldsBeyondAscii(text);
+  const like = folded ? likeContainsAsciiOnly : likeContains;
+  const plain = like(text);
+  const json = like(JSON.stringify(text).slice(1, -1));
+  const lower = text.toLowerCase();
+  // `expr` contains the text: LIKE alone, or LIKE as a sieve and the folded comparison.
+  const contains = (expr: string): { sql: string; params: string[] } =>
+    folded
+      ? { sql: `(${expr} LIKE ? ESCAPE '\\' AND ${CONTAINS_FOLDED}(${expr}, ?))`, params: [plain, lower] }
+      : { sql: `${expr} LIKE ? ESCAPE '\\'`, params: [plain] };
+  const rawText = contains('r.raw_text');
+  const value = contains(`(${RAW_VALUE_TEXT})`);
+  const message = contains(`(e.value ->> '$.message')`);
   return {
-    sql: `(r.raw_text LIKE ? ESCAPE '\\'
-      OR (r.raw LIKE ? ESCAPE '\\' AND EXISTS (SELECT 1 FROM json_each(r.raw) j
-        WHERE ${RAW_VALUE_TEXT} LIKE ? ESCAPE '\\'))
-      OR (r.errors LIKE ? ESCAPE '\\' AND EXISTS (SELECT 1 FROM json_each(r.errors) e
-        WHERE e.value ->> '$.message' LIKE ? ESCAPE '\\')))`,
-    params: [plain, json, plain, json, plain],
+    sql: `(${rawText.sql}
+      OR (r.raw LIKE ? ESCAPE '\\' AND EXISTS (SELECT 1 FROM json_each(r.raw) j WHERE ${value.sql}))
+      OR (r.errors LIKE ? ESCAPE '\\' AND EXISTS (SELECT 1 FROM json_each(r.errors) e WHERE ${message.sql})))`,
+    params: [...rawText.params, json, ...value.params, json, ...message.params],
   };
 }
 
@@ -87,6 +134,7 @@ export class RowSelector {
 
   constructor(ctx: StoreContext) {
     this.#ctx = ctx;
+    registerContainsFolded(ctx.db);
   }
 
   /**
@@ -147,7 +195,7 @@ export class RowSelector {
     if (text) {
       // Rows of the errors' filters checked for the text in record order, until `limit` match.
       const stmt = this.#stmt(
-        `page-text:${sql}`,
+        `page-text:${sql}:${text.sql}`,
         () => `SELECT ${ROW_COLUMNS} FROM rejected_rows r WHERE r.id IN (SELECT row_id FROM reject_errors
           WHERE ${sql.slice(2)}) AND ${text.sql} ORDER BY r.id LIMIT ? OFFSET ?`,
       );
@@ -166,7 +214,7 @@ export class RowSelector {
     const { sql, params, text } = this.#where(seq, filter);
     if (text) {
       const stmt = this.#stmt(
-        `count-text:${sql}`,
+        `count-text:${sql}:${text.sql}`,
         () => `SELECT COUNT(*) FROM rejected_rows r WHERE r.id IN (SELECT row_id FROM reject_errors
           WHERE ${sql.slice(2)}) AND ${text.sql}`,
       );

@@ -162,8 +162,7 @@ export interface ReportFilter {
   reason?: string;
   /**
    * Rows whose raw values (any column, as the report shows them), error messages or source text
-   * contain this text, ignoring the case of ASCII letters (SQLite's LIKE); `%` and `_` are literal.
-   * Empty: every row.
+   * contain this text, in any case (letters of every script); `%` and `_` are literal. Empty: every row.
    */
   text?: string;
 }
