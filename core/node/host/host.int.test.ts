@@ -273,6 +273,15 @@ describe('browser host: events, uploads, downloads', () => {
 
     const ndjson = await rawRequest(host, { path: `/api/reports/${runId}/export?format=ndjson` });
     expect(JSON.parse(ndjson.body.trim())).toMatchObject({ line: 7, stage: 'normalize' });
+
+    // The report's text filter: a value or message holding the text, in any case; % is a character.
+    const found = await rawRequest(host, { path: `/api/reports/${runId}/export?format=ndjson&text=X7` });
+    expect(JSON.parse(found.body.trim())).toMatchObject({ line: 7 });
+    const none = await rawRequest(host, {
+      path: `/api/reports/${runId}/export?format=ndjson&text=${encodeURIComponent('x%')}`,
+    });
+    expect(none.status).toBe(200);
+    expect(none.body).toBe('');
   });
 
   it('answers a download of an unknown run or format with a JSON error, not a broken file', async () => {
