@@ -205,7 +205,7 @@ export function ErrorReport(props: {
                 id={`${ids}-text`}
                 type="search"
                 className="input input-search"
-                placeholder="a value or message, e.g. 12345"
+                placeholder="a value or a message"
                 value={search}
                 onChange={(e) => setSearch(e.target.value)}
                 aria-describedby={`${ids}-text-hint`}
