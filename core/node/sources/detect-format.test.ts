@@ -37,4 +37,36 @@ describe('detectFormat', () => {
     expect(detectFormat('/tmp/export.dat', head)).toEqual({ kind, by: 'content' });
     expect(detectFormat('/tmp/export', head).kind).toBe(kind);
   });
+
+  it.each([
+    [
+      'a .json of one object per line (mongoexport)',
+      'users.json',
+      '{"_id":1,"name":"Ann"}\n{"_id":2,"name":"Bo"}\n',
+      'ndjson',
+      'content',
+    ],
+    [
+      'the same after a BOM and CRLF',
+      'users.json',
+      '\ufeff{"_id":1}\r\n\r\n{"_id":2}\r\n',
+      'ndjson',
+      'content',
+    ],
+    [
+      'a pretty-printed object (first line "{")',
+      'meta.json',
+      '{\n  "meta": {},\n  "data": []\n}\n',
+      'json',
+      'extension',
+    ],
+    ['one object on one line, nothing after', 'one.json', '{"data":[{"a":1}]}\n', 'json', 'extension'],
+    ['a first line that is not a whole object', 'odd.json', '{"a": [1,\n{"b": 2}]}\n', 'json', 'extension'],
+    ['an array', 'list.json', '[{"a":1},\n{"a":2}]\n', 'json', 'extension'],
+    ['a .txt of JSON lines', 'events.txt', '{"a":1}\n{"a":2}\n', 'ndjson', 'content'],
+    ['a .txt holding a JSON array', 'dump.txt', '[{"a":1}]', 'json', 'content'],
+    ['a .txt of CSV', 'data.txt', 'id,name\n1,Ann\n', 'csv', 'extension'],
+  ])('reads %s by its content where its name often lies', (_name, file, content, kind, by) => {
+    expect(detectFormat(`/d/${file}`, Buffer.from(content))).toEqual({ kind, by });
+  });
 });
