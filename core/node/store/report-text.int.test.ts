@@ -156,4 +156,23 @@ describe('the report text filter', () => {
       WHERE run_seq = ? AND reason = ?) AND r.raw LIKE ? ESCAPE '\\' ORDER BY r.id LIMIT 10`;
     expect(plan(viaErrors, [1, 'x', '%x%'])).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
   });
+
+  it("keeps an ended run's totals page after page, and counts a running run's rows afresh", () => {
+    const id = store.runs.create({ spec: sampleSpec(), sourceColumns: COLUMNS });
+    const writer = store.rejects.writer(id, { batchSize: 10 });
+    writer.add(Array.from({ length: 20 }, (_, i) => row(i)));
+    writer.flush();
+    const page = (offset: number) => store.reports.page(id, { text: 'example.com', offset, limit: 5 });
+    expect(page(0).total).toBe(19); // row 13 is a parse error without the email
+    // Running: rows added since are in the next page's total.
+    writer.add(Array.from({ length: 10 }, (_, i) => row(20 + i)));
+    writer.flush();
+    expect(page(5).total).toBe(29);
+    store.runs.finish(id, { status: 'failed', counts: { read: 30 } });
+    expect(page(10).total).toBe(29);
+    expect(page(25).rows).toHaveLength(4);
+    expect(page(25).total).toBe(29);
+    // Another filter of the same run has its own total.
+    expect(store.reports.page(id, { text: 'user2', limit: 5 }).total).toBe(11);
+  });
 });

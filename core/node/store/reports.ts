@@ -302,6 +302,21 @@ function targetNames(sourceColumns: readonly string[], columnPlans: string): Arr
 export function createReportsRepo(ctx: StoreContext): ReportsRepo {
   const selector = new RowSelector(ctx);
   const columnsOf = ctx.db.prepare('SELECT source_columns, column_plans FROM runs WHERE seq = ?');
+  const statusOf = ctx.db.prepare('SELECT status FROM runs WHERE seq = ?').pluck();
+  // Totals of an ended run's filtered rows, which no longer change: paging through a text search
+  // of a million rejected rows counted every match again for each page (up to ~1 s a page).
+  const endedTotals = new Map<string, number>();
+  const total = (runId: string, seq: number, filter: ReportFilter): number => {
+    const key = `${runId}\u0000${filter.stage ?? ''}\u0000${filter.column ?? '\u0001'}\u0000${filter.reason ?? ''}\u0000${filter.text ?? ''}`;
+    const known = endedTotals.get(key);
+    if (known !== undefined) return known;
+    const n = selector.count(seq, filter);
+    if (statusOf.get(seq) !== 'running') {
+      if (endedTotals.size >= 64) endedTotals.delete(endedTotals.keys().next().value!);
+      endedTotals.set(key, n);
+    }
+    return n;
+  };
   const groups = ctx.db.prepare(`SELECT reason, column_name AS "column", COUNT(*) AS count FROM reject_errors
     WHERE run_seq = ? GROUP BY reason, column_name`);
   const exampleOf = ctx.db.prepare(`SELECT value, stage FROM reject_errors
@@ -317,7 +332,7 @@ export function createReportsRepo(ctx: StoreContext): ReportsRepo {
         const cols = columnsOf.get(seq) as { source_columns: string; column_plans: string | null };
         const sourceColumns = JSON.parse(cols.source_columns) as string[];
         return {
-          total: selector.count(seq, query),
+          total: total(runId, seq, query),
           rows: selector.page(seq, query, offset, limit).map(toStoredRow),
           sourceColumns,
           columnNames: cols.column_plans === null ? null : targetNames(sourceColumns, cols.column_plans),
