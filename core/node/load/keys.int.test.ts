@@ -1,23 +1,10 @@
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { NormalizedValue } from '../../common/types.ts';
-import { createTestDatabase } from '../pg/test-server.ts';
 import { loadIntoPostgres } from './load-into-postgres.ts';
-import { batchesOf, inputFor, openClient, rowsFrom, tableRows } from './test-support.ts';
+import { batchesOf, inputFor, loadTestDatabase, rowsFrom, tableRows } from './test-support.ts';
 import type { LoadColumn, LoadInput } from './types.ts';
 
-let client: pg.Client;
-let reader: pg.Client;
-
-beforeAll(async () => {
-  const url = await createTestDatabase(inject('pgUrl'), 'load_keys');
-  client = await openClient(url);
-  reader = await openClient(url);
-});
-afterAll(async () => {
-  await client?.end();
-  await reader?.end();
-});
+const db = loadTestDatabase('load_keys');
 
 const columns: LoadColumn[] = [
   { name: 'id', type: 'integer' },
@@ -25,7 +12,7 @@ const columns: LoadColumn[] = [
 ];
 
 async function load(table: string, values: NormalizedValue[][], overrides: Partial<LoadInput>) {
-  const { input, collected } = inputFor(client, table, columns, batchesOf(rowsFrom(columns, values), 2), {
+  const { input, collected } = inputFor(db.client, table, columns, batchesOf(rowsFrom(columns, values), 2), {
     mode: 'upsert',
     key: ['id'],
     ...overrides,
@@ -49,8 +36,8 @@ describe('repeated keys in one load', () => {
   for (const chunkRows of [2, 100]) {
     it(`last wins; the rows it replaced count as superseded, the key once (chunk ${chunkRows})`, async () => {
       const table = `last_${chunkRows}`;
-      await client.query(`CREATE TABLE ${table} (id integer PRIMARY KEY, v text)`);
-      await client.query(`INSERT INTO ${table} VALUES (2, 'b')`);
+      await db.client.query(`CREATE TABLE ${table} (id integer PRIMARY KEY, v text)`);
+      await db.client.query(`INSERT INTO ${table} VALUES (2, 'b')`);
       const { result, rejected } = await load(table, repeated, { chunkRows });
       // 1: a and c superseded by d, inserted; 2: unchanged; 3: the first x superseded, inserted.
       // Never an "update" of a row the same load wrote, whether the repeats share a chunk or not.
@@ -64,7 +51,7 @@ describe('repeated keys in one load', () => {
         rowsRead: 6,
       });
       expect(rejected).toEqual([]);
-      expect(await tableRows(reader, table)).toEqual([
+      expect(await tableRows(db.reader, table)).toEqual([
         { id: 1, v: 'd' },
         { id: 2, v: 'b' },
         { id: 3, v: 'x' },
@@ -73,8 +60,8 @@ describe('repeated keys in one load', () => {
 
     it(`reject: every row of a repeated key is rejected (chunk ${chunkRows})`, async () => {
       const table = `reject_${chunkRows}`;
-      await client.query(`CREATE TABLE ${table} (id integer PRIMARY KEY, v text)`);
-      await client.query(`INSERT INTO ${table} VALUES (1, 'old')`);
+      await db.client.query(`CREATE TABLE ${table} (id integer PRIMARY KEY, v text)`);
+      await db.client.query(`INSERT INTO ${table} VALUES (1, 'old')`);
       const { result, rejected } = await load(table, repeated, { chunkRows, duplicateKeys: 'reject' });
       expect(result).toMatchObject({ inserted: 1, updated: 0, unchanged: 0, rejected: 5, rowsRead: 6 });
       expect(
@@ -90,7 +77,7 @@ describe('repeated keys in one load', () => {
         'key (id)=(1) appears 3 times in this load (lines 2, 4, 6)',
       );
       expect(rejected[0]?.raw).toEqual({ id: '1', v: 'a' });
-      expect(await tableRows(reader, table)).toEqual([
+      expect(await tableRows(db.reader, table)).toEqual([
         { id: 1, v: 'old' },
         { id: 2, v: 'b' },
       ]);
@@ -103,7 +90,7 @@ describe('repeated keys in one load', () => {
       { name: 'v', type: 'text' },
     ];
     const { input } = inputFor(
-      client,
+      db.client,
       'numkey',
       cols,
       batchesOf(
@@ -119,7 +106,7 @@ describe('repeated keys in one load', () => {
     );
     const result = await loadIntoPostgres(input);
     expect(result).toMatchObject({ inserted: 1, updated: 0, superseded: 1, rejected: 0 });
-    expect((await tableRows(reader, 'numkey')).map((r) => r.v)).toEqual(['second']);
+    expect((await tableRows(db.reader, 'numkey')).map((r) => r.v)).toEqual(['second']);
   });
 
   it('composite keys', async () => {
@@ -133,7 +120,7 @@ describe('repeated keys in one load', () => {
       ['x', '2024-01-02', 2],
       ['x', '2024-01-01', 3],
     ];
-    const { input, collected } = inputFor(client, 'composite', cols, batchesOf(rowsFrom(cols, values)), {
+    const { input, collected } = inputFor(db.client, 'composite', cols, batchesOf(rowsFrom(cols, values)), {
       mode: 'upsert',
       key: ['a', 'b'],
       duplicateKeys: 'reject',

@@ -1,5 +1,7 @@
 import pg from 'pg';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { NormalizedValue, RawValue, RejectedRow } from '../../common/types.ts';
+import { createTestDatabase } from '../pg/test-server.ts';
 import type { LoadBatch, LoadColumn, LoadInput, LoadProgress, LoadRow } from './types.ts';
 
 /** Test helpers for the loader's integration tests (not used by the product). */
@@ -77,6 +79,24 @@ export function inputFor(
     ...overrides,
   };
   return { input, collected };
+}
+
+/**
+ * A test file's own database and two connections to it (`client` loads, `reader` looks from
+ * outside the load's transaction), opened before its tests and closed after them.
+ */
+export function loadTestDatabase(name: string): { readonly client: pg.Client; readonly reader: pg.Client } {
+  const db = {} as { client: pg.Client; reader: pg.Client };
+  beforeAll(async () => {
+    const url = await createTestDatabase(inject('pgUrl'), name);
+    db.client = await openClient(url);
+    db.reader = await openClient(url);
+  });
+  afterAll(async () => {
+    await db.client?.end();
+    await db.reader?.end();
+  });
+  return db;
 }
 
 /** All rows of a table as objects, ordered by the first column. */
