@@ -149,8 +149,19 @@ describe('assignColumnNames', () => {
       expect((error as LoadstoneError).code).toBe('SPEC_INVALID');
       expect((error as LoadstoneError).message).toBe("name 'x' is given to both 'a' and 'b'");
     }
-    expect(findNameConflicts(['a'], ['Bad Name'])[0]?.message).toContain("'Bad Name'");
+    expect(findNameConflicts(['a'], [' Bad Name'])[0]?.message).toContain("' Bad Name'");
     expect(findNameConflicts(['a', 'b'], ['x', 'y'])).toEqual([]);
+  });
+
+  it("takes any name PostgreSQL takes quoted (an existing table's camelCase column), 63 bytes at most", () => {
+    expect(assignColumnNames(['created', 'user id'], ['createdAt', 'User ID'])).toEqual([
+      'createdAt',
+      'User ID',
+    ]);
+    expect(findNameConflicts(['a'], [`${'é'.repeat(31)}x`])).toEqual([]); // 63 bytes
+    expect(findNameConflicts(['a'], ['é'.repeat(32)])[0]?.message).toContain('1 to 63 bytes (UTF-8)');
+    expect(findNameConflicts(['a'], ['a\u0000b'])[0]?.message).toContain('no NUL character');
+    expect(findNameConflicts(['a'], ['xmin'])[0]?.message).toContain('system column name');
   });
 
   it('always gives unique valid names (property)', () => {

@@ -44,8 +44,12 @@ const SYSTEM_NAME_SUFFIX = '_';
 
 const COMBINING_MARKS = /[\u0300-\u036f]/g;
 const NAME_PATTERN = /^[a-z_][a-z0-9_]*$/;
-/** What a user may write as a name (the job spec also allows `$`). */
-const OVERRIDE_PATTERN = /^[a-z_][a-z0-9_$]*$/;
+/**
+ * What a user may write as a name: any text PostgreSQL takes as a quoted identifier (no NUL, at most
+ * 63 bytes), so an existing table's `"createdAt"` (Prisma's, Rails' camelCase columns) can be named;
+ * every statement quotes it. Names derived from headers stay lower snake_case.
+ */
+const MAX_NAME_BYTES = 63;
 
 type CharKind = 0 | 1 | 2 | 3; // other, lower, upper, digit
 
@@ -124,11 +128,21 @@ export function isColumnName(name: string): boolean {
   return name.length <= MAX_NAME_LENGTH && NAME_PATTERN.test(name) && !SYSTEM_COLUMN_NAMES.has(name);
 }
 
+function utf8Bytes(text: string): number {
+  let bytes = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
 /** Why a user-chosen name cannot be a column name, or null when it can. */
 export function overrideNameProblem(name: string): string | null {
-  if (name.length > MAX_NAME_LENGTH || !OVERRIDE_PATTERN.test(name)) {
-    return 'must be a lower-case PostgreSQL identifier of at most 63 characters (a-z, 0-9, _)';
+  if (name.length === 0 || name.includes('\u0000') || utf8Bytes(name) > MAX_NAME_BYTES) {
+    return 'must be a PostgreSQL column name: 1 to 63 bytes (UTF-8), no NUL character';
   }
+  if (name.trim() !== name) return 'must not begin or end with a space';
   if (SYSTEM_COLUMN_NAMES.has(name)) {
     return `is a PostgreSQL system column name, which no table column can have (use e.g. '${name}${SYSTEM_NAME_SUFFIX}')`;
   }

@@ -16,7 +16,7 @@ describe('parseJobSpec', () => {
         source: { path: '', delimiter: ';;' },
         columns: [
           { source: 'a', type: 'float' },
-          { source: 'a', name: 'Bad Name' },
+          { source: 'a', name: 'x'.repeat(64) },
         ],
         target: { table: 't', mode: 'upsert' },
         extra: 1,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { alertRulesSchema } from '../alerts/rules.ts';
 import { LoadstoneError, type ValidationIssue } from '../errors.ts';
-import { SYSTEM_COLUMN_NAMES } from '../normalize/column-names.ts';
+import { overrideNameProblem } from '../normalize/column-names.ts';
 import { COLUMN_TYPES } from '../types.ts';
 import { type HttpSourceSpec, httpSourceSpecSchema } from './http-source.ts';
 
@@ -183,14 +183,15 @@ export const columnSpecSchema = formatOptionsSchema
   .extend({
     /** The source header (or `column_N` when the file has no header). */
     source: z.string(),
-    /** Target column name; derived from the header when absent. */
+    /**
+     * Target column name; derived from the header (lower snake_case) when absent. Any name PostgreSQL
+     * takes quoted (`createdAt` for an existing camelCase column), 1–63 bytes, no NUL.
+     */
     name: z
       .string()
-      .min(1)
-      .max(63)
-      .regex(/^[a-z_][a-z0-9_$]*$/, 'must be a lower-case PostgreSQL identifier (a-z, 0-9, _)')
-      .refine((name) => !SYSTEM_COLUMN_NAMES.has(name), {
-        message: 'is a PostgreSQL system column name, which no table column can have',
+      .superRefine((name, ctx) => {
+        const problem = overrideNameProblem(name);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
       })
       .optional(),
     /** Target type; inferred when absent. */

@@ -147,3 +147,49 @@ describe('a spec rename onto an existing name', () => {
     expect(only.rows).toEqual([{ id: 'a' }, { id: 'b' }]);
   });
 });
+
+describe('names an existing table gives its columns', () => {
+  it('loads into camelCase columns (Prisma, Rails) named in the spec, upserting on one of them', async () => {
+    await db.query(
+      'CREATE TABLE public."Users" ("userId" integer PRIMARY KEY, "createdAt" timestamptz NOT NULL, "Display Name" text)',
+    );
+    await db.query(`INSERT INTO public."Users" VALUES (1, '2024-01-01T00:00:00Z', 'old')`);
+    const csv = write(
+      'users.csv',
+      'userId,createdAt,display name\n1,2024-02-01T10:00:00Z,Ann\n2,2024-02-02T11:00:00Z,Bo\n',
+    );
+    const spec = write(
+      'users.json',
+      JSON.stringify({
+        source: { path: csv },
+        columns: [
+          { source: 'userId', name: 'userId' },
+          { source: 'createdAt', name: 'createdAt' },
+          { source: 'display name', name: 'Display Name' },
+        ],
+        target: { table: '"Users"', mode: 'upsert', key: ['userId'] },
+      }),
+    );
+    const r = await loadstone(['load', '--spec', spec, '--target', url, '--json']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ status: 'succeeded', inserted: 1, updated: 1 });
+    const rows = await db.query(
+      'SELECT "userId", "createdAt"::text AS "createdAt", "Display Name" FROM public."Users" ORDER BY 1',
+    );
+    expect(rows.rows).toEqual([
+      { userId: 1, createdAt: '2024-02-01 10:00:00+00', 'Display Name': 'Ann' },
+      { userId: 2, createdAt: '2024-02-02 11:00:00+00', 'Display Name': 'Bo' },
+    ]);
+    // A name PostgreSQL cannot take is still refused by its path.
+    const bad = write(
+      'bad-name.json',
+      JSON.stringify({ source: { path: csv }, columns: [{ source: 'userId', name: 'x'.repeat(64) }] }),
+    );
+    const refused = await loadstone(['load', '--spec', bad, '--table', 'never', '--target', url]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain(
+      'columns.0.name: must be a PostgreSQL column name: 1 to 63 bytes (UTF-8), no NUL character',
+    );
+  });
+});
