@@ -1,10 +1,9 @@
-import { basename, isAbsolute, join, sep } from 'node:path';
 import { isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
 import { nextRunTime } from '../../common/spec/schedule.ts';
 import { sourceFilePath } from '../../common/spec/source-label.ts';
 import type { JobRecord, RunStore, RunTrigger } from '../store/index.ts';
 import type { HandlerContext } from './context.ts';
-import { UPLOADS_DIR } from './file-grants.ts';
+import { sourceNaming } from './source-naming.ts';
 import type { Handlers } from './types.ts';
 
 type JobHandlers = Pick<
@@ -26,7 +25,7 @@ type JobHandlers = Pick<
  */
 export function jobHandlers(ctx: HandlerContext): JobHandlers {
   const { store, bus, grants } = ctx;
-  const uploads = join(ctx.dataDir, UPLOADS_DIR) + sep;
+  const naming = sourceNaming(ctx.dataDir);
   const saved = (name: string): JobRecord => {
     const job = store.jobs.get(name);
     if (!job) throw new LoadstoneError('NOT_FOUND', `no saved job named '${name}'`);
@@ -40,10 +39,7 @@ export function jobHandlers(ctx: HandlerContext): JobHandlers {
         name: j.name,
         updatedAt: j.updatedAt,
         source: j.source,
-        // A file by its name (an upload is stored as uploads/<random>/<its original name>: the name
-        // survives); an API or a database by its whole label, whose last `/` is in a URL or a query.
-        sourceName: isAbsolute(j.source) ? basename(j.source) : j.source,
-        uploaded: j.source.startsWith(uploads),
+        ...naming(j.source),
         table: j.table,
         mode: j.mode,
       }));

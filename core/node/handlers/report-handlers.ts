@@ -1,13 +1,13 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { basename, isAbsolute, join, sep } from 'node:path';
 import { LoadstoneError } from '../../common/errors.ts';
 import { exportForFixing } from '../store/export-fixing.ts';
 import { exportReport, type RunStore } from '../store/index.ts';
 import type { ReportFilter, RunSummary } from '../store/types.ts';
 import type { HandlerContext } from './context.ts';
-import { UPLOADS_DIR, type WritableFile } from './file-grants.ts';
+import type { WritableFile } from './file-grants.ts';
+import { sourceNaming } from './source-naming.ts';
 import type { DownloadFormat, Handlers } from './types.ts';
 
 type ReportHandlers = Pick<
@@ -24,14 +24,8 @@ type ReportHandlers = Pick<
 /** runs.list/get and reports.*: what was loaded, and every row that was not. */
 export function reportHandlers(ctx: HandlerContext): ReportHandlers {
   const { store } = ctx;
-  const uploads = join(ctx.dataDir, UPLOADS_DIR) + sep;
-  // A file by its name (an upload is stored as uploads/<random>/<its original name>: the name
-  // survives); an API or a database by its whole label, whose last `/` is in a URL or a query.
-  const named = <R extends RunSummary>(r: R) => ({
-    ...r,
-    sourceName: isAbsolute(r.source) ? basename(r.source) : r.source,
-    uploaded: r.source.startsWith(uploads),
-  });
+  const naming = sourceNaming(ctx.dataDir);
+  const named = <R extends RunSummary>(r: R) => ({ ...r, ...naming(r.source) });
   const run = (runId: string) => {
     const found = store.runs.get(runId);
     if (!found) throw new LoadstoneError('NOT_FOUND', `no run '${runId}'`, { details: { runId } });
