@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JsonNumber, type RejectedRow, type RowError } from '../../common/types.ts';
+import { deleteRejectsPast } from './committed.ts';
 import { exportReport } from './export.ts';
 import { openStore, type RunStore } from './open-store.ts';
 import { likeContains } from './reports.ts';
@@ -174,5 +175,9 @@ describe('the report text filter', () => {
     expect(page(25).total).toBe(29);
     // Another filter of the same run has its own total.
     expect(store.reports.page(id, { text: 'user2', limit: 5 }).total).toBe(11);
+    // An ended run's rows can still go (a resume prunes those past the committed prefix): the total follows.
+    deleteRejectsPast(store.context, id, 11);
+    expect(page(0).total).toBe(10); // lines 2–11: rows 0–9
+    expect(store.reports.page(id, { text: 'user2', limit: 5 }).total).toBe(1);
   });
 });
