@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { LoadstoneError } from '../../common/errors.ts';
 import { displayTable, type QualifiedTable, qualify, quoteIdent, quoteLiteral } from '../pg/identifiers.ts';
+import { sleep } from '../runtime/sleep.ts';
 
 /** How the swap waits for the old table's lock. */
 export interface SwapWait {
@@ -156,7 +157,7 @@ async function lockForSwap(
     }
     waited = true;
     wait?.waiting(await lockHolders(client, target, oid));
-    await pause(SWAP_LOCK_PAUSE_MS, wait?.signal);
+    await sleep(SWAP_LOCK_PAUSE_MS, wait?.signal);
     wait?.checkCancelled();
   }
   await client.query(`SET LOCAL lock_timeout = ${quoteLiteral(before.rows[0]!.t)}`);
@@ -193,19 +194,6 @@ async function lockHolders(client: pg.Client, target: QualifiedTable, oid: numbe
     (who.length > 0 ? `held by ${who.join('; ')}` : 'another session holds or wants it') +
     '; the load waits until it is released, trying every few seconds so queries queued behind it can run'
   );
-}
-
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /**

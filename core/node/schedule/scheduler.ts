@@ -1,5 +1,6 @@
 import type { Schedule } from '../../common/spec/schedule.ts';
 import { nextRunTime } from '../../common/spec/schedule.ts';
+import { sleep } from '../runtime/sleep.ts';
 import type { SchedulerHolder, SchedulerSeat, ScheduleState } from '../store/index.ts';
 
 /** Time as the scheduler sees it: injected, so tests drive it. */
@@ -12,17 +13,7 @@ export interface Clock {
 /** The machine's clock. */
 export const systemClock: Clock = {
   now: () => new Date(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal.aborted) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done, { once: true });
-    }),
+  sleep,
 };
 
 /** A saved job with a schedule, as the scheduler reads it on each tick. */

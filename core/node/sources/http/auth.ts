@@ -1,6 +1,7 @@
 import { LoadstoneError } from '../../../common/errors.ts';
 import type { HttpAuth } from '../../../common/spec/http-source.ts';
 import { maskUrl } from '../../../common/spec/http-source.ts';
+import { sleep } from '../../runtime/sleep.ts';
 import type { SourceEvent } from './fetcher.ts';
 import { bodyHead, send, TransportFailure } from './http-client.ts';
 import type { Secrets } from './secrets.ts';
@@ -224,17 +225,3 @@ export const cancelled = () => new LoadstoneError('LOAD_CANCELLED', 'the load wa
 
 /** Tries of a token request before the run fails (5xx, 408, 429, transport failures). */
 const TOKEN_ATTEMPTS = 3;
-
-/** Waits `ms` (cut short by the signal). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

@@ -1,6 +1,7 @@
 import { LoadstoneError } from '../../../common/errors.ts';
 import { type HttpSourceSpec, maskUrl } from '../../../common/spec/http-source.ts';
-import { type Authenticator, cancelled, sleep } from './auth.ts';
+import { sleep } from '../../runtime/sleep.ts';
+import { type Authenticator, cancelled } from './auth.ts';
 import { bodyHead, type HttpResponse, send, TransportFailure } from './http-client.ts';
 import type { Secrets } from './secrets.ts';
 
