@@ -20,5 +20,6 @@ export type {
   LoadProgress,
   LoadResult,
   LoadRow,
+  LockWait,
   TargetFix,
 } from './types.ts';

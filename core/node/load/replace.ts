@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { LoadstoneError } from '../../common/errors.ts';
 import { displayTable, type QualifiedTable, qualify, quoteIdent, quoteLiteral } from '../pg/identifiers.ts';
-import { sleep } from '../runtime/sleep.ts';
+import type { LockWait } from './types.ts';
 
 /** How the swap waits for the old table's lock. */
 export interface SwapWait {
   /** Told who holds the lock while the swap waits for it, then null once it has it. */
-  readonly waiting: (holders: string | null) => void;
+  readonly waiting: (wait: LockWait | null) => void;
   /** Stops the wait between two tries. */
   readonly signal?: AbortSignal | undefined;
   /** Throws when the load was cancelled (called between two tries). */
@@ -156,8 +157,9 @@ async function lockForSwap(
       await client.query('RELEASE SAVEPOINT loadstone_swap_lock');
     }
     waited = true;
-    wait?.waiting(await lockHolders(client, target, oid));
-    await sleep(SWAP_LOCK_PAUSE_MS, wait?.signal);
+    wait?.waiting({ table: displayTable(target), heldBy: await lockHolders(client, oid) });
+    // A cancel cuts the pause short (the abort rejects it); checkCancelled below says so.
+    await sleep(SWAP_LOCK_PAUSE_MS, undefined, { signal: wait?.signal }).catch(() => {});
     wait?.checkCancelled();
   }
   await client.query(`SET LOCAL lock_timeout = ${quoteLiteral(before.rows[0]!.t)}`);
@@ -165,10 +167,11 @@ async function lockForSwap(
 }
 
 /**
- * Who holds a lock on the table now, for the operator: `pid 4242 (user alice, application psql, in a
- * transaction since …)`. Not their query's text: it may hold values that are not the operator's.
+ * Who holds a lock on the table now, for the operator: `held by pid 4242 (user alice, application
+ * psql, in a transaction since …)`. Not their query's text: it may hold values that are not the
+ * operator's.
  */
-async function lockHolders(client: pg.Client, target: QualifiedTable, oid: number): Promise<string> {
+async function lockHolders(client: pg.Client, oid: number): Promise<string> {
   const held = await client.query<{
     pid: number;
     usename: string | null;
@@ -189,9 +192,13 @@ async function lockHolders(client: pg.Client, target: QualifiedTable, oid: numbe
     ].filter((p) => p !== '');
     return `pid ${r.pid}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
   });
+  return who.length > 0 ? `held by ${who.join('; ')}` : 'another session holds or wants it';
+}
+
+/** The progress notice while a swap waits for its lock. */
+export function lockWaitNotice(wait: LockWait): string {
   return (
-    `waiting for the lock on ${displayTable(target)} to swap in the new rows: ` +
-    (who.length > 0 ? `held by ${who.join('; ')}` : 'another session holds or wants it') +
+    `waiting for the lock on ${wait.table} to swap in the new rows: ${wait.heldBy}` +
     '; the load waits until it is released, trying every few seconds so queries queued behind it can run'
   );
 }

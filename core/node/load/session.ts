@@ -3,7 +3,8 @@ import { LoadstoneError } from '../../common/errors.ts';
 import type { RejectedRow } from '../../common/types.ts';
 import type { QualifiedTable } from '../pg/identifiers.ts';
 import type { LoadFailureCounts } from './failure-counts.ts';
-import type { LoadBatch, LoadCommitPoint, LoadInput, LoadPhase, LoadProgress } from './types.ts';
+import { lockWaitNotice } from './replace.ts';
+import type { LoadBatch, LoadCommitPoint, LoadInput, LoadPhase, LoadProgress, LockWait } from './types.ts';
 
 /** Committed outcome counts, as a commit point gives them. */
 export type OutcomeCounts = Pick<
@@ -31,8 +32,8 @@ export class Cancelled extends Error {}
 export class LoadSession {
   readonly started = Date.now();
   phase: LoadPhase = 'preparing';
-  /** Who holds the lock a replace's swap waits for (see `setWaiting`). */
-  private waitingFor: string | undefined;
+  /** The lock a replace's swap waits for (see `setWaiting`). */
+  private lockWait: LockWait | undefined;
   rowsRead = 0;
   bytesRead: number | null = null;
   totalBytes: number | null = null;
@@ -191,9 +192,9 @@ export class LoadSession {
    * A replace's swap waits for the old table's lock (`holders` says who has it), or has it (null):
    * shown at once as the phase `waiting_for_lock` with the holders as the notice.
    */
-  setWaiting(holders: string | null): void {
-    this.waitingFor = holders ?? undefined;
-    this.phase = holders === null ? 'swapping' : 'waiting_for_lock';
+  setWaiting(wait: LockWait | null): void {
+    this.lockWait = wait ?? undefined;
+    this.phase = wait === null ? 'swapping' : 'waiting_for_lock';
     this.progress(true);
   }
 
@@ -225,7 +226,9 @@ export class LoadSession {
           : null;
     const p: LoadProgress = {
       phase: this.phase,
-      ...(this.waitingFor !== undefined ? { notice: this.waitingFor } : {}),
+      ...(this.lockWait !== undefined
+        ? { notice: lockWaitNotice(this.lockWait), lockWait: this.lockWait }
+        : {}),
       bytesRead: this.bytesRead,
       totalBytes: this.totalBytes,
       rowsRead: this.rowsRead,

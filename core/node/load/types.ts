@@ -90,10 +90,20 @@ export type LoadPhase =
   | 'done';
 
 /** Progress, at most ten times a second (a phase change shows in the next event), and once at the end. */
+/** A replace's swap waiting for the old table's lock. */
+export interface LockWait {
+  /** The table, as messages show it (`public.stock`). */
+  readonly table: string;
+  /** Who holds it: `held by pid 4242 (user alice, …)`, or that another session holds or wants it. */
+  readonly heldBy: string;
+}
+
 export interface LoadProgress {
   readonly phase: LoadPhase;
   /** What the load is waiting for, in words (a replace waiting for the table's lock); absent otherwise. */
   readonly notice?: string;
+  /** The lock a replace's swap waits for (phase `waiting_for_lock`), as `notice` says it. */
+  readonly lockWait?: LockWait;
   readonly bytesRead: number | null;
   readonly totalBytes: number | null;
   readonly rowsRead: number;

@@ -2,7 +2,7 @@ import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
 import { type ErrorCode, isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
 import { isFileSource } from '../../common/spec/job-spec.ts';
 import type { RejectedRow } from '../../common/types.ts';
-import { type LoadProgress, type LoadResult, loadFailureCounts } from '../load/index.ts';
+import { type LoadProgress, type LoadResult, type LockWait, loadFailureCounts } from '../load/index.ts';
 import { scrubRejected } from '../sources/scrub.ts';
 import type { OpenedSource } from '../sources/types.ts';
 import type {
@@ -60,7 +60,7 @@ export class RunRecord {
   #watermarkBefore: string | null = null;
   #last: LoadProgress | null = null;
   /** Since when a replace's swap has waited for the table's lock, and who held it. */
-  #waitingSince: { at: number; holders: string } | null = null;
+  #waitingSince: { at: number; lock: LockWait } | null = null;
   /** Commits as they happen (loads with commit-every, not replace, not dry runs). */
   readonly commitLog: CommitLog | null;
 
@@ -200,7 +200,7 @@ export class RunRecord {
   /** A replace's wait for the table's lock, recorded with the run once it is over (`lock_wait`). */
   #lockWait(progress: LoadProgress): void {
     if (progress.phase === 'waiting_for_lock') {
-      this.#waitingSince = { at: Date.now(), holders: progress.notice ?? '' };
+      if (progress.lockWait) this.#waitingSince = { at: Date.now(), lock: progress.lockWait };
       return;
     }
     const wait = this.#waitingSince;
@@ -210,9 +210,7 @@ export class RunRecord {
     const seconds = Math.round((Date.now() - wait.at) / 1000) + 2;
     this.#store.runs.addEvent(this.id, {
       kind: 'lock_wait',
-      message: wait.holders
-        .replace(/^waiting for/, `waited about ${seconds} s for`)
-        .replace(/; the load waits until .*$/, ''),
+      message: `waited about ${seconds} s for the lock on ${wait.lock.table} to swap in the new rows: ${wait.lock.heldBy}`,
       data: { seconds },
     });
   }
