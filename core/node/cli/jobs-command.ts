@@ -111,11 +111,12 @@ export const jobsCommand: CliCommand = async (args, io) => {
   }
 };
 
+let zoneNames: Intl.DateTimeFormat | undefined;
+
 /** The machine's zone at `iso` as a short name (`UTC`, `CET`, `GMT+1`), for times shown in local time. */
 function zoneLabel(iso: string): string {
-  const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' })
-    .formatToParts(new Date(iso))
-    .find((p) => p.type === 'timeZoneName');
+  zoneNames ??= new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' });
+  const part = zoneNames.formatToParts(new Date(iso)).find((p) => p.type === 'timeZoneName');
   return part?.value ?? '';
 }
 
