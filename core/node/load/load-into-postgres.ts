@@ -14,7 +14,7 @@ import { isConnectionLost, isPgError, isRowDataError, loadFailed, serverMessage 
 import { type LoadFailureCounts, loadFailureCounts } from './failure-counts.ts';
 import { Mover } from './mover.ts';
 import { prepareReplace, type ReplacePlan } from './replace.ts';
-import { advanceSequences, sequencedColumns } from './sequences.ts';
+import { sequencedColumns } from './sequences.ts';
 import { Cancelled, LoadSession } from './session.ts';
 import {
   addColumnsSql,
@@ -115,6 +115,9 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
       );
     }
     session.table = resolved.table;
+    // Moved at each COMMIT (`LoadSession.commit`); a replaced table's at the final one, after the
+    // swap, when the serial sequence is its own again.
+    session.sequenced = sequencedColumns(columns, info);
     let target = resolved.table;
     let addedColumns: string[] = [];
     // The statements the Target step showed (`compatibility.ddl`), run as they were shown; replace
@@ -233,11 +236,6 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
       });
     }
     await dropTemp(move, stage);
-    if (!input.dryRun) {
-      // After the swap: a replaced table's serial sequence is its own again by then.
-      await advanceSequences(client, resolved.table, sequencedColumns(columns, info));
-      session.checkCancelled();
-    }
     if (input.dryRun) {
       await client.query('ROLLBACK');
     } else {

@@ -25,7 +25,7 @@ export function sequencedColumns(columns: readonly LoadColumn[], info: TableInfo
  * column's greatest value when the load wrote values past it, as pg_dump and pgloader do. Never
  * moves one back, nor a descending one. Best effort: a sequence the load's role may not update is
  * left as it was (the load itself is not failed for it). setval is not undone by a rollback: run
- * it just before the final commit.
+ * it just before each COMMIT (`LoadSession.commit`), inside the transaction it covers.
  */
 export async function advanceSequences(
   client: pg.Client,

@@ -4,6 +4,7 @@ import type { RejectedRow } from '../../common/types.ts';
 import type { QualifiedTable } from '../pg/identifiers.ts';
 import type { LoadFailureCounts } from './failure-counts.ts';
 import { lockWaitNotice } from './replace.ts';
+import { advanceSequences } from './sequences.ts';
 import type { LoadBatch, LoadCommitPoint, LoadInput, LoadPhase, LoadProgress, LockWait } from './types.ts';
 
 /** Committed outcome counts, as a commit point gives them. */
@@ -46,6 +47,8 @@ export class LoadSession {
   outcome: () => OutcomeCounts = () => ({ inserted: 0, updated: 0, unchanged: 0, skipped: 0, superseded: 0 });
   /** The target table, once resolved. */
   table: QualifiedTable | null = null;
+  /** Loaded identity or serial columns of `table` (`sequencedColumns`): moved up at every COMMIT. */
+  sequenced: readonly string[] = [];
   /** The last row of the chunks complete so far (see `LoadCommitPoint.through`). */
   private through: { line: number; ordinal: number } | null = null;
   private lastProgress = 0;
@@ -117,10 +120,19 @@ export class LoadSession {
   }
 
   /**
-   * COMMITs the open transaction: the commit hooks' control row is written inside it first, and
-   * they hear of the commit right after.
+   * COMMITs the open transaction: the sequences of the loaded identity and serial columns are moved
+   * past what it wrote and the commit hooks' control row is written inside it first, and the hooks
+   * hear of the commit right after. Every COMMIT, not only the last: a `commitEvery` load that fails
+   * later keeps the chunks it committed, and the application's next INSERT must not collide with
+   * them. setval is not transactional, so it runs at the end of the transaction: the sequence is past
+   * the rows before any other session can see them, and a COMMIT that never happens (a lost connection)
+   * leaves only a gap in the sequence.
    */
   async commit(final: boolean): Promise<void> {
+    if (this.table && this.sequenced.length > 0 && !this.dryRun) {
+      await advanceSequences(this.client, this.table, this.sequenced);
+      this.checkCancelled();
+    }
     const hooks = this.input.onCommit;
     const point: LoadCommitPoint | null =
       hooks && this.table
