@@ -263,7 +263,9 @@ describe('browser host: events, uploads, downloads', () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
-    expect(res.headers['content-disposition']).toBe(`attachment; filename="run-${runId}-errors.csv"`);
+    expect(res.headers['content-disposition']).toBe(
+      `attachment; filename="loadstone-run-${runId}-rejected.csv"`,
+    );
     const lines = res.body.trim().split(/\r?\n/);
     expect(lines[0]).toBe('id,note,line,stage,column,reason,message');
     expect(lines[1]).toContain('x7');
@@ -277,6 +279,10 @@ describe('browser host: events, uploads, downloads', () => {
     // The report's text filter: a value or message holding the text, in any case; % is a character.
     const found = await rawRequest(host, { path: `/api/reports/${runId}/export?format=ndjson&text=X7` });
     expect(JSON.parse(found.body.trim())).toMatchObject({ line: 7 });
+    // A filtered download says so in its name, as the desktop app's save dialog does.
+    expect(found.headers['content-disposition']).toBe(
+      `attachment; filename="loadstone-run-${runId}-rejected-filtered.ndjson"`,
+    );
     const none = await rawRequest(host, {
       path: `/api/reports/${runId}/export?format=ndjson&text=${encodeURIComponent('x%')}`,
     });

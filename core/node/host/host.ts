@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { REPORT_FORMATS, type ReportRowFilter } from '../../common/contract/commands.ts';
 import { CODES } from '../../common/contract/error-codes.ts';
 import { rejectStageSchema } from '../../common/contract/shared-schemas.ts';
+import { reportFileName } from '../../common/report-file-name.ts';
 import { toContractError } from '../handlers/contract-errors.ts';
 import { UPLOADS_DIR } from '../handlers/file-grants.ts';
 import type { DownloadFormat, Engine, ReportFormat } from '../handlers/types.ts';
@@ -203,14 +204,12 @@ export async function startBrowserHost(options: HostOptions): Promise<BrowserHos
     if (!found.ok) throw new HttpError(statusForCode(found.error.code), found.error);
     const abort = new AbortController();
     res.on('close', () => abort.abort());
-    const safeId = runId.replace(/[^A-Za-z0-9_-]/g, '_');
     const fixing = fmt === 'fixing' || fmt === 'fixing-bom';
     res.writeHead(200, {
       // An export for fixing is in the source's own encoding, which the browser need not know.
       'Content-Type': fixing ? 'text/csv' : CONTENT_TYPES[fmt],
-      'Content-Disposition': fixing
-        ? `attachment; filename="run-${safeId}-for-fixing.csv"`
-        : `attachment; filename="run-${safeId}-errors.${fmt}"`,
+      // The name the desktop app's save dialog offers too (one rule, core/common/report-file-name.ts).
+      'Content-Disposition': `attachment; filename="${reportFileName(runId, fmt, filter)}"`,
       'Cache-Control': 'no-store',
     });
     const done = await engine.exportReport(runId, fmt, res, abort.signal, filter);

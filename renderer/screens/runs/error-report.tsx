@@ -2,6 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { type CallError, type CommandOutput, REPORT_FORMATS } from '../../../core/common/contract/index.ts';
 import { countOf } from '../../../core/common/outcome/words.ts';
+import { isFilteredReport, reportFileName } from '../../../core/common/report-file-name.ts';
 import { useTransport } from '../../api/api-context.tsx';
 import { useCommand } from '../../api/queries.ts';
 import type { ReportFormat } from '../../api/transport.ts';
@@ -43,7 +44,7 @@ export function ErrorReport(props: {
     );
     return () => clearTimeout(timer);
   }, [search]);
-  const filtered = Boolean(filters.stage || filters.column || filters.reason || filters.text);
+  const filtered = isFilteredReport(filters);
   const ids = useId();
   const rowsTitle = useRef<HTMLHeadingElement>(null);
   const total = summary.data?.reduce((n, s) => n + s.count, 0) ?? 0;
@@ -243,13 +244,13 @@ function ExportButtons(props: { runId: string; disabled: boolean; filters: Repor
   const transport = useTransport();
   const exportUrl = transport.exportUrl;
   const { filters } = props;
-  const filtered = Boolean(filters.stage || filters.column || filters.reason || filters.text);
+  const filtered = isFilteredReport(filters);
   // The engine writes only where the operator chose in the save dialog (a one-use grant), and
   // replaces an existing file only when the dialog confirmed it.
   const exportMutation = useMutation<CommandOutput<'reports.export'> | null, CallError, ReportFormat>({
     mutationFn: async (format) => {
       const { file } = await transport.api.call('dialogs.saveFile', {
-        defaultName: `loadstone-run-${props.runId}-rejected.${format}`,
+        defaultName: reportFileName(props.runId, format, filters),
         title: 'Export the error report',
       });
       if (!file) return null;
@@ -274,7 +275,7 @@ function ExportButtons(props: { runId: string; disabled: boolean; filters: Repor
             className={`btn btn-small${props.disabled ? ' btn-disabled' : ''}`}
             href={props.disabled ? undefined : exportUrl(props.runId, format, filters)}
             aria-disabled={props.disabled}
-            download={`loadstone-run-${props.runId}-rejected.${format}`}
+            download={reportFileName(props.runId, format, filters)}
             data-testid={`export-${format}`}
           >
             {format.toUpperCase()}

@@ -7,6 +7,7 @@ import type {
   RunSummaryDto,
 } from '../../../core/common/contract/index.ts';
 import { countOf } from '../../../core/common/outcome/words.ts';
+import { reportFileName } from '../../../core/common/report-file-name.ts';
 import { reloadMode } from '../../../core/common/spec/source-dialect.ts';
 import { labelIsFile } from '../../../core/common/spec/source-label.ts';
 import { useTransport } from '../../api/api-context.tsx';
@@ -31,7 +32,7 @@ export function FixAndReload(props: { run: RunSummaryDto }) {
   const exportNative = useMutation<CommandOutput<'reports.exportForFixing'> | null, CallError>({
     mutationFn: async () => {
       const { file } = await transport.api.call('dialogs.saveFile', {
-        defaultName: `loadstone-run-${run.id}-for-fixing.csv`,
+        defaultName: reportFileName(run.id, 'fixing'),
         title: 'Export the rejected rows for fixing',
       });
       if (!file) return null;
@@ -120,7 +121,7 @@ export function FixAndReload(props: { run: RunSummaryDto }) {
           <a
             className="btn btn-small"
             href={fixingUrl(run.id, bom)}
-            download={`loadstone-run-${run.id}-for-fixing.csv`}
+            download={reportFileName(run.id, 'fixing')}
             data-testid="export-for-fixing"
           >
             Export for fixing
