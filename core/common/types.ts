@@ -144,7 +144,43 @@ export interface CellError {
 /** A row the source could not read properly (ragged, bad quote, bad JSON line…). */
 export interface RowProblem {
   readonly reason: ReasonCode;
+  /** The whole problem in one sentence (every value `cells` blames). */
   readonly message: string;
+  /**
+   * The values to blame when the row's shape is fine but some of its values could not be read (bytes
+   * that are not valid in the source's encoding), each by its source column: the report gives each
+   * as an error of the column it loads into, as it does a cell the normalizer rejects.
+   */
+  readonly cells?: readonly ProblemCell[];
+}
+
+/** A value a `RowProblem` blames. */
+export interface ProblemCell {
+  /** Index of the source column (`OpenedSource.columns`). */
+  readonly column: number;
+  /** The value as far as it could be read, as text. */
+  readonly value: string | null;
+  /** What is wrong with it, naming the column. */
+  readonly message: string;
+}
+
+/**
+ * The errors a rejected row's report gives for a row problem: one per value it blames, named by the
+ * target column of that source column (null for one the load leaves out), or else one for the whole row.
+ */
+export function rowProblemErrors(
+  problem: RowProblem,
+  targets: readonly { readonly name: string; readonly sourceIndex: number }[],
+): RowError[] {
+  if (!problem.cells || problem.cells.length === 0) {
+    return [{ column: null, value: null, reason: problem.reason, message: problem.message }];
+  }
+  return problem.cells.map((cell) => ({
+    column: targets.find((t) => t.sourceIndex === cell.column)?.name ?? null,
+    value: cell.value,
+    reason: problem.reason,
+    message: cell.message,
+  }));
 }
 
 /**

@@ -83,6 +83,11 @@ export const previewRowSchema = z.object({
        */
       rawText: z.string().optional(),
       rawTextLength: z.number().int().optional(),
+      /**
+       * The target columns whose values the problem blames (bytes not valid in the source's
+       * encoding), as the error report names them; absent when the row as a whole is to blame.
+       */
+      columns: z.array(z.string()).optional(),
     })
     .optional(),
 });

@@ -1,5 +1,10 @@
 import type { createRowNormalizer } from '../../common/normalize/normalizer.ts';
-import type { NormalizedValue, RawValue, RejectedRow } from '../../common/types.ts';
+import {
+  type NormalizedValue,
+  type RawValue,
+  type RejectedRow,
+  rowProblemErrors,
+} from '../../common/types.ts';
 import { rawRecord, rowStartInRun } from '../load/held-rows.ts';
 import type { LoadBatch, LoadRow } from '../load/types.ts';
 import type { SourceRow } from '../sources/types.ts';
@@ -119,7 +124,7 @@ export async function* toLoadBatches(
           stage: 'parse',
           raw: rawRecord(columns, row.values, row.extra),
           ...(row.rawText !== undefined ? { rawText: row.rawText } : {}),
-          errors: [{ column: null, value: null, reason: row.problem.reason, message: row.problem.message }],
+          errors: rowProblemErrors(row.problem, normalizer.columns),
         });
         continue;
       }

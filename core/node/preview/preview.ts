@@ -174,7 +174,12 @@ function rowDtoOf(
   const raw: Record<string, unknown> = {};
   for (let i = 0; i < targetNames.length; i++) raw[targetNames[i]!] = rawToJson(row.values[i]);
   if (row.problem || !result) {
-    const problem: NonNullable<PreviewRowDto['problem']> = { ...row.problem! };
+    const { cells, ...said } = row.problem!;
+    const problem: NonNullable<PreviewRowDto['problem']> = { ...said };
+    const blamed = cells?.flatMap(
+      (c) => normalizer.columns.find((t) => t.sourceIndex === c.column)?.name ?? [],
+    );
+    if (blamed && blamed.length > 0) problem.columns = blamed;
     const text = recordText(row, format);
     if (text !== undefined) {
       problem.rawText = text.length > RAW_TEXT_LIMIT ? `${text.slice(0, RAW_TEXT_LIMIT)}…` : text;

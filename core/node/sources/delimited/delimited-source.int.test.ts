@@ -151,6 +151,10 @@ describe('openDelimitedSource: encodings', () => {
     expect(rows[1]?.line).toBe(3);
     expect(rows[1]?.problem?.message).toMatch(/line 3: .*'name'.*windows-1252/);
     expect(rows[1]?.values).toEqual(['2', 'caf\uFFFD']);
+    // The value to blame, by its source column: the report names the column.
+    expect(rows[1]?.problem?.cells).toEqual([
+      { column: 1, value: 'caf\uFFFD', message: rows[1]?.problem?.message },
+    ]);
   });
 
   it('flags invalid UTF-8 that appears only after the detection head', async () => {

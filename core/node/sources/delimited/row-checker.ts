@@ -66,10 +66,9 @@ export class RowChecker {
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (typeof v === 'string' && v.includes(REPLACEMENT_CHAR)) {
-        row.problem = {
-          reason: 'invalid_encoding',
-          message: `line ${row.line}: bytes that are not valid UTF-8 in column '${this.columns[i]}' (shown as ${REPLACEMENT_CHAR}); the file is probably Windows-1252 or Latin-1: read it with encoding 'windows-1252'`,
-        };
+        const message = `line ${row.line}: bytes that are not valid UTF-8 in column '${this.columns[i]}' (shown as ${REPLACEMENT_CHAR}); the file is probably Windows-1252 or Latin-1: read it with encoding 'windows-1252'`;
+        // The report names the column, as it does a value the normalizer rejects.
+        row.problem = { reason: 'invalid_encoding', message, cells: [{ column: i, value: v, message }] };
         return;
       }
     }

@@ -1,7 +1,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import { TextDecoder } from 'node:util';
-import type { RowProblem } from '../../../common/types.ts';
+import type { ProblemCell, RowProblem } from '../../../common/types.ts';
 
 // A SQL_ASCII database keeps whatever bytes a program stored (legacy systems hold Latin-1 or
 // Windows-1252 there) and the server converts none of them: with the session's client encoding
@@ -91,11 +91,12 @@ export function checkedUtf8Decoder(): CopyDecoder {
 
 /**
  * Why a row of a SQL_ASCII database whose COPY line `line` (its bytes) is not valid UTF-8 is not
- * loaded: each column holding such bytes, with the bad bytes in hex, where they are, and the value's
- * bytes (the first 64); `columns` are the read's column names, in order.
+ * loaded: each column holding such bytes (a `cells` entry, which the report gives as an error of
+ * that column), with the bad bytes in hex, where they are, and the value's bytes (the first 64);
+ * `columns` are the read's column names, in order.
  */
 export function invalidBytesProblem(line: Buffer, columns: readonly string[]): RowProblem {
-  const said: string[] = [];
+  const cells: ProblemCell[] = [];
   let at = 0;
   for (let i = 0; i < columns.length && at <= line.length; i++) {
     let stop = line.indexOf(TAB, at);
@@ -108,15 +109,19 @@ export function invalidBytesProblem(line: Buffer, columns: readonly string[]): R
       .slice(0, 5)
       .map((s) => `x'${value.subarray(s.start, s.end).toString('hex')}' at byte ${s.start + 1}`);
     const shown = value.subarray(0, 64).toString('hex');
-    said.push(
-      `column '${columns[i]}' holds bytes that are not valid UTF-8: ${bad.join(', ')} of x'${shown}${value.length > 64 ? '…' : ''}'`,
-    );
+    cells.push({
+      column: i,
+      value: value.toString('utf8'),
+      message: `column '${columns[i]}' holds bytes that are not valid UTF-8: ${bad.join(', ')} of x'${shown}${value.length > 64 ? '…' : ''}'`,
+    });
   }
+  const advice =
+    ' (shown as U+FFFD); the database is SQL_ASCII, which keeps any bytes: if you know which encoding ' +
+    'they are in, give it as the source\'s encoding (e.g. "encoding": "windows-1252")';
   return {
     reason: 'invalid_encoding',
-    message:
-      `${said.join('; ')} (shown as U+FFFD); the database is SQL_ASCII, which keeps any bytes: ` +
-      'if you know which encoding they are in, give it as the source\'s encoding (e.g. "encoding": "windows-1252")',
+    message: `${cells.map((c) => c.message).join('; ')}${advice}`,
+    cells: cells.map((c) => ({ ...c, message: c.message + advice })),
   };
 }
 

@@ -1,11 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseJobSpec } from '../../../common/spec/job-spec.ts';
 import { quoteIdent } from '../../pg/identifiers.ts';
 import { createTestDatabase } from '../../pg/test-server.ts';
 import { planJob } from '../../pipeline/plan-job.ts';
+import { preview } from '../../preview/preview.ts';
 import { runLoad } from '../../runs/run-load.ts';
 import { runOptions } from '../../runs/verbatim-test-support.ts';
+import { exportReport } from '../../store/export.ts';
 import { openStore, type RunStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 import { openSource } from '../open-source.ts';
@@ -103,26 +107,63 @@ describe('a SQL_ASCII PostgreSQL source', () => {
       { kind: 'key', key: { id: '4' } },
       { kind: 'key', key: { id: String(ROWS + 1) } },
     ]);
+    // Each value to blame is an error of its column (before: one row-level error, column empty).
     expect(rows[0]!.errors).toEqual([
-      expect.objectContaining({
+      {
+        column: 'name',
+        value: 'caf\uFFFD',
         reason: 'invalid_encoding',
+        sqlstate: null,
         message: expect.stringContaining(
           "column 'name' holds bytes that are not valid UTF-8: x'e9' at byte 4 of x'636166e9'",
         ),
-      }),
+      },
     ]);
     expect(rows[0]!.errors[0]!.message).toContain('"encoding": "windows-1252"');
     // The value kept as far as it can be shown: its bad bytes as U+FFFD.
     expect(rows[0]!.raw).toEqual({ id: 2, name: 'caf\uFFFD', note: 'first' });
-    // Both columns are named; the tab COPY escaped is a byte of the value again.
+    // Both columns are named, each its own error; the tab COPY escaped is a byte of the value again.
+    expect(rows[1]!.errors.map((e) => [e.column, e.value])).toEqual([
+      ['name', '\uFFFD price'],
+      ['note', 'na\uFFFDve\tbad'],
+    ]);
     expect(rows[1]!.errors[0]!.message).toContain(
-      "column 'name' holds bytes that are not valid UTF-8: x'80' at byte 1 of x'80207072696365'; " +
-        "column 'note' holds bytes that are not valid UTF-8: x'ef' at byte 3 of x'6e61ef7665096261" +
-        "64'",
+      "column 'name' holds bytes that are not valid UTF-8: x'80' at byte 1 of x'80207072696365' (shown as U+FFFD)",
+    );
+    expect(rows[1]!.errors[1]!.message).toContain(
+      "column 'note' holds bytes that are not valid UTF-8: x'ef' at byte 3 of x'6e61ef766509626164' (shown as U+FFFD)",
     );
     expect(rows[1]!.raw).toEqual({ id: 4, name: '\uFFFD price', note: 'na\uFFFDve\tbad' });
     // The row past the sample, read while the others went on as COPY text.
     expect(rows[2]!.raw).toEqual({ id: ROWS + 1, name: 'late \uFFFD', note: null });
+  });
+
+  it('the report, its column filter and its export name the target column the bad bytes were in', async () => {
+    const outcome = await runLoad(
+      {
+        source: { kind: 'postgres', connection: sourceUrl, table: 'people' },
+        target: { connection: url, table: 'renamed' },
+        columns: [{ source: 'note', name: 'remark' }],
+        settings: { maxErrorRate: 1, sampleSize: 100 },
+      } as never,
+      runOptions(store),
+    );
+    expect(outcome.error ?? null).toBeNull();
+    const lines = (filter: Record<string, unknown>) =>
+      store.reports.page(outcome.runId, filter).rows.map((r) => r.line);
+    expect(lines({ column: 'name' })).toEqual([2, 4, ROWS + 1]);
+    expect(lines({ column: 'remark' })).toEqual([4]);
+    // A row-level problem is not what these are any more.
+    expect(lines({ column: null })).toEqual([]);
+    const summary = store.reports.summary(outcome.runId);
+    expect(summary.map((s) => [s.reason, s.column, s.count])).toEqual([
+      ['invalid_encoding', 'name', 3],
+      ['invalid_encoding', 'remark', 1],
+    ]);
+    const file = join(tempDir(), 'report.csv');
+    await exportReport(store, outcome.runId, 'csv', file);
+    const csv = readFileSync(file, 'utf8');
+    expect(csv).toContain(',parse,name; remark,invalid_encoding; invalid_encoding,');
   });
 
   it('a table without a key names the row by its position', async () => {
@@ -176,6 +217,20 @@ describe('a SQL_ASCII PostgreSQL source', () => {
         [[4, '\uFFFD price', 'na\uFFFDve\tbad'], 'invalid_encoding'],
       ],
     });
+    // The preview names the columns to blame, as the report does.
+    const shown = await preview(
+      {
+        source: { kind: 'postgres', connection: sourceUrl, table: 'people' },
+        target: { connection: url, table: 'p' },
+      },
+      { limit: 4 },
+    );
+    expect(shown.rows.map((r) => r.problem?.columns ?? null)).toEqual([
+      null,
+      ['name'],
+      null,
+      ['name', 'note'],
+    ]);
     expect(await rowsOf({ encoding: 'latin1' })).toEqual({
       format: 'latin1',
       out: [

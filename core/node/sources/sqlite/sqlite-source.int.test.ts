@@ -125,6 +125,8 @@ describe('SQLite source', () => {
     ]);
     expect(page.rows[0]!.errors).toMatchObject([
       {
+        // The report names the column (it was a row-level error, column empty).
+        column: 'body',
         reason: 'invalid_encoding',
         message: expect.stringContaining("column 'body' holds bytes that are not valid UTF-8 (x'fffe41')"),
       },
@@ -137,7 +139,11 @@ describe('SQLite source', () => {
     });
     expect(keyless.counts).toMatchObject({ read: 2, inserted: 1, rejected: 1 });
     expect(store.reports.page(keyless.runId).rows[0]!.errors).toMatchObject([
-      { reason: 'invalid_encoding', message: expect.stringContaining('without a primary key') },
+      {
+        column: 'body',
+        reason: 'invalid_encoding',
+        message: expect.stringContaining('without a primary key'),
+      },
     ]);
   });
 

@@ -62,25 +62,25 @@ export function replacedTextCheck(names: readonly string[], lookup: TextLookup |
         if (typeof value !== 'string' || value.indexOf(REPLACEMENT) === -1) continue;
         const name = names[i] ?? `#${i + 1}`;
         if (!lookup) {
-          return {
-            reason: 'invalid_encoding',
-            message:
-              `column '${name}' holds U+FFFD replacement characters: its bytes are not valid UTF-8, or it ` +
+          return oneCell(
+            i,
+            value,
+            `column '${name}' holds U+FFFD replacement characters: its bytes are not valid UTF-8, or it ` +
               'holds U+FFFD itself; without a primary key to read the bytes again the two cannot be told ' +
               'apart, so the row is not loaded as if it were fine',
-          };
+          );
         }
         const bytes = bytesOf(row, i);
         // Gone since (another program deleted it): it is judged by what was read.
         if (!Buffer.isBuffer(bytes)) continue;
         if (!isUtf8(bytes)) {
           const shown = bytes.subarray(0, 32).toString('hex');
-          return {
-            reason: 'invalid_encoding',
-            message:
-              `column '${name}' holds bytes that are not valid UTF-8 (x'${shown}${bytes.length > 32 ? '…' : ''}'); ` +
+          return oneCell(
+            i,
+            value,
+            `column '${name}' holds bytes that are not valid UTF-8 (x'${shown}${bytes.length > 32 ? '…' : ''}'); ` +
               'SQLite hands them over as U+FFFD replacement characters, so the row is not loaded as if it were fine',
-          };
+          );
         }
       }
       return undefined;
@@ -89,4 +89,9 @@ export function replacedTextCheck(names: readonly string[], lookup: TextLookup |
       if (db?.open) db.close();
     },
   };
+}
+
+/** An `invalid_encoding` problem of the one value of source column `column` (the report names the column). */
+function oneCell(column: number, value: string, message: string): RowProblem {
+  return { reason: 'invalid_encoding', message, cells: [{ column, value, message }] };
 }
