@@ -63,6 +63,23 @@ describe('database source arguments', () => {
     });
   });
 
+  it("--source-encoding says what a PostgreSQL database's bytes are, over the spec file's", () => {
+    expect(
+      databaseSourceFrom(
+        'postgres://h/db',
+        { 'source-table': 't', 'source-encoding': 'latin1' },
+        dir,
+        undefined,
+      ),
+    ).toEqual({ kind: 'postgres', connection: 'postgres://h/db', table: 't', encoding: 'latin1' });
+    const base = { kind: 'postgres', connection: 'legacy', table: 't', encoding: 'windows-1252' };
+    expect(databaseSourceFrom(undefined, {}, dir, base)).toEqual(base);
+    expect(databaseSourceFrom(undefined, { 'source-encoding': 'utf-8' }, dir, base)).toEqual({
+      ...base,
+      encoding: 'utf-8',
+    });
+  });
+
   it('refuses what cannot work, saying why', () => {
     const usage = (f: () => unknown, text: string) =>
       expect(f).toThrow(

@@ -15,7 +15,11 @@ export const DATABASE_SOURCE_OPTIONS = {
   query: { type: 'string' },
   'statement-timeout': { type: 'string' },
   sample: { type: 'string' },
+  'source-encoding': { type: 'string' },
 } as const;
+
+/** What a SQL_ASCII PostgreSQL database's bytes may be said to be (`source.encoding`). */
+const SOURCE_ENCODINGS = ['utf-8', 'windows-1252', 'latin1'] as const;
 
 export const DATABASE_SOURCE_HELP = `Database sources (the positional source may be an SQLite file, recognised by its header,
 or a postgres:// postgresql:// mysql:// mariadb:// URL):
@@ -23,7 +27,10 @@ or a postgres:// postgresql:// mysql:// mariadb:// URL):
   --source-table [SCHEMA.]NAME  The table to read
   --query 'select …'          A read-only query to read (the server refuses one that writes)
   --statement-timeout MS      Source statement timeout in milliseconds
-  --sample limit|tablesample  How preview samples a table (default limit: the first rows)`;
+  --sample limit|tablesample  How preview samples a table (default limit: the first rows)
+  --source-encoding utf-8|windows-1252|latin1
+                              What a SQL_ASCII PostgreSQL database's text bytes are (default
+                              utf-8: a row with other bytes is rejected as invalid_encoding)`;
 
 /** Flags that only mean something for a file source. */
 const FILE_ONLY_FLAGS = [
@@ -43,6 +50,7 @@ export interface DatabaseSourceValues {
   query?: string | undefined;
   'statement-timeout'?: string | undefined;
   sample?: string | undefined;
+  'source-encoding'?: string | undefined;
 }
 
 /** The kind of database a URL names, or undefined when it is no database URL. */
@@ -102,6 +110,10 @@ export function databaseSourceFrom(
   }
   const sample =
     values.sample === undefined ? undefined : choiceOption(values.sample, 'sample', ['limit', 'tablesample']);
+  const encoding =
+    values['source-encoding'] === undefined
+      ? undefined
+      : choiceOption(values['source-encoding'], 'source-encoding', SOURCE_ENCODINGS);
   if (!source) {
     const flag = table !== undefined ? '--source-table' : query !== undefined ? '--query' : undefined;
     if (flag && positional !== undefined) notADatabase(positional, resolve(cwd, positional), flag);
@@ -111,13 +123,30 @@ export function databaseSourceFrom(
         `${flag ?? '--statement-timeout/--sample'} is for a database source: give an SQLite file, a postgres:// or mysql:// URL, or --source-connection NAME`,
       );
     }
+    if (encoding !== undefined) {
+      throw new LoadstoneError(
+        'BAD_USAGE',
+        "--source-encoding is for a PostgreSQL database source (a SQL_ASCII database's bytes); a file's encoding is --encoding",
+      );
+    }
     return undefined;
   }
   const fileFlags = FILE_ONLY_FLAGS.filter((f) => values[f] !== undefined);
   if (fileFlags.length > 0) {
+    // A SQL_ASCII database's bytes are said with a flag of their own.
+    const instead =
+      values.encoding !== undefined && source.kind === 'postgres'
+        ? " (a SQL_ASCII database's bytes: --source-encoding)"
+        : '';
     throw new LoadstoneError(
       'BAD_USAGE',
-      `${fileFlags.map((f) => `--${f}`).join(', ')} ${fileFlags.length === 1 ? 'applies' : 'apply'} only to a file source, not to a ${String(source.kind)} database`,
+      `${fileFlags.map((f) => `--${f}`).join(', ')} ${fileFlags.length === 1 ? 'applies' : 'apply'} only to a file source, not to a ${String(source.kind)} database${instead}`,
+    );
+  }
+  if (encoding !== undefined && source.kind !== 'postgres') {
+    throw new LoadstoneError(
+      'BAD_USAGE',
+      `--source-encoding applies only to a PostgreSQL source (a SQL_ASCII database, whose bytes the server does not convert), not to a ${String(source.kind)} database: ${source.kind === 'mysql' ? 'MySQL sends its text as utf8mb4' : "SQLite's text is UTF-8 (other bytes are rejected as invalid_encoding)"}`,
     );
   }
   // A source named anew keeps the spec file's read settings when it is the same kind of source.
@@ -137,6 +166,7 @@ export function databaseSourceFrom(
   }
   if (timeout !== undefined) source.statementTimeoutMs = timeout;
   if (sample !== undefined) source.sample = sample;
+  if (encoding !== undefined) source.encoding = encoding;
   if (source.table === undefined && source.query === undefined) {
     throw new LoadstoneError(
       'BAD_USAGE',

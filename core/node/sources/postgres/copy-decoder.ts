@@ -117,7 +117,8 @@ export function invalidBytesProblem(line: Buffer, columns: readonly string[]): R
   }
   const advice =
     ' (shown as U+FFFD); the database is SQL_ASCII, which keeps any bytes: if you know which encoding ' +
-    'they are in, give it as the source\'s encoding (e.g. "encoding": "windows-1252")';
+    'they are in, give it as the source\'s encoding (e.g. "encoding": "windows-1252" in the job, ' +
+    '--source-encoding windows-1252 on the command line)';
   return {
     reason: 'invalid_encoding',
     message: `${cells.map((c) => c.message).join('; ')}${advice}`,

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseJobSpec } from '../../../common/spec/job-spec.ts';
-import { quoteIdent } from '../../pg/identifiers.ts';
 import { createTestDatabase } from '../../pg/test-server.ts';
 import { planJob } from '../../pipeline/plan-job.ts';
 import { preview } from '../../preview/preview.ts';
@@ -13,6 +12,7 @@ import { exportReport } from '../../store/export.ts';
 import { openStore, type RunStore } from '../../store/open-store.ts';
 import { tempDir, testSecretStore } from '../../store/test-fixtures/support.ts';
 import { openSource } from '../open-source.ts';
+import { sqlAsciiDatabase } from './test-sql-ascii.ts';
 
 // A SQL_ASCII database keeps whatever bytes a program stored: legacy systems hold Latin-1 there
 // ('é' as the one byte 0xE9). The server converts none of them, and with the session's client
@@ -28,26 +28,8 @@ let url = '';
 let client: pg.Client;
 let store: RunStore;
 
-/** A database `name` of encoding SQL_ASCII (what `initdb -E SQL_ASCII` and old dumps give). */
-async function sqlAsciiDatabase(name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: inject('pgUrl') });
-  await admin.connect();
-  try {
-    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
-    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
-    await admin.query(
-      `CREATE DATABASE ${quoteIdent(name)} ENCODING 'SQL_ASCII' LOCALE 'C' TEMPLATE template0`,
-    );
-  } finally {
-    await admin.end();
-  }
-  const out = new URL(inject('pgUrl'));
-  out.pathname = `/${name}`;
-  return out.toString();
-}
-
 beforeAll(async () => {
-  sourceUrl = await sqlAsciiDatabase('loadstone_test_sql_ascii_source');
+  sourceUrl = await sqlAsciiDatabase(inject('pgUrl'), 'loadstone_test_sql_ascii_source');
   const source = new pg.Client({ connectionString: sourceUrl });
   await source.connect();
   try {
