@@ -19,6 +19,7 @@ export function directChunks(
 
   /** The server refused the chunk: stage the text it was sent (ordinals in front) and isolate the bad rows. */
   const stageAndMove = async (chunk: HeldRows, pieces: readonly Buffer[], refusal: PgError) => {
+    session.step = 'isolating';
     await stage.ensure(shape);
     const staging = new CopyIn(client, copyStageSql(shape, false));
     let ordinal = 0;
@@ -41,6 +42,7 @@ export function directChunks(
   return pipelinedChunks(counts, {
     ordinals: false,
     open: async () => {
+      session.step = 'copying';
       await client.query('SAVEPOINT loadstone_chunk');
       return new CopyIn(client, copyTargetSql(shape), true);
     },

@@ -10,7 +10,8 @@ import {
 } from '../pg/identifiers.ts';
 import { readTableInfo, resolveSchema } from './catalog.ts';
 import { compareWithTable, describeIncompatibility } from './compatibility.ts';
-import { isConnectionLost, isPgError, isRowDataError, loadFailed, serverMessage } from './db-errors.ts';
+import { connectionLost } from './connection-lost.ts';
+import { isConnectionLost, isPgError, isRowDataError, loadFailed } from './db-errors.ts';
 import { type LoadFailureCounts, loadFailureCounts } from './failure-counts.ts';
 import { Mover } from './mover.ts';
 import { prepareReplace, type ReplacePlan } from './replace.ts';
@@ -177,6 +178,7 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
     const hexBytes = hexBytesColumns(columns, info);
 
     session.setPhase('loading');
+    session.step = 'loading';
     let direct = () => 0;
     if (keyNames.length > 0 && input.duplicateKeys === 'reject') {
       await loadStaged(
@@ -229,6 +231,7 @@ export async function loadIntoPostgres(input: LoadInput): Promise<LoadResult> {
     session.checkBudget(true);
     if (replace) {
       session.setPhase('swapping');
+      session.step = 'swapping';
       await replace.swap({
         waiting: (holders) => session.setWaiting(holders),
         signal: input.signal,
@@ -317,14 +320,7 @@ function failure(error: unknown, input: LoadInput, session: LoadSession, table: 
       },
     );
   }
-  if (isConnectionLost(error)) {
-    const why = isPgError(error) ? serverMessage(error) : (error as Error).message;
-    return new LoadstoneError(
-      'TARGET_UNREACHABLE',
-      `lost the connection to the target during the load into ${table} (${why}); nothing since the last commit was saved${kept}`,
-      { details: counts, cause: error },
-    );
-  }
+  if (isConnectionLost(error)) return connectionLost(error, session, input, table, counts);
   return loadFailed(error, `load into ${table} failed`);
 }
 

@@ -25,6 +25,20 @@ const PROGRESS_INTERVAL_MS = 100;
 export class Cancelled extends Error {}
 
 /**
+ * What the load's connection is doing, finer than the phase (a streaming upsert's COPY and merge
+ * share the phase `loading`): a lost connection's message says where it was lost (`connection-lost.ts`).
+ */
+export type LoadStep =
+  | 'preparing'
+  | 'loading'
+  | 'copying'
+  | 'staging'
+  | 'merging'
+  | 'isolating'
+  | 'swapping'
+  | 'committing';
+
+/**
  * The running state of one load: counters, the error budget, progress, the transaction and
  * cancellation. Transaction settings: UTC and ISO dates (watermarks print the same everywhere,
  * dates become midnight UTC in timestamp columns) and deferred constraints checked per statement
@@ -49,6 +63,10 @@ export class LoadSession {
   table: QualifiedTable | null = null;
   /** Loaded identity or serial columns of `table` (`sequencedColumns`): moved up at every COMMIT. */
   sequenced: readonly string[] = [];
+  /** What the connection is doing (statements on it never overlap, so the last step set is it). */
+  step: LoadStep = 'preparing';
+  /** Source line of the last row the last COMMIT covered (commitEvery), when known. */
+  committedThrough: number | null = null;
   /** The last row of the chunks complete so far (see `LoadCommitPoint.through`). */
   private through: { line: number; ordinal: number } | null = null;
   private lastProgress = 0;
@@ -146,8 +164,11 @@ export class LoadSession {
           }
         : null;
     if (hooks && point) await hooks.inTransaction(this.client, point);
+    this.step = 'committing';
     await this.client.query('COMMIT');
+    this.step = 'loading';
     this.committedRows = this.loaded();
+    this.committedThrough = this.through?.line ?? null;
     if (hooks && point) hooks.committed(point);
   }
 

@@ -55,6 +55,7 @@ export function stagedChunks(
   return pipelinedChunks(counts, {
     ordinals: true,
     open: async () => {
+      session.step = 'staging';
       await stage.ensure(shape);
       if (used) await client.query(`TRUNCATE ${shape.stage}`);
       used = true;
@@ -77,6 +78,7 @@ export function stagedChunks(
       }
       mover.forChunk(late, keyOf !== null);
       await copy.finish();
+      session.step = 'merging';
       await mover.move(0, chunk.length - 1, chunk.lookup, dedupe);
       if (keyOf) {
         for (let o = 0; o * 2 < chunkHashes.length; o++) {

@@ -42,6 +42,7 @@ export async function loadStaged(
   const client = session.client;
   const { shape, columns, mover } = plan;
   session.loaded = () => mover.moved;
+  session.step = 'staging';
   await stage.ensure(shape, true);
   const writer = new CopyRowWriter(
     columns.map((c) => c.type),
@@ -88,6 +89,7 @@ export async function loadStaged(
   await copy.finish();
 
   session.setPhase('merging');
+  session.step = 'merging';
   await client.query(`CREATE INDEX ON ${shape.stage} (_ord); ANALYZE ${shape.stage}`);
   mover.markIndexed();
   await rejectDuplicates(session, plan);
@@ -104,6 +106,7 @@ export async function loadStaged(
   let sinceCommit = 0;
   for (let lo = 0; lo < ordinal; lo += step) {
     const hi = Math.min(lo + step, ordinal) - 1;
+    session.step = 'merging';
     await mover.move(lo, hi, lookup, false);
     sinceCommit += hi - lo + 1;
     session.progress();

@@ -167,6 +167,12 @@ export interface LoadInput {
   readonly cancelClient?: () => Promise<pg.Client>;
   /** `[schema.]table` as the user typed it (see `parseTableName`). */
   readonly table: string;
+  /**
+   * The target as it is safe to show (`local`, a saved connection's name, a URL without its
+   * password), named by a lost connection's message. Default: `postgresql://user@host:port/database`
+   * from the client's settings.
+   */
+  readonly targetLabel?: string;
   readonly columns: readonly LoadColumn[];
   readonly mode: LoadMode;
   /** Key columns (target names), required for `upsert` and `incremental`. */
