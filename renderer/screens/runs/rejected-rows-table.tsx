@@ -1,6 +1,6 @@
 import { type InfiniteData, useInfiniteQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef } from 'react';
+import { type KeyboardEvent, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type {
   CallError,
   CommandOutput,
@@ -11,6 +11,8 @@ import { placeText } from '../../../core/common/types.ts';
 import { useTransport } from '../../api/api-context.tsx';
 import { displayValue, formatCount } from '../../components/format.ts';
 import { Empty, ErrorBox, Loading } from '../../components/states.tsx';
+import { rejectedSourceColumns } from './rejected-row-view.ts';
+import { RowInspector } from './row-inspector.tsx';
 
 /** Filters of the rejected rows table (and of the report's export: it holds the rows shown). */
 export type ReportFilters = ReportRowFilter;
@@ -21,7 +23,11 @@ const PAGE = 200;
 const ROW_HEIGHT = 30;
 type Page = CommandOutput<'reports.page'>;
 
-/** The rejected rows of a run, paged from the store as the operator scrolls (virtualized). */
+/**
+ * The rejected rows of a run, paged from the store as the operator scrolls (virtualized). A row
+ * opens the row inspector (the whole row) on a click, Enter or Space; the rows take the keyboard
+ * focus one at a time (Tab reaches the last one focused; arrows, Page Up/Down, Home and End move).
+ */
 export function RejectedRowsTable(props: { runId: string; filters: ReportFilters; running: boolean }) {
   const { api } = useTransport();
   const input = { runId: props.runId, ...props.filters, limit: PAGE };
@@ -71,6 +77,64 @@ export function RejectedRowsTable(props: { runId: string; filters: ReportFilters
     if (hasNextPage && !isFetchingNextPage && lastIndex >= rows.length - 20) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage, lastIndex, rows.length]);
 
+  // The row that Tab reaches (roving focus), the one the inspector shows, and a row to focus once it
+  // is rendered (a move past the rows in view, or the inspector closing).
+  const [active, setActive] = useState(0);
+  const [inspected, setInspected] = useState<number | null>(null);
+  const focusPending = useRef<number | null>(null);
+  const hintId = useId();
+  useEffect(() => {
+    const index = focusPending.current;
+    if (index === null || inspected !== null) return;
+    const el = scrollRef.current?.querySelector<HTMLElement>(`tr[data-index="${index}"]`);
+    if (!el) return;
+    focusPending.current = null;
+    el.focus();
+  });
+  // Other rows (a new filter) start at the first one; a shorter list keeps a place it has.
+  const [rowsFor, setRowsFor] = useState(filterKey);
+  if (rowsFor !== filterKey) {
+    setRowsFor(filterKey);
+    setActive(0);
+    setInspected(null);
+  }
+  const activeIndex = Math.min(active, Math.max(total - 1, 0));
+
+  const moveTo = (index: number) => {
+    const to = Math.max(0, Math.min(total - 1, index));
+    setActive(to);
+    focusPending.current = to;
+    const el = scrollRef.current?.querySelector<HTMLElement>(`tr[data-index="${to}"]`);
+    if (el) {
+      focusPending.current = null;
+      el.focus();
+    } else virtualizer.scrollToIndex(to);
+  };
+  const onRowKey = (e: KeyboardEvent<HTMLTableRowElement>, index: number) => {
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 0) / ROW_HEIGHT) - 2);
+    const to = {
+      ArrowDown: index + 1,
+      ArrowUp: index - 1,
+      PageDown: index + page,
+      PageUp: index - page,
+      Home: 0,
+      End: total - 1,
+    }[e.key];
+    if (to !== undefined) {
+      e.preventDefault();
+      moveTo(to);
+    } else if ((e.key === 'Enter' || e.key === ' ') && rows[index]) {
+      e.preventDefault();
+      setInspected(index);
+    }
+  };
+  const closeInspector = useCallback(() => {
+    setInspected((index) => {
+      focusPending.current = index;
+      return null;
+    });
+  }, []);
+
   if (query.isPending) return <Loading label="Loading rejected rows…" />;
   if (query.isError) return <ErrorBox title="Cannot load rejected rows" error={query.error} />;
   if (total === 0) return <Empty title="No rows match these filters" testId="rejected-empty" />;
@@ -104,12 +168,21 @@ export function RejectedRowsTable(props: { runId: string; filters: ReportFilters
               <tr
                 key={v.key}
                 aria-rowindex={v.index + 2}
+                aria-describedby={hintId}
                 className="grid-row"
                 style={{
                   transform: `translateY(${v.start}px)`,
                   height: ROW_HEIGHT,
                   gridTemplateColumns: template,
                 }}
+                tabIndex={v.index === activeIndex ? 0 : -1}
+                onFocus={() => setActive(v.index)}
+                onKeyDown={(e) => onRowKey(e, v.index)}
+                onClick={() => {
+                  setActive(v.index);
+                  if (row) setInspected(v.index);
+                }}
+                data-index={v.index}
                 data-testid={row ? 'rejected-row' : 'rejected-row-loading'}
                 data-line={row?.line}
               >
@@ -125,7 +198,18 @@ export function RejectedRowsTable(props: { runId: string; filters: ReportFilters
       </table>
       <div className="grid-foot muted">
         {formatCount(rows.length)} of {formatCount(total)} loaded
+        <span id={hintId}> · Enter or a click shows the whole row</span>
       </div>
+      {inspected !== null && rows[inspected] ? (
+        <RowInspector
+          row={rows[inspected]}
+          index={inspected}
+          total={total}
+          sourceColumns={sourceColumns}
+          columnNames={columnNames}
+          onClose={closeInspector}
+        />
+      ) : null}
     </div>
   );
 }
@@ -139,11 +223,8 @@ function RowCells(props: {
   const join = (pick: (e: RejectedRowDto['errors'][number]) => string) => row.errors.map(pick).join('; ');
   const message = join((e) => (e.sqlstate ? `${e.message} [${e.sqlstate}]` : e.message));
   // Errors name target columns; a renamed column's cell is found by the name it became.
-  const badColumns = new Set(row.errors.map((e) => e.column));
-  const isBad = (c: string, i: number) => {
-    const target = props.columnNames?.[i];
-    return badColumns.has(c) || (target !== null && target !== undefined && badColumns.has(target));
-  };
+  const bad = rejectedSourceColumns(row, props.sourceColumns, props.columnNames);
+  const isBad = (c: string, _i: number) => bad.has(c);
   const text = (value: string, testId?: string) => (
     <span className="v" data-testid={testId}>
       {value}
