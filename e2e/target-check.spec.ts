@@ -115,3 +115,40 @@ test('append can empty the table first, and the target step shows the statement'
   await expect(summary).toHaveAttribute('data-status', 'succeeded');
   expect(await tableRows(target.url, 'notes', 'id')).toEqual([{ id: 1, note: 'new' }]);
 });
+
+test('an existing table types the columns the job does not: dates the preview read as text load as dates, the rest rejected', async ({
+  app,
+  pg: target,
+}) => {
+  const { page } = app;
+  const shell = new Shell(page);
+  const wizard = new LoadWizardPage(page);
+  await sql(target.url, 'CREATE TABLE public.shipments (id integer, shipped date)');
+  // Half the values are not dates: the sample alone reads the column as text.
+  const file = path.join(app.workDir, 'shipments.csv');
+  fs.writeFileSync(file, 'id,shipped\n1,2024-03-01\n2,soon\n3,2024-03-03\n4,later\n');
+  await shell.go('connections');
+  await new ConnectionsPage(page).addServer('warehouse', target);
+  await shell.go('load');
+  await wizard.openPath(file);
+  await wizard.toPreview();
+  await wizard.toTarget();
+  await wizard.setTarget({ connection: 'warehouse', table: 'public.shipments', mode: 'append' });
+  // Not refused (text into a date column would be): the check says the table decides.
+  await expect(wizard.compatibility()).toHaveAttribute('data-state', 'ok');
+  await expect(page.getByTestId('compat-retyped')).toContainText(
+    'shipped loads as date (its column is date; the preview read text): values that are not dates are rejected cell by cell',
+  );
+  await page.getByTestId('max-error-rate').fill('60');
+  await wizard.toPlan();
+  await expect(page.getByTestId('plan-retyped')).toHaveText('date (the table’s; the preview read text)');
+  await wizard.startLoad();
+  const summary = await wizard.finished();
+  await expect(summary).toHaveAttribute('data-status', 'succeeded');
+  expect(await countOf(summary, 'inserted')).toBe(2);
+  expect(await countOf(summary, 'rejected')).toBe(2);
+  expect(await tableRows(target.url, 'shipments', 'id')).toEqual([
+    { id: 1, shipped: expect.any(Date) },
+    { id: 3, shipped: expect.any(Date) },
+  ]);
+});

@@ -197,9 +197,20 @@ export const commands = {
     input: z.object({
       connection: z.string().min(1),
       table: z.string().min(1),
-      /** `nativeType`: the preview column's (a PostgreSQL source's own type of a text column). */
+      /**
+       * `nativeType`: the preview column's (a PostgreSQL source's own type of a text column).
+       * `declared` (the job types the column) and `sourceType` (the source does), as the preview
+       * said: a column with neither takes an existing table column's type, as the load does
+       * (`retyped` in the result). Without `declared` the type is taken as the job's own.
+       */
       columns: z.array(
-        z.object({ name: z.string(), type: z.enum(COLUMN_TYPES), nativeType: z.string().min(1).optional() }),
+        z.object({
+          name: z.string(),
+          type: z.enum(COLUMN_TYPES),
+          nativeType: z.string().min(1).optional(),
+          declared: z.boolean().optional(),
+          sourceType: z.enum(COLUMN_TYPES).optional(),
+        }),
       ),
       /** Upsert/incremental also need a unique key on exactly `key`; replace cannot swap a partitioned table. */
       mode: z.enum(LOAD_MODES).optional(),

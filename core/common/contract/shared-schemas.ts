@@ -58,6 +58,12 @@ export const previewColumnSchema = z.object({
    * column of exactly that type takes its values (see the target check's `columns`).
    */
   nativeType: z.string().optional(),
+  /**
+   * The type the source declares for the column (a database column's type), when it has one. A
+   * column neither the spec nor its source types takes an existing target column's type (see the
+   * target check's `columns`).
+   */
+  sourceType: z.enum(COLUMN_TYPES).optional(),
 });
 export type PreviewColumnDto = z.infer<typeof previewColumnSchema>;
 
@@ -133,6 +139,12 @@ export const previewResultSchema = z.object({
   moreRejected: z.array(previewRowSchema),
   /** Sentences about the file as a whole (rows that could not be read), beside the columns' warnings. */
   warnings: z.array(z.string()),
+  /**
+   * What the source warned of while the preview read it, by kind (`source_metadata_lost`: a MySQL
+   * UNION's column types it cannot know, naming the columns and what to give them), as a load records
+   * it with the run; each message is in `warnings` too. Absent when the source said nothing.
+   */
+  sourceWarnings: z.array(z.object({ kind: z.string(), message: z.string() })).optional(),
   /**
    * An HTTP API source: the requests the preview made (secrets masked), each with its status, its
    * records and where the next page would come from, and any retry; absent for other sources.
@@ -311,6 +323,21 @@ export const compatibilitySchema = z.object({
   ddl: z.array(z.string()),
   /** Whether a load with these options can go ahead. */
   ok: z.boolean(),
+  /**
+   * Columns whose type the table decides (a column the job does not type loads as its existing
+   * column stores: `from` the preview's type, `to` the one it loads as; values that are not `to`
+   * are rejected cell by cell).
+   */
+  retyped: z
+    .array(
+      z.object({
+        column: z.string(),
+        from: z.enum(COLUMN_TYPES),
+        to: z.enum(COLUMN_TYPES),
+        tableType: z.string(),
+      }),
+    )
+    .optional(),
 });
 export type CompatibilityDto = z.infer<typeof compatibilitySchema>;
 

@@ -37,6 +37,14 @@ export interface ColumnPlan {
    * it is the plan's type, a value already in that type's normalized form passes through unparsed.
    */
   sourceType?: ColumnType;
+  /**
+   * Set when the plan's type came from the existing target table: a column the spec does not type,
+   * loaded into a table that has it, is normalized as the table's column stores it (see
+   * `InferInput.targetTypes`). `display`: the column's type as PostgreSQL names it (`date`,
+   * `numeric(12,2)`); `sampled`: the type the column would have had without the table (the
+   * sample's inference, or the source's own text), null when every sampled value was null.
+   */
+  typedByTarget?: { display: string; sampled: ColumnType | null };
   skip: boolean;
   format: ResolvedFormat;
   /** Where the column's date order and time zone came from (see `FormatOrigin`). */

@@ -42,6 +42,35 @@ export interface InferInput {
    * them exactly, as a database's text is kept (`ResolvedFormat.keepText`).
    */
   textIsData?: boolean;
+  /**
+   * The existing target table's columns, by target name: the type the load normalizes into and the
+   * column's type as PostgreSQL shows it. A column the spec does not type, whose source declares no
+   * type of its own (or only text), takes the table's type instead of one inferred from the sample:
+   * the table decides what its column stores, so a few bad dates in an existing `date` column are
+   * rejected cell by cell, and a text column keeps what the source says.
+   */
+  targetTypes?: ReadonlyMap<string, TargetColumnType>;
+}
+
+/**
+ * Whether a column takes an existing target column's type (`InferInput.targetTypes`): one the spec
+ * does not type, not skipped, whose source declares no type of its own or only text. The load and
+ * the target check (`targets.check`) decide it by this one rule.
+ */
+export function followsTargetType(column: {
+  readonly declared: boolean;
+  readonly sourceType?: ColumnType | null | undefined;
+  readonly skip?: boolean | undefined;
+}): boolean {
+  const own = column.sourceType ?? null;
+  return !column.declared && column.skip !== true && (own === null || own === 'text');
+}
+
+/** An existing target column's type, as inference takes it (`InferInput.targetTypes`). */
+export interface TargetColumnType {
+  readonly type: ColumnType;
+  /** As PostgreSQL shows it (`date`, `character varying(20)`). */
+  readonly display: string;
 }
 
 /** A column's sampled values, trimmed (`kept`: as they are) and without its nulls. */
@@ -106,8 +135,21 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
     /** Said once the column's values are final (a database's or JSON's text may have some after all). */
     let allNull = false;
     let notes: FormatNotes = {};
-    if (column?.type || sourceType) {
-      type = column?.type ?? (sourceType as ColumnType);
+    let fromTarget = followsTargetType({ declared: column?.type !== undefined, sourceType, skip })
+      ? input.targetTypes?.get(name)
+      : undefined;
+    /** What the column would be without the table: its source's text, or the sample's inference. */
+    let sampled: ColumnType | null = sourceType;
+    let inferredFirst: Inferred | undefined;
+    if (fromTarget && sourceType === null && data.values.length > 0) {
+      inferredFirst = inferType(name, data, job, column, defaults);
+      sampled = inferredFirst.choice.type;
+      // The sample agrees with the table: inference's own format stands (epoch numbers, a date order).
+      if (sampled === fromTarget.type) fromTarget = undefined;
+    }
+    if (fromTarget?.type === sourceType) fromTarget = undefined;
+    if (column?.type || fromTarget || sourceType) {
+      type = column?.type ?? fromTarget?.type ?? (sourceType as ColumnType);
       ({ format, notes } = settleFormat(
         job,
         column,
@@ -129,7 +171,7 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
       ({ format, notes } = settleFormat(job, column, data, false, defaults));
       allNull = sample.length > 0;
     } else {
-      const inferred = inferType(name, data, job, column, defaults);
+      const inferred = inferredFirst ?? inferType(name, data, job, column, defaults);
       ({ format, notes } = inferred);
       const choice = inferred.choice;
       type = choice.type;
@@ -184,6 +226,7 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
       type,
       declared: column?.type !== undefined,
       ...(sourceType ? { sourceType } : {}),
+      ...(fromTarget ? { typedByTarget: { display: fromTarget.display, sampled } } : {}),
       skip,
       format,
       origins: {

@@ -1,11 +1,15 @@
 import type pg from 'pg';
+import type { CommandInput } from '../../common/contract/index.ts';
 import type { CompatibilityDto } from '../../common/contract/shared-schemas.ts';
 import { LoadstoneError } from '../../common/errors.ts';
+import { followsTargetType } from '../../common/normalize/infer.ts';
 import {
   type CompatibilityReport,
   checkCompatibility,
   createSchemaSql,
   createUniqueIndexSql,
+  type LoadColumn,
+  readTargetTypes,
 } from '../load/index.ts';
 import { connectTarget } from '../pg/connect.ts';
 import type { HandlerContext } from './context.ts';
@@ -32,15 +36,16 @@ export function targetHandlers(ctx: HandlerContext): TargetHandlers {
       return withClient(connection, (client) => listTables(client, schema ?? null));
     },
     async 'targets.check'({ connection, table, columns, mode, key, addMissingColumns, truncate }) {
-      const report = await withClient(connection, (client) =>
-        checkCompatibility(client, table, columns, {
+      return withClient(connection, async (client) => {
+        const { loaded, retyped } = await asTheLoadTypes(client, table, columns);
+        const report = await checkCompatibility(client, table, loaded, {
           ...(mode ? { mode } : {}),
           ...(key ? { key } : {}),
           ...(addMissingColumns !== undefined ? { addMissingColumns } : {}),
           ...(truncate !== undefined ? { truncate } : {}),
-        }),
-      );
-      return toDto(report);
+        });
+        return { ...toDto(report), ...(retyped.length > 0 ? { retyped } : {}) };
+      });
     },
     async 'targets.fix'({ connection, fix }) {
       // The statement is built here from names (quoted), never taken from the UI.
@@ -59,6 +64,35 @@ export function targetHandlers(ctx: HandlerContext): TargetHandlers {
       return { sql };
     },
   };
+}
+
+type CheckedColumn = CommandInput<'targets.check'>['columns'][number];
+type Retyped = NonNullable<CompatibilityDto['retyped']>[number];
+
+/**
+ * The checked columns with the types the load will give them: a column neither the job nor its
+ * source types takes the existing table column's type (`followsTargetType`, as the load's inference
+ * does), so the check passes what the load will load (and says which columns the table retyped).
+ */
+async function asTheLoadTypes(
+  client: pg.Client,
+  table: string,
+  columns: readonly CheckedColumn[],
+): Promise<{ loaded: LoadColumn[]; retyped: Retyped[] }> {
+  const follows = (c: CheckedColumn) =>
+    c.declared !== undefined && followsTargetType({ declared: c.declared, sourceType: c.sourceType });
+  const types = columns.some(follows) ? await readTargetTypes(client, table) : null;
+  const retyped: Retyped[] = [];
+  const loaded = columns.map((c): LoadColumn => {
+    const own: LoadColumn = c.nativeType
+      ? { name: c.name, type: c.type, nativeType: c.nativeType }
+      : { name: c.name, type: c.type };
+    const target = follows(c) ? types?.get(c.name) : undefined;
+    if (!target || target.type === c.type) return own;
+    retyped.push({ column: c.name, from: c.type, to: target.type, tableType: target.display });
+    return { name: c.name, type: target.type };
+  });
+  return { loaded, retyped };
 }
 
 /** Why the server refused an offered change, with what to do about the usual causes. */

@@ -212,6 +212,44 @@ describe('targets through HTTP', () => {
       ok: true,
     });
 
+    // Columns the job does not type (`declared: false`) take the table's types, as the load does:
+    // a preview that read the dates as text still fits, and the check says which columns changed.
+    const retyped = await callValue(host, 'targets.check', {
+      connection: 'wh',
+      table: 'orders',
+      columns: [
+        { name: 'id', type: 'integer', declared: false },
+        { name: 'amount', type: 'text', declared: false },
+        { name: 'day', type: 'text', declared: false },
+      ],
+    });
+    expect(retyped).toMatchObject({
+      ok: true,
+      incompatible: [],
+      retyped: [
+        { column: 'amount', from: 'text', to: 'numeric', tableType: 'numeric' },
+        { column: 'day', from: 'text', to: 'date', tableType: 'date' },
+      ],
+    });
+    // The job's own type (or the source's) is checked as it is.
+    const declared = await callValue(host, 'targets.check', {
+      connection: 'wh',
+      table: 'orders',
+      columns: [
+        { name: 'day', type: 'text', declared: true },
+        { name: 'amount', type: 'text', declared: false, sourceType: 'text' },
+        { name: 'id', type: 'text', declared: false, sourceType: 'bigint' },
+      ],
+    });
+    expect(declared).toMatchObject({
+      ok: false,
+      incompatible: [
+        { column: 'day', specType: 'text' },
+        { column: 'id', specType: 'text' },
+      ],
+      retyped: [{ column: 'amount', from: 'text', to: 'numeric' }],
+    });
+
     const missing = await callValue<{ ok: boolean; missing: unknown[] }>(host, 'targets.check', {
       connection: 'wh',
       table: 'orders',

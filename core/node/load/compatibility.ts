@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { TargetColumnType } from '../../common/normalize/infer.ts';
 import type { LoadMode } from '../../common/spec/job-spec.ts';
 import type { ColumnType } from '../../common/types.ts';
 import { displayTable, parseTableName, type QualifiedTable, type TableName } from '../pg/identifiers.ts';
@@ -34,6 +35,59 @@ const ACCEPTS: Record<ColumnType, readonly string[]> = {
   jsonb: ['jsonb', 'json', ...TEXT_LIKE],
   text: TEXT_LIKE,
 };
+
+/** The spec type each table base type stores (see `typeOfTableColumn`). */
+const STORES: Readonly<Record<string, ColumnType>> = {
+  int2: 'integer',
+  int4: 'integer',
+  int8: 'bigint',
+  numeric: 'numeric',
+  float4: 'numeric',
+  float8: 'numeric',
+  bool: 'boolean',
+  date: 'date',
+  timestamp: 'timestamptz',
+  timestamptz: 'timestamptz',
+  uuid: 'uuid',
+  json: 'jsonb',
+  jsonb: 'jsonb',
+  ...Object.fromEntries(TEXT_LIKE.map((t) => [t, 'text' as const])),
+};
+
+/**
+ * The spec type a load normalizes values into for an existing column: the one whose values the
+ * column stores as they are (an `int2` takes integers, a `timestamp` timestamps, an enum its labels
+ * as text). Null for what no spec type maps onto (arrays, bytea, intervals, geometry…) and for a
+ * generated column, which no load writes: those columns keep the type their values suggest.
+ */
+export function typeOfTableColumn(column: TableColumn): ColumnType | null {
+  if (column.generated !== '') return null;
+  if (column.baseKind === 'e') return 'text';
+  return STORES[column.base] ?? null;
+}
+
+/**
+ * The types an existing table's columns store, by column name (`typeOfTableColumn`; columns no spec
+ * type maps onto are left out), for inference to type the columns a job does not (see
+ * `InferInput.targetTypes`). Null when the table does not exist yet (or its schema does not).
+ * Reads the catalog only.
+ */
+export async function readTargetTypes(
+  client: pg.Client,
+  table: string | TableName,
+): Promise<Map<string, TargetColumnType> | null> {
+  const name = typeof table === 'string' ? parseTableName(table) : table;
+  const resolved = await resolveSchema(client, name);
+  if (resolved.problem) return null;
+  const info = await readTableInfo(client, resolved.table);
+  if (!info || (info.relkind !== 'r' && info.relkind !== 'p')) return null;
+  const types = new Map<string, TargetColumnType>();
+  for (const column of info.columns) {
+    const type = typeOfTableColumn(column);
+    if (type) types.set(column.name, { type, display: column.display });
+  }
+  return types;
+}
 
 /**
  * Why a table column cannot take a spec type, or null when it can. `nativeType`: the source

@@ -1,6 +1,6 @@
 import { assignColumnNames } from '../../common/normalize/column-names.ts';
 import type { ColumnPlan } from '../../common/normalize/infer.ts';
-import { inferColumns } from '../../common/normalize/infer.ts';
+import { inferColumns, type TargetColumnType } from '../../common/normalize/infer.ts';
 import type { FormatDefaults } from '../../common/spec/format-defaults.ts';
 import type { JobSpec } from '../../common/spec/job-spec.ts';
 import { sourceLabel } from '../../common/spec/source-label.ts';
@@ -48,11 +48,18 @@ export async function planJob(
     preview?: boolean;
     /** Secret lookups and event listener of a network source (environment, saved secrets, retries). */
     source?: Pick<OpenSourceOptions, 'env' | 'secret' | 'onEvent' | 'onRead'>;
+    /**
+     * The existing target table's column types (null: no such table yet), asked once the source is
+     * open and sampled: columns the spec does not type take them (`InferInput.targetTypes`).
+     */
+    targetTypes?: () => Promise<ReadonlyMap<string, TargetColumnType> | null>;
   } = {},
 ): Promise<PlannedJob> {
   const incremental = options.incremental;
   const source = await openSource(spec.source, {
     ...options.source,
+    // What the spec types or leaves out, a source need not warn it cannot tell (a MySQL UNION's types).
+    declaredTypes: new Set(spec.columns?.filter((c) => c.type !== undefined || c.skip).map((c) => c.source)),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.reload ? { reload: true } : {}),
     ...(options.connections ? { connections: options.connections } : {}),
@@ -97,6 +104,7 @@ export async function planJob(
       const row = sampleRows[i]!;
       if (!row.problem) sample.push(row.values);
     }
+    const targetTypes = options.targetTypes ? await options.targetTypes() : null;
     const plans = inferColumns({
       columns: source.columns,
       sample,
@@ -104,6 +112,7 @@ export async function planJob(
       ...(source.columnTypes ? { sourceTypes: source.columnTypes } : {}),
       ...(source.textIsData ? { textIsData: true } : {}),
       ...(options.defaults ? { defaults: options.defaults } : {}),
+      ...(targetTypes ? { targetTypes } : {}),
     });
     let replayed = false;
     return {

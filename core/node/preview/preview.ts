@@ -44,13 +44,16 @@ export async function preview(
     connections?: SourceConnections;
     /** Resolves a database source's saved connection name (or URL) with its secret. */
     resolveConnection?: OpenSourceOptions['resolveConnection'];
-    /** Secret lookups of a network source (environment, saved secrets). */
-    source?: Pick<OpenSourceOptions, 'env' | 'secret' | 'onRead'>;
+    /** Secret lookups of a network source (environment, saved secrets), and what it tells as it reads. */
+    source?: Pick<OpenSourceOptions, 'env' | 'secret' | 'onRead' | 'onEvent'>;
   } = {},
 ): Promise<PreviewResultDto> {
   const spec = parseJobSpec(input);
   const limit = options.limit ?? DEFAULT_PREVIEW_LIMIT;
   const defaults = options.defaults ?? BUILT_IN_DEFAULTS;
+  // What the source warns of as it opens and reads (a load records it with the run).
+  const sourceWarnings: { kind: string; message: string }[] = [];
+  const onEvent = options.source?.onEvent;
   const job = await planJob(spec, {
     signal: options.signal,
     minRows: limit,
@@ -58,7 +61,13 @@ export async function preview(
     ...(options.connections ? { connections: options.connections } : {}),
     preview: true,
     ...(options.resolveConnection ? { resolveConnection: options.resolveConnection } : {}),
-    ...(options.source ? { source: options.source } : {}),
+    source: {
+      ...options.source,
+      onEvent: (event) => {
+        onEvent?.(event);
+        if (event.warning) sourceWarnings.push({ kind: event.kind, message: event.message });
+      },
+    },
   });
   try {
     const normalizer = createRowNormalizer(job.plans);
@@ -97,6 +106,8 @@ export async function preview(
     const wholeFile = job.sampledToEnd && sampled === sampleRows.length;
     const unreadable = unreadableWarning(sampleCounts, sample.unreadableExamples(), { sampled: !wholeFile });
     if (unreadable) warnings.push(scrub ? scrub(unreadable) : unreadable);
+    const said = sourceWarnings.map((w) => (scrub ? { ...w, message: scrub(w.message) } : w));
+    warnings.push(...said.map((w) => w.message));
     return {
       format: formatDto(job.source.format),
       columns: job.plans.map((plan) => columnDto(plan, scrub, job.source.nativeTypes?.[plan.index] ?? null)),
@@ -106,6 +117,7 @@ export async function preview(
       counts: { sample: sampleCounts, shown: shownCounts, wholeFile },
       moreRejected,
       warnings,
+      ...(said.length > 0 ? { sourceWarnings: said } : {}),
       ...(job.source.notes ? { requests: [...job.source.notes()] } : {}),
       defaults: {
         dateOrder: spec.format.dateOrder
@@ -285,6 +297,7 @@ function columnDto(plan: ColumnPlan, scrub: Scrub | undefined, nativeType: strin
     format,
     origins: { ...plan.origins },
     ...(nativeType !== null && plan.type === 'text' ? { nativeType } : {}),
+    ...(plan.sourceType ? { sourceType: plan.sourceType } : {}),
   };
 }
 

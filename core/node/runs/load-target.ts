@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
+import type { TargetColumnType } from '../../common/normalize/infer.ts';
 import { isHttpSource } from '../../common/spec/job-spec.ts';
-import { type LoadBatch, type LoadResult, loadIntoPostgres } from '../load/index.ts';
+import { type LoadBatch, type LoadResult, loadIntoPostgres, readTargetTypes } from '../load/index.ts';
 import {
   connectTarget,
   type PendingConnection,
@@ -39,12 +40,15 @@ const EARLY_CONNECTION_MAX_IDLE_MS = 60_000;
  * rate-limited API) is closed and a fresh one opened: an idle connection may have been dropped on
  * the way (a NAT's timeout, `idle_session_timeout`); so is one that ended meanwhile (one
  * `SELECT 1` when the load takes it says so). The embedded `local` warehouse is started only
- * when the load takes it: a plan that fails (a missing file) never starts it.
+ * once the source is open and sampled (to read the table's types, `targetTypes`) or when the load
+ * takes it: a plan that fails on its source (a missing file) never starts it.
  */
 export class TargetConnection {
   private readonly early: PendingConnection | null;
   private readonly openedAt = Date.now();
   private taken = false;
+  /** The local warehouse's connection, once `targetTypes` or `take` made it. */
+  private local: Promise<{ config: TargetConfig; client: pg.Client }> | null = null;
 
   constructor(
     private readonly resolved: TargetConfig | null,
@@ -55,13 +59,35 @@ export class TargetConnection {
     this.early?.ready.catch(() => {});
   }
 
+  /**
+   * The types the target table's columns store, by name (`readTargetTypes`), read on the connection
+   * the load will take; null when the table does not exist yet, or when the target cannot be
+   * reached: that failure is the load step's, said when it takes the connection. Starts the local
+   * warehouse when that is the target (the load would next).
+   */
+  async targetTypes(table: string): Promise<Map<string, TargetColumnType> | null> {
+    try {
+      const client = this.early ? await this.early.ready : (await this.localConnection()).client;
+      return await readTargetTypes(client, table);
+    } catch {
+      return null;
+    }
+  }
+
+  private localConnection(): Promise<{ config: TargetConfig; client: pg.Client }> {
+    this.local ??= (async () => {
+      const config = (await this.openWarehouse()).config;
+      return { config, client: await connectTarget(config) };
+    })();
+    // Surfaced by `take`; unobserved when the load never gets there.
+    this.local.catch(() => {});
+    return this.local;
+  }
+
   /** The connection and its config; the caller ends the client. */
   async take(): Promise<{ config: TargetConfig; client: pg.Client }> {
     this.taken = true;
-    if (!this.resolved || !this.early) {
-      const config = (await this.openWarehouse()).config;
-      return { config, client: await connectTarget(config) };
-    }
+    if (!this.resolved || !this.early) return this.localConnection();
     const client = await this.early.ready;
     if (!this.early.lost && Date.now() - this.openedAt <= EARLY_CONNECTION_MAX_IDLE_MS) {
       // One round trip says it is still there: the server may have ended it a moment ago, before
@@ -81,9 +107,13 @@ export class TargetConnection {
    * A connection still being made is given up at once (`PendingConnection.abandon`), not waited for.
    */
   close(): void {
-    if (this.taken || !this.early) return;
+    if (this.taken) return;
     this.taken = true;
-    this.early.abandon();
+    this.early?.abandon();
+    void this.local?.then(
+      ({ client }) => client.end().catch(() => {}),
+      () => {},
+    );
   }
 }
 

@@ -1,4 +1,5 @@
 import { LoadstoneError } from '../../common/errors.ts';
+import type { TargetColumnType } from '../../common/normalize/infer.ts';
 import { createRowNormalizer, type RowNormalizer } from '../../common/normalize/normalizer.ts';
 import {
   type FormatDefaults,
@@ -74,6 +75,13 @@ export async function planRun(
      * source opens: the load connects to it meanwhile (see `TargetConnection`).
      */
     readonly onTargetResolved?: ((resolved: TargetConfig | null) => void) | undefined;
+    /**
+     * The target table's column types, read once the source is sampled (see `TargetConnection`):
+     * the columns the spec does not type take the table's types.
+     */
+    readonly targetTypes?:
+      | ((table: string) => Promise<ReadonlyMap<string, TargetColumnType> | null>)
+      | undefined;
   },
 ): Promise<RunPlan> {
   const own = parseJobSpec(input);
@@ -107,6 +115,7 @@ export async function planRun(
     connections: sourceConnections(store, options.env),
     resolveConnection: (connection) => store.connections.resolve(connection, { env: options.env }),
     ...(after !== null && target.watermark ? { incremental: { after, watermark: target.watermark } } : {}),
+    ...(options.targetTypes ? { targetTypes: () => options.targetTypes!(target.table) } : {}),
   });
   try {
     const normalizer = createRowNormalizer(job.plans);

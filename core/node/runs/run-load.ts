@@ -102,6 +102,7 @@ export async function runLoad(
       onTargetResolved: (resolved) => {
         connection = new TargetConnection(resolved, options.openWarehouse);
       },
+      targetTypes: (table) => connection!.targetTypes(table),
     });
   } catch (error) {
     connection?.close();

@@ -1,7 +1,9 @@
 import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
 import { type ErrorCode, isLoadstoneError, LoadstoneError } from '../../common/errors.ts';
+import type { ColumnPlan } from '../../common/normalize/column-plan.ts';
+import { TYPE_NOUNS } from '../../common/normalize/infer-evidence.ts';
 import { isFileSource } from '../../common/spec/job-spec.ts';
-import type { RejectedRow } from '../../common/types.ts';
+import type { ColumnType, RejectedRow } from '../../common/types.ts';
 import { type LoadProgress, type LoadResult, type LockWait, loadFailureCounts } from '../load/index.ts';
 import { scrubRejected } from '../sources/scrub.ts';
 import type { OpenedSource } from '../sources/types.ts';
@@ -125,6 +127,8 @@ export class RunRecord {
         message: `from Settings: ${fromSettings.join(', ')}`,
       });
     }
+    const typed = typedByTargetMessage(plan.job.plans, plan.target.table);
+    if (typed) store.runs.addEvent(this.id, { kind: 'typed_by_target', ...typed });
   }
 
   /** An incremental run starts above this watermark (null: it loads every row). */
@@ -285,4 +289,33 @@ function asLoadstoneError(error: unknown): LoadstoneError {
   if (isLoadstoneError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new LoadstoneError('LOAD_FAILED', `the load failed: ${message}`, { cause: error });
+}
+
+/**
+ * The columns whose type the existing target table decided against what the sample (or the source)
+ * said, as a run event: an operator who sees dates rejected in a column the preview showed as text
+ * learns why. Null when there are none.
+ */
+export function typedByTargetMessage(
+  plans: readonly ColumnPlan[],
+  table: string,
+): {
+  message: string;
+  data: { columns: { column: string; type: ColumnType; sampled: ColumnType }[] };
+} | null {
+  const changed = plans.filter((p) => !p.skip && p.typedByTarget && p.typedByTarget.sampled !== null);
+  if (changed.length === 0) return null;
+  const parts = changed.map(
+    (p) =>
+      `${p.name} as ${p.type} (its column is ${p.typedByTarget!.display}; the sample alone read ${p.typedByTarget!.sampled})`,
+  );
+  const values = [...new Set(changed.filter((p) => p.type !== 'text').map((p) => TYPE_NOUNS[p.type]))];
+  const rejected =
+    values.length > 0 ? `; values that are not ${values.join(' or ')} are rejected cell by cell` : '';
+  return {
+    message: `typed by the existing table ${table}: ${parts.join(', ')}${rejected}`,
+    data: {
+      columns: changed.map((p) => ({ column: p.name, type: p.type, sampled: p.typedByTarget!.sampled! })),
+    },
+  };
 }

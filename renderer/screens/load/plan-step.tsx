@@ -94,17 +94,27 @@ export function PlanStep() {
               </tr>
             </thead>
             <tbody>
-              {columns.map((c) => (
-                <tr key={c.source} className={c.skip ? 'row-muted' : undefined}>
-                  <td className="mono">{c.source}</td>
-                  <td className="mono">{c.skip ? '(skipped)' : c.name}</td>
-                  <td>
-                    {c.type}
-                    {c.declared ? '' : ' (inferred)'}
-                  </td>
-                  <td className={c.nonFitting > 0 ? 'text-bad' : undefined}>{c.nonFitting}</td>
-                </tr>
-              ))}
+              {columns.map((c) => {
+                // A column the table types (see the target check's `retyped`) loads as the table's type.
+                const retyped = c.skip
+                  ? undefined
+                  : target.check.data?.retyped?.find((r) => r.column === c.name);
+                return (
+                  <tr key={c.source} className={c.skip ? 'row-muted' : undefined}>
+                    <td className="mono">{c.source}</td>
+                    <td className="mono">{c.skip ? '(skipped)' : c.name}</td>
+                    <td data-testid={retyped ? 'plan-retyped' : undefined}>
+                      {retyped ? `${retyped.to} (the table’s; the preview read ${retyped.from})` : c.type}
+                      {c.declared || retyped ? '' : ' (inferred)'}
+                    </td>
+                    {retyped ? (
+                      <td className="hint">counted by the dry run</td>
+                    ) : (
+                      <td className={c.nonFitting > 0 ? 'text-bad' : undefined}>{c.nonFitting}</td>
+                    )}
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         ) : null}

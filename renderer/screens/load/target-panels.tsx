@@ -90,6 +90,19 @@ export function ExistingTables(props: {
   );
 }
 
+/** What a type's values are called in the retyped note. */
+const TYPE_WORDS: Record<string, string> = {
+  integer: 'whole numbers',
+  bigint: 'whole numbers',
+  numeric: 'numbers',
+  boolean: 'booleans',
+  date: 'dates',
+  timestamptz: 'timestamps',
+  uuid: 'UUIDs',
+  jsonb: 'JSON',
+  text: 'text',
+};
+
 type Check = UseQueryResult<CommandOutput<'targets.check'>, CallError>;
 
 /**
@@ -192,6 +205,23 @@ function CheckResult(props: {
             ))}
           </ul>
         </>
+      ) : null}
+      {r.retyped && r.retyped.length > 0 ? (
+        <div data-testid="compat-retyped">
+          <p>The table decides these columns’ types (the preview read them from the sample):</p>
+          <ul>
+            {r.retyped.map((m) => (
+              <li key={m.column}>
+                <code>{m.column}</code> loads as {m.to} (its column is {m.tableType}; the preview read{' '}
+                {m.from})
+                {m.to === 'text'
+                  ? ', kept as the source writes it'
+                  : `: values that are not ${TYPE_WORDS[m.to]} are rejected cell by cell`}
+              </li>
+            ))}
+          </ul>
+          <p className="hint">To keep the preview’s type, set it on the column in the Columns step.</p>
+        </div>
       ) : null}
       {r.ok && !r.exists ? (
         <p>The table does not exist; the load creates it with {countOf(props.columns, 'column')}.</p>

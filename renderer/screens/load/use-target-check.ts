@@ -33,10 +33,17 @@ export function useTargetCheck(state: WizardState, columns: readonly PreviewColu
   return { check, ready, passed, table: input.table };
 }
 
-/** What the check needs of a column: its name and type, and a text column's own type in the source. */
+/**
+ * What the check needs of a column: its name and type, a text column's own type in the source, and
+ * whether the job or the source types it (a column neither does takes the table's type, as the load).
+ */
 function checkedColumn(c: PreviewColumnDto) {
+  const typed = {
+    name: c.name,
+    type: c.type,
+    declared: c.declared,
+    ...(c.sourceType !== undefined ? { sourceType: c.sourceType } : {}),
+  };
   // A type override makes the column another type: the source's own type no longer applies.
-  return c.nativeType !== undefined && c.type === 'text'
-    ? { name: c.name, type: c.type, nativeType: c.nativeType }
-    : { name: c.name, type: c.type };
+  return c.nativeType !== undefined && c.type === 'text' ? { ...typed, nativeType: c.nativeType } : typed;
 }

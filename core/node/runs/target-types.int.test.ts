@@ -1,0 +1,140 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestDatabase } from '../pg/test-server.ts';
+import { openStore, type RunStore } from '../store/open-store.ts';
+import { tempDir, testSecretStore } from '../store/test-fixtures/support.ts';
+import { runLoad } from './run-load.ts';
+
+// Columns a job does not type take the existing table's types: the table decides what its column
+// stores, so a few bad dates in a `date` column are rejected cell by cell instead of the sample
+// reading the column as text and the load being refused whole (text cannot go into a date).
+
+let url = '';
+let client: pg.Client;
+let store: RunStore;
+const dir = tempDir();
+
+beforeAll(async () => {
+  url = await createTestDatabase(inject('pgUrl'), 'runs_target_types');
+  client = new pg.Client({ connectionString: url });
+  await client.connect();
+  store = openStore(tempDir(), { secretStore: testSecretStore() });
+});
+afterAll(async () => {
+  store?.close();
+  await client?.end();
+});
+
+// These small files reject more than the default error budget allows on purpose.
+const load = (spec: Record<string, unknown>) =>
+  runLoad({ ...spec, settings: { maxErrorRate: 1 } } as Parameters<typeof runLoad>[0], {
+    store,
+    env: {},
+    dryRun: false,
+    openWarehouse: () => Promise.reject(new Error('not the local warehouse')),
+    chunkRows: 3,
+  });
+
+function csv(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+const reasonsOf = (runId: string) =>
+  store.reports
+    .page(runId, { offset: 0, limit: 100 })
+    .rows.map((r) => ({ line: r.line, column: r.errors[0]!.column, reason: r.errors[0]!.reason }));
+
+describe('an existing table types the columns the job does not', () => {
+  it('a date column whose sample reads as text loads its dates and rejects the rest cell by cell', async () => {
+    await client.query('CREATE TABLE tt_orders (id integer, day date, note text)');
+    // Half the values are not dates: alone, the sample keeps the column text.
+    const file = csv(
+      'orders.csv',
+      'id,day,note\n1,2024-03-01,a\n2,soon,b\n3,2024-03-03,c\n4,n/a?,d\n5,later,e\n',
+    );
+    const out = await load({ source: { path: file }, target: { connection: url, table: 'tt_orders' } });
+    expect(out).toMatchObject({ status: 'succeeded', counts: { read: 5, inserted: 2, rejected: 3 } });
+    const rows = await client.query('SELECT id, day::text AS day FROM tt_orders ORDER BY id');
+    expect(rows.rows).toEqual([
+      { id: 1, day: '2024-03-01' },
+      { id: 3, day: '2024-03-03' },
+    ]);
+    expect(reasonsOf(out.runId)).toEqual([
+      { line: 3, column: 'day', reason: expect.any(String) },
+      { line: 5, column: 'day', reason: expect.any(String) },
+      { line: 6, column: 'day', reason: expect.any(String) },
+    ]);
+    // The run says why the column was a date.
+    const event = store.runs.events(out.runId).find((e) => e.kind === 'typed_by_target');
+    expect(event?.message).toBe(
+      'typed by the existing table tt_orders: day as date (its column is date; the sample alone read text); ' +
+        'values that are not dates are rejected cell by cell',
+    );
+  });
+
+  it('a text column keeps what the source says; decimals into an integer column are rejected, not refused whole', async () => {
+    await client.query('CREATE TABLE tt_codes (code text, qty integer, at timestamp)');
+    const file = csv(
+      'codes.csv',
+      'code,qty,at\n03/04/2024,1.5,2024-01-02 03:04:05\n1e3,2,\n0012,3.0,2024-01-03 00:00:00\n',
+    );
+    const out = await load({ source: { path: file }, target: { connection: url, table: 'tt_codes' } });
+    expect(out).toMatchObject({ status: 'succeeded', counts: { read: 3, inserted: 2, rejected: 1 } });
+    const rows = await client.query('SELECT code, qty, at::text AS at FROM tt_codes ORDER BY qty');
+    // The sample alone reads code as dates… or numbers; the table says text: as written.
+    expect(rows.rows).toEqual([
+      { code: '1e3', qty: 2, at: null },
+      { code: '0012', qty: 3, at: '2024-01-03 00:00:00' },
+    ]);
+    expect(reasonsOf(out.runId)).toEqual([{ line: 2, column: 'qty', reason: expect.any(String) }]);
+  });
+
+  it('a column that is null throughout loads into a typed column (was text, refused)', async () => {
+    await client.query('CREATE TABLE tt_nulls (id integer, shipped date)');
+    const file = csv('nulls.csv', 'id,shipped\n1,\n2,\n');
+    const out = await load({ source: { path: file }, target: { connection: url, table: 'tt_nulls' } });
+    expect(out).toMatchObject({ status: 'succeeded', counts: { inserted: 2 } });
+    expect(store.runs.events(out.runId).some((e) => e.kind === 'typed_by_target')).toBe(false);
+  });
+
+  it('the sample agreeing with the table keeps what inference settled (epoch seconds into timestamptz)', async () => {
+    await client.query('CREATE TABLE tt_epoch (id integer, created_at timestamptz)');
+    const file = csv('epoch.csv', 'id,created_at\n1,1700000000\n2,1700000060\n');
+    const out = await load({ source: { path: file }, target: { connection: url, table: 'tt_epoch' } });
+    expect(out).toMatchObject({ status: 'succeeded', counts: { inserted: 2, rejected: 0 } });
+    const rows = await client.query(
+      "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS at FROM tt_epoch ORDER BY id",
+    );
+    expect(rows.rows.map((r) => r.at)).toEqual(['2023-11-14 22:13:20', '2023-11-14 22:14:20']);
+  });
+
+  it("the job's own type still wins, and is refused when the table cannot store it", async () => {
+    await client.query('CREATE TABLE tt_declared (id integer, day date)');
+    const file = csv('declared.csv', 'id,day\n1,2024-03-01\n');
+    const out = await load({
+      source: { path: file },
+      columns: [{ source: 'day', type: 'text' }],
+      target: { connection: url, table: 'tt_declared' },
+    });
+    expect(out.status).toBe('failed');
+    expect(out.error?.code).toBe('TARGET_INCOMPATIBLE');
+    expect(out.error?.message).toContain('a text value cannot be stored in date');
+  });
+
+  it('JSON strings into an existing date column are parsed as dates', async () => {
+    await client.query('CREATE TABLE tt_json (id bigint, day date, label text)');
+    const file = join(dir, 'days.ndjson');
+    writeFileSync(
+      file,
+      '{"id":1,"day":"2024-05-01","label":" x "}\n{"id":2,"day":"not yet","label":"y"}\n{"id":3,"day":"tomorrow","label":"z"}\n',
+    );
+    const out = await load({ source: { path: file }, target: { connection: url, table: 'tt_json' } });
+    expect(out).toMatchObject({ status: 'succeeded', counts: { inserted: 1, rejected: 2 } });
+    const rows = await client.query('SELECT day::text AS day, label FROM tt_json');
+    expect(rows.rows).toEqual([{ day: '2024-05-01', label: ' x ' }]);
+  });
+});
