@@ -237,7 +237,11 @@ function writeHuman(result: PreviewResultDto, io: CliIo): void {
       for (const e of row.errors) out.push(`  ${where}, ${e.column}: ${e.reason}: ${e.message}`);
     }
   }
-  const warnings = result.columns.flatMap((c) => c.warnings.map((w) => `  ${c.name}: ${w}`));
+  const warnings = [
+    // What the source said of the data (a MySQL UNION's lost column types), as a load prints it.
+    ...(result.sourceWarnings ?? []).map((w) => `  source: ${w.message}`),
+    ...result.columns.flatMap((c) => c.warnings.map((w) => `  ${c.name}: ${w}`)),
+  ];
   if (warnings.length > 0) {
     out.push('');
     out.push('Warnings:');

@@ -145,6 +145,11 @@ export interface SourceEvent {
   /** Safe to show: no secret, URLs masked. */
   readonly message: string;
   readonly data?: Record<string, unknown>;
+  /**
+   * Something about the data the operator should act on (not a retry or a wait): a preview shows it
+   * among its warnings (`PreviewResultDto.sourceWarnings`).
+   */
+  readonly warning?: true;
 }
 
 /** Saved connections as database sources resolve them (the run store's, given by the caller). */
@@ -178,6 +183,11 @@ export interface OpenSourceOptions {
    * ~/.pgpass) can be used.
    */
   resolveConnection?: (nameOrUrl: string) => ResolvedConnection;
+  /**
+   * Source columns the job's spec gives a type (`columns[].type`) or leaves out (`skip`): a source
+   * does not warn that it cannot tell their types (a MySQL UNION's, see `source_metadata_lost`).
+   */
+  declaredTypes?: ReadonlySet<string>;
   /** A preview reads about `rows` rows and stops: a database source may sample (`sample: 'tablesample'`). */
   preview?: { rows: number };
   /** Environment for `{ "env": … }` secret references (default: the process environment). */

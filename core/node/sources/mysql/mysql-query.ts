@@ -62,17 +62,21 @@ const BINARY_CHARSET = 63;
  * TINYINT(1) as a TINYINT of width 4: measured on MariaDB 10.11, every column then has no origin
  * table), so nothing in it tells an ENUM or SET from a VARCHAR, or a TINYINT(1) from a TINYINT: such
  * columns are typed from their values (an ENUM of digits as integer, a SET's `1,2` possibly as a
- * number) and a TINYINT(1) loads its numbers as integer. Undefined for any other result.
+ * number) and a TINYINT(1) loads its numbers as integer. The columns the spec types or leaves out
+ * (`declared`) are known all the same: they are not named, and the warning is undefined when no other
+ * column is. Undefined for any other result.
  */
 export function unionMetadataWarning(
   query: string,
   fields: readonly MysqlField[],
   label: string,
+  declared?: ReadonlySet<string>,
 ): SourceEvent | undefined {
   if (!/\bunion\b/i.test(query) || fields.length === 0) return undefined;
   if (!fields.every((f) => !f.orgTable)) return undefined;
-  const text = fields.filter((f) => STRINGS.has(f.columnType) && f.characterSet !== BINARY_CHARSET);
-  const tiny = fields.filter((f) => f.columnType === TINY);
+  const unknown = declared ? fields.filter((f) => !declared.has(f.name)) : fields;
+  const text = unknown.filter((f) => STRINGS.has(f.columnType) && f.characterSet !== BINARY_CHARSET);
+  const tiny = unknown.filter((f) => f.columnType === TINY);
   if (text.length === 0 && tiny.length === 0) return undefined;
   const names = (list: readonly MysqlField[]) => list.map((f) => `'${f.name}'`).join(', ');
   const said: string[] = [];
@@ -95,5 +99,6 @@ export function unionMetadataWarning(
       `${label}: MySQL sends a UNION's result columns without the ENUM, SET and TINYINT(1) types of the ` +
       `columns they came from: ${said.join('; ')} in the spec's columns`,
     data: { text: text.map((f) => f.name), tinyint: tiny.map((f) => f.name) },
+    warning: true,
   };
 }

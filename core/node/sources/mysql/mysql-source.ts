@@ -95,7 +95,7 @@ export async function openMysqlSource(spec: MysqlSourceSpec, opts: OpenSourceOpt
       },
     );
     if (spec.query !== undefined) {
-      const warning = unionMetadataWarning(spec.query, started.fields, label);
+      const warning = unionMetadataWarning(spec.query, started.fields, label, opts.declaredTypes);
       if (warning) opts.onEvent?.(warning);
     }
     // Cancelling stops a read that waits on the server too, not only between batches.
