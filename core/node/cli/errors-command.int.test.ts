@@ -134,6 +134,31 @@ describe('loadstone errors', () => {
     });
   });
 
+  it('summarises only what the filters select', async () => {
+    const byColumn = JSON.parse(
+      (await cli(['errors', runId, '--summary', '--json', '--column', 'date'])).out,
+    );
+    expect(byColumn).toMatchObject({
+      total: 60,
+      items: [{ reason: 'impossible_date', column: 'date', count: 60, example: '2024-02-31' }],
+    });
+    expect(byColumn.items).toHaveLength(1);
+    const byStage = JSON.parse((await cli(['errors', runId, '--summary', '--json', '--stage', 'parse'])).out);
+    expect(byStage).toMatchObject({
+      total: 12,
+      items: [{ reason: 'too_few_fields', column: null, count: 12 }],
+    });
+    expect(byStage.items).toHaveLength(1);
+    // The text selects rows; their errors are summarised, with the first matching example.
+    const byText = JSON.parse((await cli(['errors', runId, '--summary', '--json', '--grep', 'RED'])).out);
+    expect(byText).toMatchObject({
+      total: 1,
+      items: [{ reason: 'invalid_number', column: 'amount', count: 1, example: '\u001b[31mred\u001b[0m' }],
+    });
+    const text = await cli(['errors', runId, '--summary', '--reason', 'impossible_date']);
+    expect(text.out.split('\n')[0]).toBe(`Run ${runId} (succeeded): 60 rejected rows matching`);
+  });
+
   it('exports to the format of the file extension, relative to the working folder', async () => {
     const r = await cli(['errors', runId, '--export', 'out.csv']);
     expect(r).toMatchObject({ code: EXIT.ok, out: 'Wrote 121 rejected rows to out.csv\n', err: '' });

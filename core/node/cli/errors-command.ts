@@ -26,7 +26,8 @@ const USAGE = `Usage: loadstone errors <runId|last> [--summary] [--json] [--expo
 
 Shows the rows a run rejected: line, stage, column, reason, value and message.
 
-  --summary          Counts by reason and column, each with an example value
+  --summary          Counts by reason and column, each with an example value (of the errors
+                     the filters below select)
   --export <file>    Write every matching rejected row to a .csv, .json or .ndjson/.jsonl file.
                      CSV: the original columns plus line, stage, column, reason, message; fix it in
                      a spreadsheet and load it again (cells that look like formulas get a leading ')
@@ -133,19 +134,19 @@ export const errorsCommand: CliCommand = async (args, io) => {
       );
       return EXIT.ok;
     }
-    if (values.summary) return summary(store, run, values.json === true, io);
+    if (values.summary) return summary(store, run, filter, values.json === true, io);
     return page(store, run, filter, offset, limit, values.json === true, io);
   });
 };
 
-function summary(store: RunStore, run: RunRecord, json: boolean, io: CliIo): number {
-  const items = store.reports.summary(run.id);
-  const total = store.reports.count(run.id);
+function summary(store: RunStore, run: RunRecord, filter: ReportFilter, json: boolean, io: CliIo): number {
+  const items = store.reports.summary(run.id, filter);
+  const total = store.reports.count(run.id, filter);
   if (json) {
     io.stdout.write(`${JSON.stringify({ runId: run.id, status: run.status, total, items })}\n`);
     return EXIT.ok;
   }
-  io.stdout.write(`${heading(run, total, false)}\n`);
+  io.stdout.write(`${heading(run, total, isFiltered(filter))}\n`);
   if (items.length === 0) return EXIT.ok;
   const header = ['count', 'reason', 'column', 'stage', 'example'];
   const rows = items.map((i) => [
@@ -174,12 +175,7 @@ function page(
     io.stdout.write(`${stringifyExact({ runId: run.id, status: run.status, offset, limit, ...result })}\n`);
     return EXIT.ok;
   }
-  const filtered =
-    filter.stage !== undefined ||
-    filter.column !== undefined ||
-    filter.reason !== undefined ||
-    filter.text !== undefined;
-  io.stdout.write(`${heading(run, result.total, filtered)}\n`);
+  io.stdout.write(`${heading(run, result.total, isFiltered(filter))}\n`);
   if (result.rows.length > 0) {
     const header = ['line', 'stage', 'column', 'reason', 'value', 'message'];
     const rows = result.rows.flatMap((r) => errorLines(r));
@@ -193,6 +189,15 @@ function page(
     );
   }
   return EXIT.ok;
+}
+
+function isFiltered(filter: ReportFilter): boolean {
+  return (
+    filter.stage !== undefined ||
+    filter.column !== undefined ||
+    filter.reason !== undefined ||
+    filter.text !== undefined
+  );
 }
 
 /** One table line per error of a rejected row (a row-level problem shows its source text). */

@@ -20,8 +20,11 @@ export interface ReportsRepo {
      */
     columnNames: Array<string | null> | null;
   };
-  /** Errors grouped by reason × column, most frequent first, each with its first example value. */
-  summary(runId: string): ReportSummaryItem[];
+  /**
+   * Errors grouped by reason × column, most frequent first, each with its first example value. With
+   * a filter, only the errors it selects (its stage, column, reason) of the rows it selects (its text).
+   */
+  summary(runId: string, filter?: ReportFilter): ReportSummaryItem[];
   /** Rejected rows matching the filter (a row with several matching errors counts once). */
   count(runId: string, filter?: ReportFilter): number;
 }
@@ -326,6 +329,42 @@ export function createReportsRepo(ctx: StoreContext): ReportsRepo {
     WHERE run_seq = ? GROUP BY reason, column_name`);
   const exampleOf = ctx.db.prepare(`SELECT value, stage FROM reject_errors
     WHERE run_seq = ? AND reason = ? AND column_name IS ? ORDER BY row_id LIMIT 1`);
+  const exampleAt = ctx.db.prepare(`SELECT value, stage FROM reject_errors
+    WHERE run_seq = ? AND row_id = ? AND reason = ? AND column_name IS ? LIMIT 1`);
+  /** The summary's groups of the errors a filter selects, each with its first row. */
+  const filteredGroups = (
+    seq: number,
+    f: ReportFilter,
+  ): Array<{ reason: string; column: string | null; count: number; first: number }> => {
+    let sql = `SELECT e.reason, e.column_name AS "column", COUNT(*) AS count, MIN(e.row_id) AS first
+      FROM reject_errors e WHERE e.run_seq = ?`;
+    const params: unknown[] = [seq];
+    if (f.reason !== undefined) {
+      sql += ' AND e.reason = ?';
+      params.push(f.reason);
+    }
+    if (f.column === null) sql += ' AND e.column_name IS NULL';
+    else if (f.column !== undefined) {
+      sql += ' AND e.column_name = ?';
+      params.push(f.column);
+    }
+    if (f.stage) {
+      sql += ' AND e.stage = ?';
+      params.push(f.stage);
+    }
+    if (f.text) {
+      const text = textCondition(f.text);
+      sql += ` AND e.row_id IN (SELECT r.id FROM rejected_rows r WHERE r.run_seq = ? AND ${text.sql})`;
+      params.push(seq, ...text.params);
+    }
+    sql += ' GROUP BY e.reason, e.column_name';
+    return ctx.db.prepare(sql).all(...params) as Array<{
+      reason: string;
+      column: string | null;
+      count: number;
+      first: number;
+    }>;
+  };
 
   return {
     page(runId, query = {}) {
@@ -345,15 +384,28 @@ export function createReportsRepo(ctx: StoreContext): ReportsRepo {
       })();
     },
 
-    summary(runId) {
+    summary(runId, filter = {}) {
       const seq = runSeqOf(ctx, runId);
+      const filtered =
+        filter.stage !== undefined ||
+        filter.column !== undefined ||
+        filter.reason !== undefined ||
+        filter.text !== undefined;
       return ctx.db.transaction(() => {
-        const rows = groups.all(seq) as Array<{ reason: string; column: string | null; count: number }>;
+        const rows = filtered
+          ? filteredGroups(seq, filter)
+          : (groups.all(seq) as Array<{
+              reason: string;
+              column: string | null;
+              count: number;
+              first?: number;
+            }>);
         const items = rows.map((g) => {
-          const example = exampleOf.get(seq, g.reason, g.column) as {
-            value: string | null;
-            stage: RejectStage;
-          };
+          const example = (
+            g.first === undefined
+              ? exampleOf.get(seq, g.reason, g.column)
+              : exampleAt.get(seq, g.first, g.reason, g.column)
+          ) as { value: string | null; stage: RejectStage };
           return {
             reason: g.reason,
             column: g.column,
