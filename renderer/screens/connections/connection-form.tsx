@@ -1,7 +1,8 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { CommandInput, ConnectionDto } from '../../../core/common/contract/index.ts';
 import { useCommandMutation } from '../../api/queries.ts';
 import { ErrorBox } from '../../components/states.tsx';
+import { connectionUrl, fieldsFromUrl, fieldsOf, urlText } from './connection-url.ts';
 
 type SaveInput = CommandInput<'connections.save'>;
 const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
@@ -29,8 +30,10 @@ export function portText(port: string): string | null {
 const MYSQL_SSL_MODES = ['disable', 'require', 'verify-full'] as const;
 
 /**
- * Adds or edits a PostgreSQL or MySQL/MariaDB connection, by fields or by URL. The password is write-only:
- * it is never shown, and leaving it empty keeps the saved one.
+ * Adds or edits a PostgreSQL or MySQL/MariaDB connection, by fields or by URL. Editing shows the
+ * connection as saved in both (the URL box holds its URL, without a password); switching between
+ * them carries what was typed across. The password is write-only: it is never shown, and leaving it
+ * empty keeps the saved one. The focus goes to the form's first field when it opens.
  */
 export function ConnectionForm(props: {
   existing: ConnectionDto | null;
@@ -42,7 +45,7 @@ export function ConnectionForm(props: {
   const [byUrl, setByUrl] = useState(false);
   const [kind, setKind] = useState<ConnectionDto['kind']>(e?.kind ?? 'postgres');
   const [name, setName] = useState(e?.name ?? '');
-  const [url, setUrl] = useState('');
+  const [url, setUrl] = useState(e ? connectionUrl(fieldsOf(e)) : '');
   const [host, setHost] = useState(e?.host ?? 'localhost');
   const [port, setPort] = useState(String(e?.port ?? 5432));
   const [database, setDatabase] = useState(e?.database ?? '');
@@ -54,6 +57,8 @@ export function ConnectionForm(props: {
       : 'prefer',
   );
   const [andTest, setAndTest] = useState(true);
+  const nameRef = useRef<HTMLInputElement>(null);
+  useEffect(() => nameRef.current?.focus(), []);
   const save = useCommandMutation('connections.save', {
     invalidates: ['connections'],
     onSuccess: (c) => props.onDone(c.name, andTest),
@@ -82,10 +87,39 @@ export function ConnectionForm(props: {
     return input;
   };
   const submit = () => {
-    if (portProblem === null) save.mutate(formInput());
+    if (problem === null) save.mutate(formInput());
   };
   const portProblem = byUrl ? null : portText(port);
+  const urlProblem = byUrl ? urlText(url) : null;
+  const problem = portProblem ?? urlProblem;
   const edited = () => test.reset();
+
+  /** To the URL box: the fields as a URL, unless the URL there already says what they say. */
+  const showUrl = () => {
+    const fields = { kind, host, port, database, user, sslMode };
+    const typed = fieldsFromUrl(url);
+    // A URL typed before stays as typed (it may hold more than the fields: application_name…).
+    if (!typed || connectionUrl(typed.fields) !== connectionUrl(fields)) setUrl(connectionUrl(fields));
+    setByUrl(true);
+    edited();
+  };
+  /** To the fields: what the URL box holds, its password into the password box. */
+  const showFields = () => {
+    const typed = fieldsFromUrl(url);
+    if (typed) {
+      const f = typed.fields;
+      setKind(f.kind);
+      setHost(f.host);
+      setPort(f.port);
+      setDatabase(f.database);
+      setUser(f.user);
+      const modes: readonly string[] = f.kind === 'mysql' ? MYSQL_SSL_MODES : SSL_MODES;
+      if (modes.includes(f.sslMode)) setSslMode(f.sslMode as (typeof SSL_MODES)[number]);
+      if (typed.password && !password) setPassword(typed.password);
+    }
+    setByUrl(false);
+    edited();
+  };
 
   return (
     <form
@@ -132,7 +166,13 @@ export function ConnectionForm(props: {
         )}
         <fieldset className="segmented" aria-label="Enter as">
           <label className={byUrl ? 'seg' : 'seg seg-on'}>
-            <input type="radio" name={`${id}-by`} checked={!byUrl} onChange={() => setByUrl(false)} />
+            <input
+              type="radio"
+              name={`${id}-by`}
+              checked={!byUrl}
+              onChange={showFields}
+              data-testid="conn-by-fields"
+            />
             Fields
           </label>
           <label className={byUrl ? 'seg seg-on' : 'seg'}>
@@ -140,7 +180,7 @@ export function ConnectionForm(props: {
               type="radio"
               name={`${id}-by`}
               checked={byUrl}
-              onChange={() => setByUrl(true)}
+              onChange={showUrl}
               data-testid="conn-by-url"
             />
             URL
@@ -151,6 +191,7 @@ export function ConnectionForm(props: {
         <div className="field">
           <label htmlFor={`${id}-name`}>Name</label>
           <input
+            ref={nameRef}
             id={`${id}-name`}
             className="input mono"
             value={name}
@@ -167,6 +208,8 @@ export function ConnectionForm(props: {
               id={`${id}-url`}
               className="input mono"
               value={url}
+              aria-invalid={urlProblem !== null}
+              aria-describedby={urlProblem ? `${id}-url-err` : undefined}
               onChange={(ev) => {
                 edited();
                 setUrl(ev.target.value);
@@ -175,7 +218,15 @@ export function ConnectionForm(props: {
               spellCheck={false}
               data-testid="conn-url"
             />
-            <p className="hint">A password in the URL is stored as the secret and never shown again.</p>
+            {urlProblem ? (
+              <p id={`${id}-url-err`} className="field-error" role="alert" data-testid="conn-url-error">
+                {urlProblem}
+              </p>
+            ) : null}
+            <p className="hint">
+              A password in the URL is stored as the secret and never shown again
+              {e?.hasSecret ? '; without one, the saved password is kept' : ''}.
+            </p>
           </div>
         ) : (
           <>
@@ -306,7 +357,7 @@ export function ConnectionForm(props: {
         <button
           type="button"
           className="btn"
-          disabled={test.isPending || portProblem !== null}
+          disabled={test.isPending || problem !== null}
           onClick={() => {
             const { name: _name, ...draft } = formInput();
             test.mutate({ draft: name.trim() ? { ...draft, name: name.trim() } : draft });
@@ -318,7 +369,7 @@ export function ConnectionForm(props: {
         <button
           type="submit"
           className="btn btn-primary"
-          disabled={save.isPending || portProblem !== null}
+          disabled={save.isPending || problem !== null}
           data-testid="conn-save"
         >
           {save.isPending ? 'Saving…' : 'Save'}

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ConnectionDto } from '../../../core/common/contract/index.ts';
 import { useCommand, useCommandMutation } from '../../api/queries.ts';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
@@ -15,12 +15,35 @@ export function ConnectionsScreen() {
   // password was changed) would say something the connection no longer is.
   const [saves, setSaves] = useState<Record<string, number>>({});
   const remove = useCommandMutation('connections.delete', { invalidates: ['connections'] });
+  // Where the focus goes when the form closes: the button that opened it (Cancel), or the saved
+  // connection's Edit button (Save; a renamed one's row comes with the list read again). Without
+  // this the focus fell to <body> with the form.
+  const [focusAfter, setFocusAfter] = useState<{ connection: string } | 'add' | null>(null);
+  const addRef = useRef<HTMLButtonElement>(null);
+  const tableRef = useRef<HTMLTableElement>(null);
+  useEffect(() => {
+    if (editing !== null || focusAfter === null) return;
+    const target =
+      focusAfter === 'add'
+        ? addRef.current
+        : (Array.from(tableRef.current?.querySelectorAll<HTMLElement>('[data-testid="connection-row"]') ?? [])
+            .find((row) => row.dataset.name === focusAfter.connection)
+            ?.querySelector<HTMLElement>('[data-testid="edit-connection"]') ?? null);
+    if (!target) return;
+    target.focus();
+    setFocusAfter(null);
+  });
+  const closeForm = (then: { connection: string } | 'add') => {
+    setEditing(null);
+    setFocusAfter(then);
+  };
 
   return (
     <div className="screen" data-testid="screen-connections">
       <header className="screen-head">
         <h1 className="screen-title">Connections</h1>
         <button
+          ref={addRef}
           type="button"
           className="btn btn-primary"
           onClick={() => setEditing('new')}
@@ -33,9 +56,9 @@ export function ConnectionsScreen() {
       {editing ? (
         <ConnectionForm
           existing={editing === 'new' ? null : editing}
-          onCancel={() => setEditing(null)}
+          onCancel={() => closeForm(editing === 'new' ? 'add' : { connection: editing.name })}
           onDone={(name, test) => {
-            setEditing(null);
+            closeForm({ connection: name });
             setSaves((s) => ({ ...s, [name]: (s[name] ?? 0) + 1 }));
             setAutoTest(test ? name : null);
           }}
@@ -47,7 +70,7 @@ export function ConnectionsScreen() {
         <ErrorBox title="Cannot list connections" error={list.error} onRetry={() => list.refetch()} />
       ) : (
         <div className="table-wrap">
-          <table className="table" data-testid="connections-table">
+          <table ref={tableRef} className="table" data-testid="connections-table">
             <thead>
               <tr>
                 <th scope="col">Name</th>
