@@ -65,12 +65,23 @@ export class TargetConnection {
    * reached: that failure is the load step's, said when it takes the connection. Starts the local
    * warehouse when that is the target (the load would next).
    */
-  async targetTypes(table: string): Promise<Map<string, TargetColumnType> | null> {
-    try {
+  async targetTypes(table: string, signal?: AbortSignal): Promise<Map<string, TargetColumnType> | null> {
+    const read = (async () => {
       const client = this.early ? await this.early.ready : (await this.localConnection()).client;
-      return await readTargetTypes(client, table);
-    } catch {
-      return null;
+      return readTargetTypes(client, table);
+    })().catch(() => null);
+    if (!signal) return read;
+    // A cancel does not wait for a slow connect (or the local warehouse's start): the plan stops.
+    if (signal.aborted) return null;
+    let onAbort = () => {};
+    const aborted = new Promise<null>((resolve) => {
+      onAbort = () => resolve(null);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([read, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
     }
   }
 

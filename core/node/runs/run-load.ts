@@ -102,7 +102,7 @@ export async function runLoad(
       onTargetResolved: (resolved) => {
         connection = new TargetConnection(resolved, options.openWarehouse);
       },
-      targetTypes: (table) => connection!.targetTypes(table),
+      targetTypes: (table) => connection!.targetTypes(table, options.signal),
     });
   } catch (error) {
     connection?.close();

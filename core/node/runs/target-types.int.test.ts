@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase } from '../pg/test-server.ts';
+import { type LocalWarehouse, openLocalWarehouse } from '../pg/local-warehouse.ts';
+import { createTestDatabase, removeRootCluster } from '../pg/test-server.ts';
 import { openStore, type RunStore } from '../store/open-store.ts';
 import { tempDir, testSecretStore } from '../store/test-fixtures/support.ts';
 import { runLoad } from './run-load.ts';
@@ -136,5 +137,40 @@ describe('an existing table types the columns the job does not', () => {
     expect(out).toMatchObject({ status: 'succeeded', counts: { inserted: 1, rejected: 2 } });
     const rows = await client.query('SELECT day::text AS day, label FROM tt_json');
     expect(rows.rows).toEqual([{ day: '2024-05-01', label: ' x ' }]);
+  });
+});
+
+describe('the local warehouse', () => {
+  const dataDir = tempDir();
+  let warehouse: LocalWarehouse | null = null;
+  afterAll(async () => {
+    await warehouse?.stop();
+    removeRootCluster(dataDir);
+  });
+
+  it('is started once, for the table types and the load', async () => {
+    let starts = 0;
+    const openWarehouse = async () => {
+      starts++;
+      warehouse ??= await openLocalWarehouse(dataDir);
+      return warehouse;
+    };
+    const first = await openWarehouse();
+    const c = new pg.Client(first.config);
+    await c.connect();
+    await c.query('CREATE TABLE local_days (id integer, day date)');
+    await c.end();
+    starts = 0;
+    const file = csv('local-days.csv', 'id,day\n1,2024-03-01\n2,soon\n3,later\n');
+    const out = await runLoad(
+      {
+        source: { path: file },
+        target: { connection: 'local', table: 'local_days' },
+        settings: { maxErrorRate: 1 },
+      },
+      { store, env: {}, dryRun: false, openWarehouse },
+    );
+    expect(out).toMatchObject({ status: 'succeeded', counts: { inserted: 1, rejected: 2 } });
+    expect(starts).toBe(1);
   });
 });
