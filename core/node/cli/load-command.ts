@@ -27,6 +27,7 @@ import {
   SOURCE_OPTIONS,
   SOURCE_OPTIONS_HELP,
 } from './job-options.ts';
+import { loadInterruption } from './load-interruption.ts';
 import { createProgressLine } from './progress-line.ts';
 import { DATA_DIR_HELP, DATA_DIR_OPTION } from './store-command-support.ts';
 
@@ -226,13 +227,21 @@ export async function runAndReport(
   const { dataDir, store } = place;
   let warehouse: LocalWarehouse | null = null;
   const progress = io.stderr.isTTY && !values.json ? createProgressLine(io.stderr) : null;
+  const dryRun = values['dry-run'] ?? false;
+  const interruption = loadInterruption({
+    store,
+    ...(spec.target ? { table: spec.target.table } : {}),
+    commitEvery: !dryRun && spec.target?.mode !== 'replace' && spec.settings.commitEvery !== undefined,
+  });
+  const interrupted = io.interrupts?.during(interruption);
   try {
     checkAlertChannels(store, spec.alerts?.channels ?? []);
     const outcome = await runLoad(spec, {
       store,
+      onRunCreated: interruption.onRunCreated,
       ...(place.reloadOf !== undefined ? { reloadOf: place.reloadOf } : {}),
       env: io.env,
-      dryRun: values['dry-run'] ?? false,
+      dryRun,
       signal: io.signal,
       ...(place.trigger ? { trigger: place.trigger } : {}),
       openWarehouse: async () => {
@@ -248,6 +257,8 @@ export async function runAndReport(
         io.stderr.write(`source: ${event.message}\n`);
       },
     });
+    // Once the run has ended, a Ctrl-C only stops the wait for alerts.
+    interrupted?.();
     progress?.done();
     if (values.json) {
       io.stdout.write(`${JSON.stringify(jsonOutcome(outcome))}\n`);
@@ -261,6 +272,7 @@ export async function runAndReport(
     await deliverAlerts(store, outcome.runId, io, alertWaitMs(io.env), !values.json);
     return exitCode(outcome);
   } finally {
+    interrupted?.();
     progress?.done();
     await (warehouse as LocalWarehouse | null)?.stop();
   }
@@ -305,9 +317,12 @@ async function resumeCommand(
   const store = openStore(dataDir, { secretStore: new NoSecretStore() });
   let warehouse: LocalWarehouse | null = null;
   const progress = io.stderr.isTTY && !json ? createProgressLine(io.stderr) : null;
+  const interruption = loadInterruption({ store });
+  const interrupted = io.interrupts?.during(interruption);
   try {
     const outcome = await resumeLoad(runId, {
       store,
+      onRunCreated: interruption.onRunCreated,
       env: io.env,
       signal: io.signal,
       connection: values.target,
@@ -319,6 +334,7 @@ async function resumeCommand(
       },
       onProgress: (p: LoadProgressDto) => progress?.update(p),
     });
+    interrupted?.();
     progress?.done();
     if (json) {
       io.stdout.write(
@@ -334,6 +350,7 @@ async function resumeCommand(
     await deliverAlerts(store, outcome.runId, io, alertWaitMs(io.env), !json);
     return exitCode(outcome);
   } finally {
+    interrupted?.();
     progress?.done();
     store.close();
     await (warehouse as LocalWarehouse | null)?.stop();

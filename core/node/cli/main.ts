@@ -4,6 +4,7 @@ import { cliWording } from './cli-words.ts';
 import { connectionsCommand } from './connections-command.ts';
 import { errorsCommand } from './errors-command.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
+import { listenForInterrupts } from './interrupts.ts';
 import type { CliCommand, CliIo } from './io.ts';
 import { jobsCommand } from './jobs-command.ts';
 import { loadCommand } from './load-command.ts';
@@ -51,18 +52,17 @@ export function reportCliError(error: unknown, io: CliIo): number {
 /** Runs one CLI invocation and returns its exit code. Never throws. */
 export async function main(argv: string[], io?: Partial<CliIo>): Promise<number> {
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
+  const stderr = io?.stderr ?? process.stderr;
+  // The process's own signals, unless the caller stands for them (tests give `signal`).
+  const listening = io?.signal ? null : listenForInterrupts(controller, stderr);
   const full: CliIo = {
     stdout: io?.stdout ?? process.stdout,
-    stderr: io?.stderr ?? process.stderr,
+    stderr,
     env: io?.env ?? process.env,
     cwd: io?.cwd ?? process.cwd(),
     signal: io?.signal ?? controller.signal,
+    ...(listening ? { interrupts: listening.interrupts } : {}),
   };
-  if (!io?.signal) {
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  }
   try {
     const [name, ...rest] = argv;
     if (!name || name === 'help' || name === '--help' || name === '-h') {
@@ -78,7 +78,6 @@ export async function main(argv: string[], io?: Partial<CliIo>): Promise<number>
   } catch (error) {
     return reportCliError(error, full);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    listening?.stop();
   }
 }
