@@ -62,24 +62,28 @@ export function RunsScreen() {
         </Empty>
       ) : (
         <div className="table-wrap">
-          <table className="table" data-testid="runs-table">
+          {/* Below 1280 px the mode and the Updated and Unchanged counts step aside (the run page has
+              them) and long names wrap, so the list fits a 1024 px window without scrolling sideways. */}
+          <table className="table runs-table" data-testid="runs-table">
             <thead>
               <tr>
                 <th scope="col">Started</th>
                 <th scope="col">Status</th>
                 <th scope="col">Job / source</th>
                 <th scope="col">Target</th>
-                <th scope="col">Mode</th>
+                <th scope="col" className="col-optional">
+                  Mode
+                </th>
                 <th scope="col" className="num">
                   Read
                 </th>
                 <th scope="col" className="num">
                   Inserted
                 </th>
-                <th scope="col" className="num">
+                <th scope="col" className="num col-optional">
                   Updated
                 </th>
-                <th scope="col" className="num">
+                <th scope="col" className="num col-optional">
                   Unchanged
                 </th>
                 <th scope="col" className="num">
@@ -93,7 +97,7 @@ export function RunsScreen() {
             <tbody>
               {runs.data.map((r) => (
                 <tr key={r.id} data-testid="run-row" data-run-id={r.id} data-status={r.status}>
-                  <td className="nowrap">
+                  <td className="run-started">
                     <a href={href({ name: 'run', runId: r.id })} data-testid="run-link">
                       {formatDateTime(r.startedAt)}
                     </a>
@@ -101,7 +105,7 @@ export function RunsScreen() {
                   <td>
                     <StatusBadge status={r.status} dryRun={r.dryRun} />
                   </td>
-                  <td className="ellipsis" title={r.uploaded ? `${r.sourceName} (uploaded copy)` : r.source}>
+                  <td className="run-what" title={r.uploaded ? `${r.sourceName} (uploaded copy)` : r.source}>
                     {r.jobName ? <strong>{r.jobName}</strong> : null}{' '}
                     <span className="muted" data-testid="run-source">
                       {r.sourceName}
@@ -110,15 +114,15 @@ export function RunsScreen() {
                   <td className="mono wrap-anywhere" data-testid="run-target">
                     {r.target}:{r.table}
                   </td>
-                  <td>{r.mode}</td>
+                  <td className="col-optional">{r.mode}</td>
                   <td className="num">{formatCount(r.counts.read)}</td>
                   <td className="num">{formatCount(r.counts.inserted)}</td>
-                  <td className="num">{formatCount(r.counts.updated)}</td>
-                  <td className="num">{formatCount(r.counts.unchanged)}</td>
-                  <td className={`num${r.counts.rejected > 0 ? ' text-bad' : ''}`}>
+                  <td className="num col-optional">{formatCount(r.counts.updated)}</td>
+                  <td className="num col-optional">{formatCount(r.counts.unchanged)}</td>
+                  <td className={`num${r.counts.rejected > 0 ? ' text-bad' : ''}`} data-testid="run-rejected">
                     {formatCount(r.counts.rejected)}
                   </td>
-                  <td className="num">
+                  <td className="num" data-testid="run-duration">
                     {/* The run's one duration; a running run shows how long it has been going. */}
                     {formatDuration(
                       r.durationMs ?? (r.status === 'running' ? durationBetween(r.startedAt, null) : null),
