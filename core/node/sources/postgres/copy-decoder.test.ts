@@ -54,8 +54,10 @@ describe('a SQL_ASCII database read as UTF-8', () => {
     expect(problem.message).toBe(
       "column 'note' holds bytes that are not valid UTF-8: x'ef' at byte 3 of x'6e61ef76650978' (shown as U+FFFD); " +
         'the database is SQL_ASCII, which keeps any bytes: if you know which encoding they are in, give it as the ' +
-        'source\'s encoding (e.g. "encoding": "windows-1252")',
+        'source\'s encoding (e.g. "encoding": "windows-1252" in the job, --source-encoding windows-1252 on the command line)',
     );
+    // The value to blame, by its source column (the report names the column).
+    expect(problem.cells).toEqual([{ column: 2, value: 'na\uFFFDve\tx', message: problem.message }]);
   });
 });
 
