@@ -108,7 +108,7 @@ export async function openPostgresSource(
     const table = spec.table !== undefined ? quoteTableName(spec.table, 'source table') : undefined;
     const query = trimQuery(spec.query ?? '');
     // The `)` on a line of its own: a query ending in a `-- comment` would otherwise swallow it.
-    const from = table ?? `(${query}\n) AS q`;
+    let from = table ?? `(${query}\n) AS q`;
 
     // The columns first (no rows), to know the watermark's column and the key; a full read (not a
     // preview) needs them anyway, as COPY says nothing of its columns. Every statement that holds the
@@ -118,9 +118,22 @@ export async function openPostgresSource(
     /** The pushed-down mark: its value and the type it is compared as. */
     let pushdown: { column: string; value: string; type: string } | undefined;
     let keyColumns: string[] | null = null;
-    const probed = await probeFields(client, from, table === undefined).catch((error: unknown) => {
+    let probed = await probeFields(client, from, table === undefined).catch((error: unknown) => {
       throw fail(error, 'the server refused the read');
     });
+    const bare = table === undefined && !probed.fields ? withoutTrailingComments(query) : query;
+    if (bare !== query) {
+      // `select … from orders; -- nightly` (a query copied from a .sql file): a subquery once its
+      // last `;` and the comments after it are left out, so it reads as the others do (through COPY,
+      // a watermark pushed down). A query that wrapped as it was is never changed.
+      const again = await probeFields(client, `(${bare}\n) AS q`, true).catch((error: unknown) => {
+        throw fail(error, 'the server refused the read');
+      });
+      if (again.fields) {
+        from = `(${bare}\n) AS q`;
+        probed = again;
+      }
+    }
     const fields = probed.fields;
     const nativeTypes = fields
       ? await nativeTypesOf(client, fields).catch((error: unknown) => {
@@ -156,6 +169,16 @@ export async function openPostgresSource(
           refusal.inside
             ? `${label}: the query has a syntax error: ${refusal.message}`
             : `${label}: the query must be one statement that returns rows (SELECT, VALUES, WITH …): ${refusal.message}`,
+        );
+      }
+      if (decoding.sqlAscii) {
+        // Read through a cursor, its text would reach here decoded by the driver as UTF-8, each byte
+        // that is not replaced by U+FFFD without a word and `source.encoding` not applied.
+        failed = true;
+        throw new LoadstoneError(
+          'SOURCE_FORMAT',
+          `${label}: the database is SQL_ASCII, whose bytes are read through COPY as SELECT * FROM (<query>) AS q, ` +
+            `and the query cannot be read as a subquery: ${(probed.refusal as Error | undefined)?.message ?? 'refused'}`,
         );
       }
     }
@@ -224,6 +247,9 @@ export async function openPostgresSource(
       });
     }
 
+    // A preview asks for its sample and no more: the server may plan for those rows only (a sort's
+    // first rows, not the whole sorted result). A query that cannot be wrapped takes no LIMIT.
+    if (opts.preview && fields) sql += ` LIMIT ${Math.trunc(opts.preview.rows)}`;
     cursor = client.query(new Cursor<RawValue[]>(sql, params, { rowMode: 'array', types: SOURCE_TYPES }));
     const current = cursor;
     const first = await readWithFields(current, 1000).catch((error: unknown) => {
@@ -446,6 +472,39 @@ function markType(kind: MarkColumnKind, value: string): string {
 /** A query as it can be wrapped: without trailing semicolons and blanks. */
 function trimQuery(query: string): string {
   return query.replace(/[\s;]+$/, '');
+}
+
+/**
+ * `query` without its last `;` when only blanks and comments (`-- …`, `/* … *\/`) follow it, again
+ * while one does: `select 1; -- note` → `select 1`. Where that `;` was inside a quote or a comment,
+ * what is left ends inside it, which the server refuses as a subquery: only a query that did not
+ * wrap as it was is tried this way (exported for tests).
+ */
+export function withoutTrailingComments(query: string): string {
+  let text = query;
+  for (;;) {
+    const semicolon = text.lastIndexOf(';');
+    if (semicolon === -1 || !onlyComments(text, semicolon + 1)) return text;
+    text = trimQuery(text.slice(0, semicolon));
+  }
+}
+
+/** Whether `text` from `at` holds only blanks and comments. */
+function onlyComments(text: string, at: number): boolean {
+  let i = at;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (/\s/.test(c)) i++;
+    else if (text.startsWith('--', i)) {
+      const end = text.indexOf('\n', i);
+      i = end === -1 ? text.length : end + 1;
+    } else if (text.startsWith('/*', i)) {
+      const end = text.indexOf('*/', i + 2);
+      if (end === -1) return false;
+      i = end + 2;
+    } else return false;
+  }
+  return true;
 }
 
 /**
