@@ -105,7 +105,14 @@ describe('--source-encoding', () => {
       '1',
       '--json',
     ]);
-    expect(JSON.parse(load.out)).toMatchObject({ status: 'succeeded', inserted: 1, rejected: 2 });
+    const run = JSON.parse(load.out);
+    expect(run).toMatchObject({ status: 'succeeded', inserted: 1, rejected: 2 });
+    // The report names the column the bytes were in: errors --column finds them (it showed '(row)').
+    const errors = await cli(['errors', run.runId, '--column', 'name']);
+    expect(errors.code).toBe(0);
+    expect(errors.out).toContain('invalid_encoding');
+    expect(errors.out).not.toContain('(row)');
+    expect((await cli(['errors', run.runId, '--column', 'name', '--json'])).out).toContain('"column":"name"');
   });
 
   it('an unknown name, and a source it does not apply to, are usage errors saying why', async () => {
