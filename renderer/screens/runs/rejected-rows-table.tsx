@@ -180,7 +180,8 @@ export function RejectedRowsTable(props: { runId: string; filters: ReportFilters
                 onKeyDown={(e) => onRowKey(e, v.index)}
                 onClick={() => {
                   setActive(v.index);
-                  if (row) setInspected(v.index);
+                  // Selecting text in a row (to copy a value) is not asking for the inspector.
+                  if (row && !window.getSelection()?.toString()) setInspected(v.index);
                 }}
                 data-index={v.index}
                 data-testid={row ? 'rejected-row' : 'rejected-row-loading'}
