@@ -152,6 +152,8 @@ export async function loadTarget(
       client,
       cancelClient: () => connectTarget(config),
       table: target.table,
+      // How messages name the target: `local`, a saved name, or a URL without its password.
+      targetLabel: plan.targetLabel,
       columns: plan.columns,
       mode: target.mode,
       ...(target.key ? { key: target.key } : {}),
