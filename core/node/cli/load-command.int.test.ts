@@ -382,3 +382,26 @@ describe('loadstone load', () => {
     expect(rows[0]).toEqual({ n: 150_000, ids: String((150_000 * 150_001) / 2) });
   });
 });
+
+describe('loadstone load into an existing table', () => {
+  it('says which columns the table typed against the sample', async () => {
+    await client.query('CREATE TABLE cli_shipped (id integer, shipped date)');
+    writeFileSync(join(dir, 'shipped.csv'), 'id,shipped\n1,2024-03-01\n2,soon\n3,later\n4,2024-03-04\n');
+    const r = await cli([
+      'load',
+      'shipped.csv',
+      '--target',
+      url,
+      '--table',
+      'cli_shipped',
+      '--max-error-rate',
+      '0.6',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(
+      '  typed by the existing table cli_shipped: shipped as date (its column is date; the sample alone read text); ' +
+        'values that are not dates are rejected cell by cell\n',
+    );
+    expect(r.out).toMatch(/rejected\s+2/);
+  });
+});

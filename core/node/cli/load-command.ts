@@ -263,7 +263,7 @@ export async function runAndReport(
     if (values.json) {
       io.stdout.write(`${JSON.stringify(jsonOutcome(outcome))}\n`);
     } else {
-      writeSummary(outcome, io);
+      writeSummary(outcome, io, typedByTarget(store, outcome.runId));
       // The reason on stderr too, as for any command that fails (the summary above is the record).
       if (outcome.status === 'failed' && outcome.error)
         io.stderr.write(`loadstone: ${cliWording(outcome.error.message)}\n`);
@@ -344,7 +344,7 @@ async function resumeCommand(
       io.stdout.write(
         `Resuming run ${outcome.resumeOf}: skipped its ${outcome.skippedRecords.toLocaleString('en-US')} committed source records.\n`,
       );
-      writeSummary(outcome, io);
+      writeSummary(outcome, io, typedByTarget(store, outcome.runId));
     }
     // After the outcome is printed: alerts never delay or change it (see deliverAlerts).
     await deliverAlerts(store, outcome.runId, io, alertWaitMs(io.env), !json);
@@ -387,7 +387,12 @@ function exitCode(o: RunLoadOutcome): number {
   return o.error ? exitCodeFor(o.error.code) : EXIT.failure;
 }
 
-function writeSummary(o: RunLoadOutcome, io: CliIo): void {
+/** The run's word on the columns the existing table typed (its `typed_by_target` event), if any. */
+function typedByTarget(store: RunStore, runId: string): string | undefined {
+  return store.runs.events(runId).find((e) => e.kind === 'typed_by_target')?.message ?? undefined;
+}
+
+function writeSummary(o: RunLoadOutcome, io: CliIo, typed?: string): void {
   const n = (x: number) => x.toLocaleString('en-US');
   const seconds = o.durationMs / 1000;
   const rate = seconds > 0 ? Math.round(o.counts.read / seconds) : o.counts.read;
@@ -420,6 +425,7 @@ function writeSummary(o: RunLoadOutcome, io: CliIo): void {
     lines.push(`  the table was emptied first (--truncate)${o.dryRun ? ', in the dry run only' : ''}`);
   if (o.result && o.result.addedColumns.length > 0)
     lines.push(`  added columns: ${o.result.addedColumns.join(', ')}`);
+  if (typed) lines.push(`  ${typed}`);
   lines.push('');
   lines.push(rowsOutcome({ status: o.status, dryRun: o.dryRun, counts: o.counts }));
   if (o.dryRun && o.status === 'succeeded') {
