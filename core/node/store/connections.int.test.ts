@@ -120,6 +120,47 @@ describe('connections', () => {
     store.close();
   });
 
+  it('an edit by fields keeps what only the URL said (sslrootcert, application_name, connect_timeout)', () => {
+    const dir = tempDir();
+    const store = open(dir);
+    const ca = path.join(dir, 'private-ca.pem');
+    fs.writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    store.connections.save({
+      name: 'wh',
+      url: `postgres://bob@db.example.com/sales?sslmode=verify-full&sslrootcert=${encodeURIComponent(ca)}&application_name=etl&connect_timeout=7`,
+    });
+    const options = { sslRootCert: ca, applicationName: 'etl', connectTimeoutSeconds: 7 };
+    // The form's fields: a rename and another host, no URL.
+    const fields = {
+      previousName: 'wh',
+      name: 'warehouse',
+      host: 'db2.example.com',
+      port: 5432,
+      database: 'sales',
+      user: 'bob',
+      sslMode: 'verify-full' as const,
+    };
+    // Test connection before saving sees them too.
+    const draft = store.connections.resolveDraft(fields, { env: {} });
+    expect(draft).toMatchObject({
+      host: 'db2.example.com',
+      application_name: 'etl',
+      connectionTimeoutMillis: 7000,
+    });
+    expect(draft.ssl).toMatchObject({ ca: expect.stringContaining('BEGIN CERTIFICATE') });
+    const edited = store.connections.save(fields);
+    expect(edited).toMatchObject({ name: 'warehouse', host: 'db2.example.com', options });
+    expect(store.connections.displayUrl(edited)).toContain('application_name=etl');
+    // A URL says everything: one without them drops them.
+    const byUrl = store.connections.save({
+      previousName: 'warehouse',
+      name: 'warehouse',
+      url: 'postgres://bob@db2.example.com/sales?sslmode=verify-full',
+    });
+    expect(byUrl.options).toEqual({});
+    store.close();
+  });
+
   it('a secret saved by another key is reported clearly unless the environment supplies a password', () => {
     const dir = tempDir();
     const first = open(dir, new KeyedSecretStore(Buffer.alloc(32, 1)));

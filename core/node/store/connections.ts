@@ -148,6 +148,9 @@ export function createConnectionsRepo(ctx: StoreContext): ConnectionsRepo {
             `a connection named '${existing.name}' already exists; remove it first or replace it`,
           );
         }
+        // An edit by fields (no URL) keeps what only a URL can say: sslrootcert, application_name,
+        // connect_timeout (a verify-full connection to a private CA kept working after a rename).
+        if (editing) keepUrlOptions(settings, input, kind, editing.kind, JSON.parse(editing.options));
         let secret: Buffer | null;
         if (password !== undefined && password !== '') {
           secret = encryptSecret(ctx, name, password, settings, kind);
@@ -243,6 +246,10 @@ export function createConnectionsRepo(ctx: StoreContext): ConnectionsRepo {
       const editing = input.previousName !== undefined ? record(input.previousName) : undefined;
       if (input.previousName !== undefined && !editing) {
         throw new LoadstoneError('NOT_FOUND', `no saved connection named '${input.previousName}'`);
+      }
+      if (editing) {
+        const row = byName.get(input.previousName!) as ConnectionRow;
+        keepUrlOptions(settings, input, row.kind, row.kind, editing.options);
       }
       const label = input.name?.trim() || input.previousName || 'the connection being edited';
       const draft: SavedConnectionRecord = {
@@ -383,6 +390,22 @@ function encryptSecret(
     );
   }
   return ctx.secretStore.encrypt(password);
+}
+
+/**
+ * An edit that gives neither a URL nor options (the form's fields) keeps the saved connection's
+ * options, which only a URL can set (`sslrootcert`, `application_name`, `connect_timeout`): they were
+ * dropped, so a `verify-full` connection to a private CA silently lost its CA on a rename.
+ */
+function keepUrlOptions(
+  settings: { options: ConnectionOptions },
+  input: Omit<ConnectionInput, 'name'>,
+  kind: ConnectionKind,
+  savedKind: ConnectionKind,
+  saved: ConnectionOptions,
+): void {
+  if (input.url !== undefined || input.options !== undefined || kind !== savedKind) return;
+  settings.options = { ...saved };
 }
 
 function cleanOptions(options: ConnectionOptions): ConnectionOptions {
