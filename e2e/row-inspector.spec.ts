@@ -9,6 +9,7 @@ import { REPO_ROOT } from './support/serve-process.ts';
 // The error report's row inspector: the whole rejected row — every raw value in full, line breaks
 // and all, NULL as NULL — reached by keyboard, copied as JSON, and the focus back on the row after.
 
+const DOCS_SCREENSHOT = path.join(REPO_ROOT, 'docs/screenshot-row-inspector.png');
 const BIG = '12345678901234567890';
 /** A bad amount of three lines and over 2 KB: the grid shows its first characters only. */
 const LONG = `12,5x — see note\n  second line, indented\n${'{"k":"v"},'.repeat(220)}end`;
@@ -113,7 +114,10 @@ test('the row inspector shows a rejected row whole, by keyboard, and gives the f
   // The long value wraps inside the dialog instead of running off its side.
   const fits = await value('amount').evaluate((el) => el.scrollWidth <= el.clientWidth);
   expect(fits).toBe(true);
-  await app.shot('row inspector with a long multi-line value');
+  const shot = await app.shot('row inspector with a long multi-line value');
+  if (!fs.existsSync(DOCS_SCREENSHOT) || process.env.LOADSTONE_UPDATE_DOCS === '1') {
+    fs.copyFileSync(shot, DOCS_SCREENSHOT);
+  }
 
   // Copy: the raw values as JSON, exactly.
   if (app.transport === 'http') {
