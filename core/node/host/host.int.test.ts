@@ -189,10 +189,32 @@ describe('browser host: static files', () => {
   });
 
   it('never serves a file outside the renderer folder', async () => {
-    for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/%00']) {
+    for (const p of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/assets/%2e%2e%5c%2e%2e%5csecret.txt',
+      '/..\\secret.txt',
+      '/%00',
+    ]) {
       const res = await rawRequest(host, { path: p, token: null });
       expect(res.body).not.toContain('outside the renderer');
     }
+  });
+
+  it('does not follow a symbolic link out of the renderer folder', async () => {
+    // A stray link in a build (or a folder linked in for development) points outside the folder.
+    fs.symlinkSync(path.join(t.filesDir, 'secret.txt'), path.join(rendererDir, 'linked.txt'));
+    fs.symlinkSync(t.filesDir, path.join(rendererDir, 'linked-dir'));
+    fs.symlinkSync(path.join(rendererDir, 'index.html'), path.join(rendererDir, 'inside.html'));
+    for (const p of ['/linked.txt', '/linked-dir/secret.txt']) {
+      const res = await rawRequest(host, { path: p, token: null });
+      expect(res.status).toBe(404);
+      expect(res.body).not.toContain('outside the renderer');
+    }
+    // A link that stays inside is served as its target.
+    const inside = await rawRequest(host, { path: '/inside.html', token: null });
+    expect(inside.body).toContain('<div id="root">');
   });
 });
 

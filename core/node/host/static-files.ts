@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 
@@ -59,20 +59,26 @@ export async function serveStatic(
     res.writeHead(404).end();
     return;
   }
-  const found = await fileSize(file);
-  if (found !== null) return sendFile(req, res, file, found);
+  const found = await confinedFile(root, file);
+  if (found !== null) return sendFile(req, res, found.path, found.size);
   if (extname(relative) === '') {
-    const index = join(root, 'index.html');
-    const size = await fileSize(index);
-    if (size !== null) return sendFile(req, res, index, size);
+    const index = await confinedFile(root, join(root, 'index.html'));
+    if (index !== null) return sendFile(req, res, index.path, index.size);
   }
   res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
 }
 
-async function fileSize(path: string): Promise<number | null> {
+/**
+ * The regular file at `path` by its real path and size, or null when there is none or it resolves
+ * outside `root`'s real path: a symbolic link in the renderer folder (a stray link in a build, a
+ * folder linked in for development) must not serve what it points to elsewhere.
+ */
+async function confinedFile(root: string, path: string): Promise<{ path: string; size: number } | null> {
   try {
-    const s = await stat(path);
-    return s.isFile() ? s.size : null;
+    const [realRoot, real] = await Promise.all([realpath(root), realpath(path)]);
+    if (!real.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep)) return null;
+    const s = await stat(real);
+    return s.isFile() ? { path: real, size: s.size } : null;
   } catch {
     return null;
   }
