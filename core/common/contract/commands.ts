@@ -6,6 +6,7 @@ import { COLUMN_TYPES } from '../types.ts';
 import { alertCommands } from './alert-schemas.ts';
 import {
   compatibilitySchema,
+  connectionOptionsInputSchema,
   connectionSchema,
   detectedFormatSchema,
   grantedFileSchema,
@@ -40,6 +41,8 @@ const connectionDraftSchema = z.object({
   user: z.string().optional(),
   password: z.string().optional(),
   sslMode: z.enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']).optional(),
+  /** As `connections.save` takes them. */
+  options: connectionOptionsInputSchema.optional(),
 });
 const runId = z.object({ runId: z.string().min(1) });
 
@@ -111,6 +114,12 @@ export const commands = {
       /** Write-only: never returned. Omit to keep the saved secret. */
       password: z.string().optional(),
       sslMode: z.enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']).optional(),
+      /**
+       * A PostgreSQL connection's other settings, given with the fields: they replace the saved
+       * ones (an option left out is dropped). Absent, an edit by fields keeps the saved ones. With
+       * a URL they win over its parameters. A MySQL connection takes none.
+       */
+      options: connectionOptionsInputSchema.optional(),
     }),
     output: connectionSchema,
   },

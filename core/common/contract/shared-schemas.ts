@@ -254,6 +254,33 @@ export const reportSummaryItemSchema = z.object({
   example: z.string().nullable(),
 });
 
+/**
+ * A PostgreSQL connection's settings beyond host, port, database, user and SSL mode (libpq's
+ * `sslrootcert`, `application_name`, `connect_timeout`), as saved; none is a secret. A MySQL
+ * connection has none. As lenient as a saved URL may be (see `connectionOptionsInputSchema`).
+ */
+export const connectionOptionsSchema = z.object({
+  /** Path of the CA certificate file the server's certificate is checked against, or `system`. */
+  sslRootCert: z.string().optional(),
+  /** The name the server shows for the session (`pg_stat_activity.application_name`). */
+  applicationName: z.string().optional(),
+  /** Seconds to wait for the connection to open; absent or 0: the engine's default (15 s). */
+  connectTimeoutSeconds: z.number().int().min(0).optional(),
+});
+export type ConnectionOptionsDto = z.infer<typeof connectionOptionsSchema>;
+
+/**
+ * The options as `connections.save` and `connections.test` take them: a CA file named, an
+ * application name the server keeps whole (it cuts at 63 bytes), a timeout a timer can hold.
+ */
+export const connectionOptionsInputSchema = z
+  .object({
+    sslRootCert: z.string().min(1).optional(),
+    applicationName: z.string().max(63).optional(),
+    connectTimeoutSeconds: z.number().int().min(0).max(2_147_483).optional(),
+  })
+  .strict();
+
 export const connectionSchema = z.object({
   name: z.string(),
   /** A PostgreSQL connection (a target or a source), or a MySQL / MariaDB one (a source only). */
@@ -263,6 +290,8 @@ export const connectionSchema = z.object({
   database: z.string(),
   user: z.string(),
   sslMode: z.string(),
+  /** Non-secret settings a URL may carry (`{}` when none, and for MySQL and `local`). */
+  options: connectionOptionsSchema,
   hasSecret: z.boolean(),
   builtIn: z.boolean(),
 });

@@ -24,6 +24,7 @@ function localConnection(): ConnectionDto {
     database: WAREHOUSE_DATABASE,
     user: 'postgres',
     sslMode: 'disable',
+    options: {},
     hasSecret: false,
     builtIn: true,
   };
@@ -39,6 +40,8 @@ function toDto(info: ConnectionInfo): ConnectionDto {
     database: info.database,
     user: info.user,
     sslMode: info.sslMode,
+    // What only a URL could say before: the form shows and edits them (a MySQL connection has none).
+    options: { ...info.options },
     hasSecret: info.hasSecret,
     builtIn: false,
   };

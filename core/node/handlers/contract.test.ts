@@ -134,16 +134,45 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
         database: 'sales',
         user: 'bob',
         sslMode: 'prefer',
+        options: {},
         hasSecret: true,
         builtIn: false,
       });
       expect(JSON.stringify(expectValue(await call('connections.list', {})))).not.toContain('pw-123456');
+      // The form's fields with the options a URL may carry: saved, listed, and replaced as a whole.
+      const options = { sslRootCert: '/etc/ca.pem', applicationName: 'etl', connectTimeoutSeconds: 7 };
+      const fields = {
+        name: 'opts',
+        host: 'h',
+        port: 5432,
+        database: 'd',
+        user: 'u',
+        sslMode: 'verify-full',
+      };
+      expect(expectValue(await call('connections.save', { ...fields, options }))).toMatchObject({ options });
+      const edited = { ...fields, previousName: 'opts', options: { applicationName: 'nightly' } };
+      expect(expectValue(await call('connections.save', edited))).toMatchObject({
+        options: { applicationName: 'nightly' },
+      });
+      const listed = expectValue(await call('connections.list', {})) as Array<{
+        name: string;
+        options: object;
+      }>;
+      expect(listed.find((c) => c.name === 'opts')?.options).toEqual({ applicationName: 'nightly' });
+      expect(expectValue(await call('connections.delete', { name: 'opts' }))).toEqual({ ok: true });
     },
-    bad: async () =>
+    bad: async () => {
       expectIssues(await call('connections.save', { name: 'bad name!', port: 70000 }), 'bad_request', [
         'name',
         'port',
-      ]),
+      ]);
+      const options = { sslRootCert: '', applicationName: 'x'.repeat(64), connectTimeoutSeconds: 1.5 };
+      expectIssues(await call('connections.save', { name: 'wh', options }), 'bad_request', [
+        'options.sslRootCert',
+        'options.applicationName',
+        'options.connectTimeoutSeconds',
+      ]);
+    },
   },
   'connections.test': {
     good: async () => {

@@ -2,6 +2,8 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { CommandInput, ConnectionDto } from '../../../core/common/contract/index.ts';
 import { useCommandMutation } from '../../api/queries.ts';
 import { ErrorBox } from '../../components/states.tsx';
+import { type OptionFields, optionProblems, optionsInput } from './connection-options.ts';
+import { ConnectionOptionsFields } from './connection-options-fields.tsx';
 import { connectionUrl, fieldsFromUrl, fieldsOf, urlText } from './connection-url.ts';
 
 type SaveInput = CommandInput<'connections.save'>;
@@ -56,6 +58,15 @@ export function ConnectionForm(props: {
       ? (e?.sslMode as (typeof SSL_MODES)[number])
       : 'prefer',
   );
+  // A PostgreSQL connection's options (CA file, application name, connect timeout), as saved.
+  const [options, setOptions] = useState<OptionFields>(() => {
+    const f = e ? fieldsOf(e) : null;
+    return {
+      sslRootCert: f?.sslRootCert ?? '',
+      applicationName: f?.applicationName ?? '',
+      connectTimeout: f?.connectTimeout ?? '',
+    };
+  });
   const [andTest, setAndTest] = useState(true);
   const nameRef = useRef<HTMLInputElement>(null);
   useEffect(() => nameRef.current?.focus(), []);
@@ -82,6 +93,8 @@ export function ConnectionForm(props: {
       input.database = database.trim();
       input.user = user.trim();
       input.sslMode = sslMode;
+      // Every option the fields show, so one emptied is dropped (MySQL has none).
+      if (kind === 'postgres') input.options = optionsInput(options, sslMode);
     }
     if (password) input.password = password;
     return input;
@@ -91,14 +104,18 @@ export function ConnectionForm(props: {
   };
   const portProblem = byUrl ? null : portText(port);
   const urlProblem = byUrl ? urlText(url) : null;
-  const problem = portProblem ?? urlProblem;
+  const optionProblem =
+    byUrl || kind !== 'postgres'
+      ? null
+      : (Object.values(optionProblems(options, sslMode)).find((p) => p !== null) ?? null);
+  const problem = portProblem ?? urlProblem ?? optionProblem;
   const edited = () => test.reset();
 
   /** To the URL box: the fields as a URL, unless the URL there already says what they say. */
   const showUrl = () => {
-    const fields = { kind, host, port, database, user, sslMode };
+    const fields = { kind, host, port, database, user, sslMode, ...options };
     const typed = fieldsFromUrl(url);
-    // A URL typed before stays as typed (it may hold more than the fields: application_name…).
+    // A URL typed before stays as typed when it says what the fields say (its parameters in its own order).
     if (!typed || connectionUrl(typed.fields) !== connectionUrl(fields)) setUrl(connectionUrl(fields));
     setByUrl(true);
     edited();
@@ -115,6 +132,11 @@ export function ConnectionForm(props: {
       setUser(f.user);
       const modes: readonly string[] = f.kind === 'mysql' ? MYSQL_SSL_MODES : SSL_MODES;
       if (modes.includes(f.sslMode)) setSslMode(f.sslMode as (typeof SSL_MODES)[number]);
+      setOptions({
+        sslRootCert: f.sslRootCert,
+        applicationName: f.applicationName,
+        connectTimeout: f.connectTimeout,
+      });
       if (typed.password && !password) setPassword(typed.password);
     }
     setByUrl(false);
@@ -310,6 +332,17 @@ export function ConnectionForm(props: {
                 ))}
               </select>
             </div>
+            {kind === 'postgres' ? (
+              <ConnectionOptionsFields
+                id={id}
+                sslMode={sslMode}
+                value={options}
+                onChange={(patch) => {
+                  edited();
+                  setOptions((o) => ({ ...o, ...patch }));
+                }}
+              />
+            ) : null}
           </>
         )}
         <div className="field">

@@ -8,6 +8,11 @@ export interface ConnectionFields {
   database: string;
   user: string;
   sslMode: string;
+  /** A PostgreSQL connection's options, as typed ('' for none): see `connection-options.ts`. */
+  sslRootCert: string;
+  applicationName: string;
+  /** Seconds, as typed. */
+  connectTimeout: string;
 }
 
 /**
@@ -22,7 +27,15 @@ export function connectionUrl(c: ConnectionFields): string {
   const hostPart = host.includes(':') ? `[${host.replace(/^\[|\]$/g, '')}]` : enc(host);
   const port = c.port.trim() ? `:${c.port.trim()}` : '';
   const db = c.database.trim() ? `/${enc(c.database.trim())}` : '';
-  const ssl = c.sslMode ? `?sslmode=${enc(c.sslMode)}` : '';
+  // In the engine's order (its displayed URL reads the same); a MySQL URL takes none of the options.
+  const query: string[] = [];
+  if (c.sslMode) query.push(`sslmode=${enc(c.sslMode)}`);
+  if (c.kind !== 'mysql') {
+    if (c.sslRootCert.trim()) query.push(`sslrootcert=${enc(c.sslRootCert.trim())}`);
+    if (c.applicationName !== '') query.push(`application_name=${enc(c.applicationName)}`);
+    if (c.connectTimeout.trim()) query.push(`connect_timeout=${enc(c.connectTimeout.trim())}`);
+  }
+  const ssl = query.length > 0 ? `?${query.join('&')}` : '';
   return `${c.kind === 'mysql' ? 'mysql' : 'postgres'}://${user}${hostPart}${port}${db}${ssl}`;
 }
 
@@ -35,6 +48,10 @@ export function fieldsOf(c: ConnectionDto): ConnectionFields {
     database: c.database,
     user: c.user,
     sslMode: c.sslMode,
+    sslRootCert: c.options.sslRootCert ?? '',
+    applicationName: c.options.applicationName ?? '',
+    connectTimeout:
+      c.options.connectTimeoutSeconds === undefined ? '' : String(c.options.connectTimeoutSeconds),
   };
 }
 
@@ -68,6 +85,21 @@ export function fieldsFromUrl(text: string): { fields: ConnectionFields; passwor
   const authority = url.slice(scheme[0].length).split(/[/?#]/)[0] ?? '';
   const port = /:(\d+)$/.exec(authority.slice(authority.lastIndexOf('@') + 1))?.[1];
   const ssl = parsed.searchParams.get('sslmode') ?? parsed.searchParams.get('ssl-mode');
+  // As the engine reads a parameter: percent-decoded, a '+' kept (URLSearchParams makes it a space).
+  // The query starts at the first '?' after the user info (a password may hold '?'); as in libpq,
+  // '#' is part of a value, not a fragment.
+  const rest = url.slice(scheme[0].length);
+  const slash = rest.indexOf('/');
+  const afterUser = rest.lastIndexOf('@', slash < 0 ? rest.length : slash) + 1;
+  const mark = rest.indexOf('?', afterUser);
+  const query = mark < 0 ? '' : rest.slice(mark + 1);
+  const param = (key: string): string | undefined => {
+    for (const pair of query.split('&')) {
+      const eq = pair.indexOf('=');
+      if (eq > 0 && decode(pair.slice(0, eq)) === key) return decode(pair.slice(eq + 1));
+    }
+    return undefined;
+  };
   return {
     fields: {
       kind,
@@ -76,6 +108,9 @@ export function fieldsFromUrl(text: string): { fields: ConnectionFields; passwor
       database: decode(parsed.pathname.replace(/^\//, '')),
       user: decode(parsed.username),
       sslMode: sslModeOf(ssl, kind) ?? (kind === 'mysql' ? 'disable' : 'prefer'),
+      sslRootCert: kind === 'mysql' ? '' : (param('sslrootcert') ?? ''),
+      applicationName: kind === 'mysql' ? '' : (param('application_name') ?? ''),
+      connectTimeout: kind === 'mysql' ? '' : (param('connect_timeout') ?? ''),
     },
     password: decode(parsed.password),
   };
