@@ -93,8 +93,8 @@ export function ConnectionForm(props: {
       input.database = database.trim();
       input.user = user.trim();
       input.sslMode = sslMode;
-      // Every option the fields show, so one emptied is dropped (MySQL has none).
-      if (kind === 'postgres') input.options = optionsInput(options, sslMode);
+      // Every option the fields hold, so one emptied is dropped (MySQL has none).
+      if (kind === 'postgres') input.options = optionsInput(options);
     }
     if (password) input.password = password;
     return input;

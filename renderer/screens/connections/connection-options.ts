@@ -74,13 +74,14 @@ export function optionProblems(
 }
 
 /**
- * The fields as `connections.save` takes them: every option the form shows, so one emptied is
- * dropped; the CA file only in the SSL modes that use it (the field is hidden in the others).
+ * The fields as `connections.save` takes them: every option the form holds, so one emptied is
+ * dropped. The CA file is kept in the SSL modes that hide its field (nothing reads it there, and a
+ * move to `disable` and back should not lose it without a word); it is checked only where shown.
  */
-export function optionsInput(fields: OptionFields, sslMode: string): OptionsInput {
+export function optionsInput(fields: OptionFields): OptionsInput {
   const out: OptionsInput = {};
   const ca = fields.sslRootCert.trim();
-  if (ca && CA_SSL_MODES.includes(sslMode)) out.sslRootCert = ca;
+  if (ca) out.sslRootCert = ca;
   const name = fields.applicationName.trim();
   if (name) out.applicationName = name;
   const timeout = fields.connectTimeout.trim();
