@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LoadstoneError } from '../errors.ts';
 import type { ColumnSpec, FormatOptions } from '../spec/job-spec.ts';
-import { JsonNumber, type RawValue } from '../types.ts';
+import { type ColumnType, JsonNumber, type RawValue } from '../types.ts';
 import { makeCellFunction } from './column-rule.ts';
 import { type ColumnPlan, inferColumns } from './infer.ts';
 
@@ -327,5 +327,44 @@ describe('inferColumns: keepText', () => {
     const plan = inferOne(['1', ' 2 ', 'NA'], { column: { keepText: true } });
     expect(plan.type).toBe('integer');
     expect(plan.format.keepText).toBeUndefined();
+  });
+});
+
+describe('inferColumns: an existing table types the columns the job does not', () => {
+  const intoTable = (
+    values: readonly string[],
+    table: ColumnType,
+    display: string,
+    format: FormatOptions = {},
+  ) => {
+    const [plan] = inferColumns({
+      columns: ['d'],
+      sample: values.map((v) => [v]),
+      spec: { format },
+      targetTypes: new Map([['d', { type: table, display }]]),
+    });
+    return plan!;
+  };
+
+  it('keeps a sample of dates as dates into a timestamp column: midnight UTC, not midnight in the job zone', () => {
+    // Read as timestamptz, '2024-03-05' in a Berlin job is 2024-03-04 23:00 UTC: in a `timestamp`
+    // column the day before, every value moved without a word (dates loaded at midnight until then).
+    for (const display of ['timestamp without time zone', 'timestamp with time zone']) {
+      const plan = intoTable(['2024-03-05', '2024-03-06'], 'timestamptz', display, {
+        timeZone: 'Europe/Berlin',
+      });
+      expect(plan.type).toBe('date');
+      expect(plan.typedByTarget).toBeUndefined();
+      expect(makeCellFunction(plan.type, plan.format)('2024-03-05')).toBe('2024-03-05');
+    }
+  });
+
+  it('still types by the table what the column would refuse: text with a few bad dates, a date into a text column', () => {
+    const bad = intoTable(['2024-03-05', 'soon', 'later'], 'timestamptz', 'timestamp without time zone');
+    expect(bad).toMatchObject({ type: 'timestamptz', typedByTarget: { sampled: 'text' } });
+    expect(intoTable(['2024-03-05', '2024-03-06'], 'text', 'text')).toMatchObject({
+      type: 'text',
+      typedByTarget: { sampled: 'date' },
+    });
   });
 });

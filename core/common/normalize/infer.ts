@@ -66,6 +66,19 @@ export function followsTargetType(column: {
   return !column.declared && column.skip !== true && (own === null || own === 'text');
 }
 
+/**
+ * Whether the sample's own type stands for a column that follows the table (`followsTargetType`):
+ * when it is the table's type, or when the column takes it as the very value the sample meant. Dates
+ * into a `timestamp`/`timestamptz` column (which map to timestamptz) are such a sample: as dates they
+ * load at midnight UTC, as loads did before the table typed columns, where read as timestamptz a date
+ * is midnight in the job's time zone — in a zone east of UTC the day before in a `timestamp` column,
+ * every value of a daily job moved without a word. The load and the target check decide it by this one
+ * rule. `sampled` null (every sampled value null): the table's type.
+ */
+export function sampleTypeStands(sampled: ColumnType | null, table: ColumnType): boolean {
+  return sampled === table || (sampled === 'date' && table === 'timestamptz');
+}
+
 /** An existing target column's type, as inference takes it (`InferInput.targetTypes`). */
 export interface TargetColumnType {
   readonly type: ColumnType;
@@ -145,7 +158,7 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
       inferredFirst = inferType(name, data, job, column, defaults);
       sampled = inferredFirst.choice.type;
       // The sample agrees with the table: inference's own format stands (epoch numbers, a date order).
-      if (sampled === fromTarget.type) fromTarget = undefined;
+      if (sampleTypeStands(sampled, fromTarget.type)) fromTarget = undefined;
     }
     if (fromTarget?.type === sourceType) fromTarget = undefined;
     if (column?.type || fromTarget || sourceType) {

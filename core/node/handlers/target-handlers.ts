@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { CommandInput } from '../../common/contract/index.ts';
 import type { CompatibilityDto } from '../../common/contract/shared-schemas.ts';
 import { LoadstoneError } from '../../common/errors.ts';
-import { followsTargetType } from '../../common/normalize/infer.ts';
+import { followsTargetType, sampleTypeStands } from '../../common/normalize/infer.ts';
 import {
   type CompatibilityReport,
   checkCompatibility,
@@ -88,7 +88,7 @@ async function asTheLoadTypes(
       ? { name: c.name, type: c.type, nativeType: c.nativeType }
       : { name: c.name, type: c.type };
     const target = follows(c) ? types?.get(c.name) : undefined;
-    if (!target || target.type === c.type) return own;
+    if (!target || sampleTypeStands(c.type, target.type)) return own;
     retyped.push({ column: c.name, from: c.type, to: target.type, tableType: target.display });
     return { name: c.name, type: target.type };
   });

@@ -2,11 +2,20 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { CommandInput } from '../../common/contract/index.ts';
+import type { HandlerContext } from '../handlers/context.ts';
+import { targetHandlers } from '../handlers/target-handlers.ts';
 import { type LocalWarehouse, openLocalWarehouse } from '../pg/local-warehouse.ts';
 import { createTestDatabase, removeRootCluster } from '../pg/test-server.ts';
 import { openStore, type RunStore } from '../store/open-store.ts';
 import { tempDir, testSecretStore } from '../store/test-fixtures/support.ts';
 import { runLoad } from './run-load.ts';
+
+/** The wizard's `targets.check`, as its handler answers (a URL target needs only the store). */
+const checkTarget = (input: CommandInput<'targets.check'>) =>
+  targetHandlers({ store, env: {} } as unknown as HandlerContext)['targets.check'](input, {
+    signal: new AbortController().signal,
+  });
 
 // Columns a job does not type take the existing table's types: the table decides what its column
 // stores, so a few bad dates in a `date` column are rejected cell by cell instead of the sample
@@ -124,6 +133,38 @@ describe('an existing table types the columns the job does not', () => {
     expect(out.status).toBe('failed');
     expect(out.error?.code).toBe('TARGET_INCOMPATIBLE');
     expect(out.error?.message).toContain('a text value cannot be stored in date');
+  });
+
+  it('dates into timestamp columns load at midnight UTC in any job zone, and the target check agrees', async () => {
+    await client.query('CREATE TABLE tt_berlin (id integer, at timestamp, at_tz timestamptz)');
+    const file = csv('berlin.csv', 'id,at,at_tz\n1,2024-03-05,2024-03-05\n2,2024-03-06,2024-03-06\n');
+    const out = await load({
+      source: { path: file },
+      format: { timeZone: 'Europe/Berlin' },
+      target: { connection: url, table: 'tt_berlin' },
+    });
+    expect(out).toMatchObject({ status: 'succeeded', counts: { inserted: 2, rejected: 0 } });
+    // Read as timestamptz, each date was midnight in Berlin: 23:00 the day before in `at`.
+    const rows = await client.query(
+      "SELECT at::text AS at, to_char(at_tz AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS at_tz FROM tt_berlin ORDER BY id",
+    );
+    expect(rows.rows).toEqual([
+      { at: '2024-03-05 00:00:00', at_tz: '2024-03-05 00:00' },
+      { at: '2024-03-06 00:00:00', at_tz: '2024-03-06 00:00' },
+    ]);
+    expect(store.runs.events(out.runId).some((e) => e.kind === 'typed_by_target')).toBe(false);
+    // The wizard's check says what the load does: the preview's dates go in as dates.
+    const check = await checkTarget({
+      connection: url,
+      table: 'tt_berlin',
+      columns: [
+        { name: 'id', type: 'integer', declared: false },
+        { name: 'at', type: 'date', declared: false },
+        { name: 'at_tz', type: 'date', declared: false },
+      ],
+    });
+    expect(check.ok).toBe(true);
+    expect(check.retyped).toBeUndefined();
   });
 
   it('JSON strings into an existing date column are parsed as dates', async () => {
