@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname } from 'node:path';
 import { protocol } from 'electron';
-import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY } from './app-origin.ts';
+import { APP_SCHEME, CONTENT_SECURITY_POLICY } from './app-origin.ts';
+import { rendererFile } from './renderer-file.ts';
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -30,14 +31,10 @@ export function registerAppScheme(): void {
  * that folder, unknown extension-less paths fall back to index.html (client-side routes).
  */
 export function serveRenderer(rendererDir: string): void {
-  const root = normalize(rendererDir);
   protocol.handle(APP_SCHEME, async (request) => {
-    const url = new URL(request.url);
-    if (url.host !== APP_HOST) return new Response('Not found', { status: 404 });
+    const file = rendererFile(rendererDir, request.url);
+    if (file === null) return new Response('Not found', { status: 404 });
     try {
-      let file = normalize(join(root, decodeURIComponent(url.pathname)));
-      if (!file.startsWith(root + sep)) return new Response('Not found', { status: 404 });
-      if (extname(file) === '') file = join(root, 'index.html');
       const body = await readFile(file);
       return new Response(body, {
         headers: {

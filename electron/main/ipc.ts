@@ -12,6 +12,7 @@ import {
   saveDialogDefaultName,
   saveDialogGrant,
 } from './grant-requests.ts';
+import { isTrustedFrame } from './trusted-sender.ts';
 
 /** Where calls that are not answered in main go (the engine process). */
 export interface Relay {
@@ -66,15 +67,16 @@ export function registerIpc(
 
 function isTrustedSender(event: IpcMainInvokeEvent, win: BrowserWindow, source: RendererSource): boolean {
   const frame = event.senderFrame;
-  const main = win.webContents.mainFrame;
-  // Compared by ids, not object identity: the frame objects are wrappers Electron may create anew.
-  return (
-    frame !== null &&
-    event.sender === win.webContents &&
-    frame.parent === null &&
-    frame.processId === main.processId &&
-    frame.routingId === main.routingId &&
-    source.isAppUrl(frame.url)
+  return isTrustedFrame(
+    frame && {
+      processId: frame.processId,
+      routingId: frame.routingId,
+      url: frame.url,
+      isTop: frame.parent === null,
+    },
+    event.sender === win.webContents,
+    win.webContents.mainFrame,
+    source.isAppUrl,
   );
 }
 
