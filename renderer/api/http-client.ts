@@ -21,10 +21,19 @@ export type StreamState = 'connecting' | 'open' | 'reconnecting';
 export interface HttpApi extends LoadstoneApi {
   /** Sends a picked or dropped file to the host; resolves to the host's grant for it (a handle). */
   upload(file: Blob, name: string): Promise<GrantedFileDto>;
-  /** URL that downloads a run's error report: the rows `filter` selects (every row without one). */
+  /**
+   * URL of a run's error report: the rows `filter` selects (every row without one). It holds no
+   * credential: follow it with `download`.
+   */
   exportUrl(runId: string, format: 'csv' | 'json' | 'ndjson', filter?: ReportRowFilter): string;
-  /** URL that downloads a run's export for fixing (`bom`: with a byte-order mark). */
+  /** URL of a run's export for fixing (`bom`: with a byte-order mark); follow it with `download`. */
   fixingUrl(runId: string, bom: boolean): string;
+  /**
+   * Downloads `url` (an `exportUrl` or `fixingUrl` of `runId`) as `fileName`: asks the host for a
+   * one-use ticket with the token, then follows the link with the ticket. A followed link's URL stays
+   * in the browser's download list, so it never holds the launch token.
+   */
+  download(runId: string, url: string, fileName: string): Promise<void>;
   /** Observes the event stream's state; returns the unsubscribe function. */
   onStreamState(listener: (state: StreamState) => void): () => void;
   /** Closes the event stream. */
@@ -190,11 +199,24 @@ export function createHttpClient(options: HttpClientOptions): HttpApi {
         const value = filter[key];
         if (value) query.set(key, value);
       }
-      query.set('token', options.token);
       return `${base}/api/reports/${encodeURIComponent(runId)}/export?${query}`;
     },
     fixingUrl(runId, bom) {
-      return `${base}/api/reports/${encodeURIComponent(runId)}/export?format=fixing${bom ? '&bom=1' : ''}&token=${encodeURIComponent(options.token)}`;
+      return `${base}/api/reports/${encodeURIComponent(runId)}/export?format=fixing${bom ? '&bom=1' : ''}`;
+    },
+    async download(runId, url, fileName) {
+      const { ticket } = await post<{ ticket: string }>(
+        `${base}/api/reports/${encodeURIComponent(runId)}/ticket`,
+        '{}',
+        'application/json',
+        'Download',
+      );
+      const link = document.createElement('a');
+      link.href = `${url}${url.includes('?') ? '&' : '?'}ticket=${encodeURIComponent(ticket)}`;
+      link.download = fileName;
+      document.body.append(link);
+      link.click();
+      link.remove();
     },
     onStreamState(listener) {
       stateListeners.add(listener);

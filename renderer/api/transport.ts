@@ -26,10 +26,15 @@ export interface Transport {
    * no way to (an old preload).
    */
   readonly grantFile: ((file: File) => Promise<GrantedFileDto>) | null;
-  /** Browser host only: a download URL for a run's error report (the rows `filter` selects). */
+  /**
+   * Browser host only: a download URL for a run's error report (the rows `filter` selects); it holds
+   * no credential, so a click goes through `download`.
+   */
   readonly exportUrl?: (runId: string, format: ReportFormat, filter?: ReportRowFilter) => string;
-  /** Browser host only: a download URL for a run's export for fixing. */
+  /** Browser host only: a download URL for a run's export for fixing (follow it with `download`). */
   readonly fixingUrl?: (runId: string, bom: boolean) => string;
+  /** Browser host only: downloads an `exportUrl`/`fixingUrl` of `runId` with a one-use ticket. */
+  readonly download?: (runId: string, url: string, fileName: string) => Promise<void>;
   /** Observes the push-event connection (HTTP only; IPC does not drop). */
   readonly onStreamState?: (listener: (state: StreamState) => void) => () => void;
 }
@@ -82,6 +87,7 @@ export function pickTransport(win: Window): Transport | TransportFailure {
     grantFile: (file) => client.upload(file, file.name),
     exportUrl: client.exportUrl,
     fixingUrl: client.fixingUrl,
+    download: client.download,
     onStreamState: client.onStreamState,
   };
 }

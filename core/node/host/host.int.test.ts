@@ -48,6 +48,16 @@ beforeAll(async () => {
   }
 });
 
+/** A one-use download ticket for `id`'s report, asked for with the launch token as the page does. */
+async function ticketFor(id: string): Promise<string> {
+  const res = await rawRequest(host, {
+    method: 'POST',
+    path: `/api/reports/${encodeURIComponent(id)}/ticket`,
+  });
+  expect(res.status).toBe(200);
+  return (JSON.parse(res.body) as { value: { ticket: string } }).value.ticket;
+}
+
 afterAll(async () => {
   await host?.close();
   await t?.close();
@@ -278,9 +288,9 @@ describe('browser host: events, uploads, downloads', () => {
     ).toBe(401);
   });
 
-  it('downloads an error report as an attachment, with the query token', async () => {
+  it('downloads an error report as an attachment, by a one-use ticket', async () => {
     const res = await rawRequest(host, {
-      path: `/api/reports/${runId}/export?format=csv&token=${encodeURIComponent(host.token)}`,
+      path: `/api/reports/${runId}/export?format=csv&ticket=${await ticketFor(runId)}`,
       token: null,
     });
     expect(res.status).toBe(200);
@@ -318,6 +328,45 @@ describe('browser host: events, uploads, downloads', () => {
     expect(JSON.parse(missing.body)).toMatchObject({ ok: false, error: { code: 'not_found' } });
     const format = await rawRequest(host, { path: `/api/reports/${runId}/export?format=xml` });
     expect(format.status).toBe(400);
+  });
+
+  it('never takes the launch token in a download link: only a ticket, once, for its run', async () => {
+    // A download is a link the browser follows: its URL stays in the download list and in copied links.
+    const withToken = await rawRequest(host, {
+      path: `/api/reports/${runId}/export?format=csv&token=${encodeURIComponent(host.token)}`,
+      token: null,
+    });
+    expect(withToken.status).toBe(401);
+
+    // A ticket needs the token (in the header) to be issued.
+    const unissued = await rawRequest(host, {
+      method: 'POST',
+      path: `/api/reports/${runId}/ticket`,
+      token: null,
+    });
+    expect(unissued.status).toBe(401);
+
+    const ticket = await ticketFor(runId);
+    const download = (id: string, t: string) =>
+      rawRequest(host, { path: `/api/reports/${id}/export?format=csv&ticket=${t}`, token: null });
+    expect((await download(runId, ticket)).status).toBe(200);
+    const again = await download(runId, ticket);
+    expect(again.status).toBe(401);
+    expect(JSON.parse(again.body)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+
+    // A ticket opens its own run's report only, and is spent by trying another.
+    const other = await ticketFor('r_other');
+    expect((await download(runId, other)).status).toBe(401);
+    expect((await download('r_other', other)).status).toBe(401);
+    // A ticket is no token for anything else.
+    const call = await rawRequest(host, {
+      method: 'POST',
+      path: `/api/call/app.info?ticket=${await ticketFor(runId)}`,
+      token: null,
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    expect(call.status).toBe(401);
   });
 
   it('never writes the token to its log', () => {

@@ -8,6 +8,7 @@ import { reportFileName } from '../../common/report-file-name.ts';
 import { toContractError } from '../handlers/contract-errors.ts';
 import { UPLOADS_DIR } from '../handlers/file-grants.ts';
 import type { DownloadFormat, Engine, ReportFormat } from '../handlers/types.ts';
+import { DownloadTickets } from './download-tickets.ts';
 import { type EngineLink, inProcessLink } from './engine-link.ts';
 import {
   HttpError,
@@ -39,6 +40,8 @@ export interface HostOptions {
    * before the host answers 408 and closes the connection (default BODY_TIMEOUT_MS, 30 s).
    */
   readonly bodyTimeoutMs?: number;
+  /** Download tickets (tests give one with a clock of their own); default one-use, one minute. */
+  readonly downloadTickets?: DownloadTickets;
 }
 
 /** A running browser host. */
@@ -96,15 +99,18 @@ function reportFilter(params: URLSearchParams): ReportRowFilter {
 /**
  * Serves the renderer and the engine's contract over HTTP on 127.0.0.1 only.
  * Protocol: `POST /api/call/<command>` (JSON), `GET /api/events` (SSE), `POST /api/upload?name=`,
- * `GET /api/reports/<runId>/export?format=`; everything else is the renderer (SPA fallback).
- * API calls need the launch token (`Authorization: Bearer`, or `?token=` on the two GET endpoints,
- * which EventSource and download links cannot give headers); Host and Origin are checked on everything.
+ * `POST /api/reports/<runId>/ticket`, `GET /api/reports/<runId>/export?format=`; everything else is
+ * the renderer (SPA fallback). API requests need the launch token in `Authorization: Bearer`; the
+ * event stream may give it as `?token=` (EventSource cannot send headers, and its URL is kept in no
+ * history), and a download, a link the browser follows, gives a one-use ticket instead (`?ticket=`,
+ * see download-tickets.ts), never the token. Host and Origin are checked on everything.
  */
 export async function startBrowserHost(options: HostOptions): Promise<BrowserHost> {
   const engine: EngineLink = 'handlers' in options.engine ? inProcessLink(options.engine) : options.engine;
   const token = createToken();
   const rendererDir = options.rendererDir === null ? null : resolve(options.rendererDir);
   let port = 0;
+  const tickets = options.downloadTickets ?? new DownloadTickets();
 
   const bodyTimeoutMs = options.bodyTimeoutMs ?? BODY_TIMEOUT_MS;
   // No total request timeout (an upload may be large); bodies are timed by request-body.ts instead.
@@ -139,11 +145,20 @@ export async function startBrowserHost(options: HostOptions): Promise<BrowserHos
     if (!api) return serveStatic(req, res, rendererDir);
 
     const segments = url.pathname.split('/').slice(2);
-    const isGetWithQueryToken =
-      req.method === 'GET' &&
-      (segments[0] === 'events' || (segments[0] === 'reports' && segments[2] === 'export'));
-    const presented = bearerToken(req) ?? (isGetWithQueryToken ? url.searchParams.get('token') : null);
-    if (!tokensMatch(presented, token)) {
+    const isDownload =
+      req.method === 'GET' && segments[0] === 'reports' && segments.length === 3 && segments[2] === 'export';
+    const presented =
+      bearerToken(req) ??
+      (req.method === 'GET' && segments[0] === 'events' ? url.searchParams.get('token') : null);
+    const ticketed =
+      presented === null && isDownload && tickets.take(url.searchParams.get('ticket'), segments[1]!);
+    if (!ticketed && !tokensMatch(presented, token)) {
+      if (isDownload && url.searchParams.has('ticket')) {
+        return sendError(res, 401, {
+          code: CODES.UNAUTHORIZED,
+          message: 'This download link was used already or has expired; export again.',
+        });
+      }
       return sendError(res, 401, {
         code: CODES.UNAUTHORIZED,
         message: presented ? 'The token is not valid for this launch.' : 'A token is required.',
@@ -171,7 +186,14 @@ export async function startBrowserHost(options: HostOptions): Promise<BrowserHos
       // The page gets a handle for its upload, with the name it gave; never the path.
       return sendReply(res, await engine.grant({ kind: 'read', path, name: name ?? '', uploaded: true }));
     }
-    if (route === 'GET reports' && segments.length === 3 && segments[2] === 'export') {
+    if (route === 'POST reports' && segments.length === 3 && segments[2] === 'ticket') {
+      // The body is not needed; reading it keeps the connection usable (and bounded).
+      await readJsonBody(req, MAX_JSON_BODY, bodyTimeoutMs);
+      const runId = decodeSegment(segments[1]!);
+      if (!runId) throw new HttpError(400, { code: CODES.BAD_REQUEST, message: 'Say which run.' });
+      return sendReply(res, { ok: true, value: { ticket: tickets.issue(segments[1]!) } });
+    }
+    if (isDownload) {
       return exportReport(
         res,
         decodeSegment(segments[1]!),

@@ -263,6 +263,10 @@ function ExportButtons(props: { runId: string; disabled: boolean; filters: Repor
     },
   });
   const save = (format: ReportFormat) => exportMutation.mutate(format);
+  // The browser host's link holds no credential: a click asks for a one-use ticket and follows it.
+  const download = useMutation<void, CallError, { url: string; name: string }>({
+    mutationFn: async ({ url, name }) => transport.download?.(props.runId, url, name),
+  });
   return (
     <div className="export" data-testid="export">
       <span className="muted" data-testid="export-scope">
@@ -276,6 +280,14 @@ function ExportButtons(props: { runId: string; disabled: boolean; filters: Repor
             href={props.disabled ? undefined : exportUrl(props.runId, format, filters)}
             aria-disabled={props.disabled}
             download={reportFileName(props.runId, format, filters)}
+            onClick={(e) => {
+              e.preventDefault();
+              if (props.disabled) return;
+              download.mutate({
+                url: exportUrl(props.runId, format, filters),
+                name: reportFileName(props.runId, format, filters),
+              });
+            }}
             data-testid={`export-${format}`}
           >
             {format.toUpperCase()}
@@ -299,6 +311,7 @@ function ExportButtons(props: { runId: string; disabled: boolean; filters: Repor
         </span>
       ) : null}
       {exportMutation.isError ? <ErrorBox title="Export failed" error={exportMutation.error} /> : null}
+      {download.isError ? <ErrorBox title="Download failed" error={download.error} /> : null}
     </div>
   );
 }

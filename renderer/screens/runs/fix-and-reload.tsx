@@ -62,6 +62,9 @@ export function FixAndReload(props: { run: RunSummaryDto }) {
   });
 
   const fixingUrl = transport.fixingUrl;
+  const downloadFixing = useMutation<void, CallError, string>({
+    mutationFn: async (url) => transport.download?.(run.id, url, reportFileName(run.id, 'fixing')),
+  });
   const http = transport.kind === 'http';
   const mode = reloadMode(run.mode as Parameters<typeof reloadMode>[0]);
   const canReload = !run.dryRun && run.status !== 'running';
@@ -122,6 +125,11 @@ export function FixAndReload(props: { run: RunSummaryDto }) {
             className="btn btn-small"
             href={fixingUrl(run.id, bom)}
             download={reportFileName(run.id, 'fixing')}
+            onClick={(e) => {
+              // The link holds no credential: ask for a one-use ticket and follow it with that.
+              e.preventDefault();
+              downloadFixing.mutate(fixingUrl(run.id, bom));
+            }}
             data-testid="export-for-fixing"
           >
             Export for fixing
@@ -181,6 +189,7 @@ export function FixAndReload(props: { run: RunSummaryDto }) {
         </p>
       ) : null}
       {exportNative.isError ? <ErrorBox title="Export failed" error={exportNative.error} /> : null}
+      {downloadFixing.isError ? <ErrorBox title="Download failed" error={downloadFixing.error} /> : null}
       {grant.isError ? <ErrorBox title="Cannot read the fixed file" error={grant.error} /> : null}
       {pickNative.isError ? <ErrorBox title="Cannot open the fixed file" error={pickNative.error} /> : null}
       {reload.isError ? <ErrorBox title="The reload did not start" error={reload.error} /> : null}
