@@ -130,6 +130,42 @@ describe('browser host: access control', () => {
     expect(crossSite.status).toBe(403);
   });
 
+  it('grants no CORS, and a form or fetch from another local page or a file:// page cannot call or upload', async () => {
+    const preflight = await rawRequest(host, {
+      method: 'OPTIONS',
+      path: '/api/call/app.info',
+      token: null,
+      headers: {
+        Origin: 'http://localhost:3000',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization,content-type',
+      },
+    });
+    expect(preflight.status).toBe(403);
+    expect(Object.keys(preflight.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
+    for (const origin of ['http://localhost:3000', `http://localhost:${host.port + 1}`, 'null']) {
+      // A form POST carries no Authorization header; even a fetch that somehow had the token is refused.
+      for (const token of [null, host.token]) {
+        for (const [path, type] of [
+          ['/api/call/settings.set', 'text/plain'],
+          ['/api/call/settings.set', 'application/x-www-form-urlencoded'],
+          ['/api/upload?name=x.csv', 'multipart/form-data; boundary=b'],
+        ] as const) {
+          const res = await rawRequest(host, {
+            method: 'POST',
+            path,
+            token,
+            headers: { Origin: origin, 'Content-Type': type, 'Sec-Fetch-Site': 'same-site' },
+            body: '{}',
+          });
+          expect(res.status, `${origin} ${path} ${type}`).toBe(403);
+          expect(Object.keys(res.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
+        }
+      }
+    }
+    expect(fs.existsSync(path.join(t.dataDir, 'uploads'))).toBe(false);
+  });
+
   it('refuses a JSON body over 1 MiB with 413, whether announced or streamed', async () => {
     const big = JSON.stringify({ name: 'x'.repeat(1024 * 1024) });
     const announced = await rawRequest(host, {
