@@ -5,6 +5,7 @@ import { ColumnPanel } from './column-panel.tsx';
 import { FileDefaultsPanel } from './file-defaults-panel.tsx';
 import { badgeText, columnRejected, columnRejectedText, rejectedListed } from './preview-counts.ts';
 import { columnMatches, PreviewGrid, type PreviewView } from './preview-grid.tsx';
+import { EncodingHint } from './source-encoding.tsx';
 import { sourceWords } from './source-words.ts';
 import { usePreview } from './use-preview.ts';
 import { pagesReadText } from './use-source-progress.ts';
@@ -185,6 +186,8 @@ export function ColumnsStep() {
           ))}
         </ul>
       ) : null}
+
+      <EncodingHint result={result} id={ids} />
 
       <div className={`preview-layout${collapsed ? ' panel-collapsed' : ''}`} data-testid="preview-layout">
         <div className="preview-main">

@@ -2,8 +2,9 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { ConnectionDto } from '../../../core/common/contract/index.ts';
 import { useCommand } from '../../api/queries.ts';
 import { ErrorBox, Loading } from '../../components/states.tsx';
+import { SourceEncodingSelect } from './source-encoding.tsx';
 import { useWizard } from './wizard-context.tsx';
-import type { DatabaseSourceRef } from './wizard-state.ts';
+import { type DatabaseSourceRef, type SourceEncoding, withEncoding } from './wizard-state.ts';
 
 /** The SQLite choice in the connection list: the file picked under File, read as a database. */
 export const SQLITE = '\u0000sqlite';
@@ -56,13 +57,10 @@ export function DatabaseSource() {
     left?.mode ?? (current?.query !== undefined ? 'query' : 'table'),
   );
   const [query, setQuery] = useState(left?.query ?? current?.query ?? '');
-  const latest = useRef({ where, mode, query });
-  latest.current = { where, mode, query };
-  const session = state.session;
-  useEffect(
-    () => () => dispatch({ type: 'formDrafts', session, patch: { database: latest.current } }),
-    [dispatch, session],
-  );
+  // A PostgreSQL database's text encoding (SQL_ASCII keeps any bytes); undefined: automatic. The
+  // source read from the connection chosen says it (the preview's hint may have changed it); this
+  // holds it until a table or query of that connection is the source.
+  const [chosenEncoding, setEncoding] = useState<SourceEncoding | undefined>(left?.encoding);
   const saved = (connections.data ?? []).filter((c) => !c.builtIn);
   const sqliteHandle = state.file?.handle;
   const input =
@@ -71,6 +69,15 @@ export function DatabaseSource() {
       : where && where !== SQLITE
         ? ({ kind: saved.find((c) => c.name === where)?.kind ?? 'postgres', connection: where } as const)
         : null;
+  const encoding =
+    current?.kind === 'postgres' && input && sameWhere(input, current) ? current.encoding : chosenEncoding;
+  const latest = useRef({ where, mode, query, encoding });
+  latest.current = { where, mode, query, encoding };
+  const session = state.session;
+  useEffect(
+    () => () => dispatch({ type: 'formDrafts', session, patch: { database: latest.current } }),
+    [dispatch, session],
+  );
   const tables = useCommand('sources.tables', input ?? { kind: 'postgres', connection: '-' }, {
     enabled: input !== null,
     retry: false,
@@ -83,7 +90,7 @@ export function DatabaseSource() {
       input.kind === 'sqlite'
         ? { kind: 'sqlite', handle: input.handle, ...read }
         : { kind: input.kind, connection: input.connection, ...read };
-    dispatch({ type: 'database', source });
+    dispatch({ type: 'database', source: withEncoding(source, encoding) });
   };
   // What "Preview rows" reads: the query as typed (query mode), else the chosen table; another
   // connection picked in table mode reads nothing until one of its tables is chosen.
@@ -92,7 +99,7 @@ export function DatabaseSource() {
     typedQuery !== null && input
       ? input.kind === 'sqlite'
         ? { kind: 'sqlite', handle: input.handle, query: typedQuery }
-        : { kind: input.kind, connection: input.connection, query: typedQuery }
+        : withEncoding({ kind: input.kind, connection: input.connection, query: typedQuery }, encoding)
       : mode === 'table' && input && current && !sameWhere(input, current)
         ? null
         : current;
@@ -114,6 +121,8 @@ export function DatabaseSource() {
           value={where}
           onChange={(e) => {
             setWhere(e.target.value);
+            // Another database has its own encoding: automatic until one is chosen for it.
+            setEncoding(undefined);
             dispatch({ type: 'database', source: null });
           }}
           data-testid="source-database"
@@ -131,6 +140,28 @@ export function DatabaseSource() {
         </p>
         {connections.isError ? <ErrorBox title="Cannot list connections" error={connections.error} /> : null}
       </div>
+      {input?.kind === 'postgres' ? (
+        <div className="field">
+          <label htmlFor={`${ids}-encoding`}>Text encoding</label>
+          <SourceEncodingSelect
+            id={`${ids}-encoding`}
+            value={encoding}
+            onChange={(next) => {
+              setEncoding(next);
+              // The source read from this connection reads its text so from now on (the preview again).
+              if (current?.kind === 'postgres' && sameWhere(input, current)) {
+                dispatch({ type: 'sourceEncoding', encoding: next });
+              }
+            }}
+            testId="source-encoding"
+          />
+          <p className="hint">
+            For a SQL_ASCII database, which keeps whatever bytes a program stored: what its text bytes are.
+            Automatic reads UTF-8 and rejects a row holding other bytes; any other database converts its text
+            itself.
+          </p>
+        </div>
+      ) : null}
       {input ? (
         <div className="field-row" role="radiogroup" aria-label="Read a table or a query">
           <label>

@@ -9,6 +9,7 @@ import {
   parseNullTokens,
   type WizardAction,
   type WizardState,
+  withEncoding,
   wizardReducer,
 } from './wizard-state.ts';
 
@@ -222,6 +223,54 @@ describe('a database source', () => {
       source: { kind: 'postgres', connection: 'replica', table: 'public.t' },
     });
     expect(hasUnsavedJobChanges(edited)).toBe(true);
+  });
+
+  it("takes a PostgreSQL database's text encoding into the spec only when set, keeping the column edits", () => {
+    const source = { kind: 'postgres' as const, connection: 'legacy', table: 'public.customers' };
+    const s = run(
+      { type: 'database', source },
+      { type: 'columnOrder', columns: ['id', 'name'] },
+      { type: 'column', source: 'name', patch: { name: 'full_name' } },
+      { type: 'sourceEncoding', encoding: 'windows-1252' },
+    );
+    const spec = buildSpec(s, { withTarget: false })!;
+    expect(spec.source).toEqual({ ...source, encoding: 'windows-1252' });
+    expect(jobSpecSchema.safeParse(spec).success).toBe(true);
+    expect(s.columns).toEqual({ name: { name: 'full_name' } });
+    // Automatic: the spec says nothing.
+    const automatic = wizardReducer(s, { type: 'sourceEncoding', encoding: undefined });
+    expect(buildSpec(automatic, { withTarget: false })?.source).toEqual(source);
+    // Another kind of database takes none.
+    const mysql = run(
+      { type: 'database', source: { kind: 'mysql', connection: 'm', table: 't' } },
+      { type: 'sourceEncoding', encoding: 'latin1' },
+    );
+    expect(buildSpec(mysql, { withTarget: false })?.source).toEqual({
+      kind: 'mysql',
+      connection: 'm',
+      table: 't',
+    });
+    expect(withEncoding({ kind: 'mysql', connection: 'm', table: 't' }, 'latin1')).not.toHaveProperty(
+      'encoding',
+    );
+  });
+
+  it('a saved job keeps the encoding, opens with it, and a change of it is a change of the job', () => {
+    const spec = {
+      source: {
+        kind: 'postgres' as const,
+        connection: 'legacy',
+        table: 'public.customers',
+        encoding: 'latin1' as const,
+      },
+      target: { table: 'customers' },
+    };
+    const opened = fromSavedSpec('legacy', spec, null);
+    expect(opened.database).toEqual(spec.source);
+    expect(buildSpec(opened, { withTarget: true })?.source).toEqual(spec.source);
+    expect(hasUnsavedJobChanges(opened)).toBe(false);
+    const changed = wizardReducer(opened, { type: 'sourceEncoding', encoding: 'windows-1252' });
+    expect(hasUnsavedJobChanges(changed)).toBe(true);
   });
 
   it('an SQLite job is read from its granted file', () => {

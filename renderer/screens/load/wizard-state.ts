@@ -120,6 +120,28 @@ export interface DatabaseFormDraft {
   where: string;
   mode: 'table' | 'query';
   query: string;
+  /** A PostgreSQL connection's text encoding chosen (absent: automatic). */
+  encoding?: SourceEncoding;
+}
+
+/**
+ * What a SQL_ASCII PostgreSQL database's text bytes are (`source.encoding`): such a database keeps
+ * any bytes and the server converts none. `latin1` is read as Windows-1252, as for a file.
+ */
+export const SOURCE_ENCODINGS = ['utf-8', 'windows-1252', 'latin1'] as const;
+export type SourceEncoding = (typeof SOURCE_ENCODINGS)[number];
+
+/**
+ * A database source with the text encoding chosen: a PostgreSQL one's `encoding` set (or, for
+ * automatic, left out: the spec says it only when set); any other kind as it is.
+ */
+export function withEncoding(
+  source: DatabaseSourceRef,
+  encoding: SourceEncoding | undefined,
+): DatabaseSourceRef {
+  if (source.kind !== 'postgres') return source;
+  const { encoding: _before, ...rest } = source;
+  return encoding === undefined ? rest : { ...rest, encoding };
 }
 
 /** A database source as the wizard builds it. */
@@ -177,6 +199,11 @@ export type WizardAction =
   | { type: 'sourceOptions'; patch: Partial<SourceOptions> }
   /** A database table or query as the source (null: back to the file). */
   | { type: 'database'; source: DatabaseSourceRef | null }
+  /**
+   * The text encoding of a PostgreSQL database source (undefined: automatic); the same columns are
+   * read, so the column edits stay.
+   */
+  | { type: 'sourceEncoding'; encoding: SourceEncoding | undefined }
   /** Whether the source step's form shows changes not yet taken as the source. */
   | { type: 'sourceEdits'; pending: boolean }
   | { type: 'format'; patch: Partial<FormatOptions> }
@@ -263,6 +290,12 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
         dryRun: null,
         loadRunId: null,
       };
+    }
+    case 'sourceEncoding': {
+      if (state.database?.kind !== 'postgres') return state;
+      const database = withEncoding(state.database, action.encoding);
+      if (JSON.stringify(database) === JSON.stringify(state.database)) return state;
+      return { ...state, database, dryRun: null, loadRunId: null };
     }
     case 'sourceEdits':
       return state.sourceEdits === action.pending ? state : { ...state, sourceEdits: action.pending };
