@@ -187,6 +187,18 @@ const cases: Record<CommandName, { good?: () => Promise<void>; bad: () => Promis
       expect(tested).toMatchObject({ ok: false });
       expect(tested.error).toContain('nothing is listening on 127.0.0.1:1');
       expect(tested.error).not.toContain('pw-999999');
+      // The form's options go with its Test: the CA file is read before any connection is tried.
+      const withCa = {
+        ...draft,
+        sslMode: 'verify-full',
+        options: { sslRootCert: '/nonexistent/ca.pem', connectTimeoutSeconds: 3 },
+      };
+      const caTested = expectValue(await call('connections.test', { draft: withCa })) as Record<
+        string,
+        unknown
+      >;
+      expect(caTested).toMatchObject({ ok: false });
+      expect(caTested.error).toContain("sslrootcert file '/nonexistent/ca.pem' cannot be read");
       const editing = await call('connections.test', { draft: { previousName: 'nope', host: 'h' } });
       expect(editing).toMatchObject({ ok: true, value: { ok: false } });
     },
