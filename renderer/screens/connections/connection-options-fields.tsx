@@ -62,7 +62,7 @@ export function ConnectionOptionsFields(props: {
       {field('connectTimeout', 'Connect timeout (s)', 'conn-connect-timeout', {
         small: true,
         numeric: true,
-        hint: 'Empty or 0: 15 s.',
+        hint: 'Empty or 0: the default, 15 s.',
       })}
     </>
   );
