@@ -50,19 +50,32 @@ export interface InferInput {
    * rejected cell by cell, and a text column keeps what the source says.
    */
   targetTypes?: ReadonlyMap<string, TargetColumnType>;
+  /**
+   * A database column's own type where its values are that type's text (a PostgreSQL `bytea`,
+   * `bit(8)`, `interval`, `integer[]`: `OpenedSource.nativeTypes`), by source column; null for the
+   * others. Such a column declares a type of its own: the table does not type it (`followsTargetType`).
+   */
+  nativeTypes?: readonly (string | null)[];
 }
 
 /**
  * Whether a column takes an existing target column's type (`InferInput.targetTypes`): one the spec
  * does not type, not skipped, whose source declares no type of its own or only text. The load and
  * the target check (`targets.check`) decide it by this one rule.
+ *
+ * A column with a `nativeType` declares its own type even though its values come as text: a
+ * PostgreSQL `bit(8)` '00010010' read as an integer is 10010, a `bytea` '\x0012' is 12, an empty
+ * `integer[]` '{}' is the JSON object {}. Such a column is checked as the source declares it (into
+ * a column of exactly its type, or text), as before the table typed columns.
  */
 export function followsTargetType(column: {
   readonly declared: boolean;
   readonly sourceType?: ColumnType | null | undefined;
+  readonly nativeType?: string | null | undefined;
   readonly skip?: boolean | undefined;
 }): boolean {
   const own = column.sourceType ?? null;
+  if (column.nativeType !== undefined && column.nativeType !== null) return false;
   return !column.declared && column.skip !== true && (own === null || own === 'text');
 }
 
@@ -148,7 +161,8 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
     /** Said once the column's values are final (a database's or JSON's text may have some after all). */
     let allNull = false;
     let notes: FormatNotes = {};
-    let fromTarget = followsTargetType({ declared: column?.type !== undefined, sourceType, skip })
+    const nativeType = input.nativeTypes?.[index] ?? null;
+    let fromTarget = followsTargetType({ declared: column?.type !== undefined, sourceType, nativeType, skip })
       ? input.targetTypes?.get(name)
       : undefined;
     /** What the column would be without the table: its source's text, or the sample's inference. */

@@ -80,7 +80,8 @@ async function asTheLoadTypes(
   columns: readonly CheckedColumn[],
 ): Promise<{ loaded: LoadColumn[]; retyped: Retyped[] }> {
   const follows = (c: CheckedColumn) =>
-    c.declared !== undefined && followsTargetType({ declared: c.declared, sourceType: c.sourceType });
+    c.declared !== undefined &&
+    followsTargetType({ declared: c.declared, sourceType: c.sourceType, nativeType: c.nativeType });
   const types = columns.some(follows) ? await readTargetTypes(client, table) : null;
   const retyped: Retyped[] = [];
   const loaded = columns.map((c): LoadColumn => {

@@ -113,6 +113,7 @@ export async function planJob(
       ...(source.textIsData ? { textIsData: true } : {}),
       ...(options.defaults ? { defaults: options.defaults } : {}),
       ...(targetTypes ? { targetTypes } : {}),
+      ...(targetTypes && source.nativeTypes ? { nativeTypes: source.nativeTypes } : {}),
     });
     let replayed = false;
     return {

@@ -167,6 +167,43 @@ describe('an existing table types the columns the job does not', () => {
     expect(check.retyped).toBeUndefined();
   });
 
+  it('a database column of its own type read as text (bit, bytea, an array) is checked as the source declares it', async () => {
+    // As integers '00010010' is 10010 and '\\x0012' is 12; as JSON an empty array '{}' is an object.
+    await client.query(`CREATE DOMAIN tt_day_text AS varchar(10);
+      CREATE TABLE tt_native_src (id integer, flags bit(8), raw bytea, tags integer[], day tt_day_text);
+      INSERT INTO tt_native_src VALUES (1, B'00010010', '\\x0012', '{}', '2024-03-05'), (2, B'00000011', '\\x0100', '{}', 'soon');
+      CREATE TABLE tt_native (id integer, flags integer, raw integer, tags jsonb, day date)`);
+    const out = await load({
+      source: { kind: 'postgres', connection: url, table: 'tt_native_src' },
+      target: { connection: url, table: 'tt_native' },
+    });
+    expect(out.status).toBe('failed');
+    expect(out.error?.code).toBe('TARGET_INCOMPATIBLE');
+    for (const column of ['flags (integer)', 'raw (integer)', 'tags (jsonb)']) {
+      expect(out.error?.message).toContain(`column ${column}`);
+    }
+    // A text of no type of its own (a domain over varchar) still takes the table's type.
+    expect(out.error?.message).not.toContain('column day');
+    expect(Number((await client.query('SELECT count(*) AS n FROM tt_native')).rows[0].n)).toBe(0);
+    // The target check says the same of the preview's columns (their own type as `nativeType`).
+    const check = await checkTarget({
+      connection: url,
+      table: 'tt_native',
+      columns: [
+        { name: 'id', type: 'integer', declared: false, sourceType: 'integer' },
+        { name: 'flags', type: 'text', declared: false, sourceType: 'text', nativeType: 'bit(8)' },
+        { name: 'raw', type: 'text', declared: false, sourceType: 'text', nativeType: 'bytea' },
+        { name: 'tags', type: 'text', declared: false, sourceType: 'text', nativeType: 'integer[]' },
+        { name: 'day', type: 'text', declared: false },
+      ],
+    });
+    expect(check).toMatchObject({
+      ok: false,
+      incompatible: [{ column: 'flags' }, { column: 'raw' }, { column: 'tags' }],
+      retyped: [{ column: 'day', from: 'text', to: 'date' }],
+    });
+  });
+
   it('JSON strings into an existing date column are parsed as dates', async () => {
     await client.query('CREATE TABLE tt_json (id bigint, day date, label text)');
     const file = join(dir, 'days.ndjson');
