@@ -19,4 +19,13 @@ describe('uploadFileName', () => {
     expect(long).toHaveLength(150);
     expect(long.endsWith('.csv')).toBe(true);
   });
+
+  it('never names a Windows device (the upload would go to it, not to a file)', () => {
+    for (const name of ['CON', 'nul.csv', 'Aux.tar.gz', 'COM1.txt', 'lpt9', 'PRN.', 'com¹.csv']) {
+      expect(uploadFileName(name), name).toMatch(/^_/);
+    }
+    for (const name of ['console.csv', 'nullable.csv', 'com10.csv', 'auxiliary', 'my-con.csv']) {
+      expect(uploadFileName(name), name).toBe(name);
+    }
+  });
 });

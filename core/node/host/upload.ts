@@ -12,7 +12,8 @@ import { BODY_TIMEOUT_MS, pipeBody } from './request-body.ts';
  * The name an upload is stored under, as close to the browser-supplied name as any OS allows, so that a
  * job saved from it still shows the operator's file name: the last path segment only, no control
  * characters or characters Windows refuses (`<>:"|?*`, each becomes `_`), no leading dots or spaces, no
- * trailing dots or spaces, at most 150 characters (the end is kept, so the extension survives).
+ * trailing dots or spaces, at most 150 characters (the end is kept, so the extension survives), and
+ * never a name Windows gives to a device (`NUL.csv` becomes `_NUL.csv`).
  */
 export function uploadFileName(name: string): string {
   const last = name.split(/[\\/]/).pop() ?? '';
@@ -22,8 +23,13 @@ export function uploadFileName(name: string): string {
     .replace(/^[.\s]+/, '')
     .replace(/[.\s]+$/, '')
     .slice(-150);
-  return cleaned === '' ? 'upload' : cleaned;
+  if (cleaned === '') return 'upload';
+  // Windows opens a device, not a file, for these names, whatever the extension (`NUL.csv`, `com1.txt`).
+  return WINDOWS_DEVICE.test(cleaned) ? `_${cleaned}` : cleaned;
 }
+
+/** `CON`, `PRN`, `AUX`, `NUL`, `COM0`–`COM9`, `LPT0`–`LPT9` (and the superscript digits), any case, alone or before a dot. */
+const WINDOWS_DEVICE = /^(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(?:\.|$)/i;
 
 /**
  * Streams a request body to `<uploadsDir>/<random>/<file name>` (mode 0600, folders 0700) without
