@@ -223,6 +223,25 @@ describe('browser host: static files', () => {
     expect(index.status).toBe(200);
     expect(index.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
     expect(index.headers['x-content-type-options']).toBe('nosniff');
+    expect(index.headers['x-frame-options']).toBe('DENY');
+    expect(index.headers['referrer-policy']).toBe('no-referrer');
+    // No camera, microphone, location, screen capture or devices for the page, as in Electron.
+    const allowed = Object.fromEntries(
+      String(index.headers['permissions-policy'])
+        .split(/,\s*/)
+        .map((d) => d.split('=') as [string, string]),
+    );
+    for (const feature of [
+      'camera',
+      'microphone',
+      'geolocation',
+      'display-capture',
+      'usb',
+      'hid',
+      'serial',
+    ]) {
+      expect(allowed[feature], feature).toBe('()');
+    }
     expect(index.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(index.body).toContain('<div id="root">');
 

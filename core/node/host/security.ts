@@ -10,6 +10,21 @@ import { CONTENT_SECURITY_POLICY as APP_CONTENT_SECURITY_POLICY } from '../../co
  */
 export const CONTENT_SECURITY_POLICY = APP_CONTENT_SECURITY_POLICY;
 
+/** Powerful features the page may not use (nor any frame in it), as Electron refuses every permission. */
+export const PERMISSIONS_POLICY = [
+  'camera',
+  'microphone',
+  'geolocation',
+  'display-capture',
+  'midi',
+  'payment',
+  'usb',
+  'serial',
+  'hid',
+]
+  .map((feature) => `${feature}=()`)
+  .join(', ');
+
 /** Headers sent on every response. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
@@ -18,6 +33,8 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
+  // The UI needs no device, location or payment; a page that went wrong cannot even ask for them.
+  'Permissions-Policy': PERMISSIONS_POLICY,
 };
 
 /** A fresh per-launch token: 32 random bytes, base64url. */
