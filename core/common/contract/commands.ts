@@ -224,6 +224,8 @@ export const commands = {
       /** Upsert/incremental also need a unique key on exactly `key`; replace cannot swap a partitioned table. */
       mode: z.enum(LOAD_MODES).optional(),
       key: z.array(z.string().min(1)).optional(),
+      /** Incremental: the watermark column (a text one keeps the preview's type, as the load does). */
+      watermark: z.string().min(1).optional(),
       /** Missing columns are fine when the load may add them. */
       addMissingColumns: z.boolean().optional(),
       /** Append: the table is emptied first (the DDL shows the TRUNCATE). */

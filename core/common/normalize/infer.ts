@@ -92,6 +92,24 @@ export function sampleTypeStands(sampled: ColumnType | null, table: ColumnType):
   return sampled === table || (sampled === 'date' && table === 'timestamptz');
 }
 
+/**
+ * The table's types as a load takes them (`InferInput.targetTypes`), less an incremental load's
+ * watermark column where the table keeps it as text: there the rows are compared with the mark as
+ * text, which orders normalized dates and UTC times ('2024-03-25', '2024-03-25T11:00:00Z') but not
+ * the source's own writing ('05/04/2024' sorts before '25/03/2024'), so rows newer than the mark
+ * would be skipped. That column keeps the sample's type, as loads did before the table typed columns.
+ * `watermark`: the incremental load's watermark column, undefined for other modes.
+ */
+export function targetTypesForLoad(
+  types: ReadonlyMap<string, TargetColumnType> | null,
+  watermark: string | undefined,
+): ReadonlyMap<string, TargetColumnType> | null {
+  if (types === null || watermark === undefined || types.get(watermark)?.type !== 'text') return types;
+  const kept = new Map(types);
+  kept.delete(watermark);
+  return kept;
+}
+
 /** An existing target column's type, as inference takes it (`InferInput.targetTypes`). */
 export interface TargetColumnType {
   readonly type: ColumnType;

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { CommandInput } from '../../common/contract/index.ts';
 import type { CompatibilityDto } from '../../common/contract/shared-schemas.ts';
 import { LoadstoneError } from '../../common/errors.ts';
-import { followsTargetType, sampleTypeStands } from '../../common/normalize/infer.ts';
+import { followsTargetType, sampleTypeStands, targetTypesForLoad } from '../../common/normalize/infer.ts';
 import {
   type CompatibilityReport,
   checkCompatibility,
@@ -35,9 +35,14 @@ export function targetHandlers(ctx: HandlerContext): TargetHandlers {
     async 'targets.tables'({ connection, schema }) {
       return withClient(connection, (client) => listTables(client, schema ?? null));
     },
-    async 'targets.check'({ connection, table, columns, mode, key, addMissingColumns, truncate }) {
+    async 'targets.check'({ connection, table, columns, mode, key, watermark, addMissingColumns, truncate }) {
       return withClient(connection, async (client) => {
-        const { loaded, retyped } = await asTheLoadTypes(client, table, columns);
+        const { loaded, retyped } = await asTheLoadTypes(
+          client,
+          table,
+          columns,
+          mode === 'incremental' ? watermark : undefined,
+        );
         const report = await checkCompatibility(client, table, loaded, {
           ...(mode ? { mode } : {}),
           ...(key ? { key } : {}),
@@ -78,11 +83,15 @@ async function asTheLoadTypes(
   client: pg.Client,
   table: string,
   columns: readonly CheckedColumn[],
+  /** An incremental load's watermark column (`targetTypesForLoad`). */
+  watermark: string | undefined,
 ): Promise<{ loaded: LoadColumn[]; retyped: Retyped[] }> {
   const follows = (c: CheckedColumn) =>
     c.declared !== undefined &&
     followsTargetType({ declared: c.declared, sourceType: c.sourceType, nativeType: c.nativeType });
-  const types = columns.some(follows) ? await readTargetTypes(client, table) : null;
+  const types = columns.some(follows)
+    ? targetTypesForLoad(await readTargetTypes(client, table), watermark)
+    : null;
   const retyped: Retyped[] = [];
   const loaded = columns.map((c): LoadColumn => {
     const own: LoadColumn = c.nativeType

@@ -1,5 +1,5 @@
 import { LoadstoneError } from '../../common/errors.ts';
-import type { TargetColumnType } from '../../common/normalize/infer.ts';
+import { type TargetColumnType, targetTypesForLoad } from '../../common/normalize/infer.ts';
 import { createRowNormalizer, type RowNormalizer } from '../../common/normalize/normalizer.ts';
 import {
   type FormatDefaults,
@@ -115,7 +115,15 @@ export async function planRun(
     connections: sourceConnections(store, options.env),
     resolveConnection: (connection) => store.connections.resolve(connection, { env: options.env }),
     ...(after !== null && target.watermark ? { incremental: { after, watermark: target.watermark } } : {}),
-    ...(options.targetTypes ? { targetTypes: () => options.targetTypes!(target.table) } : {}),
+    ...(options.targetTypes
+      ? {
+          targetTypes: async () =>
+            targetTypesForLoad(
+              await options.targetTypes!(target.table),
+              target.mode === 'incremental' ? target.watermark : undefined,
+            ),
+        }
+      : {}),
   });
   try {
     const normalizer = createRowNormalizer(job.plans);

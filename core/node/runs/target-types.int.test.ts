@@ -204,6 +204,45 @@ describe('an existing table types the columns the job does not', () => {
     });
   });
 
+  it("an incremental load's text watermark column keeps the sample's type: its values sort as the mark does", async () => {
+    // An all-text table (a raw layer). As written, '05/04/2024' sorts below the mark '25/03/2024
+    // 11:00' as text, and the next run skipped the April rows as below the watermark.
+    await client.query('CREATE TABLE tt_raw (id text PRIMARY KEY, updated text, note text)');
+    const file = csv('raw.csv', 'id,updated,note\n1,05/03/2024 10:00,03/04/2024\n2,25/03/2024 11:00,b\n');
+    const spec = {
+      source: { path: file },
+      target: { connection: url, table: 'tt_raw', mode: 'incremental', key: ['id'], watermark: 'updated' },
+    };
+    const first = await load(spec);
+    expect(first).toMatchObject({ status: 'succeeded', counts: { inserted: 2 } });
+    csv('raw.csv', 'id,updated,note\n2,25/03/2024 11:00,b\n3,05/04/2024 09:00,c\n4,01/03/2024 09:00,d\n');
+    const second = await load(spec);
+    expect(second).toMatchObject({ status: 'succeeded', counts: { inserted: 1, unchanged: 1, skipped: 1 } });
+    const rows = await client.query('SELECT id, updated, note FROM tt_raw ORDER BY id');
+    // The other text columns keep what the source says.
+    expect(rows.rows).toEqual([
+      { id: '1', updated: '2024-03-05T10:00:00Z', note: '03/04/2024' },
+      { id: '2', updated: '2024-03-25T11:00:00Z', note: 'b' },
+      { id: '3', updated: '2024-04-05T09:00:00Z', note: 'c' },
+    ]);
+    const event = store.runs.events(second.runId).find((e) => e.kind === 'typed_by_target');
+    expect(event?.message).not.toContain('updated as');
+    // The target check says the same for the wizard's incremental target.
+    const check = await checkTarget({
+      connection: url,
+      table: 'tt_raw',
+      mode: 'incremental',
+      key: ['id'],
+      watermark: 'updated',
+      columns: [
+        { name: 'id', type: 'integer', declared: false },
+        { name: 'updated', type: 'timestamptz', declared: false },
+        { name: 'note', type: 'text', declared: false },
+      ],
+    });
+    expect(check).toMatchObject({ ok: true, retyped: [{ column: 'id', to: 'text' }] });
+  });
+
   it('JSON strings into an existing date column are parsed as dates', async () => {
     await client.query('CREATE TABLE tt_json (id bigint, day date, label text)');
     const file = join(dir, 'days.ndjson');

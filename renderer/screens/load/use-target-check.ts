@@ -20,6 +20,7 @@ export function useTargetCheck(state: WizardState, columns: readonly PreviewColu
       columns: loadable.map(checkedColumn),
       mode: t.mode,
       ...(keyed && t.key.length > 0 ? { key: t.key } : {}),
+      ...(t.mode === 'incremental' && t.watermark ? { watermark: t.watermark } : {}),
       addMissingColumns: t.addMissingColumns,
       truncate: t.mode === 'append' && (t.truncate ?? false),
     },
