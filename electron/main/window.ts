@@ -1,9 +1,11 @@
-import { app, BrowserWindow, session, type WebContents } from 'electron';
+import { app, BrowserWindow, session } from 'electron';
 import type { RendererSource } from './app-origin.ts';
+import { lockDownContents, refuseDownloads } from './lock-down.ts';
 
 /**
  * App-wide hardening, before any window exists: every web contents (including any created later) may
- * not navigate away, open windows, attach <webview>s or get permissions; every response carries the CSP.
+ * not navigate away, open windows, attach <webview>s or get permissions (see lock-down.ts); nothing is
+ * downloaded; every response carries the CSP.
  */
 export function hardenSessions(source: RendererSource): void {
   const ses = session.defaultSession;
@@ -19,20 +21,8 @@ export function hardenSessions(source: RendererSource): void {
       },
     });
   });
-  app.on('web-contents-created', (_event, contents) => lockDown(contents, source));
-}
-
-function lockDown(contents: WebContents, source: RendererSource): void {
-  contents.on('will-navigate', (event, url) => {
-    // In-app navigation (hash routes) does not fire will-navigate; anything that does is leaving the app.
-    if (!source.isAppUrl(url)) event.preventDefault();
-  });
-  contents.on('will-redirect', (event, url) => {
-    if (!source.isAppUrl(url)) event.preventDefault();
-  });
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-  // No pop-ups, no second windows, no links opened elsewhere: the app has nothing to open.
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  refuseDownloads(ses);
+  app.on('web-contents-created', (_event, contents) => lockDownContents(contents, source.isAppUrl));
 }
 
 /** Creates the one app window with the locked-down web preferences and loads the renderer. */
