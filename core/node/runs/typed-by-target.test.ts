@@ -13,7 +13,7 @@ describe('typedByTargetMessage', () => {
         ['1', '2024-03-05'],
         ['0', 'soon'],
       ],
-      spec: {},
+      spec: { format: {} },
       ...(sourceTypes ? { sourceTypes } : {}),
       targetTypes: new Map([
         ['status', { type: 'boolean', display: 'boolean' }],
