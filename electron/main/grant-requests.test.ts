@@ -41,8 +41,14 @@ describe("main's grant requests", () => {
   });
 
   it('takes only a file name for the save dialog', () => {
-    expect(saveDialogDefaultName('../../home/me/.bashrc')).toBe('.._.._home_me_.bashrc');
+    expect(saveDialogDefaultName('../../home/me/.bashrc')).toBe('_.._home_me_.bashrc');
     expect(saveDialogDefaultName('run-1-rejected.csv')).toBe('run-1-rejected.csv');
     expect(saveDialogDefaultName('  ')).toBe('export');
+    // Never a hidden file, a Windows device or control characters, however the page names it.
+    expect(saveDialogDefaultName('.bashrc')).toBe('bashrc');
+    expect(saveDialogDefaultName('..')).toBe('export');
+    expect(saveDialogDefaultName('NUL.csv')).toBe('_NUL.csv');
+    expect(saveDialogDefaultName('com1')).toBe('_com1');
+    expect(saveDialogDefaultName('a\nb\u0007.csv')).toBe('a_b_.csv');
   });
 });

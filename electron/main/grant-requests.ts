@@ -36,8 +36,17 @@ export function droppedFileGrant(path: unknown): GrantRequest | null {
   return { kind: 'read', path };
 }
 
-/** Only a file name is taken from the page for the save dialog; the folder is the operator's choice. */
+/**
+ * Only a file name is taken from the page for the save dialog; the folder is the operator's choice.
+ * The page's name is a suggestion the operator may accept with one key, so it is never one that would
+ * hide the file (`.bashrc`) or name a Windows device (`NUL.csv`), and has no control characters.
+ */
 export function saveDialogDefaultName(name: string): string {
-  const base = name.replace(/[\\/\0]/g, '_').trim();
-  return base === '' ? 'export' : base.slice(0, 200);
+  const base = name
+    .replace(/[\\/\u0000-\u001f\u007f]/g, '_')
+    .trim()
+    .replace(/^[.\s]+/, '')
+    .slice(0, 200);
+  if (base === '') return 'export';
+  return /^(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(?:\.|$)/i.test(base) ? `_${base}` : base;
 }
