@@ -60,13 +60,16 @@ export interface InferInput {
 
 /**
  * Whether a column takes an existing target column's type (`InferInput.targetTypes`): one the spec
- * does not type, not skipped, whose source declares no type of its own or only text. The load and
- * the target check (`targets.check`) decide it by this one rule.
+ * does not type, not skipped, whose source declares no type of its own — a file's, JSON's or an API's
+ * column, a database's character column (`sourceType` null). The load and the target check
+ * (`targets.check`) decide it by this one rule.
  *
- * A column with a `nativeType` declares its own type even though its values come as text: a
- * PostgreSQL `bit(8)` '00010010' read as an integer is 10010, a `bytea` '\x0012' is 12, an empty
- * `integer[]` '{}' is the JSON object {}. Such a column is checked as the source declares it (into
- * a column of exactly its type, or text), as before the table typed columns.
+ * A database column the source types `text` is another type's text, not character data: a PostgreSQL
+ * `bit(8)` '00010010' read as an integer is 10010, a `bytea` '\x0012' is 12, an empty `integer[]` '{}'
+ * is the JSON object {}; an SQLite BLOB or untyped column and a MySQL BINARY/BLOB come as hex ('0012'
+ * is 12), a MySQL BIT(8) as its bits; enums and MySQL SETs as their labels. Such a column declares
+ * its own type and is checked as the source declares it (into a column of exactly its type, or text),
+ * as before the table typed columns. (`nativeType`, a PostgreSQL column's own type name, marks the same.)
  */
 export function followsTargetType(column: {
   readonly declared: boolean;
@@ -74,9 +77,8 @@ export function followsTargetType(column: {
   readonly nativeType?: string | null | undefined;
   readonly skip?: boolean | undefined;
 }): boolean {
-  const own = column.sourceType ?? null;
   if (column.nativeType !== undefined && column.nativeType !== null) return false;
-  return !column.declared && column.skip !== true && (own === null || own === 'text');
+  return !column.declared && column.skip !== true && (column.sourceType ?? null) === null;
 }
 
 /**

@@ -231,7 +231,8 @@ describe('targets through HTTP', () => {
         { column: 'day', from: 'text', to: 'date', tableType: 'date' },
       ],
     });
-    // The job's own type (or the source's) is checked as it is.
+    // The job's own type (or the source's: a database column typed text is another type's text, an
+    // enum or hex bytes) is checked as it is.
     const declared = await callValue(host, 'targets.check', {
       connection: 'wh',
       table: 'orders',
@@ -245,10 +246,11 @@ describe('targets through HTTP', () => {
       ok: false,
       incompatible: [
         { column: 'day', specType: 'text' },
+        { column: 'amount', specType: 'text' },
         { column: 'id', specType: 'text' },
       ],
-      retyped: [{ column: 'amount', from: 'text', to: 'numeric' }],
     });
+    expect(declared).not.toHaveProperty('retyped');
 
     const missing = await callValue<{ ok: boolean; missing: unknown[] }>(host, 'targets.check', {
       connection: 'wh',

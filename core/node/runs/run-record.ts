@@ -307,8 +307,7 @@ export function typedByTargetMessage(
   if (changed.length === 0) return null;
   const parts = changed.map(
     (p) =>
-      // A database column's text (an enum, a domain over varchar) was not read from the sample.
-      `${p.name} as ${p.type} (its column is ${p.typedByTarget!.display}; ${p.sourceType === 'text' ? 'the source gives text' : `the sample alone read ${p.typedByTarget!.sampled}`})`,
+      `${p.name} as ${p.type} (its column is ${p.typedByTarget!.display}; the sample alone read ${p.typedByTarget!.sampled})`,
   );
   const values = [...new Set(changed.filter((p) => p.type !== 'text').map((p) => TYPE_NOUNS[p.type]))];
   const rejected =

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CommandInput } from '../../common/contract/index.ts';
@@ -202,6 +203,26 @@ describe('an existing table types the columns the job does not', () => {
       incompatible: [{ column: 'flags' }, { column: 'raw' }, { column: 'tags' }],
       retyped: [{ column: 'day', from: 'text', to: 'date' }],
     });
+  });
+
+  it('an SQLite BLOB column (hex) declares its own type: not read as the table column’s numbers', async () => {
+    const file = join(dir, 'blobs.db');
+    const db = new Database(file);
+    db.exec(
+      "CREATE TABLE src (id INTEGER, raw BLOB, name TEXT); INSERT INTO src VALUES (1, X'0012', '0056')",
+    );
+    db.close();
+    await client.query('CREATE TABLE tt_blobs (id bigint, raw integer, name integer)');
+    const out = await load({
+      source: { kind: 'sqlite', path: file, table: 'src' },
+      target: { connection: url, table: 'tt_blobs' },
+    });
+    // As the table's integers, X'0012' (hex '0012') would have loaded as 12.
+    expect(out.status).toBe('failed');
+    expect(out.error?.code).toBe('TARGET_INCOMPATIBLE');
+    expect(out.error?.message).toContain('column raw (integer)');
+    // A character column is the source's data: it takes the table's type.
+    expect(out.error?.message).not.toContain('column name');
   });
 
   it("an incremental load's text watermark column keeps the sample's type: its values sort as the mark does", async () => {

@@ -3,7 +3,7 @@ import { inferColumns } from '../../common/normalize/infer.ts';
 import { typedByTargetMessage } from './run-record.ts';
 
 // The run's `typed_by_target` event (and the CLI summary line) says why a column loads as the table's
-// type: what the sample read, or that the source gives the column as text.
+// type: what the sample read.
 
 describe('typedByTargetMessage', () => {
   const plans = (sourceTypes?: ('text' | null)[]) =>
@@ -28,10 +28,10 @@ describe('typedByTargetMessage', () => {
     );
   });
 
-  it('says a database column of text (an enum, a domain over varchar) was the source’s text, not the sample’s reading', () => {
+  it('leaves out a database column the source types text (an enum, a bytea as hex): it declares its own type', () => {
     expect(typedByTargetMessage(plans(['text', null]), 'orders')?.message).toBe(
-      'typed by the existing table orders: status as boolean (its column is boolean; the source gives text), ' +
-        'day as date (its column is date; the sample alone read text); values that are not booleans or dates are rejected cell by cell',
+      'typed by the existing table orders: day as date (its column is date; the sample alone read text); ' +
+        'values that are not dates are rejected cell by cell',
     );
   });
 });
