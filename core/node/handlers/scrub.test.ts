@@ -25,6 +25,34 @@ describe('scrubSecrets', () => {
     expect(scrubSecrets('Authorization: Basic dXNlcjpwdw==')).toBe('Authorization: ***');
   });
 
+  it('hides prefixed secret names: client_secret, access_token, PGPASSWORD, x-api-key…', () => {
+    expect(scrubSecrets('body client_secret=abc123&grant_type=client_credentials')).toBe(
+      'body client_secret=***&grant_type=client_credentials',
+    );
+    expect(scrubSecrets('{"access_token": "eyJhbGci.x.y", "expires_in": 3600}')).toBe(
+      '{"access_token": "***", "expires_in": 3600}',
+    );
+    expect(scrubSecrets('{"refresh_token":"r-123","token_type":"bearer"}')).toBe(
+      '{"refresh_token":"***","token_type":"bearer"}',
+    );
+    expect(scrubSecrets('env PGPASSWORD=hunter22 psql')).toBe('env PGPASSWORD=*** psql');
+    expect(scrubSecrets('db_password=hunter22 sslpassword=k3y')).toBe('db_password=*** sslpassword=***');
+    expect(scrubSecrets('request headers: x-api-key: abcd1234, accept: json')).toBe(
+      'request headers: x-api-key: *** accept: json',
+    );
+    expect(scrubSecrets('PRIVATE-TOKEN: glpat-xyz')).toBe('PRIVATE-TOKEN: ***');
+    // Words that merely contain a name stay as they are.
+    for (const prose of [
+      'bypass=1',
+      'tokens=3',
+      'the token: expired',
+      'compass=north',
+      'password authentication failed',
+    ]) {
+      expect(scrubSecrets(prose)).toBe(prose);
+    }
+  });
+
   it('hides known secret values wherever they appear, and leaves ordinary text alone', () => {
     expect(scrubSecrets('server said: bad word hunter22!', ['hunter22'])).toBe('server said: bad word ***!');
     expect(scrubSecrets('password authentication failed for user "bob"')).toBe(

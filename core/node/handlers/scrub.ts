@@ -1,6 +1,11 @@
 // Patterns are compiled once: scrubbing runs on every error message that leaves the engine.
 
-const SECRET_NAME = `pass(?:word|wd)?|pwd|secret|token|api[_-]?key|access[_-]?key`;
+/**
+ * A secret's name, with any prefix joined by `_` or `-` (`client_secret`, `access_token`, `db_password`,
+ * `refresh-token`) and libpq's `PGPASSWORD` / `sslpassword`: `\b` alone missed them (`_` is a word
+ * character), so `client_secret=…` and `{"access_token": …}` went into logs as they were.
+ */
+const SECRET_NAME = `(?:[a-z0-9]+[_-])*(?:pg|ssl)?(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|access[_-]?key)`;
 
 /**
  * `scheme://user:password@host` → keeps the user, hides the password. The password runs to the last
@@ -10,12 +15,16 @@ const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/?#"'<>]*):([^\s"'<>]*
 
 /** `password=…` in conninfo strings and URL queries (quoted or bare values). */
 const KEY_EQUALS = new RegExp(
-  String.raw`\b(${SECRET_NAME})(\s*=\s*)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s&,;]+)`,
+  String.raw`(?<![a-z0-9_-])(${SECRET_NAME})(\s*=\s*)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s&,;]+)`,
   'gi',
 );
 
 /** `"password": "…"` in JSON. (Prose such as `password authentication failed` is left alone.) */
 const JSON_SECRET = new RegExp(String.raw`("(?:${SECRET_NAME})"\s*:\s*)("(?:[^"\\]|\\.)*"|[^\s,}\]]+)`, 'gi');
+
+/** `X-Api-Key: …`, `X-Auth-Token: …`, `PRIVATE-TOKEN: …` header dumps (a prefixed name: prose keeps `token: …`). */
+const NAMED_HEADER =
+  /(?<![a-z0-9-])((?:[a-z0-9]+-)+(?:api-?key|auth-token|access-token|token|secret|key)\s*:\s*)\S+/gi;
 
 /** `Authorization: Bearer …` / `Basic …` header dumps, and a bare `Bearer …`. */
 const AUTH_HEADER = /\b(authorization\s*:\s*)(?:(?:bearer|basic)\s+)?\S+/gi;
@@ -39,5 +48,6 @@ export function scrubSecrets(text: string, known: readonly string[] = []): strin
     .replace(KEY_EQUALS, (_m, key: string, sep: string) => `${key}${sep}${MASK}`)
     .replace(JSON_SECRET, (_m, key: string) => `${key}"${MASK}"`)
     .replace(AUTH_HEADER, (_m, key: string) => `${key}${MASK}`)
+    .replace(NAMED_HEADER, (_m, key: string) => `${key}${MASK}`)
     .replace(BEARER, (_m, prefix: string) => `${prefix}${MASK}`);
 }
