@@ -5,6 +5,7 @@ import type {
   PreviewColumnDto,
   TargetFixDto,
 } from '../../../core/common/contract/index.ts';
+import { TYPE_NOUNS } from '../../../core/common/normalize/infer-evidence.ts';
 import { countOf } from '../../../core/common/outcome/words.ts';
 import { useCommandMutation } from '../../api/queries.ts';
 import { formatCount } from '../../components/format.ts';
@@ -89,19 +90,6 @@ export function ExistingTables(props: {
     </div>
   );
 }
-
-/** What a type's values are called in the retyped note. */
-const TYPE_WORDS: Record<string, string> = {
-  integer: 'whole numbers',
-  bigint: 'whole numbers',
-  numeric: 'numbers',
-  boolean: 'booleans',
-  date: 'dates',
-  timestamptz: 'timestamps',
-  uuid: 'UUIDs',
-  jsonb: 'JSON',
-  text: 'text',
-};
 
 type Check = UseQueryResult<CommandOutput<'targets.check'>, CallError>;
 
@@ -216,7 +204,7 @@ function CheckResult(props: {
                 {m.from})
                 {m.to === 'text'
                   ? ', kept as the source writes it'
-                  : `: values that are not ${TYPE_WORDS[m.to]} are rejected cell by cell`}
+                  : `: values that are not ${TYPE_NOUNS[m.to]} are rejected cell by cell`}
               </li>
             ))}
           </ul>
