@@ -50,12 +50,6 @@ export interface InferInput {
    * rejected cell by cell, and a text column keeps what the source says.
    */
   targetTypes?: ReadonlyMap<string, TargetColumnType>;
-  /**
-   * A database column's own type where its values are that type's text (a PostgreSQL `bytea`,
-   * `bit(8)`, `interval`, `integer[]`: `OpenedSource.nativeTypes`), by source column; null for the
-   * others. Such a column declares a type of its own: the table does not type it (`followsTargetType`).
-   */
-  nativeTypes?: readonly (string | null)[];
 }
 
 /**
@@ -69,7 +63,8 @@ export interface InferInput {
  * is the JSON object {}; an SQLite BLOB or untyped column and a MySQL BINARY/BLOB come as hex ('0012'
  * is 12), a MySQL BIT(8) as its bits; enums and MySQL SETs as their labels. Such a column declares
  * its own type and is checked as the source declares it (into a column of exactly its type, or text),
- * as before the table typed columns. (`nativeType`, a PostgreSQL column's own type name, marks the same.)
+ * as before the table typed columns. (A PostgreSQL column with a `nativeType` is always such a column;
+ * the target check also takes the `nativeType` alone, as a client may send it without `sourceType`.)
  */
 export function followsTargetType(column: {
   readonly declared: boolean;
@@ -181,20 +176,18 @@ export function inferColumns(input: InferInput): ColumnPlan[] {
     /** Said once the column's values are final (a database's or JSON's text may have some after all). */
     let allNull = false;
     let notes: FormatNotes = {};
-    const nativeType = input.nativeTypes?.[index] ?? null;
-    let fromTarget = followsTargetType({ declared: column?.type !== undefined, sourceType, nativeType, skip })
+    let fromTarget = followsTargetType({ declared: column?.type !== undefined, sourceType, skip })
       ? input.targetTypes?.get(name)
       : undefined;
-    /** What the column would be without the table: its source's text, or the sample's inference. */
-    let sampled: ColumnType | null = sourceType;
+    /** What the column would have been without the table: the sample's inference (null: all null). */
+    let sampled: ColumnType | null = null;
     let inferredFirst: Inferred | undefined;
-    if (fromTarget && sourceType === null && data.values.length > 0) {
+    if (fromTarget && data.values.length > 0) {
       inferredFirst = inferType(name, data, job, column, defaults);
       sampled = inferredFirst.choice.type;
       // The sample agrees with the table: inference's own format stands (epoch numbers, a date order).
       if (sampleTypeStands(sampled, fromTarget.type)) fromTarget = undefined;
     }
-    if (fromTarget?.type === sourceType) fromTarget = undefined;
     if (column?.type || fromTarget || sourceType) {
       type = column?.type ?? fromTarget?.type ?? (sourceType as ColumnType);
       ({ format, notes } = settleFormat(

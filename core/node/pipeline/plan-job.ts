@@ -113,7 +113,6 @@ export async function planJob(
       ...(source.textIsData ? { textIsData: true } : {}),
       ...(options.defaults ? { defaults: options.defaults } : {}),
       ...(targetTypes ? { targetTypes } : {}),
-      ...(targetTypes && source.nativeTypes ? { nativeTypes: source.nativeTypes } : {}),
     });
     let replayed = false;
     return {
