@@ -95,7 +95,7 @@ export function createConnectionsRepo(ctx: StoreContext): ConnectionsRepo {
     ssl_mode = ?, options = ?, secret = ?, updated_at = ? WHERE id = ?`);
   const del = db.prepare('DELETE FROM connections WHERE name = ?');
 
-  const record = (name: string): SavedConnectionRecord | undefined => {
+  const record = (name: string): (SavedConnectionRecord & { kind: ConnectionKind }) | undefined => {
     const row = byName.get(name) as ConnectionRow | undefined;
     return row
       ? {
@@ -107,6 +107,7 @@ export function createConnectionsRepo(ctx: StoreContext): ConnectionsRepo {
           sslMode: row.ssl_mode,
           options: JSON.parse(row.options) as ConnectionOptions,
           secret: row.secret,
+          kind: row.kind,
         }
       : undefined;
   };
@@ -242,15 +243,12 @@ export function createConnectionsRepo(ctx: StoreContext): ConnectionsRepo {
     },
 
     resolveDraft(input, opts) {
-      const { settings, password } = formSettings(input);
+      const { settings, password, kind } = formSettings(input);
       const editing = input.previousName !== undefined ? record(input.previousName) : undefined;
       if (input.previousName !== undefined && !editing) {
         throw new LoadstoneError('NOT_FOUND', `no saved connection named '${input.previousName}'`);
       }
-      if (editing) {
-        const row = byName.get(input.previousName!) as ConnectionRow;
-        keepUrlOptions(settings, input, row.kind, row.kind, editing.options);
-      }
+      if (editing) keepUrlOptions(settings, input, kind, editing.kind, editing.options);
       const label = input.name?.trim() || input.previousName || 'the connection being edited';
       const draft: SavedConnectionRecord = {
         name: label,
