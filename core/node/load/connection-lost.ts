@@ -44,10 +44,10 @@ export function connectionLost(
       ? `the ${n(session.committedRows)} rows committed earlier (commitEvery${through}) stay`
       : null;
   let kept: string;
-  let todo: string;
+  let nextStep: string;
   if (step === 'committing') {
     kept = `whether its last COMMIT took effect is unknown (the connection dropped before the server answered)${committed ? `; ${committed}` : ''}`;
-    todo =
+    nextStep =
       committed || input.commitEvery
         ? 'resume the load from its last commit (the resume reads what the target committed)'
         : `look at ${table} before loading again (if the rows are there, the load went through)`;
@@ -55,12 +55,12 @@ export function connectionLost(
     kept = committed
       ? `PostgreSQL rolls back the load's open transaction, so nothing it wrote since its last commit stays; ${committed}`
       : `PostgreSQL rolls back the load's open transaction, so nothing it wrote stays in ${table}`;
-    todo = committed ? 'resume the load from its last commit' : 'load again';
+    nextStep = committed ? 'resume the load from its last commit' : 'load again';
   }
   const cause = error instanceof Error ? error.message : String(error);
   return new LoadstoneError(
     'TARGET_UNREACHABLE',
-    `lost the connection to ${target} while ${DOING[step](table)}${said}: ${kept}. Check that the server is running and reachable, then ${todo}.`,
+    `lost the connection to ${target} while ${DOING[step](table)}${said}: ${kept}. Check that the server is running and reachable, then ${nextStep}.`,
     { details: { ...counts, target, step, connectionError: cause }, cause: error },
   );
 }
