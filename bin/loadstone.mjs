@@ -13,6 +13,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pgNodeOnlyPlugin } from './esbuild-plugins.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const entry = join(root, 'core', 'node', 'cli', 'entry.ts');
@@ -57,6 +58,7 @@ async function freshBundle() {
   const sources = Math.max(
     newest(join(root, 'core')),
     statSync(fileURLToPath(import.meta.url)).mtimeMs,
+    statSync(fileURLToPath(new URL('./esbuild-plugins.mjs', import.meta.url))).mtimeMs,
     statSync(join(root, 'package.json')).mtimeMs,
   );
   if (built >= sources) return bundle;
@@ -79,6 +81,7 @@ async function freshBundle() {
         format: 'esm',
         target: 'node20',
         logLevel: 'silent',
+        plugins: [pgNodeOnlyPlugin],
         // The bundled CommonJS packages (pg…) require Node's modules: a real `require` for them.
         banner: {
           js: "import { createRequire as __loadstoneRequire } from 'node:module'; const require = __loadstoneRequire(import.meta.url);",

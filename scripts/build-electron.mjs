@@ -11,6 +11,7 @@ import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { pgNodeOnlyPlugin } from '../bin/esbuild-plugins.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'electron');
@@ -22,6 +23,7 @@ const common = {
   bundle: true,
   external,
   logLevel: 'warning',
+  plugins: [pgNodeOnlyPlugin],
   sourcemap: production ? false : 'linked',
   minify: production,
   legalComments: 'linked',

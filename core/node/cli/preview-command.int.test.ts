@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -150,6 +150,9 @@ describe('loadstone preview', () => {
       // A fresh data folder: the store's migrations are found from the bundle too.
       expect(JSON.parse((await run(bundle)).stdout)).toEqual([]);
       const built = statSync(bundle).mtimeMs;
+      // pg's Cloudflare check answers false at once (bin/esbuild-plugins.mjs): it no longer loads
+      // Node's fetch implementation at every start.
+      expect(readFileSync(bundle, 'utf8')).toMatch(/function isCloudflareRuntime\(\) \{\s*return false;/);
       await run(bundle);
       expect(statSync(bundle).mtimeMs).toBe(built); // up to date: not built again
     } finally {
