@@ -107,10 +107,46 @@ describe('HeldRows', () => {
     expect(await held.lookup(4)).toEqual({ line: 13, raw: { a: '4', b: 'w' } });
   });
 
-  it('holds a run row by row after rows that are not its source text', async () => {
+  it('holds a run as text after rows of its columns read another way, each text read back its own way', async () => {
+    // A JSON source's chunk: its sample records, parsed (text read back by the JSON reader), then its
+    // records written as COPY text (read back by the COPY reparse). Held row by row, the run cost an
+    // object per row and ended the chunk at OBJECT_ROWS_PER_CHUNK.
+    const sample = '{"a":"0","b":"sample"}';
     const text = '1\tx\n2\ty\n';
     const held = new HeldRows();
-    held.hold(withCells(9, ['0', 'cells']));
+    held.hold({
+      ...withCells(9, ['0', 'sample']),
+      text: sample,
+      textStart: 0,
+      textEnd: sample.length,
+      reparse: (t: string) => Object.values(JSON.parse(t) as Record<string, string>),
+    });
+    held.hold(withCells(10, ['0', 'cells']));
+    held.hold({
+      line: 11,
+      values: [],
+      rawColumns: columns,
+      cells: [],
+      text,
+      textStart: 0,
+      textEnd: text.length - 1,
+      reparse: (t: string) => t.split('\t'),
+      verbatim: true,
+      rows: 2,
+      raw: {},
+    });
+    expect(held.length).toBe(4);
+    expect(held.objectRows).toBe(1); // the row held as its cells only
+    expect(await held.lookup(0)).toEqual({ line: 9, raw: { a: '0', b: 'sample' } });
+    expect(await held.lookup(1)).toEqual({ line: 10, raw: { a: '0', b: 'cells' } });
+    expect(await held.lookup(2)).toEqual({ line: 11, raw: { a: '1', b: 'x' } });
+    expect(await held.lookup(3)).toEqual({ line: 12, raw: { a: '2', b: 'y' } });
+  });
+
+  it('holds a run row by row after rows of other columns', async () => {
+    const text = '1\tx\n2\ty\n';
+    const held = new HeldRows();
+    held.hold({ line: 8, values: ['q'], rawColumns: ['c'], cells: ['q'], raw: { c: 'q' } });
     held.hold({
       line: 10,
       values: [],
@@ -125,6 +161,8 @@ describe('HeldRows', () => {
       raw: {},
     });
     expect(held.length).toBe(3);
+    expect(held.objectRows).toBe(3);
+    expect(await held.lookup(0)).toEqual({ line: 8, raw: { c: 'q' } });
     expect(await held.lookup(2)).toEqual({ line: 11, raw: { a: '2', b: 'y' } });
   });
 

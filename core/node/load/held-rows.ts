@@ -104,7 +104,11 @@ export class HeldRows {
   private spans = new Int32Array(3 * 1024);
   /** The source strings (or bytes, for verbatim rows) rows kept as text point into, in order. */
   private readonly texts: (string | Buffer)[] = [];
-  private reparse: ((recordText: string) => readonly RawValue[]) | undefined;
+  /**
+   * How each of `texts` reads back into cells: a chunk may hold rows of one source's columns read
+   * two ways (a JSON source's sample records, parsed, then its records written as COPY text).
+   */
+  private readonly reparses: ((recordText: string) => readonly RawValue[])[] = [];
   /**
    * Rows kept as their cells, by ordinal (a plain array: a Map entry and a wrapper per row cost GC
    * time on database sources, whose rows all come this way), and their extra fields, rare, by ordinal.
@@ -160,11 +164,8 @@ export class HeldRows {
       this.lastOrdinal = row.ordinal;
     }
     const columns = row.rawColumns;
-    if (ordinal === 0) {
-      // One source per chunk: the first row decides.
-      this.columns = columns;
-      this.reparse = row.reparse;
-    }
+    // One source per chunk: the first row decides.
+    if (ordinal === 0) this.columns = columns;
     const cells = row.cells;
     if (cells === undefined || columns === undefined || columns !== this.columns) {
       (this.whole ??= new Map()).set(ordinal, row);
@@ -173,11 +174,9 @@ export class HeldRows {
       return;
     }
     const text = row.text;
-    if (typeof text === 'string' && row.reparse !== undefined && row.reparse === this.reparse) {
-      const texts = this.texts;
-      if (texts[texts.length - 1] !== text) texts.push(text);
+    if (typeof text === 'string' && row.reparse !== undefined) {
       const at = ordinal * 3;
-      this.spans[at] = texts.length - 1;
+      this.spans[at] = this.textIndex(text, row.reparse);
       this.spans[at + 1] = row.textStart ?? 0;
       this.spans[at + 2] = row.textEnd ?? text.length;
       return;
@@ -191,20 +190,16 @@ export class HeldRows {
   /**
    * A verbatim row or run of rows in one text: per row its line, the text and the run's start, and its index in the
    * run (stored as `-1 - index`), found again by counting lines. False when the chunk's rows so far
-   * come from another source (a chunk holds one source's text rows).
+   * have other columns (another source's rows): then row by row. Rows of the same columns read another
+   * way before it (a JSON source's parsed sample records) do not stop it: each text keeps its reparse.
    */
   private holdRun(row: LoadRow, run: number): boolean {
     const text = row.text;
     if (text === undefined || row.reparse === undefined || row.rawColumns === undefined) return false;
-    if (this.count > 0 && (row.reparse !== this.reparse || row.rawColumns !== this.columns)) return false;
-    if (this.count === 0) {
-      this.columns = row.rawColumns;
-      this.reparse = row.reparse;
-    }
+    if (this.count > 0 && row.rawColumns !== this.columns) return false;
+    if (this.count === 0) this.columns = row.rawColumns;
     while (this.count + run > this.lines.length) this.grow();
-    const texts = this.texts;
-    if (texts[texts.length - 1] !== text) texts.push(text);
-    const textIndex = texts.length - 1;
+    const textIndex = this.textIndex(text, row.reparse);
     const start = row.textStart ?? 0;
     const first = this.count;
     for (let i = 0; i < run; i++) {
@@ -220,6 +215,15 @@ export class HeldRows {
       this.lastOrdinal = row.ordinal + run - 1;
     }
     return true;
+  }
+
+  /** Where `text` (read back by `reparse`) is in `texts`: the last one again, or added. */
+  private textIndex(text: string | Buffer, reparse: (recordText: string) => readonly RawValue[]): number {
+    const last = this.texts.length - 1;
+    if (last >= 0 && this.texts[last] === text && this.reparses[last] === reparse) return last;
+    this.texts.push(text);
+    this.reparses.push(reparse);
+    return last + 1;
   }
 
   /**
@@ -246,7 +250,7 @@ export class HeldRows {
       const start = this.spans[ordinal * 3 + 1]!;
       const end = this.spans[ordinal * 3 + 2]!;
       // A row of a run is found by the run's start and its index in the run.
-      const fields = this.reparse!(
+      const fields = this.reparses[textIndex]!(
         end < 0 ? rowInRun(text, rowStartInRun(text, start, -1 - end)) : (text as string).slice(start, end),
       );
       const n = columns.length;
