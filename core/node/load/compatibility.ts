@@ -17,11 +17,19 @@ import type { CompatibilityReport, ExtraColumn, IncompatibleColumn, LoadColumn, 
 const TEXT_LIKE = ['text', 'varchar', 'bpchar', 'citext'];
 
 /**
+ * Table types no spec type stands for whose values an operator writes as text (`08:30`, `2 hours`,
+ * `10.0.0.1`, `08:00:2b:01:02:03`): text goes into them as it is and the database reads each value,
+ * refusing a row whose text is not one (`database_rejected`, with its message and column), as it
+ * checks an enum's labels.
+ */
+const READS_TEXT = ['time', 'timetz', 'interval', 'inet', 'cidr', 'macaddr', 'macaddr8'];
+
+/**
  * Which table base types take each spec type. Narrower numeric columns (int2 for an integer)
  * are accepted: a value out of their range is refused row by row, never altered. Conversions
  * that would alter values silently are not: a decimal into an integer column (rounded), a bigint
  * into a float (precision beyond 2^53), an integer into float4 (beyond 2^24), a timestamp into a
- * date (time dropped), text into anything but text. Dates into timestamp columns become midnight
+ * date (time dropped), text into anything but text (and READS_TEXT). Dates into timestamp columns become midnight
  * UTC, timestamptz into `timestamp` the UTC wall time (the loader's session time zone is UTC).
  */
 const ACCEPTS: Record<ColumnType, readonly string[]> = {
@@ -33,7 +41,7 @@ const ACCEPTS: Record<ColumnType, readonly string[]> = {
   timestamptz: ['timestamptz', 'timestamp', ...TEXT_LIKE],
   uuid: ['uuid', ...TEXT_LIKE],
   jsonb: ['jsonb', 'json', ...TEXT_LIKE],
-  text: TEXT_LIKE,
+  text: [...TEXT_LIKE, ...READS_TEXT],
 };
 
 /** The spec type each table base type stores (see `typeOfTableColumn`). */

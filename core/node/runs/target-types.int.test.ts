@@ -276,6 +276,60 @@ describe('an existing table types the columns the job does not', () => {
     const rows = await client.query('SELECT day::text AS day, label FROM tt_json');
     expect(rows.rows).toEqual([{ day: '2024-05-01', label: ' x ' }]);
   });
+
+  it('text goes into time, interval, inet, cidr and macaddr columns, the database refusing what is not one row by row', async () => {
+    // No spec type is one of these: before, text into them was refused whole ("a text value cannot
+    // be stored in time without changing it"), so a shift plan or an address list could not load.
+    await client.query(
+      'CREATE TABLE tt_kinds (id integer PRIMARY KEY, starts time, lasts interval, host inet, net cidr, mac macaddr, tz timetz)',
+    );
+    const file = csv(
+      'kinds.csv',
+      [
+        'id,starts,lasts,host,net,mac,tz',
+        '1,08:30,2 hours,10.0.0.1,10.0.0.0/8,08:00:2b:01:02:03,08:30+02',
+        '2,25:99,1 day,10.0.0.2,192.168.0.0/16,08:00:2b:01:02:04,09:00Z',
+        '3,17:45:30,soon,10.0.0.3,10.1.0.0/16,08:00:2b:01:02:05,',
+        '4,,,not-an-address,,,',
+        '5,23:59,90 minutes,::1,172.16.0.0/12,08-00-2b-01-02-06,10:00-05',
+        '',
+      ].join('\n'),
+    );
+    const out = await load({ source: { path: file }, target: { connection: url, table: 'tt_kinds' } });
+    expect(out).toMatchObject({ status: 'succeeded', counts: { read: 5, inserted: 2, rejected: 3 } });
+    const rows = await client.query(
+      'SELECT id, starts::text, lasts::text, host::text, net::text, mac::text, tz::text FROM tt_kinds ORDER BY id',
+    );
+    expect(rows.rows).toEqual([
+      {
+        id: 1,
+        starts: '08:30:00',
+        lasts: '02:00:00',
+        host: '10.0.0.1/32',
+        net: '10.0.0.0/8',
+        mac: '08:00:2b:01:02:03',
+        tz: '08:30:00+02',
+      },
+      {
+        id: 5,
+        starts: '23:59:00',
+        lasts: '01:30:00',
+        host: '::1/128',
+        net: '172.16.0.0/12',
+        mac: '08:00:2b:01:02:06',
+        tz: '10:00:00-05',
+      },
+    ]);
+    // Each refused row with its line, the column the database named and its message.
+    expect(reasonsOf(out.runId)).toEqual([
+      { line: 3, column: 'starts', reason: 'database_rejected' },
+      { line: 4, column: 'lasts', reason: 'database_rejected' },
+      { line: 5, column: 'host', reason: 'database_rejected' },
+    ]);
+    const report = store.reports.page(out.runId, { offset: 0, limit: 10 }).rows;
+    expect(report[0]!.errors[0]!.message).toMatch(/time/);
+    expect(report[0]!.raw).toMatchObject({ starts: '25:99' });
+  });
 });
 
 describe('the local warehouse', () => {
