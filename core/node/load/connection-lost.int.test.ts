@@ -23,8 +23,12 @@ const rows = (from: number, count: number) =>
     Array.from({ length: count }, (_, i) => [from + i, `row ${from + i}`]),
     from + 1,
   ).map((row, i) => ({ ...row, ordinal: from + i }));
-/** What the driver says of a dropped connection: never the lead, nor the end, of our message. */
-const DRIVER_TEXT = /Connection terminated|not queryable|ECONNRESET|EPIPE/;
+/**
+ * What the driver (or, when its FATAL arrives before the socket closes, the server) says of a dropped
+ * connection: never the lead, nor the end, of our message.
+ */
+const DRIVER_TEXT =
+  /Connection terminated|not queryable|ECONNRESET|EPIPE|terminating connection due to administrator command/;
 
 let url = '';
 let reader: pg.Client;
