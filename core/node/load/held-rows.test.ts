@@ -14,6 +14,21 @@ const withCells = (line: number, cells: string[], extra?: string[]): LoadRow => 
   },
 });
 
+/** A run of verbatim rows: the tab-separated lines of `text`, the first at `line`. */
+const tabRun = (line: number, text: string): LoadRow => ({
+  line,
+  values: [],
+  rawColumns: columns,
+  cells: [],
+  text,
+  textStart: 0,
+  textEnd: text.length - 1,
+  reparse: (t: string) => t.split('\t'),
+  verbatim: true,
+  rows: text.split('\n').length - 1,
+  raw: {},
+});
+
 describe('HeldRows', () => {
   it('gives back line and raw cells by ordinal, for rows with and without their cells', async () => {
     const held = new HeldRows();
@@ -66,20 +81,7 @@ describe('HeldRows', () => {
   it('holds a run of verbatim rows as numbers per row, finds each again, and splits a run', async () => {
     const reparse = (t: string) => t.split('\t');
     const text = '1\tx\n2\ty\n3\tz\n4\tw\n';
-    const run: LoadRow = {
-      line: 10,
-      ordinal: 20,
-      values: [],
-      rawColumns: columns,
-      cells: [],
-      text,
-      textStart: 0,
-      textEnd: text.length - 1,
-      reparse,
-      verbatim: true,
-      rows: 4,
-      raw: {},
-    };
+    const run: LoadRow = { ...tabRun(10, text), ordinal: 20 };
     const [head, rest] = splitRun(run, 1);
     expect([head.line, head.ordinal, head.rows, text.slice(head.textStart, head.textEnd)]).toEqual([
       10,
@@ -122,19 +124,7 @@ describe('HeldRows', () => {
       reparse: (t: string) => Object.values(JSON.parse(t) as Record<string, string>),
     });
     held.hold(withCells(10, ['0', 'cells']));
-    held.hold({
-      line: 11,
-      values: [],
-      rawColumns: columns,
-      cells: [],
-      text,
-      textStart: 0,
-      textEnd: text.length - 1,
-      reparse: (t: string) => t.split('\t'),
-      verbatim: true,
-      rows: 2,
-      raw: {},
-    });
+    held.hold(tabRun(11, text));
     expect(held.length).toBe(4);
     expect(held.objectRows).toBe(1); // the row held as its cells only
     expect(await held.lookup(0)).toEqual({ line: 9, raw: { a: '0', b: 'sample' } });
@@ -147,19 +137,7 @@ describe('HeldRows', () => {
     const text = '1\tx\n2\ty\n';
     const held = new HeldRows();
     held.hold({ line: 8, values: ['q'], rawColumns: ['c'], cells: ['q'], raw: { c: 'q' } });
-    held.hold({
-      line: 10,
-      values: [],
-      rawColumns: columns,
-      cells: [],
-      text,
-      textStart: 0,
-      textEnd: text.length - 1,
-      reparse: (t: string) => t.split('\t'),
-      verbatim: true,
-      rows: 2,
-      raw: {},
-    });
+    held.hold(tabRun(10, text));
     expect(held.length).toBe(3);
     expect(held.objectRows).toBe(3);
     expect(await held.lookup(0)).toEqual({ line: 8, raw: { c: 'q' } });
