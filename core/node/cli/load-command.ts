@@ -263,7 +263,7 @@ export async function runAndReport(
     if (values.json) {
       io.stdout.write(`${JSON.stringify(jsonOutcome(outcome))}\n`);
     } else {
-      writeSummary(outcome, io, typedByTarget(store, outcome.runId));
+      writeSummary(outcome, io, planWords(store, outcome.runId));
       // The reason on stderr too, as for any command that fails (the summary above is the record).
       if (outcome.status === 'failed' && outcome.error)
         io.stderr.write(`loadstone: ${cliWording(outcome.error.message)}\n`);
@@ -344,7 +344,7 @@ async function resumeCommand(
       io.stdout.write(
         `Resuming run ${outcome.resumeOf}: skipped its ${outcome.skippedRecords.toLocaleString('en-US')} committed source records.\n`,
       );
-      writeSummary(outcome, io, typedByTarget(store, outcome.runId));
+      writeSummary(outcome, io, planWords(store, outcome.runId));
     }
     // After the outcome is printed: alerts never delay or change it (see deliverAlerts).
     await deliverAlerts(store, outcome.runId, io, alertWaitMs(io.env), !json);
@@ -387,12 +387,22 @@ function exitCode(o: RunLoadOutcome): number {
   return o.error ? exitCodeFor(o.error.code) : EXIT.failure;
 }
 
-/** The run's word on the columns the existing table typed (its `typed_by_target` event), if any. */
-function typedByTarget(store: RunStore, runId: string): string | undefined {
-  return store.runs.events(runId).find((e) => e.kind === 'typed_by_target')?.message ?? undefined;
+/**
+ * What the run said of its plan: the columns the existing table typed (its `typed_by_target` event)
+ * and the column warnings (`column_warning`: an ambiguous date order read with a default…).
+ */
+function planWords(store: RunStore, runId: string): { typed?: string; warnings: string[] } {
+  const events = store.runs.events(runId);
+  const typed = events.find((e) => e.kind === 'typed_by_target')?.message ?? undefined;
+  const warnings = events.filter((e) => e.kind === 'column_warning').map((e) => e.message ?? '');
+  return { ...(typed ? { typed } : {}), warnings };
 }
 
-function writeSummary(o: RunLoadOutcome, io: CliIo, typed?: string): void {
+/** Column warnings printed in a load's summary; the rest are in `loadstone runs show`'s events. */
+const SUMMARY_WARNINGS = 10;
+
+function writeSummary(o: RunLoadOutcome, io: CliIo, words: { typed?: string; warnings: string[] }): void {
+  const { typed, warnings } = words;
   const n = (x: number) => x.toLocaleString('en-US');
   const seconds = o.durationMs / 1000;
   const rate = seconds > 0 ? Math.round(o.counts.read / seconds) : o.counts.read;
@@ -426,6 +436,13 @@ function writeSummary(o: RunLoadOutcome, io: CliIo, typed?: string): void {
   if (o.result && o.result.addedColumns.length > 0)
     lines.push(`  added columns: ${o.result.addedColumns.join(', ')}`);
   if (typed) lines.push(`  ${typed}`);
+  if (warnings.length > 0) {
+    lines.push('');
+    lines.push("Warnings (the preview shows them too; set the column's format in the job to settle them):");
+    for (const w of warnings.slice(0, SUMMARY_WARNINGS)) lines.push(`  ${w}`);
+    if (warnings.length > SUMMARY_WARNINGS)
+      lines.push(`  … ${warnings.length - SUMMARY_WARNINGS} more: npx loadstone runs show ${o.runId}`);
+  }
   lines.push('');
   lines.push(rowsOutcome({ status: o.status, dryRun: o.dryRun, counts: o.counts }));
   if (o.dryRun && o.status === 'succeeded') {

@@ -99,6 +99,12 @@ describe('saved Settings apply to the CLI', () => {
         message: 'from Settings: date order DMY, time zone Europe/Berlin',
       }),
     );
+    // The values left the order open: the run says which default it used, as the preview does
+    // (before, a load said nothing: the default was written into its spec and read as the job's).
+    const warnings = run.events.filter((e: { kind: string }) => e.kind === 'column_warning');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].message).toContain('column day: ');
+    expect(warnings[0].message).toContain('using DMY (the default date order in Settings)');
 
     const flagged = await cli([
       'load',
@@ -120,6 +126,11 @@ describe('saved Settings apply to the CLI', () => {
       { day: '2024-03-04', at: '2024-01-15 10:00' },
       { day: '2024-05-06', at: '2024-07-15 10:00' },
     ]);
+    // The order the job gives is no guess: no warning.
+    const flaggedRun = JSON.parse(
+      (await cli(['runs', JSON.parse(flagged.out).runId, '--json', '--data-dir', dataDir])).out,
+    );
+    expect(flaggedRun.events.filter((e: { kind: string }) => e.kind === 'column_warning')).toEqual([]);
   });
 
   it('with nothing saved the built-in MDY and UTC apply, whatever the machine’s zone', async () => {
@@ -133,6 +144,21 @@ describe('saved Settings apply to the CLI', () => {
       { day: '2024-03-04', at: '2024-01-15 10:00' },
       { day: '2024-05-06', at: '2024-07-15 10:00' },
     ]);
+    // The summary of a load says which order it assumed, where an operator who did not preview sees it.
+    const said = await cli([
+      'load',
+      'events.csv',
+      '--target',
+      url,
+      '--table',
+      'ev_builtin',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(said.out).toContain('Warnings (the preview shows them too');
+    expect(said.out).toContain(
+      "column day: no value settles the day/month order: '03/04/2024' reads both ways; using MDY (the built-in default date order)",
+    );
     const fresh = tempDir();
     const preview = JSON.parse((await cli(['preview', 'events.csv', '--json', '--data-dir', fresh])).out);
     // A preview records nothing: no store is created to read settings from.

@@ -103,7 +103,11 @@ export async function planRun(
   const watermark = readWatermark(store, { spec, target, targetLabel });
   options.onTargetResolved?.(resolved);
   const after = watermark.after;
-  const job = await planJob(spec, {
+  // Inferred from the spec's own format with the defaults beside it (not written in), as a preview
+  // does: a column whose day/month order its values leave open then says it used a default, and the
+  // run keeps that warning (`columnWarnings`); with the default written in, it read as the job's.
+  const job = await planJob(own.format === spec.format ? spec : { ...spec, format: own.format }, {
+    defaults,
     source: {
       env: options.env,
       secret: options.secret,

@@ -129,6 +129,7 @@ export class RunRecord {
     }
     const typed = typedByTargetMessage(plan.job.plans, plan.target.table);
     if (typed) store.runs.addEvent(this.id, { kind: 'typed_by_target', ...typed });
+    for (const warning of columnWarnings(plan.job.plans)) store.runs.addEvent(this.id, warning);
   }
 
   /** An incremental run starts above this watermark (null: it loads every row). */
@@ -296,6 +297,37 @@ function asLoadstoneError(error: unknown): LoadstoneError {
  * said, as a run event: an operator who sees dates rejected in a column the preview showed as text
  * learns why. Null when there are none.
  */
+/**
+ * What the plan warned of, column by column (an ambiguous day/month order read with a default, an
+ * ambiguous decimal mark, sampled values the type would reject…), as run events: a preview shows
+ * them, and a load run from the CLI, a schedule or the app keeps them with the run, where an
+ * operator who did not preview finds why `03/04/2024` became March 4. At most COLUMN_WARNINGS_KEPT,
+ * then one saying how many more.
+ */
+export function columnWarnings(
+  plans: readonly ColumnPlan[],
+): { kind: 'column_warning'; message: string; data: { column: string | null } }[] {
+  const all = plans.flatMap((p) => (p.skip ? [] : p.warnings.map((w) => ({ column: p.name, warning: w }))));
+  const kept: ReturnType<typeof columnWarnings> = all
+    .slice(0, COLUMN_WARNINGS_KEPT)
+    .map(({ column, warning }) => ({
+      kind: 'column_warning',
+      message: `column ${column}: ${warning}`,
+      data: { column },
+    }));
+  if (all.length > kept.length) {
+    kept.push({
+      kind: 'column_warning',
+      message: `… and ${all.length - kept.length} more column warnings (see the preview)`,
+      data: { column: null },
+    });
+  }
+  return kept;
+}
+
+/** Column warnings a run keeps as events (see `columnWarnings`). */
+export const COLUMN_WARNINGS_KEPT = 50;
+
 export function typedByTargetMessage(
   plans: readonly ColumnPlan[],
   table: string,

@@ -14,6 +14,8 @@ const EVENT_WORDS: Record<string, string> = {
   columns_added: 'Columns added',
   truncated: 'Table emptied',
   watermark_set_aside: 'Watermark set aside',
+  typed_by_target: 'Typed by the table',
+  column_warning: 'Column warning',
 };
 
 /**
