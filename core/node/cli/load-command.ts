@@ -398,7 +398,7 @@ function planWords(store: RunStore, runId: string): { typed?: string; warnings: 
   return { ...(typed ? { typed } : {}), warnings };
 }
 
-/** Column warnings printed in a load's summary; the rest are in `loadstone runs show`'s events. */
+/** Column warnings printed in a load's summary; the rest are in `loadstone runs <id>`'s events. */
 const SUMMARY_WARNINGS = 10;
 
 function writeSummary(o: RunLoadOutcome, io: CliIo, words: { typed?: string; warnings: string[] }): void {
@@ -441,7 +441,7 @@ function writeSummary(o: RunLoadOutcome, io: CliIo, words: { typed?: string; war
     lines.push("Warnings (the preview shows them too; set the column's format in the job to settle them):");
     for (const w of warnings.slice(0, SUMMARY_WARNINGS)) lines.push(`  ${w}`);
     if (warnings.length > SUMMARY_WARNINGS)
-      lines.push(`  … ${warnings.length - SUMMARY_WARNINGS} more: npx loadstone runs show ${o.runId}`);
+      lines.push(`  … ${warnings.length - SUMMARY_WARNINGS} more: npx loadstone runs ${o.runId}`);
   }
   lines.push('');
   lines.push(rowsOutcome({ status: o.status, dryRun: o.dryRun, counts: o.counts }));

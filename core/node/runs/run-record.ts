@@ -293,11 +293,6 @@ function asLoadstoneError(error: unknown): LoadstoneError {
 }
 
 /**
- * The columns whose type the existing target table decided against what the sample (or the source)
- * said, as a run event: an operator who sees dates rejected in a column the preview showed as text
- * learns why. Null when there are none.
- */
-/**
  * What the plan warned of, column by column (an ambiguous day/month order read with a default, an
  * ambiguous decimal mark, sampled values the type would reject…), as run events: a preview shows
  * them, and a load run from the CLI, a schedule or the app keeps them with the run, where an
@@ -328,6 +323,11 @@ export function columnWarnings(
 /** Column warnings a run keeps as events (see `columnWarnings`). */
 export const COLUMN_WARNINGS_KEPT = 50;
 
+/**
+ * The columns whose type the existing target table decided against what the sample (or the source)
+ * said, as a run event: an operator who sees dates rejected in a column the preview showed as text
+ * learns why. Null when there are none.
+ */
 export function typedByTargetMessage(
   plans: readonly ColumnPlan[],
   table: string,

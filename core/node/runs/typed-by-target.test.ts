@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inferColumns } from '../../common/normalize/infer.ts';
-import { typedByTargetMessage } from './run-record.ts';
+import { COLUMN_WARNINGS_KEPT, columnWarnings, typedByTargetMessage } from './run-record.ts';
 
 // The run's `typed_by_target` event (and the CLI summary line) says why a column loads as the table's
 // type: what the sample read.
@@ -33,5 +33,26 @@ describe('typedByTargetMessage', () => {
       'typed by the existing table orders: day as date (its column is date; the sample alone read text); ' +
         'values that are not dates are rejected cell by cell',
     );
+  });
+});
+
+describe('columnWarnings', () => {
+  it('keeps each column warning as an event, at most COLUMN_WARNINGS_KEPT, then how many more', () => {
+    const names = Array.from({ length: 60 }, (_, i) => `d${i}`);
+    // Every column's values leave the day/month order open: one warning each.
+    const plans = inferColumns({
+      columns: names,
+      sample: [names.map(() => '03/04/2024')],
+      spec: { format: {} },
+    });
+    const events = columnWarnings(plans);
+    expect(events).toHaveLength(COLUMN_WARNINGS_KEPT + 1);
+    expect(events[0]).toEqual({
+      kind: 'column_warning',
+      message: expect.stringMatching(/^column d0: no value settles the day\/month order/),
+      data: { column: 'd0' },
+    });
+    expect(events.at(-1)!.message).toBe('… and 10 more column warnings (see the preview)');
+    expect(columnWarnings(plans.map((p) => ({ ...p, skip: true })))).toEqual([]);
   });
 });
