@@ -40,6 +40,8 @@ export interface HostOptions {
    * before the host answers 408 and closes the connection (default BODY_TIMEOUT_MS, 30 s).
    */
   readonly bodyTimeoutMs?: number;
+  /** Free space an upload must leave on the data folder's disk (default UPLOAD_MIN_FREE_BYTES; tests raise it). */
+  readonly uploadMinFreeBytes?: number;
   /** Download tickets (tests give one with a clock of their own); default one-use, one minute. */
   readonly downloadTickets?: DownloadTickets;
 }
@@ -182,7 +184,13 @@ export async function startBrowserHost(options: HostOptions): Promise<BrowserHos
     }
     if (route === 'POST upload' && segments.length === 1) {
       const name = url.searchParams.get('name');
-      const path = await receiveUpload(req, join(engine.dataDir, UPLOADS_DIR), name, bodyTimeoutMs);
+      const path = await receiveUpload(
+        req,
+        join(engine.dataDir, UPLOADS_DIR),
+        name,
+        bodyTimeoutMs,
+        options.uploadMinFreeBytes,
+      );
       // The page gets a handle for its upload, with the name it gave; never the path.
       return sendReply(res, await engine.grant({ kind: 'read', path, name: name ?? '', uploaded: true }));
     }

@@ -120,6 +120,43 @@ describe('request bodies that never finish', () => {
   });
 });
 
+describe('uploads the disk has no room for', () => {
+  it('is refused with 507 before a byte is written, saying how much is free, its connection closed', async () => {
+    // A floor above any disk's free space: every upload would leave less.
+    const full = await startBrowserHost({
+      engine: t.engine,
+      rendererDir: null,
+      bodyTimeoutMs: TIMEOUT_MS,
+      uploadMinFreeBytes: Number.MAX_SAFE_INTEGER,
+    });
+    try {
+      const before = uploads();
+      const socket = net.connect(full.port, '127.0.0.1');
+      const received = new Promise<string>((resolve) => {
+        let text = '';
+        socket.on('data', (chunk) => {
+          text += chunk.toString('utf8');
+        });
+        socket.on('error', () => {});
+        socket.on('close', () => resolve(text));
+      });
+      socket.write(
+        `POST /api/upload?name=big.csv HTTP/1.1\r\nHost: 127.0.0.1:${full.port}\r\nAuthorization: Bearer ${full.token}\r\n` +
+          'Content-Length: 5000000000\r\n\r\nid,name\n1,a\n',
+      );
+      const response = await received;
+      expect(statusOf(response)).toBe(507);
+      expect(response).toMatch(/connection: close/i);
+      expect(response).toMatch(
+        /The data folder's disk has [\d.]+ (GiB|MiB) free; this upload of 4\.7 GiB would leave less than/,
+      );
+      expect(uploads()).toEqual(before);
+    } finally {
+      await full.close();
+    }
+  });
+});
+
 describe('clients that go away mid-request', () => {
   it('each aborted call or upload logs one line, no stack trace', async () => {
     const logged = t.log.lines.length;

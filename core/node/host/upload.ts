@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, statfs } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { CODES } from '../../common/contract/error-codes.ts';
@@ -32,25 +32,53 @@ export function uploadFileName(name: string): string {
 const WINDOWS_DEVICE = /^(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(?:\.|$)/i;
 
 /**
+ * Free space an upload must leave on the data folder's disk, where the run store and the local
+ * warehouse live: an upload that would leave less is refused (507) before a byte is written.
+ */
+export const UPLOAD_MIN_FREE_BYTES = 1024 ** 3;
+
+const size = (bytes: number) =>
+  bytes >= 1024 ** 3
+    ? `${(bytes / 1024 ** 3).toFixed(1)} GiB`
+    : `${Math.max(1, Math.round(bytes / 1024 ** 2))} MiB`;
+
+/**
  * Streams a request body to `<uploadsDir>/<random>/<file name>` (mode 0600, folders 0700) without
  * holding it in memory. The random folder keeps two uploads of the same name apart and makes the path
  * unguessable; the file keeps the operator's name (see `uploadFileName`). An upload may take as long as
  * it needs but ends after `idleMs` without a byte; a partial upload is removed then, and when the
- * client goes away mid-upload.
+ * client goes away mid-upload. An upload whose declared length would leave the disk less than
+ * `minFreeBytes` free (or, without a declared length, a disk already below it) is refused first.
  * @returns the absolute path of the stored file.
- * @throws BodyTimeoutError / ClientGoneError (request-body.ts) when the body stops arriving.
+ * @throws HttpError 507 when the disk has no room for it; BodyTimeoutError / ClientGoneError
+ *   (request-body.ts) when the body stops arriving.
  */
 export async function receiveUpload(
   req: IncomingMessage,
   uploadsDir: string,
   name: string | null,
   idleMs = BODY_TIMEOUT_MS,
+  minFreeBytes = UPLOAD_MIN_FREE_BYTES,
 ): Promise<string> {
   if (!name)
     throw new HttpError(400, {
       code: CODES.BAD_REQUEST,
       message: 'Say the file name: /api/upload?name=<file name>.',
     });
+  await mkdir(uploadsDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  const declared = Number(req.headers['content-length']);
+  const length = Number.isFinite(declared) && declared > 0 ? declared : 0;
+  const disk = await statfs(uploadsDir);
+  const free = disk.bavail * disk.bsize;
+  if (free - length < minFreeBytes) {
+    throw new HttpError(507, {
+      code: CODES.TOO_LARGE,
+      message:
+        `The data folder's disk has ${size(free)} free; ${length > 0 ? `this upload of ${size(length)}` : 'an upload'} ` +
+        `would leave less than ${size(minFreeBytes)}, which the run store and the local warehouse need. ` +
+        'Free some space (or move the data folder), then upload again.',
+    });
+  }
   const folder = join(uploadsDir, randomBytes(8).toString('hex'));
   await mkdir(folder, { recursive: true, mode: PRIVATE_DIR_MODE });
   const path = join(folder, uploadFileName(name));
