@@ -40,7 +40,9 @@ export const UPLOAD_MIN_FREE_BYTES = 1024 ** 3;
 const size = (bytes: number) =>
   bytes >= 1024 ** 3
     ? `${(bytes / 1024 ** 3).toFixed(1)} GiB`
-    : `${Math.max(1, Math.round(bytes / 1024 ** 2))} MiB`;
+    : bytes >= 1024 ** 2
+      ? `${Math.round(bytes / 1024 ** 2)} MiB`
+      : `${Math.round(bytes / 1024)} KiB`;
 
 /**
  * Streams a request body to `<uploadsDir>/<random>/<file name>` (mode 0600, folders 0700) without
