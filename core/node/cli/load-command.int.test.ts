@@ -87,6 +87,8 @@ describe('loadstone load', () => {
           'watermarkBefore',
           'watermarkAfter',
           'truncated',
+          // Added (fourteenth session): the plan's column warnings, [] when none.
+          'warnings',
         ].sort(),
       );
       const count = await client.query('SELECT count(*)::int AS n, sum(amount)::text AS total FROM orders');

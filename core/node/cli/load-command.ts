@@ -261,7 +261,9 @@ export async function runAndReport(
     interrupted?.();
     progress?.done();
     if (values.json) {
-      io.stdout.write(`${JSON.stringify(jsonOutcome(outcome))}\n`);
+      // The plan's column warnings (an ambiguous date order read with a default…), [] when none.
+      const { warnings } = planWords(store, outcome.runId);
+      io.stdout.write(`${JSON.stringify({ ...jsonOutcome(outcome), warnings })}\n`);
     } else {
       writeSummary(outcome, io, planWords(store, outcome.runId));
       // The reason on stderr too, as for any command that fails (the summary above is the record).

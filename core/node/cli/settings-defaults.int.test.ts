@@ -83,7 +83,11 @@ describe('saved Settings apply to the CLI', () => {
       dataDir,
     ]);
     expect(load.err).toBe('');
-    expect(JSON.parse(load.out)).toMatchObject({ status: 'succeeded', inserted: 2 });
+    expect(JSON.parse(load.out)).toMatchObject({
+      status: 'succeeded',
+      inserted: 2,
+      warnings: [expect.stringContaining('column day: no value settles the day/month order')],
+    });
     expect(await rows('ev_settings')).toEqual([
       { day: '2024-04-03', at: '2024-01-15 09:00' },
       { day: '2024-06-05', at: '2024-07-15 08:00' },
