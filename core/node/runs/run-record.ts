@@ -129,7 +129,8 @@ export class RunRecord {
     }
     const typed = typedByTargetMessage(plan.job.plans, plan.target.table);
     if (typed) store.runs.addEvent(this.id, { kind: 'typed_by_target', ...typed });
-    for (const warning of columnWarnings(plan.job.plans)) store.runs.addEvent(this.id, warning);
+    // A warning may quote sampled values: an API's echoed secrets are scrubbed from it, as from rejects.
+    for (const warning of columnWarnings(plan.job.plans, this.#scrub)) store.runs.addEvent(this.id, warning);
   }
 
   /** An incremental run starts above this watermark (null: it loads every row). */
@@ -301,14 +302,16 @@ function asLoadstoneError(error: unknown): LoadstoneError {
  */
 export function columnWarnings(
   plans: readonly ColumnPlan[],
+  /** The source's scrub of the secrets it holds (warnings quote sampled values). */
+  scrub?: (text: string) => string,
 ): { kind: 'column_warning'; message: string; data: { column: string | null } }[] {
   const all = plans.flatMap((p) => (p.skip ? [] : p.warnings.map((w) => ({ column: p.name, warning: w }))));
   const kept: ReturnType<typeof columnWarnings> = all
     .slice(0, COLUMN_WARNINGS_KEPT)
     .map(({ column, warning }) => ({
       kind: 'column_warning',
-      message: `column ${column}: ${warning}`,
-      data: { column },
+      message: scrub ? scrub(`column ${column}: ${warning}`) : `column ${column}: ${warning}`,
+      data: { column: scrub ? scrub(column) : column },
     }));
   if (all.length > kept.length) {
     kept.push({
