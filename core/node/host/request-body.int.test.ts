@@ -29,12 +29,15 @@ interface Exchange {
   readonly socket: net.Socket;
 }
 
-/** Opens a raw connection and sends `head` (request line and headers) and `body`, leaving the rest unsent. */
-function open(requestLine: string, headers: Record<string, string>, body = ''): Exchange {
-  const socket = net.connect(host.port, '127.0.0.1');
+/**
+ * Opens a raw connection (to `port`, by default the host's) and sends `head` (request line and
+ * headers) and `body`, leaving the rest unsent.
+ */
+function open(requestLine: string, headers: Record<string, string>, body = '', port = host.port): Exchange {
+  const socket = net.connect(port, '127.0.0.1');
   const lines = [
     requestLine,
-    `Host: 127.0.0.1:${host.port}`,
+    `Host: 127.0.0.1:${port}`,
     ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
   ];
   socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`);
@@ -131,18 +134,11 @@ describe('uploads the disk has no room for', () => {
     });
     try {
       const before = uploads();
-      const socket = net.connect(full.port, '127.0.0.1');
-      const received = new Promise<string>((resolve) => {
-        let text = '';
-        socket.on('data', (chunk) => {
-          text += chunk.toString('utf8');
-        });
-        socket.on('error', () => {});
-        socket.on('close', () => resolve(text));
-      });
-      socket.write(
-        `POST /api/upload?name=big.csv HTTP/1.1\r\nHost: 127.0.0.1:${full.port}\r\nAuthorization: Bearer ${full.token}\r\n` +
-          'Content-Length: 5000000000\r\n\r\nid,name\n1,a\n',
+      const { received } = open(
+        'POST /api/upload?name=big.csv HTTP/1.1',
+        { Authorization: `Bearer ${full.token}`, 'Content-Length': '5000000000' },
+        'id,name\n1,a\n',
+        full.port,
       );
       const response = await received;
       expect(statusOf(response)).toBe(507);
