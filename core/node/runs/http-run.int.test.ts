@@ -1,4 +1,4 @@
-import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { type AddressInfo, createConnection, createServer, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { LoadProgressDto } from '../../common/contract/shared-schemas.ts';
@@ -254,6 +254,58 @@ describe("the target's connection", () => {
       expect(outcome.result?.inserted).toBe(20);
     } finally {
       await api.close();
+    }
+  });
+
+  it('ended by the server during its startup is made again, once', async () => {
+    // A front for the test server: the first connection's startup is answered with the FATAL a
+    // pg_terminate_backend sends (57P01), then closed; later ones are relayed to the server. Before,
+    // the load failed with "cannot connect to …: terminating connection due to administrator command"
+    // (CI caught it when the terminate of the test above landed during the startup).
+    const real = new URL(url);
+    const sockets: Socket[] = [];
+    let connections = 0;
+    const front = createServer((socket) => {
+      sockets.push(socket);
+      socket.on('error', () => {});
+      if (++connections > 1) {
+        const upstream = createConnection(Number(real.port), real.hostname);
+        upstream.on('error', () => socket.destroy());
+        sockets.push(upstream);
+        socket.pipe(upstream).pipe(socket);
+        return;
+      }
+      socket.once('data', () => {
+        const fields = Buffer.from(
+          'SFATAL\0VFATAL\0C57P01\0Mterminating connection due to administrator command\0\0',
+          'latin1',
+        );
+        const head = Buffer.alloc(5);
+        head.write('E', 0, 'latin1');
+        head.writeInt32BE(fields.length + 4, 1);
+        socket.end(Buffer.concat([head, fields]));
+      });
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const via = new URL(url);
+    via.port = String((front.address() as AddressInfo).port);
+    via.searchParams.set('application_name', 'early_startup');
+    const api = await twentyRecords(async () => {});
+    try {
+      const outcome = await runLoad(
+        {
+          source: { kind: 'http', url: `${api.url}/items`, pagination: { type: 'pageNumber' } },
+          target: { connection: via.href, table: 'http_run_early_startup', mode: 'append' },
+        },
+        { store, ...options },
+      );
+      expect(outcome.error ?? null).toBeNull();
+      expect(outcome.result?.inserted).toBe(20);
+      expect(connections).toBe(2);
+    } finally {
+      await api.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => front.close(resolve));
     }
   });
 

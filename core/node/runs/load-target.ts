@@ -99,7 +99,16 @@ export class TargetConnection {
   async take(): Promise<{ config: TargetConfig; client: pg.Client }> {
     this.taken = true;
     if (!this.resolved || !this.early) return this.localConnection();
-    const client = await this.early.ready;
+    let client: pg.Client;
+    try {
+      client = await this.early.ready;
+    } catch (error) {
+      // The server ended the connection while it was being made (a restart, an administrator's
+      // pg_terminate_backend during its startup): a fresh one, once. Any other failure (refused, no
+      // answer, a refused password) is the target's, said as it is.
+      if (!endedWhileConnecting(error)) throw error;
+      return { config: this.resolved, client: await connectTarget(this.resolved) };
+    }
     if (!this.early.lost && Date.now() - this.openedAt <= EARLY_CONNECTION_MAX_IDLE_MS) {
       // One round trip says it is still there: the server may have ended it a moment ago, before
       // its goodbye reached this process (`lost` is set only once it has).
@@ -126,6 +135,19 @@ export class TargetConnection {
       () => {},
     );
   }
+}
+
+/** PostgreSQL's codes for a session it ended: administrator shutdown, crash shutdown, not accepting yet. */
+const SERVER_ENDED_CODES = new Set(['57P01', '57P02', '57P03']);
+
+/**
+ * Whether a failed connect was the server ending the session during its startup (its FATAL, or the
+ * connection dropped before an answer), not a target that cannot be reached or refuses the login.
+ */
+function endedWhileConnecting(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (typeof cause?.code === 'string' && SERVER_ENDED_CODES.has(cause.code)) return true;
+  return typeof cause?.message === 'string' && cause.message === 'Connection terminated unexpectedly';
 }
 
 /**
