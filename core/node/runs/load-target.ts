@@ -143,6 +143,8 @@ const SERVER_ENDED_CODES = new Set(['57P01', '57P02', '57P03']);
 /**
  * Whether a failed connect was the server ending the session during its startup (its FATAL, or the
  * connection dropped before an answer), not a target that cannot be reached or refuses the login.
+ * Narrower than load/db-errors.ts `isConnectionLost`, which also takes a refused connection and pg's
+ * "Connection terminated due to connection timeout": retrying those would wait out the timeout twice.
  */
 function endedWhileConnecting(error: unknown): boolean {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;

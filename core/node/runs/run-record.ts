@@ -305,13 +305,14 @@ export function columnWarnings(
   /** The source's scrub of the secrets it holds (warnings quote sampled values). */
   scrub?: (text: string) => string,
 ): { kind: 'column_warning'; message: string; data: { column: string | null } }[] {
+  const shown = scrub ?? ((text: string) => text);
   const all = plans.flatMap((p) => (p.skip ? [] : p.warnings.map((w) => ({ column: p.name, warning: w }))));
   const kept: ReturnType<typeof columnWarnings> = all
     .slice(0, COLUMN_WARNINGS_KEPT)
     .map(({ column, warning }) => ({
       kind: 'column_warning',
-      message: scrub ? scrub(`column ${column}: ${warning}`) : `column ${column}: ${warning}`,
-      data: { column: scrub ? scrub(column) : column },
+      message: shown(`column ${column}: ${warning}`),
+      data: { column: shown(column) },
     }));
   if (all.length > kept.length) {
     kept.push({
